@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { adminCommand } from './admin.ts';
+import { migrateCommand } from './migrate.ts';
+import { purgeCommand } from './purge.ts';
+import { serveCommand } from './serve.ts';
+
+const program = new Command('switchboard')
+  .description('The user directory of a contact center. Configured by SWITCHBOARD_* environment variables (see README).')
+  .addCommand(serveCommand(), { isDefault: true })
+  .addCommand(migrateCommand())
+  .addCommand(adminCommand())
+  .addCommand(purgeCommand());
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`switchboard: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,72 @@
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { auditRoutes } from './audit/routes.ts';
+import { installGuard } from './auth/guard.ts';
+import { authRoutes } from './auth/routes.ts';
+import type { Config } from './config.ts';
+import type { Storage } from './db/connect.ts';
+import { domainRoutes } from './domains/routes.ts';
+import { groupRoutes } from './groups/routes.ts';
+import { installErrorHandler } from './http/error-handler.ts';
+import { healthRoutes } from './http/health.ts';
+import { permissionRoutes } from './permissions/routes.ts';
+import { roleRoutes } from './roles/routes.ts';
+import { userRoutes } from './users/routes.ts';
+
+export interface AppOptions {
+  storage: Storage;
+  config: Config;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** The whole HTTP API; tests build it exactly as `serve` does. */
+export async function buildApp({ storage, config, logger = false }: AppOptions) {
+  const app = Fastify({ logger, bodyLimit: config.bodyLimit }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+
+  // The API documentation is generated, not ours to guard route by route: it is public.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), access: { public: true } };
+  });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Switchboard',
+        version: '1',
+        description: 'The user directory of a contact center. Errors are RFC 9457 application/problem+json.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'switchboard_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  installGuard(app, storage.db);
+  const deps = { db: storage.db, config };
+  healthRoutes(app, storage);
+  app.get('/api/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
+  authRoutes(app, deps);
+  permissionRoutes(app);
+  domainRoutes(app, deps);
+  userRoutes(app, deps);
+  roleRoutes(app, deps);
+  groupRoutes(app, deps);
+  auditRoutes(app, deps);
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditLogTable, Db } from '../db/schema.ts';
+import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
+import type { Changes } from './rules.ts';
+import type { AuditEntryView, AuditQuery } from './schema.ts';
+
+/** Who made a change: a signed-in user, or the server itself (`system`). */
+export interface AuditActor {
+  id: string | null;
+  login: string;
+}
+
+export const systemActor: AuditActor = { id: null, login: 'system' };
+
+export interface AuditRecord {
+  domainId: string;
+  actor: AuditActor;
+  action: string;
+  target: { type: string; id: string; name: string };
+  changes: Changes;
+}
+
+/** Writes entries in the caller's transaction, so the log and the change land together or not at all. */
+export async function recordAudit(db: Db, ...records: AuditRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const at = new Date().toISOString();
+  await db
+    .insertInto('audit_log')
+    .values(
+      records.map((r) => ({
+        id: randomUUID(),
+        domain_id: r.domainId,
+        at,
+        actor_id: r.actor.id,
+        actor_login: r.actor.login,
+        action: r.action,
+        target_type: r.target.type,
+        target_id: r.target.id,
+        target_name: r.target.name,
+        changes: JSON.stringify(r.changes),
+      })),
+    )
+    .execute();
+}
+
+const toView = (row: AuditLogTable): AuditEntryView => ({
+  id: row.id,
+  at: row.at,
+  actor: { id: row.actor_id, login: row.actor_login },
+  action: row.action,
+  target: { type: row.target_type, id: row.target_id, name: row.target_name },
+  changes: JSON.parse(row.changes) as Changes,
+});
+
+/** Newest first. */
+export async function listAudit(db: Db, domainId: string, query: AuditQuery) {
+  let select = db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('domain_id', '=', domainId)
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(query.limit + 1);
+  if (query.target) select = select.where('target_id', '=', query.target);
+  if (query.targetType) select = select.where('target_type', '=', query.targetType);
+  if (query.actor) select = select.where('actor_id', '=', query.actor);
+  if (query.action) select = select.where('action', '=', query.action);
+  if (query.from) select = select.where('at', '>=', new Date(query.from).toISOString());
+  if (query.to) select = select.where('at', '<', new Date(query.to).toISOString());
+  if (query.cursor) {
+    const [at, id] = decodeCursor(query.cursor);
+    select = select.where((eb) => eb.or([eb('at', '<', String(at)), eb.and([eb('at', '=', String(at)), eb('id', '<', id)])]));
+  }
+  return toPage(await select.execute(), query.limit, toView, (row) => encodeCursor(row.at, row.id));
+}

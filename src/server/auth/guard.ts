@@ -1,0 +1,53 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Db } from '../db/schema.ts';
+import { findDomain } from '../domains/store.ts';
+import { can, type Access } from '../http/access.ts';
+import { forbidden, notFound, Problem } from '../http/problem.ts';
+import { actorForToken } from './sessions.ts';
+
+export const SESSION_COOKIE = 'switchboard_session';
+
+/**
+ * Enforces each route's declared access before its body is even read:
+ * who is calling, whether they may reach the domain in the path, and the permission.
+ */
+export function installGuard(app: FastifyInstance, db: Db): void {
+  app.decorateRequest('actor', null);
+  app.decorateRequest('domain', null);
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access;
+    if (!access) {
+      // Unknown URLs have no route options; the 404 handler answers them.
+      if (request.is404) return;
+      throw new Error(`route ${request.routeOptions.url} declares no access`);
+    }
+    if ('public' in access) return;
+    const token = tokenOf(request);
+    const actor = token ? await actorForToken(db, token) : null;
+    if (!actor) throw new Problem(401, 'not_authenticated', 'Sign in first: the session is missing, expired or ended');
+    request.actor = actor;
+
+    const params = request.params as Record<string, string | undefined>;
+    if (params.domain !== undefined) {
+      const domain = await findDomain(db, params.domain);
+      // Another tenant's domain answers as if it did not exist.
+      if (!domain || (!actor.platformAdmin && domain.id !== actor.domainId)) throw notFound(`Domain ${JSON.stringify(params.domain)}`);
+      request.domain = domain;
+    }
+    if (!allows(access, request, params.id)) throw forbidden();
+  });
+}
+
+function allows(access: Access, request: FastifyRequest, targetId: string | undefined): boolean {
+  const actor = request.actor;
+  if (!actor || 'public' in access) return true;
+  if ('authenticated' in access) return true;
+  if (can(actor, access.permission)) return true;
+  return access.self !== undefined && targetId === actor.id && can(actor, access.self);
+}
+
+function tokenOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim() || undefined;
+  return request.cookies[SESSION_COOKIE];
+}

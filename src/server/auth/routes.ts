@@ -1,0 +1,99 @@
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { recordAudit } from '../audit/store.ts';
+import { findDomain } from '../domains/store.ts';
+import { actorOf } from '../http/access.ts';
+import { expectedVersion, sendEtag } from '../http/etag.ts';
+import { Problem } from '../http/problem.ts';
+import type { Deps, Router } from '../http/routes.ts';
+import { changeUser, readUser } from '../users/commands.ts';
+import { profileUpdate, userResponse } from '../users/schema.ts';
+import { SESSION_COOKIE } from './guard.ts';
+import { verifyPassword } from './passwords.ts';
+import { loginBody, loginResponse, meResponse } from './schema.ts';
+import { closeSession, openSession } from './sessions.ts';
+
+const tags = ['authentication'];
+
+/** One answer for every wrong login, password, domain or disabled account: nothing to enumerate. */
+const badCredentials = () => new Problem(401, 'invalid_credentials', 'The domain, login or password is wrong, or the account is disabled');
+
+export function authRoutes(router: Router, { db, config }: Deps): void {
+  router.post('/api/v1/auth/login', {
+    config: { access: { public: true } },
+    schema: { tags, summary: 'Sign in', body: loginBody, response: { 200: loginResponse } },
+    handler: async (request, reply) => {
+      const { domain: domainName, login, password } = request.body;
+      const domain = await findDomain(db, domainName.toLowerCase());
+      const key = login.toLowerCase();
+      const account = domain
+        ? await db
+            .selectFrom('users')
+            .select(['id', 'login', 'password_hash', 'active'])
+            .where('domain_id', '=', domain.id)
+            .where('deleted_at', 'is', null)
+            .where((eb) => eb.or([eb('login_key', '=', key), eb('email_key', '=', key)]))
+            .executeTakeFirst()
+        : undefined;
+      const verified = await verifyPassword(account?.password_hash ?? null, password);
+      if (!domain || !account || !verified || account.active !== 1 || domain.active !== 1) throw badCredentials();
+
+      const session = await db.transaction().execute(async (trx) => {
+        const opened = await openSession(trx, account.id, config.sessionTtlSeconds, {
+          userAgent: request.headers['user-agent'],
+          address: request.ip,
+        });
+        await recordAudit(trx, {
+          domainId: domain.id,
+          actor: { id: account.id, login: account.login },
+          action: 'session.opened',
+          target: { type: 'session', id: account.id, name: account.login },
+          changes: { address: { from: null, to: request.ip } },
+        });
+        return opened;
+      });
+      setSessionCookie(reply, session.token, session.expiresAt, request.protocol === 'https');
+      return { ...session, user: await readUser(db, domain, account.id) };
+    },
+  });
+
+  router.post('/api/v1/auth/logout', {
+    config: { access: { authenticated: true } },
+    schema: { tags, summary: 'Sign out: ends this session', response: { 204: z.null() } },
+    handler: async (request, reply) => {
+      await closeSession(db, actorOf(request).sessionId);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send(null);
+    },
+  });
+
+  router.get('/api/v1/me', {
+    config: { access: { authenticated: true } },
+    schema: { tags, summary: 'The signed-in user and their effective permissions', response: { 200: meResponse } },
+    handler: async (request, reply) => {
+      const actor = actorOf(request);
+      const domain = await findDomain(db, actor.domainName);
+      if (!domain) throw new Problem(401, 'not_authenticated', 'Sign in first');
+      const user = await readUser(db, domain, actor.id);
+      sendEtag(reply, user.version);
+      return { user, permissions: [...actor.permissions].sort() };
+    },
+  });
+
+  router.patch('/api/v1/me', {
+    config: { access: { permission: 'profile:update' } },
+    schema: { tags, summary: 'Change your own profile', body: profileUpdate, response: { 200: userResponse } },
+    handler: async (request, reply) => {
+      const actor = actorOf(request);
+      const domain = await findDomain(db, actor.domainName);
+      if (!domain) throw new Problem(401, 'not_authenticated', 'Sign in first');
+      const user = await changeUser(db, actor, domain, actor.id, request.body, expectedVersion(request));
+      sendEtag(reply, user.version);
+      return user;
+    },
+  });
+}
+
+function setSessionCookie(reply: FastifyReply, token: string, expiresAt: string, secure: boolean) {
+  reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure, expires: new Date(expiresAt) });
+}

@@ -1,0 +1,92 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../db/schema.ts';
+
+import type { Actor } from '../http/access.ts';
+import { effectivePermissions } from './permissions.ts';
+
+/** Only a hash of the token is stored: a copy of the database signs nobody in. */
+const tokenId = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/** How often a session's "last seen" is written; reading it does not need to be exact. */
+const LAST_SEEN_GRANULARITY_MS = 60_000;
+
+export async function openSession(db: Db, userId: string, ttlSeconds: number, client: { userAgent?: string; address?: string }) {
+  const token = randomBytes(32).toString('base64url');
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + ttlSeconds * 1000).toISOString();
+  await db
+    .insertInto('sessions')
+    .values({
+      id: tokenId(token),
+      user_id: userId,
+      created_at: now.toISOString(),
+      expires_at: expiresAt,
+      last_seen_at: now.toISOString(),
+      user_agent: client.userAgent?.slice(0, 500) ?? null,
+      address: client.address ?? null,
+    })
+    .execute();
+  return { token, expiresAt };
+}
+
+export async function closeSession(db: Db, sessionId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+}
+
+export async function closeUserSessions(db: Db, userId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}
+
+/** The signed-in user behind a token, if the session is live and the account and domain are active. */
+export async function actorForToken(db: Db, token: string): Promise<Actor | null> {
+  const now = new Date();
+  const row = await db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .innerJoin('domains as d', 'd.id', 'u.domain_id')
+    .select(['s.id as session_id', 's.last_seen_at', 'u.id as user_id', 'u.login', 'u.domain_id', 'u.domain_admin', 'u.platform_admin', 'd.name as domain_name'])
+    .where('s.id', '=', tokenId(token))
+    .where('s.expires_at', '>', now.toISOString())
+    .where('u.active', '=', 1)
+    .where('u.deleted_at', 'is', null)
+    .where('d.active', '=', 1)
+    .executeTakeFirst();
+  if (!row) return null;
+  if (now.getTime() - Date.parse(row.last_seen_at) > LAST_SEEN_GRANULARITY_MS) {
+    await db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id', '=', row.session_id).execute();
+  }
+  const platformAdmin = row.platform_admin === 1;
+  return {
+    sessionId: row.session_id,
+    id: row.user_id,
+    login: row.login,
+    domainId: row.domain_id,
+    domainName: row.domain_name,
+    platformAdmin,
+    permissions: effectivePermissions(await heldRolePermissions(db, row.user_id), { domainAdmin: row.domain_admin === 1, platformAdmin }),
+  };
+}
+
+/** The permission lists of every role a user holds, directly or through groups. */
+export async function heldRolePermissions(db: Db, userId: string): Promise<string[][]> {
+  const rows = await db
+    .selectFrom('roles')
+    .select('permissions')
+    .where((eb) =>
+      eb.or([
+        eb('id', 'in', eb.selectFrom('user_roles').select('role_id').where('user_id', '=', userId)),
+        eb(
+          'id',
+          'in',
+          eb.selectFrom('user_groups as ug').innerJoin('group_roles as gr', 'gr.group_id', 'ug.group_id').select('gr.role_id').where('ug.user_id', '=', userId),
+        ),
+      ]),
+    )
+    .execute();
+  return rows.map((r) => JSON.parse(r.permissions) as string[]);
+}
+
+
+export async function pruneExpiredSessions(db: Db, now = new Date()): Promise<void> {
+  await db.deleteFrom('sessions').where('expires_at', '<=', now.toISOString()).execute();
+}

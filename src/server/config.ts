@@ -1,0 +1,54 @@
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const environment = z.object({
+  SWITCHBOARD_DATA_DIR: z.string().min(1).default('./data'),
+  SWITCHBOARD_DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'sqlite:PATH or postgres://…')
+    .optional(),
+  SWITCHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
+  SWITCHBOARD_PORT: port.default(8080),
+  SWITCHBOARD_ADMIN_LOGIN: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).default('admin'),
+  SWITCHBOARD_ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
+  SWITCHBOARD_SESSION_TTL: z.coerce.number().int().min(60).max(30 * 86400).default(12 * 3600),
+  SWITCHBOARD_PURGE_AFTER_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  SWITCHBOARD_BODY_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
+  SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  dataDir: string;
+  databaseUrl: string;
+  host: string;
+  port: number;
+  admin: { login: string; password: string | undefined };
+  sessionTtlSeconds: number;
+  purgeAfterDays: number;
+  bodyLimit: number;
+  logLevel: z.infer<typeof environment>['SWITCHBOARD_LOG_LEVEL'];
+}
+
+/** Reads and checks the environment once; a wrong value stops the start with every problem named. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Configuration is not valid:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.SWITCHBOARD_DATA_DIR);
+  return {
+    dataDir,
+    databaseUrl: e.SWITCHBOARD_DATABASE_URL ?? `sqlite:${join(dataDir, 'switchboard.db')}`,
+    host: e.SWITCHBOARD_HOST,
+    port: e.SWITCHBOARD_PORT,
+    admin: { login: e.SWITCHBOARD_ADMIN_LOGIN, password: e.SWITCHBOARD_ADMIN_PASSWORD },
+    sessionTtlSeconds: e.SWITCHBOARD_SESSION_TTL,
+    purgeAfterDays: e.SWITCHBOARD_PURGE_AFTER_DAYS,
+    bodyLimit: e.SWITCHBOARD_BODY_LIMIT,
+    logLevel: e.SWITCHBOARD_LOG_LEVEL,
+  };
+}

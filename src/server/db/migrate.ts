@@ -1,0 +1,17 @@
+import { Migrator, type MigrationProvider } from 'kysely';
+import type { Db } from './schema.ts';
+import { directory } from './migrations/2026-11-23-directory.ts';
+
+/** Listed, not discovered: a reader finds every migration here, and the build needs no file globbing. */
+const migrations: MigrationProvider = {
+  async getMigrations() {
+    return { '2026-11-23-directory': directory };
+  },
+};
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrations });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

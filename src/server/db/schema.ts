@@ -1,0 +1,99 @@
+import type { Kysely } from 'kysely';
+
+/**
+ * The directory's tables. Booleans are integers (0/1) and times are ISO 8601 text so that
+ * SQLite and PostgreSQL return the same values and the same order.
+ */
+export interface Database {
+  domains: DomainsTable;
+  users: UsersTable;
+  roles: RolesTable;
+  groups: GroupsTable;
+  user_roles: { user_id: string; role_id: string };
+  user_groups: { user_id: string; group_id: string };
+  group_roles: { group_id: string; role_id: string };
+  user_tags: { user_id: string; domain_id: string; tag: string };
+  user_search_terms: { user_id: string; domain_id: string; term: string };
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
+}
+
+export interface DomainsTable {
+  id: string;
+  name: string;
+  title: string | null;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  domain_id: string;
+  login: string;
+  login_key: string;
+  email: string | null;
+  email_key: string | null;
+  first_name: string;
+  last_name: string;
+  password_hash: string | null;
+  active: number;
+  position: string | null;
+  work_phone: string | null;
+  timezone: string | null;
+  language: string | null;
+  description: string | null;
+  domain_admin: number;
+  platform_admin: number;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface RolesTable {
+  id: string;
+  domain_id: string;
+  name: string;
+  name_key: string;
+  description: string | null;
+  permissions: string;
+  builtin: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GroupsTable {
+  id: string;
+  domain_id: string;
+  name: string;
+  name_key: string;
+  description: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  user_agent: string | null;
+  address: string | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  domain_id: string;
+  at: string;
+  actor_id: string | null;
+  actor_login: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  target_name: string;
+  changes: string;
+}
+
+export type Db = Kysely<Database>;

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/schema.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import { allPermissions } from '../permissions/catalog.ts';
+import { ADMIN_ROLE } from '../roles/builtin.ts';
+import { systemActor } from '../audit/store.ts';
+import { prepareUser, writeNewUser, type Requester } from '../users/commands.ts';
+import { countDomains, insertDomain } from './store.ts';
+
+export const DEFAULT_DOMAIN = 'default';
+
+/** The server itself, acting with every permission: used on first start and by the CLI. */
+export const systemRequester: Requester = { ...systemActor, platformAdmin: true, permissions: new Set(allPermissions) };
+
+export const generatePassword = () => randomBytes(18).toString('base64url');
+
+/**
+ * On the first start of an empty database, in one transaction: domain `default` with its
+ * built-in roles and the first administrator, who is also a platform administrator.
+ * Answers the credentials to print, or null when the database already had domains
+ * (or another process starting at the same moment won the race).
+ */
+export async function bootstrapDirectory(db: Db, admin: { login: string; password: string | undefined }) {
+  if ((await countDomains(db)) > 0) return null;
+  const password = admin.password ?? generatePassword();
+  try {
+    await db.transaction().execute(async (trx) => {
+      const domain = await insertDomain(trx, { name: DEFAULT_DOMAIN, title: 'Default', active: true });
+      const user = await prepareUser(trx, systemRequester, domain, {
+        login: admin.login,
+        firstName: 'Platform',
+        lastName: 'Administrator',
+        password,
+        active: true,
+        roles: [ADMIN_ROLE],
+        groups: [],
+        tags: [],
+        domainAdmin: true,
+        platformAdmin: true,
+      });
+      await writeNewUser(trx, systemRequester, domain, user);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) return null;
+    throw error;
+  }
+  return { domain: DEFAULT_DOMAIN, login: admin.login, password, generated: admin.password === undefined };
+}

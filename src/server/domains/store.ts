@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/schema.ts';
+import { createBuiltinRoles } from '../roles/store.ts';
+import type { DomainCreate, DomainUpdate, DomainView } from './schema.ts';
+
+export interface DomainRecord {
+  id: string;
+  name: string;
+  title: string | null;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const columns = ['id', 'name', 'title', 'active', 'created_at', 'updated_at'] as const;
+
+export const toDomainView = (d: DomainRecord): DomainView => ({
+  name: d.name,
+  title: d.title,
+  active: d.active === 1,
+  createdAt: d.created_at,
+  updatedAt: d.updated_at,
+});
+
+export function findDomain(db: Db, name: string): Promise<DomainRecord | undefined> {
+  return db.selectFrom('domains').select(columns).where('name', '=', name).executeTakeFirst();
+}
+
+export function listDomains(db: Db, after: string | undefined, limit: number): Promise<DomainRecord[]> {
+  let query = db.selectFrom('domains').select(columns).orderBy('name').limit(limit + 1);
+  if (after !== undefined) query = query.where('name', '>', after);
+  return query.execute();
+}
+
+export async function countDomains(db: Db): Promise<number> {
+  const row = await db.selectFrom('domains').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Creates a domain with its built-in roles; call inside a transaction. */
+export async function insertDomain(db: Db, input: DomainCreate): Promise<DomainRecord> {
+  const now = new Date().toISOString();
+  const record: DomainRecord = {
+    id: randomUUID(),
+    name: input.name,
+    title: input.title ?? null,
+    active: input.active ? 1 : 0,
+    created_at: now,
+    updated_at: now,
+  };
+  await db.insertInto('domains').values(record).execute();
+  await createBuiltinRoles(db, record.id, now);
+  return record;
+}
+
+export async function updateDomain(db: Db, domain: DomainRecord, change: DomainUpdate): Promise<DomainRecord> {
+  const next: DomainRecord = {
+    ...domain,
+    title: change.title === undefined ? domain.title : change.title,
+    active: change.active === undefined ? domain.active : change.active ? 1 : 0,
+    updated_at: new Date().toISOString(),
+  };
+  await db
+    .updateTable('domains')
+    .set({ title: next.title, active: next.active, updated_at: next.updated_at })
+    .where('id', '=', domain.id)
+    .execute();
+  return next;
+}
+
+export async function deleteDomain(db: Db, domain: DomainRecord): Promise<void> {
+  await db.deleteFrom('domains').where('id', '=', domain.id).execute();
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import type { Db, GroupsTable } from '../db/schema.ts';
+import { nameKey } from '../roles/store.ts';
+import type { GroupView } from './schema.ts';
+
+const columns = ['id', 'domain_id', 'name', 'name_key', 'description', 'created_at', 'updated_at'] as const;
+
+export function findGroup(db: Db, domainId: string, name: string): Promise<GroupsTable | undefined> {
+  return db.selectFrom('groups').select(columns).where('domain_id', '=', domainId).where('name_key', '=', nameKey(name)).executeTakeFirst();
+}
+
+export function listGroups(db: Db, domainId: string, after: string | undefined, limit: number): Promise<GroupsTable[]> {
+  let query = db.selectFrom('groups').select(columns).where('domain_id', '=', domainId).orderBy('name_key').limit(limit + 1);
+  if (after !== undefined) query = query.where('name_key', '>', after);
+  return query.execute();
+}
+
+/** Adds each group's role names and live member count. */
+export async function toGroupViews(db: Db, groups: GroupsTable[]): Promise<GroupView[]> {
+  if (groups.length === 0) return [];
+  const ids = groups.map((g) => g.id);
+  const roles = await db
+    .selectFrom('group_roles')
+    .innerJoin('roles', 'roles.id', 'group_roles.role_id')
+    .select(['group_id', 'name'])
+    .where('group_id', 'in', ids)
+    .orderBy('name_key')
+    .execute();
+  const counts = await db
+    .selectFrom('user_groups')
+    .innerJoin('users', 'users.id', 'user_groups.user_id')
+    .select((eb) => ['group_id', eb.fn.countAll().as('n')])
+    .where('group_id', 'in', ids)
+    .where('users.deleted_at', 'is', null)
+    .groupBy('group_id')
+    .execute();
+  const countOf = new Map(counts.map((c) => [c.group_id, Number(c.n)]));
+  return groups.map((g) => ({
+    name: g.name,
+    description: g.description,
+    roles: roles.filter((r) => r.group_id === g.id).map((r) => r.name),
+    memberCount: countOf.get(g.id) ?? 0,
+    createdAt: g.created_at,
+    updatedAt: g.updated_at,
+  }));
+}
+
+export async function insertGroup(db: Db, domainId: string, group: { name: string; description: string | null }, roleIds: string[]) {
+  const now = new Date().toISOString();
+  const record: GroupsTable = { id: randomUUID(), domain_id: domainId, name: group.name, name_key: nameKey(group.name), description: group.description, created_at: now, updated_at: now };
+  await db.insertInto('groups').values(record).execute();
+  await setGroupRoles(db, record.id, roleIds);
+  return record;
+}
+
+export async function updateGroup(db: Db, group: GroupsTable, next: { name: string; description: string | null }, roleIds: string[] | undefined) {
+  const record: GroupsTable = { ...group, name: next.name, name_key: nameKey(next.name), description: next.description, updated_at: new Date().toISOString() };
+  await db.updateTable('groups').set({ name: record.name, name_key: record.name_key, description: record.description, updated_at: record.updated_at }).where('id', '=', group.id).execute();
+  if (roleIds) {
+    await db.deleteFrom('group_roles').where('group_id', '=', group.id).execute();
+    await setGroupRoles(db, group.id, roleIds);
+  }
+  return record;
+}
+
+async function setGroupRoles(db: Db, groupId: string, roleIds: string[]) {
+  if (roleIds.length) await db.insertInto('group_roles').values(roleIds.map((role_id) => ({ group_id: groupId, role_id }))).execute();
+}
+
+export async function deleteGroup(db: Db, groupId: string) {
+  await db.deleteFrom('groups').where('id', '=', groupId).execute();
+}
+
+/** Answers whether the membership changed (it was absent before adding, present before removing). */
+export async function addMember(db: Db, groupId: string, userId: string): Promise<boolean> {
+  const exists = await db.selectFrom('user_groups').select('user_id').where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
+  if (exists) return false;
+  await db.insertInto('user_groups').values({ group_id: groupId, user_id: userId }).execute();
+  return true;
+}
+
+export async function removeMember(db: Db, groupId: string, userId: string): Promise<boolean> {
+  const result = await db.deleteFrom('user_groups').where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}

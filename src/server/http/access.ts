@@ -1,0 +1,44 @@
+import type { FastifyRequest } from 'fastify';
+import type { Permission } from '../permissions/catalog.ts';
+import type { DomainRecord } from '../domains/store.ts';
+import { Problem } from './problem.ts';
+
+/**
+ * What a route requires, declared next to its definition in `config.access`.
+ * `self` is an alternative permission that suffices when the `:id` in the path is the caller's own.
+ */
+export type Access = { public: true } | { authenticated: true } | { permission: Permission; self?: Permission };
+
+/** The signed-in user making the request, with effective permissions. */
+export interface Actor {
+  sessionId: string;
+  id: string;
+  login: string;
+  domainId: string;
+  domainName: string;
+  platformAdmin: boolean;
+  permissions: ReadonlySet<Permission>;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+    domain: DomainRecord | null;
+  }
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new Problem(401, 'not_authenticated', 'Sign in first');
+  return request.actor;
+}
+
+/** The domain named in the path, already checked to be one the caller may reach. */
+export function domainOf(request: FastifyRequest): DomainRecord {
+  if (!request.domain) throw new Error(`route ${request.routeOptions.url} has no :domain parameter`);
+  return request.domain;
+}
+
+export const can = (actor: Actor, permission: Permission) => actor.platformAdmin || actor.permissions.has(permission);

@@ -1,0 +1,62 @@
+/** One problem in the input: where it is (a JSON path joined with `/`) and what is wrong. */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+const titles: Record<number, string> = {
+  400: 'Invalid input',
+  401: 'Not authenticated',
+  403: 'Not allowed',
+  404: 'Not found',
+  409: 'Conflict',
+  412: 'Precondition failed',
+  413: 'Body too large',
+  415: 'Unsupported media type',
+  428: 'Precondition required',
+  429: 'Too many requests',
+};
+
+/**
+ * An error that is the client's to fix; rendered as RFC 9457 problem+json.
+ * `code` is stable (for programs), `detail` is for people.
+ */
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+    readonly errors?: FieldProblem[],
+  ) {
+    super(detail);
+  }
+
+  get title(): string {
+    return titles[this.status] ?? 'Error';
+  }
+
+  toJSON() {
+    return {
+      type: `https://switchboard.dev/problems/${this.code}`,
+      title: this.title,
+      status: this.status,
+      code: this.code,
+      detail: this.detail,
+      ...(this.errors ? { errors: this.errors } : {}),
+    };
+  }
+}
+
+export const invalid = (errors: FieldProblem[], detail = describe(errors)) => new Problem(400, 'invalid_input', detail, errors);
+export const notFound = (what: string) => new Problem(404, 'not_found', `${what} was not found`);
+export const forbidden = (detail = 'You do not have the permission this needs') => new Problem(403, 'forbidden', detail);
+export const conflict = (code: string, detail: string, errors?: FieldProblem[]) => new Problem(409, code, detail, errors);
+
+/** Throws the problems collected so far, if any; lets a rule report every problem at once. */
+export function throwIfAny(errors: FieldProblem[]): void {
+  if (errors.length > 0) throw invalid(errors);
+}
+
+function describe(errors: FieldProblem[]): string {
+  return errors.length === 1 ? '1 problem in the input' : `${errors.length} problems in the input`;
+}

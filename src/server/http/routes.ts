@@ -1,0 +1,13 @@
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/schema.ts';
+
+/** What every feature's routes receive: passed explicitly, never reached through decorators. */
+export interface Deps {
+  db: Db;
+  config: Config;
+}
+
+/** Fastify typed by the Zod schemas each route declares. */
+export type Router = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;

@@ -1,0 +1,65 @@
+import { buildApp } from './app.ts';
+import { pruneExpiredSessions } from './auth/sessions.ts';
+import { loadConfig } from './config.ts';
+import { connect } from './db/connect.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { bootstrapDirectory } from './domains/bootstrap.ts';
+import { purgeDeletedUsers } from './users/purge.ts';
+
+const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
+
+/** Starts the service: configuration, database, first start, HTTP, housekeeping, graceful stop. */
+export async function serve(): Promise<void> {
+  const config = loadConfig();
+  const storage = connect(config.databaseUrl);
+  await migrateToLatest(storage.db);
+  const firstAdmin = await bootstrapDirectory(storage.db, config.admin);
+
+  const app = await buildApp({
+    storage,
+    config,
+    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+  });
+  const address = await app.listen({ host: config.host, port: config.port });
+
+  const housekeeping = async () => {
+    try {
+      const purged = await purgeDeletedUsers(storage.db, config.purgeAfterDays);
+      await pruneExpiredSessions(storage.db);
+      if (purged > 0) app.log.info({ purged }, 'purged deleted users');
+    } catch (error) {
+      app.log.error({ err: error }, 'housekeeping failed');
+    }
+  };
+  const timer = setInterval(housekeeping, HOUSEKEEPING_INTERVAL_MS);
+  timer.unref();
+  void housekeeping();
+
+  // Printed, not logged: the generated password is shown once, to whoever started the service.
+  const lines = [
+    '',
+    `Switchboard is running on ${config.databaseUrl.startsWith('sqlite:') ? 'SQLite' : 'PostgreSQL'}.`,
+    `  API:            ${address}/api/v1`,
+    `  API reference:  ${address}/api/docs`,
+  ];
+  if (firstAdmin) {
+    lines.push(
+      '',
+      'First administrator (a platform administrator):',
+      `  domain:   ${firstAdmin.domain}`,
+      `  login:    ${firstAdmin.login}`,
+      `  password: ${firstAdmin.generated ? `${firstAdmin.password}   (generated; shown only this once)` : '(from SWITCHBOARD_ADMIN_PASSWORD)'}`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+
+  const stop = async (signal: string) => {
+    app.log.info({ signal }, 'stopping');
+    clearInterval(timer);
+    await app.close();
+    await storage.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

@@ -1,0 +1,36 @@
+/**
+ * Every permission the server knows. `domain` permissions are granted by roles inside a domain;
+ * `self` ones let a user act on their own account; `platform` ones belong to platform
+ * administrators only and no role can hold them.
+ */
+export const permissionCatalog = {
+  'users:read': { scope: 'domain', description: 'See the users of the domain and their details' },
+  'users:create': { scope: 'domain', description: 'Create users' },
+  'users:update': { scope: 'domain', description: 'Change users: account fields, roles, groups, tags, activation' },
+  'users:delete': { scope: 'domain', description: 'Delete users (soft: they can be restored for a while)' },
+  'users:restore': { scope: 'domain', description: 'Restore deleted users' },
+  'roles:read': { scope: 'domain', description: 'See roles and their permissions' },
+  'roles:create': { scope: 'domain', description: 'Create roles' },
+  'roles:update': { scope: 'domain', description: "Change roles' names, descriptions and permissions" },
+  'roles:delete': { scope: 'domain', description: 'Delete roles that nobody holds' },
+  'groups:read': { scope: 'domain', description: 'See user groups, their members and the roles they grant' },
+  'groups:create': { scope: 'domain', description: 'Create user groups' },
+  'groups:update': { scope: 'domain', description: 'Change user groups, their members and the roles they grant' },
+  'groups:delete': { scope: 'domain', description: 'Delete user groups' },
+  'audit:read': { scope: 'domain', description: 'Read the audit log of the domain' },
+  'profile:read': { scope: 'self', description: 'See your own account' },
+  'profile:update': { scope: 'self', description: 'Change your own name, e-mail, password, timezone and language' },
+  'domains:read': { scope: 'platform', description: 'See every domain' },
+  'domains:create': { scope: 'platform', description: 'Create domains' },
+  'domains:update': { scope: 'platform', description: 'Change and deactivate domains' },
+  'domains:delete': { scope: 'platform', description: 'Delete domains with everything in them' },
+} as const satisfies Record<string, { scope: 'domain' | 'self' | 'platform'; description: string }>;
+
+export type Permission = keyof typeof permissionCatalog;
+
+export const allPermissions = Object.keys(permissionCatalog) as Permission[];
+
+/** What a role may hold: everything but the platform's own permissions. */
+export const grantablePermissions = allPermissions.filter((p) => permissionCatalog[p].scope !== 'platform');
+
+export const isGrantable = (name: string): name is Permission => (grantablePermissions as string[]).includes(name);

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { Db, RolesTable } from '../db/schema.ts';
+import { builtinRoles } from './builtin.ts';
+import type { RoleView } from './schema.ts';
+
+const columns = ['id', 'domain_id', 'name', 'name_key', 'description', 'permissions', 'builtin', 'created_at', 'updated_at'] as const;
+
+export const nameKey = (name: string) => name.toLowerCase();
+
+export const toRoleView = (r: RolesTable): RoleView => ({
+  name: r.name,
+  description: r.description,
+  permissions: JSON.parse(r.permissions) as string[],
+  builtin: r.builtin === 1,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export async function createBuiltinRoles(db: Db, domainId: string, now: string): Promise<void> {
+  await db
+    .insertInto('roles')
+    .values(
+      builtinRoles.map((role) => ({
+        id: randomUUID(),
+        domain_id: domainId,
+        name: role.name,
+        name_key: nameKey(role.name),
+        description: role.description,
+        permissions: JSON.stringify(role.permissions),
+        builtin: 1,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .execute();
+}
+
+export function findRole(db: Db, domainId: string, name: string): Promise<RolesTable | undefined> {
+  return db.selectFrom('roles').select(columns).where('domain_id', '=', domainId).where('name_key', '=', nameKey(name)).executeTakeFirst();
+}
+
+export function listRoles(db: Db, domainId: string, after: string | undefined, limit: number): Promise<RolesTable[]> {
+  let query = db.selectFrom('roles').select(columns).where('domain_id', '=', domainId).orderBy('name_key').limit(limit + 1);
+  if (after !== undefined) query = query.where('name_key', '>', after);
+  return query.execute();
+}
+
+/** Resolves role names to ids; answers the names that do not exist as well. */
+export async function resolveRoles(db: Db, domainId: string, names: string[]) {
+  return resolveNames(db, 'roles', domainId, names);
+}
+
+export async function resolveNames(db: Db, table: 'roles' | 'groups', domainId: string, names: string[]) {
+  const keys = [...new Set(names.map(nameKey))];
+  const rows = keys.length
+    ? await db.selectFrom(table).select(['id', 'name_key']).where('domain_id', '=', domainId).where('name_key', 'in', keys).execute()
+    : [];
+  const idByKey = new Map(rows.map((r) => [r.name_key, r.id]));
+  return {
+    ids: [...idByKey.values()],
+    missing: names.map((name, index) => ({ name, index })).filter(({ name }) => !idByKey.has(nameKey(name))),
+  };
+}
+
+export async function insertRole(db: Db, domainId: string, role: { name: string; description: string | null; permissions: string[] }) {
+  const now = new Date().toISOString();
+  const record: RolesTable = {
+    id: randomUUID(),
+    domain_id: domainId,
+    name: role.name,
+    name_key: nameKey(role.name),
+    description: role.description,
+    permissions: JSON.stringify(role.permissions),
+    builtin: 0,
+    created_at: now,
+    updated_at: now,
+  };
+  await db.insertInto('roles').values(record).execute();
+  return record;
+}
+
+export async function updateRole(db: Db, role: RolesTable, next: { name: string; description: string | null; permissions: string[] }) {
+  const record: RolesTable = {
+    ...role,
+    name: next.name,
+    name_key: nameKey(next.name),
+    description: next.description,
+    permissions: JSON.stringify(next.permissions),
+    updated_at: new Date().toISOString(),
+  };
+  await db
+    .updateTable('roles')
+    .set({ name: record.name, name_key: record.name_key, description: record.description, permissions: record.permissions, updated_at: record.updated_at })
+    .where('id', '=', role.id)
+    .execute();
+  return record;
+}
+
+/** How many users hold the role directly and how many groups grant it. */
+export async function roleUsage(db: Db, roleId: string) {
+  const [users, groups] = await Promise.all([
+    db.selectFrom('user_roles').innerJoin('users', 'users.id', 'user_roles.user_id').select((eb) => eb.fn.countAll().as('n')).where('role_id', '=', roleId).executeTakeFirstOrThrow(),
+    db.selectFrom('group_roles').select((eb) => eb.fn.countAll().as('n')).where('role_id', '=', roleId).executeTakeFirstOrThrow(),
+  ]);
+  return { users: Number(users.n), groups: Number(groups.n) };
+}
+
+export async function deleteRole(db: Db, roleId: string): Promise<void> {
+  await db.deleteFrom('roles').where('id', '=', roleId).execute();
+}

@@ -1,0 +1,185 @@
+import type { Db } from '../db/schema.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { closeUserSessions } from '../auth/sessions.ts';
+import { recordAudit, type AuditActor } from '../audit/store.ts';
+import { diff } from '../audit/rules.ts';
+import type { DomainRecord } from '../domains/store.ts';
+import { stale } from '../http/etag.ts';
+import { conflict, forbidden, invalid, notFound, type FieldProblem } from '../http/problem.ts';
+import type { Permission } from '../permissions/catalog.ts';
+import { grantablePermissions } from '../permissions/catalog.ts';
+import { keepingAnAdministrator } from '../roles/administrators.ts';
+import { resolveNames } from '../roles/store.ts';
+import { applyUpdate, permissionsBeyondActor } from './rules.ts';
+import type { UserCreate, UserUpdate, UserView } from './schema.ts';
+import { findTaken, findUserRow, insertUser, setDeleted, toUserViews, updateUser, type Links, type UserState } from './store.ts';
+
+/** Who asks for a change, with what they may grant. */
+export interface Requester extends AuditActor {
+  platformAdmin: boolean;
+  permissions: ReadonlySet<Permission>;
+}
+
+export interface PreparedUser {
+  state: UserState;
+  links: Links;
+  passwordHash: string | null;
+  secretsSet: string[];
+}
+
+export async function createUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate): Promise<UserView> {
+  const prepared = await prepareUser(db, requester, domain, input);
+  const id = await db.transaction().execute((trx) => writeNewUser(trx, requester, domain, prepared)).catch(uniqueViolationAsConflict);
+  return readUser(db, domain, id);
+}
+
+/** Everything a new user needs that is slow or may fail on input: checks, name lookups, hashing. */
+export async function prepareUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate): Promise<PreparedUser> {
+  const { password, ...fields } = input;
+  const state: UserState = {
+    ...fields,
+    email: fields.email ?? null,
+    position: fields.position ?? null,
+    workPhone: fields.workPhone ?? null,
+    timezone: fields.timezone ?? null,
+    language: fields.language ?? null,
+    description: fields.description ?? null,
+  };
+  const links = await resolveLinks(db, domain.id, state, []);
+  assertMayGrant(requester, { ...links, granted: await grantedBy(db, links, [], state.domainAdmin && 'domainAdmin'), platformAdmin: state.platformAdmin });
+  const taken = await findTaken(db, domain.id, state);
+  if (taken.length) throw conflict('user_exists', taken.map((t) => t.message).join('; '), taken);
+  return { state, links, passwordHash: password ? await hashPassword(password) : null, secretsSet: password ? ['password'] : [] };
+}
+
+/** Writes a prepared user and its audit entry in the caller's transaction; answers the new id. */
+export async function writeNewUser(trx: Db, requester: AuditActor, domain: DomainRecord, user: PreparedUser): Promise<string> {
+  const id = await insertUser(trx, domain.id, user.state, user.links, user.passwordHash);
+  await recordAudit(trx, {
+    domainId: domain.id,
+    actor: requester,
+    action: 'user.created',
+    target: { type: 'user', id, name: user.state.login },
+    changes: diff(null, user.state, user.secretsSet),
+  });
+  return id;
+}
+
+export async function changeUser(
+  db: Db,
+  requester: Requester,
+  domain: DomainRecord,
+  id: string,
+  change: UserUpdate,
+  expectedVersion: number | undefined,
+): Promise<UserView> {
+  const before = await readUser(db, domain, id, { deleted: false });
+  if (expectedVersion !== undefined && expectedVersion !== before.version) throw stale();
+  const after = applyUpdate(before, change);
+  const state = stateOf(after);
+  const links = await resolveLinks(db, domain.id, state, []);
+  const previous = await resolveLinks(db, domain.id, stateOf(before), []);
+  assertMayGrant(requester, {
+    ...links,
+    granted: await grantedBy(db, links, [previous.roleIds, previous.groupIds].flat(), after.domainAdmin && !before.domainAdmin && 'domainAdmin'),
+    platformAdmin: after.platformAdmin !== before.platformAdmin,
+  });
+  const taken = await findTaken(db, domain.id, { login: change.login, email: change.email }, id);
+  if (taken.length) throw conflict('user_exists', taken.map((t) => t.message).join('; '), taken);
+  const passwordHash = change.password === undefined ? undefined : change.password === null ? null : await hashPassword(change.password);
+
+  await db.transaction().execute((trx) =>
+    keepingAnAdministrator(trx, domain.id, async () => {
+      if (!(await updateUser(trx, domain.id, id, before.version, state, links, passwordHash))) throw stale();
+      // A new password or a deactivation ends every open session of the account.
+      if (passwordHash !== undefined || (before.active && !after.active)) await closeUserSessions(trx, id);
+      await recordAudit(trx, {
+        domainId: domain.id,
+        actor: requester,
+        action: 'user.updated',
+        target: { type: 'user', id, name: after.login },
+        changes: diff(stateOf(before), state, change.password !== undefined ? ['password'] : []),
+      });
+    }),
+  ).catch(uniqueViolationAsConflict);
+  return readUser(db, domain, id);
+}
+
+export async function deleteUser(db: Db, requester: AuditActor, domain: DomainRecord, id: string, expectedVersion: number | undefined) {
+  const before = await readUser(db, domain, id, { deleted: false });
+  if (expectedVersion !== undefined && expectedVersion !== before.version) throw stale();
+  await db.transaction().execute((trx) =>
+    keepingAnAdministrator(trx, domain.id, async () => {
+      if (!(await setDeleted(trx, id, before.version, new Date().toISOString()))) throw stale();
+      await closeUserSessions(trx, id);
+      await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'user.deleted', target: { type: 'user', id, name: before.login }, changes: {} });
+    }),
+  );
+}
+
+export async function restoreUser(db: Db, requester: AuditActor, domain: DomainRecord, id: string): Promise<UserView> {
+  const before = await readUser(db, domain, id, { deleted: true });
+  await db.transaction().execute(async (trx) => {
+    if (!(await setDeleted(trx, id, before.version, null))) throw stale();
+    await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'user.restored', target: { type: 'user', id, name: before.login }, changes: {} });
+  });
+  return readUser(db, domain, id);
+}
+
+/** A user of the domain; `deleted` picks live or deleted ones, absent means either. */
+export async function readUser(db: Db, domain: DomainRecord, id: string, only?: { deleted: boolean }): Promise<UserView> {
+  const row = await findUserRow(db, domain.id, id);
+  if (!row || (only && (row.deleted_at !== null) !== only.deleted)) throw notFound(only?.deleted ? 'Deleted user' : 'User');
+  const [view] = await toUserViews(db, domain.name, [row]);
+  return view as UserView;
+}
+
+function stateOf(view: UserView): UserState {
+  const { id: _id, domain: _domain, hasPassword: _p, version: _v, createdAt: _c, updatedAt: _u, deletedAt: _d, ...state } = view;
+  return state;
+}
+
+async function resolveLinks(db: Db, domainId: string, state: UserState, problems: FieldProblem[]): Promise<Links> {
+  const roles = await resolveNames(db, 'roles', domainId, state.roles);
+  const groups = await resolveNames(db, 'groups', domainId, state.groups);
+  problems.push(
+    ...roles.missing.map(({ name, index }) => ({ path: `roles/${index}`, message: `No role named ${JSON.stringify(name)} in this domain` })),
+    ...groups.missing.map(({ name, index }) => ({ path: `groups/${index}`, message: `No group named ${JSON.stringify(name)} in this domain` })),
+  );
+  if (problems.length) throw invalid(problems);
+  return { roleIds: roles.ids, groupIds: groups.ids };
+}
+
+/** Permissions newly handed out: by added roles, by roles of added groups, or by the administrator flag. */
+async function grantedBy(db: Db, links: Links, alreadyHeld: string[], flag: string | false): Promise<string[]> {
+  if (flag) return grantablePermissions;
+  const held = new Set(alreadyHeld);
+  const roleIds = links.roleIds.filter((id) => !held.has(id));
+  const groupIds = links.groupIds.filter((id) => !held.has(id));
+  const rows = await db
+    .selectFrom('roles')
+    .select('permissions')
+    .where((eb) =>
+      eb.or([
+        eb('id', 'in', roleIds.length ? roleIds : ['']),
+        eb('id', 'in', eb.selectFrom('group_roles').select('role_id').where('group_id', 'in', groupIds.length ? groupIds : [''])),
+      ]),
+    )
+    .execute();
+  return rows.flatMap((r) => JSON.parse(r.permissions) as string[]);
+}
+
+function assertMayGrant(requester: Requester, change: Links & { granted: string[]; platformAdmin: boolean }) {
+  if (change.platformAdmin && !requester.platformAdmin) throw forbidden('Only a platform administrator can grant or revoke platform administration');
+  const beyond = permissionsBeyondActor(requester, change.granted);
+  if (beyond.length) throw forbidden(`You cannot grant permissions you do not hold: ${beyond.join(', ')}`);
+}
+
+/** Two writers racing for one login: the database's unique index decides, and the loser hears 409. */
+function uniqueViolationAsConflict(error: unknown): never {
+  if (isUniqueViolation(error)) {
+    throw conflict('user_exists', 'The login or e-mail was taken a moment ago by another request');
+  }
+  throw error;
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { actorOf, domainOf } from '../http/access.ts';
+import { expectedVersion, sendEtag } from '../http/etag.ts';
+import { pageSchema } from '../http/paging.ts';
+import type { Deps, Router } from '../http/routes.ts';
+import { changeUser, createUser, deleteUser, readUser, restoreUser } from './commands.ts';
+import { userCreate, userListQuery, userParams, userResponse, userUpdate } from './schema.ts';
+import { listUsers } from './store.ts';
+
+const domainParams = z.object({ domain: z.string() });
+const tags = ['users'];
+
+export function userRoutes(router: Router, { db }: Deps): void {
+  router.get('/api/v1/domains/:domain/users', {
+    config: { access: { permission: 'users:read' } },
+    schema: {
+      tags,
+      summary: 'List users',
+      description: '`q` matches users whose login, e-mail or name has a word starting with each word of `q`.',
+      params: domainParams,
+      querystring: userListQuery,
+      response: { 200: pageSchema(userResponse) },
+    },
+    handler: (request) => listUsers(db, domainOf(request), request.query),
+  });
+
+  router.post('/api/v1/domains/:domain/users', {
+    config: { access: { permission: 'users:create' } },
+    schema: { tags, summary: 'Create a user', params: domainParams, body: userCreate, response: { 201: userResponse } },
+    handler: async (request, reply) => {
+      const user = await createUser(db, actorOf(request), domainOf(request), request.body);
+      sendEtag(reply, user.version);
+      return reply.code(201).header('location', `${request.url}/${user.id}`).send(user);
+    },
+  });
+
+  router.get('/api/v1/domains/:domain/users/:id', {
+    config: { access: { permission: 'users:read', self: 'profile:read' } },
+    schema: { tags, summary: 'Read a user', params: userParams, response: { 200: userResponse } },
+    handler: async (request, reply) => {
+      const user = await readUser(db, domainOf(request), request.params.id);
+      sendEtag(reply, user.version);
+      return user;
+    },
+  });
+
+  router.patch('/api/v1/domains/:domain/users/:id', {
+    config: { access: { permission: 'users:update' } },
+    schema: {
+      tags,
+      summary: 'Change a user',
+      description: 'Send `If-Match` with the ETag you read: a change made since then is refused with 412 instead of being overwritten.',
+      params: userParams,
+      body: userUpdate,
+      response: { 200: userResponse },
+    },
+    handler: async (request, reply) => {
+      const user = await changeUser(db, actorOf(request), domainOf(request), request.params.id, request.body, expectedVersion(request));
+      sendEtag(reply, user.version);
+      return user;
+    },
+  });
+
+  router.delete('/api/v1/domains/:domain/users/:id', {
+    config: { access: { permission: 'users:delete' } },
+    schema: { tags, summary: 'Delete a user (restorable until purged)', params: userParams, response: { 204: z.null() } },
+    handler: async (request, reply) => {
+      await deleteUser(db, actorOf(request), domainOf(request), request.params.id, expectedVersion(request));
+      return reply.code(204).send(null);
+    },
+  });
+
+  router.post('/api/v1/domains/:domain/users/:id/restore', {
+    config: { access: { permission: 'users:restore' } },
+    schema: { tags, summary: 'Restore a deleted user', params: userParams, response: { 200: userResponse } },
+    handler: async (request, reply) => {
+      const user = await restoreUser(db, actorOf(request), domainOf(request), request.params.id);
+      sendEtag(reply, user.version);
+      return user;
+    },
+  });
+}

@@ -1,0 +1,46 @@
+import type { Permission } from '../permissions/catalog.ts';
+import type { UserUpdate, UserView } from './schema.ts';
+
+/**
+ * The words a user is found by: login, e-mail (whole and split at @ . _ -), names.
+ * The list's `q` matches a user when each of its words starts one of these.
+ */
+export function searchTerms(user: { login: string; email: string | null; firstName: string; lastName: string }): string[] {
+  const terms = new Set<string>();
+  const add = (text: string | null, split: RegExp) => {
+    if (!text) return;
+    const lower = text.toLowerCase();
+    terms.add(lower);
+    for (const part of lower.split(split)) if (part) terms.add(part);
+  };
+  add(user.login, /[._-]/);
+  add(user.email, /[@._+-]/);
+  add(user.firstName, /[\s-]+/);
+  add(user.lastName, /[\s-]+/);
+  return [...terms].filter((t) => t.length <= 254);
+}
+
+export const queryWords = (q: string) => [...new Set(q.toLowerCase().split(/\s+/).filter(Boolean))].slice(0, 5);
+
+/** The state a PATCH produces; fields absent from it keep their values. */
+export function applyUpdate(before: UserView, change: UserUpdate): UserView {
+  const next: UserView = { ...before };
+  for (const [key, value] of Object.entries(change) as [keyof UserUpdate, unknown][]) {
+    if (value === undefined || key === 'password') continue;
+    (next as Record<string, unknown>)[key] = value;
+  }
+  if (change.password !== undefined) next.hasPassword = change.password !== null;
+  return next;
+}
+
+/**
+ * Permissions a change would hand out that the actor does not hold itself.
+ * Nobody can grant more than they have; making someone a domain administrator grants everything.
+ */
+export function permissionsBeyondActor(
+  actor: { platformAdmin: boolean; permissions: ReadonlySet<Permission> },
+  granted: Iterable<string>,
+): string[] {
+  if (actor.platformAdmin) return [];
+  return [...new Set(granted)].filter((p) => !actor.permissions.has(p as Permission)).sort();
+}

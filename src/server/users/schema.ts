@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { catalogName } from '../roles/schema.ts';
+import { limitSchema } from '../http/paging.ts';
+
+export const login = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Latin letters, digits, dots, underscores and hyphens; starts with a letter or digit; at most 64');
+
+const isTimezone = (zone: string) => {
+  if (/^[+-]/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const canonicalLanguage = (tag: string) => {
+  try {
+    return Intl.getCanonicalLocales(tag)[0];
+  } catch {
+    return undefined;
+  }
+};
+
+export const timezone = z.string().max(64).refine(isTimezone, 'Not an IANA time zone such as Europe/Warsaw');
+export const language = z
+  .string()
+  .max(35)
+  .refine((tag) => canonicalLanguage(tag) !== undefined, 'Not a BCP 47 language tag such as pl or en-GB')
+  .transform((tag) => canonicalLanguage(tag) as string);
+
+export const password = z.string().min(8, 'At least 8 characters').max(256, 'At most 256 characters');
+const name = z.string().trim().max(100);
+const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
+export const tag = z.string().trim().min(1).max(64).regex(/^[^|,;/]+$/, 'A tag may not contain | , ; or /');
+
+const uniqueList = <T extends z.ZodType<string>>(item: T, max: number) =>
+  z
+    .array(item)
+    .max(max)
+    .refine((list) => new Set(list.map((v) => v.toLowerCase())).size === list.length, 'Names repeat');
+
+const fields = {
+  login,
+  email: z.email('Not an e-mail address').max(254).nullable().optional(),
+  firstName: name.default(''),
+  lastName: name.default(''),
+  password: password.optional(),
+  active: z.boolean().default(true),
+  roles: uniqueList(catalogName, 100).min(1, 'A user holds at least one role'),
+  groups: uniqueList(catalogName, 200).default([]),
+  position: optionalText(100),
+  workPhone: z.string().trim().regex(/^\+?[0-9][0-9 ().-]{0,31}$/, 'A phone number: digits, optionally with +, spaces, dots, dashes and brackets').nullable().optional(),
+  timezone: timezone.nullable().optional(),
+  language: language.nullable().optional(),
+  description: optionalText(1000),
+  tags: uniqueList(tag, 100).default([]),
+  domainAdmin: z.boolean().default(false),
+  platformAdmin: z.boolean().default(false),
+};
+
+export const userCreate = z.strictObject(fields);
+
+/** PATCH: every field optional, none defaulted, so an absent field stays as it is. */
+export const userUpdate = z.strictObject({
+  login: fields.login.optional(),
+  email: fields.email,
+  firstName: name.optional(),
+  lastName: name.optional(),
+  password: password.nullable().optional(),
+  active: z.boolean().optional(),
+  roles: fields.roles.optional(),
+  groups: uniqueList(catalogName, 200).optional(),
+  position: fields.position,
+  workPhone: fields.workPhone,
+  timezone: fields.timezone,
+  language: fields.language,
+  description: fields.description,
+  tags: uniqueList(tag, 100).optional(),
+  domainAdmin: z.boolean().optional(),
+  platformAdmin: z.boolean().optional(),
+});
+
+/** What a user may change of their own account. */
+export const profileUpdate = userUpdate.pick({
+  email: true,
+  firstName: true,
+  lastName: true,
+  password: true,
+  workPhone: true,
+  timezone: true,
+  language: true,
+});
+
+export const userResponse = z.object({
+  id: z.string(),
+  domain: z.string(),
+  login: z.string(),
+  email: z.string().nullable(),
+  firstName: z.string(),
+  lastName: z.string(),
+  hasPassword: z.boolean(),
+  active: z.boolean(),
+  roles: z.array(z.string()),
+  groups: z.array(z.string()),
+  position: z.string().nullable(),
+  workPhone: z.string().nullable(),
+  timezone: z.string().nullable(),
+  language: z.string().nullable(),
+  description: z.string().nullable(),
+  tags: z.array(z.string()),
+  domainAdmin: z.boolean(),
+  platformAdmin: z.boolean(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  deletedAt: z.string().nullable(),
+});
+
+export const sortFields = ['login', 'firstName', 'lastName', 'createdAt', 'updatedAt'] as const;
+const sortValues = sortFields.flatMap((f) => [f, `-${f}`] as const);
+
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const userListQuery = z.strictObject({
+  q: z.string().trim().max(200).optional(),
+  role: z.string().max(64).optional(),
+  group: z.string().max(64).optional(),
+  tag: z.string().max(64).optional(),
+  active: flag.optional(),
+  deleted: flag.default(false),
+  sort: z.enum(sortValues as [string, ...string[]]).default('login'),
+  limit: limitSchema,
+  cursor: z.string().max(1000).optional(),
+});
+
+export const userParams = z.object({ domain: z.string(), id: z.string() });
+
+export type UserCreate = z.infer<typeof userCreate>;
+export type UserUpdate = z.infer<typeof userUpdate>;
+export type UserView = z.infer<typeof userResponse>;
+export type UserListQuery = z.infer<typeof userListQuery>;

@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import type { Db, UsersTable } from '../db/schema.ts';
+import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
+import { nameKey } from '../roles/store.ts';
+import { queryWords, searchTerms } from './rules.ts';
+import type { UserListQuery, UserView } from './schema.ts';
+
+const userColumns = [
+  'id', 'domain_id', 'login', 'email', 'first_name', 'last_name', 'password_hash', 'active', 'position', 'work_phone',
+  'timezone', 'language', 'description', 'domain_admin', 'platform_admin', 'version', 'created_at', 'updated_at', 'deleted_at',
+] as const;
+
+export type UserRow = Pick<UsersTable, (typeof userColumns)[number]>;
+
+/** What a user is made of, besides the bookkeeping the store adds. */
+export type UserState = Omit<UserView, 'id' | 'domain' | 'hasPassword' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
+
+export interface Links {
+  roleIds: string[];
+  groupIds: string[];
+}
+
+export function findUserRow(db: Db, domainId: string, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').select(userColumns).where('domain_id', '=', domainId).where('id', '=', id).executeTakeFirst();
+}
+
+/** Logins and e-mails are unique per domain, case-insensitively, deleted users included. */
+export async function findTaken(db: Db, domainId: string, user: { login?: string; email?: string | null }, exceptId?: string) {
+  const taken: { path: string; message: string }[] = [];
+  const check = async (column: 'login_key' | 'email_key', value: string | null | undefined, path: string, what: string) => {
+    if (!value) return;
+    let query = db.selectFrom('users').select('id').where('domain_id', '=', domainId).where(column, '=', value.toLowerCase());
+    if (exceptId) query = query.where('id', '!=', exceptId);
+    if (await query.executeTakeFirst()) taken.push({ path, message: `${what} ${JSON.stringify(value)} is already taken in this domain` });
+  };
+  await check('login_key', user.login, 'login', 'Login');
+  await check('email_key', user.email, 'email', 'E-mail');
+  return taken;
+}
+
+const columnsOf = (state: UserState) => ({
+  login: state.login,
+  login_key: state.login.toLowerCase(),
+  email: state.email ?? null,
+  email_key: state.email ? state.email.toLowerCase() : null,
+  first_name: state.firstName,
+  last_name: state.lastName,
+  active: state.active ? 1 : 0,
+  position: state.position ?? null,
+  work_phone: state.workPhone ?? null,
+  timezone: state.timezone ?? null,
+  language: state.language ?? null,
+  description: state.description ?? null,
+  domain_admin: state.domainAdmin ? 1 : 0,
+  platform_admin: state.platformAdmin ? 1 : 0,
+});
+
+export async function insertUser(db: Db, domainId: string, state: UserState, links: Links, passwordHash: string | null): Promise<string> {
+  const id = randomUUID();
+  const now = new Date().toISOString();
+  await db
+    .insertInto('users')
+    .values({ id, domain_id: domainId, ...columnsOf(state), password_hash: passwordHash, version: 1, created_at: now, updated_at: now, deleted_at: null })
+    .execute();
+  await writeLinks(db, domainId, id, state, links);
+  return id;
+}
+
+/**
+ * Writes the new state only if nobody wrote since `version`; answers false otherwise.
+ * `passwordHash` undefined keeps the password.
+ */
+export async function updateUser(
+  db: Db,
+  domainId: string,
+  id: string,
+  version: number,
+  state: UserState,
+  links: Links,
+  passwordHash: string | null | undefined,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({
+      ...columnsOf(state),
+      ...(passwordHash === undefined ? {} : { password_hash: passwordHash }),
+      version: version + 1,
+      updated_at: new Date().toISOString(),
+    })
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) return false;
+  for (const table of ['user_roles', 'user_groups', 'user_tags', 'user_search_terms'] as const) {
+    await db.deleteFrom(table).where('user_id', '=', id).execute();
+  }
+  await writeLinks(db, domainId, id, state, links);
+  return true;
+}
+
+async function writeLinks(db: Db, domainId: string, userId: string, state: UserState, links: Links) {
+  if (links.roleIds.length) await db.insertInto('user_roles').values(links.roleIds.map((role_id) => ({ user_id: userId, role_id }))).execute();
+  if (links.groupIds.length) await db.insertInto('user_groups').values(links.groupIds.map((group_id) => ({ user_id: userId, group_id }))).execute();
+  const tags = [...new Map(state.tags.map((t) => [t.toLowerCase(), t])).values()];
+  if (tags.length) await db.insertInto('user_tags').values(tags.map((tag) => ({ user_id: userId, domain_id: domainId, tag }))).execute();
+  const terms = searchTerms(state);
+  await db.insertInto('user_search_terms').values(terms.map((term) => ({ user_id: userId, domain_id: domainId, term }))).execute();
+}
+
+/** Marks the user deleted (or not) and bumps its version; answers false on a stale version. */
+export async function setDeleted(db: Db, id: string, version: number, deletedAt: string | null): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ deleted_at: deletedAt, version: version + 1, updated_at: new Date().toISOString() })
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Builds the API view of users, reading their roles, groups and tags in three queries. */
+export async function toUserViews(db: Db, domainName: string, rows: UserRow[]): Promise<UserView[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [roles, groups, tags] = [
+    await db.selectFrom('user_roles').innerJoin('roles', 'roles.id', 'user_roles.role_id').select(['user_id', 'name']).where('user_id', 'in', ids).orderBy('name_key').execute(),
+    await db.selectFrom('user_groups').innerJoin('groups', 'groups.id', 'user_groups.group_id').select(['user_id', 'name']).where('user_id', 'in', ids).orderBy('name_key').execute(),
+    await db.selectFrom('user_tags').select(['user_id', 'tag as name']).where('user_id', 'in', ids).orderBy('tag').execute(),
+  ];
+  const byUser = (list: { user_id: string; name: string }[]) => {
+    const map = new Map<string, string[]>();
+    for (const { user_id, name } of list) map.set(user_id, [...(map.get(user_id) ?? []), name]);
+    return map;
+  };
+  const [roleMap, groupMap, tagMap] = [byUser(roles), byUser(groups), byUser(tags)];
+  return rows.map((r) => ({
+    id: r.id,
+    domain: domainName,
+    login: r.login,
+    email: r.email,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    hasPassword: r.password_hash !== null,
+    active: r.active === 1,
+    roles: roleMap.get(r.id) ?? [],
+    groups: groupMap.get(r.id) ?? [],
+    position: r.position,
+    workPhone: r.work_phone,
+    timezone: r.timezone,
+    language: r.language,
+    description: r.description,
+    tags: tagMap.get(r.id) ?? [],
+    domainAdmin: r.domain_admin === 1,
+    platformAdmin: r.platform_admin === 1,
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    deletedAt: r.deleted_at,
+  }));
+}
+
+const sortColumns = {
+  login: 'login_key',
+  firstName: 'first_name',
+  lastName: 'last_name',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+} as const;
+
+/** Keyset paging over (sort column, id): stable under inserts and fast at any depth. */
+export async function listUsers(db: Db, domain: { id: string; name: string }, query: UserListQuery) {
+  const descending = query.sort.startsWith('-');
+  const column = sortColumns[query.sort.replace(/^-/, '') as keyof typeof sortColumns];
+  const direction = descending ? 'desc' : 'asc';
+  let select = db
+    .selectFrom('users as u')
+    .select([...userColumns.map((c) => `u.${c}` as const), `u.${column} as sort_value`])
+    .where('u.domain_id', '=', domain.id)
+    .where('u.deleted_at', query.deleted ? 'is not' : 'is', null)
+    .orderBy(`u.${column}`, direction)
+    .orderBy('u.id', direction)
+    .limit(query.limit + 1);
+
+  if (query.active !== undefined) select = select.where('u.active', '=', query.active ? 1 : 0);
+  for (const word of queryWords(query.q ?? '')) {
+    select = select.where('u.id', 'in', (eb) =>
+      eb
+        .selectFrom('user_search_terms')
+        .select('user_id')
+        .where('domain_id', '=', domain.id)
+        .where('term', '>=', word)
+        .where('term', '<', `${word}\u{10FFFF}`),
+    );
+  }
+  if (query.role) {
+    const key = nameKey(query.role);
+    select = select.where(({ exists, selectFrom, lit }) =>
+      exists(selectFrom('user_roles as ur').innerJoin('roles as r', 'r.id', 'ur.role_id').whereRef('ur.user_id', '=', 'u.id').where('r.name_key', '=', key).select(lit(1).as('one'))),
+    );
+  }
+  if (query.group) {
+    const key = nameKey(query.group);
+    select = select.where(({ exists, selectFrom, lit }) =>
+      exists(selectFrom('user_groups as ug').innerJoin('groups as g', 'g.id', 'ug.group_id').whereRef('ug.user_id', '=', 'u.id').where('g.name_key', '=', key).select(lit(1).as('one'))),
+    );
+  }
+  if (query.tag) {
+    const tag = query.tag;
+    select = select.where(({ exists, selectFrom, lit }) =>
+      exists(selectFrom('user_tags as ut').whereRef('ut.user_id', '=', 'u.id').where('ut.tag', '=', tag).select(lit(1).as('one'))),
+    );
+  }
+  if (query.cursor) {
+    const [value, id] = decodeCursor(query.cursor);
+    const after = descending ? '<' : '>';
+    select = select.where((eb) =>
+      eb.or([eb(`u.${column}`, after, String(value)), eb.and([eb(`u.${column}`, '=', String(value)), eb('u.id', after, id)])]),
+    );
+  }
+  const rows = await select.execute();
+  const page = toPage(rows, query.limit, (row) => row, (row) => encodeCursor(row.sort_value, row.id));
+  return { items: await toUserViews(db, domain.name, page.items), nextCursor: page.nextCursor };
+}
+
+/** Removes users deleted before `cutoff`, with everything that hangs off them; answers who went. */
+export async function purgeDeleted(db: Db, cutoff: string) {
+  const doomed = await db.selectFrom('users').select(['id', 'domain_id', 'login']).where('deleted_at', '<', cutoff).execute();
+  for (let i = 0; i < doomed.length; i += 500) {
+    const ids = doomed.slice(i, i + 500).map((u) => u.id);
+    await db.deleteFrom('users').where('id', 'in', ids).execute();
+  }
+  return doomed;
+}
+
+/** Records that something hanging off the user (its groups) changed, so its ETag moves on. */
+export async function touchUser(db: Db, id: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set((eb) => ({ version: eb('version', '+', 1), updated_at: new Date().toISOString() }))
+    .where('id', '=', id)
+    .execute();
+}
