@@ -7,6 +7,7 @@ import { auditRoutes } from './audit/routes.ts';
 import { installGuard } from './auth/guard.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { Config } from './config.ts';
+import type { Access } from './http/access.ts';
 import type { Storage } from './db/connect.ts';
 import { domainRoutes } from './domains/routes.ts';
 import { groupRoutes } from './groups/routes.ts';
@@ -15,6 +16,12 @@ import { healthRoutes } from './http/health.ts';
 import { permissionRoutes } from './permissions/routes.ts';
 import { roleRoutes } from './roles/routes.ts';
 import { userRoutes } from './users/routes.ts';
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: Access | undefined;
+}
 
 export interface AppOptions {
   storage: Storage;
@@ -29,9 +36,12 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
 
-  // The API documentation is generated, not ours to guard route by route: it is public.
+  // Every route as registered, with its declared access: what the route-table test walks.
+  const routeTable: RouteEntry[] = [];
   app.addHook('onRoute', (route) => {
+    // The API documentation is generated, not ours to guard route by route: it is public.
     if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), access: { public: true } };
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, access: route.config?.access });
   });
 
   await app.register(cookie);
@@ -66,7 +76,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   roleRoutes(app, deps);
   groupRoutes(app, deps);
   auditRoutes(app, deps);
-  return app;
+  return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[] });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe } from 'node:test';
+import pg from 'pg';
+import { buildApp, type App } from '../src/server/app.ts';
+import { loadConfig, type Config } from '../src/server/config.ts';
+import { connect, type Engine, type Storage } from '../src/server/db/connect.ts';
+import { migrateToLatest } from '../src/server/db/migrate.ts';
+import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
+
+export const ADMIN_PASSWORD = 'Test-admin-password-1';
+const POSTGRES_URL = process.env.SWITCHBOARD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Engines under test; SWITCHBOARD_TEST_ENGINES=sqlite narrows a local run. */
+export const engines: Engine[] = (process.env.SWITCHBOARD_TEST_ENGINES ?? 'sqlite,postgres').split(',') as Engine[];
+
+export interface Response {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: any;
+}
+
+export type Client = ReturnType<typeof clientFor>;
+
+export interface Harness {
+  engine: Engine;
+  app: App;
+  storage: Storage;
+  config: Config;
+  /** The platform administrator created on first start, signed in. */
+  admin: Client;
+  anonymous: Client;
+  signIn(domain: string, login: string, password: string): Promise<Client>;
+  close(): Promise<void>;
+}
+
+/** A fresh database of the given engine: a temporary SQLite file, or a PostgreSQL schema of its own. */
+export async function freshStorage(engine: Engine): Promise<{ url: string; drop(): Promise<void> }> {
+  if (engine === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
+    return { url: `sqlite:${join(dir, 'switchboard.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const schema = `sb_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  return {
+    url: `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    drop: async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      await client.query(`drop schema ${schema} cascade`);
+      await client.end();
+    },
+  };
+}
+
+export async function startHarness(engine: Engine, env: Record<string, string> = {}): Promise<Harness> {
+  const database = await freshStorage(engine);
+  const config = loadConfig({ SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_DATA_DIR: tmpdir(), ...env });
+  const storage = connect(config.databaseUrl);
+  await migrateToLatest(storage.db);
+  await bootstrapDirectory(storage.db, { login: 'admin', password: ADMIN_PASSWORD });
+  const app = await buildApp({ storage, config });
+  await app.ready();
+  const anonymous = clientFor(app, undefined);
+  const signIn = async (domain: string, login: string, password: string) => {
+    const response = await anonymous.post('/api/v1/auth/login', { domain, login, password });
+    if (response.status !== 200) throw new Error(`sign-in of ${login}@${domain} failed: ${JSON.stringify(response.body)}`);
+    return clientFor(app, response.body.token as string);
+  };
+  return {
+    engine,
+    app,
+    storage,
+    config,
+    admin: await signIn('default', 'admin', ADMIN_PASSWORD),
+    anonymous,
+    signIn,
+    async close() {
+      await app.close();
+      await storage.close();
+      await database.drop();
+    },
+  };
+}
+
+export function clientFor(app: App, token: string | undefined) {
+  const send = async (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<Response> => {
+    const response = await app.inject({
+      method,
+      url,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+    const text = response.body;
+    return { status: response.statusCode, headers: response.headers, body: text ? safeJson(text) : null };
+  };
+  return {
+    token,
+    get: (url: string, headers?: Record<string, string>) => send('GET', url, undefined, headers),
+    post: (url: string, body?: unknown, headers?: Record<string, string>) => send('POST', url, body, headers),
+    patch: (url: string, body: unknown, headers?: Record<string, string>) => send('PATCH', url, body, headers),
+    put: (url: string, body?: unknown, headers?: Record<string, string>) => send('PUT', url, body, headers),
+    delete: (url: string, headers?: Record<string, string>) => send('DELETE', url, undefined, headers),
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Declares the same specification once per engine, each against its own fresh database and
+ * a freshly built server.
+ */
+export function forEachEngine(title: string, specify: (h: () => Harness) => void): void {
+  for (const engine of engines) {
+    describe(`${title} [${engine}]`, () => {
+      let harness: Harness | undefined;
+      before(async () => {
+        harness = await startHarness(engine);
+      });
+      after(async () => {
+        await harness?.close();
+      });
+      specify(() => {
+        if (!harness) throw new Error('the harness has not started');
+        return harness;
+      });
+    });
+  }
+}
+
+/** Creates a user as the platform administrator and signs them in. */
+export async function userWithRoles(h: Harness, login: string, roles: string[], extra: Record<string, unknown> = {}, domain = 'default') {
+  const password = `Pw-${login}-12345`;
+  const created = await h.admin.post(`/api/v1/domains/${domain}/users`, { login, password, roles, ...extra });
+  if (created.status !== 201) throw new Error(`creating ${login} failed: ${JSON.stringify(created.body)}`);
+  return { id: created.body.id as string, client: await h.signIn(domain, login, password), user: created.body };
+}
