@@ -2,7 +2,7 @@ import type { Permission } from '../permissions/catalog.ts';
 import type { UserUpdate, UserView } from './schema.ts';
 
 /**
- * The words a user is found by: login, e-mail (whole and split at @ . _ -), names.
+ * The words a user is found by: login, e-mail (whole, its domain, and split at @ . _ + -), names.
  * The list's `q` matches a user when each of its words starts one of these.
  */
 export function searchTerms(user: { login: string; email: string | null; firstName: string; lastName: string }): string[] {
@@ -15,6 +15,7 @@ export function searchTerms(user: { login: string; email: string | null; firstNa
   };
   add(user.login, /[._-]/);
   add(user.email, /[@._+-]/);
+  if (user.email?.includes('@')) terms.add(user.email.slice(user.email.lastIndexOf('@') + 1).toLowerCase());
   add(user.firstName, /[\s-]+/);
   add(user.lastName, /[\s-]+/);
   return [...terms].filter((t) => t.length <= 254);
