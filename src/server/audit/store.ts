@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../db/ids.ts';
 import type { AuditLogTable, Db } from '../db/schema.ts';
 import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
 import type { Changes } from './rules.ts';
@@ -28,7 +28,7 @@ export async function recordAudit(db: Db, ...records: AuditRecord[]): Promise<vo
     .insertInto('audit_log')
     .values(
       records.map((r) => ({
-        id: randomUUID(),
+        id: timeOrderedId(),
         domain_id: r.domainId,
         at,
         actor_id: r.actor.id,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../db/ids.ts';
 import type { Db, UsersTable } from '../db/schema.ts';
 import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
 import { nameKey } from '../roles/store.ts';
@@ -56,7 +56,8 @@ const columnsOf = (state: UserState) => ({
 });
 
 export async function insertUser(db: Db, domainId: string, state: UserState, links: Links, passwordHash: string | null): Promise<string> {
-  const id = randomUUID();
+  // Time-ordered, so users made in the same millisecond still sort by creation.
+  const id = timeOrderedId();
   const now = new Date().toISOString();
   await db
     .insertInto('users')

@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { permissionsBeyondActor, queryWords, searchTerms } from './rules.ts';
+
+describe('user search terms', () => {
+  it('finds a user by login, its parts, the e-mail, its domain and parts, and each name', () => {
+    const terms = searchTerms({ login: 'j.kowalski', email: 'Jan.K@Acme.pl', firstName: 'Jan Maria', lastName: 'Kowalski-Nowak' });
+    for (const term of ['j.kowalski', 'kowalski', 'jan.k@acme.pl', 'acme.pl', 'acme', 'jan', 'maria', 'kowalski-nowak', 'nowak']) {
+      assert.ok(terms.includes(term), term);
+    }
+    assert.equal(new Set(terms).size, terms.length);
+  });
+
+  it('splits a query into at most five distinct lower-case words', () => {
+    assert.deepEqual(queryWords('  Jan  jan KOW '), ['jan', 'kow']);
+    assert.equal(queryWords('a b c d e f g').length, 5);
+  });
+});
+
+describe('granting permissions', () => {
+  it('answers the permissions an actor would hand out without holding them', () => {
+    const actor = { platformAdmin: false, permissions: new Set(['users:read', 'users:update'] as const) };
+    assert.deepEqual(permissionsBeyondActor(actor, ['users:read', 'roles:create', 'audit:read', 'roles:create']), ['audit:read', 'roles:create']);
+    assert.deepEqual(permissionsBeyondActor({ ...actor, platformAdmin: true }, ['roles:create']), []);
+  });
+});
