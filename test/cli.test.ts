@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { engines, freshStorage } from './harness.ts';
+
+const run = promisify(execFile);
+const cli = ['--import', 'tsx', 'src/cli/main.ts'];
+
+for (const engine of engines) {
+  describe(`switchboard CLI [${engine}]`, () => {
+    let database: Awaited<ReturnType<typeof freshStorage>>;
+    let env: NodeJS.ProcessEnv;
+    before(async () => {
+      database = await freshStorage(engine);
+      env = { ...process.env, SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_LOG_LEVEL: 'warn' };
+    });
+    after(() => database.drop());
+
+    it('explains every command with --help', async () => {
+      for (const command of [[], ['serve'], ['migrate'], ['admin', 'create'], ['purge']]) {
+        const { stdout } = await run('node', [...cli, ...command, '--help'], { env });
+        assert.match(stdout, /Usage: switchboard/, command.join(' '));
+      }
+    });
+
+    it('migrates an empty database, then says it is up to date', async () => {
+      assert.match((await run('node', [...cli, 'migrate'], { env })).stdout, /applied: 2026-11-23-directory/);
+      assert.match((await run('node', [...cli, 'migrate'], { env })).stdout, /up to date/);
+    });
+
+    it('serves: creates the first administrator on first start, prints the credentials once, and stops on SIGTERM', async () => {
+      const first = await serveOnce(env);
+      assert.match(first.output, /API reference: +http:\/\/127\.0\.0\.1:\d+\/api\/docs/);
+      const password = /password: (\S+)\s+\(generated/.exec(first.output)?.[1];
+      assert.ok(password, first.output);
+      const signIn = await fetch(`${first.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ domain: 'default', login: 'admin', password }),
+      });
+      assert.equal(signIn.status, 200);
+      assert.equal(await first.stop(), 0);
+      const second = await serveOnce(env);
+      assert.doesNotMatch(second.output, /password:/);
+      assert.equal(await second.stop(), 0);
+    });
+
+    it('creates an administrator in a domain, refusing a login that is taken', async () => {
+      const { stdout } = await run('node', [...cli, 'admin', 'create', '--login', 'ops', '--email', 'ops@example.com'], { env });
+      assert.match(stdout, /created administrator ops .* in domain default\npassword: \S{24}\n/);
+      await assert.rejects(run('node', [...cli, 'admin', 'create', '--login', 'OPS'], { env }), /already taken/);
+      await assert.rejects(run('node', [...cli, 'admin', 'create', '--login', 'bad login'], { env }), /login/);
+    });
+
+    it('purges with a retention period given on the command line', async () => {
+      assert.match((await run('node', [...cli, 'purge', '--after-days', '0'], { env })).stdout, /purged 0 user\(s\)/);
+      await assert.rejects(run('node', [...cli, 'purge', '--after-days', 'soon'], { env }), /whole number/);
+    });
+  });
+}
+
+/** Starts `switchboard serve` on a free port and waits for its banner. */
+async function serveOnce(env: NodeJS.ProcessEnv) {
+  const child = spawn('node', [...cli, 'serve'], { env: { ...env, SWITCHBOARD_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 20_000;
+  while (!/API reference: +(\S+)\/api\/docs[\s\S]*\n\n/.test(output)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`serve did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const url = /API reference: +(\S+)\/api\/docs/.exec(output)?.[1] as string;
+  return {
+    output,
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      const [code] = await once(child, 'exit');
+      return code as number;
+    },
+  };
+}
