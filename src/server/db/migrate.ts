@@ -1,4 +1,4 @@
-import { Migrator, type MigrationProvider } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type MigrationProvider } from 'kysely';
 import type { Db } from './schema.ts';
 import { directory } from './migrations/2026-11-23-directory.ts';
 
@@ -10,8 +10,18 @@ const migrations: MigrationProvider = {
 };
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrations });
+  const migrator = new Migrator({ db, provider: migrations, migrationTableSchema: await postgresSchema(db) });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * On PostgreSQL the migration bookkeeping goes into the schema the connection works in;
+ * unqualified, Kysely would look for its tables across every schema of the database.
+ */
+async function postgresSchema(db: Db): Promise<string | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema;
 }
