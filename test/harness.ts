@@ -1,20 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
-import pg from 'pg';
 import { buildApp, type App } from '../src/server/app.ts';
 import { loadConfig, type Config } from '../src/server/config.ts';
 import { connect, type Engine, type Storage } from '../src/server/db/connect.ts';
 import { migrateToLatest } from '../src/server/db/migrate.ts';
 import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
+import { engines, freshStorage } from './databases.ts';
+
+export { engines, freshStorage };
 
 export const ADMIN_PASSWORD = 'Test-admin-password-1';
-const POSTGRES_URL = process.env.SWITCHBOARD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** Engines under test; SWITCHBOARD_TEST_ENGINES=sqlite narrows a local run. */
-export const engines: Engine[] = (process.env.SWITCHBOARD_TEST_ENGINES ?? 'sqlite,postgres').split(',') as Engine[];
 
 export interface Response {
   status: number;
@@ -34,28 +30,6 @@ export interface Harness {
   anonymous: Client;
   signIn(domain: string, login: string, password: string): Promise<Client>;
   close(): Promise<void>;
-}
-
-/** A fresh database of the given engine: a temporary SQLite file, or a PostgreSQL schema of its own. */
-export async function freshStorage(engine: Engine): Promise<{ url: string; drop(): Promise<void> }> {
-  if (engine === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
-    return { url: `sqlite:${join(dir, 'switchboard.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const schema = `sb_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  return {
-    url: `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-    drop: async () => {
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      await client.query(`drop schema ${schema} cascade`);
-      await client.end();
-    },
-  };
 }
 
 export async function startHarness(engine: Engine, env: Record<string, string> = {}): Promise<Harness> {

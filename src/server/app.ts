@@ -2,9 +2,10 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { auditRoutes } from './audit/routes.ts';
 import { installGuard } from './auth/guard.ts';
+import { SessionCache } from './auth/session-cache.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { Config } from './config.ts';
 import type { Access } from './http/access.ts';
@@ -12,6 +13,7 @@ import type { Storage } from './db/connect.ts';
 import { domainRoutes } from './domains/routes.ts';
 import { groupRoutes } from './groups/routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
+import { serializerCompiler } from './http/serializer.ts';
 import { healthRoutes } from './http/health.ts';
 import { permissionRoutes } from './permissions/routes.ts';
 import { roleRoutes } from './roles/routes.ts';
@@ -65,7 +67,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  installGuard(app, storage.db);
+  installGuard(app, storage.db, new SessionCache(config.sessionCacheMs));
   const deps = { db: storage.db, config };
   healthRoutes(app, storage);
   app.get('/api/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());

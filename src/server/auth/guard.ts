@@ -3,6 +3,7 @@ import type { Db } from '../db/schema.ts';
 import { findDomain } from '../domains/store.ts';
 import { can, type Access } from '../http/access.ts';
 import { forbidden, notFound, Problem } from '../http/problem.ts';
+import type { SessionCache } from './session-cache.ts';
 import { actorForToken } from './sessions.ts';
 
 export const SESSION_COOKIE = 'switchboard_session';
@@ -11,9 +12,13 @@ export const SESSION_COOKIE = 'switchboard_session';
  * Enforces each route's declared access before its body is even read:
  * who is calling, whether they may reach the domain in the path, and the permission.
  */
-export function installGuard(app: FastifyInstance, db: Db): void {
+export function installGuard(app: FastifyInstance, db: Db, sessions: SessionCache): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('domain', null);
+  // Whatever a write changed (a role, an account, a session), nobody is let in on the old state.
+  app.addHook('onSend', async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') sessions.invalidateAll();
+  });
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access;
     if (!access) {
@@ -23,13 +28,14 @@ export function installGuard(app: FastifyInstance, db: Db): void {
     }
     if ('public' in access) return;
     const token = tokenOf(request);
-    const actor = token ? await actorForToken(db, token) : null;
-    if (!actor) throw new Problem(401, 'not_authenticated', 'Sign in first: the session is missing, expired or ended');
+    const signedIn = token ? await sessions.get(token, () => actorForToken(db, token)) : null;
+    if (!signedIn) throw new Problem(401, 'not_authenticated', 'Sign in first: the session is missing, expired or ended');
+    const { actor } = signedIn;
     request.actor = actor;
 
     const params = request.params as Record<string, string | undefined>;
     if (params.domain !== undefined) {
-      const domain = await findDomain(db, params.domain);
+      const domain = params.domain === actor.domainName ? signedIn.domain : await findDomain(db, params.domain);
       // Another tenant's domain answers as if it did not exist.
       if (!domain || (!actor.platformAdmin && domain.id !== actor.domainId)) throw notFound(`Domain ${JSON.stringify(params.domain)}`);
       request.domain = domain;

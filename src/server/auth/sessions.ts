@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/schema.ts';
 
 import type { Actor } from '../http/access.ts';
+import type { DomainRecord } from '../domains/store.ts';
 import { effectivePermissions } from './permissions.ts';
 
 /** Only a hash of the token is stored: a copy of the database signs nobody in. */
@@ -37,14 +38,17 @@ export async function closeUserSessions(db: Db, userId: string): Promise<void> {
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
 }
 
-/** The signed-in user behind a token, if the session is live and the account and domain are active. */
-export async function actorForToken(db: Db, token: string): Promise<Actor | null> {
+/**
+ * The signed-in user behind a token, with their domain, if the session is live and the account
+ * and domain are active.
+ */
+export async function actorForToken(db: Db, token: string): Promise<{ actor: Actor; domain: DomainRecord } | null> {
   const now = new Date();
   const row = await db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .innerJoin('domains as d', 'd.id', 'u.domain_id')
-    .select(['s.id as session_id', 's.last_seen_at', 'u.id as user_id', 'u.login', 'u.domain_id', 'u.domain_admin', 'u.platform_admin', 'd.name as domain_name'])
+    .select(['s.id as session_id', 's.last_seen_at', 'u.id as user_id', 'u.login', 'u.domain_id', 'u.domain_admin', 'u.platform_admin', 'd.name as domain_name', 'd.title as domain_title', 'd.active as domain_active', 'd.created_at as domain_created_at', 'd.updated_at as domain_updated_at'])
     .where('s.id', '=', tokenId(token))
     .where('s.expires_at', '>', now.toISOString())
     .where('u.active', '=', 1)
@@ -56,7 +60,15 @@ export async function actorForToken(db: Db, token: string): Promise<Actor | null
     await db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id', '=', row.session_id).execute();
   }
   const platformAdmin = row.platform_admin === 1;
-  return {
+  const domain: DomainRecord = {
+    id: row.domain_id,
+    name: row.domain_name,
+    title: row.domain_title,
+    active: row.domain_active,
+    created_at: row.domain_created_at,
+    updated_at: row.domain_updated_at,
+  };
+  const actor: Actor = {
     sessionId: row.session_id,
     id: row.user_id,
     login: row.login,
@@ -65,6 +77,7 @@ export async function actorForToken(db: Db, token: string): Promise<Actor | null
     platformAdmin,
     permissions: effectivePermissions(await heldRolePermissions(db, row.user_id), { domainAdmin: row.domain_admin === 1, platformAdmin }),
   };
+  return { actor, domain };
 }
 
 /** The permission lists of every role a user holds, directly or through groups. */

@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { timeOrderedId } from '../db/ids.ts';
+import { prepared } from '../db/prepared.ts';
 import type { Db, UsersTable } from '../db/schema.ts';
 import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
 import { nameKey } from '../roles/store.ts';
@@ -20,8 +22,12 @@ export interface Links {
   groupIds: string[];
 }
 
-export function findUserRow(db: Db, domainId: string, id: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').select(userColumns).where('domain_id', '=', domainId).where('id', '=', id).executeTakeFirst();
+const userById = prepared<{ domainId: string; id: string }, UserRow>((db: Db, param) =>
+  db.selectFrom('users').select(userColumns).where('domain_id', '=', param('domainId')).where('id', '=', param('id')),
+);
+
+export async function findUserRow(db: Db, domainId: string, id: string): Promise<UserRow | undefined> {
+  return (await userById(db, { domainId, id }))[0];
 }
 
 /** Logins and e-mails are unique per domain, case-insensitively, deleted users included. */
@@ -119,21 +125,33 @@ export async function setDeleted(db: Db, id: string, version: number, deletedAt:
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Builds the API view of users, reading their roles, groups and tags in three queries. */
+/** The names of users' roles, groups and tags, in one query. */
+const linksQuery = (db: Db, ids: string[]) =>
+  db
+    .selectFrom('user_roles')
+    .innerJoin('roles', 'roles.id', 'user_roles.role_id')
+    .select(['user_id', sql<string>`'role'`.as('kind'), 'name'])
+    .where('user_id', 'in', ids)
+    .unionAll(
+      db.selectFrom('user_groups').innerJoin('groups', 'groups.id', 'user_groups.group_id').select(['user_id', sql<string>`'group'`.as('kind'), 'name']).where('user_id', 'in', ids),
+    )
+    .unionAll(db.selectFrom('user_tags').select(['user_id', sql<string>`'tag'`.as('kind'), 'tag as name']).where('user_id', 'in', ids));
+
+const linksOfOne = prepared<{ id: string }, { user_id: string; kind: string; name: string }>((db: Db, param) => linksQuery(db, [param('id')]));
+
+/** Builds the API view of users, reading their roles, groups and tags in one query. */
 export async function toUserViews(db: Db, domainName: string, rows: UserRow[]): Promise<UserView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [roles, groups, tags] = [
-    await db.selectFrom('user_roles').innerJoin('roles', 'roles.id', 'user_roles.role_id').select(['user_id', 'name']).where('user_id', 'in', ids).orderBy('name_key').execute(),
-    await db.selectFrom('user_groups').innerJoin('groups', 'groups.id', 'user_groups.group_id').select(['user_id', 'name']).where('user_id', 'in', ids).orderBy('name_key').execute(),
-    await db.selectFrom('user_tags').select(['user_id', 'tag as name']).where('user_id', 'in', ids).orderBy('tag').execute(),
-  ];
-  const byUser = (list: { user_id: string; name: string }[]) => {
-    const map = new Map<string, string[]>();
-    for (const { user_id, name } of list) map.set(user_id, [...(map.get(user_id) ?? []), name]);
-    return map;
-  };
-  const [roleMap, groupMap, tagMap] = [byUser(roles), byUser(groups), byUser(tags)];
+  const links = ids.length === 1 ? await linksOfOne(db, { id: ids[0] as string }) : await linksQuery(db, ids).execute();
+  const named = new Map<string, { role: string[]; group: string[]; tag: string[] }>();
+  for (const { user_id, kind, name } of links) {
+    const entry = named.get(user_id) ?? { role: [], group: [], tag: [] };
+    entry[kind as 'role' | 'group' | 'tag'].push(name);
+    named.set(user_id, entry);
+  }
+  const byName = (a: string, b: string) => a.toLowerCase().localeCompare(b.toLowerCase());
+  const none = { role: [], group: [], tag: [] };
   return rows.map((r) => ({
     id: r.id,
     domain: domainName,
@@ -143,14 +161,14 @@ export async function toUserViews(db: Db, domainName: string, rows: UserRow[]): 
     lastName: r.last_name,
     hasPassword: r.password_hash !== null,
     active: r.active === 1,
-    roles: roleMap.get(r.id) ?? [],
-    groups: groupMap.get(r.id) ?? [],
+    roles: (named.get(r.id) ?? none).role.sort(byName),
+    groups: (named.get(r.id) ?? none).group.sort(byName),
     position: r.position,
     workPhone: r.work_phone,
     timezone: r.timezone,
     language: r.language,
     description: r.description,
-    tags: tagMap.get(r.id) ?? [],
+    tags: (named.get(r.id) ?? none).tag.sort(byName),
     domainAdmin: r.domain_admin === 1,
     platformAdmin: r.platform_admin === 1,
     version: r.version,

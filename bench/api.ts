@@ -1,0 +1,101 @@
+/**
+ * bench/api: the read path of the directory at 100,000 users, on SQLite and PostgreSQL, beside a
+ * bare Fastify route (the framework's ceiling on this machine). Run: npm run bench:api
+ * BENCH_USERS and BENCH_SECONDS shorten a trial run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import { connect, type Engine } from '../src/server/db/connect.ts';
+import { migrateToLatest } from '../src/server/db/migrate.ts';
+import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
+import { findDomain } from '../src/server/domains/store.ts';
+import { freshStorage } from '../test/databases.ts';
+import { seedUsers } from './seed.ts';
+
+const USERS = Number(process.env.BENCH_USERS ?? 100_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 10;
+const PASSWORD = 'Bench-admin-password-1';
+const queries = ['kowal', 'anna', 'olena shev', 'smith', 'john.brown', 'tkach', 'zofia k', 'nowak.1234', 'melnyk', 'piotr'];
+
+interface Figure {
+  name: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn('node', ['--import', 'tsx', 'bench/server.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { child, base: `http://127.0.0.1:${port}` };
+}
+
+async function load(name: string, base: string, paths: string[], headers: Record<string, string> = {}): Promise<Figure> {
+  let next = 0;
+  const result = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers,
+    requests: [{ setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] as string }) }],
+  });
+  const errors = result.errors + result.non2xx;
+  return { name, requestsPerSecond: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors };
+}
+
+async function benchEngine(engine: Engine): Promise<Figure[]> {
+  const database = await freshStorage(engine);
+  const storage = connect(database.url);
+  await migrateToLatest(storage.db);
+  await bootstrapDirectory(storage.db, { login: 'admin', password: PASSWORD });
+  const domain = await findDomain(storage.db, 'default');
+  const started = Date.now();
+  const ids = await seedUsers(storage.db, domain!.id, USERS);
+  if (engine === 'postgres') await sql`analyze`.execute(storage.db);
+  process.stderr.write(`${engine}: seeded ${USERS} users in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  await storage.close();
+
+  const { child, base } = await startServer({ SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_LOG_LEVEL: 'warn' });
+  try {
+    const signIn = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ domain: 'default', login: 'admin', password: PASSWORD }),
+    });
+    const { token } = (await signIn.json()) as { token: string };
+    const headers = { authorization: `Bearer ${token}` };
+    const users = '/api/v1/domains/default/users';
+    const sample = ids.filter((_, i) => i % Math.max(1, Math.floor(ids.length / 1000)) === 0);
+    return [
+      await load(`${engine}: GET /users/{id}`, base, sample.map((id) => `${users}/${id}`), headers),
+      await load(`${engine}: GET /users?q=…&limit=50`, base, queries.map((q) => `${users}?q=${encodeURIComponent(q)}&limit=50`), headers),
+    ];
+  } finally {
+    child.kill('SIGTERM');
+    await database.drop();
+  }
+}
+
+const figures: Figure[] = [];
+const bare = await startServer({ BENCH_SERVER: 'bare' });
+figures.push(await load('bare Fastify route (constant)', bare.base, ['/constant']));
+bare.child.kill('SIGTERM');
+for (const engine of (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',') as Engine[]) figures.push(...(await benchEngine(engine)));
+
+const ceiling = figures[0]!.requestsPerSecond;
+const lines = [
+  `bench/api — ${new Date().toISOString().slice(0, 10)}, ${USERS} users, ${CONNECTIONS} connections, ${SECONDS} s each`,
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  '',
+  '| measurement | requests/s | % of bare route | p50 ms | p99 ms | errors |',
+  '|---|---:|---:|---:|---:|---:|',
+  ...figures.map((f) => `| ${f.name} | ${f.requestsPerSecond} | ${Math.round((f.requestsPerSecond / ceiling) * 100)}% | ${f.p50} | ${f.p99} | ${f.errors} |`),
+];
+process.stdout.write(`${lines.join('\n')}\n`);

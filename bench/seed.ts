@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import type { Insertable } from 'kysely';
+import type { Database, Db } from '../src/server/db/schema.ts';
+import { timeOrderedId } from '../src/server/db/ids.ts';
+import { searchTerms } from '../src/server/users/rules.ts';
+
+const firstNames = ['Anna', 'Jan', 'Olena', 'Maria', 'Piotr', 'Oksana', 'John', 'Emma', 'Andrii', 'Katarzyna', 'Tomasz', 'Iryna', 'Michael', 'Sofia', 'Paweł', 'Natalia', 'David', 'Olivia', 'Taras', 'Zofia'];
+const lastNames = ['Kowalski', 'Nowak', 'Shevchenko', 'Wiśniewska', 'Bondarenko', 'Smith', 'Kovalenko', 'Wójcik', 'Johnson', 'Tkachenko', 'Kamińska', 'Brown', 'Lewandowski', 'Melnyk', 'Zielińska', 'Williams', 'Boyko', 'Szymański', 'Taylor', 'Kravchenko'];
+const tags = ['vip', 'night', 'sales', 'support', 'polish', 'english', 'ukrainian'];
+
+/**
+ * Writes `count` users straight into the tables (no password hashing, many rows a statement):
+ * the benchmark measures reading, not creating.
+ */
+export async function seedUsers(db: Db, domainId: string, count: number): Promise<string[]> {
+  const roles = await db.selectFrom('roles').select(['id', 'name']).where('domain_id', '=', domainId).execute();
+  const roleId = (name: string) => roles.find((r) => r.name === name)?.id as string;
+  const groupIds: string[] = [];
+  for (const name of ['Sales', 'Support', 'Retention', 'Night shift']) {
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    await db.insertInto('groups').values({ id, domain_id: domainId, name, name_key: name.toLowerCase(), description: null, created_at: now, updated_at: now }).execute();
+    groupIds.push(id);
+  }
+  const ids: string[] = [];
+  const batch = 200;
+  for (let start = 0; start < count; start += batch) {
+    const users: Insertable<Database['users']>[] = [];
+    const userRoles: Database['user_roles'][] = [];
+    const userGroups: Database['user_groups'][] = [];
+    const userTags: Database['user_tags'][] = [];
+    const terms: Database['user_search_terms'][] = [];
+    for (let n = start; n < Math.min(count, start + batch); n += 1) {
+      const id = timeOrderedId();
+      const firstName = firstNames[n % firstNames.length] as string;
+      const lastName = lastNames[Math.floor(n / firstNames.length) % lastNames.length] as string;
+      const login = `${firstName}.${lastName}.${n}`.toLowerCase().normalize('NFD').replace(/[^a-z0-9.]/g, '');
+      const email = `${login}@contact-center.example`;
+      const now = new Date().toISOString();
+      users.push({
+        id, domain_id: domainId, login, login_key: login, email, email_key: email, first_name: firstName, last_name: lastName,
+        password_hash: null, active: n % 50 === 0 ? 0 : 1, position: 'Agent', work_phone: null, timezone: 'Europe/Warsaw', language: 'pl',
+        description: null, domain_admin: 0, platform_admin: 0, version: 1, created_at: now, updated_at: now, deleted_at: null,
+      });
+      userRoles.push({ user_id: id, role_id: roleId(n % 20 === 0 ? 'supervisor' : 'agent') });
+      userGroups.push({ user_id: id, group_id: groupIds[n % groupIds.length] as string });
+      userTags.push({ user_id: id, domain_id: domainId, tag: tags[n % tags.length] as string });
+      for (const term of searchTerms({ login, email, firstName, lastName })) terms.push({ user_id: id, domain_id: domainId, term });
+      ids.push(id);
+    }
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('users').values(users).execute();
+      await trx.insertInto('user_roles').values(userRoles).execute();
+      await trx.insertInto('user_groups').values(userGroups).execute();
+      await trx.insertInto('user_tags').values(userTags).execute();
+      await trx.insertInto('user_search_terms').values(terms).execute();
+    });
+  }
+  return ids;
+}

@@ -1,0 +1,21 @@
+/**
+ * One server for the benchmark, in its own process so the load generator does not share its
+ * event loop. BENCH_SERVER=bare answers a constant from a bare Fastify route (the framework's
+ * ceiling); BENCH_SERVER=app runs Switchboard on SWITCHBOARD_DATABASE_URL. Prints the port.
+ */
+import Fastify from 'fastify';
+import { buildApp } from '../src/server/app.ts';
+import { loadConfig } from '../src/server/config.ts';
+import { connect } from '../src/server/db/connect.ts';
+
+const app =
+  process.env.BENCH_SERVER === 'bare'
+    ? Fastify().get('/constant', async () => ({ status: 'ok' }))
+    : await (async () => {
+        const config = loadConfig();
+        return buildApp({ storage: connect(config.databaseUrl), config, logger: { level: config.logLevel } });
+      })();
+await app.listen({ host: '127.0.0.1', port: 0 });
+const address = app.server.address();
+process.stdout.write(`${typeof address === 'object' && address ? address.port : ''}\n`);
+process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -1,0 +1,12 @@
+import { connect } from '../../src/server/db/connect.ts';
+import { migrateToLatest } from '../../src/server/db/migrate.ts';
+import { bootstrapDirectory } from '../../src/server/domains/bootstrap.ts';
+import { findDomain } from '../../src/server/domains/store.ts';
+import { seedUsers } from '../../bench/seed.ts';
+const s = connect('sqlite:/tmp/prof/sb.db');
+await migrateToLatest(s.db);
+await bootstrapDirectory(s.db, { login: 'admin', password: 'Bench-admin-password-1' });
+const d = await findDomain(s.db, 'default');
+const ids = await seedUsers(s.db, d!.id, 5000);
+console.log(ids[100]);
+await s.close();
