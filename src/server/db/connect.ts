@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type PostgresPool, type PostgresPoolClient, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from './schema.ts';
 
@@ -68,5 +69,38 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
 function openPostgres(url: string): Db {
   if (!/^postgres(ql)?:\/\//.test(url)) throw new Error(`unsupported database URL: ${url.split(':')[0]}:…`);
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
+}
+
+/** Statements with more values than this (long `in` lists) vary too much to be worth keeping. */
+const NAMED_STATEMENT_MAX_VALUES = 16;
+
+/**
+ * PostgreSQL parses and plans every unnamed statement anew; a named one is prepared once per
+ * connection. Names are derived from the SQL text, so one name never means two statements.
+ */
+function withNamedStatements(pool: pg.Pool): PostgresPool {
+  const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (!name) {
+      name = `sb_${createHash('sha1').update(text).digest('base64url')}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect();
+      return {
+        query: ((query: string | object, values?: unknown[]) => {
+          if (typeof query !== 'string') return client.query(query as never);
+          const name = values && values.length > 0 && values.length <= NAMED_STATEMENT_MAX_VALUES ? nameOf(query) : undefined;
+          return client.query({ text: query, values, name });
+        }) as unknown as PostgresPoolClient['query'],
+        release: () => client.release(),
+      };
+    },
+    end: () => pool.end(),
+  };
 }

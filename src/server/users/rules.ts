@@ -18,7 +18,16 @@ export function searchTerms(user: { login: string; email: string | null; firstNa
   if (user.email?.includes('@')) terms.add(user.email.slice(user.email.lastIndexOf('@') + 1).toLowerCase());
   add(user.firstName, /[\s-]+/);
   add(user.lastName, /[\s-]+/);
-  return [...terms].filter((t) => t.length <= 254);
+  return withoutRedundant([...terms].filter((t) => t.length <= 254));
+}
+
+/**
+ * A term that starts another term of the same user adds no match (whatever starts it starts the
+ * longer one too), only index rows and duplicate hits: `anna` goes when `anna.nowak` is there.
+ */
+function withoutRedundant(terms: string[]): string[] {
+  const sorted = terms.sort();
+  return sorted.filter((term, i) => !(sorted[i + 1]?.startsWith(term) ?? false));
 }
 
 export const queryWords = (q: string) => [...new Set(q.toLowerCase().split(/\s+/).filter(Boolean))].slice(0, 5);

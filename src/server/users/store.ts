@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import { timeOrderedId } from '../db/ids.ts';
 import { prepared } from '../db/prepared.ts';
-import type { Db, UsersTable } from '../db/schema.ts';
+import type { Database, Db, UsersTable } from '../db/schema.ts';
 import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
 import { nameKey } from '../roles/store.ts';
 import { queryWords, searchTerms } from './rules.ts';
@@ -186,13 +186,49 @@ const sortColumns = {
   updatedAt: 'updated_at',
 } as const;
 
+/** Users with a search term starting with `word`. */
+const termMatches = (db: Db, domainId: string, word: string) =>
+  db.selectFrom('user_search_terms').where('domain_id', '=', domainId).where('term', '>=', word).where('term', '<', `${word}\u{10FFFF}`);
+
+/** Up to this many matches, a search starts from the matching users rather than from the sort order. */
+const SEARCH_DRIVE_LIMIT = 20_000;
+
+/**
+ * The search word with the fewest matches, if it has few enough to start from. Starting from
+ * those users and sorting them keeps a search fast at any directory size and wherever the
+ * matches fall in the sort order; only a word that matches a large part of the directory is
+ * left to a walk in sort order, which then finds a page within a few rows.
+ */
+async function rarestWord(db: Db, domainId: string, words: string[]) {
+  let rarest: { word: string; matches: number } | undefined;
+  for (const word of words) {
+    const capped = termMatches(db, domainId, word).select('user_id').limit(SEARCH_DRIVE_LIMIT + 1).as('capped');
+    const { n } = await db.selectFrom(capped).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const matches = Number(n);
+    if (matches <= SEARCH_DRIVE_LIMIT && (!rarest || matches < rarest.matches)) rarest = { word, matches };
+  }
+  return rarest;
+}
+
+type UsersQuery = SelectQueryBuilder<Database & { u: UsersTable }, 'u', object>;
+
 /** Keyset paging over (sort column, id): stable under inserts and fast at any depth. */
 export async function listUsers(db: Db, domain: { id: string; name: string }, query: UserListQuery) {
   const descending = query.sort.startsWith('-');
   const column = sortColumns[query.sort.replace(/^-/, '') as keyof typeof sortColumns];
   const direction = descending ? 'desc' : 'asc';
-  let select = db
-    .selectFrom('users as u')
+  const words = queryWords(query.q ?? '');
+  const rarest = await rarestWord(db, domain.id, words);
+  if (rarest?.matches === 0) return { items: [], nextCursor: null };
+
+  // Cross join: SQLite keeps the order written, so it starts from the few matching users.
+  const from: UsersQuery = rarest
+    ? (db
+        .selectFrom(termMatches(db, domain.id, rarest.word).select('user_id').distinct().as('m'))
+        .crossJoin('users as u')
+        .whereRef('u.id', '=', 'm.user_id') as unknown as UsersQuery)
+    : db.selectFrom('users as u');
+  let select = from
     .select([...userColumns.map((c) => `u.${c}` as const), `u.${column} as sort_value`])
     .where('u.domain_id', '=', domain.id)
     .where('u.deleted_at', query.deleted ? 'is not' : 'is', null)
@@ -201,14 +237,9 @@ export async function listUsers(db: Db, domain: { id: string; name: string }, qu
     .limit(query.limit + 1);
 
   if (query.active !== undefined) select = select.where('u.active', '=', query.active ? 1 : 0);
-  for (const word of queryWords(query.q ?? '')) {
-    select = select.where('u.id', 'in', (eb) =>
-      eb
-        .selectFrom('user_search_terms')
-        .select('user_id')
-        .where('domain_id', '=', domain.id)
-        .where('term', '>=', word)
-        .where('term', '<', `${word}\u{10FFFF}`),
+  for (const word of words.filter((w) => w !== rarest?.word)) {
+    select = select.where(({ exists, selectFrom, lit }) =>
+      exists(selectFrom('user_search_terms as t').whereRef('t.user_id', '=', 'u.id').where('t.term', '>=', word).where('t.term', '<', `${word}\u{10FFFF}`).select(lit(1).as('one'))),
     );
   }
   if (query.role) {

@@ -96,7 +96,7 @@ export const directory: Migration = {
       .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
       .addPrimaryKeyConstraint('user_search_terms__pk', ['domain_id', 'term', 'user_id'])
       .execute();
-    await db.schema.createIndex('user_search_terms__user_id').on('user_search_terms').column('user_id').execute();
+    await db.schema.createIndex('user_search_terms__user_id__term').on('user_search_terms').columns(['user_id', 'term']).execute();
 
     await db.schema
       .createTable('sessions')

@@ -1,0 +1,13 @@
+import { sql } from 'kysely';
+import { connect } from '../../src/server/db/connect.ts';
+import { migrateToLatest } from '../../src/server/db/migrate.ts';
+import { bootstrapDirectory } from '../../src/server/domains/bootstrap.ts';
+import { findDomain } from '../../src/server/domains/store.ts';
+import { seedUsers } from '../seed.ts';
+const s = connect('postgres://postgres@127.0.0.1:5432/test?options=' + encodeURIComponent('-c search_path=p100'));
+await migrateToLatest(s.db);
+await bootstrapDirectory(s.db, { login: 'admin', password: 'Bench-admin-password-1' });
+const d = await findDomain(s.db, 'default');
+await seedUsers(s.db, d!.id, 100000);
+await sql`vacuum analyze`.execute(s.db);
+await s.close();

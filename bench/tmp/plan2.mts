@@ -1,0 +1,14 @@
+import SQLite from 'better-sqlite3';
+import { connect } from '../../src/server/db/connect.ts';
+const s = connect('sqlite:/tmp/p100/sb.db');
+const d = await s.db.selectFrom('domains').select(['id']).where('name','=','default').executeTakeFirstOrThrow();
+const r = new SQLite('/tmp/p100/sb.db');
+const word='anna';
+const sub = s.db.selectFrom('user_search_terms').select('user_id').where('domain_id','=',d.id).where('term','>=',word).where('term','<',`${word}\u{10FFFF}`);
+const q = s.db.selectFrom('users as u').select(['u.id']).where('u.domain_id','=',d.id).where('u.deleted_at','is',null).where('u.id','in',sub).orderBy('u.login_key').orderBy('u.id').limit(51).compile();
+console.log(r.prepare('explain query plan '+q.sql).all(...q.parameters as any[]).map((x:any)=>x.detail));
+let t=process.hrtime.bigint(); r.prepare(q.sql).all(...q.parameters as any[]); console.log(Number(process.hrtime.bigint()-t)/1e6,'ms main');
+const c = sub.distinct().limit(2001).compile();
+console.log(r.prepare('explain query plan '+c.sql).all(...c.parameters as any[]).map((x:any)=>x.detail));
+t=process.hrtime.bigint(); r.prepare(c.sql).all(...c.parameters as any[]); console.log(Number(process.hrtime.bigint()-t)/1e6,'ms candidates');
+await s.close();
