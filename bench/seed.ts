@@ -45,7 +45,7 @@ export async function seedUsers(db: Db, domainId: string, count: number): Promis
       userRoles.push({ user_id: id, role_id: roleId(n % 20 === 0 ? 'supervisor' : 'agent') });
       userGroups.push({ user_id: id, group_id: groupIds[n % groupIds.length] as string });
       userTags.push({ user_id: id, domain_id: domainId, tag: tags[n % tags.length] as string });
-      for (const term of searchTerms({ login, email, firstName, lastName })) terms.push({ user_id: id, domain_id: domainId, term });
+      for (const term of searchTerms({ login, email, firstName, lastName })) terms.push({ user_id: id, domain_id: domainId, live: 1, term, login_key: login });
       ids.push(id);
     }
     await db.transaction().execute(async (trx) => {

@@ -13,7 +13,7 @@ export interface Database {
   user_groups: { user_id: string; group_id: string };
   group_roles: { group_id: string; role_id: string };
   user_tags: { user_id: string; domain_id: string; tag: string };
-  user_search_terms: { user_id: string; domain_id: string; term: string };
+  user_search_terms: { user_id: string; domain_id: string; live: number; term: string; login_key: string };
   sessions: SessionsTable;
   audit_log: AuditLogTable;
 }

@@ -29,6 +29,34 @@ forEachEngine('user list', (h) => {
     assert.deepEqual(logins((await h().admin.get(`${users}?q=zzz`)).body), []);
   });
 
+  it('pages through search results in either order, the same with or without other filters', async () => {
+    const pages = async (extra: string) => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { body: { items: { login: string }[]; nextCursor: string | null } } = await h().admin.get(`${users}?q=nowak&limit=1${extra}${cursor ? `&cursor=${cursor}` : ''}`);
+        seen.push(...logins(page.body));
+        cursor = page.body.nextCursor;
+      } while (cursor && seen.length < 10);
+      return seen;
+    };
+    assert.deepEqual(await pages(''), ['alice', 'bob']);
+    assert.deepEqual(await pages('&sort=-login'), ['bob', 'alice']);
+    assert.deepEqual(await pages('&active=true'), ['alice', 'bob']);
+    assert.deepEqual(await pages('&sort=-lastName'), ['bob', 'alice']);
+    assert.deepEqual(logins((await h().admin.get(`${users}?q=smith&sort=firstName`)).body), ['carol']);
+  });
+
+  it('forgets a deleted user in searches of live users, and finds it among the deleted', async () => {
+    const leaving = await h().admin.post(users, { login: 'frank', lastName: 'Nowak', roles: ['agent'] });
+    await h().admin.delete(`${users}/${leaving.body.id}`);
+    assert.deepEqual(logins((await h().admin.get(`${users}?q=nowak`)).body), ['alice', 'bob']);
+    assert.deepEqual(logins((await h().admin.get(`${users}?q=nowak&deleted=true`)).body), ['frank']);
+    await h().admin.post(`${users}/${leaving.body.id}/restore`);
+    assert.deepEqual(logins((await h().admin.get(`${users}?q=nowak`)).body), ['alice', 'bob', 'frank']);
+    await h().admin.delete(`${users}/${leaving.body.id}`);
+  });
+
   it('filters by role, group, tag and activity, and combines filters', async () => {
     assert.deepEqual(logins((await h().admin.get(`${users}?role=supervisor`)).body), ['bob', 'dave']);
     assert.deepEqual(logins((await h().admin.get(`${users}?group=sales`)).body), ['alice', 'dave']);

@@ -111,7 +111,8 @@ async function writeLinks(db: Db, domainId: string, userId: string, state: UserS
   const tags = [...new Map(state.tags.map((t) => [t.toLowerCase(), t])).values()];
   if (tags.length) await db.insertInto('user_tags').values(tags.map((tag) => ({ user_id: userId, domain_id: domainId, tag }))).execute();
   const terms = searchTerms(state);
-  await db.insertInto('user_search_terms').values(terms.map((term) => ({ user_id: userId, domain_id: domainId, term }))).execute();
+  const login_key = state.login.toLowerCase();
+  await db.insertInto('user_search_terms').values(terms.map((term) => ({ user_id: userId, domain_id: domainId, live: 1, term, login_key }))).execute();
 }
 
 /** Marks the user deleted (or not) and bumps its version; answers false on a stale version. */
@@ -122,7 +123,9 @@ export async function setDeleted(db: Db, id: string, version: number, deletedAt:
     .where('id', '=', id)
     .where('version', '=', version)
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  if (Number(result.numUpdatedRows) !== 1) return false;
+  await db.updateTable('user_search_terms').set({ live: deletedAt === null ? 1 : 0 }).where('user_id', '=', id).execute();
+  return true;
 }
 
 /** The names of users' roles, groups and tags, in one query. */
@@ -186,26 +189,32 @@ const sortColumns = {
   updatedAt: 'updated_at',
 } as const;
 
-/** Users with a search term starting with `word`. */
-const termMatches = (db: Db, domainId: string, word: string) =>
-  db.selectFrom('user_search_terms').where('domain_id', '=', domainId).where('term', '>=', word).where('term', '<', `${word}\u{10FFFF}`);
+/** Search terms starting with `word`, of live or of deleted users. */
+const termMatches = (db: Db, domainId: string, live: boolean, word: string) =>
+  db
+    .selectFrom('user_search_terms')
+    .where('domain_id', '=', domainId)
+    .where('live', '=', live ? 1 : 0)
+    .where('term', '>=', word)
+    .where('term', '<', `${word}\u{10FFFF}`);
 
 /** Up to this many matches, a search starts from the matching users rather than from the sort order. */
 const SEARCH_DRIVE_LIMIT = 20_000;
 
 /**
  * The search word with the fewest matches, if it has few enough to start from. Starting from
- * those users and sorting them keeps a search fast at any directory size and wherever the
- * matches fall in the sort order; only a word that matches a large part of the directory is
- * left to a walk in sort order, which then finds a page within a few rows.
+ * those users keeps a search fast at any directory size and wherever the matches fall in the
+ * sort order; only a word matching a large part of the directory is left to a walk in sort
+ * order, which then finds a page within a few rows.
  */
-async function rarestWord(db: Db, domainId: string, words: string[]) {
+async function rarestWord(db: Db, domainId: string, live: boolean, words: string[]) {
   let rarest: { word: string; matches: number } | undefined;
   for (const word of words) {
-    const capped = termMatches(db, domainId, word).select('user_id').limit(SEARCH_DRIVE_LIMIT + 1).as('capped');
+    const cap = Math.min(SEARCH_DRIVE_LIMIT, rarest?.matches ?? SEARCH_DRIVE_LIMIT);
+    const capped = termMatches(db, domainId, live, word).select('user_id').limit(cap + 1).as('capped');
     const { n } = await db.selectFrom(capped).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     const matches = Number(n);
-    if (matches <= SEARCH_DRIVE_LIMIT && (!rarest || matches < rarest.matches)) rarest = { word, matches };
+    if (matches <= cap && (!rarest || matches < rarest.matches)) rarest = { word, matches };
   }
   return rarest;
 }
@@ -214,30 +223,72 @@ type UsersQuery = SelectQueryBuilder<Database & { u: UsersTable }, 'u', object>;
 
 /** Keyset paging over (sort column, id): stable under inserts and fast at any depth. */
 export async function listUsers(db: Db, domain: { id: string; name: string }, query: UserListQuery) {
+  const words = queryWords(query.q ?? '');
+  const rarest = await rarestWord(db, domain.id, !query.deleted, words);
+  if (rarest?.matches === 0) return { items: [], nextCursor: null };
+  const onlySearch = query.role === undefined && query.group === undefined && query.tag === undefined && query.active === undefined;
+  const rows =
+    rarest && onlySearch && /^-?login$/.test(query.sort)
+      ? await searchByLogin(db, domain.id, query, words, rarest.word)
+      : await filteredPage(db, domain.id, query, words, rarest?.word);
+  const page = toPage(rows, query.limit, (row) => row, (row) => encodeCursor(row.sort_value, row.id));
+  return { items: await toUserViews(db, domain.name, page.items), nextCursor: page.nextCursor };
+}
+
+/**
+ * A search sorted by login, answered from the search index alone (it carries each user's login
+ * key); then only the page's users are read.
+ */
+async function searchByLogin(db: Db, domainId: string, query: UserListQuery, words: string[], rarest: string) {
+  const direction = query.sort.startsWith('-') ? 'desc' : 'asc';
+  let select = termMatches(db, domainId, !query.deleted, rarest)
+    .select(['user_id', 'login_key'])
+    .groupBy(['user_id', 'login_key'])
+    .orderBy('login_key', direction)
+    .orderBy('user_id', direction)
+    .limit(query.limit + 1);
+  for (const word of words.filter((w) => w !== rarest)) {
+    select = select.where(({ exists, selectFrom, lit }) =>
+      exists(selectFrom('user_search_terms as t').whereRef('t.user_id', '=', 'user_search_terms.user_id').where('t.term', '>=', word).where('t.term', '<', `${word}\u{10FFFF}`).select(lit(1).as('one'))),
+    );
+  }
+  if (query.cursor) {
+    const [value, id] = decodeCursor(query.cursor);
+    const after = direction === 'desc' ? '<' : '>';
+    select = select.where((eb) => eb.or([eb('login_key', after, String(value)), eb.and([eb('login_key', '=', String(value)), eb('user_id', after, id)])]));
+  }
+  const hits = await select.execute();
+  if (hits.length === 0) return [];
+  const users = await db.selectFrom('users').select(userColumns).where('id', 'in', hits.map((h) => h.user_id)).execute();
+  const byId = new Map(users.map((u) => [u.id, u]));
+  return hits.flatMap((hit) => {
+    const user = byId.get(hit.user_id);
+    return user ? [{ ...user, sort_value: hit.login_key }] : [];
+  });
+}
+
+/** Any filters and any sort: walks users in sort order, or starts from the rarest search word's users. */
+async function filteredPage(db: Db, domainId: string, query: UserListQuery, words: string[], rarest: string | undefined) {
   const descending = query.sort.startsWith('-');
   const column = sortColumns[query.sort.replace(/^-/, '') as keyof typeof sortColumns];
   const direction = descending ? 'desc' : 'asc';
-  const words = queryWords(query.q ?? '');
-  const rarest = await rarestWord(db, domain.id, words);
-  if (rarest?.matches === 0) return { items: [], nextCursor: null };
-
   // Cross join: SQLite keeps the order written, so it starts from the few matching users.
   const from: UsersQuery = rarest
     ? (db
-        .selectFrom(termMatches(db, domain.id, rarest.word).select('user_id').distinct().as('m'))
+        .selectFrom(termMatches(db, domainId, !query.deleted, rarest).select('user_id').distinct().as('m'))
         .crossJoin('users as u')
         .whereRef('u.id', '=', 'm.user_id') as unknown as UsersQuery)
     : db.selectFrom('users as u');
   let select = from
     .select([...userColumns.map((c) => `u.${c}` as const), `u.${column} as sort_value`])
-    .where('u.domain_id', '=', domain.id)
+    .where('u.domain_id', '=', domainId)
     .where('u.deleted_at', query.deleted ? 'is not' : 'is', null)
     .orderBy(`u.${column}`, direction)
     .orderBy('u.id', direction)
     .limit(query.limit + 1);
 
   if (query.active !== undefined) select = select.where('u.active', '=', query.active ? 1 : 0);
-  for (const word of words.filter((w) => w !== rarest?.word)) {
+  for (const word of words.filter((w) => w !== rarest)) {
     select = select.where(({ exists, selectFrom, lit }) =>
       exists(selectFrom('user_search_terms as t').whereRef('t.user_id', '=', 'u.id').where('t.term', '>=', word).where('t.term', '<', `${word}\u{10FFFF}`).select(lit(1).as('one'))),
     );
@@ -267,9 +318,7 @@ export async function listUsers(db: Db, domain: { id: string; name: string }, qu
       eb.or([eb(`u.${column}`, after, String(value)), eb.and([eb(`u.${column}`, '=', String(value)), eb('u.id', after, id)])]),
     );
   }
-  const rows = await select.execute();
-  const page = toPage(rows, query.limit, (row) => row, (row) => encodeCursor(row.sort_value, row.id));
-  return { items: await toUserViews(db, domain.name, page.items), nextCursor: page.nextCursor };
+  return select.execute();
 }
 
 /** Removes users deleted before `cutoff`, with everything that hangs off them; answers who went. */

@@ -89,12 +89,16 @@ export const directory: Migration = {
       .execute();
     await db.schema.createIndex('user_tags__domain_id__tag').on('user_tags').columns(['domain_id', 'tag']).execute();
 
+    // One row per word a user is found by. `live` and `login_key` ride along so that a search
+    // sorted by login is answered from this index alone, whatever the size of the directory.
     await db.schema
       .createTable('user_search_terms')
       .addColumn('domain_id', 'text', (c) => c.notNull())
+      .addColumn('live', 'integer', (c) => c.notNull())
       .addColumn('term', 'text', (c) => c.notNull().modifyEnd(bytewise))
+      .addColumn('login_key', 'text', (c) => c.notNull().modifyEnd(bytewise))
       .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
-      .addPrimaryKeyConstraint('user_search_terms__pk', ['domain_id', 'term', 'user_id'])
+      .addPrimaryKeyConstraint('user_search_terms__pk', ['domain_id', 'live', 'term', 'login_key', 'user_id'])
       .execute();
     await db.schema.createIndex('user_search_terms__user_id__term').on('user_search_terms').columns(['user_id', 'term']).execute();
 
