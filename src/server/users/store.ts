@@ -202,60 +202,60 @@ const termMatches = (db: Db, domainId: string, live: boolean, word: string) =>
 const SEARCH_DRIVE_LIMIT = 20_000;
 
 /**
- * The search word with the fewest matches, if it has few enough to start from. Starting from
- * those users keeps a search fast at any directory size and wherever the matches fall in the
- * sort order; only a word matching a large part of the directory is left to a walk in sort
- * order, which then finds a page within a few rows.
+ * How many users each search word matches, counted up to `SEARCH_DRIVE_LIMIT`: a search starts
+ * from the rarest word's users when there are few enough, which keeps it fast at any directory
+ * size and wherever the matches fall in the sort order. A word matching a large part of the
+ * directory is left to a walk in sort order, which then finds a page within a few rows.
  */
-async function rarestWord(db: Db, domainId: string, live: boolean, words: string[]) {
-  let rarest: { word: string; matches: number } | undefined;
+async function countMatches(db: Db, domainId: string, live: boolean, words: string[]) {
+  const counted: { word: string; matches: number }[] = [];
   for (const word of words) {
-    const cap = Math.min(SEARCH_DRIVE_LIMIT, rarest?.matches ?? SEARCH_DRIVE_LIMIT);
-    const capped = termMatches(db, domainId, live, word).select('user_id').limit(cap + 1).as('capped');
+    const capped = termMatches(db, domainId, live, word).select('user_id').limit(SEARCH_DRIVE_LIMIT + 1).as('capped');
     const { n } = await db.selectFrom(capped).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    const matches = Number(n);
-    if (matches <= cap && (!rarest || matches < rarest.matches)) rarest = { word, matches };
+    counted.push({ word, matches: Number(n) });
   }
-  return rarest;
+  return counted.sort((a, b) => a.matches - b.matches);
 }
 
 type UsersQuery = SelectQueryBuilder<Database & { u: UsersTable }, 'u', object>;
 
 /** Keyset paging over (sort column, id): stable under inserts and fast at any depth. */
 export async function listUsers(db: Db, domain: { id: string; name: string }, query: UserListQuery) {
-  const words = queryWords(query.q ?? '');
-  const rarest = await rarestWord(db, domain.id, !query.deleted, words);
-  if (rarest?.matches === 0) return { items: [], nextCursor: null };
+  const counted = await countMatches(db, domain.id, !query.deleted, queryWords(query.q ?? ''));
+  if (counted[0]?.matches === 0) return { items: [], nextCursor: null };
+  const words = counted.map((c) => c.word);
+  const rarest = counted[0] && counted[0].matches <= SEARCH_DRIVE_LIMIT ? counted[0].word : undefined;
   const onlySearch = query.role === undefined && query.group === undefined && query.tag === undefined && query.active === undefined;
   const rows =
     rarest && onlySearch && /^-?login$/.test(query.sort)
-      ? await searchByLogin(db, domain.id, query, words, rarest.word)
-      : await filteredPage(db, domain.id, query, words, rarest?.word);
+      ? await searchByLogin(db, domain.id, query, words)
+      : await filteredPage(db, domain.id, query, words, rarest);
   const page = toPage(rows, query.limit, (row) => row, (row) => encodeCursor(row.sort_value, row.id));
   return { items: await toUserViews(db, domain.name, page.items), nextCursor: page.nextCursor };
 }
 
 /**
  * A search sorted by login, answered from the search index alone (it carries each user's login
- * key); then only the page's users are read.
+ * key): the matches of every word intersected, sorted, cut to a page; then only the page's users
+ * are read.
  */
-async function searchByLogin(db: Db, domainId: string, query: UserListQuery, words: string[], rarest: string) {
+async function searchByLogin(db: Db, domainId: string, query: UserListQuery, words: string[]) {
   const direction = query.sort.startsWith('-') ? 'desc' : 'asc';
-  let select = termMatches(db, domainId, !query.deleted, rarest)
-    .select(['user_id', 'login_key'])
-    .groupBy(['user_id', 'login_key'])
-    .orderBy('login_key', direction)
-    .orderBy('user_id', direction)
+  const live = !query.deleted;
+  const [first, ...others] = words.map((word) => termMatches(db, domainId, live, word).select(['user_id', 'login_key']));
+  if (!first) return [];
+  const matches = others.reduce((all, next) => all.intersect(next), first);
+  let select = db
+    .selectFrom(matches.as('m'))
+    .select(['m.user_id', 'm.login_key'])
+    .distinct()
+    .orderBy('m.login_key', direction)
+    .orderBy('m.user_id', direction)
     .limit(query.limit + 1);
-  for (const word of words.filter((w) => w !== rarest)) {
-    select = select.where(({ exists, selectFrom, lit }) =>
-      exists(selectFrom('user_search_terms as t').whereRef('t.user_id', '=', 'user_search_terms.user_id').where('t.term', '>=', word).where('t.term', '<', `${word}\u{10FFFF}`).select(lit(1).as('one'))),
-    );
-  }
   if (query.cursor) {
     const [value, id] = decodeCursor(query.cursor);
     const after = direction === 'desc' ? '<' : '>';
-    select = select.where((eb) => eb.or([eb('login_key', after, String(value)), eb.and([eb('login_key', '=', String(value)), eb('user_id', after, id)])]));
+    select = select.where((eb) => eb.or([eb('m.login_key', after, String(value)), eb.and([eb('m.login_key', '=', String(value)), eb('m.user_id', after, id)])]));
   }
   const hits = await select.execute();
   if (hits.length === 0) return [];
