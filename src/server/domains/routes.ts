@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit/store.ts';
 import { diff } from '../audit/rules.ts';
-import { isUniqueViolation } from '../db/errors.ts';
+import { uniqueViolationAs } from '../db/errors.ts';
 import { actorOf } from '../http/access.ts';
 import { decodeCursor, encodeCursor, limitSchema, pageSchema, toPage } from '../http/paging.ts';
 import { conflict, forbidden, notFound } from '../http/problem.ts';
@@ -45,9 +45,7 @@ export function domainRoutes(router: Router, { db }: Deps): void {
         const created = await insertDomain(trx, input);
         await recordAudit(trx, { domainId: actor.domainId, actor, action: 'domain.created', target: { type: 'domain', id: created.name, name: created.name }, changes: diff(null, input) });
         return created;
-      }).catch((error: unknown) => {
-        throw isUniqueViolation(error) ? nameTaken(input.name) : error;
-      });
+      }).catch(uniqueViolationAs(() => nameTaken(input.name)));
       return reply.code(201).header('location', `/api/v1/domains/${domain.name}`).send(toDomainView(domain));
     },
   });

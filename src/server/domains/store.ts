@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/schema.ts';
+import type { Db, DomainsTable } from '../db/schema.ts';
 import { createBuiltinRoles } from '../roles/store.ts';
 import type { DomainCreate, DomainUpdate, DomainView } from './schema.ts';
 
-export interface DomainRecord {
-  id: string;
-  name: string;
-  title: string | null;
-  active: number;
-  created_at: string;
-  updated_at: string;
-}
+export type DomainRecord = DomainsTable;
 
 const columns = ['id', 'name', 'title', 'active', 'created_at', 'updated_at'] as const;
 

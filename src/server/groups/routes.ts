@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit/store.ts';
 import { diff } from '../audit/rules.ts';
-import { isUniqueViolation } from '../db/errors.ts';
+import { uniqueViolationAs } from '../db/errors.ts';
 import { actorOf, domainOf, type Actor } from '../http/access.ts';
 import { decodeCursor, encodeCursor, limitSchema, pageSchema, toPage } from '../http/paging.ts';
 import { conflict, forbidden, invalid, notFound } from '../http/problem.ts';
@@ -18,10 +18,6 @@ const tags = ['groups'];
 const domainParams = z.object({ domain: z.string() });
 const listQuery = z.strictObject({ limit: limitSchema, cursor: z.string().max(1000).optional() });
 const nameTaken = (name: string) => conflict('group_exists', `A group named ${JSON.stringify(name)} already exists`, [{ path: 'name', message: 'Already taken' }]);
-const rethrowTaken = (name: string) => (error: unknown): never => {
-  throw isUniqueViolation(error) ? nameTaken(name) : error;
-};
-
 export function groupRoutes(router: Router, { db }: Deps): void {
   const view = async (group: Parameters<typeof toGroupViews>[1][number]) => (await toGroupViews(db, [group]))[0] as GroupView;
 
@@ -56,7 +52,7 @@ export function groupRoutes(router: Router, { db }: Deps): void {
         const created = await insertGroup(trx, domain.id, { name: input.name, description: input.description ?? null }, roleIds);
         await recordAudit(trx, { domainId: domain.id, actor, action: 'group.created', target: { type: 'group', id: created.name, name: created.name }, changes: diff(null, input) });
         return created;
-      }).catch(rethrowTaken(input.name));
+      }).catch(uniqueViolationAs(() => nameTaken(input.name)));
       return reply.code(201).send(await view(group));
     },
   });
@@ -81,7 +77,7 @@ export function groupRoutes(router: Router, { db }: Deps): void {
           await recordAudit(trx, { domainId: domain.id, actor, action: 'group.updated', target: { type: 'group', id: saved.name, name: saved.name }, changes: diff(before ?? null, after[0] ?? null) });
           return saved;
         }),
-      ).catch(rethrowTaken(next.name));
+      ).catch(uniqueViolationAs(() => nameTaken(next.name)));
       return view(updated);
     },
   });

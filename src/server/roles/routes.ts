@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isUniqueViolation } from '../db/errors.ts';
+import { uniqueViolationAs } from '../db/errors.ts';
 import { recordAudit } from '../audit/store.ts';
 import { diff } from '../audit/rules.ts';
 import { actorOf, domainOf } from '../http/access.ts';
@@ -46,7 +46,7 @@ export function roleRoutes(router: Router, { db }: Deps): void {
         const created = await insertRole(trx, domain.id, { name: input.name, description: input.description ?? null, permissions: input.permissions });
         await recordAudit(trx, { domainId: domain.id, actor, action: 'role.created', target: { type: 'role', id: created.name, name: created.name }, changes: diff(null, input) });
         return created;
-      }).catch(rethrowTaken(input.name));
+      }).catch(uniqueViolationAs(() => nameTaken(input.name)));
       return reply.code(201).send(toRoleView(role));
     },
   });
@@ -73,7 +73,7 @@ export function roleRoutes(router: Router, { db }: Deps): void {
         const saved = await updateRole(trx, role, next);
         await recordAudit(trx, { domainId: domain.id, actor, action: 'role.updated', target: { type: 'role', id: saved.name, name: saved.name }, changes: diff(before, toRoleView(saved)) });
         return saved;
-      }).catch(rethrowTaken(next.name));
+      }).catch(uniqueViolationAs(() => nameTaken(next.name)));
       return toRoleView(updated);
     },
   });
@@ -104,10 +104,6 @@ export function roleRoutes(router: Router, { db }: Deps): void {
     return role;
   }
 }
-
-const rethrowTaken = (name: string) => (error: unknown): never => {
-  throw isUniqueViolation(error) ? nameTaken(name) : error;
-};
 
 function assertMayGrant(actor: Parameters<typeof permissionsBeyondActor>[0], permissions: string[]) {
   const beyond = permissionsBeyondActor(actor, permissions);

@@ -16,23 +16,22 @@ export const toRoleView = (r: RolesTable): RoleView => ({
   updatedAt: r.updated_at,
 });
 
+type RoleFields = { name: string; description: string | null; permissions: string[] };
+
+const roleRecord = (domainId: string, role: RoleFields, builtin: boolean, now: string): RolesTable => ({
+  id: randomUUID(),
+  domain_id: domainId,
+  name: role.name,
+  name_key: nameKey(role.name),
+  description: role.description,
+  permissions: JSON.stringify(role.permissions),
+  builtin: builtin ? 1 : 0,
+  created_at: now,
+  updated_at: now,
+});
+
 export async function createBuiltinRoles(db: Db, domainId: string, now: string): Promise<void> {
-  await db
-    .insertInto('roles')
-    .values(
-      builtinRoles.map((role) => ({
-        id: randomUUID(),
-        domain_id: domainId,
-        name: role.name,
-        name_key: nameKey(role.name),
-        description: role.description,
-        permissions: JSON.stringify(role.permissions),
-        builtin: 1,
-        created_at: now,
-        updated_at: now,
-      })),
-    )
-    .execute();
+  await db.insertInto('roles').values(builtinRoles.map((role) => roleRecord(domainId, role, true, now))).execute();
 }
 
 export function findRole(db: Db, domainId: string, name: string): Promise<RolesTable | undefined> {
@@ -62,24 +61,13 @@ export async function resolveNames(db: Db, table: 'roles' | 'groups', domainId: 
   };
 }
 
-export async function insertRole(db: Db, domainId: string, role: { name: string; description: string | null; permissions: string[] }) {
-  const now = new Date().toISOString();
-  const record: RolesTable = {
-    id: randomUUID(),
-    domain_id: domainId,
-    name: role.name,
-    name_key: nameKey(role.name),
-    description: role.description,
-    permissions: JSON.stringify(role.permissions),
-    builtin: 0,
-    created_at: now,
-    updated_at: now,
-  };
+export async function insertRole(db: Db, domainId: string, role: RoleFields) {
+  const record = roleRecord(domainId, role, false, new Date().toISOString());
   await db.insertInto('roles').values(record).execute();
   return record;
 }
 
-export async function updateRole(db: Db, role: RolesTable, next: { name: string; description: string | null; permissions: string[] }) {
+export async function updateRole(db: Db, role: RolesTable, next: RoleFields) {
   const record: RolesTable = {
     ...role,
     name: next.name,

@@ -1,5 +1,5 @@
 import type { Db } from '../db/schema.ts';
-import { isUniqueViolation } from '../db/errors.ts';
+import { uniqueViolationAs } from '../db/errors.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { closeUserSessions } from '../auth/sessions.ts';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
@@ -30,7 +30,7 @@ export interface PreparedUser {
 
 export async function createUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate): Promise<UserView> {
   const prepared = await prepareUser(db, requester, domain, input);
-  const id = await db.transaction().execute((trx) => writeNewUser(trx, requester, domain, prepared)).catch(uniqueViolationAsConflict);
+  const id = await db.transaction().execute((trx) => writeNewUser(trx, requester, domain, prepared)).catch(uniqueViolationAs(loginTaken));
   return readUser(db, domain, id);
 }
 
@@ -102,7 +102,7 @@ export async function changeUser(
         changes: diff(stateOf(before), state, change.password !== undefined ? ['password'] : []),
       });
     }),
-  ).catch(uniqueViolationAsConflict);
+  ).catch(uniqueViolationAs(loginTaken));
   return readUser(db, domain, id);
 }
 
@@ -177,9 +177,4 @@ function assertMayGrant(requester: Requester, change: Links & { granted: string[
 }
 
 /** Two writers racing for one login: the database's unique index decides, and the loser hears 409. */
-function uniqueViolationAsConflict(error: unknown): never {
-  if (isUniqueViolation(error)) {
-    throw conflict('user_exists', 'The login or e-mail was taken a moment ago by another request');
-  }
-  throw error;
-}
+const loginTaken = () => conflict('user_exists', 'The login or e-mail was taken a moment ago by another request');
