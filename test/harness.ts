@@ -36,10 +36,18 @@ export async function startHarness(engine: Engine, env: Record<string, string> =
   const database = await freshStorage(engine);
   const config = loadConfig({ SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_DATA_DIR: tmpdir(), ...env });
   const storage = connect(config.databaseUrl);
-  await migrateToLatest(storage.db);
-  await bootstrapDirectory(storage.db, { login: 'admin', password: ADMIN_PASSWORD });
-  const app = await buildApp({ storage, config });
-  await app.ready();
+  const app = await (async () => {
+    await migrateToLatest(storage.db);
+    await bootstrapDirectory(storage.db, { login: 'admin', password: ADMIN_PASSWORD });
+    const built = await buildApp({ storage, config });
+    await built.ready();
+    return built;
+  })().catch(async (error: unknown) => {
+    // A harness that fails to start still leaves no database behind.
+    await storage.close();
+    await database.drop();
+    throw error;
+  });
   const anonymous = clientFor(app, undefined);
   const signIn = async (domain: string, login: string, password: string) => {
     const response = await anonymous.post('/api/v1/auth/login', { domain, login, password });
