@@ -5,11 +5,11 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { auditRoutes } from './audit/routes.ts';
 import { installGuard } from './auth/guard.ts';
-import { SessionCache } from './auth/session-cache.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { Config } from './config.ts';
 import type { Access } from './http/access.ts';
 import type { Storage } from './db/connect.ts';
+import { DirectoryCache } from './db/directory-cache.ts';
 import { domainRoutes } from './domains/routes.ts';
 import { groupRoutes } from './groups/routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
@@ -67,8 +67,9 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  installGuard(app, storage.db, new SessionCache(config.sessionCacheMs));
-  const deps = { db: storage.db, config };
+  const cache = new DirectoryCache(config.readCacheMs);
+  installGuard(app, storage.db, cache);
+  const deps = { db: storage.db, config, cache };
   healthRoutes(app, storage);
   app.get('/api/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
   authRoutes(app, deps);
@@ -78,7 +79,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   roleRoutes(app, deps);
   groupRoutes(app, deps);
   auditRoutes(app, deps);
-  return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[] });
+  return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

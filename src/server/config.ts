@@ -14,7 +14,7 @@ const environment = z.object({
   SWITCHBOARD_ADMIN_LOGIN: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).default('admin'),
   SWITCHBOARD_ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
   SWITCHBOARD_SESSION_TTL: z.coerce.number().int().min(60).max(30 * 86400).default(12 * 3600),
-  SWITCHBOARD_SESSION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  SWITCHBOARD_READ_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   SWITCHBOARD_PURGE_AFTER_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   SWITCHBOARD_BODY_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
   SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -27,7 +27,7 @@ export interface Config {
   port: number;
   admin: { login: string; password: string | undefined };
   sessionTtlSeconds: number;
-  sessionCacheMs: number;
+  readCacheMs: number;
   purgeAfterDays: number;
   bodyLimit: number;
   logLevel: z.infer<typeof environment>['SWITCHBOARD_LOG_LEVEL'];
@@ -49,7 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.SWITCHBOARD_PORT,
     admin: { login: e.SWITCHBOARD_ADMIN_LOGIN, password: e.SWITCHBOARD_ADMIN_PASSWORD },
     sessionTtlSeconds: e.SWITCHBOARD_SESSION_TTL,
-    sessionCacheMs: e.SWITCHBOARD_SESSION_CACHE_MS,
+    readCacheMs: e.SWITCHBOARD_READ_CACHE_MS,
     purgeAfterDays: e.SWITCHBOARD_PURGE_AFTER_DAYS,
     bodyLimit: e.SWITCHBOARD_BODY_LIMIT,
     logLevel: e.SWITCHBOARD_LOG_LEVEL,

@@ -26,6 +26,7 @@ export async function serve(): Promise<void> {
     try {
       const purged = await purgeDeletedUsers(storage.db, config.purgeAfterDays);
       await pruneExpiredSessions(storage.db);
+      app.cache.invalidateAll();
       if (purged > 0) app.log.info({ purged }, 'purged deleted users');
     } catch (error) {
       app.log.error({ err: error }, 'housekeeping failed');

@@ -3,7 +3,7 @@ import type { Db } from '../db/schema.ts';
 import { findDomain } from '../domains/store.ts';
 import { can, type Access } from '../http/access.ts';
 import { forbidden, notFound, Problem } from '../http/problem.ts';
-import type { SessionCache } from './session-cache.ts';
+import type { DirectoryCache } from '../db/directory-cache.ts';
 import { actorForToken } from './sessions.ts';
 
 export const SESSION_COOKIE = 'switchboard_session';
@@ -12,12 +12,12 @@ export const SESSION_COOKIE = 'switchboard_session';
  * Enforces each route's declared access before its body is even read:
  * who is calling, whether they may reach the domain in the path, and the permission.
  */
-export function installGuard(app: FastifyInstance, db: Db, sessions: SessionCache): void {
+export function installGuard(app: FastifyInstance, db: Db, cache: DirectoryCache): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('domain', null);
   // Whatever a write changed (a role, an account, a session), nobody is let in on the old state.
   app.addHook('onSend', async (request) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') sessions.invalidateAll();
+    if (request.method !== 'GET' && request.method !== 'HEAD') cache.invalidateAll();
   });
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access;
@@ -28,7 +28,7 @@ export function installGuard(app: FastifyInstance, db: Db, sessions: SessionCach
     }
     if ('public' in access) return;
     const token = tokenOf(request);
-    const signedIn = token ? await sessions.get(token, () => actorForToken(db, token)) : null;
+    const signedIn = token ? await cache.sessions.get(token, () => actorForToken(db, token)) : null;
     if (!signedIn) throw new Problem(401, 'not_authenticated', 'Sign in first: the session is missing, expired or ended');
     const { actor } = signedIn;
     request.actor = actor;

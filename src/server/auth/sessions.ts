@@ -38,11 +38,16 @@ export async function closeUserSessions(db: Db, userId: string): Promise<void> {
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
 }
 
+export interface SignedIn {
+  actor: Actor;
+  domain: DomainRecord;
+}
+
 /**
  * The signed-in user behind a token, with their domain, if the session is live and the account
  * and domain are active.
  */
-export async function actorForToken(db: Db, token: string): Promise<{ actor: Actor; domain: DomainRecord } | null> {
+export async function actorForToken(db: Db, token: string): Promise<SignedIn | null> {
   const now = new Date();
   const row = await db
     .selectFrom('sessions as s')

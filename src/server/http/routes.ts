@@ -1,12 +1,14 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
+import type { DirectoryCache } from '../db/directory-cache.ts';
 import type { Db } from '../db/schema.ts';
 
 /** What every feature's routes receive: passed explicitly, never reached through decorators. */
 export interface Deps {
   db: Db;
   config: Config;
+  cache: DirectoryCache;
 }
 
 /** Fastify typed by the Zod schemas each route declares. */

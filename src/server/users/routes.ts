@@ -4,13 +4,13 @@ import { expectedVersion, sendEtag } from '../http/etag.ts';
 import { pageSchema } from '../http/paging.ts';
 import type { Deps, Router } from '../http/routes.ts';
 import { changeUser, createUser, deleteUser, readUser, restoreUser } from './commands.ts';
-import { userCreate, userListQuery, userParams, userResponse, userUpdate } from './schema.ts';
+import { type UserView, userCreate, userListQuery, userParams, userResponse, userUpdate } from './schema.ts';
 import { listUsers } from './store.ts';
 
 const domainParams = z.object({ domain: z.string() });
 const tags = ['users'];
 
-export function userRoutes(router: Router, { db }: Deps): void {
+export function userRoutes(router: Router, { db, cache }: Deps): void {
   router.get('/api/v1/domains/:domain/users', {
     config: { access: { permission: 'users:read' } },
     schema: {
@@ -38,7 +38,9 @@ export function userRoutes(router: Router, { db }: Deps): void {
     config: { access: { permission: 'users:read', self: 'profile:read' } },
     schema: { tags, summary: 'Read a user', params: userParams, response: { 200: userResponse } },
     handler: async (request, reply) => {
-      const user = await readUser(db, domainOf(request), request.params.id);
+      const domain = domainOf(request);
+      const { id } = request.params;
+      const user = (await cache.users.get(`${domain.id}/${id}`, () => readUser(db, domain, id))) as UserView;
       sendEtag(reply, user.version);
       return user;
     },

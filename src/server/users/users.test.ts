@@ -143,6 +143,20 @@ forEachEngine('users', (h) => {
     assert.equal((await h().admin.patch(url, { firstName: 'X' }, { 'if-match': 'garbage' })).status, 412);
   });
 
+  it('serves a change to the next read at once, though reads are cached', async () => {
+    const created = await h().admin.post(users, { login: 'cached', firstName: 'Before', roles: ['agent'] });
+    const url = `${users}/${created.body.id}`;
+    assert.equal((await h().admin.get(url)).body.firstName, 'Before');
+    await h().admin.patch(url, { firstName: 'After' });
+    const read = await h().admin.get(url);
+    assert.deepEqual([read.body.firstName, read.headers.etag], ['After', '"2"']);
+    await h().admin.post('/api/v1/domains/default/groups', { name: 'Renamed later' });
+    await h().admin.put(`/api/v1/domains/default/groups/renamed%20later/members/${created.body.id}`);
+    await h().admin.get(url);
+    await h().admin.patch('/api/v1/domains/default/groups/renamed%20later', { name: 'Renamed now' });
+    assert.deepEqual((await h().admin.get(url)).body.groups, ['Renamed now']);
+  });
+
   it('deletes softly: hides the user, keeps the login reserved, restores it, lists the deleted', async () => {
     const created = await h().admin.post(users, { login: 'leaver', email: 'leaver@example.com', roles: ['agent'] });
     const url = `${users}/${created.body.id}`;

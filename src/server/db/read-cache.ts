@@ -1,0 +1,36 @@
+/**
+ * What this process read from the directory, kept for a few seconds so a burst of requests does
+ * not read the same session or user again each time. Any change made through this process empties
+ * it at once; `ttlMs` bounds how long a change made elsewhere (another process, the CLI) takes to
+ * be seen. A read that raced with a change is not kept. Writes never trust it: they check the
+ * version in the database.
+ */
+export class ReadCache<V> {
+  readonly #entries = new Map<string, { value: V; until: number }>();
+  #generation = 0;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async get(key: string, load: () => Promise<V | null>): Promise<V | null> {
+    const now = Date.now();
+    const hit = this.#entries.get(key);
+    if (hit && hit.until > now) return hit.value;
+    const generation = this.#generation;
+    const value = await load();
+    if (value !== null && generation === this.#generation && this.ttlMs > 0) {
+      if (this.#entries.size >= this.maxEntries) this.#entries.clear();
+      this.#entries.set(key, { value, until: now + this.ttlMs });
+    } else {
+      this.#entries.delete(key);
+    }
+    return value;
+  }
+
+  invalidateAll(): void {
+    this.#generation += 1;
+    this.#entries.clear();
+  }
+}
