@@ -72,8 +72,8 @@ function openPostgres(url: string): Db {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
 }
 
-/** Statements with more values than this (long `in` lists) vary too much to be worth keeping. */
-const NAMED_STATEMENT_MAX_VALUES = 16;
+/** Distinct statements a process names; past that (an unusual spread of `in` lists) the rest run unnamed. */
+const NAMED_STATEMENTS_MAX = 1000;
 
 /**
  * PostgreSQL parses and plans every unnamed statement anew; a named one is prepared once per
@@ -83,7 +83,7 @@ function withNamedStatements(pool: pg.Pool): PostgresPool {
   const names = new Map<string, string>();
   const nameOf = (text: string) => {
     let name = names.get(text);
-    if (!name) {
+    if (!name && names.size < NAMED_STATEMENTS_MAX) {
       name = `sb_${createHash('sha1').update(text).digest('base64url')}`;
       names.set(text, name);
     }
@@ -95,7 +95,7 @@ function withNamedStatements(pool: pg.Pool): PostgresPool {
       return {
         query: ((query: string | object, values?: unknown[]) => {
           if (typeof query !== 'string') return client.query(query as never);
-          const name = values && values.length > 0 && values.length <= NAMED_STATEMENT_MAX_VALUES ? nameOf(query) : undefined;
+          const name = values && values.length > 0 ? nameOf(query) : undefined;
           return client.query({ text: query, values, name });
         }) as unknown as PostgresPoolClient['query'],
         release: () => client.release(),

@@ -1,4 +1,4 @@
-import { sql, type SelectQueryBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import { timeOrderedId } from '../db/ids.ts';
 import { prepared } from '../db/prepared.ts';
 import type { Database, Db, UsersTable } from '../db/schema.ts';
@@ -202,80 +202,93 @@ const termMatches = (db: Db, domainId: string, live: boolean, word: string) =>
 const SEARCH_DRIVE_LIMIT = 20_000;
 
 /**
- * How many users each search word matches, counted up to `SEARCH_DRIVE_LIMIT`: a search starts
- * from the rarest word's users when there are few enough, which keeps it fast at any directory
- * size and wherever the matches fall in the sort order. A word matching a large part of the
- * directory is left to a walk in sort order, which then finds a page within a few rows.
+ * How to run a search: its words that match at most `SEARCH_DRIVE_LIMIT` users (counting stops
+ * there), fewest first, and the words that match more. A search starts from the rare words' users,
+ * which keeps it fast at any directory size and wherever the matches fall in the sort order; the
+ * common words are checked per user. A one-letter word is common without counting. When no word
+ * is rare, a walk in sort order finds a page within a few rows instead.
  */
-async function countMatches(db: Db, domainId: string, live: boolean, words: string[]) {
-  const counted: { word: string; matches: number }[] = [];
+async function planSearch(db: Db, domainId: string, live: boolean, words: string[]) {
+  const rare: { word: string; matches: number }[] = [];
+  const common: string[] = [];
   for (const word of words) {
+    if (word.length < 2) {
+      common.push(word);
+      continue;
+    }
     const capped = termMatches(db, domainId, live, word).select('user_id').limit(SEARCH_DRIVE_LIMIT + 1).as('capped');
     const { n } = await db.selectFrom(capped).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    counted.push({ word, matches: Number(n) });
+    if (Number(n) <= SEARCH_DRIVE_LIMIT) rare.push({ word, matches: Number(n) });
+    else common.push(word);
+    if (Number(n) === 0) break;
   }
-  return counted.sort((a, b) => a.matches - b.matches);
+  rare.sort((a, b) => a.matches - b.matches);
+  return { rare: rare.map((r) => r.word), common, nothing: rare[0]?.matches === 0 };
 }
 
 type UsersQuery = SelectQueryBuilder<Database & { u: UsersTable }, 'u', object>;
 
 /** Keyset paging over (sort column, id): stable under inserts and fast at any depth. */
 export async function listUsers(db: Db, domain: { id: string; name: string }, query: UserListQuery) {
-  const counted = await countMatches(db, domain.id, !query.deleted, queryWords(query.q ?? ''));
-  if (counted[0]?.matches === 0) return { items: [], nextCursor: null };
-  const words = counted.map((c) => c.word);
-  const rarest = counted[0] && counted[0].matches <= SEARCH_DRIVE_LIMIT ? counted[0].word : undefined;
+  const words = queryWords(query.q ?? '');
+  const search = await planSearch(db, domain.id, !query.deleted, words);
+  if (search.nothing) return { items: [], nextCursor: null };
   const onlySearch = query.role === undefined && query.group === undefined && query.tag === undefined && query.active === undefined;
   const rows =
-    rarest && onlySearch && /^-?login$/.test(query.sort)
-      ? await searchByLogin(db, domain.id, query, words)
-      : await filteredPage(db, domain.id, query, words, rarest);
+    search.rare.length > 0 && onlySearch && /^-?login$/.test(query.sort)
+      ? await searchByLogin(db, domain.id, query, search.rare, search.common)
+      : await filteredPage(db, domain.id, query, words, search.rare[0]);
   const page = toPage(rows, query.limit, (row) => row, (row) => encodeCursor(row.sort_value, row.id));
   return { items: await toUserViews(db, domain.name, page.items), nextCursor: page.nextCursor };
 }
 
+/** The other words of a search, each checked against the user's own terms. */
+const alsoMatching = (word: string) =>
+  ({ exists, selectFrom, lit }: ExpressionBuilder<Database & { u: UsersTable }, 'u'>) =>
+    exists(selectFrom('user_search_terms as t').whereRef('t.user_id', '=', 'u.id').where('t.term', '>=', word).where('t.term', '<', `${word}\u{10FFFF}`).select(lit(1).as('one')));
+
 /**
  * A search sorted by login, answered from the search index alone (it carries each user's login
- * key): the matches of every word intersected, sorted, cut to a page; then only the page's users
- * are read.
+ * key): the rare words' matches intersected, checked for the common words, sorted and cut to a
+ * page; then only the page's users are read.
  */
-async function searchByLogin(db: Db, domainId: string, query: UserListQuery, words: string[]) {
+async function searchByLogin(db: Db, domainId: string, query: UserListQuery, rare: string[], common: string[]) {
   const direction = query.sort.startsWith('-') ? 'desc' : 'asc';
-  const live = !query.deleted;
-  const [first, ...others] = words.map((word) => termMatches(db, domainId, live, word).select(['user_id', 'login_key']));
+  const [first, ...others] = rare.map((word) => termMatches(db, domainId, !query.deleted, word).select(['user_id as id', 'login_key']));
   if (!first) return [];
   const matches = others.reduce((all, next) => all.intersect(next), first);
-  let select = db
-    .selectFrom(matches.as('m'))
-    .select(['m.user_id', 'm.login_key'])
+  let select = (db
+    .selectFrom(matches.as('u'))
+    .select(['u.id', 'u.login_key'])
     .distinct()
-    .orderBy('m.login_key', direction)
-    .orderBy('m.user_id', direction)
-    .limit(query.limit + 1);
+    .orderBy('u.login_key', direction)
+    .orderBy('u.id', direction)
+    .limit(query.limit + 1) as unknown as SelectQueryBuilder<Database & { u: UsersTable }, 'u', { id: string; login_key: string }>);
+  for (const word of common) select = select.where(alsoMatching(word));
   if (query.cursor) {
     const [value, id] = decodeCursor(query.cursor);
     const after = direction === 'desc' ? '<' : '>';
-    select = select.where((eb) => eb.or([eb('m.login_key', after, String(value)), eb.and([eb('m.login_key', '=', String(value)), eb('m.user_id', after, id)])]));
+    select = select.where((eb) => eb.or([eb('u.login_key', after, String(value)), eb.and([eb('u.login_key', '=', String(value)), eb('u.id', after, id)])]));
   }
   const hits = await select.execute();
   if (hits.length === 0) return [];
-  const users = await db.selectFrom('users').select(userColumns).where('id', 'in', hits.map((h) => h.user_id)).execute();
+  const users = await db.selectFrom('users').select(userColumns).where('id', 'in', hits.map((h) => h.id)).execute();
   const byId = new Map(users.map((u) => [u.id, u]));
   return hits.flatMap((hit) => {
-    const user = byId.get(hit.user_id);
+    const user = byId.get(hit.id);
     return user ? [{ ...user, sort_value: hit.login_key }] : [];
   });
 }
 
-/** Any filters and any sort: walks users in sort order, or starts from the rarest search word's users. */
-async function filteredPage(db: Db, domainId: string, query: UserListQuery, words: string[], rarest: string | undefined) {
+/** Any filters and any sort: walks users in sort order, or starts from the driving search word's users. */
+async function filteredPage(db: Db, domainId: string, query: UserListQuery, words: string[], driver: string | undefined) {
   const descending = query.sort.startsWith('-');
   const column = sortColumns[query.sort.replace(/^-/, '') as keyof typeof sortColumns];
   const direction = descending ? 'desc' : 'asc';
   // Cross join: SQLite keeps the order written, so it starts from the few matching users.
-  const from: UsersQuery = rarest
+  const from: UsersQuery = driver
     ? (db
-        .selectFrom(termMatches(db, domainId, !query.deleted, rarest).select('user_id').distinct().as('m'))
+        .selectFrom(termMatches(db, domainId, !query.deleted, driver).select('user_id').distinct().as('m'))
         .crossJoin('users as u')
         .whereRef('u.id', '=', 'm.user_id') as unknown as UsersQuery)
     : db.selectFrom('users as u');
@@ -288,11 +301,7 @@ async function filteredPage(db: Db, domainId: string, query: UserListQuery, word
     .limit(query.limit + 1);
 
   if (query.active !== undefined) select = select.where('u.active', '=', query.active ? 1 : 0);
-  for (const word of words.filter((w) => w !== rarest)) {
-    select = select.where(({ exists, selectFrom, lit }) =>
-      exists(selectFrom('user_search_terms as t').whereRef('t.user_id', '=', 'u.id').where('t.term', '>=', word).where('t.term', '<', `${word}\u{10FFFF}`).select(lit(1).as('one'))),
-    );
-  }
+  for (const word of words.filter((w) => w !== driver)) select = select.where(alsoMatching(word));
   if (query.role) {
     const key = nameKey(query.role);
     select = select.where(({ exists, selectFrom, lit }) =>
