@@ -39,7 +39,7 @@ forEachEngine('authentication', (h) => {
     await h().admin.patch(`/api/v1/domains/default/users/${id}`, { active: false });
     const disabled = await h().anonymous.post(login, { domain: 'default', login: 'to-disable', password: 'Pw-to-disable-12345' });
     assert.equal(disabled.status, 401);
-    assert.equal(disabled.body.code, 'invalid_credentials');
+    assert.equal(disabled.body.code, 'auth.invalid_credentials');
     const gone = await userWithRoles(h(), 'to-delete', ['agent']);
     await h().admin.delete(`/api/v1/domains/default/users/${gone.id}`);
     const deleted = await h().anonymous.post(login, { domain: 'default', login: 'to-delete', password: 'Pw-to-delete-12345' });
@@ -64,7 +64,7 @@ forEachEngine('authentication', (h) => {
     assert.equal((await h().anonymous.post('/api/v1/auth/logout', undefined, { cookie })).status, 204);
     const after = await h().anonymous.get('/api/v1/me', { cookie });
     assert.equal(after.status, 401);
-    assert.equal(after.body.code, 'not_authenticated');
+    assert.equal(after.body.code, 'auth.not_authenticated');
   });
 
   it('ends every session of a user whose password is changed or who is deactivated', async () => {

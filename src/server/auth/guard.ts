@@ -29,7 +29,7 @@ export function installGuard(app: FastifyInstance, db: Db, cache: DirectoryCache
     if ('public' in access) return;
     const token = tokenOf(request);
     const signedIn = token ? await cache.sessions.get(token, () => actorForToken(db, token)) : null;
-    if (!signedIn) throw new Problem(401, 'not_authenticated', 'Sign in first: the session is missing, expired or ended');
+    if (!signedIn) throw new Problem(401, 'auth.not_authenticated', 'Sign in first: the session is missing, expired or ended');
     const { actor } = signedIn;
     request.actor = actor;
 

@@ -16,7 +16,7 @@ import { closeSession, openSession } from './sessions.ts';
 const tags = ['authentication'];
 
 /** One answer for every wrong login, password, domain or disabled account: nothing to enumerate. */
-const badCredentials = () => new Problem(401, 'invalid_credentials', 'The domain, login or password is wrong, or the account is disabled');
+const badCredentials = () => new Problem(401, 'auth.invalid_credentials', 'The domain, login or password is wrong, or the account is disabled');
 
 export function authRoutes(router: Router, { db, config }: Deps): void {
   router.post('/api/v1/auth/login', {
@@ -73,7 +73,7 @@ export function authRoutes(router: Router, { db, config }: Deps): void {
     handler: async (request, reply) => {
       const actor = actorOf(request);
       const domain = await findDomain(db, actor.domainName);
-      if (!domain) throw new Problem(401, 'not_authenticated', 'Sign in first');
+      if (!domain) throw new Problem(401, 'auth.not_authenticated', 'Sign in first');
       const user = await readUser(db, domain, actor.id);
       sendEtag(reply, user.version);
       return { user, permissions: [...actor.permissions].sort() };
@@ -86,7 +86,7 @@ export function authRoutes(router: Router, { db, config }: Deps): void {
     handler: async (request, reply) => {
       const actor = actorOf(request);
       const domain = await findDomain(db, actor.domainName);
-      if (!domain) throw new Problem(401, 'not_authenticated', 'Sign in first');
+      if (!domain) throw new Problem(401, 'auth.not_authenticated', 'Sign in first');
       const user = await changeUser(db, actor, domain, actor.id, request.body, expectedVersion(request));
       sendEtag(reply, user.version);
       return user;

@@ -11,7 +11,7 @@ import { deleteDomain, findDomain, insertDomain, listDomains, toDomainView, upda
 
 const tags = ['domains'];
 const listQuery = z.strictObject({ limit: limitSchema, cursor: z.string().max(1000).optional() });
-const nameTaken = (name: string) => conflict('domain_exists', `A domain named ${JSON.stringify(name)} already exists`, [{ path: 'name', message: 'Already taken' }]);
+const nameTaken = (name: string) => conflict('domain.exists', `A domain named ${JSON.stringify(name)} already exists`, [{ path: 'name', code: 'domain.exists', message: 'Already taken' }]);
 
 /**
  * Domains are the platform's business: platform administrators create and manage them.

@@ -17,7 +17,7 @@ import { addMember, deleteGroup, findGroup, insertGroup, listGroups, removeMembe
 const tags = ['groups'];
 const domainParams = z.object({ domain: z.string() });
 const listQuery = z.strictObject({ limit: limitSchema, cursor: z.string().max(1000).optional() });
-const nameTaken = (name: string) => conflict('group_exists', `A group named ${JSON.stringify(name)} already exists`, [{ path: 'name', message: 'Already taken' }]);
+const nameTaken = (name: string) => conflict('group.exists', `A group named ${JSON.stringify(name)} already exists`, [{ path: 'name', code: 'group.exists', message: 'Already taken' }]);
 export function groupRoutes(router: Router, { db }: Deps): void {
   const view = async (group: Parameters<typeof toGroupViews>[1][number]) => (await toGroupViews(db, [group]))[0] as GroupView;
 
@@ -153,7 +153,7 @@ async function mustFind(db: Db, domainId: string, name: string) {
 
 async function rolesOrThrow(db: Db, domainId: string, names: string[]): Promise<string[]> {
   const { ids, missing } = await resolveRoles(db, domainId, names);
-  if (missing.length) throw invalid(missing.map(({ name, index }) => ({ path: `roles/${index}`, message: `No role named ${JSON.stringify(name)} in this domain` })));
+  if (missing.length) throw invalid(missing.map(({ name, index }) => ({ path: `roles/${index}`, code: 'role.unknown', message: `No role named ${JSON.stringify(name)} in this domain` })));
   return ids;
 }
 

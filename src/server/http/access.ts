@@ -31,7 +31,7 @@ declare module 'fastify' {
 }
 
 export function actorOf(request: FastifyRequest): Actor {
-  if (!request.actor) throw new Problem(401, 'not_authenticated', 'Sign in first');
+  if (!request.actor) throw new Problem(401, 'auth.not_authenticated', 'Sign in first');
   return request.actor;
 }
 

@@ -11,12 +11,12 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply
         .code(500)
         .type('application/problem+json')
-        .send({ type: 'about:blank', title: 'Internal error', status: 500, detail: 'The server failed; the error is logged' });
+        .send({ type: 'about:blank', title: 'Internal error', status: 500, code: 'server.error', detail: 'The server failed; the error is logged' });
     }
     return reply.code(problem.status).type('application/problem+json').send(problem.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {
-    const problem = new Problem(404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
+    const problem = new Problem(404, 'resource.not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
     return reply.code(404).type('application/problem+json').send(problem.toJSON());
   });
 }
@@ -29,25 +29,26 @@ function toProblem(error: FastifyError): Problem | undefined {
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new Problem(413, 'body_too_large', 'The request body is larger than this server accepts');
+      return new Problem(413, 'request.body_too_large', 'The request body is larger than this server accepts');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new Problem(415, 'unsupported_media_type', 'Send the body as application/json');
+      return new Problem(415, 'request.unsupported_media_type', 'Send the body as application/json');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return invalid([{ path: '', message: 'The body is empty; send a JSON object' }]);
+      return invalid([{ path: '', code: 'input.empty_body', message: 'The body is empty; send a JSON object' }]);
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return invalid([{ path: '', message: 'The body is not valid JSON' }]);
+      return invalid([{ path: '', code: 'input.not_json', message: 'The body is not valid JSON' }]);
   }
   if (error instanceof SyntaxError && error.statusCode === 400) {
-    return invalid([{ path: '', message: 'The body is not valid JSON' }]);
+    return invalid([{ path: '', code: 'input.not_json', message: 'The body is not valid JSON' }]);
   }
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-    return new Problem(error.statusCode, 'bad_request', error.message);
+    return new Problem(error.statusCode, 'request.bad', error.message);
   }
   return undefined;
 }
 
 interface ValidationIssue {
   instancePath: string;
+  keyword: string;
   message?: string;
   params: Record<string, unknown>;
 }
@@ -61,7 +62,7 @@ function fieldProblems(where: string, issue: ValidationIssue): FieldProblem[] {
   const base = (where === 'body' ? segments : [where, ...segments]).join('/');
   const keys = issue.params.keys;
   if (Array.isArray(keys) && keys.length > 0) {
-    return keys.map((key) => ({ path: base ? `${base}/${String(key)}` : String(key), message: 'Unknown field' }));
+    return keys.map((key) => ({ path: base ? `${base}/${String(key)}` : String(key), code: 'input.unknown_field', message: 'Unknown field' }));
   }
-  return [{ path: base, message: issue.message ?? 'Invalid value' }];
+  return [{ path: base, code: `input.${issue.keyword}`, message: issue.message ?? 'Invalid value' }];
 }

@@ -20,4 +20,4 @@ export function expectedVersion(request: FastifyRequest): number | undefined {
 }
 
 export const stale = () =>
-  new Problem(412, 'stale_version', 'Someone changed this since you read it; read it again and reapply your change');
+  new Problem(412, 'resource.stale_version', 'Someone changed this since you read it; read it again and reapply your change');

@@ -22,7 +22,7 @@ export function decodeCursor(cursor: string): [string | number, string] {
   } catch {
     // fall through to the same answer as a well-formed but wrong cursor
   }
-  throw invalid([{ path: 'querystring/cursor', message: 'Not a cursor this server issued' }]);
+  throw invalid([{ path: 'querystring/cursor', code: 'input.invalid_cursor', message: 'Not a cursor this server issued' }]);
 }
 
 export interface Page<T> {

@@ -1,6 +1,10 @@
-/** One problem in the input: where it is (a JSON path joined with `/`) and what is wrong. */
+/**
+ * One problem in the input: where it is (a JSON path joined with `/`), a stable `code` for
+ * programs and a `message` for people.
+ */
 export interface FieldProblem {
   path: string;
+  code: string;
   message: string;
 }
 
@@ -19,7 +23,7 @@ const titles: Record<number, string> = {
 
 /**
  * An error that is the client's to fix; rendered as RFC 9457 problem+json.
- * `code` is stable (for programs), `detail` is for people.
+ * `code` is stable and dotted (`area.what`, for programs), `detail` is for people.
  */
 export class Problem extends Error {
   constructor(
@@ -47,15 +51,10 @@ export class Problem extends Error {
   }
 }
 
-export const invalid = (errors: FieldProblem[], detail = describe(errors)) => new Problem(400, 'invalid_input', detail, errors);
-export const notFound = (what: string) => new Problem(404, 'not_found', `${what} was not found`);
-export const forbidden = (detail = 'You do not have the permission this needs') => new Problem(403, 'forbidden', detail);
+export const invalid = (errors: FieldProblem[], detail = describe(errors)) => new Problem(400, 'request.invalid', detail, errors);
+export const notFound = (what: string) => new Problem(404, 'resource.not_found', `${what} was not found`);
+export const forbidden = (detail = 'You do not have the permission this needs') => new Problem(403, 'auth.forbidden', detail);
 export const conflict = (code: string, detail: string, errors?: FieldProblem[]) => new Problem(409, code, detail, errors);
-
-/** Throws the problems collected so far, if any; lets a rule report every problem at once. */
-export function throwIfAny(errors: FieldProblem[]): void {
-  if (errors.length > 0) throw invalid(errors);
-}
 
 function describe(errors: FieldProblem[]): string {
   return errors.length === 1 ? '1 problem in the input' : `${errors.length} problems in the input`;

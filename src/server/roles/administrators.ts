@@ -55,7 +55,7 @@ export async function keepingAnAdministrator<T>(trx: Db, domainId: string, chang
   const before = await countAdministrators(trx, domainId);
   const result = await change();
   if (leavesDomainUnadministered(before, await countAdministrators(trx, domainId))) {
-    throw conflict('last_administrator', 'This change would leave the domain without an administrator; make someone else an administrator first');
+    throw conflict('domain.last_administrator', 'This change would leave the domain without an administrator; make someone else an administrator first');
   }
   return result;
 }

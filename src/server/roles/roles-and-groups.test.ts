@@ -58,7 +58,7 @@ forEachEngine('roles and groups', (h) => {
     for (const change of [{ active: false }, { roles: ['agent'], domainAdmin: false }]) {
       const refused = await h().admin.patch(url, change);
       assert.equal(refused.status, 409, JSON.stringify(change));
-      assert.equal(refused.body.code, 'last_administrator');
+      assert.equal(refused.body.code, 'domain.last_administrator');
     }
     assert.equal((await h().admin.delete(url)).status, 409);
     const still = await h().admin.get(url);

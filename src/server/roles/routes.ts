@@ -14,7 +14,7 @@ import { deleteRole, findRole, insertRole, listRoles, nameKey, roleUsage, toRole
 const tags = ['roles'];
 const domainParams = z.object({ domain: z.string() });
 const listQuery = z.strictObject({ limit: limitSchema, cursor: z.string().max(1000).optional() });
-const nameTaken = (name: string) => conflict('role_exists', `A role named ${JSON.stringify(name)} already exists`, [{ path: 'name', message: 'Already taken' }]);
+const nameTaken = (name: string) => conflict('role.exists', `A role named ${JSON.stringify(name)} already exists`, [{ path: 'name', code: 'role.exists', message: 'Already taken' }]);
 
 export function roleRoutes(router: Router, { db }: Deps): void {
   router.get('/api/v1/domains/:domain/roles', {
@@ -88,7 +88,7 @@ export function roleRoutes(router: Router, { db }: Deps): void {
       if (role.builtin) throw forbidden('Built-in roles cannot be deleted');
       const usage = await roleUsage(db, role.id);
       if (usage.users + usage.groups > 0) {
-        throw conflict('role_in_use', `The role is held by ${usage.users} user(s) and granted by ${usage.groups} group(s); take it away from them first`);
+        throw conflict('role.in_use', `The role is held by ${usage.users} user(s) and granted by ${usage.groups} group(s); take it away from them first`);
       }
       await db.transaction().execute(async (trx) => {
         await deleteRole(trx, role.id);

@@ -49,7 +49,7 @@ export async function prepareUser(db: Db, requester: Requester, domain: DomainRe
   const links = await resolveLinks(db, domain.id, state, []);
   assertMayGrant(requester, { ...links, granted: await grantedBy(db, links, [], state.domainAdmin && 'domainAdmin'), platformAdmin: state.platformAdmin });
   const taken = await findTaken(db, domain.id, state);
-  if (taken.length) throw conflict('user_exists', taken.map((t) => t.message).join('; '), taken);
+  if (taken.length) throw conflict('user.exists', taken.map((t) => t.message).join('; '), taken);
   return { state, links, passwordHash: password ? await hashPassword(password) : null, secretsSet: password ? ['password'] : [] };
 }
 
@@ -86,7 +86,7 @@ export async function changeUser(
     platformAdmin: after.platformAdmin !== before.platformAdmin,
   });
   const taken = await findTaken(db, domain.id, { login: change.login, email: change.email }, id);
-  if (taken.length) throw conflict('user_exists', taken.map((t) => t.message).join('; '), taken);
+  if (taken.length) throw conflict('user.exists', taken.map((t) => t.message).join('; '), taken);
   const passwordHash = change.password === undefined ? undefined : change.password === null ? null : await hashPassword(change.password);
 
   await db.transaction().execute((trx) =>
@@ -144,8 +144,8 @@ async function resolveLinks(db: Db, domainId: string, state: UserState, problems
   const roles = await resolveNames(db, 'roles', domainId, state.roles);
   const groups = await resolveNames(db, 'groups', domainId, state.groups);
   problems.push(
-    ...roles.missing.map(({ name, index }) => ({ path: `roles/${index}`, message: `No role named ${JSON.stringify(name)} in this domain` })),
-    ...groups.missing.map(({ name, index }) => ({ path: `groups/${index}`, message: `No group named ${JSON.stringify(name)} in this domain` })),
+    ...roles.missing.map(({ name, index }) => ({ path: `roles/${index}`, code: 'role.unknown', message: `No role named ${JSON.stringify(name)} in this domain` })),
+    ...groups.missing.map(({ name, index }) => ({ path: `groups/${index}`, code: 'group.unknown', message: `No group named ${JSON.stringify(name)} in this domain` })),
   );
   if (problems.length) throw invalid(problems);
   return { roleIds: roles.ids, groupIds: groups.ids };
@@ -177,4 +177,4 @@ function assertMayGrant(requester: Requester, change: Links & { granted: string[
 }
 
 /** Two writers racing for one login: the database's unique index decides, and the loser hears 409. */
-const loginTaken = () => conflict('user_exists', 'The login or e-mail was taken a moment ago by another request');
+const loginTaken = () => conflict('user.exists', 'The login or e-mail was taken a moment ago by another request');

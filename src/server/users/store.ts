@@ -3,6 +3,7 @@ import { timeOrderedId } from '../db/ids.ts';
 import { prepared } from '../db/prepared.ts';
 import type { Database, Db, UsersTable } from '../db/schema.ts';
 import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
+import type { FieldProblem } from '../http/problem.ts';
 import { nameKey } from '../roles/store.ts';
 import { queryWords, searchTerms } from './rules.ts';
 import type { UserListQuery, UserView } from './schema.ts';
@@ -32,12 +33,12 @@ export async function findUserRow(db: Db, domainId: string, id: string): Promise
 
 /** Logins and e-mails are unique per domain, case-insensitively, deleted users included. */
 export async function findTaken(db: Db, domainId: string, user: { login?: string; email?: string | null }, exceptId?: string) {
-  const taken: { path: string; message: string }[] = [];
+  const taken: FieldProblem[] = [];
   const check = async (column: 'login_key' | 'email_key', value: string | null | undefined, path: string, what: string) => {
     if (!value) return;
     let query = db.selectFrom('users').select('id').where('domain_id', '=', domainId).where(column, '=', value.toLowerCase());
     if (exceptId) query = query.where('id', '!=', exceptId);
-    if (await query.executeTakeFirst()) taken.push({ path, message: `${what} ${JSON.stringify(value)} is already taken in this domain` });
+    if (await query.executeTakeFirst()) taken.push({ path, code: `user.${path}_taken`, message: `${what} ${JSON.stringify(value)} is already taken in this domain` });
   };
   await check('login_key', user.login, 'login', 'Login');
   await check('email_key', user.email, 'email', 'E-mail');

@@ -78,7 +78,12 @@ forEachEngine('users', (h) => {
     assert.equal(response.body.title, 'Invalid input');
     const paths = response.body.errors.map((e: { path: string }) => e.path).sort();
     assert.deepEqual(paths, ['email', 'favouriteColour', 'language', 'login', 'password', 'roles', 'tags/0', 'timezone', 'workPhone']);
-    for (const error of response.body.errors) assert.ok(error.message.length > 3, error.path);
+    for (const error of response.body.errors) {
+      assert.ok(error.message.length > 3, error.path);
+      assert.match(error.code, /^[a-z]+\.[a-z_]+$/, error.path);
+    }
+    assert.equal(response.body.code, 'request.invalid');
+    assert.equal(response.body.errors.find((e: { path: string }) => e.path === 'favouriteColour').code, 'input.unknown_field');
     const afterwards = await h().admin.get(`${users}?limit=500`);
     assert.equal(afterwards.body.items.length, before.body.items.length);
   });
@@ -103,7 +108,7 @@ forEachEngine('users', (h) => {
     assert.equal((await h().admin.post(users, { login: 'Anna', email: 'anna@example.com', roles: ['agent'] })).status, 201);
     const clash = await h().admin.post(users, { login: 'anna', email: 'ANNA@example.com', roles: ['agent'] });
     assert.equal(clash.status, 409);
-    assert.deepEqual(clash.body.errors.map((e: { path: string }) => e.path), ['login', 'email']);
+    assert.deepEqual(clash.body.errors.map((e: { path: string; code: string }) => [e.path, e.code]), [['login', 'user.login_taken'], ['email', 'user.email_taken']]);
     const other = await h().admin.post(users, { login: 'anna2', roles: ['agent'] });
     const patch = await h().admin.patch(`${users}/${other.body.id}`, { email: 'Anna@Example.com' });
     assert.equal(patch.status, 409);
@@ -137,7 +142,7 @@ forEachEngine('users', (h) => {
     assert.equal(first.status, 200);
     const second = await h().admin.patch(url, { firstName: 'Second' }, { 'if-match': read.headers.etag as string });
     assert.equal(second.status, 412);
-    assert.equal(second.body.code, 'stale_version');
+    assert.equal(second.body.code, 'resource.stale_version');
     assert.equal((await h().admin.get(url)).body.firstName, 'First');
     assert.equal((await h().admin.patch(url, { firstName: 'Third' }, { 'if-match': first.headers.etag as string })).status, 200);
     assert.equal((await h().admin.patch(url, { firstName: 'X' }, { 'if-match': 'garbage' })).status, 412);
