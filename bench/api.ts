@@ -10,6 +10,8 @@ import { sql } from 'kysely';
 import { connect, type Engine } from '../src/server/db/connect.ts';
 import { migrateToLatest } from '../src/server/db/migrate.ts';
 import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
+import { loadConfig } from '../src/server/config.ts';
+import { passwordCheckerFor } from '../src/server/passwords/checker.ts';
 import { findDomain } from '../src/server/domains/store.ts';
 import { freshStorage } from '../test/databases.ts';
 import { seedUsers } from './seed.ts';
@@ -55,7 +57,7 @@ async function benchEngine(engine: Engine): Promise<Figure[]> {
   const database = await freshStorage(engine);
   const storage = connect(database.url);
   await migrateToLatest(storage.db);
-  await bootstrapDirectory(storage.db, { login: 'admin', password: PASSWORD });
+  await bootstrapDirectory(storage.db, { login: 'admin', password: PASSWORD }, passwordCheckerFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '' })));
   const domain = await findDomain(storage.db, 'default');
   const started = Date.now();
   const ids = await seedUsers(storage.db, domain!.id, USERS);
@@ -76,7 +78,7 @@ async function benchEngine(engine: Engine): Promise<Figure[]> {
 }
 
 async function loadEngine(engine: Engine, url: string, ids: string[], readCacheMs: string): Promise<Figure[]> {
-  const { child, base } = await startServer({ SWITCHBOARD_DATABASE_URL: url, SWITCHBOARD_LOG_LEVEL: 'warn', SWITCHBOARD_READ_CACHE_MS: readCacheMs });
+  const { child, base } = await startServer({ SWITCHBOARD_DATABASE_URL: url, SWITCHBOARD_LOG_LEVEL: 'warn', SWITCHBOARD_READ_CACHE_MS: readCacheMs, SWITCHBOARD_PWNED_URL: '' });
   const label = `${engine}${readCacheMs === '0' ? ', read cache off' : ''}`;
   try {
     const signIn = await fetch(`${base}/api/v1/auth/login`, {

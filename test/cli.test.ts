@@ -14,7 +14,7 @@ for (const engine of engines) {
     let env: NodeJS.ProcessEnv;
     before(async () => {
       database = await freshStorage(engine);
-      env = { ...process.env, SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_LOG_LEVEL: 'warn' };
+      env = { ...process.env, SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_LOG_LEVEL: 'warn', SWITCHBOARD_PWNED_URL: '' };
     });
     after(() => database.drop());
 

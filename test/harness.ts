@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { after, before, describe } from 'node:test';
 import { buildApp, type App } from '../src/server/app.ts';
@@ -5,11 +6,15 @@ import { loadConfig, type Config } from '../src/server/config.ts';
 import { connect, type Engine, type Storage } from '../src/server/db/connect.ts';
 import { migrateToLatest } from '../src/server/db/migrate.ts';
 import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
+import { passwordCheckerFor } from '../src/server/passwords/checker.ts';
 import { engines, freshStorage } from './databases.ts';
 
 export { engines, freshStorage };
 
-export const ADMIN_PASSWORD = 'Test-admin-password-1';
+export const ADMIN_PASSWORD = 'Grey-Heron-Flies-42!';
+
+/** A password that meets the default policy and does not contain the login. */
+export const passwordFor = (login: string) => `Amber-${createHash('sha1').update(login).digest('hex').slice(0, 8)}-Lake-7!`;
 
 
 export interface Response {
@@ -34,11 +39,12 @@ export interface Harness {
 
 export async function startHarness(engine: Engine, env: Record<string, string> = {}): Promise<Harness> {
   const database = await freshStorage(engine);
-  const config = loadConfig({ SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_DATA_DIR: tmpdir(), ...env });
+  // No test reaches the internet: breach screening is off unless a test points it at its own server.
+  const config = loadConfig({ SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_DATA_DIR: tmpdir(), SWITCHBOARD_PWNED_URL: '', ...env });
   const storage = connect(config.databaseUrl);
   const app = await (async () => {
     await migrateToLatest(storage.db);
-    await bootstrapDirectory(storage.db, { login: 'admin', password: ADMIN_PASSWORD });
+    await bootstrapDirectory(storage.db, { login: 'admin', password: ADMIN_PASSWORD }, passwordCheckerFor(storage.db, config));
     const built = await buildApp({ storage, config });
     await built.ready();
     return built;
@@ -123,7 +129,7 @@ export function forEachEngine(title: string, specify: (h: () => Harness) => void
 
 /** Creates a user as the platform administrator and signs them in. */
 export async function userWithRoles(h: Harness, login: string, roles: string[], extra: Record<string, unknown> = {}, domain = 'default') {
-  const password = `Pw-${login}-12345`;
+  const password = passwordFor(login);
   const created = await h.admin.post(`/api/v1/domains/${domain}/users`, { login, password, roles, ...extra });
   if (created.status !== 201) throw new Error(`creating ${login} failed: ${JSON.stringify(created.body)}`);
   return { id: created.body.id as string, client: await h.signIn(domain, login, password), user: created.body };

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { generatePassword, systemRequester } from '../server/domains/bootstrap.ts';
 import { findDomain } from '../server/domains/store.ts';
+import { passwordCheckerFor } from '../server/passwords/checker.ts';
 import { Problem } from '../server/http/problem.ts';
 import { ADMIN_ROLE } from '../server/roles/builtin.ts';
 import { createUser } from '../server/users/commands.ts';
@@ -33,11 +34,11 @@ const create = new Command('create')
       platformAdmin: options.platform ?? false,
     });
     if (!input.success) throw new Error(input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    await withStorage(async ({ db }) => {
+    await withStorage(async ({ db }, config) => {
       const domain = await findDomain(db, options.domain);
       if (!domain) throw new Error(`no domain named ${options.domain}`);
       try {
-        const user = await createUser(db, systemRequester, domain, input.data);
+        const user = await createUser(db, systemRequester, domain, input.data, passwordCheckerFor(db, config));
         const shown = options.password || process.env.SWITCHBOARD_NEW_ADMIN_PASSWORD ? '(as given)' : password;
         process.stdout.write(`created administrator ${user.login} (${user.id}) in domain ${domain.name}\npassword: ${shown}\n`);
       } catch (error) {

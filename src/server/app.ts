@@ -15,6 +15,8 @@ import { groupRoutes } from './groups/routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { serializerCompiler } from './http/serializer.ts';
 import { healthRoutes } from './http/health.ts';
+import { passwordCheckerFor } from './passwords/checker.ts';
+import { passwordRoutes } from './passwords/routes.ts';
 import { permissionRoutes } from './permissions/routes.ts';
 import { roleRoutes } from './roles/routes.ts';
 import { userRoutes } from './users/routes.ts';
@@ -69,7 +71,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
 
   const cache = new DirectoryCache(config.readCacheMs);
   installGuard(app, storage.db, cache);
-  const deps = { db: storage.db, config, cache };
+  const deps = { db: storage.db, config, cache, passwords: passwordCheckerFor(storage.db, config) };
   healthRoutes(app, storage);
   app.get('/api/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
   authRoutes(app, deps);
@@ -79,6 +81,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   roleRoutes(app, deps);
   groupRoutes(app, deps);
   auditRoutes(app, deps);
+  passwordRoutes(app, deps);
   return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache });
 }
 

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import type { BreachScreening } from './passwords/breached.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -17,6 +18,10 @@ const environment = z.object({
   SWITCHBOARD_READ_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   SWITCHBOARD_PURGE_AFTER_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   SWITCHBOARD_BODY_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
+  SWITCHBOARD_PWNED_URL: z.union([z.literal(''), z.url()]).default('https://api.pwnedpasswords.com/range/'),
+  SWITCHBOARD_PWNED_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  SWITCHBOARD_PWNED_FAILURE: z.enum(['open', 'closed']).default('open'),
+  SWITCHBOARD_PWNED_FILE: z.string().min(1).optional(),
   SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -30,6 +35,7 @@ export interface Config {
   readCacheMs: number;
   purgeAfterDays: number;
   bodyLimit: number;
+  breachScreening: BreachScreening;
   logLevel: z.infer<typeof environment>['SWITCHBOARD_LOG_LEVEL'];
 }
 
@@ -52,6 +58,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readCacheMs: e.SWITCHBOARD_READ_CACHE_MS,
     purgeAfterDays: e.SWITCHBOARD_PURGE_AFTER_DAYS,
     bodyLimit: e.SWITCHBOARD_BODY_LIMIT,
+    breachScreening: {
+      url: e.SWITCHBOARD_PWNED_URL || undefined,
+      timeoutMs: e.SWITCHBOARD_PWNED_TIMEOUT_MS,
+      failure: e.SWITCHBOARD_PWNED_FAILURE,
+      offlineFile: e.SWITCHBOARD_PWNED_FILE,
+    },
     logLevel: e.SWITCHBOARD_LOG_LEVEL,
   };
 }

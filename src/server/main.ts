@@ -4,6 +4,7 @@ import { loadConfig } from './config.ts';
 import { connect } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { bootstrapDirectory } from './domains/bootstrap.ts';
+import { passwordCheckerFor } from './passwords/checker.ts';
 import { purgeDeletedUsers } from './users/purge.ts';
 
 const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
@@ -13,7 +14,7 @@ export async function serve(): Promise<void> {
   const config = loadConfig();
   const storage = connect(config.databaseUrl);
   await migrateToLatest(storage.db);
-  const firstAdmin = await bootstrapDirectory(storage.db, config.admin);
+  const firstAdmin = await bootstrapDirectory(storage.db, config.admin, passwordCheckerFor(storage.db, config));
 
   const app = await buildApp({
     storage,

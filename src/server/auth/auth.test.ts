@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { ADMIN_PASSWORD, forEachEngine, userWithRoles } from '../../../test/harness.ts';
+import { ADMIN_PASSWORD, forEachEngine, passwordFor, userWithRoles } from '../../../test/harness.ts';
 
 const login = '/api/v1/auth/login';
 
 forEachEngine('authentication', (h) => {
   it('signs in with the login or the e-mail, answering a token, its expiry, the user and an HttpOnly cookie', async () => {
-    await h().admin.post('/api/v1/domains/default/users', { login: 'maria', email: 'maria@example.com', password: 'Maria-password-1', roles: ['agent'] });
+    await h().admin.post('/api/v1/domains/default/users', { login: 'maria', email: 'maria@example.com', password: 'Copper-Kettle-Sings-58!', roles: ['agent'] });
     for (const name of ['maria', 'MARIA@example.com']) {
-      const response = await h().anonymous.post(login, { domain: 'default', login: name, password: 'Maria-password-1' });
+      const response = await h().anonymous.post(login, { domain: 'default', login: name, password: 'Copper-Kettle-Sings-58!' });
       assert.equal(response.status, 200, name);
       assert.match(response.body.token, /^[A-Za-z0-9_-]{43}$/);
       assert.ok(Date.parse(response.body.expiresAt) > Date.now() + 11 * 3600_000);
@@ -37,12 +37,12 @@ forEachEngine('authentication', (h) => {
   it('refuses disabled and deleted accounts the same way', async () => {
     const { id } = await userWithRoles(h(), 'to-disable', ['agent']);
     await h().admin.patch(`/api/v1/domains/default/users/${id}`, { active: false });
-    const disabled = await h().anonymous.post(login, { domain: 'default', login: 'to-disable', password: 'Pw-to-disable-12345' });
+    const disabled = await h().anonymous.post(login, { domain: 'default', login: 'to-disable', password: passwordFor('to-disable') });
     assert.equal(disabled.status, 401);
     assert.equal(disabled.body.code, 'auth.invalid_credentials');
     const gone = await userWithRoles(h(), 'to-delete', ['agent']);
     await h().admin.delete(`/api/v1/domains/default/users/${gone.id}`);
-    const deleted = await h().anonymous.post(login, { domain: 'default', login: 'to-delete', password: 'Pw-to-delete-12345' });
+    const deleted = await h().anonymous.post(login, { domain: 'default', login: 'to-delete', password: passwordFor('to-delete') });
     assert.deepEqual(deleted.body, disabled.body);
     assert.equal((await gone.client.get('/api/v1/me')).status, 401);
   });
@@ -70,7 +70,7 @@ forEachEngine('authentication', (h) => {
   it('ends every session of a user whose password is changed or who is deactivated', async () => {
     const { id, client } = await userWithRoles(h(), 'rotated', ['agent']);
     assert.equal((await client.get('/api/v1/me')).status, 200);
-    await h().admin.patch(`/api/v1/domains/default/users/${id}`, { password: 'A-brand-new-password-2' });
+    await h().admin.patch(`/api/v1/domains/default/users/${id}`, { password: 'Brand-New-Orchard-71?' });
     assert.equal((await client.get('/api/v1/me')).status, 401);
   });
 

@@ -18,7 +18,7 @@ const tags = ['authentication'];
 /** One answer for every wrong login, password, domain or disabled account: nothing to enumerate. */
 const badCredentials = () => new Problem(401, 'auth.invalid_credentials', 'The domain, login or password is wrong, or the account is disabled');
 
-export function authRoutes(router: Router, { db, config }: Deps): void {
+export function authRoutes(router: Router, { db, config, passwords }: Deps): void {
   router.post('/api/v1/auth/login', {
     config: { access: { public: true } },
     schema: { tags, summary: 'Sign in', body: loginBody, response: { 200: loginResponse } },
@@ -87,7 +87,7 @@ export function authRoutes(router: Router, { db, config }: Deps): void {
       const actor = actorOf(request);
       const domain = await findDomain(db, actor.domainName);
       if (!domain) throw new Problem(401, 'auth.not_authenticated', 'Sign in first');
-      const user = await changeUser(db, actor, domain, actor.id, request.body, expectedVersion(request));
+      const user = await changeUser(db, actor, domain, actor.id, request.body, expectedVersion(request), passwords);
       sendEtag(reply, user.version);
       return user;
     },

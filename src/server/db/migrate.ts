@@ -1,11 +1,12 @@
 import { Migrator, PostgresAdapter, sql, type MigrationProvider } from 'kysely';
 import type { Db } from './schema.ts';
 import { directory } from './migrations/2026-11-23-directory.ts';
+import { passwords } from './migrations/2026-11-23-passwords.ts';
 
 /** Listed, not discovered: a reader finds every migration here, and the build needs no file globbing. */
 const migrations: MigrationProvider = {
   async getMigrations() {
-    return { '2026-11-23-directory': directory };
+    return { '2026-11-23-directory': directory, '2026-11-23-passwords': passwords };
   },
 };
 

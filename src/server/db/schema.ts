@@ -16,6 +16,7 @@ export interface Database {
   user_search_terms: { user_id: string; domain_id: string; live: number; term: string; login_key: string };
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  password_history: { user_id: string; password_hash: string; created_at: string };
 }
 
 export interface DomainsTable {
@@ -23,6 +24,8 @@ export interface DomainsTable {
   name: string;
   title: string | null;
   active: number;
+  /** JSON of the domain's password policy; null means the default. */
+  password_policy: string | null;
   created_at: string;
   updated_at: string;
 }

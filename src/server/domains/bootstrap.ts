@@ -6,13 +6,19 @@ import { ADMIN_ROLE } from '../roles/builtin.ts';
 import { systemActor } from '../audit/store.ts';
 import { prepareUser, writeNewUser, type Requester } from '../users/commands.ts';
 import { countDomains, insertDomain } from './store.ts';
+import type { PasswordChecker } from '../passwords/checker.ts';
+import { defaultPasswordPolicy } from '../passwords/schema.ts';
 
 export const DEFAULT_DOMAIN = 'default';
 
 /** The server itself, acting with every permission: used on first start and by the CLI. */
 export const systemRequester: Requester = { ...systemActor, platformAdmin: true, permissions: new Set(allPermissions) };
 
-export const generatePassword = () => randomBytes(18).toString('base64url');
+/** 24 random characters with every class a policy may ask for: lower, upper, digit, special. */
+export function generatePassword(): string {
+  const random = randomBytes(18).toString('base64url');
+  return `${random.slice(0, 20)}aZ7!`;
+}
 
 /**
  * On the first start of an empty database, in one transaction: domain `default` with its
@@ -20,9 +26,14 @@ export const generatePassword = () => randomBytes(18).toString('base64url');
  * Answers the credentials to print, or null when the database already had domains
  * (or another process starting at the same moment won the race).
  */
-export async function bootstrapDirectory(db: Db, admin: { login: string; password: string | undefined }) {
+export async function bootstrapDirectory(db: Db, admin: { login: string; password: string | undefined }, passwords: PasswordChecker) {
   if ((await countDomains(db)) > 0) return null;
   const password = admin.password ?? generatePassword();
+  if (admin.password) {
+    // Judged before the transaction: the new domain has the default policy and no history yet.
+    const { problems } = await passwords.judge(defaultPasswordPolicy, admin.password, { login: admin.login });
+    if (problems.length) throw new Error(`SWITCHBOARD_ADMIN_PASSWORD does not meet the password policy: ${problems.map((p) => p.message).join('; ')}`);
+  }
   try {
     await db.transaction().execute(async (trx) => {
       const domain = await insertDomain(trx, { name: DEFAULT_DOMAIN, title: 'Default', active: true });
@@ -37,7 +48,7 @@ export async function bootstrapDirectory(db: Db, admin: { login: string; passwor
         tags: [],
         domainAdmin: true,
         platformAdmin: true,
-      });
+      }, null);
       await writeNewUser(trx, systemRequester, domain, user);
     });
   } catch (error) {

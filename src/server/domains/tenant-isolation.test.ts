@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { forEachEngine, userWithRoles, type Client } from '../../../test/harness.ts';
+import { forEachEngine, passwordFor, userWithRoles, type Client } from '../../../test/harness.ts';
 
 forEachEngine('tenant isolation', (h) => {
   let acmeAdmin: Client;
@@ -52,7 +52,7 @@ forEachEngine('tenant isolation', (h) => {
   it('signs nobody in to a deactivated domain, and ends the sessions there', async () => {
     assert.equal((await h().admin.patch('/api/v1/domains/acme.example', { active: false })).status, 200);
     assert.equal((await acmeAdmin.get('/api/v1/me')).status, 401);
-    const refused = await h().anonymous.post('/api/v1/auth/login', { domain: 'acme.example', login: 'boss', password: 'Pw-boss-12345' });
+    const refused = await h().anonymous.post('/api/v1/auth/login', { domain: 'acme.example', login: 'boss', password: passwordFor('boss') });
     assert.equal(refused.status, 401);
     await h().admin.patch('/api/v1/domains/acme.example', { active: true });
   });

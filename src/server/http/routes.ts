@@ -3,12 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
 import type { DirectoryCache } from '../db/directory-cache.ts';
 import type { Db } from '../db/schema.ts';
+import type { PasswordChecker } from '../passwords/checker.ts';
 
 /** What every feature's routes receive: passed explicitly, never reached through decorators. */
 export interface Deps {
   db: Db;
   config: Config;
   cache: DirectoryCache;
+  passwords: PasswordChecker;
 }
 
 /** Fastify typed by the Zod schemas each route declares. */

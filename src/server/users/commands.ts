@@ -12,6 +12,8 @@ import { grantablePermissions } from '../permissions/catalog.ts';
 import { keepingAnAdministrator } from '../roles/administrators.ts';
 import { resolveNames } from '../roles/store.ts';
 import { applyUpdate, permissionsBeyondActor } from './rules.ts';
+import type { PasswordChecker } from '../passwords/checker.ts';
+import { rememberPassword } from '../passwords/store.ts';
 import type { UserCreate, UserUpdate, UserView } from './schema.ts';
 import { findTaken, findUserRow, insertUser, setDeleted, toUserViews, updateUser, type Links, type UserState } from './store.ts';
 
@@ -28,14 +30,18 @@ export interface PreparedUser {
   secretsSet: string[];
 }
 
-export async function createUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate): Promise<UserView> {
-  const prepared = await prepareUser(db, requester, domain, input);
+/**
+ * `passwords` judges a given password against the domain's policy; null only for a password the
+ * server generated itself.
+ */
+export async function createUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate, passwords: PasswordChecker | null): Promise<UserView> {
+  const prepared = await prepareUser(db, requester, domain, input, passwords);
   const id = await db.transaction().execute((trx) => writeNewUser(trx, requester, domain, prepared)).catch(uniqueViolationAs(loginTaken));
   return readUser(db, domain, id);
 }
 
 /** Everything a new user needs that is slow or may fail on input: checks, name lookups, hashing. */
-export async function prepareUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate): Promise<PreparedUser> {
+export async function prepareUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate, passwords: PasswordChecker | null): Promise<PreparedUser> {
   const { password, ...fields } = input;
   const state: UserState = {
     ...fields,
@@ -50,12 +56,14 @@ export async function prepareUser(db: Db, requester: Requester, domain: DomainRe
   assertMayGrant(requester, { ...links, granted: await grantedBy(db, links, [], state.domainAdmin && 'domainAdmin'), platformAdmin: state.platformAdmin });
   const taken = await findTaken(db, domain.id, state);
   if (taken.length) throw conflict('user.exists', taken.map((t) => t.message).join('; '), taken);
+  if (password && passwords) await passwords.assertAcceptable(domain.id, password, state);
   return { state, links, passwordHash: password ? await hashPassword(password) : null, secretsSet: password ? ['password'] : [] };
 }
 
 /** Writes a prepared user and its audit entry in the caller's transaction; answers the new id. */
 export async function writeNewUser(trx: Db, requester: AuditActor, domain: DomainRecord, user: PreparedUser): Promise<string> {
   const id = await insertUser(trx, domain.id, user.state, user.links, user.passwordHash);
+  if (user.passwordHash) await rememberPassword(trx, id, user.passwordHash);
   await recordAudit(trx, {
     domainId: domain.id,
     actor: requester,
@@ -73,6 +81,7 @@ export async function changeUser(
   id: string,
   change: UserUpdate,
   expectedVersion: number | undefined,
+  passwords: PasswordChecker,
 ): Promise<UserView> {
   const before = await readUser(db, domain, id, { deleted: false });
   if (expectedVersion !== undefined && expectedVersion !== before.version) throw stale();
@@ -87,11 +96,13 @@ export async function changeUser(
   });
   const taken = await findTaken(db, domain.id, { login: change.login, email: change.email }, id);
   if (taken.length) throw conflict('user.exists', taken.map((t) => t.message).join('; '), taken);
+  if (change.password) await passwords.assertAcceptable(domain.id, change.password, after, id);
   const passwordHash = change.password === undefined ? undefined : change.password === null ? null : await hashPassword(change.password);
 
   await db.transaction().execute((trx) =>
     keepingAnAdministrator(trx, domain.id, async () => {
       if (!(await updateUser(trx, domain.id, id, before.version, state, links, passwordHash))) throw stale();
+      if (passwordHash) await rememberPassword(trx, id, passwordHash);
       // A new password or a deactivation ends every open session of the account.
       if (passwordHash !== undefined || (before.active && !after.active)) await closeUserSessions(trx, id);
       await recordAudit(trx, {

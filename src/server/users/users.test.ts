@@ -11,7 +11,7 @@ forEachEngine('users', (h) => {
       email: 'Jan.Kowalski@Example.com',
       firstName: 'Jan',
       lastName: 'Kowalski',
-      password: 'Secret-password-1',
+      password: 'Quiet-Violet-Harbor-93!',
       roles: ['agent'],
       position: 'Team lead',
       workPhone: '+48 22 123 45 67',
@@ -53,7 +53,7 @@ forEachEngine('users', (h) => {
     );
     const read = await h().admin.get(`${users}/${created.body.id}`);
     assert.equal(read.status, 200);
-    assert.equal(JSON.stringify(read.body).includes('Secret-password-1'), false);
+    assert.equal(JSON.stringify(read.body).includes('Quiet-Violet-Harbor-93!'), false);
     assert.equal('password' in read.body, false);
     const stored = await h().storage.db.selectFrom('users').select('password_hash').where('id', '=', created.body.id).executeTakeFirstOrThrow();
     assert.match(stored.password_hash ?? '', /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);

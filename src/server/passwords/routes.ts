@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { recordAudit } from '../audit/store.ts';
+import { diff } from '../audit/rules.ts';
+import { actorOf, domainOf } from '../http/access.ts';
+import type { Deps, Router } from '../http/routes.ts';
+import { passwordCheckBody, passwordCheckResponse, passwordPolicy } from './schema.ts';
+import { readPolicy, writePolicy } from './store.ts';
+
+const tags = ['passwords'];
+const params = z.object({ domain: z.string() });
+
+export function passwordRoutes(router: Router, { db, passwords }: Deps): void {
+  router.get('/api/v1/domains/:domain/password-policy', {
+    config: { access: { authenticated: true } },
+    schema: { tags, summary: "The domain's password policy", params, response: { 200: passwordPolicy } },
+    handler: (request) => readPolicy(db, domainOf(request).id),
+  });
+
+  router.put('/api/v1/domains/:domain/password-policy', {
+    config: { access: { permission: 'password-policy:update' } },
+    schema: { tags, summary: 'Replace the password policy (absent fields take their defaults)', params, body: passwordPolicy, response: { 200: passwordPolicy } },
+    handler: async (request) => {
+      const domain = domainOf(request);
+      const before = await readPolicy(db, domain.id);
+      await db.transaction().execute(async (trx) => {
+        await writePolicy(trx, domain.id, request.body);
+        await recordAudit(trx, {
+          domainId: domain.id,
+          actor: actorOf(request),
+          action: 'password_policy.updated',
+          target: { type: 'domain', id: domain.name, name: domain.name },
+          changes: diff(before, request.body),
+        });
+      });
+      return request.body;
+    },
+  });
+
+  router.post('/api/v1/domains/:domain/password-policy/check', {
+    config: { access: { authenticated: true } },
+    schema: {
+      tags,
+      summary: 'Judge a password against the policy, every failed rule at once (for forms, as the user types)',
+      params,
+      body: passwordCheckBody,
+      response: { 200: passwordCheckResponse },
+    },
+    handler: async (request) => {
+      const { password, ...identity } = request.body;
+      const { strength, problems } = await passwords.check(domainOf(request).id, password, identity);
+      return { acceptable: problems.length === 0, strength, problems };
+    },
+  });
+}
