@@ -17,6 +17,7 @@ import { serializerCompiler } from './http/serializer.ts';
 import { healthRoutes } from './http/health.ts';
 import { passwordCheckerFor } from './passwords/checker.ts';
 import { passwordRoutes } from './passwords/routes.ts';
+import { lockoutRoutes } from './lockout/routes.ts';
 import { permissionRoutes } from './permissions/routes.ts';
 import { roleRoutes } from './roles/routes.ts';
 import { userRoutes } from './users/routes.ts';
@@ -35,7 +36,8 @@ export interface AppOptions {
 
 /** The whole HTTP API; tests build it exactly as `serve` does. */
 export async function buildApp({ storage, config, logger = false }: AppOptions) {
-  const app = Fastify({ logger, bodyLimit: config.bodyLimit }).withTypeProvider<ZodTypeProvider>();
+  // X-Forwarded-For is believed only from the proxies named in SWITCHBOARD_TRUSTED_PROXIES.
+  const app = Fastify({ logger, bodyLimit: config.bodyLimit, trustProxy: config.trustedProxies.length ? config.trustedProxies : false }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
@@ -82,6 +84,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   groupRoutes(app, deps);
   auditRoutes(app, deps);
   passwordRoutes(app, deps);
+  lockoutRoutes(app, deps);
   return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache });
 }
 

@@ -18,6 +18,11 @@ const environment = z.object({
   SWITCHBOARD_READ_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   SWITCHBOARD_PURGE_AFTER_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   SWITCHBOARD_BODY_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
+  SWITCHBOARD_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((list) => list.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], 'An IP address or CIDR'))),
   SWITCHBOARD_PWNED_URL: z.union([z.literal(''), z.url()]).default('https://api.pwnedpasswords.com/range/'),
   SWITCHBOARD_PWNED_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   SWITCHBOARD_PWNED_FAILURE: z.enum(['open', 'closed']).default('open'),
@@ -35,6 +40,7 @@ export interface Config {
   readCacheMs: number;
   purgeAfterDays: number;
   bodyLimit: number;
+  trustedProxies: string[];
   breachScreening: BreachScreening;
   logLevel: z.infer<typeof environment>['SWITCHBOARD_LOG_LEVEL'];
 }
@@ -58,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readCacheMs: e.SWITCHBOARD_READ_CACHE_MS,
     purgeAfterDays: e.SWITCHBOARD_PURGE_AFTER_DAYS,
     bodyLimit: e.SWITCHBOARD_BODY_LIMIT,
+    trustedProxies: e.SWITCHBOARD_TRUSTED_PROXIES,
     breachScreening: {
       url: e.SWITCHBOARD_PWNED_URL || undefined,
       timeoutMs: e.SWITCHBOARD_PWNED_TIMEOUT_MS,

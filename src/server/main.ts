@@ -4,6 +4,7 @@ import { loadConfig } from './config.ts';
 import { connect } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { bootstrapDirectory } from './domains/bootstrap.ts';
+import { pruneFailures } from './lockout/store.ts';
 import { passwordCheckerFor } from './passwords/checker.ts';
 import { purgeDeletedUsers } from './users/purge.ts';
 
@@ -27,6 +28,7 @@ export async function serve(): Promise<void> {
     try {
       const purged = await purgeDeletedUsers(storage.db, config.purgeAfterDays);
       await pruneExpiredSessions(storage.db);
+      await pruneFailures(storage.db, new Date(Date.now() - 7 * 86_400_000));
       app.cache.invalidateAll();
       if (purged > 0) app.log.info({ purged }, 'purged deleted users');
     } catch (error) {

@@ -9,34 +9,19 @@ import type { Deps, Router } from '../http/routes.ts';
 import { changeUser, readUser } from '../users/commands.ts';
 import { profileUpdate, userResponse } from '../users/schema.ts';
 import { SESSION_COOKIE } from './guard.ts';
-import { verifyPassword } from './passwords.ts';
+import { authenticate } from './sign-in.ts';
 import { loginBody, loginResponse, meResponse } from './schema.ts';
 import { closeSession, openSession } from './sessions.ts';
 
 const tags = ['authentication'];
 
-/** One answer for every wrong login, password, domain or disabled account: nothing to enumerate. */
-const badCredentials = () => new Problem(401, 'auth.invalid_credentials', 'The domain, login or password is wrong, or the account is disabled');
 
 export function authRoutes(router: Router, { db, config, passwords }: Deps): void {
   router.post('/api/v1/auth/login', {
     config: { access: { public: true } },
     schema: { tags, summary: 'Sign in', body: loginBody, response: { 200: loginResponse } },
     handler: async (request, reply) => {
-      const { domain: domainName, login, password } = request.body;
-      const domain = await findDomain(db, domainName.toLowerCase());
-      const key = login.toLowerCase();
-      const account = domain
-        ? await db
-            .selectFrom('users')
-            .select(['id', 'login', 'password_hash', 'active'])
-            .where('domain_id', '=', domain.id)
-            .where('deleted_at', 'is', null)
-            .where((eb) => eb.or([eb('login_key', '=', key), eb('email_key', '=', key)]))
-            .executeTakeFirst()
-        : undefined;
-      const verified = await verifyPassword(account?.password_hash ?? null, password);
-      if (!domain || !account || !verified || account.active !== 1 || domain.active !== 1) throw badCredentials();
+      const { domain, account } = await authenticate(db, { ...request.body, address: request.ip });
 
       const session = await db.transaction().execute(async (trx) => {
         const opened = await openSession(trx, account.id, config.sessionTtlSeconds, {

@@ -1,12 +1,13 @@
 import { Migrator, PostgresAdapter, sql, type MigrationProvider } from 'kysely';
 import type { Db } from './schema.ts';
 import { directory } from './migrations/2026-11-23-directory.ts';
+import { lockout } from './migrations/2026-11-23-lockout.ts';
 import { passwords } from './migrations/2026-11-23-passwords.ts';
 
 /** Listed, not discovered: a reader finds every migration here, and the build needs no file globbing. */
 const migrations: MigrationProvider = {
   async getMigrations() {
-    return { '2026-11-23-directory': directory, '2026-11-23-passwords': passwords };
+    return { '2026-11-23-directory': directory, '2026-11-23-passwords': passwords, '2026-11-23-lockout': lockout };
   },
 };
 

@@ -17,6 +17,7 @@ export interface Database {
   sessions: SessionsTable;
   audit_log: AuditLogTable;
   password_history: { user_id: string; password_hash: string; created_at: string };
+  login_failures: { key: string; failures: number; lockouts: number; last_failure_at: string; locked_until: string | null };
 }
 
 export interface DomainsTable {
@@ -26,6 +27,8 @@ export interface DomainsTable {
   active: number;
   /** JSON of the domain's password policy; null means the default. */
   password_policy: string | null;
+  /** JSON of the domain's brute-force settings; null means the defaults. */
+  brute_force: string | null;
   created_at: string;
   updated_at: string;
 }

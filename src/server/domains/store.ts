@@ -3,8 +3,8 @@ import type { Db, DomainsTable } from '../db/schema.ts';
 import { createBuiltinRoles } from '../roles/store.ts';
 import type { DomainCreate, DomainUpdate, DomainView } from './schema.ts';
 
-/** A domain as the API and the guard see it; its password policy is read on its own. */
-export type DomainRecord = Omit<DomainsTable, 'password_policy'>;
+/** A domain as the API and the guard see it; its security settings are read on their own. */
+export type DomainRecord = Omit<DomainsTable, 'password_policy' | 'brute_force'>;
 
 const columns = ['id', 'name', 'title', 'active', 'created_at', 'updated_at'] as const;
 

@@ -13,7 +13,7 @@ export function installErrorHandler(app: FastifyInstance): void {
         .type('application/problem+json')
         .send({ type: 'about:blank', title: 'Internal error', status: 500, code: 'server.error', detail: 'The server failed; the error is logged' });
     }
-    return reply.code(problem.status).type('application/problem+json').send(problem.toJSON());
+    return reply.code(problem.status).headers(problem.headers).type('application/problem+json').send(problem.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {
     const problem = new Problem(404, 'resource.not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);

@@ -31,6 +31,8 @@ export class Problem extends Error {
     readonly code: string,
     readonly detail: string,
     readonly errors?: FieldProblem[],
+    /** Headers the answer carries, such as `retry-after`. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
   }

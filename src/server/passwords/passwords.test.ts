@@ -96,7 +96,7 @@ for (const engine of engines) {
       await h.admin.put(policy, {});
     });
 
-    it('lets only those with password-policy:update change it, and audits it', async () => {
+    it('lets only those with security-settings:update change it, and audits it', async () => {
       const { client } = await userWithRoles(h, 'policy-reader', ['supervisor']);
       assert.equal((await client.get(policy)).status, 200);
       assert.equal((await client.put(policy, { minLength: 4 })).status, 403);

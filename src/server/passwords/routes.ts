@@ -17,7 +17,7 @@ export function passwordRoutes(router: Router, { db, passwords }: Deps): void {
   });
 
   router.put('/api/v1/domains/:domain/password-policy', {
-    config: { access: { permission: 'password-policy:update' } },
+    config: { access: { permission: 'security-settings:update' } },
     schema: { tags, summary: 'Replace the password policy (absent fields take their defaults)', params, body: passwordPolicy, response: { 200: passwordPolicy } },
     handler: async (request) => {
       const domain = domainOf(request);

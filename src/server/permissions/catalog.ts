@@ -18,7 +18,7 @@ export const permissionCatalog = {
   'groups:update': { scope: 'domain', description: 'Change user groups, their members and the roles they grant' },
   'groups:delete': { scope: 'domain', description: 'Delete user groups' },
   'audit:read': { scope: 'domain', description: 'Read the audit log of the domain' },
-  'password-policy:update': { scope: 'domain', description: "Change the domain's password policy" },
+  'security-settings:update': { scope: 'domain', description: "Change the domain's password policy and brute-force protection" },
   'profile:read': { scope: 'self', description: 'See your own account' },
   'profile:update': { scope: 'self', description: 'Change your own name, e-mail, password, timezone and language' },
   'domains:read': { scope: 'platform', description: 'See every domain' },

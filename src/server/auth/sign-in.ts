@@ -1,0 +1,46 @@
+import type { Db } from '../db/schema.ts';
+import { findDomain, type DomainRecord } from '../domains/store.ts';
+import { Problem } from '../http/problem.ts';
+import { assertNotLocked, attemptKeys, recordFailure, recordSuccess } from '../lockout/guard.ts';
+import { defaultBruteForceSettings } from '../lockout/schema.ts';
+import { readBruteForceSettings } from '../lockout/store.ts';
+import { verifyPassword } from './passwords.ts';
+
+/** One answer for every wrong login, password, domain or disabled account: nothing to enumerate. */
+export const badCredentials = () => new Problem(401, 'auth.invalid_credentials', 'The domain, login or password is wrong, or the account is disabled');
+
+export interface Attempt {
+  domain: string;
+  login: string;
+  password: string;
+  address: string;
+}
+
+/**
+ * Checks a sign-in: refused at once while its account or address is locked, counted when it
+ * fails, and the account's count reset when it succeeds. Unknown domains and accounts take the
+ * same path and the same time as known ones.
+ */
+export async function authenticate(db: Db, attempt: Attempt): Promise<{ domain: DomainRecord; account: { id: string; login: string } }> {
+  const domain = await findDomain(db, attempt.domain.toLowerCase());
+  const key = attempt.login.toLowerCase();
+  const account = domain
+    ? await db
+        .selectFrom('users')
+        .select(['id', 'login', 'password_hash', 'active'])
+        .where('domain_id', '=', domain.id)
+        .where('deleted_at', 'is', null)
+        .where((eb) => eb.or([eb('login_key', '=', key), eb('email_key', '=', key)]))
+        .executeTakeFirst()
+    : undefined;
+  const settings = domain ? await readBruteForceSettings(db, domain.id) : defaultBruteForceSettings;
+  const keys = attemptKeys({ domain: attempt.domain, login: attempt.login, userId: account?.id, address: attempt.address });
+  await assertNotLocked(db, keys, settings);
+  const verified = await verifyPassword(account?.password_hash ?? null, attempt.password);
+  if (!domain || !account || !verified || account.active !== 1 || domain.active !== 1) {
+    await recordFailure(db, keys, settings);
+    throw badCredentials();
+  }
+  await recordSuccess(db, keys);
+  return { domain, account: { id: account.id, login: account.login } };
+}
