@@ -11,7 +11,8 @@ import { connect, type Engine } from '../src/server/db/connect.ts';
 import { migrateToLatest } from '../src/server/db/migrate.ts';
 import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
 import { loadConfig } from '../src/server/config.ts';
-import { passwordCheckerFor } from '../src/server/passwords/checker.ts';
+import { safeguardsFor } from '../src/server/users/safeguards.ts';
+import { tmpdir } from 'node:os';
 import { findDomain } from '../src/server/domains/store.ts';
 import { freshStorage } from '../test/databases.ts';
 import { seedUsers } from './seed.ts';
@@ -57,7 +58,7 @@ async function benchEngine(engine: Engine): Promise<Figure[]> {
   const database = await freshStorage(engine);
   const storage = connect(database.url);
   await migrateToLatest(storage.db);
-  await bootstrapDirectory(storage.db, { login: 'admin', password: PASSWORD }, passwordCheckerFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '' })));
+  await bootstrapDirectory(storage.db, { login: 'admin', password: PASSWORD }, safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })));
   const domain = await findDomain(storage.db, 'default');
   const started = Date.now();
   const ids = await seedUsers(storage.db, domain!.id, USERS);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { after, before, describe } from 'node:test';
 import { buildApp, type App } from '../src/server/app.ts';
@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../src/server/config.ts';
 import { connect, type Engine, type Storage } from '../src/server/db/connect.ts';
 import { migrateToLatest } from '../src/server/db/migrate.ts';
 import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
-import { passwordCheckerFor } from '../src/server/passwords/checker.ts';
+import { safeguardsFor } from '../src/server/users/safeguards.ts';
 import { engines, freshStorage } from './databases.ts';
 
 export { engines, freshStorage };
@@ -40,11 +40,11 @@ export interface Harness {
 export async function startHarness(engine: Engine, env: Record<string, string> = {}): Promise<Harness> {
   const database = await freshStorage(engine);
   // No test reaches the internet: breach screening is off unless a test points it at its own server.
-  const config = loadConfig({ SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_DATA_DIR: tmpdir(), SWITCHBOARD_PWNED_URL: '', ...env });
+  const config = loadConfig({ SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_DATA_DIR: tmpdir(), SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'), ...env });
   const storage = connect(config.databaseUrl);
   const app = await (async () => {
     await migrateToLatest(storage.db);
-    await bootstrapDirectory(storage.db, { login: 'admin', password: ADMIN_PASSWORD }, passwordCheckerFor(storage.db, config));
+    await bootstrapDirectory(storage.db, { login: 'admin', password: ADMIN_PASSWORD }, safeguardsFor(storage.db, config));
     const built = await buildApp({ storage, config });
     await built.ready();
     return built;

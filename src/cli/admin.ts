@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { generatePassword, systemRequester } from '../server/domains/bootstrap.ts';
 import { findDomain } from '../server/domains/store.ts';
-import { passwordCheckerFor } from '../server/passwords/checker.ts';
+import { safeguardsFor } from '../server/users/safeguards.ts';
 import { Problem } from '../server/http/problem.ts';
 import { ADMIN_ROLE } from '../server/roles/builtin.ts';
 import { createUser } from '../server/users/commands.ts';
@@ -38,7 +38,7 @@ const create = new Command('create')
       const domain = await findDomain(db, options.domain);
       if (!domain) throw new Error(`no domain named ${options.domain}`);
       try {
-        const user = await createUser(db, systemRequester, domain, input.data, passwordCheckerFor(db, config));
+        const user = await createUser(db, systemRequester, domain, input.data, safeguardsFor(db, config));
         const shown = options.password || process.env.SWITCHBOARD_NEW_ADMIN_PASSWORD ? '(as given)' : password;
         process.stdout.write(`created administrator ${user.login} (${user.id}) in domain ${domain.name}\npassword: ${shown}\n`);
       } catch (error) {

@@ -15,12 +15,12 @@ import { groupRoutes } from './groups/routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { serializerCompiler } from './http/serializer.ts';
 import { healthRoutes } from './http/health.ts';
-import { passwordCheckerFor } from './passwords/checker.ts';
 import { passwordRoutes } from './passwords/routes.ts';
 import { lockoutRoutes } from './lockout/routes.ts';
 import { permissionRoutes } from './permissions/routes.ts';
 import { roleRoutes } from './roles/routes.ts';
 import { userRoutes } from './users/routes.ts';
+import { safeguardsFor } from './users/safeguards.ts';
 
 export interface RouteEntry {
   method: string;
@@ -73,7 +73,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
 
   const cache = new DirectoryCache(config.readCacheMs);
   installGuard(app, storage.db, cache);
-  const deps = { db: storage.db, config, cache, passwords: passwordCheckerFor(storage.db, config) };
+  const deps = { db: storage.db, config, cache, ...safeguardsFor(storage.db, config) };
   healthRoutes(app, storage);
   app.get('/api/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
   authRoutes(app, deps);

@@ -27,6 +27,7 @@ const environment = z.object({
   SWITCHBOARD_PWNED_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   SWITCHBOARD_PWNED_FAILURE: z.enum(['open', 'closed']).default('open'),
   SWITCHBOARD_PWNED_FILE: z.string().min(1).optional(),
+  SWITCHBOARD_SECRET_KEY: z.string().min(1).optional(),
   SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -41,6 +42,8 @@ export interface Config {
   purgeAfterDays: number;
   bodyLimit: number;
   trustedProxies: string[];
+  /** Unset: the key lives in `secret.key` in the data folder, made on first start. */
+  secretKey: string | undefined;
   breachScreening: BreachScreening;
   logLevel: z.infer<typeof environment>['SWITCHBOARD_LOG_LEVEL'];
 }
@@ -65,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     purgeAfterDays: e.SWITCHBOARD_PURGE_AFTER_DAYS,
     bodyLimit: e.SWITCHBOARD_BODY_LIMIT,
     trustedProxies: e.SWITCHBOARD_TRUSTED_PROXIES,
+    secretKey: e.SWITCHBOARD_SECRET_KEY,
     breachScreening: {
       url: e.SWITCHBOARD_PWNED_URL || undefined,
       timeoutMs: e.SWITCHBOARD_PWNED_TIMEOUT_MS,

@@ -5,7 +5,7 @@ import { connect } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { bootstrapDirectory } from './domains/bootstrap.ts';
 import { pruneFailures } from './lockout/store.ts';
-import { passwordCheckerFor } from './passwords/checker.ts';
+import { safeguardsFor } from './users/safeguards.ts';
 import { purgeDeletedUsers } from './users/purge.ts';
 
 const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
@@ -15,7 +15,7 @@ export async function serve(): Promise<void> {
   const config = loadConfig();
   const storage = connect(config.databaseUrl);
   await migrateToLatest(storage.db);
-  const firstAdmin = await bootstrapDirectory(storage.db, config.admin, passwordCheckerFor(storage.db, config));
+  const firstAdmin = await bootstrapDirectory(storage.db, config.admin, safeguardsFor(storage.db, config));
 
   const app = await buildApp({
     storage,

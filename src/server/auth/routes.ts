@@ -16,7 +16,7 @@ import { closeSession, openSession } from './sessions.ts';
 const tags = ['authentication'];
 
 
-export function authRoutes(router: Router, { db, config, passwords }: Deps): void {
+export function authRoutes(router: Router, { db, config, passwords, cipher }: Deps): void {
   router.post('/api/v1/auth/login', {
     config: { access: { public: true } },
     schema: { tags, summary: 'Sign in', body: loginBody, response: { 200: loginResponse } },
@@ -72,7 +72,7 @@ export function authRoutes(router: Router, { db, config, passwords }: Deps): voi
       const actor = actorOf(request);
       const domain = await findDomain(db, actor.domainName);
       if (!domain) throw new Problem(401, 'auth.not_authenticated', 'Sign in first');
-      const user = await changeUser(db, actor, domain, actor.id, request.body, expectedVersion(request), passwords);
+      const user = await changeUser(db, actor, domain, actor.id, request.body, expectedVersion(request), { passwords, cipher });
       sendEtag(reply, user.version);
       return user;
     },

@@ -1,13 +1,20 @@
 import { Migrator, PostgresAdapter, sql, type MigrationProvider } from 'kysely';
 import type { Db } from './schema.ts';
 import { directory } from './migrations/2026-11-23-directory.ts';
+import { accountSecurity } from './migrations/2026-11-23-account-security.ts';
 import { lockout } from './migrations/2026-11-23-lockout.ts';
 import { passwords } from './migrations/2026-11-23-passwords.ts';
 
 /** Listed, not discovered: a reader finds every migration here, and the build needs no file globbing. */
 const migrations: MigrationProvider = {
   async getMigrations() {
-    return { '2026-11-23-directory': directory, '2026-11-23-passwords': passwords, '2026-11-23-lockout': lockout };
+    // Kysely applies them in the order of these names.
+    return {
+      '2026-11-23.1-directory': directory,
+      '2026-11-23.2-passwords': passwords,
+      '2026-11-23.3-lockout': lockout,
+      '2026-11-23.4-account-security': accountSecurity,
+    };
   },
 };
 

@@ -18,6 +18,7 @@ export interface Database {
   audit_log: AuditLogTable;
   password_history: { user_id: string; password_hash: string; created_at: string };
   login_failures: { key: string; failures: number; lockouts: number; last_failure_at: string; locked_until: string | null };
+  recovery_codes: { user_id: string; code_hash: string; used_at: string | null };
 }
 
 export interface DomainsTable {
@@ -29,6 +30,7 @@ export interface DomainsTable {
   password_policy: string | null;
   /** JSON of the domain's brute-force settings; null means the defaults. */
   brute_force: string | null;
+  require_two_factor: number;
   created_at: string;
   updated_at: string;
 }
@@ -51,6 +53,22 @@ export interface UsersTable {
   description: string | null;
   domain_admin: number;
   platform_admin: number;
+  two_factor: string;
+  /** TOTP seed, sealed with the secret key. */
+  totp_secret: string | null;
+  totp_pending_secret: string | null;
+  /** The last TOTP time step accepted: a code is good once. */
+  totp_last_step: number | null;
+  session_timeout: number | null;
+  session_max_age: number | null;
+  max_sessions: number | null;
+  session_limit: string;
+  /** JSON array of CIDRs the user may sign in from; empty means anywhere. */
+  ip_allow_list: string;
+  oauth_email: string | null;
+  /** CalDAV token, sealed with the secret key. */
+  caldav_token: string | null;
+  crm_id: string | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -65,6 +83,7 @@ export interface RolesTable {
   description: string | null;
   permissions: string;
   builtin: number;
+  require_two_factor: number;
   created_at: string;
   updated_at: string;
 }

@@ -7,6 +7,7 @@ import { systemActor } from '../audit/store.ts';
 import { prepareUser, writeNewUser, type Requester } from '../users/commands.ts';
 import { countDomains, insertDomain } from './store.ts';
 import type { PasswordChecker } from '../passwords/checker.ts';
+import type { SecretCipher } from '../secrets/cipher.ts';
 import { defaultPasswordPolicy } from '../passwords/schema.ts';
 
 export const DEFAULT_DOMAIN = 'default';
@@ -26,7 +27,7 @@ export function generatePassword(): string {
  * Answers the credentials to print, or null when the database already had domains
  * (or another process starting at the same moment won the race).
  */
-export async function bootstrapDirectory(db: Db, admin: { login: string; password: string | undefined }, passwords: PasswordChecker) {
+export async function bootstrapDirectory(db: Db, admin: { login: string; password: string | undefined }, { passwords, cipher }: { passwords: PasswordChecker; cipher: SecretCipher }) {
   if ((await countDomains(db)) > 0) return null;
   const password = admin.password ?? generatePassword();
   if (admin.password) {
@@ -50,7 +51,7 @@ export async function bootstrapDirectory(db: Db, admin: { login: string; passwor
         tags: [],
         domainAdmin: true,
         platformAdmin: true,
-      }, null);
+      }, { passwords: null, cipher });
       await writeNewUser(trx, systemRequester, domain, user);
     });
   } catch (error) {

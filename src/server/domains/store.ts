@@ -4,7 +4,7 @@ import { createBuiltinRoles } from '../roles/store.ts';
 import type { DomainCreate, DomainUpdate, DomainView } from './schema.ts';
 
 /** A domain as the API and the guard see it; its security settings are read on their own. */
-export type DomainRecord = Omit<DomainsTable, 'password_policy' | 'brute_force'>;
+export type DomainRecord = Omit<DomainsTable, 'password_policy' | 'brute_force' | 'require_two_factor'>;
 
 const columns = ['id', 'name', 'title', 'active', 'created_at', 'updated_at'] as const;
 
@@ -42,7 +42,7 @@ export async function insertDomain(db: Db, input: DomainCreate): Promise<DomainR
     created_at: now,
     updated_at: now,
   };
-  await db.insertInto('domains').values(record).execute();
+  await db.insertInto('domains').values({ ...record, require_two_factor: 0 }).execute();
   await createBuiltinRoles(db, record.id, now);
   return record;
 }

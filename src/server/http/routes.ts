@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { DirectoryCache } from '../db/directory-cache.ts';
 import type { Db } from '../db/schema.ts';
 import type { PasswordChecker } from '../passwords/checker.ts';
+import type { SecretCipher } from '../secrets/cipher.ts';
 
 /** What every feature's routes receive: passed explicitly, never reached through decorators. */
 export interface Deps {
@@ -11,6 +12,7 @@ export interface Deps {
   config: Config;
   cache: DirectoryCache;
   passwords: PasswordChecker;
+  cipher: SecretCipher;
 }
 
 /** Fastify typed by the Zod schemas each route declares. */

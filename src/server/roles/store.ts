@@ -3,7 +3,7 @@ import type { Db, RolesTable } from '../db/schema.ts';
 import { builtinRoles } from './builtin.ts';
 import type { RoleView } from './schema.ts';
 
-const columns = ['id', 'domain_id', 'name', 'name_key', 'description', 'permissions', 'builtin', 'created_at', 'updated_at'] as const;
+const columns = ['id', 'domain_id', 'name', 'name_key', 'description', 'permissions', 'builtin', 'require_two_factor', 'created_at', 'updated_at'] as const;
 
 export const nameKey = (name: string) => name.toLowerCase();
 
@@ -26,6 +26,7 @@ const roleRecord = (domainId: string, role: RoleFields, builtin: boolean, now: s
   description: role.description,
   permissions: JSON.stringify(role.permissions),
   builtin: builtin ? 1 : 0,
+  require_two_factor: 0,
   created_at: now,
   updated_at: now,
 });

@@ -12,10 +12,12 @@ import { grantablePermissions } from '../permissions/catalog.ts';
 import { keepingAnAdministrator } from '../roles/administrators.ts';
 import { resolveNames } from '../roles/store.ts';
 import { applyUpdate, permissionsBeyondActor } from './rules.ts';
-import type { PasswordChecker } from '../passwords/checker.ts';
 import { rememberPassword } from '../passwords/store.ts';
+import { clearTwoFactor } from '../totp/store.ts';
+import type { Safeguards } from './safeguards.ts';
+import { defaultSecurity } from './security-schema.ts';
 import type { UserCreate, UserUpdate, UserView } from './schema.ts';
-import { findTaken, findUserRow, insertUser, setDeleted, toUserViews, updateUser, type Links, type UserState } from './store.ts';
+import { findTaken, findUserRow, insertUser, setDeleted, toUserViews, updateUser, type Links, type StoredSecrets, type UserState } from './store.ts';
 
 /** Who asks for a change, with what they may grant. */
 export interface Requester extends AuditActor {
@@ -26,25 +28,24 @@ export interface Requester extends AuditActor {
 export interface PreparedUser {
   state: UserState;
   links: Links;
-  passwordHash: string | null;
+  secrets: StoredSecrets;
   secretsSet: string[];
 }
 
-/**
- * `passwords` judges a given password against the domain's policy; null only for a password the
- * server generated itself.
- */
-export async function createUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate, passwords: PasswordChecker | null): Promise<UserView> {
-  const prepared = await prepareUser(db, requester, domain, input, passwords);
+export async function createUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate, guards: Safeguards): Promise<UserView> {
+  const prepared = await prepareUser(db, requester, domain, input, guards);
   const id = await db.transaction().execute((trx) => writeNewUser(trx, requester, domain, prepared)).catch(uniqueViolationAs(loginTaken));
   return readUser(db, domain, id);
 }
 
 /** Everything a new user needs that is slow or may fail on input: checks, name lookups, hashing. */
-export async function prepareUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate, passwords: PasswordChecker | null): Promise<PreparedUser> {
-  const { password, ...fields } = input;
+export async function prepareUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate, guards: Safeguards): Promise<PreparedUser> {
+  const { password, security, integrations, ...fields } = input;
+  const calDavToken = integrations?.calDavToken ?? null;
   const state: UserState = {
     ...fields,
+    security: { ...defaultSecurity, ...security },
+    integrations: { oauthEmail: integrations?.oauthEmail ?? null, crmId: integrations?.crmId ?? null, calDavTokenSet: calDavToken !== null },
     email: fields.email ?? null,
     position: fields.position ?? null,
     workPhone: fields.workPhone ?? null,
@@ -56,14 +57,19 @@ export async function prepareUser(db: Db, requester: Requester, domain: DomainRe
   assertMayGrant(requester, { ...links, granted: await grantedBy(db, links, [], state.domainAdmin && 'domainAdmin'), platformAdmin: state.platformAdmin });
   const taken = await findTaken(db, domain.id, state);
   if (taken.length) throw conflict('user.exists', taken.map((t) => t.message).join('; '), taken);
-  if (password && passwords) await passwords.assertAcceptable(domain.id, password, state);
-  return { state, links, passwordHash: password ? await hashPassword(password) : null, secretsSet: password ? ['password'] : [] };
+  if (password && guards.passwords) await guards.passwords.assertAcceptable(domain.id, password, state);
+  return {
+    state,
+    links,
+    secrets: { passwordHash: password ? await hashPassword(password) : null, calDavToken: calDavToken === null ? null : guards.cipher.seal(calDavToken) },
+    secretsSet: [...(password ? ['password'] : []), ...(calDavToken === null ? [] : ['calDavToken'])],
+  };
 }
 
 /** Writes a prepared user and its audit entry in the caller's transaction; answers the new id. */
 export async function writeNewUser(trx: Db, requester: AuditActor, domain: DomainRecord, user: PreparedUser): Promise<string> {
-  const id = await insertUser(trx, domain.id, user.state, user.links, user.passwordHash);
-  if (user.passwordHash) await rememberPassword(trx, id, user.passwordHash);
+  const id = await insertUser(trx, domain.id, user.state, user.links, user.secrets);
+  if (user.secrets.passwordHash) await rememberPassword(trx, id, user.secrets.passwordHash);
   await recordAudit(trx, {
     domainId: domain.id,
     actor: requester,
@@ -81,7 +87,7 @@ export async function changeUser(
   id: string,
   change: UserUpdate,
   expectedVersion: number | undefined,
-  passwords: PasswordChecker,
+  guards: Safeguards,
 ): Promise<UserView> {
   const before = await readUser(db, domain, id, { deleted: false });
   if (expectedVersion !== undefined && expectedVersion !== before.version) throw stale();
@@ -96,12 +102,16 @@ export async function changeUser(
   });
   const taken = await findTaken(db, domain.id, { login: change.login, email: change.email }, id);
   if (taken.length) throw conflict('user.exists', taken.map((t) => t.message).join('; '), taken);
-  if (change.password) await passwords.assertAcceptable(domain.id, change.password, after, id);
+  if (change.password && guards.passwords) await guards.passwords.assertAcceptable(domain.id, change.password, after, id);
   const passwordHash = change.password === undefined ? undefined : change.password === null ? null : await hashPassword(change.password);
+  const token = change.integrations?.calDavToken;
+  const secrets: StoredSecrets = { passwordHash, calDavToken: token === undefined || token === null ? token : guards.cipher.seal(token) };
+  const secretsChanged = [...(change.password !== undefined ? ['password'] : []), ...(token !== undefined ? ['calDavToken'] : [])];
 
   await db.transaction().execute((trx) =>
     keepingAnAdministrator(trx, domain.id, async () => {
-      if (!(await updateUser(trx, domain.id, id, before.version, state, links, passwordHash))) throw stale();
+      if (!(await updateUser(trx, domain.id, id, before.version, state, links, secrets))) throw stale();
+      if (before.security.twoFactor === 'totp' && after.security.twoFactor === 'none') await clearTwoFactor(trx, id);
       if (passwordHash) await rememberPassword(trx, id, passwordHash);
       // A new password or a deactivation ends every open session of the account.
       if (passwordHash !== undefined || (before.active && !after.active)) await closeUserSessions(trx, id);
@@ -110,7 +120,7 @@ export async function changeUser(
         actor: requester,
         action: 'user.updated',
         target: { type: 'user', id, name: after.login },
-        changes: diff(stateOf(before), state, change.password !== undefined ? ['password'] : []),
+        changes: diff(stateOf(before), state, secretsChanged),
       });
     }),
   ).catch(uniqueViolationAs(loginTaken));

@@ -10,7 +10,7 @@ import { listUsers } from './store.ts';
 const domainParams = z.object({ domain: z.string() });
 const tags = ['users'];
 
-export function userRoutes(router: Router, { db, cache, passwords }: Deps): void {
+export function userRoutes(router: Router, { db, cache, passwords, cipher }: Deps): void {
   router.get('/api/v1/domains/:domain/users', {
     config: { access: { permission: 'users:read' } },
     schema: {
@@ -28,7 +28,7 @@ export function userRoutes(router: Router, { db, cache, passwords }: Deps): void
     config: { access: { permission: 'users:create' } },
     schema: { tags, summary: 'Create a user', params: domainParams, body: userCreate, response: { 201: userResponse } },
     handler: async (request, reply) => {
-      const user = await createUser(db, actorOf(request), domainOf(request), request.body, passwords);
+      const user = await createUser(db, actorOf(request), domainOf(request), request.body, { passwords, cipher });
       sendEtag(reply, user.version);
       return reply.code(201).header('location', `${request.url}/${user.id}`).send(user);
     },
@@ -57,7 +57,7 @@ export function userRoutes(router: Router, { db, cache, passwords }: Deps): void
       response: { 200: userResponse },
     },
     handler: async (request, reply) => {
-      const user = await changeUser(db, actorOf(request), domainOf(request), request.params.id, request.body, expectedVersion(request), passwords);
+      const user = await changeUser(db, actorOf(request), domainOf(request), request.params.id, request.body, expectedVersion(request), { passwords, cipher });
       sendEtag(reply, user.version);
       return user;
     },

@@ -30,16 +30,26 @@ function withoutRedundant(terms: string[]): string[] {
   return sorted.filter((term, i) => !(sorted[i + 1]?.startsWith(term) ?? false));
 }
 
+const definedOnly = <T extends object>(value: T): Partial<T> =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+
 export const queryWords = (q: string) => [...new Set(q.toLowerCase().split(/\s+/).filter(Boolean))].slice(0, 5);
 
 /** The state a PATCH produces; fields absent from it keep their values. */
 export function applyUpdate(before: UserView, change: UserUpdate): UserView {
   const next: UserView = { ...before };
   for (const [key, value] of Object.entries(change) as [keyof UserUpdate, unknown][]) {
-    if (value === undefined || key === 'password') continue;
+    if (value === undefined || key === 'password' || key === 'security' || key === 'integrations') continue;
     (next as Record<string, unknown>)[key] = value;
   }
   if (change.password !== undefined) next.hasPassword = change.password !== null;
+  next.security = { ...before.security, ...definedOnly(change.security ?? {}) };
+  const { calDavToken, ...integrations } = change.integrations ?? {};
+  next.integrations = {
+    ...before.integrations,
+    ...definedOnly(integrations),
+    calDavTokenSet: calDavToken === undefined ? before.integrations.calDavTokenSet : calDavToken !== null,
+  };
   return next;
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { catalogName } from '../roles/schema.ts';
 import { limitSchema } from '../http/paging.ts';
+import { integrationsInput, integrationsView, securityInput, securitySettings } from './security-schema.ts';
 
 export const login = z
   .string()
@@ -59,6 +60,8 @@ const fields = {
   tags: uniqueList(tag, 100).default([]),
   domainAdmin: z.boolean().default(false),
   platformAdmin: z.boolean().default(false),
+  security: securityInput.optional(),
+  integrations: integrationsInput.optional(),
 };
 
 export const userCreate = z.strictObject(fields);
@@ -81,6 +84,8 @@ export const userUpdate = z.strictObject({
   tags: uniqueList(tag, 100).optional(),
   domainAdmin: z.boolean().optional(),
   platformAdmin: z.boolean().optional(),
+  security: securityInput.optional(),
+  integrations: integrationsInput.optional(),
 });
 
 /** What a user may change of their own account. */
@@ -113,6 +118,8 @@ export const userResponse = z.object({
   tags: z.array(z.string()),
   domainAdmin: z.boolean(),
   platformAdmin: z.boolean(),
+  security: securitySettings,
+  integrations: integrationsView,
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -10,13 +10,23 @@ import type { UserListQuery, UserView } from './schema.ts';
 
 const userColumns = [
   'id', 'domain_id', 'login', 'email', 'first_name', 'last_name', 'password_hash', 'active', 'position', 'work_phone',
-  'timezone', 'language', 'description', 'domain_admin', 'platform_admin', 'version', 'created_at', 'updated_at', 'deleted_at',
+  'timezone', 'language', 'description', 'domain_admin', 'platform_admin', 'two_factor', 'session_timeout', 'session_max_age',
+  'max_sessions', 'session_limit', 'ip_allow_list', 'oauth_email', 'caldav_token', 'crm_id', 'version', 'created_at', 'updated_at', 'deleted_at',
 ] as const;
 
 export type UserRow = Pick<UsersTable, (typeof userColumns)[number]>;
 
 /** What a user is made of, besides the bookkeeping the store adds. */
 export type UserState = Omit<UserView, 'id' | 'domain' | 'hasPassword' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
+
+/**
+ * Secrets written beside the state, never part of it: a password hash and a sealed CalDAV token.
+ * Undefined keeps what is stored; null removes it.
+ */
+export interface StoredSecrets {
+  passwordHash?: string | null;
+  calDavToken?: string | null;
+}
 
 export interface Links {
   roleIds: string[];
@@ -60,15 +70,28 @@ const columnsOf = (state: UserState) => ({
   description: state.description ?? null,
   domain_admin: state.domainAdmin ? 1 : 0,
   platform_admin: state.platformAdmin ? 1 : 0,
+  two_factor: state.security.twoFactor,
+  session_timeout: state.security.sessionTimeout,
+  session_max_age: state.security.sessionMaxAge,
+  max_sessions: state.security.maxSessions,
+  session_limit: state.security.sessionLimit,
+  ip_allow_list: JSON.stringify(state.security.ipAllowList),
+  oauth_email: state.integrations.oauthEmail,
+  crm_id: state.integrations.crmId,
 });
 
-export async function insertUser(db: Db, domainId: string, state: UserState, links: Links, passwordHash: string | null): Promise<string> {
+const secretColumns = (secrets: StoredSecrets) => ({
+  ...(secrets.passwordHash === undefined ? {} : { password_hash: secrets.passwordHash }),
+  ...(secrets.calDavToken === undefined ? {} : { caldav_token: secrets.calDavToken }),
+});
+
+export async function insertUser(db: Db, domainId: string, state: UserState, links: Links, secrets: StoredSecrets): Promise<string> {
   // Time-ordered, so users made in the same millisecond still sort by creation.
   const id = timeOrderedId();
   const now = new Date().toISOString();
   await db
     .insertInto('users')
-    .values({ id, domain_id: domainId, ...columnsOf(state), password_hash: passwordHash, version: 1, created_at: now, updated_at: now, deleted_at: null })
+    .values({ id, domain_id: domainId, ...columnsOf(state), password_hash: null, ...secretColumns(secrets), version: 1, created_at: now, updated_at: now, deleted_at: null })
     .execute();
   await writeLinks(db, domainId, id, state, links);
   return id;
@@ -76,7 +99,6 @@ export async function insertUser(db: Db, domainId: string, state: UserState, lin
 
 /**
  * Writes the new state only if nobody wrote since `version`; answers false otherwise.
- * `passwordHash` undefined keeps the password.
  */
 export async function updateUser(
   db: Db,
@@ -85,13 +107,13 @@ export async function updateUser(
   version: number,
   state: UserState,
   links: Links,
-  passwordHash: string | null | undefined,
+  secrets: StoredSecrets,
 ): Promise<boolean> {
   const result = await db
     .updateTable('users')
     .set({
       ...columnsOf(state),
-      ...(passwordHash === undefined ? {} : { password_hash: passwordHash }),
+      ...secretColumns(secrets),
       version: version + 1,
       updated_at: new Date().toISOString(),
     })
@@ -175,6 +197,15 @@ export async function toUserViews(db: Db, domainName: string, rows: UserRow[]): 
     tags: (named.get(r.id) ?? none).tag.sort(byName),
     domainAdmin: r.domain_admin === 1,
     platformAdmin: r.platform_admin === 1,
+    security: {
+      twoFactor: r.two_factor === 'totp' ? 'totp' : 'none',
+      sessionTimeout: r.session_timeout,
+      sessionMaxAge: r.session_max_age,
+      maxSessions: r.max_sessions,
+      sessionLimit: r.session_limit === 'deny-new' ? 'deny-new' : 'end-oldest',
+      ipAllowList: JSON.parse(r.ip_allow_list) as string[],
+    },
+    integrations: { oauthEmail: r.oauth_email, calDavTokenSet: r.caldav_token !== null, crmId: r.crm_id },
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,

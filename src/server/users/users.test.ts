@@ -20,6 +20,8 @@ forEachEngine('users', (h) => {
       description: 'Sales floor',
       tags: ['vip', 'night'],
       domainAdmin: false,
+      security: { sessionTimeout: 1800, maxSessions: 2, sessionLimit: 'deny-new', ipAllowList: ['192.0.2.0/24', '2001:db8::/32'] },
+      integrations: { oauthEmail: 'jan@gmail.example', calDavToken: 'caldav-secret-token-7731', crmId: 'CRM-42' },
     });
     assert.equal(created.status, 201);
     assert.equal(created.headers.etag, '"1"');
@@ -45,6 +47,8 @@ forEachEngine('users', (h) => {
         tags: ['night', 'vip'],
         domainAdmin: false,
         platformAdmin: false,
+        security: { twoFactor: 'none', sessionTimeout: 1800, sessionMaxAge: null, maxSessions: 2, sessionLimit: 'deny-new', ipAllowList: ['192.0.2.0/24', '2001:db8::/32'] },
+        integrations: { oauthEmail: 'jan@gmail.example', calDavTokenSet: true, crmId: 'CRM-42' },
         version: 1,
         createdAt: undefined,
         updatedAt: undefined,
@@ -57,6 +61,35 @@ forEachEngine('users', (h) => {
     assert.equal('password' in read.body, false);
     const stored = await h().storage.db.selectFrom('users').select('password_hash').where('id', '=', created.body.id).executeTakeFirstOrThrow();
     assert.match(stored.password_hash ?? '', /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    assert.equal(JSON.stringify(read.body).includes('caldav-secret-token-7731'), false);
+  });
+
+  it('keeps the CalDAV token sealed at rest, and lets it be replaced or removed', async () => {
+    const created = await h().admin.post(users, { login: 'calendar', roles: ['agent'], integrations: { calDavToken: 'caldav-plain-9912' } });
+    const row = await h().storage.db.selectFrom('users').select('caldav_token').where('id', '=', created.body.id).executeTakeFirstOrThrow();
+    assert.match(row.caldav_token ?? '', /^v1\.[0-9a-f]{8}\./);
+    assert.equal(row.caldav_token?.includes('caldav-plain'), false);
+    const removed = await h().admin.patch(`${users}/${created.body.id}`, { integrations: { calDavToken: null } });
+    assert.deepEqual(removed.body.integrations, { oauthEmail: null, calDavTokenSet: false, crmId: null });
+    const log = await h().admin.get(`/api/v1/domains/default/audit?target=${created.body.id}`);
+    assert.equal(JSON.stringify(log.body).includes('caldav-plain'), false);
+    assert.deepEqual(log.body.items[0].changes.calDavToken, { from: '********', to: '********' });
+  });
+
+  it('validates the security settings, the IP allow-list in IPv4 and IPv6 alike', async () => {
+    const bad = await h().admin.post(users, {
+      login: 'insecure',
+      roles: ['agent'],
+      security: { twoFactor: 'totp', sessionTimeout: 5, maxSessions: 0, sessionLimit: 'whatever', ipAllowList: ['10.0.0.0/33', 'not-an-ip', '2001:db8::/129', '10.1.2.3'] },
+      integrations: { oauthEmail: 'nope' },
+    });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body.errors.map((e: { path: string }) => e.path).sort(), [
+      'integrations/oauthEmail', 'security/ipAllowList/0', 'security/ipAllowList/1', 'security/ipAllowList/2', 'security/maxSessions', 'security/sessionLimit', 'security/sessionTimeout', 'security/twoFactor',
+    ]);
+    const patched = await h().admin.post(users, { login: 'secure', roles: ['agent'], security: { maxSessions: 3 } });
+    const changed = await h().admin.patch(`${users}/${patched.body.id}`, { security: { sessionLimit: 'deny-new' } });
+    assert.deepEqual([changed.body.security.maxSessions, changed.body.security.sessionLimit], [3, 'deny-new']);
   });
 
   it('reports every invalid field at once, with its path, and writes nothing', async () => {
