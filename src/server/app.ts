@@ -19,6 +19,7 @@ import { passwordRoutes } from './passwords/routes.ts';
 import { lockoutRoutes } from './lockout/routes.ts';
 import { permissionRoutes } from './permissions/routes.ts';
 import { roleRoutes } from './roles/routes.ts';
+import { totpRoutes } from './totp/routes.ts';
 import { userRoutes } from './users/routes.ts';
 import { safeguardsFor } from './users/safeguards.ts';
 
@@ -85,6 +86,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   auditRoutes(app, deps);
   passwordRoutes(app, deps);
   lockoutRoutes(app, deps);
+  totpRoutes(app, deps);
   return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache });
 }
 

@@ -21,7 +21,7 @@ export function authRoutes(router: Router, { db, config, passwords, cipher }: De
     config: { access: { public: true } },
     schema: { tags, summary: 'Sign in', body: loginBody, response: { 200: loginResponse } },
     handler: async (request, reply) => {
-      const { domain, account } = await authenticate(db, { ...request.body, address: request.ip });
+      const { domain, account } = await authenticate(db, cipher, { ...request.body, address: request.ip });
 
       const session = await db.transaction().execute(async (trx) => {
         const opened = await openSession(trx, account.id, config.sessionTtlSeconds, {

@@ -5,6 +5,8 @@ export const loginBody = z.strictObject({
   domain: z.string().min(1).max(253),
   login: z.string().min(1).max(254).describe('The login or the e-mail address'),
   password: z.string().min(1).max(256),
+  totp: z.string().max(10).optional().describe('The authenticator code, for an account with two-factor authentication'),
+  recoveryCode: z.string().max(40).optional().describe('A single-use recovery code, instead of `totp`'),
 });
 
 export const loginResponse = z.object({

@@ -4,6 +4,8 @@ import { Problem } from '../http/problem.ts';
 import { assertNotLocked, attemptKeys, recordFailure, recordSuccess } from '../lockout/guard.ts';
 import { defaultBruteForceSettings } from '../lockout/schema.ts';
 import { readBruteForceSettings } from '../lockout/store.ts';
+import type { SecretCipher } from '../secrets/cipher.ts';
+import { passesSecondFactor, wrongSecondFactor } from '../totp/second-factor.ts';
 import { verifyPassword } from './passwords.ts';
 
 /** One answer for every wrong login, password, domain or disabled account: nothing to enumerate. */
@@ -13,6 +15,8 @@ export interface Attempt {
   domain: string;
   login: string;
   password: string;
+  totp?: string;
+  recoveryCode?: string;
   address: string;
 }
 
@@ -21,7 +25,7 @@ export interface Attempt {
  * fails, and the account's count reset when it succeeds. Unknown domains and accounts take the
  * same path and the same time as known ones.
  */
-export async function authenticate(db: Db, attempt: Attempt): Promise<{ domain: DomainRecord; account: { id: string; login: string } }> {
+export async function authenticate(db: Db, cipher: SecretCipher, attempt: Attempt): Promise<{ domain: DomainRecord; account: { id: string; login: string } }> {
   const domain = await findDomain(db, attempt.domain.toLowerCase());
   const key = attempt.login.toLowerCase();
   const account = domain
@@ -40,6 +44,11 @@ export async function authenticate(db: Db, attempt: Attempt): Promise<{ domain: 
   if (!domain || !account || !verified || account.active !== 1 || domain.active !== 1) {
     await recordFailure(db, keys, settings);
     throw badCredentials();
+  }
+  // Only a right password learns that a second factor is needed; a wrong second factor counts as a failure.
+  if (!(await passesSecondFactor(db, cipher, account.id, attempt))) {
+    await recordFailure(db, keys, settings);
+    throw wrongSecondFactor();
   }
   await recordSuccess(db, keys);
   return { domain, account: { id: account.id, login: account.login } };
