@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { catalogName } from '../roles/schema.ts';
 import { limitSchema } from '../http/paging.ts';
-import { integrationsInput, integrationsView, securityInput, securitySettings } from './security-schema.ts';
+import { integrationsInput, integrationsView, securityInput, securityView } from './security-schema.ts';
 
 export const login = z
   .string()
@@ -118,7 +118,7 @@ export const userResponse = z.object({
   tags: z.array(z.string()),
   domainAdmin: z.boolean(),
   platformAdmin: z.boolean(),
-  security: securitySettings,
+  security: securityView,
   integrations: integrationsView,
   version: z.number().int(),
   createdAt: z.string(),

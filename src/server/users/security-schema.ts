@@ -13,6 +13,9 @@ export const securitySettings = z.strictObject({
   ipAllowList: z.array(allowedNetwork).max(100).describe('Addresses the user may sign in from; empty: anywhere'),
 });
 
+/** As answered: the networks as stored (they were checked on the way in). */
+export const securityView = securitySettings.extend({ ipAllowList: z.array(z.string()) });
+
 export const defaultSecurity: z.infer<typeof securitySettings> = {
   twoFactor: 'none',
   sessionTimeout: null,
