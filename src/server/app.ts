@@ -6,6 +6,7 @@ import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fa
 import { auditRoutes } from './audit/routes.ts';
 import { installGuard } from './auth/guard.ts';
 import { authRoutes } from './auth/routes.ts';
+import { sessionRoutes } from './auth/session-routes.ts';
 import type { Config } from './config.ts';
 import type { Access } from './http/access.ts';
 import type { Storage } from './db/connect.ts';
@@ -87,6 +88,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   passwordRoutes(app, deps);
   lockoutRoutes(app, deps);
   totpRoutes(app, deps);
+  sessionRoutes(app, deps);
   return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache });
 }
 

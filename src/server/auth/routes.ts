@@ -11,7 +11,7 @@ import { profileUpdate, userResponse } from '../users/schema.ts';
 import { SESSION_COOKIE } from './guard.ts';
 import { authenticate } from './sign-in.ts';
 import { loginBody, loginResponse, meResponse } from './schema.ts';
-import { closeSession, openSession } from './sessions.ts';
+import { admitSession, closeSession, openSession } from './sessions.ts';
 
 const tags = ['authentication'];
 
@@ -24,7 +24,8 @@ export function authRoutes(router: Router, { db, config, passwords, cipher }: De
       const { domain, account } = await authenticate(db, cipher, { ...request.body, address: request.ip });
 
       const session = await db.transaction().execute(async (trx) => {
-        const opened = await openSession(trx, account.id, config.sessionTtlSeconds, {
+        await admitSession(trx, account);
+        const opened = await openSession(trx, account.id, account.session_max_age ?? config.sessionTtlSeconds, {
           userAgent: request.headers['user-agent'],
           address: request.ip,
         });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/schema.ts';
-
+import { Problem } from '../http/problem.ts';
 import type { Actor } from '../http/access.ts';
 import type { DomainRecord } from '../domains/store.ts';
 import { effectivePermissions } from './permissions.ts';
@@ -38,6 +38,48 @@ export async function closeUserSessions(db: Db, userId: string): Promise<void> {
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
 }
 
+export const tooManySessions = () =>
+  new Problem(409, 'auth.too_many_sessions', 'This account has as many open sessions as it may; sign out elsewhere first, or ask an administrator to end them');
+
+/**
+ * Makes room for one more session of the user within its limit: `deny-new` refuses the new one,
+ * `end-oldest` ends the oldest sessions. Call in the transaction that opens the session.
+ */
+export async function admitSession(db: Db, user: { id: string; max_sessions: number | null; session_limit: string }, now = new Date()): Promise<void> {
+  if (user.max_sessions === null) return;
+  const live = await db.selectFrom('sessions').select('id').where('user_id', '=', user.id).where('expires_at', '>', now.toISOString()).orderBy('created_at', 'asc').execute();
+  const excess = live.length - user.max_sessions + 1;
+  if (excess <= 0) return;
+  if (user.session_limit === 'deny-new') throw tooManySessions();
+  await db.deleteFrom('sessions').where('id', 'in', live.slice(0, excess).map((s) => s.id)).execute();
+}
+
+export interface SessionView {
+  id: string;
+  userAgent: string | null;
+  address: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+}
+
+export async function listSessions(db: Db, userId: string, now = new Date()): Promise<SessionView[]> {
+  const rows = await db
+    .selectFrom('sessions')
+    .select(['id', 'user_agent', 'address', 'created_at', 'last_seen_at', 'expires_at'])
+    .where('user_id', '=', userId)
+    .where('expires_at', '>', now.toISOString())
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map((r) => ({ id: r.id, userAgent: r.user_agent, address: r.address, createdAt: r.created_at, lastSeenAt: r.last_seen_at, expiresAt: r.expires_at }));
+}
+
+/** Ends one session of the user; answers false when there was none by that id. */
+export async function closeUserSession(db: Db, userId: string, sessionId: string): Promise<boolean> {
+  const result = await db.deleteFrom('sessions').where('user_id', '=', userId).where('id', '=', sessionId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
 export interface SignedIn {
   actor: Actor;
   domain: DomainRecord;
@@ -53,7 +95,7 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .innerJoin('domains as d', 'd.id', 'u.domain_id')
-    .select(['s.id as session_id', 's.last_seen_at', 'u.id as user_id', 'u.login', 'u.domain_id', 'u.domain_admin', 'u.platform_admin', 'd.name as domain_name', 'd.title as domain_title', 'd.active as domain_active', 'd.created_at as domain_created_at', 'd.updated_at as domain_updated_at'])
+    .select(['s.id as session_id', 's.last_seen_at', 'u.session_timeout', 'u.id as user_id', 'u.login', 'u.domain_id', 'u.domain_admin', 'u.platform_admin', 'd.name as domain_name', 'd.title as domain_title', 'd.active as domain_active', 'd.created_at as domain_created_at', 'd.updated_at as domain_updated_at'])
     .where('s.id', '=', tokenId(token))
     .where('s.expires_at', '>', now.toISOString())
     .where('u.active', '=', 1)
@@ -61,7 +103,12 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
     .where('d.active', '=', 1)
     .executeTakeFirst();
   if (!row) return null;
-  if (now.getTime() - Date.parse(row.last_seen_at) > LAST_SEEN_GRANULARITY_MS) {
+  const idle = now.getTime() - Date.parse(row.last_seen_at);
+  if (row.session_timeout !== null && idle > row.session_timeout * 1000) {
+    await closeSession(db, row.session_id);
+    return null;
+  }
+  if (idle > LAST_SEEN_GRANULARITY_MS) {
     await db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id', '=', row.session_id).execute();
   }
   const platformAdmin = row.platform_admin === 1;

@@ -1,11 +1,13 @@
 import type { Db } from '../db/schema.ts';
-import { findDomain, type DomainRecord } from '../domains/store.ts';
+import { recordAudit } from '../audit/store.ts';
+import { findDomain } from '../domains/store.ts';
 import { Problem } from '../http/problem.ts';
 import { assertNotLocked, attemptKeys, recordFailure, recordSuccess } from '../lockout/guard.ts';
 import { defaultBruteForceSettings } from '../lockout/schema.ts';
 import { readBruteForceSettings } from '../lockout/store.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 import { passesSecondFactor, wrongSecondFactor } from '../totp/second-factor.ts';
+import { addressAllowed } from './networks.ts';
 import { verifyPassword } from './passwords.ts';
 
 /** One answer for every wrong login, password, domain or disabled account: nothing to enumerate. */
@@ -25,13 +27,13 @@ export interface Attempt {
  * fails, and the account's count reset when it succeeds. Unknown domains and accounts take the
  * same path and the same time as known ones.
  */
-export async function authenticate(db: Db, cipher: SecretCipher, attempt: Attempt): Promise<{ domain: DomainRecord; account: { id: string; login: string } }> {
+export async function authenticate(db: Db, cipher: SecretCipher, attempt: Attempt) {
   const domain = await findDomain(db, attempt.domain.toLowerCase());
   const key = attempt.login.toLowerCase();
   const account = domain
     ? await db
         .selectFrom('users')
-        .select(['id', 'login', 'password_hash', 'active'])
+        .select(['id', 'login', 'password_hash', 'active', 'ip_allow_list', 'max_sessions', 'session_limit', 'session_max_age'])
         .where('domain_id', '=', domain.id)
         .where('deleted_at', 'is', null)
         .where((eb) => eb.or([eb('login_key', '=', key), eb('email_key', '=', key)]))
@@ -51,5 +53,15 @@ export async function authenticate(db: Db, cipher: SecretCipher, attempt: Attemp
     throw wrongSecondFactor();
   }
   await recordSuccess(db, keys);
-  return { domain, account: { id: account.id, login: account.login } };
+  if (!addressAllowed(attempt.address, JSON.parse(account.ip_allow_list) as string[])) {
+    await recordAudit(db, {
+      domainId: domain.id,
+      actor: { id: account.id, login: account.login },
+      action: 'session.refused',
+      target: { type: 'session', id: account.id, name: account.login },
+      changes: { address: { from: null, to: attempt.address } },
+    });
+    throw new Problem(403, 'auth.ip_not_allowed', `Signing in from ${attempt.address} is not allowed for this account; ask an administrator to add it to the account's IP allow-list`);
+  }
+  return { domain, account };
 }
