@@ -90,3 +90,19 @@ forEachEngine('authentication', (h) => {
     assert.equal(forged.status, 401);
   });
 });
+
+forEachEngine('changing your own password', (h) => {
+  it('needs the current password, and then ends your sessions', async () => {
+    const { client } = await userWithRoles(h(), 'changer', ['agent']);
+    const missing = await client.patch('/api/v1/me', { password: 'Fresh-Orchid-Dawn-35!' });
+    assert.deepEqual(missing.body.errors.map((e: { path: string }) => e.path), ['currentPassword']);
+    const wrong = await client.patch('/api/v1/me', { password: 'Fresh-Orchid-Dawn-35!', currentPassword: 'guess' });
+    assert.deepEqual(wrong.body.errors.map((e: { code: string }) => e.code), ['password.current_wrong']);
+    const weak = await client.patch('/api/v1/me', { password: 'password', currentPassword: passwordFor('changer') });
+    assert.ok(weak.body.errors.some((e: { code: string }) => e.code === 'password.too_weak'));
+    const changed = await client.patch('/api/v1/me', { password: 'Fresh-Orchid-Dawn-35!', currentPassword: passwordFor('changer') });
+    assert.equal(changed.status, 200);
+    assert.equal((await client.get('/api/v1/me')).status, 401);
+    assert.equal((await h().anonymous.post('/api/v1/auth/login', { domain: 'default', login: 'changer', password: 'Fresh-Orchid-Dawn-35!' })).status, 200);
+  });
+});

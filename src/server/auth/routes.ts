@@ -4,11 +4,12 @@ import { recordAudit } from '../audit/store.ts';
 import { findDomain } from '../domains/store.ts';
 import { actorOf } from '../http/access.ts';
 import { expectedVersion, sendEtag } from '../http/etag.ts';
-import { Problem } from '../http/problem.ts';
+import { invalid, Problem } from '../http/problem.ts';
 import type { Deps, Router } from '../http/routes.ts';
 import { changeUser, readUser } from '../users/commands.ts';
 import { profileUpdate, userResponse } from '../users/schema.ts';
 import { SESSION_COOKIE } from './guard.ts';
+import { verifyPassword } from './passwords.ts';
 import { authenticate } from './sign-in.ts';
 import { loginBody, loginResponse, meResponse } from './schema.ts';
 import { admitSession, closeSession, openSession } from './sessions.ts';
@@ -73,7 +74,14 @@ export function authRoutes(router: Router, { db, config, passwords, cipher }: De
       const actor = actorOf(request);
       const domain = await findDomain(db, actor.domainName);
       if (!domain) throw new Problem(401, 'auth.not_authenticated', 'Sign in first');
-      const user = await changeUser(db, actor, domain, actor.id, request.body, expectedVersion(request), { passwords, cipher });
+      const { currentPassword, ...change } = request.body;
+      if (currentPassword !== undefined) {
+        const stored = await db.selectFrom('users').select('password_hash').where('id', '=', actor.id).executeTakeFirst();
+        if (!(await verifyPassword(stored?.password_hash ?? null, currentPassword))) {
+          throw invalid([{ path: 'currentPassword', code: 'password.current_wrong', message: 'Not your current password' }]);
+        }
+      }
+      const user = await changeUser(db, actor, domain, actor.id, change, expectedVersion(request), { passwords, cipher });
       sendEtag(reply, user.version);
       return user;
     },

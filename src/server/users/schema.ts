@@ -88,16 +88,14 @@ export const userUpdate = z.strictObject({
   integrations: integrationsInput.optional(),
 });
 
-/** What a user may change of their own account. */
-export const profileUpdate = userUpdate.pick({
-  email: true,
-  firstName: true,
-  lastName: true,
-  password: true,
-  workPhone: true,
-  timezone: true,
-  language: true,
-});
+/** What a user may change of their own account; a new password needs the current one. */
+export const profileUpdate = userUpdate
+  .pick({ email: true, firstName: true, lastName: true, workPhone: true, timezone: true, language: true })
+  .extend({ password: password.optional(), currentPassword: z.string().max(256).optional() })
+  .refine((body) => body.password === undefined || body.currentPassword !== undefined, {
+    path: ['currentPassword'],
+    message: 'Give the current password to set a new one',
+  });
 
 export const userResponse = z.object({
   id: z.string(),
