@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { after, before, describe } from 'node:test';
-import { buildApp, type App } from '../src/server/app.ts';
+import { buildApp, type App, type AppOptions } from '../src/server/app.ts';
 import { loadConfig, type Config } from '../src/server/config.ts';
 import { connect, type Engine, type Storage } from '../src/server/db/connect.ts';
 import { migrateToLatest } from '../src/server/db/migrate.ts';
@@ -37,15 +37,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(engine: Engine, env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(engine: Engine, env: Record<string, string> = {}, logger: AppOptions['logger'] = false): Promise<Harness> {
   const database = await freshStorage(engine);
   // No test reaches the internet: breach screening is off unless a test points it at its own server.
-  const config = loadConfig({ SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_DATA_DIR: tmpdir(), SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'), ...env });
+  const config = loadConfig({ SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_DATA_DIR: tmpdir(), SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_LOGIN_RATE_LIMIT: '100000', SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'), ...env });
   const storage = connect(config.databaseUrl);
   const app = await (async () => {
     await migrateToLatest(storage.db);
     await bootstrapDirectory(storage.db, { login: 'admin', password: ADMIN_PASSWORD }, safeguardsFor(storage.db, config));
-    const built = await buildApp({ storage, config });
+    const built = await buildApp({ storage, config, logger });
     await built.ready();
     return built;
   })().catch(async (error: unknown) => {

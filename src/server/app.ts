@@ -1,4 +1,6 @@
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
@@ -14,6 +16,7 @@ import { DirectoryCache } from './db/directory-cache.ts';
 import { domainRoutes } from './domains/routes.ts';
 import { groupRoutes } from './groups/routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
+import { Problem } from './http/problem.ts';
 import { serializerCompiler } from './http/serializer.ts';
 import { healthRoutes } from './http/health.ts';
 import { passwordRoutes } from './passwords/routes.ts';
@@ -53,6 +56,13 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   });
 
   await app.register(cookie);
+  // Security headers on every answer; the API reference's own assets are allowed by their hashes.
+  await app.register(helmet, { global: true });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new Problem(429, 'request.rate_limited', `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`, undefined, { 'retry-after': String(Math.ceil(context.ttl / 1000)) }),
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -71,7 +81,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   const cache = new DirectoryCache(config.readCacheMs);
   installGuard(app, storage.db, cache);

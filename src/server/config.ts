@@ -27,6 +27,7 @@ const environment = z.object({
   SWITCHBOARD_PWNED_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   SWITCHBOARD_PWNED_FAILURE: z.enum(['open', 'closed']).default('open'),
   SWITCHBOARD_PWNED_FILE: z.string().min(1).optional(),
+  SWITCHBOARD_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
   SWITCHBOARD_SECRET_KEY: z.string().min(1).optional(),
   SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -42,6 +43,8 @@ export interface Config {
   purgeAfterDays: number;
   bodyLimit: number;
   trustedProxies: string[];
+  /** Sign-in attempts per minute from one address. */
+  loginRateLimit: number;
   /** Unset: the key lives in `secret.key` in the data folder, made on first start. */
   secretKey: string | undefined;
   breachScreening: BreachScreening;
@@ -68,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     purgeAfterDays: e.SWITCHBOARD_PURGE_AFTER_DAYS,
     bodyLimit: e.SWITCHBOARD_BODY_LIMIT,
     trustedProxies: e.SWITCHBOARD_TRUSTED_PROXIES,
+    loginRateLimit: e.SWITCHBOARD_LOGIN_RATE_LIMIT,
     secretKey: e.SWITCHBOARD_SECRET_KEY,
     breachScreening: {
       url: e.SWITCHBOARD_PWNED_URL || undefined,

@@ -27,7 +27,11 @@ export function installGuard(app: FastifyInstance, db: Db, cache: DirectoryCache
       throw new Error(`route ${request.routeOptions.url} declares no access`);
     }
     if ('public' in access) return;
-    const token = tokenOf(request);
+    const credential = credentialOf(request);
+    if (credential?.via === 'cookie' && isCrossSiteWrite(request)) {
+      throw new Problem(403, 'auth.cross_site_request', 'A write authenticated by the session cookie must come from this site; use the bearer token elsewhere');
+    }
+    const token = credential?.token;
     const signedIn = token ? await cache.sessions.get(token, () => actorForToken(db, token)) : null;
     if (!signedIn) throw new Problem(401, 'auth.not_authenticated', 'Sign in first: the session is missing, expired or ended');
     const { actor } = signedIn;
@@ -52,8 +56,30 @@ function allows(access: Access, request: FastifyRequest, targetId: string | unde
   return access.self !== undefined && targetId === actor.id && can(actor, access.self);
 }
 
-function tokenOf(request: FastifyRequest): string | undefined {
+function credentialOf(request: FastifyRequest): { token: string; via: 'bearer' | 'cookie' } | undefined {
   const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim() || undefined;
-  return request.cookies[SESSION_COOKIE];
+  if (header?.startsWith('Bearer ')) {
+    const token = header.slice('Bearer '.length).trim();
+    return token ? { token, via: 'bearer' } : undefined;
+  }
+  const cookie = request.cookies[SESSION_COOKIE];
+  return cookie ? { token: cookie, via: 'cookie' } : undefined;
+}
+
+/**
+ * CSRF defence for cookie sessions, beside the SameSite=Strict cookie: a browser names where a
+ * request comes from (Sec-Fetch-Site, Origin); a write from another site is refused. A client that
+ * names nothing is no browser, so no other site can be riding its cookie.
+ */
+function isCrossSiteWrite(request: FastifyRequest): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return false;
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string') return site !== 'same-origin' && site !== 'none';
+  const origin = request.headers.origin;
+  if (typeof origin !== 'string') return false;
+  try {
+    return new URL(origin).host !== request.headers.host;
+  } catch {
+    return true;
+  }
 }

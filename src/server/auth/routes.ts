@@ -19,7 +19,8 @@ const tags = ['authentication'];
 
 export function authRoutes(router: Router, { db, config, passwords, cipher }: Deps): void {
   router.post('/api/v1/auth/login', {
-    config: { access: { public: true } },
+    // Each attempt costs an argon2 hash: a flood from one address is cut off before it costs that.
+    config: { access: { public: true }, rateLimit: { max: config.loginRateLimit, timeWindow: 60_000 } },
     schema: { tags, summary: 'Sign in', body: loginBody, response: { 200: loginResponse } },
     handler: async (request, reply) => {
       const { domain, account } = await authenticate(db, cipher, { ...request.body, address: request.ip });
