@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { engines, freshStorage } from './harness.ts';
@@ -14,12 +17,12 @@ for (const engine of engines) {
     let env: NodeJS.ProcessEnv;
     before(async () => {
       database = await freshStorage(engine);
-      env = { ...process.env, SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_LOG_LEVEL: 'warn', SWITCHBOARD_PWNED_URL: '' };
+      env = { ...process.env, SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_LOG_LEVEL: 'warn', SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-cli-')) };
     });
     after(() => database.drop());
 
     it('explains every command with --help', async () => {
-      for (const command of [[], ['serve'], ['migrate'], ['admin', 'create'], ['purge']]) {
+      for (const command of [[], ['serve'], ['migrate'], ['admin', 'create'], ['purge'], ['secrets', 'rotate']]) {
         const { stdout } = await run('node', [...cli, ...command, '--help'], { env });
         assert.match(stdout, /Usage: switchboard/, command.join(' '));
       }
@@ -52,6 +55,15 @@ for (const engine of engines) {
       assert.match(stdout, /created administrator ops .* in domain default\npassword: \S{24}\n/);
       await assert.rejects(run('node', [...cli, 'admin', 'create', '--login', 'OPS'], { env }), /already taken/);
       await assert.rejects(run('node', [...cli, 'admin', 'create', '--login', 'bad login'], { env }), /login/);
+    });
+
+    it('rotates the secret key of the data folder, sealing stored secrets again', async () => {
+      const dataDir = env.SWITCHBOARD_DATA_DIR as string;
+      await run('node', [...cli, 'migrate'], { env });
+      const before = readFileSync(join(dataDir, 'secret.key'), 'utf8');
+      const { stdout } = await run('node', [...cli, 'secrets', 'rotate'], { env });
+      assert.match(stdout, /re-sealed \d+ secret\(s\) with the new key in the data folder/);
+      assert.notEqual(readFileSync(join(dataDir, 'secret.key'), 'utf8'), before);
     });
 
     it('purges with a retention period given on the command line', async () => {

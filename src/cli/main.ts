@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { adminCommand } from './admin.ts';
 import { migrateCommand } from './migrate.ts';
 import { purgeCommand } from './purge.ts';
+import { secretsCommand } from './secrets.ts';
 import { serveCommand } from './serve.ts';
 
 const program = new Command('switchboard')
@@ -10,7 +11,8 @@ const program = new Command('switchboard')
   .addCommand(serveCommand(), { isDefault: true })
   .addCommand(migrateCommand())
   .addCommand(adminCommand())
-  .addCommand(purgeCommand());
+  .addCommand(purgeCommand())
+  .addCommand(secretsCommand());
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`switchboard: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -29,6 +29,7 @@ const environment = z.object({
   SWITCHBOARD_PWNED_FILE: z.string().min(1).optional(),
   SWITCHBOARD_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
   SWITCHBOARD_SECRET_KEY: z.string().min(1).optional(),
+  SWITCHBOARD_SECRET_KEY_PREVIOUS: z.string().default(''),
   SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -47,6 +48,8 @@ export interface Config {
   loginRateLimit: number;
   /** Unset: the key lives in `secret.key` in the data folder, made on first start. */
   secretKey: string | undefined;
+  /** Keys that still open values during a rotation; nothing new is sealed with them. */
+  previousSecretKeys: string[];
   breachScreening: BreachScreening;
   logLevel: z.infer<typeof environment>['SWITCHBOARD_LOG_LEVEL'];
 }
@@ -73,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedProxies: e.SWITCHBOARD_TRUSTED_PROXIES,
     loginRateLimit: e.SWITCHBOARD_LOGIN_RATE_LIMIT,
     secretKey: e.SWITCHBOARD_SECRET_KEY,
+    previousSecretKeys: e.SWITCHBOARD_SECRET_KEY_PREVIOUS.split(',').map((k) => k.trim()).filter(Boolean),
     breachScreening: {
       url: e.SWITCHBOARD_PWNED_URL || undefined,
       timeoutMs: e.SWITCHBOARD_PWNED_TIMEOUT_MS,

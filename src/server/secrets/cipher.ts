@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const keyId = (key: Buffer) => createHash('sha256').update(key).digest('hex').slice(0, 8);
@@ -48,6 +48,19 @@ export function parseKey(text: string): Buffer {
   const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
   if (key.length !== 32) throw new Error('SWITCHBOARD_SECRET_KEY must be 32 bytes, as base64 or 64 hex digits');
   return key;
+}
+
+/** The key a rotation of the key file replaced, kept beside it until the rotation is done. */
+export function previousKeyFile(dataDir: string): Buffer[] {
+  const file = join(dataDir, 'secret.key.previous');
+  return existsSync(file) ? [parseKey(readFileSync(file, 'utf8'))] : [];
+}
+
+/** Replaces the key file with a new key, keeping the old one as `secret.key.previous`. */
+export function renewKeyFile(dataDir: string): void {
+  const file = join(dataDir, 'secret.key');
+  renameSync(file, join(dataDir, 'secret.key.previous'));
+  writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/schema.ts';
 import { passwordCheckerFor, type PasswordChecker } from '../passwords/checker.ts';
-import { loadSecretKey, SecretCipher } from '../secrets/cipher.ts';
+import { loadSecretKey, parseKey, previousKeyFile, SecretCipher } from '../secrets/cipher.ts';
 
 /**
  * What guards a user's secrets: `passwords` judges a password against the domain's policy (null
@@ -12,7 +12,8 @@ export interface Safeguards {
   cipher: SecretCipher;
 }
 
-export const cipherFor = (config: Config) => new SecretCipher(loadSecretKey(config.dataDir, config.secretKey));
+export const cipherFor = (config: Config) =>
+  new SecretCipher(loadSecretKey(config.dataDir, config.secretKey), [...config.previousSecretKeys.map(parseKey), ...previousKeyFile(config.dataDir)]);
 
 export function safeguardsFor(db: Db, config: Config): { passwords: PasswordChecker; cipher: SecretCipher } {
   return { passwords: passwordCheckerFor(db, config), cipher: cipherFor(config) };
