@@ -8,6 +8,7 @@ import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fa
 import { auditRoutes } from './audit/routes.ts';
 import { installGuard } from './auth/guard.ts';
 import { authRoutes } from './auth/routes.ts';
+import { passwordResetRoutes } from './auth/password-reset.ts';
 import { sessionRoutes } from './auth/session-routes.ts';
 import type { Config } from './config.ts';
 import type { Access } from './http/access.ts';
@@ -99,6 +100,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   lockoutRoutes(app, deps);
   totpRoutes(app, deps);
   sessionRoutes(app, deps);
+  passwordResetRoutes(app, deps);
   return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache });
 }
 

@@ -36,6 +36,10 @@ export function installGuard(app: FastifyInstance, db: Db, cache: DirectoryCache
     if (!signedIn) throw new Problem(401, 'auth.not_authenticated', 'Sign in first: the session is missing, expired or ended');
     const { actor } = signedIn;
     request.actor = actor;
+    if (actor.restriction && !access.duringSetup) {
+      const what = actor.restriction === 'password_change' ? 'set a new password (PATCH /api/v1/me)' : 'enrol in two-factor authentication (POST /api/v1/me/totp)';
+      throw new Problem(403, `auth.${actor.restriction}_required`, `First ${what}`);
+    }
 
     const params = request.params as Record<string, string | undefined>;
     if (params.domain !== undefined) {

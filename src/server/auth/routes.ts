@@ -46,7 +46,7 @@ export function authRoutes(router: Router, { db, config, passwords, cipher }: De
   });
 
   router.post('/api/v1/auth/logout', {
-    config: { access: { authenticated: true } },
+    config: { access: { authenticated: true, duringSetup: true } },
     schema: { tags, summary: 'Sign out: ends this session', response: { 204: z.null() } },
     handler: async (request, reply) => {
       await closeSession(db, actorOf(request).sessionId);
@@ -56,7 +56,7 @@ export function authRoutes(router: Router, { db, config, passwords, cipher }: De
   });
 
   router.get('/api/v1/me', {
-    config: { access: { authenticated: true } },
+    config: { access: { authenticated: true, duringSetup: true } },
     schema: { tags, summary: 'The signed-in user and their effective permissions', response: { 200: meResponse } },
     handler: async (request, reply) => {
       const actor = actorOf(request);
@@ -69,7 +69,7 @@ export function authRoutes(router: Router, { db, config, passwords, cipher }: De
   });
 
   router.patch('/api/v1/me', {
-    config: { access: { permission: 'profile:update' } },
+    config: { access: { permission: 'profile:update', duringSetup: true } },
     schema: { tags, summary: 'Change your own profile', body: profileUpdate, response: { 200: userResponse } },
     handler: async (request, reply) => {
       const actor = actorOf(request);
@@ -82,7 +82,9 @@ export function authRoutes(router: Router, { db, config, passwords, cipher }: De
           throw invalid([{ path: 'currentPassword', code: 'password.current_wrong', message: 'Not your current password' }]);
         }
       }
-      const user = await changeUser(db, actor, domain, actor.id, change, expectedVersion(request), { passwords, cipher });
+      // Setting one's own password fulfils a forced change.
+      const withFlag = change.password === undefined ? change : { ...change, passwordChangeRequired: false };
+      const user = await changeUser(db, actor, domain, actor.id, withFlag, expectedVersion(request), { passwords, cipher });
       sendEtag(reply, user.version);
       return user;
     },

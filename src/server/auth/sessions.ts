@@ -95,7 +95,7 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .innerJoin('domains as d', 'd.id', 'u.domain_id')
-    .select(['s.id as session_id', 's.last_seen_at', 'u.session_timeout', 'u.id as user_id', 'u.login', 'u.domain_id', 'u.domain_admin', 'u.platform_admin', 'd.name as domain_name', 'd.title as domain_title', 'd.active as domain_active', 'd.created_at as domain_created_at', 'd.updated_at as domain_updated_at'])
+    .select(['s.id as session_id', 's.last_seen_at', 'u.session_timeout', 'u.must_change_password', 'u.two_factor', 'd.require_two_factor', 'u.id as user_id', 'u.login', 'u.domain_id', 'u.domain_admin', 'u.platform_admin', 'd.name as domain_name', 'd.title as domain_title', 'd.active as domain_active', 'd.created_at as domain_created_at', 'd.updated_at as domain_updated_at'])
     .where('s.id', '=', tokenId(token))
     .where('s.expires_at', '>', now.toISOString())
     .where('u.active', '=', 1)
@@ -112,11 +112,13 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
     await db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id', '=', row.session_id).execute();
   }
   const platformAdmin = row.platform_admin === 1;
+  const roles = await heldRoles(db, row.user_id);
   const domain: DomainRecord = {
     id: row.domain_id,
     name: row.domain_name,
     title: row.domain_title,
     active: row.domain_active,
+    require_two_factor: row.require_two_factor,
     created_at: row.domain_created_at,
     updated_at: row.domain_updated_at,
   };
@@ -127,16 +129,22 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
     domainId: row.domain_id,
     domainName: row.domain_name,
     platformAdmin,
-    permissions: effectivePermissions(await heldRolePermissions(db, row.user_id), { domainAdmin: row.domain_admin === 1, platformAdmin }),
+    permissions: effectivePermissions(roles.map((r) => r.permissions), { domainAdmin: row.domain_admin === 1, platformAdmin }),
+    restriction:
+      row.must_change_password === 1
+        ? 'password_change'
+        : row.two_factor === 'none' && (row.require_two_factor === 1 || roles.some((r) => r.requireTwoFactor))
+          ? 'two_factor_enrollment'
+          : null,
   };
   return { actor, domain };
 }
 
-/** The permission lists of every role a user holds, directly or through groups. */
-export async function heldRolePermissions(db: Db, userId: string): Promise<string[][]> {
+/** Every role a user holds, directly or through groups: its permissions and whether it asks for 2FA. */
+export async function heldRoles(db: Db, userId: string): Promise<{ permissions: string[]; requireTwoFactor: boolean }[]> {
   const rows = await db
     .selectFrom('roles')
-    .select('permissions')
+    .select(['permissions', 'require_two_factor'])
     .where((eb) =>
       eb.or([
         eb('id', 'in', eb.selectFrom('user_roles').select('role_id').where('user_id', '=', userId)),
@@ -148,7 +156,7 @@ export async function heldRolePermissions(db: Db, userId: string): Promise<strin
       ]),
     )
     .execute();
-  return rows.map((r) => JSON.parse(r.permissions) as string[]);
+  return rows.map((r) => ({ permissions: JSON.parse(r.permissions) as string[], requireTwoFactor: r.require_two_factor === 1 }));
 }
 
 

@@ -3,6 +3,7 @@ import type { Db } from './schema.ts';
 import { directory } from './migrations/2026-11-23-directory.ts';
 import { accountSecurity } from './migrations/2026-11-23-account-security.ts';
 import { lockout } from './migrations/2026-11-23-lockout.ts';
+import { passwordLifeCycle } from './migrations/2026-11-23-password-life-cycle.ts';
 import { passwords } from './migrations/2026-11-23-passwords.ts';
 
 /** Listed, not discovered: a reader finds every migration here, and the build needs no file globbing. */
@@ -14,6 +15,7 @@ const migrations: MigrationProvider = {
       '2026-11-23.2-passwords': passwords,
       '2026-11-23.3-lockout': lockout,
       '2026-11-23.4-account-security': accountSecurity,
+      '2026-11-23.5-password-life-cycle': passwordLifeCycle,
     };
   },
 };

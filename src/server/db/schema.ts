@@ -19,6 +19,7 @@ export interface Database {
   password_history: { user_id: string; password_hash: string; created_at: string };
   login_failures: { key: string; failures: number; lockouts: number; last_failure_at: string; locked_until: string | null };
   recovery_codes: { user_id: string; code_hash: string; used_at: string | null };
+  password_reset_tokens: { id: string; user_id: string; created_at: string; expires_at: string };
 }
 
 export interface DomainsTable {
@@ -69,6 +70,7 @@ export interface UsersTable {
   /** CalDAV token, sealed with the secret key. */
   caldav_token: string | null;
   crm_id: string | null;
+  must_change_password: number;
   version: number;
   created_at: string;
   updated_at: string;

@@ -5,6 +5,7 @@ import { allPermissions } from '../permissions/catalog.ts';
 import { ADMIN_ROLE } from '../roles/builtin.ts';
 import { systemActor } from '../audit/store.ts';
 import { prepareUser, writeNewUser, type Requester } from '../users/commands.ts';
+import { userCreate } from '../users/schema.ts';
 import { countDomains, insertDomain } from './store.ts';
 import type { PasswordChecker } from '../passwords/checker.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
@@ -39,8 +40,8 @@ export async function bootstrapDirectory(db: Db, admin: { login: string; passwor
   }
   try {
     await db.transaction().execute(async (trx) => {
-      const domain = await insertDomain(trx, { name: DEFAULT_DOMAIN, title: 'Default', active: true });
-      const user = await prepareUser(trx, systemRequester, domain, {
+      const domain = await insertDomain(trx, { name: DEFAULT_DOMAIN, title: 'Default', active: true, requireTwoFactor: false });
+      const user = await prepareUser(trx, systemRequester, domain, userCreate.parse({
         login: admin.login,
         firstName: 'Platform',
         lastName: 'Administrator',
@@ -51,7 +52,7 @@ export async function bootstrapDirectory(db: Db, admin: { login: string; passwor
         tags: [],
         domainAdmin: true,
         platformAdmin: true,
-      }, { passwords: null, cipher });
+      }), { passwords: null, cipher });
       await writeNewUser(trx, systemRequester, domain, user);
     });
   } catch (error) {

@@ -4,14 +4,15 @@ import { createBuiltinRoles } from '../roles/store.ts';
 import type { DomainCreate, DomainUpdate, DomainView } from './schema.ts';
 
 /** A domain as the API and the guard see it; its security settings are read on their own. */
-export type DomainRecord = Omit<DomainsTable, 'password_policy' | 'brute_force' | 'require_two_factor'>;
+export type DomainRecord = Omit<DomainsTable, 'password_policy' | 'brute_force'>;
 
-const columns = ['id', 'name', 'title', 'active', 'created_at', 'updated_at'] as const;
+const columns = ['id', 'name', 'title', 'active', 'require_two_factor', 'created_at', 'updated_at'] as const;
 
 export const toDomainView = (d: DomainRecord): DomainView => ({
   name: d.name,
   title: d.title,
   active: d.active === 1,
+  requireTwoFactor: d.require_two_factor === 1,
   createdAt: d.created_at,
   updatedAt: d.updated_at,
 });
@@ -39,10 +40,11 @@ export async function insertDomain(db: Db, input: DomainCreate): Promise<DomainR
     name: input.name,
     title: input.title ?? null,
     active: input.active ? 1 : 0,
+    require_two_factor: input.requireTwoFactor ? 1 : 0,
     created_at: now,
     updated_at: now,
   };
-  await db.insertInto('domains').values({ ...record, require_two_factor: 0 }).execute();
+  await db.insertInto('domains').values(record).execute();
   await createBuiltinRoles(db, record.id, now);
   return record;
 }
@@ -52,11 +54,12 @@ export async function updateDomain(db: Db, domain: DomainRecord, change: DomainU
     ...domain,
     title: change.title === undefined ? domain.title : change.title,
     active: change.active === undefined ? domain.active : change.active ? 1 : 0,
+    require_two_factor: change.requireTwoFactor === undefined ? domain.require_two_factor : change.requireTwoFactor ? 1 : 0,
     updated_at: new Date().toISOString(),
   };
   await db
     .updateTable('domains')
-    .set({ title: next.title, active: next.active, updated_at: next.updated_at })
+    .set({ title: next.title, active: next.active, require_two_factor: next.require_two_factor, updated_at: next.updated_at })
     .where('id', '=', domain.id)
     .execute();
   return next;

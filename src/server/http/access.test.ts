@@ -4,7 +4,7 @@ import { grantablePermissions, permissionCatalog } from '../permissions/catalog.
 import { startHarness, type Harness } from '../../../test/harness.ts';
 
 /** Routes anyone may call without signing in; everything else must declare what it needs. */
-const publicRoutes = [/^\/api\/v1\/auth\/login$/, /^\/healthz$/, /^\/readyz$/, /^\/api\/openapi\.json$/, /^\/api\/docs(\/.*)?$/];
+const publicRoutes = [/^\/api\/v1\/auth\/login$/, /^\/api\/v1\/auth\/password-reset$/, /^\/healthz$/, /^\/readyz$/, /^\/api\/openapi\.json$/, /^\/api\/docs(\/.*)?$/];
 
 describe('route table', () => {
   let h: Harness;
@@ -13,7 +13,7 @@ describe('route table', () => {
   });
   after(() => h.close());
 
-  it('declares the access of every route, and only login, health and the API document are public', () => {
+  it('declares the access of every route, and only sign-in, password reset, health and the API document are public', () => {
     const routes = h.app.routeTable.filter((r) => r.method !== 'HEAD');
     assert.ok(routes.length > 25, `found only ${routes.length} routes`);
     for (const route of routes) {

@@ -6,8 +6,16 @@ import { Problem } from './problem.ts';
 /**
  * What a route requires, declared next to its definition in `config.access`.
  * `self` is an alternative permission that suffices when the `:id` in the path is the caller's own.
+ * `duringSetup` lets a session in that must first set a new password or enrol in two-factor
+ * authentication; every other route refuses such a session.
  */
-export type Access = { public: true } | { authenticated: true } | { permission: Permission; self?: Permission };
+export type Access =
+  | { public: true }
+  | { authenticated: true; duringSetup?: true }
+  | { permission: Permission; self?: Permission; duringSetup?: true };
+
+/** What a session must do before it may do anything else. */
+export type Restriction = 'password_change' | 'two_factor_enrollment';
 
 /** The signed-in user making the request, with effective permissions. */
 export interface Actor {
@@ -18,6 +26,7 @@ export interface Actor {
   domainName: string;
   platformAdmin: boolean;
   permissions: ReadonlySet<Permission>;
+  restriction: Restriction | null;
 }
 
 declare module 'fastify' {

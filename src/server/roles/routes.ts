@@ -43,7 +43,7 @@ export function roleRoutes(router: Router, { db }: Deps): void {
       assertMayGrant(actor, input.permissions);
       if (await findRole(db, domain.id, input.name)) throw nameTaken(input.name);
       const role = await db.transaction().execute(async (trx) => {
-        const created = await insertRole(trx, domain.id, { name: input.name, description: input.description ?? null, permissions: input.permissions });
+        const created = await insertRole(trx, domain.id, { name: input.name, description: input.description ?? null, permissions: input.permissions, requireTwoFactor: input.requireTwoFactor });
         await recordAudit(trx, { domainId: domain.id, actor, action: 'role.created', target: { type: 'role', id: created.name, name: created.name }, changes: diff(null, input) });
         return created;
       }).catch(uniqueViolationAs(() => nameTaken(input.name)));
@@ -66,6 +66,7 @@ export function roleRoutes(router: Router, { db }: Deps): void {
         name: change.name ?? role.name,
         description: change.description === undefined ? role.description : change.description,
         permissions: change.permissions ?? before.permissions,
+        requireTwoFactor: change.requireTwoFactor ?? before.requireTwoFactor,
       };
       assertMayGrant(actor, next.permissions.filter((p) => !before.permissions.includes(p)));
       if (nameKey(next.name) !== role.name_key && (await findRole(db, domain.id, next.name))) throw nameTaken(next.name);

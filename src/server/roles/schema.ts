@@ -17,6 +17,7 @@ export const roleBase = z.strictObject({
   name: catalogName,
   description: z.string().trim().max(500).nullable().optional(),
   permissions: z.array(permissionName).max(200).default([]),
+  requireTwoFactor: z.boolean().default(false).describe('Whoever holds the role must enrol in two-factor authentication before doing anything else'),
 });
 
 export const roleCreate = roleBase;
@@ -27,6 +28,7 @@ export const roleResponse = z.object({
   description: z.string().nullable(),
   permissions: z.array(z.string()),
   builtin: z.boolean(),
+  requireTwoFactor: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -12,11 +12,12 @@ export const toRoleView = (r: RolesTable): RoleView => ({
   description: r.description,
   permissions: JSON.parse(r.permissions) as string[],
   builtin: r.builtin === 1,
+  requireTwoFactor: r.require_two_factor === 1,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
 
-type RoleFields = { name: string; description: string | null; permissions: string[] };
+type RoleFields = { name: string; description: string | null; permissions: string[]; requireTwoFactor?: boolean };
 
 const roleRecord = (domainId: string, role: RoleFields, builtin: boolean, now: string): RolesTable => ({
   id: randomUUID(),
@@ -26,7 +27,7 @@ const roleRecord = (domainId: string, role: RoleFields, builtin: boolean, now: s
   description: role.description,
   permissions: JSON.stringify(role.permissions),
   builtin: builtin ? 1 : 0,
-  require_two_factor: 0,
+  require_two_factor: role.requireTwoFactor ? 1 : 0,
   created_at: now,
   updated_at: now,
 });
@@ -75,11 +76,12 @@ export async function updateRole(db: Db, role: RolesTable, next: RoleFields) {
     name_key: nameKey(next.name),
     description: next.description,
     permissions: JSON.stringify(next.permissions),
+    require_two_factor: next.requireTwoFactor ? 1 : 0,
     updated_at: new Date().toISOString(),
   };
   await db
     .updateTable('roles')
-    .set({ name: record.name, name_key: record.name_key, description: record.description, permissions: record.permissions, updated_at: record.updated_at })
+    .set({ name: record.name, name_key: record.name_key, description: record.description, permissions: record.permissions, require_two_factor: record.require_two_factor, updated_at: record.updated_at })
     .where('id', '=', role.id)
     .execute();
   return record;

@@ -11,7 +11,7 @@ const tags = ['two-factor authentication'];
 
 export function totpRoutes(router: Router, { db, cipher }: Deps): void {
   router.post('/api/v1/me/totp', {
-    config: { access: { authenticated: true } },
+    config: { access: { authenticated: true, duringSetup: true } },
     schema: {
       tags,
       summary: 'Start enrolling an authenticator app: a new secret and its otpauth:// URI (confirm with a first code)',
@@ -27,7 +27,7 @@ export function totpRoutes(router: Router, { db, cipher }: Deps): void {
   });
 
   router.post('/api/v1/me/totp/confirm', {
-    config: { access: { authenticated: true } },
+    config: { access: { authenticated: true, duringSetup: true } },
     schema: {
       tags,
       summary: 'Finish enrolling with a first code; answers ten single-use recovery codes, shown only now',

@@ -62,6 +62,7 @@ const fields = {
   platformAdmin: z.boolean().default(false),
   security: securityInput.optional(),
   integrations: integrationsInput.optional(),
+  passwordChangeRequired: z.boolean().default(false).describe('The user must set a new password at the next sign-in'),
 };
 
 export const userCreate = z.strictObject(fields);
@@ -86,6 +87,7 @@ export const userUpdate = z.strictObject({
   platformAdmin: z.boolean().optional(),
   security: securityInput.optional(),
   integrations: integrationsInput.optional(),
+  passwordChangeRequired: z.boolean().optional(),
 });
 
 /** What a user may change of their own account; a new password needs the current one. */
@@ -118,6 +120,7 @@ export const userResponse = z.object({
   platformAdmin: z.boolean(),
   security: securityView,
   integrations: integrationsView,
+  passwordChangeRequired: z.boolean(),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

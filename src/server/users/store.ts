@@ -11,7 +11,7 @@ import type { UserListQuery, UserView } from './schema.ts';
 const userColumns = [
   'id', 'domain_id', 'login', 'email', 'first_name', 'last_name', 'password_hash', 'active', 'position', 'work_phone',
   'timezone', 'language', 'description', 'domain_admin', 'platform_admin', 'two_factor', 'session_timeout', 'session_max_age',
-  'max_sessions', 'session_limit', 'ip_allow_list', 'oauth_email', 'caldav_token', 'crm_id', 'version', 'created_at', 'updated_at', 'deleted_at',
+  'max_sessions', 'session_limit', 'ip_allow_list', 'oauth_email', 'caldav_token', 'crm_id', 'must_change_password', 'version', 'created_at', 'updated_at', 'deleted_at',
 ] as const;
 
 export type UserRow = Pick<UsersTable, (typeof userColumns)[number]>;
@@ -78,6 +78,7 @@ const columnsOf = (state: UserState) => ({
   ip_allow_list: JSON.stringify(state.security.ipAllowList),
   oauth_email: state.integrations.oauthEmail,
   crm_id: state.integrations.crmId,
+  must_change_password: state.passwordChangeRequired ? 1 : 0,
 });
 
 const secretColumns = (secrets: StoredSecrets) => ({
@@ -206,6 +207,7 @@ export async function toUserViews(db: Db, domainName: string, rows: UserRow[]): 
       ipAllowList: JSON.parse(r.ip_allow_list) as string[],
     },
     integrations: { oauthEmail: r.oauth_email, calDavTokenSet: r.caldav_token !== null, crmId: r.crm_id },
+    passwordChangeRequired: r.must_change_password === 1,
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
