@@ -24,6 +24,7 @@ import { passwordRoutes } from './passwords/routes.ts';
 import { lockoutRoutes } from './lockout/routes.ts';
 import { permissionRoutes } from './permissions/routes.ts';
 import { roleRoutes } from './roles/routes.ts';
+import { tokenRoutes } from './tokens/routes.ts';
 import { totpRoutes } from './totp/routes.ts';
 import { userRoutes } from './users/routes.ts';
 import { safeguardsFor } from './users/safeguards.ts';
@@ -101,6 +102,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   totpRoutes(app, deps);
   sessionRoutes(app, deps);
   passwordResetRoutes(app, deps);
+  tokenRoutes(app, deps);
   return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache });
 }
 

@@ -4,6 +4,7 @@ import { findDomain } from '../domains/store.ts';
 import { can, type Access } from '../http/access.ts';
 import { forbidden, notFound, Problem } from '../http/problem.ts';
 import type { DirectoryCache } from '../db/directory-cache.ts';
+import { actorForApiToken, TOKEN_PREFIX } from '../tokens/store.ts';
 import { actorForToken } from './sessions.ts';
 
 export const SESSION_COOKIE = 'switchboard_session';
@@ -32,7 +33,7 @@ export function installGuard(app: FastifyInstance, db: Db, cache: DirectoryCache
       throw new Problem(403, 'auth.cross_site_request', 'A write authenticated by the session cookie must come from this site; use the bearer token elsewhere');
     }
     const token = credential?.token;
-    const signedIn = token ? await cache.sessions.get(token, () => actorForToken(db, token)) : null;
+    const signedIn = token ? await cache.sessions.get(token, () => (token.startsWith(TOKEN_PREFIX) ? actorForApiToken(db, token) : actorForToken(db, token))) : null;
     if (!signedIn) throw new Problem(401, 'auth.not_authenticated', 'Sign in first: the session is missing, expired or ended');
     const { actor } = signedIn;
     request.actor = actor;

@@ -20,6 +20,17 @@ export interface Database {
   login_failures: { key: string; failures: number; lockouts: number; last_failure_at: string; locked_until: string | null };
   recovery_codes: { user_id: string; code_hash: string; used_at: string | null };
   password_reset_tokens: { id: string; user_id: string; created_at: string; expires_at: string };
+  api_tokens: {
+    id: string;
+    user_id: string;
+    name: string;
+    token_hash: string;
+    /** JSON array: the scope, never more than what the owner holds at each use. */
+    permissions: string;
+    created_at: string;
+    expires_at: string;
+    last_used_at: string | null;
+  };
 }
 
 export interface DomainsTable {
