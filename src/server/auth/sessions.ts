@@ -85,6 +85,30 @@ export interface SignedIn {
   domain: DomainRecord;
 }
 
+/** The account and domain columns every credential (session or API token) is checked against. */
+export const accountColumns = [
+  'u.id as user_id', 'u.login', 'u.domain_admin', 'u.platform_admin', 'd.id as domain_id', 'd.name as domain_name', 'd.title as domain_title',
+  'd.active as domain_active', 'd.require_two_factor', 'd.created_at as domain_created_at', 'd.updated_at as domain_updated_at',
+] as const;
+
+export const domainOfRow = (row: {
+  domain_id: string;
+  domain_name: string;
+  domain_title: string | null;
+  domain_active: number;
+  require_two_factor: number;
+  domain_created_at: string;
+  domain_updated_at: string;
+}): DomainRecord => ({
+  id: row.domain_id,
+  name: row.domain_name,
+  title: row.domain_title,
+  active: row.domain_active,
+  require_two_factor: row.require_two_factor,
+  created_at: row.domain_created_at,
+  updated_at: row.domain_updated_at,
+});
+
 /**
  * The signed-in user behind a token, with their domain, if the session is live and the account
  * and domain are active.
@@ -95,7 +119,7 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .innerJoin('domains as d', 'd.id', 'u.domain_id')
-    .select(['s.id as session_id', 's.last_seen_at', 'u.session_timeout', 'u.must_change_password', 'u.two_factor', 'd.require_two_factor', 'u.id as user_id', 'u.login', 'u.domain_id', 'u.domain_admin', 'u.platform_admin', 'd.name as domain_name', 'd.title as domain_title', 'd.active as domain_active', 'd.created_at as domain_created_at', 'd.updated_at as domain_updated_at'])
+    .select(['s.id as session_id', 's.last_seen_at', 'u.session_timeout', 'u.must_change_password', 'u.two_factor', ...accountColumns])
     .where('s.id', '=', tokenId(token))
     .where('s.expires_at', '>', now.toISOString())
     .where('u.active', '=', 1)
@@ -113,15 +137,7 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
   }
   const platformAdmin = row.platform_admin === 1;
   const roles = await heldRoles(db, row.user_id);
-  const domain: DomainRecord = {
-    id: row.domain_id,
-    name: row.domain_name,
-    title: row.domain_title,
-    active: row.domain_active,
-    require_two_factor: row.require_two_factor,
-    created_at: row.domain_created_at,
-    updated_at: row.domain_updated_at,
-  };
+  const domain = domainOfRow(row);
   const actor: Actor = {
     sessionId: row.session_id,
     id: row.user_id,

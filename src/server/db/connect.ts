@@ -69,6 +69,9 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
 function openPostgres(url: string): Db {
   if (!/^postgres(ql)?:\/\//.test(url)) throw new Error(`unsupported database URL: ${url.split(':')[0]}:…`);
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server closes (a restart, a failover, an administrator) is dropped by
+  // the pool and replaced on next use; unhandled, its error would end the process.
+  pool.on('error', () => {});
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
 }
 

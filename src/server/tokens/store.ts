@@ -1,9 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../db/schema.ts';
-import type { DomainRecord } from '../domains/store.ts';
-import type { Actor } from '../http/access.ts';
 import { effectivePermissions } from '../auth/permissions.ts';
-import { heldRoles } from '../auth/sessions.ts';
+import { accountColumns, domainOfRow, heldRoles, type SignedIn } from '../auth/sessions.ts';
 import type { Permission } from '../permissions/catalog.ts';
 import type { TokenCreate } from './schema.ts';
 
@@ -53,17 +51,13 @@ export async function revokeToken(db: Db, userId: string, tokenId: string) {
  * The actor an API token stands for: its owner, with the token's scope cut down to what the owner
  * still holds, never platform-wide. Expired tokens, and tokens of disabled or deleted owners, are none.
  */
-export async function actorForApiToken(db: Db, token: string): Promise<{ actor: Actor; domain: DomainRecord } | null> {
+export async function actorForApiToken(db: Db, token: string): Promise<SignedIn | null> {
   const now = new Date();
   const row = await db
     .selectFrom('api_tokens as t')
     .innerJoin('users as u', 'u.id', 't.user_id')
     .innerJoin('domains as d', 'd.id', 'u.domain_id')
-    .select([
-      't.id as token_id', 't.permissions as scope', 't.last_used_at', 'u.id as user_id', 'u.login', 'u.domain_admin', 'u.platform_admin',
-      'd.id as domain_id', 'd.name as domain_name', 'd.title as domain_title', 'd.active as domain_active', 'd.require_two_factor',
-      'd.created_at as domain_created_at', 'd.updated_at as domain_updated_at',
-    ])
+    .select(['t.id as token_id', 't.permissions as scope', 't.last_used_at', ...accountColumns])
     .where('t.token_hash', '=', hashOf(token))
     .where('t.expires_at', '>', now.toISOString())
     .where('u.active', '=', 1)
@@ -81,6 +75,6 @@ export async function actorForApiToken(db: Db, token: string): Promise<{ actor: 
   const scope = (JSON.parse(row.scope) as Permission[]).filter((p) => owner.has(p));
   return {
     actor: { sessionId: '', id: row.user_id, login: row.login, domainId: row.domain_id, domainName: row.domain_name, platformAdmin: false, permissions: new Set(scope), restriction: null },
-    domain: { id: row.domain_id, name: row.domain_name, title: row.domain_title, active: row.domain_active, require_two_factor: row.require_two_factor, created_at: row.domain_created_at, updated_at: row.domain_updated_at },
+    domain: domainOfRow(row),
   };
 }
