@@ -21,6 +21,7 @@ import { Problem } from './http/problem.ts';
 import { serializerCompiler } from './http/serializer.ts';
 import { healthRoutes } from './http/health.ts';
 import { passwordRoutes } from './passwords/routes.ts';
+import { licenseRoutes } from './licenses/routes.ts';
 import { lockoutRoutes } from './lockout/routes.ts';
 import { permissionRoutes } from './permissions/routes.ts';
 import { roleRoutes } from './roles/routes.ts';
@@ -103,6 +104,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   sessionRoutes(app, deps);
   passwordResetRoutes(app, deps);
   tokenRoutes(app, deps);
+  licenseRoutes(app, deps);
   return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache });
 }
 

@@ -3,6 +3,7 @@ import type { Db } from './schema.ts';
 import { directory } from './migrations/2026-11-23-directory.ts';
 import { accountSecurity } from './migrations/2026-11-23-account-security.ts';
 import { apiTokens } from './migrations/2026-11-23-api-tokens.ts';
+import { licenses } from './migrations/2026-11-23-licenses.ts';
 import { lockout } from './migrations/2026-11-23-lockout.ts';
 import { passwordLifeCycle } from './migrations/2026-11-23-password-life-cycle.ts';
 import { passwords } from './migrations/2026-11-23-passwords.ts';
@@ -18,6 +19,7 @@ const migrations: MigrationProvider = {
       '2026-11-23.4-account-security': accountSecurity,
       '2026-11-23.5-password-life-cycle': passwordLifeCycle,
       '2026-11-23.6-api-tokens': apiTokens,
+      '2026-11-23.7-licenses': licenses,
     };
   },
 };

@@ -20,6 +20,20 @@ export interface Database {
   login_failures: { key: string; failures: number; lockouts: number; last_failure_at: string; locked_until: string | null };
   recovery_codes: { user_id: string; code_hash: string; used_at: string | null };
   password_reset_tokens: { id: string; user_id: string; created_at: string; expires_at: string };
+  licenses: {
+    id: string;
+    domain_id: string;
+    name: string;
+    name_key: string;
+    description: string | null;
+    seats: number;
+    used: number;
+    expires_at: string | null;
+    capability: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  license_assignments: { license_id: string; user_id: string; assigned_at: string };
   api_tokens: {
     id: string;
     user_id: string;

@@ -17,7 +17,7 @@ const userColumns = [
 export type UserRow = Pick<UsersTable, (typeof userColumns)[number]>;
 
 /** What a user is made of, besides the bookkeeping the store adds. */
-export type UserState = Omit<UserView, 'id' | 'domain' | 'hasPassword' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
+export type UserState = Omit<UserView, 'id' | 'domain' | 'hasPassword' | 'licenses' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
 
 /**
  * Secrets written beside the state, never part of it: a password hash and a sealed CalDAV token.
@@ -152,8 +152,8 @@ export async function setDeleted(db: Db, id: string, version: number, deletedAt:
   return true;
 }
 
-/** The names of users' roles, groups and tags, in one query. */
-const linksQuery = (db: Db, ids: string[]) =>
+/** The names of users' roles, groups, tags and licenses held at `now`, in one query. */
+const linksQuery = (db: Db, ids: string[], now: string) =>
   db
     .selectFrom('user_roles')
     .innerJoin('roles', 'roles.id', 'user_roles.role_id')
@@ -162,23 +162,32 @@ const linksQuery = (db: Db, ids: string[]) =>
     .unionAll(
       db.selectFrom('user_groups').innerJoin('groups', 'groups.id', 'user_groups.group_id').select(['user_id', sql<string>`'group'`.as('kind'), 'name']).where('user_id', 'in', ids),
     )
-    .unionAll(db.selectFrom('user_tags').select(['user_id', sql<string>`'tag'`.as('kind'), 'tag as name']).where('user_id', 'in', ids));
+    .unionAll(db.selectFrom('user_tags').select(['user_id', sql<string>`'tag'`.as('kind'), 'tag as name']).where('user_id', 'in', ids))
+    .unionAll(
+      db
+        .selectFrom('license_assignments')
+        .innerJoin('licenses', 'licenses.id', 'license_assignments.license_id')
+        .select(['user_id', sql<string>`'license'`.as('kind'), 'name'])
+        .where('user_id', 'in', ids)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])),
+    );
 
-const linksOfOne = prepared<{ id: string }, { user_id: string; kind: string; name: string }>((db: Db, param) => linksQuery(db, [param('id')]));
+const linksOfOne = prepared<{ id: string; now: string }, { user_id: string; kind: string; name: string }>((db: Db, param) => linksQuery(db, [param('id')], param('now')));
 
 /** Builds the API view of users, reading their roles, groups and tags in one query. */
 export async function toUserViews(db: Db, domainName: string, rows: UserRow[]): Promise<UserView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const links = ids.length === 1 ? await linksOfOne(db, { id: ids[0] as string }) : await linksQuery(db, ids).execute();
-  const named = new Map<string, { role: string[]; group: string[]; tag: string[] }>();
+  const now = new Date().toISOString();
+  const links = ids.length === 1 ? await linksOfOne(db, { id: ids[0] as string, now }) : await linksQuery(db, ids, now).execute();
+  const named = new Map<string, { role: string[]; group: string[]; tag: string[]; license: string[] }>();
   for (const { user_id, kind, name } of links) {
-    const entry = named.get(user_id) ?? { role: [], group: [], tag: [] };
-    entry[kind as 'role' | 'group' | 'tag'].push(name);
+    const entry = named.get(user_id) ?? { role: [], group: [], tag: [], license: [] };
+    entry[kind as 'role' | 'group' | 'tag' | 'license'].push(name);
     named.set(user_id, entry);
   }
   const byName = (a: string, b: string) => a.toLowerCase().localeCompare(b.toLowerCase());
-  const none = { role: [], group: [], tag: [] };
+  const none = { role: [], group: [], tag: [], license: [] };
   return rows.map((r) => ({
     id: r.id,
     domain: domainName,
@@ -196,6 +205,7 @@ export async function toUserViews(db: Db, domainName: string, rows: UserRow[]): 
     language: r.language,
     description: r.description,
     tags: (named.get(r.id) ?? none).tag.sort(byName),
+    licenses: (named.get(r.id) ?? none).license.sort(byName),
     domainAdmin: r.domain_admin === 1,
     platformAdmin: r.platform_admin === 1,
     security: {
@@ -267,7 +277,7 @@ export async function listUsers(db: Db, domain: { id: string; name: string }, qu
   const words = queryWords(query.q ?? '');
   const search = await planSearch(db, domain.id, !query.deleted, words);
   if (search.nothing) return { items: [], nextCursor: null };
-  const onlySearch = query.role === undefined && query.group === undefined && query.tag === undefined && query.active === undefined;
+  const onlySearch = [query.role, query.group, query.tag, query.license, query.active].every((filter) => filter === undefined);
   const rows =
     search.rare.length > 0 && onlySearch && /^-?login$/.test(query.sort)
       ? await searchByLogin(db, domain.id, query, search.rare, search.common)
@@ -352,6 +362,20 @@ async function filteredPage(db: Db, domainId: string, query: UserListQuery, word
     const tag = query.tag;
     select = select.where(({ exists, selectFrom, lit }) =>
       exists(selectFrom('user_tags as ut').whereRef('ut.user_id', '=', 'u.id').where('ut.tag', '=', tag).select(lit(1).as('one'))),
+    );
+  }
+  if (query.license) {
+    const key = nameKey(query.license);
+    const now = new Date().toISOString();
+    select = select.where(({ exists, selectFrom, lit }) =>
+      exists(
+        selectFrom('license_assignments as la')
+          .innerJoin('licenses as l', 'l.id', 'la.license_id')
+          .whereRef('la.user_id', '=', 'u.id')
+          .where('l.name_key', '=', key)
+          .where((eb) => eb.or([eb('l.expires_at', 'is', null), eb('l.expires_at', '>', now)]))
+          .select(lit(1).as('one')),
+      ),
     );
   }
   if (query.cursor) {

@@ -45,6 +45,7 @@ forEachEngine('users', (h) => {
         language: 'pl-PL',
         description: 'Sales floor',
         tags: ['night', 'vip'],
+        licenses: [],
         domainAdmin: false,
         platformAdmin: false,
         security: { twoFactor: 'none', sessionTimeout: 1800, sessionMaxAge: null, maxSessions: 2, sessionLimit: 'deny-new', ipAllowList: ['192.0.2.0/24', '2001:db8::/32'] },

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Database, Db } from '../db/schema.ts';
+import { nameKey } from '../roles/store.ts';
+import type { LicenseCreate } from './schema.ts';
+
+type LicenseRow = Database['licenses'];
+
+const columns = ['id', 'domain_id', 'name', 'name_key', 'description', 'seats', 'used', 'expires_at', 'capability', 'created_at', 'updated_at'] as const;
+
+export const isExpired = (license: Pick<LicenseRow, 'expires_at'>, now = new Date()) => license.expires_at !== null && license.expires_at <= now.toISOString();
+
+export const toLicenseView = (l: LicenseRow, now = new Date()) => ({
+  name: l.name,
+  description: l.description,
+  kind: 'named' as const,
+  seats: l.seats,
+  used: l.used,
+  free: Math.max(0, l.seats - l.used),
+  expiresAt: l.expires_at,
+  expired: isExpired(l, now),
+  capability: l.capability,
+  createdAt: l.created_at,
+  updatedAt: l.updated_at,
+});
+
+export function findLicense(db: Db, domainId: string, name: string) {
+  return db.selectFrom('licenses').select(columns).where('domain_id', '=', domainId).where('name_key', '=', nameKey(name)).executeTakeFirst();
+}
+
+export function listLicenses(db: Db, domainId: string, after: string | undefined, limit: number) {
+  let query = db.selectFrom('licenses').select(columns).where('domain_id', '=', domainId).orderBy('name_key').limit(limit + 1);
+  if (after !== undefined) query = query.where('name_key', '>', after);
+  return query.execute();
+}
+
+export async function insertLicense(db: Db, domainId: string, input: LicenseCreate): Promise<LicenseRow> {
+  const now = new Date().toISOString();
+  const row: LicenseRow = {
+    id: randomUUID(),
+    domain_id: domainId,
+    name: input.name,
+    name_key: nameKey(input.name),
+    description: input.description ?? null,
+    seats: input.seats,
+    used: 0,
+    expires_at: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
+    capability: input.capability ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+  await db.insertInto('licenses').values(row).execute();
+  return row;
+}
+
+/** Writes new fields; answers false when fewer seats than are in use were asked for (nothing written). */
+export async function updateLicense(db: Db, license: LicenseRow, next: Pick<LicenseRow, 'name' | 'description' | 'seats' | 'expires_at' | 'capability'>) {
+  const result = await db
+    .updateTable('licenses')
+    .set({ ...next, name_key: nameKey(next.name), updated_at: new Date().toISOString() })
+    .where('id', '=', license.id)
+    .where('used', '<=', next.seats)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Takes a seat if one is free: one conditional update, atomic on both engines (PostgreSQL
+ * re-checks the condition on the row it waited for), so concurrent assignments never overshoot.
+ */
+export async function takeSeat(db: Db, licenseId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('licenses')
+    .set({ used: sql`used + 1` })
+    .where('id', '=', licenseId)
+    .whereRef('used', '<', 'seats')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Gives back the seat of a holder; answers false when the user did not hold it. */
+export async function releaseSeat(db: Db, licenseId: string, userId: string): Promise<boolean> {
+  const deleted = await db.deleteFrom('license_assignments').where('license_id', '=', licenseId).where('user_id', '=', userId).executeTakeFirst();
+  if (Number(deleted.numDeletedRows) !== 1) return false;
+  await db.updateTable('licenses').set({ used: sql`used - 1` }).where('id', '=', licenseId).execute();
+  return true;
+}
+
+export async function holds(db: Db, licenseId: string, userId: string): Promise<boolean> {
+  return (await db.selectFrom('license_assignments').select('user_id').where('license_id', '=', licenseId).where('user_id', '=', userId).executeTakeFirst()) !== undefined;
+}
+
+export async function recordAssignment(db: Db, licenseId: string, userId: string): Promise<void> {
+  await db.insertInto('license_assignments').values({ license_id: licenseId, user_id: userId, assigned_at: new Date().toISOString() }).execute();
+}
