@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { auditRoutes } from './audit/routes.ts';
+import { catalogRoutes } from './catalogs/routes.ts';
 import { installGuard } from './auth/guard.ts';
 import { authRoutes } from './auth/routes.ts';
 import { passwordResetRoutes } from './auth/password-reset.ts';
@@ -105,6 +106,8 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   passwordResetRoutes(app, deps);
   tokenRoutes(app, deps);
   licenseRoutes(app, deps);
+  catalogRoutes(app, deps, 'tags');
+  catalogRoutes(app, deps, 'skills');
   return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache });
 }
 

@@ -6,6 +6,7 @@ const base = '/api/v1/domains/default';
 
 forEachEngine('audit log', (h) => {
   it('records who created a user, when, and every field, with the password masked', async () => {
+    await h().admin.post(`${base}/tags`, { name: 'x' });
     const started = new Date().toISOString();
     const created = await h().admin.post(`${base}/users`, { login: 'audited', firstName: 'Ada', password: 'Silver-Fjord-Echo-26#', roles: ['agent'], tags: ['x'] });
     const log = await h().admin.get(`${base}/audit?target=${created.body.id}`);

@@ -1,5 +1,6 @@
 import { Migrator, PostgresAdapter, sql, type MigrationProvider } from 'kysely';
 import type { Db } from './schema.ts';
+import { catalogs } from './migrations/2026-11-23-catalogs.ts';
 import { directory } from './migrations/2026-11-23-directory.ts';
 import { accountSecurity } from './migrations/2026-11-23-account-security.ts';
 import { apiTokens } from './migrations/2026-11-23-api-tokens.ts';
@@ -20,6 +21,7 @@ const migrations: MigrationProvider = {
       '2026-11-23.5-password-life-cycle': passwordLifeCycle,
       '2026-11-23.6-api-tokens': apiTokens,
       '2026-11-23.7-licenses': licenses,
+      '2026-11-23.8-catalogs': catalogs,
     };
   },
 };

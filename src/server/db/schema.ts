@@ -34,6 +34,8 @@ export interface Database {
     updated_at: string;
   };
   license_assignments: { license_id: string; user_id: string; assigned_at: string };
+  tags: CatalogTable;
+  skills: CatalogTable;
   api_tokens: {
     id: string;
     user_id: string;
@@ -111,6 +113,17 @@ export interface RolesTable {
   permissions: string;
   builtin: number;
   require_two_factor: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A domain's catalog of tags or of skills. */
+export interface CatalogTable {
+  id: string;
+  domain_id: string;
+  name: string;
+  name_key: string;
+  description: string | null;
   created_at: string;
   updated_at: string;
 }

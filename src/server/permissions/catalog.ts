@@ -18,6 +18,8 @@ export const permissionCatalog = {
   'groups:update': { scope: 'domain', description: 'Change user groups, their members and the roles they grant' },
   'groups:delete': { scope: 'domain', description: 'Delete user groups' },
   'audit:read': { scope: 'domain', description: 'Read the audit log of the domain' },
+  'catalogs:read': { scope: 'domain', description: 'See the tags and skills of the domain' },
+  'catalogs:manage': { scope: 'domain', description: 'Add, rename and remove tags and skills' },
   'licenses:read': { scope: 'domain', description: 'See licensed products, their seats and who holds them' },
   'licenses:manage': { scope: 'domain', description: 'Add, change and remove licensed products and their seats' },
   'licenses:assign': { scope: 'domain', description: 'Give licenses to users and take them back' },

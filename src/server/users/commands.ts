@@ -10,7 +10,7 @@ import { conflict, forbidden, invalid, notFound, type FieldProblem } from '../ht
 import type { Permission } from '../permissions/catalog.ts';
 import { grantablePermissions } from '../permissions/catalog.ts';
 import { keepingAnAdministrator } from '../roles/administrators.ts';
-import { resolveNames } from '../roles/store.ts';
+import { nameKey, resolveNames } from '../roles/store.ts';
 import { applyUpdate, permissionsBeyondActor } from './rules.ts';
 import { rememberPassword } from '../passwords/store.ts';
 import { clearTwoFactor } from '../totp/store.ts';
@@ -161,9 +161,20 @@ function stateOf(view: UserView): UserState {
   return state;
 }
 
+/**
+ * Resolves the names of roles and groups to ids and checks the tags against the domain's catalog,
+ * writing the catalog's spelling of each tag into the state; every unknown name is a problem.
+ */
 async function resolveLinks(db: Db, domainId: string, state: UserState, problems: FieldProblem[]): Promise<Links> {
   const roles = await resolveNames(db, 'roles', domainId, state.roles);
   const groups = await resolveNames(db, 'groups', domainId, state.groups);
+  const keys = [...new Set(state.tags.map(nameKey))];
+  const catalog = keys.length ? await db.selectFrom('tags').select(['name', 'name_key']).where('domain_id', '=', domainId).where('name_key', 'in', keys).execute() : [];
+  const spelling = new Map(catalog.map((t) => [t.name_key, t.name]));
+  state.tags.forEach((tag, index) => {
+    if (!spelling.has(nameKey(tag))) problems.push({ path: `tags/${index}`, code: 'tag.unknown', message: `No tag named ${JSON.stringify(tag)} in this domain; add it to the domain's tags first` });
+  });
+  state.tags = state.tags.map((tag) => spelling.get(nameKey(tag)) ?? tag);
   problems.push(
     ...roles.missing.map(({ name, index }) => ({ path: `roles/${index}`, code: 'role.unknown', message: `No role named ${JSON.stringify(name)} in this domain` })),
     ...groups.missing.map(({ name, index }) => ({ path: `groups/${index}`, code: 'group.unknown', message: `No group named ${JSON.stringify(name)} in this domain` })),

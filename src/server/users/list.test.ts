@@ -9,6 +9,7 @@ forEachEngine('user list', (h) => {
   before(async () => {
     const admin = h().admin;
     await admin.post('/api/v1/domains/default/groups', { name: 'Sales', roles: [] });
+    for (const name of ['vip', 'night']) await admin.post('/api/v1/domains/default/tags', { name });
     const people = [
       { login: 'alice', firstName: 'Alice', lastName: 'Nowak', email: 'alice@acme.pl', roles: ['agent'], groups: ['Sales'], tags: ['vip'] },
       { login: 'bob', firstName: 'Bob', lastName: 'Nowakowski', email: 'bob.builder@acme.pl', roles: ['supervisor'], tags: ['night'] },
