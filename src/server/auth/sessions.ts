@@ -88,7 +88,7 @@ export interface SignedIn {
 /** The account and domain columns every credential (session or API token) is checked against. */
 export const accountColumns = [
   'u.id as user_id', 'u.login', 'u.domain_admin', 'u.platform_admin', 'd.id as domain_id', 'd.name as domain_name', 'd.title as domain_title',
-  'd.active as domain_active', 'd.require_two_factor', 'd.created_at as domain_created_at', 'd.updated_at as domain_updated_at',
+  'd.active as domain_active', 'd.require_two_factor', 'd.realm', 'd.created_at as domain_created_at', 'd.updated_at as domain_updated_at',
 ] as const;
 
 export const domainOfRow = (row: {
@@ -97,6 +97,7 @@ export const domainOfRow = (row: {
   domain_title: string | null;
   domain_active: number;
   require_two_factor: number;
+  realm: string | null;
   domain_created_at: string;
   domain_updated_at: string;
 }): DomainRecord => ({
@@ -105,6 +106,7 @@ export const domainOfRow = (row: {
   title: row.domain_title,
   active: row.domain_active,
   require_two_factor: row.require_two_factor,
+  realm: row.realm,
   created_at: row.domain_created_at,
   updated_at: row.domain_updated_at,
 });

@@ -8,6 +8,7 @@ import { licenses } from './migrations/2026-11-23-licenses.ts';
 import { lockout } from './migrations/2026-11-23-lockout.ts';
 import { passwordLifeCycle } from './migrations/2026-11-23-password-life-cycle.ts';
 import { passwords } from './migrations/2026-11-23-passwords.ts';
+import { realm } from './migrations/2026-11-23-realm.ts';
 
 /** Listed, not discovered: a reader finds every migration here, and the build needs no file globbing. */
 const migrations: MigrationProvider = {
@@ -22,6 +23,7 @@ const migrations: MigrationProvider = {
       '2026-11-23.6-api-tokens': apiTokens,
       '2026-11-23.7-licenses': licenses,
       '2026-11-23.8-catalogs': catalogs,
+      '2026-11-23.9-realm': realm,
     };
   },
 };

@@ -59,6 +59,8 @@ export interface DomainsTable {
   /** JSON of the domain's brute-force settings; null means the defaults. */
   brute_force: string | null;
   require_two_factor: number;
+  /** SIP digest realm; null only for rows written before it existed. */
+  realm: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -13,16 +13,18 @@ export const domainBase = z.strictObject({
   title: z.string().trim().max(200).nullable().optional(),
   active: z.boolean().default(true),
   requireTwoFactor: z.boolean().default(false).describe('Every user of the domain must enrol in two-factor authentication before doing anything else'),
+  realm: domainName.optional().describe('SIP digest realm; defaults to the domain name'),
 });
 
 export const domainCreate = domainBase;
-export const domainUpdate = domainBase.pick({ title: true, active: true, requireTwoFactor: true }).partial();
+export const domainUpdate = domainBase.pick({ title: true, active: true, requireTwoFactor: true, realm: true }).partial();
 
 export const domainResponse = z.object({
   name: z.string(),
   title: z.string().nullable(),
   active: z.boolean(),
   requireTwoFactor: z.boolean(),
+  realm: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

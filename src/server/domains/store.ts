@@ -6,13 +6,14 @@ import type { DomainCreate, DomainUpdate, DomainView } from './schema.ts';
 /** A domain as the API and the guard see it; its security settings are read on their own. */
 export type DomainRecord = Omit<DomainsTable, 'password_policy' | 'brute_force'>;
 
-const columns = ['id', 'name', 'title', 'active', 'require_two_factor', 'created_at', 'updated_at'] as const;
+const columns = ['id', 'name', 'title', 'active', 'require_two_factor', 'realm', 'created_at', 'updated_at'] as const;
 
 export const toDomainView = (d: DomainRecord): DomainView => ({
   name: d.name,
   title: d.title,
   active: d.active === 1,
   requireTwoFactor: d.require_two_factor === 1,
+  realm: d.realm ?? d.name,
   createdAt: d.created_at,
   updatedAt: d.updated_at,
 });
@@ -41,6 +42,7 @@ export async function insertDomain(db: Db, input: DomainCreate): Promise<DomainR
     title: input.title ?? null,
     active: input.active ? 1 : 0,
     require_two_factor: input.requireTwoFactor ? 1 : 0,
+    realm: input.realm ?? input.name,
     created_at: now,
     updated_at: now,
   };
@@ -55,11 +57,12 @@ export async function updateDomain(db: Db, domain: DomainRecord, change: DomainU
     title: change.title === undefined ? domain.title : change.title,
     active: change.active === undefined ? domain.active : change.active ? 1 : 0,
     require_two_factor: change.requireTwoFactor === undefined ? domain.require_two_factor : change.requireTwoFactor ? 1 : 0,
+    realm: change.realm ?? domain.realm,
     updated_at: new Date().toISOString(),
   };
   await db
     .updateTable('domains')
-    .set({ title: next.title, active: next.active, require_two_factor: next.require_two_factor, updated_at: next.updated_at })
+    .set({ title: next.title, active: next.active, require_two_factor: next.require_two_factor, realm: next.realm, updated_at: next.updated_at })
     .where('id', '=', domain.id)
     .execute();
   return next;

@@ -57,6 +57,14 @@ forEachEngine('tenant isolation', (h) => {
     await h().admin.patch('/api/v1/domains/acme.example', { active: true });
   });
 
+  it('gives a domain a SIP realm, its name unless set otherwise', async () => {
+    assert.equal((await h().admin.get('/api/v1/domains/acme.example')).body.realm, 'acme.example');
+    const created = await h().admin.post('/api/v1/domains', { name: 'realmy.example', realm: 'sip.realmy.example' });
+    assert.equal(created.body.realm, 'sip.realmy.example');
+    assert.equal((await h().admin.patch('/api/v1/domains/realmy.example', { realm: 'Not A Realm' })).status, 400);
+    assert.equal((await h().admin.patch('/api/v1/domains/realmy.example', { realm: 'pbx.realmy.example' })).body.realm, 'pbx.realmy.example');
+  });
+
   it('validates domain names and refuses duplicates', async () => {
     const bad = await h().admin.post('/api/v1/domains', { name: 'Not A Host!', colour: 'red' });
     assert.equal(bad.status, 400);
