@@ -119,8 +119,8 @@ export interface RolesTable {
   updated_at: string;
 }
 
-/** A domain's catalog of tags or of skills. */
-export interface CatalogTable {
+/** Something a domain names: a user group, or an entry of its tags or skills catalog. */
+export interface NamedTable {
   id: string;
   domain_id: string;
   name: string;
@@ -130,15 +130,8 @@ export interface CatalogTable {
   updated_at: string;
 }
 
-export interface GroupsTable {
-  id: string;
-  domain_id: string;
-  name: string;
-  name_key: string;
-  description: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type GroupsTable = NamedTable;
+export type CatalogTable = NamedTable;
 
 export interface SessionsTable {
   id: string;
