@@ -29,7 +29,7 @@ for (const engine of engines) {
     });
 
     it('migrates an empty database, then says it is up to date', async () => {
-      assert.match((await run('node', [...cli, 'migrate'], { env })).stdout, /applied: 2026-11-23.1-directory, 2026-11-23.2-passwords/);
+      assert.match((await run('node', [...cli, 'migrate'], { env })).stdout, /applied: 2026-11-23.01-directory, 2026-11-23.02-passwords/);
       assert.match((await run('node', [...cli, 'migrate'], { env })).stdout, /up to date/);
     });
 

@@ -24,6 +24,7 @@ import { healthRoutes } from './http/health.ts';
 import { passwordRoutes } from './passwords/routes.ts';
 import { licenseRoutes } from './licenses/routes.ts';
 import { lockoutRoutes } from './lockout/routes.ts';
+import { numberRoutes } from './numbers/routes.ts';
 import { permissionRoutes } from './permissions/routes.ts';
 import { roleRoutes } from './roles/routes.ts';
 import { tokenRoutes } from './tokens/routes.ts';
@@ -108,6 +109,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   licenseRoutes(app, deps);
   catalogRoutes(app, deps, 'tags');
   catalogRoutes(app, deps, 'skills');
+  numberRoutes(app, deps);
   return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache });
 }
 

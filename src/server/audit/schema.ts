@@ -3,7 +3,7 @@ import { limitSchema } from '../http/paging.ts';
 
 export const auditQuery = z.strictObject({
   target: z.string().max(200).optional().describe('Id of the changed thing (a user id, a role or group name)'),
-  targetType: z.enum(['user', 'role', 'group', 'domain', 'session', 'license', 'tag', 'skill']).optional(),
+  targetType: z.enum(['user', 'role', 'group', 'domain', 'session', 'license', 'tag', 'skill', 'number']).optional(),
   actor: z.string().max(200).optional().describe('Id of the user who made the change'),
   action: z.string().max(100).optional().describe('Exact action, such as user.updated'),
   from: z.iso.datetime({ offset: true }).optional(),

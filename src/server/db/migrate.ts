@@ -1,4 +1,4 @@
-import { Migrator, PostgresAdapter, sql, type MigrationProvider } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './schema.ts';
 import { catalogs } from './migrations/2026-11-23-catalogs.ts';
 import { directory } from './migrations/2026-11-23-directory.ts';
@@ -7,29 +7,31 @@ import { apiTokens } from './migrations/2026-11-23-api-tokens.ts';
 import { licenses } from './migrations/2026-11-23-licenses.ts';
 import { lockout } from './migrations/2026-11-23-lockout.ts';
 import { passwordLifeCycle } from './migrations/2026-11-23-password-life-cycle.ts';
+import { numbers } from './migrations/2026-11-23-numbers.ts';
 import { passwords } from './migrations/2026-11-23-passwords.ts';
 import { realm } from './migrations/2026-11-23-realm.ts';
 
-/** Listed, not discovered: a reader finds every migration here, and the build needs no file globbing. */
-const migrations: MigrationProvider = {
-  async getMigrations() {
-    // Kysely applies them in the order of these names.
-    return {
-      '2026-11-23.1-directory': directory,
-      '2026-11-23.2-passwords': passwords,
-      '2026-11-23.3-lockout': lockout,
-      '2026-11-23.4-account-security': accountSecurity,
-      '2026-11-23.5-password-life-cycle': passwordLifeCycle,
-      '2026-11-23.6-api-tokens': apiTokens,
-      '2026-11-23.7-licenses': licenses,
-      '2026-11-23.8-catalogs': catalogs,
-      '2026-11-23.9-realm': realm,
-    };
-  },
+/**
+ * Listed, not discovered: a reader finds every migration here, and the build needs no file globbing.
+ * Kysely applies them in the order of their names, so the names must sort in the order listed.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-23.01-directory': directory,
+  '2026-11-23.02-passwords': passwords,
+  '2026-11-23.03-lockout': lockout,
+  '2026-11-23.04-account-security': accountSecurity,
+  '2026-11-23.05-password-life-cycle': passwordLifeCycle,
+  '2026-11-23.06-api-tokens': apiTokens,
+  '2026-11-23.07-licenses': licenses,
+  '2026-11-23.08-catalogs': catalogs,
+  '2026-11-23.09-realm': realm,
+  '2026-11-23.10-numbers': numbers,
 };
 
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrations, migrationTableSchema: await postgresSchema(db) });
+  const migrator = new Migrator({ db, provider, migrationTableSchema: await postgresSchema(db) });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);

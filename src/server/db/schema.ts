@@ -34,6 +34,18 @@ export interface Database {
     updated_at: string;
   };
   license_assignments: { license_id: string; user_id: string; assigned_at: string };
+  numbers: {
+    id: string;
+    domain_id: string;
+    /** E.164 (`+48221234567`) or an alphanumeric sender ID. */
+    value: string;
+    kind: string;
+    voice: number;
+    sms: number;
+    description: string | null;
+    created_at: string;
+    updated_at: string;
+  };
   tags: CatalogTable;
   skills: CatalogTable;
   api_tokens: {

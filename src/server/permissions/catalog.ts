@@ -20,6 +20,8 @@ export const permissionCatalog = {
   'audit:read': { scope: 'domain', description: 'Read the audit log of the domain' },
   'catalogs:read': { scope: 'domain', description: 'See the tags and skills of the domain' },
   'catalogs:manage': { scope: 'domain', description: 'Add, rename and remove tags and skills' },
+  'numbers:read': { scope: 'domain', description: "See the domain's numbers and SMS sender IDs" },
+  'numbers:manage': { scope: 'domain', description: "Add, change and remove the domain's numbers and SMS sender IDs" },
   'licenses:read': { scope: 'domain', description: 'See licensed products, their seats and who holds them' },
   'licenses:manage': { scope: 'domain', description: 'Add, change and remove licensed products and their seats' },
   'licenses:assign': { scope: 'domain', description: 'Give licenses to users and take them back' },
