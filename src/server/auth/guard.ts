@@ -5,6 +5,7 @@ import { can, type Access } from '../http/access.ts';
 import { forbidden, notFound, Problem } from '../http/problem.ts';
 import type { DirectoryCache } from '../db/directory-cache.ts';
 import { actorForApiToken, TOKEN_PREFIX } from '../tokens/store.ts';
+import { addressAllowed } from './networks.ts';
 import { actorForToken } from './sessions.ts';
 
 export const SESSION_COOKIE = 'switchboard_session';
@@ -36,6 +37,9 @@ export function installGuard(app: FastifyInstance, db: Db, cache: DirectoryCache
     const signedIn = token ? await cache.sessions.get(token, () => (token.startsWith(TOKEN_PREFIX) ? actorForApiToken(db, token) : actorForToken(db, token))) : null;
     if (!signedIn) throw new Problem(401, 'auth.not_authenticated', 'Sign in first: the session is missing, expired or ended');
     const { actor } = signedIn;
+    if (signedIn.allowedNetworks && !addressAllowed(request.ip, signedIn.allowedNetworks)) {
+      throw new Problem(403, 'auth.ip_not_allowed', `This token's owner may not be reached from ${request.ip}`);
+    }
     request.actor = actor;
     if (actor.restriction && !access.duringSetup) {
       const what = actor.restriction === 'password_change' ? 'set a new password (PATCH /api/v1/me)' : 'enrol in two-factor authentication (POST /api/v1/me/totp)';

@@ -83,6 +83,8 @@ export async function closeUserSession(db: Db, userId: string, sessionId: string
 export interface SignedIn {
   actor: Actor;
   domain: DomainRecord;
+  /** For an API token: the owner's IP allow-list, checked on every use (a session was checked at sign-in). */
+  allowedNetworks?: string[];
 }
 
 /** The account and domain columns every credential (session or API token) is checked against. */

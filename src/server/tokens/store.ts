@@ -57,7 +57,7 @@ export async function actorForApiToken(db: Db, token: string): Promise<SignedIn 
     .selectFrom('api_tokens as t')
     .innerJoin('users as u', 'u.id', 't.user_id')
     .innerJoin('domains as d', 'd.id', 'u.domain_id')
-    .select(['t.id as token_id', 't.permissions as scope', 't.last_used_at', ...accountColumns])
+    .select(['t.id as token_id', 't.permissions as scope', 't.last_used_at', 'u.ip_allow_list', ...accountColumns])
     .where('t.token_hash', '=', hashOf(token))
     .where('t.expires_at', '>', now.toISOString())
     .where('u.active', '=', 1)
@@ -76,5 +76,6 @@ export async function actorForApiToken(db: Db, token: string): Promise<SignedIn 
   return {
     actor: { sessionId: '', id: row.user_id, login: row.login, domainId: row.domain_id, domainName: row.domain_name, platformAdmin: false, permissions: new Set(scope), restriction: null },
     domain: domainOfRow(row),
+    allowedNetworks: JSON.parse(row.ip_allow_list) as string[],
   };
 }

@@ -34,6 +34,16 @@ forEachEngine('API tokens', (h) => {
     assert.equal((await clientFor(h().app, token).get(users)).status, 403, 'the owner lost users:read, so did the token');
   });
 
+  it("are used only from the addresses of their owner's IP allow-list", async () => {
+    const { id, client } = await userWithRoles(h(), 'fenced-machine', ['supervisor']);
+    const token = (await client.post('/api/v1/me/tokens', { name: 'fenced', permissions: ['users:read'] })).body.token;
+    await h().admin.patch(`${users}/${id}`, { security: { ipAllowList: ['192.0.2.0/24'] } });
+    const from = (remoteAddress: string) => h().app.inject({ method: 'GET', url: users, remoteAddress, headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await from('192.0.2.10')).statusCode, 200);
+    const outside = await from('198.51.100.10');
+    assert.deepEqual([outside.statusCode, (outside.json() as { code: string }).code], [403, 'auth.ip_not_allowed']);
+  });
+
   it('stop working when revoked, by the owner or an administrator, or when expired', async () => {
     const { id, client } = await userWithRoles(h(), 'revoker', ['supervisor']);
     const first = (await client.post('/api/v1/me/tokens', { name: 'one', permissions: ['users:read'] })).body;
