@@ -4,7 +4,6 @@ import { invalid } from '../http/problem.ts';
 import type { Config } from '../config.ts';
 import { BreachedPasswords } from './breached.ts';
 import { personalWords, policyProblems, tooWeak } from './rules.ts';
-import { strengthOf } from './strength.ts';
 import type { Identity, PasswordPolicy, PasswordProblem } from './schema.ts';
 import { readPolicy, recentPasswordHashes } from './store.ts';
 
@@ -23,6 +22,8 @@ export class PasswordChecker {
 
   async judge(policy: PasswordPolicy, password: string, identity: Identity, userId?: string) {
     const problems: PasswordProblem[] = policyProblems(password, policy, identity);
+    // The dictionaries take a fifth of a second to load: only when a password is first judged.
+    const { strengthOf } = await import('./strength.ts');
     const strength = strengthOf(password, personalWords(identity));
     const weak = tooWeak(strength, policy.minStrength);
     if (weak) problems.push(weak);
