@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { forEachEngine, passwordFor, userWithRoles } from '../../../test/harness.ts';
-import { currentCode } from '../totp/rules.ts';
+import { currentCode } from '../../../test/authenticator.ts';
 
 const users = '/api/v1/domains/default/users';
 

@@ -22,10 +22,6 @@ export function acceptedStep(secret: string, code: string, lastStep: number | nu
   return lastStep !== null && step <= lastStep ? null : step;
 }
 
-/** The code an authenticator shows at `now`; for tests and for nothing else. */
-export const currentCode = (secret: string, now = Date.now()) =>
-  TOTP.generate({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: PERIOD, timestamp: now });
-
 /** Ten single-use recovery codes, like `k7qm-2xwp-9d`, and the hashes that are stored of them. */
 export function newRecoveryCodes(): { codes: string[]; hashes: string[] } {
   const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';

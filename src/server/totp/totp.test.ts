@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { forEachEngine, passwordFor, userWithRoles } from '../../../test/harness.ts';
-import { acceptedStep, currentCode, newEnrolment, newRecoveryCodes, recoveryCodeHash } from './rules.ts';
+import { currentCode } from '../../../test/authenticator.ts';
+import { acceptedStep, newEnrolment, newRecoveryCodes, recoveryCodeHash } from './rules.ts';
 
 describe('TOTP rules (RFC 6238)', () => {
   const { secret } = newEnrolment('ann@default');
