@@ -90,7 +90,7 @@ export interface SignedIn {
 /** The account and domain columns every credential (session or API token) is checked against. */
 export const accountColumns = [
   'u.id as user_id', 'u.login', 'u.domain_admin', 'u.platform_admin', 'd.id as domain_id', 'd.name as domain_name', 'd.title as domain_title',
-  'd.active as domain_active', 'd.require_two_factor', 'd.realm', 'd.created_at as domain_created_at', 'd.updated_at as domain_updated_at',
+  'd.active as domain_active', 'd.require_two_factor', 'd.realm', 'd.sip_settings', 'd.agent_defaults', 'd.created_at as domain_created_at', 'd.updated_at as domain_updated_at',
 ] as const;
 
 export const domainOfRow = (row: {
@@ -100,6 +100,8 @@ export const domainOfRow = (row: {
   domain_active: number;
   require_two_factor: number;
   realm: string | null;
+  sip_settings: string | null;
+  agent_defaults: string | null;
   domain_created_at: string;
   domain_updated_at: string;
 }): DomainRecord => ({
@@ -109,6 +111,8 @@ export const domainOfRow = (row: {
   active: row.domain_active,
   require_two_factor: row.require_two_factor,
   realm: row.realm,
+  sip_settings: row.sip_settings,
+  agent_defaults: row.agent_defaults,
   created_at: row.domain_created_at,
   updated_at: row.domain_updated_at,
 });

@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor, limitSchema, pageSchema, toPage } from '../
 import { conflict, notFound } from '../http/problem.ts';
 import type { Deps, Router } from '../http/routes.ts';
 import { nameKey } from '../roles/store.ts';
-import { tag } from '../users/schema.ts';
+import { tag } from '../catalogs/schema.ts';
 
 type Kind = 'tags' | 'skills';
 const singular = { tags: 'tag', skills: 'skill' } as const;

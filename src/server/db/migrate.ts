@@ -10,6 +10,7 @@ import { passwordLifeCycle } from './migrations/2026-11-23-password-life-cycle.t
 import { numbers } from './migrations/2026-11-23-numbers.ts';
 import { passwords } from './migrations/2026-11-23-passwords.ts';
 import { realm } from './migrations/2026-11-23-realm.ts';
+import { telephony } from './migrations/2026-11-23-telephony.ts';
 
 /**
  * Listed, not discovered: a reader finds every migration here, and the build needs no file globbing.
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23.08-catalogs': catalogs,
   '2026-11-23.09-realm': realm,
   '2026-11-23.10-numbers': numbers,
+  '2026-11-23.11-telephony': telephony,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

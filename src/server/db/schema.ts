@@ -48,6 +48,30 @@ export interface Database {
   };
   tags: CatalogTable;
   skills: CatalogTable;
+  extensions: {
+    domain_id: string;
+    number: string;
+    width: number;
+    value: number | string;
+    /** `user` (a SIP account's own), `virtual` (rings a user), `desk` (a hot desk anyone may sign in to). */
+    kind: string;
+    user_id: string | null;
+    description: string | null;
+    created_at: string;
+  };
+  sip_accounts: SipAccountsTable;
+  presentation_numbers: { user_id: string; number_id: string; purpose: string; position: number };
+  desk_sign_ins: {
+    id: string;
+    domain_id: string;
+    extension: string;
+    user_id: string;
+    signed_in_at: string;
+    signed_out_at: string | null;
+    signed_out_by: string | null;
+  };
+  agents: { user_id: string; domain_id: string; enabled: number; all_tags: number; all_skills: number; overrides: string };
+  agent_skills: { user_id: string; skill_id: string; level: number };
   api_tokens: {
     id: string;
     user_id: string;
@@ -73,6 +97,10 @@ export interface DomainsTable {
   require_two_factor: number;
   /** SIP digest realm; null only for rows written before it existed. */
   realm: string | null;
+  /** JSON of the domain's SIP settings (extension range, STUN); null means the defaults. */
+  sip_settings: string | null;
+  /** JSON of the defaults every agent of the domain follows unless it sets its own. */
+  agent_defaults: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -116,6 +144,33 @@ export interface UsersTable {
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
+}
+
+export interface SipAccountsTable {
+  user_id: string;
+  domain_id: string;
+  username: string;
+  username_key: string;
+  extension: string | null;
+  virtual_extension: string | null;
+  assignment: string;
+  connection: string;
+  custom_uri: string | null;
+  /** JSON array of CIDRs the phone may register from; empty means anywhere. */
+  auth_acl: string;
+  /** null: the domain's default. */
+  stun: number | null;
+  voicemail_enabled: number;
+  voicemail_pin_hash: string | null;
+  caller_id_name: string | null;
+  caller_id_number: string | null;
+  realm: string;
+  ha1_md5: string;
+  ha1_sha256: string;
+  ha1b_md5: string;
+  ha1b_sha256: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface RolesTable {

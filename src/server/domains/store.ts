@@ -3,10 +3,13 @@ import type { Db, DomainsTable } from '../db/schema.ts';
 import { createBuiltinRoles } from '../roles/store.ts';
 import type { DomainCreate, DomainUpdate, DomainView } from './schema.ts';
 
-/** A domain as the API and the guard see it; its security settings are read on their own. */
+/**
+ * A domain as the API and the guard see it, with the telephony settings every user view needs;
+ * its security settings are read on their own.
+ */
 export type DomainRecord = Omit<DomainsTable, 'password_policy' | 'brute_force'>;
 
-const columns = ['id', 'name', 'title', 'active', 'require_two_factor', 'realm', 'created_at', 'updated_at'] as const;
+const columns = ['id', 'name', 'title', 'active', 'require_two_factor', 'realm', 'sip_settings', 'agent_defaults', 'created_at', 'updated_at'] as const;
 
 export const toDomainView = (d: DomainRecord): DomainView => ({
   name: d.name,
@@ -43,6 +46,8 @@ export async function insertDomain(db: Db, input: DomainCreate): Promise<DomainR
     active: input.active ? 1 : 0,
     require_two_factor: input.requireTwoFactor ? 1 : 0,
     realm: input.realm ?? input.name,
+    sip_settings: null,
+    agent_defaults: null,
     created_at: now,
     updated_at: now,
   };

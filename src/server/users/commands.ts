@@ -17,6 +17,9 @@ import { clearTwoFactor } from '../totp/store.ts';
 import type { Safeguards } from './safeguards.ts';
 import { defaultSecurity } from './security-schema.ts';
 import type { UserCreate, UserUpdate, UserView } from './schema.ts';
+import { blankTelephony, prepareTelephony, writeTelephony, type PreparedTelephony } from './telephony.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import { signOutOfDesk } from '../sip/store.ts';
 import { findTaken, findUserRow, insertUser, setDeleted, toUserViews, updateUser, type Links, type StoredSecrets, type UserState } from './store.ts';
 
 /** Who asks for a change, with what they may grant. */
@@ -30,20 +33,38 @@ export interface PreparedUser {
   links: Links;
   secrets: StoredSecrets;
   secretsSet: string[];
+  telephony: PreparedTelephony;
 }
 
+/** Tries again when an extension picked from the range was taken by a racing request meanwhile. */
+const ALLOCATION_ATTEMPTS = 5;
+
 export async function createUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate, guards: Safeguards): Promise<UserView> {
-  const prepared = await prepareUser(db, requester, domain, input, guards);
-  const id = await db.transaction().execute((trx) => writeNewUser(trx, requester, domain, prepared)).catch(uniqueViolationAs(loginTaken));
-  return readUser(db, domain, id);
+  for (let attempt = 1; ; attempt += 1) {
+    const prepared = await prepareUser(db, requester, domain, input, guards);
+    try {
+      const id = await db.transaction().execute((trx) => writeNewUser(trx, requester, domain, prepared));
+      return withSecret(await readUser(db, domain, id), prepared.telephony);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      if (!prepared.telephony.allocated || attempt === ALLOCATION_ATTEMPTS) throw loginTaken();
+    }
+  }
+}
+
+/** A secret the server generated is answered once, with the write that made it. */
+function withSecret(view: UserView, telephony: PreparedTelephony): UserView {
+  return telephony.generatedSecret && view.sip ? { ...view, sip: { ...view.sip, secret: telephony.generatedSecret } } : view;
 }
 
 /** Everything a new user needs that is slow or may fail on input: checks, name lookups, hashing. */
 export async function prepareUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate, guards: Safeguards): Promise<PreparedUser> {
-  const { password, security, integrations, ...fields } = input;
+  const { password, security, integrations, sip, agent, ...fields } = input;
   const calDavToken = integrations?.calDavToken ?? null;
+  const telephony = await prepareTelephony(db, domain, { id: null, login: fields.login }, blankTelephony(domain), { sip, agent });
   const state: UserState = {
     ...fields,
+    ...telephony.state,
     security: { ...defaultSecurity, ...security },
     integrations: { oauthEmail: integrations?.oauthEmail ?? null, crmId: integrations?.crmId ?? null, calDavTokenSet: calDavToken !== null },
     email: fields.email ?? null,
@@ -62,13 +83,15 @@ export async function prepareUser(db: Db, requester: Requester, domain: DomainRe
     state,
     links,
     secrets: { passwordHash: password ? await hashPassword(password) : null, calDavToken: calDavToken === null ? null : guards.cipher.seal(calDavToken) },
-    secretsSet: [...(password ? ['password'] : []), ...(calDavToken === null ? [] : ['calDavToken'])],
+    secretsSet: [...(password ? ['password'] : []), ...(calDavToken === null ? [] : ['calDavToken']), ...telephony.secretsChanged],
+    telephony,
   };
 }
 
 /** Writes a prepared user and its audit entry in the caller's transaction; answers the new id. */
 export async function writeNewUser(trx: Db, requester: AuditActor, domain: DomainRecord, user: PreparedUser): Promise<string> {
   const id = await insertUser(trx, domain.id, user.state, user.links, user.secrets);
+  await writeTelephony(trx, domain.id, id, user.telephony);
   if (user.secrets.passwordHash) await rememberPassword(trx, id, user.secrets.passwordHash);
   await recordAudit(trx, {
     domainId: domain.id,
@@ -92,6 +115,8 @@ export async function changeUser(
   const before = await readUser(db, domain, id, { deleted: false });
   if (expectedVersion !== undefined && expectedVersion !== before.version) throw stale();
   const after = applyUpdate(before, change);
+  const telephony = await prepareTelephony(db, domain, { id, login: after.login }, { sip: before.sip, agent: before.agent }, { sip: change.sip, agent: change.agent });
+  Object.assign(after, telephony.state);
   const state = stateOf(after);
   const links = await resolveLinks(db, domain.id, state, []);
   const previous = await resolveLinks(db, domain.id, stateOf(before), []);
@@ -106,11 +131,12 @@ export async function changeUser(
   const passwordHash = change.password === undefined ? undefined : change.password === null ? null : await hashPassword(change.password);
   const token = change.integrations?.calDavToken;
   const secrets: StoredSecrets = { passwordHash, calDavToken: token === undefined || token === null ? token : guards.cipher.seal(token) };
-  const secretsChanged = [...(change.password !== undefined ? ['password'] : []), ...(token !== undefined ? ['calDavToken'] : [])];
+  const secretsChanged = [...(change.password !== undefined ? ['password'] : []), ...(token !== undefined ? ['calDavToken'] : []), ...telephony.secretsChanged];
 
   await db.transaction().execute((trx) =>
     keepingAnAdministrator(trx, domain.id, async () => {
       if (!(await updateUser(trx, domain.id, id, before.version, state, links, secrets))) throw stale();
+      await writeTelephony(trx, domain.id, id, telephony);
       if (before.security.twoFactor === 'totp' && after.security.twoFactor === 'none') await clearTwoFactor(trx, id);
       if (passwordHash) await rememberPassword(trx, id, passwordHash);
       // A new password or a deactivation ends every open session of the account.
@@ -124,7 +150,7 @@ export async function changeUser(
       });
     }),
   ).catch(uniqueViolationAs(loginTaken));
-  return readUser(db, domain, id);
+  return withSecret(await readUser(db, domain, id), telephony);
 }
 
 export async function deleteUser(db: Db, requester: AuditActor, domain: DomainRecord, id: string, expectedVersion: number | undefined) {
@@ -134,6 +160,7 @@ export async function deleteUser(db: Db, requester: AuditActor, domain: DomainRe
     keepingAnAdministrator(trx, domain.id, async () => {
       if (!(await setDeleted(trx, id, before.version, new Date().toISOString()))) throw stale();
       await closeUserSessions(trx, id);
+      await signOutOfDesk(trx, id, 'system');
       await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'user.deleted', target: { type: 'user', id, name: before.login }, changes: {} });
     }),
   );
@@ -152,7 +179,7 @@ export async function restoreUser(db: Db, requester: AuditActor, domain: DomainR
 export async function readUser(db: Db, domain: DomainRecord, id: string, only?: { deleted: boolean }): Promise<UserView> {
   const row = await findUserRow(db, domain.id, id);
   if (!row || (only && (row.deleted_at !== null) !== only.deleted)) throw notFound(only?.deleted ? 'Deleted user' : 'User');
-  const [view] = await toUserViews(db, domain.name, [row]);
+  const [view] = await toUserViews(db, domain, [row]);
   return view as UserView;
 }
 
@@ -209,4 +236,4 @@ function assertMayGrant(requester: Requester, change: Links & { granted: string[
 }
 
 /** Two writers racing for one login: the database's unique index decides, and the loser hears 409. */
-const loginTaken = () => conflict('user.exists', 'The login or e-mail was taken a moment ago by another request');
+const loginTaken = () => conflict('user.exists', 'The login, e-mail, extension or SIP username was taken a moment ago by another request');

@@ -5,7 +5,7 @@ import type { UserUpdate, UserView } from './schema.ts';
  * The words a user is found by: login, e-mail (whole, its domain, and split at @ . _ + -), names.
  * The list's `q` matches a user when each of its words starts one of these.
  */
-export function searchTerms(user: { login: string; email: string | null; firstName: string; lastName: string }): string[] {
+export function searchTerms(user: { login: string; email: string | null; firstName: string; lastName: string; sip?: { extension: string | null; virtualExtension: string | null } | null }): string[] {
   const terms = new Set<string>();
   const add = (text: string | null, split: RegExp) => {
     if (!text) return;
@@ -18,6 +18,8 @@ export function searchTerms(user: { login: string; email: string | null; firstNa
   if (user.email?.includes('@')) terms.add(user.email.slice(user.email.lastIndexOf('@') + 1).toLowerCase());
   add(user.firstName, /[\s-]+/);
   add(user.lastName, /[\s-]+/);
+  add(user.sip?.extension ?? null, /$^/);
+  add(user.sip?.virtualExtension ?? null, /$^/);
   return withoutRedundant([...terms].filter((t) => t.length <= 254));
 }
 
@@ -39,7 +41,7 @@ export const queryWords = (q: string) => [...new Set(q.toLowerCase().split(/\s+/
 export function applyUpdate(before: UserView, change: UserUpdate): UserView {
   const next: UserView = { ...before };
   for (const [key, value] of Object.entries(change) as [keyof UserUpdate, unknown][]) {
-    if (value === undefined || key === 'password' || key === 'security' || key === 'integrations') continue;
+    if (value === undefined || ['password', 'security', 'integrations', 'sip', 'agent'].includes(key)) continue;
     (next as Record<string, unknown>)[key] = value;
   }
   if (change.password !== undefined) next.hasPassword = change.password !== null;

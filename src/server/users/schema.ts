@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { catalogName } from '../roles/schema.ts';
 import { limitSchema } from '../http/paging.ts';
+import { tag } from '../catalogs/schema.ts';
+import { agentInput, agentPatch, agentView } from '../agents/schema.ts';
+import { sipInput, sipPatch, sipView } from '../sip/schema.ts';
 import { integrationsInput, integrationsView, securityInput, securityView } from './security-schema.ts';
 
 export const login = z
@@ -35,7 +38,6 @@ export const language = z
 export const password = z.string().min(8, 'At least 8 characters').max(256, 'At most 256 characters');
 const name = z.string().trim().max(100);
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
-export const tag = z.string().trim().min(1).max(64).regex(/^[^|,;/]+$/, 'A tag may not contain | , ; or /');
 
 const uniqueList = <T extends z.ZodType<string>>(item: T, max: number) =>
   z
@@ -63,6 +65,8 @@ const fields = {
   security: securityInput.optional(),
   integrations: integrationsInput.optional(),
   passwordChangeRequired: z.boolean().default(false).describe('The user must set a new password at the next sign-in'),
+  sip: sipInput.optional().describe('The SIP account; absent: none'),
+  agent: agentInput.optional().describe('The agent profile; absent: not an agent'),
 };
 
 export const userCreate = z.strictObject(fields);
@@ -88,6 +92,8 @@ export const userUpdate = z.strictObject({
   security: securityInput.optional(),
   integrations: integrationsInput.optional(),
   passwordChangeRequired: z.boolean().optional(),
+  sip: sipPatch.nullable().optional().describe('Fields given change; null removes the account'),
+  agent: agentPatch.optional(),
 });
 
 /** What a user may change of their own account; a new password needs the current one. */
@@ -122,6 +128,8 @@ export const userResponse = z.object({
   security: securityView,
   integrations: integrationsView,
   passwordChangeRequired: z.boolean(),
+  sip: sipView.nullable(),
+  agent: agentView,
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -139,6 +147,10 @@ export const userListQuery = z.strictObject({
   group: z.string().max(64).optional(),
   tag: z.string().max(64).optional(),
   license: z.string().max(64).optional().describe('Users holding this license now'),
+  extension: z.string().regex(/^[0-9]{1,15}$/).optional().describe('Users with this own or virtual extension, or signed in to this hot desk'),
+  agent: flag.optional().describe('Agents (true) or not (false)'),
+  skill: z.string().max(64).optional().describe('Agents with this skill, or member of all skills'),
+  connection: z.enum(['webrtc', 'pbx', 'custom']).optional(),
   active: flag.optional(),
   deleted: flag.default(false),
   sort: z.enum(sortValues as [string, ...string[]]).default('login'),

@@ -5,6 +5,9 @@ import type { Database, Db, UsersTable } from '../db/schema.ts';
 import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
 import type { FieldProblem } from '../http/problem.ts';
 import { nameKey } from '../roles/store.ts';
+import type { DomainRecord } from '../domains/store.ts';
+import { readAgents } from '../agents/store.ts';
+import { readSipAccounts } from '../sip/store.ts';
 import { queryWords, searchTerms } from './rules.ts';
 import type { UserListQuery, UserView } from './schema.ts';
 
@@ -174,12 +177,14 @@ const linksQuery = (db: Db, ids: string[], now: string) =>
 
 const linksOfOne = prepared<{ id: string; now: string }, { user_id: string; kind: string; name: string }>((db: Db, param) => linksQuery(db, [param('id')], param('now')));
 
-/** Builds the API view of users, reading their roles, groups and tags in one query. */
-export async function toUserViews(db: Db, domainName: string, rows: UserRow[]): Promise<UserView[]> {
+/** Builds the API view of users: their roles, groups, tags and licenses in one query, then their telephony. */
+export async function toUserViews(db: Db, domain: DomainRecord, rows: UserRow[]): Promise<UserView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const now = new Date().toISOString();
   const links = ids.length === 1 ? await linksOfOne(db, { id: ids[0] as string, now }) : await linksQuery(db, ids, now).execute();
+  const sip = await readSipAccounts(db, domain, ids);
+  const agents = await readAgents(db, domain, ids);
   const named = new Map<string, { role: string[]; group: string[]; tag: string[]; license: string[] }>();
   for (const { user_id, kind, name } of links) {
     const entry = named.get(user_id) ?? { role: [], group: [], tag: [], license: [] };
@@ -190,7 +195,7 @@ export async function toUserViews(db: Db, domainName: string, rows: UserRow[]): 
   const none = { role: [], group: [], tag: [], license: [] };
   return rows.map((r) => ({
     id: r.id,
-    domain: domainName,
+    domain: domain.name,
     login: r.login,
     email: r.email,
     firstName: r.first_name,
@@ -218,6 +223,8 @@ export async function toUserViews(db: Db, domainName: string, rows: UserRow[]): 
     },
     integrations: { oauthEmail: r.oauth_email, calDavTokenSet: r.caldav_token !== null, crmId: r.crm_id },
     passwordChangeRequired: r.must_change_password === 1,
+    sip: sip.get(r.id) ?? null,
+    agent: agents.get(r.id) as UserView['agent'],
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -273,17 +280,17 @@ async function planSearch(db: Db, domainId: string, live: boolean, words: string
 type UsersQuery = SelectQueryBuilder<Database & { u: UsersTable }, 'u', object>;
 
 /** Keyset paging over (sort column, id): stable under inserts and fast at any depth. */
-export async function listUsers(db: Db, domain: { id: string; name: string }, query: UserListQuery) {
+export async function listUsers(db: Db, domain: DomainRecord, query: UserListQuery) {
   const words = queryWords(query.q ?? '');
   const search = await planSearch(db, domain.id, !query.deleted, words);
   if (search.nothing) return { items: [], nextCursor: null };
-  const onlySearch = [query.role, query.group, query.tag, query.license, query.active].every((filter) => filter === undefined);
+  const onlySearch = [query.role, query.group, query.tag, query.license, query.active, query.extension, query.agent, query.skill, query.connection].every((filter) => filter === undefined);
   const rows =
     search.rare.length > 0 && onlySearch && /^-?login$/.test(query.sort)
       ? await searchByLogin(db, domain.id, query, search.rare, search.common)
       : await filteredPage(db, domain.id, query, words, search.rare[0]);
   const page = toPage(rows, query.limit, (row) => row, (row) => encodeCursor(row.sort_value, row.id));
-  return { items: await toUserViews(db, domain.name, page.items), nextCursor: page.nextCursor };
+  return { items: await toUserViews(db, domain, page.items), nextCursor: page.nextCursor };
 }
 
 /** The other words of a search, each checked against the user's own terms. */
@@ -359,11 +366,22 @@ async function filteredPage(db: Db, domainId: string, query: UserListQuery, word
     );
   }
   if (query.tag) {
+    // Agents that are members of all tags carry every tag of the catalog, also ones added later.
     const tag = query.tag;
-    select = select.where(({ exists, selectFrom, lit }) =>
-      exists(selectFrom('user_tags as ut').whereRef('ut.user_id', '=', 'u.id').where('ut.tag', '=', tag).select(lit(1).as('one'))),
+    select = select.where(({ or, exists, selectFrom, lit }) =>
+      or([
+        exists(selectFrom('user_tags as ut').whereRef('ut.user_id', '=', 'u.id').where('ut.tag', '=', tag).select(lit(1).as('one'))),
+        exists(
+          selectFrom('agents as a')
+            .whereRef('a.user_id', '=', 'u.id')
+            .where('a.all_tags', '=', 1)
+            .where(({ exists }) => exists(selectFrom('tags as t').where('t.domain_id', '=', domainId).where('t.name', '=', tag).select(lit(1).as('one'))))
+            .select(lit(1).as('one')),
+        ),
+      ]),
     );
   }
+  select = telephonyFilters(select, domainId, query);
   if (query.license) {
     const key = nameKey(query.license);
     const now = new Date().toISOString();
@@ -386,6 +404,44 @@ async function filteredPage(db: Db, domainId: string, query: UserListQuery, word
     );
   }
   return select.execute();
+}
+
+/** The list's telephony filters: extension, agent, skill (all-skills agents included) and connection. */
+function telephonyFilters<O>(select: SelectQueryBuilder<Database & { u: UsersTable }, 'u', O>, domainId: string, query: UserListQuery) {
+  if (query.extension) {
+    const number = query.extension;
+    select = select.where(({ or, exists, selectFrom, lit }) =>
+      or([
+        exists(selectFrom('extensions as e').whereRef('e.user_id', '=', 'u.id').where('e.domain_id', '=', domainId).where('e.number', '=', number).select(lit(1).as('one'))),
+        exists(selectFrom('desk_sign_ins as d').whereRef('d.user_id', '=', 'u.id').where('d.extension', '=', number).where('d.signed_out_at', 'is', null).select(lit(1).as('one'))),
+      ]),
+    );
+  }
+  if (query.agent !== undefined) {
+    const agents = (eb: ExpressionBuilder<Database & { u: UsersTable }, 'u'>) =>
+      eb.exists(eb.selectFrom('agents as a').whereRef('a.user_id', '=', 'u.id').where('a.enabled', '=', 1).select(eb.lit(1).as('one')));
+    select = select.where((eb) => (query.agent ? agents(eb) : eb.not(agents(eb))));
+  }
+  if (query.skill) {
+    const key = nameKey(query.skill);
+    select = select.where(({ or, exists, selectFrom, lit }) =>
+      or([
+        exists(selectFrom('agent_skills as s').innerJoin('skills as k', 'k.id', 's.skill_id').whereRef('s.user_id', '=', 'u.id').where('k.name_key', '=', key).select(lit(1).as('one'))),
+        exists(
+          selectFrom('agents as a')
+            .whereRef('a.user_id', '=', 'u.id')
+            .where('a.all_skills', '=', 1)
+            .where(({ exists }) => exists(selectFrom('skills as k').where('k.domain_id', '=', domainId).where('k.name_key', '=', key).select(lit(1).as('one'))))
+            .select(lit(1).as('one')),
+        ),
+      ]),
+    );
+  }
+  if (query.connection) {
+    const connection = query.connection;
+    select = select.where(({ exists, selectFrom, lit }) => exists(selectFrom('sip_accounts as s').whereRef('s.user_id', '=', 'u.id').where('s.connection', '=', connection).select(lit(1).as('one'))));
+  }
+  return select;
 }
 
 /** Removes users deleted before `cutoff`, with everything that hangs off them; answers who went. */

@@ -27,8 +27,10 @@ forEachEngine('users', (h) => {
     assert.equal(created.status, 201);
     assert.equal(created.headers.etag, '"1"');
     assert.equal(created.headers.location, `${users}/${created.body.id}`);
+    assert.equal(created.body.sip, null);
+    assert.equal(created.body.agent.enabled, false);
     assert.deepEqual(
-      { ...created.body, id: undefined, createdAt: undefined, updatedAt: undefined },
+      { ...created.body, id: undefined, createdAt: undefined, updatedAt: undefined, sip: undefined, agent: undefined },
       {
         id: undefined,
         domain: 'default',
@@ -52,6 +54,8 @@ forEachEngine('users', (h) => {
         security: { twoFactor: 'none', sessionTimeout: 1800, sessionMaxAge: null, maxSessions: 2, sessionLimit: 'deny-new', ipAllowList: ['192.0.2.0/24', '2001:db8::/32'] },
         integrations: { oauthEmail: 'jan@gmail.example', calDavTokenSet: true, crmId: 'CRM-42' },
         passwordChangeRequired: false,
+        sip: undefined,
+        agent: undefined,
         version: 1,
         createdAt: undefined,
         updatedAt: undefined,

@@ -1,0 +1,22 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** 144 random bits, printable: what a phone is provisioned with when nobody chose a secret. */
+export const generateSecret = () => randomBytes(18).toString('base64url');
+
+const hex = (algorithm: 'md5' | 'sha256', text: string) => createHash(algorithm).update(text).digest('hex');
+
+/**
+ * The digest HA1 values a registrar checks a phone against (RFC 7616: H(username:realm:secret)),
+ * in MD5 and SHA-256, plus Kamailio's `ha1b` for phones that authenticate as `username@domain`.
+ * The secret itself is never kept.
+ */
+export function sipDigests(username: string, realm: string, domain: string, secret: string) {
+  return {
+    ha1_md5: hex('md5', `${username}:${realm}:${secret}`),
+    ha1_sha256: hex('sha256', `${username}:${realm}:${secret}`),
+    ha1b_md5: hex('md5', `${username}@${domain}:${realm}:${secret}`),
+    ha1b_sha256: hex('sha256', `${username}@${domain}:${realm}:${secret}`),
+  };
+}
+
+export type SipDigests = ReturnType<typeof sipDigests>;

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { alphanumericSender, e164 } from '../numbers/schema.ts';
+import { allowedNetwork } from '../users/security-schema.ts';
+
+/** An internal number: 1–15 digits. */
+export const extension = z.string().regex(/^[0-9]{1,15}$/, '1 to 15 digits');
+
+const sipUsername = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Latin letters, digits, dots, underscores and hyphens; at most 64');
+
+/** A secret chosen by an administrator; generated ones have 144 random bits. */
+export const sipSecret = z
+  .string()
+  .min(12, 'At least 12 characters')
+  .max(128, 'At most 128 characters')
+  .regex(/^[\x21-\x7e]+$/, 'Printable ASCII without spaces')
+  .describe('Write-only. Generated when a new one is needed and none is given, and then shown once');
+
+export const voicemailPin = z.string().regex(/^[0-9]{4,10}$/, '4 to 10 digits').describe('Write-only; stored hashed');
+
+const sipUri = z
+  .string()
+  .max(255)
+  .regex(/^sips?:(?:[A-Za-z0-9._~!$&'()*+,;=%-]+(?::[^@\s]*)?@)?(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:;[^\s?]*)?(?:\?\S*)?$/, 'A sip: or sips: URI such as sip:trunk@pbx.example.com:5060');
+
+const presentationNumber = z.union([e164, alphanumericSender], 'An E.164 number or an alphanumeric sender ID of at most 11 characters');
+
+const uniqueValues = <T extends z.ZodType<string>>(item: T, max: number) =>
+  z
+    .array(item)
+    .max(max)
+    .refine((list) => new Set(list).size === list.length, 'Values repeat');
+
+export const callerIdInput = z.strictObject({
+  name: z.string().trim().max(64).nullable().default(null).describe('Caller ID name shown to the called party'),
+  number: e164.nullable().default(null).describe('Caller ID number, E.164'),
+  callNumbers: uniqueValues(e164, 200).default([]).describe("Numbers of the domain's inventory (voice-capable) the user may present on calls"),
+  smsSenders: uniqueValues(presentationNumber, 200).default([]).describe("SMS-capable numbers or sender IDs of the domain's inventory the user may send from"),
+});
+
+/** A SIP account as written in full (create, PUT): absent fields take their defaults. */
+export const sipInput = z.strictObject({
+  extension: extension.nullable().default(null).describe("The user's own extension; when absent on a static account, the lowest free one of the domain's range"),
+  username: sipUsername.nullable().default(null).describe('SIP auth user; defaults to the extension (to the login for hot-desking accounts)'),
+  secret: sipSecret.optional(),
+  assignment: z.enum(['static', 'dynamic']).default('static').describe('static: the extension is the user\'s; dynamic: the user signs in to a hot desk'),
+  connection: z.enum(['webrtc', 'pbx', 'custom']).default('webrtc'),
+  customUri: sipUri.nullable().default(null).describe('Where calls go when connection is custom'),
+  authAcl: z.array(allowedNetwork).max(100).default([]).describe('Networks the phone may register from; empty: anywhere'),
+  stun: z.boolean().nullable().default(null).describe("Use STUN/TURN; null: the domain's default"),
+  voicemail: z.strictObject({ enabled: z.boolean().default(false), pin: voicemailPin.nullable().optional() }).default({ enabled: false }),
+  callerId: callerIdInput.default({ name: null, number: null, callNumbers: [], smsSenders: [] }),
+  virtualExtension: extension.nullable().default(null).describe('A second number that rings this user'),
+});
+
+/** In a user PATCH: only the fields given change. */
+export const sipPatch = z.strictObject({
+  ...sipInput.shape,
+  extension: extension.nullable().optional(),
+  username: sipUsername.nullable().optional(),
+  assignment: z.enum(['static', 'dynamic']).optional(),
+  connection: z.enum(['webrtc', 'pbx', 'custom']).optional(),
+  customUri: sipUri.nullable().optional(),
+  authAcl: z.array(allowedNetwork).max(100).optional(),
+  stun: z.boolean().nullable().optional(),
+  voicemail: z.strictObject({ enabled: z.boolean().optional(), pin: voicemailPin.nullable().optional() }).optional(),
+  callerId: callerIdInput.partial().optional(),
+  virtualExtension: extension.nullable().optional(),
+});
+
+export const sipView = z.object({
+  extension: z.string().nullable(),
+  username: z.string(),
+  secret: z.string().optional().describe('Only in the answer of the write that generated it'),
+  secretStatus: z.enum(['current', 'renew']).describe("renew: the domain's realm changed since the secret was set, so a new one is needed"),
+  assignment: z.enum(['static', 'dynamic']),
+  desk: z.string().nullable().describe('The hot desk a dynamic account is signed in to'),
+  connection: z.enum(['webrtc', 'pbx', 'custom']),
+  customUri: z.string().nullable(),
+  authAcl: z.array(z.string()),
+  stun: z.boolean().describe('Effective: the own choice or the domain default'),
+  iceServers: z.array(z.string()).describe("The domain's STUN and TURN servers when stun is on"),
+  voicemail: z.object({ enabled: z.boolean(), pinSet: z.boolean() }),
+  callerId: z.object({ name: z.string().nullable(), number: z.string().nullable(), callNumbers: z.array(z.string()), smsSenders: z.array(z.string()) }),
+  virtualExtension: z.string().nullable(),
+  inherited: z.array(z.string()).describe('Fields that follow the domain default'),
+});
+
+const iceUri = (schemes: string) => z.string().max(255).regex(new RegExp(`^(?:${schemes}):[A-Za-z0-9.\\-\\[\\]:]+(?:\\?transport=(?:udp|tcp))?$`), `A ${schemes.replace('|', ' or ')} URI such as ${schemes.split('|')[0]}:host:3478`);
+
+/** Per domain: where new extensions come from and how phones traverse NAT. */
+export const sipSettings = z
+  .strictObject({
+    extensionRange: z
+      .strictObject({ from: extension, to: extension })
+      .refine((r) => r.from.length === r.to.length, 'from and to have the same number of digits')
+      .refine((r) => BigInt(r.from) <= BigInt(r.to), 'from is not above to')
+      .default({ from: '1000', to: '9999' }),
+    stun: z.boolean().default(true).describe('Default of the accounts whose stun is null'),
+    stunServers: z.array(iceUri('stun|stuns')).max(10).default([]),
+    turnServers: z.array(iceUri('turn|turns')).max(10).default([]),
+  })
+  .describe('Absent fields take their defaults');
+
+export const hotDeskCreate = z.strictObject({ extension, description: z.string().trim().max(200).nullable().optional() });
+export const hotDeskView = z.object({
+  extension: z.string(),
+  description: z.string().nullable(),
+  occupiedBy: z.object({ id: z.string(), login: z.string(), since: z.string() }).nullable(),
+});
+export const signInView = z.object({ extension: z.string(), signedInAt: z.string(), signedOutAt: z.string().nullable(), signedOutBy: z.string().nullable() });
+
+export type SipInput = z.infer<typeof sipInput>;
+export type SipPatch = z.infer<typeof sipPatch>;
+export type SipView = z.infer<typeof sipView>;
+export type SipSettings = z.infer<typeof sipSettings>;
+export const defaultSipSettings: SipSettings = sipSettings.parse({});

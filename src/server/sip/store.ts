@@ -1,0 +1,198 @@
+import type { Db } from '../db/schema.ts';
+import type { DomainRecord } from '../domains/store.ts';
+import type { FieldProblem } from '../http/problem.ts';
+import type { SipDigests } from './digest.ts';
+import { effectiveSip, freeInRange, type StoredSip } from './rules.ts';
+import { defaultSipSettings, sipSettings, type SipSettings, type SipView } from './schema.ts';
+
+/** The domain's SIP settings, parsed once per stored text. */
+const parsedSettings = new Map<string, SipSettings>();
+export function sipSettingsOf(domain: Pick<DomainRecord, 'sip_settings'>): SipSettings {
+  const text = domain.sip_settings;
+  if (!text) return defaultSipSettings;
+  let settings = parsedSettings.get(text);
+  if (!settings) {
+    if (parsedSettings.size > 1000) parsedSettings.clear();
+    settings = sipSettings.parse(JSON.parse(text));
+    parsedSettings.set(text, settings);
+  }
+  return settings;
+}
+
+const WINDOW = 4096n;
+
+/** The lowest free numbers of the range, looking through the taken ones a window at a time. */
+export async function lowestFreeExtensions(db: Db, domainId: string, range: { from: string; to: string }, count: number): Promise<string[]> {
+  const width = range.from.length;
+  const free: string[] = [];
+  for (let start = BigInt(range.from); free.length < count && start <= BigInt(range.to); start += WINDOW) {
+    const end = start + WINDOW - 1n < BigInt(range.to) ? start + WINDOW - 1n : BigInt(range.to);
+    const rows = await db
+      .selectFrom('extensions')
+      .select('value')
+      .where('domain_id', '=', domainId)
+      .where('width', '=', width)
+      .where('value', '>=', start.toString())
+      .where('value', '<=', end.toString())
+      .orderBy('value')
+      .execute();
+    const window = { from: start.toString().padStart(width, '0'), to: end.toString().padStart(width, '0') };
+    free.push(...freeInRange(window, rows.map((r) => BigInt(r.value)), count - free.length));
+  }
+  return free;
+}
+
+/** Extensions among `numbers` that belong to someone or something other than the user. */
+export async function takenExtensions(db: Db, domainId: string, numbers: string[], userId: string | null) {
+  if (numbers.length === 0) return [];
+  let query = db.selectFrom('extensions').select(['number', 'kind']).where('domain_id', '=', domainId).where('number', 'in', numbers);
+  if (userId) query = query.where((eb) => eb.or([eb('user_id', 'is', null), eb('user_id', '!=', userId)]));
+  return query.execute();
+}
+
+export async function usernameTaken(db: Db, domainId: string, username: string, userId: string | null): Promise<boolean> {
+  let query = db.selectFrom('sip_accounts').select('user_id').where('domain_id', '=', domainId).where('username_key', '=', username.toLowerCase());
+  if (userId) query = query.where('user_id', '!=', userId);
+  return (await query.executeTakeFirst()) !== undefined;
+}
+
+/**
+ * The inventory ids of the presentation pools: call numbers must be voice numbers, SMS senders
+ * SMS-capable numbers or sender IDs of the domain. Every value that is not is a problem.
+ */
+export async function resolvePresentation(db: Db, domainId: string, callerId: SipView['callerId']) {
+  const values = [...new Set([...callerId.callNumbers, ...callerId.smsSenders])];
+  const rows = values.length ? await db.selectFrom('numbers').select(['id', 'value', 'voice', 'sms']).where('domain_id', '=', domainId).where('value', 'in', values).execute() : [];
+  const byValue = new Map(rows.map((r) => [r.value, r]));
+  const problems: FieldProblem[] = [];
+  const pool = (purpose: 'call' | 'sms', list: string[], field: string, capability: 'voice' | 'sms') =>
+    list.flatMap((value, index) => {
+      const row = byValue.get(value);
+      const path = `sip/callerId/${field}/${index}`;
+      if (!row) problems.push({ path, code: 'number.unknown', message: `${value} is not in the domain's number inventory` });
+      else if (row[capability] !== 1) problems.push({ path, code: `number.not_${capability}`, message: `${value} is not ${capability === 'voice' ? 'voice' : 'SMS'}-capable in the inventory` });
+      else return [{ number_id: row.id, purpose, position: index }];
+      return [];
+    });
+  const entries = [...pool('call', callerId.callNumbers, 'callNumbers', 'voice'), ...pool('sms', callerId.smsSenders, 'smsSenders', 'sms')];
+  return { entries, problems };
+}
+
+export interface SipWrite {
+  account: StoredSip & { username: string };
+  presentation: { number_id: string; purpose: string; position: number }[];
+  /** New digests (with the realm they were made for), or undefined to keep the stored ones. */
+  digests?: SipDigests & { realm: string };
+  /** A new PIN hash, null to remove it, undefined to keep it. */
+  pinHash?: string | null;
+}
+
+/** Writes the user's account, its extensions and presentation pools, replacing what was there. */
+export async function writeSipAccount(db: Db, domainId: string, userId: string, write: SipWrite): Promise<void> {
+  const { account } = write;
+  const now = new Date().toISOString();
+  const columns = {
+    username: account.username,
+    username_key: account.username.toLowerCase(),
+    extension: account.extension,
+    virtual_extension: account.virtualExtension,
+    assignment: account.assignment,
+    connection: account.connection,
+    custom_uri: account.customUri,
+    auth_acl: JSON.stringify(account.authAcl),
+    stun: account.stun === null ? null : account.stun ? 1 : 0,
+    voicemail_enabled: account.voicemail.enabled ? 1 : 0,
+    caller_id_name: account.callerId.name,
+    caller_id_number: account.callerId.number,
+    ...(write.pinHash === undefined ? {} : { voicemail_pin_hash: write.pinHash }),
+    ...(write.digests ?? {}),
+    updated_at: now,
+  };
+  const updated = await db.updateTable('sip_accounts').set(columns).where('user_id', '=', userId).executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) {
+    if (!write.digests) throw new Error('a new SIP account needs its digests');
+    await db.insertInto('sip_accounts').values({ user_id: userId, domain_id: domainId, voicemail_pin_hash: null, ...columns, ...write.digests, created_at: now }).execute();
+  }
+  await db.deleteFrom('extensions').where('user_id', '=', userId).execute();
+  const own = [
+    ...(account.extension ? [{ number: account.extension, kind: 'user' }] : []),
+    ...(account.virtualExtension ? [{ number: account.virtualExtension, kind: 'virtual' }] : []),
+  ];
+  if (own.length) {
+    await db
+      .insertInto('extensions')
+      .values(own.map((e) => ({ domain_id: domainId, number: e.number, width: e.number.length, value: e.number, kind: e.kind, user_id: userId, description: null, created_at: now })))
+      .execute();
+  }
+  await db.deleteFrom('presentation_numbers').where('user_id', '=', userId).execute();
+  if (write.presentation.length) await db.insertInto('presentation_numbers').values(write.presentation.map((p) => ({ ...p, user_id: userId }))).execute();
+  if (account.assignment === 'static') await signOutOfDesk(db, userId, 'system');
+}
+
+export async function removeSipAccount(db: Db, userId: string): Promise<void> {
+  await signOutOfDesk(db, userId, 'system');
+  await db.deleteFrom('presentation_numbers').where('user_id', '=', userId).execute();
+  await db.deleteFrom('extensions').where('user_id', '=', userId).execute();
+  await db.deleteFrom('sip_accounts').where('user_id', '=', userId).execute();
+}
+
+/** Ends the user's current hot-desk sign-in, if any; answers the desk it ended. */
+export async function signOutOfDesk(db: Db, userId: string, by: string): Promise<string | undefined> {
+  const seat = await db.selectFrom('desk_sign_ins').select(['id', 'extension']).where('user_id', '=', userId).where('signed_out_at', 'is', null).executeTakeFirst();
+  if (!seat) return undefined;
+  await db.updateTable('desk_sign_ins').set({ signed_out_at: new Date().toISOString(), signed_out_by: by }).where('id', '=', seat.id).execute();
+  return seat.extension;
+}
+
+/** The answered SIP accounts of users, by user id; users without one are absent. */
+export async function readSipAccounts(db: Db, domain: DomainRecord, userIds: string[]): Promise<Map<string, SipView>> {
+  const accounts = new Map<string, SipView>();
+  if (userIds.length === 0) return accounts;
+  const rows = await db
+    .selectFrom('sip_accounts')
+    .select(['user_id', 'username', 'extension', 'virtual_extension', 'assignment', 'connection', 'custom_uri', 'auth_acl', 'stun', 'voicemail_enabled', 'voicemail_pin_hash', 'caller_id_name', 'caller_id_number', 'realm'])
+    .where('user_id', 'in', userIds)
+    .execute();
+  if (rows.length === 0) return accounts;
+  const ids = rows.map((r) => r.user_id);
+  const pools = await db
+    .selectFrom('presentation_numbers as p')
+    .innerJoin('numbers as n', 'n.id', 'p.number_id')
+    .select(['p.user_id', 'p.purpose', 'n.value'])
+    .where('p.user_id', 'in', ids)
+    .orderBy('p.position')
+    .execute();
+  const desks = await db.selectFrom('desk_sign_ins').select(['user_id', 'extension']).where('user_id', 'in', ids).where('signed_out_at', 'is', null).execute();
+  const deskOf = new Map(desks.map((d) => [d.user_id, d.extension]));
+  const settings = sipSettingsOf(domain);
+  const realm = domain.realm ?? domain.name;
+  for (const r of rows) {
+    const pool = (purpose: string) => pools.filter((p) => p.user_id === r.user_id && p.purpose === purpose).map((p) => p.value);
+    const stored: StoredSip & { username: string } = {
+      extension: r.extension,
+      username: r.username,
+      assignment: r.assignment === 'dynamic' ? 'dynamic' : 'static',
+      connection: r.connection as StoredSip['connection'],
+      customUri: r.custom_uri,
+      authAcl: JSON.parse(r.auth_acl) as string[],
+      stun: r.stun === null ? null : r.stun === 1,
+      voicemail: { enabled: r.voicemail_enabled === 1, pinSet: r.voicemail_pin_hash !== null },
+      callerId: { name: r.caller_id_name, number: r.caller_id_number, callNumbers: pool('call'), smsSenders: pool('sms') },
+      virtualExtension: r.virtual_extension,
+    };
+    accounts.set(r.user_id, effectiveSip(stored, settings, { secretStatus: r.realm === realm ? 'current' : 'renew', desk: deskOf.get(r.user_id) ?? null }));
+  }
+  return accounts;
+}
+
+/** Who has a number of the inventory in a presentation pool. */
+export function usersPresenting(db: Db, numberId: string, purpose?: 'call' | 'sms') {
+  let query = db
+    .selectFrom('presentation_numbers as p')
+    .innerJoin('users as u', 'u.id', 'p.user_id')
+    .select(['u.id', 'u.login', 'p.purpose'])
+    .where('p.number_id', '=', numberId)
+    .orderBy('u.login_key');
+  if (purpose) query = query.where('p.purpose', '=', purpose);
+  return query.execute();
+}

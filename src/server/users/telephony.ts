@@ -1,0 +1,151 @@
+import { agentCapabilities, applyAgentPatch, effectiveAgent, noAgent, storedAgentOf, type StoredAgent } from '../agents/rules.ts';
+import type { AgentPatch, AgentView } from '../agents/schema.ts';
+import { agentDefaultsOf, resolveSkills, writeAgent } from '../agents/store.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import type { Db } from '../db/schema.ts';
+import type { DomainRecord } from '../domains/store.ts';
+import { conflict, invalid, type FieldProblem } from '../http/problem.ts';
+import { isExpired } from '../licenses/store.ts';
+import { generateSecret, sipDigests } from '../sip/digest.ts';
+import { applySipPatch, effectiveSip, sipProblems, storedSipOf } from '../sip/rules.ts';
+import type { SipPatch, SipView } from '../sip/schema.ts';
+import { lowestFreeExtensions, removeSipAccount, resolvePresentation, sipSettingsOf, takenExtensions, usernameTaken, writeSipAccount, type SipWrite } from '../sip/store.ts';
+
+/** What makes a user a telephony user: its SIP account and its agent profile. */
+export interface Telephony {
+  sip: SipView | null;
+  agent: AgentView;
+}
+
+export interface TelephonyChange {
+  sip?: SipPatch | null;
+  agent?: AgentPatch;
+}
+
+/** Checked and hashed, ready to be written in the user's transaction. */
+export interface PreparedTelephony {
+  state: Telephony;
+  /** undefined: the account stays as it is; null: it goes. */
+  sip?: SipWrite | null;
+  agent?: { stored: StoredAgent; skills: { skill_id: string; level: number }[] };
+  /** A secret made here: answered once, with the write. */
+  generatedSecret?: string;
+  /** The extension was picked from the range, so a racing writer may take it first: worth a retry. */
+  allocated: boolean;
+  secretsChanged: string[];
+}
+
+export const blankTelephony = (domain: DomainRecord): Telephony => ({ sip: null, agent: effectiveAgent(noAgent, agentDefaultsOf(domain)) });
+
+/**
+ * Applies a change to a user's telephony: every rule checked (400 listing each problem, 409 for
+ * numbers and names others hold), the extension allocated, the secret generated and digested.
+ */
+export async function prepareTelephony(
+  db: Db,
+  domain: DomainRecord,
+  user: { id: string | null; login: string },
+  before: Telephony,
+  change: TelephonyChange,
+): Promise<PreparedTelephony> {
+  const problems: FieldProblem[] = [];
+  const prepared: PreparedTelephony = { state: { ...before }, allocated: false, secretsChanged: [] };
+  if (change.agent !== undefined) {
+    const stored = applyAgentPatch(storedAgentOf(before.agent), change.agent);
+    const skills = await resolveSkills(db, domain.id, stored.skills, problems);
+    stored.skills = skills.map((s) => ({ skill: s.name, level: s.level }));
+    prepared.agent = { stored, skills };
+    prepared.state.agent = effectiveAgent(stored, agentDefaultsOf(domain));
+  }
+  if (change.sip === null) {
+    prepared.sip = before.sip ? null : undefined;
+    prepared.state.sip = null;
+  } else if (change.sip !== undefined) {
+    await prepareSip(db, domain, user, before.sip, change.sip, prepared, problems);
+  }
+  if (problems.length) throw invalid(problems);
+  await assertLicensed(db, domain.id, user.id, before, prepared.state);
+  return prepared;
+}
+
+async function prepareSip(db: Db, domain: DomainRecord, user: { id: string | null; login: string }, before: SipView | null, patch: SipPatch, prepared: PreparedTelephony, problems: FieldProblem[]) {
+  const settings = sipSettingsOf(domain);
+  const draft = applySipPatch(before && storedSipOf(before), patch);
+  if (draft.assignment === 'static' && draft.extension === null) {
+    const [free] = await lowestFreeExtensions(db, domain.id, settings.extensionRange, 1);
+    if (!free) throw conflict('sip.range_exhausted', `No free extension is left in ${settings.extensionRange.from}–${settings.extensionRange.to}; widen the domain's range or give one`);
+    draft.extension = free;
+    prepared.allocated = true;
+  }
+  const pin = patch.voicemail?.pin;
+  problems.push(...sipProblems(draft, pin));
+  const username = draft.username ?? (draft.assignment === 'static' && draft.extension ? draft.extension : user.login);
+  const secret = patch.secret ?? (!before || before.username !== username || before.secretStatus === 'renew' ? generateSecret() : undefined);
+  if (patch.secret && [username, draft.extension].some((n) => n && patch.secret?.toLowerCase().includes(n.toLowerCase()))) {
+    problems.push({ path: 'sip/secret', code: 'sip.secret_weak', message: 'The secret contains the username or the extension' });
+  }
+  const presentation = await resolvePresentation(db, domain.id, draft.callerId);
+  problems.push(...presentation.problems);
+  if (problems.length) return;
+
+  const numbers = [draft.extension, draft.virtualExtension].filter((n): n is string => n !== null);
+  const taken = await takenExtensions(db, domain.id, numbers, user.id);
+  const clashes: FieldProblem[] = taken.map((t) => ({
+    path: t.number === draft.extension ? 'sip/extension' : 'sip/virtualExtension',
+    code: 'sip.extension_taken',
+    message: `${t.number} is already ${t.kind === 'desk' ? 'a hot desk' : "another user's extension"} in this domain`,
+  }));
+  if (await usernameTaken(db, domain.id, username, user.id)) clashes.push({ path: 'sip/username', code: 'sip.username_taken', message: `The SIP username ${username} is already taken in this domain` });
+  if (clashes.length) throw conflict('sip.taken', clashes.map((c) => c.message).join('; '), clashes);
+
+  const realm = domain.realm ?? domain.name;
+  const account = { ...draft, username };
+  prepared.sip = {
+    account,
+    presentation: presentation.entries,
+    ...(secret === undefined ? {} : { digests: { ...sipDigests(username, realm, domain.name, secret), realm } }),
+    ...(pin === undefined ? {} : { pinHash: pin === null ? null : await hashPassword(pin) }),
+  };
+  if (secret !== undefined && patch.secret === undefined) prepared.generatedSecret = secret;
+  prepared.secretsChanged.push(...(secret !== undefined ? ['sipSecret'] : []), ...(pin !== undefined ? ['voicemailPin'] : []));
+  const secretStatus = secret !== undefined ? 'current' : (before?.secretStatus ?? 'current');
+  prepared.state.sip = effectiveSip(account, settings, { secretStatus, desk: account.assignment === 'dynamic' ? (before?.desk ?? null) : null });
+}
+
+/** License capabilities a user's telephony uses. */
+export const capabilitiesOf = (telephony: Telephony): string[] => [
+  ...agentCapabilities(telephony.agent),
+  ...(telephony.sip?.connection === 'webrtc' ? ['webrtc'] : []),
+];
+
+/**
+ * A capability the domain licenses (some product of it names the capability) may be taken up
+ * only by a holder of a live license for it. Only capabilities the change newly uses are checked,
+ * so an expired license does not block unrelated edits.
+ */
+async function assertLicensed(db: Db, domainId: string, userId: string | null, before: Telephony, after: Telephony) {
+  const previously = new Set(capabilitiesOf(before));
+  const wanted = capabilitiesOf(after).filter((c) => !previously.has(c));
+  if (wanted.length === 0) return;
+  const licenses = await db.selectFrom('licenses').select(['id', 'name', 'capability', 'expires_at']).where('domain_id', '=', domainId).where('capability', 'in', wanted).execute();
+  if (licenses.length === 0) return;
+  const held = userId ? new Set((await db.selectFrom('license_assignments').select('license_id').where('user_id', '=', userId).execute()).map((r) => r.license_id)) : new Set<string>();
+  const missing = wanted.filter((capability) => {
+    const products = licenses.filter((l) => l.capability === capability);
+    return products.length > 0 && !products.some((l) => held.has(l.id) && !isExpired(l));
+  });
+  if (missing.length === 0) return;
+  const names = (c: string) => licenses.filter((l) => l.capability === c).map((l) => l.name).join(' or ');
+  throw conflict(
+    'license.required',
+    missing.map((c) => `Using ${c} needs a license with the ${c} capability (${names(c)})`).join('; '),
+    missing.map((c) => ({ path: c === 'webrtc' ? 'sip/connection' : c === 'agent' ? 'agent/enabled' : 'agent/autoDial', code: 'license.required', message: `Needs a live license with the ${c} capability: ${names(c)}` })),
+  );
+}
+
+/** Writes what was prepared, in the caller's transaction. */
+export async function writeTelephony(db: Db, domainId: string, userId: string, prepared: PreparedTelephony): Promise<void> {
+  if (prepared.sip === null) await removeSipAccount(db, userId);
+  else if (prepared.sip) await writeSipAccount(db, domainId, userId, prepared.sip);
+  if (prepared.agent) await writeAgent(db, domainId, userId, prepared.agent.stored, prepared.agent.skills);
+}
