@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { agentRoutes } from './agents/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { catalogRoutes } from './catalogs/routes.ts';
 import { installGuard } from './auth/guard.ts';
@@ -27,6 +28,7 @@ import { lockoutRoutes } from './lockout/routes.ts';
 import { numberRoutes } from './numbers/routes.ts';
 import { permissionRoutes } from './permissions/routes.ts';
 import { roleRoutes } from './roles/routes.ts';
+import { sipRoutes } from './sip/routes.ts';
 import { tokenRoutes } from './tokens/routes.ts';
 import { totpRoutes } from './totp/routes.ts';
 import { userRoutes } from './users/routes.ts';
@@ -110,6 +112,8 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   catalogRoutes(app, deps, 'tags');
   catalogRoutes(app, deps, 'skills');
   numberRoutes(app, deps);
+  sipRoutes(app, deps);
+  agentRoutes(app, deps);
   return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache });
 }
 

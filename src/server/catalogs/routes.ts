@@ -91,10 +91,11 @@ export function catalogRoutes(router: Router, { db }: Deps, kind: Kind): void {
       const domain = domainOf(request);
       const entry = await mustFind(domain.id, request.params.name);
       await db.transaction().execute(async (trx) => {
-        if (kind === 'tags') {
-          const carried = await trx.selectFrom('user_tags').select('user_id').where('domain_id', '=', domain.id).where('tag', '=', entry.name).limit(1).executeTakeFirst();
-          if (carried) throw conflict(`${one}.in_use`, `Users carry the ${one} ${entry.name}; take it off them first`);
-        }
+        const carried =
+          kind === 'tags'
+            ? await trx.selectFrom('user_tags').select('user_id').where('domain_id', '=', domain.id).where('tag', '=', entry.name).limit(1).executeTakeFirst()
+            : await trx.selectFrom('agent_skills').select('user_id').where('skill_id', '=', entry.id).limit(1).executeTakeFirst();
+        if (carried) throw conflict(`${one}.in_use`, `Users carry the ${one} ${entry.name}; take it off them first`);
         await trx.deleteFrom(kind).where('id', '=', entry.id).execute();
         await recordAudit(trx, { domainId: domain.id, actor: actorOf(request), action: `${one}.deleted`, target: { type: one, id: entry.name, name: entry.name }, changes: diff(toView(entry), null) });
       });

@@ -9,6 +9,8 @@ import { conflict, notFound } from '../http/problem.ts';
 import type { Deps, Router } from '../http/routes.ts';
 import { nameKey } from '../roles/store.ts';
 import { findUserRow, touchUser } from '../users/store.ts';
+import { readUser } from '../users/commands.ts';
+import { capabilitiesOf } from '../users/telephony.ts';
 import { licenseCreate, licenseUpdate, licenseView } from './schema.ts';
 import { findLicense, holds, insertLicense, isExpired, listLicenses, recordAssignment, releaseSeat, takeSeat, toLicenseView, updateLicense } from './store.ts';
 
@@ -120,6 +122,10 @@ export function licenseRoutes(router: Router, { db }: Deps): void {
       const license = await mustFind(db, domain.id, request.params.name);
       const user = await findUserRow(db, domain.id, request.params.id);
       if (!user) throw notFound('User');
+      const view = await readUser(db, domain, user.id);
+      if (license.capability && capabilitiesOf(view).includes(license.capability) && !(await coveredElsewhere(db, user.id, license))) {
+        throw conflict('license.capability_in_use', `${user.login} uses ${license.capability} (${license.capability === 'webrtc' ? 'a WebRTC phone' : 'the agent profile'}), which this license covers; turn that off first`);
+      }
       await db.transaction().execute(async (trx) => {
         if (!(await releaseSeat(trx, license.id, user.id))) throw notFound(`${license.name} held by ${user.login}`);
         await touchUser(trx, user.id);
@@ -134,4 +140,17 @@ async function mustFind(db: Db, domainId: string, name: string) {
   const license = await findLicense(db, domainId, name);
   if (!license) throw notFound(`License ${JSON.stringify(name)}`);
   return license;
+}
+
+/** Whether another live license the user holds covers the same capability. */
+async function coveredElsewhere(db: Db, userId: string, license: { id: string; capability: string | null }) {
+  const others = await db
+    .selectFrom('license_assignments as a')
+    .innerJoin('licenses as l', 'l.id', 'a.license_id')
+    .select(['l.expires_at'])
+    .where('a.user_id', '=', userId)
+    .where('l.id', '!=', license.id)
+    .where('l.capability', '=', license.capability)
+    .execute();
+  return others.some((l) => !isExpired(l));
 }

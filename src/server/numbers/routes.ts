@@ -8,6 +8,7 @@ import { actorOf, domainOf } from '../http/access.ts';
 import { decodeCursor, encodeCursor, pageSchema, toPage } from '../http/paging.ts';
 import { conflict, notFound } from '../http/problem.ts';
 import type { Deps, Router } from '../http/routes.ts';
+import { usersPresenting } from '../sip/store.ts';
 import { e164, numberCreate, numberListQuery, numberUpdate, numberView } from './schema.ts';
 
 type NumberRow = Database['numbers'];
@@ -26,6 +27,21 @@ const toView = (row: NumberRow) => ({
 });
 
 const taken = (value: string) => conflict('number.exists', `${value} is already in the domain's inventory`, [{ path: 'value', code: 'number.exists', message: 'Already in the inventory' }]);
+
+/**
+ * A number in users' presentation pools stays until they no longer present it: the 409 names them.
+ * `purpose` narrows the check to calls (losing voice) or SMS (losing sms).
+ */
+async function assertNotPresented(db: Db, row: NumberRow, purpose?: 'call' | 'sms') {
+  const users = await usersPresenting(db, row.id, purpose);
+  if (users.length === 0) return;
+  const logins = [...new Set(users.map((u) => u.login))];
+  throw conflict(
+    'number.in_use',
+    `${row.value} is in the ${purpose === 'sms' ? 'SMS sender' : purpose === 'call' ? 'call number' : 'presentation'} pool of ${logins.length} user(s): ${logins.slice(0, 20).join(', ')}${logins.length > 20 ? ', …' : ''}`,
+    users.map((u) => ({ path: `users/${u.id}`, code: 'number.in_use', message: `${u.login} presents it (${u.purpose === 'sms' ? 'SMS' : 'calls'})` })),
+  );
+}
 
 /** A number is addressed as written in the path (`+48221234567`, URL-encoded) or as a sender ID. */
 async function mustFind(db: Db, domainId: string, value: string): Promise<NumberRow> {
@@ -102,6 +118,8 @@ export function numberRoutes(router: Router, { db }: Deps): void {
         updated_at: new Date().toISOString(),
       };
       await db.transaction().execute(async (trx) => {
+        if (row.voice === 1 && next.voice === 0) await assertNotPresented(trx, row, 'call');
+        if (row.sms === 1 && next.sms === 0) await assertNotPresented(trx, row, 'sms');
         await trx.updateTable('numbers').set({ voice: next.voice, sms: next.sms, description: next.description, updated_at: next.updated_at }).where('id', '=', row.id).execute();
         await recordAudit(trx, { domainId: domain.id, actor: actorOf(request), action: 'number.updated', target: { type: 'number', id: row.value, name: row.value }, changes: diff(toView(row), toView(next)) });
       });
@@ -116,6 +134,7 @@ export function numberRoutes(router: Router, { db }: Deps): void {
       const domain = domainOf(request);
       const row = await mustFind(db, domain.id, request.params.value);
       await db.transaction().execute(async (trx) => {
+        await assertNotPresented(trx, row);
         await trx.deleteFrom('numbers').where('id', '=', row.id).execute();
         await recordAudit(trx, { domainId: domain.id, actor: actorOf(request), action: 'number.deleted', target: { type: 'number', id: row.value, name: row.value }, changes: diff(toView(row), null) });
       });

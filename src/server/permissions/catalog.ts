@@ -25,6 +25,7 @@ export const permissionCatalog = {
   'licenses:read': { scope: 'domain', description: 'See licensed products, their seats and who holds them' },
   'licenses:manage': { scope: 'domain', description: 'Add, change and remove licensed products and their seats' },
   'licenses:assign': { scope: 'domain', description: 'Give licenses to users and take them back' },
+  'telephony:manage': { scope: 'domain', description: "Change the domain's SIP settings (extension range, STUN/TURN), agent defaults and hot desks" },
   'security-settings:update': { scope: 'domain', description: "Change the domain's password policy and brute-force protection" },
   'profile:read': { scope: 'self', description: 'See your own account' },
   'profile:update': { scope: 'self', description: 'Change your own name, e-mail, password, timezone and language' },
