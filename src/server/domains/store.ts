@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { PostgresAdapter } from 'kysely';
 import type { Db, DomainsTable } from '../db/schema.ts';
 import { createBuiltinRoles } from '../roles/store.ts';
 import type { DomainCreate, DomainUpdate, DomainView } from './schema.ts';
@@ -75,4 +76,13 @@ export async function updateDomain(db: Db, domain: DomainRecord, change: DomainU
 
 export async function deleteDomain(db: Db, domain: DomainRecord): Promise<void> {
   await db.deleteFrom('domains').where('id', '=', domain.id).execute();
+}
+
+/**
+ * Makes writers that pick from the domain's shared pools (free extensions) take turns until the
+ * transaction ends. SQLite runs one transaction at a time anyway.
+ */
+export async function lockDomain(db: Db, id: string): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  await db.selectFrom('domains').select('id').where('id', '=', id).forUpdate().execute();
 }

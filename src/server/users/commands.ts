@@ -18,7 +18,6 @@ import type { Safeguards } from './safeguards.ts';
 import { defaultSecurity } from './security-schema.ts';
 import type { UserCreate, UserUpdate, UserView } from './schema.ts';
 import { blankTelephony, prepareTelephony, writeTelephony, type PreparedTelephony } from './telephony.ts';
-import { isUniqueViolation } from '../db/errors.ts';
 import { signOutOfDesk } from '../sip/store.ts';
 import { findTaken, findUserRow, insertUser, setDeleted, toUserViews, updateUser, type Links, type StoredSecrets, type UserState } from './store.ts';
 
@@ -36,20 +35,17 @@ export interface PreparedUser {
   telephony: PreparedTelephony;
 }
 
-/** Tries again when an extension picked from the range was taken by a racing request meanwhile. */
-const ALLOCATION_ATTEMPTS = 5;
-
 export async function createUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate, guards: Safeguards): Promise<UserView> {
-  for (let attempt = 1; ; attempt += 1) {
-    const prepared = await prepareUser(db, requester, domain, input, guards);
-    try {
-      const id = await db.transaction().execute((trx) => writeNewUser(trx, requester, domain, prepared));
-      return withSecret(await readUser(db, domain, id), prepared.telephony);
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      if (!prepared.telephony.allocated || attempt === ALLOCATION_ATTEMPTS) throw loginTaken();
-    }
-  }
+  const prepared = await prepareUser(db, requester, domain, input, guards);
+  const id = await db.transaction().execute((trx) => writeNewUser(trx, requester, domain, prepared)).catch(uniqueViolationAs(loginTaken));
+  return withSecret(await readUser(db, domain, id), prepared.telephony);
+}
+
+/** Picks an extension from the range, if the change needs one, and puts the result in the state. */
+async function settleTelephony(trx: Db, state: UserState, telephony: PreparedTelephony) {
+  if (!telephony.allocate) return;
+  await telephony.allocate(trx);
+  state.sip = telephony.state.sip;
 }
 
 /** A secret the server generated is answered once, with the write that made it. */
@@ -83,13 +79,14 @@ export async function prepareUser(db: Db, requester: Requester, domain: DomainRe
     state,
     links,
     secrets: { passwordHash: password ? await hashPassword(password) : null, calDavToken: calDavToken === null ? null : guards.cipher.seal(calDavToken) },
-    secretsSet: [...(password ? ['password'] : []), ...(calDavToken === null ? [] : ['calDavToken']), ...telephony.secretsChanged],
+    secretsSet: [...(password ? ['password'] : []), ...(calDavToken === null ? [] : ['calDavToken'])],
     telephony,
   };
 }
 
 /** Writes a prepared user and its audit entry in the caller's transaction; answers the new id. */
 export async function writeNewUser(trx: Db, requester: AuditActor, domain: DomainRecord, user: PreparedUser): Promise<string> {
+  await settleTelephony(trx, user.state, user.telephony);
   const id = await insertUser(trx, domain.id, user.state, user.links, user.secrets);
   await writeTelephony(trx, domain.id, id, user.telephony);
   if (user.secrets.passwordHash) await rememberPassword(trx, id, user.secrets.passwordHash);
@@ -98,7 +95,7 @@ export async function writeNewUser(trx: Db, requester: AuditActor, domain: Domai
     actor: requester,
     action: 'user.created',
     target: { type: 'user', id, name: user.state.login },
-    changes: diff(null, user.state, user.secretsSet),
+    changes: diff(null, user.state, [...user.secretsSet, ...user.telephony.secretsChanged]),
   });
   return id;
 }
@@ -131,10 +128,11 @@ export async function changeUser(
   const passwordHash = change.password === undefined ? undefined : change.password === null ? null : await hashPassword(change.password);
   const token = change.integrations?.calDavToken;
   const secrets: StoredSecrets = { passwordHash, calDavToken: token === undefined || token === null ? token : guards.cipher.seal(token) };
-  const secretsChanged = [...(change.password !== undefined ? ['password'] : []), ...(token !== undefined ? ['calDavToken'] : []), ...telephony.secretsChanged];
+  const secretsChanged = [...(change.password !== undefined ? ['password'] : []), ...(token !== undefined ? ['calDavToken'] : [])];
 
   await db.transaction().execute((trx) =>
     keepingAnAdministrator(trx, domain.id, async () => {
+      await settleTelephony(trx, state, telephony);
       if (!(await updateUser(trx, domain.id, id, before.version, state, links, secrets))) throw stale();
       await writeTelephony(trx, domain.id, id, telephony);
       if (before.security.twoFactor === 'totp' && after.security.twoFactor === 'none') await clearTwoFactor(trx, id);
@@ -146,7 +144,7 @@ export async function changeUser(
         actor: requester,
         action: 'user.updated',
         target: { type: 'user', id, name: after.login },
-        changes: diff(stateOf(before), state, secretsChanged),
+        changes: diff(stateOf(before), state, [...secretsChanged, ...telephony.secretsChanged]),
       });
     }),
   ).catch(uniqueViolationAs(loginTaken));

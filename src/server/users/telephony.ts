@@ -3,11 +3,11 @@ import type { AgentPatch, AgentView } from '../agents/schema.ts';
 import { agentDefaultsOf, resolveSkills, writeAgent } from '../agents/store.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Db } from '../db/schema.ts';
-import type { DomainRecord } from '../domains/store.ts';
+import { lockDomain, type DomainRecord } from '../domains/store.ts';
 import { conflict, invalid, type FieldProblem } from '../http/problem.ts';
 import { isExpired } from '../licenses/store.ts';
 import { generateSecret, sipDigests } from '../sip/digest.ts';
-import { applySipPatch, effectiveSip, sipProblems, storedSipOf } from '../sip/rules.ts';
+import { applySipPatch, effectiveSip, pinWeakness, sipProblems, storedSipOf } from '../sip/rules.ts';
 import type { SipPatch, SipView } from '../sip/schema.ts';
 import { lowestFreeExtensions, removeSipAccount, resolvePresentation, sipSettingsOf, takenExtensions, usernameTaken, writeSipAccount, type SipWrite } from '../sip/store.ts';
 
@@ -30,9 +30,9 @@ export interface PreparedTelephony {
   agent?: { stored: StoredAgent; skills: { skill_id: string; level: number }[] };
   /** A secret made here: answered once, with the write. */
   generatedSecret?: string;
-  /** The extension was picked from the range, so a racing writer may take it first: worth a retry. */
-  allocated: boolean;
   secretsChanged: string[];
+  /** Picks the extension from the range; run it first in the writing transaction. */
+  allocate?: (trx: Db) => Promise<void>;
 }
 
 export const blankTelephony = (domain: DomainRecord): Telephony => ({ sip: null, agent: effectiveAgent(noAgent, agentDefaultsOf(domain)) });
@@ -49,7 +49,7 @@ export async function prepareTelephony(
   change: TelephonyChange,
 ): Promise<PreparedTelephony> {
   const problems: FieldProblem[] = [];
-  const prepared: PreparedTelephony = { state: { ...before }, allocated: false, secretsChanged: [] };
+  const prepared: PreparedTelephony = { state: { ...before }, secretsChanged: [] };
   if (change.agent !== undefined) {
     const stored = applyAgentPatch(storedAgentOf(before.agent), change.agent);
     const skills = await resolveSkills(db, domain.id, stored.skills, problems);
@@ -71,21 +71,15 @@ export async function prepareTelephony(
 async function prepareSip(db: Db, domain: DomainRecord, user: { id: string | null; login: string }, before: SipView | null, patch: SipPatch, prepared: PreparedTelephony, problems: FieldProblem[]) {
   const settings = sipSettingsOf(domain);
   const draft = applySipPatch(before && storedSipOf(before), patch);
-  if (draft.assignment === 'static' && draft.extension === null) {
-    const [free] = await lowestFreeExtensions(db, domain.id, settings.extensionRange, 1);
-    if (!free) throw conflict('sip.range_exhausted', `No free extension is left in ${settings.extensionRange.from}–${settings.extensionRange.to}; widen the domain's range or give one`);
-    draft.extension = free;
-    prepared.allocated = true;
-  }
+  const allocating = draft.assignment === 'static' && draft.extension === null;
+  if (allocating && (await lowestFreeExtensions(db, domain.id, settings.extensionRange, 1)).length === 0) throw rangeExhausted(settings.extensionRange);
   const pin = patch.voicemail?.pin;
   problems.push(...sipProblems(draft, pin));
-  const username = draft.username ?? (draft.assignment === 'static' && draft.extension ? draft.extension : user.login);
-  const secret = patch.secret ?? (!before || before.username !== username || before.secretStatus === 'renew' ? generateSecret() : undefined);
-  if (patch.secret && [username, draft.extension].some((n) => n && patch.secret?.toLowerCase().includes(n.toLowerCase()))) {
-    problems.push({ path: 'sip/secret', code: 'sip.secret_weak', message: 'The secret contains the username or the extension' });
-  }
   const presentation = await resolvePresentation(db, domain.id, draft.callerId);
   problems.push(...presentation.problems);
+  const knownUsername = draft.username ?? (allocating ? null : draft.extension ?? user.login);
+  const weakSecret = secretWeakness(patch.secret, [knownUsername, draft.extension]);
+  if (weakSecret) problems.push(weakSecret);
   if (problems.length) return;
 
   const numbers = [draft.extension, draft.virtualExtension].filter((n): n is string => n !== null);
@@ -95,22 +89,52 @@ async function prepareSip(db: Db, domain: DomainRecord, user: { id: string | nul
     code: 'sip.extension_taken',
     message: `${t.number} is already ${t.kind === 'desk' ? 'a hot desk' : "another user's extension"} in this domain`,
   }));
-  if (await usernameTaken(db, domain.id, username, user.id)) clashes.push({ path: 'sip/username', code: 'sip.username_taken', message: `The SIP username ${username} is already taken in this domain` });
+  if (knownUsername && (await usernameTaken(db, domain.id, knownUsername, user.id))) clashes.push(usernameClash(knownUsername));
   if (clashes.length) throw conflict('sip.taken', clashes.map((c) => c.message).join('; '), clashes);
+  const pinHash = pin === undefined ? {} : { pinHash: pin === null ? null : await hashPassword(pin) };
 
-  const realm = domain.realm ?? domain.name;
-  const account = { ...draft, username };
-  prepared.sip = {
-    account,
-    presentation: presentation.entries,
-    ...(secret === undefined ? {} : { digests: { ...sipDigests(username, realm, domain.name, secret), realm } }),
-    ...(pin === undefined ? {} : { pinHash: pin === null ? null : await hashPassword(pin) }),
+  /** Completes the account once its extension is known: username, secret, digests, answer. */
+  const settle = (extension: string | null) => {
+    const account = { ...draft, extension: draft.extension ?? extension, username: '' };
+    account.username = draft.username ?? (account.assignment === 'static' && account.extension ? account.extension : user.login);
+    const secret = patch.secret ?? (!before || before.username !== account.username || before.secretStatus === 'renew' ? generateSecret() : undefined);
+    const weak = secretWeakness(patch.secret, [account.username, account.extension]);
+    if (weak) throw invalid([weak]);
+    const realm = domain.realm ?? domain.name;
+    prepared.sip = {
+      account,
+      presentation: presentation.entries,
+      ...(secret === undefined ? {} : { digests: { ...sipDigests(account.username, realm, domain.name, secret), realm } }),
+      ...pinHash,
+    };
+    prepared.generatedSecret = secret !== undefined && patch.secret === undefined ? secret : undefined;
+    prepared.secretsChanged = [...(secret !== undefined ? ['sipSecret'] : []), ...(pin !== undefined ? ['voicemailPin'] : [])];
+    const secretStatus = secret !== undefined ? 'current' : (before?.secretStatus ?? 'current');
+    prepared.state.sip = effectiveSip(account, settings, { secretStatus, desk: account.assignment === 'dynamic' ? (before?.desk ?? null) : null });
   };
-  if (secret !== undefined && patch.secret === undefined) prepared.generatedSecret = secret;
-  prepared.secretsChanged.push(...(secret !== undefined ? ['sipSecret'] : []), ...(pin !== undefined ? ['voicemailPin'] : []));
-  const secretStatus = secret !== undefined ? 'current' : (before?.secretStatus ?? 'current');
-  prepared.state.sip = effectiveSip(account, settings, { secretStatus, desk: account.assignment === 'dynamic' ? (before?.desk ?? null) : null });
+  if (!allocating) return settle(null);
+  // Picked inside the writing transaction, with the domain locked, so parallel writers line up
+  // for the lowest free numbers instead of all trying the same one.
+  prepared.allocate = async (trx) => {
+    await lockDomain(trx, domain.id);
+    const [free] = await lowestFreeExtensions(trx, domain.id, settings.extensionRange, 1);
+    if (!free) throw rangeExhausted(settings.extensionRange);
+    const weakness = pin ? pinWeakness(pin, [free]) : undefined;
+    if (weakness) throw invalid([{ path: 'sip/voicemail/pin', code: 'sip.pin_trivial', message: `The PIN is ${weakness}; choose one that is harder to guess` }]);
+    settle(free);
+    const username = prepared.sip?.account.username ?? free;
+    if (await usernameTaken(trx, domain.id, username, user.id)) throw conflict('sip.taken', usernameClash(username).message, [usernameClash(username)]);
+  };
 }
+
+const secretWeakness = (secret: string | undefined, names: (string | null)[]): FieldProblem | undefined =>
+  secret && names.some((n) => n && secret.toLowerCase().includes(n.toLowerCase()))
+    ? { path: 'sip/secret', code: 'sip.secret_weak', message: 'The secret contains the username or the extension' }
+    : undefined;
+
+const rangeExhausted = (range: { from: string; to: string }) =>
+  conflict('sip.range_exhausted', `No free extension is left in ${range.from}–${range.to}; widen the domain's range or give one`);
+const usernameClash = (username: string): FieldProblem => ({ path: 'sip/username', code: 'sip.username_taken', message: `The SIP username ${username} is already taken in this domain` });
 
 /** License capabilities a user's telephony uses. */
 export const capabilitiesOf = (telephony: Telephony): string[] => [
