@@ -3,6 +3,7 @@ import type { Insertable } from 'kysely';
 import type { Database, Db } from '../src/server/db/schema.ts';
 import { timeOrderedId } from '../src/server/db/ids.ts';
 import { searchTerms } from '../src/server/users/rules.ts';
+import { sipDigests } from '../src/server/sip/digest.ts';
 
 const firstNames = ['Anna', 'Jan', 'Olena', 'Maria', 'Piotr', 'Oksana', 'John', 'Emma', 'Andrii', 'Katarzyna', 'Tomasz', 'Iryna', 'Michael', 'Sofia', 'Paweł', 'Natalia', 'David', 'Olivia', 'Taras', 'Zofia'];
 const lastNames = ['Kowalski', 'Nowak', 'Shevchenko', 'Wiśniewska', 'Bondarenko', 'Smith', 'Kovalenko', 'Wójcik', 'Johnson', 'Tkachenko', 'Kamińska', 'Brown', 'Lewandowski', 'Melnyk', 'Zielińska', 'Williams', 'Boyko', 'Szymański', 'Taylor', 'Kravchenko'];
@@ -10,7 +11,8 @@ const tags = ['vip', 'night', 'sales', 'support', 'polish', 'english', 'ukrainia
 
 /**
  * Writes `count` users straight into the tables (no password hashing, many rows a statement):
- * the benchmark measures reading, not creating.
+ * the benchmark measures reading, not creating. Every user has a SIP account (extension 100000 + n);
+ * all but the supervisors are agents with two skills.
  */
 export async function seedUsers(db: Db, domainId: string, count: number): Promise<string[]> {
   const roles = await db.selectFrom('roles').select(['id', 'name']).where('domain_id', '=', domainId).execute();
@@ -22,6 +24,13 @@ export async function seedUsers(db: Db, domainId: string, count: number): Promis
     await db.insertInto('groups').values({ id, domain_id: domainId, name, name_key: name.toLowerCase(), description: null, created_at: now, updated_at: now }).execute();
     groupIds.push(id);
   }
+  const skillIds: string[] = [];
+  for (const name of ['English', 'Polish', 'Ukrainian']) {
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    await db.insertInto('skills').values({ id, domain_id: domainId, name, name_key: name.toLowerCase(), description: null, created_at: now, updated_at: now }).execute();
+    skillIds.push(id);
+  }
   const ids: string[] = [];
   const batch = 200;
   for (let start = 0; start < count; start += batch) {
@@ -30,6 +39,10 @@ export async function seedUsers(db: Db, domainId: string, count: number): Promis
     const userGroups: Database['user_groups'][] = [];
     const userTags: Database['user_tags'][] = [];
     const terms: Database['user_search_terms'][] = [];
+    const accounts: Database['sip_accounts'][] = [];
+    const extensions: Database['extensions'][] = [];
+    const agents: Database['agents'][] = [];
+    const agentSkills: Database['agent_skills'][] = [];
     for (let n = start; n < Math.min(count, start + batch); n += 1) {
       const id = timeOrderedId();
       const firstName = firstNames[n % firstNames.length] as string;
@@ -45,7 +58,18 @@ export async function seedUsers(db: Db, domainId: string, count: number): Promis
       userRoles.push({ user_id: id, role_id: roleId(n % 20 === 0 ? 'supervisor' : 'agent') });
       userGroups.push({ user_id: id, group_id: groupIds[n % groupIds.length] as string });
       userTags.push({ user_id: id, domain_id: domainId, tag: tags[n % tags.length] as string });
-      for (const term of searchTerms({ login, email, firstName, lastName })) terms.push({ user_id: id, domain_id: domainId, live: 1, term, login_key: login });
+      const extension = String(100_000 + n);
+      accounts.push({
+        user_id: id, domain_id: domainId, username: extension, username_key: extension, extension, virtual_extension: null, assignment: 'static', connection: n % 3 === 0 ? 'pbx' : 'webrtc',
+        custom_uri: null, auth_acl: '[]', stun: null, voicemail_enabled: 1, voicemail_pin_hash: null, caller_id_name: `${firstName} ${lastName}`, caller_id_number: null, realm: 'default',
+        ...sipDigests(extension, 'default', 'default', `seeded-secret-${n}`), created_at: now, updated_at: now,
+      });
+      extensions.push({ domain_id: domainId, number: extension, width: 6, value: extension, kind: 'user', user_id: id, description: null, created_at: now });
+      if (n % 20 !== 0) {
+        agents.push({ user_id: id, domain_id: domainId, enabled: 1, all_tags: 0, all_skills: 0, overrides: n % 2 ? '{"wrapUpTime":20}' : '{}' });
+        agentSkills.push({ user_id: id, skill_id: skillIds[n % 3] as string, level: n % 101 }, { user_id: id, skill_id: skillIds[(n + 1) % 3] as string, level: 50 });
+      }
+      for (const term of searchTerms({ login, email, firstName, lastName, sip: { extension, virtualExtension: null } })) terms.push({ user_id: id, domain_id: domainId, live: 1, term, login_key: login });
       ids.push(id);
     }
     await db.transaction().execute(async (trx) => {
@@ -54,6 +78,10 @@ export async function seedUsers(db: Db, domainId: string, count: number): Promis
       await trx.insertInto('user_groups').values(userGroups).execute();
       await trx.insertInto('user_tags').values(userTags).execute();
       await trx.insertInto('user_search_terms').values(terms).execute();
+      await trx.insertInto('sip_accounts').values(accounts).execute();
+      await trx.insertInto('extensions').values(extensions).execute();
+      if (agents.length) await trx.insertInto('agents').values(agents).execute();
+      if (agentSkills.length) await trx.insertInto('agent_skills').values(agentSkills).execute();
     });
   }
   return ids;
