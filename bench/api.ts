@@ -20,7 +20,7 @@ import { seedUsers } from './seed.ts';
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 10;
-const PASSWORD = 'Bench-admin-password-1';
+const PASSWORD = 'Bench-Heron-Quartz-61!';
 /** What administrators type: surnames, first names, both, a login; each word matches 0–5,000 users. */
 const queries = ['kowal', 'anna', 'olena shev', 'smith', 'john.brown', 'tkach', 'zofia k', 'anna.nowak.1234', 'melnyk', 'piotr'];
 
