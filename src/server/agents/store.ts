@@ -20,32 +20,17 @@ export function agentDefaultsOf(domain: Pick<DomainRecord, 'agent_defaults'>): A
   return defaults;
 }
 
-/** The answered agent profiles of users, by id; a user never made an agent gets the blank profile. */
-export async function readAgents(db: Db, domain: DomainRecord, userIds: string[]): Promise<Map<string, AgentView>> {
-  const defaults = agentDefaultsOf(domain);
-  const rows = userIds.length ? await db.selectFrom('agents').select(['user_id', 'enabled', 'all_tags', 'all_skills', 'overrides']).where('user_id', 'in', userIds).execute() : [];
-  const skills = rows.length
-    ? await db
-        .selectFrom('agent_skills as a')
-        .innerJoin('skills as s', 's.id', 'a.skill_id')
-        .select(['a.user_id', 's.name', 's.name_key', 'a.level'])
-        .where('a.user_id', 'in', rows.map((r) => r.user_id))
-        .orderBy('s.name_key')
-        .execute()
-    : [];
-  const stored = new Map<string, StoredAgent>(
-    rows.map((r) => [
-      r.user_id,
-      {
-        enabled: r.enabled === 1,
-        allTags: r.all_tags === 1,
-        allSkills: r.all_skills === 1,
-        overrides: JSON.parse(r.overrides) as AgentOverrides,
-        skills: skills.filter((s) => s.user_id === r.user_id).map((s) => ({ skill: s.name, level: s.level })),
-      },
-    ]),
-  );
-  return new Map(userIds.map((id) => [id, effectiveAgent(stored.get(id) ?? noAgent, defaults)]));
+/** An agent profile as answered, from its row (all null for a user never made an agent) and its skills. */
+export function agentViewOf(
+  row: { enabled: number | null; all_tags: number | null; all_skills: number | null; overrides: string | null },
+  skills: { skill: string; level: number }[],
+  domain: DomainRecord,
+): AgentView {
+  const stored: StoredAgent =
+    row.overrides === null
+      ? noAgent
+      : { enabled: row.enabled === 1, allTags: row.all_tags === 1, allSkills: row.all_skills === 1, overrides: JSON.parse(row.overrides) as AgentOverrides, skills };
+  return effectiveAgent(stored, agentDefaultsOf(domain));
 }
 
 /** The catalog ids of an agent's skills, writing the catalog's spelling back; unknown skills are problems. */

@@ -1,5 +1,6 @@
 import type { Db } from '../db/schema.ts';
 import type { DomainRecord } from '../domains/store.ts';
+import type { TelephonyRow } from '../users/store.ts';
 import type { FieldProblem } from '../http/problem.ts';
 import type { SipDigests } from './digest.ts';
 import { effectiveSip, freeInRange, type StoredSip } from './rules.ts';
@@ -144,45 +145,27 @@ export async function signOutOfDesk(db: Db, userId: string, by: string): Promise
   return seat.extension;
 }
 
-/** The answered SIP accounts of users, by user id; users without one are absent. */
-export async function readSipAccounts(db: Db, domain: DomainRecord, userIds: string[]): Promise<Map<string, SipView>> {
-  const accounts = new Map<string, SipView>();
-  if (userIds.length === 0) return accounts;
-  const rows = await db
-    .selectFrom('sip_accounts')
-    .select(['user_id', 'username', 'extension', 'virtual_extension', 'assignment', 'connection', 'custom_uri', 'auth_acl', 'stun', 'voicemail_enabled', 'voicemail_pin_hash', 'caller_id_name', 'caller_id_number', 'realm'])
-    .where('user_id', 'in', userIds)
-    .execute();
-  if (rows.length === 0) return accounts;
-  const ids = rows.map((r) => r.user_id);
-  const pools = await db
-    .selectFrom('presentation_numbers as p')
-    .innerJoin('numbers as n', 'n.id', 'p.number_id')
-    .select(['p.user_id', 'p.purpose', 'n.value'])
-    .where('p.user_id', 'in', ids)
-    .orderBy('p.position')
-    .execute();
-  const desks = await db.selectFrom('desk_sign_ins').select(['user_id', 'extension']).where('user_id', 'in', ids).where('signed_out_at', 'is', null).execute();
-  const deskOf = new Map(desks.map((d) => [d.user_id, d.extension]));
-  const settings = sipSettingsOf(domain);
-  const realm = domain.realm ?? domain.name;
-  for (const r of rows) {
-    const pool = (purpose: string) => pools.filter((p) => p.user_id === r.user_id && p.purpose === purpose).map((p) => p.value);
-    const stored: StoredSip & { username: string } = {
-      extension: r.extension,
-      username: r.username,
-      assignment: r.assignment === 'dynamic' ? 'dynamic' : 'static',
-      connection: r.connection as StoredSip['connection'],
-      customUri: r.custom_uri,
-      authAcl: JSON.parse(r.auth_acl) as string[],
-      stun: r.stun === null ? null : r.stun === 1,
-      voicemail: { enabled: r.voicemail_enabled === 1, pinSet: r.voicemail_pin_hash !== null },
-      callerId: { name: r.caller_id_name, number: r.caller_id_number, callNumbers: pool('call'), smsSenders: pool('sms') },
-      virtualExtension: r.virtual_extension,
-    };
-    accounts.set(r.user_id, effectiveSip(stored, settings, { secretStatus: r.realm === realm ? 'current' : 'renew', desk: deskOf.get(r.user_id) ?? null }));
-  }
-  return accounts;
+/** A SIP account as answered, from its row and its pools; null for a user without one. */
+export function sipViewOf(
+  row: Pick<TelephonyRow, 'username' | 'extension' | 'virtual_extension' | 'assignment' | 'connection' | 'custom_uri' | 'auth_acl' | 'stun' | 'voicemail_enabled' | 'pin_set' | 'caller_id_name' | 'caller_id_number' | 'realm' | 'desk'>,
+  pools: { callNumbers: string[]; smsSenders: string[] },
+  domain: DomainRecord,
+): SipView | null {
+  if (row.username === null) return null;
+  const stored: StoredSip & { username: string } = {
+    extension: row.extension,
+    username: row.username,
+    assignment: row.assignment === 'dynamic' ? 'dynamic' : 'static',
+    connection: row.connection as StoredSip['connection'],
+    customUri: row.custom_uri,
+    authAcl: JSON.parse(row.auth_acl ?? '[]') as string[],
+    stun: row.stun === null ? null : row.stun === 1,
+    voicemail: { enabled: row.voicemail_enabled === 1, pinSet: Number(row.pin_set) === 1 },
+    callerId: { name: row.caller_id_name, number: row.caller_id_number, ...pools },
+    virtualExtension: row.virtual_extension,
+  };
+  const secretStatus = row.realm === (domain.realm ?? domain.name) ? 'current' : 'renew';
+  return effectiveSip(stored, sipSettingsOf(domain), { secretStatus, desk: row.desk });
 }
 
 /** Who has a number of the inventory in a presentation pool. */

@@ -6,8 +6,8 @@ import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
 import type { FieldProblem } from '../http/problem.ts';
 import { nameKey } from '../roles/store.ts';
 import type { DomainRecord } from '../domains/store.ts';
-import { readAgents } from '../agents/store.ts';
-import { readSipAccounts } from '../sip/store.ts';
+import { agentViewOf } from '../agents/store.ts';
+import { sipViewOf } from '../sip/store.ts';
 import { queryWords, searchTerms } from './rules.ts';
 import type { UserListQuery, UserView } from './schema.ts';
 
@@ -155,81 +155,139 @@ export async function setDeleted(db: Db, id: string, version: number, deletedAt:
   return true;
 }
 
-/** The names of users' roles, groups, tags and licenses held at `now`, in one query. */
+/**
+ * Everything users carry by name, in one query: roles, groups, tags, licenses held at `now`,
+ * presentation pools (`call`, `sms`, ranked by position) and skills (ranked by level).
+ */
 const linksQuery = (db: Db, ids: string[], now: string) =>
   db
     .selectFrom('user_roles')
     .innerJoin('roles', 'roles.id', 'user_roles.role_id')
-    .select(['user_id', sql<string>`'role'`.as('kind'), 'name'])
+    .select(['user_id', sql<string>`'role'`.as('kind'), 'name', sql<number>`0`.as('rank')])
     .where('user_id', 'in', ids)
     .unionAll(
-      db.selectFrom('user_groups').innerJoin('groups', 'groups.id', 'user_groups.group_id').select(['user_id', sql<string>`'group'`.as('kind'), 'name']).where('user_id', 'in', ids),
+      db.selectFrom('user_groups').innerJoin('groups', 'groups.id', 'user_groups.group_id').select(['user_id', sql<string>`'group'`.as('kind'), 'name', sql<number>`0`.as('rank')]).where('user_id', 'in', ids),
     )
-    .unionAll(db.selectFrom('user_tags').select(['user_id', sql<string>`'tag'`.as('kind'), 'tag as name']).where('user_id', 'in', ids))
+    .unionAll(db.selectFrom('user_tags').select(['user_id', sql<string>`'tag'`.as('kind'), 'tag as name', sql<number>`0`.as('rank')]).where('user_id', 'in', ids))
     .unionAll(
       db
         .selectFrom('license_assignments')
         .innerJoin('licenses', 'licenses.id', 'license_assignments.license_id')
-        .select(['user_id', sql<string>`'license'`.as('kind'), 'name'])
+        .select(['user_id', sql<string>`'license'`.as('kind'), 'name', sql<number>`0`.as('rank')])
         .where('user_id', 'in', ids)
         .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])),
+    )
+    .unionAll(
+      db
+        .selectFrom('presentation_numbers as p')
+        .innerJoin('numbers as n', 'n.id', 'p.number_id')
+        .select(['p.user_id', 'p.purpose as kind', 'n.value as name', 'p.position as rank'])
+        .where('p.user_id', 'in', ids),
+    )
+    .unionAll(
+      db
+        .selectFrom('agent_skills as a')
+        .innerJoin('skills as k', 'k.id', 'a.skill_id')
+        .select(['a.user_id', sql<string>`'skill'`.as('kind'), 'k.name', 'a.level as rank'])
+        .where('a.user_id', 'in', ids),
     );
 
-const linksOfOne = prepared<{ id: string; now: string }, { user_id: string; kind: string; name: string }>((db: Db, param) => linksQuery(db, [param('id')], param('now')));
+type LinkRow = { user_id: string; kind: string; name: string; rank: number };
+const linksOfOne = prepared<{ id: string; now: string }, LinkRow>((db: Db, param) => linksQuery(db, [param('id')], param('now')));
 
-/** Builds the API view of users: their roles, groups, tags and licenses in one query, then their telephony. */
+/** Users' SIP account, agent row and current hot desk, one row per user (nulls where none). */
+const telephonyQuery = (db: Db, ids: string[]) =>
+  db
+    .selectFrom('users as u')
+    .leftJoin('sip_accounts as s', 's.user_id', 'u.id')
+    .leftJoin('agents as a', 'a.user_id', 'u.id')
+    .leftJoin('desk_sign_ins as d', (join) => join.onRef('d.user_id', '=', 'u.id').on('d.signed_out_at', 'is', null))
+    .select([
+      'u.id', 's.username', 's.extension', 's.virtual_extension', 's.assignment', 's.connection', 's.custom_uri', 's.auth_acl', 's.stun', 's.voicemail_enabled',
+      sql<number>`case when s.voicemail_pin_hash is null then 0 else 1 end`.as('pin_set'),
+      's.caller_id_name', 's.caller_id_number', 's.realm', 'a.enabled', 'a.all_tags', 'a.all_skills', 'a.overrides', 'd.extension as desk',
+    ])
+    .where('u.id', 'in', ids);
+
+export type TelephonyRow = Awaited<ReturnType<ReturnType<typeof telephonyQuery>['execute']>>[number];
+const telephonyOfOne = prepared<{ id: string }, TelephonyRow>((db: Db, param) => telephonyQuery(db, [param('id')]));
+
+interface Carried {
+  role: string[];
+  group: string[];
+  tag: string[];
+  license: string[];
+  call: LinkRow[];
+  sms: LinkRow[];
+  skill: LinkRow[];
+}
+
+const byName = (a: string, b: string) => a.toLowerCase().localeCompare(b.toLowerCase());
+
+function carriedBy(links: LinkRow[]): Map<string, Carried> {
+  const carried = new Map<string, Carried>();
+  for (const link of links) {
+    let entry = carried.get(link.user_id);
+    if (!entry) carried.set(link.user_id, (entry = { role: [], group: [], tag: [], license: [], call: [], sms: [], skill: [] }));
+    if (link.kind === 'call' || link.kind === 'sms' || link.kind === 'skill') entry[link.kind].push(link);
+    else entry[link.kind as 'role' | 'group' | 'tag' | 'license'].push(link.name);
+  }
+  return carried;
+}
+
+/** Builds the API view of users from two queries besides their rows: what they carry by name, and their telephony. */
 export async function toUserViews(db: Db, domain: DomainRecord, rows: UserRow[]): Promise<UserView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const now = new Date().toISOString();
-  const links = ids.length === 1 ? await linksOfOne(db, { id: ids[0] as string, now }) : await linksQuery(db, ids, now).execute();
-  const sip = await readSipAccounts(db, domain, ids);
-  const agents = await readAgents(db, domain, ids);
-  const named = new Map<string, { role: string[]; group: string[]; tag: string[]; license: string[] }>();
-  for (const { user_id, kind, name } of links) {
-    const entry = named.get(user_id) ?? { role: [], group: [], tag: [], license: [] };
-    entry[kind as 'role' | 'group' | 'tag' | 'license'].push(name);
-    named.set(user_id, entry);
-  }
-  const byName = (a: string, b: string) => a.toLowerCase().localeCompare(b.toLowerCase());
-  const none = { role: [], group: [], tag: [], license: [] };
-  return rows.map((r) => ({
-    id: r.id,
-    domain: domain.name,
-    login: r.login,
-    email: r.email,
-    firstName: r.first_name,
-    lastName: r.last_name,
-    hasPassword: r.password_hash !== null,
-    active: r.active === 1,
-    roles: (named.get(r.id) ?? none).role.sort(byName),
-    groups: (named.get(r.id) ?? none).group.sort(byName),
-    position: r.position,
-    workPhone: r.work_phone,
-    timezone: r.timezone,
-    language: r.language,
-    description: r.description,
-    tags: (named.get(r.id) ?? none).tag.sort(byName),
-    licenses: (named.get(r.id) ?? none).license.sort(byName),
-    domainAdmin: r.domain_admin === 1,
-    platformAdmin: r.platform_admin === 1,
-    security: {
-      twoFactor: r.two_factor === 'totp' ? 'totp' : 'none',
-      sessionTimeout: r.session_timeout,
-      sessionMaxAge: r.session_max_age,
-      maxSessions: r.max_sessions,
-      sessionLimit: r.session_limit === 'deny-new' ? 'deny-new' : 'end-oldest',
-      ipAllowList: JSON.parse(r.ip_allow_list) as string[],
-    },
-    integrations: { oauthEmail: r.oauth_email, calDavTokenSet: r.caldav_token !== null, crmId: r.crm_id },
-    passwordChangeRequired: r.must_change_password === 1,
-    sip: sip.get(r.id) ?? null,
-    agent: agents.get(r.id) as UserView['agent'],
-    version: r.version,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    deletedAt: r.deleted_at,
-  }));
+  const one = ids.length === 1 ? (ids[0] as string) : undefined;
+  const links = one ? await linksOfOne(db, { id: one, now }) : await linksQuery(db, ids, now).execute();
+  const telephony = one ? await telephonyOfOne(db, { id: one }) : await telephonyQuery(db, ids).execute();
+  const carried = carriedBy(links);
+  const telephonyOf = new Map(telephony.map((t) => [t.id, t]));
+  const none: Carried = { role: [], group: [], tag: [], license: [], call: [], sms: [], skill: [] };
+  return rows.map((r) => {
+    const named = carried.get(r.id) ?? none;
+    const phone = telephonyOf.get(r.id) as TelephonyRow;
+    const byRank = (list: LinkRow[]) => [...list].sort((a, b) => a.rank - b.rank).map((l) => l.name);
+    return {
+      id: r.id,
+      domain: domain.name,
+      login: r.login,
+      email: r.email,
+      firstName: r.first_name,
+      lastName: r.last_name,
+      hasPassword: r.password_hash !== null,
+      active: r.active === 1,
+      roles: named.role.sort(byName),
+      groups: named.group.sort(byName),
+      position: r.position,
+      workPhone: r.work_phone,
+      timezone: r.timezone,
+      language: r.language,
+      description: r.description,
+      tags: named.tag.sort(byName),
+      licenses: named.license.sort(byName),
+      domainAdmin: r.domain_admin === 1,
+      platformAdmin: r.platform_admin === 1,
+      security: {
+        twoFactor: r.two_factor === 'totp' ? 'totp' : 'none',
+        sessionTimeout: r.session_timeout,
+        sessionMaxAge: r.session_max_age,
+        maxSessions: r.max_sessions,
+        sessionLimit: r.session_limit === 'deny-new' ? 'deny-new' : 'end-oldest',
+        ipAllowList: JSON.parse(r.ip_allow_list) as string[],
+      },
+      integrations: { oauthEmail: r.oauth_email, calDavTokenSet: r.caldav_token !== null, crmId: r.crm_id },
+      passwordChangeRequired: r.must_change_password === 1,
+      sip: sipViewOf(phone, { callNumbers: byRank(named.call), smsSenders: byRank(named.sms) }, domain),
+      agent: agentViewOf(phone, named.skill.map((s) => ({ skill: s.name, level: s.rank })).sort((a, b) => byName(a.skill, b.skill)), domain),
+      version: r.version,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      deletedAt: r.deleted_at,
+    };
+  });
 }
 
 const sortColumns = {
