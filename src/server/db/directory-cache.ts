@@ -1,11 +1,16 @@
 import type { SignedIn } from '../auth/sessions.ts';
-import type { UserView } from '../users/schema.ts';
 import { ReadCache } from './read-cache.ts';
+
+/** A user as answered: its version (the ETag) and its JSON, serialized once while cached. */
+export interface SerializedUser {
+  version: number;
+  json: string;
+}
 
 /** The directory reads a process keeps for a moment: sign-ins by token, users by domain and id. */
 export class DirectoryCache {
   readonly sessions: ReadCache<SignedIn>;
-  readonly users: ReadCache<UserView>;
+  readonly users: ReadCache<SerializedUser>;
 
   constructor(ttlMs: number) {
     this.sessions = new ReadCache(ttlMs);

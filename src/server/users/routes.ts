@@ -2,13 +2,16 @@ import { z } from 'zod';
 import { actorOf, domainOf } from '../http/access.ts';
 import { expectedVersion, sendEtag } from '../http/etag.ts';
 import { pageSchema } from '../http/paging.ts';
+import { compileSerializer } from '../http/serializer.ts';
 import type { Deps, Router } from '../http/routes.ts';
 import { changeUser, createUser, deleteUser, readUser, restoreUser } from './commands.ts';
-import { type UserView, userCreate, userListQuery, userParams, userResponse, userUpdate } from './schema.ts';
+import { userCreate, userListQuery, userParams, userResponse, userUpdate } from './schema.ts';
 import { listUsers } from './store.ts';
 
 const domainParams = z.object({ domain: z.string() });
 const tags = ['users'];
+/** A user read is cached as its JSON, so a cached answer costs no serialization. */
+const serializeUser = compileSerializer(userResponse);
 
 export function userRoutes(router: Router, { db, cache, passwords, cipher }: Deps): void {
   router.get('/api/v1/domains/:domain/users', {
@@ -40,9 +43,14 @@ export function userRoutes(router: Router, { db, cache, passwords, cipher }: Dep
     handler: async (request, reply) => {
       const domain = domainOf(request);
       const { id } = request.params;
-      const user = (await cache.users.get(`${domain.id}/${id}`, () => readUser(db, domain, id))) as UserView;
+      const user = await cache.users.get(`${domain.id}/${id}`, async () => {
+        const view = await readUser(db, domain, id);
+        return { version: view.version, json: serializeUser(view) };
+      });
+      if (!user) throw new Error('a user read answers or throws');
       sendEtag(reply, user.version);
-      return user;
+      // Already JSON: Fastify sends a string with a JSON content type as it is.
+      return reply.type('application/json; charset=utf-8').send(user.json as never);
     },
   });
 
