@@ -11,6 +11,7 @@ import { numbers } from './migrations/2026-11-23-numbers.ts';
 import { passwords } from './migrations/2026-11-23-passwords.ts';
 import { realm } from './migrations/2026-11-23-realm.ts';
 import { telephony } from './migrations/2026-11-23-telephony.ts';
+import { presence } from './migrations/2026-11-23-presence.ts';
 
 /**
  * Listed, not discovered: a reader finds every migration here, and the build needs no file globbing.
@@ -28,6 +29,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23.09-realm': realm,
   '2026-11-23.10-numbers': numbers,
   '2026-11-23.11-telephony': telephony,
+  '2026-11-23.12-presence': presence,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

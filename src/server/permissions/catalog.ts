@@ -25,6 +25,8 @@ export const permissionCatalog = {
   'licenses:read': { scope: 'domain', description: 'See licensed products, their seats and who holds them' },
   'licenses:manage': { scope: 'domain', description: 'Add, change and remove licensed products and their seats' },
   'licenses:assign': { scope: 'domain', description: 'Give licenses to users and take them back' },
+  'users:force-status': { scope: 'domain', description: "Set other users' status and log them in or out of contact-center mode" },
+  'agents:report': { scope: 'domain', description: 'Report call offers and their outcomes (for the telephony engine)' },
   'telephony:manage': { scope: 'domain', description: "Change the domain's SIP settings (extension range, STUN/TURN), agent defaults and hot desks" },
   'security-settings:update': { scope: 'domain', description: "Change the domain's password policy and brute-force protection" },
   'profile:read': { scope: 'self', description: 'See your own account' },

@@ -1,0 +1,120 @@
+import { timeOrderedId } from '../db/ids.ts';
+import type { Db } from '../db/schema.ts';
+import type { LiveStore } from './live.ts';
+import {
+  callEnded, ccLogin, ccLogout, connected, disconnected, elapse, initialState, nextDeadline, offered, offerOutcome, overdue, ready, register, setStatus,
+  type AgentTimers, type By, type Contact, type LiveState, type OfferOutcome, type Status,
+} from './rules.ts';
+import type { PresenceView } from './schema.ts';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function toPresenceView(state: LiveState, now: number): PresenceView {
+  const contacts = state.registrations.filter((c) => c.expiresAt > now);
+  return {
+    userId: state.userId,
+    online: state.online > 0,
+    connections: state.online,
+    cc: { loggedIn: state.cc.loggedIn, since: iso(state.cc.since), by: state.cc.by },
+    status: { ...state.status, since: iso(state.status.since), overdue: overdue(state, now) },
+    registration: {
+      registered: contacts.length > 0,
+      contacts: contacts.map((c) => ({ uri: c.uri, userAgent: c.userAgent, source: c.source, transport: c.transport, expiresAt: iso(c.expiresAt), registeredAt: iso(c.registeredAt) })),
+    },
+    agent: { phase: state.agent.phase, until: state.agent.until === null ? null : iso(state.agent.until), ready: ready(state, now), noAnswers: state.agent.noAnswers, idleSince: iso(state.agent.idleSince) },
+  };
+}
+
+export interface PresenceOptions {
+  db: Db;
+  store: LiveStore;
+  /** How long an agent in CC stays after its last connection dropped. */
+  graceMs: number;
+  clock?: () => number;
+}
+
+/**
+ * Applies presence changes through the live store, keeps each user's next deadline, writes the
+ * history of status, CC, registration and online changes, and publishes an event per change.
+ */
+export class PresenceEngine {
+  readonly store: LiveStore;
+  readonly now: () => number;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: PresenceOptions) {
+    this.store = options.store;
+    this.now = options.clock ?? Date.now;
+  }
+
+  async change(domainId: string, userId: string, change: (state: LiveState, now: number) => LiveState, actor: string | null = null): Promise<LiveState> {
+    const now = this.now();
+    const { before, after } = await this.store.update(domainId, userId, (state) => change(elapse(state ?? initialState(userId, domainId, now), now, this.options.graceMs), now));
+    await this.store.setDeadline(domainId, userId, nextDeadline(after, this.options.graceMs));
+    const previous = before ?? initialState(userId, domainId, now);
+    await this.#record(previous, after, actor, now);
+    if (JSON.stringify(previous) !== JSON.stringify(after)) await this.store.publish(domainId, { type: 'presence', userId, data: toPresenceView(after, now) });
+    return after;
+  }
+
+  async #record(before: LiveState, after: LiveState, actor: string | null, now: number) {
+    const rows: { dimension: string; value: string; reason: string | null; by: By }[] = [];
+    if (before.status.value !== after.status.value || before.status.reason !== after.status.reason) rows.push({ dimension: 'status', value: after.status.value, reason: after.status.reason, by: after.status.by });
+    if (before.cc.loggedIn !== after.cc.loggedIn) rows.push({ dimension: 'cc', value: after.cc.loggedIn ? 'login' : 'logout', reason: null, by: after.cc.by });
+    const registered = (s: LiveState) => s.registrations.some((c) => c.expiresAt > now);
+    if (registered(before) !== registered(after)) rows.push({ dimension: 'registration', value: registered(after) ? 'registered' : 'unregistered', reason: null, by: 'system' });
+    if ((before.online > 0) !== (after.online > 0)) rows.push({ dimension: 'online', value: after.online > 0 ? 'online' : 'offline', reason: null, by: 'system' });
+    if (rows.length === 0) return;
+    const at = iso(now);
+    await this.options.db
+      .insertInto('status_history')
+      .values(rows.map((r) => ({ id: timeOrderedId(), domain_id: after.domainId, user_id: after.userId, ...r, actor: r.by === 'administrator' ? actor : null, at })))
+      .execute();
+  }
+
+  connect = (domainId: string, userId: string) => this.change(domainId, userId, connected);
+  disconnect = (domainId: string, userId: string) => this.change(domainId, userId, disconnected);
+
+  setStatus(domainId: string, userId: string, status: Exclude<Status, 'offline'>, reason: string | null, maxDuration: number | null, by: By, actor: string | null) {
+    return this.change(domainId, userId, (s, now) => setStatus(s, status, reason, maxDuration, by, by === 'administrator' ? actor : null, now), actor);
+  }
+
+  ccLogin = (domainId: string, userId: string, by: By, actor: string | null) => this.change(domainId, userId, (s, now) => ccLogin(s, by, now), actor);
+  ccLogout = (domainId: string, userId: string, by: By, actor: string | null) => this.change(domainId, userId, (s, now) => ccLogout(s, by, now), actor);
+
+  report(domainId: string, userId: string, callId: string, outcome: OfferOutcome | 'offered', timers: AgentTimers) {
+    return this.change(domainId, userId, (s, now) => (outcome === 'offered' ? offered(s, callId) : offerOutcome(s, outcome, callId, timers, now)));
+  }
+
+  callEnded = (domainId: string, userId: string, callId: string, timers: AgentTimers) => this.change(domainId, userId, (s, now) => callEnded(s, callId, timers, now));
+
+  register(domainId: string, userId: string, contacts: { uri: string; expires: number }[], request: Omit<Contact, 'uri' | 'expiresAt' | 'registeredAt'>) {
+    return this.change(domainId, userId, (s, now) => register(s, contacts, request, now));
+  }
+
+  /** Applies what time did: ended phases, expired contacts, grace periods run out. */
+  async sweep(): Promise<void> {
+    for (const { domainId, userId } of await this.store.due(this.now())) await this.change(domainId, userId, (s) => s);
+  }
+
+  async view(domainId: string, userId: string): Promise<PresenceView> {
+    const now = this.now();
+    const state = await this.store.get(domainId, userId);
+    return toPresenceView(elapse(state ?? initialState(userId, domainId, now), now, this.options.graceMs), now);
+  }
+
+  async views(domainId: string): Promise<Map<string, PresenceView>> {
+    const now = this.now();
+    return new Map((await this.store.list(domainId)).map((s) => [s.userId, toPresenceView(elapse(s, now, this.options.graceMs), now)]));
+  }
+
+  start(onError: (error: unknown) => void, intervalMs = 1000): void {
+    this.#timer = setInterval(() => void this.sweep().catch(onError), intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.store.close();
+  }
+}

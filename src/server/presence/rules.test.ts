@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { callEnded, ccLogin, connected, disconnected, elapse, initialState, nextDeadline, offered, offerOutcome, overdue, ready, register, setStatus, type AgentTimers } from './rules.ts';
+
+const timers: AgentTimers = { wrapUpTime: 10, maxNoAnswer: 3, busyDelay: 90, rejectDelay: 60, noAnswerDelay: 30 };
+const GRACE = 60_000;
+const t0 = Date.UTC(2026, 10, 23, 9, 0, 0);
+const at = (seconds: number) => t0 + seconds * 1000;
+const workingAgent = () => ccLogin(connected(initialState('u1', 'd1', t0), t0), 'self', t0);
+
+describe('agent readiness from the agent options', () => {
+  it('is ready when logged in to CC, available and connected, and not while ringing or on a call', () => {
+    let agent = workingAgent();
+    assert.equal(ready(agent, t0), true);
+    agent = offered(agent, 'call-1');
+    assert.equal(ready(agent, t0), false);
+    agent = offerOutcome(agent, 'answered', 'call-1', timers, at(5));
+    assert.equal(agent.agent.phase, 'on-call');
+    assert.equal(ready(agent, at(100)), false, 'a call lasts until it ends');
+  });
+
+  it('waits the wrap-up time after a call, then is idle since the wrap-up ended', () => {
+    let agent = offerOutcome(offered(workingAgent(), 'c'), 'answered', 'c', timers, at(0));
+    agent = callEnded(agent, 'c', timers, at(120));
+    assert.deepEqual([agent.agent.phase, ready(agent, at(129)), ready(agent, at(130))], ['wrap-up', false, true]);
+    agent = elapse(agent, at(200), GRACE);
+    assert.deepEqual([agent.agent.phase, agent.agent.idleSince], ['idle', at(130)]);
+  });
+
+  it('pauses for the no-answer, reject and busy delays', () => {
+    for (const [outcome, delay] of [['no-answer', 30], ['rejected', 60], ['busy', 90]] as const) {
+      const agent = offerOutcome(offered(workingAgent(), 'c'), outcome, 'c', timers, at(0));
+      assert.deepEqual([ready(agent, at(delay - 1)), ready(agent, at(delay))], [false, true], outcome);
+    }
+  });
+
+  it('goes on break (max-no-answer, by system) at maxNoAnswer misses in a row; an answer resets the count', () => {
+    let agent = workingAgent();
+    agent = offerOutcome(agent, 'no-answer', 'a', timers, at(0));
+    agent = offerOutcome(agent, 'no-answer', 'b', timers, at(40));
+    agent = offerOutcome(agent, 'answered', 'c', timers, at(80));
+    assert.equal(agent.agent.noAnswers, 0);
+    for (const [i, second] of [100, 140, 180].entries()) agent = offerOutcome(agent, 'no-answer', `m${i}`, timers, at(second));
+    assert.deepEqual([agent.status.value, agent.status.reason, agent.status.by], ['break', 'max-no-answer', 'system']);
+    assert.equal(ready(agent, at(10_000)), false);
+    agent = setStatus(agent, 'available', null, null, 'self', null, at(300));
+    assert.deepEqual([agent.agent.noAnswers, ready(elapse(agent, at(300), GRACE), at(300))], [0, true]);
+  });
+
+  it('never goes on break for misses when maxNoAnswer is 0', () => {
+    let agent = workingAgent();
+    for (let i = 0; i < 10; i += 1) agent = offerOutcome(agent, 'no-answer', `c${i}`, { ...timers, maxNoAnswer: 0 }, at(i * 40));
+    assert.equal(agent.status.value, 'available');
+  });
+});
+
+describe('presence', () => {
+  it('keeps an agent whose last connection dropped in CC for the grace period, then logs it out (system)', () => {
+    let agent = disconnected(workingAgent(), at(10));
+    assert.equal(nextDeadline(agent, GRACE), at(70));
+    assert.equal(elapse(agent, at(69), GRACE).cc.loggedIn, true);
+    agent = elapse(agent, at(70), GRACE);
+    assert.deepEqual([agent.cc.loggedIn, agent.cc.by, agent.status.value], [false, 'system', 'offline']);
+  });
+
+  it('does not log out an agent who came back within the grace period', () => {
+    const agent = connected(disconnected(workingAgent(), at(10)), at(30));
+    assert.equal(elapse(agent, at(1000), GRACE).cc.loggedIn, true);
+  });
+
+  it('flags a pause past its maximum duration without ending it', () => {
+    const agent = setStatus(workingAgent(), 'break', 'lunch', 1800, 'self', null, at(0));
+    assert.deepEqual([overdue(agent, at(1800)), overdue(agent, at(1801)), agent.status.value], [false, true, 'break']);
+  });
+
+  it('binds, refreshes and removes contacts, and forgets expired ones', () => {
+    const request = { userAgent: 'Yealink', source: '192.0.2.1:5060', transport: 'udp' as const, callId: 'x', cseq: 1 };
+    let state = register(initialState('u', 'd', t0), [{ uri: 'sip:a@192.0.2.1', expires: 60 }, { uri: 'sip:b@192.0.2.2', expires: 3600 }], request, t0);
+    assert.equal(state.registrations.length, 2);
+    state = register(state, [{ uri: 'sip:a@192.0.2.1', expires: 0 }], request, at(1));
+    assert.deepEqual(state.registrations.map((c) => c.uri), ['sip:b@192.0.2.2']);
+    assert.deepEqual(elapse(state, at(3600), GRACE).registrations, []);
+  });
+});

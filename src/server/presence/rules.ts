@@ -1,0 +1,161 @@
+/**
+ * The live state of a user and how it changes: plain functions of (state, event, now) that answer
+ * the next state. Times are epoch milliseconds so that states travel as JSON (Redis) unchanged.
+ */
+
+export type By = 'self' | 'administrator' | 'system';
+export type Status = 'available' | 'break' | 'dnd' | 'offline';
+export type OfferOutcome = 'answered' | 'no-answer' | 'rejected' | 'busy';
+
+export interface Contact {
+  uri: string;
+  userAgent: string | null;
+  source: string;
+  transport: 'udp' | 'tcp' | 'ws' | 'wss';
+  expiresAt: number;
+  registeredAt: number;
+  callId: string;
+  cseq: number;
+}
+
+export interface LiveState {
+  userId: string;
+  domainId: string;
+  /** Open event connections (WebSocket sessions) of the user. */
+  online: number;
+  onlineChangedAt: number;
+  registrations: Contact[];
+  cc: { loggedIn: boolean; since: number; by: By };
+  status: { value: Status; reason: string | null; since: number; by: By; actor: string | null; maxDuration: number | null };
+  /** When an agent still logged in to CC lost its last connection: it is logged out after the grace period. */
+  disconnectedAt: number | null;
+  agent: {
+    phase: 'idle' | 'offered' | 'on-call' | 'wrap-up' | 'paused-after-offer';
+    /** The phase ends then (wrap-up, delays); null while it lasts until an event. */
+    until: number | null;
+    callId: string | null;
+    noAnswers: number;
+    /** Since when the agent has been free: the longest idle is offered first. */
+    idleSince: number;
+  };
+}
+
+/** Timers of an agent, in seconds, as the agent profile answers them. */
+export interface AgentTimers {
+  wrapUpTime: number;
+  maxNoAnswer: number;
+  busyDelay: number;
+  rejectDelay: number;
+  noAnswerDelay: number;
+}
+
+export const MAX_NO_ANSWER_REASON = 'max-no-answer';
+
+export function initialState(userId: string, domainId: string, now: number): LiveState {
+  return {
+    userId,
+    domainId,
+    online: 0,
+    onlineChangedAt: now,
+    registrations: [],
+    cc: { loggedIn: false, since: now, by: 'system' },
+    status: { value: 'offline', reason: null, since: now, by: 'system', actor: null, maxDuration: null },
+    disconnectedAt: null,
+    agent: { phase: 'idle', until: null, callId: null, noAnswers: 0, idleSince: now },
+  };
+}
+
+export function connected(state: LiveState, now: number): LiveState {
+  return { ...state, online: state.online + 1, onlineChangedAt: now, disconnectedAt: null };
+}
+
+/** A connection closed; the last one of an agent in CC starts the grace period. */
+export function disconnected(state: LiveState, now: number): LiveState {
+  const online = Math.max(0, state.online - 1);
+  return { ...state, online, onlineChangedAt: now, disconnectedAt: online === 0 && state.cc.loggedIn ? now : state.disconnectedAt };
+}
+
+export function setStatus(state: LiveState, status: Exclude<Status, 'offline'>, reason: string | null, maxDuration: number | null, by: By, actor: string | null, now: number): LiveState {
+  return { ...state, status: { value: status, reason, since: now, by, actor, maxDuration }, agent: status === 'available' && state.status.value !== 'available' ? { ...state.agent, noAnswers: 0, idleSince: now } : state.agent };
+}
+
+export function ccLogin(state: LiveState, by: By, now: number): LiveState {
+  const status = state.status.value === 'offline' ? { value: 'available' as const, reason: null, since: now, by, actor: null, maxDuration: null } : state.status;
+  return { ...state, cc: { loggedIn: true, since: now, by }, status, disconnectedAt: state.online === 0 ? now : null, agent: { ...state.agent, phase: 'idle', until: null, noAnswers: 0, idleSince: now } };
+}
+
+export function ccLogout(state: LiveState, by: By, now: number): LiveState {
+  return { ...state, cc: { loggedIn: false, since: now, by }, status: { value: 'offline', reason: null, since: now, by, actor: null, maxDuration: null }, disconnectedAt: null };
+}
+
+/** The call was put through to the agent: it rings until an outcome is reported. */
+export function offered(state: LiveState, callId: string): LiveState {
+  return { ...state, agent: { ...state.agent, phase: 'offered', until: null, callId } };
+}
+
+/**
+ * What an offer's outcome does: an answer puts the agent on the call; a miss, a rejection or a
+ * busy phone pauses it for its delay, and `maxNoAnswer` misses in a row put it on break.
+ */
+export function offerOutcome(state: LiveState, outcome: OfferOutcome, callId: string, timers: AgentTimers, now: number): LiveState {
+  if (outcome === 'answered') return { ...state, agent: { ...state.agent, phase: 'on-call', until: null, callId, noAnswers: 0 } };
+  const delay = { 'no-answer': timers.noAnswerDelay, rejected: timers.rejectDelay, busy: timers.busyDelay }[outcome];
+  const noAnswers = outcome === 'no-answer' ? state.agent.noAnswers + 1 : state.agent.noAnswers;
+  const next: LiveState = { ...state, agent: { ...state.agent, phase: 'paused-after-offer', until: now + delay * 1000, callId: null, noAnswers } };
+  if (outcome === 'no-answer' && timers.maxNoAnswer > 0 && noAnswers >= timers.maxNoAnswer) {
+    return { ...setStatus(next, 'break', MAX_NO_ANSWER_REASON, null, 'system', null, now), agent: { ...next.agent, noAnswers } };
+  }
+  return next;
+}
+
+/** The agent's call ended: wrap-up, then free again. */
+export function callEnded(state: LiveState, callId: string, timers: AgentTimers, now: number): LiveState {
+  if (state.agent.callId !== null && state.agent.callId !== callId) return state;
+  return { ...state, agent: { ...state.agent, phase: 'wrap-up', until: now + timers.wrapUpTime * 1000, callId: null } };
+}
+
+/**
+ * Time passing: phases that ran out end, expired registrations go, and an agent disconnected for
+ * longer than the grace period is logged out of CC by the system.
+ */
+export function elapse(state: LiveState, now: number, graceMs: number): LiveState {
+  let next = state;
+  if (next.agent.until !== null && next.agent.until <= now) next = { ...next, agent: { ...next.agent, phase: 'idle', until: null, idleSince: next.agent.until } };
+  const live = next.registrations.filter((c) => c.expiresAt > now);
+  if (live.length !== next.registrations.length) next = { ...next, registrations: live };
+  if (next.cc.loggedIn && next.online === 0 && next.disconnectedAt !== null && next.disconnectedAt + graceMs <= now) next = ccLogout(next, 'system', now);
+  return next;
+}
+
+/** When `elapse` next has something to do for this state, if ever. */
+export function nextDeadline(state: LiveState, graceMs: number): number | null {
+  const times = [
+    state.agent.until,
+    ...state.registrations.map((c) => c.expiresAt),
+    state.cc.loggedIn && state.online === 0 && state.disconnectedAt !== null ? state.disconnectedAt + graceMs : null,
+    state.status.maxDuration !== null ? state.status.since + state.status.maxDuration * 1000 : null,
+  ].filter((t): t is number => t !== null);
+  return times.length ? Math.min(...times) : null;
+}
+
+/** A pause past its maximum duration: flagged for supervisors, not ended. */
+export const overdue = (state: LiveState, now: number) => state.status.maxDuration !== null && now - state.status.since > state.status.maxDuration * 1000;
+
+/** Can take a call now: logged in to CC, available, reachable, and in no phase of a previous offer. */
+export const ready = (state: LiveState, now: number) =>
+  state.cc.loggedIn &&
+  state.status.value === 'available' &&
+  (state.online > 0 || state.registrations.some((c) => c.expiresAt > now)) &&
+  (state.agent.phase === 'idle' || ((state.agent.phase === 'wrap-up' || state.agent.phase === 'paused-after-offer') && state.agent.until !== null && state.agent.until <= now));
+
+/** Binds, refreshes or removes contacts of a REGISTER (RFC 3261 10.3): expires 0 removes. */
+export function register(state: LiveState, contacts: { uri: string; expires: number }[], request: Omit<Contact, 'uri' | 'expiresAt' | 'registeredAt'>, now: number): LiveState {
+  let registrations = state.registrations.filter((c) => c.expiresAt > now);
+  for (const { uri, expires } of contacts) {
+    registrations = registrations.filter((c) => c.uri !== uri);
+    if (expires > 0) registrations.push({ ...request, uri, expiresAt: now + expires * 1000, registeredAt: now });
+  }
+  return { ...state, registrations };
+}
+
+export const unregisterAll = (state: LiveState): LiveState => ({ ...state, registrations: [] });

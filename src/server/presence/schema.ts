@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+const by = z.enum(['self', 'administrator', 'system']);
+
+/** A user's live state as the API and the events show it. */
+export const presenceView = z.object({
+  userId: z.string(),
+  online: z.boolean().describe('At least one open event connection'),
+  connections: z.number().int(),
+  cc: z.object({ loggedIn: z.boolean(), since: z.string(), by }),
+  status: z.object({
+    value: z.enum(['available', 'break', 'dnd', 'offline']),
+    reason: z.string().nullable().describe('The pause reason of a break'),
+    since: z.string(),
+    by,
+    actor: z.string().nullable().describe('Who set it, when an administrator did'),
+    maxDuration: z.number().int().nullable(),
+    overdue: z.boolean().describe('A pause past its maximum duration'),
+  }),
+  registration: z.object({
+    registered: z.boolean(),
+    contacts: z.array(z.object({ uri: z.string(), userAgent: z.string().nullable(), source: z.string(), transport: z.string(), expiresAt: z.string(), registeredAt: z.string() })),
+  }),
+  agent: z.object({
+    phase: z.enum(['idle', 'offered', 'on-call', 'wrap-up', 'paused-after-offer']),
+    until: z.string().nullable(),
+    ready: z.boolean(),
+    noAnswers: z.number().int(),
+    idleSince: z.string(),
+  }),
+});
+
+export const statusChange = z.strictObject({
+  status: z.enum(['available', 'break', 'dnd']),
+  reason: z.string().trim().min(1).max(64).optional().describe("A pause reason of the domain's catalog (for break)"),
+});
+
+export const presenceQuery = z.strictObject({
+  online: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  cc: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  registered: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  status: z.enum(['available', 'break', 'dnd', 'offline']).optional(),
+  ready: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+});
+
+export const offerReport = z.strictObject({
+  callId: z.string().min(1).max(200),
+  outcome: z.enum(['offered', 'answered', 'no-answer', 'rejected', 'busy']),
+});
+
+export const historyEntry = z.object({ dimension: z.string(), value: z.string(), reason: z.string().nullable(), by: z.string(), actor: z.string().nullable(), at: z.string() });
+
+export const pauseReasonInput = z.strictObject({
+  name: z.string().trim().min(1).max(64).regex(/^[^|,;/]+$/),
+  description: z.string().trim().max(500).nullable().optional(),
+  maxDuration: z.number().int().min(60).max(86_400).nullable().optional().describe('Seconds; a longer pause is flagged overdue'),
+});
+export const pauseReasonView = z.object({ name: z.string(), description: z.string().nullable(), maxDuration: z.number().int().nullable() });
+
+export type PresenceView = z.infer<typeof presenceView>;
