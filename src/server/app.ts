@@ -28,6 +28,11 @@ import { lockoutRoutes } from './lockout/routes.ts';
 import { numberRoutes } from './numbers/routes.ts';
 import { permissionRoutes } from './permissions/routes.ts';
 import { roleRoutes } from './roles/routes.ts';
+import { MemoryLiveStore } from './presence/live.ts';
+import { RedisLiveStore } from './presence/redis.ts';
+import { PresenceEngine } from './presence/engine.ts';
+import { presenceRoutes } from './presence/routes.ts';
+import { pauseReasonRoutes } from './presence/pause-reasons.ts';
 import { sipRoutes } from './sip/routes.ts';
 import { tokenRoutes } from './tokens/routes.ts';
 import { totpRoutes } from './totp/routes.ts';
@@ -92,7 +97,11 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
 
   const cache = new DirectoryCache(config.readCacheMs);
   installGuard(app, storage.db, cache);
-  const deps = { db: storage.db, config, cache, ...safeguardsFor(storage.db, config) };
+  const store = config.redisUrl ? await RedisLiveStore.connect(config.redisUrl, config.redisPrefix) : new MemoryLiveStore();
+  const presence = new PresenceEngine({ db: storage.db, store, graceMs: config.presenceGraceSeconds * 1000 });
+  presence.start((error) => app.log.error({ err: error }, 'presence sweep failed'));
+  app.addHook('onClose', () => presence.stop());
+  const deps = { db: storage.db, config, cache, presence, ...safeguardsFor(storage.db, config) };
   healthRoutes(app, storage);
   app.get('/api/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
   authRoutes(app, deps);
@@ -114,7 +123,9 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   numberRoutes(app, deps);
   sipRoutes(app, deps);
   agentRoutes(app, deps);
-  return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache });
+  presenceRoutes(app, deps);
+  pauseReasonRoutes(app, deps);
+  return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache, presence });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

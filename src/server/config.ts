@@ -30,6 +30,12 @@ const environment = z.object({
   SWITCHBOARD_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
   SWITCHBOARD_SECRET_KEY: z.string().min(1).optional(),
   SWITCHBOARD_SECRET_KEY_PREVIOUS: z.string().default(''),
+  SWITCHBOARD_REDIS_URL: z.union([z.literal(''), z.url()]).default(''),
+  SWITCHBOARD_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('switchboard:'),
+  SWITCHBOARD_PRESENCE_GRACE: z.coerce.number().int().min(0).max(3600).default(60),
+  SWITCHBOARD_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  SWITCHBOARD_SIP_PORT: z.union([z.literal('off'), port]).default(5060),
+  SWITCHBOARD_SIP_EXPIRES: z.string().regex(/^[0-9]+-[0-9]+$/, 'min-max in seconds, such as 60-3600').default('60-3600'),
   SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -52,6 +58,17 @@ export interface Config {
   previousSecretKeys: string[];
   breachScreening: BreachScreening;
   logLevel: z.infer<typeof environment>['SWITCHBOARD_LOG_LEVEL'];
+  /** Set: live state and events go through Redis, shared by every process. */
+  redisUrl: string | undefined;
+  /** Every Redis key and channel starts with it, so several installations can share one Redis. */
+  redisPrefix: string;
+  /** Seconds an agent stays in CC after its last connection dropped. */
+  presenceGraceSeconds: number;
+  /** WebSocket ping interval; a connection that misses a pong is dropped at the next. */
+  heartbeatMs: number;
+  /** UDP and TCP port of the SIP registrar; 'off' runs none (WebSocket /sip stays). */
+  sipPort: number | 'off';
+  sipExpires: { min: number; max: number };
 }
 
 /** Reads and checks the environment once; a wrong value stops the start with every problem named. */
@@ -84,5 +101,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       offlineFile: e.SWITCHBOARD_PWNED_FILE,
     },
     logLevel: e.SWITCHBOARD_LOG_LEVEL,
+    redisUrl: e.SWITCHBOARD_REDIS_URL || undefined,
+    redisPrefix: e.SWITCHBOARD_REDIS_PREFIX,
+    presenceGraceSeconds: e.SWITCHBOARD_PRESENCE_GRACE,
+    heartbeatMs: e.SWITCHBOARD_HEARTBEAT_MS,
+    sipPort: e.SWITCHBOARD_SIP_PORT,
+    sipExpires: (([min, max]) => ({ min: Number(min), max: Number(max) }))(e.SWITCHBOARD_SIP_EXPIRES.split('-')),
   };
 }

@@ -5,6 +5,7 @@ import type { DirectoryCache } from '../db/directory-cache.ts';
 import type { Db } from '../db/schema.ts';
 import type { PasswordChecker } from '../passwords/checker.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
+import type { PresenceEngine } from '../presence/engine.ts';
 
 /** What every feature's routes receive: passed explicitly, never reached through decorators. */
 export interface Deps {
@@ -13,6 +14,7 @@ export interface Deps {
   cache: DirectoryCache;
   passwords: PasswordChecker;
   cipher: SecretCipher;
+  presence: PresenceEngine;
 }
 
 /** Fastify typed by the Zod schemas each route declares. */
