@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { agentRoutes } from './agents/routes.ts';
@@ -34,6 +35,8 @@ import { PresenceEngine } from './presence/engine.ts';
 import { presenceRoutes } from './presence/routes.ts';
 import { pauseReasonRoutes } from './presence/pause-reasons.ts';
 import { sipRoutes } from './sip/routes.ts';
+import { Registrar } from './sip/registrar.ts';
+import { sipWebSocketRoute } from './sip/websocket.ts';
 import { tokenRoutes } from './tokens/routes.ts';
 import { totpRoutes } from './totp/routes.ts';
 import { userRoutes } from './users/routes.ts';
@@ -68,6 +71,8 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   });
 
   await app.register(cookie);
+  // The one WebSocket server: SIP (subprotocol sip) and the event stream (none) share it.
+  await app.register(websocket, { options: { maxPayload: 65_536, handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false) } });
   // Security headers on every answer; the API reference's own assets are allowed by their hashes.
   await app.register(helmet, { global: true });
   await app.register(rateLimit, {
@@ -102,6 +107,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   presence.start((error) => app.log.error({ err: error }, 'presence sweep failed'));
   app.addHook('onClose', () => presence.stop());
   const deps = { db: storage.db, config, cache, presence, ...safeguardsFor(storage.db, config) };
+  const registrar = new Registrar(storage.db, presence, cache, config, deps.cipher.deriveKey('sip-nonce'));
   healthRoutes(app, storage);
   app.get('/api/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
   authRoutes(app, deps);
@@ -125,7 +131,8 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   agentRoutes(app, deps);
   presenceRoutes(app, deps);
   pauseReasonRoutes(app, deps);
-  return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache, presence });
+  sipWebSocketRoute(app, registrar);
+  return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache, presence, registrar });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,4 +1,5 @@
 import { buildApp } from './app.ts';
+import { listenSip } from './sip/transports.ts';
 import { pruneExpiredSessions } from './auth/sessions.ts';
 import { loadConfig } from './config.ts';
 import { connect } from './db/connect.ts';
@@ -23,6 +24,7 @@ export async function serve(): Promise<void> {
     logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
   });
   const address = await app.listen({ host: config.host, port: config.port });
+  const sip = config.sipPort === 'off' ? undefined : await listenSip(app.registrar, config.host, config.sipPort, app.log);
 
   const housekeeping = async () => {
     try {
@@ -45,6 +47,7 @@ export async function serve(): Promise<void> {
     `Switchboard is running on ${config.databaseUrl.startsWith('sqlite:') ? 'SQLite' : 'PostgreSQL'}.`,
     `  API:            ${address}/api/v1`,
     `  API reference:  ${address}/api/docs`,
+    `  SIP registrar:  ${sip ? `udp and tcp ${config.host}:${sip.port}, ` : ''}${address.replace(/^http/, 'ws')}/sip`,
   ];
   if (firstAdmin) {
     lines.push(
@@ -60,6 +63,7 @@ export async function serve(): Promise<void> {
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'stopping');
     clearInterval(timer);
+    await sip?.close();
     await app.close();
     await storage.close();
     process.exit(0);

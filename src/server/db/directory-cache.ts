@@ -1,5 +1,6 @@
 import type { SignedIn } from '../auth/sessions.ts';
 import { ReadCache } from './read-cache.ts';
+import type { RegistrarAccount, RegistrarDomain } from '../sip/registrar.ts';
 
 /** A user as answered: its version (the ETag) and its JSON, serialized once while cached. */
 export interface SerializedUser {
@@ -12,14 +13,22 @@ export class DirectoryCache {
   readonly sessions: ReadCache<SignedIn>;
   readonly users: ReadCache<SerializedUser>;
 
+  /** The registrar's look-ups: SIP accounts by domain and username, and domains by SIP host. */
+  readonly sipAccounts: ReadCache<RegistrarAccount>;
+  readonly sipHosts: ReadCache<Map<string, RegistrarDomain>>;
+
   constructor(ttlMs: number) {
     this.sessions = new ReadCache(ttlMs);
     this.users = new ReadCache(ttlMs);
+    this.sipAccounts = new ReadCache(ttlMs, 200_000);
+    this.sipHosts = new ReadCache(ttlMs);
   }
 
   /** Called after every change: whatever it touched, nothing old is served again. */
   invalidateAll(): void {
     this.sessions.invalidateAll();
     this.users.invalidateAll();
+    this.sipAccounts.invalidateAll();
+    this.sipHosts.invalidateAll();
   }
 }

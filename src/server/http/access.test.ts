@@ -4,7 +4,8 @@ import { grantablePermissions, permissionCatalog } from '../permissions/catalog.
 import { startHarness, type Harness } from '../../../test/harness.ts';
 
 /** Routes anyone may call without signing in; everything else must declare what it needs. */
-const publicRoutes = [/^\/api\/v1\/auth\/login$/, /^\/api\/v1\/auth\/password-reset$/, /^\/healthz$/, /^\/readyz$/, /^\/api\/openapi\.json$/, /^\/api\/docs(\/.*)?$/];
+// /sip: SIP over WebSocket, where every REGISTER is authenticated by digest.
+const publicRoutes = [/^\/api\/v1\/auth\/login$/, /^\/api\/v1\/auth\/password-reset$/, /^\/healthz$/, /^\/readyz$/, /^\/api\/openapi\.json$/, /^\/api\/docs(\/.*)?$/, /^\/sip$/];
 
 describe('route table', () => {
   let h: Harness;

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -34,6 +34,11 @@ export class SecretCipher {
     const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  }
+
+  /** A key for one purpose (such as signing SIP nonces), derived from the current key: every process of an installation derives the same. */
+  deriveKey(purpose: string): Buffer {
+    return createHmac('sha256', this.#current.key).update(purpose).digest();
   }
 
   /** Whether a value was sealed with the current key (a rotation re-seals the others). */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alphanumericSender, e164 } from '../numbers/schema.ts';
 import { allowedNetwork } from '../users/security-schema.ts';
+import { domainName } from '../domains/schema.ts';
 
 /** An internal number: 1–15 digits. */
 export const extension = z.string().regex(/^[0-9]{1,15}$/, '1 to 15 digits');
@@ -95,6 +96,14 @@ export const sipSettings = z
       .refine((r) => r.from.length === r.to.length, 'from and to have the same number of digits')
       .refine((r) => BigInt(r.from) <= BigInt(r.to), 'from is not above to')
       .default({ from: '1000', to: '9999' }),
+    digestAlgorithms: z
+      .array(z.enum(['MD5', 'SHA-256']))
+      .min(1)
+      .max(2)
+      .refine((list) => new Set(list).size === list.length, 'Algorithms repeat')
+      .default(['MD5', 'SHA-256'])
+      .describe('Digest challenges offered, in this order. MD5 first by default: many phones, SIPp and JsSIP answer only the first challenge and speak only MD5'),
+    hostAliases: z.array(domainName).max(20).default([]).describe('Other host names phones register to (the To URI host) besides the realm'),
     stun: z.boolean().default(true).describe('Default of the accounts whose stun is null'),
     stunServers: z.array(iceUri('stun|stuns')).max(10).default([]),
     turnServers: z.array(iceUri('turn|turns')).max(10).default([]),

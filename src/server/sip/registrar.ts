@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto';
+import { addressAllowed } from '../auth/networks.ts';
+import type { Config } from '../config.ts';
+import type { DirectoryCache } from '../db/directory-cache.ts';
+import type { Db } from '../db/schema.ts';
+import type { PresenceEngine } from '../presence/engine.ts';
+import { challengeHeaders, expectedResponse, NonceKeeper, parseDigest, sameHex, type DigestAlgorithm } from './challenge.ts';
+import { header, MalformedMessage, parseNameAddr, parseRequest, parseSipUri, respond, type SipRequest } from './message.ts';
+import { sipSettingsOf } from './store.ts';
+
+export interface Source {
+  address: string;
+  port: number;
+  transport: 'udp' | 'tcp' | 'ws' | 'wss';
+}
+
+export interface RegistrarAccount {
+  userId: string;
+  domainId: string;
+  username: string;
+  extension: string | null;
+  realm: string;
+  ha1_md5: string;
+  ha1_sha256: string;
+  ha1b_md5: string;
+  ha1b_sha256: string;
+  authAcl: string[];
+}
+
+export interface RegistrarDomain {
+  id: string;
+  name: string;
+  realm: string;
+  algorithms: DigestAlgorithm[];
+}
+
+const ALLOW = 'REGISTER, OPTIONS';
+const FAILURES_BEFORE_THROTTLE = 5;
+const THROTTLE_WINDOW_MS = 60_000;
+
+/**
+ * The registrar (RFC 3261 section 10): authenticates REGISTER with digest (RFC 7616/8760, MD5 and
+ * SHA-256, qop=auth), enforces the account's auth ACL and the expiry bounds, and hands bindings to
+ * the presence engine. Answers OPTIONS; refuses other methods with 405. It never throws on input:
+ * a message it cannot answer is dropped (null).
+ */
+export class Registrar {
+  readonly #nonces: NonceKeeper;
+  readonly #failures = new Map<string, { count: number; since: number }>();
+  readonly #toTag = randomBytes(6).toString('hex');
+
+  constructor(
+    private readonly db: Db,
+    private readonly presence: PresenceEngine,
+    private readonly cache: DirectoryCache,
+    private readonly config: Pick<Config, 'sipExpires'>,
+    nonceKey: Buffer,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.#nonces = new NonceKeeper(nonceKey, 300_000, clock);
+  }
+
+  async handle(text: string, source: Source): Promise<string | null> {
+    let request: SipRequest;
+    try {
+      request = parseRequest(text);
+    } catch (error) {
+      if (error instanceof MalformedMessage) return badRequest(text);
+      throw error;
+    }
+    try {
+      if (request.method === 'ACK') return null;
+      if (request.method === 'OPTIONS') return respond(request, 200, [['Allow', ALLOW], ['Accept', 'application/sdp']], this.#toTag);
+      if (request.method !== 'REGISTER') return respond(request, 405, [['Allow', ALLOW]], this.#toTag);
+      return await this.#register(request, source);
+    } catch (error) {
+      if (error instanceof MalformedMessage) return respond(request, 400, [], this.#toTag);
+      throw error;
+    }
+  }
+
+  async #register(request: SipRequest, source: Source): Promise<string> {
+    const reply = (status: number, extra: [string, string][] = []) => respond(request, status, extra, this.#toTag);
+    if (this.#throttled(source.address)) return reply(503, [['Retry-After', String(THROTTLE_WINDOW_MS / 1000)]]);
+    const to = parseSipUri(parseNameAddr(header(request, 'to') as string).uri);
+    const domain = await this.#domainByHost(to.host);
+    if (!domain) return reply(404);
+    const authorization = request.headers.get('authorization')?.map(parseDigest).find((p) => p?.get('realm') === domain.realm);
+    const challenge = (stale = false) => reply(401, challengeHeaders(domain.realm, this.#nonces.issue(domain.realm), stale, domain.algorithms));
+    if (!authorization) return challenge();
+
+    const nonce = authorization.get('nonce') ?? '';
+    const freshness = this.#nonces.check(nonce, domain.realm);
+    if (freshness === 'stale') return challenge(true);
+    const algorithm = (authorization.get('algorithm') ?? 'MD5').toUpperCase() as DigestAlgorithm;
+    const username = authorization.get('username') ?? '';
+    const account = await this.#account(domain, username);
+    const nc = parseInt(authorization.get('nc') ?? '', 16);
+    const valid =
+      freshness === 'ok' &&
+      domain.algorithms.includes(algorithm) &&
+      authorization.get('qop') === 'auth' &&
+      account !== null &&
+      account.realm === domain.realm &&
+      sameHex(authorization.get('response') ?? '', expectedResponse(algorithm, this.#ha1(account, username, algorithm), 'REGISTER', authorization));
+    if (!valid) {
+      if (account !== null || username) this.#fail(source.address);
+      return challenge();
+    }
+    if (!Number.isFinite(nc) || !this.#nonces.accept(nonce, nc)) return challenge(true);
+    if (to.user !== account.username && to.user !== account.extension) return reply(403);
+    if (!addressAllowed(source.address, account.authAcl)) return reply(403);
+    this.#failures.delete(source.address);
+    return this.#bind(request, source, account, reply);
+  }
+
+  async #bind(request: SipRequest, source: Source, account: RegistrarAccount, reply: (status: number, extra?: [string, string][]) => string) {
+    const { min, max } = this.config.sipExpires;
+    const headerExpires = header(request, 'expires');
+    const fallback = headerExpires !== undefined && /^\d+$/.test(headerExpires) ? Number(headerExpires) : 3600;
+    const contacts = request.headers.get('contact') ?? [];
+    let bindings: { uri: string; expires: number }[];
+    if (contacts.length === 1 && contacts[0] === '*') {
+      if (fallback !== 0) return reply(400);
+      const state = await this.presence.store.get(account.domainId, account.userId);
+      bindings = (state?.registrations ?? []).map((c) => ({ uri: c.uri, expires: 0 }));
+    } else {
+      bindings = contacts.map((value) => {
+        const { uri, params } = parseNameAddr(value);
+        parseSipUri(uri);
+        const own = params.get('expires');
+        return { uri, expires: own !== undefined && /^\d+$/.test(own) ? Number(own) : fallback };
+      });
+      if (bindings.some((b) => b.expires > 0 && b.expires < min)) return reply(423, [['Min-Expires', String(min)]]);
+      bindings = bindings.map((b) => ({ ...b, expires: Math.min(b.expires, max) }));
+    }
+    const cseq = Number((header(request, 'cseq') as string).split(/\s+/)[0]);
+    const state = bindings.length
+      ? await this.presence.register(account.domainId, account.userId, bindings, { userAgent: header(request, 'user-agent') ?? null, source: `${source.address}:${source.port}`, transport: source.transport, callId: header(request, 'call-id') as string, cseq })
+      : await this.presence.store.get(account.domainId, account.userId);
+    const now = this.clock();
+    const current = (state?.registrations ?? []).filter((c) => c.expiresAt > now);
+    return reply(200, [...current.map((c): [string, string] => ['Contact', `<${c.uri}>;expires=${Math.round((c.expiresAt - now) / 1000)}`]), ['Date', new Date(now).toUTCString()]]);
+  }
+
+  #ha1(account: RegistrarAccount, username: string, algorithm: DigestAlgorithm) {
+    const qualified = username.includes('@');
+    if (algorithm === 'SHA-256') return qualified ? account.ha1b_sha256 : account.ha1_sha256;
+    return qualified ? account.ha1b_md5 : account.ha1_md5;
+  }
+
+  #throttled(address: string) {
+    const entry = this.#failures.get(address);
+    if (!entry) return false;
+    if (this.clock() - entry.since > THROTTLE_WINDOW_MS) {
+      this.#failures.delete(address);
+      return false;
+    }
+    return entry.count >= FAILURES_BEFORE_THROTTLE;
+  }
+
+  #fail(address: string) {
+    const now = this.clock();
+    const entry = this.#failures.get(address);
+    if (!entry || now - entry.since > THROTTLE_WINDOW_MS) this.#failures.set(address, { count: 1, since: now });
+    else entry.count += 1;
+    if (this.#failures.size > 100_000) this.#failures.clear();
+  }
+
+  async #domainByHost(host: string): Promise<RegistrarDomain | null> {
+    const hosts = await this.cache.sipHosts.get('all', async () => {
+      const domains = await this.db.selectFrom('domains').select(['id', 'name', 'realm', 'sip_settings']).where('active', '=', 1).execute();
+      const map = new Map<string, RegistrarDomain>();
+      for (const d of domains) {
+        const settings = sipSettingsOf(d);
+        const domain = { id: d.id, name: d.name, realm: d.realm ?? d.name, algorithms: settings.digestAlgorithms };
+        for (const alias of [domain.realm, ...settings.hostAliases]) map.set(alias, domain);
+      }
+      return map;
+    });
+    return hosts?.get(host) ?? null;
+  }
+
+  async #account(domain: RegistrarDomain, username: string): Promise<RegistrarAccount | null> {
+    const user = username.includes('@') ? (username.split('@')[0] as string) : username;
+    if (!user) return null;
+    return this.cache.sipAccounts.get(`${domain.id}/${user.toLowerCase()}`, async () => {
+      const row = await this.db
+        .selectFrom('sip_accounts as s')
+        .innerJoin('users as u', 'u.id', 's.user_id')
+        .select(['s.user_id', 's.username', 's.extension', 's.realm', 's.ha1_md5', 's.ha1_sha256', 's.ha1b_md5', 's.ha1b_sha256', 's.auth_acl'])
+        .where('s.domain_id', '=', domain.id)
+        .where('s.username_key', '=', user.toLowerCase())
+        .where('u.active', '=', 1)
+        .where('u.deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (!row) return null;
+      const { user_id, auth_acl, ...digests } = row;
+      return { userId: user_id, domainId: domain.id, authAcl: JSON.parse(auth_acl) as string[], ...digests };
+    });
+  }
+}
+
+/** A 400 for a message that still has what a response needs; anything less is dropped. */
+function badRequest(text: string): string | null {
+  const via = text.match(/^(?:Via|v)\s*:\s*(.+)$/im);
+  const from = text.match(/^(?:From|f)\s*:\s*(.+)$/im);
+  const to = text.match(/^(?:To|t)\s*:\s*(.+)$/im);
+  const callId = text.match(/^(?:Call-ID|i)\s*:\s*(.+)$/im);
+  const cseq = text.match(/^CSeq\s*:\s*(.+)$/im);
+  if (!/^[A-Z]+ \S+ SIP\/2\.0\r?\n/.test(text) || !via || !from || !to || !callId || !cseq) return null;
+  return [`SIP/2.0 400 Bad Request`, `Via: ${via[1]?.trim()}`, `From: ${from[1]?.trim()}`, `To: ${to[1]?.trim()}`, `Call-ID: ${callId[1]?.trim()}`, `CSeq: ${cseq[1]?.trim()}`, 'Content-Length: 0', '', ''].join('\r\n');
+}
