@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test once, each specification against SQLite and PostgreSQL.
-# Starts this machine's PostgreSQL and Redis when they are down.
+# Starts this machine's PostgreSQL and Redis when they are down, and installs SIPp if missing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,12 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
 fi
 if command -v redis-cli >/dev/null && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+fi
+
+# SIPp (Debian's sip-tester) registers real phones against the registrar in the tests.
+if ! command -v sipp >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq sip-tester >/dev/null
 fi
 
 mapfile -t files < <(find src test -name '*.test.ts' | sort)

@@ -101,8 +101,8 @@ export const sipSettings = z
       .min(1)
       .max(2)
       .refine((list) => new Set(list).size === list.length, 'Algorithms repeat')
-      .default(['MD5', 'SHA-256'])
-      .describe('Digest challenges offered, in this order. MD5 first by default: many phones, SIPp and JsSIP answer only the first challenge and speak only MD5'),
+      .default(['MD5'])
+      .describe('Digest challenges offered, in this order (RFC 8760). MD5 alone by default: SIPp answers the first challenge and JsSIP the last, and both speak only MD5; add SHA-256 when every phone of the domain picks its challenge well'),
     hostAliases: z.array(domainName).max(20).default([]).describe('Other host names phones register to (the To URI host) besides the realm'),
     stun: z.boolean().default(true).describe('Default of the accounts whose stun is null'),
     stunServers: z.array(iceUri('stun|stuns')).max(10).default([]),
