@@ -33,6 +33,8 @@ import { MemoryLiveStore } from './presence/live.ts';
 import { RedisLiveStore } from './presence/redis.ts';
 import { PresenceEngine } from './presence/engine.ts';
 import { presenceRoutes } from './presence/routes.ts';
+import { eventRoutes } from './presence/events.ts';
+import { publishDirectoryChanges } from './presence/directory-events.ts';
 import { pauseReasonRoutes } from './presence/pause-reasons.ts';
 import { sipRoutes } from './sip/routes.ts';
 import { Registrar } from './sip/registrar.ts';
@@ -102,7 +104,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
 
   const cache = new DirectoryCache(config.readCacheMs);
   installGuard(app, storage.db, cache);
-  const store = config.redisUrl ? await RedisLiveStore.connect(config.redisUrl, config.redisPrefix) : new MemoryLiveStore();
+  const store = config.redisUrl ? await RedisLiveStore.connect(config.redisUrl, config.redisPrefix, config.eventBuffer) : new MemoryLiveStore(config.eventBuffer);
   const presence = new PresenceEngine({ db: storage.db, store, graceMs: config.presenceGraceSeconds * 1000 });
   presence.start((error) => app.log.error({ err: error }, 'presence sweep failed'));
   app.addHook('onClose', () => presence.stop());
@@ -132,6 +134,8 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   presenceRoutes(app, deps);
   pauseReasonRoutes(app, deps);
   sipWebSocketRoute(app, registrar);
+  eventRoutes(app, deps);
+  publishDirectoryChanges(app, presence);
   return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache, presence, registrar });
 }
 

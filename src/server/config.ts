@@ -33,6 +33,7 @@ const environment = z.object({
   SWITCHBOARD_REDIS_URL: z.union([z.literal(''), z.url()]).default(''),
   SWITCHBOARD_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('switchboard:'),
   SWITCHBOARD_PRESENCE_GRACE: z.coerce.number().int().min(0).max(3600).default(60),
+  SWITCHBOARD_EVENT_BUFFER: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   SWITCHBOARD_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   SWITCHBOARD_SIP_PORT: z.union([z.literal('off'), port]).default(5060),
   SWITCHBOARD_SIP_EXPIRES: z.string().regex(/^[0-9]+-[0-9]+$/, 'min-max in seconds, such as 60-3600').default('60-3600'),
@@ -64,6 +65,8 @@ export interface Config {
   redisPrefix: string;
   /** Seconds an agent stays in CC after its last connection dropped. */
   presenceGraceSeconds: number;
+  /** Events kept per domain for clients that reconnect with their last sequence number. */
+  eventBuffer: number;
   /** WebSocket ping interval; a connection that misses a pong is dropped at the next. */
   heartbeatMs: number;
   /** UDP and TCP port of the SIP registrar; 'off' runs none (WebSocket /sip stays). */
@@ -105,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: e.SWITCHBOARD_REDIS_PREFIX,
     presenceGraceSeconds: e.SWITCHBOARD_PRESENCE_GRACE,
     heartbeatMs: e.SWITCHBOARD_HEARTBEAT_MS,
+    eventBuffer: e.SWITCHBOARD_EVENT_BUFFER,
     sipPort: e.SWITCHBOARD_SIP_PORT,
     sipExpires: (([min, max]) => ({ min: Number(min), max: Number(max) }))(e.SWITCHBOARD_SIP_EXPIRES.split('-')),
   };

@@ -1,0 +1,84 @@
+import type { WebSocket } from 'ws';
+import { z } from 'zod';
+import { actorOf, can, domainOf, type Actor } from '../http/access.ts';
+import type { Deps, Router } from '../http/routes.ts';
+import type { LiveEvent } from './live.ts';
+
+const eventsQuery = z.strictObject({ since: z.coerce.number().int().min(0).optional().describe('The last sequence number received: what came after it is sent first, or a snapshot when too much was missed') });
+
+/** Administrators and supervisors (users:read) see every user's events; everybody else only their own. */
+const visibleTo = (actor: Actor) => (event: Pick<LiveEvent, 'userId'>) => can(actor, 'users:read') || event.userId === actor.id || event.userId === null;
+
+/**
+ * The live event stream of a domain over WebSocket: a snapshot (or the missed events), then every
+ * presence, registration and directory change the caller may see, each with its sequence number.
+ * An open stream counts as the user being online; a stream that misses a heartbeat is closed.
+ */
+export function eventRoutes(router: Router, { presence, config }: Deps): void {
+  router.get('/api/v1/domains/:domain/events', {
+    websocket: true,
+    config: { access: { permission: 'profile:read' } },
+    schema: { tags: ['presence'], summary: 'Live events (WebSocket)', params: z.object({ domain: z.string() }), querystring: eventsQuery },
+  }, (socket, request) => {
+    const actor = actorOf(request);
+    const domain = domainOf(request);
+    const visible = visibleTo(actor);
+    const send = (message: unknown) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(message));
+    let ready = false;
+    let sentUpTo = 0;
+    const early: LiveEvent[] = [];
+    const deliver = (event: LiveEvent) => {
+      if (event.seq <= sentUpTo || !visible(event)) return;
+      send(event);
+    };
+    const unsubscribe = presence.store.subscribe((domainId, event) => {
+      if (domainId !== domain.id) return;
+      if (ready) deliver(event);
+      else early.push(event);
+    });
+    const alive = keepAlive(socket, config.heartbeatMs);
+    const own = actor.domainId === domain.id;
+
+    const joined = (async () => {
+      const since = (request.query as z.infer<typeof eventsQuery>).since;
+      const missed = since === undefined ? null : presence.store.since(domain.id, since);
+      if (missed) {
+        for (const event of missed) if (visible(event)) send(event);
+        sentUpTo = Math.max(since ?? 0, missed.at(-1)?.seq ?? 0);
+      } else {
+        sentUpTo = presence.store.lastSeq(domain.id);
+        const views = [...(await presence.views(domain.id)).values()].filter((v) => visible({ userId: v.userId }));
+        send({ type: 'snapshot', seq: sentUpTo, data: { presence: views } });
+      }
+      ready = true;
+      for (const event of early) deliver(event);
+      early.length = 0;
+      // Connecting is itself a presence change: it comes as an event, after the snapshot.
+      if (own) await presence.connect(domain.id, actor.id);
+    })().catch((error: unknown) => {
+      request.log.error({ err: error }, 'event stream failed');
+      socket.close(1011, 'internal error');
+    });
+    socket.on('close', () => {
+      unsubscribe();
+      clearInterval(alive);
+      // After the connection was counted, never before: a quick close must not leave a ghost online.
+      if (own) void joined.then(() => presence.disconnect(domain.id, actor.id)).catch((error: unknown) => request.log.error({ err: error }, 'presence disconnect failed'));
+    });
+  });
+}
+
+/** Pings every interval; a socket that did not answer the previous ping is dropped. */
+function keepAlive(socket: WebSocket, intervalMs: number): NodeJS.Timeout {
+  let answered = true;
+  socket.on('pong', () => {
+    answered = true;
+  });
+  const timer = setInterval(() => {
+    if (!answered) return socket.terminate();
+    answered = false;
+    socket.ping();
+  }, intervalMs);
+  timer.unref();
+  return timer;
+}
