@@ -103,6 +103,13 @@ export class PresenceEngine {
     return toPresenceView(elapse(state ?? initialState(userId, domainId, now), now, this.options.graceMs), now);
   }
 
+  /** The live state of these users, in order (offline everywhere for users never seen). */
+  async viewsOf(domainId: string, userIds: string[]): Promise<PresenceView[]> {
+    const now = this.now();
+    const states = await this.store.getMany(domainId, userIds);
+    return userIds.map((id, i) => toPresenceView(elapse(states[i] ?? initialState(id, domainId, now), now, this.options.graceMs), now));
+  }
+
   async views(domainId: string): Promise<Map<string, PresenceView>> {
     const now = this.now();
     return new Map((await this.store.list(domainId)).map((s) => [s.userId, toPresenceView(elapse(s, now, this.options.graceMs), now)]));

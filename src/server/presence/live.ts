@@ -16,6 +16,7 @@ export interface LiveEvent {
 export interface LiveStore {
   update(domainId: string, userId: string, change: (state: LiveState | undefined) => LiveState): Promise<{ before: LiveState | undefined; after: LiveState }>;
   get(domainId: string, userId: string): Promise<LiveState | undefined>;
+  getMany(domainId: string, userIds: string[]): Promise<(LiveState | undefined)[]>;
   list(domainId: string): Promise<LiveState[]>;
   /** Users whose state has something to do at or before `now` (see `nextDeadline`). */
   due(now: number): Promise<{ domainId: string; userId: string }[]>;
@@ -83,6 +84,11 @@ export class MemoryLiveStore implements LiveStore {
 
   async get(domainId: string, userId: string) {
     return this.#states.get(domainId)?.get(userId);
+  }
+
+  async getMany(domainId: string, userIds: string[]) {
+    const states = this.#states.get(domainId);
+    return userIds.map((id) => states?.get(id));
   }
 
   async list(domainId: string) {

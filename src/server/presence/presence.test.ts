@@ -23,6 +23,9 @@ forEachEngine('presence', (h) => {
     const history = (await h().admin.get(`${base}/users/${id}/status-history?dimension=status`)).body.items;
     assert.deepEqual(history.map((e: { value: string; by: string; actor: string | null }) => [e.value, e.by, e.actor]), [['dnd', 'administrator', 'admin'], ['break', 'self', null], ['available', 'self', null]]);
     assert.equal((await h().admin.get(`${base}/presence?status=dnd`)).body.items.some((p: { login: string }) => p.login === 'cc-ann'), true);
+    const listed = (await h().admin.get(`${base}/users?q=cc-ann`)).body.items[0];
+    assert.deepEqual([listed.presence.cc.loggedIn, listed.presence.status.value, listed.presence.online], [true, 'dnd', false], 'the user list shows the live state');
+    assert.equal('presence' in (await h().admin.get(`${base}/users/${id}`)).body, false, 'a single read stays cacheable');
     assert.equal((await h().admin.get(`${base}/presence?status=available`)).body.items.some((p: { login: string }) => p.login === 'cc-ann'), false);
   });
 

@@ -68,6 +68,11 @@ export class RedisLiveStore implements LiveStore {
     return raw ? (JSON.parse(raw) as Stored).state : undefined;
   }
 
+  async getMany(domainId: string, userIds: string[]) {
+    if (userIds.length === 0) return [];
+    return (await this.client.hmget(this.#states(domainId), ...userIds)).map((raw) => (raw ? (JSON.parse(raw) as Stored).state : undefined));
+  }
+
   async list(domainId: string) {
     return Object.values(await this.client.hgetall(this.#states(domainId))).map((raw) => (JSON.parse(raw) as Stored).state);
   }

@@ -13,7 +13,7 @@ const tags = ['users'];
 /** A user read is cached as its JSON, so a cached answer costs no serialization. */
 const serializeUser = compileSerializer(userResponse);
 
-export function userRoutes(router: Router, { db, cache, passwords, cipher }: Deps): void {
+export function userRoutes(router: Router, { db, cache, passwords, cipher, presence }: Deps): void {
   router.get('/api/v1/domains/:domain/users', {
     config: { access: { permission: 'users:read' } },
     schema: {
@@ -24,7 +24,12 @@ export function userRoutes(router: Router, { db, cache, passwords, cipher }: Dep
       querystring: userListQuery,
       response: { 200: pageSchema(userResponse) },
     },
-    handler: (request) => listUsers(db, domainOf(request), request.query),
+    handler: async (request) => {
+      const domain = domainOf(request);
+      const page = await listUsers(db, domain, request.query);
+      const live = await presence.viewsOf(domain.id, page.items.map((u) => u.id));
+      return { ...page, items: page.items.map((user, i) => ({ ...user, presence: live[i] })) };
+    },
   });
 
   router.post('/api/v1/domains/:domain/users', {

@@ -4,6 +4,7 @@ import { limitSchema } from '../http/paging.ts';
 import { tag } from '../catalogs/schema.ts';
 import { agentInput, agentPatch, agentView } from '../agents/schema.ts';
 import { sipInput, sipPatch, sipView } from '../sip/schema.ts';
+import { presenceView } from '../presence/schema.ts';
 import { integrationsInput, integrationsView, securityInput, securityView } from './security-schema.ts';
 
 export const login = z
@@ -130,6 +131,7 @@ export const userResponse = z.object({
   passwordChangeRequired: z.boolean(),
   sip: sipView.nullable(),
   agent: agentView,
+  presence: presenceView.optional().describe('Live state: in the list only (online, CC, registration, status, readiness)'),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
