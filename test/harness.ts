@@ -109,12 +109,12 @@ function safeJson(text: string): unknown {
  * Declares the same specification once per engine, each against its own fresh database and
  * a freshly built server.
  */
-export function forEachEngine(title: string, specify: (h: () => Harness) => void): void {
+export function forEachEngine(title: string, specify: (h: () => Harness) => void, env: Record<string, string> = {}): void {
   for (const engine of engines) {
     describe(`${title} [${engine}]`, () => {
       let harness: Harness | undefined;
       before(async () => {
-        harness = await startHarness(engine);
+        harness = await startHarness(engine, env);
       });
       after(async () => {
         await harness?.close();

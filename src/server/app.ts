@@ -39,6 +39,8 @@ import { pauseReasonRoutes } from './presence/pause-reasons.ts';
 import { sipRoutes } from './sip/routes.ts';
 import { Registrar } from './sip/registrar.ts';
 import { sipWebSocketRoute } from './sip/websocket.ts';
+import { iceServerRoutes } from './sip/ice-servers.ts';
+import { freeswitchRoutes } from './integrations/freeswitch.ts';
 import { tokenRoutes } from './tokens/routes.ts';
 import { totpRoutes } from './totp/routes.ts';
 import { userRoutes } from './users/routes.ts';
@@ -135,6 +137,8 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   pauseReasonRoutes(app, deps);
   sipWebSocketRoute(app, registrar);
   eventRoutes(app, deps);
+  iceServerRoutes(app, deps);
+  freeswitchRoutes(app, deps);
   publishDirectoryChanges(app, presence);
   return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache, presence, registrar });
 }

@@ -37,6 +37,9 @@ const environment = z.object({
   SWITCHBOARD_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   SWITCHBOARD_SIP_PORT: z.union([z.literal('off'), port]).default(5060),
   SWITCHBOARD_SIP_EXPIRES: z.string().regex(/^[0-9]+-[0-9]+$/, 'min-max in seconds, such as 60-3600').default('60-3600'),
+  SWITCHBOARD_FREESWITCH_SECRET: z.string().min(16, 'At least 16 characters').optional(),
+  SWITCHBOARD_TURN_SECRET: z.string().min(16, 'At least 16 characters').optional(),
+  SWITCHBOARD_TURN_TTL: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
   SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -72,6 +75,11 @@ export interface Config {
   /** UDP and TCP port of the SIP registrar; 'off' runs none (WebSocket /sip stays). */
   sipPort: number | 'off';
   sipExpires: { min: number; max: number };
+  /** Password FreeSWITCH's mod_xml_curl sends (HTTP basic auth) to read the directory; unset: the integration is off. */
+  freeswitchSecret: string | undefined;
+  /** coturn's static-auth-secret (use-auth-secret): TURN REST credentials are minted with it. */
+  turnSecret: string | undefined;
+  turnTtlSeconds: number;
 }
 
 /** Reads and checks the environment once; a wrong value stops the start with every problem named. */
@@ -110,6 +118,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     heartbeatMs: e.SWITCHBOARD_HEARTBEAT_MS,
     eventBuffer: e.SWITCHBOARD_EVENT_BUFFER,
     sipPort: e.SWITCHBOARD_SIP_PORT,
+    freeswitchSecret: e.SWITCHBOARD_FREESWITCH_SECRET,
+    turnSecret: e.SWITCHBOARD_TURN_SECRET,
+    turnTtlSeconds: e.SWITCHBOARD_TURN_TTL,
     sipExpires: (([min, max]) => ({ min: Number(min), max: Number(max) }))(e.SWITCHBOARD_SIP_EXPIRES.split('-')),
   };
 }

@@ -12,6 +12,7 @@ import { passwords } from './migrations/2026-11-23-passwords.ts';
 import { realm } from './migrations/2026-11-23-realm.ts';
 import { telephony } from './migrations/2026-11-23-telephony.ts';
 import { presence } from './migrations/2026-11-23-presence.ts';
+import { sipSubscriber } from './migrations/2026-11-23-sip-subscriber.ts';
 
 /**
  * Listed, not discovered: a reader finds every migration here, and the build needs no file globbing.
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23.10-numbers': numbers,
   '2026-11-23.11-telephony': telephony,
   '2026-11-23.12-presence': presence,
+  '2026-11-23.13-sip-subscriber': sipSubscriber,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

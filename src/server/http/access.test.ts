@@ -5,7 +5,8 @@ import { startHarness, type Harness } from '../../../test/harness.ts';
 
 /** Routes anyone may call without signing in; everything else must declare what it needs. */
 // /sip: SIP over WebSocket, where every REGISTER is authenticated by digest.
-const publicRoutes = [/^\/api\/v1\/auth\/login$/, /^\/api\/v1\/auth\/password-reset$/, /^\/healthz$/, /^\/readyz$/, /^\/api\/openapi\.json$/, /^\/api\/docs(\/.*)?$/, /^\/sip$/];
+// /integrations/freeswitch/directory: FreeSWITCH authenticates with the shared secret (basic auth).
+const publicRoutes = [/^\/api\/v1\/auth\/login$/, /^\/api\/v1\/auth\/password-reset$/, /^\/healthz$/, /^\/readyz$/, /^\/api\/openapi\.json$/, /^\/api\/docs(\/.*)?$/, /^\/sip$/, /^\/integrations\/freeswitch\/directory$/];
 
 describe('route table', () => {
   let h: Harness;
