@@ -75,7 +75,7 @@ for (const engine of engines) {
 
 /** Starts `switchboard serve` on a free port and waits for its banner. */
 async function serveOnce(env: NodeJS.ProcessEnv) {
-  const child = spawn('node', [...cli, 'serve'], { env: { ...env, SWITCHBOARD_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('node', [...cli, 'serve'], { env: { ...env, SWITCHBOARD_PORT: '0', SWITCHBOARD_SIP_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
