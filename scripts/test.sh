@@ -12,11 +12,12 @@ if command -v redis-cli >/dev/null && ! redis-cli -h 127.0.0.1 -p 6379 ping >/de
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 fi
 
-# SIPp (Debian's sip-tester) registers real phones against the registrar in the tests.
-if ! command -v sipp >/dev/null; then
+# SIPp (Debian's sip-tester) registers real phones against the registrar in the tests;
+# Kamailio checks that the documented auth_db configuration works on the sip_subscriber view.
+if ! command -v sipp >/dev/null || ! command -v kamailio >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq sip-tester >/dev/null
+  apt-get update -qq && apt-get install -y -qq sip-tester kamailio kamailio-postgres-modules >/dev/null
 fi
 
-mapfile -t files < <(find src test -name '*.test.ts' | sort)
+mapfile -t files < <(find src test docs -name '*.test.ts' | sort)
 exec node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}"
