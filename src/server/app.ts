@@ -107,8 +107,8 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   const cache = new DirectoryCache(config.readCacheMs);
   installGuard(app, storage.db, cache);
   const store = config.redisUrl ? await RedisLiveStore.connect(config.redisUrl, config.redisPrefix, config.eventBuffer) : new MemoryLiveStore(config.eventBuffer);
-  const presence = new PresenceEngine({ db: storage.db, store, graceMs: config.presenceGraceSeconds * 1000 });
-  presence.start((error) => app.log.error({ err: error }, 'presence sweep failed'));
+  const presence = new PresenceEngine({ db: storage.db, store, graceMs: config.presenceGraceSeconds * 1000, onError: (error) => app.log.error({ err: error }, 'presence background work failed') });
+  presence.start();
   app.addHook('onClose', () => presence.stop());
   const deps = { db: storage.db, config, cache, presence, ...safeguardsFor(storage.db, config) };
   const registrar = new Registrar(storage.db, presence, cache, config, deps.cipher.deriveKey('sip-nonce'));

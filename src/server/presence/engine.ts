@@ -1,5 +1,5 @@
 import { timeOrderedId } from '../db/ids.ts';
-import type { Db } from '../db/schema.ts';
+import type { Database, Db } from '../db/schema.ts';
 import type { LiveStore } from './live.ts';
 import {
   callEnded, ccLogin, ccLogout, connected, disconnected, elapse, initialState, nextDeadline, offered, offerOutcome, overdue, ready, register, setStatus,
@@ -31,6 +31,8 @@ export interface PresenceOptions {
   /** How long an agent in CC stays after its last connection dropped. */
   graceMs: number;
   clock?: () => number;
+  /** Where failures of background work (the sweep, batched history) are reported. */
+  onError?: (error: unknown) => void;
 }
 
 /**
@@ -41,6 +43,9 @@ export class PresenceEngine {
   readonly store: LiveStore;
   readonly now: () => number;
   #timer: NodeJS.Timeout | undefined;
+  /** History rows waiting to be written together: registrations come in bursts of thousands. */
+  #pending: Database['status_history'][] = [];
+  #flushing: Promise<void> | undefined;
 
   constructor(private readonly options: PresenceOptions) {
     this.store = options.store;
@@ -66,10 +71,20 @@ export class PresenceEngine {
     if ((before.online > 0) !== (after.online > 0)) rows.push({ dimension: 'online', value: after.online > 0 ? 'online' : 'offline', reason: null, by: 'system' });
     if (rows.length === 0) return;
     const at = iso(now);
-    await this.options.db
-      .insertInto('status_history')
-      .values(rows.map((r) => ({ id: timeOrderedId(), domain_id: after.domainId, user_id: after.userId, ...r, actor: r.by === 'administrator' ? actor : null, at })))
-      .execute();
+    this.#pending.push(...rows.map((r) => ({ id: timeOrderedId(), domain_id: after.domainId, user_id: after.userId, ...r, actor: r.by === 'administrator' ? actor : null, at })));
+    // A status or CC change someone asked for is on record before the answer; device and
+    // connection changes are written in batches a few milliseconds later.
+    if (rows.some((r) => r.dimension === 'status' || r.dimension === 'cc') || this.#pending.length >= 500) await this.flushHistory();
+    else this.#flushing ??= new Promise((resolve) => setTimeout(resolve, 20)).then(() => this.flushHistory()).catch((error: unknown) => this.options.onError?.(error));
+  }
+
+  /** Writes the history rows still waiting; readers of the history call it first. */
+  async flushHistory(): Promise<void> {
+    this.#flushing = undefined;
+    while (this.#pending.length) {
+      const rows = this.#pending.splice(0, 500);
+      await this.options.db.insertInto('status_history').values(rows).execute();
+    }
   }
 
   connect = (domainId: string, userId: string) => this.change(domainId, userId, connected);
@@ -115,13 +130,14 @@ export class PresenceEngine {
     return new Map((await this.store.list(domainId)).map((s) => [s.userId, toPresenceView(elapse(s, now, this.options.graceMs), now)]));
   }
 
-  start(onError: (error: unknown) => void, intervalMs = 1000): void {
-    this.#timer = setInterval(() => void this.sweep().catch(onError), intervalMs);
+  start(intervalMs = 1000): void {
+    this.#timer = setInterval(() => void this.sweep().catch((error: unknown) => this.options.onError?.(error)), intervalMs);
     this.#timer.unref();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.#timer);
+    await this.flushHistory();
     await this.store.close();
   }
 }

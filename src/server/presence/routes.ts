@@ -114,6 +114,7 @@ export function presenceRoutes(router: Router, { db, presence }: Deps): void {
     },
     handler: async (request) => {
       const user = await readUser(db, domainOf(request), request.params.id);
+      await presence.flushHistory();
       const { dimension, limit, cursor } = request.query;
       let query = db.selectFrom('status_history').select(['id', 'dimension', 'value', 'reason', 'by', 'actor', 'at']).where('user_id', '=', user.id).orderBy('id', 'desc').limit(limit + 1);
       if (dimension) query = query.where('dimension', '=', dimension);

@@ -3,6 +3,7 @@ import { addressAllowed } from '../auth/networks.ts';
 import type { Config } from '../config.ts';
 import type { DirectoryCache } from '../db/directory-cache.ts';
 import type { Db } from '../db/schema.ts';
+import { prepared } from '../db/prepared.ts';
 import type { PresenceEngine } from '../presence/engine.ts';
 import { challengeHeaders, expectedResponse, NonceKeeper, parseDigest, sameHex, type DigestAlgorithm } from './challenge.ts';
 import { header, MalformedMessage, parseNameAddr, parseRequest, parseSipUri, respond, type SipRequest } from './message.ts';
@@ -185,21 +186,28 @@ export class Registrar {
     const user = username.includes('@') ? (username.split('@')[0] as string) : username;
     if (!user) return null;
     return this.cache.sipAccounts.get(`${domain.id}/${user.toLowerCase()}`, async () => {
-      const row = await this.db
-        .selectFrom('sip_accounts as s')
-        .innerJoin('users as u', 'u.id', 's.user_id')
-        .select(['s.user_id', 's.username', 's.extension', 's.realm', 's.ha1_md5', 's.ha1_sha256', 's.ha1b_md5', 's.ha1b_sha256', 's.auth_acl'])
-        .where('s.domain_id', '=', domain.id)
-        .where('s.username_key', '=', user.toLowerCase())
-        .where('u.active', '=', 1)
-        .where('u.deleted_at', 'is', null)
-        .executeTakeFirst();
+      const [row] = await accountByUsername(this.db, { domainId: domain.id, usernameKey: user.toLowerCase(), active: 1 });
       if (!row) return null;
       const { user_id, auth_acl, ...digests } = row;
       return { userId: user_id, domainId: domain.id, authAcl: JSON.parse(auth_acl) as string[], ...digests };
     });
   }
 }
+
+/** Compiled once: every REGISTER of a phone not seen for a few seconds runs it. */
+const accountByUsername = prepared<
+  { domainId: string; usernameKey: string; active: number },
+  { user_id: string; username: string; extension: string | null; realm: string; ha1_md5: string; ha1_sha256: string; ha1b_md5: string; ha1b_sha256: string; auth_acl: string }
+>((db: Db, param) =>
+  db
+    .selectFrom('sip_accounts as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['s.user_id', 's.username', 's.extension', 's.realm', 's.ha1_md5', 's.ha1_sha256', 's.ha1b_md5', 's.ha1b_sha256', 's.auth_acl'])
+    .where('s.domain_id', '=', param('domainId'))
+    .where('s.username_key', '=', param('usernameKey'))
+    .where('u.active', '=', param('active'))
+    .where('u.deleted_at', 'is', null),
+);
 
 /** A 400 for a message that still has what a response needs; anything less is dropped. */
 function badRequest(text: string): string | null {
