@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 
 /** Sends one SIP message over UDP from `localAddress` and answers the first reply. */
-export async function exchange(port: number, message: string, localAddress = '127.0.0.1', timeoutMs = 3000): Promise<string> {
+export async function exchange(port: number, message: string, localAddress = '127.0.0.1', timeoutMs = 3000, localPort = 0): Promise<string> {
   const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, localAddress, resolve));
+  await new Promise<void>((resolve) => socket.bind(localPort, localAddress, resolve));
   try {
     return await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no SIP answer')), timeoutMs);

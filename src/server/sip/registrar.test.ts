@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startHarness, type Harness } from '../../../test/harness.ts';
 import { sippRegister } from '../../../test/sipp.ts';
@@ -86,6 +87,19 @@ describe('SIP registrar with sipp (MD5 digest)', () => {
     await h.admin.put(`${base}/sip-settings`, { digestAlgorithms: ['MD5'] });
     await expectRejected(() => registerWithDigest(sip.port, { user: '1001', password: phone.secret, host: 'default', realm: 'default', algorithm: 'SHA-256' }), 'a domain that offers only MD5 sends no SHA-256 challenge');
     await h.admin.put(`${base}/sip-settings`, {});
+  });
+
+  it('answers a retransmitted REGISTER with the same answer, without spending its nonce count again', async () => {
+    const callId = 'retransmitted-call';
+    const challenge = await exchange(sip.port, registerRequest('1001', 'default', 1, callId));
+    const nonce = /nonce="([^"]+)"/.exec(challenge)?.[1] as string;
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+    const response = md5(`${md5(`1001:default:${phone.secret}`)}:${nonce}:00000001:c0ffee:auth:${md5('REGISTER:sip:default')}`);
+    const authorization = `Authorization: Digest username="1001", realm="default", nonce="${nonce}", uri="sip:default", response="${response}", algorithm=MD5, cnonce="c0ffee", qop=auth, nc=00000001`;
+    const request = registerRequest('1001', 'default', 2, callId, authorization).replace(/branch=[^;]+/, 'branch=z9hG4bKfixedbranch');
+    const [first, again] = [await exchange(sip.port, request, '127.0.0.1', 3000, 5098), await exchange(sip.port, request, '127.0.0.1', 3000, 5098)];
+    assert.match(first, /^SIP\/2\.0 200 OK/);
+    assert.equal(again, first);
   });
 
   it('answers OPTIONS, refuses other methods with 405 and Allow, and 404 for unknown domains', async () => {

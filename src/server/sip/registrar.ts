@@ -49,6 +49,11 @@ export class Registrar {
   readonly #nonces: NonceKeeper;
   readonly #failures = new Map<string, { count: number; since: number }>();
   readonly #toTag = randomBytes(6).toString('hex');
+  /**
+   * Answers already given, by transaction (RFC 3261 17.2): a retransmitted request gets the same
+   * answer again instead of being processed twice (which would also spend its nonce count).
+   */
+  readonly #answered = new Map<string, { answer: string; until: number }>();
 
   constructor(
     private readonly db: Db,
@@ -73,7 +78,13 @@ export class Registrar {
       if (request.method === 'ACK') return null;
       if (request.method === 'OPTIONS') return respond(request, 200, [['Allow', ALLOW], ['Accept', 'application/sdp']], this.#toTag);
       if (request.method !== 'REGISTER') return respond(request, 405, [['Allow', ALLOW]], this.#toTag);
-      return await this.#register(request, source);
+      const transaction = `${source.address}:${source.port}|${header(request, 'via')}|${header(request, 'call-id')}|${header(request, 'cseq')}`;
+      const now = this.clock();
+      const previous = this.#answered.get(transaction);
+      if (previous && previous.until > now) return previous.answer;
+      const answer = await this.#register(request, source);
+      this.#remember(transaction, answer, now);
+      return answer;
     } catch (error) {
       if (error instanceof MalformedMessage) return respond(request, 400, [], this.#toTag);
       throw error;
@@ -142,6 +153,17 @@ export class Registrar {
     const now = this.clock();
     const current = (state?.registrations ?? []).filter((c) => c.expiresAt > now);
     return reply(200, [...current.map((c): [string, string] => ['Contact', `<${c.uri}>;expires=${Math.round((c.expiresAt - now) / 1000)}`]), ['Date', new Date(now).toUTCString()]]);
+  }
+
+  #remember(transaction: string, answer: string, now: number) {
+    this.#answered.set(transaction, { answer, until: now + 32_000 });
+    if (this.#answered.size <= 200_000) return;
+    // Oldest first (a Map keeps insertion order): drop the expired, or the oldest half when none are.
+    for (const [key, entry] of this.#answered) {
+      if (entry.until > now && this.#answered.size > 100_000) break;
+      this.#answered.delete(key);
+    }
+    if (this.#answered.size > 200_000) for (const key of [...this.#answered.keys()].slice(0, 100_000)) this.#answered.delete(key);
   }
 
   #ha1(account: RegistrarAccount, username: string, algorithm: DigestAlgorithm) {

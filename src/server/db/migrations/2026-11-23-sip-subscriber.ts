@@ -6,6 +6,8 @@ import { sql, type Kysely, type Migration } from 'kysely';
  */
 export const sipSubscriber: Migration = {
   async up(db: Kysely<any>) {
+    // auth_db asks by username and domain: without this index every REGISTER would scan the accounts.
+    await db.schema.createIndex('sip_accounts__username').on('sip_accounts').column('username').execute();
     await sql`
       create view sip_subscriber as
       select s.username as username, coalesce(d.realm, d.name) as domain, s.ha1_md5 as ha1, s.ha1b_md5 as ha1b,
@@ -17,5 +19,6 @@ export const sipSubscriber: Migration = {
   },
   async down(db: Kysely<any>) {
     await sql`drop view sip_subscriber`.execute(db);
+    await db.schema.dropIndex('sip_accounts__username').execute();
   },
 };
