@@ -54,6 +54,7 @@ export class Registrar {
    * answer again instead of being processed twice (which would also spend its nonce count).
    */
   readonly #answered = new Map<string, { answer: string; until: number }>();
+  readonly #batches = new Map<string, { waiting: Map<string, ((account: RegistrarAccount | null) => void)[]>; failing: Map<string, ((error: unknown) => void)[]> }>();
 
   constructor(
     private readonly db: Db,
@@ -207,24 +208,65 @@ export class Registrar {
   async #account(domain: RegistrarDomain, username: string): Promise<RegistrarAccount | null> {
     const user = username.includes('@') ? (username.split('@')[0] as string) : username;
     if (!user) return null;
-    return this.cache.sipAccounts.get(`${domain.id}/${user.toLowerCase()}`, async () => {
-      const [row] = await accountByUsername(this.db, { domainId: domain.id, usernameKey: user.toLowerCase(), active: 1 });
-      if (!row) return null;
-      const { user_id, auth_acl, ...digests } = row;
-      return { userId: user_id, domainId: domain.id, authAcl: JSON.parse(auth_acl) as string[], ...digests };
+    return this.cache.sipAccounts.get(`${domain.id}/${user.toLowerCase()}`, () => this.#lookUp(domain.id, user.toLowerCase()));
+  }
+
+  /**
+   * Look-ups asked for in the same turn of the event loop go to the database as one query: under
+   * a burst of registrations that is one round trip for dozens of phones.
+   */
+  #lookUp(domainId: string, usernameKey: string): Promise<RegistrarAccount | null> {
+    let batch = this.#batches.get(domainId);
+    if (!batch) {
+      const waiting = new Map<string, ((account: RegistrarAccount | null) => void)[]>();
+      const failing = new Map<string, ((error: unknown) => void)[]>();
+      const created = { waiting, failing };
+      void new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        this.#batches.delete(domainId);
+        const keys = [...waiting.keys()];
+        try {
+          const rows = keys.length === 1 ? await accountByUsername(this.db, { domainId, usernameKey: keys[0] as string, active: 1 }) : await accountsByUsername(this.db, domainId, keys);
+          const found = new Map(rows.map((row) => [row.username_key, row]));
+          for (const [key, resolvers] of waiting) {
+            const row = found.get(key);
+            const account = row ? { userId: row.user_id, domainId, authAcl: JSON.parse(row.auth_acl) as string[], username: row.username, extension: row.extension, realm: row.realm, ha1_md5: row.ha1_md5, ha1_sha256: row.ha1_sha256, ha1b_md5: row.ha1b_md5, ha1b_sha256: row.ha1b_sha256 } : null;
+            for (const resolve of resolvers) resolve(account);
+          }
+        } catch (error) {
+          // The database failed: every waiting REGISTER fails with it (logged, unanswered; the phone retries).
+          for (const rejecters of failing.values()) for (const reject of rejecters) reject(error);
+        }
+      });
+      this.#batches.set(domainId, (batch = created));
+    }
+    const current = batch;
+    return new Promise((resolve, reject) => {
+      current.waiting.set(usernameKey, [...(current.waiting.get(usernameKey) ?? []), resolve]);
+      current.failing.set(usernameKey, [...(current.failing.get(usernameKey) ?? []), reject]);
     });
   }
 }
 
-/** Compiled once: every REGISTER of a phone not seen for a few seconds runs it. */
-const accountByUsername = prepared<
-  { domainId: string; usernameKey: string; active: number },
-  { user_id: string; username: string; extension: string | null; realm: string; ha1_md5: string; ha1_sha256: string; ha1b_md5: string; ha1b_sha256: string; auth_acl: string }
->((db: Db, param) =>
+const accountColumns = ['s.user_id', 's.username', 's.username_key', 's.extension', 's.realm', 's.ha1_md5', 's.ha1_sha256', 's.ha1b_md5', 's.ha1b_sha256', 's.auth_acl'] as const;
+type AccountRow = { user_id: string; username: string; username_key: string; extension: string | null; realm: string; ha1_md5: string; ha1_sha256: string; ha1b_md5: string; ha1b_sha256: string; auth_acl: string };
+
+const accountsByUsername = (db: Db, domainId: string, keys: string[]): Promise<AccountRow[]> =>
   db
     .selectFrom('sip_accounts as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
-    .select(['s.user_id', 's.username', 's.extension', 's.realm', 's.ha1_md5', 's.ha1_sha256', 's.ha1b_md5', 's.ha1b_sha256', 's.auth_acl'])
+    .select(accountColumns)
+    .where('s.domain_id', '=', domainId)
+    .where('s.username_key', 'in', keys)
+    .where('u.active', '=', 1)
+    .where('u.deleted_at', 'is', null)
+    .execute();
+
+/** Compiled once: every REGISTER of a phone not seen for a few seconds runs it. */
+const accountByUsername = prepared<{ domainId: string; usernameKey: string; active: number }, AccountRow>((db: Db, param) =>
+  db
+    .selectFrom('sip_accounts as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(accountColumns)
     .where('s.domain_id', '=', param('domainId'))
     .where('s.username_key', '=', param('usernameKey'))
     .where('u.active', '=', param('active'))
