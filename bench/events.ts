@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { WebSocket } from 'ws';
 import { openSession } from '../src/server/auth/sessions.ts';
@@ -55,11 +56,15 @@ const server = await startServer(database.url);
 const before = rss(server.child.pid as number);
 const latencies: number[] = [];
 const sockets: WebSocket[] = [];
+/** Resolves once the stream's snapshot arrived: from then on every change reaches it as an event. */
 const open = (token: string, onEvent: (event: { type: string; data: { status?: { since: string } } }) => void) =>
   new Promise<WebSocket>((resolve, reject) => {
     const socket = new WebSocket(`${server.base.replace('http', 'ws')}/api/v1/domains/default/events`, { headers: { authorization: `Bearer ${token}` } });
-    socket.on('message', (data) => onEvent(JSON.parse(data.toString())));
-    socket.once('open', () => resolve(socket));
+    socket.on('message', (data) => {
+      const event = JSON.parse(data.toString());
+      if (event.type === 'snapshot') resolve(socket);
+      else onEvent(event);
+    });
     socket.once('error', reject);
   });
 const measure = (event: { type: string; data: { status?: { since: string } } }) => {
@@ -74,8 +79,15 @@ await new Promise((resolve) => setTimeout(resolve, 2000));
 const connected = rss(server.child.pid as number);
 
 // The changes: each agent's own status flips, sent by an administrator at a steady rate.
+// An administrator's console or a routing engine: a few kept-alive connections, requests queued on them.
+const keepAlive = new HttpAgent({ keepAlive: true, maxSockets: 32 });
 let sent = 0;
 let failed = 0;
+const failures = new Map<string, number>();
+const fail = (why: string) => {
+  failed += 1;
+  failures.set(why, (failures.get(why) ?? 0) + 1);
+};
 const statuses = ['available', 'dnd', 'break'] as const;
 const started = Date.now();
 latencies.length = 0;
@@ -87,11 +99,17 @@ await new Promise<void>((resolve) => {
       const id = agents[(sent * 7919) % agents.length] as string;
       const status = statuses[sent % statuses.length];
       sent += 1;
-      void fetch(`${server.base}/api/v1/domains/default/users/${id}/status`, {
+      const body = JSON.stringify({ status });
+      const request = httpRequest(`${server.base}/api/v1/domains/default/users/${id}/status`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-        body: JSON.stringify({ status }),
-      }).then((r) => (r.ok ? r.arrayBuffer() : ((failed += 1), r.arrayBuffer())), () => (failed += 1));
+        agent: keepAlive,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${adminToken}` },
+      }, (response) => {
+        if (response.statusCode !== 200) fail(String(response.statusCode));
+        response.resume();
+      });
+      request.on('error', (error) => fail(error.message));
+      request.end(body);
     }
     if (Date.now() - started >= SECONDS * 1000) {
       clearInterval(tick);
@@ -101,6 +119,7 @@ await new Promise<void>((resolve) => {
 });
 await new Promise((resolve) => setTimeout(resolve, 2000));
 for (const socket of sockets) socket.terminate();
+keepAlive.destroy();
 server.child.kill('SIGTERM');
 await database.drop();
 
@@ -111,7 +130,7 @@ const lines = [
   '',
   '| measurement | figure |',
   '|---|---:|',
-  `| status changes sent / failed | ${sent} / ${failed} |`,
+  `| status changes sent / failed | ${sent} / ${failed}${failed ? ` (${[...failures].map(([why, n]) => `${why}: ${n}`).join(', ')})` : ''} |`,
   `| events delivered to agents (own) | ${latencies.length} |`,
   `| agent delivery latency p50 / p99 / max | ${pct(latencies, 0.5)} / ${pct(latencies, 0.99)} / ${pct(latencies, 1)} ms |`,
   `| events delivered to supervisors (everyone's) | ${supervisorLatencies.length} |`,

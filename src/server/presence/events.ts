@@ -47,7 +47,8 @@ export function eventRoutes(router: Router, { presence, config }: Deps): void {
         sentUpTo = Math.max(since ?? 0, missed.at(-1)?.seq ?? 0);
       } else {
         sentUpTo = presence.store.lastSeq(domain.id);
-        const views = [...(await presence.views(domain.id)).values()].filter((v) => visible({ userId: v.userId }));
+        // Someone who sees only themselves gets only their own state: no walk over the whole domain.
+        const views = can(actor, 'users:read') ? [...(await presence.views(domain.id)).values()] : own ? await presence.viewsOf(domain.id, [actor.id]) : [];
         send({ type: 'snapshot', seq: sentUpTo, data: { presence: views } });
       }
       ready = true;
