@@ -41,6 +41,7 @@ import { Registrar } from './sip/registrar.ts';
 import { sipWebSocketRoute } from './sip/websocket.ts';
 import { iceServerRoutes } from './sip/ice-servers.ts';
 import { freeswitchRoutes } from './integrations/freeswitch.ts';
+import { bulkRoutes } from './bulk/routes.ts';
 import { tokenRoutes } from './tokens/routes.ts';
 import { totpRoutes } from './totp/routes.ts';
 import { userRoutes } from './users/routes.ts';
@@ -139,6 +140,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   eventRoutes(app, deps);
   iceServerRoutes(app, deps);
   freeswitchRoutes(app, deps);
+  bulkRoutes(app, deps);
   publishDirectoryChanges(app, presence);
   return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache, presence, registrar });
 }

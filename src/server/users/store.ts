@@ -339,16 +339,32 @@ type UsersQuery = SelectQueryBuilder<Database & { u: UsersTable }, 'u', object>;
 
 /** Keyset paging over (sort column, id): stable under inserts and fast at any depth. */
 export async function listUsers(db: Db, domain: DomainRecord, query: UserListQuery) {
-  const words = queryWords(query.q ?? '');
-  const search = await planSearch(db, domain.id, !query.deleted, words);
-  if (search.nothing) return { items: [], nextCursor: null };
-  const onlySearch = [query.role, query.group, query.tag, query.license, query.active, query.extension, query.agent, query.skill, query.connection].every((filter) => filter === undefined);
-  const rows =
-    search.rare.length > 0 && onlySearch && /^-?login$/.test(query.sort)
-      ? await searchByLogin(db, domain.id, query, search.rare, search.common)
-      : await filteredPage(db, domain.id, query, words, search.rare[0]);
-  const page = toPage(rows, query.limit, (row) => row, (row) => encodeCursor(row.sort_value, row.id));
+  const page = toPage(await pageRows(db, domain.id, query), query.limit, (row) => row, (row) => encodeCursor(row.sort_value, row.id));
   return { items: await toUserViews(db, domain, page.items), nextCursor: page.nextCursor };
+}
+
+/** One page of the list's rows (and one more, telling whether another page follows). */
+async function pageRows(db: Db, domainId: string, query: UserListQuery) {
+  const words = queryWords(query.q ?? '');
+  const search = await planSearch(db, domainId, !query.deleted, words);
+  if (search.nothing) return [];
+  const onlySearch = [query.role, query.group, query.tag, query.license, query.active, query.extension, query.agent, query.skill, query.connection].every((filter) => filter === undefined);
+  return search.rare.length > 0 && onlySearch && /^-?login$/.test(query.sort)
+    ? searchByLogin(db, domainId, query, search.rare, search.common)
+    : filteredPage(db, domainId, query, words, search.rare[0]);
+}
+
+/** Every user the list's filters match (ids and logins), read a page at a time: what bulk work acts on. */
+export async function matchingUsers(db: Db, domainId: string, filter: Omit<UserListQuery, 'limit' | 'cursor' | 'sort'>, max: number) {
+  const found: { id: string; login: string }[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const rows = await pageRows(db, domainId, { ...filter, sort: 'login', limit: 500, cursor });
+    found.push(...rows.slice(0, 500).map((r) => ({ id: r.id, login: r.login })));
+    if (rows.length <= 500 || found.length > max) return found;
+    const last = rows[499] as { sort_value: string; id: string };
+    cursor = encodeCursor(last.sort_value, last.id);
+  }
 }
 
 /** The other words of a search, each checked against the user's own terms. */

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { forEachEngine } from '../../../test/harness.ts';
+
+const base = '/api/v1/domains/default';
+const logins = (body: { items: { login: string }[] }) => body.items.map((u) => u.login);
+
+forEachEngine('bulk delete and restore', (h) => {
+  it('deletes exactly the users the administrator saw, or nothing when the count differs', async () => {
+    await h().admin.post(`${base}/tags`, { name: 'leaving' });
+    for (let i = 0; i < 12; i += 1) await h().admin.post(`${base}/users`, { login: `leaver-${i}`, roles: ['agent'], tags: ['leaving'] });
+    const stale = await h().admin.post(`${base}/users/bulk-delete`, { filter: { tag: 'leaving' }, confirm: 10 });
+    assert.deepEqual([stale.status, stale.body.code, stale.body.errors[0].message], [409, 'bulk.count_mismatch', '12 users match']);
+    assert.equal(logins((await h().admin.get(`${base}/users?tag=leaving`)).body).length, 12, 'nothing was deleted');
+
+    const done = await h().admin.post(`${base}/users/bulk-delete`, { filter: { tag: 'leaving' }, confirm: 12 });
+    assert.deepEqual([done.status, done.body.count], [200, 12]);
+    assert.equal(logins((await h().admin.get(`${base}/users?tag=leaving`)).body).length, 0);
+    assert.equal(logins((await h().admin.get(`${base}/users?tag=leaving&deleted=true`)).body).length, 12);
+    const audit = (await h().admin.get(`${base}/audit?action=user.deleted&limit=100`)).body.items.filter((e: { changes: { bulkOperation?: { to: string } } }) => e.changes.bulkOperation?.to === done.body.bulkId);
+    assert.equal(audit.length, 12, 'one audit entry per user, carrying the bulk id');
+
+    const restored = await h().admin.post(`${base}/users/bulk-restore`, { ids: done.body.users.slice(0, 5).map((u: { id: string }) => u.id) });
+    assert.equal(restored.body.count, 5);
+    assert.equal(logins((await h().admin.get(`${base}/users?tag=leaving`)).body).length, 5);
+    assert.equal((await h().admin.post(`${base}/users/bulk-restore`, { filter: { tag: 'leaving' } })).body.count, 7);
+  });
+
+  it('refuses unknown ids, both ids and filter, deleting oneself, and leaving a domain without an administrator', async () => {
+    const unknown = await h().admin.post(`${base}/users/bulk-delete`, { ids: ['no-such-user'], confirm: 1 });
+    assert.deepEqual([unknown.status, unknown.body.errors[0].path], [400, 'ids/0']);
+    assert.equal((await h().admin.post(`${base}/users/bulk-delete`, { ids: ['a'], filter: {}, confirm: 1 })).status, 400);
+    const me = (await h().admin.get('/api/v1/me')).body.user.id;
+    assert.equal((await h().admin.post(`${base}/users/bulk-delete`, { ids: [me], confirm: 1 })).body.code, 'bulk.includes_self');
+    await h().admin.post('/api/v1/domains', { name: 'bulk-tenant' });
+    const tenantAdmin = (await h().admin.post('/api/v1/domains/bulk-tenant/users', { login: 'only-admin', roles: ['admin'] })).body;
+    const orphaning = await h().admin.post('/api/v1/domains/bulk-tenant/users/bulk-delete', { ids: [tenantAdmin.id], confirm: 1 });
+    assert.deepEqual([orphaning.status, orphaning.body.code], [409, 'domain.last_administrator']);
+    assert.equal((await h().admin.get(`/api/v1/domains/bulk-tenant/users/${tenantAdmin.id}`)).body.deletedAt, null, 'rolled back');
+  });
+});
