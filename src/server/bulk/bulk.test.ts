@@ -71,3 +71,42 @@ forEachEngine('CSV export', (h) => {
     for (const secret of ['Quiet-Violet-Harbor-93!', created.body.sip.secret, '480516']) assert.equal(response.body.includes(secret), false);
   });
 });
+
+forEachEngine('bulk edit', (h) => {
+  it('adds and removes groups, tags and skills and sets fields, by ids or by filter, with a preview first', async () => {
+    for (const name of ['Night', 'Sales']) await h().admin.post(`${base}/groups`, { name });
+    await h().admin.post(`${base}/tags`, { name: 'shift-b' });
+    await h().admin.post(`${base}/skills`, { name: 'German' });
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i += 1) ids.push((await h().admin.post(`${base}/users`, { login: `crew-${i}`, roles: ['agent'], groups: ['Sales'], tags: i < 4 ? ['shift-b'] : [], agent: { enabled: true } })).body.id);
+
+    const preview = await h().admin.post(`${base}/users/bulk`, { filter: { tag: 'shift-b' }, preview: true, add: { groups: ['Night'] }, remove: { groups: ['sales'] } });
+    assert.deepEqual([preview.body.preview, preview.body.count, preview.body.bulkId], [true, 4, null]);
+    assert.deepEqual((await h().admin.get(`${base}/users/${ids[0]}`)).body.groups, ['Sales'], 'a preview changes nothing');
+
+    const done = await h().admin.post(`${base}/users/bulk`, { filter: { tag: 'shift-b' }, add: { groups: ['Night'], skills: [{ skill: 'german', level: 70 }] }, remove: { groups: ['sales'] }, set: { timezone: 'Europe/Berlin', agent: { wrapUpTime: 30 } } });
+    assert.equal(done.body.count, 4);
+    const changed = (await h().admin.get(`${base}/users/${ids[0]}`)).body;
+    assert.deepEqual([changed.groups, changed.timezone, changed.agent.wrapUpTime, changed.agent.skills], [['Night'], 'Europe/Berlin', 30, [{ skill: 'German', level: 70 }]]);
+    assert.deepEqual((await h().admin.get(`${base}/users/${ids[5]}`)).body.groups, ['Sales'], 'users outside the filter keep theirs');
+    const audit = (await h().admin.get(`${base}/audit?target=${ids[0]}`)).body.items[0];
+    assert.deepEqual([audit.action, audit.changes.bulkOperation.to], ['user.updated', done.body.bulkId]);
+
+    const byIds = await h().admin.post(`${base}/users/bulk`, { ids: [ids[4], ids[5]], set: { active: false } });
+    assert.equal(byIds.body.count, 2);
+    assert.equal((await h().admin.get(`${base}/users/${ids[5]}`)).body.active, false);
+    const again = await h().admin.post(`${base}/users/bulk`, { ids: [ids[4], ids[5]], set: { active: false } });
+    assert.equal(again.body.count, 0, 'users already so are not touched');
+  });
+
+  it('changes nobody when any user cannot take the change, and lists every problem', async () => {
+    const a = (await h().admin.post(`${base}/users`, { login: 'solo-role', roles: ['agent'] })).body;
+    const b = (await h().admin.post(`${base}/users`, { login: 'two-roles', roles: ['agent', 'supervisor'] })).body;
+    const refused = await h().admin.post(`${base}/users/bulk`, { ids: [a.id, b.id], remove: { roles: ['agent'] }, add: { tags: [] } });
+    assert.equal(refused.status, 400);
+    assert.deepEqual(refused.body.errors.map((e: { path: string }) => e.path), [`users/${a.id}/roles`]);
+    assert.deepEqual((await h().admin.get(`${base}/users/${b.id}`)).body.roles, ['agent', 'supervisor'], 'the valid user was not changed either');
+    const unknownGroup = await h().admin.post(`${base}/users/bulk`, { ids: [a.id], add: { groups: ['No such group'] } });
+    assert.deepEqual([unknownGroup.status, unknownGroup.body.errors[0].path], [400, `users/${a.id}/groups/0`]);
+  });
+});

@@ -2,20 +2,25 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { z } from 'zod';
 import { userListQuery } from '../users/schema.ts';
-import { listUsers } from '../users/store.ts';
 import { neutralised, userColumns } from './columns.ts';
 import { timeOrderedId } from '../db/ids.ts';
 import { actorOf, domainOf } from '../http/access.ts';
-import { conflict } from '../http/problem.ts';
+import { conflict, invalid, Problem } from '../http/problem.ts';
+import type { UserView } from '../users/schema.ts';
 import type { Deps, Router } from '../http/routes.ts';
 import { keepingAnAdministrator } from '../roles/administrators.ts';
-import { bulkDelete, bulkResult, bulkTarget } from './schema.ts';
+import { bulkDelete, bulkEdit, bulkEditResult, bulkResult, bulkTarget } from './schema.ts';
+import { changeFor } from './edit.ts';
+import { prepareChange, writeChange, type PreparedChange } from '../users/commands.ts';
+import { listUsers, usersByIds } from '../users/store.ts';
+import { uniqueViolationAs } from '../db/errors.ts';
 import { setUsersDeleted, targetUsers } from './store.ts';
 
 const tags = ['bulk'];
 const params = z.object({ domain: z.string() });
 
-export function bulkRoutes(router: Router, { db }: Deps): void {
+export function bulkRoutes(router: Router, { db, passwords, cipher }: Deps): void {
+  const guards = { passwords, cipher };
   router.post('/api/v1/domains/:domain/users/bulk-delete', {
     config: { access: { permission: 'users:delete' } },
     schema: {
@@ -43,6 +48,40 @@ export function bulkRoutes(router: Router, { db }: Deps): void {
         return found;
       });
       return { bulkId, count: users.length, users };
+    },
+  });
+
+  router.post('/api/v1/domains/:domain/users/bulk', {
+    config: { access: { permission: 'users:update' } },
+    schema: {
+      tags,
+      summary: 'Edit many users at once: add or remove roles, groups, tags, skills; set fields',
+      description: 'All or nothing: any problem with any user changes nobody, and every problem is listed. `preview` answers who would change.',
+      params,
+      body: bulkEdit,
+      response: { 200: bulkEditResult },
+    },
+    handler: async (request) => {
+      const domain = domainOf(request);
+      const actor = actorOf(request);
+      const { preview, add, remove, set, ...target } = request.body;
+      const users = await usersByIds(db, domain, (await targetUsers(db, domain.id, target, false)).map((u) => u.id));
+      const changes = users.map((user) => ({ user, ...changeFor(user, { add, remove, set }) }));
+      const problems = changes.flatMap((c) => c.problems);
+      if (problems.length) throw invalid(problems.slice(0, 200));
+      const prepared: PreparedChange[] = [];
+      for (const { user, change } of changes) prepared.push(await prepareChange(db, actor, domain, user, change, guards).catch(aboutUser(user)));
+      const changed = prepared.filter((p) => p.changed);
+      const summary = changed.map((p) => ({ id: p.before.id, login: p.before.login }));
+      if (preview) return { preview: true, bulkId: null, count: changed.length, users: summary };
+      const bulkId = timeOrderedId();
+      await db
+        .transaction()
+        .execute((trx) => keepingAnAdministrator(trx, domain.id, async () => {
+          for (const change of changed) await writeChange(trx, actor, domain, change, { bulkOperation: { from: null, to: bulkId } });
+        }))
+        .catch(uniqueViolationAs(() => conflict('bulk.conflict', 'Another change took a name or number these users needed a moment ago; nothing was changed')));
+      return { preview: false, bulkId, count: changed.length, users: summary };
     },
   });
 
@@ -92,3 +131,11 @@ export function exportRoutes(router: Router, { db }: Deps): void {
     },
   });
 }
+
+/** A problem with one user of a bulk edit, said with the user's login and id in it. */
+const aboutUser =
+  (user: UserView) =>
+  (error: unknown): never => {
+    if (!(error instanceof Problem)) throw error;
+    throw new Problem(error.status, error.code, `${user.login}: ${error.detail}`, (error.errors ?? []).map((e) => ({ ...e, path: `users/${user.id}/${e.path}` })));
+  };

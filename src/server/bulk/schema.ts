@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { agentPatch } from '../agents/schema.ts';
+import { sipPatch } from '../sip/schema.ts';
+import { userUpdate } from '../users/schema.ts';
 
 const flag = z.boolean().optional();
 
@@ -32,3 +35,31 @@ export const bulkDelete = z.union([z.strictObject({ ids, confirm }), z.strictObj
 export const bulkResult = z.object({ bulkId: z.string(), count: z.number().int(), users: z.array(z.object({ id: z.string(), login: z.string() })) });
 
 export type BulkTarget = z.infer<typeof bulkTarget>;
+
+const names = z.array(z.string().trim().min(1).max(64)).max(100);
+
+/** What a bulk edit does to each user: lists grow or shrink, fields are set. */
+const operations = {
+  preview: z.boolean().default(false).describe('Answer who would change, and change nothing'),
+  add: z
+    .strictObject({ roles: names, groups: names, tags: names, skills: z.array(z.strictObject({ skill: z.string().trim().min(1).max(64), level: z.number().int().min(0).max(100) })).max(100) })
+    .partial()
+    .default({}),
+  remove: z.strictObject({ roles: names, groups: names, tags: names, skills: names }).partial().default({}),
+  set: z
+    .strictObject({
+      active: z.boolean(),
+      timezone: userUpdate.shape.timezone,
+      language: userUpdate.shape.language,
+      position: userUpdate.shape.position,
+      description: userUpdate.shape.description,
+      agent: agentPatch.omit({ skills: true }),
+      sip: sipPatch.pick({ connection: true, customUri: true, stun: true, authAcl: true }).describe('Applied to users that have a SIP account'),
+    })
+    .partial()
+    .default({}),
+};
+
+export const bulkEdit = z.union([z.strictObject({ ids, ...operations }), z.strictObject({ filter: bulkFilter, ...operations })], 'Give either ids or filter, with add, remove or set');
+export const bulkEditResult = z.object({ preview: z.boolean(), bulkId: z.string().nullable(), count: z.number().int().describe('Users that change'), users: z.array(z.object({ id: z.string(), login: z.string() })) });
+export type BulkEdit = z.infer<typeof bulkEdit>;

@@ -3,7 +3,7 @@ import { uniqueViolationAs } from '../db/errors.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { closeUserSessions } from '../auth/sessions.ts';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
-import { diff } from '../audit/rules.ts';
+import { diff, type Changes } from '../audit/rules.ts';
 import type { DomainRecord } from '../domains/store.ts';
 import { stale } from '../http/etag.ts';
 import { conflict, forbidden, invalid, notFound, type FieldProblem } from '../http/problem.ts';
@@ -111,6 +111,25 @@ export async function changeUser(
 ): Promise<UserView> {
   const before = await readUser(db, domain, id, { deleted: false });
   if (expectedVersion !== undefined && expectedVersion !== before.version) throw stale();
+  const prepared = await prepareChange(db, requester, domain, before, change, guards);
+  await db.transaction().execute((trx) => keepingAnAdministrator(trx, domain.id, () => writeChange(trx, requester, domain, prepared))).catch(uniqueViolationAs(loginTaken));
+  return withSecret(await readUser(db, domain, id), prepared.telephony);
+}
+
+/** A change checked, resolved and hashed, ready to be written; `changed` says whether it changes anything. */
+export interface PreparedChange {
+  before: UserView;
+  state: UserState;
+  links: Links;
+  secrets: StoredSecrets;
+  secretsChanged: string[];
+  telephony: PreparedTelephony;
+  changed: boolean;
+}
+
+/** Everything a change needs that is slow or may fail on input, outside any transaction. */
+export async function prepareChange(db: Db, requester: Requester, domain: DomainRecord, before: UserView, change: UserUpdate, guards: Safeguards): Promise<PreparedChange> {
+  const id = before.id;
   const after = applyUpdate(before, change);
   const telephony = await prepareTelephony(db, domain, { id, login: after.login }, { sip: before.sip, agent: before.agent }, { sip: change.sip, agent: change.agent });
   Object.assign(after, telephony.state);
@@ -129,26 +148,27 @@ export async function changeUser(
   const token = change.integrations?.calDavToken;
   const secrets: StoredSecrets = { passwordHash, calDavToken: token === undefined || token === null ? token : guards.cipher.seal(token) };
   const secretsChanged = [...(change.password !== undefined ? ['password'] : []), ...(token !== undefined ? ['calDavToken'] : [])];
+  const changed = secretsChanged.length + telephony.secretsChanged.length > 0 || telephony.allocate !== undefined || Object.keys(diff(stateOf(before), state)).length > 0;
+  return { before, state, links, secrets, secretsChanged, telephony, changed };
+}
 
-  await db.transaction().execute((trx) =>
-    keepingAnAdministrator(trx, domain.id, async () => {
-      await settleTelephony(trx, state, telephony);
-      if (!(await updateUser(trx, domain.id, id, before.version, state, links, secrets))) throw stale();
-      await writeTelephony(trx, domain.id, id, telephony);
-      if (before.security.twoFactor === 'totp' && after.security.twoFactor === 'none') await clearTwoFactor(trx, id);
-      if (passwordHash) await rememberPassword(trx, id, passwordHash);
-      // A new password or a deactivation ends every open session of the account.
-      if (passwordHash !== undefined || (before.active && !after.active)) await closeUserSessions(trx, id);
-      await recordAudit(trx, {
-        domainId: domain.id,
-        actor: requester,
-        action: 'user.updated',
-        target: { type: 'user', id, name: after.login },
-        changes: diff(stateOf(before), state, [...secretsChanged, ...telephony.secretsChanged]),
-      });
-    }),
-  ).catch(uniqueViolationAs(loginTaken));
-  return withSecret(await readUser(db, domain, id), telephony);
+/** Writes a prepared change and its audit entry in the caller's transaction. */
+export async function writeChange(trx: Db, requester: AuditActor, domain: DomainRecord, prepared: PreparedChange, auditExtra: Changes = {}): Promise<void> {
+  const { before, state, links, secrets, telephony } = prepared;
+  await settleTelephony(trx, state, telephony);
+  if (!(await updateUser(trx, domain.id, before.id, before.version, state, links, secrets))) throw stale();
+  await writeTelephony(trx, domain.id, before.id, telephony);
+  if (before.security.twoFactor === 'totp' && state.security.twoFactor === 'none') await clearTwoFactor(trx, before.id);
+  if (secrets.passwordHash) await rememberPassword(trx, before.id, secrets.passwordHash);
+  // A new password or a deactivation ends every open session of the account.
+  if (secrets.passwordHash !== undefined || (before.active && !state.active)) await closeUserSessions(trx, before.id);
+  await recordAudit(trx, {
+    domainId: domain.id,
+    actor: requester,
+    action: 'user.updated',
+    target: { type: 'user', id: before.id, name: state.login },
+    changes: { ...diff(stateOf(before), state, [...prepared.secretsChanged, ...telephony.secretsChanged]), ...auditExtra },
+  });
 }
 
 export async function deleteUser(db: Db, requester: AuditActor, domain: DomainRecord, id: string, expectedVersion: number | undefined) {
