@@ -1,0 +1,63 @@
+/**
+ * bench/bulk: bulk delete and bulk restore of 10,000 users (of 20,000 with SIP accounts and agent
+ * profiles) through the API, on SQLite and PostgreSQL; one request each, timed end to end.
+ * Run: npm run bench:bulk
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { sql } from 'kysely';
+import { loadConfig } from '../src/server/config.ts';
+import { connect, type Engine } from '../src/server/db/connect.ts';
+import { migrateToLatest } from '../src/server/db/migrate.ts';
+import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
+import { findDomain } from '../src/server/domains/store.ts';
+import { safeguardsFor } from '../src/server/users/safeguards.ts';
+import { freshStorage } from '../test/databases.ts';
+import { seedUsers } from './seed.ts';
+
+const PASSWORD = 'Bench-Heron-Quartz-61!';
+const USERS = 20_000;
+const BULK = 10_000;
+
+async function startServer(url: string): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn('node', ['--import', 'tsx', 'bench/server.ts'], { env: { ...process.env, SWITCHBOARD_DATABASE_URL: url, SWITCHBOARD_LOG_LEVEL: 'warn', SWITCHBOARD_PWNED_URL: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim().split(' ')[0] as string));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { child, base: `http://127.0.0.1:${port}` };
+}
+
+async function timed(base: string, token: string, path: string, body: unknown) {
+  const started = performance.now();
+  const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const answer = (await response.json()) as { count?: number; detail?: string };
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${answer.detail}`);
+  return { ms: Math.round(performance.now() - started), count: answer.count };
+}
+
+const lines: string[] = [];
+for (const engine of ['sqlite', 'postgres'] as Engine[]) {
+  const database = await freshStorage(engine);
+  const storage = connect(database.url);
+  await migrateToLatest(storage.db);
+  await bootstrapDirectory(storage.db, { login: 'admin', password: PASSWORD }, safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })));
+  const domain = await findDomain(storage.db, 'default');
+  const ids = await seedUsers(storage.db, domain!.id, USERS);
+  if (engine === 'postgres') await sql`vacuum analyze`.execute(storage.db);
+  await storage.close();
+  const server = await startServer(database.url);
+  try {
+    const token = ((await (await fetch(`${server.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ domain: 'default', login: 'admin', password: PASSWORD }) })).json()) as { token: string }).token;
+    const chosen = ids.slice(0, BULK);
+    const deleted = await timed(server.base, token, '/api/v1/domains/default/users/bulk-delete', { ids: chosen, confirm: BULK });
+    const restored = await timed(server.base, token, '/api/v1/domains/default/users/bulk-restore', { ids: chosen });
+    lines.push(`| ${engine} | bulk delete of ${deleted.count} by ids | ${deleted.ms} ms |`, `| ${engine} | bulk restore of ${restored.count} by ids | ${restored.ms} ms |`);
+  } finally {
+    server.child.kill('SIGTERM');
+    await database.drop();
+  }
+}
+process.stdout.write(
+  [`bench/bulk — ${new Date().toISOString().slice(0, 10)}, ${USERS} users, one request each`, `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`, '', '| engine | operation | time |', '|---|---|---:|', ...lines].join('\n') + '\n',
+);
