@@ -1,5 +1,7 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
+import { stringify as stringifySync } from 'csv-stringify/sync';
+import { createRange, rangeInput, rangeResult } from './range.ts';
 import { z } from 'zod';
 import { userListQuery } from '../users/schema.ts';
 import { neutralised, userColumns } from './columns.ts';
@@ -82,6 +84,24 @@ export function bulkRoutes(router: Router, { db, passwords, cipher }: Deps): voi
         }))
         .catch(uniqueViolationAs(() => conflict('bulk.conflict', 'Another change took a name or number these users needed a moment ago; nothing was changed')));
       return { preview: false, bulkId, count: changed.length, users: summary };
+    },
+  });
+
+  router.post('/api/v1/domains/:domain/users/range', {
+    config: { access: { permission: 'users:create' } },
+    schema: {
+      tags,
+      summary: 'Create one user per number of a range (Webitel "Multi")',
+      description: 'Login, extension and SIP username are the number; the template gives roles, groups, tags, licenses, agent settings and the SIP connection. The generated SIP secrets are in this answer only — ask with `Accept: text/csv` to get them as a file.',
+      params,
+      body: rangeInput,
+      response: { 200: rangeResult },
+    },
+    handler: async (request, reply) => {
+      const result = await createRange(db, actorOf(request), domainOf(request), request.body, guards);
+      if (!String(request.headers.accept ?? '').includes('text/csv')) return result;
+      const csv = stringifySync([['login', 'extension', 'sipUsername', 'sipSecret'], ...result.created.map((u) => [u.login, u.extension, u.sipUsername, u.sipSecret])], { bom: true });
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="range-${request.body.from}-${request.body.to}.csv"`).send(csv as never);
     },
   });
 

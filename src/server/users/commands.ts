@@ -54,10 +54,10 @@ function withSecret(view: UserView, telephony: PreparedTelephony): UserView {
 }
 
 /** Everything a new user needs that is slow or may fail on input: checks, name lookups, hashing. */
-export async function prepareUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate, guards: Safeguards): Promise<PreparedUser> {
+export async function prepareUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate, guards: Safeguards, grantedLicenses: string[] = []): Promise<PreparedUser> {
   const { password, security, integrations, sip, agent, ...fields } = input;
   const calDavToken = integrations?.calDavToken ?? null;
-  const telephony = await prepareTelephony(db, domain, { id: null, login: fields.login }, blankTelephony(domain), { sip, agent });
+  const telephony = await prepareTelephony(db, domain, { id: null, login: fields.login }, blankTelephony(domain), { sip, agent }, grantedLicenses);
   const state: UserState = {
     ...fields,
     ...telephony.state,

@@ -58,7 +58,8 @@ export async function findTaken(db: Db, domainId: string, user: { login?: string
   return taken;
 }
 
-const columnsOf = (state: UserState) => ({
+/** The users row of a state (without id, secrets and bookkeeping). */
+export const columnsOf = (state: UserState) => ({
   login: state.login,
   login_key: state.login.toLowerCase(),
   email: state.email ?? null,

@@ -47,6 +47,8 @@ export async function prepareTelephony(
   user: { id: string | null; login: string },
   before: Telephony,
   change: TelephonyChange,
+  /** Licenses the user gets in the same write (range creation), counted as held. */
+  granted: string[] = [],
 ): Promise<PreparedTelephony> {
   const problems: FieldProblem[] = [];
   const prepared: PreparedTelephony = { state: { ...before }, secretsChanged: [] };
@@ -64,7 +66,7 @@ export async function prepareTelephony(
     await prepareSip(db, domain, user, before.sip, change.sip, prepared, problems);
   }
   if (problems.length) throw invalid(problems);
-  await assertLicensed(db, domain.id, user.id, before, prepared.state);
+  await assertLicensed(db, domain.id, user.id, before, prepared.state, granted);
   return prepared;
 }
 
@@ -147,13 +149,14 @@ export const capabilitiesOf = (telephony: Telephony): string[] => [
  * only by a holder of a live license for it. Only capabilities the change newly uses are checked,
  * so an expired license does not block unrelated edits.
  */
-async function assertLicensed(db: Db, domainId: string, userId: string | null, before: Telephony, after: Telephony) {
+async function assertLicensed(db: Db, domainId: string, userId: string | null, before: Telephony, after: Telephony, granted: string[]) {
   const previously = new Set(capabilitiesOf(before));
   const wanted = capabilitiesOf(after).filter((c) => !previously.has(c));
   if (wanted.length === 0) return;
   const licenses = await db.selectFrom('licenses').select(['id', 'name', 'capability', 'expires_at']).where('domain_id', '=', domainId).where('capability', 'in', wanted).execute();
   if (licenses.length === 0) return;
-  const held = userId ? new Set((await db.selectFrom('license_assignments').select('license_id').where('user_id', '=', userId).execute()).map((r) => r.license_id)) : new Set<string>();
+  const held = new Set(granted);
+  if (userId) for (const r of await db.selectFrom('license_assignments').select('license_id').where('user_id', '=', userId).execute()) held.add(r.license_id);
   const missing = wanted.filter((capability) => {
     const products = licenses.filter((l) => l.capability === capability);
     return products.length > 0 && !products.some((l) => held.has(l.id) && !isExpired(l));

@@ -1,0 +1,153 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { agentInput } from '../agents/schema.ts';
+import { recordAudit, type AuditActor } from '../audit/store.ts';
+import { diff } from '../audit/rules.ts';
+import { timeOrderedId } from '../db/ids.ts';
+import type { Database, Db } from '../db/schema.ts';
+import type { DomainRecord } from '../domains/store.ts';
+import { conflict, invalid, Problem } from '../http/problem.ts';
+import { isExpired } from '../licenses/store.ts';
+import { nameKey } from '../roles/store.ts';
+import { generateSecret, sipDigests } from '../sip/digest.ts';
+import { extension, sipInput } from '../sip/schema.ts';
+import { prepareUser, type Requester } from '../users/commands.ts';
+import { searchTerms } from '../users/rules.ts';
+import type { Safeguards } from '../users/safeguards.ts';
+import { columnsOf } from '../users/store.ts';
+
+export const MAX_RANGE = 10_000;
+
+export const rangeInput = z
+  .strictObject({
+    from: extension,
+    to: extension,
+    namePattern: z.string().trim().min(1).max(100).default('Agent {n}').describe('First name of each user; {n} is its number'),
+    onConflict: z.enum(['fail', 'skip']).default('fail').describe('Numbers already taken as logins, extensions or SIP usernames: refuse the whole range, or leave them out'),
+    template: z
+      .strictObject({
+        roles: z.array(z.string().max(64)).min(1).max(100).default(['agent']),
+        groups: z.array(z.string().max(64)).max(200).default([]),
+        tags: z.array(z.string().max(64)).max(100).default([]),
+        licenses: z.array(z.string().max(64)).max(20).default([]),
+        agent: agentInput.optional(),
+        sip: sipInput.pick({ connection: true, customUri: true, stun: true, authAcl: true }).partial().default({}),
+      })
+      .default({ roles: ['agent'], groups: [], tags: [], licenses: [], sip: {} }),
+  })
+  .refine((r) => r.from.length === r.to.length, { path: ['to'], message: 'from and to have the same number of digits' })
+  .refine((r) => BigInt(r.from) <= BigInt(r.to), { path: ['to'], message: 'to is not below from' })
+  .refine((r) => BigInt(r.to) - BigInt(r.from) < BigInt(MAX_RANGE), { path: ['to'], message: `At most ${MAX_RANGE} users a call` });
+
+export const rangeResult = z.object({
+  bulkId: z.string(),
+  created: z.array(z.object({ id: z.string(), login: z.string(), extension: z.string(), sipUsername: z.string(), sipSecret: z.string() })).describe('Secrets are shown only here'),
+  skipped: z.array(z.object({ number: z.string(), reason: z.string() })),
+});
+
+export type RangeInput = z.infer<typeof rangeInput>;
+type Row<T extends keyof Database> = Database[T];
+
+const numbersOf = (from: string, to: string) => {
+  const list: string[] = [];
+  for (let n = BigInt(from); n <= BigInt(to); n += 1n) list.push(n.toString().padStart(from.length, '0'));
+  return list;
+};
+
+const CHUNK = 400;
+const chunked = <T>(list: T[]) => Array.from({ length: Math.ceil(list.length / CHUNK) }, (_, i) => list.slice(i * CHUNK, (i + 1) * CHUNK));
+
+/** Numbers of the range already used as a login, an extension (own, virtual, desk) or a SIP username. */
+async function takenNumbers(db: Db, domainId: string, numbers: string[]) {
+  const taken = new Map<string, string>();
+  for (const chunk of chunked(numbers)) {
+    for (const r of await db.selectFrom('users').select('login_key').where('domain_id', '=', domainId).where('login_key', 'in', chunk).execute()) taken.set(r.login_key, 'a login');
+    for (const r of await db.selectFrom('extensions').select('number').where('domain_id', '=', domainId).where('number', 'in', chunk).execute()) taken.set(r.number, 'an extension');
+    for (const r of await db.selectFrom('sip_accounts').select('username_key').where('domain_id', '=', domainId).where('username_key', 'in', chunk).execute()) taken.set(r.username_key, 'a SIP username');
+  }
+  return taken;
+}
+
+/**
+ * Creates one user per number, each with the number as login, extension and SIP username and a
+ * generated secret: the template is checked once like a user of its own, then every table is
+ * written set-wise in one transaction (all or nothing).
+ */
+export async function createRange(db: Db, requester: Requester & AuditActor, domain: DomainRecord, input: RangeInput, guards: Safeguards) {
+  const numbers = numbersOf(input.from, input.to);
+  const taken = await takenNumbers(db, domain.id, numbers);
+  const skipped = numbers.filter((n) => taken.has(n)).map((n) => ({ number: n, reason: `already ${taken.get(n)}` }));
+  if (skipped.length && input.onConflict === 'fail') {
+    throw conflict('range.taken', `${skipped.length} numbers of the range are taken (${skipped.slice(0, 5).map((s) => s.number).join(', ')}${skipped.length > 5 ? ', …' : ''})`, skipped.slice(0, 200).map((s) => ({ path: `numbers/${s.number}`, code: 'range.taken', message: `${s.number} is ${s.reason}` })));
+  }
+  const wanted = numbers.filter((n) => !taken.has(n));
+  if (wanted.length === 0) return { bulkId: timeOrderedId(), created: [], skipped };
+  const licenses = await licensesFor(db, domain.id, input.template.licenses, wanted.length);
+  const { template } = input;
+  const sample = wanted[0] as string;
+  const name = (n: string) => input.namePattern.replaceAll('{n}', n);
+  const prepared = await prepareUser(
+    db,
+    requester,
+    domain,
+    { login: sample, firstName: name(sample), lastName: '', roles: template.roles, groups: template.groups, tags: template.tags, active: true, domainAdmin: false, platformAdmin: false, passwordChangeRequired: false, sip: { ...sipInput.parse({}), ...template.sip, extension: sample }, agent: template.agent },
+    guards,
+    licenses.map((l) => l.id),
+  ).catch(asTemplateProblem);
+  const sip = prepared.telephony.sip;
+  if (!sip) throw new Error('a range always makes SIP accounts');
+  const realm = domain.realm ?? domain.name;
+  const bulkId = timeOrderedId();
+  const now = new Date().toISOString();
+  const created = wanted.map((n) => ({ id: timeOrderedId(), login: n, extension: n, sipUsername: n, sipSecret: generateSecret() }));
+
+  await db.transaction().execute(async (trx) => {
+    for (const license of licenses) {
+      const seated = await trx.updateTable('licenses').set({ used: sql`used + ${created.length}` }).where('id', '=', license.id).where(sql<boolean>`used + ${created.length} <= seats`).executeTakeFirst();
+      if (Number(seated.numUpdatedRows) !== 1) throw conflict('license.no_free_seats', `${license.name} has fewer than ${created.length} free seats`);
+    }
+    for (const chunk of chunked(created)) {
+      const states = chunk.map((u) => ({ ...prepared.state, login: u.login, firstName: name(u.login), sip: prepared.state.sip && { ...prepared.state.sip, extension: u.extension, username: u.sipUsername } }));
+      await trx.insertInto('users').values(states.map((state, i) => ({ id: (chunk[i] as (typeof chunk)[number]).id, domain_id: domain.id, ...columnsOf(state), password_hash: null, caldav_token: null, version: 1, created_at: now, updated_at: now, deleted_at: null }))).execute();
+      const rows = <T extends keyof Database>(table: T, values: Row<T>[]) => (values.length ? trx.insertInto(table).values(values as never).execute() : Promise.resolve());
+      await rows('user_roles', chunk.flatMap((u) => prepared.links.roleIds.map((role_id) => ({ user_id: u.id, role_id }))));
+      await rows('user_groups', chunk.flatMap((u) => prepared.links.groupIds.map((group_id) => ({ user_id: u.id, group_id }))));
+      await rows('user_tags', chunk.flatMap((u) => prepared.state.tags.map((tag) => ({ user_id: u.id, domain_id: domain.id, tag }))));
+      await rows('user_search_terms', chunk.flatMap((u, i) => searchTerms(states[i] as (typeof states)[number]).map((term) => ({ user_id: u.id, domain_id: domain.id, live: 1, term, login_key: u.login.toLowerCase() }))));
+      const account = sip.account;
+      await rows('sip_accounts', chunk.map((u) => ({
+        user_id: u.id, domain_id: domain.id, username: u.sipUsername, username_key: u.sipUsername.toLowerCase(), extension: u.extension, virtual_extension: null, assignment: 'static', connection: account.connection,
+        custom_uri: account.customUri, auth_acl: JSON.stringify(account.authAcl), stun: account.stun === null ? null : account.stun ? 1 : 0, voicemail_enabled: 0, voicemail_pin_hash: null,
+        caller_id_name: null, caller_id_number: null, realm, ...sipDigests(u.sipUsername, realm, domain.name, u.sipSecret), created_at: now, updated_at: now,
+      })));
+      await rows('extensions', chunk.map((u) => ({ domain_id: domain.id, number: u.extension, width: u.extension.length, value: u.extension, kind: 'user', user_id: u.id, description: null, created_at: now })));
+      const agent = prepared.telephony.agent;
+      if (agent) {
+        await rows('agents', chunk.map((u) => ({ user_id: u.id, domain_id: domain.id, enabled: agent.stored.enabled ? 1 : 0, all_tags: agent.stored.allTags ? 1 : 0, all_skills: agent.stored.allSkills ? 1 : 0, overrides: JSON.stringify(agent.stored.overrides) })));
+        await rows('agent_skills', chunk.flatMap((u) => agent.skills.map((s) => ({ user_id: u.id, skill_id: s.skill_id, level: s.level }))));
+      }
+      await rows('license_assignments', chunk.flatMap((u) => licenses.map((l) => ({ license_id: l.id, user_id: u.id, assigned_at: now }))));
+      await recordAudit(trx, ...chunk.map((u, i) => ({ domainId: domain.id, actor: requester, action: 'user.created', target: { type: 'user', id: u.id, name: u.login }, changes: { ...diff(null, states[i] as object, ['sipSecret']), bulkOperation: { from: null, to: bulkId } } })));
+    }
+  });
+  return { bulkId, created, skipped };
+}
+
+async function licensesFor(db: Db, domainId: string, names: string[], seats: number) {
+  const rows = names.length ? await db.selectFrom('licenses').select(['id', 'name', 'name_key', 'seats', 'used', 'expires_at']).where('domain_id', '=', domainId).where('name_key', 'in', names.map(nameKey)).execute() : [];
+  const problems = names.flatMap((n, index) => {
+    const row = rows.find((r) => r.name_key === nameKey(n));
+    if (!row) return [{ path: `template/licenses/${index}`, code: 'license.unknown', message: `No license named ${JSON.stringify(n)}` }];
+    if (isExpired(row)) return [{ path: `template/licenses/${index}`, code: 'license.expired', message: `${row.name} has expired` }];
+    if (row.seats - row.used < seats) return [{ path: `template/licenses/${index}`, code: 'license.no_free_seats', message: `${row.name} has ${row.seats - row.used} free seats, ${seats} are needed` }];
+    return [];
+  });
+  if (problems.length) throw invalid(problems);
+  return rows;
+}
+
+/** A problem with the template, said as one: paths start with `template/`. */
+function asTemplateProblem(error: unknown): never {
+  if (!(error instanceof Problem)) throw error;
+  throw new Problem(error.status, error.code, `The template: ${error.detail}`, (error.errors ?? []).map((e) => ({ ...e, path: `template/${e.path}` })));
+}
