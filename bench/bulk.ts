@@ -1,6 +1,7 @@
 /**
  * bench/bulk: bulk delete and bulk restore of 10,000 users (of 20,000 with SIP accounts and agent
- * profiles) through the API, on SQLite and PostgreSQL; one request each, timed end to end.
+ * profiles), and range creation of 10,000, through the API, on SQLite and PostgreSQL; one request
+ * each, timed end to end.
  * Run: npm run bench:bulk
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -31,7 +32,7 @@ async function startServer(url: string): Promise<{ child: ChildProcess; base: st
 async function timed(base: string, token: string, path: string, body: unknown) {
   const started = performance.now();
   const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
-  const answer = (await response.json()) as { count?: number; detail?: string };
+  const answer = (await response.json()) as { count?: number; detail?: string; created?: unknown[] };
   if (!response.ok) throw new Error(`${path}: ${response.status} ${answer.detail}`);
   return { ms: Math.round(performance.now() - started), count: answer.count };
 }
@@ -52,7 +53,12 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
     const chosen = ids.slice(0, BULK);
     const deleted = await timed(server.base, token, '/api/v1/domains/default/users/bulk-delete', { ids: chosen, confirm: BULK });
     const restored = await timed(server.base, token, '/api/v1/domains/default/users/bulk-restore', { ids: chosen });
-    lines.push(`| ${engine} | bulk delete of ${deleted.count} by ids | ${deleted.ms} ms |`, `| ${engine} | bulk restore of ${restored.count} by ids | ${restored.ms} ms |`);
+    const range = await timed(server.base, token, '/api/v1/domains/default/users/range', { from: '500000', to: String(500000 + BULK - 1), template: { roles: ['agent'], groups: ['Sales'], agent: { enabled: true, wrapUpTime: 20 }, sip: { connection: 'webrtc' } } });
+    lines.push(
+      `| ${engine} | bulk delete of ${deleted.count} by ids | ${deleted.ms} ms |`,
+      `| ${engine} | bulk restore of ${restored.count} by ids | ${restored.ms} ms |`,
+      `| ${engine} | range creation of ${BULK} (SIP accounts, agent profiles, a group) | ${range.ms} ms |`,
+    );
   } finally {
     server.child.kill('SIGTERM');
     await database.drop();
