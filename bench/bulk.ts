@@ -38,7 +38,7 @@ async function timed(base: string, token: string, path: string, body: unknown) {
 }
 
 const lines: string[] = [];
-for (const engine of ['sqlite', 'postgres'] as Engine[]) {
+for (const engine of (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',') as Engine[]) {
   const database = await freshStorage(engine);
   const storage = connect(database.url);
   await migrateToLatest(storage.db);

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { agentInput } from '../agents/schema.ts';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
-import { diff } from '../audit/rules.ts';
+import { diff, MASK } from '../audit/rules.ts';
 import { timeOrderedId } from '../db/ids.ts';
 import type { Database, Db } from '../db/schema.ts';
 import type { DomainRecord } from '../domains/store.ts';
@@ -54,7 +54,8 @@ const numbersOf = (from: string, to: string) => {
   return list;
 };
 
-const CHUNK = 400;
+/** Rows a statement: large enough to amortise a round trip, small enough for PostgreSQL's 65,535 parameters. */
+const CHUNK = 1000;
 const chunked = <T>(list: T[]) => Array.from({ length: Math.ceil(list.length / CHUNK) }, (_, i) => list.slice(i * CHUNK, (i + 1) * CHUNK));
 
 /** Numbers of the range already used as a login, an extension (own, virtual, desk) or a SIP username. */
@@ -127,8 +128,10 @@ export async function createRange(db: Db, requester: Requester & AuditActor, dom
         await rows('agent_skills', chunk.flatMap((u) => agent.skills.map((s) => ({ user_id: u.id, skill_id: s.skill_id, level: s.level }))));
       }
       await rows('license_assignments', chunk.flatMap((u) => licenses.map((l) => ({ license_id: l.id, user_id: u.id, assigned_at: now }))));
-      await recordAudit(trx, ...chunk.map((u, i) => ({ domainId: domain.id, actor: requester, action: 'user.created', target: { type: 'user', id: u.id, name: u.login }, changes: { ...diff(null, states[i] as object, ['sipSecret']), bulkOperation: { from: null, to: bulkId } } })));
+      // Each user's entry names it and the operation; the template they share is recorded once, below.
+      await recordAudit(trx, ...chunk.map((u) => ({ domainId: domain.id, actor: requester, action: 'user.created', target: { type: 'user', id: u.id, name: u.login }, changes: { extension: { from: null, to: u.extension }, sipSecret: { from: null, to: MASK }, bulkOperation: { from: null, to: bulkId } } })));
     }
+    await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'users.range_created', target: { type: 'bulk', id: bulkId, name: `${input.from}-${input.to}` }, changes: { ...diff(null, { ...prepared.state, login: null, firstName: input.namePattern, sip: prepared.state.sip && { ...prepared.state.sip, extension: null, username: null } }), count: { from: null, to: created.length } } });
   });
   return { bulkId, created, skipped };
 }
