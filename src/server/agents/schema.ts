@@ -75,5 +75,4 @@ export const agentView = agentDefaults.extend({
 });
 
 export type AgentPatch = z.infer<typeof agentPatch>;
-export type AgentInput = z.infer<typeof agentInput>;
 export type AgentView = z.infer<typeof agentView>;

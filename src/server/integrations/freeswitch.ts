@@ -16,7 +16,7 @@ const directoryRequest = z.looseObject({
 
 const escape = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const document = (section: string) => `<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n<document type="freeswitch/xml">\n${section}\n</document>\n`;
-export const notFoundXml = document('  <section name="result">\n    <result status="not found"/>\n  </section>');
+const notFoundXml = document('  <section name="result">\n    <result status="not found"/>\n  </section>');
 
 /**
  * The directory for FreeSWITCH (mod_xml_curl, binding `directory`): the user behind a REGISTER or

@@ -158,4 +158,3 @@ export function register(state: LiveState, contacts: { uri: string; expires: num
   return { ...state, registrations };
 }
 
-export const unregisterAll = (state: LiveState): LiveState => ({ ...state, registrations: [] });

@@ -118,7 +118,6 @@ export const hotDeskView = z.object({
 });
 export const signInView = z.object({ extension: z.string(), signedInAt: z.string(), signedOutAt: z.string().nullable(), signedOutBy: z.string().nullable() });
 
-export type SipInput = z.infer<typeof sipInput>;
 export type SipPatch = z.infer<typeof sipPatch>;
 export type SipView = z.infer<typeof sipView>;
 export type SipSettings = z.infer<typeof sipSettings>;
