@@ -1,0 +1,59 @@
+import { userColumns } from './columns.ts';
+
+/** Columns the import reads besides the export's: secrets an administrator may bring, and a full name. */
+const importOnly = ['password', 'sipSecret', 'voicemailPin', 'name'] as const;
+
+export type ImportColumn = (typeof userColumns)[number]['name'] | (typeof importOnly)[number];
+
+export const importColumns: ImportColumn[] = [...userColumns.map((c) => c.name), ...importOnly];
+
+/**
+ * Header names of the files administrators already have, and what they mean here. Matched after
+ * lower-casing and trimming. Webitel's `Id` is the user's number: login and extension at once.
+ */
+const aliases: Record<string, ImportColumn[]> = {
+  // Webitel v2 directory
+  id: ['login', 'extension'],
+  'access pin': ['voicemailPin'],
+  role: ['roles'],
+  'cc-agent-wrap-up-time': ['wrapUpTime'],
+  'cc-agent-max-no-answer': ['maxNoAnswer'],
+  'cc-agent-busy-delay-time': ['busyDelay'],
+  'cc-agent-reject-delay-time': ['rejectDelay'],
+  'cc-agent-no-answer-delay-time': ['noAnswerDelay'],
+  // Webitel v3 and common spreadsheets
+  username: ['login'],
+  'e-mail': ['email'],
+  'first name': ['firstName'],
+  'last name': ['lastName'],
+  // Amazon Connect
+  'email address': ['email'],
+  'user login': ['login'],
+  'security_profile_name_1|security_profile_name_2': ['roles'],
+  'phone number': ['workPhone'],
+  'acw timeout (seconds)': ['wrapUpTime'],
+  // Excel in Polish
+  imię: ['firstName'],
+  nazwisko: ['lastName'],
+  'numer wewnętrzny': ['extension'],
+  stanowisko: ['position'],
+  // Excel in Ukrainian
+  "ім'я": ['firstName'],
+  прізвище: ['lastName'],
+  'внутрішній номер': ['extension'],
+};
+
+const canonical = new Map(importColumns.map((c) => [c.toLowerCase(), c]));
+
+/** What each header of a file means: the columns it fills, or none (reported, not imported). */
+export function mapHeaders(headers: string[]): { columns: ImportColumn[][]; unknown: { index: number; header: string }[] } {
+  const unknown: { index: number; header: string }[] = [];
+  const columns = headers.map((raw, index) => {
+    const header = raw.trim().toLowerCase();
+    const known = canonical.get(header);
+    const mapped = known ? [known] : aliases[header];
+    if (!mapped) unknown.push({ index, header: raw });
+    return mapped ?? [];
+  });
+  return { columns, unknown };
+}
