@@ -1,0 +1,123 @@
+import { userCreate } from '../users/schema.ts';
+import type { ImportColumn } from './import-columns.ts';
+
+/** A problem of one cell, as the error report lists it. */
+export interface CellProblem {
+  row: number;
+  column: string;
+  value: string;
+  message: string;
+}
+
+const list = (cell: string) => cell.split('|').map((v) => v.trim()).filter(Boolean);
+const yes = (cell: string) => /^(true|yes|1|tak|так|y)$/i.test(cell.trim());
+const flag = (cell: string) => (/^(true|false|yes|no|1|0|tak|nie|так|ні|y|n)$/i.test(cell.trim()) ? yes(cell) : cell);
+const number = (cell: string) => (/^-?\d+(\.\d+)?$/.test(cell.trim()) ? Number(cell) : cell);
+/** Export wrote `'` before cells a spreadsheet would run; it comes off again here. */
+const unneutralised = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
+
+type Setter = (user: Record<string, any>, cell: string) => void;
+const field = (key: string, convert: (cell: string) => unknown = (c) => c): Setter => (user, cell) => void (user[key] = convert(cell));
+const within = (part: 'sip' | 'agent', key: string, convert: (cell: string) => unknown = (c) => c): Setter => (user, cell) => void ((user[part] ??= {})[key] = convert(cell));
+const callerId = (key: string, convert: (cell: string) => unknown = (c) => c): Setter => (user, cell) => void (((user.sip ??= {}).callerId ??= {})[key] = convert(cell));
+
+/** Where each column's cell goes in a user as the API takes it. */
+const setters: Record<ImportColumn, Setter> = {
+  login: field('login'),
+  email: field('email'),
+  firstName: field('firstName'),
+  lastName: field('lastName'),
+  name: (user, cell) => {
+    const [first, ...rest] = cell.trim().split(/\s+/);
+    user.firstName ??= first ?? '';
+    user.lastName ??= rest.join(' ');
+  },
+  password: field('password'),
+  active: field('active', flag),
+  roles: field('roles', list),
+  groups: field('groups', list),
+  tags: field('tags', list),
+  licenses: () => undefined,
+  position: field('position'),
+  workPhone: field('workPhone'),
+  timezone: field('timezone'),
+  language: field('language'),
+  description: field('description'),
+  domainAdmin: field('domainAdmin', flag),
+  extension: within('sip', 'extension'),
+  sipUsername: within('sip', 'username'),
+  sipSecret: within('sip', 'secret'),
+  assignment: within('sip', 'assignment'),
+  connection: within('sip', 'connection'),
+  customUri: within('sip', 'customUri'),
+  authAcl: within('sip', 'authAcl', list),
+  stun: within('sip', 'stun', flag),
+  voicemail: (user, cell) => void (((user.sip ??= {}).voicemail ??= {}).enabled = flag(cell)),
+  voicemailPin: (user, cell) => void (((user.sip ??= {}).voicemail ??= {}).pin = cell),
+  callerIdName: callerId('name'),
+  callerIdNumber: callerId('number'),
+  callNumbers: callerId('callNumbers', list),
+  smsSenders: callerId('smsSenders', list),
+  virtualExtension: within('sip', 'virtualExtension'),
+  agent: within('agent', 'enabled', flag),
+  skills: within('agent', 'skills', (cell) => list(cell).map((entry) => {
+    const [skill, level] = entry.split(':');
+    return { skill: skill?.trim() ?? '', level: level === undefined ? 50 : number(level) };
+  })),
+  allTags: within('agent', 'allTags', flag),
+  allSkills: within('agent', 'allSkills', flag),
+  callTimeout: within('agent', 'callTimeout', number),
+  wrapUpTime: within('agent', 'wrapUpTime', number),
+  maxNoAnswer: within('agent', 'maxNoAnswer', number),
+  busyDelay: within('agent', 'busyDelay', number),
+  rejectDelay: within('agent', 'rejectDelay', number),
+  noAnswerDelay: within('agent', 'noAnswerDelay', number),
+  autoDial: within('agent', 'autoDial'),
+  assignLeads: within('agent', 'assignLeads', flag),
+};
+
+/** The column a field of the user came from, for the error report: `sip/extension` → `extension`. */
+const columnOf = (path: PropertyKey[], filled: Map<string, string>) => {
+  for (let length = path.length; length > 0; length -= 1) {
+    const column = filled.get(path.slice(0, length).join('/'));
+    if (column) return column;
+  }
+  return path.map(String).join('/') || 'row';
+};
+
+const fieldPath: Partial<Record<ImportColumn, string>> = {
+  extension: 'sip/extension', sipUsername: 'sip/username', sipSecret: 'sip/secret', assignment: 'sip/assignment', connection: 'sip/connection', customUri: 'sip/customUri',
+  authAcl: 'sip/authAcl', stun: 'sip/stun', voicemail: 'sip/voicemail/enabled', voicemailPin: 'sip/voicemail/pin', callerIdName: 'sip/callerId/name', callerIdNumber: 'sip/callerId/number',
+  callNumbers: 'sip/callerId/callNumbers', smsSenders: 'sip/callerId/smsSenders', virtualExtension: 'sip/virtualExtension', agent: 'agent/enabled', skills: 'agent/skills',
+  allTags: 'agent/allTags', allSkills: 'agent/allSkills', callTimeout: 'agent/callTimeout', wrapUpTime: 'agent/wrapUpTime', maxNoAnswer: 'agent/maxNoAnswer', busyDelay: 'agent/busyDelay',
+  rejectDelay: 'agent/rejectDelay', noAnswerDelay: 'agent/noAnswerDelay', autoDial: 'agent/autoDial', assignLeads: 'agent/assignLeads', name: 'firstName',
+};
+
+/**
+ * One row of the file as a user the API would take, checked by the same schema; every problem is
+ * given with the row, the column it came from and the cell's value. Empty cells are not set.
+ */
+export function rowToUser(row: number, headers: string[], columns: ImportColumn[][], cells: string[], defaults: { roles: string[] }) {
+  const user: Record<string, any> = {};
+  const filled = new Map<string, string>();
+  const values = new Map<string, string>();
+  columns.forEach((targets, index) => {
+    const cell = unneutralised((cells[index] ?? '').trim());
+    if (cell === '') return;
+    for (const column of targets) {
+      const set = setters[column];
+      if (!set) throw new Error(`no setter for the column ${column}`);
+      set(user, cell);
+      filled.set(fieldPath[column] ?? column, headers[index] as string);
+      values.set(headers[index] as string, cell);
+    }
+  });
+  user.roles ??= defaults.roles;
+  const parsed = userCreate.safeParse(user);
+  if (parsed.success) return { user: parsed.data, problems: [] as CellProblem[] };
+  const problems = parsed.error.issues.map((issue) => {
+    const column = columnOf(issue.path, filled);
+    return { row, column, value: values.get(column) ?? '', message: issue.message };
+  });
+  return { user: null, problems };
+}
