@@ -41,7 +41,7 @@ import { Registrar } from './sip/registrar.ts';
 import { sipWebSocketRoute } from './sip/websocket.ts';
 import { iceServerRoutes } from './sip/ice-servers.ts';
 import { freeswitchRoutes } from './integrations/freeswitch.ts';
-import { bulkRoutes, exportRoutes } from './bulk/routes.ts';
+import { bulkRoutes, exportRoutes, importRoutes } from './bulk/routes.ts';
 import { tokenRoutes } from './tokens/routes.ts';
 import { totpRoutes } from './totp/routes.ts';
 import { userRoutes } from './users/routes.ts';
@@ -142,6 +142,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   freeswitchRoutes(app, deps);
   bulkRoutes(app, deps);
   exportRoutes(app, deps);
+  importRoutes(app, deps);
   publishDirectoryChanges(app, presence);
   return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache, presence, registrar });
 }

@@ -2,7 +2,9 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 import { createRange, rangeInput, rangeResult } from './range.ts';
+import { importQuery, importResult, importUsers } from './import.ts';
 import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { userListQuery } from '../users/schema.ts';
 import { neutralised, userColumns } from './columns.ts';
 import { timeOrderedId } from '../db/ids.ts';
@@ -159,3 +161,32 @@ const aboutUser =
     if (!(error instanceof Problem)) throw error;
     throw new Problem(error.status, error.code, `${user.login}: ${error.detail}`, (error.errors ?? []).map((e) => ({ ...e, path: `users/${user.id}/${e.path}` })));
   };
+
+/** CSV import: the body is the file (`text/csv`), up to 64 MiB. */
+export function importRoutes(router: Router, { db, passwords, cipher }: Deps): void {
+  router.register(async (plugin) => {
+    const scope = plugin.withTypeProvider<ZodTypeProvider>();
+    scope.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'buffer', bodyLimit: 64 * 2 ** 20 }, (_request, body, done) => done(null, body));
+    scope.post('/api/v1/domains/:domain/users/import', {
+      config: { access: { permission: 'users:create' } },
+      bodyLimit: 64 * 2 ** 20,
+      schema: {
+        tags,
+        summary: 'Import users from a CSV file',
+        description:
+          'Headers are matched case-insensitively, with the aliases of Webitel, Amazon Connect and Excel files; lists use `|`, skills `name:level`. In atomic mode any problem refuses the whole file (400, every problem listed as rows/<row>/<column>); in partial mode the valid rows are written and the others reported; a dry run writes nothing and reports.',
+        params,
+        querystring: importQuery,
+        response: { 200: importResult },
+      },
+      handler: async (request) => {
+        if (!Buffer.isBuffer(request.body)) throw invalid([{ path: 'body', code: 'import.not_csv', message: 'Send the file as text/csv' }]);
+        const report = await importUsers(db, actorOf(request), domainOf(request), request.body, request.query, { passwords, cipher });
+        if (report.mode === 'atomic' && report.problems.length && !report.dryRun) {
+          throw invalid(report.problems.slice(0, 1000).map((p) => ({ path: `rows/${p.row}/${p.column}`, code: 'import.invalid_cell', message: p.value ? `${JSON.stringify(p.value)}: ${p.message}` : p.message })), `${report.problems.length} problems in ${report.rows} rows: nothing was imported`);
+        }
+        return report;
+      },
+    });
+  });
+}

@@ -1,0 +1,85 @@
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import type { AuditActor } from '../audit/store.ts';
+import type { Db } from '../db/schema.ts';
+import type { DomainRecord } from '../domains/store.ts';
+import { Problem } from '../http/problem.ts';
+import { prepareUser, writeNewUser, type PreparedUser, type Requester } from '../users/commands.ts';
+import type { Safeguards } from '../users/safeguards.ts';
+import { decodeCsv, detectDelimiter } from './csv-decoding.ts';
+import { mapHeaders } from './import-columns.ts';
+import { rowToUser, type CellProblem } from './import-rows.ts';
+
+export const importQuery = z.strictObject({
+  dryRun: z.enum(['true', 'false']).transform((v) => v === 'true').default(false).describe('Check everything, write nothing'),
+  mode: z.enum(['atomic', 'partial']).default('atomic').describe('atomic: every row or none; partial: the valid rows, the others reported'),
+  onExisting: z.enum(['fail', 'skip']).default('fail').describe('A login that exists already: a problem of its row, or the row is left out'),
+  encoding: z.enum(['utf-8', 'windows-1250', 'windows-1251']).optional().describe('Detected when absent'),
+  delimiter: z.enum(['comma', 'semicolon', 'tab']).optional().describe('Detected when absent'),
+});
+
+export const importResult = z.object({
+  dryRun: z.boolean(),
+  mode: z.enum(['atomic', 'partial']),
+  encoding: z.string(),
+  delimiter: z.string(),
+  rows: z.number().int(),
+  created: z.number().int().describe('Written (or, in a dry run, that would be)'),
+  skipped: z.array(z.object({ row: z.number().int(), login: z.string() })),
+  problems: z.array(z.object({ row: z.number().int(), column: z.string(), value: z.string(), message: z.string() })),
+  unknownColumns: z.array(z.string()).describe('Headers matched to no field: their cells are not imported'),
+});
+
+type ImportQuery = z.infer<typeof importQuery>;
+const delimiters = { comma: ',', semicolon: ';', tab: '\t' } as const;
+
+/**
+ * Imports users from a CSV file: decoded, parsed with csv-parse, each row checked like a user of
+ * its own (row, column and value in every problem), then written in one transaction — every row
+ * or none (atomic), or the valid ones (partial).
+ */
+export async function importUsers(db: Db, requester: Requester & AuditActor, domain: DomainRecord, file: Buffer, query: ImportQuery, guards: Safeguards) {
+  const { text, encoding } = decodeCsv(file, query.encoding);
+  const delimiter = query.delimiter ? delimiters[query.delimiter] : detectDelimiter(text);
+  const records = parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true }) as string[][];
+  const [headers = [], ...rows] = records;
+  const { columns, unknown } = mapHeaders(headers);
+  const problems: CellProblem[] = [];
+  const skipped: { row: number; login: string }[] = [];
+  const ready: PreparedUser[] = [];
+  const seen = new Map<string, number>();
+  for (const [index, cells] of rows.entries()) {
+    const row = index + 2;
+    const { user, problems: rowProblems } = rowToUser(row, headers, columns, cells, { roles: ['agent'] });
+    if (!user) {
+      problems.push(...rowProblems);
+      continue;
+    }
+    const key = user.login.toLowerCase();
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      problems.push({ row, column: 'login', value: user.login, message: `The same login as row ${earlier}` });
+      continue;
+    }
+    seen.set(key, row);
+    const exists = await db.selectFrom('users').select('id').where('domain_id', '=', domain.id).where('login_key', '=', key).executeTakeFirst();
+    if (exists) {
+      if (query.onExisting === 'skip') skipped.push({ row, login: user.login });
+      else problems.push({ row, column: 'login', value: user.login, message: 'A user with this login exists already' });
+      continue;
+    }
+    try {
+      ready.push(await prepareUser(db, requester, domain, user, guards));
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+      for (const e of error.errors?.length ? error.errors : [{ path: 'row', message: error.detail }]) problems.push({ row, column: e.path, value: '', message: e.message });
+    }
+  }
+  const writes = query.mode === 'atomic' && problems.length ? [] : ready;
+  if (!query.dryRun && writes.length) {
+    await db.transaction().execute(async (trx) => {
+      for (const user of writes) await writeNewUser(trx, requester, domain, user);
+    });
+  }
+  return { dryRun: query.dryRun, mode: query.mode, encoding, delimiter: delimiter === '\t' ? 'tab' : delimiter, rows: rows.length, created: writes.length, skipped, problems, unknownColumns: unknown.map((u) => u.header) };
+}
