@@ -187,6 +187,20 @@ forEachEngine('CSV import', (h) => {
     assert.deepEqual(twice.json().problems.map((p: { row: number; message: string }) => [p.row, p.message]), [[3, 'The same login as row 2']]);
   });
 
+  it('updates existing users with only the cells the file has (onExisting=update)', async () => {
+    await h().admin.post(`${base}/tags`, { name: 'kept' });
+    const { body: user } = await h().admin.post(`${base}/users`, { login: 'to.update', firstName: 'Old', lastName: 'Name', roles: ['agent'], tags: ['kept'], agent: { enabled: true } });
+    const result = await upload('login;firstName;wrapUpTime\nto.update;New;42\nbrand.new;Fresh;5\n', '?onExisting=update');
+    assert.equal(result.statusCode, 200, result.body);
+    assert.deepEqual([result.json().created, result.json().updated], [1, 1]);
+    const after = (await h().admin.get(`${base}/users/${user.id}`)).body;
+    assert.deepEqual([after.firstName, after.lastName, after.tags, after.agent.wrapUpTime, after.version], ['New', 'Name', ['kept'], 42, 2]);
+    const unchanged = await upload('login;firstName\nto.update;New\n', '?onExisting=update');
+    assert.equal(unchanged.json().updated, 0, 'a row that changes nothing is not written');
+    const bad = await upload('login;timezone\nto.update;Mars/Olympus\n', '?onExisting=update');
+    assert.deepEqual([bad.statusCode, bad.json().errors[0].path], [400, 'rows/2/timezone']);
+  });
+
   it('round-trips an export through the import', async () => {
     await h().admin.post(`${base}/tags`, { name: 'roundtrip' });
     await h().admin.post(`${base}/users`, { login: 'round.trip', firstName: 'Round', lastName: 'Trip', roles: ['agent'], tags: ['roundtrip'], sip: { extension: '5601', connection: 'pbx', callerId: { number: '+48 22 100 00 08' } }, agent: { enabled: true, wrapUpTime: 12 } });

@@ -1,4 +1,4 @@
-import { userCreate } from '../users/schema.ts';
+import { userCreate, userUpdate } from '../users/schema.ts';
 import type { ImportColumn } from './import-columns.ts';
 
 /** A problem of one cell, as the error report lists it. */
@@ -112,12 +112,18 @@ export function rowToUser(row: number, headers: string[], columns: ImportColumn[
       values.set(headers[index] as string, cell);
     }
   });
-  user.roles ??= defaults.roles;
-  const parsed = userCreate.safeParse(user);
-  if (parsed.success) return { user: parsed.data, problems: [] as CellProblem[] };
-  const problems = parsed.error.issues.map((issue) => {
-    const column = columnOf(issue.path, filled);
-    return { row, column, value: values.get(column) ?? '', message: issue.message };
-  });
-  return { user: null, problems };
+  const report = (issues: { path: PropertyKey[]; message: string }[]): CellProblem[] =>
+    issues.map((issue) => {
+      const column = columnOf(issue.path, filled);
+      return { row, column, value: values.get(column) ?? '', message: issue.message };
+    });
+  /** The same cells as a change of an existing user: only what the file has is touched. */
+  const asChange = () => {
+    const { login: _login, ...fields } = user;
+    const parsed = userUpdate.safeParse(fields);
+    return parsed.success ? { change: parsed.data, problems: [] as CellProblem[] } : { change: null, problems: report(parsed.error.issues) };
+  };
+  const parsed = userCreate.safeParse({ ...user, roles: user.roles ?? defaults.roles });
+  if (parsed.success) return { user: parsed.data, problems: [] as CellProblem[], asChange };
+  return { user: null, problems: report(parsed.error.issues), asChange };
 }

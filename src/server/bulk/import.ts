@@ -4,7 +4,7 @@ import type { AuditActor } from '../audit/store.ts';
 import type { Db } from '../db/schema.ts';
 import type { DomainRecord } from '../domains/store.ts';
 import { Problem } from '../http/problem.ts';
-import { prepareUser, writeNewUser, type PreparedUser, type Requester } from '../users/commands.ts';
+import { prepareChange, prepareUser, readUser, writeChange, writeNewUser, type PreparedChange, type PreparedUser, type Requester } from '../users/commands.ts';
 import type { Safeguards } from '../users/safeguards.ts';
 import { decodeCsv, detectDelimiter } from './csv-decoding.ts';
 import { mapHeaders } from './import-columns.ts';
@@ -13,7 +13,7 @@ import { rowToUser, type CellProblem } from './import-rows.ts';
 export const importQuery = z.strictObject({
   dryRun: z.enum(['true', 'false']).transform((v) => v === 'true').default(false).describe('Check everything, write nothing'),
   mode: z.enum(['atomic', 'partial']).default('atomic').describe('atomic: every row or none; partial: the valid rows, the others reported'),
-  onExisting: z.enum(['fail', 'skip']).default('fail').describe('A login that exists already: a problem of its row, or the row is left out'),
+  onExisting: z.enum(['fail', 'skip', 'update']).default('fail').describe('A login that exists already: a problem of its row, the row left out, or the user changed with the cells the file has'),
   encoding: z.enum(['utf-8', 'windows-1250', 'windows-1251']).optional().describe('Detected when absent'),
   delimiter: z.enum(['comma', 'semicolon', 'tab']).optional().describe('Detected when absent'),
 });
@@ -25,6 +25,7 @@ export const importResult = z.object({
   delimiter: z.string(),
   rows: z.number().int(),
   created: z.number().int().describe('Written (or, in a dry run, that would be)'),
+  updated: z.number().int().describe('Existing users changed (onExisting=update)'),
   skipped: z.array(z.object({ row: z.number().int(), login: z.string() })),
   problems: z.array(z.object({ row: z.number().int(), column: z.string(), value: z.string(), message: z.string() })),
   unknownColumns: z.array(z.string()).describe('Headers matched to no field: their cells are not imported'),
@@ -47,39 +48,48 @@ export async function importUsers(db: Db, requester: Requester & AuditActor, dom
   const problems: CellProblem[] = [];
   const skipped: { row: number; login: string }[] = [];
   const ready: PreparedUser[] = [];
+  const changes: PreparedChange[] = [];
   const seen = new Map<string, number>();
+  const problemsOf = (row: number) => (error: unknown) => {
+    if (!(error instanceof Problem)) throw error;
+    for (const e of error.errors?.length ? error.errors : [{ path: 'row', message: error.detail }]) problems.push({ row, column: e.path, value: '', message: e.message });
+  };
   for (const [index, cells] of rows.entries()) {
     const row = index + 2;
-    const { user, problems: rowProblems } = rowToUser(row, headers, columns, cells, { roles: ['agent'] });
-    if (!user) {
-      problems.push(...rowProblems);
-      continue;
-    }
-    const key = user.login.toLowerCase();
+    const parsed = rowToUser(row, headers, columns, cells, { roles: ['agent'] });
+    const login = parsed.user?.login ?? cells[columns.findIndex((c) => c.includes('login'))] ?? '';
+    const key = login.toLowerCase();
+    const existing = key ? await db.selectFrom('users').select('id').where('domain_id', '=', domain.id).where('login_key', '=', key).executeTakeFirst() : undefined;
     const earlier = seen.get(key);
-    if (earlier !== undefined) {
-      problems.push({ row, column: 'login', value: user.login, message: `The same login as row ${earlier}` });
+    if (key && earlier !== undefined) {
+      problems.push({ row, column: 'login', value: login, message: `The same login as row ${earlier}` });
       continue;
     }
-    seen.set(key, row);
-    const exists = await db.selectFrom('users').select('id').where('domain_id', '=', domain.id).where('login_key', '=', key).executeTakeFirst();
-    if (exists) {
-      if (query.onExisting === 'skip') skipped.push({ row, login: user.login });
-      else problems.push({ row, column: 'login', value: user.login, message: 'A user with this login exists already' });
+    if (key) seen.set(key, row);
+    if (existing && query.onExisting === 'update') {
+      const { change, problems: changeProblems } = parsed.asChange();
+      if (!change) problems.push(...changeProblems);
+      else await prepareChange(db, requester, domain, await readUser(db, domain, existing.id), change, guards).then((p) => void (p.changed && changes.push(p)), problemsOf(row));
       continue;
     }
-    try {
-      ready.push(await prepareUser(db, requester, domain, user, guards));
-    } catch (error) {
-      if (!(error instanceof Problem)) throw error;
-      for (const e of error.errors?.length ? error.errors : [{ path: 'row', message: error.detail }]) problems.push({ row, column: e.path, value: '', message: e.message });
+    if (!parsed.user) {
+      problems.push(...parsed.problems);
+      continue;
     }
+    if (existing) {
+      if (query.onExisting === 'skip') skipped.push({ row, login });
+      else problems.push({ row, column: 'login', value: login, message: 'A user with this login exists already' });
+      continue;
+    }
+    await prepareUser(db, requester, domain, parsed.user, guards).then((p) => void ready.push(p), problemsOf(row));
   }
-  const writes = query.mode === 'atomic' && problems.length ? [] : ready;
-  if (!query.dryRun && writes.length) {
+  const refused = query.mode === 'atomic' && problems.length > 0;
+  const [creates, updates] = refused ? [[], []] : [ready, changes];
+  if (!query.dryRun && creates.length + updates.length) {
     await db.transaction().execute(async (trx) => {
-      for (const user of writes) await writeNewUser(trx, requester, domain, user);
+      for (const user of creates) await writeNewUser(trx, requester, domain, user);
+      for (const change of updates) await writeChange(trx, requester, domain, change);
     });
   }
-  return { dryRun: query.dryRun, mode: query.mode, encoding, delimiter: delimiter === '\t' ? 'tab' : delimiter, rows: rows.length, created: writes.length, skipped, problems, unknownColumns: unknown.map((u) => u.header) };
+  return { dryRun: query.dryRun, mode: query.mode, encoding, delimiter: delimiter === '\t' ? 'tab' : delimiter, rows: rows.length, created: creates.length, updated: updates.length, skipped, problems, unknownColumns: unknown.map((u) => u.header) };
 }
