@@ -183,6 +183,12 @@ forEachEngine('CSV import', (h) => {
     assert.equal((await h().admin.get(`${base}/users?q=grzegorz2`)).body.items[0].sip.extension, '3003');
     const again = await upload(fixture('excel-pl-cp1250.csv'), '?mode=partial&onExisting=skip');
     assert.deepEqual(again.json().skipped.map((s: { login: string }) => s.login), ['zofia0', 'grzegorz2']);
+    const report = await upload(fixture('excel-pl-cp1250.csv'), '?report=csv&onExisting=skip');
+    assert.match(String(report.headers['content-type']), /^text\/csv/);
+    const lines = report.body.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    assert.equal(lines[0], 'login,imię,nazwisko,e-mail,numer wewnętrzny,error', 'the file as sent, decoded, with an error column');
+    assert.match(lines[2] as string, /^łukasz1,Łukasz,Żółkiewski,łukasz1@firma\.pl,3002,"?login: Latin letters/);
+    assert.match(lines[1] as string, /^zofia0,Zofia,Wójcik,zofia0@firma\.pl,3001,$/, 'rows without problems have an empty error');
     const twice = await upload('login,extension\nsame,5501\nSAME,5502\n', '?dryRun=true');
     assert.deepEqual(twice.json().problems.map((p: { row: number; message: string }) => [p.row, p.message]), [[3, 'The same login as row 2']]);
   });

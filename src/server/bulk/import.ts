@@ -16,6 +16,7 @@ export const importQuery = z.strictObject({
   onExisting: z.enum(['fail', 'skip', 'update']).default('fail').describe('A login that exists already: a problem of its row, the row left out, or the user changed with the cells the file has'),
   encoding: z.enum(['utf-8', 'windows-1250', 'windows-1251']).optional().describe('Detected when absent'),
   delimiter: z.enum(['comma', 'semicolon', 'tab']).optional().describe('Detected when absent'),
+  report: z.enum(['json', 'csv']).default('json').describe('csv: the file as sent, with an `error` column added to each row, to fix and send again'),
 });
 
 export const importResult = z.object({
@@ -91,5 +92,13 @@ export async function importUsers(db: Db, requester: Requester & AuditActor, dom
       for (const change of updates) await writeChange(trx, requester, domain, change);
     });
   }
-  return { dryRun: query.dryRun, mode: query.mode, encoding, delimiter: delimiter === '\t' ? 'tab' : delimiter, rows: rows.length, created: creates.length, updated: updates.length, skipped, problems, unknownColumns: unknown.map((u) => u.header) };
+  const report = { dryRun: query.dryRun, mode: query.mode, encoding, delimiter: delimiter === '\t' ? 'tab' : delimiter, rows: rows.length, created: creates.length, updated: updates.length, skipped, problems, unknownColumns: unknown.map((u) => u.header) };
+  return { report, table: { headers, rows } };
+}
+
+/** The file as it came, with each row's problems in an added `error` column. */
+export function withErrors(table: { headers: string[]; rows: string[][] }, problems: CellProblem[]): string[][] {
+  const byRow = new Map<number, string[]>();
+  for (const p of problems) byRow.set(p.row, [...(byRow.get(p.row) ?? []), `${p.column}: ${p.message}`]);
+  return [[...table.headers, 'error'], ...table.rows.map((cells, index) => [...cells, (byRow.get(index + 2) ?? []).join('; ')])];
 }

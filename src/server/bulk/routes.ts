@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 import { createRange, rangeInput, rangeResult } from './range.ts';
-import { importQuery, importResult, importUsers } from './import.ts';
+import { importQuery, importResult, importUsers, withErrors } from './import.ts';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { userListQuery } from '../users/schema.ts';
@@ -179,9 +179,12 @@ export function importRoutes(router: Router, { db, passwords, cipher }: Deps): v
         querystring: importQuery,
         response: { 200: importResult },
       },
-      handler: async (request) => {
+      handler: async (request, reply) => {
         if (!Buffer.isBuffer(request.body)) throw invalid([{ path: 'body', code: 'import.not_csv', message: 'Send the file as text/csv' }]);
-        const report = await importUsers(db, actorOf(request), domainOf(request), request.body, request.query, { passwords, cipher });
+        const { report, table } = await importUsers(db, actorOf(request), domainOf(request), request.body, request.query, { passwords, cipher });
+        if (request.query.report === 'csv') {
+          return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="import-report.csv"').send(stringifySync(withErrors(table, report.problems).map((row) => row.map(neutralised)), { bom: true }) as never);
+        }
         if (report.mode === 'atomic' && report.problems.length && !report.dryRun) {
           throw invalid(report.problems.slice(0, 1000).map((p) => ({ path: `rows/${p.row}/${p.column}`, code: 'import.invalid_cell', message: p.value ? `${JSON.stringify(p.value)}: ${p.message}` : p.message })), `${report.problems.length} problems in ${report.rows} rows: nothing was imported`);
         }
