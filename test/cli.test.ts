@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,7 +22,7 @@ for (const engine of engines) {
     after(() => database.drop());
 
     it('explains every command with --help', async () => {
-      for (const command of [[], ['serve'], ['migrate'], ['admin', 'create'], ['purge'], ['secrets', 'rotate']]) {
+      for (const command of [[], ['serve'], ['migrate'], ['admin', 'create'], ['purge'], ['secrets', 'rotate'], ['users', 'import'], ['users', 'export'], ['users', 'range']]) {
         const { stdout } = await run('node', [...cli, ...command, '--help'], { env });
         assert.match(stdout, /Usage: switchboard/, command.join(' '));
       }
@@ -69,6 +69,24 @@ for (const engine of engines) {
     it('purges with a retention period given on the command line', async () => {
       assert.match((await run('node', [...cli, 'purge', '--after-days', '0'], { env })).stdout, /purged 0 user\(s\)/);
       await assert.rejects(run('node', [...cli, 'purge', '--after-days', 'soon'], { env }), /whole number/);
+    });
+
+    it('creates a range of users, exports them, and checks an import of the export', async () => {
+      const range = await run('node', [...cli, 'users', 'range', '--domain', 'default', '--from', '8100', '--to', '8104', '--name', 'Seat {n}'], { env });
+      const secrets = range.stdout.trim().split('\n');
+      assert.equal(secrets[0], 'login,extension,sipUsername,sipSecret');
+      assert.match(secrets[1] as string, /^8100,8100,8100,[A-Za-z0-9_-]{24}$/);
+      assert.match(range.stderr, /5 created/);
+      const exported = await run('node', [...cli, 'users', 'export', '--domain', 'default'], { env });
+      assert.match(exported.stdout, /\n8104,,Seat 8104,/);
+      assert.equal(exported.stdout.includes((secrets[1] as string).split(',')[3] as string), false, 'no secret in the export');
+      const file = join(mkdtempSync(join(tmpdir(), 'switchboard-csv-')), 'users.csv');
+      writeFileSync(file, exported.stdout);
+      const dryRun = await run('node', [...cli, 'users', 'import', file, '--domain', 'default', '--dry-run', '--on-existing', 'update'], { env });
+      assert.match(dryRun.stdout, /0 created, 0 updated, 0 skipped \(dry run: nothing written\), 0 problems/);
+      const refused = await run('node', [...cli, 'users', 'import', file, '--domain', 'default'], { env }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+      assert.equal((refused as { code: number }).code, 2, 'problems make the exit code 2');
+      assert.match((refused as { stderr: string }).stderr, /row 2, login \("8100"\): A user with this login exists already/);
     });
   });
 }

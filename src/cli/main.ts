@@ -5,6 +5,7 @@ import { migrateCommand } from './migrate.ts';
 import { purgeCommand } from './purge.ts';
 import { secretsCommand } from './secrets.ts';
 import { serveCommand } from './serve.ts';
+import { usersCommand } from './users.ts';
 
 const program = new Command('switchboard')
   .description('The user directory of a contact center. Configured by SWITCHBOARD_* environment variables (see README).')
@@ -12,7 +13,8 @@ const program = new Command('switchboard')
   .addCommand(migrateCommand())
   .addCommand(adminCommand())
   .addCommand(purgeCommand())
-  .addCommand(secretsCommand());
+  .addCommand(secretsCommand())
+  .addCommand(usersCommand());
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`switchboard: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { stringify } from 'csv-stringify/sync';
+import { Command, Option } from 'commander';
+import { neutralised, userColumns } from '../server/bulk/columns.ts';
+import { importQuery, importUsers } from '../server/bulk/import.ts';
+import { createRange, rangeInput } from '../server/bulk/range.ts';
+import { systemRequester } from '../server/domains/bootstrap.ts';
+import { findDomain } from '../server/domains/store.ts';
+import { Problem } from '../server/http/problem.ts';
+import type { Db } from '../server/db/schema.ts';
+import { safeguardsFor } from '../server/users/safeguards.ts';
+import { listUsers } from '../server/users/store.ts';
+import { withStorage } from './storage.ts';
+
+async function domainNamed(db: Db, name: string) {
+  const domain = await findDomain(db, name);
+  if (!domain) throw new Error(`no domain named ${name}`);
+  return domain;
+}
+
+/** A refusal as the API would give it, one problem a line. */
+const explain = (error: unknown): never => {
+  if (!(error instanceof Problem)) throw error;
+  throw new Error([error.detail, ...(error.errors ?? []).map((e) => `  ${e.path}: ${e.message}`)].join('\n'));
+};
+
+const importCommand = () =>
+  new Command('import')
+    .description('Import users from a CSV file (the API\'s import: same columns, aliases and checks)')
+    .argument('<file>', 'the CSV file')
+    .requiredOption('--domain <name>', 'the domain to import into')
+    .option('--dry-run', 'check everything, write nothing')
+    .addOption(new Option('--mode <mode>', 'atomic: every row or none; partial: the valid rows').choices(['atomic', 'partial']).default('atomic'))
+    .addOption(new Option('--on-existing <what>', 'a login that exists already').choices(['fail', 'skip', 'update']).default('fail'))
+    .addOption(new Option('--encoding <encoding>', 'detected when absent').choices(['utf-8', 'windows-1250', 'windows-1251']))
+    .action(async (file: string, options: { domain: string; dryRun?: boolean; mode: string; onExisting: string; encoding?: string }) => {
+      await withStorage(async ({ db }, config) => {
+        const query = importQuery.parse({ dryRun: String(Boolean(options.dryRun)), mode: options.mode, onExisting: options.onExisting, encoding: options.encoding });
+        const { report } = await importUsers(db, systemRequester, await domainNamed(db, options.domain), readFileSync(file), query, safeguardsFor(db, config));
+        for (const p of report.problems) process.stderr.write(`row ${p.row}, ${p.column}${p.value ? ` (${JSON.stringify(p.value)})` : ''}: ${p.message}\n`);
+        if (report.unknownColumns.length) process.stderr.write(`columns not imported: ${report.unknownColumns.join(', ')}\n`);
+        const refused = report.mode === 'atomic' && report.problems.length > 0;
+        process.stdout.write(`${report.rows} rows (${report.encoding}, "${report.delimiter}"): ${refused ? 'nothing imported' : `${report.created} created, ${report.updated} updated, ${report.skipped.length} skipped`}${report.dryRun ? ' (dry run: nothing written)' : ''}, ${report.problems.length} problems\n`);
+        if (report.problems.length) process.exitCode = 2;
+      });
+    });
+
+const exportCommand = () =>
+  new Command('export')
+    .description('Write the users of a domain as CSV to standard output (no secrets)')
+    .requiredOption('--domain <name>', 'the domain')
+    .action(async (options: { domain: string }) => {
+      await withStorage(async ({ db }) => {
+        const domain = await domainNamed(db, options.domain);
+        process.stdout.write(stringify([userColumns.map((c) => c.name)]));
+        let cursor: string | undefined;
+        do {
+          const page = await listUsers(db, domain, { deleted: false, sort: 'login', limit: 500, cursor });
+          process.stdout.write(stringify(page.items.map((user) => userColumns.map((c) => neutralised(c.value(user))))));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+      });
+    });
+
+const rangeCommand = () =>
+  new Command('range')
+    .description('Create one user per number (login, extension and SIP username = the number); prints their SIP secrets as CSV, once')
+    .requiredOption('--domain <name>', 'the domain')
+    .requiredOption('--from <number>', 'first number')
+    .requiredOption('--to <number>', 'last number')
+    .option('--name <pattern>', 'first name of each user; {n} is its number', 'Agent {n}')
+    .option('--role <name...>', 'roles of every user', ['agent'])
+    .option('--skip-taken', 'leave out numbers already taken instead of refusing the range')
+    .action(async (options: { domain: string; from: string; to: string; name: string; role: string[]; skipTaken?: boolean }) => {
+      await withStorage(async ({ db }, config) => {
+        const input = rangeInput.safeParse({ from: options.from, to: options.to, namePattern: options.name, onConflict: options.skipTaken ? 'skip' : 'fail', template: { roles: options.role } });
+        if (!input.success) throw new Error(input.error.issues.map((i) => `${i.path.join('/')}: ${i.message}`).join('\n'));
+        const result = await createRange(db, systemRequester, await domainNamed(db, options.domain), input.data, safeguardsFor(db, config)).catch(explain);
+        process.stdout.write(stringify([['login', 'extension', 'sipUsername', 'sipSecret'], ...result.created.map((u) => [u.login, u.extension, u.sipUsername, u.sipSecret])]));
+        process.stderr.write(`${result.created.length} created${result.skipped.length ? `, ${result.skipped.length} skipped (${result.skipped.map((s) => s.number).join(', ')})` : ''}\n`);
+      });
+    });
+
+export const usersCommand = () =>
+  new Command('users').description('Bulk work on users: import, export, range creation').addCommand(importCommand()).addCommand(exportCommand()).addCommand(rangeCommand());
