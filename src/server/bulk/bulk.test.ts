@@ -193,6 +193,18 @@ forEachEngine('CSV import', (h) => {
     assert.deepEqual(twice.json().problems.map((p: { row: number; message: string }) => [p.row, p.message]), [[3, 'The same login as row 2']]);
   });
 
+  it('hands out a template whose example row imports as it is', async () => {
+    const template = await h().app.inject({ method: 'GET', url: `${base}/users/import/template`, headers: { authorization: `Bearer ${h().admin.token}` } });
+    assert.match(String(template.headers['content-type']), /^text\/csv/);
+    const header = (template.body.replace(/^\uFEFF/, '').split(/\r?\n/)[0] as string).split(',');
+    for (const column of ['login', 'extension', 'skills', 'voicemailPin', 'sipSecret', 'password']) assert.ok(header.includes(column), column);
+    for (const name of ['Night shift', 'Sales']) await h().admin.post(`${base}/groups`, { name });
+    await h().admin.post(`${base}/tags`, { name: 'vip' });
+    for (const name of ['Polish', 'English']) await h().admin.post(`${base}/skills`, { name });
+    const dry = await upload(template.body, '?dryRun=true');
+    assert.deepEqual([dry.json().problems, dry.json().created], [[], 1]);
+  });
+
   it('updates existing users with only the cells the file has (onExisting=update)', async () => {
     await h().admin.post(`${base}/tags`, { name: 'kept' });
     const { body: user } = await h().admin.post(`${base}/users`, { login: 'to.update', firstName: 'Old', lastName: 'Name', roles: ['agent'], tags: ['kept'], agent: { enabled: true } });

@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 import { createRange, rangeInput, rangeResult } from './range.ts';
 import { importQuery, importResult, importUsers, withErrors } from './import.ts';
+import { importColumns } from './import-columns.ts';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { userListQuery } from '../users/schema.ts';
@@ -167,6 +168,16 @@ export function importRoutes(router: Router, { db, passwords, cipher }: Deps): v
   router.register(async (plugin) => {
     const scope = plugin.withTypeProvider<ZodTypeProvider>();
     scope.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'buffer', bodyLimit: 64 * 2 ** 20 }, (_request, body, done) => done(null, body));
+    scope.get('/api/v1/domains/:domain/users/import/template', {
+      config: { access: { permission: 'users:create' } },
+      schema: { tags, summary: 'The import template: every column the import reads, with an example row', params, produces: ['text/csv'] },
+      handler: async (_request, reply) =>
+        reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="users-import-template.csv"')
+          .send(stringifySync([importColumns, importColumns.map((column) => templateExample[column] ?? '')], { bom: true }) as never),
+    });
+
     scope.post('/api/v1/domains/:domain/users/import', {
       config: { access: { permission: 'users:create' } },
       bodyLimit: 64 * 2 ** 20,
@@ -193,3 +204,9 @@ export function importRoutes(router: Router, { db, passwords, cipher }: Deps): v
     });
   });
 }
+
+/** What a filled row of the template looks like. */
+const templateExample: Record<string, string> = {
+  login: 'anna.nowak', email: 'anna.nowak@example.com', firstName: 'Anna', lastName: 'Nowak', active: 'true', roles: 'agent', groups: 'Sales|Night shift', tags: 'vip',
+  timezone: 'Europe/Warsaw', language: 'pl', extension: '1001', connection: 'webrtc', callerIdName: 'Anna Nowak', agent: 'true', skills: 'Polish:90|English:60', wrapUpTime: '15',
+};
