@@ -12,7 +12,7 @@ import { findUserRow, touchUser } from '../users/store.ts';
 import { readUser } from '../users/commands.ts';
 import { capabilitiesOf } from '../users/telephony.ts';
 import { licenseCreate, licenseUpdate, licenseView } from './schema.ts';
-import { findLicense, holds, insertLicense, isExpired, listLicenses, recordAssignment, releaseSeat, takeSeat, toLicenseView, updateLicense } from './store.ts';
+import { findLicense, holds, insertLicense, isExpired, listLicenses, recordAssignment, releaseSeat, takeSeat, toLicenseView, unlicensedCapabilities, updateLicense } from './store.ts';
 
 const tags = ['licenses'];
 const domainParams = z.object({ domain: z.string() });
@@ -123,7 +123,7 @@ export function licenseRoutes(router: Router, { db }: Deps): void {
       const user = await findUserRow(db, domain.id, request.params.id);
       if (!user) throw notFound('User');
       const view = await readUser(db, domain, user.id);
-      if (license.capability && capabilitiesOf(view).includes(license.capability) && !(await coveredElsewhere(db, user.id, license))) {
+      if (license.capability && capabilitiesOf(view).includes(license.capability) && (await unlicensedCapabilities(db, domain.id, user.id, [license.capability], { without: license.id })).missing.length > 0) {
         throw conflict('license.capability_in_use', `${user.login} uses ${license.capability} (${license.capability === 'webrtc' ? 'a WebRTC phone' : 'the agent profile'}), which this license covers; turn that off first`);
       }
       await db.transaction().execute(async (trx) => {
@@ -142,15 +142,3 @@ async function mustFind(db: Db, domainId: string, name: string) {
   return license;
 }
 
-/** Whether another live license the user holds covers the same capability. */
-async function coveredElsewhere(db: Db, userId: string, license: { id: string; capability: string | null }) {
-  const others = await db
-    .selectFrom('license_assignments as a')
-    .innerJoin('licenses as l', 'l.id', 'a.license_id')
-    .select(['l.expires_at'])
-    .where('a.user_id', '=', userId)
-    .where('l.id', '!=', license.id)
-    .where('l.capability', '=', license.capability)
-    .execute();
-  return others.some((l) => !isExpired(l));
-}

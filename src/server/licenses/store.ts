@@ -93,3 +93,22 @@ export async function holds(db: Db, licenseId: string, userId: string): Promise<
 export async function recordAssignment(db: Db, licenseId: string, userId: string): Promise<void> {
   await db.insertInto('license_assignments').values({ license_id: licenseId, user_id: userId, assigned_at: new Date().toISOString() }).execute();
 }
+
+/**
+ * Of these capabilities, the ones the domain licenses (some product names them) for which the
+ * user holds no live license. `granted` are license ids counted as held (given in the same write);
+ * `without` is a license counted as not held (being taken back).
+ */
+export async function unlicensedCapabilities(db: Db, domainId: string, userId: string | null, capabilities: string[], options: { granted?: string[]; without?: string } = {}) {
+  if (capabilities.length === 0) return { missing: [] as string[], productNames: (_: string) => '' };
+  const products = await db.selectFrom('licenses').select(['id', 'name', 'capability', 'expires_at']).where('domain_id', '=', domainId).where('capability', 'in', capabilities).execute();
+  if (products.length === 0) return { missing: [] as string[], productNames: (_: string) => '' };
+  const held = new Set(options.granted ?? []);
+  if (userId) for (const r of await db.selectFrom('license_assignments').select('license_id').where('user_id', '=', userId).execute()) held.add(r.license_id);
+  if (options.without) held.delete(options.without);
+  const of = (capability: string) => products.filter((p) => p.capability === capability);
+  return {
+    missing: capabilities.filter((c) => of(c).length > 0 && !of(c).some((p) => held.has(p.id) && !isExpired(p))),
+    productNames: (capability: string) => of(capability).map((p) => p.name).join(' or '),
+  };
+}

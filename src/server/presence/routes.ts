@@ -3,7 +3,7 @@ import { actorOf, domainOf, type Actor } from '../http/access.ts';
 import { decodeCursor, encodeCursor, limitSchema, pageSchema, toPage } from '../http/paging.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import type { Deps, Router } from '../http/routes.ts';
-import { isExpired } from '../licenses/store.ts';
+import { unlicensedCapabilities } from '../licenses/store.ts';
 import { nameKey } from '../roles/store.ts';
 import { readUser } from '../users/commands.ts';
 import type { UserView } from '../users/schema.ts';
@@ -184,12 +184,8 @@ export function presenceRoutes(router: Router, { db, presence }: Deps): void {
 /** Only an enabled agent works in CC mode, and where the domain licenses agents, only with a live license. */
 async function assertMayWork(db: Db, domain: DomainRecord, user: UserView) {
   if (!user.agent.enabled) throw conflict('agent.not_enabled', `${user.login} is not an agent; enable the agent profile first`);
-  const products = await db.selectFrom('licenses').select(['id', 'name', 'expires_at']).where('domain_id', '=', domain.id).where('capability', '=', 'agent').execute();
-  if (products.length === 0) return;
-  const held = await db.selectFrom('license_assignments').select('license_id').where('user_id', '=', user.id).where('license_id', 'in', products.map((p) => p.id)).execute();
-  if (!products.some((p) => held.some((h) => h.license_id === p.id) && !isExpired(p))) {
-    throw conflict('license.required', `${user.login} holds no live license for agents (${products.map((p) => p.name).join(' or ')})`);
-  }
+  const { missing, productNames } = await unlicensedCapabilities(db, domain.id, user.id, ['agent']);
+  if (missing.length) throw conflict('license.required', `${user.login} holds no live license for agents (${productNames('agent')})`);
 }
 
 async function loginsOf(db: Db, domainId: string, ids: string[]) {

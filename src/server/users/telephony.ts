@@ -5,7 +5,7 @@ import { hashPassword } from '../auth/passwords.ts';
 import type { Db } from '../db/schema.ts';
 import { lockDomain, type DomainRecord } from '../domains/store.ts';
 import { conflict, invalid, type FieldProblem } from '../http/problem.ts';
-import { isExpired } from '../licenses/store.ts';
+import { unlicensedCapabilities } from '../licenses/store.ts';
 import { generateSecret, sipDigests } from '../sip/digest.ts';
 import { applySipPatch, effectiveSip, pinWeakness, sipProblems, storedSipOf } from '../sip/rules.ts';
 import type { SipPatch, SipView } from '../sip/schema.ts';
@@ -152,17 +152,8 @@ export const capabilitiesOf = (telephony: Telephony): string[] => [
 async function assertLicensed(db: Db, domainId: string, userId: string | null, before: Telephony, after: Telephony, granted: string[]) {
   const previously = new Set(capabilitiesOf(before));
   const wanted = capabilitiesOf(after).filter((c) => !previously.has(c));
-  if (wanted.length === 0) return;
-  const licenses = await db.selectFrom('licenses').select(['id', 'name', 'capability', 'expires_at']).where('domain_id', '=', domainId).where('capability', 'in', wanted).execute();
-  if (licenses.length === 0) return;
-  const held = new Set(granted);
-  if (userId) for (const r of await db.selectFrom('license_assignments').select('license_id').where('user_id', '=', userId).execute()) held.add(r.license_id);
-  const missing = wanted.filter((capability) => {
-    const products = licenses.filter((l) => l.capability === capability);
-    return products.length > 0 && !products.some((l) => held.has(l.id) && !isExpired(l));
-  });
+  const { missing, productNames: names } = await unlicensedCapabilities(db, domainId, userId, wanted, { granted });
   if (missing.length === 0) return;
-  const names = (c: string) => licenses.filter((l) => l.capability === c).map((l) => l.name).join(' or ');
   throw conflict(
     'license.required',
     missing.map((c) => `Using ${c} needs a license with the ${c} capability (${names(c)})`).join('; '),
