@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { Command, Option } from 'commander';
-import { neutralised, userColumns } from '../server/bulk/columns.ts';
+import { exportRows } from '../server/bulk/export.ts';
 import { importQuery, importUsers } from '../server/bulk/import.ts';
 import { createRange, rangeInput } from '../server/bulk/range.ts';
 import { systemRequester } from '../server/domains/bootstrap.ts';
@@ -9,7 +9,6 @@ import { findDomain } from '../server/domains/store.ts';
 import { Problem } from '../server/http/problem.ts';
 import type { Db } from '../server/db/schema.ts';
 import { safeguardsFor } from '../server/users/safeguards.ts';
-import { listUsers } from '../server/users/store.ts';
 import { withStorage } from './storage.ts';
 
 async function domainNamed(db: Db, name: string) {
@@ -51,14 +50,7 @@ const exportCommand = () =>
     .requiredOption('--domain <name>', 'the domain')
     .action(async (options: { domain: string }) => {
       await withStorage(async ({ db }) => {
-        const domain = await domainNamed(db, options.domain);
-        process.stdout.write(stringify([userColumns.map((c) => c.name)]));
-        let cursor: string | undefined;
-        do {
-          const page = await listUsers(db, domain, { deleted: false, sort: 'login', limit: 500, cursor });
-          process.stdout.write(stringify(page.items.map((user) => userColumns.map((c) => neutralised(c.value(user))))));
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor);
+        for await (const row of exportRows(db, await domainNamed(db, options.domain), { deleted: false, sort: 'login' })) process.stdout.write(stringify([row]));
       });
     });
 

@@ -7,7 +7,8 @@ import { importColumns } from './import-columns.ts';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { userListQuery } from '../users/schema.ts';
-import { neutralised, userColumns } from './columns.ts';
+import { neutralised } from './columns.ts';
+import { exportRows } from './export.ts';
 import { timeOrderedId } from '../db/ids.ts';
 import { actorOf, domainOf } from '../http/access.ts';
 import { conflict, invalid, Problem } from '../http/problem.ts';
@@ -17,7 +18,7 @@ import { keepingAnAdministrator } from '../roles/administrators.ts';
 import { bulkDelete, bulkEdit, bulkEditResult, bulkResult, bulkTarget } from './schema.ts';
 import { changeFor } from './edit.ts';
 import { prepareChange, writeChange, type PreparedChange } from '../users/commands.ts';
-import { listUsers, usersByIds } from '../users/store.ts';
+import { usersByIds } from '../users/store.ts';
 import { uniqueViolationAs } from '../db/errors.ts';
 import { setUsersDeleted, targetUsers } from './store.ts';
 
@@ -138,19 +139,9 @@ export function exportRoutes(router: Router, { db }: Deps): void {
     },
     handler: async (request, reply) => {
       const domain = domainOf(request);
-      const query = request.query;
-      async function* rows() {
-        yield userColumns.map((c) => c.name);
-        let cursor: string | undefined;
-        do {
-          const page = await listUsers(db, domain, { ...query, limit: 500, cursor });
-          for (const user of page.items) yield userColumns.map((c) => neutralised(c.value(user)));
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor);
-      }
       const name = `users-${domain.name}-${new Date().toISOString().slice(0, 10)}.csv`;
       reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`);
-      return reply.send(Readable.from(rows()).pipe(stringify({ bom: true })));
+      return reply.send(Readable.from(exportRows(db, domain, request.query)).pipe(stringify({ bom: true })));
     },
   });
 }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Db } from '../db/schema.ts';
 import { Problem } from '../http/problem.ts';
 import type { Deps, Router } from '../http/routes.ts';
-import { sipSettingsOf } from '../sip/store.ts';
+import { sipDomainByHost } from '../sip/store.ts';
+import type { DirectoryCache } from '../db/directory-cache.ts';
 
 /** What FreeSWITCH's mod_xml_curl posts for a directory look-up (among many other fields). */
 const directoryRequest = z.looseObject({
@@ -24,7 +25,7 @@ const notFoundXml = document('  <section name="result">\n    <result status="not
  * ACL, caller ID variables and the virtual extension as `number-alias`. Protected by HTTP basic
  * auth whose password is SWITCHBOARD_FREESWITCH_SECRET; off (404) without one.
  */
-export function freeswitchRoutes(router: Router, { db, config }: Deps): void {
+export function freeswitchRoutes(router: Router, { db, config, cache }: Deps): void {
   router.register(async (scope) => {
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
     scope.post('/integrations/freeswitch/directory', {
@@ -38,7 +39,7 @@ export function freeswitchRoutes(router: Router, { db, config }: Deps): void {
         }
         const { section, user, domain, key_value } = request.body as z.infer<typeof directoryRequest>;
         const host = domain ?? key_value;
-        const xml = section === 'directory' && user && host ? await directoryXml(db, host.toLowerCase(), user) : null;
+        const xml = section === 'directory' && user && host ? await directoryXml(db, cache, host.toLowerCase(), user) : null;
         return reply.type('text/xml').send(xml ?? notFoundXml);
       },
     });
@@ -54,11 +55,10 @@ function basicAuthMatches(header: string | undefined, secret: string): boolean {
   return password.length === expected.length && timingSafeEqual(password, expected);
 }
 
-async function directoryXml(db: Db, host: string, user: string): Promise<string | null> {
-  const domains = await db.selectFrom('domains').select(['id', 'name', 'realm', 'sip_settings']).where('active', '=', 1).execute();
-  const domain = domains.find((d) => (d.realm ?? d.name) === host || d.name === host || sipSettingsOf(d).hostAliases.includes(host));
+async function directoryXml(db: Db, cache: DirectoryCache, host: string, user: string): Promise<string | null> {
+  const domain = await sipDomainByHost(db, cache, host);
   if (!domain) return null;
-  const realm = domain.realm ?? domain.name;
+  const realm = domain.realm;
   const account = await db
     .selectFrom('sip_accounts as s')
     .innerJoin('users as u', 'u.id', 's.user_id')

@@ -7,7 +7,7 @@ import { prepared } from '../db/prepared.ts';
 import type { PresenceEngine } from '../presence/engine.ts';
 import { challengeHeaders, expectedResponse, NonceKeeper, parseDigest, sameHex, type DigestAlgorithm } from './challenge.ts';
 import { header, MalformedMessage, parseNameAddr, parseRequest, parseSipUri, respond, type SipRequest } from './message.ts';
-import { sipSettingsOf } from './store.ts';
+import { sipDomainByHost } from './store.ts';
 
 export interface Source {
   address: string;
@@ -96,7 +96,7 @@ export class Registrar {
     const reply = (status: number, extra: [string, string][] = []) => respond(request, status, extra, this.#toTag);
     if (this.#throttled(source.address)) return reply(503, [['Retry-After', String(THROTTLE_WINDOW_MS / 1000)]]);
     const to = parseSipUri(parseNameAddr(header(request, 'to') as string).uri);
-    const domain = await this.#domainByHost(to.host);
+    const domain = await sipDomainByHost(this.db, this.cache, to.host);
     if (!domain) return reply(404);
     const authorization = request.headers.get('authorization')?.map(parseDigest).find((p) => p?.get('realm') === domain.realm);
     const challenge = (stale = false) => reply(401, challengeHeaders(domain.realm, this.#nonces.issue(domain.realm), stale, domain.algorithms));
@@ -189,20 +189,6 @@ export class Registrar {
     if (!entry || now - entry.since > THROTTLE_WINDOW_MS) this.#failures.set(address, { count: 1, since: now });
     else entry.count += 1;
     if (this.#failures.size > 100_000) this.#failures.clear();
-  }
-
-  async #domainByHost(host: string): Promise<RegistrarDomain | null> {
-    const hosts = await this.cache.sipHosts.get('all', async () => {
-      const domains = await this.db.selectFrom('domains').select(['id', 'name', 'realm', 'sip_settings']).where('active', '=', 1).execute();
-      const map = new Map<string, RegistrarDomain>();
-      for (const d of domains) {
-        const settings = sipSettingsOf(d);
-        const domain = { id: d.id, name: d.name, realm: d.realm ?? d.name, algorithms: settings.digestAlgorithms };
-        for (const alias of [domain.realm, ...settings.hostAliases]) map.set(alias, domain);
-      }
-      return map;
-    });
-    return hosts?.get(host) ?? null;
   }
 
   async #account(domain: RegistrarDomain, username: string): Promise<RegistrarAccount | null> {

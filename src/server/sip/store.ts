@@ -1,5 +1,7 @@
 import type { Db } from '../db/schema.ts';
 import type { DomainRecord } from '../domains/store.ts';
+import type { DirectoryCache } from '../db/directory-cache.ts';
+import type { RegistrarDomain } from './registrar.ts';
 import type { TelephonyRow } from '../users/store.ts';
 import type { FieldProblem } from '../http/problem.ts';
 import type { SipDigests } from './digest.ts';
@@ -178,4 +180,22 @@ export function usersPresenting(db: Db, numberId: string, purpose?: 'call' | 'sm
     .orderBy('u.login_key');
   if (purpose) query = query.where('p.purpose', '=', purpose);
   return query.execute();
+}
+
+/**
+ * The domain phones and engines name by a host: its realm, its name or one of its SIP host
+ * aliases. All hosts are read at once and kept in the directory cache (emptied by any write).
+ */
+export async function sipDomainByHost(db: Db, cache: DirectoryCache, host: string): Promise<RegistrarDomain | null> {
+  const hosts = await cache.sipHosts.get('all', async () => {
+    const domains = await db.selectFrom('domains').select(['id', 'name', 'realm', 'sip_settings']).where('active', '=', 1).execute();
+    const map = new Map<string, RegistrarDomain>();
+    for (const d of domains) {
+      const settings = sipSettingsOf(d);
+      const domain = { id: d.id, name: d.name, realm: d.realm ?? d.name, algorithms: settings.digestAlgorithms };
+      for (const alias of [domain.realm, d.name, ...settings.hostAliases]) if (!map.has(alias)) map.set(alias, domain);
+    }
+    return map;
+  });
+  return hosts?.get(host) ?? null;
 }
