@@ -31,7 +31,7 @@ export function eventRoutes(router: Router, { presence, config }: Deps): void {
       if (event.seq <= sentUpTo || !visible(event)) return;
       send(event);
     };
-    const unsubscribe = presence.store.subscribe((domainId, event) => {
+    const unsubscribe = presence.store.events.subscribe((domainId, event) => {
       if (domainId !== domain.id) return;
       if (ready) deliver(event);
       else early.push(event);
@@ -41,12 +41,12 @@ export function eventRoutes(router: Router, { presence, config }: Deps): void {
 
     const joined = (async () => {
       const since = (request.query as z.infer<typeof eventsQuery>).since;
-      const missed = since === undefined ? null : presence.store.since(domain.id, since);
+      const missed = since === undefined ? null : presence.store.events.since(domain.id, since);
       if (missed) {
         for (const event of missed) if (visible(event)) send(event);
         sentUpTo = Math.max(since ?? 0, missed.at(-1)?.seq ?? 0);
       } else {
-        sentUpTo = presence.store.lastSeq(domain.id);
+        sentUpTo = presence.store.events.lastSeq(domain.id);
         // Someone who sees only themselves gets only their own state: no walk over the whole domain.
         const views = can(actor, 'users:read') ? [...(await presence.views(domain.id)).values()] : own ? await presence.viewsOf(domain.id, [actor.id]) : [];
         send({ type: 'snapshot', seq: sentUpTo, data: { presence: views } });

@@ -22,26 +22,38 @@ export interface LiveStore {
   due(now: number): Promise<{ domainId: string; userId: string }[]>;
   setDeadline(domainId: string, userId: string, at: number | null): Promise<void>;
   publish(domainId: string, event: Omit<LiveEvent, 'seq'>): Promise<void>;
-  /** Every event of every domain, in order per domain, whichever process published it. */
-  subscribe(listener: (domainId: string, event: LiveEvent) => void): () => void;
-  /** Events after `seq` still buffered, or null when some are gone (the client needs a snapshot). */
-  since(domainId: string, seq: number): LiveEvent[] | null;
-  lastSeq(domainId: string): number;
+  /** Every event of every domain as this process hears it, whichever process published it. */
+  readonly events: EventFanout;
   close(): Promise<void>;
 }
 
-/** A bounded buffer of a domain's latest events, for clients that reconnect. */
-export class EventBuffer {
+/**
+ * The events a process hears, handed to its listeners (the open event streams) and kept in a
+ * bounded buffer per domain for clients that reconnect.
+ */
+export class EventFanout {
   readonly #events = new Map<string, LiveEvent[]>();
+  readonly #listeners = new Set<(domainId: string, event: LiveEvent) => void>();
   constructor(private readonly size: number) {}
 
-  push(domainId: string, event: LiveEvent): void {
+  deliver(domainId: string, event: LiveEvent): void {
     let list = this.#events.get(domainId);
     if (!list) this.#events.set(domainId, (list = []));
     list.push(event);
     if (list.length > this.size) list.splice(0, list.length - this.size);
+    for (const listener of this.#listeners) listener(domainId, event);
   }
 
+  subscribe(listener: (domainId: string, event: LiveEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
+  close(): void {
+    this.#listeners.clear();
+  }
+
+  /** Events after `seq` still buffered, or null when some are gone (the client needs a snapshot). */
   since(domainId: string, seq: number): LiveEvent[] | null {
     const list = this.#events.get(domainId) ?? [];
     const last = list.at(-1)?.seq ?? 0;
@@ -51,7 +63,8 @@ export class EventBuffer {
     return list.filter((e) => e.seq > seq);
   }
 
-  last(domainId: string): number {
+  /** The last sequence number heard for the domain. */
+  lastSeq(domainId: string): number {
     return this.#events.get(domainId)?.at(-1)?.seq ?? 0;
   }
 }
@@ -60,12 +73,11 @@ export class EventBuffer {
 export class MemoryLiveStore implements LiveStore {
   readonly #states = new Map<string, Map<string, LiveState>>();
   readonly #deadlines = new Map<string, number>();
-  readonly #listeners = new Set<(domainId: string, event: LiveEvent) => void>();
   readonly #sequences = new Map<string, number>();
-  readonly #buffer: EventBuffer;
+  readonly events: EventFanout;
 
   constructor(bufferSize = 1000) {
-    this.#buffer = new EventBuffer(bufferSize);
+    this.events = new EventFanout(bufferSize);
   }
 
   #domain(domainId: string) {
@@ -114,24 +126,10 @@ export class MemoryLiveStore implements LiveStore {
     const seq = (this.#sequences.get(domainId) ?? 0) + 1;
     this.#sequences.set(domainId, seq);
     const numbered = { ...event, seq };
-    this.#buffer.push(domainId, numbered);
-    for (const listener of this.#listeners) listener(domainId, numbered);
-  }
-
-  subscribe(listener: (domainId: string, event: LiveEvent) => void) {
-    this.#listeners.add(listener);
-    return () => void this.#listeners.delete(listener);
-  }
-
-  since(domainId: string, seq: number) {
-    return this.#buffer.since(domainId, seq);
-  }
-
-  lastSeq(domainId: string) {
-    return this.#buffer.last(domainId);
+    this.events.deliver(domainId, numbered);
   }
 
   async close() {
-    this.#listeners.clear();
+    this.events.close();
   }
 }

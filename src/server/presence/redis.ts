@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { EventBuffer, type LiveEvent, type LiveStore } from './live.ts';
+import { EventFanout, type LiveEvent, type LiveStore } from './live.ts';
 import type { LiveState } from './rules.ts';
 
 /** Writes the new state only if nobody wrote since the version read: compare-and-set in one step. */
@@ -22,8 +22,7 @@ interface Stored {
  * out with PUBLISH. Each process buffers the events it hears, for clients that reconnect to it.
  */
 export class RedisLiveStore implements LiveStore {
-  readonly #listeners = new Set<(domainId: string, event: LiveEvent) => void>();
-  readonly #buffer: EventBuffer;
+  readonly events: EventFanout;
 
   private constructor(
     private readonly client: Redis,
@@ -31,7 +30,7 @@ export class RedisLiveStore implements LiveStore {
     private readonly prefix: string,
     bufferSize: number,
   ) {
-    this.#buffer = new EventBuffer(bufferSize);
+    this.events = new EventFanout(bufferSize);
   }
 
   static async connect(url: string, prefix = 'switchboard:', bufferSize = 1000): Promise<RedisLiveStore> {
@@ -46,8 +45,7 @@ export class RedisLiveStore implements LiveStore {
 
   #heard(message: string) {
     const { domainId, event } = JSON.parse(message) as { domainId: string; event: LiveEvent };
-    this.#buffer.push(domainId, event);
-    for (const listener of this.#listeners) listener(domainId, event);
+    this.events.deliver(domainId, event);
   }
 
   #states = (domainId: string) => `${this.prefix}live:${domainId}`;
@@ -95,21 +93,8 @@ export class RedisLiveStore implements LiveStore {
     await this.client.publish(`${this.prefix}events`, JSON.stringify({ domainId, event: { ...event, seq } }));
   }
 
-  subscribe(listener: (domainId: string, event: LiveEvent) => void) {
-    this.#listeners.add(listener);
-    return () => void this.#listeners.delete(listener);
-  }
-
-  since(domainId: string, seq: number) {
-    return this.#buffer.since(domainId, seq);
-  }
-
-  lastSeq(domainId: string) {
-    return this.#buffer.last(domainId);
-  }
-
   async close() {
-    this.#listeners.clear();
+    this.events.close();
     this.subscriber.disconnect();
     await this.client.quit();
   }
