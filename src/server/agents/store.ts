@@ -4,6 +4,7 @@ import type { FieldProblem } from '../http/problem.ts';
 import { nameKey } from '../roles/store.ts';
 import { effectiveAgent, noAgent, type AgentOverrides, type StoredAgent } from './rules.ts';
 import { agentDefaults, defaultAgentDefaults, type AgentDefaults, type AgentView } from './schema.ts';
+import type { Lookups } from '../users/lookups.ts';
 
 const parsedDefaults = new Map<string, AgentDefaults>();
 
@@ -34,9 +35,8 @@ export function agentViewOf(
 }
 
 /** The catalog ids of an agent's skills, writing the catalog's spelling back; unknown skills are problems. */
-export async function resolveSkills(db: Db, domainId: string, skills: StoredAgent['skills'], problems: FieldProblem[]) {
-  const keys = skills.map((s) => nameKey(s.skill));
-  const rows = keys.length ? await db.selectFrom('skills').select(['id', 'name', 'name_key']).where('domain_id', '=', domainId).where('name_key', 'in', keys).execute() : [];
+export async function resolveSkills(lookups: Lookups, skills: StoredAgent['skills'], problems: FieldProblem[]) {
+  const rows = await lookups.catalog('skills', skills.map((s) => nameKey(s.skill)));
   const byKey = new Map(rows.map((r) => [r.name_key, r]));
   const resolved = skills.flatMap((s, index) => {
     const row = byKey.get(nameKey(s.skill));
@@ -47,8 +47,10 @@ export async function resolveSkills(db: Db, domainId: string, skills: StoredAgen
   return resolved;
 }
 
+export const agentColumns = (agent: StoredAgent) => ({ enabled: agent.enabled ? 1 : 0, all_tags: agent.allTags ? 1 : 0, all_skills: agent.allSkills ? 1 : 0, overrides: JSON.stringify(agent.overrides) });
+
 export async function writeAgent(db: Db, domainId: string, userId: string, agent: StoredAgent, skillIds: { skill_id: string; level: number }[]): Promise<void> {
-  const columns = { enabled: agent.enabled ? 1 : 0, all_tags: agent.allTags ? 1 : 0, all_skills: agent.allSkills ? 1 : 0, overrides: JSON.stringify(agent.overrides) };
+  const columns = agentColumns(agent);
   const updated = await db.updateTable('agents').set(columns).where('user_id', '=', userId).executeTakeFirst();
   if (Number(updated.numUpdatedRows) === 0) await db.insertInto('agents').values({ user_id: userId, domain_id: domainId, ...columns }).execute();
   await db.deleteFrom('agent_skills').where('user_id', '=', userId).execute();

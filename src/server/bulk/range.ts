@@ -4,7 +4,7 @@ import { agentInput } from '../agents/schema.ts';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
 import { diff, MASK } from '../audit/rules.ts';
 import { timeOrderedId } from '../db/ids.ts';
-import type { Database, Db } from '../db/schema.ts';
+import type { Db } from '../db/schema.ts';
 import type { DomainRecord } from '../domains/store.ts';
 import { conflict, invalid, Problem } from '../http/problem.ts';
 import { isExpired } from '../licenses/store.ts';
@@ -12,9 +12,8 @@ import { nameKey } from '../roles/store.ts';
 import { generateSecret, sipDigests } from '../sip/digest.ts';
 import { extension, sipInput } from '../sip/schema.ts';
 import { prepareUser, type Requester } from '../users/commands.ts';
-import { searchTerms } from '../users/rules.ts';
 import type { Safeguards } from '../users/safeguards.ts';
-import { columnsOf } from '../users/store.ts';
+import { writeNewUsers } from '../users/new-users.ts';
 
 export const MAX_RANGE = 10_000;
 
@@ -46,7 +45,6 @@ export const rangeResult = z.object({
 });
 
 export type RangeInput = z.infer<typeof rangeInput>;
-type Row<T extends keyof Database> = Database[T];
 
 const numbersOf = (from: string, to: string) => {
   const list: string[] = [];
@@ -93,44 +91,32 @@ export async function createRange(db: Db, requester: Requester & AuditActor, dom
     domain,
     { login: sample, firstName: name(sample), lastName: '', roles: template.roles, groups: template.groups, tags: template.tags, active: true, domainAdmin: false, platformAdmin: false, passwordChangeRequired: false, sip: { ...sipInput.parse({}), ...template.sip, extension: sample }, agent: template.agent },
     guards,
-    licenses.map((l) => l.id),
+    { grantedLicenses: licenses.map((l) => l.id) },
   ).catch(asTemplateProblem);
   const sip = prepared.telephony.sip;
   if (!sip) throw new Error('a range always makes SIP accounts');
   const realm = domain.realm ?? domain.name;
   const bulkId = timeOrderedId();
-  const now = new Date().toISOString();
   const created = wanted.map((n) => ({ id: timeOrderedId(), login: n, extension: n, sipUsername: n, sipSecret: generateSecret() }));
 
+  const users = created.map((u) => ({
+    id: u.id,
+    licenseIds: licenses.map((l) => l.id),
+    user: {
+      ...prepared,
+      state: { ...prepared.state, login: u.login, firstName: name(u.login), sip: prepared.state.sip && { ...prepared.state.sip, extension: u.extension, username: u.sipUsername } },
+      telephony: { ...prepared.telephony, allocate: undefined, sip: { ...sip, account: { ...sip.account, extension: u.extension, username: u.sipUsername }, digests: { ...sipDigests(u.sipUsername, realm, domain.name, u.sipSecret), realm } } },
+    },
+  }));
   await db.transaction().execute(async (trx) => {
     for (const license of licenses) {
       const seated = await trx.updateTable('licenses').set({ used: sql`used + ${created.length}` }).where('id', '=', license.id).where(sql<boolean>`used + ${created.length} <= seats`).executeTakeFirst();
       if (Number(seated.numUpdatedRows) !== 1) throw conflict('license.no_free_seats', `${license.name} has fewer than ${created.length} free seats`);
     }
-    for (const chunk of chunked(created)) {
-      const states = chunk.map((u) => ({ ...prepared.state, login: u.login, firstName: name(u.login), sip: prepared.state.sip && { ...prepared.state.sip, extension: u.extension, username: u.sipUsername } }));
-      await trx.insertInto('users').values(states.map((state, i) => ({ id: (chunk[i] as (typeof chunk)[number]).id, domain_id: domain.id, ...columnsOf(state), password_hash: null, caldav_token: null, version: 1, created_at: now, updated_at: now, deleted_at: null }))).execute();
-      const rows = <T extends keyof Database>(table: T, values: Row<T>[]) => (values.length ? trx.insertInto(table).values(values as never).execute() : Promise.resolve());
-      await rows('user_roles', chunk.flatMap((u) => prepared.links.roleIds.map((role_id) => ({ user_id: u.id, role_id }))));
-      await rows('user_groups', chunk.flatMap((u) => prepared.links.groupIds.map((group_id) => ({ user_id: u.id, group_id }))));
-      await rows('user_tags', chunk.flatMap((u) => prepared.state.tags.map((tag) => ({ user_id: u.id, domain_id: domain.id, tag }))));
-      await rows('user_search_terms', chunk.flatMap((u, i) => searchTerms(states[i] as (typeof states)[number]).map((term) => ({ user_id: u.id, domain_id: domain.id, live: 1, term, login_key: u.login.toLowerCase() }))));
-      const account = sip.account;
-      await rows('sip_accounts', chunk.map((u) => ({
-        user_id: u.id, domain_id: domain.id, username: u.sipUsername, username_key: u.sipUsername.toLowerCase(), extension: u.extension, virtual_extension: null, assignment: 'static', connection: account.connection,
-        custom_uri: account.customUri, auth_acl: JSON.stringify(account.authAcl), stun: account.stun === null ? null : account.stun ? 1 : 0, voicemail_enabled: 0, voicemail_pin_hash: null,
-        caller_id_name: null, caller_id_number: null, realm, ...sipDigests(u.sipUsername, realm, domain.name, u.sipSecret), created_at: now, updated_at: now,
-      })));
-      await rows('extensions', chunk.map((u) => ({ domain_id: domain.id, number: u.extension, width: u.extension.length, value: u.extension, kind: 'user', user_id: u.id, description: null, created_at: now })));
-      const agent = prepared.telephony.agent;
-      if (agent) {
-        await rows('agents', chunk.map((u) => ({ user_id: u.id, domain_id: domain.id, enabled: agent.stored.enabled ? 1 : 0, all_tags: agent.stored.allTags ? 1 : 0, all_skills: agent.stored.allSkills ? 1 : 0, overrides: JSON.stringify(agent.stored.overrides) })));
-        await rows('agent_skills', chunk.flatMap((u) => agent.skills.map((s) => ({ user_id: u.id, skill_id: s.skill_id, level: s.level }))));
-      }
-      await rows('license_assignments', chunk.flatMap((u) => licenses.map((l) => ({ license_id: l.id, user_id: u.id, assigned_at: now }))));
-      // Each user's entry names it and the operation; the template they share is recorded once, below.
-      await recordAudit(trx, ...chunk.map((u) => ({ domainId: domain.id, actor: requester, action: 'user.created', target: { type: 'user', id: u.id, name: u.login }, changes: { extension: { from: null, to: u.extension }, sipSecret: { from: null, to: MASK }, bulkOperation: { from: null, to: bulkId } } })));
-    }
+    // Each user's entry names it and the operation; the template they share is recorded once, below.
+    await writeNewUsers(trx, requester, domain, users, {
+      auditChanges: (user) => ({ extension: { from: null, to: user.state.sip?.extension ?? null }, sipSecret: { from: null, to: MASK }, bulkOperation: { from: null, to: bulkId } }),
+    });
     await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'users.range_created', target: { type: 'bulk', id: bulkId, name: `${input.from}-${input.to}` }, changes: { ...diff(null, { ...prepared.state, login: null, firstName: input.namePattern, sip: prepared.state.sip && { ...prepared.state.sip, extension: null, username: null } }), count: { from: null, to: created.length } } });
   });
   return { bulkId, created, skipped };

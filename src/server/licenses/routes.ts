@@ -13,6 +13,7 @@ import { readUser } from '../users/commands.ts';
 import { capabilitiesOf } from '../users/telephony.ts';
 import { licenseCreate, licenseUpdate, licenseView } from './schema.ts';
 import { findLicense, holds, insertLicense, isExpired, listLicenses, recordAssignment, releaseSeat, takeSeat, toLicenseView, unlicensedCapabilities, updateLicense } from './store.ts';
+import { lookupsOf } from '../users/lookups.ts';
 
 const tags = ['licenses'];
 const domainParams = z.object({ domain: z.string() });
@@ -123,7 +124,7 @@ export function licenseRoutes(router: Router, { db }: Deps): void {
       const user = await findUserRow(db, domain.id, request.params.id);
       if (!user) throw notFound('User');
       const view = await readUser(db, domain, user.id);
-      if (license.capability && capabilitiesOf(view).includes(license.capability) && (await unlicensedCapabilities(db, domain.id, user.id, [license.capability], { without: license.id })).missing.length > 0) {
+      if (license.capability && capabilitiesOf(view).includes(license.capability) && (await unlicensedCapabilities(lookupsOf(db, domain.id), user.id, [license.capability], { without: license.id })).missing.length > 0) {
         throw conflict('license.capability_in_use', `${user.login} uses ${license.capability} (${license.capability === 'webrtc' ? 'a WebRTC phone' : 'the agent profile'}), which this license covers; turn that off first`);
       }
       await db.transaction().execute(async (trx) => {

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Database, Db } from '../db/schema.ts';
 import { nameKey } from '../roles/store.ts';
 import type { LicenseCreate } from './schema.ts';
+import type { Lookups } from '../users/lookups.ts';
 
 type LicenseRow = Database['licenses'];
 
@@ -99,12 +100,12 @@ export async function recordAssignment(db: Db, licenseId: string, userId: string
  * user holds no live license. `granted` are license ids counted as held (given in the same write);
  * `without` is a license counted as not held (being taken back).
  */
-export async function unlicensedCapabilities(db: Db, domainId: string, userId: string | null, capabilities: string[], options: { granted?: string[]; without?: string } = {}) {
+export async function unlicensedCapabilities(lookups: Lookups, userId: string | null, capabilities: string[], options: { granted?: string[]; without?: string } = {}) {
   if (capabilities.length === 0) return { missing: [] as string[], productNames: (_: string) => '' };
-  const products = await db.selectFrom('licenses').select(['id', 'name', 'capability', 'expires_at']).where('domain_id', '=', domainId).where('capability', 'in', capabilities).execute();
+  const products = await lookups.licenseProducts(capabilities);
   if (products.length === 0) return { missing: [] as string[], productNames: (_: string) => '' };
   const held = new Set(options.granted ?? []);
-  if (userId) for (const r of await db.selectFrom('license_assignments').select('license_id').where('user_id', '=', userId).execute()) held.add(r.license_id);
+  if (userId) for (const id of await lookups.licensesHeld(userId)) held.add(id);
   if (options.without) held.delete(options.without);
   const of = (capability: string) => products.filter((p) => p.capability === capability);
   return {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { actorOf, domainOf, type Actor } from '../http/access.ts';
 import { decodeCursor, encodeCursor, limitSchema, pageSchema, toPage } from '../http/paging.ts';
-import { conflict, invalid, notFound } from '../http/problem.ts';
+import { conflict, invalid } from '../http/problem.ts';
 import type { Deps, Router } from '../http/routes.ts';
 import { unlicensedCapabilities } from '../licenses/store.ts';
 import { nameKey } from '../roles/store.ts';
@@ -11,6 +11,7 @@ import type { DomainRecord } from '../domains/store.ts';
 import type { Db } from '../db/schema.ts';
 import type { By } from './rules.ts';
 import { historyEntry, offerReport, presenceQuery, presenceView, statusChange } from './schema.ts';
+import { lookupsOf } from '../users/lookups.ts';
 
 const tags = ['presence'];
 const domainParams = z.object({ domain: z.string() });
@@ -184,7 +185,7 @@ export function presenceRoutes(router: Router, { db, presence }: Deps): void {
 /** Only an enabled agent works in CC mode, and where the domain licenses agents, only with a live license. */
 async function assertMayWork(db: Db, domain: DomainRecord, user: UserView) {
   if (!user.agent.enabled) throw conflict('agent.not_enabled', `${user.login} is not an agent; enable the agent profile first`);
-  const { missing, productNames } = await unlicensedCapabilities(db, domain.id, user.id, ['agent']);
+  const { missing, productNames } = await unlicensedCapabilities(lookupsOf(db, domain.id), user.id, ['agent']);
   if (missing.length) throw conflict('license.required', `${user.login} holds no live license for agents (${productNames('agent')})`);
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db, RolesTable } from '../db/schema.ts';
 import { builtinRoles } from './builtin.ts';
 import type { RoleView } from './schema.ts';
+import { lookupsOf, type Lookups } from '../users/lookups.ts';
 
 const columns = ['id', 'domain_id', 'name', 'name_key', 'description', 'permissions', 'builtin', 'require_two_factor', 'created_at', 'updated_at'] as const;
 
@@ -48,14 +49,11 @@ export function listRoles(db: Db, domainId: string, after: string | undefined, l
 
 /** Resolves role names to ids; answers the names that do not exist as well. */
 export async function resolveRoles(db: Db, domainId: string, names: string[]) {
-  return resolveNames(db, 'roles', domainId, names);
+  return resolveNames(lookupsOf(db, domainId), 'roles', names);
 }
 
-export async function resolveNames(db: Db, table: 'roles' | 'groups', domainId: string, names: string[]) {
-  const keys = [...new Set(names.map(nameKey))];
-  const rows = keys.length
-    ? await db.selectFrom(table).select(['id', 'name_key']).where('domain_id', '=', domainId).where('name_key', 'in', keys).execute()
-    : [];
+export async function resolveNames(lookups: Lookups, table: 'roles' | 'groups', names: string[]) {
+  const rows = await lookups.catalog(table, names.map(nameKey));
   const idByKey = new Map(rows.map((r) => [r.name_key, r.id]));
   return {
     ids: [...idByKey.values()],

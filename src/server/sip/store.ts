@@ -7,6 +7,7 @@ import type { FieldProblem } from '../http/problem.ts';
 import type { SipDigests } from './digest.ts';
 import { effectiveSip, freeInRange, type StoredSip } from './rules.ts';
 import { defaultSipSettings, sipSettings, type SipSettings, type SipView } from './schema.ts';
+import type { Lookups } from '../users/lookups.ts';
 
 /** The domain's SIP settings, parsed once per stored text. */
 const parsedSettings = new Map<string, SipSettings>();
@@ -45,27 +46,12 @@ export async function lowestFreeExtensions(db: Db, domainId: string, range: { fr
   return free;
 }
 
-/** Extensions among `numbers` that belong to someone or something other than the user. */
-export async function takenExtensions(db: Db, domainId: string, numbers: string[], userId: string | null) {
-  if (numbers.length === 0) return [];
-  let query = db.selectFrom('extensions').select(['number', 'kind']).where('domain_id', '=', domainId).where('number', 'in', numbers);
-  if (userId) query = query.where((eb) => eb.or([eb('user_id', 'is', null), eb('user_id', '!=', userId)]));
-  return query.execute();
-}
-
-export async function usernameTaken(db: Db, domainId: string, username: string, userId: string | null): Promise<boolean> {
-  let query = db.selectFrom('sip_accounts').select('user_id').where('domain_id', '=', domainId).where('username_key', '=', username.toLowerCase());
-  if (userId) query = query.where('user_id', '!=', userId);
-  return (await query.executeTakeFirst()) !== undefined;
-}
-
 /**
  * The inventory ids of the presentation pools: call numbers must be voice numbers, SMS senders
  * SMS-capable numbers or sender IDs of the domain. Every value that is not is a problem.
  */
-export async function resolvePresentation(db: Db, domainId: string, callerId: SipView['callerId']) {
-  const values = [...new Set([...callerId.callNumbers, ...callerId.smsSenders])];
-  const rows = values.length ? await db.selectFrom('numbers').select(['id', 'value', 'voice', 'sms']).where('domain_id', '=', domainId).where('value', 'in', values).execute() : [];
+export async function resolvePresentation(lookups: Lookups, callerId: SipView['callerId']) {
+  const rows = await lookups.numbers([...new Set([...callerId.callNumbers, ...callerId.smsSenders])]);
   const byValue = new Map(rows.map((r) => [r.value, r]));
   const problems: FieldProblem[] = [];
   const pool = (purpose: 'call' | 'sms', list: string[], field: string, capability: 'voice' | 'sms') =>
@@ -90,11 +76,10 @@ export interface SipWrite {
   pinHash?: string | null;
 }
 
-/** Writes the user's account, its extensions and presentation pools, replacing what was there. */
-export async function writeSipAccount(db: Db, domainId: string, userId: string, write: SipWrite): Promise<void> {
+/** The sip_accounts columns of an account, as written on every change. */
+export function sipAccountColumns(write: SipWrite, now: string) {
   const { account } = write;
-  const now = new Date().toISOString();
-  const columns = {
+  return {
     username: account.username,
     username_key: account.username.toLowerCase(),
     extension: account.extension,
@@ -111,22 +96,28 @@ export async function writeSipAccount(db: Db, domainId: string, userId: string, 
     ...(write.digests ?? {}),
     updated_at: now,
   };
+}
+
+/** The extension rows an account holds: its own and its virtual one. */
+export const extensionRows = (domainId: string, userId: string, account: SipWrite['account'], now: string) =>
+  [
+    ...(account.extension ? [{ number: account.extension, kind: 'user' }] : []),
+    ...(account.virtualExtension ? [{ number: account.virtualExtension, kind: 'virtual' }] : []),
+  ].map((e) => ({ domain_id: domainId, number: e.number, width: e.number.length, value: e.number, kind: e.kind, user_id: userId, description: null, created_at: now }));
+
+/** Writes the user's account, its extensions and presentation pools, replacing what was there. */
+export async function writeSipAccount(db: Db, domainId: string, userId: string, write: SipWrite): Promise<void> {
+  const { account } = write;
+  const now = new Date().toISOString();
+  const columns = sipAccountColumns(write, now);
   const updated = await db.updateTable('sip_accounts').set(columns).where('user_id', '=', userId).executeTakeFirst();
   if (Number(updated.numUpdatedRows) === 0) {
     if (!write.digests) throw new Error('a new SIP account needs its digests');
     await db.insertInto('sip_accounts').values({ user_id: userId, domain_id: domainId, voicemail_pin_hash: null, ...columns, ...write.digests, created_at: now }).execute();
   }
   await db.deleteFrom('extensions').where('user_id', '=', userId).execute();
-  const own = [
-    ...(account.extension ? [{ number: account.extension, kind: 'user' }] : []),
-    ...(account.virtualExtension ? [{ number: account.virtualExtension, kind: 'virtual' }] : []),
-  ];
-  if (own.length) {
-    await db
-      .insertInto('extensions')
-      .values(own.map((e) => ({ domain_id: domainId, number: e.number, width: e.number.length, value: e.number, kind: e.kind, user_id: userId, description: null, created_at: now })))
-      .execute();
-  }
+  const own = extensionRows(domainId, userId, account, now);
+  if (own.length) await db.insertInto('extensions').values(own).execute();
   await db.deleteFrom('presentation_numbers').where('user_id', '=', userId).execute();
   if (write.presentation.length) await db.insertInto('presentation_numbers').values(write.presentation.map((p) => ({ ...p, user_id: userId }))).execute();
   if (account.assignment === 'static') await signOutOfDesk(db, userId, 'system');

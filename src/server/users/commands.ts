@@ -19,7 +19,10 @@ import { defaultSecurity } from './security-schema.ts';
 import type { UserCreate, UserUpdate, UserView } from './schema.ts';
 import { blankTelephony, prepareTelephony, writeTelephony, type PreparedTelephony } from './telephony.ts';
 import { signOutOfDesk } from '../sip/store.ts';
-import { findTaken, findUserRow, insertUser, setDeleted, toUserViews, updateUser, type Links, type StoredSecrets, type UserState } from './store.ts';
+import { lookupsOf, type Lookups } from './lookups.ts';
+import { writeNewUsers } from './new-users.ts';
+import { timeOrderedId } from '../db/ids.ts';
+import { findTaken, findUserRow, setDeleted, toUserViews, updateUser, type Links, type StoredSecrets, type UserState } from './store.ts';
 
 /** Who asks for a change, with what they may grant. */
 export interface Requester extends AuditActor {
@@ -54,10 +57,18 @@ function withSecret(view: UserView, telephony: PreparedTelephony): UserView {
 }
 
 /** Everything a new user needs that is slow or may fail on input: checks, name lookups, hashing. */
-export async function prepareUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate, guards: Safeguards, grantedLicenses: string[] = []): Promise<PreparedUser> {
+export async function prepareUser(
+  db: Db,
+  requester: Requester,
+  domain: DomainRecord,
+  input: UserCreate,
+  guards: Safeguards,
+  options: { grantedLicenses?: string[]; lookups?: Lookups } = {},
+): Promise<PreparedUser> {
   const { password, security, integrations, sip, agent, ...fields } = input;
+  const lookups = options.lookups ?? lookupsOf(db, domain.id);
   const calDavToken = integrations?.calDavToken ?? null;
-  const telephony = await prepareTelephony(db, domain, { id: null, login: fields.login }, blankTelephony(domain), { sip, agent }, grantedLicenses);
+  const telephony = await prepareTelephony(lookups, domain, { id: null, login: fields.login }, blankTelephony(domain), { sip, agent }, options.grantedLicenses);
   const state: UserState = {
     ...fields,
     ...telephony.state,
@@ -70,9 +81,9 @@ export async function prepareUser(db: Db, requester: Requester, domain: DomainRe
     language: fields.language ?? null,
     description: fields.description ?? null,
   };
-  const links = await resolveLinks(db, domain.id, state, []);
-  assertMayGrant(requester, { ...links, granted: await grantedBy(db, links, [], state.domainAdmin && 'domainAdmin'), platformAdmin: state.platformAdmin });
-  const taken = await findTaken(db, domain.id, state);
+  const links = await resolveLinks(lookups, state, []);
+  assertMayGrant(requester, { ...links, granted: await grantedBy(lookups, links, [], state.domainAdmin && 'domainAdmin'), platformAdmin: state.platformAdmin });
+  const taken = await findTaken(lookups, state);
   if (taken.length) throw conflict('user.exists', taken.map((t) => t.message).join('; '), taken);
   if (password && guards.passwords) await guards.passwords.assertAcceptable(domain.id, password, state);
   return {
@@ -86,17 +97,9 @@ export async function prepareUser(db: Db, requester: Requester, domain: DomainRe
 
 /** Writes a prepared user and its audit entry in the caller's transaction; answers the new id. */
 export async function writeNewUser(trx: Db, requester: AuditActor, domain: DomainRecord, user: PreparedUser): Promise<string> {
-  await settleTelephony(trx, user.state, user.telephony);
-  const id = await insertUser(trx, domain.id, user.state, user.links, user.secrets);
-  await writeTelephony(trx, domain.id, id, user.telephony);
-  if (user.secrets.passwordHash) await rememberPassword(trx, id, user.secrets.passwordHash);
-  await recordAudit(trx, {
-    domainId: domain.id,
-    actor: requester,
-    action: 'user.created',
-    target: { type: 'user', id, name: user.state.login },
-    changes: diff(null, user.state, [...user.secretsSet, ...user.telephony.secretsChanged]),
-  });
+  // Time-ordered, so users made in the same millisecond still sort by creation.
+  const id = timeOrderedId();
+  await writeNewUsers(trx, requester, domain, [{ id, user }]);
   return id;
 }
 
@@ -131,17 +134,18 @@ export interface PreparedChange {
 export async function prepareChange(db: Db, requester: Requester, domain: DomainRecord, before: UserView, change: UserUpdate, guards: Safeguards): Promise<PreparedChange> {
   const id = before.id;
   const after = applyUpdate(before, change);
-  const telephony = await prepareTelephony(db, domain, { id, login: after.login }, { sip: before.sip, agent: before.agent }, { sip: change.sip, agent: change.agent });
+  const lookups = lookupsOf(db, domain.id);
+  const telephony = await prepareTelephony(lookups, domain, { id, login: after.login }, { sip: before.sip, agent: before.agent }, { sip: change.sip, agent: change.agent });
   Object.assign(after, telephony.state);
   const state = stateOf(after);
-  const links = await resolveLinks(db, domain.id, state, []);
-  const previous = await resolveLinks(db, domain.id, stateOf(before), []);
+  const links = await resolveLinks(lookups, state, []);
+  const previous = await resolveLinks(lookups, stateOf(before), []);
   assertMayGrant(requester, {
     ...links,
-    granted: await grantedBy(db, links, [previous.roleIds, previous.groupIds].flat(), after.domainAdmin && !before.domainAdmin && 'domainAdmin'),
+    granted: await grantedBy(lookups, links, [previous.roleIds, previous.groupIds].flat(), after.domainAdmin && !before.domainAdmin && 'domainAdmin'),
     platformAdmin: after.platformAdmin !== before.platformAdmin,
   });
-  const taken = await findTaken(db, domain.id, { login: change.login, email: change.email }, id);
+  const taken = await findTaken(lookups, { login: change.login, email: change.email }, id);
   if (taken.length) throw conflict('user.exists', taken.map((t) => t.message).join('; '), taken);
   if (change.password && guards.passwords) await guards.passwords.assertAcceptable(domain.id, change.password, after, id);
   const passwordHash = change.password === undefined ? undefined : change.password === null ? null : await hashPassword(change.password);
@@ -210,11 +214,10 @@ function stateOf(view: UserView): UserState {
  * Resolves the names of roles and groups to ids and checks the tags against the domain's catalog,
  * writing the catalog's spelling of each tag into the state; every unknown name is a problem.
  */
-async function resolveLinks(db: Db, domainId: string, state: UserState, problems: FieldProblem[]): Promise<Links> {
-  const roles = await resolveNames(db, 'roles', domainId, state.roles);
-  const groups = await resolveNames(db, 'groups', domainId, state.groups);
-  const keys = [...new Set(state.tags.map(nameKey))];
-  const catalog = keys.length ? await db.selectFrom('tags').select(['name', 'name_key']).where('domain_id', '=', domainId).where('name_key', 'in', keys).execute() : [];
+async function resolveLinks(lookups: Lookups, state: UserState, problems: FieldProblem[]): Promise<Links> {
+  const roles = await resolveNames(lookups, 'roles', state.roles);
+  const groups = await resolveNames(lookups, 'groups', state.groups);
+  const catalog = await lookups.catalog('tags', state.tags.map(nameKey));
   const spelling = new Map(catalog.map((t) => [t.name_key, t.name]));
   state.tags.forEach((tag, index) => {
     if (!spelling.has(nameKey(tag))) problems.push({ path: `tags/${index}`, code: 'tag.unknown', message: `No tag named ${JSON.stringify(tag)} in this domain; add it to the domain's tags first` });
@@ -229,22 +232,11 @@ async function resolveLinks(db: Db, domainId: string, state: UserState, problems
 }
 
 /** Permissions newly handed out: by added roles, by roles of added groups, or by the administrator flag. */
-async function grantedBy(db: Db, links: Links, alreadyHeld: string[], flag: string | false): Promise<string[]> {
+async function grantedBy(lookups: Lookups, links: Links, alreadyHeld: string[], flag: string | false): Promise<string[]> {
   if (flag) return grantablePermissions;
   const held = new Set(alreadyHeld);
-  const roleIds = links.roleIds.filter((id) => !held.has(id));
-  const groupIds = links.groupIds.filter((id) => !held.has(id));
-  const rows = await db
-    .selectFrom('roles')
-    .select('permissions')
-    .where((eb) =>
-      eb.or([
-        eb('id', 'in', roleIds.length ? roleIds : ['']),
-        eb('id', 'in', eb.selectFrom('group_roles').select('role_id').where('group_id', 'in', groupIds.length ? groupIds : [''])),
-      ]),
-    )
-    .execute();
-  return rows.flatMap((r) => JSON.parse(r.permissions) as string[]);
+  const lists = await lookups.permissionsOf(links.roleIds.filter((id) => !held.has(id)), links.groupIds.filter((id) => !held.has(id)));
+  return lists.flat();
 }
 
 function assertMayGrant(requester: Requester, change: Links & { granted: string[]; platformAdmin: boolean }) {

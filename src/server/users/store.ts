@@ -1,5 +1,4 @@
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
-import { timeOrderedId } from '../db/ids.ts';
 import { prepared } from '../db/prepared.ts';
 import type { Database, Db, UsersTable } from '../db/schema.ts';
 import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
@@ -10,6 +9,7 @@ import { agentViewOf } from '../agents/store.ts';
 import { sipViewOf } from '../sip/store.ts';
 import { queryWords, searchTerms } from './rules.ts';
 import type { UserListQuery, UserView } from './schema.ts';
+import type { Lookups } from './lookups.ts';
 
 const userColumns = [
   'id', 'domain_id', 'login', 'email', 'first_name', 'last_name', 'password_hash', 'active', 'position', 'work_phone',
@@ -45,13 +45,11 @@ export async function findUserRow(db: Db, domainId: string, id: string): Promise
 }
 
 /** Logins and e-mails are unique per domain, case-insensitively, deleted users included. */
-export async function findTaken(db: Db, domainId: string, user: { login?: string; email?: string | null }, exceptId?: string) {
+export async function findTaken(lookups: Lookups, user: { login?: string; email?: string | null }, exceptId?: string) {
   const taken: FieldProblem[] = [];
   const check = async (column: 'login_key' | 'email_key', value: string | null | undefined, path: string, what: string) => {
     if (!value) return;
-    let query = db.selectFrom('users').select('id').where('domain_id', '=', domainId).where(column, '=', value.toLowerCase());
-    if (exceptId) query = query.where('id', '!=', exceptId);
-    if (await query.executeTakeFirst()) taken.push({ path, code: `user.${path}_taken`, message: `${what} ${JSON.stringify(value)} is already taken in this domain` });
+    if (await lookups.userHolding(column, value.toLowerCase(), exceptId ?? null)) taken.push({ path, code: `user.${path}_taken`, message: `${what} ${JSON.stringify(value)} is already taken in this domain` });
   };
   await check('login_key', user.login, 'login', 'Login');
   await check('email_key', user.email, 'email', 'E-mail');
@@ -89,18 +87,6 @@ const secretColumns = (secrets: StoredSecrets) => ({
   ...(secrets.passwordHash === undefined ? {} : { password_hash: secrets.passwordHash }),
   ...(secrets.calDavToken === undefined ? {} : { caldav_token: secrets.calDavToken }),
 });
-
-export async function insertUser(db: Db, domainId: string, state: UserState, links: Links, secrets: StoredSecrets): Promise<string> {
-  // Time-ordered, so users made in the same millisecond still sort by creation.
-  const id = timeOrderedId();
-  const now = new Date().toISOString();
-  await db
-    .insertInto('users')
-    .values({ id, domain_id: domainId, ...columnsOf(state), password_hash: null, ...secretColumns(secrets), version: 1, created_at: now, updated_at: now, deleted_at: null })
-    .execute();
-  await writeLinks(db, domainId, id, state, links);
-  return id;
-}
 
 /**
  * Writes the new state only if nobody wrote since `version`; answers false otherwise.

@@ -3,13 +3,14 @@ import type { AgentPatch, AgentView } from '../agents/schema.ts';
 import { agentDefaultsOf, resolveSkills, writeAgent } from '../agents/store.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Db } from '../db/schema.ts';
-import { lockDomain, type DomainRecord } from '../domains/store.ts';
+import type { DomainRecord } from '../domains/store.ts';
 import { conflict, invalid, type FieldProblem } from '../http/problem.ts';
 import { unlicensedCapabilities } from '../licenses/store.ts';
 import { generateSecret, sipDigests } from '../sip/digest.ts';
 import { applySipPatch, effectiveSip, pinWeakness, sipProblems, storedSipOf } from '../sip/rules.ts';
 import type { SipPatch, SipView } from '../sip/schema.ts';
-import { lowestFreeExtensions, removeSipAccount, resolvePresentation, sipSettingsOf, takenExtensions, usernameTaken, writeSipAccount, type SipWrite } from '../sip/store.ts';
+import { removeSipAccount, resolvePresentation, sipSettingsOf, writeSipAccount, type SipWrite } from '../sip/store.ts';
+import { lookupsOf, type Lookups } from './lookups.ts';
 
 /** What makes a user a telephony user: its SIP account and its agent profile. */
 export interface Telephony {
@@ -32,7 +33,7 @@ export interface PreparedTelephony {
   generatedSecret?: string;
   secretsChanged: string[];
   /** Picks the extension from the range; run it first in the writing transaction. */
-  allocate?: (trx: Db) => Promise<void>;
+  allocate?: (trx: Db, lookups?: Lookups) => Promise<void>;
 }
 
 export const blankTelephony = (domain: DomainRecord): Telephony => ({ sip: null, agent: effectiveAgent(noAgent, agentDefaultsOf(domain)) });
@@ -42,7 +43,7 @@ export const blankTelephony = (domain: DomainRecord): Telephony => ({ sip: null,
  * numbers and names others hold), the extension allocated, the secret generated and digested.
  */
 export async function prepareTelephony(
-  db: Db,
+  lookups: Lookups,
   domain: DomainRecord,
   user: { id: string | null; login: string },
   before: Telephony,
@@ -54,7 +55,7 @@ export async function prepareTelephony(
   const prepared: PreparedTelephony = { state: { ...before }, secretsChanged: [] };
   if (change.agent !== undefined) {
     const stored = applyAgentPatch(storedAgentOf(before.agent), change.agent);
-    const skills = await resolveSkills(db, domain.id, stored.skills, problems);
+    const skills = await resolveSkills(lookups, stored.skills, problems);
     stored.skills = skills.map((s) => ({ skill: s.name, level: s.level }));
     prepared.agent = { stored, skills };
     prepared.state.agent = effectiveAgent(stored, agentDefaultsOf(domain));
@@ -63,21 +64,21 @@ export async function prepareTelephony(
     prepared.sip = before.sip ? null : undefined;
     prepared.state.sip = null;
   } else if (change.sip !== undefined) {
-    await prepareSip(db, domain, user, before.sip, change.sip, prepared, problems);
+    await prepareSip(lookups, domain, user, before.sip, change.sip, prepared, problems);
   }
   if (problems.length) throw invalid(problems);
-  await assertLicensed(db, domain.id, user.id, before, prepared.state, granted);
+  await assertLicensed(lookups, user.id, before, prepared.state, granted);
   return prepared;
 }
 
-async function prepareSip(db: Db, domain: DomainRecord, user: { id: string | null; login: string }, before: SipView | null, patch: SipPatch, prepared: PreparedTelephony, problems: FieldProblem[]) {
+async function prepareSip(lookups: Lookups, domain: DomainRecord, user: { id: string | null; login: string }, before: SipView | null, patch: SipPatch, prepared: PreparedTelephony, problems: FieldProblem[]) {
   const settings = sipSettingsOf(domain);
   const draft = applySipPatch(before && storedSipOf(before), patch);
   const allocating = draft.assignment === 'static' && draft.extension === null;
-  if (allocating && (await lowestFreeExtensions(db, domain.id, settings.extensionRange, 1)).length === 0) throw rangeExhausted(settings.extensionRange);
+  if (allocating && !(await lookups.hasFreeExtension(settings.extensionRange))) throw rangeExhausted(settings.extensionRange);
   const pin = patch.voicemail?.pin;
   problems.push(...sipProblems(draft, pin));
-  const presentation = await resolvePresentation(db, domain.id, draft.callerId);
+  const presentation = await resolvePresentation(lookups, draft.callerId);
   problems.push(...presentation.problems);
   const knownUsername = draft.username ?? (allocating ? null : draft.extension ?? user.login);
   const weakSecret = secretWeakness(patch.secret, [knownUsername, draft.extension]);
@@ -85,13 +86,13 @@ async function prepareSip(db: Db, domain: DomainRecord, user: { id: string | nul
   if (problems.length) return;
 
   const numbers = [draft.extension, draft.virtualExtension].filter((n): n is string => n !== null);
-  const taken = await takenExtensions(db, domain.id, numbers, user.id);
+  const taken = await lookups.extensionsHeld(numbers, user.id);
   const clashes: FieldProblem[] = taken.map((t) => ({
     path: t.number === draft.extension ? 'sip/extension' : 'sip/virtualExtension',
     code: 'sip.extension_taken',
     message: `${t.number} is already ${t.kind === 'desk' ? 'a hot desk' : "another user's extension"} in this domain`,
   }));
-  if (knownUsername && (await usernameTaken(db, domain.id, knownUsername, user.id))) clashes.push(usernameClash(knownUsername));
+  if (knownUsername && (await lookups.usernameHeld(knownUsername, user.id))) clashes.push(usernameClash(knownUsername));
   if (clashes.length) throw conflict('sip.taken', clashes.map((c) => c.message).join('; '), clashes);
   const pinHash = pin === undefined ? {} : { pinHash: pin === null ? null : await hashPassword(pin) };
 
@@ -117,15 +118,14 @@ async function prepareSip(db: Db, domain: DomainRecord, user: { id: string | nul
   if (!allocating) return settle(null);
   // Picked inside the writing transaction, with the domain locked, so parallel writers line up
   // for the lowest free numbers instead of all trying the same one.
-  prepared.allocate = async (trx) => {
-    await lockDomain(trx, domain.id);
-    const [free] = await lowestFreeExtensions(trx, domain.id, settings.extensionRange, 1);
+  prepared.allocate = async (trx, inTransaction = lookupsOf(trx, domain.id)) => {
+    const free = await inTransaction.takeFreeExtension(settings.extensionRange);
     if (!free) throw rangeExhausted(settings.extensionRange);
     const weakness = pin ? pinWeakness(pin, [free]) : undefined;
     if (weakness) throw invalid([{ path: 'sip/voicemail/pin', code: 'sip.pin_trivial', message: `The PIN is ${weakness}; choose one that is harder to guess` }]);
     settle(free);
     const username = prepared.sip?.account.username ?? free;
-    if (await usernameTaken(trx, domain.id, username, user.id)) throw conflict('sip.taken', usernameClash(username).message, [usernameClash(username)]);
+    if (await inTransaction.usernameHeld(username, user.id)) throw conflict('sip.taken', usernameClash(username).message, [usernameClash(username)]);
   };
 }
 
@@ -149,10 +149,10 @@ export const capabilitiesOf = (telephony: Telephony): string[] => [
  * only by a holder of a live license for it. Only capabilities the change newly uses are checked,
  * so an expired license does not block unrelated edits.
  */
-async function assertLicensed(db: Db, domainId: string, userId: string | null, before: Telephony, after: Telephony, granted: string[]) {
+async function assertLicensed(lookups: Lookups, userId: string | null, before: Telephony, after: Telephony, granted: string[]) {
   const previously = new Set(capabilitiesOf(before));
   const wanted = capabilitiesOf(after).filter((c) => !previously.has(c));
-  const { missing, productNames: names } = await unlicensedCapabilities(db, domainId, userId, wanted, { granted });
+  const { missing, productNames: names } = await unlicensedCapabilities(lookups, userId, wanted, { granted });
   if (missing.length === 0) return;
   throw conflict(
     'license.required',
