@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './thread-pool.ts';
 import { Command } from 'commander';
 import { adminCommand } from './admin.ts';
 import { migrateCommand } from './migrate.ts';

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { Command, Option } from 'commander';
 import { exportRows } from '../server/bulk/export.ts';
@@ -9,6 +8,7 @@ import { findDomain } from '../server/domains/store.ts';
 import { Problem } from '../server/http/problem.ts';
 import type { Db } from '../server/db/schema.ts';
 import { safeguardsFor } from '../server/users/safeguards.ts';
+import { progressBar } from './progress.ts';
 import { withStorage } from './storage.ts';
 
 async function domainNamed(db: Db, name: string) {
@@ -35,12 +35,15 @@ const importCommand = () =>
     .action(async (file: string, options: { domain: string; dryRun?: boolean; mode: string; onExisting: string; encoding?: string }) => {
       await withStorage(async ({ db }, config) => {
         const query = importQuery.parse({ dryRun: String(Boolean(options.dryRun)), mode: options.mode, onExisting: options.onExisting, encoding: options.encoding });
-        const { report } = await importUsers(db, systemRequester, await domainNamed(db, options.domain), readFileSync(file), query, safeguardsFor(db, config));
+        const bar = progressBar(process.stderr);
+        const report = await importUsers(db, systemRequester, await domainNamed(db, options.domain), file, query, safeguardsFor(db, config), { onProgress: bar.update });
+        bar.end();
         for (const p of report.problems) process.stderr.write(`row ${p.row}, ${p.column}${p.value ? ` (${JSON.stringify(p.value)})` : ''}: ${p.message}\n`);
+        if (report.problemCount > report.problems.length) process.stderr.write(`… and ${report.problemCount - report.problems.length} more problems\n`);
         if (report.unknownColumns.length) process.stderr.write(`columns not imported: ${report.unknownColumns.join(', ')}\n`);
-        const refused = report.mode === 'atomic' && report.problems.length > 0;
-        process.stdout.write(`${report.rows} rows (${report.encoding}, "${report.delimiter}"): ${refused ? 'nothing imported' : `${report.created} created, ${report.updated} updated, ${report.skipped.length} skipped`}${report.dryRun ? ' (dry run: nothing written)' : ''}, ${report.problems.length} problems\n`);
-        if (report.problems.length) process.exitCode = 2;
+        const refused = report.mode === 'atomic' && report.problemCount > 0;
+        process.stdout.write(`${report.rows} rows (${report.encoding}, "${report.delimiter}"): ${refused ? 'nothing imported' : `${report.created} created, ${report.updated} updated, ${report.skippedCount} skipped`}${report.dryRun ? ' (dry run: nothing written)' : ''}, ${report.problemCount} problems\n`);
+        if (report.problemCount) process.exitCode = 2;
       });
     });
 

@@ -8,7 +8,7 @@ import { readBruteForceSettings } from '../lockout/store.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 import { passesSecondFactor, wrongSecondFactor } from '../totp/second-factor.ts';
 import { addressAllowed } from './networks.ts';
-import { verifyPassword } from './passwords.ts';
+import { hashPassword, needsRehash, verifyPassword } from './passwords.ts';
 
 /** One answer for every wrong login, password, domain or disabled account: nothing to enumerate. */
 export const badCredentials = () => new Problem(401, 'auth.invalid_credentials', 'The domain, login or password is wrong, or the account is disabled');
@@ -53,6 +53,9 @@ export async function authenticate(db: Db, cipher: SecretCipher, attempt: Attemp
     throw wrongSecondFactor();
   }
   await recordSuccess(db, keys);
+  if (account.password_hash && needsRehash(account.password_hash)) {
+    await db.updateTable('users').set({ password_hash: await hashPassword(attempt.password) }).where('id', '=', account.id).where('password_hash', '=', account.password_hash).execute();
+  }
   if (!addressAllowed(attempt.address, JSON.parse(account.ip_allow_list) as string[])) {
     await recordAudit(db, {
       domainId: domain.id,

@@ -1,6 +1,12 @@
+import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+
 /**
- * How an administrator's CSV file is read before parsing: its encoding (UTF-8 with or without a
- * BOM, or the Windows code pages Excel saves in Poland and Ukraine) and its delimiter.
+ * How an administrator's CSV file is read: its encoding (UTF-8 with or without a BOM, or the
+ * Windows code pages Excel saves in Poland and Ukraine) and its delimiter, told from its first
+ * 64 KiB, then the records streamed, so a file of any size is read in constant memory.
  */
 
 export type CsvEncoding = 'utf-8' | 'windows-1250' | 'windows-1251';
@@ -16,7 +22,8 @@ const CYRILLIC = /[\u0400-\u04FF]/g;
 export function decodeCsv(bytes: Uint8Array, encoding?: CsvEncoding): { text: string; encoding: CsvEncoding } {
   if (encoding) return { text: new TextDecoder(encoding).decode(bytes).replace(/^\uFEFF/, ''), encoding };
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, ''), encoding: 'utf-8' };
+    // Streaming, so a sample cut inside a character still reads as UTF-8.
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true }).replace(/^\uFEFF/, ''), encoding: 'utf-8' };
   } catch {
     const polish = new TextDecoder('windows-1250').decode(bytes);
     const cyrillic = new TextDecoder('windows-1251').decode(bytes);
@@ -35,4 +42,29 @@ export function detectDelimiter(text: string): CsvDelimiter {
     else if (!quoted && counts.has(c as CsvDelimiter)) counts.set(c as CsvDelimiter, (counts.get(c as CsvDelimiter) ?? 0) + 1);
   }
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? ',';
+}
+
+const SAMPLE = 64 * 1024;
+
+/** The file's encoding and delimiter (given, or told from its start) and its records, streamed. */
+export async function readCsv(path: string, given: { encoding?: CsvEncoding; delimiter?: CsvDelimiter } = {}) {
+  const file = await open(path);
+  const sample = Buffer.alloc(SAMPLE);
+  const [{ bytesRead }, { size }] = await Promise.all([file.read(sample, 0, SAMPLE, 0), file.stat()]).finally(() => file.close());
+  const { text, encoding } = decodeCsv(sample.subarray(0, bytesRead), given.encoding);
+  const delimiter = given.delimiter ?? detectDelimiter(text);
+  const read = { bytes: 0 };
+  const records = (): AsyncIterable<string[]> => Readable.from(decoded(path, encoding, read)).pipe(parse({ delimiter, relax_column_count: true, skip_empty_lines: true }));
+  /** How much of the file the records read so far came from, 0 to 1. */
+  const fraction = () => (size ? Math.min(1, read.bytes / size) : 1);
+  return { encoding, delimiter, records, fraction };
+}
+
+async function* decoded(path: string, encoding: CsvEncoding, read: { bytes: number }) {
+  const decoder = new TextDecoder(encoding);
+  for await (const chunk of createReadStream(path, { highWaterMark: SAMPLE })) {
+    read.bytes += (chunk as Buffer).length;
+    yield decoder.decode(chunk as Buffer, { stream: true });
+  }
+  yield decoder.decode();
 }

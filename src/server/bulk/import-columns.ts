@@ -1,7 +1,7 @@
 import { userColumns } from './columns.ts';
 
 /** Columns the import reads besides the export's: secrets an administrator may bring, and a full name. */
-const importOnly = ['password', 'sipSecret', 'voicemailPin', 'name'] as const;
+const importOnly = ['password', 'passwordHash', 'sipSecret', 'voicemailPin', 'name'] as const;
 
 export type ImportColumn = (typeof userColumns)[number]['name'] | (typeof importOnly)[number];
 
@@ -21,6 +21,9 @@ const aliases: Record<string, ImportColumn[]> = {
   'cc-agent-busy-delay-time': ['busyDelay'],
   'cc-agent-reject-delay-time': ['rejectDelay'],
   'cc-agent-no-answer-delay-time': ['noAnswerDelay'],
+  // Hashes from another system's database
+  password_hash: ['passwordHash'],
+  'password hash': ['passwordHash'],
   // Webitel v3 and common spreadsheets
   username: ['login'],
   'e-mail': ['email'],

@@ -1,3 +1,4 @@
+import { hashScheme } from '../auth/passwords.ts';
 import { userCreate, userUpdate } from '../users/schema.ts';
 import type { ImportColumn } from './import-columns.ts';
 
@@ -37,7 +38,8 @@ const setters: Record<ImportColumn, Setter> = {
   roles: field('roles', list),
   groups: field('groups', list),
   tags: field('tags', list),
-  licenses: () => undefined,
+  licenses: field('licenses', list),
+  passwordHash: field('passwordHash'),
   position: field('position'),
   workPhone: field('workPhone'),
   timezone: field('timezone'),
@@ -112,6 +114,8 @@ export function rowToUser(row: number, headers: string[], columns: ImportColumn[
       values.set(headers[index] as string, cell);
     }
   });
+  // Carried beside the user: the user schema takes neither.
+  const { passwordHash, licenses = [], ...fields } = user as Record<string, any> & { passwordHash?: string; licenses?: string[] };
   const report = (issues: { path: PropertyKey[]; message: string }[]): CellProblem[] =>
     issues.map((issue) => {
       const column = columnOf(issue.path, filled);
@@ -119,11 +123,15 @@ export function rowToUser(row: number, headers: string[], columns: ImportColumn[
     });
   /** The same cells as a change of an existing user: only what the file has is touched. */
   const asChange = () => {
-    const { login: _login, ...fields } = user;
-    const parsed = userUpdate.safeParse(fields);
+    const { login: _login, ...changed } = fields;
+    const parsed = userUpdate.safeParse(changed);
     return parsed.success ? { change: parsed.data, problems: [] as CellProblem[] } : { change: null, problems: report(parsed.error.issues) };
   };
-  const parsed = userCreate.safeParse({ ...user, roles: user.roles ?? defaults.roles });
-  if (parsed.success) return { user: parsed.data, problems: [] as CellProblem[], asChange };
-  return { user: null, problems: report(parsed.error.issues), asChange };
+  /** Problems the directory's rules found (paths like `sip/extension`), put on the file's columns. */
+  const located = (problems: { path: string; message: string }[]) => report(problems.map((p) => ({ path: p.path.split('/'), message: p.message })));
+  const extra = { passwordHash, licenses, located, asChange };
+  const hashProblems = passwordHash === undefined ? [] : passwordHash && fields.password ? located([{ path: 'passwordHash', message: 'Give a password or a password hash, not both' }]) : hashScheme(passwordHash) ? [] : located([{ path: 'passwordHash', message: 'Not an argon2, bcrypt or PBKDF2 hash' }]);
+  const parsed = userCreate.safeParse({ ...fields, roles: fields.roles ?? defaults.roles });
+  if (parsed.success && hashProblems.length === 0) return { user: parsed.data, problems: [] as CellProblem[], ...extra };
+  return { user: null, problems: [...(parsed.success ? [] : report(parsed.error.issues)), ...hashProblems], ...extra };
 }

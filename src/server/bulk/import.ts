@@ -1,13 +1,23 @@
-import { parse } from 'csv-parse/sync';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AuditActor } from '../audit/store.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { timeOrderedId } from '../db/ids.ts';
 import type { Db } from '../db/schema.ts';
 import type { DomainRecord } from '../domains/store.ts';
-import { Problem } from '../http/problem.ts';
-import { prepareChange, prepareUser, readUser, writeChange, writeNewUser, type PreparedChange, type PreparedUser, type Requester } from '../users/commands.ts';
+import { conflict, Problem } from '../http/problem.ts';
+import { isExpired } from '../licenses/store.ts';
+import { readPolicy } from '../passwords/store.ts';
+import { keepingAnAdministrator } from '../roles/administrators.ts';
+import { nameKey } from '../roles/store.ts';
+import { prepareChange, prepareUser, readUser, writeChange, type PreparedChange, type PreparedUser, type Requester } from '../users/commands.ts';
+import { createdChanges, writeNewUsers, type NewUser } from '../users/new-users.ts';
 import type { Safeguards } from '../users/safeguards.ts';
-import { decodeCsv, detectDelimiter } from './csv-decoding.ts';
-import { mapHeaders } from './import-columns.ts';
+import { readCsv, type CsvDelimiter, type CsvEncoding } from './csv-decoding.ts';
+import { neutralised } from './columns.ts';
+import { mapHeaders, type ImportColumn } from './import-columns.ts';
+import { ImportLookups } from './import-lookups.ts';
 import { rowToUser, type CellProblem } from './import-rows.ts';
 
 export const importQuery = z.strictObject({
@@ -19,86 +29,341 @@ export const importQuery = z.strictObject({
   report: z.enum(['json', 'csv']).default('json').describe('csv: the file as sent, with an `error` column added to each row, to fix and send again'),
 });
 
+/** Problems a report keeps; past these only the count grows, so memory stays flat for any file. */
+export const PROBLEMS_KEPT = 10_000;
+
 export const importResult = z.object({
   dryRun: z.boolean(),
   mode: z.enum(['atomic', 'partial']),
   encoding: z.string(),
   delimiter: z.string(),
   rows: z.number().int(),
-  created: z.number().int().describe('Written (or, in a dry run, that would be)'),
+  created: z.number().int().describe('Written (or, in a dry run or a refused atomic import, that would have been)'),
   updated: z.number().int().describe('Existing users changed (onExisting=update)'),
-  skipped: z.array(z.object({ row: z.number().int(), login: z.string() })),
-  problems: z.array(z.object({ row: z.number().int(), column: z.string(), value: z.string(), message: z.string() })),
+  written: z.boolean().describe('Whether the import is in the directory: false for a dry run, a refused atomic import or a cancelled one'),
+  skipped: z.array(z.object({ row: z.number().int(), login: z.string() })).describe(`The first ${PROBLEMS_KEPT}`),
+  skippedCount: z.number().int(),
+  problems: z.array(z.object({ row: z.number().int(), column: z.string(), value: z.string(), message: z.string() })).describe(`The first ${PROBLEMS_KEPT}`),
+  problemCount: z.number().int(),
   unknownColumns: z.array(z.string()).describe('Headers matched to no field: their cells are not imported'),
 });
 
-type ImportQuery = z.infer<typeof importQuery>;
-const delimiters = { comma: ',', semicolon: ';', tab: '\t' } as const;
-
-/**
- * Imports users from a CSV file: decoded, parsed with csv-parse, each row checked like a user of
- * its own (row, column and value in every problem), then written in one transaction — every row
- * or none (atomic), or the valid ones (partial).
- */
-export async function importUsers(db: Db, requester: Requester & AuditActor, domain: DomainRecord, file: Buffer, query: ImportQuery, guards: Safeguards) {
-  const { text, encoding } = decodeCsv(file, query.encoding);
-  const delimiter = query.delimiter ? delimiters[query.delimiter] : detectDelimiter(text);
-  const records = parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true }) as string[][];
-  const [headers = [], ...rows] = records;
-  const { columns, unknown } = mapHeaders(headers);
-  const problems: CellProblem[] = [];
-  const skipped: { row: number; login: string }[] = [];
-  const ready: PreparedUser[] = [];
-  const changes: PreparedChange[] = [];
-  const seen = new Map<string, number>();
-  const problemsOf = (row: number) => (error: unknown) => {
-    if (!(error instanceof Problem)) throw error;
-    for (const e of error.errors?.length ? error.errors : [{ path: 'row', message: error.detail }]) problems.push({ row, column: e.path, value: '', message: e.message });
-  };
-  for (const [index, cells] of rows.entries()) {
-    const row = index + 2;
-    const parsed = rowToUser(row, headers, columns, cells, { roles: ['agent'] });
-    const login = parsed.user?.login ?? cells[columns.findIndex((c) => c.includes('login'))] ?? '';
-    const key = login.toLowerCase();
-    const existing = key ? await db.selectFrom('users').select('id').where('domain_id', '=', domain.id).where('login_key', '=', key).executeTakeFirst() : undefined;
-    const earlier = seen.get(key);
-    if (key && earlier !== undefined) {
-      problems.push({ row, column: 'login', value: login, message: `The same login as row ${earlier}` });
-      continue;
-    }
-    if (key) seen.set(key, row);
-    if (existing && query.onExisting === 'update') {
-      const { change, problems: changeProblems } = parsed.asChange();
-      if (!change) problems.push(...changeProblems);
-      else await prepareChange(db, requester, domain, await readUser(db, domain, existing.id), change, guards).then((p) => void (p.changed && changes.push(p)), problemsOf(row));
-      continue;
-    }
-    if (!parsed.user) {
-      problems.push(...parsed.problems);
-      continue;
-    }
-    if (existing) {
-      if (query.onExisting === 'skip') skipped.push({ row, login });
-      else problems.push({ row, column: 'login', value: login, message: 'A user with this login exists already' });
-      continue;
-    }
-    await prepareUser(db, requester, domain, parsed.user, guards).then((p) => void ready.push(p), problemsOf(row));
-  }
-  const refused = query.mode === 'atomic' && problems.length > 0;
-  const [creates, updates] = refused ? [[], []] : [ready, changes];
-  if (!query.dryRun && creates.length + updates.length) {
-    await db.transaction().execute(async (trx) => {
-      for (const user of creates) await writeNewUser(trx, requester, domain, user);
-      for (const change of updates) await writeChange(trx, requester, domain, change);
-    });
-  }
-  const report = { dryRun: query.dryRun, mode: query.mode, encoding, delimiter: delimiter === '\t' ? 'tab' : delimiter, rows: rows.length, created: creates.length, updated: updates.length, skipped, problems, unknownColumns: unknown.map((u) => u.header) };
-  return { report, table: { headers, rows } };
+export type ImportQuery = z.infer<typeof importQuery>;
+export type ImportReport = z.infer<typeof importResult>;
+export interface ImportProgress {
+  rows: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  problems: number;
+  rowsPerSecond: number;
+  /** How much of the file is read, 0 to 1 (parsing runs a little ahead of writing). */
+  fraction: number;
 }
 
-/** The file as it came, with each row's problems in an added `error` column. */
-export function withErrors(table: { headers: string[]; rows: string[][] }, problems: CellProblem[]): string[][] {
+const delimiters = { comma: ',', semicolon: ';', tab: '\t' } as const;
+/** Rows checked and written together: one query per table for the chunk. */
+const CHUNK = 1000;
+
+class Rollback extends Error {}
+
+export interface ImportRun {
+  id?: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+/**
+ * Imports users from a CSV file, streamed: a chunk of rows at a time is checked like users of
+ * their own (row, column and value in every problem), with what they may collide with fetched
+ * for the whole chunk, and written set-wise. Everything happens in one transaction, so a dry
+ * run, a refused atomic import, a cancel or a killed process leave the directory as it was.
+ */
+export async function importUsers(db: Db, requester: Requester & AuditActor, domain: DomainRecord, path: string, query: ImportQuery, guards: Safeguards, run: ImportRun = {}): Promise<ImportReport> {
+  const csv = await readCsv(path, { encoding: query.encoding, delimiter: query.delimiter && delimiters[query.delimiter] });
+  const bulkId = run.id ?? timeOrderedId();
+  const tally = new Tally(run.onProgress, csv.fraction);
+  let headers: string[] | undefined;
+  let unknown: string[] = [];
+  const work = async (trx: Db) => {
+    const chunk = new ImportChunk(trx, requester, domain, query, guards, bulkId, tally);
+    let columns: ImportColumn[][] = [];
+    let rows: { row: number; cells: string[] }[] = [];
+    let line = 1;
+    for await (const cells of csv.records()) {
+      if (!headers) {
+        headers = cells;
+        const mapped = mapHeaders(cells);
+        columns = mapped.columns;
+        unknown = mapped.unknown.map((u) => u.header);
+        continue;
+      }
+      rows.push({ row: (line += 1), cells });
+      if (rows.length < CHUNK) continue;
+      await chunk.run(headers, columns, rows);
+      rows = [];
+      if (run.signal?.aborted) throw run.signal.reason;
+      await nextTurn();
+    }
+    if (rows.length) await chunk.run(headers ?? [], columns, rows);
+    tally.report(true);
+    if (query.dryRun || (query.mode === 'atomic' && tally.problemCount > 0)) throw new Rollback();
+  };
+  const written = await db
+    .transaction()
+    .execute((trx) => keepingAnAdministrator(trx, domain.id, () => work(trx)).then(() => true))
+    .catch((error: unknown) => {
+      if (error instanceof Rollback) return false;
+      throw error;
+    });
+  return {
+    dryRun: query.dryRun,
+    mode: query.mode,
+    encoding: csv.encoding,
+    delimiter: csv.delimiter === '\t' ? 'tab' : csv.delimiter,
+    rows: tally.rows,
+    created: tally.created,
+    updated: tally.updated,
+    written,
+    skipped: tally.skipped,
+    skippedCount: tally.skippedCount,
+    problems: tally.problems,
+    problemCount: tally.problemCount,
+    unknownColumns: unknown,
+  };
+}
+
+/** Counts of the import so far, with the first problems and skipped rows kept. */
+class Tally {
+  rows = 0;
+  created = 0;
+  updated = 0;
+  problems: CellProblem[] = [];
+  problemCount = 0;
+  skipped: { row: number; login: string }[] = [];
+  skippedCount = 0;
+  readonly #started = performance.now();
+  #reported = 0;
+
+  constructor(
+    private readonly onProgress: ((progress: ImportProgress) => void) | undefined,
+    private readonly fraction: () => number,
+  ) {}
+
+  problem(...problems: CellProblem[]) {
+    this.problemCount += problems.length;
+    this.problems.push(...problems.slice(0, PROBLEMS_KEPT - this.problems.length));
+  }
+
+  skip(row: number, login: string) {
+    this.skippedCount += 1;
+    if (this.skipped.length < PROBLEMS_KEPT) this.skipped.push({ row, login });
+  }
+
+  /** Progress, at most four times a second unless it is the last. */
+  report(last = false) {
+    const now = performance.now();
+    if (!this.onProgress || (!last && now - this.#reported < 250)) return;
+    this.#reported = now;
+    const seconds = (now - this.#started) / 1000;
+    this.onProgress({ rows: this.rows, created: this.created, updated: this.updated, skipped: this.skippedCount, problems: this.problemCount, rowsPerSecond: seconds > 0 ? Math.round(this.rows / seconds) : 0, fraction: Math.round(this.fraction() * 1000) / 1000 });
+  }
+}
+
+type Parsed = ReturnType<typeof rowToUser>;
+
+/** What the import knows for its whole run: the lookups and the domain's licenses and password policy. */
+class ImportChunk {
+  readonly #lookups: ImportLookups;
+  #licenses?: Map<string, { id: string; name: string; free: number; expired: boolean }>;
+  #policy?: Awaited<ReturnType<typeof readPolicy>>;
+
+  constructor(
+    private readonly trx: Db,
+    private readonly requester: Requester & AuditActor,
+    private readonly domain: DomainRecord,
+    private readonly query: ImportQuery,
+    private readonly guards: Safeguards,
+    private readonly bulkId: string,
+    private readonly tally: Tally,
+  ) {
+    this.#lookups = new ImportLookups(trx, domain.id);
+  }
+
+  async run(headers: string[], columns: ImportColumn[][], rows: { row: number; cells: string[] }[]) {
+    const parsed = rows.map(({ row, cells }) => ({ row, cells, parsed: rowToUser(row, headers, columns, cells, { roles: ['agent'] }) }));
+    const loginColumn = columns.findIndex((c) => c.includes('login'));
+    await this.#lookups.prefetch(keysOf(parsed.map((p) => p.parsed)));
+    const creates: (NewUser & { row: number; hash?: Promise<string> })[] = [];
+    const updates: { row: number; prepared: PreparedChange; hash?: Promise<string> }[] = [];
+    const firstRowOf = new Map<string, number>();
+    for (const { row, cells, parsed: p } of parsed) {
+      this.tally.rows += 1;
+      const login = p.user?.login ?? cells[loginColumn] ?? '';
+      const key = login.toLowerCase();
+      const earlier = firstRowOf.get(key);
+      if (key && earlier !== undefined) {
+        this.tally.problem({ row, column: headers[loginColumn] ?? 'login', value: login, message: `The same login as row ${earlier}` });
+        continue;
+      }
+      if (key) firstRowOf.set(key, row);
+      const exists = key !== '' && (await this.#lookups.userHolding('login_key', key, null));
+      if (exists && this.query.onExisting === 'update') {
+        const prepared = await this.#change(row, key, p);
+        if (prepared) updates.push(prepared);
+        continue;
+      }
+      if (!p.user) {
+        this.tally.problem(...p.problems);
+        continue;
+      }
+      if (exists) {
+        if (this.query.onExisting === 'skip') this.tally.skip(row, login);
+        else this.tally.problem({ row, column: headers[loginColumn] ?? 'login', value: login, message: 'A user with this login exists already' });
+        continue;
+      }
+      const created = await this.#create(row, p);
+      if (created) creates.push(created);
+    }
+    await this.#write(creates, updates);
+  }
+
+  async #create(row: number, p: Parsed): Promise<(NewUser & { row: number; hash?: Promise<string> }) | undefined> {
+    const { password, ...user } = p.user as NonNullable<Parsed['user']>;
+    const licenses = await this.#licensesFor(p);
+    const passwordProblems = password ? await this.#passwordProblems(password, user) : [];
+    try {
+      if (licenses.problems.length + passwordProblems.length) throw new Problem(400, 'import.invalid', '', [...licenses.problems, ...passwordProblems]);
+      const prepared = await prepareUser(this.trx, this.requester, this.domain, user, this.guards, { lookups: this.#lookups, grantedLicenses: licenses.ids });
+      if (p.passwordHash) withPassword(prepared, p.passwordHash);
+      this.#lookups.claim(prepared);
+      for (const id of licenses.ids) this.#seat(id);
+      return { row, id: timeOrderedId(), user: prepared, licenseIds: licenses.ids, ...(password ? { hash: hashPassword(password) } : {}) };
+    } catch (error) {
+      this.#problemOf(row, p, error);
+      return undefined;
+    }
+  }
+
+  async #change(row: number, key: string, p: Parsed): Promise<{ row: number; prepared: PreparedChange; hash?: Promise<string> } | undefined> {
+    const { change, problems } = p.asChange();
+    if (!change) return void this.tally.problem(...problems);
+    const { password, ...rest } = change;
+    const existing = await this.trx.selectFrom('users').select('id').where('domain_id', '=', this.domain.id).where('login_key', '=', key).executeTakeFirstOrThrow();
+    try {
+      const before = await readUser(this.trx, this.domain, existing.id);
+      const passwordProblems = password ? await this.#passwordProblems(password, { ...before, ...rest }) : [];
+      if (passwordProblems.length) throw new Problem(400, 'import.invalid', '', passwordProblems);
+      const prepared = await prepareChange(this.trx, this.requester, this.domain, before, rest, this.guards);
+      if (p.passwordHash) withPassword(prepared, p.passwordHash);
+      if (!prepared.changed && !password && !p.passwordHash) return undefined;
+      return { row, prepared, ...(password ? { hash: hashPassword(password) } : {}) };
+    } catch (error) {
+      this.#problemOf(row, p, error);
+      return undefined;
+    }
+  }
+
+  async #write(creates: (NewUser & { row: number; hash?: Promise<string> })[], updates: { prepared: PreparedChange; hash?: Promise<string> }[]) {
+    // The chunk's hashes were started as its rows were checked and run on the thread pool meanwhile.
+    for (const entry of creates) if (entry.hash) withPassword(entry.user, await entry.hash);
+    for (const entry of updates) if (entry.hash) withPassword(entry.prepared, await entry.hash);
+    const ready = [];
+    for (const entry of creates) {
+      try {
+        if (entry.user.telephony.allocate) await entry.user.telephony.allocate(this.trx, this.#lookups);
+        entry.user.state.sip = entry.user.telephony.state.sip;
+        entry.user.telephony.allocate = undefined;
+        ready.push(entry);
+      } catch (error) {
+        if (!(error instanceof Problem)) throw error;
+        this.tally.problem({ row: entry.row, column: 'extension', value: '', message: error.detail });
+      }
+    }
+    const bulkOperation = { from: null, to: this.bulkId };
+    await writeNewUsers(this.trx, this.requester, this.domain, ready, { auditChanges: (user) => ({ ...createdChanges(user), bulkOperation }) });
+    await this.#takeSeats(ready);
+    for (const { prepared } of updates) await writeChange(this.trx, this.requester, this.domain, prepared, { bulkOperation });
+    this.tally.created += ready.length;
+    this.tally.updated += updates.length;
+    this.tally.report();
+  }
+
+  #problemOf(row: number, p: Parsed, error: unknown) {
+    if (!(error instanceof Problem)) throw error;
+    this.tally.problem(...p.located(error.errors?.length ? error.errors : [{ path: 'row', message: error.detail }]));
+  }
+
+  async #passwordProblems(password: string, identity: { login: string; email?: string | null; firstName: string; lastName: string }) {
+    if (!this.guards.passwords) return [];
+    this.#policy ??= await readPolicy(this.trx, this.domain.id);
+    const { problems } = await this.guards.passwords.judge(this.#policy, password, { login: identity.login, email: identity.email ?? null, firstName: identity.firstName, lastName: identity.lastName });
+    return problems.map((p) => ({ path: 'password', code: p.code, message: p.message }));
+  }
+
+  /** The licenses a row names: ids of live ones with a free seat, and a problem for each other. */
+  async #licensesFor(p: Parsed) {
+    if (p.licenses.length === 0) return { ids: [] as string[], problems: [] };
+    if (!this.#licenses) {
+      const rows = await this.trx.selectFrom('licenses').select(['id', 'name', 'name_key', 'seats', 'used', 'expires_at']).where('domain_id', '=', this.domain.id).execute();
+      this.#licenses = new Map(rows.map((r) => [r.name_key, { id: r.id, name: r.name, free: r.seats - r.used, expired: isExpired(r) }]));
+    }
+    const ids: string[] = [];
+    const problems = p.licenses.flatMap((name) => {
+      const license = this.#licenses?.get(nameKey(name));
+      const problem = !license ? `No license named ${JSON.stringify(name)}` : license.expired ? `${license.name} has expired` : license.free < 1 ? `${license.name} has no free seat left` : '';
+      if (license && !problem) ids.push(license.id);
+      return problem ? [{ path: 'licenses', code: 'license.unavailable', message: problem }] : [];
+    });
+    return { ids, problems };
+  }
+
+  #seat(licenseId: string) {
+    for (const license of this.#licenses?.values() ?? []) if (license.id === licenseId) license.free -= 1;
+  }
+
+  async #takeSeats(users: NewUser[]) {
+    const counts = new Map<string, number>();
+    for (const u of users) for (const id of u.licenseIds ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+    for (const [id, n] of counts) {
+      const seated = await this.trx.updateTable('licenses').set({ used: sql`used + ${n}` }).where('id', '=', id).where(sql<boolean>`used + ${n} <= seats`).executeTakeFirst();
+      if (Number(seated.numUpdatedRows) !== 1) throw conflict('license.no_free_seats', 'Seats of a license were taken by another change during the import; run it again');
+    }
+  }
+}
+
+/** A password hash set on a prepared user or change, recorded as a changed secret. */
+function withPassword(prepared: PreparedUser | PreparedChange, hash: string) {
+  prepared.secrets.passwordHash = hash;
+  const changed = 'secretsSet' in prepared ? prepared.secretsSet : prepared.secretsChanged;
+  if (!changed.includes('password')) changed.push('password');
+  if ('changed' in prepared) prepared.changed = true;
+}
+
+/** Everything the rows of a chunk could collide with, to fetch at once. */
+function keysOf(rows: Parsed[]) {
+  const keys = { logins: [] as string[], emails: [] as string[], numbers: [] as string[], usernames: [] as string[] };
+  for (const { user } of rows) {
+    if (!user) continue;
+    keys.logins.push(user.login.toLowerCase());
+    if (user.email) keys.emails.push(user.email.toLowerCase());
+    const sip = user.sip;
+    if (!sip) continue;
+    if (sip.extension) keys.numbers.push(sip.extension);
+    if (sip.virtualExtension) keys.numbers.push(sip.virtualExtension);
+    keys.usernames.push((sip.username ?? sip.extension ?? user.login).toLowerCase());
+  }
+  return keys;
+}
+
+/** The file as it came, with each row's problems in an added `error` column, cells neutralised. */
+export async function* withErrors(path: string, report: ImportReport): AsyncGenerator<string[]> {
+  const csv = await readCsv(path, { encoding: report.encoding as CsvEncoding, delimiter: report.delimiter === 'tab' ? '\t' : (report.delimiter as CsvDelimiter) });
   const byRow = new Map<number, string[]>();
-  for (const p of problems) byRow.set(p.row, [...(byRow.get(p.row) ?? []), `${p.column}: ${p.message}`]);
-  return [[...table.headers, 'error'], ...table.rows.map((cells, index) => [...cells, (byRow.get(index + 2) ?? []).join('; ')])];
+  for (const p of report.problems) byRow.set(p.row, [...(byRow.get(p.row) ?? []), `${p.column}: ${p.message}`]);
+  let row = 0;
+  for await (const cells of csv.records()) {
+    row += 1;
+    yield [...cells, row === 1 ? 'error' : (byRow.get(row) ?? []).join('; ')].map(neutralised);
+  }
 }

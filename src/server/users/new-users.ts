@@ -42,11 +42,14 @@ export async function writeNewUsers(trx: Db, requester: AuditActor, domain: Doma
   const add: Add = (table, ...values) => void ((rows[table] as unknown[] | undefined) ?? ((rows[table] as unknown[]) = [])).push(...values);
   for (const entry of users) rowsOf(domain.id, entry, now, add);
   for (const [table, values] of Object.entries(rows) as [keyof Database, never[]][]) await insertSetWise(trx, table, values);
-  const changesOf = options.auditChanges ?? ((user: PreparedUser) => diff(null, user.state, [...user.secretsSet, ...user.telephony.secretsChanged]));
+  const changesOf = options.auditChanges ?? createdChanges;
   for (let i = 0; i < users.length; i += 1000) {
     await recordAudit(trx, ...users.slice(i, i + 1000).map(({ id, user }) => ({ domainId: domain.id, actor: requester, action: 'user.created', target: { type: 'user', id, name: user.state.login }, changes: changesOf(user) })));
   }
 }
+
+/** What a new user's audit entry records by default: every field it was created with, secrets masked. */
+export const createdChanges = (user: PreparedUser): Changes => diff(null, user.state, [...user.secretsSet, ...user.telephony.secretsChanged]);
 
 type Add = <T extends keyof Database>(table: T, ...values: Insertable<Database[T]>[]) => void;
 
