@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import type { AuditActor } from '../audit/store.ts';
+import { recordAudit, type AuditActor } from '../audit/store.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { timeOrderedId } from '../db/ids.ts';
 import type { Db } from '../db/schema.ts';
@@ -12,7 +12,7 @@ import { readPolicy } from '../passwords/store.ts';
 import { keepingAnAdministrator } from '../roles/administrators.ts';
 import { nameKey } from '../roles/store.ts';
 import { prepareChange, prepareUser, readUser, writeChange, type PreparedChange, type PreparedUser, type Requester } from '../users/commands.ts';
-import { createdChanges, writeNewUsers, type NewUser } from '../users/new-users.ts';
+import { writeNewUsers, type NewUser } from '../users/new-users.ts';
 import type { Safeguards } from '../users/safeguards.ts';
 import { readCsv, type CsvDelimiter, type CsvEncoding } from './csv-decoding.ts';
 import { neutralised } from './columns.ts';
@@ -108,6 +108,8 @@ export async function importUsers(db: Db, requester: Requester & AuditActor, dom
     if (rows.length) await chunk.run(headers ?? [], columns, rows);
     tally.report(true);
     if (query.dryRun || (query.mode === 'atomic' && tally.problemCount > 0)) throw new Rollback();
+    const count = (n: number) => ({ from: null, to: n });
+    await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'users.imported', target: { type: 'bulk', id: bulkId, name: `${query.mode} import` }, changes: { created: count(tally.created), updated: count(tally.updated), skipped: count(tally.skippedCount), problems: count(tally.problemCount) } });
   };
   const written = await db
     .transaction()
@@ -281,7 +283,8 @@ class ImportChunk {
       }
     }
     const bulkOperation = { from: null, to: this.bulkId };
-    await writeNewUsers(this.trx, this.requester, this.domain, ready, { auditChanges: (user) => ({ ...createdChanges(user), bulkOperation }) });
+    // Each new user's entry names it and the import; the import itself is recorded once, at its end.
+    await writeNewUsers(this.trx, this.requester, this.domain, ready, { auditChanges: (user) => ({ extension: { from: null, to: user.state.sip?.extension ?? null }, bulkOperation }) });
     await this.#takeSeats(ready);
     for (const { prepared } of updates) await writeChange(this.trx, this.requester, this.domain, prepared, { bulkOperation });
     this.tally.created += ready.length;

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomBytesPooled } from '../secrets/random.ts';
 
 /** 144 random bits, printable: what a phone is provisioned with when nobody chose a secret. */
-export const generateSecret = () => randomBytes(18).toString('base64url');
+export const generateSecret = () => randomBytesPooled(18).toString('base64url');
 
 const hex = (algorithm: 'md5' | 'sha256', text: string) => createHash(algorithm).update(text).digest('hex');
 

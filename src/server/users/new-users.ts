@@ -1,4 +1,4 @@
-import type { Insertable } from 'kysely';
+import { CompiledQuery, PostgresAdapter, type Insertable } from 'kysely';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
 import { diff, type Changes } from '../audit/rules.ts';
 import { agentColumns } from '../agents/store.ts';
@@ -41,7 +41,7 @@ export async function writeNewUsers(trx: Db, requester: AuditActor, domain: Doma
   const rows: Rows = {};
   const add: Add = (table, ...values) => void ((rows[table] as unknown[] | undefined) ?? ((rows[table] as unknown[]) = [])).push(...values);
   for (const entry of users) rowsOf(domain.id, entry, now, add);
-  for (const [table, values] of Object.entries(rows) as [keyof Database, never[]][]) await insertSetWise(trx, table, values);
+  for (const [table, values] of Object.entries(rows) as [keyof Database, Record<string, unknown>[]][]) await insertSetWise(trx, table, values);
   const changesOf = options.auditChanges ?? createdChanges;
   for (let i = 0; i < users.length; i += 1000) {
     await recordAudit(trx, ...users.slice(i, i + 1000).map(({ id, user }) => ({ domainId: domain.id, actor: requester, action: 'user.created', target: { type: 'user', id, name: user.state.login }, changes: changesOf(user) })));
@@ -78,10 +78,32 @@ function rowsOf(domainId: string, { id, user, licenseIds = [] }: NewUser, now: s
 
 /** Bound parameters a statement may carry: under SQLite's 32,766 and PostgreSQL's 65,535. */
 const PARAMETERS = 30_000;
+const statements = new Map<string, string>();
 
-async function insertSetWise(trx: Db, table: keyof Database, values: object[]) {
-  if (values.length === 0) return;
-  const perRow = Object.keys(values[0] ?? {}).length;
-  const size = Math.max(1, Math.floor(PARAMETERS / perRow));
-  for (let i = 0; i < values.length; i += size) await trx.insertInto(table).values(values.slice(i, i + size) as never).execute();
+/**
+ * Multi-row INSERTs with their SQL kept per table, columns and row count: building a statement
+ * of thousands of values through the query builder costs as much as running it.
+ */
+async function insertSetWise(trx: Db, table: keyof Database, values: Record<string, unknown>[]) {
+  const columns = Object.keys(values[0] ?? {});
+  if (columns.length === 0) return;
+  const postgres = trx.getExecutor().adapter instanceof PostgresAdapter;
+  const size = Math.max(1, Math.floor(PARAMETERS / columns.length));
+  for (let i = 0; i < values.length; i += size) {
+    const rows = values.slice(i, i + size);
+    const parameters = rows.flatMap((row) => {
+      if (Object.keys(row).length !== columns.length) throw new Error(`rows of ${table} differ in their columns`);
+      return columns.map((c) => row[c]);
+    });
+    const key = `${postgres}:${table}:${columns.join(',')}:${rows.length}`;
+    let text = statements.get(key);
+    if (!text) {
+      let n = 0;
+      const row = () => `(${columns.map(() => (postgres ? `$${(n += 1)}` : '?')).join(', ')})`;
+      text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${rows.map(row).join(', ')}`;
+      if (statements.size > 200) statements.clear();
+      statements.set(key, text);
+    }
+    await trx.executeQuery(CompiledQuery.raw(text, parameters));
+  }
 }

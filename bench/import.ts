@@ -1,0 +1,137 @@
+/**
+ * bench/import: a CSV of 100,000 users (SIP account with an extension, agent settings and a
+ * skill, two groups, no web passwords) posted to the API's import on SQLite and PostgreSQL, timed
+ * end to end; then the very rows it wrote are deleted and inserted again raw (multi-row INSERTs in
+ * one transaction, no checks) in the same run, for the ratio. The server's peak RSS (VmHWM) is
+ * read before and after; BENCH_IMPORT_ROWS=100000,1000000 adds bigger files.
+ * Run: npm run bench:import
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { sql } from 'kysely';
+import { loadConfig } from '../src/server/config.ts';
+import { connect, type Engine } from '../src/server/db/connect.ts';
+import type { Database, Db } from '../src/server/db/schema.ts';
+import { migrateToLatest } from '../src/server/db/migrate.ts';
+import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
+import { findDomain } from '../src/server/domains/store.ts';
+import { safeguardsFor } from '../src/server/users/safeguards.ts';
+import { freshStorage } from '../test/databases.ts';
+import { seedUsers } from './seed.ts';
+
+const PASSWORD = 'Bench-Heron-Quartz-61!';
+const sizes = (process.env.BENCH_IMPORT_ROWS ?? '100000').split(',').map(Number);
+
+async function writeCsv(file: string, rows: number) {
+  const out = createWriteStream(file);
+  out.write('login,firstName,lastName,email,groups,extension,connection,agent,skills,wrapUpTime,maxNoAnswer\n');
+  for (let n = 0; n < rows; n += 1) {
+    const line = `bench${n},Agent,Number ${n},bench${n}@example.com,Sales|Support,${3_000_000 + n},pbx,true,English:${n % 100},15,3\n`;
+    if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  out.end();
+  await finished(out);
+}
+
+async function startServer(url: string): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn('node', ['--import', 'tsx', 'bench/server.ts'], { env: { ...process.env, SWITCHBOARD_DATABASE_URL: url, SWITCHBOARD_LOG_LEVEL: 'warn', SWITCHBOARD_PWNED_URL: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim().split(' ')[0] as string));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { child, base: `http://127.0.0.1:${port}` };
+}
+
+/** Resident memory of a process now and at its peak, in MiB, from /proc. */
+const memoryOf = (pid: number) => {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: Math.round(kib('VmRSS') / 1024), peak: Math.round(kib('VmHWM') / 1024) };
+};
+
+const imported = ['users', 'user_roles', 'user_groups', 'user_search_terms', 'sip_accounts', 'extensions', 'agents', 'agent_skills', 'audit_log'] as const;
+
+/** Deletes the rows the import wrote and inserts them again, raw, in one transaction: the floor. */
+async function rawInsert(db: Db, domainId: string) {
+  const ids = db.selectFrom('users').select('id').where('domain_id', '=', domainId).where('login_key', 'like', 'bench%');
+  const rows: Record<string, object[]> = {};
+  for (const table of imported) {
+    const query = table === 'users' ? db.selectFrom('users').selectAll().where('id', 'in', ids) : table === 'audit_log' ? db.selectFrom('audit_log').selectAll().where('target_id', 'in', ids) : db.selectFrom(table).selectAll().where('user_id', 'in', ids);
+    rows[table] = await (query as ReturnType<Db['selectFrom']>).execute();
+  }
+  for (const table of [...imported].reverse()) {
+    if (table === 'users') await db.deleteFrom('users').where('login_key', 'like', 'bench%').execute();
+    else if (table === 'audit_log') await db.deleteFrom('audit_log').where('target_id', 'in', ids).execute();
+    else await db.deleteFrom(table).where('user_id', 'in', ids).execute();
+  }
+  const started = performance.now();
+  await db.transaction().execute(async (trx) => {
+    for (const table of imported) {
+      const values = rows[table] ?? [];
+      const size = Math.floor(30_000 / Object.keys(values[0] ?? { a: 1 }).length);
+      for (let i = 0; i < values.length; i += size) await trx.insertInto(table as keyof Database).values(values.slice(i, i + size) as never).execute();
+    }
+  });
+  return Math.round(performance.now() - started);
+}
+
+const lines: string[] = [];
+const dir = await mkdtemp(join(tmpdir(), 'bench-import-'));
+for (const engine of (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',') as Engine[]) {
+  for (const rows of sizes) {
+    const file = join(dir, `users-${rows}.csv`);
+    await writeCsv(file, rows);
+    const database = await freshStorage(engine);
+    const storage = connect(database.url);
+    await migrateToLatest(storage.db);
+    await bootstrapDirectory(storage.db, { login: 'admin', password: PASSWORD }, safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })));
+    const domain = await findDomain(storage.db, 'default');
+    if (!domain) throw new Error('no default domain');
+    await seedUsers(storage.db, domain.id, 0);
+    const server = await startServer(database.url);
+    try {
+      const token = ((await (await fetch(`${server.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ domain: 'default', login: 'admin', password: PASSWORD }) })).json()) as { token: string }).token;
+      const before = memoryOf(server.child.pid as number);
+      const started = performance.now();
+      const response = await fetch(`${server.base}/api/v1/domains/default/users/import`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` },
+        body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+        duplex: 'half',
+      } as RequestInit);
+      const report = (await response.json()) as { created: number; problemCount: number; detail?: string };
+      const ms = performance.now() - started;
+      if (!response.ok || report.created !== rows) throw new Error(`import: ${response.status} ${report.detail ?? ''} created ${report.created}, ${report.problemCount} problems`);
+      const after = memoryOf(server.child.pid as number);
+      const perSecond = Math.round(rows / (ms / 1000));
+      let raw = '';
+      if (rows <= 100_000) {
+        if (engine === 'postgres') await sql`vacuum analyze`.execute(storage.db);
+        const rawMs = await rawInsert(storage.db, domain.id);
+        raw = `${rawMs} ms (${Math.round(rows / (rawMs / 1000)).toLocaleString('en')}/s); import takes ${(ms / rawMs).toFixed(1)}×`;
+      }
+      lines.push(`| ${engine} | ${rows.toLocaleString('en')} (${Math.round(statSync(file).size / 2 ** 20)} MiB) | ${Math.round(ms)} ms | ${perSecond.toLocaleString('en')}/s | ${raw || '—'} | ${before.rss} → ${after.peak} MiB |`);
+    } finally {
+      server.child.kill('SIGTERM');
+      await storage.close();
+      await database.drop();
+      await rm(file, { force: true });
+    }
+  }
+}
+await rm(dir, { recursive: true, force: true });
+process.stdout.write(
+  [
+    `bench/import — ${new Date().toISOString().slice(0, 10)}, one POST of the file each (SIP account, agent settings and skill, two groups; no web passwords)`,
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    '',
+    '| engine | rows (file) | import | users/s | raw insert of the same rows | server RSS before → peak |',
+    '|---|---|---:|---:|---|---|',
+    ...lines,
+  ].join('\n') + '\n',
+);
