@@ -36,7 +36,7 @@ export const needsRehash = (hash: string) => hashScheme(hash) !== 'argon2' || ar
 type Scheme = 'argon2' | 'bcrypt' | 'pbkdf2';
 
 const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
-const ARGON2 = /^\$argon2(id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
+const ARGON2 = /^\$argon2(id|i|d)\$v=\d+\$[mtp]=\d+,[mtp]=\d+,[mtp]=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 /** Django's `pbkdf2_sha256$iterations$salt$base64` and passlib's `$pbkdf2-sha256$iterations$ab64salt$ab64hash`. */
 const DJANGO_PBKDF2 = /^pbkdf2_(sha1|sha256|sha512)\$(\d+)\$([^$]+)\$([A-Za-z0-9+/=]+)$/;
 const PASSLIB_PBKDF2 = /^\$pbkdf2(?:-(sha256|sha512))?\$(\d+)\$([./A-Za-z0-9]+)\$([./A-Za-z0-9]+)$/;

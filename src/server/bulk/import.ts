@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import { z } from 'zod';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
 import { hashPassword } from '../auth/passwords.ts';
@@ -41,6 +41,7 @@ export const importResult = z.object({
   created: z.number().int().describe('Written (or, in a dry run or a refused atomic import, that would have been)'),
   updated: z.number().int().describe('Existing users changed (onExisting=update)'),
   written: z.boolean().describe('Whether the import is in the directory: false for a dry run, a refused atomic import or a cancelled one'),
+  generatedSecrets: z.number().int().describe('SIP accounts given a generated secret (the file had none): GET …/jobs/{id}/secrets.csv answers them once'),
   skipped: z.array(z.object({ row: z.number().int(), login: z.string() })).describe(`The first ${PROBLEMS_KEPT}`),
   skippedCount: z.number().int(),
   problems: z.array(z.object({ row: z.number().int(), column: z.string(), value: z.string(), message: z.string() })).describe(`The first ${PROBLEMS_KEPT}`),
@@ -67,10 +68,20 @@ const CHUNK = 1000;
 
 class Rollback extends Error {}
 
+/** A SIP secret the import generated (the file gave none): shown once, like a range's. */
+export interface GeneratedSecret {
+  login: string;
+  extension: string | null;
+  sipUsername: string;
+  sipSecret: string;
+}
+
 export interface ImportRun {
   id?: string;
   signal?: AbortSignal;
   onProgress?: (progress: ImportProgress) => void;
+  /** Called with each chunk's generated secrets once the chunk is written (inside the transaction). */
+  onSecrets?: (secrets: GeneratedSecret[]) => Promise<void>;
 }
 
 /**
@@ -86,7 +97,7 @@ export async function importUsers(db: Db, requester: Requester & AuditActor, dom
   let headers: string[] | undefined;
   let unknown: string[] = [];
   const work = async (trx: Db) => {
-    const chunk = new ImportChunk(trx, requester, domain, query, guards, bulkId, tally);
+    const chunk = new ImportChunk(trx, requester, domain, query, guards, bulkId, tally, run.onSecrets);
     let columns: ImportColumn[][] = [];
     let rows: { row: number; cells: string[] }[] = [];
     let line = 1;
@@ -127,6 +138,7 @@ export async function importUsers(db: Db, requester: Requester & AuditActor, dom
     created: tally.created,
     updated: tally.updated,
     written,
+    generatedSecrets: written ? tally.generatedSecrets : 0,
     skipped: tally.skipped,
     skippedCount: tally.skippedCount,
     problems: tally.problems,
@@ -140,6 +152,7 @@ class Tally {
   rows = 0;
   created = 0;
   updated = 0;
+  generatedSecrets = 0;
   problems: CellProblem[] = [];
   problemCount = 0;
   skipped: { row: number; login: string }[] = [];
@@ -179,6 +192,7 @@ class ImportChunk {
   readonly #lookups: ImportLookups;
   #licenses?: Map<string, { id: string; name: string; free: number; expired: boolean }>;
   #policy?: Awaited<ReturnType<typeof readPolicy>>;
+  #chunks = 0;
 
   constructor(
     private readonly trx: Db,
@@ -188,6 +202,7 @@ class ImportChunk {
     private readonly guards: Safeguards,
     private readonly bulkId: string,
     private readonly tally: Tally,
+    private readonly onSecrets?: (secrets: GeneratedSecret[]) => Promise<void>,
   ) {
     this.#lookups = new ImportLookups(trx, domain.id);
   }
@@ -228,6 +243,18 @@ class ImportChunk {
       if (created) creates.push(created);
     }
     await this.#write(creates, updates);
+    await this.#refreshStatistics();
+  }
+
+  /**
+   * PostgreSQL plans the chunk's look-ups from statistics taken before the import, which know
+   * nothing of the rows it has written so far; past some thousands of rows its plans turn to
+   * scans. ANALYZE sees the transaction's own rows: run after chunks 1, 2, 4, 8, …
+   */
+  async #refreshStatistics() {
+    this.#chunks += 1;
+    if ((this.#chunks & (this.#chunks - 1)) !== 0 || !(this.trx.getExecutor().adapter instanceof PostgresAdapter)) return;
+    await sql`analyze users, extensions, sip_accounts`.execute(this.trx);
   }
 
   async #create(row: number, p: Parsed): Promise<(NewUser & { row: number; hash?: Promise<string> }) | undefined> {
@@ -287,6 +314,13 @@ class ImportChunk {
     await writeNewUsers(this.trx, this.requester, this.domain, ready, { auditChanges: (user) => ({ extension: { from: null, to: user.state.sip?.extension ?? null }, bulkOperation }) });
     await this.#takeSeats(ready);
     for (const { prepared } of updates) await writeChange(this.trx, this.requester, this.domain, prepared, { bulkOperation });
+    const secrets = ready.flatMap(({ user }) => {
+      const secret = user.telephony.generatedSecret;
+      const account = user.telephony.sip?.account;
+      return secret && account ? [{ login: user.state.login, extension: account.extension, sipUsername: account.username, sipSecret: secret }] : [];
+    });
+    if (secrets.length && this.onSecrets) await this.onSecrets(secrets);
+    this.tally.generatedSecrets += secrets.length;
     this.tally.created += ready.length;
     this.tally.updated += updates.length;
     this.tally.report();

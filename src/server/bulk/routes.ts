@@ -2,10 +2,10 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 import { createRange, rangeInput, rangeResult } from './range.ts';
-import { importQuery, importResult, importUsers, withErrors, type ImportReport } from './import.ts';
+import { importQuery, importResult, importUsers, withErrors, type GeneratedSecret, type ImportProgress, type ImportReport } from './import.ts';
 import { ImportJobs, jobView } from './jobs.ts';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -224,7 +224,18 @@ export function importRoutes(router: Router, { db, passwords, cipher, presence }
           await forget(id)();
           throw error;
         });
-        const job = jobs.start(domain.id, id, requester.login, (signal, onProgress) => importUsers(db, requester, domain, file, request.query, guards, { id, signal, onProgress }), forget(id));
+        const secrets = join(dir, 'secrets.sealed');
+        // Generated SIP secrets wait, sealed, for one download; an import not written drops them.
+        const onSecrets = (list: GeneratedSecret[]) => appendFile(secrets, list.map((s) => `${cipher.seal(JSON.stringify(s))}\n`).join(''));
+        const task = async (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => {
+          const report = await importUsers(db, requester, domain, file, request.query, guards, { id, signal, onProgress, onSecrets }).catch(async (error: unknown) => {
+            await rm(secrets, { force: true });
+            throw error;
+          });
+          if (!report.written) await rm(secrets, { force: true });
+          return report;
+        };
+        const job = jobs.start(domain.id, id, requester.login, task, forget(id));
         if (/\brespond-async\b/i.test(String(request.headers.prefer ?? ''))) {
           return reply.code(202).header('preference-applied', 'respond-async').header('location', `/api/v1/domains/${domain.name}/jobs/${id}`).send({ ...job.view });
         }
@@ -247,6 +258,22 @@ export function importRoutes(router: Router, { db, passwords, cipher, presence }
       config: { access: { permission: 'users:create' } },
       schema: { tags, summary: 'Cancel a running import: nothing of it stays', params: jobParams, response: { 200: jobView } },
       handler: async (request) => jobs.cancel(jobOf(request)),
+    });
+
+    scope.get('/api/v1/domains/:domain/jobs/:id/secrets.csv', {
+      config: { access: { permission: 'users:create' } },
+      schema: { tags, summary: 'The SIP secrets the import generated, once: the file is gone after this answer', params: jobParams, produces: ['text/csv'] },
+      handler: async (request, reply) => {
+        const job = jobOf(request);
+        const dir = files.get(job.view.id);
+        const file = dir && join(dir, 'secrets.sealed');
+        const sealed = file && job.view.result?.written ? await readFile(file, 'utf8').catch(() => null) : null;
+        if (!file || sealed === null) throw notFound('Generated secrets (they are answered once, for a written import)');
+        await rm(file, { force: true });
+        const rows = sealed.split('\n').filter(Boolean).map((line) => JSON.parse(cipher.open(line)) as GeneratedSecret);
+        reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="sip-secrets.csv"').header('cache-control', 'no-store');
+        return reply.send(stringifySync([['login', 'extension', 'sipUsername', 'sipSecret'], ...rows.map((r) => [r.login, r.extension ?? '', r.sipUsername, r.sipSecret])]) as never);
+      },
     });
 
     scope.get('/api/v1/domains/:domain/jobs/:id/report.csv', {
