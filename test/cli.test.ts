@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { engines, freshStorage } from './harness.ts';
@@ -87,6 +87,14 @@ for (const engine of engines) {
       const refused = await run('node', [...cli, 'users', 'import', file, '--domain', 'default'], { env }).catch((error: { code: number; stdout: string; stderr: string }) => error);
       assert.equal((refused as { code: number }).code, 2, 'problems make the exit code 2');
       assert.match((refused as { stderr: string }).stderr, /row 2, login \("8100"\): A user with this login exists already/);
+
+      const fresh = join(mkdtempSync(join(tmpdir(), 'switchboard-csv-')), 'fresh.csv');
+      writeFileSync(fresh, 'login,extension\nphone-1,8201\nphone-2,8202\n');
+      const kept = join(dirname(fresh), 'secrets.csv');
+      const imported = await run('node', [...cli, 'users', 'import', fresh, '--domain', 'default', '--secrets', kept], { env });
+      assert.match(imported.stderr, /progress: 2 rows · .* 2 created · 0 problems/, 'progress lines where the output is not a terminal');
+      assert.match(readFileSync(kept, 'utf8'), /^login,extension,sipUsername,sipSecret\nphone-1,8201,8201,[A-Za-z0-9_-]{24}\nphone-2,8202,8202,/);
+      assert.equal(statSync(kept).mode & 0o777, 0o600, 'the secrets file is readable by its owner alone');
     });
   });
 }

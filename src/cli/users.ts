@@ -1,7 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import { Command, Option } from 'commander';
 import { exportRows } from '../server/bulk/export.ts';
-import { importQuery, importUsers } from '../server/bulk/import.ts';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { importQuery, importUsers, type GeneratedSecret } from '../server/bulk/import.ts';
 import { createRange, rangeInput } from '../server/bulk/range.ts';
 import { systemRequester } from '../server/domains/bootstrap.ts';
 import { findDomain } from '../server/domains/store.ts';
@@ -32,11 +33,17 @@ const importCommand = () =>
     .addOption(new Option('--mode <mode>', 'atomic: every row or none; partial: the valid rows').choices(['atomic', 'partial']).default('atomic'))
     .addOption(new Option('--on-existing <what>', 'a login that exists already').choices(['fail', 'skip', 'update']).default('fail'))
     .addOption(new Option('--encoding <encoding>', 'detected when absent').choices(['utf-8', 'windows-1250', 'windows-1251']))
-    .action(async (file: string, options: { domain: string; dryRun?: boolean; mode: string; onExisting: string; encoding?: string }) => {
+    .option('--secrets <file>', 'write the SIP secrets the import generates (rows without one) to this CSV file, readable by you alone')
+    .action(async (file: string, options: { domain: string; dryRun?: boolean; mode: string; onExisting: string; encoding?: string; secrets?: string }) => {
       await withStorage(async ({ db }, config) => {
         const query = importQuery.parse({ dryRun: String(Boolean(options.dryRun)), mode: options.mode, onExisting: options.onExisting, encoding: options.encoding });
         const bar = progressBar(process.stderr);
-        const report = await importUsers(db, systemRequester, await domainNamed(db, options.domain), file, query, safeguardsFor(db, config), { onProgress: bar.update });
+        const secrets = options.secrets;
+        if (secrets) writeFileSync(secrets, 'login,extension,sipUsername,sipSecret\n', { mode: 0o600 });
+        const onSecrets = async (list: GeneratedSecret[]) => void (secrets && appendFileSync(secrets, stringify(list.map((s) => [s.login, s.extension ?? '', s.sipUsername, s.sipSecret]))));
+        const report = await importUsers(db, systemRequester, await domainNamed(db, options.domain), file, query, safeguardsFor(db, config), { onProgress: bar.update, onSecrets });
+        if (secrets && !report.written) writeFileSync(secrets, 'login,extension,sipUsername,sipSecret\n');
+        if (!secrets && report.generatedSecrets) process.stderr.write(`${report.generatedSecrets} SIP secrets were generated and not kept; give --secrets FILE to keep them, or make new ones with POST …/users/{id}/sip/secret\n`);
         bar.end();
         for (const p of report.problems) process.stderr.write(`row ${p.row}, ${p.column}${p.value ? ` (${JSON.stringify(p.value)})` : ''}: ${p.message}\n`);
         if (report.problemCount > report.problems.length) process.stderr.write(`… and ${report.problemCount - report.problems.length} more problems\n`);
