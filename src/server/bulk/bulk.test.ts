@@ -100,6 +100,27 @@ forEachEngine('bulk edit', (h) => {
     assert.equal(again.body.count, 0, 'users already so are not touched');
   });
 
+  it('hands out and takes back license seats, refusing more users than free seats and users still using what a license covers', async () => {
+    await h().admin.post(`${base}/licenses`, { name: 'CRM', seats: 3 });
+    await h().admin.post(`${base}/licenses`, { name: 'Agent seat', seats: 10, capability: 'agent' });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i += 1) ids.push((await h().admin.post(`${base}/users`, { login: `seat-${i}`, roles: ['agent'] })).body.id);
+    const tooMany = await h().admin.post(`${base}/users/bulk`, { ids, add: { licenses: ['CRM'] } });
+    assert.deepEqual([tooMany.status, tooMany.body.errors[0].path, tooMany.body.errors[0].message], [400, 'add/licenses/0', 'CRM has 3 free seats, 4 are needed']);
+    const three = await h().admin.post(`${base}/users/bulk`, { ids: ids.slice(0, 3), add: { licenses: ['crm', 'Agent seat'] } });
+    assert.equal(three.body.count, 3);
+    assert.deepEqual((await h().admin.get(`${base}/users/${ids[0]}`)).body.licenses.sort(), ['Agent seat', 'CRM']);
+    assert.deepEqual([(await h().admin.get(`${base}/licenses/CRM`)).body.used, (await h().admin.get(`${base}/licenses/Agent seat`)).body.used], [3, 3]);
+    await h().admin.patch(`${base}/users/${ids[0]}`, { agent: { enabled: true } });
+    const inUse = await h().admin.post(`${base}/users/bulk`, { ids: ids.slice(0, 3), remove: { licenses: ['Agent seat'] } });
+    assert.deepEqual([inUse.status, inUse.body.errors.map((e: { path: string }) => e.path)], [400, [`users/${ids[0]}/licenses`]]);
+    const released = await h().admin.post(`${base}/users/bulk`, { ids: ids.slice(1, 3), remove: { licenses: ['Agent seat', 'CRM'] } });
+    assert.equal(released.body.count, 2);
+    assert.deepEqual([(await h().admin.get(`${base}/licenses/CRM`)).body.used, (await h().admin.get(`${base}/licenses/Agent seat`)).body.used], [1, 1]);
+    const audit = (await h().admin.get(`${base}/audit?target=${ids[1]}`)).body.items[0];
+    assert.deepEqual([audit.action, audit.changes.bulkOperation.to], ['license.removed', released.body.bulkId]);
+  });
+
   it('changes nobody when any user cannot take the change, and lists every problem', async () => {
     const a = (await h().admin.post(`${base}/users`, { login: 'solo-role', roles: ['agent'] })).body;
     const b = (await h().admin.post(`${base}/users`, { login: 'two-roles', roles: ['agent', 'supervisor'] })).body;

@@ -25,6 +25,7 @@ import type { Deps, Router } from '../http/routes.ts';
 import { keepingAnAdministrator } from '../roles/administrators.ts';
 import { bulkDelete, bulkEdit, bulkEditResult, bulkResult, bulkTarget } from './schema.ts';
 import { changeFor } from './edit.ts';
+import { prepareLicenseEdit, writeLicenseEdit } from './licenses.ts';
 import { prepareChange, writeChange, type PreparedChange } from '../users/commands.ts';
 import { usersByIds } from '../users/store.ts';
 import { uniqueViolationAs } from '../db/errors.ts';
@@ -81,21 +82,24 @@ export function bulkRoutes(router: Router, { db, passwords, cipher }: Deps): voi
       const { preview, add, remove, set, ...target } = request.body;
       const users = await usersByIds(db, domain, (await targetUsers(db, domain.id, target, false)).map((u) => u.id));
       const changes = users.map((user) => ({ user, ...changeFor(user, { add, remove, set }) }));
-      const problems = changes.flatMap((c) => c.problems);
+      const seats = await prepareLicenseEdit(db, domain, users, add.licenses, remove.licenses);
+      const problems = [...changes.flatMap((c) => c.problems), ...seats.problems];
       if (problems.length) throw invalid(problems.slice(0, 200));
       const prepared: PreparedChange[] = [];
       for (const { user, change } of changes) prepared.push(await prepareChange(db, actor, domain, user, change, guards).catch(aboutUser(user)));
       const changed = prepared.filter((p) => p.changed);
-      const summary = changed.map((p) => ({ id: p.before.id, login: p.before.login }));
-      if (preview) return { preview: true, bulkId: null, count: changed.length, users: summary };
+      const summary = users.filter((u) => seats.userIds.has(u.id) || changed.some((p) => p.before.id === u.id)).map((u) => ({ id: u.id, login: u.login }));
+      if (preview) return { preview: true, bulkId: null, count: summary.length, users: summary };
       const bulkId = timeOrderedId();
       await db
         .transaction()
         .execute((trx) => keepingAnAdministrator(trx, domain.id, async () => {
           for (const change of changed) await writeChange(trx, actor, domain, change, { bulkOperation: { from: null, to: bulkId } });
+          // After the changes, whose writes check the versions they read.
+          await writeLicenseEdit(trx, actor, domain, seats, bulkId);
         }))
         .catch(uniqueViolationAs(() => conflict('bulk.conflict', 'Another change took a name or number these users needed a moment ago; nothing was changed')));
-      return { preview: false, bulkId, count: changed.length, users: summary };
+      return { preview: false, bulkId, count: summary.length, users: summary };
     },
   });
 

@@ -42,10 +42,10 @@ const names = z.array(z.string().trim().min(1).max(64)).max(100);
 const operations = {
   preview: z.boolean().default(false).describe('Answer who would change, and change nothing'),
   add: z
-    .strictObject({ roles: names, groups: names, tags: names, skills: z.array(z.strictObject({ skill: z.string().trim().min(1).max(64), level: z.number().int().min(0).max(100) })).max(100) })
+    .strictObject({ roles: names, groups: names, tags: names, licenses: names.describe('A seat each, for users not holding it'), skills: z.array(z.strictObject({ skill: z.string().trim().min(1).max(64), level: z.number().int().min(0).max(100) })).max(100) })
     .partial()
     .default({}),
-  remove: z.strictObject({ roles: names, groups: names, tags: names, skills: names }).partial().default({}),
+  remove: z.strictObject({ roles: names, groups: names, tags: names, licenses: names.describe('Seats given back; refused for users still using what the license covers'), skills: names }).partial().default({}),
   set: z
     .strictObject({
       active: z.boolean(),
