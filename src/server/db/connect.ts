@@ -42,7 +42,6 @@ function openSqlite(file: string): Db {
   database.pragma('busy_timeout = 5000');
   // WAL with NORMAL is durable against process kills; only an OS crash can lose the last commits.
   database.pragma('synchronous = NORMAL');
-  database.pragma('cache_size = -65536');
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
 }
 

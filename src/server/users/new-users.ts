@@ -87,7 +87,7 @@ const columnTypes = new Map<string, Map<string, string>>();
  * one array a column (INSERT … SELECT FROM unnest), which it parses and plans once however many
  * rows there are.
  */
-async function insertSetWise(trx: Db, table: keyof Database, values: Record<string, unknown>[]) {
+export async function insertSetWise(trx: Db, table: keyof Database, values: Record<string, unknown>[]) {
   const columns = Object.keys(values[0] ?? {});
   if (columns.length === 0) return;
   for (const row of values) if (Object.keys(row).length !== columns.length) throw new Error(`rows of ${table} differ in their columns`);
