@@ -73,12 +73,14 @@ const rangeCommand = () =>
     .option('--name <pattern>', 'first name of each user; {n} is its number', 'Agent {n}')
     .option('--role <name...>', 'roles of every user', ['agent'])
     .option('--skip-taken', 'leave out numbers already taken instead of refusing the range')
-    .action(async (options: { domain: string; from: string; to: string; name: string; role: string[]; skipTaken?: boolean }) => {
+    .option('--web-passwords', 'give each user a generated web password too (printed once; changed at the first sign-in)')
+    .action(async (options: { domain: string; from: string; to: string; name: string; role: string[]; skipTaken?: boolean; webPasswords?: boolean }) => {
       await withStorage(async ({ db }, config) => {
-        const input = rangeInput.safeParse({ from: options.from, to: options.to, namePattern: options.name, onConflict: options.skipTaken ? 'skip' : 'fail', template: { roles: options.role } });
+        const input = rangeInput.safeParse({ from: options.from, to: options.to, namePattern: options.name, onConflict: options.skipTaken ? 'skip' : 'fail', webPasswords: Boolean(options.webPasswords), template: { roles: options.role } });
         if (!input.success) throw new Error(input.error.issues.map((i) => `${i.path.join('/')}: ${i.message}`).join('\n'));
         const result = await createRange(db, systemRequester, await domainNamed(db, options.domain), input.data, safeguardsFor(db, config)).catch(explain);
-        process.stdout.write(stringify([['login', 'extension', 'sipUsername', 'sipSecret'], ...result.created.map((u) => [u.login, u.extension, u.sipUsername, u.sipSecret])]));
+        const passwords = options.webPasswords ? ['password'] : [];
+        process.stdout.write(stringify([['login', 'extension', 'sipUsername', 'sipSecret', ...passwords], ...result.created.map((u) => [u.login, u.extension, u.sipUsername, u.sipSecret, ...(u.password ? [u.password] : [])])]));
         process.stderr.write(`${result.created.length} created${result.skipped.length ? `, ${result.skipped.length} skipped (${result.skipped.map((s) => s.number).join(', ')})` : ''}\n`);
       });
     });

@@ -170,6 +170,13 @@ forEachEngine('range creation', (h) => {
     assert.deepEqual([skipped.body.created.map((u: { login: string }) => u.login), skipped.body.skipped.map((s: { number: string }) => s.number)], [['7200', '7201', '7203', '7205'], ['7202', '7204']]);
     const csv = await h().app.inject({ method: 'POST', url: `${base}/users/range`, payload: { from: '7300', to: '7302' }, headers: { authorization: `Bearer ${h().admin.token}`, accept: 'text/csv' } });
     assert.match(csv.body, /login,extension,sipUsername,sipSecret\r?\n7300,7300,7300,[A-Za-z0-9_-]{24}/);
+    const withPasswords = await h().app.inject({ method: 'POST', url: `${base}/users/range`, payload: { from: '7310', to: '7312', webPasswords: true }, headers: { authorization: `Bearer ${h().admin.token}`, accept: 'text/csv' } });
+    const [header, first] = withPasswords.body.replace(/^\uFEFF/, '').split(/\r?\n/) as [string, string];
+    assert.equal(header, 'login,extension,sipUsername,sipSecret,password');
+    const password = first.split(',')[4] as string;
+    const signedIn = await h().anonymous.post('/api/v1/auth/login', { domain: 'default', login: '7310', password });
+    assert.equal(signedIn.status, 200, 'the web password handed out signs the user in');
+    assert.equal((await h().admin.get(`${base}/users?q=7310`)).body.items[0].passwordChangeRequired, true, 'to be changed at once');
     const tooMany = await h().admin.post(`${base}/users/range`, { from: '10000', to: '20000' });
     assert.deepEqual([tooMany.status, tooMany.body.errors[0].path], [400, 'to']);
     const badTemplate = await h().admin.post(`${base}/users/range`, { from: '7400', to: '7401', template: { roles: ['no-such-role'] } });

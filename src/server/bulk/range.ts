@@ -12,6 +12,8 @@ import { nameKey } from '../roles/store.ts';
 import { generateSecret, sipDigests } from '../sip/digest.ts';
 import { extension, sipInput } from '../sip/schema.ts';
 import { prepareUser, type Requester } from '../users/commands.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { generatePassword } from '../domains/bootstrap.ts';
 import type { Safeguards } from '../users/safeguards.ts';
 import { writeNewUsers } from '../users/new-users.ts';
 
@@ -23,6 +25,7 @@ export const rangeInput = z
     to: extension,
     namePattern: z.string().trim().min(1).max(100).default('Agent {n}').describe('First name of each user; {n} is its number'),
     onConflict: z.enum(['fail', 'skip']).default('fail').describe('Numbers already taken as logins, extensions or SIP usernames: refuse the whole range, or leave them out'),
+    webPasswords: z.boolean().default(false).describe('Give each user a generated web password too, to be changed at the first sign-in (hashing takes about a second per hundred users a core)'),
     template: z
       .strictObject({
         roles: z.array(z.string().max(64)).min(1).max(100).default(['agent']),
@@ -40,7 +43,7 @@ export const rangeInput = z
 
 export const rangeResult = z.object({
   bulkId: z.string(),
-  created: z.array(z.object({ id: z.string(), login: z.string(), extension: z.string(), sipUsername: z.string(), sipSecret: z.string() })).describe('Secrets are shown only here'),
+  created: z.array(z.object({ id: z.string(), login: z.string(), extension: z.string(), sipUsername: z.string(), sipSecret: z.string(), password: z.string().optional() })).describe('Secrets are shown only here'),
   skipped: z.array(z.object({ number: z.string(), reason: z.string() })),
 });
 
@@ -97,14 +100,18 @@ export async function createRange(db: Db, requester: Requester & AuditActor, dom
   if (!sip) throw new Error('a range always makes SIP accounts');
   const realm = domain.realm ?? domain.name;
   const bulkId = timeOrderedId();
-  const created = wanted.map((n) => ({ id: timeOrderedId(), login: n, extension: n, sipUsername: n, sipSecret: generateSecret() }));
+  const created = wanted.map((n) => ({ id: timeOrderedId(), login: n, extension: n, sipUsername: n, sipSecret: generateSecret(), ...(input.webPasswords ? { password: generatePassword() } : {}) }));
+  // All at once: argon2 runs them on the thread pool, on every core.
+  const hashes = await Promise.all(created.map((u) => (u.password ? hashPassword(u.password) : null)));
 
-  const users = created.map((u) => ({
+  const users = created.map((u, i) => ({
     id: u.id,
     licenseIds: licenses.map((l) => l.id),
     user: {
       ...prepared,
-      state: { ...prepared.state, login: u.login, firstName: name(u.login), sip: prepared.state.sip && { ...prepared.state.sip, extension: u.extension, username: u.sipUsername } },
+      secrets: { ...prepared.secrets, passwordHash: hashes[i] ?? null },
+      secretsSet: hashes[i] ? ['password'] : [],
+      state: { ...prepared.state, passwordChangeRequired: Boolean(hashes[i]), login: u.login, firstName: name(u.login), sip: prepared.state.sip && { ...prepared.state.sip, extension: u.extension, username: u.sipUsername } },
       telephony: { ...prepared.telephony, allocate: undefined, sip: { ...sip, account: { ...sip.account, extension: u.extension, username: u.sipUsername }, digests: { ...sipDigests(u.sipUsername, realm, domain.name, u.sipSecret), realm } } },
     },
   }));
@@ -115,7 +122,12 @@ export async function createRange(db: Db, requester: Requester & AuditActor, dom
     }
     // Each user's entry names it and the operation; the template they share is recorded once, below.
     await writeNewUsers(trx, requester, domain, users, {
-      auditChanges: (user) => ({ extension: { from: null, to: user.state.sip?.extension ?? null }, sipSecret: { from: null, to: MASK }, bulkOperation: { from: null, to: bulkId } }),
+      auditChanges: (user) => ({
+        extension: { from: null, to: user.state.sip?.extension ?? null },
+        sipSecret: { from: null, to: MASK },
+        ...(user.secretsSet.includes('password') ? { password: { from: null, to: MASK } } : {}),
+        bulkOperation: { from: null, to: bulkId },
+      }),
     });
     await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'users.range_created', target: { type: 'bulk', id: bulkId, name: `${input.from}-${input.to}` }, changes: { ...diff(null, { ...prepared.state, login: null, firstName: input.namePattern, sip: prepared.state.sip && { ...prepared.state.sip, extension: null, username: null } }), count: { from: null, to: created.length } } });
   });

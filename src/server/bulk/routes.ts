@@ -116,7 +116,8 @@ export function bulkRoutes(router: Router, { db, passwords, cipher }: Deps): voi
     handler: async (request, reply) => {
       const result = await createRange(db, actorOf(request), domainOf(request), request.body, guards);
       if (!String(request.headers.accept ?? '').includes('text/csv')) return result;
-      const csv = stringifySync([['login', 'extension', 'sipUsername', 'sipSecret'], ...result.created.map((u) => [u.login, u.extension, u.sipUsername, u.sipSecret])], { bom: true });
+      const withPasswords = request.body.webPasswords;
+      const csv = stringifySync([['login', 'extension', 'sipUsername', 'sipSecret', ...(withPasswords ? ['password'] : [])], ...result.created.map((u) => [u.login, u.extension, u.sipUsername, u.sipSecret, ...(withPasswords ? [u.password ?? ''] : [])])], { bom: true });
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="range-${request.body.from}-${request.body.to}.csv"`).send(csv as never);
     },
   });
