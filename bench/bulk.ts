@@ -4,7 +4,7 @@
  * each, timed end to end.
  * Run: npm run bench:bulk
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startServer } from './server-process.ts';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/server/config.ts';
@@ -19,15 +19,6 @@ import { seedUsers } from './seed.ts';
 const PASSWORD = 'Bench-Heron-Quartz-61!';
 const USERS = 20_000;
 const BULK = 10_000;
-
-async function startServer(url: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn('node', ['--import', 'tsx', 'bench/server.ts'], { env: { ...process.env, SWITCHBOARD_DATABASE_URL: url, SWITCHBOARD_LOG_LEVEL: 'warn', SWITCHBOARD_PWNED_URL: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve, reject) => {
-    child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim().split(' ')[0] as string));
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return { child, base: `http://127.0.0.1:${port}` };
-}
 
 async function timed(base: string, token: string, path: string, body: unknown) {
   const started = performance.now();

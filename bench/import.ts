@@ -6,7 +6,7 @@
  * read before and after; BENCH_IMPORT_ROWS=100000,1000000 adds bigger files.
  * Run: npm run bench:import
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startServer } from './server-process.ts';
 import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -37,15 +37,6 @@ async function writeCsv(file: string, rows: number) {
   }
   out.end();
   await finished(out);
-}
-
-async function startServer(url: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn('node', ['--import', 'tsx', 'bench/server.ts'], { env: { ...process.env, SWITCHBOARD_DATABASE_URL: url, SWITCHBOARD_LOG_LEVEL: 'warn', SWITCHBOARD_PWNED_URL: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve, reject) => {
-    child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim().split(' ')[0] as string));
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return { child, base: `http://127.0.0.1:${port}` };
 }
 
 /** Resident memory of a process now and at its peak, in MiB, from /proc. */
