@@ -90,7 +90,7 @@ const columnTypes = new Map<string, Map<string, string>>();
 export async function insertSetWise(trx: Db, table: keyof Database, values: Record<string, unknown>[]) {
   const columns = Object.keys(values[0] ?? {});
   if (columns.length === 0) return;
-  for (const row of values) if (Object.keys(row).length !== columns.length) throw new Error(`rows of ${table} differ in their columns`);
+  for (const row of values) if (keyCount(row) !== columns.length) throw new Error(`rows of ${table} differ in their columns`);
   if (trx.getExecutor().adapter instanceof PostgresAdapter) return insertUnnested(trx, table, columns, values);
   const size = Math.max(1, Math.floor(PARAMETERS / columns.length));
   for (let i = 0; i < values.length; i += size) {
@@ -103,8 +103,17 @@ export async function insertSetWise(trx: Db, table: keyof Database, values: Reco
       if (statements.size > 200) statements.clear();
       statements.set(key, text);
     }
-    await trx.executeQuery(CompiledQuery.raw(text, rows.flatMap((r) => columns.map((c) => r[c]))));
+    const parameters = new Array<unknown>(rows.length * columns.length);
+    let n = 0;
+    for (const row of rows) for (const column of columns) parameters[(n += 1) - 1] = row[column];
+    await trx.executeQuery(CompiledQuery.raw(text, parameters));
   }
+}
+
+function keyCount(row: object) {
+  let count = 0;
+  for (const _ in row) count += 1;
+  return count;
 }
 
 async function insertUnnested(trx: Db, table: keyof Database, columns: string[], values: Record<string, unknown>[]) {
