@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test once, each specification against SQLite and PostgreSQL.
-# Starts this machine's PostgreSQL and Redis when they are down, and installs SIPp if missing.
+# Starts this machine's PostgreSQL and Redis when they are down, installs SIPp, Kamailio and
+# Chromium if missing, and builds the console.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,11 +14,15 @@ if command -v redis-cli >/dev/null && ! redis-cli -h 127.0.0.1 -p 6379 ping >/de
 fi
 
 # SIPp (Debian's sip-tester) registers real phones against the registrar in the tests;
-# Kamailio checks that the documented auth_db configuration works on the sip_subscriber view.
-if ! command -v sipp >/dev/null || ! command -v kamailio >/dev/null; then
+# Kamailio checks that the documented auth_db configuration works on the sip_subscriber view;
+# Chromium runs the console's browser tests (driven by playwright-core).
+if ! command -v sipp >/dev/null || ! command -v kamailio >/dev/null || ! [ -x /usr/bin/chromium ]; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq sip-tester kamailio kamailio-postgres-modules >/dev/null
+  apt-get update -qq && apt-get install -y -qq sip-tester kamailio kamailio-postgres-modules chromium >/dev/null
 fi
+
+# The browser tests use the console as `npm run build` makes it.
+npx vite build --config src/web/vite.config.ts --logLevel warn || exit 1
 
 mapfile -t files < <(find src test docs -name '*.test.ts' | sort)
 exec node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}"

@@ -28,6 +28,7 @@ import { licenseRoutes } from './licenses/routes.ts';
 import { lockoutRoutes } from './lockout/routes.ts';
 import { numberRoutes } from './numbers/routes.ts';
 import { permissionRoutes } from './permissions/routes.ts';
+import { consoleRoutes } from './http/console.ts';
 import { roleRoutes } from './roles/routes.ts';
 import { MemoryLiveStore } from './presence/live.ts';
 import { RedisLiveStore } from './presence/redis.ts';
@@ -115,6 +116,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   const deps = { db: storage.db, config, cache, presence, ...safeguardsFor(storage.db, config) };
   const registrar = new Registrar(storage.db, presence, cache, config, deps.cipher.deriveKey('sip-nonce'));
   healthRoutes(app, storage);
+  consoleRoutes(app);
   app.get('/api/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
   authRoutes(app, deps);
   permissionRoutes(app);

@@ -6,7 +6,7 @@ import { startHarness, type Harness } from '../../../test/harness.ts';
 /** Routes anyone may call without signing in; everything else must declare what it needs. */
 // /sip: SIP over WebSocket, where every REGISTER is authenticated by digest.
 // /integrations/freeswitch/directory: FreeSWITCH authenticates with the shared secret (basic auth).
-const publicRoutes = [/^\/api\/v1\/auth\/login$/, /^\/api\/v1\/auth\/password-reset$/, /^\/healthz$/, /^\/readyz$/, /^\/api\/openapi\.json$/, /^\/api\/docs(\/.*)?$/, /^\/sip$/, /^\/integrations\/freeswitch\/directory$/];
+const publicRoutes = [/^\/\*?$/, /^\/assets\//, /^\/favicon\.ico$/, /^\/api\/v1\/auth\/login$/, /^\/api\/v1\/auth\/password-reset$/, /^\/healthz$/, /^\/readyz$/, /^\/api\/openapi\.json$/, /^\/api\/docs(\/.*)?$/, /^\/sip$/, /^\/integrations\/freeswitch\/directory$/];
 
 describe('route table', () => {
   let h: Harness;
@@ -15,7 +15,7 @@ describe('route table', () => {
   });
   after(() => h.close());
 
-  it('declares the access of every route, and only sign-in, password reset, health and the API document are public', () => {
+  it('declares the access of every route, and only sign-in, password reset, health, the API document and the console files are public', () => {
     const routes = h.app.routeTable.filter((r) => r.method !== 'HEAD');
     assert.ok(routes.length > 25, `found only ${routes.length} routes`);
     for (const route of routes) {

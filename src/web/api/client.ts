@@ -1,0 +1,36 @@
+/** A refusal of the API, as its problem+json says it: every field problem with its path. */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+    readonly errors: { path: string; code: string; message: string }[] = [],
+  ) {
+    super(detail);
+  }
+
+  /** The message of the problem at a field's path, for the form to show beside it. */
+  at(path: string): string | undefined {
+    return this.errors.find((e) => e.path === path)?.message;
+  }
+}
+
+/** Called when the session is gone (expired, signed out elsewhere): the console goes to sign-in. */
+let onSignedOut: () => void = () => undefined;
+export const whenSignedOut = (handler: () => void) => void (onSignedOut = handler);
+
+/** Calls the API with the session cookie; answers the JSON, or throws an ApiProblem. */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 204) return undefined as T;
+  const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (response.ok) return answer as T;
+  const problem = new ApiProblem(response.status, String(answer.code ?? 'unknown'), String(answer.detail ?? response.statusText), (answer.errors as ApiProblem['errors']) ?? []);
+  if (response.status === 401 && !path.endsWith('/auth/login')) onSignedOut();
+  throw problem;
+}

@@ -1,0 +1,43 @@
+import { AppShell, Button, Group, NavLink, Select, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { Link, Outlet, useLocation } from 'react-router';
+import { useMe, useSignOut } from '../api/session.ts';
+import { languages, type Language } from '../i18n/index.ts';
+
+/** The frame of every signed-in page: the header with who is signed in, the navigation, the page. */
+export function Layout() {
+  const { t, i18n } = useTranslation();
+  const me = useMe().data;
+  const signOut = useSignOut();
+  const location = useLocation();
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: 200, breakpoint: 'sm' }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Text fw={700}>{t('app.name')}</Text>
+          <Group>
+            <Select
+              aria-label={t('app.language')}
+              size="xs"
+              w={90}
+              data={Object.keys(languages).map((code) => ({ value: code, label: code.toUpperCase() }))}
+              value={i18n.language}
+              onChange={(value) => value && void i18n.changeLanguage(value as Language)}
+              allowDeselect={false}
+            />
+            <Text size="sm">{me?.user.login}</Text>
+            <Button size="xs" variant="default" onClick={() => void signOut()}>
+              {t('app.signOut')}
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" component="nav" aria-label="Main">
+        <NavLink component={Link} to="/users" label={t('app.users')} active={location.pathname.startsWith('/users')} />
+      </AppShell.Navbar>
+      <AppShell.Main style={{ height: '100dvh', display: 'flex', flexDirection: 'column' }}>
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,38 @@
+import type { Strings } from './en.ts';
+
+export const pl: Strings = {
+  app: { name: 'Switchboard', signOut: 'Wyloguj', language: 'Język', users: 'Użytkownicy' },
+  signIn: {
+    title: 'Zaloguj się do Switchboard',
+    domain: 'Domena',
+    login: 'Login',
+    password: 'Hasło',
+    code: 'Kod',
+    codeHint: 'Sześć cyfr z aplikacji uwierzytelniającej',
+    submit: 'Zaloguj',
+    expired: 'Sesja wygasła; zaloguj się ponownie, aby wrócić tam, gdzie byłeś.',
+  },
+  users: {
+    title: 'Użytkownicy',
+    search: 'Szukaj',
+    searchHint: 'Login, imię i nazwisko, e-mail lub numer wewnętrzny',
+    extension: 'Numer wewn.',
+    name: 'Imię i nazwisko',
+    login: 'Login',
+    roles: 'Role',
+    agent: 'Agent',
+    online: 'Online',
+    cc: 'CC',
+    state: 'Stan',
+    status: 'Status',
+    description: 'Opis',
+    yes: 'Tak',
+    no: 'Nie',
+    registered: 'Zarejestrowany',
+    notRegistered: 'Niezarejestrowany',
+    loading: 'Wczytywanie…',
+    empty: 'Brak pasujących użytkowników',
+    count: 'Pokazano użytkowników: {{count}}',
+    statuses: { available: 'Dostępny', break: 'Przerwa', dnd: 'Nie przeszkadzać', offline: 'Offline' },
+  },
+};

@@ -1,0 +1,51 @@
+import '@mantine/core/styles.css';
+import { Center, Loader, MantineProvider } from '@mantine/core';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode, useEffect, type ReactNode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { whenSignedOut } from './api/client.ts';
+import { useMe } from './api/session.ts';
+import { Layout } from './components/Layout.tsx';
+import { i18n, pickLanguage } from './i18n/index.ts';
+import { SignIn } from './pages/SignIn.tsx';
+import { Users } from './pages/Users.tsx';
+
+const queries = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
+
+/** Pages for the signed-in: without a session, sign-in first, then back to this page. */
+function Signed({ children }: { children: ReactNode }) {
+  const me = useMe();
+  const location = useLocation();
+  const navigate = useNavigate();
+  useEffect(() => {
+    whenSignedOut(() => {
+      queries.setQueryData(['me'], null);
+      navigate(`/sign-in?expired=1&next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+    });
+  }, [navigate]);
+  useEffect(() => {
+    if (me.data?.user.language) void i18n.changeLanguage(pickLanguage(me.data.user.language));
+  }, [me.data?.user.language]);
+  if (me.isLoading) return <Center h="100dvh"><Loader aria-label="Loading" /></Center>;
+  if (!me.data) return <Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  return children;
+}
+
+createRoot(document.getElementById('root') as HTMLElement).render(
+  <StrictMode>
+    <MantineProvider>
+      <QueryClientProvider client={queries}>
+        <BrowserRouter>
+          <Routes>
+            <Route path="/sign-in" element={<SignIn />} />
+            <Route element={<Signed><Layout /></Signed>}>
+              <Route path="/users" element={<Users />} />
+            </Route>
+            <Route path="*" element={<Navigate to="/users" replace />} />
+          </Routes>
+        </BrowserRouter>
+      </QueryClientProvider>
+    </MantineProvider>
+  </StrictMode>,
+);

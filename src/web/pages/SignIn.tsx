@@ -1,0 +1,66 @@
+import { Alert, Button, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate, useSearchParams } from 'react-router';
+import { api, ApiProblem } from '../api/client.ts';
+import { meQuery } from '../api/session.ts';
+
+/**
+ * Domain, login or e-mail and password; then, for an account with two-factor authentication,
+ * the code. After sign-in the console goes back to the page it was sent away from.
+ */
+export function SignIn() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const client = useQueryClient();
+  const [form, setForm] = useState({ domain: localStorage.getItem('switchboard.domain') ?? 'default', login: '', password: '', totp: '' });
+  const [needsCode, setNeedsCode] = useState(false);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const field = (name: keyof typeof form) => ({ value: form[name], onChange: (e: { currentTarget: { value: string } }) => setForm({ ...form, [name]: e.currentTarget.value }) });
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      await api('POST', '/api/v1/auth/login', { domain: form.domain, login: form.login, password: form.password, ...(needsCode ? { totp: form.totp } : {}) });
+      localStorage.setItem('switchboard.domain', form.domain);
+      // Fetched before leaving, so the page asked for sees the session at once.
+      await client.fetchQuery({ ...meQuery, staleTime: 0 });
+      navigate(params.get('next') ?? '/users', { replace: true });
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      if (error.code === 'auth.two_factor_required') setNeedsCode(true);
+      else setProblem(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Paper component="main" maw={420} mx="auto" mt={80} p="xl" withBorder>
+      <form onSubmit={submit} noValidate>
+        <Stack>
+          <Title order={1} size="h2">
+            {t('signIn.title')}
+          </Title>
+          {params.get('expired') && <Alert color="yellow">{t('signIn.expired')}</Alert>}
+          {problem && (
+            <Alert color="red" role="alert">
+              {problem.detail}
+            </Alert>
+          )}
+          <TextInput label={t('signIn.domain')} required autoComplete="organization" {...field('domain')} />
+          <TextInput label={t('signIn.login')} required autoComplete="username" {...field('login')} />
+          <PasswordInput label={t('signIn.password')} required autoComplete="current-password" {...field('password')} />
+          {needsCode && <TextInput label={t('signIn.code')} description={t('signIn.codeHint')} required autoComplete="one-time-code" inputMode="numeric" autoFocus {...field('totp')} />}
+          <Button type="submit" loading={busy}>
+            {t('signIn.submit')}
+          </Button>
+        </Stack>
+      </form>
+    </Paper>
+  );
+}

@@ -1,0 +1,104 @@
+import { Group, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { z } from 'zod';
+import type { userResponse } from '../../server/users/schema.ts';
+import { api } from '../api/client.ts';
+import { useLiveEvents, type Presence } from '../api/events.ts';
+import { useMe } from '../api/session.ts';
+import { columns, type Column } from '../components/user-columns.tsx';
+
+export type ListedUser = z.infer<typeof userResponse> & { presence?: Presence };
+interface Page {
+  items: ListedUser[];
+  nextCursor: string | null;
+}
+
+const PAGE = 200;
+const ROW_HEIGHT = 44;
+
+/**
+ * The directory, live: pages of 200 fetched as the list scrolls near their end, only the rows in
+ * view rendered, presence from the event stream laid over what the pages said.
+ */
+export function Users() {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const domain = me?.user.domain;
+  const [search, setSearch] = useState('');
+  const [q, setQ] = useState('');
+  useEffect(() => {
+    const timer = setTimeout(() => setQ(search.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [search]);
+  const client = useQueryClient();
+  const list = useInfiniteQuery({
+    queryKey: ['users', domain, q],
+    enabled: Boolean(domain),
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) => api<Page>('GET', `/api/v1/domains/${domain}/users?limit=${PAGE}${q ? `&q=${encodeURIComponent(q)}` : ''}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  const refresh = useCallback(() => void client.invalidateQueries({ queryKey: ['users'] }), [client]);
+  const presence = useLiveEvents(domain, refresh);
+  const users = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const rows = useVirtualizer({ count: users.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  const visible = rows.getVirtualItems();
+  const lastVisible = visible[visible.length - 1]?.index ?? 0;
+  useEffect(() => {
+    if (lastVisible >= users.length - PAGE / 2 && list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
+  }, [lastVisible, users.length, list]);
+
+  const template = columns.map((c) => c.width).join(' ');
+  return (
+    <Stack h="100%" gap="sm">
+      <Group justify="space-between">
+        <Title order={1} size="h2">
+          {t('users.title')}
+        </Title>
+        <Text size="sm" c="dimmed" aria-live="polite">
+          {list.isLoading ? t('users.loading') : t('users.count', { count: users.length })}
+        </Text>
+      </Group>
+      <TextInput label={t('users.search')} placeholder={t('users.searchHint')} value={search} onChange={(e) => setSearch(e.currentTarget.value)} maw={420} />
+      <div role="table" aria-label={t('users.title')} aria-rowcount={users.length + 1} style={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0 }}>
+        <div role="row" style={{ display: 'grid', gridTemplateColumns: template, fontWeight: 600, borderBottom: '1px solid var(--mantine-color-gray-4)', padding: '8px 0' }}>
+          {columns.map((c: Column) => (
+            <div role="columnheader" key={c.key}>
+              {t(c.label)}
+            </div>
+          ))}
+        </div>
+        <div ref={scroller} style={{ flex: 1, overflow: 'auto', minHeight: 300 }} data-testid="users-scroller">
+          {users.length === 0 && !list.isLoading && <Text p="md">{t('users.empty')}</Text>}
+          <div style={{ height: rows.getTotalSize(), position: 'relative' }}>
+            {visible.map((row) => {
+              const user = users[row.index] as ListedUser;
+              const live = presence.get(user.id) ?? user.presence;
+              return (
+                <div
+                  role="row"
+                  aria-rowindex={row.index + 2}
+                  key={user.id}
+                  data-login={user.login}
+                  style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${row.start}px)`, display: 'grid', gridTemplateColumns: template, alignItems: 'center', borderBottom: '1px solid var(--mantine-color-gray-2)' }}
+                >
+                  {columns.map((c) => (
+                    <div role="cell" key={c.key} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+                      {c.render(user, live, t)}
+                    </div>
+                  ))}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      </div>
+    </Stack>
+  );
+}
+

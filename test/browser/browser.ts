@@ -1,0 +1,36 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const root = new URL('../../', import.meta.url).pathname;
+/** Where the browser tests leave their screenshots. */
+export const screenshots = join(root, 'test-results', 'browser');
+
+/** The console as `npm run build` makes it; built here when a test runs without it. */
+export function ensureConsoleBuilt(): void {
+  if (existsSync(join(root, 'dist/web/index.html'))) return;
+  execFileSync('npx', ['vite', 'build', '--config', 'src/web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+}
+
+/** Debian's Chromium, headless, sandbox and background networking off (loopback only). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-default-apps', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+}
+
+/** Signs in through the sign-in form, as a person would. */
+export async function signIn(page: Page, base: string, who: { domain?: string; login: string; password: string }, path = '/users'): Promise<void> {
+  await page.goto(`${base}${path}`);
+  await page.getByLabel('Domain').fill(who.domain ?? 'default');
+  await page.getByLabel('Login').fill(who.login);
+  await page.getByLabel(/^Password/).fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { ADMIN_PASSWORD, startHarness, type Harness } from '../harness.ts';
+import { ensureConsoleBuilt, launchChromium, screenshot, signIn } from './browser.ts';
+
+const base = '/api/v1/domains/default';
+
+describe('the console in Chromium', () => {
+  let h: Harness;
+  let url: string;
+  let browser: Browser;
+  before(async () => {
+    ensureConsoleBuilt();
+    h = await startHarness('sqlite');
+    url = await h.app.listen({ host: '127.0.0.1', port: 0 });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('sends a visitor to sign-in and back to the page asked for, and says what is wrong with a bad password', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}/users`);
+    await page.waitForURL(/\/sign-in\?next=%2Fusers/);
+    await signIn(page, url, { login: 'admin', password: 'not the password' });
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /wrong/);
+    await screenshot(page, 'sign-in-refused');
+    await page.getByLabel(/^Password/).fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${url}/users`);
+    await page.locator('[role=row][data-login="admin"]').waitFor();
+    await screenshot(page, 'users-list');
+    await page.close();
+  });
+
+  it('shows an agent going on break in the administrator list without a reload', async () => {
+    const agent = (await h.admin.post(`${base}/users`, { login: 'live-agent', firstName: 'Live', lastName: 'Agent', roles: ['agent'], password: 'Quiet-Otter-Rows-19!', agent: { enabled: true } })).body;
+    const admin = await browser.newPage();
+    await signIn(admin, url, { login: 'admin', password: ADMIN_PASSWORD });
+    const row = admin.locator('[role=row][data-login="live-agent"]');
+    await row.waitFor();
+    assert.equal(await row.locator('[data-status]').getAttribute('data-status'), 'offline');
+
+    const agentContext = await browser.newContext();
+    const signedIn = await agentContext.request.post(`${url}/api/v1/auth/login`, { data: { domain: 'default', login: 'live-agent', password: 'Quiet-Otter-Rows-19!' } });
+    assert.equal(signedIn.status(), 200);
+    assert.equal((await agentContext.request.post(`${url}${base}/users/${agent.id}/cc/login`)).status(), 200);
+    assert.equal((await agentContext.request.put(`${url}${base}/users/${agent.id}/status`, { data: { status: 'break' } })).status(), 200);
+
+    await row.locator('[data-status="break"]').waitFor({ timeout: 5000 });
+    await screenshot(admin, 'agent-on-break');
+    await agentContext.close();
+    await admin.close();
+  });
+
+  it('speaks Polish when asked', async () => {
+    const page = await browser.newPage();
+    await signIn(page, url, { login: 'admin', password: ADMIN_PASSWORD });
+    await page.locator('[role=row][data-login="admin"]').waitFor();
+    await page.getByRole('combobox', { name: 'Language' }).click();
+    await page.getByRole('option', { name: 'PL' }).click();
+    await page.getByRole('heading', { name: 'Użytkownicy' }).waitFor();
+    assert.equal(await page.getByRole('columnheader', { name: 'Numer wewn.' }).count(), 1);
+    await screenshot(page, 'users-polish');
+    await page.close();
+  });
+});
