@@ -45,6 +45,7 @@ export async function serve(): Promise<void> {
   const lines = [
     '',
     `Switchboard is running on ${config.databaseUrl.startsWith('sqlite:') ? 'SQLite' : 'PostgreSQL'}.`,
+    `  Console:        ${address}/`,
     `  API:            ${address}/api/v1`,
     `  API reference:  ${address}/api/docs`,
     `  SIP registrar:  ${sip ? `udp and tcp ${config.host}:${sip.port}, ` : ''}${address.replace(/^http/, 'ws')}/sip`,
