@@ -1,9 +1,9 @@
 import '@mantine/core/styles.css';
 import { Center, Loader, MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode, useEffect, type ReactNode } from 'react';
+import { lazy, StrictMode, Suspense, useEffect, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { createBrowserRouter, Navigate, RouterProvider, useLocation, useNavigate } from 'react-router';
 import { whenSignedOut } from './api/client.ts';
 import { useMe } from './api/session.ts';
 import { Layout } from './components/Layout.tsx';
@@ -32,19 +32,31 @@ function Signed({ children }: { children: ReactNode }) {
   return children;
 }
 
+const UserCard = lazy(() => import('./pages/UserCard.tsx').then((m) => ({ default: m.UserCard })));
+
+/** Every page has an address a person can bookmark. */
+const router = createBrowserRouter([
+  { path: '/sign-in', element: <SignIn /> },
+  {
+    element: (
+      <Signed>
+        <Layout />
+      </Signed>
+    ),
+    children: [
+      { path: '/users', element: <Users /> },
+      { path: '/users/new', element: <Suspense><UserCard key="new" /></Suspense> },
+      { path: '/users/:id', element: <Suspense><UserCard /></Suspense> },
+    ],
+  },
+  { path: '*', element: <Navigate to="/users" replace /> },
+]);
+
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>
     <MantineProvider>
       <QueryClientProvider client={queries}>
-        <BrowserRouter>
-          <Routes>
-            <Route path="/sign-in" element={<SignIn />} />
-            <Route element={<Signed><Layout /></Signed>}>
-              <Route path="/users" element={<Users />} />
-            </Route>
-            <Route path="*" element={<Navigate to="/users" replace />} />
-          </Routes>
-        </BrowserRouter>
+        <RouterProvider router={router} />
       </QueryClientProvider>
     </MantineProvider>
   </StrictMode>,

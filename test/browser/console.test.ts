@@ -57,6 +57,54 @@ describe('the console in Chromium', () => {
     await admin.close();
   });
 
+  it('creates a user through the card: bad input is shown at the fields as typed, a taken login when saved, then it is created', async () => {
+    const page = await browser.newPage();
+    await signIn(page, url, { login: 'admin', password: ADMIN_PASSWORD });
+    await page.getByRole('link', { name: 'New user' }).click();
+    await page.waitForURL(`${url}/users/new`);
+    await page.getByLabel(/^Login/).fill('bad login!');
+    await page.getByLabel(/^E-mail/).fill('not-an-e-mail');
+    await page.getByRole('button', { name: 'Create' }).click();
+    assert.equal(await page.getByLabel(/^Login/).getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.getByLabel(/^E-mail/).getAttribute('aria-invalid'), 'true');
+    await screenshot(page, 'card-bad-input');
+    assert.equal((await h.admin.get(`${base}/users?q=bad`)).body.items.length, 0, 'nothing was sent');
+
+    await page.getByLabel(/^Login/).fill('admin');
+    await page.getByLabel(/^E-mail/).fill('card@example.com');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByText(/Login "admin" is already taken/).first().waitFor();
+    assert.equal(await page.getByLabel(/^Login/).getAttribute('aria-invalid'), 'true', 'the server said which field');
+
+    await page.getByLabel(/^Login/).fill('card-made');
+    await page.getByLabel(/^First name/).fill('Card');
+    await page.getByRole('tab', { name: 'Telephony' }).click();
+    await page.getByLabel('SIP account').check();
+    await page.getByLabel(/^Extension/).fill('5555');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL(/\/users\/[0-9a-f-]{36}$/);
+    const made = (await h.admin.get(`${base}/users?q=card-made`)).body.items[0];
+    assert.deepEqual([made.email, made.firstName, made.sip.extension], ['card@example.com', 'Card', '5555']);
+    await screenshot(page, 'card-created');
+    await page.close();
+  });
+
+  it('edits a user and, when someone changed it meanwhile, says so instead of overwriting', async () => {
+    const user = (await h.admin.post(`${base}/users`, { login: 'edited-twice', roles: ['agent'] })).body;
+    const page = await browser.newPage();
+    await signIn(page, url, { login: 'admin', password: ADMIN_PASSWORD }, `/users/${user.id}`);
+    await page.getByLabel(/^Position/).fill('Team lead');
+    await h.admin.patch(`${base}/users/${user.id}`, { description: 'changed elsewhere' });
+    await page.getByRole('button', { name: 'Save' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Changed by someone else' });
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /description/);
+    await screenshot(page, 'card-conflict');
+    const now = (await h.admin.get(`${base}/users/${user.id}`)).body;
+    assert.deepEqual([now.position, now.description], [null, 'changed elsewhere'], 'nothing was overwritten');
+    await page.close();
+  });
+
   it('speaks Polish when asked', async () => {
     const page = await browser.newPage();
     await signIn(page, url, { login: 'admin', password: ADMIN_PASSWORD });

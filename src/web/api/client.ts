@@ -20,11 +20,11 @@ let onSignedOut: () => void = () => undefined;
 export const whenSignedOut = (handler: () => void) => void (onSignedOut = handler);
 
 /** Calls the API with the session cookie; answers the JSON, or throws an ApiProblem. */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
   const response = await fetch(path, {
     method,
     credentials: 'same-origin',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (response.status === 204) return undefined as T;

@@ -1,6 +1,7 @@
 import { Badge, Tooltip } from '@mantine/core';
 import type { TFunction } from 'i18next';
 import type { ReactNode } from 'react';
+import { Link } from 'react-router';
 import type { Presence } from '../api/events.ts';
 import type { ListedUser } from '../pages/Users.tsx';
 import { TimeSince } from './TimeSince.tsx';
@@ -16,9 +17,9 @@ const statusColor = { available: 'green', break: 'yellow', dnd: 'red', offline: 
 
 /** The Webitel directory's columns: who, and live, whether they are online, in CC, registered and in what status. */
 export const columns: Column[] = [
-  { key: 'extension', label: 'users.extension', width: '7rem', render: (u) => u.sip?.extension ?? '' },
+  { key: 'extension', label: 'users.extension', width: '6rem', render: (u) => u.sip?.extension ?? '' },
   { key: 'name', label: 'users.name', width: 'minmax(10rem, 2fr)', render: (u) => `${u.firstName} ${u.lastName}`.trim() },
-  { key: 'login', label: 'users.login', width: 'minmax(8rem, 1.5fr)', render: (u) => u.login },
+  { key: 'login', label: 'users.login', width: 'minmax(8rem, 1.5fr)', render: (u) => <Link to={`/users/${u.id}`}>{u.login}</Link> },
   { key: 'roles', label: 'users.roles', width: 'minmax(8rem, 1.5fr)', render: (u) => u.roles.join(', ') },
   { key: 'agent', label: 'users.agent', width: '5rem', render: (u, _p, t) => (u.agent.enabled ? t('users.yes') : t('users.no')) },
   { key: 'online', label: 'users.online', width: '5rem', render: (_u, p, t) => (p?.online ? <Badge color="green">{t('users.yes')}</Badge> : <Badge color="gray" variant="outline">{t('users.no')}</Badge>) },
@@ -42,7 +43,7 @@ export const columns: Column[] = [
   {
     key: 'status',
     label: 'users.status',
-    width: '12rem',
+    width: '11rem',
     render: (_u, p, t) => {
       const value = p?.status.value ?? 'offline';
       return (
@@ -52,5 +53,5 @@ export const columns: Column[] = [
       );
     },
   },
-  { key: 'description', label: 'users.description', width: 'minmax(8rem, 2fr)', render: (u) => u.description ?? '' },
+  { key: 'description', label: 'users.description', width: 'minmax(4rem, 1fr)', render: (u) => u.description ?? '' },
 ];

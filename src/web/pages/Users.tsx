@@ -1,13 +1,14 @@
-import { Group, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, Group, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import type { z } from 'zod';
 import type { userResponse } from '../../server/users/schema.ts';
 import { api } from '../api/client.ts';
 import { useLiveEvents, type Presence } from '../api/events.ts';
-import { useMe } from '../api/session.ts';
+import { may, useMe } from '../api/session.ts';
 import { columns, type Column } from '../components/user-columns.tsx';
 
 export type ListedUser = z.infer<typeof userResponse> & { presence?: Presence };
@@ -60,9 +61,16 @@ export function Users() {
         <Title order={1} size="h2">
           {t('users.title')}
         </Title>
-        <Text size="sm" c="dimmed" aria-live="polite">
-          {list.isLoading ? t('users.loading') : t('users.count', { count: users.length })}
-        </Text>
+        <Group>
+          <Text size="sm" c="dimmed" aria-live="polite">
+            {list.isLoading ? t('users.loading') : t('users.count', { count: users.length })}
+          </Text>
+          {may(me, 'users:create') && (
+            <Button component={Link} to="/users/new">
+              {t('users.newUser')}
+            </Button>
+          )}
+        </Group>
       </Group>
       <TextInput label={t('users.search')} placeholder={t('users.searchHint')} value={search} onChange={(e) => setSearch(e.currentTarget.value)} maw={420} />
       <div role="table" aria-label={t('users.title')} aria-rowcount={users.length + 1} style={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0 }}>
