@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit/store.ts';
 import { diff } from '../audit/rules.ts';
-import { actorOf, domainOf } from '../http/access.ts';
+import { actorOf, can, domainOf } from '../http/access.ts';
 import { expectedVersion, sendEtag } from '../http/etag.ts';
 import { decodeCursor, encodeCursor, limitSchema, pageSchema, toPage } from '../http/paging.ts';
-import { conflict, notFound } from '../http/problem.ts';
+import { conflict, forbidden, notFound } from '../http/problem.ts';
 import type { Deps, Router } from '../http/routes.ts';
 import { changeUser, readUser } from '../users/commands.ts';
 import { touchUser } from '../users/store.ts';
@@ -63,11 +63,11 @@ export function sipRoutes(router: Router, { db, passwords, cipher }: Deps): void
   });
 
   router.post(`${base}/secret`, {
-    config: { access: { permission: 'users:update' } },
+    config: { access: { permission: 'users:update', self: 'profile:update' } },
     schema: {
       tags,
       summary: 'Generate a new SIP secret',
-      description: 'The answer is the only place the secret is ever shown.',
+      description: "The answer is the only place the secret is ever shown. Users may renew their own only for a WebRTC account: its phone is the browser they are in (the agent workspace's softphone does on start).",
       params: userParams,
       response: { 200: z.object({ username: z.string(), realm: z.string(), secret: z.string() }) },
     },
@@ -75,6 +75,7 @@ export function sipRoutes(router: Router, { db, passwords, cipher }: Deps): void
       const domain = domainOf(request);
       const before = await readUser(db, domain, request.params.id, { deleted: false });
       if (!before.sip) throw notFound('SIP account');
+      if (!can(actorOf(request), 'users:update') && before.sip.connection !== 'webrtc') throw forbidden('Only the secret of a WebRTC account can be renewed by its own user; ask an administrator');
       const secret = generateSecret();
       const user = await changeUser(db, actorOf(request), domain, before.id, { sip: { secret } }, expectedVersion(request), guards);
       return { username: user.sip?.username ?? before.sip.username, realm: domain.realm ?? domain.name, secret };

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { forEachEngine, passwordFor, startHarness, type Harness } from '../../../test/harness.ts';
+import { forEachEngine, passwordFor, startHarness, userWithRoles, type Harness } from '../../../test/harness.ts';
 
 const base = '/api/v1/domains/default';
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
@@ -198,6 +198,17 @@ forEachEngine('SIP accounts', (h) => {
     const row = await h().storage.db.selectFrom('sip_accounts').select(['ha1_md5', 'realm']).where('user_id', '=', user.id).executeTakeFirstOrThrow();
     assert.deepEqual(row, { ha1_md5: md5(`1000:pbx.realm-test.example:${renewed.body.secret}`), realm: 'pbx.realm-test.example' });
     assert.equal((await h().admin.get(`/api/v1/domains/realm-test/users/${user.id}/sip`)).body.secretStatus, 'current');
+  });
+
+  it('lets users renew their own secret only for a WebRTC account (the browser is the phone)', async () => {
+    const { client, id } = await userWithRoles(h(), 'own-phone', ['agent'], { sip: { extension: '6101', connection: 'webrtc' } });
+    const renewed = await client.post(`${base}/users/${id}/sip/secret`);
+    assert.equal(renewed.status, 200);
+    assert.match(renewed.body.secret, /^[A-Za-z0-9_-]{24}$/);
+    await h().admin.put(`${base}/users/${id}/sip`, { connection: 'pbx' });
+    assert.equal((await client.post(`${base}/users/${id}/sip/secret`)).status, 403, 'a desk phone is provisioned by an administrator');
+    const other = (await h().admin.post(`${base}/users`, { login: 'not-mine', roles: ['agent'], sip: { extension: '6102' } })).body;
+    assert.equal((await client.post(`${base}/users/${other.id}/sip/secret`)).status, 403, "nobody else's");
   });
 
   it('signs hot-desking users in to free desks and out again, keeping the history', async () => {
