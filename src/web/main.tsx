@@ -32,6 +32,7 @@ function Signed({ children }: { children: ReactNode }) {
   return children;
 }
 
+const Import = lazy(() => import('./pages/Import.tsx').then((m) => ({ default: m.Import })));
 const UserCard = lazy(() => import('./pages/UserCard.tsx').then((m) => ({ default: m.UserCard })));
 
 /** Every page has an address a person can bookmark. */
@@ -46,6 +47,7 @@ const router = createBrowserRouter([
     children: [
       { path: '/users', element: <Users /> },
       { path: '/users/new', element: <Suspense><UserCard key="new" /></Suspense> },
+      { path: '/users/import', element: <Suspense><Import /></Suspense> },
       { path: '/users/:id', element: <Suspense><UserCard /></Suspense> },
     ],
   },

@@ -10,6 +10,7 @@ forEachEngine('bulk delete and restore', (h) => {
   it('deletes exactly the users the administrator saw, or nothing when the count differs', async () => {
     await h().admin.post(`${base}/tags`, { name: 'leaving' });
     for (let i = 0; i < 12; i += 1) await h().admin.post(`${base}/users`, { login: `leaver-${i}`, roles: ['agent'], tags: ['leaving'] });
+    assert.deepEqual((await h().admin.get(`${base}/users/count?tag=leaving`)).body, { count: 12, more: false }, 'what the screen shows before asking');
     const stale = await h().admin.post(`${base}/users/bulk-delete`, { filter: { tag: 'leaving' }, confirm: 10 });
     assert.deepEqual([stale.status, stale.body.code, stale.body.errors[0].message], [409, 'bulk.count_mismatch', '12 users match']);
     assert.equal(logins((await h().admin.get(`${base}/users?tag=leaving`)).body).length, 12, 'nothing was deleted');

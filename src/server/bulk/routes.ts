@@ -11,11 +11,11 @@ import { conflict, invalid, Problem } from '../http/problem.ts';
 import type { UserView } from '../users/schema.ts';
 import type { Deps, Router } from '../http/routes.ts';
 import { keepingAnAdministrator } from '../roles/administrators.ts';
-import { bulkDelete, bulkEdit, bulkEditResult, bulkResult, bulkTarget } from './schema.ts';
+import { bulkDelete, bulkEdit, bulkEditResult, bulkResult, bulkTarget, MAX_BULK } from './schema.ts';
 import { changeFor } from './edit.ts';
 import { prepareLicenseEdit, writeLicenseEdit } from './licenses.ts';
 import { prepareChange, writeChange, type PreparedChange } from '../users/commands.ts';
-import { usersByIds } from '../users/store.ts';
+import { matchingUsers, usersByIds } from '../users/store.ts';
 import { uniqueViolationAs } from '../db/errors.ts';
 import { setUsersDeleted, targetUsers } from './store.ts';
 
@@ -128,6 +128,22 @@ export function bulkRoutes(router: Router, { db, passwords, cipher }: Deps): voi
 
 /** Users as CSV, with the list's filters, streamed a page at a time; never a secret. */
 export function exportRoutes(router: Router, { db }: Deps): void {
+  router.get('/api/v1/domains/:domain/users/count', {
+    config: { access: { permission: 'users:read' } },
+    schema: {
+      tags,
+      summary: 'How many users the list filters match, up to what a bulk operation takes',
+      description: `For "all that match" in bulk edit and delete: counted up to ${MAX_BULK}; \`more\` says there are more (a bulk operation would refuse them).`,
+      params,
+      querystring: userListQuery.omit({ limit: true, cursor: true, sort: true }),
+      response: { 200: z.object({ count: z.number().int(), more: z.boolean() }) },
+    },
+    handler: async (request) => {
+      const found = await matchingUsers(db, domainOf(request).id, request.query, MAX_BULK);
+      return { count: Math.min(found.length, MAX_BULK), more: found.length > MAX_BULK };
+    },
+  });
+
   router.get('/api/v1/domains/:domain/users/export', {
     config: { access: { permission: 'users:read' } },
     schema: {

@@ -1,4 +1,4 @@
-import { Button, Group, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, Checkbox, Group, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -9,6 +9,8 @@ import type { userResponse } from '../../server/users/schema.ts';
 import { api } from '../api/client.ts';
 import { useLiveEvents, type Presence } from '../api/events.ts';
 import { may, useMe } from '../api/session.ts';
+import { BulkActions, type BulkTarget } from '../components/BulkActions.tsx';
+import { RangeDialog } from '../components/RangeDialog.tsx';
 import { columns, type Column } from '../components/user-columns.tsx';
 
 export type ListedUser = z.infer<typeof userResponse> & { presence?: Presence };
@@ -54,7 +56,27 @@ export function Users() {
     if (lastVisible >= users.length - PAGE / 2 && list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
   }, [lastVisible, users.length, list]);
 
-  const template = columns.map((c) => c.width).join(' ');
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [allMatching, setAllMatching] = useState<{ count: number; more: boolean } | null>(null);
+  useEffect(() => {
+    setSelected(new Set());
+    setAllMatching(null);
+  }, [q]);
+  const allLoaded = users.length > 0 && users.every((u) => selected.has(u.id));
+  const toggle = (id: string) => {
+    setAllMatching(null);
+    setSelected((before) => {
+      const next = new Set(before);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  };
+  const selectAllMatching = async () => setAllMatching(await api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count${q ? `?q=${encodeURIComponent(q)}` : ''}`));
+  const target: BulkTarget = allMatching ? { filter: q ? { q } : {} } : { ids: [...selected] };
+  const selectedCount = allMatching ? allMatching.count : selected.size;
+
+  const template = ['2.5rem', ...columns.map((c) => c.width)].join(' ');
   return (
     <Stack h="100%" gap="sm">
       <Group justify="space-between">
@@ -65,16 +87,58 @@ export function Users() {
           <Text size="sm" c="dimmed" aria-live="polite">
             {list.isLoading ? t('users.loading') : t('users.count', { count: users.length })}
           </Text>
+          <Button component="a" variant="default" href={`/api/v1/domains/${domain}/users/export${q ? `?q=${encodeURIComponent(q)}` : ''}`} download>
+            {t('users.export')}
+          </Button>
           {may(me, 'users:create') && (
-            <Button component={Link} to="/users/new">
-              {t('users.newUser')}
-            </Button>
+            <>
+              <Button variant="default" component={Link} to="/users/import">
+                {t('users.import')}
+              </Button>
+              <RangeDialog domain={domain} />
+              <Button component={Link} to="/users/new">
+                {t('users.newUser')}
+              </Button>
+            </>
           )}
         </Group>
       </Group>
-      <TextInput label={t('users.search')} placeholder={t('users.searchHint')} value={search} onChange={(e) => setSearch(e.currentTarget.value)} maw={420} />
+      <Group align="flex-end" justify="space-between">
+        <TextInput label={t('users.search')} placeholder={t('users.searchHint')} value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={420} />
+        {domain && selectedCount > 0 && (
+          <BulkActions
+            domain={domain}
+            target={target}
+            count={selectedCount}
+            onDone={() => {
+              setSelected(new Set());
+              setAllMatching(null);
+            }}
+          />
+        )}
+      </Group>
+      {allLoaded && !allMatching && list.hasNextPage !== undefined && (
+        <Text size="sm">
+          {t('bulk.allLoaded', { count: selected.size })}{' '}
+          <Button variant="subtle" size="compact-sm" onClick={() => void selectAllMatching()}>
+            {t('bulk.selectAllMatching')}
+          </Button>
+        </Text>
+      )}
+      {allMatching && <Text size="sm">{allMatching.more ? t('bulk.tooMany') : t('bulk.allMatching', { count: allMatching.count })}</Text>}
       <div role="table" aria-label={t('users.title')} aria-rowcount={users.length + 1} style={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0 }}>
         <div role="row" style={{ display: 'grid', gridTemplateColumns: template, fontWeight: 600, borderBottom: '1px solid var(--mantine-color-gray-4)', padding: '8px 0' }}>
+          <div role="columnheader">
+            <Checkbox
+              aria-label={t('bulk.selectLoaded')}
+              checked={allLoaded}
+              indeterminate={selected.size > 0 && !allLoaded}
+              onChange={() => {
+                setAllMatching(null);
+                setSelected(allLoaded ? new Set() : new Set(users.map((u) => u.id)));
+              }}
+            />
+          </div>
           {columns.map((c: Column) => (
             <div role="columnheader" key={c.key}>
               {t(c.label)}
@@ -95,6 +159,9 @@ export function Users() {
                   data-login={user.login}
                   style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${row.start}px)`, display: 'grid', gridTemplateColumns: template, alignItems: 'center', borderBottom: '1px solid var(--mantine-color-gray-2)' }}
                 >
+                  <div role="cell">
+                    <Checkbox aria-label={t('bulk.selectOne', { login: user.login })} checked={Boolean(allMatching) || selected.has(user.id)} onChange={() => toggle(user.id)} />
+                  </div>
                   {columns.map((c) => (
                     <div role="cell" key={c.key} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
                       {c.render(user, live, t)}

@@ -1,0 +1,122 @@
+import { Alert, Button, Group, Modal, MultiSelect, Select, Stack, Text } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, ApiProblem } from '../api/client.ts';
+import { may, useMe } from '../api/session.ts';
+
+/** Which users a bulk operation acts on: the ones ticked, or all that match the list's filter. */
+export type BulkTarget = { ids: string[] } | { filter: Record<string, unknown> };
+
+const useNames = (domain: string | undefined, kind: string) =>
+  useQuery({ queryKey: ['catalog', domain, kind], enabled: Boolean(domain), queryFn: () => api<{ items: { name: string }[] }>('GET', `/api/v1/domains/${domain}/${kind}?limit=500`).then((p) => p.items.map((i) => i.name)) });
+
+/**
+ * The bar over a selection: edit (groups, roles, active) and delete, each confirmed with the
+ * number of users it acts on. A delete whose count no longer matches is refused by the server,
+ * which says how many match now; the dialog shows that and asks again.
+ */
+export function BulkActions({ domain, target, count, onDone }: { domain: string; target: BulkTarget; count: number; onDone: () => void }) {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const client = useQueryClient();
+  const [dialog, setDialog] = useState<'edit' | 'delete' | null>(null);
+  const [confirmCount, setConfirmCount] = useState(count);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [edit, setEdit] = useState({ addGroups: [] as string[], removeGroups: [] as string[], addRoles: [] as string[], removeRoles: [] as string[], active: 'unchanged' });
+  const groups = useNames(domain, 'groups').data ?? [];
+  const roles = useNames(domain, 'roles').data ?? [];
+
+  const open = (which: 'edit' | 'delete') => {
+    setConfirmCount(count);
+    setProblem(null);
+    setDialog(which);
+  };
+  const finish = async () => {
+    setDialog(null);
+    await client.invalidateQueries({ queryKey: ['users'] });
+    onDone();
+  };
+  const run = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    try {
+      await action();
+      await finish();
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      if (error.code === 'bulk.count_mismatch') setConfirmCount(Number(/\d+/.exec(error.errors[0]?.message ?? '')?.[0] ?? count));
+      setProblem(error.code === 'bulk.count_mismatch' ? t('bulk.countChanged') : [error.detail, ...error.errors.map((e) => e.message)].join(' · '));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const remove = () => run(() => api('POST', `/api/v1/domains/${domain}/users/bulk-delete`, { ...target, confirm: confirmCount }));
+  const change = () =>
+    run(() =>
+      api('POST', `/api/v1/domains/${domain}/users/bulk`, {
+        ...target,
+        add: { ...(edit.addGroups.length ? { groups: edit.addGroups } : {}), ...(edit.addRoles.length ? { roles: edit.addRoles } : {}) },
+        remove: { ...(edit.removeGroups.length ? { groups: edit.removeGroups } : {}), ...(edit.removeRoles.length ? { roles: edit.removeRoles } : {}) },
+        set: edit.active === 'unchanged' ? {} : { active: edit.active === 'active' },
+      }),
+    );
+
+  return (
+    <Group role="toolbar" aria-label={t('bulk.toolbar')}>
+      <Text size="sm">{t('bulk.selected', { count })}</Text>
+      {may(me, 'users:update') && (
+        <Button size="xs" variant="default" onClick={() => open('edit')}>
+          {t('bulk.edit')}
+        </Button>
+      )}
+      {may(me, 'users:delete') && (
+        <Button size="xs" color="red" variant="light" onClick={() => open('delete')}>
+          {t('bulk.delete')}
+        </Button>
+      )}
+      <Modal opened={dialog === 'delete'} onClose={() => setDialog(null)} title={t('bulk.deleteTitle')}>
+        <Stack>
+          {problem && <Alert color="yellow" role="alert">{problem}</Alert>}
+          <Text>{t('bulk.deleteConfirm', { count: confirmCount })}</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setDialog(null)}>
+              {t('bulk.cancel')}
+            </Button>
+            <Button color="red" loading={busy} onClick={() => void remove()}>
+              {t('bulk.deleteN', { count: confirmCount })}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+      <Modal opened={dialog === 'edit'} onClose={() => setDialog(null)} title={t('bulk.editTitle', { count })} size="lg">
+        <Stack>
+          {problem && <Alert color="red" role="alert">{problem}</Alert>}
+          <MultiSelect label={t('bulk.addGroups')} data={groups} value={edit.addGroups} onChange={(v) => setEdit({ ...edit, addGroups: v })} searchable />
+          <MultiSelect label={t('bulk.removeGroups')} data={groups} value={edit.removeGroups} onChange={(v) => setEdit({ ...edit, removeGroups: v })} searchable />
+          <MultiSelect label={t('bulk.addRoles')} data={roles} value={edit.addRoles} onChange={(v) => setEdit({ ...edit, addRoles: v })} searchable />
+          <MultiSelect label={t('bulk.removeRoles')} data={roles} value={edit.removeRoles} onChange={(v) => setEdit({ ...edit, removeRoles: v })} searchable />
+          <Select
+            label={t('bulk.active')}
+            data={[
+              { value: 'unchanged', label: t('bulk.unchanged') },
+              { value: 'active', label: t('bulk.makeActive') },
+              { value: 'inactive', label: t('bulk.makeInactive') },
+            ]}
+            value={edit.active}
+            onChange={(v) => setEdit({ ...edit, active: v ?? 'unchanged' })}
+            allowDeselect={false}
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setDialog(null)}>
+              {t('bulk.cancel')}
+            </Button>
+            <Button loading={busy} onClick={() => void change()}>
+              {t('bulk.apply', { count })}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Group>
+  );
+}
