@@ -5,7 +5,7 @@ import { lazy, StrictMode, Suspense, useEffect, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, Navigate, RouterProvider, useLocation, useNavigate } from 'react-router';
 import { whenSignedOut } from './api/client.ts';
-import { useMe } from './api/session.ts';
+import { may, useMe } from './api/session.ts';
 import { Layout } from './components/Layout.tsx';
 import { i18n, pickLanguage } from './i18n/index.ts';
 import { SignIn } from './pages/SignIn.tsx';
@@ -32,8 +32,16 @@ function Signed({ children }: { children: ReactNode }) {
   return children;
 }
 
+const Workspace = lazy(() => import('./pages/Workspace.tsx').then((m) => ({ default: m.Workspace })));
 const Import = lazy(() => import('./pages/Import.tsx').then((m) => ({ default: m.Import })));
 const UserCard = lazy(() => import('./pages/UserCard.tsx').then((m) => ({ default: m.UserCard })));
+
+/** Where an address of nothing leads: the directory for who may read it, else one's workspace. */
+function Home() {
+  const me = useMe();
+  if (me.isLoading) return null;
+  return <Navigate to={may(me.data, 'users:read') ? '/users' : '/workspace'} replace />;
+}
 
 /** Every page has an address a person can bookmark. */
 const router = createBrowserRouter([
@@ -46,12 +54,13 @@ const router = createBrowserRouter([
     ),
     children: [
       { path: '/users', element: <Users /> },
+      { path: '/workspace', element: <Suspense><Workspace /></Suspense> },
       { path: '/users/new', element: <Suspense><UserCard key="new" /></Suspense> },
       { path: '/users/import', element: <Suspense><Import /></Suspense> },
       { path: '/users/:id', element: <Suspense><UserCard /></Suspense> },
     ],
   },
-  { path: '*', element: <Navigate to="/users" replace /> },
+  { path: '*', element: <Home /> },
 ]);
 
 createRoot(document.getElementById('root') as HTMLElement).render(

@@ -37,22 +37,32 @@ describe('the console in Chromium', () => {
     await page.close();
   });
 
-  it('shows an agent going on break in the administrator list without a reload', async () => {
-    const agent = (await h.admin.post(`${base}/users`, { login: 'live-agent', firstName: 'Live', lastName: 'Agent', roles: ['agent'], password: 'Quiet-Otter-Rows-19!', agent: { enabled: true } })).body;
+  it('shows an agent going on break and registering the softphone in the workspace, live in the administrator list', async () => {
+    await h.admin.post(`${base}/users`, { login: 'live-agent', firstName: 'Live', lastName: 'Agent', roles: ['agent'], password: 'Quiet-Otter-Rows-19!', agent: { enabled: true }, sip: { extension: '2001', connection: 'webrtc' } });
     const admin = await browser.newPage();
     await signIn(admin, url, { login: 'admin', password: ADMIN_PASSWORD });
     const row = admin.locator('[role=row][data-login="live-agent"]');
     await row.waitFor();
     assert.equal(await row.locator('[data-status]').getAttribute('data-status'), 'offline');
+    assert.equal(await row.getByText('Not registered').count(), 1);
 
     const agentContext = await browser.newContext();
-    const signedIn = await agentContext.request.post(`${url}/api/v1/auth/login`, { data: { domain: 'default', login: 'live-agent', password: 'Quiet-Otter-Rows-19!' } });
-    assert.equal(signedIn.status(), 200);
-    assert.equal((await agentContext.request.post(`${url}${base}/users/${agent.id}/cc/login`)).status(), 200);
-    assert.equal((await agentContext.request.put(`${url}${base}/users/${agent.id}/status`, { data: { status: 'break' } })).status(), 200);
-
+    const agent = await agentContext.newPage();
+    await signIn(agent, url, { login: 'live-agent', password: 'Quiet-Otter-Rows-19!' }, '/');
+    await agent.waitForURL(`${url}/workspace`);
+    await agent.getByRole('button', { name: 'Log in to the contact center' }).click();
+    await agent.getByRole('button', { name: 'Break' }).click();
+    await agent.locator('[data-testid=own-status][data-status=break]').waitFor();
     await row.locator('[data-status="break"]').waitFor({ timeout: 5000 });
-    await screenshot(admin, 'agent-on-break');
+
+    await agent.getByRole('button', { name: 'Start the phone' }).click();
+    await agent.getByTestId('phone-state').getByText('Registered').waitFor({ timeout: 10_000 });
+    await row.getByText('Registered', { exact: true }).waitFor({ timeout: 5000 });
+    await screenshot(agent, 'workspace-registered');
+    await screenshot(admin, 'agent-on-break-registered');
+    const agentId = (await h.admin.get(`${base}/users?q=live-agent`)).body.items[0].id;
+    const presence = (await h.admin.get(`${base}/users/${agentId}/presence`)).body;
+    assert.match(presence.registration.contacts[0].userAgent, /Switchboard workspace/);
     await agentContext.close();
     await admin.close();
   });

@@ -1,7 +1,7 @@
 import { AppShell, Button, Group, NavLink, Select, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
-import { useMe, useSignOut } from '../api/session.ts';
+import { may, useMe, useSignOut } from '../api/session.ts';
 import { languages, type Language } from '../i18n/index.ts';
 
 /** The frame of every signed-in page: the header with who is signed in, the navigation, the page. */
@@ -33,7 +33,8 @@ export function Layout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
-        <NavLink component={Link} to="/users" label={t('app.users')} active={location.pathname.startsWith('/users')} />
+        {may(me, 'users:read') && <NavLink component={Link} to="/users" label={t('app.users')} active={location.pathname.startsWith('/users')} />}
+        <NavLink component={Link} to="/workspace" label={t('app.workspace')} active={location.pathname === '/workspace'} />
       </AppShell.Navbar>
       <AppShell.Main style={{ height: '100dvh', display: 'flex', flexDirection: 'column' }}>
         <Outlet />

@@ -13,7 +13,7 @@ export interface Column {
   render: (user: ListedUser, presence: Presence | undefined, t: TFunction) => ReactNode;
 }
 
-const statusColor = { available: 'green', break: 'yellow', dnd: 'red', offline: 'gray' } as const;
+export const statusColor = { available: 'green', break: 'yellow', dnd: 'red', offline: 'gray' } as const;
 
 /** The Webitel directory's columns: who, and live, whether they are online, in CC, registered and in what status. */
 export const columns: Column[] = [

@@ -1,6 +1,6 @@
 /** Every string of the console, in English; pl.ts has the same keys (a test compares them). */
 export const en = {
-  app: { name: 'Switchboard', signOut: 'Sign out', language: 'Language', users: 'Users' },
+  app: { name: 'Switchboard', signOut: 'Sign out', workspace: 'My workspace', language: 'Language', users: 'Users' },
   signIn: {
     title: 'Sign in to Switchboard',
     domain: 'Domain',
@@ -131,6 +131,18 @@ export const en = {
     column: 'Column',
     value: 'Value',
     problem: 'Problem',
+  },
+  workspace: {
+    title: 'My workspace',
+    status: 'My status',
+    ccLogin: 'Log in to the contact center',
+    ccLogout: 'Log out of the contact center',
+    reason: 'Pause reason',
+    takeBreak: 'Break',
+    phone: 'Phone',
+    startPhone: 'Start the phone',
+    stopPhone: 'Stop the phone',
+    phoneStates: { off: 'Off', starting: 'Starting…', registered: 'Registered', failed: 'Not registered' },
   },
   users: {
     export: 'Export',

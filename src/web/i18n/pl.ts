@@ -1,7 +1,7 @@
 import type { Strings } from './en.ts';
 
 export const pl: Strings = {
-  app: { name: 'Switchboard', signOut: 'Wyloguj', language: 'Język', users: 'Użytkownicy' },
+  app: { name: 'Switchboard', signOut: 'Wyloguj', workspace: 'Moje stanowisko', language: 'Język', users: 'Użytkownicy' },
   signIn: {
     title: 'Zaloguj się do Switchboard',
     domain: 'Domena',
@@ -132,6 +132,18 @@ export const pl: Strings = {
     column: 'Kolumna',
     value: 'Wartość',
     problem: 'Problem',
+  },
+  workspace: {
+    title: 'Moje stanowisko',
+    status: 'Mój status',
+    ccLogin: 'Zaloguj do contact center',
+    ccLogout: 'Wyloguj z contact center',
+    reason: 'Powód przerwy',
+    takeBreak: 'Przerwa',
+    phone: 'Telefon',
+    startPhone: 'Włącz telefon',
+    stopPhone: 'Wyłącz telefon',
+    phoneStates: { off: 'Wyłączony', starting: 'Uruchamianie…', registered: 'Zarejestrowany', failed: 'Niezarejestrowany' },
   },
   users: {
     export: 'Eksportuj',

@@ -29,7 +29,7 @@ export function SignIn() {
       localStorage.setItem('switchboard.domain', form.domain);
       // Fetched before leaving, so the page asked for sees the session at once.
       await client.fetchQuery({ ...meQuery, staleTime: 0 });
-      navigate(params.get('next') ?? '/users', { replace: true });
+      navigate(params.get('next') ?? '/', { replace: true });
     } catch (error) {
       if (!(error instanceof ApiProblem)) throw error;
       if (error.code === 'auth.two_factor_required') setNeedsCode(true);
