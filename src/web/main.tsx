@@ -1,5 +1,5 @@
 import '@mantine/core/styles.css';
-import { Center, Loader, MantineProvider } from '@mantine/core';
+import { Center, createTheme, Loader, MantineProvider, type CSSVariablesResolver } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, StrictMode, Suspense, useEffect, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -10,6 +10,10 @@ import { Layout } from './components/Layout.tsx';
 import { i18n, pickLanguage } from './i18n/index.ts';
 import { SignIn } from './pages/SignIn.tsx';
 import { Users } from './pages/Users.tsx';
+
+/** Colours dark enough for WCAG AA text contrast (axe checks it), black text on light fills. */
+const theme = createTheme({ primaryShade: { light: 9, dark: 8 }, autoContrast: true, luminanceThreshold: 0.3 });
+const contrast: CSSVariablesResolver = () => ({ variables: {}, light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' }, dark: {} });
 
 const queries = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
 
@@ -65,7 +69,7 @@ const router = createBrowserRouter([
 
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>
-    <MantineProvider>
+    <MantineProvider theme={theme} cssVariablesResolver={contrast}>
       <QueryClientProvider client={queries}>
         <RouterProvider router={router} />
       </QueryClientProvider>

@@ -13,7 +13,7 @@ export interface Column {
   render: (user: ListedUser, presence: Presence | undefined, t: TFunction) => ReactNode;
 }
 
-export const statusColor = { available: 'green', break: 'yellow', dnd: 'red', offline: 'gray' } as const;
+export const statusColor = { available: 'teal', break: 'yellow', dnd: 'red', offline: 'dark' } as const;
 
 /** The Webitel directory's columns: who, and live, whether they are online, in CC, registered and in what status. */
 export const columns: Column[] = [
@@ -22,7 +22,7 @@ export const columns: Column[] = [
   { key: 'login', label: 'users.login', width: 'minmax(8rem, 1.5fr)', render: (u) => <Link to={`/users/${u.id}`}>{u.login}</Link> },
   { key: 'roles', label: 'users.roles', width: 'minmax(8rem, 1.5fr)', render: (u) => u.roles.join(', ') },
   { key: 'agent', label: 'users.agent', width: '5rem', render: (u, _p, t) => (u.agent.enabled ? t('users.yes') : t('users.no')) },
-  { key: 'online', label: 'users.online', width: '5rem', render: (_u, p, t) => (p?.online ? <Badge color="green">{t('users.yes')}</Badge> : <Badge color="gray" variant="outline">{t('users.no')}</Badge>) },
+  { key: 'online', label: 'users.online', width: '5rem', render: (_u, p, t) => (p?.online ? <Badge color="teal">{t('users.yes')}</Badge> : <Badge color="dark" variant="outline">{t('users.no')}</Badge>) },
   { key: 'cc', label: 'users.cc', width: '5rem', render: (_u, p, t) => (p?.cc.loggedIn ? t('users.yes') : t('users.no')) },
   {
     key: 'state',
@@ -30,7 +30,7 @@ export const columns: Column[] = [
     width: '9rem',
     render: (_u, p, t) => {
       const contacts = p?.registration.contacts ?? [];
-      if (!p?.registration.registered) return <Badge variant="outline" color="gray">{t('users.notRegistered')}</Badge>;
+      if (!p?.registration.registered) return <Badge variant="outline" color="dark">{t('users.notRegistered')}</Badge>;
       return (
         <Tooltip label={contacts.map((c) => `${c.userAgent ?? '?'} · ${c.source} (${c.transport})`).join('\n')} multiline>
           <Badge color="blue" tabIndex={0}>

@@ -68,7 +68,7 @@ export function Workspace() {
             ) : (
               <Button onClick={() => void act('POST', 'cc/login')}>{t('workspace.ccLogin')}</Button>
             )}
-            <Button color="green" disabled={!inCc || status === 'available'} onClick={() => void act('PUT', 'status', { status: 'available' })}>
+            <Button color="teal" disabled={!inCc || status === 'available'} onClick={() => void act('PUT', 'status', { status: 'available' })}>
               {t('users.statuses.available')}
             </Button>
             <Select aria-label={t('workspace.reason')} placeholder={t('workspace.reason')} data={(reasons.data?.items ?? []).map((r) => r.name)} value={reason} onChange={setReason} clearable w={180} />
@@ -112,7 +112,7 @@ function Phone({ userPath }: { userPath: string }) {
       <Group justify="space-between">
         <Group>
           <Text>{t('workspace.phone')}:</Text>
-          <Badge data-testid="phone-state" color={state === 'registered' ? 'green' : state === 'failed' ? 'red' : 'gray'}>
+          <Badge data-testid="phone-state" color={state === 'registered' ? 'teal' : state === 'failed' ? 'red' : 'gray'}>
             {t(`workspace.phoneStates.${state}`)}
           </Badge>
           {detail && <Text size="sm">{detail}</Text>}

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ADMIN_PASSWORD, startHarness, type Harness } from '../harness.ts';
+import { ensureConsoleBuilt, launchChromium, screenshot, signIn } from './browser.ts';
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** axe-core's serious and critical findings on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: axePath });
+  const violations = await page.evaluate(async () => ((await (window as unknown as { axe: { run(): Promise<{ violations: Violation[] }> } }).axe.run()).violations));
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe('accessibility of the main pages (axe-core)', () => {
+  let h: Harness;
+  let url: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  before(async () => {
+    ensureConsoleBuilt();
+    h = await startHarness('sqlite');
+    url = await h.app.listen({ host: '127.0.0.1', port: 0 });
+    browser = await launchChromium();
+    // axe is injected as a script; the console's CSP (rightly) allows none but its own.
+    context = await browser.newContext({ bypassCSP: true });
+    await h.admin.post('/api/v1/domains/default/users', { login: 'a11y-agent', roles: ['agent'], agent: { enabled: true }, sip: { extension: '3001' } });
+  });
+  after(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('has no serious violations on sign-in, the users list, the user card, the import and the workspace', async () => {
+    const page = await context.newPage();
+    await page.goto(`${url}/sign-in`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    const found: Record<string, string[]> = { 'sign-in': await seriousViolations(page) };
+    await signIn(page, url, { login: 'admin', password: ADMIN_PASSWORD });
+    await page.locator('[role=row][data-login="a11y-agent"]').waitFor();
+    found.users = await seriousViolations(page);
+    await page.getByRole('link', { name: 'a11y-agent' }).click();
+    await page.getByRole('tab', { name: 'Telephony' }).waitFor();
+    found.card = await seriousViolations(page);
+    await page.goto(`${url}/users/import`);
+    await page.getByRole('button', { name: 'Check' }).waitFor();
+    found.import = await seriousViolations(page);
+    await page.goto(`${url}/workspace`);
+    await page.getByRole('button', { name: 'Start the phone' }).waitFor();
+    found.workspace = await seriousViolations(page);
+    await screenshot(page, 'accessibility-workspace');
+    assert.deepEqual(found, { 'sign-in': [], users: [], card: [], import: [], workspace: [] });
+  });
+
+  it('can be used with the keyboard alone: sign in and open a user', async () => {
+    const page = await context.newPage();
+    await page.goto(`${url}/sign-in`);
+    await page.getByLabel('Domain').focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('admin');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(ADMIN_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.locator('[role=row][data-login="a11y-agent"]').waitFor();
+    await page.getByRole('link', { name: 'a11y-agent' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('tab', { name: 'Account' }).waitFor();
+    assert.match(page.url(), /\/users\/[0-9a-f-]{36}$/);
+  });
+});
