@@ -1,4 +1,23 @@
-import { useEffect, useState } from 'react';
+import { useSyncExternalStore } from 'react';
+
+/** One clock for every timer on the page, ticking once a second while anyone listens. */
+const listeners = new Set<() => void>();
+let timer: ReturnType<typeof setInterval> | undefined;
+let now = Date.now();
+const subscribe = (listener: () => void) => {
+  listeners.add(listener);
+  timer ??= setInterval(() => {
+    now = Date.now();
+    for (const l of listeners) l();
+  }, 1000);
+  return () => {
+    listeners.delete(listener);
+    if (listeners.size === 0) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  };
+};
 
 const format = (seconds: number) => {
   const h = Math.floor(seconds / 3600);
@@ -9,10 +28,6 @@ const format = (seconds: number) => {
 
 /** Time in a status, ticking every second. */
 export function TimeSince({ since }: { since: string }) {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, []);
-  return <time dateTime={since}>{format(Math.max(0, Math.floor((now - Date.parse(since)) / 1000)))}</time>;
+  const current = useSyncExternalStore(subscribe, () => now);
+  return <time dateTime={since}>{format(Math.max(0, Math.floor((current - Date.parse(since)) / 1000)))}</time>;
 }

@@ -1,7 +1,7 @@
 import { Button, Checkbox, Group, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { z } from 'zod';
@@ -20,6 +20,7 @@ interface Page {
 }
 
 const PAGE = 200;
+const template = ['2.5rem', ...columns.map((c) => c.width)].join(' ');
 const ROW_HEIGHT = 44;
 
 /**
@@ -63,7 +64,7 @@ export function Users() {
     setAllMatching(null);
   }, [q]);
   const allLoaded = users.length > 0 && users.every((u) => selected.has(u.id));
-  const toggle = (id: string) => {
+  const toggle = useCallback((id: string) => {
     setAllMatching(null);
     setSelected((before) => {
       const next = new Set(before);
@@ -71,12 +72,11 @@ export function Users() {
       else next.add(id);
       return next;
     });
-  };
+  }, []);
   const selectAllMatching = async () => setAllMatching(await api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count${q ? `?q=${encodeURIComponent(q)}` : ''}`));
   const target: BulkTarget = allMatching ? { filter: q ? { q } : {} } : { ids: [...selected] };
   const selectedCount = allMatching ? allMatching.count : selected.size;
 
-  const template = ['2.5rem', ...columns.map((c) => c.width)].join(' ');
   return (
     <Stack h="100%" gap="sm">
       <Group justify="space-between">
@@ -150,24 +150,16 @@ export function Users() {
           <div style={{ height: rows.getTotalSize(), position: 'relative' }}>
             {visible.map((row) => {
               const user = users[row.index] as ListedUser;
-              const live = presence.get(user.id) ?? user.presence;
               return (
-                <div
-                  role="row"
-                  aria-rowindex={row.index + 2}
+                <UserRow
                   key={user.id}
-                  data-login={user.login}
-                  style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${row.start}px)`, display: 'grid', gridTemplateColumns: template, alignItems: 'center', borderBottom: '1px solid var(--mantine-color-gray-2)' }}
-                >
-                  <div role="cell">
-                    <Checkbox aria-label={t('bulk.selectOne', { login: user.login })} checked={Boolean(allMatching) || selected.has(user.id)} onChange={() => toggle(user.id)} />
-                  </div>
-                  {columns.map((c) => (
-                    <div role="cell" key={c.key} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
-                      {c.render(user, live, t)}
-                    </div>
-                  ))}
-                </div>
+                  user={user}
+                  index={row.index}
+                  start={row.start}
+                  presence={presence.get(user.id) ?? user.presence}
+                  selected={Boolean(allMatching) || selected.has(user.id)}
+                  onToggle={toggle}
+                />
               );
             })}
           </div>
@@ -177,3 +169,33 @@ export function Users() {
   );
 }
 
+interface RowProps {
+  user: ListedUser;
+  index: number;
+  start: number;
+  presence: Presence | undefined;
+  selected: boolean;
+  onToggle: (id: string) => void;
+}
+
+/** One row, drawn again only when its user, presence or selection changes — not on every scrolled frame. */
+const UserRow = memo(function UserRow({ user, index, start, presence, selected, onToggle }: RowProps) {
+  const { t } = useTranslation();
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      data-login={user.login}
+      style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${start}px)`, display: 'grid', gridTemplateColumns: template, alignItems: 'center', borderBottom: '1px solid var(--mantine-color-gray-2)' }}
+    >
+      <div role="cell">
+        <Checkbox aria-label={t('bulk.selectOne', { login: user.login })} checked={selected} onChange={() => onToggle(user.id)} />
+      </div>
+      {columns.map((c) => (
+        <div role="cell" key={c.key} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+          {c.render(user, presence, t)}
+        </div>
+      ))}
+    </div>
+  );
+});
