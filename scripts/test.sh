@@ -24,5 +24,5 @@ fi
 # The browser tests use the console as `npm run build` makes it.
 npx vite build --config src/web/vite.config.ts --logLevel warn || exit 1
 
-mapfile -t files < <(find src test docs -name '*.test.ts' | sort)
+mapfile -t files < <(find src test docs -name '*.test.ts' -not -path 'src/web/*' | sort)
 exec node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}"

@@ -3,11 +3,11 @@ import { useSyncExternalStore } from 'react';
 /** One clock for every timer on the page, ticking once a second while anyone listens. */
 const listeners = new Set<() => void>();
 let timer: ReturnType<typeof setInterval> | undefined;
-let now = Date.now();
+/** The current second: the same value for every read within it, as React wants of a snapshot. */
+const currentSecond = () => Math.floor(Date.now() / 1000);
 const subscribe = (listener: () => void) => {
   listeners.add(listener);
   timer ??= setInterval(() => {
-    now = Date.now();
     for (const l of listeners) l();
   }, 1000);
   return () => {
@@ -28,6 +28,6 @@ const format = (seconds: number) => {
 
 /** Time in a status, ticking every second. */
 export function TimeSince({ since }: { since: string }) {
-  const current = useSyncExternalStore(subscribe, () => now);
-  return <time dateTime={since}>{format(Math.max(0, Math.floor((current - Date.parse(since)) / 1000)))}</time>;
+  const second = useSyncExternalStore(subscribe, currentSecond);
+  return <time dateTime={since}>{format(Math.max(0, second - Math.floor(Date.parse(since) / 1000)))}</time>;
 }
