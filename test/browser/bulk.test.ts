@@ -99,4 +99,19 @@ describe('bulk work in the console', () => {
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     assert.equal((await h.admin.get(`${base}/users?q=crew`)).body.items.length, 0);
   });
+
+  it('filters the list by the catalogs and acts on one row from its menu', async () => {
+    await h.admin.post(`${base}/users`, { login: 'night-owl', roles: ['supervisor'], groups: ['Night'] });
+    await page.goto(`${url}/users`);
+    await page.locator('[role=row][data-login="admin"]').waitFor();
+    await page.getByRole('combobox', { name: 'Group', exact: true }).click();
+    await page.getByRole('option', { name: 'Night' }).click();
+    await page.locator('[role=row][data-login="admin"]').waitFor({ state: 'detached' });
+    const logins = await page.locator('[role=row][data-login]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-login')));
+    assert.deepEqual(logins, ['night-owl'], 'crew were deleted; night-owl is the Night group');
+    await page.getByRole('button', { name: 'Actions for night-owl' }).click();
+    await page.getByRole('menuitem', { name: 'Do not disturb' }).click();
+    await page.locator('[role=row][data-login="night-owl"] [data-status="dnd"]').waitFor();
+    await screenshot(page, 'filtered-row-action');
+  });
 });

@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { Presence } from '../api/events.ts';
 import type { ListedUser } from '../pages/Users.tsx';
+import { RowActions } from './RowActions.tsx';
 import { TimeSince } from './TimeSince.tsx';
 
 export interface Column {
@@ -54,4 +55,5 @@ export const columns: Column[] = [
     },
   },
   { key: 'description', label: 'users.description', width: 'minmax(4rem, 1fr)', render: (u) => u.description ?? '' },
+  { key: 'actions', label: 'users.actions', width: '3rem', render: (u) => <RowActions user={u} /> },
 ];

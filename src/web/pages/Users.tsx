@@ -10,6 +10,7 @@ import { api } from '../api/client.ts';
 import { useLiveEvents, type Presence } from '../api/events.ts';
 import { may, useMe } from '../api/session.ts';
 import { BulkActions, type BulkTarget } from '../components/BulkActions.tsx';
+import { ListFilters, type Filters } from '../components/ListFilters.tsx';
 import { RangeDialog } from '../components/RangeDialog.tsx';
 import { columns, type Column } from '../components/user-columns.tsx';
 
@@ -37,12 +38,16 @@ export function Users() {
     const timer = setTimeout(() => setQ(search.trim()), 250);
     return () => clearTimeout(timer);
   }, [search]);
+  const [filters, setFilters] = useState<Filters>({ sort: 'login' });
+  const criteria = { ...(q ? { q } : {}), ...filters };
+  const query = new URLSearchParams(Object.entries(criteria).filter(([, v]) => v) as [string, string][]).toString();
+  const filterOnly = new URLSearchParams(Object.entries(criteria).filter(([k, v]) => v && k !== 'sort') as [string, string][]).toString();
   const client = useQueryClient();
   const list = useInfiniteQuery({
-    queryKey: ['users', domain, q],
+    queryKey: ['users', domain, query],
     enabled: Boolean(domain),
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => api<Page>('GET', `/api/v1/domains/${domain}/users?limit=${PAGE}${q ? `&q=${encodeURIComponent(q)}` : ''}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
+    queryFn: ({ pageParam }) => api<Page>('GET', `/api/v1/domains/${domain}/users?limit=${PAGE}&${query}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
     getNextPageParam: (last) => last.nextCursor,
   });
   const refresh = useCallback(() => void client.invalidateQueries({ queryKey: ['users'] }), [client]);
@@ -62,7 +67,7 @@ export function Users() {
   useEffect(() => {
     setSelected(new Set());
     setAllMatching(null);
-  }, [q]);
+  }, [query]);
   const allLoaded = users.length > 0 && users.every((u) => selected.has(u.id));
   const toggle = useCallback((id: string) => {
     setAllMatching(null);
@@ -73,8 +78,9 @@ export function Users() {
       return next;
     });
   }, []);
-  const selectAllMatching = async () => setAllMatching(await api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count${q ? `?q=${encodeURIComponent(q)}` : ''}`));
-  const target: BulkTarget = allMatching ? { filter: q ? { q } : {} } : { ids: [...selected] };
+  const selectAllMatching = async () => setAllMatching(await api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count?${filterOnly}`));
+  const { sort: _sort, agent, ...named } = criteria;
+  const target: BulkTarget = allMatching ? { filter: { ...named, ...(agent ? { agent: agent === 'true' } : {}) } } : { ids: [...selected] };
   const selectedCount = allMatching ? allMatching.count : selected.size;
 
   return (
@@ -87,7 +93,7 @@ export function Users() {
           <Text size="sm" c="dimmed" aria-live="polite">
             {list.isLoading ? t('users.loading') : t('users.count', { count: users.length })}
           </Text>
-          <Button component="a" variant="default" href={`/api/v1/domains/${domain}/users/export${q ? `?q=${encodeURIComponent(q)}` : ''}`} download>
+          <Button component="a" variant="default" href={`/api/v1/domains/${domain}/users/export?${filterOnly}`} download>
             {t('users.export')}
           </Button>
           {may(me, 'users:create') && (
@@ -117,6 +123,7 @@ export function Users() {
           />
         )}
       </Group>
+      {domain && <ListFilters domain={domain} filters={filters} onChange={setFilters} />}
       {allLoaded && !allMatching && list.hasNextPage !== undefined && (
         <Text size="sm">
           {t('bulk.allLoaded', { count: selected.size })}{' '}
