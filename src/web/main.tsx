@@ -36,6 +36,11 @@ function Signed({ children }: { children: ReactNode }) {
   return children;
 }
 
+const Dashboard = lazy(() => import('./pages/Dashboard.tsx').then((m) => ({ default: m.Dashboard })));
+const Roles = lazy(() => import('./pages/Roles.tsx').then((m) => ({ default: m.Roles })));
+const Licenses = lazy(() => import('./pages/Licenses.tsx').then((m) => ({ default: m.Licenses })));
+const Audit = lazy(() => import('./pages/Audit.tsx').then((m) => ({ default: m.Audit })));
+const Catalog = lazy(() => import('./pages/Catalog.tsx').then((m) => ({ default: m.Catalog })));
 const Workspace = lazy(() => import('./pages/Workspace.tsx').then((m) => ({ default: m.Workspace })));
 const Import = lazy(() => import('./pages/Import.tsx').then((m) => ({ default: m.Import })));
 const UserCard = lazy(() => import('./pages/UserCard.tsx').then((m) => ({ default: m.UserCard })));
@@ -59,6 +64,11 @@ const router = createBrowserRouter([
     children: [
       { path: '/users', element: <Users /> },
       { path: '/workspace', element: <Suspense><Workspace /></Suspense> },
+      { path: '/dashboard', element: <Suspense><Dashboard /></Suspense> },
+      { path: '/roles', element: <Suspense><Roles /></Suspense> },
+      { path: '/licenses', element: <Suspense><Licenses /></Suspense> },
+      { path: '/audit', element: <Suspense><Audit /></Suspense> },
+      ...(['groups', 'skills', 'tags', 'pause-reasons'] as const).map((kind) => ({ path: `/${kind}`, element: <Suspense><Catalog key={kind} kind={kind} /></Suspense> })),
       { path: '/users/new', element: <Suspense><UserCard key="new" /></Suspense> },
       { path: '/users/import', element: <Suspense><Import /></Suspense> },
       { path: '/users/:id', element: <Suspense><UserCard /></Suspense> },

@@ -40,7 +40,7 @@ describe('accessibility of the main pages (axe-core)', () => {
     await h?.close();
   });
 
-  it('has no serious violations on sign-in, the users list, the user card, the import and the workspace', async () => {
+  it('has no serious violations on sign-in, the users list, the user card, the import, the dashboard, the roles and the workspace', async () => {
     const page = await context.newPage();
     await page.goto(`${url}/sign-in`);
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
@@ -54,11 +54,17 @@ describe('accessibility of the main pages (axe-core)', () => {
     await page.goto(`${url}/users/import`);
     await page.getByRole('button', { name: 'Check' }).waitFor();
     found.import = await seriousViolations(page);
+    await page.goto(`${url}/dashboard`);
+    await page.getByTestId('status-counts').waitFor();
+    found.dashboard = await seriousViolations(page);
+    await page.goto(`${url}/roles`);
+    await page.getByRole('table', { name: 'Permissions of each role' }).waitFor();
+    found.roles = await seriousViolations(page);
     await page.goto(`${url}/workspace`);
     await page.getByRole('button', { name: 'Start the phone' }).waitFor();
     found.workspace = await seriousViolations(page);
     await screenshot(page, 'accessibility-workspace');
-    assert.deepEqual(found, { 'sign-in': [], users: [], card: [], import: [], workspace: [] });
+    assert.deepEqual(found, { 'sign-in': [], users: [], card: [], import: [], dashboard: [], roles: [], workspace: [] });
   });
 
   it('can be used with the keyboard alone: sign in and open a user', async () => {

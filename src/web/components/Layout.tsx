@@ -4,6 +4,20 @@ import { Link, Outlet, useLocation } from 'react-router';
 import { may, useMe, useSignOut } from '../api/session.ts';
 import { languages, type Language } from '../i18n/index.ts';
 
+/** The pages in the navigation, each offered only to who may use it. */
+const pages = [
+  { to: '/dashboard', label: 'app.dashboard', permission: 'users:read' },
+  { to: '/users', label: 'app.users', permission: 'users:read' },
+  { to: '/workspace', label: 'app.workspace' },
+  { to: '/roles', label: 'app.roles', permission: 'roles:read' },
+  { to: '/groups', label: 'app.groups', permission: 'groups:read' },
+  { to: '/skills', label: 'app.skills', permission: 'catalogs:read' },
+  { to: '/tags', label: 'app.tags', permission: 'catalogs:read' },
+  { to: '/pause-reasons', label: 'app.pauseReasons', permission: 'catalogs:read' },
+  { to: '/licenses', label: 'app.licenses', permission: 'licenses:read' },
+  { to: '/audit', label: 'app.audit', permission: 'audit:read' },
+];
+
 /** The frame of every signed-in page: the header with who is signed in, the navigation, the page. */
 export function Layout() {
   const { t, i18n } = useTranslation();
@@ -33,8 +47,9 @@ export function Layout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
-        {may(me, 'users:read') && <NavLink component={Link} to="/users" label={t('app.users')} active={location.pathname.startsWith('/users')} />}
-        <NavLink component={Link} to="/workspace" label={t('app.workspace')} active={location.pathname === '/workspace'} />
+        {pages.filter((p) => !p.permission || may(me, p.permission)).map((p) => (
+          <NavLink key={p.to} component={Link} to={p.to} label={t(p.label)} active={location.pathname === p.to || (p.to === '/users' && location.pathname.startsWith('/users'))} />
+        ))}
       </AppShell.Navbar>
       <AppShell.Main style={{ height: '100dvh', display: 'flex', flexDirection: 'column' }}>
         <Outlet />

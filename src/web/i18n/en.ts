@@ -1,6 +1,6 @@
 /** Every string of the console, in English; pl.ts has the same keys (a test compares them). */
 export const en = {
-  app: { name: 'Switchboard', signOut: 'Sign out', workspace: 'My workspace', language: 'Language', users: 'Users' },
+  app: { name: 'Switchboard', signOut: 'Sign out', dashboard: 'Dashboard', roles: 'Roles', groups: 'Groups', skills: 'Skills', tags: 'Tags', pauseReasons: 'Pause reasons', licenses: 'Licenses', audit: 'Audit log', workspace: 'My workspace', language: 'Language', users: 'Users' },
   signIn: {
     title: 'Sign in to Switchboard',
     domain: 'Domain',
@@ -164,6 +164,11 @@ export const en = {
     sort: 'Sort by',
     sorts: { login: 'Login', lastName: 'Last name', createdAt: 'Newest' },
   },
+  roles: { title: 'Roles and permissions', newRole: 'New role', create: 'Create', matrix: 'Permissions of each role', permission: 'Permission' },
+  catalogs: { groups: 'Groups', skills: 'Skills', tags: 'Tags', 'pause-reasons': 'Pause reasons', name: 'Name', add: 'Add' },
+  licenses: { title: 'Licenses', name: 'Name', seats: 'Seats', capability: 'Capability', add: 'Add', used: 'Used', usedOf: '{{used}} of {{seats}}', expires: 'Expires', expired: 'Expired' },
+  audit: { title: 'Audit log', action: 'Action', when: 'When', who: 'Who', what: 'What', changes: 'Changed', more: 'More' },
+  dashboard: { title: 'Dashboard', agentsByStatus: 'Agents by status now', registration: 'Phones registered', registeredOf: '{{registered}} of {{users}} users registered', licenses: 'License seats', used: 'Used', free: 'Free' },
   users: {
     actions: 'Actions',
     export: 'Export',

@@ -1,7 +1,7 @@
 import type { Strings } from './en.ts';
 
 export const pl: Strings = {
-  app: { name: 'Switchboard', signOut: 'Wyloguj', workspace: 'Moje stanowisko', language: 'Język', users: 'Użytkownicy' },
+  app: { name: 'Switchboard', signOut: 'Wyloguj', dashboard: 'Pulpit', roles: 'Role', groups: 'Grupy', skills: 'Umiejętności', tags: 'Tagi', pauseReasons: 'Powody przerw', licenses: 'Licencje', audit: 'Dziennik zmian', workspace: 'Moje stanowisko', language: 'Język', users: 'Użytkownicy' },
   signIn: {
     title: 'Zaloguj się do Switchboard',
     domain: 'Domena',
@@ -165,6 +165,11 @@ export const pl: Strings = {
     sort: 'Sortuj według',
     sorts: { login: 'Login', lastName: 'Nazwisko', createdAt: 'Najnowsi' },
   },
+  roles: { title: 'Role i uprawnienia', newRole: 'Nowa rola', create: 'Utwórz', matrix: 'Uprawnienia każdej roli', permission: 'Uprawnienie' },
+  catalogs: { groups: 'Grupy', skills: 'Umiejętności', tags: 'Tagi', 'pause-reasons': 'Powody przerw', name: 'Nazwa', add: 'Dodaj' },
+  licenses: { title: 'Licencje', name: 'Nazwa', seats: 'Stanowiska', capability: 'Funkcja', add: 'Dodaj', used: 'Wykorzystane', usedOf: '{{used}} z {{seats}}', expires: 'Wygasa', expired: 'Wygasła' },
+  audit: { title: 'Dziennik zmian', action: 'Akcja', when: 'Kiedy', who: 'Kto', what: 'Czego dotyczy', changes: 'Zmienione', more: 'Więcej' },
+  dashboard: { title: 'Pulpit', agentsByStatus: 'Agenci według statusu', registration: 'Zarejestrowane telefony', registeredOf: 'Zarejestrowanych: {{registered}} z {{users}}', licenses: 'Stanowiska licencji', used: 'Wykorzystane', free: 'Wolne' },
   users: {
     actions: 'Akcje',
     export: 'Eksportuj',

@@ -1,0 +1,73 @@
+import { Alert, Button, Group, Stack, Table, TextInput, Title } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, ApiProblem } from '../api/client.ts';
+import { may, useMe } from '../api/session.ts';
+
+export type CatalogKind = 'groups' | 'skills' | 'tags' | 'pause-reasons';
+
+const permissionOf: Record<CatalogKind, { create: string; remove: string }> = {
+  groups: { create: 'groups:create', remove: 'groups:delete' },
+  skills: { create: 'catalogs:manage', remove: 'catalogs:manage' },
+  tags: { create: 'catalogs:manage', remove: 'catalogs:manage' },
+  'pause-reasons': { create: 'catalogs:manage', remove: 'catalogs:manage' },
+};
+
+/** A domain's named things — groups, skills, tags, pause reasons: listed, added, removed. */
+export function Catalog({ kind }: { kind: CatalogKind }) {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const domain = me?.user.domain;
+  const client = useQueryClient();
+  const items = useQuery({ queryKey: ['catalog', domain, kind], enabled: Boolean(domain), queryFn: () => api<{ items: { name: string; description?: string | null }[] }>('GET', `/api/v1/domains/${domain}/${kind}?limit=500`) });
+  const [name, setName] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const act = async (action: () => Promise<unknown>) => {
+    setProblem(null);
+    try {
+      await action();
+      await client.invalidateQueries({ queryKey: ['catalog', domain, kind] });
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      setProblem([error.detail, ...error.errors.map((e) => e.message)].join(' · '));
+    }
+  };
+  return (
+    <Stack maw={720}>
+      <Title order={1} size="h2">
+        {t(`catalogs.${kind}`)}
+      </Title>
+      {problem && (
+        <Alert color="red" role="alert">
+          {problem}
+        </Alert>
+      )}
+      {may(me, permissionOf[kind].create) && (
+        <Group align="flex-end">
+          <TextInput label={t('catalogs.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} />
+          <Button disabled={!name.trim()} onClick={() => void act(() => api('POST', `/api/v1/domains/${domain}/${kind}`, { name: name.trim() })).then(() => setName(''))}>
+            {t('catalogs.add')}
+          </Button>
+        </Group>
+      )}
+      <Table striped aria-label={t(`catalogs.${kind}`)}>
+        <Table.Tbody>
+          {(items.data?.items ?? []).map((item) => (
+            <Table.Tr key={item.name}>
+              <Table.Td>{item.name}</Table.Td>
+              <Table.Td>{item.description ?? ''}</Table.Td>
+              <Table.Td w={100}>
+                {may(me, permissionOf[kind].remove) && (
+                  <Button size="xs" variant="subtle" color="red" onClick={() => void act(() => api('DELETE', `/api/v1/domains/${domain}/${kind}/${encodeURIComponent(item.name)}`))}>
+                    {t('actions.delete')}
+                  </Button>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}

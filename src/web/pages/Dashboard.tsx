@@ -1,0 +1,83 @@
+import '@mantine/charts/styles.css';
+import { BarChart, DonutChart } from '@mantine/charts';
+import { Card, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useCallback, useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../api/client.ts';
+import { useLiveEvents, type Presence } from '../api/events.ts';
+import { may, useMe } from '../api/session.ts';
+
+const statusColors = { available: 'teal.8', break: 'yellow.6', dnd: 'red.8', offline: 'gray.6' } as const;
+
+/**
+ * The domain at a glance, live: agents by status now (only those in contact-center mode count
+ * as working), phones registered against all users, and license seats used.
+ */
+export function Dashboard() {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const domain = me?.user.domain;
+  const snapshot = useQuery({ queryKey: ['presence-all', domain], enabled: Boolean(domain), queryFn: () => api<{ items: Presence[] }>('GET', `/api/v1/domains/${domain}/presence?limit=500`) });
+  const total = useQuery({ queryKey: ['users-count', domain], enabled: Boolean(domain), queryFn: () => api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count`) });
+  const licenses = useQuery({ queryKey: ['licenses', domain], enabled: Boolean(domain) && may(me, 'licenses:read'), queryFn: () => api<{ items: { name: string; used: number; free: number }[] }>('GET', `/api/v1/domains/${domain}/licenses?limit=500`) });
+  const live = useLiveEvents(domain, useCallback(() => undefined, []));
+  const presence = useMemo(() => {
+    const merged = new Map((snapshot.data?.items ?? []).map((p) => [p.userId, p]));
+    for (const [id, p] of live) merged.set(id, p);
+    return [...merged.values()];
+  }, [snapshot.data, live]);
+  const byStatus = (['available', 'break', 'dnd', 'offline'] as const).map((status) => ({
+    name: t(`users.statuses.${status}`),
+    value: presence.filter((p) => (p.cc.loggedIn ? p.status.value : 'offline') === status && p.cc.loggedIn === (status !== 'offline')).length,
+    color: statusColors[status],
+  }));
+  const registered = presence.filter((p) => p.registration.registered).length;
+  const users = total.data ? total.data.count : 0;
+
+  return (
+    <Stack>
+      <Title order={1} size="h2">
+        {t('dashboard.title')}
+      </Title>
+      <SimpleGrid cols={{ base: 1, lg: 3 }}>
+        <Card withBorder>
+          <Text fw={600}>{t('dashboard.agentsByStatus')}</Text>
+          <DonutChart data={byStatus} withLabels withTooltip={false} chartLabel={byStatus.reduce((n, s) => n + s.value, 0)} role="img" aria-label={t('dashboard.agentsByStatus')} />
+          <Text size="sm" data-testid="status-counts">
+            {byStatus.map((s) => `${s.name}: ${s.value}`).join(' · ')}
+          </Text>
+        </Card>
+        <Card withBorder>
+          <Text fw={600}>{t('dashboard.registration')}</Text>
+          <DonutChart
+            data={[
+              { name: t('users.registered'), value: registered, color: 'blue.8' },
+              { name: t('users.notRegistered'), value: Math.max(0, users - registered), color: 'gray.5' },
+            ]}
+            withLabels
+            withTooltip={false}
+            role="img"
+            aria-label={t('dashboard.registration')}
+          />
+          <Text size="sm">{t('dashboard.registeredOf', { registered, users: total.data?.more ? `${users}+` : users })}</Text>
+        </Card>
+        {licenses.data && (
+          <Card withBorder>
+            <Text fw={600}>{t('dashboard.licenses')}</Text>
+            <BarChart
+              h={220}
+              data={licenses.data.items.map((l) => ({ name: l.name, used: l.used, free: l.free }))}
+              dataKey="name"
+              type="stacked"
+              series={[
+                { name: 'used', label: t('dashboard.used'), color: 'blue.8' },
+                { name: 'free', label: t('dashboard.free'), color: 'gray.4' },
+              ]}
+            />
+          </Card>
+        )}
+      </SimpleGrid>
+    </Stack>
+  );
+}

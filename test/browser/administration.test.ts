@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { ADMIN_PASSWORD, startHarness, type Harness } from '../harness.ts';
+import { ensureConsoleBuilt, launchChromium, screenshot, signIn } from './browser.ts';
+
+const base = '/api/v1/domains/default';
+
+describe('administration in the console', () => {
+  let h: Harness;
+  let url: string;
+  let browser: Browser;
+  let page: Page;
+  before(async () => {
+    ensureConsoleBuilt();
+    h = await startHarness('sqlite');
+    url = await h.app.listen({ host: '127.0.0.1', port: 0 });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await signIn(page, url, { login: 'admin', password: ADMIN_PASSWORD });
+    await page.locator('[role=row][data-login="admin"]').waitFor();
+  });
+  after(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('creates a role and grants it a permission in the matrix', async () => {
+    await page.getByRole('link', { name: 'Roles' }).click();
+    await page.getByLabel('New role').fill('Quality');
+    await page.getByRole('button', { name: 'Create' }).click();
+    // Saved at once, and ticked once the server has it.
+    await page.getByRole('checkbox', { name: 'Quality: users:read' }).click();
+    await page.locator('input[aria-label="Quality: users:read"]:checked').waitFor();
+    assert.deepEqual((await h.admin.get(`${base}/roles/Quality`)).body.permissions, ['users:read']);
+    assert.equal(await page.getByRole('checkbox', { name: 'admin: users:read' }).isDisabled(), true, 'the admin role holds everything');
+    await screenshot(page, 'roles-matrix');
+  });
+
+  it('adds to the catalogs and licenses, and shows it all in the audit log and the dashboard', async () => {
+    await page.getByRole('link', { name: 'Skills' }).click();
+    await page.getByRole('heading', { name: 'Skills' }).waitFor();
+    await page.getByRole('textbox', { name: 'Name' }).fill('Polish');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('table', { name: 'Skills' }).getByText('Polish').waitFor();
+    await page.getByRole('link', { name: 'Licenses' }).click();
+    await page.getByRole('heading', { name: 'Licenses' }).waitFor();
+    await page.getByRole('textbox', { name: 'Name' }).fill('Agent seats');
+    await page.getByRole('textbox', { name: 'Seats' }).fill('25');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByText('0 of 25').waitFor();
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('table', { name: 'Audit log' }).getByText('license.created').waitFor();
+    await screenshot(page, 'audit-log');
+    await h.admin.post(`${base}/users`, { login: 'dash-agent', roles: ['agent'], agent: { enabled: true } });
+    const id = (await h.admin.get(`${base}/users?q=dash-agent`)).body.items[0].id;
+    await h.admin.post(`${base}/users/${id}/cc/login`);
+    await h.admin.put(`${base}/users/${id}/status`, { status: 'break' });
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByTestId('status-counts').getByText(/Break: 1/).waitFor();
+    await page.getByText('Agent seats').first().waitFor();
+    await screenshot(page, 'dashboard');
+  });
+});
