@@ -96,6 +96,17 @@ describe('the console in Chromium', () => {
     const made = (await h.admin.get(`${base}/users?q=card-made`)).body.items[0];
     assert.deepEqual([made.email, made.firstName, made.sip.extension], ['card@example.com', 'Card', '5555']);
     await screenshot(page, 'card-created');
+
+    await page.getByRole('tab', { name: 'Telephony' }).click();
+    await page.getByRole('button', { name: 'New SIP secret' }).click();
+    const secret = await page.getByTestId('new-secret').innerText();
+    const renewed = await h.storage.db.selectFrom('sip_accounts').select(['ha1_md5', 'realm', 'username']).where('user_id', '=', made.id).executeTakeFirstOrThrow();
+    const { createHash } = await import('node:crypto');
+    assert.equal(renewed.ha1_md5, createHash('md5').update(`${renewed.username}:${renewed.realm}:${secret}`).digest('hex'), 'the secret shown once is the one the registrar checks');
+    await page.getByRole('tab', { name: 'Account' }).click();
+    await page.getByLabel(/^New password/).fill('password');
+    // The policy is checked as one types: its verdict shows at the field before anything is saved.
+    await page.getByText(/(common|guess|weak|short|breach)/i).first().waitFor();
     await page.close();
   });
 

@@ -6,6 +6,7 @@ import { useBlocker, useNavigate, useParams } from 'react-router';
 import { userCreate, userUpdate } from '../../server/users/schema.ts';
 import { api, ApiProblem } from '../api/client.ts';
 import { useMe } from '../api/session.ts';
+import { Sessions, UserLicenses, usePasswordVerdict } from './user-card-sections.tsx';
 import { agentTimers, at, bodyOf, draftOf, emptyDraft, patchOf, withValue, type Draft, type UserView } from './user-draft.ts';
 
 const names = (items: { name: string }[] | undefined) => (items ?? []).map((i) => i.name);
@@ -32,6 +33,7 @@ export function UserCard() {
   const [serverProblem, setServerProblem] = useState<ApiProblem | null>(null);
   const [conflict, setConflict] = useState<{ theirs: UserView; changed: string[] } | null>(null);
   const [saving, setSaving] = useState(false);
+  const [shownSecret, setShownSecret] = useState<string | null>(null);
   useEffect(() => {
     if (!loaded.data) return;
     setOriginal(draftOf(loaded.data));
@@ -48,7 +50,8 @@ export function UserCard() {
     const parsed = (creating ? userCreate : userUpdate).safeParse(body);
     return new Map(parsed.success ? [] : parsed.error.issues.map((issue) => [issue.path.join('/'), issue.message] as const));
   }, [body, creating]);
-  const problemAt = (path: string) => (touched || !creating ? clientProblems.get(path) : undefined) ?? serverProblem?.at(path);
+  const passwordVerdict = usePasswordVerdict(domain, String(draft.password ?? ''), { login: String(draft.login ?? ''), email: String(draft.email ?? ''), firstName: String(draft.firstName ?? ''), lastName: String(draft.lastName ?? '') });
+  const problemAt = (path: string) => (touched || !creating ? clientProblems.get(path) : undefined) ?? serverProblem?.at(path) ?? (path === 'password' && passwordVerdict.length ? passwordVerdict.join(' · ') : undefined);
 
   const blocker = useBlocker(({ currentLocation, nextLocation }) => dirty && !saving && currentLocation.pathname !== nextLocation.pathname);
   useEffect(() => {
@@ -129,6 +132,9 @@ export function UserCard() {
           <Tabs.Tab value="account">{t('card.account')}</Tabs.Tab>
           <Tabs.Tab value="telephony">{t('card.telephony')}</Tabs.Tab>
           <Tabs.Tab value="agent">{t('card.agent')}</Tabs.Tab>
+          <Tabs.Tab value="security">{t('card.security')}</Tabs.Tab>
+          {!creating && <Tabs.Tab value="licenses">{t('card.licenses')}</Tabs.Tab>}
+          <Tabs.Tab value="integrations">{t('card.integrations')}</Tabs.Tab>
           {!creating && <Tabs.Tab value="history">{t('card.history')}</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="account" pt="md">
@@ -158,7 +164,24 @@ export function UserCard() {
           />
           {sip && (
             <SimpleGrid cols={{ base: 1, md: 2 }} mt="md">
-              <TextInput {...text('sip/extension', 'card.extension')} description={t('card.extensionHint')} />
+              <Group align="flex-end" wrap="nowrap">
+                <TextInput {...text('sip/extension', 'card.extension')} description={t('card.extensionHint')} style={{ flex: 1 }} />
+                <Button variant="default" onClick={() => void api<{ extensions: string[] }>('GET', `/api/v1/domains/${domain}/extensions/free?count=1`).then((free) => free.extensions[0] && set('sip/extension', free.extensions[0]))}>
+                  {t('card.nextFree')}
+                </Button>
+              </Group>
+              {!creating && loaded.data?.sip && (
+                <Group>
+                  <Button variant="default" onClick={() => void api<{ secret: string }>('POST', `/api/v1/domains/${domain}/users/${id}/sip/secret`).then((made) => setShownSecret(made.secret))}>
+                    {t('card.newSecret')}
+                  </Button>
+                  {shownSecret && (
+                    <Alert color="yellow" title={t('card.secretOnce')}>
+                      <code data-testid="new-secret">{shownSecret}</code>
+                    </Alert>
+                  )}
+                </Group>
+              )}
               <Select label={t('card.assignment')} data={['static', 'dynamic']} value={sip.assignment as string} onChange={(v) => set('sip/assignment', v)} allowDeselect={false} />
               <Select label={t('card.connection')} data={['webrtc', 'pbx', 'custom']} value={sip.connection as string} onChange={(v) => set('sip/connection', v)} allowDeselect={false} />
               {sip.connection === 'custom' && <TextInput {...text('sip/customUri', 'card.customUri')} placeholder="sip:agent@pbx.example.com" />}
@@ -187,6 +210,36 @@ export function UserCard() {
             />
             <Checkbox label={t('card.allTags')} checked={Boolean(draft.agent.allTags)} onChange={(e) => set('agent/allTags', e.currentTarget.checked)} />
             <Checkbox label={t('card.allSkills')} checked={Boolean(draft.agent.allSkills)} onChange={(e) => set('agent/allSkills', e.currentTarget.checked)} />
+          </SimpleGrid>
+        </Tabs.Panel>
+        <Tabs.Panel value="security" pt="md">
+          <SimpleGrid cols={{ base: 1, md: 3 }}>
+            <NumberInput {...number('security/sessionTimeout', 'card.sessionTimeout')} placeholder={t('card.noLimit')} />
+            <NumberInput {...number('security/maxSessions', 'card.maxSessions')} placeholder={t('card.noLimit')} />
+            <Textarea
+              label={t('card.ipAllowList')}
+              description={t('card.authAclHint')}
+              value={((draft.security as { ipAllowList: string[] }).ipAllowList ?? []).join('\n')}
+              onChange={(e) => set('security/ipAllowList', e.currentTarget.value.split('\n').filter(Boolean))}
+              error={problemAt('security/ipAllowList')}
+            />
+          </SimpleGrid>
+          {!creating && domain && loaded.data && (
+            <Stack mt="md">
+              <Sessions domain={domain} user={loaded.data} />
+            </Stack>
+          )}
+        </Tabs.Panel>
+        {!creating && domain && loaded.data && (
+          <Tabs.Panel value="licenses" pt="md">
+            <UserLicenses domain={domain} user={loaded.data} />
+          </Tabs.Panel>
+        )}
+        <Tabs.Panel value="integrations" pt="md">
+          <SimpleGrid cols={{ base: 1, md: 2 }}>
+            <TextInput {...text('integrations/oauthEmail', 'card.oauthEmail')} />
+            <TextInput {...text('integrations/crmId', 'card.crmId')} />
+            <PasswordInput {...text('integrations/calDavToken', 'card.calDavToken')} placeholder={loaded.data?.integrations.calDavTokenSet ? t('card.tokenSet') : ''} autoComplete="off" />
           </SimpleGrid>
         </Tabs.Panel>
         {!creating && (

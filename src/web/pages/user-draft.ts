@@ -25,6 +25,8 @@ export const emptyDraft = (): Draft => ({
   domainAdmin: false,
   sip: null,
   agent: { enabled: false, skills: [], allTags: false, allSkills: false, autoDial: null, assignLeads: false },
+  security: { sessionTimeout: null, maxSessions: null, ipAllowList: [] },
+  integrations: { oauthEmail: '', crmId: '', calDavToken: '' },
 });
 
 /** A user as the card edits it. Agent settings that follow the domain's defaults stay empty. */
@@ -57,6 +59,8 @@ export function draftOf(user: UserView): Draft {
       voicemail: { enabled: user.sip.voicemail.enabled },
       callerId: { name: user.sip.callerId.name ?? '', number: user.sip.callerId.number ?? '' },
     },
+    security: { sessionTimeout: user.security.sessionTimeout, maxSessions: user.security.maxSessions, ipAllowList: user.security.ipAllowList },
+    integrations: { oauthEmail: user.integrations.oauthEmail ?? '', crmId: user.integrations.crmId ?? '', calDavToken: '' },
     agent: {
       enabled: user.agent.enabled,
       skills: user.agent.skills,
@@ -75,7 +79,7 @@ const blankToNull = (value: unknown) => (value === '' ? null : value);
 export function bodyOf(draft: Draft, forCreate: boolean): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(draft)) {
-    if (key === 'sip' || key === 'agent') continue;
+    if (key === 'sip' || key === 'agent' || key === 'integrations') continue;
     if (value === '' && (forCreate || key === 'password')) continue;
     body[key] = blankToNull(value);
   }
@@ -87,6 +91,9 @@ export function bodyOf(draft: Draft, forCreate: boolean): Record<string, unknown
       callerId: Object.fromEntries(Object.entries(callerId).map(([k, v]) => [k, blankToNull(v)])),
     };
   } else if (!forCreate) body.sip = null;
+  const integrations = draft.integrations as Record<string, unknown>;
+  // The CalDAV token is write-only: sent when typed, never blanked by an untouched field.
+  body.integrations = Object.fromEntries(Object.entries(integrations).filter(([k, v]) => !(k === 'calDavToken' && v === '')).map(([k, v]) => [k, blankToNull(v)]).filter(([, v]) => !(forCreate && v === null)));
   body.agent = Object.fromEntries(Object.entries(draft.agent).map(([k, v]) => [k, blankToNull(v)]).filter(([, v]) => !(forCreate && v === null)));
   return body;
 }
