@@ -8,6 +8,7 @@ import { whenSignedOut } from './api/client.ts';
 import { may, useMe } from './api/session.ts';
 import { Layout } from './components/Layout.tsx';
 import { i18n, pickLanguage } from './i18n/index.ts';
+import { ChangePassword } from './pages/ChangePassword.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 import { Users } from './pages/Users.tsx';
 
@@ -33,6 +34,7 @@ function Signed({ children }: { children: ReactNode }) {
   }, [me.data?.user.language]);
   if (me.isLoading) return <Center h="100dvh"><Loader aria-label="Loading" /></Center>;
   if (!me.data) return <Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  if (me.data.user.passwordChangeRequired) return <ChangePassword />;
   return children;
 }
 

@@ -126,6 +126,19 @@ describe('the console in Chromium', () => {
     await page.close();
   });
 
+  it('makes a user whose password must change set a new one first, then lets them in', async () => {
+    await h.admin.post(`${base}/users`, { login: 'must-change', roles: ['agent'], password: 'Temporary-Heron-55!', passwordChangeRequired: true });
+    const page = await browser.newPage();
+    await signIn(page, url, { login: 'must-change', password: 'Temporary-Heron-55!' }, '/');
+    await page.getByRole('heading', { name: 'Set a new password' }).waitFor();
+    await page.getByLabel(/^Current password/).fill('Temporary-Heron-55!');
+    await page.getByLabel(/^New password/).fill('Brand-New-Kestrel-81!');
+    await page.getByRole('button', { name: 'Set the password' }).click();
+    await page.getByRole('heading', { name: 'My workspace' }).waitFor();
+    assert.equal((await h.anonymous.post('/api/v1/auth/login', { domain: 'default', login: 'must-change', password: 'Brand-New-Kestrel-81!' })).status, 200);
+    await page.close();
+  });
+
   it('speaks Polish when asked', async () => {
     const page = await browser.newPage();
     await signIn(page, url, { login: 'admin', password: ADMIN_PASSWORD });

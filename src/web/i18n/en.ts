@@ -184,6 +184,7 @@ export const en = {
   audit: { title: 'Audit log', action: 'Action', when: 'When', who: 'Who', what: 'What', changes: 'Changed', more: 'More' },
   dashboard: { title: 'Dashboard', agentsByStatus: 'Agents by status now', registration: 'Phones registered', registeredOf: '{{registered}} of {{users}} users registered', licenses: 'License seats', used: 'Used', free: 'Free' },
   security: { twoFactor: 'Two-factor authentication', totpOn: 'On (authenticator app)', totpOff: 'Off', resetTotp: 'Reset', sessions: 'Open sessions', revoke: 'End', noSessions: 'No open sessions', seatsLeft: '{{free}} of {{seats}} seats free' },
+  password: { title: 'Set a new password', why: 'Your administrator asks you to choose a new password before you go on.', current: 'Current password', new: 'New password', submit: 'Set the password' },
   users: {
     actions: 'Actions',
     export: 'Export',

@@ -185,6 +185,7 @@ export const pl: Strings = {
   audit: { title: 'Dziennik zmian', action: 'Akcja', when: 'Kiedy', who: 'Kto', what: 'Czego dotyczy', changes: 'Zmienione', more: 'Więcej' },
   dashboard: { title: 'Pulpit', agentsByStatus: 'Agenci według statusu', registration: 'Zarejestrowane telefony', registeredOf: 'Zarejestrowanych: {{registered}} z {{users}}', licenses: 'Stanowiska licencji', used: 'Wykorzystane', free: 'Wolne' },
   security: { twoFactor: 'Uwierzytelnianie dwuskładnikowe', totpOn: 'Włączone (aplikacja)', totpOff: 'Wyłączone', resetTotp: 'Zresetuj', sessions: 'Otwarte sesje', revoke: 'Zakończ', noSessions: 'Brak otwartych sesji', seatsLeft: 'Wolne stanowiska: {{free}} z {{seats}}' },
+  password: { title: 'Ustaw nowe hasło', why: 'Administrator prosi o wybranie nowego hasła przed dalszą pracą.', current: 'Obecne hasło', new: 'Nowe hasło', submit: 'Ustaw hasło' },
   users: {
     actions: 'Akcje',
     export: 'Eksportuj',
