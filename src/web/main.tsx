@@ -42,6 +42,7 @@ const Dashboard = lazy(() => import('./pages/Dashboard.tsx').then((m) => ({ defa
 const Roles = lazy(() => import('./pages/Roles.tsx').then((m) => ({ default: m.Roles })));
 const Licenses = lazy(() => import('./pages/Licenses.tsx').then((m) => ({ default: m.Licenses })));
 const Audit = lazy(() => import('./pages/Audit.tsx').then((m) => ({ default: m.Audit })));
+const Settings = lazy(() => import('./pages/Settings.tsx').then((m) => ({ default: m.Settings })));
 const Catalog = lazy(() => import('./pages/Catalog.tsx').then((m) => ({ default: m.Catalog })));
 const Workspace = lazy(() => import('./pages/Workspace.tsx').then((m) => ({ default: m.Workspace })));
 const Import = lazy(() => import('./pages/Import.tsx').then((m) => ({ default: m.Import })));
@@ -70,6 +71,7 @@ const router = createBrowserRouter([
       { path: '/roles', element: <Suspense><Roles /></Suspense> },
       { path: '/licenses', element: <Suspense><Licenses /></Suspense> },
       { path: '/audit', element: <Suspense><Audit /></Suspense> },
+      { path: '/settings', element: <Suspense><Settings /></Suspense> },
       ...(['groups', 'skills', 'tags', 'pause-reasons'] as const).map((kind) => ({ path: `/${kind}`, element: <Suspense><Catalog key={kind} kind={kind} /></Suspense> })),
       { path: '/users/new', element: <Suspense><UserCard key="new" /></Suspense> },
       { path: '/users/import', element: <Suspense><Import /></Suspense> },

@@ -16,6 +16,7 @@ const pages = [
   { to: '/pause-reasons', label: 'app.pauseReasons', permission: 'catalogs:read' },
   { to: '/licenses', label: 'app.licenses', permission: 'licenses:read' },
   { to: '/audit', label: 'app.audit', permission: 'audit:read' },
+  { to: '/settings', label: 'app.settings', permission: 'users:read' },
 ];
 
 /** The frame of every signed-in page: the header with who is signed in, the navigation, the page. */

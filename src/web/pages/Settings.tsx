@@ -1,0 +1,87 @@
+import { Alert, Button, Group, Stack, Tabs, Title } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { z } from 'zod';
+import { agentDefaults } from '../../server/agents/schema.ts';
+import { passwordPolicy } from '../../server/passwords/schema.ts';
+import { sipSettings } from '../../server/sip/schema.ts';
+import { api, ApiProblem } from '../api/client.ts';
+import { may, useMe } from '../api/session.ts';
+import { SchemaForm } from '../components/SchemaForm.tsx';
+
+const sections = [
+  { key: 'password-policy', schema: passwordPolicy, permission: 'security-settings:update' },
+  { key: 'sip-settings', schema: sipSettings, permission: 'telephony:manage' },
+  { key: 'agent-defaults', schema: agentDefaults, permission: 'telephony:manage' },
+] as const;
+
+/** One of the domain's settings documents, read, checked by its own schema as edited, and put back whole. */
+function SettingsSection({ domain, section }: { domain: string; section: (typeof sections)[number] }) {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const client = useQueryClient();
+  const path = `/api/v1/domains/${domain}/${section.key}`;
+  const stored = useQuery({ queryKey: ['settings', domain, section.key], queryFn: () => api<Record<string, unknown>>('GET', path) });
+  const [draft, setDraft] = useState<Record<string, unknown> | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  useEffect(() => setDraft(stored.data ?? null), [stored.data]);
+  const checked = useMemo(() => (draft ? (section.schema as z.ZodType).safeParse(draft) : null), [draft, section.schema]);
+  const problems = new Map([...(checked && !checked.success ? checked.error.issues.map((i) => [i.path.join('/'), i.message] as const) : []), ...(problem?.errors ?? []).map((e) => [e.path, e.message] as const)]);
+  if (!draft) return null;
+  const save = async () => {
+    setProblem(null);
+    setSaved(false);
+    try {
+      await api('PUT', path, draft);
+      await client.invalidateQueries({ queryKey: ['settings', domain, section.key] });
+      setSaved(true);
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      setProblem(error);
+    }
+  };
+  return (
+    <Stack maw={720}>
+      {problem && <Alert color="red" role="alert">{problem.detail}</Alert>}
+      {saved && <Alert color="teal">{t('settings.saved')}</Alert>}
+      <SchemaForm schema={section.schema} value={draft} onChange={setDraft} problems={problems} />
+      {may(me, section.permission) && (
+        <Group>
+          <Button disabled={!checked?.success} onClick={() => void save()}>
+            {t('card.save')}
+          </Button>
+        </Group>
+      )}
+    </Stack>
+  );
+}
+
+/** The domain's settings: password policy, SIP (extension range, realms, STUN/TURN), agents' defaults. */
+export function Settings() {
+  const { t } = useTranslation();
+  const domain = useMe().data?.user.domain;
+  if (!domain) return null;
+  return (
+    <Stack>
+      <Title order={1} size="h2">
+        {t('settings.title')}
+      </Title>
+      <Tabs defaultValue="password-policy" keepMounted={false}>
+        <Tabs.List>
+          {sections.map((s) => (
+            <Tabs.Tab key={s.key} value={s.key}>
+              {t(`settings.${s.key}`)}
+            </Tabs.Tab>
+          ))}
+        </Tabs.List>
+        {sections.map((s) => (
+          <Tabs.Panel key={s.key} value={s.key} pt="md">
+            <SettingsSection domain={domain} section={s} />
+          </Tabs.Panel>
+        ))}
+      </Tabs>
+    </Stack>
+  );
+}
