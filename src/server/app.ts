@@ -37,6 +37,7 @@ import { presenceRoutes } from './presence/routes.ts';
 import { eventRoutes } from './presence/events.ts';
 import { publishDirectoryChanges } from './presence/directory-events.ts';
 import { pauseReasonRoutes } from './presence/pause-reasons.ts';
+import { presenceReportRoutes } from './presence/report-routes.ts';
 import { sipRoutes } from './sip/routes.ts';
 import { Registrar } from './sip/registrar.ts';
 import { sipWebSocketRoute } from './sip/websocket.ts';
@@ -139,6 +140,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   agentRoutes(app, deps);
   presenceRoutes(app, deps);
   pauseReasonRoutes(app, deps);
+  presenceReportRoutes(app, deps);
   sipWebSocketRoute(app, registrar);
   eventRoutes(app, deps);
   iceServerRoutes(app, deps);

@@ -27,6 +27,14 @@ forEachEngine('presence', (h) => {
     assert.deepEqual([listed.presence.cc.loggedIn, listed.presence.status.value, listed.presence.online], [true, 'dnd', false], 'the user list shows the live state');
     assert.equal('presence' in (await h().admin.get(`${base}/users/${id}`)).body, false, 'a single read stays cacheable');
     assert.equal((await h().admin.get(`${base}/presence?status=available`)).body.items.some((p: { login: string }) => p.login === 'cc-ann'), false);
+
+    const report = (await h().admin.get(`${base}/reports/presence`)).body;
+    const seconds = report.statusSeconds.find((r: { login: string }) => r.login === 'cc-ann');
+    assert.ok(seconds, 'the report has the agent');
+    assert.ok(seconds.dnd >= 0 && seconds.available >= 0 && seconds.break >= 0);
+    assert.equal(report.onlineByHour.length, 24, 'the last 24 hours, hour by hour');
+    const bad = await h().admin.get(`${base}/reports/presence?from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z`);
+    assert.deepEqual([bad.status, bad.body.errors[0].code], [400, 'report.window']);
   });
 
   it('refuses CC to non-agents and to agents without a live license where agents are licensed, and status changes of others without the permission', async () => {

@@ -182,7 +182,7 @@ export const en = {
   catalogs: { groups: 'Groups', skills: 'Skills', tags: 'Tags', 'pause-reasons': 'Pause reasons', name: 'Name', add: 'Add' },
   licenses: { title: 'Licenses', name: 'Name', seats: 'Seats', capability: 'Capability', add: 'Add', used: 'Used', usedOf: '{{used}} of {{seats}}', expires: 'Expires', expired: 'Expired' },
   audit: { title: 'Audit log', action: 'Action', when: 'When', who: 'Who', what: 'What', changes: 'Changed', more: 'More' },
-  dashboard: { title: 'Dashboard', agentsByStatus: 'Agents by status now', registration: 'Phones registered', registeredOf: '{{registered}} of {{users}} users registered', licenses: 'License seats', used: 'Used', free: 'Free' },
+  dashboard: { onlineToday: 'Online, last 24 hours', online: 'Online users', breakPerAgent: 'Time on break per agent, last 24 hours', breakMinutes: 'Minutes on break', title: 'Dashboard', agentsByStatus: 'Agents by status now', registration: 'Phones registered', registeredOf: '{{registered}} of {{users}} users registered', licenses: 'License seats', used: 'Used', free: 'Free' },
   security: { twoFactor: 'Two-factor authentication', totpOn: 'On (authenticator app)', totpOff: 'Off', resetTotp: 'Reset', sessions: 'Open sessions', revoke: 'End', noSessions: 'No open sessions', seatsLeft: '{{free}} of {{seats}} seats free' },
   password: { title: 'Set a new password', why: 'Your administrator asks you to choose a new password before you go on.', current: 'Current password', new: 'New password', submit: 'Set the password' },
   settings: { title: 'Domain settings', saved: 'Saved', 'password-policy': 'Password policy', 'sip-settings': 'SIP and phones', 'agent-defaults': 'Agent defaults' },

@@ -1,9 +1,11 @@
 import '@mantine/charts/styles.css';
-import { BarChart, DonutChart } from '@mantine/charts';
+import { AreaChart, BarChart, DonutChart } from '@mantine/charts';
 import { Card, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { z } from 'zod';
+import type { presenceReport } from '../../server/presence/report-routes.ts';
 import { api } from '../api/client.ts';
 import { useLiveEvents, type Presence } from '../api/events.ts';
 import { may, useMe } from '../api/session.ts';
@@ -12,15 +14,17 @@ const statusColors = { available: 'teal.8', break: 'yellow.6', dnd: 'red.8', off
 
 /**
  * The domain at a glance, live: agents by status now (only those in contact-center mode count
- * as working), phones registered against all users, and license seats used.
+ * as working), phones registered against all users, users online hour by hour and time on break
+ * per agent over the last 24 hours, and license seats used.
  */
 export function Dashboard() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const me = useMe().data;
   const domain = me?.user.domain;
   const snapshot = useQuery({ queryKey: ['presence-all', domain], enabled: Boolean(domain), queryFn: () => api<{ items: Presence[] }>('GET', `/api/v1/domains/${domain}/presence?limit=500`) });
   const total = useQuery({ queryKey: ['users-count', domain], enabled: Boolean(domain), queryFn: () => api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count`) });
   const licenses = useQuery({ queryKey: ['licenses', domain], enabled: Boolean(domain) && may(me, 'licenses:read'), queryFn: () => api<{ items: { name: string; used: number; free: number }[] }>('GET', `/api/v1/domains/${domain}/licenses?limit=500`) });
+  const report = useQuery({ queryKey: ['presence-report', domain], enabled: Boolean(domain), queryFn: () => api<z.infer<typeof presenceReport>>('GET', `/api/v1/domains/${domain}/reports/presence`), refetchInterval: 60_000 });
   const live = useLiveEvents(domain, useCallback(() => undefined, []));
   const presence = useMemo(() => {
     const merged = new Map((snapshot.data?.items ?? []).map((p) => [p.userId, p]));
@@ -62,6 +66,23 @@ export function Dashboard() {
           />
           <Text size="sm">{t('dashboard.registeredOf', { registered, users: total.data?.more ? `${users}+` : users })}</Text>
         </Card>
+        {report.data && (
+          <Card withBorder>
+            <Text fw={600}>{t('dashboard.onlineToday')}</Text>
+            <AreaChart h={220} data={report.data.onlineByHour.map((h) => ({ hour: new Date(h.hour).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }), users: h.users }))} dataKey="hour" series={[{ name: 'users', label: t('dashboard.online'), color: 'blue.8' }]} />
+          </Card>
+        )}
+        {report.data && (
+          <Card withBorder>
+            <Text fw={600}>{t('dashboard.breakPerAgent')}</Text>
+            <BarChart
+              h={220}
+              data={[...report.data.statusSeconds].sort((a, b) => b.break - a.break).slice(0, 15).map((r) => ({ login: r.login, minutes: Math.round(r.break / 60) }))}
+              dataKey="login"
+              series={[{ name: 'minutes', label: t('dashboard.breakMinutes'), color: 'yellow.6' }]}
+            />
+          </Card>
+        )}
         {licenses.data && (
           <Card withBorder>
             <Text fw={600}>{t('dashboard.licenses')}</Text>
