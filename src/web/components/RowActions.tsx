@@ -1,5 +1,6 @@
 import { ActionIcon, Menu } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { api, ApiProblem } from '../api/client.ts';
@@ -7,8 +8,26 @@ import { may, useMe } from '../api/session.ts';
 
 const statuses = ['available', 'break', 'dnd'] as const;
 
-/** A row's actions: edit, force a status, sign out everywhere, delete — only those the user may do. */
+/**
+ * A row's actions: a plain button until it is pressed, so that rows scrolled past carry no menu
+ * machinery; pressed, the menu of what the user may do opens at it.
+ */
 export function RowActions({ user }: { user: { id: string; login: string } }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const label = t('actions.for', { login: user.login });
+  if (!open) {
+    return (
+      <ActionIcon variant="subtle" color="dark" aria-label={label} aria-haspopup="menu" onClick={() => setOpen(true)}>
+        ⋯
+      </ActionIcon>
+    );
+  }
+  return <RowMenu user={user} label={label} onClose={() => setOpen(false)} />;
+}
+
+/** Edit, force a status, sign out everywhere, delete — only those the user may do. */
+function RowMenu({ user, label, onClose }: { user: { id: string; login: string }; label: string; onClose: () => void }) {
   const { t } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
@@ -24,9 +43,9 @@ export function RowActions({ user }: { user: { id: string; login: string } }) {
     }
   };
   return (
-    <Menu position="bottom-end" withinPortal>
+    <Menu position="bottom-end" withinPortal defaultOpened onClose={onClose}>
       <Menu.Target>
-        <ActionIcon variant="subtle" color="dark" aria-label={t('actions.for', { login: user.login })}>
+        <ActionIcon variant="subtle" color="dark" aria-label={label}>
           ⋯
         </ActionIcon>
       </Menu.Target>
