@@ -43,6 +43,8 @@ const Roles = lazy(() => import('./pages/Roles.tsx').then((m) => ({ default: m.R
 const Licenses = lazy(() => import('./pages/Licenses.tsx').then((m) => ({ default: m.Licenses })));
 const Audit = lazy(() => import('./pages/Audit.tsx').then((m) => ({ default: m.Audit })));
 const Settings = lazy(() => import('./pages/Settings.tsx').then((m) => ({ default: m.Settings })));
+const Numbers = lazy(() => import('./pages/Numbers.tsx').then((m) => ({ default: m.Numbers })));
+const Domains = lazy(() => import('./pages/Domains.tsx').then((m) => ({ default: m.Domains })));
 const Catalog = lazy(() => import('./pages/Catalog.tsx').then((m) => ({ default: m.Catalog })));
 const Workspace = lazy(() => import('./pages/Workspace.tsx').then((m) => ({ default: m.Workspace })));
 const Import = lazy(() => import('./pages/Import.tsx').then((m) => ({ default: m.Import })));
@@ -72,6 +74,8 @@ const router = createBrowserRouter([
       { path: '/licenses', element: <Suspense><Licenses /></Suspense> },
       { path: '/audit', element: <Suspense><Audit /></Suspense> },
       { path: '/settings', element: <Suspense><Settings /></Suspense> },
+      { path: '/numbers', element: <Suspense><Numbers /></Suspense> },
+      { path: '/domains', element: <Suspense><Domains /></Suspense> },
       ...(['groups', 'skills', 'tags', 'pause-reasons'] as const).map((kind) => ({ path: `/${kind}`, element: <Suspense><Catalog key={kind} kind={kind} /></Suspense> })),
       { path: '/users/new', element: <Suspense><UserCard key="new" /></Suspense> },
       { path: '/users/import', element: <Suspense><Import /></Suspense> },

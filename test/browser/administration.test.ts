@@ -79,4 +79,21 @@ describe('administration in the console', () => {
     assert.equal((await h.admin.get(`${base}/agent-defaults`)).body.wrapUpTime, 25);
     await screenshot(page, 'settings');
   });
+
+  it('keeps the number inventory and, for a platform administrator, the domains', async () => {
+    await page.getByRole('link', { name: 'Numbers' }).click();
+    await page.getByRole('heading', { name: 'Numbers' }).waitFor();
+    await page.getByRole('textbox', { name: 'Number or sender ID' }).fill('+48221234567');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('table', { name: 'Numbers' }).getByText('+48221234567').waitFor();
+    await page.getByRole('textbox', { name: 'Number or sender ID' }).fill('12');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('alert').waitFor();
+    await page.getByRole('link', { name: 'Domains' }).click();
+    await page.getByRole('textbox', { name: 'Name' }).fill('acme');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('table', { name: 'Domains' }).getByRole('cell', { name: 'acme', exact: true }).first().waitFor();
+    assert.equal((await h.admin.get('/api/v1/domains/acme')).status, 200);
+    await screenshot(page, 'domains');
+  });
 });

@@ -15,8 +15,10 @@ const pages = [
   { to: '/tags', label: 'app.tags', permission: 'catalogs:read' },
   { to: '/pause-reasons', label: 'app.pauseReasons', permission: 'catalogs:read' },
   { to: '/licenses', label: 'app.licenses', permission: 'licenses:read' },
+  { to: '/numbers', label: 'app.numbers', permission: 'numbers:read' },
   { to: '/audit', label: 'app.audit', permission: 'audit:read' },
   { to: '/settings', label: 'app.settings', permission: 'users:read' },
+  { to: '/domains', label: 'app.domains', permission: 'domains:create' },
 ];
 
 /** The frame of every signed-in page: the header with who is signed in, the navigation, the page. */

@@ -1,6 +1,6 @@
 /** Every string of the console, in English; pl.ts has the same keys (a test compares them). */
 export const en = {
-  app: { name: 'Switchboard', signOut: 'Sign out', dashboard: 'Dashboard', roles: 'Roles', groups: 'Groups', skills: 'Skills', tags: 'Tags', pauseReasons: 'Pause reasons', licenses: 'Licenses', audit: 'Audit log', settings: 'Settings', workspace: 'My workspace', language: 'Language', users: 'Users' },
+  app: { name: 'Switchboard', signOut: 'Sign out', dashboard: 'Dashboard', roles: 'Roles', groups: 'Groups', skills: 'Skills', tags: 'Tags', pauseReasons: 'Pause reasons', licenses: 'Licenses', audit: 'Audit log', settings: 'Settings', numbers: 'Numbers', domains: 'Domains', workspace: 'My workspace', language: 'Language', users: 'Users' },
   signIn: {
     title: 'Sign in to Switchboard',
     domain: 'Domain',
@@ -185,7 +185,9 @@ export const en = {
   dashboard: { onlineToday: 'Online, last 24 hours', online: 'Online users', breakPerAgent: 'Time on break per agent, last 24 hours', breakMinutes: 'Minutes on break', title: 'Dashboard', agentsByStatus: 'Agents by status now', registration: 'Phones registered', registeredOf: '{{registered}} of {{users}} users registered', licenses: 'License seats', used: 'Used', free: 'Free' },
   security: { twoFactor: 'Two-factor authentication', totpOn: 'On (authenticator app)', totpOff: 'Off', resetTotp: 'Reset', sessions: 'Open sessions', revoke: 'End', noSessions: 'No open sessions', seatsLeft: '{{free}} of {{seats}} seats free' },
   password: { title: 'Set a new password', why: 'Your administrator asks you to choose a new password before you go on.', current: 'Current password', new: 'New password', submit: 'Set the password' },
-  settings: { title: 'Domain settings', saved: 'Saved', 'password-policy': 'Password policy', 'sip-settings': 'SIP and phones', 'agent-defaults': 'Agent defaults' },
+  settings: { 'brute-force': 'Brute-force protection', title: 'Domain settings', saved: 'Saved', 'password-policy': 'Password policy', 'sip-settings': 'SIP and phones', 'agent-defaults': 'Agent defaults' },
+  numbers: { title: 'Numbers', kind: 'Kind', number: 'Phone number', sender: 'SMS sender ID', value: 'Number or sender ID', voice: 'Voice' },
+  domains: { title: 'Domains', name: 'Name', realm: 'SIP realm', state: 'State', create: 'Create', active: 'Active', inactive: 'Inactive' },
   users: {
     actions: 'Actions',
     export: 'Export',

@@ -1,4 +1,5 @@
 import i18n from 'i18next';
+import { z } from 'zod';
 import { initReactI18next } from 'react-i18next';
 import { en } from './en.ts';
 import { pl } from './pl.ts';
@@ -19,5 +20,10 @@ void i18n.use(initReactI18next).init({
   interpolation: { escapeValue: false },
   showSupportNotice: false,
 });
+
+/** The schemas' own messages (a number too small, a missing field) in the same language; messages the schemas spell out themselves stay English. */
+const zodLocale = (language: string) => z.config(pickLanguage(language) === 'pl' ? z.locales.pl() : z.locales.en());
+zodLocale(i18n.language);
+i18n.on('languageChanged', zodLocale);
 
 export { i18n };

@@ -1,7 +1,7 @@
 import type { Strings } from './en.ts';
 
 export const pl: Strings = {
-  app: { name: 'Switchboard', signOut: 'Wyloguj', dashboard: 'Pulpit', roles: 'Role', groups: 'Grupy', skills: 'Umiejętności', tags: 'Tagi', pauseReasons: 'Powody przerw', licenses: 'Licencje', audit: 'Dziennik zmian', settings: 'Ustawienia', workspace: 'Moje stanowisko', language: 'Język', users: 'Użytkownicy' },
+  app: { name: 'Switchboard', signOut: 'Wyloguj', dashboard: 'Pulpit', roles: 'Role', groups: 'Grupy', skills: 'Umiejętności', tags: 'Tagi', pauseReasons: 'Powody przerw', licenses: 'Licencje', audit: 'Dziennik zmian', settings: 'Ustawienia', numbers: 'Numery', domains: 'Domeny', workspace: 'Moje stanowisko', language: 'Język', users: 'Użytkownicy' },
   signIn: {
     title: 'Zaloguj się do Switchboard',
     domain: 'Domena',
@@ -186,7 +186,9 @@ export const pl: Strings = {
   dashboard: { onlineToday: 'Online, ostatnie 24 godziny', online: 'Użytkownicy online', breakPerAgent: 'Czas przerw agentów, ostatnie 24 godziny', breakMinutes: 'Minuty przerwy', title: 'Pulpit', agentsByStatus: 'Agenci według statusu', registration: 'Zarejestrowane telefony', registeredOf: 'Zarejestrowanych: {{registered}} z {{users}}', licenses: 'Stanowiska licencji', used: 'Wykorzystane', free: 'Wolne' },
   security: { twoFactor: 'Uwierzytelnianie dwuskładnikowe', totpOn: 'Włączone (aplikacja)', totpOff: 'Wyłączone', resetTotp: 'Zresetuj', sessions: 'Otwarte sesje', revoke: 'Zakończ', noSessions: 'Brak otwartych sesji', seatsLeft: 'Wolne stanowiska: {{free}} z {{seats}}' },
   password: { title: 'Ustaw nowe hasło', why: 'Administrator prosi o wybranie nowego hasła przed dalszą pracą.', current: 'Obecne hasło', new: 'Nowe hasło', submit: 'Ustaw hasło' },
-  settings: { title: 'Ustawienia domeny', saved: 'Zapisano', 'password-policy': 'Polityka haseł', 'sip-settings': 'SIP i telefony', 'agent-defaults': 'Domyślne ustawienia agentów' },
+  settings: { 'brute-force': 'Ochrona przed zgadywaniem haseł', title: 'Ustawienia domeny', saved: 'Zapisano', 'password-policy': 'Polityka haseł', 'sip-settings': 'SIP i telefony', 'agent-defaults': 'Domyślne ustawienia agentów' },
+  numbers: { title: 'Numery', kind: 'Rodzaj', number: 'Numer telefonu', sender: 'Nadawca SMS', value: 'Numer lub nadawca', voice: 'Głos' },
+  domains: { title: 'Domeny', name: 'Nazwa', realm: 'Realm SIP', state: 'Stan', create: 'Utwórz', active: 'Aktywna', inactive: 'Nieaktywna' },
   users: {
     actions: 'Akcje',
     export: 'Eksportuj',

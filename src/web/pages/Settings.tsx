@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import { agentDefaults } from '../../server/agents/schema.ts';
+import { bruteForceSettings } from '../../server/lockout/schema.ts';
 import { passwordPolicy } from '../../server/passwords/schema.ts';
 import { sipSettings } from '../../server/sip/schema.ts';
 import { api, ApiProblem } from '../api/client.ts';
@@ -14,6 +15,7 @@ const sections = [
   { key: 'password-policy', schema: passwordPolicy, permission: 'security-settings:update' },
   { key: 'sip-settings', schema: sipSettings, permission: 'telephony:manage' },
   { key: 'agent-defaults', schema: agentDefaults, permission: 'telephony:manage' },
+  { key: 'brute-force', schema: bruteForceSettings, permission: 'security-settings:update' },
 ] as const;
 
 /** One of the domain's settings documents, read, checked by its own schema as edited, and put back whole. */
@@ -58,7 +60,7 @@ function SettingsSection({ domain, section }: { domain: string; section: (typeof
   );
 }
 
-/** The domain's settings: password policy, SIP (extension range, realms, STUN/TURN), agents' defaults. */
+/** The domain's settings: password policy, SIP (extension range, realms, STUN/TURN), agents' defaults, brute-force protection. */
 export function Settings() {
   const { t } = useTranslation();
   const domain = useMe().data?.user.domain;
