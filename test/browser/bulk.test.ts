@@ -69,6 +69,24 @@ describe('bulk work in the console', () => {
     assert.equal((await h.admin.get(`${base}/users?q=imported`)).body.items.length, 2);
   });
 
+  it('lets the administrator say how a column the import does not know is read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'console-map-'));
+    const file = join(dir, 'codes.csv');
+    writeFileSync(file, 'Agent code,E-mail\nmapped-agent,mapped@example.com\n');
+    await page.goto(`${url}/users/import`);
+    await page.locator('input[type=file]').setInputFiles(file);
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByText(/Columns not imported: Agent code/).waitFor();
+    await page.getByRole('combobox', { name: 'Read Agent code as' }).click();
+    await page.getByRole('option', { name: 'login', exact: true }).click();
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByText(/Checked 1 rows .* 1 would be created/).waitFor();
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.getByText(/Imported: 1 created/).waitFor();
+    await screenshot(page, 'import-mapped');
+    assert.equal((await h.admin.get(`${base}/users?q=mapped-agent`)).body.items[0].email, 'mapped@example.com');
+  });
+
   it('edits the selected users in bulk, and deletes them after confirming the count, asking again when it changed', async () => {
     for (let i = 0; i < 3; i += 1) await h.admin.post(`${base}/users`, { login: `crew-${i}`, roles: ['agent'] });
     await page.goto(`${url}/users`);

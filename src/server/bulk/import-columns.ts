@@ -48,13 +48,18 @@ const aliases: Record<string, ImportColumn[]> = {
 
 const canonical = new Map(importColumns.map((c) => [c.toLowerCase(), c]));
 
-/** What each header of a file means: the columns it fills, or none (reported, not imported). */
-export function mapHeaders(headers: string[]): { columns: ImportColumn[][]; unknown: { index: number; header: string }[] } {
+/**
+ * What each header of a file means: the columns it fills, or none (reported, not imported).
+ * `chosen` (header → column, or '' for none) wins over names and aliases: the wizard's mapping.
+ */
+export function mapHeaders(headers: string[], chosen: Record<string, ImportColumn | ''> = {}): { columns: ImportColumn[][]; unknown: { index: number; header: string }[] } {
   const unknown: { index: number; header: string }[] = [];
+  const choice = new Map(Object.entries(chosen).map(([header, column]) => [header.trim().toLowerCase(), column]));
   const columns = headers.map((raw, index) => {
     const header = raw.trim().toLowerCase();
     const known = canonical.get(header);
-    const mapped = known ? [known] : aliases[header];
+    const picked = choice.get(header);
+    const mapped = picked !== undefined ? (picked ? [picked] : []) : known ? [known] : aliases[header];
     if (!mapped) unknown.push({ index, header: raw });
     return mapped ?? [];
   });

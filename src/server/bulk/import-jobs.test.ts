@@ -112,4 +112,18 @@ forEachEngine('CSV import as a job', (h) => {
     const voice = (await h().admin.get(`${base}/licenses/Voice`)).body;
     assert.equal(voice.used, 2);
   });
+
+  it('reads headers as the administrator maps them, over names and aliases', async () => {
+    const file = 'Agent code,Full name,Notes\nmapped-1,Maria Mapped,ignore me\n';
+    const guessed = (await upload(file, '?dryRun=true')).json();
+    assert.deepEqual(guessed.mapping.map((m: { columns: string[] }) => m.columns), [[], [], []]);
+    assert.deepEqual(guessed.unknownColumns, ['Agent code', 'Full name', 'Notes']);
+    const columns = encodeURIComponent(JSON.stringify({ 'Agent code': 'login', 'full name': 'name', Notes: '' }));
+    const mapped = (await upload(file, `?columns=${columns}`)).json();
+    assert.deepEqual([mapped.created, mapped.unknownColumns], [1, []]);
+    const user = (await h().admin.get(`${base}/users?q=mapped-1`)).body.items[0];
+    assert.deepEqual([user.firstName, user.lastName], ['Maria', 'Mapped']);
+    const bad = await upload(file, `?columns=${encodeURIComponent(JSON.stringify({ 'Agent code': 'shoeSize' }))}`);
+    assert.equal(bad.statusCode, 400);
+  });
 });

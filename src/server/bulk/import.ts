@@ -16,7 +16,7 @@ import { writeNewUsers, type NewUser } from '../users/new-users.ts';
 import type { Safeguards } from '../users/safeguards.ts';
 import { readCsv, type CsvDelimiter, type CsvEncoding } from './csv-decoding.ts';
 import { neutralised } from './columns.ts';
-import { mapHeaders, type ImportColumn } from './import-columns.ts';
+import { importColumns, mapHeaders, type ImportColumn } from './import-columns.ts';
 import { ImportLookups } from './import-lookups.ts';
 import { rowToUser, type CellProblem } from './import-rows.ts';
 
@@ -27,6 +27,20 @@ export const importQuery = z.strictObject({
   encoding: z.enum(['utf-8', 'windows-1250', 'windows-1251']).optional().describe('Detected when absent'),
   delimiter: z.enum(['comma', 'semicolon', 'tab']).optional().describe('Detected when absent'),
   report: z.enum(['json', 'csv']).default('json').describe('csv: the file as sent, with an `error` column added to each row, to fix and send again'),
+  columns: z
+    .string()
+    .max(20_000)
+    .transform((text, context) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: 'Not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string().max(200), z.enum(['', ...importColumns] as [string, ...string[]])))
+    .optional()
+    .describe('A JSON object of header → column ("" leaves the header out), over the matching by names and aliases'),
 });
 
 /** Problems a report keeps; past these only the count grows, so memory stays flat for any file. */
@@ -47,6 +61,7 @@ export const importResult = z.object({
   problems: z.array(z.object({ row: z.number().int(), column: z.string(), value: z.string(), message: z.string() })).describe(`The first ${PROBLEMS_KEPT}`),
   problemCount: z.number().int(),
   unknownColumns: z.array(z.string()).describe('Headers matched to no field: their cells are not imported'),
+  mapping: z.array(z.object({ header: z.string(), columns: z.array(z.string()) })).describe('What each header of the file was read as'),
 });
 
 export type ImportQuery = z.infer<typeof importQuery>;
@@ -96,6 +111,7 @@ export async function importUsers(db: Db, requester: Requester & AuditActor, dom
   const tally = new Tally(run.onProgress, csv.fraction);
   let headers: string[] | undefined;
   let unknown: string[] = [];
+  let mapping: { header: string; columns: string[] }[] = [];
   const work = async (trx: Db) => {
     const chunk = new ImportChunk(trx, requester, domain, query, guards, bulkId, tally, run.onSecrets);
     let columns: ImportColumn[][] = [];
@@ -104,7 +120,8 @@ export async function importUsers(db: Db, requester: Requester & AuditActor, dom
     for await (const cells of csv.records()) {
       if (!headers) {
         headers = cells;
-        const mapped = mapHeaders(cells);
+        const mapped = mapHeaders(cells, (query.columns ?? {}) as Record<string, ImportColumn | ''>);
+        mapping = cells.map((header, index) => ({ header, columns: mapped.columns[index] ?? [] }));
         columns = mapped.columns;
         unknown = mapped.unknown.map((u) => u.header);
         continue;
@@ -144,6 +161,7 @@ export async function importUsers(db: Db, requester: Requester & AuditActor, dom
     problems: tally.problems,
     problemCount: tally.problemCount,
     unknownColumns: unknown,
+    mapping,
   };
 }
 

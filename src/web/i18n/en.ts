@@ -122,6 +122,11 @@ export const en = {
     secret: 'SIP secret',
   },
   import: {
+    mapping: 'How the columns are read',
+    header: 'Column of the file',
+    readAs: 'Read as',
+    readAsFor: 'Read {{header}} as',
+    notImported: '(not imported)',
     title: 'Import users from a CSV file',
     file: 'CSV file',
     mode: 'Mode',

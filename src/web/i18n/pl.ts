@@ -123,6 +123,11 @@ export const pl: Strings = {
     secret: 'Hasło SIP',
   },
   import: {
+    mapping: 'Jak czytane są kolumny',
+    header: 'Kolumna pliku',
+    readAs: 'Czytana jako',
+    readAsFor: 'Czytaj {{header}} jako',
+    notImported: '(nie importowana)',
     title: 'Import użytkowników z pliku CSV',
     file: 'Plik CSV',
     mode: 'Tryb',

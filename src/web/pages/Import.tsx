@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { importResult } from '../../server/bulk/import.ts';
 import type { jobView } from '../../server/bulk/jobs.ts';
+import { importColumns } from '../../server/bulk/import-columns.ts';
 import { ApiProblem } from '../api/client.ts';
 import { useMe } from '../api/session.ts';
 
@@ -42,7 +43,8 @@ export function Import() {
   const [running, setRunning] = useState<Job | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const query = (dryRun: boolean) => `dryRun=${dryRun}&mode=${mode}&onExisting=${onExisting}`;
+  const [columns, setColumns] = useState<Record<string, string>>({});
+  const query = (dryRun: boolean) => `dryRun=${dryRun}&mode=${mode}&onExisting=${onExisting}${Object.keys(columns).length ? `&columns=${encodeURIComponent(JSON.stringify(columns))}` : ''}`;
 
   const go = async (dryRun: boolean) => {
     if (!file || !domain) return;
@@ -73,6 +75,7 @@ export function Import() {
           value={file}
           onChange={(f) => {
             setFile(f);
+            setColumns({});
             setCheck(null);
             setRunning(null);
           }}
@@ -105,6 +108,34 @@ export function Import() {
             {t(report.dryRun ? 'import.checked' : report.written ? 'import.done' : 'import.refused', { rows: report.rows, created: report.created, updated: report.updated, skipped: report.skippedCount, problems: report.problemCount, encoding: report.encoding, delimiter: report.delimiter })}
           </Text>
           {report.unknownColumns.length > 0 && <Text size="sm">{t('import.unknownColumns', { columns: report.unknownColumns.join(', ') })}</Text>}
+          {!running && (
+            <Table aria-label={t('import.mapping')} w="fit-content">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('import.header')}</Table.Th>
+                  <Table.Th>{t('import.readAs')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {report.mapping.map(({ header, columns: read }) => (
+                  <Table.Tr key={header}>
+                    <Table.Td>{header}</Table.Td>
+                    <Table.Td>
+                      <Select
+                        aria-label={t('import.readAsFor', { header })}
+                        size="xs"
+                        data={[{ value: '', label: t('import.notImported') }, ...importColumns.map((c) => ({ value: c, label: c }))]}
+                        value={columns[header] ?? (read.length === 1 ? (read[0] as string) : read.length ? read.join('+') : '')}
+                        onChange={(v) => setColumns({ ...columns, [header]: v ?? '' })}
+                        searchable
+                        allowDeselect={false}
+                      />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )}
           {report.problemCount > 0 && shown && (
             <>
               <Button component="a" variant="default" href={`/api/v1/domains/${domain}/jobs/${shown.id}/report.csv`} download w="fit-content">
