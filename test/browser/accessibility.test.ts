@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ADMIN_PASSWORD, startHarness, type Harness } from '../harness.ts';
-import { ensureConsoleBuilt, launchChromium, screenshot, signIn } from './browser.ts';
+import { before, describe, it } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ADMIN_PASSWORD } from '../harness.ts';
+import { consoleUnderTest, screenshot, signIn } from './browser.ts';
 
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -22,22 +22,15 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 describe('accessibility of the main pages (axe-core)', () => {
-  let h: Harness;
+  const started = consoleUnderTest();
   let url: string;
-  let browser: Browser;
   let context: BrowserContext;
   before(async () => {
-    ensureConsoleBuilt();
-    h = await startHarness('sqlite');
-    url = await h.app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchChromium();
+    const { h, url: address, browser } = started();
+    url = address;
     // axe is injected as a script; the console's CSP (rightly) allows none but its own.
     context = await browser.newContext({ bypassCSP: true });
     await h.admin.post('/api/v1/domains/default/users', { login: 'a11y-agent', roles: ['agent'], agent: { enabled: true }, sip: { extension: '3001' } });
-  });
-  after(async () => {
-    await browser?.close();
-    await h?.close();
   });
 
   it('has no serious violations on sign-in, the users list, the user card, the import, the dashboard, the roles and the workspace', async () => {

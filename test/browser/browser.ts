@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startHarness, type Harness } from '../harness.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 /** Where the browser tests leave their screenshots. */
@@ -33,4 +35,26 @@ export async function signIn(page: Page, base: string, who: { domain?: string; l
   await page.getByLabel('Login').fill(who.login);
   await page.getByLabel(/^Password/).fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/**
+ * The console under test for one describe: built if need be, served by an app on a fresh SQLite
+ * database on a loopback port, and a Chromium — started before its tests, closed after them.
+ */
+export function consoleUnderTest(): () => { h: Harness; url: string; browser: Browser } {
+  let state: { h: Harness; url: string; browser: Browser } | undefined;
+  before(async () => {
+    ensureConsoleBuilt();
+    const h = await startHarness('sqlite');
+    const url = await h.app.listen({ host: '127.0.0.1', port: 0 });
+    state = { h, url, browser: await launchChromium() };
+  });
+  after(async () => {
+    await state?.browser.close();
+    await state?.h.close();
+  });
+  return () => {
+    if (!state) throw new Error('the console is not started yet');
+    return state;
+  };
 }

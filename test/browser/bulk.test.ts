@@ -2,31 +2,26 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { ADMIN_PASSWORD, startHarness, type Harness } from '../harness.ts';
-import { ensureConsoleBuilt, launchChromium, screenshot, signIn } from './browser.ts';
+import { before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { ADMIN_PASSWORD, type Harness } from '../harness.ts';
+import { consoleUnderTest, screenshot, signIn } from './browser.ts';
 
 const base = '/api/v1/domains/default';
 
 describe('bulk work in the console', () => {
+  const started = consoleUnderTest();
   let h: Harness;
   let url: string;
-  let browser: Browser;
   let page: Page;
   before(async () => {
-    ensureConsoleBuilt();
-    h = await startHarness('sqlite');
-    url = await h.app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchChromium();
+    const { h: harness, url: address, browser } = started();
+    h = harness;
+    url = address;
     page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     await h.admin.post(`${base}/groups`, { name: 'Night' });
     await signIn(page, url, { login: 'admin', password: ADMIN_PASSWORD });
     await page.locator('[role=row][data-login="admin"]').waitFor();
-  });
-  after(async () => {
-    await browser?.close();
-    await h?.close();
   });
 
   it('creates a range of users from a template and shows their secrets once', async () => {

@@ -1,25 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { ADMIN_PASSWORD, startHarness, type Harness } from '../harness.ts';
-import { ensureConsoleBuilt, launchChromium, screenshot, signIn } from './browser.ts';
+import { ADMIN_PASSWORD, type Harness } from '../harness.ts';
+import { consoleUnderTest, screenshot, signIn } from './browser.ts';
 
 const base = '/api/v1/domains/default';
 
 describe('the console in Chromium', () => {
+  const started = consoleUnderTest();
   let h: Harness;
   let url: string;
   let browser: Browser;
-  before(async () => {
-    ensureConsoleBuilt();
-    h = await startHarness('sqlite');
-    url = await h.app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await h?.close();
-  });
+  before(() => ({ h, url, browser } = started()));
 
   it('sends a visitor to sign-in and back to the page asked for, and says what is wrong with a bad password', async () => {
     const page = await browser.newPage();

@@ -1,8 +1,9 @@
 import { Alert, Button, Group, Stack, Table, TextInput, Title } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiProblem } from '../api/client.ts';
+import { useAction } from '../api/action.ts';
+import { api } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
 
 export type CatalogKind = 'groups' | 'skills' | 'tags' | 'pause-reasons';
@@ -19,20 +20,9 @@ export function Catalog({ kind }: { kind: CatalogKind }) {
   const { t } = useTranslation();
   const me = useMe().data;
   const domain = me?.user.domain;
-  const client = useQueryClient();
   const items = useQuery({ queryKey: ['catalog', domain, kind], enabled: Boolean(domain), queryFn: () => api<{ items: { name: string; description?: string | null }[] }>('GET', `/api/v1/domains/${domain}/${kind}?limit=500`) });
   const [name, setName] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const act = async (action: () => Promise<unknown>) => {
-    setProblem(null);
-    try {
-      await action();
-      await client.invalidateQueries({ queryKey: ['catalog', domain, kind] });
-    } catch (error) {
-      if (!(error instanceof ApiProblem)) throw error;
-      setProblem([error.detail, ...error.errors.map((e) => e.message)].join(' · '));
-    }
-  };
+  const { run: act, said: problem } = useAction(['catalog', domain, kind]);
   return (
     <Stack maw={720}>
       <Title order={1} size="h2">

@@ -1,10 +1,11 @@
 import { Alert, Badge, Button, Group, Stack, Table, TextInput, Title } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { domainResponse } from '../../server/domains/schema.ts';
-import { api, ApiProblem } from '../api/client.ts';
+import { useAction } from '../api/action.ts';
+import { api } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
 
 type Domain = z.infer<typeof domainResponse>;
@@ -13,21 +14,10 @@ type Domain = z.infer<typeof domainResponse>;
 export function Domains() {
   const { t } = useTranslation();
   const me = useMe().data;
-  const client = useQueryClient();
   const domains = useQuery({ queryKey: ['domains'], queryFn: () => api<{ items: Domain[] }>('GET', '/api/v1/domains?limit=500') });
   const [name, setName] = useState('');
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const create = async () => {
-    setProblem(null);
-    try {
-      await api('POST', '/api/v1/domains', { name: name.trim() });
-      setName('');
-      await client.invalidateQueries({ queryKey: ['domains'] });
-    } catch (error) {
-      if (!(error instanceof ApiProblem)) throw error;
-      setProblem(error);
-    }
-  };
+  const { run, problem, said } = useAction(['domains']);
+  const create = async () => (await run(() => api('POST', '/api/v1/domains', { name: name.trim() }))) && setName('');
   return (
     <Stack maw={860}>
       <Title order={1} size="h2">
@@ -35,7 +25,7 @@ export function Domains() {
       </Title>
       {problem && (
         <Alert color="red" role="alert">
-          {[problem.detail, ...problem.errors.map((e) => e.message)].join(' · ')}
+          {said}
         </Alert>
       )}
       {may(me, 'domains:create') && (

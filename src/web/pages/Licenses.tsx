@@ -1,10 +1,11 @@
 import { Alert, Badge, Button, Group, NumberInput, Progress, Select, Stack, Table, TextInput, Title } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import { capabilities, type licenseView } from '../../server/licenses/schema.ts';
-import { api, ApiProblem } from '../api/client.ts';
+import { useAction } from '../api/action.ts';
+import { api } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
 
 type License = z.infer<typeof licenseView>;
@@ -14,21 +15,10 @@ export function Licenses() {
   const { t, i18n } = useTranslation();
   const me = useMe().data;
   const domain = me?.user.domain;
-  const client = useQueryClient();
   const licenses = useQuery({ queryKey: ['licenses', domain], enabled: Boolean(domain), queryFn: () => api<{ items: License[] }>('GET', `/api/v1/domains/${domain}/licenses?limit=500`) });
   const [form, setForm] = useState({ name: '', seats: 10 as number | string, capability: null as string | null });
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const create = async () => {
-    setProblem(null);
-    try {
-      await api('POST', `/api/v1/domains/${domain}/licenses`, { name: form.name.trim(), seats: Number(form.seats), capability: form.capability });
-      setForm({ name: '', seats: 10, capability: null });
-      await client.invalidateQueries({ queryKey: ['licenses', domain] });
-    } catch (error) {
-      if (!(error instanceof ApiProblem)) throw error;
-      setProblem(error);
-    }
-  };
+  const { run, problem } = useAction(['licenses', domain]);
+  const create = async () => (await run(() => api('POST', `/api/v1/domains/${domain}/licenses`, { name: form.name.trim(), seats: Number(form.seats), capability: form.capability }))) && setForm({ name: '', seats: 10, capability: null });
   return (
     <Stack maw={960}>
       <Title order={1} size="h2">

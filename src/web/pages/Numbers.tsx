@@ -1,10 +1,11 @@
 import { Alert, Badge, Button, Checkbox, Group, Select, Stack, Table, TextInput, Title } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { numberView } from '../../server/numbers/schema.ts';
-import { api, ApiProblem } from '../api/client.ts';
+import { useAction } from '../api/action.ts';
+import { api } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
 
 type NumberView = z.infer<typeof numberView>;
@@ -14,20 +15,9 @@ export function Numbers() {
   const { t } = useTranslation();
   const me = useMe().data;
   const domain = me?.user.domain;
-  const client = useQueryClient();
   const numbers = useQuery({ queryKey: ['numbers', domain], enabled: Boolean(domain), queryFn: () => api<{ items: NumberView[] }>('GET', `/api/v1/domains/${domain}/numbers?limit=500`) });
   const [form, setForm] = useState({ kind: 'number', value: '', voice: true, sms: false });
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const act = async (action: () => Promise<unknown>) => {
-    setProblem(null);
-    try {
-      await action();
-      await client.invalidateQueries({ queryKey: ['numbers', domain] });
-    } catch (error) {
-      if (!(error instanceof ApiProblem)) throw error;
-      setProblem(error);
-    }
-  };
+  const { run: act, problem, said } = useAction(['numbers', domain]);
   const body = form.kind === 'number' ? { kind: 'number', value: form.value.trim(), voice: form.voice, sms: form.sms } : { kind: 'sender', value: form.value.trim() };
   return (
     <Stack maw={860}>
@@ -36,7 +26,7 @@ export function Numbers() {
       </Title>
       {problem && (
         <Alert color="red" role="alert">
-          {[problem.detail, ...problem.errors.map((e) => e.message)].join(' · ')}
+          {said}
         </Alert>
       )}
       {may(me, 'numbers:manage') && (

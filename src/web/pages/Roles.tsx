@@ -1,8 +1,9 @@
 import { Alert, Button, Checkbox, Group, Stack, Table, TextInput, Title } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiProblem } from '../api/client.ts';
+import { useAction } from '../api/action.ts';
+import { api } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
 
 interface Role {
@@ -24,22 +25,11 @@ export function Roles() {
   const { t } = useTranslation();
   const me = useMe().data;
   const domain = me?.user.domain;
-  const client = useQueryClient();
   const roles = useQuery({ queryKey: ['roles', domain], enabled: Boolean(domain), queryFn: () => api<{ items: Role[] }>('GET', `/api/v1/domains/${domain}/roles?limit=500`) });
   const catalog = useQuery({ queryKey: ['permissions'], queryFn: () => api<{ items: Permission[] }>('GET', '/api/v1/permissions') });
   const [name, setName] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
   const editable = may(me, 'roles:update');
-  const act = async (action: () => Promise<unknown>) => {
-    setProblem(null);
-    try {
-      await action();
-      await client.invalidateQueries({ queryKey: ['roles', domain] });
-    } catch (error) {
-      if (!(error instanceof ApiProblem)) throw error;
-      setProblem([error.detail, ...error.errors.map((e) => e.message)].join(' · '));
-    }
-  };
+  const { run: act, said: problem } = useAction(['roles', domain]);
   const toggle = (role: Role, permission: string) =>
     act(() => api('PATCH', `/api/v1/domains/${domain}/roles/${encodeURIComponent(role.name)}`, { permissions: role.permissions.includes(permission) ? role.permissions.filter((p) => p !== permission) : [...role.permissions, permission] }));
   const list = roles.data?.items ?? [];

@@ -1,8 +1,9 @@
 import { Alert, Badge, Button, Card, Group, Select, Stack, Text, Title } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiProblem } from '../api/client.ts';
+import { useAction } from '../api/action.ts';
+import { api } from '../api/client.ts';
 import { useLiveEvents, type Presence } from '../api/events.ts';
 import { may, useMe } from '../api/session.ts';
 import { startSoftphone, type Softphone } from '../components/softphone.ts';
@@ -19,24 +20,13 @@ export function Workspace() {
   const domain = me?.user.domain;
   const id = me?.user.id;
   const userPath = `/api/v1/domains/${domain}/users/${id}`;
-  const client = useQueryClient();
   const own = useQuery({ queryKey: ['presence', domain, id], enabled: Boolean(id), queryFn: () => api<Presence>('GET', `${userPath}/presence`) });
   const live = useLiveEvents(domain, useCallback(() => undefined, []));
   const presence = (id && live.get(id)) || own.data;
   const reasons = useQuery({ queryKey: ['pause-reasons', domain], enabled: Boolean(domain) && may(me, 'catalogs:read'), queryFn: () => api<{ items: { name: string }[] }>('GET', `/api/v1/domains/${domain}/pause-reasons`) });
   const [reason, setReason] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-
-  const act = async (method: string, path: string, body?: unknown) => {
-    setProblem(null);
-    try {
-      await api(method, `${userPath}/${path}`, body);
-      await client.invalidateQueries({ queryKey: ['presence', domain, id] });
-    } catch (error) {
-      if (!(error instanceof ApiProblem)) throw error;
-      setProblem(error.detail);
-    }
-  };
+  const { run, said: problem } = useAction(['presence', domain, id]);
+  const act = (method: string, path: string, body?: unknown) => run(() => api(method, `${userPath}/${path}`, body));
   const inCc = presence?.cc.loggedIn ?? false;
   const status = presence?.status.value ?? 'offline';
 

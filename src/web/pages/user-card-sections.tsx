@@ -1,8 +1,9 @@
 import { Alert, Badge, Button, Checkbox, Group, Stack, Table, Text } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiProblem } from '../api/client.ts';
+import { useAction } from '../api/action.ts';
+import { api } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
 import type { UserView } from './user-draft.ts';
 
@@ -25,20 +26,10 @@ export function usePasswordVerdict(domain: string | undefined, password: string,
 export function Sessions({ domain, user }: { domain: string; user: UserView }) {
   const { t, i18n } = useTranslation();
   const me = useMe().data;
-  const client = useQueryClient();
   const path = `/api/v1/domains/${domain}/users/${user.id}`;
   const sessions = useQuery({ queryKey: ['sessions', domain, user.id], queryFn: () => api<{ items: { id: string; createdAt: string; lastSeenAt?: string; address?: string | null; userAgent?: string | null }[] }>('GET', `${path}/sessions`) });
-  const [problem, setProblem] = useState<string | null>(null);
-  const act = async (method: string, suffix: string, body?: unknown) => {
-    try {
-      await api(method, `${path}${suffix}`, body, body ? { 'if-match': `"${user.version}"` } : {});
-      await client.invalidateQueries({ queryKey: ['sessions', domain, user.id] });
-      await client.invalidateQueries({ queryKey: ['user', domain, user.id] });
-    } catch (error) {
-      if (!(error instanceof ApiProblem)) throw error;
-      setProblem(error.detail);
-    }
-  };
+  const { run, said: problem } = useAction(['sessions', domain, user.id], ['user', domain, user.id]);
+  const act = (method: string, suffix: string, body?: unknown) => run(() => api(method, `${path}${suffix}`, body, body ? { 'if-match': `"${user.version}"` } : {}));
   return (
     <Stack>
       {problem && <Alert color="red">{problem}</Alert>}
@@ -79,20 +70,9 @@ export function Sessions({ domain, user }: { domain: string; user: UserView }) {
 export function UserLicenses({ domain, user }: { domain: string; user: UserView }) {
   const { t } = useTranslation();
   const me = useMe().data;
-  const client = useQueryClient();
   const licenses = useQuery({ queryKey: ['licenses', domain], queryFn: () => api<{ items: { name: string; free: number; seats: number; expired: boolean }[] }>('GET', `/api/v1/domains/${domain}/licenses?limit=500`) });
-  const [problem, setProblem] = useState<string | null>(null);
-  const toggle = async (name: string, held: boolean) => {
-    setProblem(null);
-    try {
-      await api(held ? 'DELETE' : 'POST', `/api/v1/domains/${domain}/users/${user.id}/licenses/${encodeURIComponent(name)}`);
-      await client.invalidateQueries({ queryKey: ['licenses', domain] });
-      await client.invalidateQueries({ queryKey: ['user', domain, user.id] });
-    } catch (error) {
-      if (!(error instanceof ApiProblem)) throw error;
-      setProblem(error.detail);
-    }
-  };
+  const { run, said: problem } = useAction(['licenses', domain], ['user', domain, user.id]);
+  const toggle = (name: string, held: boolean) => run(() => api(held ? 'DELETE' : 'POST', `/api/v1/domains/${domain}/users/${user.id}/licenses/${encodeURIComponent(name)}`));
   return (
     <Stack>
       {problem && (
