@@ -50,6 +50,10 @@ describe('the console in Chromium', () => {
     await agent.getByRole('button', { name: 'Start the phone' }).click();
     await agent.getByTestId('phone-state').getByText('Registered').waitFor({ timeout: 10_000 });
     await row.getByText('Registered', { exact: true }).waitFor({ timeout: 5000 });
+    await admin.getByRole('combobox', { name: 'Status', exact: true }).click();
+    await admin.getByRole('option', { name: 'Break' }).click();
+    await admin.locator('[role=row][data-login="admin"]').waitFor({ state: 'detached' });
+    assert.deepEqual(await admin.locator('[role=row][data-login]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-login'))), ['live-agent'], 'the list filters on the live status');
     await screenshot(agent, 'workspace-registered');
     await screenshot(admin, 'agent-on-break-registered');
     const agentId = (await h.admin.get(`${base}/users?q=live-agent`)).body.items[0].id;

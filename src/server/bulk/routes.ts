@@ -135,7 +135,7 @@ export function exportRoutes(router: Router, { db }: Deps): void {
       summary: 'How many users the list filters match, up to what a bulk operation takes',
       description: `For "all that match" in bulk edit and delete: counted up to ${MAX_BULK}; \`more\` says there are more (a bulk operation would refuse them).`,
       params,
-      querystring: userListQuery.omit({ limit: true, cursor: true, sort: true }),
+      querystring: userListQuery.omit({ limit: true, cursor: true, sort: true, status: true, registered: true, online: true }),
       response: { 200: z.object({ count: z.number().int(), more: z.boolean() }) },
     },
     handler: async (request) => {
@@ -151,7 +151,7 @@ export function exportRoutes(router: Router, { db }: Deps): void {
       summary: 'Export users as CSV (the list filters apply)',
       description: 'The columns import reads. Cells a spreadsheet would take for a formula start with an apostrophe. No password, SIP secret or PIN is ever in it.',
       params,
-      querystring: userListQuery.omit({ limit: true, cursor: true }),
+      querystring: userListQuery.omit({ limit: true, cursor: true, status: true, registered: true, online: true }),
       produces: ['text/csv'],
     },
     handler: async (request, reply) => {

@@ -28,6 +28,13 @@ forEachEngine('presence', (h) => {
     assert.equal('presence' in (await h().admin.get(`${base}/users/${id}`)).body, false, 'a single read stays cacheable');
     assert.equal((await h().admin.get(`${base}/presence?status=available`)).body.items.some((p: { login: string }) => p.login === 'cc-ann'), false);
 
+    const logins = async (query: string) => (await h().admin.get(`${base}/users?${query}`)).body.items.map((u: { login: string }) => u.login);
+    assert.deepEqual(await logins('status=dnd'), ['cc-ann'], 'the list filters on the live status');
+    assert.deepEqual(await logins('status=offline&q=cc-ann'), []);
+    assert.deepEqual(await logins('status=offline&q=admin'), ['admin'], 'never in CC is offline');
+    assert.deepEqual(await logins('registered=false&q=cc-ann'), ['cc-ann'], 'never registered counts as not registered');
+    assert.deepEqual(await logins('registered=true'), []);
+
     const report = (await h().admin.get(`${base}/reports/presence`)).body;
     const seconds = report.statusSeconds.find((r: { login: string }) => r.login === 'cc-ann');
     assert.ok(seconds, 'the report has the agent');

@@ -5,8 +5,11 @@ import { pageSchema } from '../http/paging.ts';
 import { compileSerializer } from '../http/serializer.ts';
 import type { Deps, Router } from '../http/routes.ts';
 import { changeUser, createUser, deleteUser, readUser, restoreUser } from './commands.ts';
-import { userCreate, userListQuery, userParams, userResponse, userUpdate } from './schema.ts';
-import { listUsers } from './store.ts';
+import { userCreate, userListQuery, userParams, userResponse, userUpdate, type UserListQuery } from './schema.ts';
+import { listUsers, type LiveNarrowing } from './store.ts';
+import { invalid } from '../http/problem.ts';
+import type { PresenceEngine } from '../presence/engine.ts';
+import type { PresenceView } from '../presence/schema.ts';
 
 const domainParams = z.object({ domain: z.string() });
 const tags = ['users'];
@@ -26,7 +29,7 @@ export function userRoutes(router: Router, { db, cache, passwords, cipher, prese
     },
     handler: async (request) => {
       const domain = domainOf(request);
-      const page = await listUsers(db, domain, request.query);
+      const page = await listUsers(db, domain, request.query, await liveNarrowing(presence, domain.id, request.query));
       const live = await presence.viewsOf(domain.id, page.items.map((u) => u.id));
       return { ...page, items: page.items.map((user, i) => ({ ...user, presence: live[i] })) };
     },
@@ -94,4 +97,24 @@ export function userRoutes(router: Router, { db, cache, passwords, cipher, prese
       return user;
     },
   });
+}
+
+/** Lists that filter on the live state narrow by at most this many users. */
+const LIVE_NARROWING_MAX = 10_000;
+
+/**
+ * The users a list's live filters (status, registered, online) leave: users never seen are
+ * offline in every way, so a filter they pass keeps everyone but the live users it refuses.
+ */
+async function liveNarrowing(presence: PresenceEngine, domainId: string, query: UserListQuery): Promise<LiveNarrowing | undefined> {
+  const { status, registered, online } = query;
+  if (status === undefined && registered === undefined && online === undefined) return undefined;
+  const passes = (v: PresenceView) =>
+    (status === undefined || (v.cc.loggedIn ? v.status.value : 'offline') === status) && (registered === undefined || v.registration.registered === registered) && (online === undefined || v.online === online);
+  const views = [...(await presence.views(domainId)).values()];
+  const neverSeenPass = (status === undefined || status === 'offline') && registered !== true && online !== true;
+  const narrowing: LiveNarrowing = neverSeenPass ? { except: views.filter((v) => !passes(v)).map((v) => v.userId) } : { ids: views.filter(passes).map((v) => v.userId) };
+  const size = 'ids' in narrowing ? narrowing.ids.length : narrowing.except.length;
+  if (size > LIVE_NARROWING_MAX) throw invalid([{ path: 'status', code: 'list.live_filter_too_wide', message: `More than ${LIVE_NARROWING_MAX} users are live this way; add another filter` }]);
+  return narrowing;
 }

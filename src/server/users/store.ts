@@ -325,20 +325,23 @@ async function planSearch(db: Db, domainId: string, live: boolean, words: string
 type UsersQuery = SelectQueryBuilder<Database & { u: UsersTable }, 'u', object>;
 
 /** Keyset paging over (sort column, id): stable under inserts and fast at any depth. */
-export async function listUsers(db: Db, domain: DomainRecord, query: UserListQuery) {
-  const page = toPage(await pageRows(db, domain.id, query), query.limit, (row) => row, (row) => encodeCursor(row.sort_value, row.id));
+/** Users the live state narrows a list to: these ids, or all but these. */
+export type LiveNarrowing = { ids: string[] } | { except: string[] };
+
+export async function listUsers(db: Db, domain: DomainRecord, query: UserListQuery, live?: LiveNarrowing) {
+  const page = toPage(await pageRows(db, domain.id, query, live), query.limit, (row) => row, (row) => encodeCursor(row.sort_value, row.id));
   return { items: await toUserViews(db, domain, page.items), nextCursor: page.nextCursor };
 }
 
 /** One page of the list's rows (and one more, telling whether another page follows). */
-async function pageRows(db: Db, domainId: string, query: UserListQuery) {
+async function pageRows(db: Db, domainId: string, query: UserListQuery, live?: LiveNarrowing) {
   const words = queryWords(query.q ?? '');
   const search = await planSearch(db, domainId, !query.deleted, words);
-  if (search.nothing) return [];
-  const onlySearch = [query.role, query.group, query.tag, query.license, query.active, query.extension, query.agent, query.skill, query.connection].every((filter) => filter === undefined);
+  if (search.nothing || (live && 'ids' in live && live.ids.length === 0)) return [];
+  const onlySearch = !live && [query.role, query.group, query.tag, query.license, query.active, query.extension, query.agent, query.skill, query.connection].every((filter) => filter === undefined);
   return search.rare.length > 0 && onlySearch && /^-?login$/.test(query.sort)
     ? searchByLogin(db, domainId, query, search.rare, search.common)
-    : filteredPage(db, domainId, query, words, search.rare[0]);
+    : filteredPage(db, domainId, query, words, search.rare[0], live);
 }
 
 /** Every user the list's filters match (ids and logins), read a page at a time: what bulk work acts on. */
@@ -393,7 +396,7 @@ async function searchByLogin(db: Db, domainId: string, query: UserListQuery, rar
 }
 
 /** Any filters and any sort: walks users in sort order, or starts from the driving search word's users. */
-async function filteredPage(db: Db, domainId: string, query: UserListQuery, words: string[], driver: string | undefined) {
+async function filteredPage(db: Db, domainId: string, query: UserListQuery, words: string[], driver: string | undefined, live?: LiveNarrowing) {
   const descending = query.sort.startsWith('-');
   const column = sortColumns[query.sort.replace(/^-/, '') as keyof typeof sortColumns];
   const direction = descending ? 'desc' : 'asc';
@@ -413,6 +416,8 @@ async function filteredPage(db: Db, domainId: string, query: UserListQuery, word
     .limit(query.limit + 1);
 
   if (query.active !== undefined) select = select.where('u.active', '=', query.active ? 1 : 0);
+  if (live && 'ids' in live) select = select.where('u.id', 'in', live.ids);
+  if (live && 'except' in live && live.except.length) select = select.where('u.id', 'not in', live.except);
   for (const word of words.filter((w) => w !== driver)) select = select.where(alsoMatching(word));
   if (query.role) {
     const key = nameKey(query.role);

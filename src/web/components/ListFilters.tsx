@@ -11,6 +11,9 @@ export interface Filters {
   skill?: string;
   license?: string;
   agent?: string;
+  /** Live filters: the server narrows by the state now; bulk "all that match" does not take them. */
+  status?: string;
+  registered?: string;
   sort: string;
 }
 
@@ -45,6 +48,19 @@ export function ListFilters({ domain, filters, onChange }: { domain: string; fil
         ]}
         value={filters.agent ?? null}
         onChange={(v) => set('agent', v)}
+        clearable
+      />
+      <Select size="xs" w={140} label={t('filters.status')} data={(['available', 'break', 'dnd', 'offline'] as const).map((v) => ({ value: v, label: t(`users.statuses.${v}`) }))} value={filters.status ?? null} onChange={(v) => set('status', v)} clearable />
+      <Select
+        size="xs"
+        w={150}
+        label={t('filters.registered')}
+        data={[
+          { value: 'true', label: t('users.registered') },
+          { value: 'false', label: t('users.notRegistered') },
+        ]}
+        value={filters.registered ?? null}
+        onChange={(v) => set('registered', v)}
         clearable
       />
       <Select

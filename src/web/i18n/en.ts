@@ -172,6 +172,8 @@ export const en = {
     deleteConfirm: 'Delete {{login}}? The user can be restored later.',
   },
   filters: {
+    status: 'Status',
+    registered: 'Phone',
     role: 'Role',
     group: 'Group',
     agent: 'Agents',

@@ -173,6 +173,8 @@ export const pl: Strings = {
     deleteConfirm: 'Usunąć {{login}}? Użytkownika można później przywrócić.',
   },
   filters: {
+    status: 'Status',
+    registered: 'Telefon',
     role: 'Rola',
     group: 'Grupa',
     agent: 'Agenci',

@@ -14,9 +14,12 @@ export function ChangePassword() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const verdict = usePasswordVerdict(me?.user.domain, next, { login: me?.user.login ?? '', email: me?.user.email ?? '', firstName: me?.user.firstName ?? '', lastName: me?.user.lastName ?? '' });
+  const [submitting, setSubmitting] = useState(false);
+  // Not judged while being set: the change ends this session, and a check after it would find none.
+  const verdict = usePasswordVerdict(me?.user.domain, submitting ? '' : next, { login: me?.user.login ?? '', email: me?.user.email ?? '', firstName: me?.user.firstName ?? '', lastName: me?.user.lastName ?? '' });
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    setSubmitting(true);
     try {
       await api('PATCH', '/api/v1/me', { currentPassword: current, password: next });
       // A new password ends every session, this one too: sign in again with it.
@@ -25,6 +28,8 @@ export function ChangePassword() {
     } catch (error) {
       if (!(error instanceof ApiProblem)) throw error;
       setProblem(error);
+    } finally {
+      setSubmitting(false);
     }
   };
   return (

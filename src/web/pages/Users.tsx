@@ -41,7 +41,8 @@ export function Users() {
   const [filters, setFilters] = useState<Filters>({ sort: 'login' });
   const criteria = { ...(q ? { q } : {}), ...filters };
   const query = new URLSearchParams(Object.entries(criteria).filter(([, v]) => v) as [string, string][]).toString();
-  const filterOnly = new URLSearchParams(Object.entries(criteria).filter(([k, v]) => v && k !== 'sort') as [string, string][]).toString();
+  const live = Boolean(filters.status || filters.registered);
+  const filterOnly = new URLSearchParams(Object.entries(criteria).filter(([k, v]) => v && !['sort', 'status', 'registered'].includes(k)) as [string, string][]).toString();
   const client = useQueryClient();
   const list = useInfiniteQuery({
     queryKey: ['users', domain, query],
@@ -79,7 +80,7 @@ export function Users() {
     });
   }, []);
   const selectAllMatching = async () => setAllMatching(await api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count?${filterOnly}`));
-  const { sort: _sort, agent, ...named } = criteria;
+  const { sort: _sort, status: _status, registered: _registered, agent, ...named } = criteria;
   const target: BulkTarget = allMatching ? { filter: { ...named, ...(agent ? { agent: agent === 'true' } : {}) } } : { ids: [...selected] };
   const selectedCount = allMatching ? allMatching.count : selected.size;
 
@@ -124,7 +125,7 @@ export function Users() {
         )}
       </Group>
       {domain && <ListFilters domain={domain} filters={filters} onChange={setFilters} />}
-      {allLoaded && !allMatching && list.hasNextPage !== undefined && (
+      {allLoaded && !allMatching && !live && list.hasNextPage !== undefined && (
         <Text size="sm">
           {t('bulk.allLoaded', { count: selected.size })}{' '}
           <Button variant="subtle" size="compact-sm" onClick={() => void selectAllMatching()}>
