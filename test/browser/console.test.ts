@@ -110,6 +110,10 @@ describe('the console in Chromium', () => {
     const user = (await h.admin.post(`${base}/users`, { login: 'edited-twice', roles: ['agent'] })).body;
     const page = await browser.newPage();
     await signIn(page, url, { login: 'admin', password: ADMIN_PASSWORD }, `/users/${user.id}`);
+    await page.getByRole('tab', { name: 'Agent' }).click();
+    await page.getByLabel('Works as an agent').check();
+    await page.getByRole('textbox', { name: 'Dial ratio' }).fill('2.5');
+    await page.getByRole('tab', { name: 'Account' }).click();
     await page.getByLabel(/^Position/).fill('Team lead');
     await h.admin.patch(`${base}/users/${user.id}`, { description: 'changed elsewhere' });
     await page.getByRole('button', { name: 'Save' }).click();
@@ -119,6 +123,14 @@ describe('the console in Chromium', () => {
     await screenshot(page, 'card-conflict');
     const now = (await h.admin.get(`${base}/users/${user.id}`)).body;
     assert.deepEqual([now.position, now.description], [null, 'changed elsewhere'], 'nothing was overwritten');
+    await dialog.getByRole('button', { name: 'Reload' }).click();
+    await page.getByRole('tab', { name: 'Agent' }).click();
+    await page.getByLabel('Works as an agent').check();
+    await page.getByRole('textbox', { name: 'Dial ratio' }).fill('2.5');
+    await page.getByRole('button', { name: 'Save' }).click();
+    for (let i = 0; i < 50 && !(await h.admin.get(`${base}/users/${user.id}`)).body.agent.enabled; i += 1) await new Promise((r) => setTimeout(r, 100));
+    const saved = (await h.admin.get(`${base}/users/${user.id}`)).body;
+    assert.deepEqual([saved.agent.enabled, saved.agent.personalPredictiveQueue.dialRatio, saved.description], [true, 2.5, 'changed elsewhere'], 'reloaded, the change goes in over theirs');
     await page.close();
   });
 

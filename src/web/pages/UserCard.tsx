@@ -1,4 +1,4 @@
-import { Alert, Button, Checkbox, Group, Modal, MultiSelect, NumberInput, PasswordInput, Select, SimpleGrid, Stack, Switch, Tabs, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Button, Checkbox, Fieldset, Group, Modal, MultiSelect, NumberInput, PasswordInput, Select, SimpleGrid, Stack, Switch, Tabs, TextInput, Textarea, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -43,6 +43,7 @@ export function UserCard() {
   const groups = useCatalog(domain, 'groups').data ?? [];
   const tags = useCatalog(domain, 'tags').data ?? [];
   const skills = useCatalog(domain, 'skills').data ?? [];
+  const inventory = useQuery({ queryKey: ['numbers', domain], enabled: Boolean(domain), queryFn: () => api<{ items: { value: string; kind: string; voice: boolean; sms: boolean }[] }>('GET', `/api/v1/domains/${domain}/numbers?limit=500`).then((p) => p.items).catch(() => []) }).data ?? [];
 
   const body = useMemo(() => (creating ? bodyOf(draft, true) : patchOf(original, draft)), [creating, draft, original]);
   const dirty = Object.keys(creating ? patchOf(emptyDraft(), draft) : body).length > 0;
@@ -102,6 +103,7 @@ export function UserCard() {
 
   if (!creating && loaded.isLoading) return null;
   const sip = draft.sip;
+  const queue = (draft.agent.personalPredictiveQueue ?? {}) as Record<string, unknown>;
   return (
     <Stack>
       <Group justify="space-between">
@@ -191,6 +193,8 @@ export function UserCard() {
               <PasswordInput {...text('sip/voicemail/pin', 'card.voicemailPin')} inputMode="numeric" autoComplete="off" />
               <TextInput {...text('sip/callerId/name', 'card.callerIdName')} />
               <TextInput {...text('sip/callerId/number', 'card.callerIdNumber')} placeholder="+48221234567" />
+              <MultiSelect label={t('card.callNumbers')} data={inventory.filter((n) => n.voice).map((n) => n.value)} value={((sip.callerId as { callNumbers?: string[] }).callNumbers ?? [])} onChange={(v) => set('sip/callerId/callNumbers', v)} error={problemAt('sip/callerId/callNumbers')} searchable />
+              <MultiSelect label={t('card.smsSenders')} data={inventory.filter((n) => n.sms || n.kind === 'sender').map((n) => n.value)} value={((sip.callerId as { smsSenders?: string[] }).smsSenders ?? [])} onChange={(v) => set('sip/callerId/smsSenders', v)} error={problemAt('sip/callerId/smsSenders')} searchable />
             </SimpleGrid>
           )}
         </Tabs.Panel>
@@ -208,9 +212,35 @@ export function UserCard() {
               onChange={(v) => set('agent/skills', v.map((skill) => (draft.agent.skills as { skill: string; level: number }[]).find((s) => s.skill === skill) ?? { skill, level: 50 }))}
               searchable
             />
+            {(draft.agent.skills as { skill: string; level: number }[]).map((s, index) => (
+              <NumberInput
+                key={s.skill}
+                label={t('card.skillLevel', { skill: s.skill })}
+                min={0}
+                max={100}
+                value={s.level}
+                onChange={(v) => set('agent/skills', (draft.agent.skills as { skill: string; level: number }[]).map((x, i) => (i === index ? { ...x, level: Number(v) || 0 } : x)))}
+                error={problemAt(`agent/skills/${index}/level`)}
+              />
+            ))}
+            <Checkbox label={t('card.assignLeads')} checked={Boolean(draft.agent.assignLeads)} onChange={(e) => set('agent/assignLeads', e.currentTarget.checked)} />
             <Checkbox label={t('card.allTags')} checked={Boolean(draft.agent.allTags)} onChange={(e) => set('agent/allTags', e.currentTarget.checked)} />
             <Checkbox label={t('card.allSkills')} checked={Boolean(draft.agent.allSkills)} onChange={(e) => set('agent/allSkills', e.currentTarget.checked)} />
           </SimpleGrid>
+          <Fieldset legend={t('card.predictive')} mt="md">
+            <SimpleGrid cols={{ base: 1, md: 4 }}>
+              <Select
+                label={t('card.predictiveEnabled')}
+                data={[{ value: 'default', label: t('card.followsDefault') }, { value: 'on', label: t('users.yes') }, { value: 'off', label: t('users.no') }]}
+                value={queue.enabled === null || queue.enabled === undefined ? 'default' : queue.enabled ? 'on' : 'off'}
+                onChange={(v) => set('agent/personalPredictiveQueue/enabled', v === 'default' ? null : v === 'on')}
+                allowDeselect={false}
+              />
+              <NumberInput {...number('agent/personalPredictiveQueue/dialRatio', 'card.dialRatio')} step={0.1} decimalScale={1} />
+              <NumberInput {...number('agent/personalPredictiveQueue/maxAbandonRate', 'card.maxAbandonRate')} />
+              <NumberInput {...number('agent/personalPredictiveQueue/maxAttempts', 'card.maxAttempts')} />
+            </SimpleGrid>
+          </Fieldset>
         </Tabs.Panel>
         <Tabs.Panel value="security" pt="md">
           <SimpleGrid cols={{ base: 1, md: 3 }}>

@@ -20,6 +20,13 @@ describe('what the user card sends', () => {
     expect(patchOf(before, before)).toEqual({});
   });
 
+  it('sends only the predictive queue settings the user has of their own', () => {
+    const draft = withValue(withValue(filled(), 'agent/personalPredictiveQueue', { enabled: null, dialRatio: 2.5, maxAbandonRate: null, maxAttempts: '' }), 'agent/enabled', true);
+    expect((bodyOf(draft, true).agent as Record<string, unknown>).personalPredictiveQueue).toEqual({ dialRatio: 2.5 });
+    const following = withValue(draft, 'agent/personalPredictiveQueue', { enabled: null, dialRatio: null, maxAbandonRate: null, maxAttempts: null });
+    expect((bodyOf(following, false).agent as Record<string, unknown>).personalPredictiveQueue).toBeNull();
+  });
+
   it('sets a nested field without touching the rest', () => {
     const draft = withValue(filled(), 'sip/voicemail/enabled', true);
     expect(draft.sip?.voicemail).toEqual({ enabled: true });

@@ -6,6 +6,7 @@ export type UserView = z.infer<typeof userResponse>;
 export type Draft = Record<string, unknown> & { sip: Record<string, unknown> | null; agent: Record<string, unknown> };
 
 export const agentTimers = ['callTimeout', 'wrapUpTime', 'maxNoAnswer', 'busyDelay', 'rejectDelay', 'noAnswerDelay'] as const;
+export const predictiveSettings = ['enabled', 'dialRatio', 'maxAbandonRate', 'maxAttempts'] as const;
 
 export const emptyDraft = (): Draft => ({
   login: '',
@@ -57,7 +58,7 @@ export function draftOf(user: UserView): Draft {
       authAcl: user.sip.authAcl,
       stun: user.sip.inherited.includes('stun') ? null : user.sip.stun,
       voicemail: { enabled: user.sip.voicemail.enabled },
-      callerId: { name: user.sip.callerId.name ?? '', number: user.sip.callerId.number ?? '' },
+      callerId: { name: user.sip.callerId.name ?? '', number: user.sip.callerId.number ?? '', callNumbers: user.sip.callerId.callNumbers, smsSenders: user.sip.callerId.smsSenders },
     },
     security: { sessionTimeout: user.security.sessionTimeout, maxSessions: user.security.maxSessions, ipAllowList: user.security.ipAllowList },
     integrations: { oauthEmail: user.integrations.oauthEmail ?? '', crmId: user.integrations.crmId ?? '', calDavToken: '' },
@@ -68,6 +69,7 @@ export function draftOf(user: UserView): Draft {
       allSkills: user.agent.allSkills,
       autoDial: own('autoDial'),
       assignLeads: user.agent.assignLeads,
+      personalPredictiveQueue: Object.fromEntries(predictiveSettings.map((key) => [key, inherited.has(`personalPredictiveQueue.${key}`) ? null : user.agent.personalPredictiveQueue[key]])),
       ...Object.fromEntries(agentTimers.map((key) => [key, own(key)])),
     },
   };
@@ -94,7 +96,12 @@ export function bodyOf(draft: Draft, forCreate: boolean): Record<string, unknown
   const integrations = draft.integrations as Record<string, unknown>;
   // The CalDAV token is write-only: sent when typed, never blanked by an untouched field.
   body.integrations = Object.fromEntries(Object.entries(integrations).filter(([k, v]) => !(k === 'calDavToken' && v === '')).map(([k, v]) => [k, blankToNull(v)]).filter(([, v]) => !(forCreate && v === null)));
-  body.agent = Object.fromEntries(Object.entries(draft.agent).map(([k, v]) => [k, blankToNull(v)]).filter(([, v]) => !(forCreate && v === null)));
+  const { personalPredictiveQueue: queue, ...agent } = draft.agent as Record<string, unknown> & { personalPredictiveQueue?: Record<string, unknown> };
+  body.agent = Object.fromEntries(Object.entries(agent).map(([k, v]) => [k, blankToNull(v)]).filter(([, v]) => !(forCreate && v === null)));
+  // Settings that follow the domain's default are left out; all following it is the queue's null.
+  const ownQueue = Object.fromEntries(Object.entries(queue ?? {}).filter(([, v]) => v !== null && v !== ''));
+  if (Object.keys(ownQueue).length) (body.agent as Record<string, unknown>).personalPredictiveQueue = ownQueue;
+  else if (!forCreate) (body.agent as Record<string, unknown>).personalPredictiveQueue = null;
   return body;
 }
 
