@@ -23,6 +23,7 @@ export function Dashboard() {
   const domain = me?.user.domain;
   const snapshot = useQuery({ queryKey: ['presence-all', domain], enabled: Boolean(domain), queryFn: () => api<{ items: Presence[] }>('GET', `/api/v1/domains/${domain}/presence?limit=500`) });
   const total = useQuery({ queryKey: ['users-count', domain], enabled: Boolean(domain), queryFn: () => api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count`) });
+  const agents = useQuery({ queryKey: ['agents-count', domain], enabled: Boolean(domain), queryFn: () => api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count?agent=true`) });
   const licenses = useQuery({ queryKey: ['licenses', domain], enabled: Boolean(domain) && may(me, 'licenses:read'), queryFn: () => api<{ items: { name: string; used: number; free: number }[] }>('GET', `/api/v1/domains/${domain}/licenses?limit=500`) });
   const report = useQuery({ queryKey: ['presence-report', domain], enabled: Boolean(domain), queryFn: () => api<z.infer<typeof presenceReport>>('GET', `/api/v1/domains/${domain}/reports/presence`), refetchInterval: 60_000 });
   const live = useLiveEvents(domain, useCallback(() => undefined, []));
@@ -31,9 +32,11 @@ export function Dashboard() {
     for (const [id, p] of live) merged.set(id, p);
     return [...merged.values()];
   }, [snapshot.data, live]);
+  // Only agents log in to the contact center: those in it by their status, the other agents offline.
+  const working = presence.filter((p) => p.cc.loggedIn);
   const byStatus = (['available', 'break', 'dnd', 'offline'] as const).map((status) => ({
     name: t(`users.statuses.${status}`),
-    value: presence.filter((p) => (p.cc.loggedIn ? p.status.value : 'offline') === status && p.cc.loggedIn === (status !== 'offline')).length,
+    value: status === 'offline' ? Math.max(0, (agents.data?.count ?? 0) - working.length) : working.filter((p) => p.status.value === status).length,
     color: statusColors[status],
   }));
   const registered = presence.filter((p) => p.registration.registered).length;
