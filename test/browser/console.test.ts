@@ -79,7 +79,7 @@ describe('the console in Chromium', () => {
     await page.getByLabel(/^Login/).fill('admin');
     await page.getByLabel(/^E-mail/).fill('card@example.com');
     await page.getByRole('button', { name: 'Create' }).click();
-    await page.getByText(/Login "admin" is already taken/).first().waitFor();
+    await page.getByText('This login is already taken in this domain').first().waitFor();
     assert.equal(await page.getByLabel(/^Login/).getAttribute('aria-invalid'), 'true', 'the server said which field');
 
     await page.getByLabel(/^Login/).fill('card-made');
@@ -156,6 +156,11 @@ describe('the console in Chromium', () => {
     await page.getByRole('heading', { name: 'Użytkownicy' }).waitFor();
     assert.equal(await page.getByRole('columnheader', { name: 'Numer wewn.' }).count(), 1);
     await screenshot(page, 'users-polish');
+    await page.getByRole('link', { name: 'Nowy użytkownik' }).click();
+    await page.getByLabel(/^Login/).fill('admin');
+    await page.getByRole('button', { name: 'Utwórz' }).click();
+    await page.getByText('Ten login jest już zajęty w tej domenie').waitFor();
+    await screenshot(page, 'card-polish');
     await page.close();
   });
 });

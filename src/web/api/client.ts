@@ -1,3 +1,5 @@
+import { i18n } from '../i18n/index.ts';
+
 /** A refusal of the API, as its problem+json says it: every field problem with its path. */
 export class ApiProblem extends Error {
   constructor(
@@ -9,10 +11,17 @@ export class ApiProblem extends Error {
     super(detail);
   }
 
-  /** The message of the problem at a field's path, for the form to show beside it. */
+  /** The message of the problem at a field's path, in the console's language where it has one. */
   at(path: string): string | undefined {
-    return this.errors.find((e) => e.path === path)?.message;
+    const problem = this.errors.find((e) => e.path === path);
+    return problem && said(problem);
   }
+}
+
+/** A problem in the console's language when it knows the code, else as the server said it. */
+export function said(problem: { code: string; message: string }): string {
+  const key = `problems.${problem.code.replaceAll('.', '__')}`;
+  return i18n.exists(key) ? String(i18n.t(key)) : problem.message;
 }
 
 /** Called when the session is gone (expired, signed out elsewhere): the console goes to sign-in. */

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAction } from '../api/action.ts';
-import { api } from '../api/client.ts';
+import { api, said } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
 import type { UserView } from './user-draft.ts';
 
@@ -13,8 +13,8 @@ export function usePasswordVerdict(domain: string | undefined, password: string,
   useEffect(() => {
     if (!domain || !password) return setProblems([]);
     const timer = setTimeout(() => {
-      void api<{ problems: { message: string }[] }>('POST', `/api/v1/domains/${domain}/password-policy/check`, { password, ...Object.fromEntries(Object.entries(identity).filter(([, v]) => v)) })
-        .then((verdict) => setProblems(verdict.problems.map((p) => p.message)))
+      void api<{ problems: { code: string; message: string }[] }>('POST', `/api/v1/domains/${domain}/password-policy/check`, { password, ...Object.fromEntries(Object.entries(identity).filter(([, v]) => v)) })
+        .then((verdict) => setProblems(verdict.problems.map(said)))
         .catch(() => setProblems([]));
     }, 300);
     return () => clearTimeout(timer);
