@@ -7,6 +7,9 @@ export type ImportColumn = (typeof userColumns)[number]['name'] | (typeof import
 
 export const importColumns: ImportColumn[] = [...userColumns.map((c) => c.name), ...importOnly];
 
+/** Columns whose cells are secrets: never repeated in a report, an event or the error file. */
+export const secretColumns: ReadonlySet<ImportColumn> = new Set(['password', 'passwordHash', 'sipSecret', 'voicemailPin']);
+
 /**
  * Header names of the files administrators already have, and what they mean here. Matched after
  * lower-casing and trimming. Webitel's `Id` is the user's number: login and extension at once.

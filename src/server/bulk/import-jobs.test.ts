@@ -111,6 +111,17 @@ forEachEngine('CSV import as a job', (h) => {
     assert.equal((await h().anonymous.post('/api/v1/auth/login', { domain: 'default', login: 'plain-3', password: 'Loud-Badger-Swims-27!' })).status, 200);
     const voice = (await h().admin.get(`${base}/licenses/Voice`)).body;
     assert.equal(voice.used, 2);
+
+    const weak = 'Tiny-Secret-7';
+    const refused = await upload(`login,password,sipSecret\nleaky,${weak},\nleaky-2,Quiet-Otter-Rows-19!,short\n`);
+    assert.equal(refused.statusCode, 400);
+    assert.equal(refused.body.includes(weak), false, 'a refused password is not repeated in the problems');
+    const started = await upload(`login,password\nleaky,${weak}\n`, '?report=json', { prefer: 'respond-async' });
+    const job = await waitFor(started.json().id);
+    assert.equal(JSON.stringify(job).includes(weak), false, 'nor in the job');
+    const errors = await h().app.inject({ method: 'GET', url: `${base}/jobs/${job.id}/report.csv`, headers: { authorization: `Bearer ${h().admin.token}` } });
+    assert.match(errors.body, /leaky,,/);
+    assert.equal(errors.body.includes(weak), false, 'nor in the file handed back');
   });
 
   it('reads headers as the administrator maps them, over names and aliases', async () => {

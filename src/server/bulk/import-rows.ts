@@ -1,6 +1,6 @@
 import { hashScheme } from '../auth/passwords.ts';
 import { userCreate, userUpdate } from '../users/schema.ts';
-import type { ImportColumn } from './import-columns.ts';
+import { secretColumns, type ImportColumn } from './import-columns.ts';
 
 /** A problem of one cell, as the error report lists it. */
 export interface CellProblem {
@@ -111,7 +111,7 @@ export function rowToUser(row: number, headers: string[], columns: ImportColumn[
       if (!set) throw new Error(`no setter for the column ${column}`);
       set(user, cell);
       filled.set(fieldPath[column] ?? column, headers[index] as string);
-      values.set(headers[index] as string, cell);
+      values.set(headers[index] as string, secretColumns.has(column) ? '' : cell);
     }
   });
   // Carried beside the user: the user schema takes neither.

@@ -16,7 +16,7 @@ import { writeNewUsers, type NewUser } from '../users/new-users.ts';
 import type { Safeguards } from '../users/safeguards.ts';
 import { readCsv, type CsvDelimiter, type CsvEncoding } from './csv-decoding.ts';
 import { neutralised } from './columns.ts';
-import { importColumns, mapHeaders, type ImportColumn } from './import-columns.ts';
+import { importColumns, mapHeaders, secretColumns, type ImportColumn } from './import-columns.ts';
 import { ImportLookups } from './import-lookups.ts';
 import { rowToUser, type CellProblem } from './import-rows.ts';
 
@@ -411,14 +411,17 @@ function keysOf(rows: Parsed[]) {
   return keys;
 }
 
-/** The file as it came, with each row's problems in an added `error` column, cells neutralised. */
+/** The file as it came, with each row's problems in an added `error` column, cells neutralised, secrets left out. */
 export async function* withErrors(path: string, report: ImportReport): AsyncGenerator<string[]> {
   const csv = await readCsv(path, { encoding: report.encoding as CsvEncoding, delimiter: report.delimiter === 'tab' ? '\t' : (report.delimiter as CsvDelimiter) });
   const byRow = new Map<number, string[]>();
   for (const p of report.problems) byRow.set(p.row, [...(byRow.get(p.row) ?? []), `${p.column}: ${p.message}`]);
+  const secret = new Set(report.mapping.flatMap((m, index) => (m.columns.some((c) => secretColumns.has(c as ImportColumn)) ? [index] : [])));
   let row = 0;
   for await (const cells of csv.records()) {
     row += 1;
-    yield [...cells, row === 1 ? 'error' : (byRow.get(row) ?? []).join('; ')].map(neutralised);
+    // Secret cells come back empty: the file is handed out again, and secrets are write-only.
+    const shown = row === 1 ? cells : cells.map((cell, index) => (secret.has(index) ? '' : cell));
+    yield [...shown, row === 1 ? 'error' : (byRow.get(row) ?? []).join('; ')].map(neutralised);
   }
 }
