@@ -26,13 +26,13 @@ describe('a CSV row as a user', () => {
     assert.deepEqual(user?.roles, ['user'], "Webitel's role names are kept; an unknown one is refused when the row is written");
   });
 
-  it('reports every problem with its row, the column of the file and the value', () => {
+  it('reports every problem with its row, the column of the file and the value — but never a secret cell', () => {
     const headers = ['username', 'e-mail', 'numer wewnętrzny', 'ACW timeout (seconds)', 'Access PIN'];
     const { user, problems } = rowToUser(7, headers, mapHeaders(headers).columns, ['łukasz.1', 'not-an-email', '12a', '99999', '12'], { roles: ['agent'] });
     assert.equal(user, null);
     assert.deepEqual(
       problems.map((p) => [p.row, p.column, p.value]).sort(),
-      [[7, 'ACW timeout (seconds)', '99999'], [7, 'Access PIN', '12'], [7, 'e-mail', 'not-an-email'], [7, 'numer wewnętrzny', '12a'], [7, 'username', 'łukasz.1']],
+      [[7, 'ACW timeout (seconds)', '99999'], [7, 'Access PIN', ''], [7, 'e-mail', 'not-an-email'], [7, 'numer wewnętrzny', '12a'], [7, 'username', 'łukasz.1']],
     );
   });
 
