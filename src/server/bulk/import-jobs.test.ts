@@ -4,7 +4,10 @@ import { it } from 'node:test';
 import argon2 from 'argon2';
 import bcrypt from 'bcryptjs';
 import { openEvents } from '../../../test/events-client.ts';
-import { forEachEngine } from '../../../test/harness.ts';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { forEachEngine, startHarness } from '../../../test/harness.ts';
 
 const base = '/api/v1/domains/default';
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
@@ -122,6 +125,21 @@ forEachEngine('CSV import as a job', (h) => {
     const errors = await h().app.inject({ method: 'GET', url: `${base}/jobs/${job.id}/report.csv`, headers: { authorization: `Bearer ${h().admin.token}` } });
     assert.match(errors.body, /leaky,,/);
     assert.equal(errors.body.includes(weak), false, 'nor in the file handed back');
+    const spools = readdirSync(tmpdir()).filter((name) => name.startsWith(`switchboard-import-${process.pid}-`));
+    const kept = spools.flatMap((name) => readdirSync(join(tmpdir(), name)).map((file) => readFileSync(join(tmpdir(), name, file), 'utf8')));
+    assert.equal(kept.some((text) => text.includes(weak)), false, 'nor on disk once the job is done: the upload is gone');
+  });
+
+  it('removes at start the spool folders a killed process left, with the passwords in them', async () => {
+    const orphan = mkdtempSync(join(tmpdir(), 'switchboard-import-999999-'));
+    writeFileSync(join(orphan, 'upload.csv'), 'login,password\nleft,Behind-Heron-55!\n');
+    const other = await startHarness(h().engine);
+    try {
+      for (let i = 0; i < 50 && existsSync(orphan); i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(existsSync(orphan), false);
+    } finally {
+      await other.close();
+    }
   });
 
   it('reads headers as the administrator maps them, over names and aliases', async () => {

@@ -1,5 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -20,6 +20,29 @@ import { ImportJobs, jobView } from './jobs.ts';
 const tags = ['bulk'];
 const params = z.object({ domain: z.string() });
 
+const SPOOL_PREFIX = 'switchboard-import-';
+
+/**
+ * Spool folders left by processes that no longer run (killed during an import): removed at start,
+ * since an upload holds passwords in clear. A folder names the process that made it.
+ */
+async function sweepOrphanedSpools() {
+  for (const name of await readdir(tmpdir()).catch(() => [] as string[])) {
+    const pid = Number(name.startsWith(SPOOL_PREFIX) ? name.slice(SPOOL_PREFIX.length).split('-')[0] : NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    await rm(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** The largest file an import takes: it is spooled to disk, so memory does not grow with it. */
 const MAX_FILE = 1024 * 2 ** 20;
 
@@ -30,6 +53,7 @@ const MAX_FILE = 1024 * 2 ** 20;
  */
 export function importRoutes(router: Router, { db, passwords, cipher, presence }: Deps): void {
   const guards = { passwords, cipher };
+  void sweepOrphanedSpools();
   const jobs = new ImportJobs((domainId, view) => presence.store.publish(domainId, { type: 'job', userId: null, data: view }));
   const files = new Map<string, string>();
   const forget = (id: string) => async () => {
@@ -75,7 +99,7 @@ export function importRoutes(router: Router, { db, passwords, cipher, presence }
         const domain = domainOf(request);
         const requester = actorOf(request);
         const id = timeOrderedId();
-        const dir = await mkdtemp(join(tmpdir(), 'switchboard-import-'));
+        const dir = await mkdtemp(join(tmpdir(), `${SPOOL_PREFIX}${process.pid}-`));
         files.set(id, dir);
         const file = join(dir, 'upload.csv');
         await spool(body, file).catch(async (error: unknown) => {
@@ -87,10 +111,14 @@ export function importRoutes(router: Router, { db, passwords, cipher, presence }
         const onSecrets = (list: GeneratedSecret[]) => appendFile(secrets, list.map((s) => `${cipher.seal(JSON.stringify(s))}\n`).join(''));
         const task = async (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => {
           const report = await importUsers(db, requester, domain, file, request.query, guards, { id, signal, onProgress, onSecrets }).catch(async (error: unknown) => {
-            await rm(secrets, { force: true });
+            await Promise.all([rm(secrets, { force: true }), rm(file, { force: true })]);
             throw error;
           });
           if (!report.written) await rm(secrets, { force: true });
+          // The upload holds the file's passwords in clear: only the error report (secret cells
+          // emptied) is kept, for the hour the job is.
+          await pipeline(Readable.from(withErrors(file, report)), stringify({ bom: true }), createWriteStream(join(dir, 'report.csv'), { mode: 0o600 }));
+          await rm(file, { force: true });
           return report;
         };
         const job = jobs.start(domain.id, id, requester.login, task, forget(id));
@@ -100,7 +128,7 @@ export function importRoutes(router: Router, { db, passwords, cipher, presence }
         const view = await job.done;
         if (view.error) throw new Problem(view.error.status, view.error.code, view.error.detail);
         const report = view.result as ImportReport;
-        if (request.query.report === 'csv') return sendErrorReport(reply, file, report);
+        if (request.query.report === 'csv') return sendErrorReport(reply, join(dir, 'report.csv'));
         if (report.mode === 'atomic' && report.problemCount && !report.dryRun) throw refused(report);
         return report;
       },
@@ -141,7 +169,7 @@ export function importRoutes(router: Router, { db, passwords, cipher, presence }
         const job = jobOf(request);
         const dir = files.get(job.view.id);
         if (!job.view.result || !dir) throw conflict('import.not_finished', 'The job has no report (yet)');
-        return sendErrorReport(reply, join(dir, 'upload.csv'), job.view.result);
+        return sendErrorReport(reply, join(dir, 'report.csv'));
       },
     });
   });
@@ -156,14 +184,11 @@ async function spool(body: Readable, file: string) {
       done(size > MAX_FILE ? new Problem(413, 'import.too_large', `The file is over ${MAX_FILE / 2 ** 20} MiB; split it`) : null, chunk);
     },
   });
-  await pipeline(body, limit, createWriteStream(file));
+  await pipeline(body, limit, createWriteStream(file, { mode: 0o600 }));
 }
 
-const sendErrorReport = (reply: FastifyReply, file: string, report: ImportReport) =>
-  reply
-    .type('text/csv; charset=utf-8')
-    .header('content-disposition', 'attachment; filename="import-report.csv"')
-    .send(Readable.from(withErrors(file, report)).pipe(stringify({ bom: true })));
+const sendErrorReport = (reply: FastifyReply, report: string) =>
+  reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="import-report.csv"').send(createReadStream(report));
 
 const refused = (report: ImportReport) =>
   invalid(
