@@ -20,8 +20,14 @@ function consoleDir(): string | undefined {
   return [join(here, '../../web'), join(here, '../../../dist/web')].find((dir) => existsSync(join(dir, 'index.html')) && existsSync(join(dir, 'assets')));
 }
 
+/** Read and compressed once per process: every app built in it (the tests build hundreds) shares them. */
+const loaded = new Map<string, Map<string, Asset>>();
+
 function load(dir: string): Map<string, Asset> {
+  const known = loaded.get(dir);
+  if (known) return known;
   const assets = new Map<string, Asset>();
+  loaded.set(dir, assets);
   const walk = (folder: string) => {
     for (const name of readdirSync(folder)) {
       const path = join(folder, name);

@@ -1,15 +1,13 @@
 import { Alert, Button, Group, Modal, MultiSelect, Select, Stack, Text } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiProblem } from '../api/client.ts';
+import { useNames } from '../api/lists.ts';
 import { may, useMe } from '../api/session.ts';
 
 /** Which users a bulk operation acts on: the ones ticked, or all that match the list's filter. */
 export type BulkTarget = { ids: string[] } | { filter: Record<string, unknown> };
-
-const useNames = (domain: string | undefined, kind: string) =>
-  useQuery({ queryKey: ['catalog', domain, kind], enabled: Boolean(domain), queryFn: () => api<{ items: { name: string }[] }>('GET', `/api/v1/domains/${domain}/${kind}?limit=500`).then((p) => p.items.map((i) => i.name)) });
 
 /**
  * The bar over a selection: edit (groups, roles, active) and delete, each confirmed with the
@@ -25,8 +23,8 @@ export function BulkActions({ domain, target, count, onDone }: { domain: string;
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [edit, setEdit] = useState({ addGroups: [] as string[], removeGroups: [] as string[], addRoles: [] as string[], removeRoles: [] as string[], active: 'unchanged' });
-  const groups = useNames(domain, 'groups').data ?? [];
-  const roles = useNames(domain, 'roles').data ?? [];
+  const groups = useNames(domain, 'groups');
+  const roles = useNames(domain, 'roles');
 
   const open = (which: 'edit' | 'delete') => {
     setConfirmCount(count);

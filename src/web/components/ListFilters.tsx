@@ -1,7 +1,6 @@
 import { Group, Select } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/client.ts';
+import { useNames, type ListKind } from '../api/lists.ts';
 
 /** The list's filters, as the API's list query names them. */
 export interface Filters {
@@ -28,15 +27,11 @@ const catalogs = [
 /** One select per catalog (its names from the API), agents yes/no, and the sort. */
 export function ListFilters({ domain, filters, onChange }: { domain: string; filters: Filters; onChange: (filters: Filters) => void }) {
   const { t } = useTranslation();
-  const names = useQuery({
-    queryKey: ['filter-catalogs', domain],
-    queryFn: async () => Object.fromEntries(await Promise.all(catalogs.map(async ([, kind]) => [kind, await api<{ items: { name: string }[] }>('GET', `/api/v1/domains/${domain}/${kind}?limit=500`).then((p) => p.items.map((i) => i.name)).catch(() => [])] as const))),
-  });
   const set = (key: keyof Filters, value: string | null) => onChange({ ...filters, [key]: value ?? undefined });
   return (
     <Group gap="xs">
       {catalogs.map(([key, kind]) => (
-        <Select key={key} size="xs" w={140} label={t(`filters.${key}`)} data={names.data?.[kind] ?? []} value={filters[key] ?? null} onChange={(v) => set(key, v)} clearable searchable />
+        <CatalogFilter key={key} domain={domain} kind={kind} label={t(`filters.${key}`)} value={filters[key] ?? null} onChange={(v) => set(key, v)} />
       ))}
       <Select
         size="xs"
@@ -78,4 +73,9 @@ export function ListFilters({ domain, filters, onChange }: { domain: string; fil
       />
     </Group>
   );
+}
+
+/** A filter by the names of one of the domain's lists. */
+function CatalogFilter({ domain, kind, label, value, onChange }: { domain: string; kind: ListKind; label: string; value: string | null; onChange: (value: string | null) => void }) {
+  return <Select size="xs" w={140} label={label} data={useNames(domain, kind)} value={value} onChange={onChange} clearable searchable />;
 }

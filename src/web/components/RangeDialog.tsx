@@ -1,8 +1,9 @@
 import { Alert, Button, Checkbox, Group, Modal, MultiSelect, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiProblem } from '../api/client.ts';
+import { useNames } from '../api/lists.ts';
 
 interface RangeResult {
   created: { login: string; extension: string; sipUsername: string; sipSecret: string; password?: string }[];
@@ -24,9 +25,8 @@ export function RangeDialog({ domain }: { domain: string | undefined }) {
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [result, setResult] = useState<RangeResult | null>(null);
   const [busy, setBusy] = useState(false);
-  const catalog = (kind: string) => ({ queryKey: ['catalog', domain, kind], enabled: Boolean(domain && opened), queryFn: () => api<{ items: { name: string }[] }>('GET', `/api/v1/domains/${domain}/${kind}?limit=500`).then((p) => p.items.map((i) => i.name)) });
-  const roles = useQuery(catalog('roles')).data ?? [];
-  const groups = useQuery(catalog('groups')).data ?? [];
+  const roles = useNames(domain, 'roles', opened);
+  const groups = useNames(domain, 'groups', opened);
   const at = (path: string) => problem?.at(path);
 
   const create = async () => {

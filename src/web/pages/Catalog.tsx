@@ -1,8 +1,8 @@
 import { Alert, Button, Group, Stack, Table, TextInput, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAction } from '../api/action.ts';
+import { listKey, useList } from '../api/lists.ts';
 import { api } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
 
@@ -20,9 +20,9 @@ export function Catalog({ kind }: { kind: CatalogKind }) {
   const { t } = useTranslation();
   const me = useMe().data;
   const domain = me?.user.domain;
-  const items = useQuery({ queryKey: ['catalog', domain, kind], enabled: Boolean(domain), queryFn: () => api<{ items: { name: string; description?: string | null }[] }>('GET', `/api/v1/domains/${domain}/${kind}?limit=500`) });
+  const items = useList<{ name: string; description?: string | null }>(domain, kind);
   const [name, setName] = useState('');
-  const { run: act, said: problem } = useAction(['catalog', domain, kind]);
+  const { run: act, said: problem } = useAction(listKey(domain, kind));
   return (
     <Stack maw={720}>
       <Title order={1} size="h2">

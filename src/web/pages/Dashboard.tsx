@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { presenceReport } from '../../server/presence/report-routes.ts';
 import { api } from '../api/client.ts';
 import { useLiveEvents, type Presence } from '../api/events.ts';
+import { useList } from '../api/lists.ts';
 import { may, useMe } from '../api/session.ts';
 
 const statusColors = { available: 'teal.8', break: 'yellow.6', dnd: 'red.8', offline: 'gray.6' } as const;
@@ -24,7 +25,7 @@ export function Dashboard() {
   const snapshot = useQuery({ queryKey: ['presence-all', domain], enabled: Boolean(domain), queryFn: () => api<{ items: Presence[] }>('GET', `/api/v1/domains/${domain}/presence?limit=500`) });
   const total = useQuery({ queryKey: ['users-count', domain], enabled: Boolean(domain), queryFn: () => api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count`) });
   const agents = useQuery({ queryKey: ['agents-count', domain], enabled: Boolean(domain), queryFn: () => api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count?agent=true`) });
-  const licenses = useQuery({ queryKey: ['licenses', domain], enabled: Boolean(domain) && may(me, 'licenses:read'), queryFn: () => api<{ items: { name: string; used: number; free: number }[] }>('GET', `/api/v1/domains/${domain}/licenses?limit=500`) });
+  const licenses = useList<{ name: string; used: number; free: number }>(domain, 'licenses', may(me, 'licenses:read'));
   const report = useQuery({ queryKey: ['presence-report', domain], enabled: Boolean(domain), queryFn: () => api<z.infer<typeof presenceReport>>('GET', `/api/v1/domains/${domain}/reports/presence`), refetchInterval: 60_000 });
   const live = useLiveEvents(domain, useCallback(() => undefined, []));
   const presence = useMemo(() => {

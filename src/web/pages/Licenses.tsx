@@ -1,10 +1,10 @@
 import { Alert, Badge, Button, Group, NumberInput, Progress, Select, Stack, Table, TextInput, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import { capabilities, type licenseView } from '../../server/licenses/schema.ts';
 import { useAction } from '../api/action.ts';
+import { listKey, useList } from '../api/lists.ts';
 import { api } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
 
@@ -15,9 +15,9 @@ export function Licenses() {
   const { t, i18n } = useTranslation();
   const me = useMe().data;
   const domain = me?.user.domain;
-  const licenses = useQuery({ queryKey: ['licenses', domain], enabled: Boolean(domain), queryFn: () => api<{ items: License[] }>('GET', `/api/v1/domains/${domain}/licenses?limit=500`) });
+  const licenses = useList<License>(domain, 'licenses');
   const [form, setForm] = useState({ name: '', seats: 10 as number | string, capability: null as string | null });
-  const { run, problem } = useAction(['licenses', domain]);
+  const { run, problem } = useAction(listKey(domain, 'licenses'));
   const create = async () => (await run(() => api('POST', `/api/v1/domains/${domain}/licenses`, { name: form.name.trim(), seats: Number(form.seats), capability: form.capability }))) && setForm({ name: '', seats: 10, capability: null });
   return (
     <Stack maw={960}>

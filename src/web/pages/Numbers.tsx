@@ -1,10 +1,10 @@
 import { Alert, Badge, Button, Checkbox, Group, Select, Stack, Table, TextInput, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { numberView } from '../../server/numbers/schema.ts';
 import { useAction } from '../api/action.ts';
+import { listKey, useList } from '../api/lists.ts';
 import { api } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
 
@@ -15,9 +15,9 @@ export function Numbers() {
   const { t } = useTranslation();
   const me = useMe().data;
   const domain = me?.user.domain;
-  const numbers = useQuery({ queryKey: ['numbers', domain], enabled: Boolean(domain), queryFn: () => api<{ items: NumberView[] }>('GET', `/api/v1/domains/${domain}/numbers?limit=500`) });
+  const numbers = useList<NumberView>(domain, 'numbers');
   const [form, setForm] = useState({ kind: 'number', value: '', voice: true, sms: false });
-  const { run: act, problem, said } = useAction(['numbers', domain]);
+  const { run: act, problem, said } = useAction(listKey(domain, 'numbers'));
   const body = form.kind === 'number' ? { kind: 'number', value: form.value.trim(), voice: form.voice, sms: form.sms } : { kind: 'sender', value: form.value.trim() };
   return (
     <Stack maw={860}>

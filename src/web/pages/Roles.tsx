@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAction } from '../api/action.ts';
+import { listKey, useList } from '../api/lists.ts';
 import { api } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
 
@@ -25,11 +26,11 @@ export function Roles() {
   const { t } = useTranslation();
   const me = useMe().data;
   const domain = me?.user.domain;
-  const roles = useQuery({ queryKey: ['roles', domain], enabled: Boolean(domain), queryFn: () => api<{ items: Role[] }>('GET', `/api/v1/domains/${domain}/roles?limit=500`) });
+  const roles = useList<Role>(domain, 'roles');
   const catalog = useQuery({ queryKey: ['permissions'], queryFn: () => api<{ items: Permission[] }>('GET', '/api/v1/permissions') });
   const [name, setName] = useState('');
   const editable = may(me, 'roles:update');
-  const { run: act, said: problem } = useAction(['roles', domain]);
+  const { run: act, said: problem } = useAction(listKey(domain, 'roles'));
   const toggle = (role: Role, permission: string) =>
     act(() => api('PATCH', `/api/v1/domains/${domain}/roles/${encodeURIComponent(role.name)}`, { permissions: role.permissions.includes(permission) ? role.permissions.filter((p) => p !== permission) : [...role.permissions, permission] }));
   const list = roles.data?.items ?? [];

@@ -5,13 +5,10 @@ import { useTranslation } from 'react-i18next';
 import { useBlocker, useNavigate, useParams } from 'react-router';
 import { userCreate, userUpdate } from '../../server/users/schema.ts';
 import { api, ApiProblem } from '../api/client.ts';
+import { useList, useNames } from '../api/lists.ts';
 import { useMe } from '../api/session.ts';
 import { Sessions, UserLicenses, usePasswordVerdict } from './user-card-sections.tsx';
 import { agentTimers, at, bodyOf, draftOf, emptyDraft, patchOf, withValue, type Draft, type UserView } from './user-draft.ts';
-
-const names = (items: { name: string }[] | undefined) => (items ?? []).map((i) => i.name);
-const useCatalog = (domain: string | undefined, kind: string) =>
-  useQuery({ queryKey: ['catalog', domain, kind], enabled: Boolean(domain), queryFn: () => api<{ items: { name: string }[] }>('GET', `/api/v1/domains/${domain}/${kind}?limit=500`).then((p) => names(p.items)) });
 
 /**
  * The user card: create or edit, in sections. The form checks the same Zod schema as the API as
@@ -39,11 +36,11 @@ export function UserCard() {
     setOriginal(draftOf(loaded.data));
     setDraft(draftOf(loaded.data));
   }, [loaded.data]);
-  const roles = useCatalog(domain, 'roles').data ?? [];
-  const groups = useCatalog(domain, 'groups').data ?? [];
-  const tags = useCatalog(domain, 'tags').data ?? [];
-  const skills = useCatalog(domain, 'skills').data ?? [];
-  const inventory = useQuery({ queryKey: ['numbers', domain], enabled: Boolean(domain), queryFn: () => api<{ items: { value: string; kind: string; voice: boolean; sms: boolean }[] }>('GET', `/api/v1/domains/${domain}/numbers?limit=500`).then((p) => p.items).catch(() => []) }).data ?? [];
+  const roles = useNames(domain, 'roles');
+  const groups = useNames(domain, 'groups');
+  const tags = useNames(domain, 'tags');
+  const skills = useNames(domain, 'skills');
+  const inventory = useList<{ value: string; kind: string; voice: boolean; sms: boolean }>(domain, 'numbers').data?.items ?? [];
 
   const body = useMemo(() => (creating ? bodyOf(draft, true) : patchOf(original, draft)), [creating, draft, original]);
   const dirty = Object.keys(creating ? patchOf(emptyDraft(), draft) : body).length > 0;

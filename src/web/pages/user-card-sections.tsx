@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAction } from '../api/action.ts';
+import { listKey, useList } from '../api/lists.ts';
 import { api, said } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
 import type { UserView } from './user-draft.ts';
@@ -70,8 +71,8 @@ export function Sessions({ domain, user }: { domain: string; user: UserView }) {
 export function UserLicenses({ domain, user }: { domain: string; user: UserView }) {
   const { t } = useTranslation();
   const me = useMe().data;
-  const licenses = useQuery({ queryKey: ['licenses', domain], queryFn: () => api<{ items: { name: string; free: number; seats: number; expired: boolean }[] }>('GET', `/api/v1/domains/${domain}/licenses?limit=500`) });
-  const { run, said: problem } = useAction(['licenses', domain], ['user', domain, user.id]);
+  const licenses = useList<{ name: string; free: number; seats: number; expired: boolean }>(domain, 'licenses');
+  const { run, said: problem } = useAction(listKey(domain, 'licenses'), ['user', domain, user.id]);
   const toggle = (name: string, held: boolean) => run(() => api(held ? 'DELETE' : 'POST', `/api/v1/domains/${domain}/users/${user.id}/licenses/${encodeURIComponent(name)}`));
   return (
     <Stack>
