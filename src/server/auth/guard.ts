@@ -29,9 +29,12 @@ export function installGuard(app: FastifyInstance, db: Db, cache: DirectoryCache
       if (request.is404) return;
       throw new Error(`route ${request.routeOptions.url} declares no access`);
     }
-    if ('public' in access) return;
     const credential = credentialOf(request);
-    if (credential?.via === 'cookie' && isCrossSiteWrite(request)) {
+    if (credential?.via === 'cookie' && isWebSocketUpgrade(request) && fromAnotherSite(request)) {
+      throw new Problem(403, 'auth.cross_site_request', 'A WebSocket carrying the session cookie must be opened by a page of this site; elsewhere use a bearer token (events) or SIP digest (/sip)');
+    }
+    if ('public' in access) return;
+    if (credential?.via === 'cookie' && isWrite(request) && fromAnotherSite(request)) {
       throw new Problem(403, 'auth.cross_site_request', 'A write authenticated by the session cookie must come from this site; use the bearer token elsewhere');
     }
     const token = credential?.token;
@@ -54,14 +57,19 @@ export function installGuard(app: FastifyInstance, db: Db, cache: DirectoryCache
       if (!domain || (!actor.platformAdmin && domain.id !== actor.domainId)) throw notFound(`Domain ${JSON.stringify(params.domain)}`);
       request.domain = domain;
     }
-    if (!allows(access, request, params.id)) throw forbidden();
+    if (!allows(access, request, params.id)) {
+      if (actor.apiTokenId !== null && 'authenticated' in access) throw sessionRequired();
+      throw forbidden();
+    }
   });
 }
+
+export const sessionRequired = () => new Problem(403, 'auth.session_required', "API tokens do not manage their owner's credentials, sessions or tokens; sign in to do this");
 
 function allows(access: Access, request: FastifyRequest, targetId: string | undefined): boolean {
   const actor = request.actor;
   if (!actor || 'public' in access) return true;
-  if ('authenticated' in access) return true;
+  if ('authenticated' in access) return actor.apiTokenId === null || access.token === 'any' || (access.token !== undefined && can(actor, access.token));
   if (can(actor, access.permission)) return true;
   return access.self !== undefined && targetId === actor.id && can(actor, access.self);
 }
@@ -78,11 +86,10 @@ function credentialOf(request: FastifyRequest): { token: string; via: 'bearer' |
 
 /**
  * CSRF defence for cookie sessions, beside the SameSite=Strict cookie: a browser names where a
- * request comes from (Sec-Fetch-Site, Origin); a write from another site is refused. A client that
- * names nothing is no browser, so no other site can be riding its cookie.
+ * request comes from (Sec-Fetch-Site, Origin); a write or a WebSocket from another site is
+ * refused. A client that names nothing is no browser, so no other site can be riding its cookie.
  */
-function isCrossSiteWrite(request: FastifyRequest): boolean {
-  if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return false;
+function fromAnotherSite(request: FastifyRequest): boolean {
   const site = request.headers['sec-fetch-site'];
   if (typeof site === 'string') return site !== 'same-origin' && site !== 'none';
   const origin = request.headers.origin;
@@ -93,3 +100,6 @@ function isCrossSiteWrite(request: FastifyRequest): boolean {
     return true;
   }
 }
+
+const isWrite = (request: FastifyRequest) => request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS';
+const isWebSocketUpgrade = (request: FastifyRequest) => request.headers.upgrade?.toLowerCase() === 'websocket';

@@ -1,12 +1,13 @@
+import { identifierKey } from '../identifiers/normal-form.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { recordAudit } from '../audit/store.ts';
 import type { Db } from '../db/schema.ts';
 import { findDomain } from '../domains/store.ts';
 import { actorOf, domainOf } from '../http/access.ts';
-import { notFound, Problem } from '../http/problem.ts';
+import { Problem } from '../http/problem.ts';
 import type { Deps, Router } from '../http/routes.ts';
-import { changeUser } from '../users/commands.ts';
+import { accountInCharge, accountItself, changeUser } from '../users/commands.ts';
 import { password } from '../users/schema.ts';
 import { findUserRow } from '../users/store.ts';
 
@@ -38,8 +39,7 @@ export function passwordResetRoutes(router: Router, { db, config, passwords, cip
     },
     handler: async (request, reply) => {
       const domain = domainOf(request);
-      const user = await findUserRow(db, domain.id, request.params.id);
-      if (!user || user.deleted_at) throw notFound('User');
+      const user = await accountInCharge(db, actorOf(request), domain.id, request.params.id);
       const token = randomBytes(32).toString('base64url');
       const now = new Date();
       const expiresAt = new Date(now.getTime() + request.body.expiresIn * 1000).toISOString();
@@ -61,15 +61,15 @@ export function passwordResetRoutes(router: Router, { db, config, passwords, cip
       response: { 204: z.null() },
     },
     handler: async (request, reply) => {
-      const domain = await findDomain(db, request.body.domain.toLowerCase());
+      const domainKey = identifierKey(request.body.domain);
+      const domain = domainKey === null ? undefined : await findDomain(db, domainKey);
       const userId = domain ? await tokenOwner(db, request.body.token) : undefined;
       const user = domain && userId ? await findUserRow(db, domain.id, userId) : undefined;
       if (!domain || !user || user.deleted_at) throw invalidToken();
       // A password the policy refuses leaves the token usable for a better one.
       await passwords.assertAcceptable(domain.id, request.body.password, { login: user.login, email: user.email, firstName: user.first_name, lastName: user.last_name }, user.id);
       if (!(await spendToken(db, request.body.token))) throw invalidToken();
-      const requester = { id: user.id, login: user.login, platformAdmin: false, permissions: new Set<never>() };
-      await changeUser(db, requester, domain, user.id, { password: request.body.password, passwordChangeRequired: false }, undefined, { passwords, cipher });
+      await changeUser(db, await accountItself(db, domain.id, user), domain, user.id, { password: request.body.password, passwordChangeRequired: false }, undefined, { passwords, cipher });
       return reply.code(204).send(null);
     },
   });

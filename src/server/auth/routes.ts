@@ -8,7 +8,8 @@ import { invalid, Problem } from '../http/problem.ts';
 import type { Deps, Router } from '../http/routes.ts';
 import { changeUser, readUser } from '../users/commands.ts';
 import { profileUpdate, userResponse } from '../users/schema.ts';
-import { SESSION_COOKIE } from './guard.ts';
+import { SESSION_COOKIE, sessionRequired } from './guard.ts';
+import { revokeToken } from '../tokens/store.ts';
 import { verifyPassword } from './passwords.ts';
 import { authenticate } from './sign-in.ts';
 import { loginBody, loginResponse, meResponse } from './schema.ts';
@@ -46,17 +47,19 @@ export function authRoutes(router: Router, { db, config, passwords, cipher }: De
   });
 
   router.post('/api/v1/auth/logout', {
-    config: { access: { authenticated: true, duringSetup: true } },
-    schema: { tags, summary: 'Sign out: ends this session', response: { 204: z.null() } },
+    config: { access: { authenticated: true, duringSetup: true, token: 'any' } },
+    schema: { tags, summary: 'Sign out: ends this session, or revokes the API token sent', description: 'With an API token in place of a session, the token is revoked: it stops working at once, as an ended session does.', response: { 204: z.null() } },
     handler: async (request, reply) => {
-      await closeSession(db, actorOf(request).sessionId);
+      const actor = actorOf(request);
+      if (actor.apiTokenId !== null) await revokeToken(db, actor.id, actor.apiTokenId);
+      else await closeSession(db, actor.sessionId);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send(null);
     },
   });
 
   router.get('/api/v1/me', {
-    config: { access: { authenticated: true, duringSetup: true } },
+    config: { access: { authenticated: true, duringSetup: true, token: 'profile:read' } },
     schema: { tags, summary: 'The signed-in user and their effective permissions', response: { 200: meResponse } },
     handler: async (request, reply) => {
       const actor = actorOf(request);
@@ -76,6 +79,7 @@ export function authRoutes(router: Router, { db, config, passwords, cipher }: De
       const domain = await findDomain(db, actor.domainName);
       if (!domain) throw new Problem(401, 'auth.not_authenticated', 'Sign in first');
       const { currentPassword, ...change } = request.body;
+      if (actor.apiTokenId !== null && (change.password !== undefined || change.email !== undefined)) throw sessionRequired();
       if (currentPassword !== undefined) {
         const stored = await db.selectFrom('users').select('password_hash').where('id', '=', actor.id).executeTakeFirst();
         if (!(await verifyPassword(stored?.password_hash ?? null, currentPassword))) {

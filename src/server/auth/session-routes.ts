@@ -3,6 +3,7 @@ import { recordAudit } from '../audit/store.ts';
 import { actorOf, domainOf } from '../http/access.ts';
 import { notFound } from '../http/problem.ts';
 import type { Deps, Router } from '../http/routes.ts';
+import { accountInCharge } from '../users/commands.ts';
 import { findUserRow } from '../users/store.ts';
 import { closeUserSession, closeUserSessions, listSessions } from './sessions.ts';
 
@@ -54,7 +55,7 @@ export function sessionRoutes(router: Router, { db }: Deps): void {
     schema: { tags, summary: 'Sign the user out everywhere (forced logout)', params: userParams, response: { 204: z.null() } },
     handler: async (request, reply) => {
       const domain = domainOf(request);
-      const user = await mustFind(request.params.id, domain.id);
+      const user = await accountInCharge(db, actorOf(request), domain.id, request.params.id);
       await db.transaction().execute(async (trx) => {
         await closeUserSessions(trx, user.id);
         await recordAudit(trx, { domainId: domain.id, actor: actorOf(request), action: 'user.signed_out', target: { type: 'user', id: user.id, name: user.login }, changes: {} });
@@ -68,7 +69,7 @@ export function sessionRoutes(router: Router, { db }: Deps): void {
     schema: { tags, summary: 'End one session of the user', params: userParams.extend({ session: z.string() }), response: { 204: z.null() } },
     handler: async (request, reply) => {
       const domain = domainOf(request);
-      const user = await mustFind(request.params.id, domain.id);
+      const user = await accountInCharge(db, actorOf(request), domain.id, request.params.id);
       await db.transaction().execute(async (trx) => {
         if (!(await closeUserSession(trx, user.id, request.params.session))) throw notFound('Session');
         await recordAudit(trx, { domainId: domain.id, actor: actorOf(request), action: 'session.ended', target: { type: 'user', id: user.id, name: user.login }, changes: {} });

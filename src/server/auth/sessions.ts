@@ -148,6 +148,7 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
   const domain = domainOfRow(row);
   const actor: Actor = {
     sessionId: row.session_id,
+    apiTokenId: null,
     id: row.user_id,
     login: row.login,
     domainId: row.domain_id,

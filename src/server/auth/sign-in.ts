@@ -1,3 +1,4 @@
+import { identifierKey } from '../identifiers/normal-form.ts';
 import type { Db } from '../db/schema.ts';
 import { recordAudit } from '../audit/store.ts';
 import { findDomain } from '../domains/store.ts';
@@ -28,9 +29,10 @@ export interface Attempt {
  * same path and the same time as known ones.
  */
 export async function authenticate(db: Db, cipher: SecretCipher, attempt: Attempt) {
-  const domain = await findDomain(db, attempt.domain.toLowerCase());
-  const key = attempt.login.toLowerCase();
-  const account = domain
+  const domainKey = identifierKey(attempt.domain);
+  const domain = domainKey === null ? undefined : await findDomain(db, domainKey);
+  const key = identifierKey(attempt.login);
+  const account = domain && key !== null
     ? await db
         .selectFrom('users')
         .select(['id', 'login', 'password_hash', 'active', 'ip_allow_list', 'max_sessions', 'session_limit', 'session_max_age'])

@@ -14,7 +14,7 @@ import { keepingAnAdministrator } from '../roles/administrators.ts';
 import { bulkDelete, bulkEdit, bulkEditResult, bulkResult, bulkTarget, MAX_BULK } from './schema.ts';
 import { changeFor } from './edit.ts';
 import { prepareLicenseEdit, writeLicenseEdit } from './licenses.ts';
-import { prepareChange, writeChange, type PreparedChange } from '../users/commands.ts';
+import { assertMayChangeAccounts, prepareChange, writeChange, type PreparedChange } from '../users/commands.ts';
 import { matchingUsers, usersByIds } from '../users/store.ts';
 import { uniqueViolationAs } from '../db/errors.ts';
 import { setUsersDeleted, targetUsers } from './store.ts';
@@ -47,6 +47,7 @@ export function bulkRoutes(router: Router, { db, passwords, cipher }: Deps): voi
           ]);
         }
         if (found.some((u) => u.id === actor.id)) throw conflict('bulk.includes_self', 'You cannot delete your own account in bulk');
+        await assertMayChangeAccounts(trx, actor, domain.id, found.map((u) => u.id), true);
         await keepingAnAdministrator(trx, domain.id, () => setUsersDeleted(trx, domain.id, found, true, actor, bulkId));
         return found;
       });

@@ -8,10 +8,13 @@ import { Problem } from './problem.ts';
  * `self` is an alternative permission that suffices when the `:id` in the path is the caller's own.
  * `duringSetup` lets a session in that must first set a new password or enrol in two-factor
  * authentication; every other route refuses such a session.
+ * An `authenticated` route is a signed-in session's only, unless `token` names the scope an API
+ * token needs there ('any': every token): a token never manages its owner's credentials,
+ * sessions or tokens.
  */
 export type Access =
   | { public: true }
-  | { authenticated: true; duringSetup?: true }
+  | { authenticated: true; duringSetup?: true; token?: Permission | 'any' }
   | { permission: Permission; self?: Permission; duringSetup?: true };
 
 /** What a session must do before it may do anything else. */
@@ -19,7 +22,10 @@ export type Restriction = 'password_change' | 'two_factor_enrollment';
 
 /** The signed-in user making the request, with effective permissions. */
 export interface Actor {
+  /** The session signed in with; empty for an API token. */
   sessionId: string;
+  /** The API token used instead of a session, if one was. */
+  apiTokenId: string | null;
   id: string;
   login: string;
   domainId: string;

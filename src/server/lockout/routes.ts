@@ -1,10 +1,9 @@
+import { accountInCharge } from '../users/commands.ts';
 import { z } from 'zod';
 import { recordAudit } from '../audit/store.ts';
 import { diff } from '../audit/rules.ts';
 import { actorOf, domainOf } from '../http/access.ts';
-import { notFound } from '../http/problem.ts';
 import type { Deps, Router } from '../http/routes.ts';
-import { findUserRow } from '../users/store.ts';
 import { accountKey } from './guard.ts';
 import { bruteForceSettings } from './schema.ts';
 import { clearFailures, readBruteForceSettings, writeBruteForceSettings } from './store.ts';
@@ -38,8 +37,7 @@ export function lockoutRoutes(router: Router, { db }: Deps): void {
     schema: { tags, summary: 'Lift a lockout of the account after failed sign-ins', params: z.object({ domain: z.string(), id: z.string() }), response: { 204: z.null() } },
     handler: async (request, reply) => {
       const domain = domainOf(request);
-      const user = await findUserRow(db, domain.id, request.params.id);
-      if (!user) throw notFound('User');
+      const user = await accountInCharge(db, actorOf(request), domain.id, request.params.id);
       await db.transaction().execute(async (trx) => {
         if (await clearFailures(trx, accountKey(user.id))) {
           await recordAudit(trx, { domainId: domain.id, actor: actorOf(request), action: 'user.unlocked', target: { type: 'user', id: user.id, name: user.login }, changes: {} });

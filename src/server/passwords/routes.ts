@@ -11,7 +11,7 @@ const params = z.object({ domain: z.string() });
 
 export function passwordRoutes(router: Router, { db, passwords }: Deps): void {
   router.get('/api/v1/domains/:domain/password-policy', {
-    config: { access: { authenticated: true } },
+    config: { access: { authenticated: true, token: 'profile:read' } },
     schema: { tags, summary: "The domain's password policy", params, response: { 200: passwordPolicy } },
     handler: (request) => readPolicy(db, domainOf(request).id),
   });
@@ -37,7 +37,7 @@ export function passwordRoutes(router: Router, { db, passwords }: Deps): void {
   });
 
   router.post('/api/v1/domains/:domain/password-policy/check', {
-    config: { access: { authenticated: true } },
+    config: { access: { authenticated: true, token: 'profile:read' } },
     schema: {
       tags,
       summary: 'Judge a password against the policy, every failed rule at once (for forms, as the user types)',

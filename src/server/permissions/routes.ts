@@ -7,7 +7,7 @@ const catalog = allPermissions.map((name) => ({ name, ...permissionCatalog[name]
 
 export function permissionRoutes(router: Router): void {
   router.get('/api/v1/permissions', {
-    config: { access: { authenticated: true } },
+    config: { access: { authenticated: true, token: 'profile:read' } },
     schema: {
       tags: ['roles'],
       summary: 'The catalog of permissions a role may hold',

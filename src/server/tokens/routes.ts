@@ -1,3 +1,4 @@
+import { accountInCharge } from '../users/commands.ts';
 import { z } from 'zod';
 import { recordAudit } from '../audit/store.ts';
 import { actorOf, domainOf, type Actor } from '../http/access.ts';
@@ -24,8 +25,7 @@ export function tokenRoutes(router: Router, { db }: Deps): void {
     schema: { tags, summary: 'Create an API token scoped to some of your permissions; shown once', body: tokenCreate, response: { 201: tokenCreated } },
     handler: async (request, reply) => {
       const actor = actorOf(request);
-      // A token is made by a person signed in, and never holds more than that person.
-      if (!actor.sessionId) throw forbidden('API tokens are created from a signed-in session, not with another token');
+      // A token is made by a person signed in (the route admits no token), and never holds more than that person.
       const beyond = permissionsBeyondActor(actor, request.body.permissions);
       if (beyond.length) throw forbidden(`A token cannot hold permissions you do not hold: ${beyond.join(', ')}`);
       const created = await db.transaction().execute(async (trx) => {
@@ -66,8 +66,7 @@ export function tokenRoutes(router: Router, { db }: Deps): void {
     schema: { tags, summary: "Revoke a user's API token", params: userParams.extend({ token: z.string() }), response: { 204: z.null() } },
     handler: async (request, reply) => {
       const domain = domainOf(request);
-      const user = await findUserRow(db, domain.id, request.params.id);
-      if (!user) throw notFound('User');
+      const user = await accountInCharge(db, actorOf(request), domain.id, request.params.id);
       await db.transaction().execute(async (trx) => {
         const revoked = await revokeToken(trx, user.id, request.params.token);
         if (!revoked) throw notFound('Token');

@@ -1,9 +1,9 @@
+import { accountInCharge } from '../users/commands.ts';
 import { z } from 'zod';
 import { recordAudit } from '../audit/store.ts';
 import { actorOf, domainOf } from '../http/access.ts';
-import { conflict, invalid, notFound } from '../http/problem.ts';
+import { conflict, invalid } from '../http/problem.ts';
 import type { Deps, Router } from '../http/routes.ts';
-import { findUserRow } from '../users/store.ts';
 import { acceptedStep, newEnrolment, newRecoveryCodes } from './rules.ts';
 import { clearTwoFactor, enableTwoFactor, readTotp, savePendingSecret } from './store.ts';
 
@@ -54,8 +54,7 @@ export function totpRoutes(router: Router, { db, cipher }: Deps): void {
     schema: { tags, summary: "Reset a user's two-factor authentication (a lost phone)", params: z.object({ domain: z.string(), id: z.string() }), response: { 204: z.null() } },
     handler: async (request, reply) => {
       const domain = domainOf(request);
-      const user = await findUserRow(db, domain.id, request.params.id);
-      if (!user) throw notFound('User');
+      const user = await accountInCharge(db, actorOf(request), domain.id, request.params.id);
       await db.transaction().execute(async (trx) => {
         await clearTwoFactor(trx, user.id);
         await recordAudit(trx, { domainId: domain.id, actor: actorOf(request), action: 'user.two_factor_reset', target: { type: 'user', id: user.id, name: user.login }, changes: { twoFactor: { from: user.two_factor, to: 'none' } } });

@@ -6,12 +6,13 @@ import { recordAudit, type AuditActor } from '../audit/store.ts';
 import { diff, type Changes } from '../audit/rules.ts';
 import type { DomainRecord } from '../domains/store.ts';
 import { stale } from '../http/etag.ts';
-import { conflict, forbidden, invalid, notFound, type FieldProblem } from '../http/problem.ts';
+import { conflict, forbidden, invalid, notFound, Problem, type FieldProblem } from '../http/problem.ts';
 import type { Permission } from '../permissions/catalog.ts';
 import { grantablePermissions } from '../permissions/catalog.ts';
 import { keepingAnAdministrator } from '../roles/administrators.ts';
 import { nameKey, resolveNames } from '../roles/store.ts';
-import { applyUpdate, permissionsBeyondActor } from './rules.ts';
+import { effectivePermissions } from '../auth/permissions.ts';
+import { accountControlFields, accountControlRefusal, applyUpdate, permissionsBeyondActor } from './rules.ts';
 import { rememberPassword } from '../passwords/store.ts';
 import { clearTwoFactor } from '../totp/store.ts';
 import type { Safeguards } from './safeguards.ts';
@@ -22,7 +23,7 @@ import { signOutOfDesk } from '../sip/store.ts';
 import { lookupsOf, type Lookups } from './lookups.ts';
 import { writeNewUsers } from './new-users.ts';
 import { timeOrderedId } from '../db/ids.ts';
-import { findTaken, findUserRow, setDeleted, toUserViews, updateUser, type Links, type StoredSecrets, type UserState } from './store.ts';
+import { accountHolders, findTaken, findUserRow, setDeleted, toUserViews, updateUser, type Links, type StoredSecrets, type UserRow, type UserState } from './store.ts';
 
 /** Who asks for a change, with what they may grant. */
 export interface Requester extends AuditActor {
@@ -145,6 +146,8 @@ export async function prepareChange(db: Db, requester: Requester, domain: Domain
     granted: await grantedBy(lookups, links, [previous.roleIds, previous.groupIds].flat(), after.domainAdmin && !before.domainAdmin && 'domainAdmin'),
     platformAdmin: after.platformAdmin !== before.platformAdmin,
   });
+  const controlling = change.password !== undefined || change.integrations?.calDavToken !== undefined || Object.keys(diff(stateOf(before), state)).some((key) => accountControlFields.has(key));
+  await assertMayChangeAccounts(db, requester, domain.id, [id], controlling);
   const taken = await findTaken(lookups, { login: change.login, email: change.email }, id);
   if (taken.length) throw conflict('user.exists', taken.map((t) => t.message).join('; '), taken);
   if (change.password && guards.passwords) await guards.passwords.assertAcceptable(domain.id, change.password, after, id);
@@ -175,9 +178,10 @@ export async function writeChange(trx: Db, requester: AuditActor, domain: Domain
   });
 }
 
-export async function deleteUser(db: Db, requester: AuditActor, domain: DomainRecord, id: string, expectedVersion: number | undefined) {
+export async function deleteUser(db: Db, requester: Requester, domain: DomainRecord, id: string, expectedVersion: number | undefined) {
   const before = await readUser(db, domain, id, { deleted: false });
   if (expectedVersion !== undefined && expectedVersion !== before.version) throw stale();
+  await assertMayChangeAccounts(db, requester, domain.id, [id], true);
   await db.transaction().execute((trx) =>
     keepingAnAdministrator(trx, domain.id, async () => {
       if (!(await setDeleted(trx, id, before.version, new Date().toISOString()))) throw stale();
@@ -195,6 +199,33 @@ export async function restoreUser(db: Db, requester: AuditActor, domain: DomainR
     await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'user.restored', target: { type: 'user', id, name: before.login }, changes: {} });
   });
   return readUser(db, domain, id);
+}
+
+/**
+ * Refuses a change to these accounts that the requester may not make (see accountControlRefusal):
+ * `controlling` when it touches their credentials, security, e-mail, activation or sessions.
+ */
+export async function assertMayChangeAccounts(db: Db, requester: Requester, domainId: string, ids: string[], controlling: boolean): Promise<void> {
+  if (requester.platformAdmin) return;
+  for (const [id, holder] of await accountHolders(db, domainId, ids)) {
+    const refusal = accountControlRefusal(requester, { id, platformAdmin: holder.platformAdmin, permissions: effectivePermissions(holder.roles, holder) }, controlling);
+    if (refusal) throw new Problem(403, refusal.code, ids.length > 1 ? `${refusal.detail} (user ${id})` : refusal.detail);
+  }
+}
+
+/** The account acting on itself with all it holds: a password reset token's holder is its owner. */
+export async function accountItself(db: Db, domainId: string, user: UserRow): Promise<Requester> {
+  const holder = (await accountHolders(db, domainId, [user.id])).get(user.id);
+  const permissions = holder ? effectivePermissions(holder.roles, holder) : new Set<Permission>();
+  return { id: user.id, login: user.login, platformAdmin: user.platform_admin === 1, permissions };
+}
+
+/** A live user whose sessions, tokens, second factor or lockout the requester takes charge of. */
+export async function accountInCharge(db: Db, requester: Requester, domainId: string, id: string): Promise<UserRow> {
+  const row = await findUserRow(db, domainId, id);
+  if (!row || row.deleted_at) throw notFound('User');
+  await assertMayChangeAccounts(db, requester, domainId, [id], true);
+  return row;
 }
 
 /** A user of the domain; `deleted` picks live or deleted ones, absent means either. */

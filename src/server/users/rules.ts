@@ -1,4 +1,4 @@
-import type { Permission } from '../permissions/catalog.ts';
+import { permissionCatalog, type Permission } from '../permissions/catalog.ts';
 import type { UserUpdate, UserView } from './schema.ts';
 
 /**
@@ -65,4 +65,38 @@ export function permissionsBeyondActor(
 ): string[] {
   if (actor.platformAdmin) return [];
   return [...new Set(granted)].filter((p) => !actor.permissions.has(p as Permission)).sort();
+}
+
+/**
+ * What a change touches that hands the account's power to whoever makes it: its credentials, its
+ * security settings, the identifiers it signs in with, its activation. Its sessions and tokens too,
+ * though they are ended through their own routes.
+ */
+export const accountControlFields = new Set(['login', 'email', 'password', 'calDavToken', 'integrations', 'active', 'security', 'passwordChangeRequired', 'domainAdmin']);
+
+/** An account as far as taking charge of it goes: who it is and what it may do. */
+export interface AccountHolder {
+  id: string;
+  platformAdmin: boolean;
+  permissions: ReadonlySet<string>;
+}
+
+/**
+ * Why a requester may not make a change to an account, or null when they may. Platform
+ * administrators are changed only by platform administrators; taking charge of an account
+ * (`controlling`: its credentials, security, e-mail, activation, sessions) needs every domain
+ * permission it holds, so nobody gains through another account what they could not be granted.
+ */
+export function accountControlRefusal(requester: Omit<AccountHolder, 'id'> & { id: string | null }, target: AccountHolder, controlling: boolean): { code: string; detail: string } | null {
+  if (requester.platformAdmin) return null;
+  if (target.platformAdmin && (controlling || requester.id !== target.id)) {
+    return { code: 'user.platform_admin_protected', detail: 'Only a platform administrator can change a platform administrator' };
+  }
+  if (!controlling) return null;
+  const missing = [...target.permissions].filter((p) => permissionCatalog[p as Permission]?.scope === 'domain' && !requester.permissions.has(p)).sort();
+  if (!missing.length) return null;
+  return {
+    code: 'user.holds_more_permissions',
+    detail: `This account holds permissions you do not (${missing.join(', ')}): its credentials, security settings, e-mail, activation and sessions are changed only by someone holding all of them`,
+  };
 }
