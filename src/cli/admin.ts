@@ -42,7 +42,7 @@ const create = new Command('create')
         const shown = options.password || process.env.SWITCHBOARD_NEW_ADMIN_PASSWORD ? '(as given)' : password;
         process.stdout.write(`created administrator ${user.login} (${user.id}) in domain ${domain.name}\npassword: ${shown}\n`);
       } catch (error) {
-        if (error instanceof Problem) throw new Error(error.errors?.map((e) => `${e.path}: ${e.message}`).join('; ') || error.detail);
+        if (error instanceof Problem) throw new Error(error.errors?.map((e) => `${e.path}: ${e.message}`).join('; ') || error.detail, { cause: error });
         throw error;
       }
     });

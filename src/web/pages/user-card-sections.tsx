@@ -11,15 +11,16 @@ import type { UserView } from './user-draft.ts';
 /** What the domain's password policy says of a password as it is typed (debounced). */
 export function usePasswordVerdict(domain: string | undefined, password: string, identity: { login: string; email: string; firstName: string; lastName: string }) {
   const [problems, setProblems] = useState<string[]>([]);
+  const { login, email, firstName, lastName } = identity;
   useEffect(() => {
     if (!domain || !password) return setProblems([]);
     const timer = setTimeout(() => {
-      void api<{ problems: { code: string; message: string }[] }>('POST', `/api/v1/domains/${domain}/password-policy/check`, { password, ...Object.fromEntries(Object.entries(identity).filter(([, v]) => v)) })
+      void api<{ problems: { code: string; message: string }[] }>('POST', `/api/v1/domains/${domain}/password-policy/check`, { password, ...Object.fromEntries(Object.entries({ login, email, firstName, lastName }).filter(([, v]) => v)) })
         .then((verdict) => setProblems(verdict.problems.map(said)))
         .catch(() => setProblems([]));
     }, 300);
     return () => clearTimeout(timer);
-  }, [domain, password, identity.login, identity.email, identity.firstName, identity.lastName]);
+  }, [domain, password, login, email, firstName, lastName]);
   return problems;
 }
 
