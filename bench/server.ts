@@ -19,6 +19,6 @@ const app =
       })();
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();
-const sip = process.env.BENCH_SIP && 'registrar' in app ? await listenSip(app.registrar, '127.0.0.1', 0, app.log) : undefined;
+const sip = process.env.BENCH_SIP && 'registrar' in app ? await listenSip(app.registrar, app.sipConnections, '127.0.0.1', 0, app.log) : undefined;
 process.stdout.write(`${typeof address === 'object' && address ? address.port : ''}${sip ? ` ${sip.port}` : ''}\n`);
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -41,6 +41,7 @@ import { presenceReportRoutes } from './presence/report-routes.ts';
 import { sipRoutes } from './sip/routes.ts';
 import { Registrar } from './sip/registrar.ts';
 import { sipWebSocketRoute } from './sip/websocket.ts';
+import { SipConnections } from './sip/connections.ts';
 import { iceServerRoutes } from './sip/ice-servers.ts';
 import { freeswitchRoutes } from './integrations/freeswitch.ts';
 import { bulkRoutes, exportRoutes } from './bulk/routes.ts';
@@ -115,7 +116,8 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   presence.start();
   app.addHook('onClose', () => presence.stop());
   const deps = { db: storage.db, config, cache, presence, ...safeguardsFor(storage.db, config) };
-  const registrar = new Registrar(storage.db, presence, cache, config, deps.cipher.deriveKey('sip-nonce'));
+  const registrar = new Registrar(storage.db, presence, cache, config, deps.cipher.deriveKey('sip-nonce'), Date.now, app.log);
+  const sipConnections = new SipConnections(config.sipConnections);
   healthRoutes(app, storage);
   consoleRoutes(app);
   app.get('/api/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
@@ -141,7 +143,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   presenceRoutes(app, deps);
   pauseReasonRoutes(app, deps);
   presenceReportRoutes(app, deps);
-  sipWebSocketRoute(app, registrar);
+  sipWebSocketRoute(app, registrar, sipConnections);
   eventRoutes(app, deps);
   iceServerRoutes(app, deps);
   freeswitchRoutes(app, deps);
@@ -149,7 +151,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   exportRoutes(app, deps);
   importRoutes(app, deps);
   publishDirectoryChanges(app, presence);
-  return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache, presence, registrar });
+  return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache, presence, registrar, sipConnections });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

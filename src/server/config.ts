@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { BreachScreening } from './passwords/breached.ts';
+import type { ConnectionLimits } from './sip/connections.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -37,6 +38,11 @@ const environment = z.object({
   SWITCHBOARD_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   SWITCHBOARD_SIP_PORT: z.union([z.literal('off'), port]).default(5060),
   SWITCHBOARD_SIP_EXPIRES: z.string().regex(/^[0-9]+-[0-9]+$/, 'min-max in seconds, such as 60-3600').default('60-3600'),
+  SWITCHBOARD_SIP_MAX_CONTACTS: z.coerce.number().int().min(1).max(1000).default(10),
+  SWITCHBOARD_SIP_MESSAGE_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(32),
+  SWITCHBOARD_SIP_IDLE_TIMEOUT: z.coerce.number().int().min(1).max(86_400).default(300),
+  SWITCHBOARD_SIP_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  SWITCHBOARD_SIP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   SWITCHBOARD_FREESWITCH_SECRET: z.string().min(16, 'At least 16 characters').optional(),
   SWITCHBOARD_TURN_SECRET: z.string().min(16, 'At least 16 characters').optional(),
   SWITCHBOARD_TURN_TTL: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
@@ -75,6 +81,10 @@ export interface Config {
   /** UDP and TCP port of the SIP registrar; 'off' runs none (WebSocket /sip stays). */
   sipPort: number | 'off';
   sipExpires: { min: number; max: number };
+  /** Bindings one SIP account may hold at once (Kamailio's max_contacts). */
+  sipMaxContacts: number;
+  /** Bounds of SIP connections over TCP and WebSocket /sip. */
+  sipConnections: ConnectionLimits;
   /** Password FreeSWITCH's mod_xml_curl sends (HTTP basic auth) to read the directory; unset: the integration is off. */
   freeswitchSecret: string | undefined;
   /** coturn's static-auth-secret (use-auth-secret): TURN REST credentials are minted with it. */
@@ -122,5 +132,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     turnSecret: e.SWITCHBOARD_TURN_SECRET,
     turnTtlSeconds: e.SWITCHBOARD_TURN_TTL,
     sipExpires: (([min, max]) => ({ min: Number(min), max: Number(max) }))(e.SWITCHBOARD_SIP_EXPIRES.split('-')),
+    sipMaxContacts: e.SWITCHBOARD_SIP_MAX_CONTACTS,
+    sipConnections: {
+      perAddress: e.SWITCHBOARD_SIP_CONNECTIONS_PER_ADDRESS,
+      total: e.SWITCHBOARD_SIP_MAX_CONNECTIONS,
+      messageMs: e.SWITCHBOARD_SIP_MESSAGE_TIMEOUT * 1000,
+      idleMs: e.SWITCHBOARD_SIP_IDLE_TIMEOUT * 1000,
+    },
   };
 }

@@ -24,7 +24,7 @@ export async function serve(): Promise<void> {
     logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
   });
   const address = await app.listen({ host: config.host, port: config.port });
-  const sip = config.sipPort === 'off' ? undefined : await listenSip(app.registrar, config.host, config.sipPort, app.log);
+  const sip = config.sipPort === 'off' ? undefined : await listenSip(app.registrar, app.sipConnections, config.host, config.sipPort, app.log);
 
   const housekeeping = async () => {
     try {

@@ -16,7 +16,7 @@ describe('SIP registrar with sipp (MD5 digest)', () => {
 
   before(async () => {
     h = await startHarness('sqlite', { SWITCHBOARD_SIP_EXPIRES: '2-3600' });
-    sip = await listenSip(h.app.registrar, '127.0.0.1', 0, h.app.log);
+    sip = await listenSip(h.app.registrar, h.app.sipConnections, '127.0.0.1', 0, h.app.log);
     const created = await h.admin.post(`${base}/users`, { login: 'desk-phone', roles: ['agent'], sip: { extension: '1001', authAcl: ['127.0.0.1/32'] } });
     phone = { id: created.body.id, secret: created.body.sip.secret };
   });

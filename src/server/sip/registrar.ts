@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
 import { addressAllowed } from '../auth/networks.ts';
 import type { Config } from '../config.ts';
 import type { DirectoryCache } from '../db/directory-cache.ts';
 import type { Db } from '../db/schema.ts';
 import { prepared } from '../db/prepared.ts';
 import type { PresenceEngine } from '../presence/engine.ts';
+import { register, type Contact } from '../presence/rules.ts';
 import { challengeHeaders, expectedResponse, NonceKeeper, parseDigest, sameHex, type DigestAlgorithm } from './challenge.ts';
 import { header, MalformedMessage, parseNameAddr, parseRequest, parseSipUri, respond, type SipRequest } from './message.ts';
 import { sipDomainByHost } from './store.ts';
@@ -13,6 +15,8 @@ export interface Source {
   address: string;
   port: number;
   transport: 'udp' | 'tcp' | 'ws' | 'wss';
+  /** Told how long a registration bound through this connection lasts, in seconds (connection-oriented transports). */
+  holds?: (seconds: number) => void;
 }
 
 export interface RegistrarAccount {
@@ -36,6 +40,38 @@ export interface RegistrarDomain {
 }
 
 const ALLOW = 'REGISTER, OPTIONS';
+/**
+ * RFC 3261 18.1.1: a message larger than 1300 bytes (the path MTU being unknown) is not to go over
+ * UDP. A response cannot move to TCP by itself, so the binding set stops growing before its 200 OK
+ * would pass this size, whatever the transport, and a UDP REGISTER whose 200 OK would pass it
+ * anyway is refused out loud instead of being dropped as a datagram too large.
+ */
+export const UDP_RESPONSE_LIMIT = 1300;
+
+type Refusal = 'too-many-contacts' | 'too-large-for-udp';
+
+/** P-Registrar-Error texts, as Kamailio's registrar words them where it has one. */
+const refusals: Record<Refusal, string> = {
+  'too-many-contacts': 'Too many registered contacts',
+  'too-large-for-udp': 'Registered contacts do not fit a UDP response',
+};
+
+/**
+ * Why a REGISTER taking the bindings from `before` to `after` is refused, if it is. As Kamailio's
+ * max_contacts: refused whole when it would leave more bindings than the maximum; a refresh or a
+ * removal, which adds none, always passes that test.
+ */
+function refusal(before: Contact[], after: Contact[], now: number, answer: string, transport: Source['transport'], maxContacts: number): Refusal | null {
+  const live = (contacts: Contact[]) => contacts.filter((c) => c.expiresAt > now);
+  const [was, will] = [live(before), live(after)];
+  const adds = will.some((c) => !was.some((w) => w.uri === c.uri));
+  if (adds && will.length > maxContacts) return 'too-many-contacts';
+  const grows = will.reduce((sum, c) => sum + c.uri.length, 0) > was.reduce((sum, c) => sum + c.uri.length, 0);
+  if (Buffer.byteLength(answer) > UDP_RESPONSE_LIMIT && (grows || transport === 'udp')) return 'too-large-for-udp';
+  return null;
+}
+
+const contactLine = (now: number) => (c: Contact): [string, string] => ['Contact', `<${c.uri}>;expires=${Math.round((c.expiresAt - now) / 1000)}`];
 const FAILURES_BEFORE_THROTTLE = 5;
 const THROTTLE_WINDOW_MS = 60_000;
 
@@ -60,9 +96,10 @@ export class Registrar {
     private readonly db: Db,
     private readonly presence: PresenceEngine,
     private readonly cache: DirectoryCache,
-    private readonly config: Pick<Config, 'sipExpires'>,
+    private readonly config: Pick<Config, 'sipExpires' | 'sipMaxContacts'>,
     nonceKey: Buffer,
     private readonly clock: () => number = Date.now,
+    private readonly log?: Pick<FastifyBaseLogger, 'warn'>,
   ) {
     this.#nonces = new NonceKeeper(nonceKey, 300_000, clock);
   }
@@ -147,13 +184,25 @@ export class Registrar {
       if (bindings.some((b) => b.expires > 0 && b.expires < min)) return reply(423, [['Min-Expires', String(min)]]);
       bindings = bindings.map((b) => ({ ...b, expires: Math.min(b.expires, max) }));
     }
-    const cseq = Number((header(request, 'cseq') as string).split(/\s+/)[0]);
-    const state = bindings.length
-      ? await this.presence.register(account.domainId, account.userId, bindings, { userAgent: header(request, 'user-agent') ?? null, source: `${source.address}:${source.port}`, transport: source.transport, callId: header(request, 'call-id') as string, cseq })
-      : await this.presence.store.get(account.domainId, account.userId);
-    const now = this.clock();
-    const current = (state?.registrations ?? []).filter((c) => c.expiresAt > now);
-    return reply(200, [...current.map((c): [string, string] => ['Contact', `<${c.uri}>;expires=${Math.round((c.expiresAt - now) / 1000)}`]), ['Date', new Date(now).toUTCString()]]);
+    const details = { userAgent: header(request, 'user-agent') ?? null, source: `${source.address}:${source.port}`, transport: source.transport, callId: header(request, 'call-id') as string, cseq: Number((header(request, 'cseq') as string).split(/\s+/)[0]) };
+    const accepted = (registrations: Contact[], now: number) => reply(200, [...registrations.filter((c) => c.expiresAt > now).map(contactLine(now)), ['Date', new Date(now).toUTCString()]]);
+    let outcome = { answer: '' } as { answer: string } | { refused: Refusal; size: number };
+    await this.presence.change(account.domainId, account.userId, (state, now) => {
+      // Decided inside the update, which runs atomically per account: concurrent REGISTERs cannot
+      // together pass the limit. A refused REGISTER changes nothing.
+      const next = bindings.length ? register(state, bindings, details, now) : state;
+      const answer = accepted(next.registrations, now);
+      const refused = refusal(state.registrations, next.registrations, now, answer, source.transport, this.config.sipMaxContacts);
+      outcome = refused ? { refused, size: Buffer.byteLength(answer) } : { answer };
+      return refused ? state : next;
+    });
+    if ('answer' in outcome) {
+      const held = bindings.filter((b) => b.expires > 0).map((b) => b.expires);
+      if (held.length) source.holds?.(Math.max(...held));
+      return outcome.answer;
+    }
+    this.log?.warn({ account: account.username, domainId: account.domainId, source: details.source, transport: source.transport, refused: outcome.refused, answerBytes: outcome.size }, 'SIP REGISTER refused');
+    return reply(503, [['P-Registrar-Error', refusals[outcome.refused]]]);
   }
 
   #remember(transaction: string, answer: string, now: number) {
