@@ -1,3 +1,4 @@
+import { identifierKey } from '../identifiers/normal-form.ts';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/schema.ts';
@@ -39,7 +40,8 @@ export function freeswitchRoutes(router: Router, { db, config, cache }: Deps): v
         }
         const { section, user, domain, key_value } = request.body as z.infer<typeof directoryRequest>;
         const host = domain ?? key_value;
-        const xml = section === 'directory' && user && host ? await directoryXml(db, cache, host.toLowerCase(), user) : null;
+        const [hostKey, userKey] = [identifierKey(host ?? ''), identifierKey(user ?? '')];
+        const xml = section === 'directory' && userKey && hostKey ? await directoryXml(db, cache, hostKey, userKey) : null;
         return reply.type('text/xml').send(xml ?? notFoundXml);
       },
     });
@@ -64,7 +66,7 @@ async function directoryXml(db: Db, cache: DirectoryCache, host: string, user: s
     .innerJoin('users as u', 'u.id', 's.user_id')
     .select(['s.username', 's.extension', 's.virtual_extension', 's.ha1_md5', 's.realm', 's.auth_acl', 's.caller_id_name', 's.caller_id_number', 'u.first_name', 'u.last_name'])
     .where('s.domain_id', '=', domain.id)
-    .where((eb) => eb.or([eb('s.username_key', '=', user.toLowerCase()), eb('s.extension', '=', user)]))
+    .where((eb) => eb.or([eb('s.username_key', '=', user), eb('s.extension', '=', user)]))
     .where('u.active', '=', 1)
     .where('u.deleted_at', 'is', null)
     .executeTakeFirst();

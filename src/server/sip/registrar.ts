@@ -1,3 +1,4 @@
+import { identifierKey } from '../identifiers/normal-form.ts';
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { addressAllowed } from '../auth/networks.ts';
@@ -242,8 +243,9 @@ export class Registrar {
 
   async #account(domain: RegistrarDomain, username: string): Promise<RegistrarAccount | null> {
     const user = username.includes('@') ? (username.split('@')[0] as string) : username;
-    if (!user) return null;
-    return this.cache.sipAccounts.get(`${domain.id}/${user.toLowerCase()}`, () => this.#lookUp(domain.id, user.toLowerCase()));
+    const key = identifierKey(user);
+    if (!key) return null;
+    return this.cache.sipAccounts.get(`${domain.id}/${key}`, () => this.#lookUp(domain.id, key));
   }
 
   /**
