@@ -203,7 +203,7 @@ async function skillLevels(db: Db, domainId: string, ids: string[], skill: strin
   const levels = new Map<string, { login: string; level: number | null }>();
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    let query = db
+    const query = db
       .selectFrom('agents as a')
       .innerJoin('users as u', 'u.id', 'a.user_id')
       .select(['u.id', 'u.login', 'a.all_skills'])

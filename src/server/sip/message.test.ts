@@ -61,7 +61,7 @@ describe('SIP message parser', () => {
           }
         }
       } catch (error) {
-        if (!(error instanceof MalformedMessage)) throw new Error(`${String(error)} on ${JSON.stringify(text)}`);
+        if (!(error instanceof MalformedMessage)) throw new Error(`${String(error)} on ${JSON.stringify(text)}`, { cause: error });
       }
     }
   });

@@ -94,13 +94,15 @@ export function parseNameAddr(value: string): { uri: string; params: Map<string,
 export function parseSipUri(uri: string): { user: string | null; host: string } {
   const match = uri.match(/^sips?:(?:([^@:;]+)(?::[^@]*)?@)?(\[[^\]]+\]|[^:;?>]+)/i);
   if (!match) throw new MalformedMessage(`not a SIP URI: ${uri.slice(0, 60)}`);
-  let user: string | null = null;
+  return { user: match[1] ? userPart(match[1]) : null, host: (match[2] as string).toLowerCase() };
+}
+
+function userPart(escaped: string): string {
   try {
-    user = match[1] ? decodeURIComponent(match[1]) : null;
+    return decodeURIComponent(escaped);
   } catch {
     throw new MalformedMessage('bad escape in the user part');
   }
-  return { user, host: (match[2] as string).toLowerCase() };
 }
 
 const reasons: Record<number, string> = {
