@@ -19,7 +19,8 @@ import type { Storage } from './db/connect.ts';
 import { DirectoryCache } from './db/directory-cache.ts';
 import { domainRoutes } from './domains/routes.ts';
 import { groupRoutes } from './groups/routes.ts';
-import { installErrorHandler } from './http/error-handler.ts';
+import { answerClientError, answerFrameworkError, installErrorHandler } from './http/error-handler.ts';
+import { refuseNulCharacters } from './http/nul-characters.ts';
 import { Problem } from './http/problem.ts';
 import { serializerCompiler } from './http/serializer.ts';
 import { healthRoutes } from './http/health.ts';
@@ -66,10 +67,20 @@ export interface AppOptions {
 /** The whole HTTP API; tests build it exactly as `serve` does. */
 export async function buildApp({ storage, config, logger = false }: AppOptions) {
   // X-Forwarded-For is believed only from the proxies named in SWITCHBOARD_TRUSTED_PROXIES.
-  const app = Fastify({ logger, bodyLimit: config.bodyLimit, trustProxy: config.trustedProxies.length ? config.trustedProxies : false }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    logger,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
+    // The longest value a path carries is a domain name (253 characters, RFC 1035); a name of
+    // 64 characters outside the BMP is 128. Anything longer is refused with 414.
+    maxParamLength: 253,
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  refuseNulCharacters(app);
 
   // Every route as registered, with its declared access: what the route-table test walks.
   const routeTable: RouteEntry[] = [];

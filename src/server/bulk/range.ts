@@ -10,7 +10,7 @@ import { conflict, invalid, Problem } from '../http/problem.ts';
 import { isExpired } from '../licenses/store.ts';
 import { nameKey } from '../roles/store.ts';
 import { generateSecret, sipDigests } from '../sip/digest.ts';
-import { extension, sipInput } from '../sip/schema.ts';
+import { bothEndsAreExtensions, extension, sipInput } from '../sip/schema.ts';
 import { prepareUser, type Requester } from '../users/commands.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { generatePassword } from '../domains/bootstrap.ts';
@@ -37,9 +37,9 @@ export const rangeInput = z
       })
       .default({ roles: ['agent'], groups: [], tags: [], licenses: [], sip: {} }),
   })
-  .refine((r) => r.from.length === r.to.length, { path: ['to'], message: 'from and to have the same number of digits' })
-  .refine((r) => BigInt(r.from) <= BigInt(r.to), { path: ['to'], message: 'to is not below from' })
-  .refine((r) => BigInt(r.to) - BigInt(r.from) < BigInt(MAX_RANGE), { path: ['to'], message: `At most ${MAX_RANGE} users a call` });
+  .refine((r) => r.from.length === r.to.length, { path: ['to'], message: 'from and to have the same number of digits', when: bothEndsAreExtensions })
+  .refine((r) => BigInt(r.from) <= BigInt(r.to), { path: ['to'], message: 'to is not below from', when: bothEndsAreExtensions })
+  .refine((r) => BigInt(r.to) - BigInt(r.from) < BigInt(MAX_RANGE), { path: ['to'], message: `At most ${MAX_RANGE} users a call`, when: bothEndsAreExtensions });
 
 export const rangeResult = z.object({
   bulkId: z.string(),

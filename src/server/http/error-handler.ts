@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { invalid, Problem, type FieldProblem } from './problem.ts';
 
@@ -8,10 +9,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     const problem = toProblem(error);
     if (!problem) {
       request.log.error({ err: error }, 'unexpected error');
-      return reply
-        .code(500)
-        .type('application/problem+json')
-        .send({ type: 'about:blank', title: 'Internal error', status: 500, code: 'server.error', detail: 'The server failed; the error is logged' });
+      return reply.code(500).type('application/problem+json').send(internalError);
     }
     return reply.code(problem.status).headers(problem.headers).type('application/problem+json').send(problem.toJSON());
   });
@@ -19,6 +17,59 @@ export function installErrorHandler(app: FastifyInstance): void {
     const problem = new Problem(404, 'resource.not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
     return reply.code(404).type('application/problem+json').send(problem.toJSON());
   });
+}
+
+const internalError = { type: 'about:blank', title: 'Internal error', status: 500, code: 'server.error', detail: 'The server failed; the error is logged' };
+
+/**
+ * Fastify's refusals while routing, before any handler or hook (Fastify's `frameworkErrors`):
+ * a path that is not valid percent-encoding, a path parameter over `maxParamLength`.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const problem = routingProblem(error);
+  if (!problem) {
+    request.log.error({ err: error }, 'unexpected routing error');
+    void reply.code(500).type('application/problem+json').send(internalError);
+    return;
+  }
+  void reply.code(problem.status).type('application/problem+json').send(problem.toJSON());
+}
+
+function routingProblem(error: FastifyError): Problem | undefined {
+  switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return new Problem(400, 'request.bad_url', 'The path is not valid percent-encoded UTF-8');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new Problem(414, 'request.uri_too_long', 'A part of the path is longer than any name or id this server knows');
+  }
+  return undefined;
+}
+
+/**
+ * Node's HTTP parser refuses some requests before Fastify sees them (Fastify's
+ * `clientErrorHandler`): a request line and headers over `maxHeaderSize` (a long query string
+ * among them), a timeout, a message that is not HTTP. The answer is written on the socket, which
+ * is then closed: the parser cannot go on after such an error.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  // A reset connection has no one left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const problem = parserProblem(error);
+  if (socket.writable) {
+    const body = JSON.stringify(problem.toJSON());
+    socket.write(`HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
+}
+
+function parserProblem(error: NodeJS.ErrnoException): Problem {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return new Problem(431, 'request.header_too_large', 'The request line and headers are larger than this server accepts; send long filters in fewer, shorter parameters');
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new Problem(408, 'request.timeout', 'The request did not arrive in time');
+  }
+  return new Problem(400, 'request.malformed', 'The request is not well-formed HTTP');
 }
 
 function toProblem(error: FastifyError): Problem | undefined {

@@ -14,11 +14,14 @@ const titles: Record<number, string> = {
   403: 'Not allowed',
   404: 'Not found',
   409: 'Conflict',
+  408: 'Request timeout',
   412: 'Precondition failed',
   413: 'Body too large',
+  414: 'URI too long',
   415: 'Unsupported media type',
   428: 'Precondition required',
   429: 'Too many requests',
+  431: 'Request header fields too large',
 };
 
 /**

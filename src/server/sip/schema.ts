@@ -6,6 +6,16 @@ import { domainName } from '../domains/schema.ts';
 /** An internal number: 1–15 digits. */
 export const extension = z.string().regex(/^[0-9]{1,15}$/, '1 to 15 digits');
 
+/**
+ * A range's ends are compared as numbers, which only digits are (BigInt throws on anything
+ * else): those checks wait until both ends are extensions, whose own problems are reported.
+ */
+export const bothEndsAreExtensions = ({ value }: z.core.ParsePayload): boolean => {
+  if (typeof value !== 'object' || value === null) return false;
+  const range = value as { from?: unknown; to?: unknown };
+  return extension.safeParse(range.from).success && extension.safeParse(range.to).success;
+};
+
 const sipUsername = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Latin letters, digits, dots, underscores and hyphens; at most 64');
 
 /** A secret chosen by an administrator; generated ones have 144 random bits. */
@@ -93,8 +103,8 @@ export const sipSettings = z
   .strictObject({
     extensionRange: z
       .strictObject({ from: extension, to: extension })
-      .refine((r) => r.from.length === r.to.length, 'from and to have the same number of digits')
-      .refine((r) => BigInt(r.from) <= BigInt(r.to), 'from is not above to')
+      .refine((r) => r.from.length === r.to.length, { message: 'from and to have the same number of digits', when: bothEndsAreExtensions })
+      .refine((r) => BigInt(r.from) <= BigInt(r.to), { message: 'from is not above to', when: bothEndsAreExtensions })
       .default({ from: '1000', to: '9999' }),
     digestAlgorithms: z
       .array(z.enum(['MD5', 'SHA-256']))
