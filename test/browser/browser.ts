@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startHarness, type Harness } from '../harness.ts';
+import type { Engine } from '../../src/server/db/connect.ts';
+
+export { engines } from '../harness.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 /** Where the browser tests leave their screenshots. */
@@ -38,14 +41,15 @@ export async function signIn(page: Page, base: string, who: { domain?: string; l
 }
 
 /**
- * The console under test for one describe: built if need be, served by an app on a fresh SQLite
- * database on a loopback port, and a Chromium — started before its tests, closed after them.
+ * The console under test for one describe: built if need be, served by an app on a fresh database
+ * of the engine (SQLite unless told) on a loopback port, and a Chromium — started before its
+ * tests, closed after them. Tests of what the server does too loop over `engines`.
  */
-export function consoleUnderTest(): () => { h: Harness; url: string; browser: Browser } {
+export function consoleUnderTest(engine: Engine = 'sqlite'): () => { h: Harness; url: string; browser: Browser } {
   let state: { h: Harness; url: string; browser: Browser } | undefined;
   before(async () => {
     ensureConsoleBuilt();
-    const h = await startHarness('sqlite');
+    const h = await startHarness(engine);
     const url = await h.app.listen({ host: '127.0.0.1', port: 0 });
     state = { h, url, browser: await launchChromium() };
   });
