@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { callEnded, ccLogin, connected, disconnected, elapse, initialState, nextDeadline, offered, offerOutcome, overdue, ready, register, setStatus, type AgentTimers } from './rules.ts';
+import { callEnded, ccLogin, connected, connectionCount, disconnected, elapse, initialState, nextDeadline, offered, offerOutcome, overdue, ownerLost, ready, register, setStatus, type AgentTimers } from './rules.ts';
 
 const timers: AgentTimers = { wrapUpTime: 10, maxNoAnswer: 3, busyDelay: 90, rejectDelay: 60, noAnswerDelay: 30 };
 const GRACE = 60_000;
 const t0 = Date.UTC(2026, 10, 23, 9, 0, 0);
 const at = (seconds: number) => t0 + seconds * 1000;
-const workingAgent = () => ccLogin(connected(initialState('u1', 'd1', t0), t0), 'self', t0);
+const workingAgent = () => ccLogin(connected(initialState('u1', 'd1', t0), 'p1', t0), 'self', t0);
 
 describe('agent readiness from the agent options', () => {
   it('is ready when logged in to CC, available and connected, and not while ringing or on a call', () => {
@@ -56,7 +56,7 @@ describe('agent readiness from the agent options', () => {
 
 describe('presence', () => {
   it('keeps an agent whose last connection dropped in CC for the grace period, then logs it out (system)', () => {
-    let agent = disconnected(workingAgent(), at(10));
+    let agent = disconnected(workingAgent(), 'p1', at(10));
     assert.equal(nextDeadline(agent, GRACE), at(70));
     assert.equal(elapse(agent, at(69), GRACE).cc.loggedIn, true);
     agent = elapse(agent, at(70), GRACE);
@@ -64,8 +64,18 @@ describe('presence', () => {
   });
 
   it('does not log out an agent who came back within the grace period', () => {
-    const agent = connected(disconnected(workingAgent(), at(10)), at(30));
+    const agent = connected(disconnected(workingAgent(), 'p1', at(10)), 'p2', at(30));
     assert.equal(elapse(agent, at(1000), GRACE).cc.loggedIn, true);
+  });
+
+  it('drops every connection of a process that stopped proving it is alive, and only those', () => {
+    const twoProcesses = connected(connected(connected(workingAgent(), 'p1', t0), 'p2', t0), 'p2', t0);
+    const keptByP1 = ownerLost(twoProcesses, 'p2', at(10));
+    assert.deepEqual([connectionCount(keptByP1), ready(keptByP1, at(10)), keptByP1.disconnectedAt], [2, true, null]);
+    const abandoned = ownerLost(workingAgent(), 'p1', at(10));
+    assert.deepEqual([connectionCount(abandoned), ready(abandoned, at(10)), nextDeadline(abandoned, GRACE)], [0, false, at(70)]);
+    assert.deepEqual([elapse(abandoned, at(70), GRACE).cc.loggedIn, elapse(abandoned, at(70), GRACE).cc.by], [false, 'system']);
+    assert.equal(ownerLost(abandoned, 'p1', at(20)), abandoned, 'a process is dropped once: doing it again changes nothing');
   });
 
   it('flags a pause past its maximum duration without ending it', () => {
