@@ -46,6 +46,11 @@ const environment = z.object({
 }).refine((e) => e.SWITCHBOARD_PROCESS_TTL_MS >= 2 * e.SWITCHBOARD_PROCESS_HEARTBEAT_MS, {
   path: ['SWITCHBOARD_PROCESS_TTL_MS'],
   message: 'At least twice SWITCHBOARD_PROCESS_HEARTBEAT_MS: one late heartbeat must not make a live process dead',
+  // Named with the other problems, whenever both values are numbers.
+  when: ({ value }) => {
+    const e = value as Record<string, unknown>;
+    return typeof e.SWITCHBOARD_PROCESS_TTL_MS === 'number' && typeof e.SWITCHBOARD_PROCESS_HEARTBEAT_MS === 'number';
+  },
 });
 
 export interface Config {

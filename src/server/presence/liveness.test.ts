@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { forEachEngine, passwordFor } from '../../../test/harness.ts';
 import { openEvents } from '../../../test/events-client.ts';
+import { loadConfig } from '../config.ts';
 import { RedisLiveStore } from './redis.ts';
 import { connected, initialState } from './rules.ts';
 
@@ -34,6 +35,14 @@ describe('the connections of a dead process', () => {
     assert.equal(await redis.sismember(`${options.prefix}processes`, dead), 1, 'not forgotten while a state still counts its connections');
     await redis.quit();
     await Promise.all([dying.close(), first.close(), second.close()]);
+  });
+});
+
+describe('proof of life settings', () => {
+  it('refuses a TTL shorter than two heartbeats, naming it with every other problem', () => {
+    assert.throws(() => loadConfig({ SWITCHBOARD_PROCESS_HEARTBEAT_MS: '5000', SWITCHBOARD_PROCESS_TTL_MS: '6000', SWITCHBOARD_PORT: 'eighty' }), (error: Error) => /SWITCHBOARD_PROCESS_TTL_MS: At least twice/.test(error.message) && /SWITCHBOARD_PORT/.test(error.message));
+    const defaults = loadConfig({});
+    assert.ok(defaults.processTtlMs + defaults.processHeartbeatMs <= 20_000, 'a dead process is noticed within 20 s');
   });
 });
 
