@@ -7,9 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import JsSIP from 'jssip';
+import { WebSocket } from 'ws';
 import { freshStorage } from './databases.ts';
 import { openEvents } from './events-client.ts';
 import { registerWithDigest } from './sip-client.ts';
+
+// JsSIP opens its transport with the global WebSocket, which Node 20 lacks.
+(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
+JsSIP.debug.disable('JsSIP:*');
 
 const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PASSWORD = 'Grey-Heron-Flies-42!';
@@ -102,6 +108,7 @@ describe('a process killed in a cluster leaves no ghost', () => {
   let database: Awaited<ReturnType<typeof freshStorage>>;
   let env: NodeJS.ProcessEnv;
   const servers: Server[] = [];
+  let softphone: JsSIP.UA | undefined;
 
   before(async () => {
     database = await freshStorage('postgres');
@@ -123,6 +130,7 @@ describe('a process killed in a cluster leaves no ghost', () => {
   });
 
   after(async () => {
+    softphone?.stop();
     for (const server of servers) {
       if (server.child.exitCode === null && server.child.signalCode === null) {
         server.child.kill('SIGTERM');
@@ -141,17 +149,19 @@ describe('a process killed in a cluster leaves no ghost', () => {
     const b = await serve(env);
     servers.push(a, b);
     const admin = await signIn(a.url, 'admin', PASSWORD);
-    const created = await call(a.url, admin, 'POST', '/api/v1/domains/default/users', { login: 'ghost-agent', password: PASSWORD, roles: ['agent'], agent: { enabled: true } });
+    const created = await call(a.url, admin, 'POST', '/api/v1/domains/default/users', { login: 'ghost-agent', password: PASSWORD, roles: ['agent'], agent: { enabled: true }, sip: { extension: '4200', connection: 'webrtc' } });
     assert.equal(created.status, 201);
-    const agentId = (created.body as { id: string }).id;
+    const { id: agentId, sip } = created.body as { id: string; sip: { secret: string } };
     const agent = await signIn(b.url, 'ghost-agent', PASSWORD);
     const streams = [await openEvents(b.url, 'default', agent), await openEvents(b.url, 'default', agent), await openEvents(b.url, 'default', agent)];
     for (const stream of streams) await stream.next((m) => m.type === 'snapshot');
+    // Its WebRTC softphone registers through B too: reachable only over that WebSocket.
+    softphone = await registerSoftphone(b.url, '4200', sip.secret);
     assert.equal((await call(b.url, agent, 'POST', `/api/v1/domains/default/users/${agentId}/cc/login`)).status, 200);
     const presenceOn = (server: Server) => async () => (await call(server.url, admin, 'GET', `/api/v1/domains/default/users/${agentId}/presence`)).body as Presence;
     const readyOn = async (server: Server) => ((await call(server.url, admin, 'GET', '/api/v1/domains/default/agents/ready')).body as { items: { id: string }[] }).items.map((i) => i.id);
     const working = await until(presenceOn(a), (p) => p.connections === 3);
-    assert.deepEqual([working.online, working.connections, working.cc.loggedIn, working.status.value], [true, 3, true, 'available']);
+    assert.deepEqual([working.online, working.connections, working.registration.registered, working.cc.loggedIn, working.status.value], [true, 3, true, true, 'available']);
     assert.deepEqual(await readyOn(a), [agentId]);
 
     b.child.kill('SIGKILL');
@@ -164,7 +174,7 @@ describe('a process killed in a cluster leaves no ghost', () => {
     assert.equal(restarted.url, b.url);
 
     const { p: dropped, noticedAfterMs } = await dropping;
-    assert.deepEqual([dropped.online, dropped.connections, dropped.cc.loggedIn], [false, 0, true], 'dropped, and in CC for the grace period');
+    assert.deepEqual([dropped.online, dropped.connections, dropped.registration.registered, dropped.cc.loggedIn], [false, 0, false, true], 'dropped with the softphone, and in CC for the grace period');
     assert.ok(noticedAfterMs <= TTL_MS + HEARTBEAT_MS + 2000, `noticed ${noticedAfterMs} ms after the kill: within the TTL and a heartbeat (and some slack for a busy machine)`);
     assert.deepEqual(await readyOn(a), [], 'no call is routed to a dead connection');
 
@@ -172,7 +182,7 @@ describe('a process killed in a cluster leaves no ghost', () => {
     assert.deepEqual([loggedOut.cc.loggedIn, loggedOut.cc.by, loggedOut.status.value], [false, 'system', 'offline']);
     for (const server of [a, restarted]) {
       const seen = await presenceOn(server)();
-      assert.deepEqual([seen.online, seen.connections, seen.cc.loggedIn], [false, 0, false], `the same on ${server === a ? 'the survivor' : 'the restarted process'}`);
+      assert.deepEqual([seen.online, seen.connections, seen.registration.registered, seen.cc.loggedIn], [false, 0, false, false], `the same on ${server === a ? 'the survivor' : 'the restarted process'}`);
       assert.deepEqual(await readyOn(server), []);
     }
     const history = (await call(a.url, admin, 'GET', `/api/v1/domains/default/users/${agentId}/status-history?dimension=online`)).body as { items: { value: string }[] };
@@ -184,6 +194,7 @@ describe('a process killed in a cluster leaves no ghost', () => {
 interface Presence {
   online: boolean;
   connections: number;
+  registration: { registered: boolean };
   cc: { loggedIn: boolean; by: string };
   status: { value: string };
 }
@@ -212,4 +223,18 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
     if (done(value) || Date.now() > deadline) return value;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** A JsSIP phone registered over the server's /sip WebSocket; it does not reconnect within a test. */
+function registerSoftphone(url: string, user: string, password: string): Promise<JsSIP.UA> {
+  return new Promise((resolve, reject) => {
+    const socket = new JsSIP.WebSocketInterface(`${url.replace(/^http/, 'ws')}/sip`);
+    const ua = new JsSIP.UA({ uri: `sip:${user}@default`, password, sockets: [socket], register: true, connection_recovery_min_interval: 600, connection_recovery_max_interval: 600 });
+    ua.on('registered', () => resolve(ua));
+    ua.on('registrationFailed', (e: { cause?: string }) => {
+      ua.stop();
+      reject(new Error(`registration failed: ${e.cause ?? 'unknown'}`));
+    });
+    ua.start();
+  });
 }

@@ -117,8 +117,9 @@ export class PresenceEngine {
 
   callEnded = (domainId: string, userId: string, callId: string, timers: AgentTimers) => this.change(domainId, userId, (s, now) => callEnded(s, callId, timers, now));
 
-  register(domainId: string, userId: string, contacts: { uri: string; expires: number }[], request: Omit<Contact, 'uri' | 'expiresAt' | 'registeredAt'>) {
-    return this.change(domainId, userId, (s, now) => register(s, contacts, request, now));
+  register(domainId: string, userId: string, contacts: { uri: string; expires: number }[], request: Omit<Contact, 'uri' | 'expiresAt' | 'registeredAt' | 'owner'>) {
+    const owner = request.transport === 'ws' || request.transport === 'wss' ? this.store.processId : null;
+    return this.change(domainId, userId, (s, now) => register(s, contacts, { ...request, owner }, now));
   }
 
   /** Applies what time did: ended phases, expired contacts, grace periods run out. */

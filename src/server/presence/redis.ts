@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { EventFanout, type LiveEvent, type LiveStore, type Orphan } from './live.ts';
-import type { LiveState } from './rules.ts';
+import { ownersOf, type LiveState } from './rules.ts';
 
 /**
  * Writes the new state only if nobody wrote since the version read: compare-and-set in one step.
@@ -70,7 +70,7 @@ export interface RedisLiveStoreOptions {
  * out with PUBLISH. Each process buffers the events it hears, for clients that reconnect to it.
  *
  * Each process is in the set `processes` and proves it is alive with a key that expires
- * (`process:<id>`); `process:<id>:users` holds the users it counts connections of, and
+ * (`process:<id>`); `process:<id>:users` holds the users it counts connections (or WebSocket contacts) of, and
  * `process:<id>:reaper` is the lease of the survivor dropping them once it is dead.
  */
 export class RedisLiveStore implements LiveStore {
@@ -120,8 +120,8 @@ export class RedisLiveStore implements LiveStore {
       const before = raw ? stateOf(raw) : undefined;
       const after = change(before);
       const version = stored?.version ?? 0;
-      const owners = Object.keys(after.connections);
-      const gone = Object.keys(before?.connections ?? {}).filter((id) => !(id in after.connections));
+      const owners = ownersOf(after);
+      const gone = before ? ownersOf(before).filter((id) => !owners.includes(id)) : [];
       const keys = [this.#states(domainId), ...[...owners, ...gone].map(this.#users)];
       const written = await this.client.eval(COMPARE_AND_SET, keys.length, ...keys, userId, String(version), JSON.stringify({ version: version + 1, state: after }), String(owners.length), `${domainId}/${userId}`);
       if (written === 1) return { before, after };

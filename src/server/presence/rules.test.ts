@@ -78,13 +78,23 @@ describe('presence', () => {
     assert.equal(ownerLost(abandoned, 'p1', at(20)), abandoned, 'a process is dropped once: doing it again changes nothing');
   });
 
+  it('drops the WebSocket contacts reached through a dead process, and keeps those any process reaches', () => {
+    const softphone = { userAgent: 'JsSIP', source: '127.0.0.1:40000', transport: 'wss' as const, callId: 'w', cseq: 1, owner: 'p1' };
+    const deskPhone = { ...softphone, userAgent: 'Yealink', transport: 'udp' as const, callId: 'u', owner: null };
+    const webrtcOnly = register(ccLogin(initialState('u1', 'd1', t0), 'self', t0), [{ uri: 'sip:x@df7jal23ls0d.invalid;transport=ws', expires: 3600 }], softphone, t0);
+    assert.equal(ready(webrtcOnly, t0), true, 'reachable by its softphone');
+    assert.equal(ready(ownerLost(webrtcOnly, 'p1', at(10)), at(10)), false, 'the softphone died with its process');
+    const both = register(webrtcOnly, [{ uri: 'sip:x@192.0.2.7', expires: 3600 }], deskPhone, t0);
+    assert.deepEqual(ownerLost(both, 'p1', at(10)).registrations.map((c) => c.userAgent), ['Yealink']);
+  });
+
   it('flags a pause past its maximum duration without ending it', () => {
     const agent = setStatus(workingAgent(), 'break', 'lunch', 1800, 'self', null, at(0));
     assert.deepEqual([overdue(agent, at(1800)), overdue(agent, at(1801)), agent.status.value], [false, true, 'break']);
   });
 
   it('binds, refreshes and removes contacts, and forgets expired ones', () => {
-    const request = { userAgent: 'Yealink', source: '192.0.2.1:5060', transport: 'udp' as const, callId: 'x', cseq: 1 };
+    const request = { userAgent: 'Yealink', source: '192.0.2.1:5060', transport: 'udp' as const, callId: 'x', cseq: 1, owner: null };
     let state = register(initialState('u', 'd', t0), [{ uri: 'sip:a@192.0.2.1', expires: 60 }, { uri: 'sip:b@192.0.2.2', expires: 3600 }], request, t0);
     assert.equal(state.registrations.length, 2);
     state = register(state, [{ uri: 'sip:a@192.0.2.1', expires: 0 }], request, at(1));

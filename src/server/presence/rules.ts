@@ -16,6 +16,11 @@ export interface Contact {
   registeredAt: number;
   callId: string;
   cseq: number;
+  /**
+   * The process holding the WebSocket a contact is reached through (RFC 7118: only through it), so
+   * it dies with that process; null when any process can reach it.
+   */
+  owner: string | null;
 }
 
 export interface LiveState {
@@ -84,8 +89,14 @@ export const connected = (state: LiveState, owner: string, now: number) => withC
 /** A connection held by `owner` closed. */
 export const disconnected = (state: LiveState, owner: string, now: number) => withConnections(state, owner, Math.max(0, (state.connections[owner] ?? 0) - 1), now);
 
-/** The process `owner` stopped proving it is alive: every connection it held is gone, as if each had closed. */
-export const ownerLost = (state: LiveState, owner: string, now: number) => (owner in state.connections ? withConnections(state, owner, 0, now) : state);
+/** The processes whose death changes this state: those holding its connections or its WebSocket contacts. */
+export const ownersOf = (state: LiveState) => [...new Set([...Object.keys(state.connections), ...state.registrations.flatMap((c) => (c.owner ? [c.owner] : []))])];
+
+/** The process `owner` stopped proving it is alive: every connection it held is gone, as if each had closed, and so are the contacts reached through it. */
+export function ownerLost(state: LiveState, owner: string, now: number): LiveState {
+  if (!ownersOf(state).includes(owner)) return state;
+  return { ...withConnections(state, owner, 0, now), registrations: state.registrations.filter((c) => c.owner !== owner) };
+}
 
 export function setStatus(state: LiveState, status: Exclude<Status, 'offline'>, reason: string | null, maxDuration: number | null, by: By, actor: string | null, now: number): LiveState {
   return { ...state, status: { value: status, reason, since: now, by, actor, maxDuration }, agent: status === 'available' && state.status.value !== 'available' ? { ...state.agent, noAnswers: 0, idleSince: now } : state.agent };
