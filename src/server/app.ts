@@ -122,8 +122,11 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
 
   const cache = new DirectoryCache(config.readCacheMs);
   installGuard(app, storage.db, cache);
-  const store = config.redisUrl ? await RedisLiveStore.connect(config.redisUrl, config.redisPrefix, config.eventBuffer) : new MemoryLiveStore(config.eventBuffer);
-  const presence = new PresenceEngine({ db: storage.db, store, graceMs: config.presenceGraceSeconds * 1000, onError: (error) => app.log.error({ err: error }, 'presence background work failed') });
+  const store = config.redisUrl
+    ? await RedisLiveStore.connect(config.redisUrl, { prefix: config.redisPrefix, bufferSize: config.eventBuffer, processTtlMs: config.processTtlMs })
+    : new MemoryLiveStore(config.eventBuffer);
+  const liveness = { heartbeatMs: config.processHeartbeatMs, ttlMs: config.processTtlMs };
+  const presence = new PresenceEngine({ db: storage.db, store, graceMs: config.presenceGraceSeconds * 1000, liveness, onError: (error) => app.log.error({ err: error }, 'presence background work failed') });
   presence.start();
   app.addHook('onClose', () => presence.stop());
   const deps = { db: storage.db, config, cache, presence, ...safeguardsFor(storage.db, config) };

@@ -36,6 +36,8 @@ const environment = z.object({
   SWITCHBOARD_PRESENCE_GRACE: z.coerce.number().int().min(0).max(3600).default(60),
   SWITCHBOARD_EVENT_BUFFER: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   SWITCHBOARD_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  SWITCHBOARD_PROCESS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  SWITCHBOARD_PROCESS_TTL_MS: z.coerce.number().int().min(300).max(300_000).default(15_000),
   SWITCHBOARD_SIP_PORT: z.union([z.literal('off'), port]).default(5060),
   SWITCHBOARD_SIP_EXPIRES: z.string().regex(/^[0-9]+-[0-9]+$/, 'min-max in seconds, such as 60-3600').default('60-3600'),
   SWITCHBOARD_SIP_MAX_CONTACTS: z.coerce.number().int().min(1).max(1000).default(10),
@@ -47,6 +49,14 @@ const environment = z.object({
   SWITCHBOARD_TURN_SECRET: z.string().min(16, 'At least 16 characters').optional(),
   SWITCHBOARD_TURN_TTL: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
   SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).refine((e) => e.SWITCHBOARD_PROCESS_TTL_MS >= 2 * e.SWITCHBOARD_PROCESS_HEARTBEAT_MS, {
+  path: ['SWITCHBOARD_PROCESS_TTL_MS'],
+  message: 'At least twice SWITCHBOARD_PROCESS_HEARTBEAT_MS: one late heartbeat must not make a live process dead',
+  // Named with the other problems, whenever both values are numbers.
+  when: ({ value }) => {
+    const e = value as Record<string, unknown>;
+    return typeof e.SWITCHBOARD_PROCESS_TTL_MS === 'number' && typeof e.SWITCHBOARD_PROCESS_HEARTBEAT_MS === 'number';
+  },
 });
 
 export interface Config {
@@ -78,6 +88,10 @@ export interface Config {
   eventBuffer: number;
   /** WebSocket ping interval; a connection that misses a pong is dropped at the next. */
   heartbeatMs: number;
+  /** How often a process proves to the others (Redis) that it is alive. */
+  processHeartbeatMs: number;
+  /** A process that has not proved it is alive for this long is dead: its connections are dropped. */
+  processTtlMs: number;
   /** UDP and TCP port of the SIP registrar; 'off' runs none (WebSocket /sip stays). */
   sipPort: number | 'off';
   sipExpires: { min: number; max: number };
@@ -126,6 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: e.SWITCHBOARD_REDIS_PREFIX,
     presenceGraceSeconds: e.SWITCHBOARD_PRESENCE_GRACE,
     heartbeatMs: e.SWITCHBOARD_HEARTBEAT_MS,
+    processHeartbeatMs: e.SWITCHBOARD_PROCESS_HEARTBEAT_MS,
+    processTtlMs: e.SWITCHBOARD_PROCESS_TTL_MS,
     eventBuffer: e.SWITCHBOARD_EVENT_BUFFER,
     sipPort: e.SWITCHBOARD_SIP_PORT,
     freeswitchSecret: e.SWITCHBOARD_FREESWITCH_SECRET,

@@ -2,7 +2,7 @@ import { timeOrderedId } from '../db/ids.ts';
 import type { Database, Db } from '../db/schema.ts';
 import type { LiveStore } from './live.ts';
 import {
-  callEnded, ccLogin, ccLogout, connected, disconnected, elapse, initialState, nextDeadline, offered, offerOutcome, overdue, ready, register, setStatus,
+  callEnded, ccLogin, ccLogout, connected, connectionCount, disconnected, elapse, initialState, nextDeadline, offered, offerOutcome, overdue, ownerLost, ready, register, setStatus,
   type AgentTimers, type By, type Contact, type LiveState, type OfferOutcome, type Status,
 } from './rules.ts';
 import type { PresenceView } from './schema.ts';
@@ -13,8 +13,8 @@ export function toPresenceView(state: LiveState, now: number): PresenceView {
   const contacts = state.registrations.filter((c) => c.expiresAt > now);
   return {
     userId: state.userId,
-    online: state.online > 0,
-    connections: state.online,
+    online: connectionCount(state) > 0,
+    connections: connectionCount(state),
     cc: { loggedIn: state.cc.loggedIn, since: iso(state.cc.since), by: state.cc.by },
     status: { ...state.status, since: iso(state.status.since), overdue: overdue(state, now) },
     registration: {
@@ -30,6 +30,11 @@ export interface PresenceOptions {
   store: LiveStore;
   /** How long an agent in CC stays after its last connection dropped. */
   graceMs: number;
+  /**
+   * How often this process proves it is alive, and how long a proof lasts: a process silent for
+   * longer is dead, and the first survivor to notice drops its connections.
+   */
+  liveness: { heartbeatMs: number; ttlMs: number };
   clock?: () => number;
   /** Where failures of background work (the sweep, batched history) are reported. */
   onError?: (error: unknown) => void;
@@ -42,7 +47,9 @@ export interface PresenceOptions {
 export class PresenceEngine {
   readonly store: LiveStore;
   readonly now: () => number;
-  #timer: NodeJS.Timeout | undefined;
+  #timers: NodeJS.Timeout[] = [];
+  #reaping: Promise<void> | undefined;
+  readonly #foundDead = new Set<(processId: string) => void>();
   /** History rows waiting to be written together: registrations come in bursts of thousands. */
   #pending: Database['status_history'][] = [];
   #flushing: Promise<void> | undefined;
@@ -68,7 +75,8 @@ export class PresenceEngine {
     if (before.cc.loggedIn !== after.cc.loggedIn) rows.push({ dimension: 'cc', value: after.cc.loggedIn ? 'login' : 'logout', reason: null, by: after.cc.by });
     const registered = (s: LiveState) => s.registrations.some((c) => c.expiresAt > now);
     if (registered(before) !== registered(after)) rows.push({ dimension: 'registration', value: registered(after) ? 'registered' : 'unregistered', reason: null, by: 'system' });
-    if ((before.online > 0) !== (after.online > 0)) rows.push({ dimension: 'online', value: after.online > 0 ? 'online' : 'offline', reason: null, by: 'system' });
+    const online = (s: LiveState) => connectionCount(s) > 0;
+    if (online(before) !== online(after)) rows.push({ dimension: 'online', value: online(after) ? 'online' : 'offline', reason: null, by: 'system' });
     if (rows.length === 0) return;
     const at = iso(now);
     this.#pending.push(...rows.map((r) => ({ id: timeOrderedId(), domain_id: after.domainId, user_id: after.userId, ...r, actor: r.by === 'administrator' ? actor : null, at })));
@@ -87,8 +95,14 @@ export class PresenceEngine {
     }
   }
 
-  connect = (domainId: string, userId: string) => this.change(domainId, userId, connected);
-  disconnect = (domainId: string, userId: string) => this.change(domainId, userId, disconnected);
+  /** Counts a connection of the user, held by this process; answers the process id to disconnect it with. */
+  async connect(domainId: string, userId: string): Promise<string> {
+    const owner = this.store.processId;
+    await this.change(domainId, userId, (s, now) => connected(s, owner, now));
+    return owner;
+  }
+
+  disconnect = (domainId: string, userId: string, owner: string) => this.change(domainId, userId, (s, now) => disconnected(s, owner, now));
 
   setStatus(domainId: string, userId: string, status: Exclude<Status, 'offline'>, reason: string | null, maxDuration: number | null, by: By, actor: string | null) {
     return this.change(domainId, userId, (s, now) => setStatus(s, status, reason, maxDuration, by, by === 'administrator' ? actor : null, now), actor);
@@ -103,8 +117,9 @@ export class PresenceEngine {
 
   callEnded = (domainId: string, userId: string, callId: string, timers: AgentTimers) => this.change(domainId, userId, (s, now) => callEnded(s, callId, timers, now));
 
-  register(domainId: string, userId: string, contacts: { uri: string; expires: number }[], request: Omit<Contact, 'uri' | 'expiresAt' | 'registeredAt'>) {
-    return this.change(domainId, userId, (s, now) => register(s, contacts, request, now));
+  register(domainId: string, userId: string, contacts: { uri: string; expires: number }[], request: Omit<Contact, 'uri' | 'expiresAt' | 'registeredAt' | 'owner'>) {
+    const owner = request.transport === 'ws' || request.transport === 'wss' ? this.store.processId : null;
+    return this.change(domainId, userId, (s, now) => register(s, contacts, { ...request, owner }, now));
   }
 
   /** Applies what time did: ended phases, expired contacts, grace periods run out. */
@@ -130,13 +145,47 @@ export class PresenceEngine {
     return new Map((await this.store.list(domainId)).map((s) => [s.userId, toPresenceView(elapse(s, now, this.options.graceMs), now)]));
   }
 
-  start(intervalMs = 1000): void {
-    this.#timer = setInterval(() => void this.sweep().catch((error: unknown) => this.options.onError?.(error)), intervalMs);
-    this.#timer.unref();
+  /**
+   * Proves this process alive. When the proof had lapsed (a pause, Redis unreachable or
+   * restarted), other processes may have dropped its connections already: it carries on under a
+   * new id, and the connections it held are told to go (`onFoundDead`) so their clients reconnect
+   * and are counted again.
+   */
+  async heartbeat(): Promise<void> {
+    const before = this.store.processId;
+    if (await this.store.heartbeat(this.options.liveness.ttlMs)) return;
+    for (const listener of this.#foundDead) listener(before);
+  }
+
+  /** Drops the connections of processes that stopped proving they are alive, as if each had closed. */
+  async dropDeadProcesses(): Promise<void> {
+    for (const { processId, users } of await this.store.orphans(this.options.liveness.ttlMs)) {
+      for (const { domainId, userId } of users) await this.change(domainId, userId, (s, now) => ownerLost(s, processId, now));
+      await this.store.forget(processId);
+    }
+  }
+
+  /** Called with the old id when this process finds it had been taken for dead; answers how to stop listening. */
+  onFoundDead(listener: (processId: string) => void): () => void {
+    this.#foundDead.add(listener);
+    return () => void this.#foundDead.delete(listener);
+  }
+
+  start(sweepMs = 1000): void {
+    const report = (error: unknown) => this.options.onError?.(error);
+    const sweep = setInterval(() => void this.sweep().catch(report), sweepMs);
+    // Proving life never waits behind dropping a dead process's many users.
+    const liveness = setInterval(() => {
+      void this.heartbeat().catch(report);
+      this.#reaping ??= this.dropDeadProcesses().catch(report).finally(() => (this.#reaping = undefined));
+    }, this.options.liveness.heartbeatMs);
+    this.#timers = [sweep, liveness];
+    for (const timer of this.#timers) timer.unref();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.#timer);
+    for (const timer of this.#timers) clearInterval(timer);
+    await this.#reaping;
     await this.flushHistory();
     await this.store.close();
   }

@@ -38,6 +38,10 @@ export function eventRoutes(router: Router, { presence, config }: Deps): void {
     });
     const alive = keepAlive(socket, config.heartbeatMs);
     const own = actor.domainId === domain.id;
+    /** The process this connection is counted on. */
+    let owner: string | undefined;
+    // Counted on a process taken for dead, it was dropped already: the client reconnects and is counted again.
+    const unwatch = presence.onFoundDead((processId) => processId === owner && socket.close(1012, 'reconnect'));
 
     const joined = (async () => {
       const since = (request.query as z.infer<typeof eventsQuery>).since;
@@ -55,16 +59,18 @@ export function eventRoutes(router: Router, { presence, config }: Deps): void {
       for (const event of early) deliver(event);
       early.length = 0;
       // Connecting is itself a presence change: it comes as an event, after the snapshot.
-      if (own) await presence.connect(domain.id, actor.id);
+      if (own) owner = await presence.connect(domain.id, actor.id);
+      if (owner !== undefined && owner !== presence.store.processId) socket.close(1012, 'reconnect');
     })().catch((error: unknown) => {
       request.log.error({ err: error }, 'event stream failed');
       socket.close(1011, 'internal error');
     });
     socket.on('close', () => {
       unsubscribe();
+      unwatch();
       clearInterval(alive);
       // After the connection was counted, never before: a quick close must not leave a ghost online.
-      if (own) void joined.then(() => presence.disconnect(domain.id, actor.id)).catch((error: unknown) => request.log.error({ err: error }, 'presence disconnect failed'));
+      if (own) void joined.then(() => (owner === undefined ? undefined : presence.disconnect(domain.id, actor.id, owner))).catch((error: unknown) => request.log.error({ err: error }, 'presence disconnect failed'));
     });
   });
 }

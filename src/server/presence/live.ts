@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { LiveState } from './rules.ts';
 
 /** An event as clients receive it: numbered per domain, so a client can ask for what it missed. */
@@ -9,11 +10,30 @@ export interface LiveEvent {
   data: unknown;
 }
 
+/** A process that stopped proving it is alive, and the users it still counted connections of. */
+export interface Orphan {
+  processId: string;
+  users: { domainId: string; userId: string }[];
+}
+
 /**
  * Where live state lives and how events reach every process: in this process (one server), or in
  * Redis (several). Updates are atomic per user.
+ *
+ * Connections are counted per process (`LiveState.connections`), and a process proves it is alive
+ * with `heartbeat`: the connections of one that stops are handed, by `orphans`, to one survivor
+ * to drop. A process started again gets a new id, so it never adopts the connections of the one
+ * that died.
  */
 export interface LiveStore {
+  /** This process as the owner of the connections it counts; a new id after it was found dead. */
+  readonly processId: string;
+  /** Proves this process alive for `ttlMs`; false when it had already been found dead (it now has a new id). */
+  heartbeat(ttlMs: number): Promise<boolean>;
+  /** Processes found dead, each handed to one caller for `leaseMs`; another caller gets it again after that if it is not forgotten. */
+  orphans(leaseMs: number): Promise<Orphan[]>;
+  /** Forgets a process found dead once no state counts its connections any more. */
+  forget(processId: string): Promise<void>;
   update(domainId: string, userId: string, change: (state: LiveState | undefined) => LiveState): Promise<{ before: LiveState | undefined; after: LiveState }>;
   get(domainId: string, userId: string): Promise<LiveState | undefined>;
   getMany(domainId: string, userIds: string[]): Promise<(LiveState | undefined)[]>;
@@ -69,8 +89,9 @@ export class EventFanout {
   }
 }
 
-/** One process: plain maps, listeners called synchronously. */
+/** One process: plain maps, listeners called synchronously; it is alive as long as its states. */
 export class MemoryLiveStore implements LiveStore {
+  readonly processId = randomUUID();
   readonly #states = new Map<string, Map<string, LiveState>>();
   readonly #deadlines = new Map<string, number>();
   readonly #sequences = new Map<string, number>();
@@ -121,6 +142,16 @@ export class MemoryLiveStore implements LiveStore {
     if (at === null) this.#deadlines.delete(`${domainId}/${userId}`);
     else this.#deadlines.set(`${domainId}/${userId}`, at);
   }
+
+  async heartbeat() {
+    return true;
+  }
+
+  async orphans() {
+    return [];
+  }
+
+  async forget() {}
 
   async publish(domainId: string, event: Omit<LiveEvent, 'seq'>) {
     const seq = (this.#sequences.get(domainId) ?? 0) + 1;

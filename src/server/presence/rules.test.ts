@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { callEnded, ccLogin, connected, disconnected, elapse, initialState, nextDeadline, offered, offerOutcome, overdue, ready, register, setStatus, type AgentTimers } from './rules.ts';
+import { callEnded, ccLogin, connected, connectionCount, disconnected, elapse, initialState, nextDeadline, offered, offerOutcome, overdue, ownerLost, ready, register, setStatus, type AgentTimers } from './rules.ts';
 
 const timers: AgentTimers = { wrapUpTime: 10, maxNoAnswer: 3, busyDelay: 90, rejectDelay: 60, noAnswerDelay: 30 };
 const GRACE = 60_000;
 const t0 = Date.UTC(2026, 10, 23, 9, 0, 0);
 const at = (seconds: number) => t0 + seconds * 1000;
-const workingAgent = () => ccLogin(connected(initialState('u1', 'd1', t0), t0), 'self', t0);
+const workingAgent = () => ccLogin(connected(initialState('u1', 'd1', t0), 'p1', t0), 'self', t0);
 
 describe('agent readiness from the agent options', () => {
   it('is ready when logged in to CC, available and connected, and not while ringing or on a call', () => {
@@ -56,7 +56,7 @@ describe('agent readiness from the agent options', () => {
 
 describe('presence', () => {
   it('keeps an agent whose last connection dropped in CC for the grace period, then logs it out (system)', () => {
-    let agent = disconnected(workingAgent(), at(10));
+    let agent = disconnected(workingAgent(), 'p1', at(10));
     assert.equal(nextDeadline(agent, GRACE), at(70));
     assert.equal(elapse(agent, at(69), GRACE).cc.loggedIn, true);
     agent = elapse(agent, at(70), GRACE);
@@ -64,8 +64,28 @@ describe('presence', () => {
   });
 
   it('does not log out an agent who came back within the grace period', () => {
-    const agent = connected(disconnected(workingAgent(), at(10)), at(30));
+    const agent = connected(disconnected(workingAgent(), 'p1', at(10)), 'p2', at(30));
     assert.equal(elapse(agent, at(1000), GRACE).cc.loggedIn, true);
+  });
+
+  it('drops every connection of a process that stopped proving it is alive, and only those', () => {
+    const twoProcesses = connected(connected(connected(workingAgent(), 'p1', t0), 'p2', t0), 'p2', t0);
+    const keptByP1 = ownerLost(twoProcesses, 'p2', at(10));
+    assert.deepEqual([connectionCount(keptByP1), ready(keptByP1, at(10)), keptByP1.disconnectedAt], [2, true, null]);
+    const abandoned = ownerLost(workingAgent(), 'p1', at(10));
+    assert.deepEqual([connectionCount(abandoned), ready(abandoned, at(10)), nextDeadline(abandoned, GRACE)], [0, false, at(70)]);
+    assert.deepEqual([elapse(abandoned, at(70), GRACE).cc.loggedIn, elapse(abandoned, at(70), GRACE).cc.by], [false, 'system']);
+    assert.equal(ownerLost(abandoned, 'p1', at(20)), abandoned, 'a process is dropped once: doing it again changes nothing');
+  });
+
+  it('drops the WebSocket contacts reached through a dead process, and keeps those any process reaches', () => {
+    const softphone = { userAgent: 'JsSIP', source: '127.0.0.1:40000', transport: 'wss' as const, callId: 'w', cseq: 1, owner: 'p1' };
+    const deskPhone = { ...softphone, userAgent: 'Yealink', transport: 'udp' as const, callId: 'u', owner: null };
+    const webrtcOnly = register(ccLogin(initialState('u1', 'd1', t0), 'self', t0), [{ uri: 'sip:x@df7jal23ls0d.invalid;transport=ws', expires: 3600 }], softphone, t0);
+    assert.equal(ready(webrtcOnly, t0), true, 'reachable by its softphone');
+    assert.equal(ready(ownerLost(webrtcOnly, 'p1', at(10)), at(10)), false, 'the softphone died with its process');
+    const both = register(webrtcOnly, [{ uri: 'sip:x@192.0.2.7', expires: 3600 }], deskPhone, t0);
+    assert.deepEqual(ownerLost(both, 'p1', at(10)).registrations.map((c) => c.userAgent), ['Yealink']);
   });
 
   it('flags a pause past its maximum duration without ending it', () => {
@@ -74,7 +94,7 @@ describe('presence', () => {
   });
 
   it('binds, refreshes and removes contacts, and forgets expired ones', () => {
-    const request = { userAgent: 'Yealink', source: '192.0.2.1:5060', transport: 'udp' as const, callId: 'x', cseq: 1 };
+    const request = { userAgent: 'Yealink', source: '192.0.2.1:5060', transport: 'udp' as const, callId: 'x', cseq: 1, owner: null };
     let state = register(initialState('u', 'd', t0), [{ uri: 'sip:a@192.0.2.1', expires: 60 }, { uri: 'sip:b@192.0.2.2', expires: 3600 }], request, t0);
     assert.equal(state.registrations.length, 2);
     state = register(state, [{ uri: 'sip:a@192.0.2.1', expires: 0 }], request, at(1));

@@ -16,13 +16,21 @@ export interface Contact {
   registeredAt: number;
   callId: string;
   cseq: number;
+  /**
+   * The process holding the WebSocket a contact is reached through (RFC 7118: only through it), so
+   * it dies with that process; null when any process can reach it.
+   */
+  owner: string | null;
 }
 
 export interface LiveState {
   userId: string;
   domainId: string;
-  /** Open event connections (WebSocket sessions) of the user. */
-  online: number;
+  /**
+   * Open event connections (WebSocket sessions) of the user, counted per process that holds them:
+   * when a process stops proving it is alive, its count is dropped and no other.
+   */
+  connections: Record<string, number>;
   onlineChangedAt: number;
   registrations: Contact[];
   cc: { loggedIn: boolean; since: number; by: By };
@@ -55,7 +63,7 @@ export function initialState(userId: string, domainId: string, now: number): Liv
   return {
     userId,
     domainId,
-    online: 0,
+    connections: {},
     onlineChangedAt: now,
     registrations: [],
     cc: { loggedIn: false, since: now, by: 'system' },
@@ -65,14 +73,29 @@ export function initialState(userId: string, domainId: string, now: number): Liv
   };
 }
 
-export function connected(state: LiveState, now: number): LiveState {
-  return { ...state, online: state.online + 1, onlineChangedAt: now, disconnectedAt: null };
+/** Open event connections of the user, whichever process holds them. */
+export const connectionCount = (state: LiveState) => Object.values(state.connections).reduce((sum, n) => sum + n, 0);
+
+/** The user's connections held by `owner` are now `count`; losing the last one of an agent in CC starts the grace period. */
+function withConnections(state: LiveState, owner: string, count: number, now: number): LiveState {
+  const others = Object.fromEntries(Object.entries(state.connections).filter(([id]) => id !== owner));
+  const next: LiveState = { ...state, connections: count > 0 ? { ...others, [owner]: count } : others, onlineChangedAt: now };
+  if (connectionCount(next) > 0) return { ...next, disconnectedAt: null };
+  return { ...next, disconnectedAt: connectionCount(state) > 0 && state.cc.loggedIn ? now : state.disconnectedAt };
 }
 
-/** A connection closed; the last one of an agent in CC starts the grace period. */
-export function disconnected(state: LiveState, now: number): LiveState {
-  const online = Math.max(0, state.online - 1);
-  return { ...state, online, onlineChangedAt: now, disconnectedAt: online === 0 && state.cc.loggedIn ? now : state.disconnectedAt };
+export const connected = (state: LiveState, owner: string, now: number) => withConnections(state, owner, (state.connections[owner] ?? 0) + 1, now);
+
+/** A connection held by `owner` closed. */
+export const disconnected = (state: LiveState, owner: string, now: number) => withConnections(state, owner, Math.max(0, (state.connections[owner] ?? 0) - 1), now);
+
+/** The processes whose death changes this state: those holding its connections or its WebSocket contacts. */
+export const ownersOf = (state: LiveState) => [...new Set([...Object.keys(state.connections), ...state.registrations.flatMap((c) => (c.owner ? [c.owner] : []))])];
+
+/** The process `owner` stopped proving it is alive: every connection it held is gone, as if each had closed, and so are the contacts reached through it. */
+export function ownerLost(state: LiveState, owner: string, now: number): LiveState {
+  if (!ownersOf(state).includes(owner)) return state;
+  return { ...withConnections(state, owner, 0, now), registrations: state.registrations.filter((c) => c.owner !== owner) };
 }
 
 export function setStatus(state: LiveState, status: Exclude<Status, 'offline'>, reason: string | null, maxDuration: number | null, by: By, actor: string | null, now: number): LiveState {
@@ -81,7 +104,7 @@ export function setStatus(state: LiveState, status: Exclude<Status, 'offline'>, 
 
 export function ccLogin(state: LiveState, by: By, now: number): LiveState {
   const status = state.status.value === 'offline' ? { value: 'available' as const, reason: null, since: now, by, actor: null, maxDuration: null } : state.status;
-  return { ...state, cc: { loggedIn: true, since: now, by }, status, disconnectedAt: state.online === 0 ? now : null, agent: { ...state.agent, phase: 'idle', until: null, noAnswers: 0, idleSince: now } };
+  return { ...state, cc: { loggedIn: true, since: now, by }, status, disconnectedAt: connectionCount(state) === 0 ? now : null, agent: { ...state.agent, phase: 'idle', until: null, noAnswers: 0, idleSince: now } };
 }
 
 export function ccLogout(state: LiveState, by: By, now: number): LiveState {
@@ -123,7 +146,7 @@ export function elapse(state: LiveState, now: number, graceMs: number): LiveStat
   if (next.agent.until !== null && next.agent.until <= now) next = { ...next, agent: { ...next.agent, phase: 'idle', until: null, idleSince: next.agent.until } };
   const live = next.registrations.filter((c) => c.expiresAt > now);
   if (live.length !== next.registrations.length) next = { ...next, registrations: live };
-  if (next.cc.loggedIn && next.online === 0 && next.disconnectedAt !== null && next.disconnectedAt + graceMs <= now) next = ccLogout(next, 'system', now);
+  if (next.cc.loggedIn && connectionCount(next) === 0 && next.disconnectedAt !== null && next.disconnectedAt + graceMs <= now) next = ccLogout(next, 'system', now);
   return next;
 }
 
@@ -132,7 +155,7 @@ export function nextDeadline(state: LiveState, graceMs: number): number | null {
   const times = [
     state.agent.until,
     ...state.registrations.map((c) => c.expiresAt),
-    state.cc.loggedIn && state.online === 0 && state.disconnectedAt !== null ? state.disconnectedAt + graceMs : null,
+    state.cc.loggedIn && connectionCount(state) === 0 && state.disconnectedAt !== null ? state.disconnectedAt + graceMs : null,
     state.status.maxDuration !== null ? state.status.since + state.status.maxDuration * 1000 : null,
   ].filter((t): t is number => t !== null);
   return times.length ? Math.min(...times) : null;
@@ -145,7 +168,7 @@ export const overdue = (state: LiveState, now: number) => state.status.maxDurati
 export const ready = (state: LiveState, now: number) =>
   state.cc.loggedIn &&
   state.status.value === 'available' &&
-  (state.online > 0 || state.registrations.some((c) => c.expiresAt > now)) &&
+  (connectionCount(state) > 0 || state.registrations.some((c) => c.expiresAt > now)) &&
   (state.agent.phase === 'idle' || ((state.agent.phase === 'wrap-up' || state.agent.phase === 'paused-after-offer') && state.agent.until !== null && state.agent.until <= now));
 
 /** Binds, refreshes or removes contacts of a REGISTER (RFC 3261 10.3): expires 0 removes. */
