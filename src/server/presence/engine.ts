@@ -118,8 +118,12 @@ export class PresenceEngine {
   callEnded = (domainId: string, userId: string, callId: string, timers: AgentTimers) => this.change(domainId, userId, (s, now) => callEnded(s, callId, timers, now));
 
   register(domainId: string, userId: string, contacts: { uri: string; expires: number }[], request: Omit<Contact, 'uri' | 'expiresAt' | 'registeredAt' | 'owner'>) {
-    const owner = request.transport === 'ws' || request.transport === 'wss' ? this.store.processId : null;
-    return this.change(domainId, userId, (s, now) => register(s, contacts, { ...request, owner }, now));
+    return this.change(domainId, userId, (s, now) => register(s, contacts, { ...request, owner: this.contactOwner(request.transport) }, now));
+  }
+
+  /** A contact reached through a WebSocket belongs to this process, which holds the socket; others to nobody. */
+  contactOwner(transport: Contact['transport']): string | null {
+    return transport === 'ws' || transport === 'wss' ? this.store.processId : null;
   }
 
   /** Applies what time did: ended phases, expired contacts, grace periods run out. */

@@ -185,7 +185,7 @@ export class Registrar {
       if (bindings.some((b) => b.expires > 0 && b.expires < min)) return reply(423, [['Min-Expires', String(min)]]);
       bindings = bindings.map((b) => ({ ...b, expires: Math.min(b.expires, max) }));
     }
-    const details = { userAgent: header(request, 'user-agent') ?? null, source: `${source.address}:${source.port}`, transport: source.transport, callId: header(request, 'call-id') as string, cseq: Number((header(request, 'cseq') as string).split(/\s+/)[0]) };
+    const details = { userAgent: header(request, 'user-agent') ?? null, source: `${source.address}:${source.port}`, transport: source.transport, callId: header(request, 'call-id') as string, cseq: Number((header(request, 'cseq') as string).split(/\s+/)[0]), owner: this.presence.contactOwner(source.transport) };
     const accepted = (registrations: Contact[], now: number) => reply(200, [...registrations.filter((c) => c.expiresAt > now).map(contactLine(now)), ['Date', new Date(now).toUTCString()]]);
     let outcome = { answer: '' } as { answer: string } | { refused: Refusal; size: number };
     await this.presence.change(account.domainId, account.userId, (state, now) => {
