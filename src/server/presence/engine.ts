@@ -83,7 +83,7 @@ export class PresenceEngine {
     // A status or CC change someone asked for is on record before the answer; device and
     // connection changes are written in batches a few milliseconds later.
     if (rows.some((r) => r.dimension === 'status' || r.dimension === 'cc') || this.#pending.length >= 500) await this.flushHistory();
-    else this.#flushing ??= new Promise((resolve) => setTimeout(resolve, 20)).then(() => this.flushHistory()).catch((error: unknown) => this.options.onError?.(error));
+    else if (!this.#flushing) this.#flushing = new Promise((resolve) => setTimeout(resolve, 20)).then(() => this.flushHistory()).catch((error: unknown) => this.options.onError?.(error));
   }
 
   /** Writes the history rows still waiting; readers of the history call it first. */
