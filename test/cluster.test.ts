@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -12,6 +11,7 @@ import { WebSocket } from 'ws';
 import { freshStorage } from './databases.ts';
 import { openEvents } from './events-client.ts';
 import { registerWithDigest } from './sip-client.ts';
+import { serveProcess, type ServeProcess } from './serve-process.ts';
 
 // JsSIP opens its transport with the global WebSocket, which Node 20 lacks.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -20,31 +20,11 @@ JsSIP.debug.disable('JsSIP:*');
 const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PASSWORD = 'Grey-Heron-Flies-42!';
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-  sipPort: number | null;
-}
-
-async function serve(env: NodeJS.ProcessEnv): Promise<Server> {
-  const child = spawn('node', ['--import', 'tsx', 'src/cli/main.ts', 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!/SIP registrar: .*\n/.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`serve did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const sip = /SIP registrar: +udp and tcp [^:]+:(\d+)/.exec(output);
-  return { child, url: /API reference: +(\S+)\/api\/docs/.exec(output)?.[1] as string, sipPort: sip ? Number(sip[1]) : null };
-}
-
 describe('two server processes on one PostgreSQL and one Redis', () => {
   const prefix = `sbtest-${randomBytes(4).toString('hex')}:`;
   let database: Awaited<ReturnType<typeof freshStorage>>;
-  let a: Server;
-  let b: Server;
+  let a: ServeProcess;
+  let b: ServeProcess;
 
   before(async () => {
     database = await freshStorage('postgres');
@@ -59,8 +39,8 @@ describe('two server processes on one PostgreSQL and one Redis', () => {
       SWITCHBOARD_PORT: '0',
       SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-cluster-')),
     };
-    a = await serve({ ...env, SWITCHBOARD_SIP_PORT: '0' });
-    b = await serve({ ...env, SWITCHBOARD_SIP_PORT: 'off' });
+    a = await serveProcess({ ...env, SWITCHBOARD_SIP_PORT: '0' });
+    b = await serveProcess({ ...env, SWITCHBOARD_SIP_PORT: 'off' });
   });
 
   after(async () => {
@@ -107,7 +87,7 @@ describe('a process killed in a cluster leaves no ghost', () => {
   const GRACE_S = 3;
   let database: Awaited<ReturnType<typeof freshStorage>>;
   let env: NodeJS.ProcessEnv;
-  const servers: Server[] = [];
+  const servers: ServeProcess[] = [];
   let softphone: JsSIP.UA | undefined;
 
   before(async () => {
@@ -145,8 +125,8 @@ describe('a process killed in a cluster leaves no ghost', () => {
   });
 
   it('drops the connections of a SIGKILLed process within the TTL, logs its agent out of CC after the grace period, and a process restarted on its port does not bring them back', async () => {
-    const a = await serve(env);
-    const b = await serve(env);
+    const a = await serveProcess(env);
+    const b = await serveProcess(env);
     servers.push(a, b);
     const admin = await signIn(a.url, 'admin', PASSWORD);
     const created = await call(a.url, admin, 'POST', '/api/v1/domains/default/users', { login: 'ghost-agent', password: PASSWORD, roles: ['agent'], agent: { enabled: true }, sip: { extension: '4200', connection: 'webrtc' } });
@@ -158,8 +138,8 @@ describe('a process killed in a cluster leaves no ghost', () => {
     // Its WebRTC softphone registers through B too: reachable only over that WebSocket.
     softphone = await registerSoftphone(b.url, '4200', sip.secret);
     assert.equal((await call(b.url, agent, 'POST', `/api/v1/domains/default/users/${agentId}/cc/login`)).status, 200);
-    const presenceOn = (server: Server) => async () => (await call(server.url, admin, 'GET', `/api/v1/domains/default/users/${agentId}/presence`)).body as Presence;
-    const readyOn = async (server: Server) => ((await call(server.url, admin, 'GET', '/api/v1/domains/default/agents/ready')).body as { items: { id: string }[] }).items.map((i) => i.id);
+    const presenceOn = (server: ServeProcess) => async () => (await call(server.url, admin, 'GET', `/api/v1/domains/default/users/${agentId}/presence`)).body as Presence;
+    const readyOn = async (server: ServeProcess) => ((await call(server.url, admin, 'GET', '/api/v1/domains/default/agents/ready')).body as { items: { id: string }[] }).items.map((i) => i.id);
     const working = await until(presenceOn(a), (p) => p.connections === 3);
     assert.deepEqual([working.online, working.connections, working.registration.registered, working.cc.loggedIn, working.status.value], [true, 3, true, true, 'available']);
     assert.deepEqual(await readyOn(a), [agentId]);
@@ -169,7 +149,7 @@ describe('a process killed in a cluster leaves no ghost', () => {
     const killedAt = Date.now();
     const dropping = until(presenceOn(a), (p) => p.connections === 0, TTL_MS + HEARTBEAT_MS + 10_000).then((p) => ({ p, noticedAfterMs: Date.now() - killedAt }));
     // Started at once on the dead one's port: a new process, which owns none of the dead one's connections.
-    const restarted = await serve({ ...env, SWITCHBOARD_PORT: new URL(b.url).port });
+    const restarted = await serveProcess({ ...env, SWITCHBOARD_PORT: new URL(b.url).port });
     servers.push(restarted);
     assert.equal(restarted.url, b.url);
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -8,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { engines, freshStorage } from './databases.ts';
+import { serveProcess } from './serve-process.ts';
 
 const PASSWORD = 'Grey-Heron-Flies-42!';
 /** The server runs with this many file descriptors: the attack took ~20,500 on a larger limit. */
@@ -15,18 +15,7 @@ const DESCRIPTORS = 256;
 const ATTACK_CONNECTIONS = 300;
 
 /** `switchboard serve` under a hard limit of open files, as the attacked process was. */
-async function serveWithDescriptors(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; sipPort: number }> {
-  const child = spawn('prlimit', [`--nofile=${DESCRIPTORS}:${DESCRIPTORS}`, 'node', '--import', 'tsx', 'src/cli/main.ts', 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!/SIP registrar: .*\n/.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`serve did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { child, url: /API reference: +(\S+)\/api\/docs/.exec(output)?.[1] as string, sipPort: Number(/SIP registrar: +udp and tcp [^:]+:(\d+)/.exec(output)?.[1]) };
-}
+const serveWithDescriptors = (env: NodeJS.ProcessEnv) => serveProcess(env, ['prlimit', `--nofile=${DESCRIPTORS}:${DESCRIPTORS}`]);
 
 /** Opens a TCP connection, waiting until it is established or refused. */
 async function open(port: number): Promise<Socket> {
@@ -69,7 +58,7 @@ for (const engine of engines) {
     });
 
     it(`still answers /healthz and sign-in after ${ATTACK_CONNECTIONS} idle SIP connections, holding at most half of its ${DESCRIPTORS} descriptors for them`, async () => {
-      for (let i = 0; i < ATTACK_CONNECTIONS; i += 1) sockets.push(await open(server.sipPort));
+      for (let i = 0; i < ATTACK_CONNECTIONS; i += 1) sockets.push(await open(server.sipPort as number));
       await new Promise((resolve) => setTimeout(resolve, 500));
       const held = sockets.filter((socket) => !socket.destroyed).length;
       assert.ok(held <= DESCRIPTORS / 2, `${held} SIP connections held`);

@@ -1,0 +1,28 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface ServeProcess {
+  child: ChildProcess;
+  /** The API's base address, e.g. http://127.0.0.1:41234. */
+  url: string;
+  /** The registrar's UDP and TCP port, or null when it is off. */
+  sipPort: number | null;
+}
+
+/**
+ * `switchboard serve` in a process of its own, as an operator runs it, started once its banner
+ * names the registrar. `prefix` runs it under another command (e.g. prlimit).
+ */
+export async function serveProcess(env: NodeJS.ProcessEnv, prefix: string[] = []): Promise<ServeProcess> {
+  const command = [...prefix, 'node', '--import', 'tsx', 'src/cli/main.ts', 'serve'];
+  const child = spawn(command[0] as string, command.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 30_000;
+  while (!/SIP registrar: .*\n/.test(output)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`serve did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const sip = /SIP registrar: +udp and tcp [^:]+:(\d+)/.exec(output);
+  return { child, url: /API reference: +(\S+)\/api\/docs/.exec(output)?.[1] as string, sipPort: sip ? Number(sip[1]) : null };
+}
