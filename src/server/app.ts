@@ -8,6 +8,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { agentRoutes } from './agents/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { changeRoutes } from './changes/routes.ts';
 import { catalogRoutes } from './catalogs/routes.ts';
 import { installGuard } from './auth/guard.ts';
 import { authRoutes } from './auth/routes.ts';
@@ -142,6 +143,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   roleRoutes(app, deps);
   groupRoutes(app, deps);
   auditRoutes(app, deps);
+  changeRoutes(app, deps);
   passwordRoutes(app, deps);
   lockoutRoutes(app, deps);
   totpRoutes(app, deps);

@@ -18,6 +18,7 @@ const environment = z.object({
   SWITCHBOARD_SESSION_TTL: z.coerce.number().int().min(60).max(30 * 86400).default(12 * 3600),
   SWITCHBOARD_READ_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   SWITCHBOARD_PURGE_AFTER_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  SWITCHBOARD_CHANGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   SWITCHBOARD_BODY_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
   SWITCHBOARD_TRUSTED_PROXIES: z
     .string()
@@ -68,6 +69,8 @@ export interface Config {
   sessionTtlSeconds: number;
   readCacheMs: number;
   purgeAfterDays: number;
+  /** How long the change feed keeps its entries. */
+  changeRetentionDays: number;
   bodyLimit: number;
   trustedProxies: string[];
   /** Sign-in attempts per minute from one address. */
@@ -124,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlSeconds: e.SWITCHBOARD_SESSION_TTL,
     readCacheMs: e.SWITCHBOARD_READ_CACHE_MS,
     purgeAfterDays: e.SWITCHBOARD_PURGE_AFTER_DAYS,
+    changeRetentionDays: e.SWITCHBOARD_CHANGE_RETENTION_DAYS,
     bodyLimit: e.SWITCHBOARD_BODY_LIMIT,
     trustedProxies: e.SWITCHBOARD_TRUSTED_PROXIES,
     loginRateLimit: e.SWITCHBOARD_LOGIN_RATE_LIMIT,

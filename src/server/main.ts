@@ -6,6 +6,7 @@ import { connect } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { bootstrapDirectory } from './domains/bootstrap.ts';
 import { pruneFailures } from './lockout/store.ts';
+import { pruneChanges } from './changes/store.ts';
 import { safeguardsFor } from './users/safeguards.ts';
 import { purgeDeletedUsers } from './users/purge.ts';
 
@@ -31,6 +32,7 @@ export async function serve(): Promise<void> {
       const purged = await purgeDeletedUsers(storage.db, config.purgeAfterDays);
       await pruneExpiredSessions(storage.db);
       await pruneFailures(storage.db, new Date(Date.now() - 7 * 86_400_000));
+      await pruneChanges(storage.db, new Date(Date.now() - config.changeRetentionDays * 86_400_000));
       app.cache.invalidateAll();
       if (purged > 0) app.log.info({ purged }, 'purged deleted users');
     } catch (error) {

@@ -1,3 +1,5 @@
+import { changeOf } from '../changes/rules.ts';
+import { appendChanges } from '../changes/store.ts';
 import { timeOrderedId } from '../db/ids.ts';
 import type { AuditLogTable, Db } from '../db/schema.ts';
 import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
@@ -18,9 +20,14 @@ export interface AuditRecord {
   action: string;
   target: { type: string; id: string; name: string };
   changes: Changes;
+  /** The version the target has after the write, where it keeps one. */
+  version?: number;
 }
 
-/** Writes entries in the caller's transaction, so the log and the change land together or not at all. */
+/**
+ * Writes entries in the caller's transaction, so the log and the change land together or not at
+ * all; with them, the change feed's entry for each resource the write changed.
+ */
 export async function recordAudit(db: Db, ...records: AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
   const at = new Date().toISOString();
@@ -41,6 +48,7 @@ export async function recordAudit(db: Db, ...records: AuditRecord[]): Promise<vo
       })),
     )
     .execute();
+  await appendChanges(db, records.flatMap((r) => changeOf(r) ?? []));
 }
 
 const toView = (row: AuditLogTable): AuditEntryView => ({

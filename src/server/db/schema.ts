@@ -16,6 +16,8 @@ export interface Database {
   user_search_terms: { user_id: string; domain_id: string; live: number; term: string; login_key: string };
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  changes: ChangesTable;
+  change_counters: ChangeCountersTable;
   password_history: { user_id: string; password_hash: string; created_at: string };
   login_failures: { key: string; failures: number; lockouts: number; last_failure_at: string; locked_until: string | null };
   recovery_codes: { user_id: string; code_hash: string; used_at: string | null };
@@ -223,6 +225,27 @@ export interface AuditLogTable {
   target_id: string;
   target_name: string;
   changes: string;
+}
+
+export interface ChangesTable {
+  id: string;
+  domain_id: string;
+  /** A string from PostgreSQL (bigint), a number from SQLite. */
+  seq: string | number | null;
+  batch: string | null;
+  at: string;
+  resource_type: string;
+  resource_id: string;
+  action: string;
+  version: number | null;
+  fields: string;
+  actor_id: string | null;
+  actor_login: string;
+}
+
+export interface ChangeCountersTable {
+  domain_id: string;
+  last_seq: string | number;
 }
 
 export type Db = Kysely<Database>;

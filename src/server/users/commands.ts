@@ -175,6 +175,7 @@ export async function writeChange(trx: Db, requester: AuditActor, domain: Domain
     action: 'user.updated',
     target: { type: 'user', id: before.id, name: state.login },
     changes: { ...diff(stateOf(before), state, [...prepared.secretsChanged, ...telephony.secretsChanged]), ...auditExtra },
+    version: before.version + 1,
   });
 }
 
@@ -187,7 +188,7 @@ export async function deleteUser(db: Db, requester: Requester, domain: DomainRec
       if (!(await setDeleted(trx, id, before.version, new Date().toISOString()))) throw stale();
       await closeUserSessions(trx, id);
       await signOutOfDesk(trx, id, 'system');
-      await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'user.deleted', target: { type: 'user', id, name: before.login }, changes: {} });
+      await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'user.deleted', target: { type: 'user', id, name: before.login }, changes: {}, version: before.version + 1 });
     }),
   );
 }
@@ -196,7 +197,7 @@ export async function restoreUser(db: Db, requester: AuditActor, domain: DomainR
   const before = await readUser(db, domain, id, { deleted: true });
   await db.transaction().execute(async (trx) => {
     if (!(await setDeleted(trx, id, before.version, null))) throw stale();
-    await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'user.restored', target: { type: 'user', id, name: before.login }, changes: {} });
+    await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'user.restored', target: { type: 'user', id, name: before.login }, changes: {}, version: before.version + 1 });
   });
   return readUser(db, domain, id);
 }

@@ -44,7 +44,7 @@ export async function writeNewUsers(trx: Db, requester: AuditActor, domain: Doma
   for (const [table, values] of Object.entries(rows) as [keyof Database, Record<string, unknown>[]][]) await insertSetWise(trx, table, values);
   const changesOf = options.auditChanges ?? createdChanges;
   for (let i = 0; i < users.length; i += 1000) {
-    await recordAudit(trx, ...users.slice(i, i + 1000).map(({ id, user }) => ({ domainId: domain.id, actor: requester, action: 'user.created', target: { type: 'user', id, name: user.state.login }, changes: changesOf(user) })));
+    await recordAudit(trx, ...users.slice(i, i + 1000).map(({ id, user }) => ({ domainId: domain.id, actor: requester, action: 'user.created', target: { type: 'user', id, name: user.state.login }, changes: changesOf(user), version: 1 })));
   }
 }
 

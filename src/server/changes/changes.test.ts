@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { buildApp } from '../app.ts';
+import { clientFor, forEachEngine, passwordFor, userWithRoles, type Client } from '../../../test/harness.ts';
+
+const base = '/api/v1/domains/default';
+
+/** Every entry of the domain's feed after `after`, page by page. */
+async function follow(client: Client, after = 0): Promise<{ seq: number; action: string; resource: { type: string; id: string }; version: number | null; fields: string[] }[]> {
+  const entries = [];
+  for (let cursor: string | null = String(after); cursor !== null; ) {
+    const page = await client.get(`${base}/changes?after=${cursor}&limit=50`);
+    assert.equal(page.status, 200, JSON.stringify(page.body));
+    entries.push(...page.body.items);
+    cursor = page.body.nextCursor;
+  }
+  return entries;
+}
+
+forEachEngine('the change feed', (h) => {
+  it('records each committed change of a resource, in order, with the fields it changed but never their values', async () => {
+    const start = (await follow(h().admin)).at(-1)?.seq ?? 0;
+    const user = (await h().admin.post(`${base}/users`, { login: 'feed.one', password: passwordFor('feed.one'), roles: ['agent'] })).body;
+    await h().admin.patch(`${base}/users/${user.id}`, { firstName: 'Fed', password: passwordFor('feed.one.2') });
+    await h().admin.post(`${base}/roles`, { name: 'feeder', permissions: ['users:read'] });
+    await h().admin.delete(`${base}/users/${user.id}`);
+    await h().admin.post(`${base}/users/${user.id}/restore`);
+    await h().admin.post('/api/v1/auth/login', { domain: 'default', login: 'feed.one', password: 'wrong' });
+    const entries = await follow(h().admin, start);
+    assert.deepEqual(
+      entries.map((e) => [e.action, e.resource.type, e.version]),
+      [['user.created', 'user', 1], ['user.updated', 'user', 2], ['role.created', 'role', null], ['user.deleted', 'user', 3], ['user.restored', 'user', 4]],
+    );
+    assert.deepEqual(entries.map((e) => e.seq), [1, 2, 3, 4, 5].map((n) => start + n), 'numbered one by one per domain');
+    assert.deepEqual(entries[1]?.fields, ['firstName', 'password']);
+    assert.doesNotMatch(JSON.stringify(entries), /Amber-|feed\.one\.2/, 'no value, let alone a secret, is in the feed');
+  });
+
+  it('numbers the writes of 20 concurrent writers in commit order: a reader following it meanwhile misses none', async () => {
+    const start = (await follow(h().admin)).at(-1)?.seq ?? 0;
+    const seen: number[] = [];
+    let writing = true;
+    const reader = (async () => {
+      let after = start;
+      while (writing || after < start + 40) {
+        const page = (await h().admin.get(`${base}/changes?after=${after}&limit=1000`)).body;
+        for (const entry of page.items) seen.push(entry.seq);
+        after = seen.at(-1) ?? after;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const created = await h().admin.post(`${base}/users`, { login: `writer.${i}`, roles: ['agent'] });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        assert.equal((await h().admin.patch(`${base}/users/${created.body.id}`, { position: `desk ${i}` })).status, 200);
+      }),
+    );
+    writing = false;
+    await reader;
+    assert.deepEqual(seen, Array.from({ length: 40 }, (_, i) => start + i + 1), 'every number once, in order, none skipped by the reader');
+    const entries = await follow(h().admin, start);
+    const byUser = new Map<string, string[]>();
+    for (const e of entries) byUser.set(e.resource.id, [...(byUser.get(e.resource.id) ?? []), e.action]);
+    assert.deepEqual([...byUser.values()].map((actions) => actions.join()), Array(20).fill('user.created,user.updated'), 'each user created before it was changed');
+  });
+
+  it('survives a restart of the server', async () => {
+    const before = await follow(h().admin);
+    const restarted = await buildApp({ storage: h().storage, config: h().config });
+    try {
+      const again = clientFor(restarted, h().admin.token);
+      assert.deepEqual(await follow(again), before);
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('is read only with changes:read, which the admin role holds', async () => {
+    const { client } = await userWithRoles(h(), 'no.feed', ['agent']);
+    assert.equal((await client.get(`${base}/changes`)).status, 403);
+    const roles = (await h().admin.get(`${base}/roles`)).body.items as { name: string; permissions: string[] }[];
+    assert.ok(roles.find((r) => r.name === 'admin')?.permissions.includes('changes:read'));
+  });
+});
