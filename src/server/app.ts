@@ -14,6 +14,7 @@ import { installGuard } from './auth/guard.ts';
 import { authRoutes } from './auth/routes.ts';
 import { passwordResetRoutes } from './auth/password-reset.ts';
 import { sessionRoutes } from './auth/session-routes.ts';
+import { actorForToken } from './auth/sessions.ts';
 import type { Config } from './config.ts';
 import type { Access } from './http/access.ts';
 import type { Storage } from './db/connect.ts';
@@ -159,7 +160,11 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   presenceRoutes(app, deps);
   pauseReasonRoutes(app, deps);
   presenceReportRoutes(app, deps);
-  sipWebSocketRoute(app, registrar, sipConnections);
+  sipWebSocketRoute(app, registrar, sipConnections, async (token) => {
+    const signedIn = await cache.sessions.get(token, () => actorForToken(storage.db, token));
+    // A session that must first change its password or enrol in 2FA opens no phone either.
+    return signedIn && !signedIn.actor.restriction ? { userId: signedIn.actor.id, domainId: signedIn.actor.domainId } : null;
+  });
   eventRoutes(app, deps);
   iceServerRoutes(app, deps);
   freeswitchRoutes(app, deps);

@@ -89,6 +89,8 @@ describe('the console in Chromium', () => {
     await page.getByLabel(/^Extension/).fill('5555');
     await page.getByRole('button', { name: 'Create' }).click();
     await page.waitForURL(/\/users\/[0-9a-f-]{36}$/);
+    // The secret generated with the account is shown once (test/browser/phone.test.ts checks it).
+    await page.getByRole('button', { name: 'I have kept it' }).click();
     const made = (await h.admin.get(`${base}/users?q=card-made`)).body.items[0];
     assert.deepEqual([made.email, made.firstName, made.sip.extension], ['card@example.com', 'Card', '5555']);
     await screenshot(page, 'card-created');

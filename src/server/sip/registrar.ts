@@ -18,6 +18,20 @@ export interface Source {
   transport: 'udp' | 'tcp' | 'ws' | 'wss';
   /** Told how long a registration bound through this connection lasts, in seconds (connection-oriented transports). */
   holds?: (seconds: number) => void;
+  /**
+   * A WebSocket opened by a signed-in console page (the browser phone): who its session belongs to
+   * while it lives, null once it ended. Such a connection registers its owner's own account
+   * without digest, so the browser needs no secret of the account and never changes it.
+   */
+  session?: () => Promise<SessionOwner | null>;
+  /** Told which contacts a session-authenticated REGISTER bound (expires > 0) or removed (0). */
+  bound?: (account: SessionOwner, bindings: { uri: string; expires: number }[]) => void;
+}
+
+/** The user a console session belongs to, in its domain. */
+export interface SessionOwner {
+  userId: string;
+  domainId: string;
 }
 
 export interface RegistrarAccount {
@@ -71,6 +85,8 @@ function refusal(before: Contact[], after: Contact[], now: number, answer: strin
   if (Buffer.byteLength(answer) > UDP_RESPONSE_LIMIT && (grows || transport === 'udp')) return 'too-large-for-udp';
   return null;
 }
+
+type Reply = (status: number, extra?: [string, string][]) => string;
 
 const contactLine = (now: number) => (c: Contact): [string, string] => ['Contact', `<${c.uri}>;expires=${Math.round((c.expiresAt - now) / 1000)}`];
 const FAILURES_BEFORE_THROTTLE = 5;
@@ -138,6 +154,7 @@ export class Registrar {
     if (!domain) return reply(404);
     const authorization = request.headers.get('authorization')?.map(parseDigest).find((p) => p?.get('realm') === domain.realm);
     const challenge = (stale = false) => reply(401, challengeHeaders(domain.realm, this.#nonces.issue(domain.realm), stale, domain.algorithms));
+    if (source.session && !authorization) return this.#registerBySession(request, source, source.session, domain, to.user, reply, challenge);
     if (!authorization) return challenge();
 
     const nonce = authorization.get('nonce') ?? '';
@@ -165,7 +182,32 @@ export class Registrar {
     return this.#bind(request, source, account, reply);
   }
 
-  async #bind(request: SipRequest, source: Source, account: RegistrarAccount, reply: (status: number, extra?: [string, string][]) => string) {
+  /**
+   * A REGISTER over a connection opened by a console session: its owner's own account (AOR its
+   * username or extension, in its domain) is bound without digest while the session lives, within
+   * the account's auth ACL. The account's secret is neither needed nor touched. An ended session
+   * is refused outright (403, counted as no failure: the address may be an office's shared one);
+   * any other AOR is asked for digest as over any connection.
+   */
+  async #registerBySession(request: SipRequest, source: Source, session: () => Promise<SessionOwner | null>, domain: RegistrarDomain, aor: string | null, reply: Reply, challenge: () => string) {
+    const owner = await session();
+    if (!owner) return reply(403);
+    const account = owner.domainId === domain.id ? await this.#accountOf(owner.userId) : null;
+    if (!account || (aor !== account.username && aor !== account.extension)) return challenge();
+    if (!addressAllowed(source.address, account.authAcl)) return reply(403);
+    return this.#bind(request, source, account, reply, owner);
+  }
+
+  /**
+   * Removes contacts bound through a connection that is gone: a browser phone's contact (RFC 7118
+   * §5, an `.invalid` host) can be reached through its WebSocket only, so it dies with it.
+   */
+  async unbind(owner: SessionOwner, uris: string[]): Promise<void> {
+    if (!uris.length) return;
+    await this.presence.change(owner.domainId, owner.userId, (state, now) => register(state, uris.map((uri) => ({ uri, expires: 0 })), { userAgent: null, source: '', transport: 'ws', callId: '', cseq: 0 }, now));
+  }
+
+  async #bind(request: SipRequest, source: Source, account: RegistrarAccount, reply: Reply, owner?: SessionOwner) {
     const { min, max } = this.config.sipExpires;
     const headerExpires = header(request, 'expires');
     const fallback = headerExpires !== undefined && /^\d+$/.test(headerExpires) ? Number(headerExpires) : 3600;
@@ -200,6 +242,7 @@ export class Registrar {
     if ('answer' in outcome) {
       const held = bindings.filter((b) => b.expires > 0).map((b) => b.expires);
       if (held.length) source.holds?.(Math.max(...held));
+      if (owner) source.bound?.(owner, bindings);
       return outcome.answer;
     }
     this.log?.warn({ account: account.username, domainId: account.domainId, source: details.source, transport: source.transport, refused: outcome.refused, answerBytes: outcome.size }, 'SIP REGISTER refused');
@@ -241,6 +284,12 @@ export class Registrar {
     if (this.#failures.size > 100_000) this.#failures.clear();
   }
 
+  /** The SIP account of a user, by id (a session's owner): read each time, as a session is checked each time. */
+  async #accountOf(userId: string): Promise<RegistrarAccount | null> {
+    const row = await this.db.selectFrom('sip_accounts as s').innerJoin('users as u', 'u.id', 's.user_id').select([...accountColumns, 's.domain_id']).where('s.user_id', '=', userId).where('u.active', '=', 1).where('u.deleted_at', 'is', null).executeTakeFirst();
+    return row ? accountOfRow(row, row.domain_id) : null;
+  }
+
   async #account(domain: RegistrarDomain, username: string): Promise<RegistrarAccount | null> {
     const user = username.includes('@') ? (username.split('@')[0] as string) : username;
     const key = identifierKey(user);
@@ -266,7 +315,7 @@ export class Registrar {
           const found = new Map(rows.map((row) => [row.username_key, row]));
           for (const [key, resolvers] of waiting) {
             const row = found.get(key);
-            const account = row ? { userId: row.user_id, domainId, authAcl: JSON.parse(row.auth_acl) as string[], username: row.username, extension: row.extension, realm: row.realm, ha1_md5: row.ha1_md5, ha1_sha256: row.ha1_sha256, ha1b_md5: row.ha1b_md5, ha1b_sha256: row.ha1b_sha256 } : null;
+            const account = row ? accountOfRow(row, domainId) : null;
             for (const resolve of resolvers) resolve(account);
           }
         } catch (error) {
@@ -286,6 +335,8 @@ export class Registrar {
 
 const accountColumns = ['s.user_id', 's.username', 's.username_key', 's.extension', 's.realm', 's.ha1_md5', 's.ha1_sha256', 's.ha1b_md5', 's.ha1b_sha256', 's.auth_acl'] as const;
 type AccountRow = { user_id: string; username: string; username_key: string; extension: string | null; realm: string; ha1_md5: string; ha1_sha256: string; ha1b_md5: string; ha1b_sha256: string; auth_acl: string };
+
+const accountOfRow = (row: AccountRow, domainId: string): RegistrarAccount => ({ userId: row.user_id, domainId, authAcl: JSON.parse(row.auth_acl) as string[], username: row.username, extension: row.extension, realm: row.realm, ha1_md5: row.ha1_md5, ha1_sha256: row.ha1_sha256, ha1b_md5: row.ha1b_md5, ha1b_sha256: row.ha1b_sha256 });
 
 const accountsByUsername = (db: Db, domainId: string, keys: string[]): Promise<AccountRow[]> =>
   db

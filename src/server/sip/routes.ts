@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit/store.ts';
 import { diff } from '../audit/rules.ts';
-import { actorOf, can, domainOf } from '../http/access.ts';
+import { actorOf, domainOf } from '../http/access.ts';
 import { expectedVersion, sendEtag } from '../http/etag.ts';
 import { decodeCursor, encodeCursor, limitSchema, pageSchema, toPage } from '../http/paging.ts';
-import { conflict, forbidden, notFound } from '../http/problem.ts';
+import { conflict, notFound, Problem } from '../http/problem.ts';
 import type { Deps, Router } from '../http/routes.ts';
+import { findDomain } from '../domains/store.ts';
 import { changeUser, readUser } from '../users/commands.ts';
 import { touchUser } from '../users/store.ts';
 import { generateSecret } from './digest.ts';
@@ -63,11 +64,11 @@ export function sipRoutes(router: Router, { db, passwords, cipher }: Deps): void
   });
 
   router.post(`${base}/secret`, {
-    config: { access: { permission: 'users:update', self: 'profile:update' } },
+    config: { access: { permission: 'users:update' } },
     schema: {
       tags,
       summary: 'Generate a new SIP secret',
-      description: "The answer is the only place the secret is ever shown. Users may renew their own only for a WebRTC account: its phone is the browser they are in (the agent workspace's softphone does on start).",
+      description: "The answer is the only place the secret is ever shown. Every phone provisioned with the old secret stops registering, so this is the telephony administrator's act; the console's browser phone needs no secret (GET /api/v1/me/softphone).",
       params: userParams,
       response: { 200: z.object({ username: z.string(), realm: z.string(), secret: z.string() }) },
     },
@@ -75,10 +76,29 @@ export function sipRoutes(router: Router, { db, passwords, cipher }: Deps): void
       const domain = domainOf(request);
       const before = await readUser(db, domain, request.params.id, { deleted: false });
       if (!before.sip) throw notFound('SIP account');
-      if (!can(actorOf(request), 'users:update') && before.sip.connection !== 'webrtc') throw forbidden('Only the secret of a WebRTC account can be renewed by its own user; ask an administrator');
       const secret = generateSecret();
       const user = await changeUser(db, actorOf(request), domain, before.id, { sip: { secret } }, expectedVersion(request), guards);
       return { username: user.sip?.username ?? before.sip.username, realm: domain.realm ?? domain.name, secret };
+    },
+  });
+
+  router.get('/api/v1/me/softphone', {
+    config: { access: { permission: 'profile:read' } },
+    schema: {
+      tags,
+      summary: "Where the signed-in user's browser phone registers",
+      description:
+        "The browser phone opens the WebSocket `/sip` (subprotocol sip) from a page of this site, carrying the session cookie, and sends REGISTER for `uri` without credentials: the registrar binds the session's own account while the session lives (within the account's auth ACL), beside the account's other phones. No secret is issued and the account's own is never changed; when the session ends, the connection is closed and its contacts removed.",
+      response: { 200: z.object({ uri: z.string(), username: z.string(), extension: z.string().nullable(), realm: z.string(), websocket: z.string() }) },
+    },
+    handler: async (request) => {
+      const actor = actorOf(request);
+      const domain = await findDomain(db, actor.domainName);
+      if (!domain) throw new Problem(401, 'auth.not_authenticated', 'Sign in first');
+      const user = await readUser(db, domain, actor.id);
+      if (!user.sip) throw new Problem(404, 'sip.no_account', 'You have no SIP account; an administrator gives you one in your user card (Telephony)');
+      const realm = domain.realm ?? domain.name;
+      return { uri: `sip:${user.sip.username}@${realm}`, username: user.sip.username, extension: user.sip.extension, realm, websocket: '/sip' };
     },
   });
 

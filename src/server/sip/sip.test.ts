@@ -200,15 +200,20 @@ forEachEngine('SIP accounts', (h) => {
     assert.equal((await h().admin.get(`/api/v1/domains/realm-test/users/${user.id}/sip`)).body.secretStatus, 'current');
   });
 
-  it('lets users renew their own secret only for a WebRTC account (the browser is the phone)', async () => {
+  it("never lets users renew their own SIP secret, not even a WebRTC account's: every phone using it would stop registering", async () => {
     const { client, id } = await userWithRoles(h(), 'own-phone', ['agent'], { sip: { extension: '6101', connection: 'webrtc' } });
-    const renewed = await client.post(`${base}/users/${id}/sip/secret`);
-    assert.equal(renewed.status, 200);
-    assert.match(renewed.body.secret, /^[A-Za-z0-9_-]{24}$/);
-    await h().admin.put(`${base}/users/${id}/sip`, { connection: 'pbx' });
-    assert.equal((await client.post(`${base}/users/${id}/sip/secret`)).status, 403, 'a desk phone is provisioned by an administrator');
-    const other = (await h().admin.post(`${base}/users`, { login: 'not-mine', roles: ['agent'], sip: { extension: '6102' } })).body;
-    assert.equal((await client.post(`${base}/users/${other.id}/sip/secret`)).status, 403, "nobody else's");
+    const before = await h().storage.db.selectFrom('sip_accounts').select(['ha1_md5', 'ha1_sha256']).where('user_id', '=', id).executeTakeFirstOrThrow();
+    const refused = await client.post(`${base}/users/${id}/sip/secret`);
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.code, 'auth.forbidden');
+    assert.deepEqual(await h().storage.db.selectFrom('sip_accounts').select(['ha1_md5', 'ha1_sha256']).where('user_id', '=', id).executeTakeFirstOrThrow(), before);
+    const phone = await client.get('/api/v1/me/softphone');
+    assert.equal(phone.status, 200);
+    assert.deepEqual(phone.body, { uri: 'sip:6101@default', username: '6101', extension: '6101', realm: 'default', websocket: '/sip' });
+    const { client: without } = await userWithRoles(h(), 'no-phone', ['agent']);
+    const none = await without.get('/api/v1/me/softphone');
+    assert.equal(none.status, 404);
+    assert.equal(none.body.code, 'sip.no_account');
   });
 
   it('signs hot-desking users in to free desks and out again, keeping the history', async () => {

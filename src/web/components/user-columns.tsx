@@ -33,7 +33,7 @@ export const columns: Column[] = [
       const contacts = p?.registration.contacts ?? [];
       if (!p?.registration.registered) return <Badge variant="outline" color="dark">{t('users.notRegistered')}</Badge>;
       return (
-        <Tooltip label={contacts.map((c) => `${c.userAgent ?? '?'} · ${c.source} (${c.transport})`).join('\n')} multiline>
+        <Tooltip label={contacts.map((c) => `${c.userAgent ?? '?'} · ${c.source} (${c.transport})`).join('\n')} multiline style={{ whiteSpace: 'pre-line' }}>
           <Badge color="blue" tabIndex={0}>
             {t('users.registered')}
           </Badge>

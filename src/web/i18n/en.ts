@@ -114,6 +114,17 @@ export const en = {
     allMatching: 'All {{count}} users that match are selected.',
     tooMany: 'More than 10,000 users match: narrow the search for a bulk change.',
   },
+  createdSecret: {
+    title: 'SIP secret of {{login}}',
+    created: '{{login}} was created with a SIP account.',
+    once: 'Its SIP secret is shown only now: copy it into the phone or download it. It cannot be shown again; "New SIP secret" on the card makes another, which stops phones set up with this one.',
+    table: 'The new SIP account and its secret',
+    username: 'SIP username',
+    copy: 'Copy the secret',
+    copied: 'Copied',
+    download: 'Download (CSV)',
+    done: 'I have kept it',
+  },
   range: {
     open: 'Create range…',
     title: 'Create users for a range of numbers',
@@ -171,6 +182,11 @@ export const en = {
     startPhone: 'Start the phone',
     stopPhone: 'Stop the phone',
     phoneStates: { off: 'Off', starting: 'Starting…', registered: 'Registered', failed: 'Not registered' },
+    phoneFailures: {
+      refused: 'The registrar refused this phone: sign in again, or ask an administrator whether your SIP account may register from this network.',
+      unreachable: 'The registrar cannot be reached; check the connection and start the phone again.',
+      other: 'The phone could not register; start it again, and if it keeps failing, tell an administrator.',
+    },
   },
   actions: {
     for: 'Actions for {{login}}',
@@ -209,6 +225,7 @@ export const en = {
     user__email_taken: 'This e-mail is already taken in this domain',
     sip__extension_taken: 'This extension is already taken',
     sip__username_taken: 'This SIP username is already taken',
+    sip__no_account: 'You have no SIP account yet; an administrator gives you one in your user card (Telephony).',
     sip__pin_trivial: 'The PIN is too easy to guess',
     sip__secret_weak: 'The secret contains the username or the extension',
     license__required: 'Needs a live license for this',

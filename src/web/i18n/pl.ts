@@ -115,6 +115,17 @@ export const pl: Strings = {
     allMatching: 'Zaznaczono wszystkich pasujących ({{count}}).',
     tooMany: 'Pasuje ponad 10 000 użytkowników: zawęź wyszukiwanie.',
   },
+  createdSecret: {
+    title: 'Hasło SIP użytkownika {{login}}',
+    created: 'Utworzono użytkownika {{login}} z kontem SIP.',
+    once: 'Jego hasło SIP jest widoczne tylko teraz: skopiuj je do telefonu albo pobierz. Nie da się go pokazać ponownie; „Nowe hasło SIP” w karcie tworzy inne, a telefony ustawione z tym przestaną się rejestrować.',
+    table: 'Nowe konto SIP i jego hasło',
+    username: 'Nazwa użytkownika SIP',
+    copy: 'Kopiuj hasło',
+    copied: 'Skopiowano',
+    download: 'Pobierz (CSV)',
+    done: 'Gotowe, zachowane',
+  },
   range: {
     open: 'Utwórz zakres…',
     title: 'Utwórz użytkowników dla zakresu numerów',
@@ -172,6 +183,11 @@ export const pl: Strings = {
     startPhone: 'Włącz telefon',
     stopPhone: 'Wyłącz telefon',
     phoneStates: { off: 'Wyłączony', starting: 'Uruchamianie…', registered: 'Zarejestrowany', failed: 'Niezarejestrowany' },
+    phoneFailures: {
+      refused: 'Rejestrator odrzucił ten telefon: zaloguj się ponownie albo zapytaj administratora, czy Twoje konto SIP może się rejestrować z tej sieci.',
+      unreachable: 'Nie można połączyć się z rejestratorem; sprawdź połączenie i włącz telefon ponownie.',
+      other: 'Telefon nie zarejestrował się; włącz go ponownie, a jeśli to się powtarza, powiadom administratora.',
+    },
   },
   actions: {
     for: 'Akcje dla {{login}}',
@@ -210,6 +226,7 @@ export const pl: Strings = {
     user__email_taken: 'Ten e-mail jest już zajęty w tej domenie',
     sip__extension_taken: 'Ten numer wewnętrzny jest już zajęty',
     sip__username_taken: 'Ta nazwa użytkownika SIP jest już zajęta',
+    sip__no_account: 'Nie masz jeszcze konta SIP; administrator nada je w Twojej karcie użytkownika (Telefonia).',
     sip__pin_trivial: 'PIN jest zbyt łatwy do odgadnięcia',
     sip__secret_weak: 'Hasło SIP zawiera nazwę użytkownika lub numer',
     license__required: 'Wymaga ważnej licencji',

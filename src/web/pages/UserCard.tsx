@@ -7,6 +7,7 @@ import { userCreate, userUpdate } from '../../server/users/schema.ts';
 import { api, ApiProblem } from '../api/client.ts';
 import { useList, useNames } from '../api/lists.ts';
 import { useMe } from '../api/session.ts';
+import { handOverSecret, SipSecretDialog, useHandedOverSecret } from '../components/SipSecretDialog.tsx';
 import { Sessions, UserLicenses, usePasswordVerdict } from './user-card-sections.tsx';
 import { agentTimers, at, bodyOf, draftOf, emptyDraft, patchOf, withValue, type Draft, type UserView } from './user-draft.ts';
 
@@ -31,6 +32,7 @@ export function UserCard() {
   const [conflict, setConflict] = useState<{ theirs: UserView; changed: string[] } | null>(null);
   const [saving, setSaving] = useState(false);
   const [shownSecret, setShownSecret] = useState<string | null>(null);
+  const [createdSecret, dismissCreatedSecret] = useHandedOverSecret(id);
   useEffect(() => {
     if (!loaded.data) return;
     setOriginal(draftOf(loaded.data));
@@ -79,6 +81,8 @@ export function UserCard() {
     try {
       if (creating) {
         const made = await api<UserView>('POST', `/api/v1/domains/${domain}/users`, body);
+        // A secret the server generated is in this answer only: the new user's card shows it once.
+        if (made.sip?.secret) handOverSecret(client, made.id, { login: made.login, extension: made.sip.extension, username: made.sip.username, secret: made.sip.secret });
         await client.invalidateQueries({ queryKey: ['users'] });
         navigate(`/users/${made.id}`, { replace: true });
       } else {
@@ -103,6 +107,7 @@ export function UserCard() {
   const queue = (draft.agent.personalPredictiveQueue ?? {}) as Record<string, unknown>;
   return (
     <Stack>
+      <SipSecretDialog shown={createdSecret} onClose={dismissCreatedSecret} />
       <Group justify="space-between">
         <Title order={1} size="h2">
           {creating ? t('card.newUser') : `${loaded.data?.firstName ?? ''} ${loaded.data?.lastName ?? ''}`.trim() || loaded.data?.login}

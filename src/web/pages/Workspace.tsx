@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAction } from '../api/action.ts';
-import { api } from '../api/client.ts';
+import { api, ApiProblem, said } from '../api/client.ts';
 import { useLiveEvents, type Presence } from '../api/events.ts';
 import { may, useMe } from '../api/session.ts';
 import { startSoftphone, type Softphone } from '../components/softphone.ts';
@@ -71,13 +71,16 @@ export function Workspace() {
           </Group>
         </Stack>
       </Card>
-      <Phone userPath={userPath} />
+      <Phone />
     </Stack>
   );
 }
 
-/** The softphone card: started by the agent, registered over the registrar's WebSocket. */
-function Phone({ userPath }: { userPath: string }) {
+/**
+ * The softphone card: started by the agent, registered over the registrar's WebSocket by the
+ * console session, beside the agent's desk phones (whose secret it never touches).
+ */
+function Phone() {
   const { t } = useTranslation();
   const [phone, setPhone] = useState<Softphone | null>(null);
   const [state, setState] = useState<'off' | 'starting' | 'registered' | 'failed'>('off');
@@ -87,14 +90,14 @@ function Phone({ userPath }: { userPath: string }) {
     setState('starting');
     try {
       setPhone(
-        await startSoftphone(userPath, (next, why) => {
+        await startSoftphone((next, failure) => {
           setState(next);
-          setDetail(why ?? '');
+          setDetail(failure ? t(`workspace.phoneFailures.${failure}`) : '');
         }),
       );
     } catch (error) {
       setState('failed');
-      setDetail(error instanceof Error ? error.message : String(error));
+      setDetail(error instanceof ApiProblem ? said({ code: error.code, message: error.detail }) : t('workspace.phoneFailures.unreachable'));
     }
   };
   return (
