@@ -204,7 +204,7 @@ export class Registrar {
    */
   async unbind(owner: SessionOwner, uris: string[]): Promise<void> {
     if (!uris.length) return;
-    await this.presence.change(owner.domainId, owner.userId, (state, now) => register(state, uris.map((uri) => ({ uri, expires: 0 })), { userAgent: null, source: '', transport: 'ws', callId: '', cseq: 0 }, now));
+    await this.presence.change(owner.domainId, owner.userId, (state, now) => register(state, uris.map((uri) => ({ uri, expires: 0 })), { userAgent: null, source: '', transport: 'ws', callId: '', cseq: 0, owner: null }, now));
   }
 
   async #bind(request: SipRequest, source: Source, account: RegistrarAccount, reply: Reply, owner?: SessionOwner) {
