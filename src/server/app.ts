@@ -10,6 +10,7 @@ import { agentRoutes } from './agents/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { catalogRoutes } from './catalogs/routes.ts';
 import { installGuard } from './auth/guard.ts';
+import { lendToMarkedRoutes } from './db/lent-connection.ts';
 import { authRoutes } from './auth/routes.ts';
 import { passwordResetRoutes } from './auth/password-reset.ts';
 import { sessionRoutes } from './auth/session-routes.ts';
@@ -109,6 +110,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   const cache = new DirectoryCache(config.readCacheMs);
+  lendToMarkedRoutes(app);
   installGuard(app, storage.db, cache);
   const store = config.redisUrl ? await RedisLiveStore.connect(config.redisUrl, config.redisPrefix, config.eventBuffer) : new MemoryLiveStore(config.eventBuffer);
   const presence = new PresenceEngine({ db: storage.db, store, graceMs: config.presenceGraceSeconds * 1000, onError: (error) => app.log.error({ err: error }, 'presence background work failed') });
