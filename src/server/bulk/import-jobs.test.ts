@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { forEachEngine, startHarness } from '../../../test/harness.ts';
+import { forEachEngine, startHarness, userWithRoles } from '../../../test/harness.ts';
 
 const base = '/api/v1/domains/default';
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
@@ -93,6 +93,26 @@ forEachEngine('CSV import as a job', (h) => {
     const extensions = await h().storage.db.selectFrom('extensions').select('number').where('number', '>=', '100000').where('number', '<', '120000').execute();
     assert.equal(extensions.length, 0);
     assert.equal((await h().admin.get(`${base}/jobs/no-such-job`)).status, 404);
+  });
+
+  it('lets nobody act on what a running import wrote but did not commit', async () => {
+    const agent = await userWithRoles(h(), 'promoted-agent', ['agent']);
+    // The agent made admin in the first chunk; the last row refuses the whole file.
+    const file = `login,roles\npromoted-agent,admin\n${Array.from({ length: 3000 }, (_, n) => `uncommitted${n},agent\n`).join('')}uncommitted-bad,no-such-role\n`;
+    const url = await address();
+    const events = await openEvents(url, 'default', h().admin.token as string);
+    try {
+      const started = await upload(file, '?onExisting=update', { prefer: 'respond-async' });
+      const id = started.json().id;
+      await events.next((m) => m.type === 'job' && m.data.id === id && m.data.progress.rows > 1000, 20_000);
+      await agent.client.get(`${base}/jobs/${id}`);
+      const job = await waitFor(id);
+      assert.deepEqual([job.state, job.result.written], ['succeeded', false]);
+    } finally {
+      await events.close();
+    }
+    assert.equal((await agent.client.get(`${base}/users`)).status, 403, 'the admin role never committed grants nothing');
+    assert.equal(await count('uncommitted'), 0);
   });
 
   it('finds duplicates across chunks and refuses the whole file in atomic mode, but keeps the other rows in partial mode', async () => {

@@ -53,7 +53,7 @@ const MAX_FILE = 1024 * 2 ** 20;
  * imported by a job; the request waits for the job, or, with `Prefer: respond-async`, is answered
  * 202 at once with the job to follow.
  */
-export function importRoutes(router: Router, { db, passwords, cipher, presence }: Deps): void {
+export function importRoutes(router: Router, { db, passwords, cipher, presence, cache }: Deps): void {
   const guards = { passwords, cipher };
   void sweepOrphanedSpools();
   const jobs = new ImportJobs((domainId, view) => presence.store.publish(domainId, { type: 'job', userId: null, data: view }));
@@ -124,6 +124,8 @@ export function importRoutes(router: Router, { db, passwords, cipher, presence }
           return report;
         };
         const job = jobs.start(domain.id, id, requester.login, task, forget(id));
+        // The import ends outside any request's answer: what was read while it ran is not served again.
+        void job.done.then(() => cache.invalidateAll());
         if (/\brespond-async\b/i.test(String(request.headers.prefer ?? ''))) {
           return reply.code(202).header('preference-applied', 'respond-async').header('location', `/api/v1/domains/${domain.name}/jobs/${id}`).send({ ...job.view });
         }

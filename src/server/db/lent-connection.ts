@@ -78,6 +78,9 @@ export class Lender {
   }
 }
 
+/** Whether this runs for a request that may borrow the connection: what it reads may never be committed. */
+export const borrowsConnection = () => running.getStore() === BORROWER;
+
 /** Marks the requests of routes configured `borrowsConnection`; registered before any hook that reads the database. */
 export function lendToMarkedRoutes(app: FastifyInstance): void {
   app.addHook('onRequest', (request, _reply, done) => (request.routeOptions.config.borrowsConnection ? running.run(BORROWER, done) : done()));
