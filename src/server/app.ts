@@ -11,6 +11,7 @@ import { auditRoutes } from './audit/routes.ts';
 import { changeRoutes } from './changes/routes.ts';
 import { catalogRoutes } from './catalogs/routes.ts';
 import { installGuard } from './auth/guard.ts';
+import { lendToMarkedRoutes } from './db/lent-connection.ts';
 import { authRoutes } from './auth/routes.ts';
 import { passwordResetRoutes } from './auth/password-reset.ts';
 import { sessionRoutes } from './auth/session-routes.ts';
@@ -123,6 +124,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   const cache = new DirectoryCache(config.readCacheMs);
+  lendToMarkedRoutes(app);
   installGuard(app, storage.db, cache);
   const store = config.redisUrl
     ? await RedisLiveStore.connect(config.redisUrl, { prefix: config.redisPrefix, bufferSize: config.eventBuffer, processTtlMs: config.processTtlMs })

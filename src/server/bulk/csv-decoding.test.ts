@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { decodeCsv, detectDelimiter } from './csv-decoding.ts';
-import { mapHeaders } from './import-columns.ts';
+import { headerProblems, mapHeaders } from './import-columns.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../../../test/fixtures/${name}`, import.meta.url));
 const headersOf = (name: string) => {
@@ -44,5 +44,14 @@ describe('reading the files administrators have', () => {
     const amazon = mapHeaders(headersOf('amazon-connect-users.csv'));
     assert.deepEqual(amazon.columns.slice(0, 5), [['firstName'], ['lastName'], ['email'], ['password'], ['login']]);
     assert.deepEqual(amazon.unknown.map((u) => u.header), ['routing profile name', 'phone type (soft/desk)', 'soft phone auto accept (yes/no)'], 'columns we have no field for are reported');
+  });
+
+  it('refuses a header line of too many or too long headers, quoting none whole', () => {
+    const many = Array.from({ length: 201 }, (_, n) => `column ${n}`);
+    assert.deepEqual(headerProblems(many, mapHeaders(many).columns).map((p) => p.code), ['import.too_many_columns']);
+    const long = ['login', 'q'.repeat(201), `${'r'.repeat(60)}`, `${'R'.repeat(60)}`];
+    const problems = headerProblems(long, mapHeaders(long).columns);
+    assert.deepEqual(problems.map((p) => `${p.path} ${p.code}`), ['headers/2 import.header_too_long', 'headers/4 import.duplicate_header']);
+    assert.ok(problems.every((p) => p.message.length < 120), 'headers are quoted cut');
   });
 });

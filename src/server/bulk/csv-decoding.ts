@@ -1,7 +1,8 @@
 import { open } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { pipeline, Readable } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
+import { invalid, type FieldProblem } from '../http/problem.ts';
 
 /**
  * How an administrator's CSV file is read: its encoding (UTF-8 with or without a BOM, or the
@@ -46,6 +47,18 @@ export function detectDelimiter(text: string): CsvDelimiter {
 
 const SAMPLE = 64 * 1024;
 
+/** The most of a cell a problem quotes: enough to find it in the file, never the file itself. */
+const EXCERPT = 40;
+
+/** A cell as a problem quotes it: cut, with an ellipsis, past 40 characters. */
+export const excerpt = (cell: string) => (cell.length > EXCERPT ? `${cell.slice(0, EXCERPT - 1)}…` : cell);
+
+/**
+ * The longest row, header line included, in characters: a row of every column with long lists
+ * fits many times over. Past it the file is refused before more of it is held in memory.
+ */
+export const MAX_ROW = 64 * 1024;
+
 /** The file's encoding and delimiter (given, or told from its start) and its records, streamed. */
 export async function readCsv(path: string, given: { encoding?: CsvEncoding; delimiter?: CsvDelimiter } = {}) {
   const file = await open(path);
@@ -54,17 +67,81 @@ export async function readCsv(path: string, given: { encoding?: CsvEncoding; del
   const { text, encoding } = decodeCsv(sample.subarray(0, bytesRead), given.encoding);
   const delimiter = given.delimiter ?? detectDelimiter(text);
   const read = { bytes: 0 };
-  const records = (): AsyncIterable<string[]> => Readable.from(decoded(path, encoding, read)).pipe(parse({ delimiter, relax_column_count: true, skip_empty_lines: true }));
+  // Rows whose cell count differs from the header's are read, to be reported row by row.
+  // pipeline, not pipe: a file refused while decoded ends the records with that problem.
+  const records = (): AsyncIterable<string[]> =>
+    readable(pipeline(Readable.from(decoded(path, encoding, read)), parse({ delimiter, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_ROW }), () => undefined));
   /** How much of the file the records read so far came from, 0 to 1. */
   const fraction = () => (size ? Math.min(1, read.bytes / size) : 1);
   return { encoding, delimiter, records, fraction };
 }
 
+/**
+ * The file as text. UTF-8 is decoded strictly: a byte that is not UTF-8 refuses the file instead
+ * of becoming U+FFFD in the directory. A NUL is refused in every encoding.
+ */
 async function* decoded(path: string, encoding: CsvEncoding, read: { bytes: number }) {
-  const decoder = new TextDecoder(encoding);
+  const decoder = new TextDecoder(encoding, { fatal: encoding === 'utf-8' });
+  let lines = 1;
+  const checked = (chunk?: Buffer) => {
+    let text: string;
+    try {
+      text = chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
+    } catch {
+      const line = lines + (chunk ? lineOfInvalidByte(chunk) : 0);
+      throw unreadable('import.not_utf8', line, `Line ${line} is not UTF-8: give the file's encoding (encoding=windows-1250 or windows-1251) or save it as UTF-8`);
+    }
+    const nul = text.indexOf('\0');
+    if (nul >= 0) {
+      const line = lines + newlines(text.slice(0, nul));
+      throw unreadable('import.nul_character', line, `Line ${line} has a NUL character: no cell may hold one`);
+    }
+    lines += newlines(text);
+    return text;
+  };
   for await (const chunk of createReadStream(path, { highWaterMark: SAMPLE })) {
     read.bytes += (chunk as Buffer).length;
-    yield decoder.decode(chunk as Buffer, { stream: true });
+    yield checked(chunk as Buffer);
   }
-  yield decoder.decode();
+  yield checked();
+}
+
+/** Lines of a chunk before its first byte that is not UTF-8 (the ends of a character cut by the previous chunk skipped). */
+function lineOfInvalidByte(chunk: Buffer) {
+  const start = chunk.findIndex((byte) => (byte & 0xc0) !== 0x80);
+  const text = new TextDecoder('utf-8').decode(chunk.subarray(Math.max(0, start)));
+  return newlines(text.slice(0, Math.max(0, text.indexOf('\uFFFD'))));
+}
+
+const newlines = (text: string) => text.split('\n').length - 1;
+
+const unreadable = (code: string, line: number, message: string) => invalid([{ path: `lines/${line}`, code, message }], `The file cannot be read: ${message}`);
+
+/** The records, with the parser's errors told as problems naming the row and the line, never a cell. */
+async function* readable(records: AsyncIterable<string[]>): AsyncGenerator<string[]> {
+  try {
+    yield* records;
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const { records: before, lines } = error as CsvError & { records: number; lines: number };
+    const problem = malformed(error.code, before + 1, lines);
+    throw invalid([problem], `The file cannot be read: ${problem.message}`);
+  }
+}
+
+function malformed(code: string, row: number, line: number): FieldProblem {
+  const path = `rows/${row}`;
+  const where = row === 1 ? `The header line (line ${line})` : `Row ${row} (line ${line})`;
+  switch (code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return { path, code: 'import.quote_not_closed', message: `Row ${row} opens a quote that is never closed (the file ends at line ${line})` };
+    case 'INVALID_OPENING_QUOTE':
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return { path, code: 'import.stray_quote', message: `${where} has a quote inside a cell: a cell with quotes is quoted whole, its quotes doubled ("")` };
+    case 'CSV_MAX_RECORD_SIZE':
+      return { path, code: row === 1 ? 'import.header_too_long' : 'import.row_too_long', message: `${where} is over ${MAX_ROW} characters` };
+    default:
+      return { path, code: 'import.malformed_csv', message: `${where} is not CSV the import can read` };
+  }
 }

@@ -1,4 +1,6 @@
+import type { FieldProblem } from '../http/problem.ts';
 import { userColumns } from './columns.ts';
+import { excerpt } from './csv-decoding.ts';
 
 /** Columns the import reads besides the export's: secrets an administrator may bring, and a full name. */
 const importOnly = ['password', 'passwordHash', 'sipSecret', 'voicemailPin', 'name'] as const;
@@ -67,4 +69,36 @@ export function mapHeaders(headers: string[], chosen: Record<string, ImportColum
     return mapped ?? [];
   });
   return { columns, unknown };
+}
+
+/** The longest header name: the longest alias is far shorter, and a header is repeated in reports. */
+export const MAX_HEADER = 200;
+
+/** The most columns a file has: over four times the 45 the import reads; each is repeated in the report's mapping. */
+export const MAX_COLUMNS = 200;
+
+/**
+ * Headers the import refuses: too long, or filling what another header fills already (the same
+ * name in any case, or two names read as one column, by alias or by the administrator's mapping).
+ * Either would otherwise let the last one silently win.
+ */
+export function headerProblems(headers: string[], columns: ImportColumn[][]): FieldProblem[] {
+  if (headers.length > MAX_COLUMNS) return [{ path: 'headers', code: 'import.too_many_columns', message: `${headers.length} headers: a file has at most ${MAX_COLUMNS} columns` }];
+  const problems: FieldProblem[] = [];
+  const names = new Map<string, number>();
+  const filled = new Map<ImportColumn, number>();
+  headers.forEach((raw, index) => {
+    const path = `headers/${index + 1}`;
+    if (raw.length > MAX_HEADER) return void problems.push({ path, code: 'import.header_too_long', message: `Header ${index + 1} is over ${MAX_HEADER} characters` });
+    const name = raw.trim().toLowerCase();
+    const same = names.get(name);
+    if (name && same !== undefined) return void problems.push({ path, code: 'import.duplicate_header', message: `${JSON.stringify(excerpt(raw))} repeats header ${same + 1} (${JSON.stringify(excerpt(headers[same] ?? ''))})` });
+    names.set(name, index);
+    for (const column of columns[index] ?? []) {
+      const first = filled.get(column);
+      if (first !== undefined) problems.push({ path, code: 'import.duplicate_header', message: `${JSON.stringify(excerpt(raw))} is read as ${column}, like header ${first + 1} (${JSON.stringify(excerpt(headers[first] ?? ''))})` });
+      else filled.set(column, index);
+    }
+  });
+  return problems;
 }

@@ -5,9 +5,10 @@ import argon2 from 'argon2';
 import bcrypt from 'bcryptjs';
 import { openEvents } from '../../../test/events-client.ts';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { forEachEngine, startHarness } from '../../../test/harness.ts';
+import { forEachEngine, startHarness, userWithRoles } from '../../../test/harness.ts';
 
 const base = '/api/v1/domains/default';
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
@@ -23,6 +24,11 @@ forEachEngine('CSV import as a job', (h) => {
   const upload = (file: string, query = '', headers: Record<string, string> = {}) =>
     h().app.inject({ method: 'POST', url: `${base}/users/import${query}`, payload: file, headers: { 'content-type': 'text/csv', authorization: `Bearer ${h().admin.token}`, ...headers } });
   const count = async (prefix: string) => (await h().storage.db.selectFrom('users').select('id').where('login_key', 'like', `${prefix}%`).execute()).length;
+  /** The server's address: listening from the first test that needs it. */
+  const address = async () => {
+    if (!h().app.server.listening) return h().app.listen({ host: '127.0.0.1', port: 0 });
+    return `http://127.0.0.1:${(h().app.server.address() as AddressInfo).port}`;
+  };
   const waitFor = async (id: string) => {
     for (let i = 0; i < 600; i += 1) {
       const job = (await h().admin.get(`${base}/jobs/${id}`)).body;
@@ -36,7 +42,7 @@ forEachEngine('CSV import as a job', (h) => {
     await h().admin.post(`${base}/groups`, { name: 'Sales' });
     await h().admin.post(`${base}/groups`, { name: 'Support' });
     await h().admin.post(`${base}/skills`, { name: 'English' });
-    const url = await h().app.listen({ host: '127.0.0.1', port: 0 });
+    const url = await address();
     const events = await openEvents(url, 'default', h().admin.token as string);
     try {
       const started = await upload(agentsFile(2500), '', { prefer: 'respond-async' });
@@ -64,14 +70,49 @@ forEachEngine('CSV import as a job', (h) => {
     }
   });
 
-  it('is cancelled with nothing of it left', async () => {
-    const started = await upload(agentsFile(20_000, 100_000, 'cancelled'), '', { prefer: 'respond-async' });
-    const cancelled = await h().admin.post(`${base}/jobs/${started.json().id}/cancel`, {});
-    assert.equal(cancelled.body.state, 'cancelled');
+  it('is cancelled while it runs, between two chunks, with nothing of it left — and a write sent meanwhile is not part of it', async () => {
+    const url = await address();
+    const events = await openEvents(url, 'default', h().admin.token as string);
+    try {
+      const started = await upload(agentsFile(20_000, 100_000, 'cancelled'), '', { prefer: 'respond-async' });
+      const id = started.json().id;
+      await events.next((m) => m.type === 'job' && m.data.id === id && m.data.progress.rows > 0, 20_000);
+      // On SQLite this write waits for the import's end: it neither joins its transaction nor is undone with it.
+      const meanwhile = h().admin.post(`${base}/users`, { login: 'written-meanwhile', roles: ['agent'] });
+      const status = await h().admin.get(`${base}/jobs/${id}`);
+      assert.equal(status.body.state, 'running', 'the job answers while it runs');
+      const cancelled = await h().admin.post(`${base}/jobs/${id}/cancel`, {});
+      assert.equal(cancelled.body.state, 'cancelled');
+      assert.ok(cancelled.body.progress.rows < 20_000, `stopped after ${cancelled.body.progress.rows} rows`);
+      assert.equal((await meanwhile).status, 201);
+    } finally {
+      await events.close();
+    }
     assert.equal(await count('cancelled'), 0);
+    assert.equal(await count('written-meanwhile'), 1);
     const extensions = await h().storage.db.selectFrom('extensions').select('number').where('number', '>=', '100000').where('number', '<', '120000').execute();
     assert.equal(extensions.length, 0);
     assert.equal((await h().admin.get(`${base}/jobs/no-such-job`)).status, 404);
+  });
+
+  it('lets nobody act on what a running import wrote but did not commit', async () => {
+    const agent = await userWithRoles(h(), 'promoted-agent', ['agent']);
+    // The agent made admin in the first chunk; the last row refuses the whole file.
+    const file = `login,roles\npromoted-agent,admin\n${Array.from({ length: 3000 }, (_, n) => `uncommitted${n},agent\n`).join('')}uncommitted-bad,no-such-role\n`;
+    const url = await address();
+    const events = await openEvents(url, 'default', h().admin.token as string);
+    try {
+      const started = await upload(file, '?onExisting=update', { prefer: 'respond-async' });
+      const id = started.json().id;
+      await events.next((m) => m.type === 'job' && m.data.id === id && m.data.progress.rows > 1000, 20_000);
+      await agent.client.get(`${base}/jobs/${id}`);
+      const job = await waitFor(id);
+      assert.deepEqual([job.state, job.result.written], ['succeeded', false]);
+    } finally {
+      await events.close();
+    }
+    assert.equal((await agent.client.get(`${base}/users`)).status, 403, 'the admin role never committed grants nothing');
+    assert.equal(await count('uncommitted'), 0);
   });
 
   it('finds duplicates across chunks and refuses the whole file in atomic mode, but keeps the other rows in partial mode', async () => {

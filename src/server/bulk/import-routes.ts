@@ -13,7 +13,9 @@ import { timeOrderedId } from '../db/ids.ts';
 import { actorOf, domainOf } from '../http/access.ts';
 import { conflict, invalid, notFound, Problem } from '../http/problem.ts';
 import type { Deps, Router } from '../http/routes.ts';
+import { MAX_ROW } from './csv-decoding.ts';
 import { importColumns } from './import-columns.ts';
+import { MAX_CELL } from './import-rows.ts';
 import { importQuery, importResult, importUsers, withErrors, type GeneratedSecret, type ImportProgress, type ImportReport } from './import.ts';
 import { ImportJobs, jobView } from './jobs.ts';
 
@@ -51,7 +53,7 @@ const MAX_FILE = 1024 * 2 ** 20;
  * imported by a job; the request waits for the job, or, with `Prefer: respond-async`, is answered
  * 202 at once with the job to follow.
  */
-export function importRoutes(router: Router, { db, passwords, cipher, presence }: Deps): void {
+export function importRoutes(router: Router, { db, passwords, cipher, presence, cache }: Deps): void {
   const guards = { passwords, cipher };
   void sweepOrphanedSpools();
   const jobs = new ImportJobs((domainId, view) => presence.store.publish(domainId, { type: 'job', userId: null, data: view }));
@@ -88,7 +90,7 @@ export function importRoutes(router: Router, { db, passwords, cipher, presence }
         tags,
         summary: 'Import users from a CSV file',
         description:
-          'Headers are matched case-insensitively, with the aliases of Webitel, Amazon Connect and Excel files; lists use `|`, skills `name:level`, licenses by name; `password` is judged by the policy and hashed, `passwordHash` takes argon2, bcrypt or PBKDF2 hashes from another system as they are. In atomic mode any problem refuses the whole file (400, every problem listed as rows/<row>/<column>); in partial mode the valid rows are written and the others reported; a dry run writes nothing and reports. With `Prefer: respond-async` the answer is 202 and the job (GET …/jobs/{id}, `job` events on the event stream).',
+          `Headers are matched case-insensitively, with the aliases of Webitel, Amazon Connect and Excel files; lists use \`|\`, skills \`name:level\`, licenses by name; \`password\` is judged by the policy and hashed, \`passwordHash\` takes argon2, bcrypt or PBKDF2 hashes from another system as they are. In atomic mode any problem refuses the whole file (400, every problem listed as rows/<row>/<column>); in partial mode the valid rows are written and the others reported; a dry run writes nothing and reports. A file that cannot be read — a quote never closed or stray, a header line or row over ${MAX_ROW.toLocaleString('en')} characters, a repeated header, bytes that are not its encoding, a NUL — is refused whole (400, naming the row, line or header); a row with another cell count than the header or a cell over ${MAX_CELL.toLocaleString('en')} characters is a problem of its row. With \`Prefer: respond-async\` the answer is 202 and the job (GET …/jobs/{id}; \`job\` events on the event stream carry its state and counts).`,
         params,
         querystring: importQuery,
         response: { 200: importResult, 202: jobView },
@@ -122,11 +124,13 @@ export function importRoutes(router: Router, { db, passwords, cipher, presence }
           return report;
         };
         const job = jobs.start(domain.id, id, requester.login, task, forget(id));
+        // The import ends outside any request's answer: what was read while it ran is not served again.
+        void job.done.then(() => cache.invalidateAll());
         if (/\brespond-async\b/i.test(String(request.headers.prefer ?? ''))) {
           return reply.code(202).header('preference-applied', 'respond-async').header('location', `/api/v1/domains/${domain.name}/jobs/${id}`).send({ ...job.view });
         }
         const view = await job.done;
-        if (view.error) throw new Problem(view.error.status, view.error.code, view.error.detail);
+        if (view.error) throw new Problem(view.error.status, view.error.code, view.error.detail, view.error.errors);
         const report = view.result as ImportReport;
         if (request.query.report === 'csv') return sendErrorReport(reply, join(dir, 'report.csv'));
         if (report.mode === 'atomic' && report.problemCount && !report.dryRun) throw refused(report);
@@ -134,14 +138,15 @@ export function importRoutes(router: Router, { db, passwords, cipher, presence }
       },
     });
 
+    // Both answer from memory: on SQLite they are served between the chunks of a running import.
     scope.get('/api/v1/domains/:domain/jobs/:id', {
-      config: { access: { permission: 'users:create' } },
+      config: { access: { permission: 'users:create' }, borrowsConnection: true },
       schema: { tags, summary: 'An import job: its state, progress and, when finished, its report', params: jobParams, response: { 200: jobView } },
       handler: async (request) => ({ ...jobOf(request).view }),
     });
 
     scope.post('/api/v1/domains/:domain/jobs/:id/cancel', {
-      config: { access: { permission: 'users:create' } },
+      config: { access: { permission: 'users:create' }, borrowsConnection: true },
       schema: { tags, summary: 'Cancel a running import: nothing of it stays', params: jobParams, response: { 200: jobView } },
       handler: async (request) => jobs.cancel(jobOf(request)),
     });

@@ -1,5 +1,6 @@
 import { hashScheme } from '../auth/passwords.ts';
 import { userCreate, userUpdate } from '../users/schema.ts';
+import { excerpt } from './csv-decoding.ts';
 import { secretColumns, type ImportColumn } from './import-columns.ts';
 
 /** A problem of one cell, as the error report lists it. */
@@ -95,6 +96,19 @@ const fieldPath: Partial<Record<ImportColumn, string>> = {
   rejectDelay: 'agent/rejectDelay', noAnswerDelay: 'agent/noAnswerDelay', autoDial: 'agent/autoDial', assignLeads: 'agent/assignLeads', name: 'firstName',
 };
 
+/** The longest cell, in characters: a list of 200 group names fits. */
+export const MAX_CELL = 16 * 1024;
+
+/**
+ * What keeps a row from being read at all: a cell count other than the header's (its cells do not
+ * line up with the headers, so a secret could sit under any of them, and none is quoted), or a
+ * cell over the limit.
+ */
+export function shapeProblems(row: number, headers: string[], cells: string[]): CellProblem[] {
+  if (cells.length !== headers.length) return [{ row, column: 'row', value: '', message: `${cells.length} cells where the header has ${headers.length}: a cell holding the delimiter must be quoted` }];
+  return cells.flatMap((cell, index) => (cell.length > MAX_CELL ? [{ row, column: headers[index] as string, value: '', message: `Over ${MAX_CELL} characters` }] : []));
+}
+
 /**
  * One row of the file as a user the API would take, checked by the same schema; every problem is
  * given with the row, the column it came from and the cell's value. Empty cells are not set.
@@ -111,7 +125,7 @@ export function rowToUser(row: number, headers: string[], columns: ImportColumn[
       if (!set) throw new Error(`no setter for the column ${column}`);
       set(user, cell);
       filled.set(fieldPath[column] ?? column, headers[index] as string);
-      values.set(headers[index] as string, secretColumns.has(column) ? '' : cell);
+      values.set(headers[index] as string, secretColumns.has(column) ? '' : excerpt(cell));
     }
   });
   // Carried beside the user: the user schema takes neither.

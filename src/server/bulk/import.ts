@@ -1,12 +1,12 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PostgresAdapter, sql } from 'kysely';
 import { z } from 'zod';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { timeOrderedId } from '../db/ids.ts';
+import { Lender } from '../db/lent-connection.ts';
 import type { Db } from '../db/schema.ts';
 import type { DomainRecord } from '../domains/store.ts';
-import { conflict, Problem } from '../http/problem.ts';
+import { conflict, invalid, Problem } from '../http/problem.ts';
 import { isExpired } from '../licenses/store.ts';
 import { readPolicy } from '../passwords/store.ts';
 import { keepingAnAdministrator } from '../roles/administrators.ts';
@@ -14,11 +14,11 @@ import { nameKey } from '../roles/store.ts';
 import { prepareChange, prepareUser, readUser, writeChange, type PreparedChange, type PreparedUser, type Requester } from '../users/commands.ts';
 import { writeNewUsers, type NewUser } from '../users/new-users.ts';
 import type { Safeguards } from '../users/safeguards.ts';
-import { readCsv, type CsvDelimiter, type CsvEncoding } from './csv-decoding.ts';
+import { excerpt, readCsv, type CsvDelimiter, type CsvEncoding } from './csv-decoding.ts';
 import { neutralised } from './columns.ts';
-import { importColumns, mapHeaders, secretColumns, type ImportColumn } from './import-columns.ts';
+import { headerProblems, importColumns, mapHeaders, secretColumns, type ImportColumn } from './import-columns.ts';
 import { ImportLookups } from './import-lookups.ts';
-import { rowToUser, type CellProblem } from './import-rows.ts';
+import { rowToUser, shapeProblems, type CellProblem } from './import-rows.ts';
 
 export const importQuery = z.strictObject({
   dryRun: z.enum(['true', 'false']).transform((v) => v === 'true').default(false).describe('Check everything, write nothing'),
@@ -112,6 +112,7 @@ export async function importUsers(db: Db, requester: Requester & AuditActor, dom
   let headers: string[] | undefined;
   let unknown: string[] = [];
   let mapping: { header: string; columns: string[] }[] = [];
+  const lender = new Lender();
   const work = async (trx: Db) => {
     const chunk = new ImportChunk(trx, requester, domain, query, guards, bulkId, tally, run.onSecrets);
     let columns: ImportColumn[][] = [];
@@ -121,6 +122,8 @@ export async function importUsers(db: Db, requester: Requester & AuditActor, dom
       if (!headers) {
         headers = cells;
         const mapped = mapHeaders(cells, (query.columns ?? {}) as Record<string, ImportColumn | ''>);
+        const refused = headerProblems(cells, mapped.columns);
+        if (refused.length) throw invalid(refused, `The header line cannot be imported: ${refused.length === 1 ? '1 problem' : `${refused.length} problems`}`);
         mapping = cells.map((header, index) => ({ header, columns: mapped.columns[index] ?? [] }));
         columns = mapped.columns;
         unknown = mapped.unknown.map((u) => u.header);
@@ -130,8 +133,9 @@ export async function importUsers(db: Db, requester: Requester & AuditActor, dom
       if (rows.length < CHUNK) continue;
       await chunk.run(headers, columns, rows);
       rows = [];
+      // On SQLite a cancel reaches the job only now, when the connection is lent to it.
+      await lender.lend();
       if (run.signal?.aborted) throw run.signal.reason;
-      await nextTurn();
     }
     if (rows.length) await chunk.run(headers ?? [], columns, rows);
     tally.report(true);
@@ -139,9 +143,8 @@ export async function importUsers(db: Db, requester: Requester & AuditActor, dom
     const count = (n: number) => ({ from: null, to: n });
     await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'users.imported', target: { type: 'bulk', id: bulkId, name: `${query.mode} import` }, changes: { created: count(tally.created), updated: count(tally.updated), skipped: count(tally.skippedCount), problems: count(tally.problemCount) } });
   };
-  const written = await db
-    .transaction()
-    .execute((trx) => keepingAnAdministrator(trx, domain.id, () => work(trx)).then(() => true))
+  const written = await lender
+    .run(() => db.transaction().execute((trx) => keepingAnAdministrator(trx, domain.id, () => work(trx)).then(() => true)))
     .catch((error: unknown) => {
       if (error instanceof Rollback) return false;
       throw error;
@@ -226,7 +229,15 @@ class ImportChunk {
   }
 
   async run(headers: string[], columns: ImportColumn[][], rows: { row: number; cells: string[] }[]) {
-    const parsed = rows.map(({ row, cells }) => ({ row, cells, parsed: rowToUser(row, headers, columns, cells, { roles: ['agent'] }) }));
+    const parsed = [];
+    for (const { row, cells } of rows) {
+      const shape = shapeProblems(row, headers, cells);
+      if (shape.length === 0) parsed.push({ row, cells, parsed: rowToUser(row, headers, columns, cells, { roles: ['agent'] }) });
+      else {
+        this.tally.rows += 1;
+        this.tally.problem(...shape);
+      }
+    }
     const loginColumn = columns.findIndex((c) => c.includes('login'));
     await this.#lookups.prefetch(keysOf(parsed.map((p) => p.parsed)));
     const creates: (NewUser & { row: number; hash?: Promise<string> })[] = [];
@@ -238,7 +249,7 @@ class ImportChunk {
       const key = login.toLowerCase();
       const earlier = firstRowOf.get(key);
       if (key && earlier !== undefined) {
-        this.tally.problem({ row, column: headers[loginColumn] ?? 'login', value: login, message: `The same login as row ${earlier}` });
+        this.tally.problem({ row, column: headers[loginColumn] ?? 'login', value: excerpt(login), message: `The same login as row ${earlier}` });
         continue;
       }
       if (key) firstRowOf.set(key, row);
@@ -254,7 +265,7 @@ class ImportChunk {
       }
       if (exists) {
         if (this.query.onExisting === 'skip') this.tally.skip(row, login);
-        else this.tally.problem({ row, column: headers[loginColumn] ?? 'login', value: login, message: 'A user with this login exists already' });
+        else this.tally.problem({ row, column: headers[loginColumn] ?? 'login', value: excerpt(login), message: 'A user with this login exists already' });
         continue;
       }
       const created = await this.#create(row, p);
@@ -411,7 +422,11 @@ function keysOf(rows: Parsed[]) {
   return keys;
 }
 
-/** The file as it came, with each row's problems in an added `error` column, cells neutralised, secrets left out. */
+/**
+ * The file as it came, with each row's problems in an added `error` column, cells neutralised,
+ * secrets left out. A row whose cells do not line up with the headers comes back empty: which
+ * of its cells is a secret cannot be told.
+ */
 export async function* withErrors(path: string, report: ImportReport): AsyncGenerator<string[]> {
   const csv = await readCsv(path, { encoding: report.encoding as CsvEncoding, delimiter: report.delimiter === 'tab' ? '\t' : (report.delimiter as CsvDelimiter) });
   const byRow = new Map<number, string[]>();
@@ -421,7 +436,7 @@ export async function* withErrors(path: string, report: ImportReport): AsyncGene
   for await (const cells of csv.records()) {
     row += 1;
     // Secret cells come back empty: the file is handed out again, and secrets are write-only.
-    const shown = row === 1 ? cells : cells.map((cell, index) => (secret.has(index) ? '' : cell));
+    const shown = row === 1 ? cells : cells.length !== report.mapping.length ? report.mapping.map(() => '') : cells.map((cell, index) => (secret.has(index) ? '' : cell));
     yield [...shown, row === 1 ? 'error' : (byRow.get(row) ?? []).join('; ')].map(neutralised);
   }
 }

@@ -21,10 +21,20 @@ export const jobView = z.object({
   startedBy: z.string(),
   progress,
   result: importResult.nullable(),
-  error: z.object({ status: z.number().int(), code: z.string(), detail: z.string() }).nullable(),
+  error: z
+    .object({ status: z.number().int(), code: z.string(), detail: z.string(), errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional() })
+    .nullable(),
 });
 
 export type JobView = z.infer<typeof jobView>;
+
+/**
+ * A job as its domain's event stream carries it, to every console: its state and counts, never
+ * its report — which quotes cells of the file — nor its problems. GET …/jobs/{id} answers those.
+ */
+export type JobEvent = Omit<JobView, 'result' | 'error'> & { error: { status: number; code: string } | null };
+
+const eventOf = ({ result: _result, error, ...job }: JobView): JobEvent => ({ ...job, progress: { ...job.progress }, error: error && { status: error.status, code: error.code } });
 
 interface Job {
   domainId: string;
@@ -44,12 +54,12 @@ const KEPT_MS = 60 * 60 * 1000;
 export class ImportJobs {
   readonly #jobs = new Map<string, Job>();
 
-  constructor(private readonly publish: (domainId: string, view: JobView) => Promise<void>) {}
+  constructor(private readonly publish: (domainId: string, event: JobEvent) => Promise<void>) {}
 
   start(domainId: string, id: string, startedBy: string, task: (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => Promise<ImportReport>, cleanup: () => Promise<void>): Job {
     const abort = new AbortController();
     const view: JobView = { id, kind: 'users.import', state: 'running', startedAt: new Date().toISOString(), finishedAt: null, startedBy, progress: { rows: 0, created: 0, updated: 0, skipped: 0, problems: 0, rowsPerSecond: 0, fraction: 0 }, result: null, error: null };
-    const changed = () => void this.publish(domainId, { ...view }).catch(() => undefined);
+    const changed = () => void this.publish(domainId, eventOf(view)).catch(() => undefined);
     const finish = (state: JobView['state'], fields: Partial<JobView>) => {
       Object.assign(view, { state, finishedAt: new Date().toISOString(), ...fields });
       changed();
@@ -64,7 +74,7 @@ export class ImportJobs {
       (error: unknown) => {
         if (abort.signal.aborted) return finish('cancelled', {});
         const problem = error instanceof Problem ? error : new Problem(500, 'import.failed', 'The import failed; nothing of it was written');
-        return finish('failed', { error: { status: problem.status, code: problem.code, detail: problem.detail } });
+        return finish('failed', { error: { status: problem.status, code: problem.code, detail: problem.detail, ...(problem.errors ? { errors: problem.errors } : {}) } });
       },
     );
     const job = { domainId, view, abort, done };

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type PostgresPool, type PostgresPoolClient, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
+import { LendingSqliteDialect } from './lent-connection.ts';
 import type { Database, Db } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -45,7 +46,7 @@ function openSqlite(file: string): Db {
   // 64 MiB of pages: a big import's indexes stay in memory instead of spilling (raw inserts of
   // 100,000 users went from 8.4 s to 6.4 s; see BENCHMARKS.md).
   database.pragma('cache_size = -65536');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  return new Kysely<Database>({ dialect: new LendingSqliteDialect({ database: withStatementCache(database) }) });
 }
 
 const STATEMENT_CACHE_SIZE = 500;

@@ -1,9 +1,12 @@
+import { borrowsConnection } from './lent-connection.ts';
+
 /**
  * What this process read from the directory, kept for a few seconds so a burst of requests does
  * not read the same session or user again each time. Any change made through this process empties
  * it at once; `ttlMs` bounds how long a change made elsewhere (another process, the CLI) takes to
- * be seen. A read that raced with a change is not kept. Writes never trust it: they check the
- * version in the database.
+ * be seen. A read that raced with a change is not kept, nor one a request made on a borrowed
+ * connection (inside another's transaction, which may yet roll back). Writes never trust it: they
+ * check the version in the database.
  */
 export class ReadCache<V> {
   readonly #entries = new Map<string, { value: V; until: number }>();
@@ -20,7 +23,7 @@ export class ReadCache<V> {
     if (hit && hit.until > now) return hit.value;
     const generation = this.#generation;
     const value = await load();
-    if (value !== null && generation === this.#generation && this.ttlMs > 0) {
+    if (value !== null && generation === this.#generation && this.ttlMs > 0 && !borrowsConnection()) {
       if (this.#entries.size >= this.maxEntries) this.#entries.clear();
       this.#entries.set(key, { value, until: now + this.ttlMs });
     } else {

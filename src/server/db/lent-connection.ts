@@ -1,0 +1,158 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { FastifyInstance } from 'fastify';
+import { SqliteDialect, type CompiledQuery, type DatabaseConnection, type Driver, type QueryCompiler, type QueryResult, type TransactionSettings } from 'kysely';
+
+/**
+ * SQLite has one connection, and a transaction holds it to its end: every other query waits for
+ * it. A long transaction (an import) would so keep even its own cancel waiting. Such a
+ * transaction runs under a `Lender`, and between its steps lends the connection, for a few turns
+ * of the event loop, to the requests of routes marked `borrowsConnection` — and to no other.
+ * A borrower runs inside the open transaction: it sees its uncommitted rows, and what it writes
+ * (a session's last-seen time) stays only if the transaction commits. So only routes that read
+ * nothing but the caller's session and answer from memory are marked. Everything else waits for
+ * the end of the transaction, as before. PostgreSQL has a pool: there nobody needs to borrow.
+ */
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Served between the steps of a long SQLite transaction instead of after it (see Lender). */
+    borrowsConnection?: true;
+  }
+}
+
+const BORROWER = Symbol('borrower');
+const running = new AsyncLocalStorage<Lender | typeof BORROWER>();
+
+/** Turns of the event loop a lender waits for borrowers at most, so a flood of them cannot stall it. */
+const MAX_TURNS = 100;
+
+export class Lender {
+  #open = false;
+  #ended = false;
+  #waiting: (() => void)[] = [];
+  #borrowed = 0;
+  #served = 0;
+
+  /** Runs the transaction `work` begins as this lender's: the driver then knows whose connection it lends. */
+  run<T>(work: () => Promise<T>): Promise<T> {
+    return running.run(this, work);
+  }
+
+  /** Between two steps: borrowers waiting or arriving now are served, until none is left. */
+  async lend(): Promise<void> {
+    this.#open = true;
+    this.#wake();
+    let quiet = 0;
+    for (let turn = 0; quiet < 2 || this.#borrowed > 0; turn += 1) {
+      if (turn === MAX_TURNS) this.#open = false;
+      const served = this.#served;
+      await nextTurn();
+      quiet = this.#borrowed === 0 && served === this.#served ? quiet + 1 : 0;
+    }
+    this.#open = false;
+  }
+
+  /** The transaction ends: borrowers still waiting queue for the connection like everyone. */
+  end(): void {
+    this.#ended = true;
+    this.#wake();
+  }
+
+  async borrow(): Promise<boolean> {
+    while (!this.#open && !this.#ended) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    if (this.#ended) return false;
+    this.#borrowed += 1;
+    this.#served += 1;
+    return true;
+  }
+
+  giveBack(): void {
+    this.#borrowed -= 1;
+  }
+
+  #wake() {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const wake of waiting) wake();
+  }
+}
+
+/** Whether this runs for a request that may borrow the connection: what it reads may never be committed. */
+export const borrowsConnection = () => running.getStore() === BORROWER;
+
+/** Marks the requests of routes configured `borrowsConnection`; registered before any hook that reads the database. */
+export function lendToMarkedRoutes(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, _reply, done) => (request.routeOptions.config.borrowsConnection ? running.run(BORROWER, done) : done()));
+}
+
+/** SQLite's dialect, with its single connection lent by a lender between steps. */
+export class LendingSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    // Kysely's SQLite driver has savepoints.
+    return new LendingDriver(super.createDriver() as Required<Driver>);
+  }
+}
+
+class Borrowed implements DatabaseConnection {
+  constructor(
+    readonly connection: DatabaseConnection,
+    readonly lender: Lender,
+  ) {}
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return this.connection.executeQuery(query);
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.connection.streamQuery(query, chunkSize);
+  }
+}
+
+class LendingDriver implements Driver {
+  #lender: Lender | undefined;
+  #lent: DatabaseConnection | undefined;
+
+  constructor(private readonly sqlite: Required<Driver>) {}
+
+  init = () => this.sqlite.init();
+  destroy = () => this.sqlite.destroy();
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const lender = this.#lender;
+    const lent = this.#lent;
+    if (running.getStore() === BORROWER && lender && lent && (await lender.borrow())) return new Borrowed(lent, lender);
+    return this.sqlite.acquireConnection();
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    if (connection instanceof Borrowed) return connection.lender.giveBack();
+    return this.sqlite.releaseConnection(connection);
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    if (connection instanceof Borrowed) throw new Error('a borrowed connection begins no transaction: it is inside one already');
+    await this.sqlite.beginTransaction(connection, settings);
+    const lender = running.getStore();
+    if (lender instanceof Lender) {
+      this.#lender = lender;
+      this.#lent = connection;
+    }
+  }
+
+  commitTransaction = (connection: DatabaseConnection) => this.#ending(connection, () => this.sqlite.commitTransaction(connection));
+  rollbackTransaction = (connection: DatabaseConnection) => this.#ending(connection, () => this.sqlite.rollbackTransaction(connection));
+
+  savepoint = (connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) => this.sqlite.savepoint(connection, name, compile);
+  rollbackToSavepoint = (connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) => this.sqlite.rollbackToSavepoint(connection, name, compile);
+  releaseSavepoint = (connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) => this.sqlite.releaseSavepoint(connection, name, compile);
+
+  async #ending(connection: DatabaseConnection, end: () => Promise<void>) {
+    if (connection === this.#lent) {
+      this.#lender?.end();
+      this.#lender = undefined;
+      this.#lent = undefined;
+    }
+    await end();
+  }
+}
