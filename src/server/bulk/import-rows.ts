@@ -18,7 +18,10 @@ const number = (cell: string) => (/^-?\d+(\.\d+)?$/.test(cell.trim()) ? Number(c
 /** Export wrote `'` before cells a spreadsheet would run; it comes off again here. */
 const unneutralised = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
 
-type Setter = (user: Record<string, any>, cell: string) => void;
+/** A row being built cell by cell into the user's shape; the user schema checks it after. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any shape until the schema has judged it
+type RowDraft = Record<string, any>;
+type Setter = (user: RowDraft, cell: string) => void;
 const field = (key: string, convert: (cell: string) => unknown = (c) => c): Setter => (user, cell) => void (user[key] = convert(cell));
 const within = (part: 'sip' | 'agent', key: string, convert: (cell: string) => unknown = (c) => c): Setter => (user, cell) => void ((user[part] ??= {})[key] = convert(cell));
 const callerId = (key: string, convert: (cell: string) => unknown = (c) => c): Setter => (user, cell) => void (((user.sip ??= {}).callerId ??= {})[key] = convert(cell));
@@ -114,7 +117,7 @@ export function shapeProblems(row: number, headers: string[], cells: string[]): 
  * given with the row, the column it came from and the cell's value. Empty cells are not set.
  */
 export function rowToUser(row: number, headers: string[], columns: ImportColumn[][], cells: string[], defaults: { roles: string[] }) {
-  const user: Record<string, any> = {};
+  const user: RowDraft = {};
   const filled = new Map<string, string>();
   const values = new Map<string, string>();
   columns.forEach((targets, index) => {
@@ -129,7 +132,7 @@ export function rowToUser(row: number, headers: string[], columns: ImportColumn[
     }
   });
   // Carried beside the user: the user schema takes neither.
-  const { passwordHash, licenses = [], ...fields } = user as Record<string, any> & { passwordHash?: string; licenses?: string[] };
+  const { passwordHash, licenses = [], ...fields } = user as RowDraft & { passwordHash?: string; licenses?: string[] };
   const report = (issues: { path: PropertyKey[]; message: string }[]): CellProblem[] =>
     issues.map((issue) => {
       const column = columnOf(issue.path, filled);
