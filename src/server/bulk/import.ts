@@ -1,3 +1,4 @@
+import { numberedAtTheEnd } from '../changes/store.ts';
 import { PostgresAdapter, sql } from 'kysely';
 import { z } from 'zod';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
@@ -144,7 +145,7 @@ export async function importUsers(db: Db, requester: Requester & AuditActor, dom
     await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'users.imported', target: { type: 'bulk', id: bulkId, name: `${query.mode} import` }, changes: { created: count(tally.created), updated: count(tally.updated), skipped: count(tally.skippedCount), problems: count(tally.problemCount) } });
   };
   const written = await lender
-    .run(() => db.transaction().execute((trx) => keepingAnAdministrator(trx, domain.id, () => work(trx)).then(() => true)))
+    .run(() => db.transaction().execute((trx) => keepingAnAdministrator(trx, domain.id, () => numberedAtTheEnd(trx, () => work(trx))).then(() => true)))
     .catch((error: unknown) => {
       if (error instanceof Rollback) return false;
       throw error;

@@ -1,3 +1,4 @@
+import { numberedAtTheEnd } from '../changes/store.ts';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { agentInput } from '../agents/schema.ts';
@@ -115,7 +116,7 @@ export async function createRange(db: Db, requester: Requester & AuditActor, dom
       telephony: { ...prepared.telephony, allocate: undefined, sip: { ...sip, account: { ...sip.account, extension: u.extension, username: u.sipUsername }, digests: { ...sipDigests(u.sipUsername, realm, domain.name, u.sipSecret), realm } } },
     },
   }));
-  await db.transaction().execute(async (trx) => {
+  await db.transaction().execute((trx) => numberedAtTheEnd(trx, async () => {
     for (const license of licenses) {
       const seated = await trx.updateTable('licenses').set({ used: sql`used + ${created.length}` }).where('id', '=', license.id).where(sql<boolean>`used + ${created.length} <= seats`).executeTakeFirst();
       if (Number(seated.numUpdatedRows) !== 1) throw conflict('license.no_free_seats', `${license.name} has fewer than ${created.length} free seats`);
@@ -130,7 +131,7 @@ export async function createRange(db: Db, requester: Requester & AuditActor, dom
       }),
     });
     await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'users.range_created', target: { type: 'bulk', id: bulkId, name: `${input.from}-${input.to}` }, changes: { ...diff(null, { ...prepared.state, login: null, firstName: input.namePattern, sip: prepared.state.sip && { ...prepared.state.sip, extension: null, username: null } }), count: { from: null, to: created.length } } });
-  });
+  }));
   return { bulkId, created, skipped };
 }
 

@@ -1,3 +1,4 @@
+import { numberedAtTheEnd } from '../changes/store.ts';
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
@@ -82,11 +83,11 @@ export function bulkRoutes(router: Router, { db, passwords, cipher }: Deps): voi
       const bulkId = timeOrderedId();
       await db
         .transaction()
-        .execute((trx) => keepingAnAdministrator(trx, domain.id, async () => {
+        .execute((trx) => keepingAnAdministrator(trx, domain.id, () => numberedAtTheEnd(trx, async () => {
           for (const change of changed) await writeChange(trx, actor, domain, change, { bulkOperation: { from: null, to: bulkId } });
           // After the changes, whose writes check the versions they read.
           await writeLicenseEdit(trx, actor, domain, seats, bulkId);
-        }))
+        })))
         .catch(uniqueViolationAs(() => conflict('bulk.conflict', 'Another change took a name or number these users needed a moment ago; nothing was changed')));
       return { preview: false, bulkId, count: summary.length, users: summary };
     },

@@ -83,3 +83,24 @@ forEachEngine('the change feed', (h) => {
     assert.ok(roles.find((r) => r.name === 'admin')?.permissions.includes('changes:read'));
   });
 });
+
+forEachEngine('the change feed under long writes', (h) => {
+  const file = (count: number) => ['login,firstName', ...Array.from({ length: count }, (_, n) => `long.${n},Long ${n}`)].join('\n') + '\n';
+
+  it('numbers an import’s entries as it commits, after a write that committed meanwhile, and holds that write up no longer than the engine must', async () => {
+    const start = (await follow(h().admin)).at(-1)?.seq ?? 0;
+    const bystander = (await h().admin.post(`${base}/users`, { login: 'bystander', roles: ['agent'] })).body;
+    const started = await h().app.inject({ method: 'POST', url: `${base}/users/import`, payload: file(3000), headers: { 'content-type': 'text/csv', authorization: `Bearer ${h().admin.token}`, prefer: 'respond-async' } });
+    assert.equal(started.statusCode, 202, started.body);
+    const job = `${base}/jobs/${started.json().id}`;
+    for (let i = 0; i < 400 && (await h().admin.get(job)).body.created === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+    const patched = await h().admin.patch(`${base}/users/${bystander.id}`, { position: 'meanwhile' });
+    assert.equal(patched.status, 200);
+    if (h().engine === 'postgres') assert.equal((await h().admin.get(job)).body.state, 'running', 'the change made meanwhile did not wait for the import to commit');
+    for (let i = 0; i < 800 && (await h().admin.get(job)).body.state === 'running'; i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+    const entries = await follow(h().admin, start);
+    assert.deepEqual(entries.map((e) => e.seq), entries.map((_, i) => start + i + 1), 'numbered without a gap');
+    assert.deepEqual(entries.slice(0, 2).map((e) => [e.action, e.resource.id]), [['user.created', bystander.id], ['user.updated', bystander.id]]);
+    assert.equal(entries.slice(2).filter((e) => e.action === 'user.created').length, 3000, 'each imported user once, after the change that committed first');
+  });
+});
