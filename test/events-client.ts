@@ -2,15 +2,16 @@ import { WebSocket } from 'ws';
 
 export interface EventClient {
   socket: WebSocket;
-  messages: { type: string; seq: number; userId?: string | null; data: any }[];
+  messages: { type: string; seq: number; userId?: string | null; change?: number; data: any }[];
   /** Waits until a message matches, answering it. */
   next(match: (message: EventClient['messages'][number]) => boolean, timeoutMs?: number): Promise<EventClient['messages'][number]>;
   close(): Promise<void>;
 }
 
 /** Opens the event stream with a bearer token, as a script or another service would. */
-export async function openEvents(baseUrl: string, domain: string, token: string, options: { since?: number; autoPong?: boolean } = {}): Promise<EventClient> {
-  const query = options.since === undefined ? '' : `?since=${options.since}`;
+export async function openEvents(baseUrl: string, domain: string, token: string, options: { since?: number; changes?: number; autoPong?: boolean } = {}): Promise<EventClient> {
+  const params = new URLSearchParams(Object.entries({ since: options.since, changes: options.changes }).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])));
+  const query = params.size ? `?${params}` : '';
   const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/v1/domains/${domain}/events${query}`, { headers: { authorization: `Bearer ${token}` }, autoPong: options.autoPong ?? true });
   const messages: EventClient['messages'] = [];
   const waiters = new Set<() => void>();

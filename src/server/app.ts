@@ -39,7 +39,8 @@ import { RedisLiveStore } from './presence/redis.ts';
 import { PresenceEngine } from './presence/engine.ts';
 import { presenceRoutes } from './presence/routes.ts';
 import { eventRoutes } from './presence/events.ts';
-import { publishDirectoryChanges } from './presence/directory-events.ts';
+import { publishDirectoryChanges } from './changes/directory-events.ts';
+import { FeedTail } from './changes/tail.ts';
 import { pauseReasonRoutes } from './presence/pause-reasons.ts';
 import { presenceReportRoutes } from './presence/report-routes.ts';
 import { sipRoutes } from './sip/routes.ts';
@@ -133,6 +134,9 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   const presence = new PresenceEngine({ db: storage.db, store, graceMs: config.presenceGraceSeconds * 1000, liveness, onError: (error) => app.log.error({ err: error }, 'presence background work failed') });
   presence.start();
   app.addHook('onClose', () => presence.stop());
+  const feed = new FeedTail(storage.db, config.changePollMs, (error) => app.log.error({ err: error }, 'reading the change feed failed'));
+  await feed.start();
+  app.addHook('onClose', () => feed.stop());
   const deps = { db: storage.db, config, cache, presence, ...safeguardsFor(storage.db, config) };
   const registrar = new Registrar(storage.db, presence, cache, config, deps.cipher.deriveKey('sip-nonce'), Date.now, app.log);
   const sipConnections = new SipConnections(config.sipConnections);
@@ -173,7 +177,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   bulkRoutes(app, deps);
   exportRoutes(app, deps);
   importRoutes(app, deps);
-  publishDirectoryChanges(app, presence);
+  publishDirectoryChanges(app, feed, presence, cache);
   return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache, presence, registrar, sipConnections });
 }
 

@@ -19,6 +19,7 @@ const environment = z.object({
   SWITCHBOARD_READ_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   SWITCHBOARD_PURGE_AFTER_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   SWITCHBOARD_CHANGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  SWITCHBOARD_CHANGE_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(250),
   SWITCHBOARD_BODY_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
   SWITCHBOARD_TRUSTED_PROXIES: z
     .string()
@@ -71,6 +72,8 @@ export interface Config {
   purgeAfterDays: number;
   /** How long the change feed keeps its entries. */
   changeRetentionDays: number;
+  /** How often each process reads the change feed for what other processes committed. */
+  changePollMs: number;
   bodyLimit: number;
   trustedProxies: string[];
   /** Sign-in attempts per minute from one address. */
@@ -128,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readCacheMs: e.SWITCHBOARD_READ_CACHE_MS,
     purgeAfterDays: e.SWITCHBOARD_PURGE_AFTER_DAYS,
     changeRetentionDays: e.SWITCHBOARD_CHANGE_RETENTION_DAYS,
+    changePollMs: e.SWITCHBOARD_CHANGE_POLL_MS,
     bodyLimit: e.SWITCHBOARD_BODY_LIMIT,
     trustedProxies: e.SWITCHBOARD_TRUSTED_PROXIES,
     loginRateLimit: e.SWITCHBOARD_LOGIN_RATE_LIMIT,

@@ -8,6 +8,8 @@ export interface LiveEvent {
   /** The user the event is about; clients without `users:read` only get their own. */
   userId: string | null;
   data: unknown;
+  /** A directory event's number in the domain's change feed, by which a client resumes it. */
+  change?: number;
 }
 
 /** A process that stopped proving it is alive, and the users it still counted connections of. */
