@@ -1,7 +1,7 @@
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
 import './console.css';
-import { Center, createTheme, Drawer, Loader, MantineProvider, Modal, type CSSVariablesResolver } from '@mantine/core';
+import { Badge, Center, createTheme, Drawer, Loader, MantineProvider, Modal, type CSSVariablesResolver } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, StrictMode, Suspense, useEffect, useMemo, type ReactNode } from 'react';
@@ -18,7 +18,8 @@ import { Users } from './pages/Users.tsx';
 
 /**
  * Colours dark enough for WCAG AA text contrast (axe checks it), black text on light fills; every
- * dialog's close button named in the console's language.
+ * dialog's close button named in the console's language; badges in the words' own case, so the
+ * longer Polish ones ("Niezarejestrowany") fit their column instead of being cut.
  */
 const themeIn = (close: string) =>
   createTheme({
@@ -28,6 +29,7 @@ const themeIn = (close: string) =>
     components: {
       Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': close } } }),
       Drawer: Drawer.extend({ defaultProps: { closeButtonProps: { 'aria-label': close } } }),
+      Badge: Badge.extend({ defaultProps: { tt: 'none' }, styles: { root: { maxWidth: 'none' } } }),
     },
   });
 const contrast: CSSVariablesResolver = () => ({ variables: {}, light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)', '--mantine-color-error': 'var(--mantine-color-red-9)' }, dark: {} });
@@ -103,7 +105,7 @@ const router = createBrowserRouter([
 
 function Console() {
   const { t } = useTranslation();
-  const close = t('card.close');
+  const close = t('app.closeDialog');
   const theme = useMemo(() => themeIn(close), [close]);
   return (
     <MantineProvider theme={theme} cssVariablesResolver={contrast}>

@@ -127,7 +127,7 @@ for (const engine of engines) {
       await dialog.getByLabel(/^To number/).fill('7300');
       await dialog.getByRole('button', { name: 'Create' }).click();
       await dialog.getByText("The range ends before it starts: 'to' must not be below 'from'").first().waitFor();
-      await dialog.getByRole('button', { name: 'Close' }).click();
+      await dialog.getByRole('button', { name: 'Close the dialog' }).click();
       await dialog.waitFor({ state: 'hidden' });
       await page.getByRole('link', { name: 'Settings' }).click();
       await page.getByRole('tab', { name: 'SIP and phones' }).click();
@@ -202,8 +202,11 @@ for (const engine of engines) {
       await dialog.getByRole('button', { name: 'Utwórz', exact: true }).click();
       await dialog.getByText("Zakres kończy się, zanim się zaczyna: 'do' nie może być mniejsze niż 'od'").first().waitFor();
       found['range pl'] = await seriousViolations(page);
-      await dialog.getByRole('button', { name: 'Zamknij' }).first().click();
+      await dialog.getByRole('button', { name: 'Zamknij okno' }).click();
       await screenshot(page, 'users-pl');
+      await page.locator('[role=row][data-login="admin"]').getByText('Niezarejestrowany').waitFor();
+      const cut = await page.locator('.mantine-Badge-label').evaluateAll((labels) => labels.filter((l) => l.scrollWidth > l.clientWidth).map((l) => l.textContent));
+      assert.deepEqual(cut, [], 'no badge is cut off');
       found['users pl'] = await seriousViolations(page);
 
       await page.getByRole('button', { name: 'Wyloguj', exact: true }).click();

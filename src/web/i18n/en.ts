@@ -1,6 +1,6 @@
 /** Every string of the console, in English; pl.ts has the same keys (a test compares them). */
 export const en = {
-  app: { name: 'Switchboard', signOut: 'Sign out', dashboard: 'Dashboard', roles: 'Roles', groups: 'Groups', skills: 'Skills', tags: 'Tags', pauseReasons: 'Pause reasons', licenses: 'Licenses', audit: 'Audit log', settings: 'Settings', numbers: 'Numbers', domains: 'Domains', workspace: 'My workspace', language: 'Language', users: 'Users', skipToContent: 'Skip to the main content', navigation: 'Main navigation', user: 'User', newUser: 'New user', importUsers: 'Import users' },
+  app: { name: 'Switchboard', signOut: 'Sign out', dashboard: 'Dashboard', roles: 'Roles', groups: 'Groups', skills: 'Skills', tags: 'Tags', pauseReasons: 'Pause reasons', licenses: 'Licenses', audit: 'Audit log', settings: 'Settings', numbers: 'Numbers', domains: 'Domains', workspace: 'My workspace', language: 'Language', users: 'Users', skipToContent: 'Skip to the main content', closeDialog: 'Close the dialog', closeNotice: 'Close the notice', navigation: 'Main navigation', user: 'User', newUser: 'New user', importUsers: 'Import users' },
   signIn: {
     title: 'Sign in to Switchboard',
     domain: 'Domain',

@@ -1,7 +1,7 @@
 import type { Strings } from './en.ts';
 
 export const pl: Strings = {
-  app: { name: 'Switchboard', signOut: 'Wyloguj', dashboard: 'Pulpit', roles: 'Role', groups: 'Grupy', skills: 'Umiejętności', tags: 'Tagi', pauseReasons: 'Powody przerw', licenses: 'Licencje', audit: 'Dziennik zmian', settings: 'Ustawienia', numbers: 'Numery', domains: 'Domeny', workspace: 'Moje stanowisko', language: 'Język', users: 'Użytkownicy', skipToContent: 'Przejdź do treści', navigation: 'Menu główne', user: 'Użytkownik', newUser: 'Nowy użytkownik', importUsers: 'Import użytkowników' },
+  app: { name: 'Switchboard', signOut: 'Wyloguj', dashboard: 'Pulpit', roles: 'Role', groups: 'Grupy', skills: 'Umiejętności', tags: 'Tagi', pauseReasons: 'Powody przerw', licenses: 'Licencje', audit: 'Dziennik zmian', settings: 'Ustawienia', numbers: 'Numery', domains: 'Domeny', workspace: 'Moje stanowisko', language: 'Język', users: 'Użytkownicy', skipToContent: 'Przejdź do treści', closeDialog: 'Zamknij okno', closeNotice: 'Zamknij powiadomienie', navigation: 'Menu główne', user: 'Użytkownik', newUser: 'Nowy użytkownik', importUsers: 'Import użytkowników' },
   signIn: {
     title: 'Zaloguj się do Switchboard',
     domain: 'Domena',
