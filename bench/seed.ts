@@ -53,7 +53,7 @@ export async function seedUsers(db: Db, domainId: string, count: number): Promis
       users.push({
         id, domain_id: domainId, login, login_key: login, email, email_key: email, first_name: firstName, last_name: lastName,
         password_hash: null, active: n % 50 === 0 ? 0 : 1, position: 'Agent', work_phone: null, timezone: 'Europe/Warsaw', language: 'pl',
-        description: null, domain_admin: 0, platform_admin: 0, two_factor: 'none', session_limit: 'end-oldest', ip_allow_list: '[]', must_change_password: 0, version: 1, created_at: now, updated_at: now, deleted_at: null,
+        description: null, domain_admin: 0, platform_admin: 0, two_factor: 'none', require_two_factor: 0, session_limit: 'end-oldest', ip_allow_list: '[]', must_change_password: 0, version: 1, created_at: now, updated_at: now, deleted_at: null,
       });
       userRoles.push({ user_id: id, role_id: roleId(n % 20 === 0 ? 'supervisor' : 'agent') });
       userGroups.push({ user_id: id, group_id: groupIds[n % groupIds.length] as string });

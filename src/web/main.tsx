@@ -1,20 +1,38 @@
 import '@mantine/core/styles.css';
-import { Center, createTheme, Loader, MantineProvider, type CSSVariablesResolver } from '@mantine/core';
+import '@mantine/notifications/styles.css';
+import './console.css';
+import { Badge, Center, createTheme, Drawer, Loader, MantineProvider, Modal, type CSSVariablesResolver } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { lazy, StrictMode, Suspense, useEffect, type ReactNode } from 'react';
+import { lazy, StrictMode, Suspense, useEffect, useMemo, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { useTranslation } from 'react-i18next';
 import { createBrowserRouter, Navigate, RouterProvider, useLocation, useNavigate } from 'react-router';
 import { whenSignedOut } from './api/client.ts';
 import { may, useMe } from './api/session.ts';
 import { Layout } from './components/Layout.tsx';
-import { i18n, pickLanguage } from './i18n/index.ts';
+import { chooseLanguage } from './i18n/index.ts';
 import { ChangePassword } from './pages/ChangePassword.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 import { Users } from './pages/Users.tsx';
 
-/** Colours dark enough for WCAG AA text contrast (axe checks it), black text on light fills. */
-const theme = createTheme({ primaryShade: { light: 9, dark: 8 }, autoContrast: true, luminanceThreshold: 0.3 });
-const contrast: CSSVariablesResolver = () => ({ variables: {}, light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' }, dark: {} });
+/**
+ * Colours dark enough for WCAG AA text contrast (axe checks it), black text on light fills; every
+ * dialog's close button named in the console's language; badges in the words' own case, so the
+ * longer Polish ones ("Niezarejestrowany") fit their column instead of being cut.
+ */
+const themeIn = (close: string) =>
+  createTheme({
+    primaryShade: { light: 9, dark: 8 },
+    autoContrast: true,
+    luminanceThreshold: 0.3,
+    components: {
+      Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': close } } }),
+      Drawer: Drawer.extend({ defaultProps: { closeButtonProps: { 'aria-label': close } } }),
+      Badge: Badge.extend({ defaultProps: { tt: 'none' }, styles: { root: { maxWidth: 'none' } } }),
+    },
+  });
+const contrast: CSSVariablesResolver = () => ({ variables: {}, light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)', '--mantine-color-error': 'var(--mantine-color-red-9)' }, dark: {} });
 
 const queries = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
 
@@ -30,7 +48,7 @@ function Signed({ children }: { children: ReactNode }) {
     });
   }, [navigate]);
   useEffect(() => {
-    if (me.data?.user.language) void i18n.changeLanguage(pickLanguage(me.data.user.language));
+    if (me.data?.user.language) void chooseLanguage(me.data.user.language);
   }, [me.data?.user.language]);
   if (me.isLoading) return <Center h="100dvh"><Loader aria-label="Loading" /></Center>;
   if (!me.data) return <Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
@@ -85,12 +103,22 @@ const router = createBrowserRouter([
   { path: '*', element: <Home /> },
 ]);
 
-createRoot(document.getElementById('root') as HTMLElement).render(
-  <StrictMode>
+function Console() {
+  const { t } = useTranslation();
+  const close = t('app.closeDialog');
+  const theme = useMemo(() => themeIn(close), [close]);
+  return (
     <MantineProvider theme={theme} cssVariablesResolver={contrast}>
+      <Notifications position="top-right" />
       <QueryClientProvider client={queries}>
         <RouterProvider router={router} />
       </QueryClientProvider>
     </MantineProvider>
+  );
+}
+
+createRoot(document.getElementById('root') as HTMLElement).render(
+  <StrictMode>
+    <Console />
   </StrictMode>,
 );

@@ -60,17 +60,17 @@ describe('administration in the console', () => {
   it('edits the domain settings in forms drawn from the API schemas, refusing what the schema refuses', async () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('tab', { name: 'Password policy' }).waitFor();
-    const minLength = page.getByRole('textbox', { name: 'Min Length' });
+    const minLength = page.getByRole('textbox', { name: 'Minimum length' });
     await minLength.fill('2');
     assert.equal(await page.getByRole('button', { name: 'Save' }).isDisabled(), true, 'below the schema minimum of 4');
     await minLength.fill('12');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('Saved').waitFor();
+    await page.getByText('Password policy saved').waitFor();
     assert.equal((await h.admin.get(`${base}/password-policy`)).body.minLength, 12);
     await page.getByRole('tab', { name: 'Agent defaults' }).click();
-    await page.getByRole('textbox', { name: 'Wrap Up Time' }).fill('25');
+    await page.getByRole('textbox', { name: 'Wrap-up time (s)' }).fill('25');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('Saved').waitFor();
+    await page.getByText('Agent defaults saved').waitFor();
     assert.equal((await h.admin.get(`${base}/agent-defaults`)).body.wrapUpTime, 25);
     await screenshot(page, 'settings');
   });

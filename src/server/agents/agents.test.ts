@@ -18,6 +18,7 @@ forEachEngine('agents', (h) => {
       autoDial: 'off',
       personalPredictiveQueue: { enabled: false, dialRatio: 1.5, maxAbandonRate: 3, maxAttempts: 3 },
       assignLeads: false,
+      clientLanguages: [],
     });
     const { body: user } = await createUser(h(), 'follower', { agent: { enabled: true, wrapUpTime: 45, personalPredictiveQueue: { dialRatio: 2 } } });
     assert.deepEqual([user.agent.enabled, user.agent.wrapUpTime, user.agent.noAnswerDelay, user.agent.personalPredictiveQueue.dialRatio], [true, 45, 30, 2]);

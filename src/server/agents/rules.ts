@@ -1,7 +1,7 @@
 import type { AgentDefaults, AgentPatch, AgentView } from './schema.ts';
 
 /** The settings an agent may take from the domain or set itself. */
-export const overridableSettings = ['callTimeout', 'wrapUpTime', 'maxNoAnswer', 'busyDelay', 'rejectDelay', 'noAnswerDelay', 'autoDial', 'assignLeads'] as const;
+export const overridableSettings = ['callTimeout', 'wrapUpTime', 'maxNoAnswer', 'busyDelay', 'rejectDelay', 'noAnswerDelay', 'autoDial', 'assignLeads', 'clientLanguages'] as const;
 const predictiveSettings = ['enabled', 'dialRatio', 'maxAbandonRate', 'maxAttempts'] as const;
 
 type Predictive = AgentDefaults['personalPredictiveQueue'];

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { tag } from '../catalogs/schema.ts';
+import { language } from '../users/language-schema.ts';
 
 const seconds = (max: number) => z.number().int().min(0).max(max);
+
+/** The languages an agent speaks to clients (not the console's language): the main one first. */
+const clientLanguages = z
+  .array(language)
+  .max(10)
+  .refine((list) => new Set(list.map((l) => l.toLowerCase())).size === list.length, 'Languages repeat');
 
 /** Settings an agent follows from the domain unless it sets its own (null: back to the default). */
 export const agentDefaults = z.strictObject({
@@ -21,6 +28,7 @@ export const agentDefaults = z.strictObject({
     })
     .default({ enabled: false, dialRatio: 1.5, maxAbandonRate: 3, maxAttempts: 3 }),
   assignLeads: z.boolean().default(false).describe('Leads are assigned to this agent personally'),
+  clientLanguages: clientLanguages.default([]).describe('Languages the agent speaks to clients, BCP 47, the main one first (not the language of the console)'),
 });
 
 export type AgentDefaults = z.infer<typeof agentDefaults>;
@@ -55,6 +63,7 @@ export const agentPatch = z.strictObject({
   autoDial: z.enum(['off', 'preview', 'progressive', 'predictive']).nullable().optional(),
   personalPredictiveQueue: predictiveOverrides.partial().nullable().optional(),
   assignLeads: z.boolean().nullable().optional(),
+  clientLanguages: clientLanguages.nullable().optional(),
 });
 
 /** Written in full (create, PUT): absent settings follow the domain defaults. */
@@ -71,6 +80,7 @@ export const agentView = agentDefaults.extend({
   allTags: z.boolean(),
   allSkills: z.boolean(),
   personalPredictiveQueue: z.object({ enabled: z.boolean(), dialRatio: z.number(), maxAbandonRate: z.number(), maxAttempts: z.number().int() }),
+  clientLanguages: z.array(z.string()),
   inherited: z.array(z.string()).describe('Settings that follow the domain defaults'),
 });
 

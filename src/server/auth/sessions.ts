@@ -127,7 +127,7 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .innerJoin('domains as d', 'd.id', 'u.domain_id')
-    .select(['s.id as session_id', 's.last_seen_at', 'u.session_timeout', 'u.must_change_password', 'u.two_factor', ...accountColumns])
+    .select(['s.id as session_id', 's.last_seen_at', 'u.session_timeout', 'u.must_change_password', 'u.two_factor', 'u.require_two_factor as user_requires_two_factor', ...accountColumns])
     .where('s.id', '=', tokenId(token))
     .where('s.expires_at', '>', now.toISOString())
     .where('u.active', '=', 1)
@@ -158,7 +158,7 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
     restriction:
       row.must_change_password === 1
         ? 'password_change'
-        : row.two_factor === 'none' && (row.require_two_factor === 1 || roles.some((r) => r.requireTwoFactor))
+        : row.two_factor === 'none' && (row.require_two_factor === 1 || row.user_requires_two_factor === 1 || roles.some((r) => r.requireTwoFactor))
           ? 'two_factor_enrollment'
           : null,
   };

@@ -39,7 +39,7 @@ export const rangeInput = z
       .default({ roles: ['agent'], groups: [], tags: [], licenses: [], sip: {} }),
   })
   .refine((r) => r.from.length === r.to.length, { path: ['to'], message: 'from and to have the same number of digits', when: bothEndsAreExtensions })
-  .refine((r) => BigInt(r.from) <= BigInt(r.to), { path: ['to'], message: 'to is not below from', when: bothEndsAreExtensions })
+  .refine((r) => BigInt(r.from) <= BigInt(r.to), { path: ['to'], message: "The range ends before it starts: 'to' must not be below 'from'", when: bothEndsAreExtensions })
   .refine((r) => BigInt(r.to) - BigInt(r.from) < BigInt(MAX_RANGE), { path: ['to'], message: `At most ${MAX_RANGE} users a call`, when: bothEndsAreExtensions });
 
 export const rangeResult = z.object({

@@ -128,6 +128,8 @@ export interface UsersTable {
   domain_admin: number;
   platform_admin: number;
   two_factor: string;
+  /** 1: this user must enrol in two-factor authentication (as a role or the domain can ask). */
+  require_two_factor: number;
   /** TOTP seed, sealed with the secret key. */
   totp_secret: string | null;
   totp_pending_secret: string | null;

@@ -104,7 +104,7 @@ export const sipSettings = z
     extensionRange: z
       .strictObject({ from: extension, to: extension })
       .refine((r) => r.from.length === r.to.length, { message: 'from and to have the same number of digits', when: bothEndsAreExtensions })
-      .refine((r) => BigInt(r.from) <= BigInt(r.to), { message: 'from is not above to', when: bothEndsAreExtensions })
+      .refine((r) => BigInt(r.from) <= BigInt(r.to), { path: ['to'], message: "The range ends before it starts: 'to' must not be below 'from'", when: bothEndsAreExtensions })
       .default({ from: '1000', to: '9999' }),
     digestAlgorithms: z
       .array(z.enum(['MD5', 'SHA-256']))

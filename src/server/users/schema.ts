@@ -5,6 +5,7 @@ import { tag } from '../catalogs/schema.ts';
 import { agentInput, agentPatch, agentView } from '../agents/schema.ts';
 import { sipInput, sipPatch, sipView } from '../sip/schema.ts';
 import { presenceView } from '../presence/schema.ts';
+import { language } from './language-schema.ts';
 import { integrationsInput, integrationsView, securityInput, securityView } from './security-schema.ts';
 
 export const login = z
@@ -21,20 +22,8 @@ const isTimezone = (zone: string) => {
   }
 };
 
-const canonicalLanguage = (tag: string) => {
-  try {
-    return Intl.getCanonicalLocales(tag)[0];
-  } catch {
-    return undefined;
-  }
-};
-
 export const timezone = z.string().max(64).refine(isTimezone, 'Not an IANA time zone such as Europe/Warsaw');
-export const language = z
-  .string()
-  .max(35)
-  .refine((tag) => canonicalLanguage(tag) !== undefined, 'Not a BCP 47 language tag such as pl or en-GB')
-  .transform((tag) => canonicalLanguage(tag) as string);
+export { language };
 
 export const password = z.string().min(8, 'At least 8 characters').max(256, 'At most 256 characters');
 const name = z.string().trim().max(100);

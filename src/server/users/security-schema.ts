@@ -6,6 +6,7 @@ export const allowedNetwork = z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6(
 /** A user's sign-in security: stored as given, enforced at sign-in and on every request. */
 export const securitySettings = z.strictObject({
   twoFactor: z.enum(['none', 'totp']).describe('Read it; write only `none` (an administrator resetting 2FA). Enrol with POST /me/totp'),
+  requireTwoFactor: z.boolean().describe('The user must enrol in two-factor authentication at the next sign-in before doing anything else (a role or the domain can ask it too)'),
   sessionTimeout: z.number().int().min(60).max(30 * 86_400).nullable().describe('Idle seconds before a session ends; null: no idle limit'),
   sessionMaxAge: z.number().int().min(300).max(30 * 86_400).nullable().describe('Seconds a session lasts at most; null: the server default (12 h)'),
   maxSessions: z.number().int().min(1).max(1000).nullable().describe('Concurrent sessions; null: unlimited'),
@@ -18,6 +19,7 @@ export const securityView = securitySettings.extend({ ipAllowList: z.array(z.str
 
 export const defaultSecurity: z.infer<typeof securitySettings> = {
   twoFactor: 'none',
+  requireTwoFactor: false,
   sessionTimeout: null,
   sessionMaxAge: null,
   maxSessions: null,

@@ -13,7 +13,7 @@ import type { Lookups } from './lookups.ts';
 
 const userColumns = [
   'id', 'domain_id', 'login', 'email', 'first_name', 'last_name', 'password_hash', 'active', 'position', 'work_phone',
-  'timezone', 'language', 'description', 'domain_admin', 'platform_admin', 'two_factor', 'session_timeout', 'session_max_age',
+  'timezone', 'language', 'description', 'domain_admin', 'platform_admin', 'two_factor', 'require_two_factor', 'session_timeout', 'session_max_age',
   'max_sessions', 'session_limit', 'ip_allow_list', 'oauth_email', 'caldav_token', 'crm_id', 'must_change_password', 'version', 'created_at', 'updated_at', 'deleted_at',
 ] as const;
 
@@ -73,6 +73,7 @@ export const columnsOf = (state: UserState) => ({
   domain_admin: state.domainAdmin ? 1 : 0,
   platform_admin: state.platformAdmin ? 1 : 0,
   two_factor: state.security.twoFactor,
+  require_two_factor: state.security.requireTwoFactor ? 1 : 0,
   session_timeout: state.security.sessionTimeout,
   session_max_age: state.security.sessionMaxAge,
   max_sessions: state.security.maxSessions,
@@ -259,6 +260,7 @@ export async function toUserViews(db: Db, domain: DomainRecord, rows: UserRow[])
       platformAdmin: r.platform_admin === 1,
       security: {
         twoFactor: r.two_factor === 'totp' ? 'totp' : 'none',
+        requireTwoFactor: r.require_two_factor === 1,
         sessionTimeout: r.session_timeout,
         sessionMaxAge: r.session_max_age,
         maxSessions: r.max_sessions,

@@ -51,7 +51,7 @@ forEachEngine('users', (h) => {
         licenses: [],
         domainAdmin: false,
         platformAdmin: false,
-        security: { twoFactor: 'none', sessionTimeout: 1800, sessionMaxAge: null, maxSessions: 2, sessionLimit: 'deny-new', ipAllowList: ['192.0.2.0/24', '2001:db8::/32'] },
+        security: { twoFactor: 'none', requireTwoFactor: false, sessionTimeout: 1800, sessionMaxAge: null, maxSessions: 2, sessionLimit: 'deny-new', ipAllowList: ['192.0.2.0/24', '2001:db8::/32'] },
         integrations: { oauthEmail: 'jan@gmail.example', calDavTokenSet: true, crmId: 'CRM-42' },
         passwordChangeRequired: false,
         sip: undefined,

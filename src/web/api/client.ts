@@ -1,4 +1,5 @@
 import { i18n } from '../i18n/index.ts';
+import { translated } from '../i18n/validation.ts';
 
 /** A refusal of the API, as its problem+json says it: every field problem with its path. */
 export class ApiProblem extends Error {
@@ -18,10 +19,15 @@ export class ApiProblem extends Error {
   }
 }
 
-/** A problem in the console's language when it knows the code, else as the server said it. */
+/**
+ * A problem in the console's language when it knows the code (a missing field as "Required"),
+ * else the schema's own message translated, else as the server said it.
+ */
 export function said(problem: { code: string; message: string }): string {
   const key = `problems.${problem.code.replaceAll('.', '__')}`;
-  return i18n.exists(key) ? String(i18n.t(key)) : problem.message;
+  if (i18n.exists(key)) return String(i18n.t(key));
+  if (problem.code === 'input.invalid_type' && /received undefined$/.test(problem.message)) return String(i18n.t('validation.required'));
+  return translated(problem.message);
 }
 
 /** Called when the session is gone (expired, signed out elsewhere): the console goes to sign-in. */

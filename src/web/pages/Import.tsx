@@ -81,6 +81,7 @@ export function Import() {
           }}
           w={320}
           clearable
+          fileInputProps={{ 'aria-label': t('import.file') }}
         />
         <Select label={t('import.mode')} data={[{ value: 'atomic', label: t('import.atomic') }, { value: 'partial', label: t('import.partial') }]} value={mode} onChange={(v) => setMode(v ?? 'atomic')} allowDeselect={false} />
         <Select label={t('import.onExisting')} data={[{ value: 'fail', label: t('import.fail') }, { value: 'skip', label: t('import.skip') }, { value: 'update', label: t('import.update') }]} value={onExisting} onChange={(v) => setOnExisting(v ?? 'fail')} allowDeselect={false} />

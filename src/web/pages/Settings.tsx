@@ -7,7 +7,8 @@ import { agentDefaults } from '../../server/agents/schema.ts';
 import { bruteForceSettings } from '../../server/lockout/schema.ts';
 import { passwordPolicy } from '../../server/passwords/schema.ts';
 import { sipSettings } from '../../server/sip/schema.ts';
-import { api, ApiProblem } from '../api/client.ts';
+import { notifyDone } from '../api/action.ts';
+import { api, ApiProblem, said } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
 import { SchemaForm } from '../components/SchemaForm.tsx';
 
@@ -26,19 +27,17 @@ function SettingsSection({ domain, section }: { domain: string; section: (typeof
   const path = `/api/v1/domains/${domain}/${section.key}`;
   const stored = useQuery({ queryKey: ['settings', domain, section.key], queryFn: () => api<Record<string, unknown>>('GET', path) });
   const [draft, setDraft] = useState<Record<string, unknown> | null>(null);
-  const [saved, setSaved] = useState(false);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   useEffect(() => setDraft(stored.data ?? null), [stored.data]);
   const checked = useMemo(() => (draft ? (section.schema as z.ZodType).safeParse(draft) : null), [draft, section.schema]);
-  const problems = new Map([...(checked && !checked.success ? checked.error.issues.map((i) => [i.path.join('/'), i.message] as const) : []), ...(problem?.errors ?? []).map((e) => [e.path, e.message] as const)]);
+  const problems = new Map([...(checked && !checked.success ? checked.error.issues.map((i) => [i.path.join('/'), i.message] as const) : []), ...(problem?.errors ?? []).map((e) => [e.path, said(e)] as const)]);
   if (!draft) return null;
   const save = async () => {
     setProblem(null);
-    setSaved(false);
     try {
       await api('PUT', path, draft);
       await client.invalidateQueries({ queryKey: ['settings', domain, section.key] });
-      setSaved(true);
+      notifyDone(t('settings.sectionSaved', { section: t(`settings.${section.key}`) }));
     } catch (error) {
       if (!(error instanceof ApiProblem)) throw error;
       setProblem(error);
@@ -46,8 +45,7 @@ function SettingsSection({ domain, section }: { domain: string; section: (typeof
   };
   return (
     <Stack maw={720}>
-      {problem && <Alert color="red" role="alert">{problem.detail}</Alert>}
-      {saved && <Alert color="teal">{t('settings.saved')}</Alert>}
+      {problem && <Alert color="red" role="alert">{said(problem)}</Alert>}
       <SchemaForm schema={section.schema} value={draft} onChange={setDraft} problems={problems} />
       {may(me, section.permission) && (
         <Group>

@@ -1,17 +1,20 @@
-import { Alert, Button, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Group, Paper, PasswordInput, Select, Stack, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
-import { api, ApiProblem } from '../api/client.ts';
+import { api, ApiProblem, said } from '../api/client.ts';
 import { meQuery } from '../api/session.ts';
+import { usePageTitle } from '../components/Layout.tsx';
+import { chooseLanguage } from '../i18n/index.ts';
 
 /**
  * Domain, login or e-mail and password; then, for an account with two-factor authentication,
  * the code. After sign-in the console goes back to the page it was sent away from.
  */
 export function SignIn() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  usePageTitle('signIn.submit');
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const client = useQueryClient();
@@ -43,13 +46,24 @@ export function SignIn() {
     <Paper component="main" maw={420} mx="auto" mt={80} p="xl" withBorder>
       <form onSubmit={submit} noValidate>
         <Stack>
-          <Title order={1} size="h2">
-            {t('signIn.title')}
-          </Title>
+          <Group justify="space-between" align="flex-start" wrap="nowrap">
+            <Title order={1} size="h2">
+              {t('signIn.title')}
+            </Title>
+            <Select
+              aria-label={t('app.language')}
+              size="xs"
+              w={110}
+              data={[{ value: 'en', label: 'English' }, { value: 'pl', label: 'Polski' }]}
+              value={i18n.language}
+              onChange={(value) => value && void chooseLanguage(value)}
+              allowDeselect={false}
+            />
+          </Group>
           {params.get('expired') && <Alert color="yellow">{t('signIn.expired')}</Alert>}
           {problem && (
             <Alert color="red" role="alert">
-              {problem.detail}
+              {said(problem)}
             </Alert>
           )}
           <TextInput label={t('signIn.domain')} required autoComplete="organization" {...field('domain')} />

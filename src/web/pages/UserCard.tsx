@@ -1,15 +1,32 @@
-import { Alert, Button, Checkbox, Fieldset, Group, Modal, MultiSelect, NumberInput, PasswordInput, Select, SimpleGrid, Stack, Switch, Tabs, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Box, Button, Checkbox, Fieldset, Group, Modal, MultiSelect, NumberInput, PasswordInput, Select, SimpleGrid, Stack, Switch, Tabs, TagsInput, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useBlocker, useNavigate, useParams } from 'react-router';
 import { userCreate, userUpdate } from '../../server/users/schema.ts';
-import { api, ApiProblem } from '../api/client.ts';
+import { notifyDone } from '../api/action.ts';
+import { api, ApiProblem, said } from '../api/client.ts';
 import { useList, useNames } from '../api/lists.ts';
 import { useMe } from '../api/session.ts';
 import { handOverSecret, SipSecretDialog, useHandedOverSecret } from '../components/SipSecretDialog.tsx';
 import { Sessions, UserLicenses, usePasswordVerdict } from './user-card-sections.tsx';
+import { inWords } from '../i18n/validation.ts';
 import { agentTimers, at, bodyOf, draftOf, emptyDraft, patchOf, withValue, type Draft, type UserView } from './user-draft.ts';
+
+const tabs = ['account', 'telephony', 'agent', 'security', 'licenses', 'integrations', 'history'] as const;
+type Tab = (typeof tabs)[number];
+/** The tab that holds the field at a path (`sip/extension` → telephony). */
+const tabOf = (path: string): Tab => {
+  const head = path.split('/')[0];
+  if (head === 'sip') return 'telephony';
+  if (head === 'agent') return 'agent';
+  if (head === 'security') return 'security';
+  if (head === 'integrations') return 'integrations';
+  return 'account';
+};
+/** Languages offered for speaking to clients; any other BCP 47 tag can be typed. */
+const clientLanguageChoices = ['pl', 'en', 'en-GB', 'de', 'uk', 'ru', 'cs', 'sk', 'lt', 'es', 'fr', 'it', 'pt', 'nl', 'tr', 'ar'];
+const numeric = /^[0-9]{1,15}$/;
 
 /**
  * The user card: create or edit, in sections. The form checks the same Zod schema as the API as
@@ -48,10 +65,35 @@ export function UserCard() {
   const dirty = Object.keys(creating ? patchOf(emptyDraft(), draft) : body).length > 0;
   const clientProblems = useMemo(() => {
     const parsed = (creating ? userCreate : userUpdate).safeParse(body);
-    return new Map(parsed.success ? [] : parsed.error.issues.map((issue) => [issue.path.join('/'), issue.message] as const));
-  }, [body, creating]);
+    // A required field left empty reads "Login is required": what was typed, not what was sent, decides.
+    return new Map(parsed.success ? [] : parsed.error.issues.map((issue) => [issue.path.join('/'), { message: issue.message, value: at(draft, issue.path.join('/')) }] as const));
+  }, [body, creating, draft]);
   const passwordVerdict = usePasswordVerdict(domain, String(draft.password ?? ''), { login: String(draft.login ?? ''), email: String(draft.email ?? ''), firstName: String(draft.firstName ?? ''), lastName: String(draft.lastName ?? '') });
-  const problemAt = (path: string) => (touched || !creating ? clientProblems.get(path) : undefined) ?? serverProblem?.at(path) ?? (path === 'password' && passwordVerdict.length ? passwordVerdict.join(' · ') : undefined);
+  /** Every problem to show, by path: the form's own (once the user tried), the server's, the password policy's. */
+  const problems = useMemo(() => {
+    const all = new Map<string, { message: string; value?: unknown }>();
+    for (const e of serverProblem?.errors ?? []) all.set(e.path, { message: said(e), value: true });
+    if (touched || !creating) for (const [path, problem] of clientProblems) all.set(path, problem);
+    if (passwordVerdict.length) all.set('password', { message: passwordVerdict.join(' · '), value: true });
+    return all;
+  }, [serverProblem, clientProblems, touched, creating, passwordVerdict]);
+  const problemAt = (path: string, label?: string) => {
+    const problem = problems.get(path);
+    return problem && inWords(problem.message, problem.value, label);
+  };
+  /** A list's problems: of the list itself and of each item (`security/ipAllowList/0`), in one line. */
+  const listProblemAt = (path: string) => [...problems.keys()].filter((p) => p === path || p.startsWith(`${path}/`)).map((p) => problemAt(p)).join(' · ') || undefined;
+  const marked = new Set([...problems.keys()].map(tabOf));
+  const [tab, setTab] = useState<Tab>('account');
+  const tabLabel = (value: Tab, key: string) => {
+    const name = t(key);
+    const flagged = marked.has(value);
+    return (
+      <Tabs.Tab value={value} color={flagged ? 'red' : undefined} aria-label={flagged ? t('card.tabHasProblems', { tab: name }) : undefined} data-problems={flagged || undefined} rightSection={flagged ? <Box component="span" aria-hidden w={8} h={8} bg="red.8" style={{ borderRadius: 4 }} /> : undefined}>
+        {name}
+      </Tabs.Tab>
+    );
+  };
 
   const blocker = useBlocker(({ currentLocation, nextLocation }) => dirty && !saving && currentLocation.pathname !== nextLocation.pathname);
   useEffect(() => {
@@ -65,18 +107,23 @@ export function UserCard() {
     setServerProblem(null);
     setDraft((d) => withValue(d, path, value));
   };
-  const text = (path: string, label: string, extra: Record<string, unknown> = {}) => ({ label: t(label), value: String(at(draft, path) ?? ''), onChange: (e: { currentTarget: { value: string } }) => set(path, e.currentTarget.value), error: problemAt(path), ...extra });
+  const text = (path: string, label: string, extra: Record<string, unknown> = {}) => ({ label: t(label), value: String(at(draft, path) ?? ''), onChange: (e: { currentTarget: { value: string } }) => set(path, e.currentTarget.value), error: problemAt(path, t(label)), ...extra });
   const number = (path: string, label: string) => ({
     label: t(label),
     value: (at(draft, path) as number | null) ?? '',
     onChange: (value: string | number) => set(path, value === '' ? null : Number(value)),
-    error: problemAt(path),
+    error: problemAt(path, t(label)),
     placeholder: t('card.followsDefault'),
   });
 
   const save = async () => {
     setTouched(true);
-    if (clientProblems.size) return;
+    if (clientProblems.size) {
+      // The first tab holding a problem comes forward, so the field that needs fixing is in sight.
+      const first = tabs.find((x) => [...clientProblems.keys()].some((path) => tabOf(path) === x));
+      if (first) setTab(first);
+      return;
+    }
     setSaving(true);
     try {
       if (creating) {
@@ -84,11 +131,13 @@ export function UserCard() {
         // A secret the server generated is in this answer only: the new user's card shows it once.
         if (made.sip?.secret) handOverSecret(client, made.id, { login: made.login, extension: made.sip.extension, username: made.sip.username, secret: made.sip.secret });
         await client.invalidateQueries({ queryKey: ['users'] });
+        notifyDone(t('card.created', { login: made.login }));
         navigate(`/users/${made.id}`, { replace: true });
       } else {
         const saved = await api<UserView>('PATCH', `/api/v1/domains/${domain}/users/${id}`, body, { 'if-match': `"${loaded.data?.version}"` });
         client.setQueryData(['user', domain, id], saved);
         await client.invalidateQueries({ queryKey: ['users'] });
+        notifyDone(t('card.saved', { login: saved.login }));
       }
     } catch (error) {
       if (!(error instanceof ApiProblem)) throw error;
@@ -96,7 +145,11 @@ export function UserCard() {
         const theirs = await api<UserView>('GET', `/api/v1/domains/${domain}/users/${id}`);
         const mine = draftOf(loaded.data as UserView);
         setConflict({ theirs, changed: Object.keys(patchOf(mine, draftOf(theirs))) });
-      } else setServerProblem(error);
+      } else {
+        setServerProblem(error);
+        const first = tabs.find((x) => error.errors.some((e) => tabOf(e.path) === x));
+        if (first) setTab(first);
+      }
     } finally {
       setSaving(false);
     }
@@ -116,30 +169,25 @@ export function UserCard() {
           <Button variant="default" onClick={() => navigate('/users')}>
             {t('card.close')}
           </Button>
-          <Button onClick={() => void save()} loading={saving} disabled={!dirty}>
+          <Button onClick={() => void save()} loading={saving} disabled={!dirty && !creating}>
             {creating ? t('card.create') : t('card.save')}
           </Button>
         </Group>
       </Group>
-      {serverProblem && (
-        <Alert color="red" role="alert">
-          {serverProblem.detail}
+      {(serverProblem || (touched && problems.size > 0)) && (
+        <Alert color="red" role="alert" data-testid="card-problems">
+          {serverProblem && problems.size === 0 ? said(serverProblem) : t('card.fieldsToFix', { count: problems.size })}
         </Alert>
       )}
-      {touched && clientProblems.size > 0 && (
-        <Alert color="red" role="alert">
-          {t('card.fix', { count: clientProblems.size })}
-        </Alert>
-      )}
-      <Tabs defaultValue="account" keepMounted={false}>
+      <Tabs value={tab} onChange={(value) => setTab((value as Tab | null) ?? 'account')} keepMounted={false}>
         <Tabs.List>
-          <Tabs.Tab value="account">{t('card.account')}</Tabs.Tab>
-          <Tabs.Tab value="telephony">{t('card.telephony')}</Tabs.Tab>
-          <Tabs.Tab value="agent">{t('card.agent')}</Tabs.Tab>
-          <Tabs.Tab value="security">{t('card.security')}</Tabs.Tab>
-          {!creating && <Tabs.Tab value="licenses">{t('card.licenses')}</Tabs.Tab>}
-          <Tabs.Tab value="integrations">{t('card.integrations')}</Tabs.Tab>
-          {!creating && <Tabs.Tab value="history">{t('card.history')}</Tabs.Tab>}
+          {tabLabel('account', 'card.account')}
+          {tabLabel('telephony', 'card.telephony')}
+          {tabLabel('agent', 'card.agent')}
+          {tabLabel('security', 'card.security')}
+          {!creating && tabLabel('licenses', 'card.licenses')}
+          {tabLabel('integrations', 'card.integrations')}
+          {!creating && tabLabel('history', 'card.history')}
         </Tabs.List>
         <Tabs.Panel value="account" pt="md">
           <SimpleGrid cols={{ base: 1, md: 2 }}>
@@ -164,16 +212,41 @@ export function UserCard() {
           <Switch
             label={t('card.sipAccount')}
             checked={sip !== null}
-            onChange={(e) => set('sip', e.currentTarget.checked ? { extension: '', assignment: 'static', connection: 'webrtc', customUri: '', authAcl: [], stun: null, voicemail: { enabled: false }, callerId: { name: '', number: '' } } : null)}
+            onChange={(e) => set('sip', e.currentTarget.checked ? { extension: '', username: '', secret: '', assignment: 'static', connection: 'webrtc', customUri: '', authAcl: [], stun: null, voicemail: { enabled: false }, callerId: { name: '', number: '' }, virtualExtension: '' } : null)}
           />
           {sip && (
             <SimpleGrid cols={{ base: 1, md: 2 }} mt="md">
-              <Group align="flex-end" wrap="nowrap">
-                <TextInput {...text('sip/extension', 'card.extension')} description={t('card.extensionHint')} style={{ flex: 1 }} />
-                <Button variant="default" onClick={() => void api<{ extensions: string[] }>('GET', `/api/v1/domains/${domain}/extensions/free?count=1`).then((free) => free.extensions[0] && set('sip/extension', free.extensions[0]))}>
-                  {t('card.nextFree')}
-                </Button>
-              </Group>
+              <Select
+                label={t('card.assignment')}
+                data={(['static', 'dynamic'] as const).map((value) => ({ value, label: t(`card.assignments.${value}`) }))}
+                value={sip.assignment as string}
+                // A hot-desking account has no extension of its own: it takes a desk's at sign-in.
+                onChange={(v) => setDraft((d) => withValue(withValue(d, 'sip/assignment', v), 'sip/extension', v === 'dynamic' ? '' : at(d, 'sip/extension')))}
+                error={problemAt('sip/assignment')}
+                allowDeselect={false}
+              />
+              {sip.assignment === 'dynamic' ? (
+                <Text size="sm" c="dimmed" data-testid="dynamic-hint" style={{ alignSelf: 'end' }}>
+                  {t('card.dynamicHint')}
+                </Text>
+              ) : (
+                <Stack gap={4}>
+                  <Group align="flex-end" wrap="nowrap">
+                    <TextInput {...text('sip/extension', 'card.extension')} description={t('card.extensionHint')} style={{ flex: 1 }} />
+                    <Button variant="default" onClick={() => void api<{ extensions: string[] }>('GET', `/api/v1/domains/${domain}/extensions/free?count=1`).then((free) => free.extensions[0] && set('sip/extension', free.extensions[0]))}>
+                      {t('card.nextFree')}
+                    </Button>
+                  </Group>
+                  {numeric.test(String(draft.login)) && sip.extension !== draft.login && (
+                    <Button variant="subtle" size="compact-sm" style={{ alignSelf: 'flex-start' }} onClick={() => set('sip/extension', draft.login)}>
+                      {t('card.extensionIsLogin', { login: draft.login })}
+                    </Button>
+                  )}
+                </Stack>
+              )}
+              <TextInput {...text('sip/username', 'card.sipUsername')} description={t('card.sipUsernameHint')} autoComplete="off" />
+              <PasswordInput {...text('sip/secret', 'card.sipSecret')} description={t('card.sipSecretHint')} placeholder={loaded.data?.sip ? t('card.sipSecretKeep') : undefined} autoComplete="new-password" />
+              <TextInput {...text('sip/virtualExtension', 'card.virtualExtension')} description={t('card.virtualExtensionHint')} inputMode="numeric" />
               {!creating && loaded.data?.sip && (
                 <Group>
                   <Button variant="default" onClick={() => void api<{ secret: string }>('POST', `/api/v1/domains/${domain}/users/${id}/sip/secret`).then((made) => setShownSecret(made.secret))}>
@@ -186,17 +259,16 @@ export function UserCard() {
                   )}
                 </Group>
               )}
-              <Select label={t('card.assignment')} data={['static', 'dynamic']} value={sip.assignment as string} onChange={(v) => set('sip/assignment', v)} allowDeselect={false} />
               <Select label={t('card.connection')} data={['webrtc', 'pbx', 'custom']} value={sip.connection as string} onChange={(v) => set('sip/connection', v)} allowDeselect={false} />
               {sip.connection === 'custom' && <TextInput {...text('sip/customUri', 'card.customUri')} placeholder="sip:agent@pbx.example.com" />}
-              <Textarea label={t('card.authAcl')} value={(sip.authAcl as string[]).join('\n')} onChange={(e) => set('sip/authAcl', e.currentTarget.value.split('\n').filter(Boolean))} error={problemAt('sip/authAcl')} description={t('card.authAclHint')} />
+              <Textarea label={t('card.authAcl')} value={(sip.authAcl as string[]).join('\n')} onChange={(e) => set('sip/authAcl', e.currentTarget.value.split('\n').filter(Boolean))} error={listProblemAt('sip/authAcl')} description={t('card.authAclHint')} />
               <Select label="STUN" data={[{ value: 'default', label: t('card.followsDefault') }, { value: 'on', label: t('users.yes') }, { value: 'off', label: t('users.no') }]} value={sip.stun === null ? 'default' : sip.stun ? 'on' : 'off'} onChange={(v) => set('sip/stun', v === 'default' ? null : v === 'on')} allowDeselect={false} />
               <Switch label={t('card.voicemail')} checked={Boolean((sip.voicemail as { enabled: boolean }).enabled)} onChange={(e) => set('sip/voicemail/enabled', e.currentTarget.checked)} />
               <PasswordInput {...text('sip/voicemail/pin', 'card.voicemailPin')} inputMode="numeric" autoComplete="off" />
               <TextInput {...text('sip/callerId/name', 'card.callerIdName')} />
               <TextInput {...text('sip/callerId/number', 'card.callerIdNumber')} placeholder="+48221234567" />
-              <MultiSelect label={t('card.callNumbers')} data={inventory.filter((n) => n.voice).map((n) => n.value)} value={((sip.callerId as { callNumbers?: string[] }).callNumbers ?? [])} onChange={(v) => set('sip/callerId/callNumbers', v)} error={problemAt('sip/callerId/callNumbers')} searchable />
-              <MultiSelect label={t('card.smsSenders')} data={inventory.filter((n) => n.sms || n.kind === 'sender').map((n) => n.value)} value={((sip.callerId as { smsSenders?: string[] }).smsSenders ?? [])} onChange={(v) => set('sip/callerId/smsSenders', v)} error={problemAt('sip/callerId/smsSenders')} searchable />
+              <MultiSelect label={t('card.callNumbers')} data={inventory.filter((n) => n.voice).map((n) => n.value)} value={((sip.callerId as { callNumbers?: string[] }).callNumbers ?? [])} onChange={(v) => set('sip/callerId/callNumbers', v)} error={listProblemAt('sip/callerId/callNumbers')} searchable />
+              <MultiSelect label={t('card.smsSenders')} data={inventory.filter((n) => n.sms || n.kind === 'sender').map((n) => n.value)} value={((sip.callerId as { smsSenders?: string[] }).smsSenders ?? [])} onChange={(v) => set('sip/callerId/smsSenders', v)} error={listProblemAt('sip/callerId/smsSenders')} searchable />
             </SimpleGrid>
           )}
         </Tabs.Panel>
@@ -228,6 +300,16 @@ export function UserCard() {
             <Checkbox label={t('card.assignLeads')} checked={Boolean(draft.agent.assignLeads)} onChange={(e) => set('agent/assignLeads', e.currentTarget.checked)} />
             <Checkbox label={t('card.allTags')} checked={Boolean(draft.agent.allTags)} onChange={(e) => set('agent/allTags', e.currentTarget.checked)} />
             <Checkbox label={t('card.allSkills')} checked={Boolean(draft.agent.allSkills)} onChange={(e) => set('agent/allSkills', e.currentTarget.checked)} />
+            <TagsInput
+              label={t('card.clientLanguages')}
+              description={t('card.clientLanguagesHint')}
+              data={clientLanguageChoices}
+              value={(draft.agent.clientLanguages as string[] | null) ?? []}
+              onChange={(v) => set('agent/clientLanguages', v.length ? v : null)}
+              placeholder={(draft.agent.clientLanguages as string[] | null)?.length ? undefined : t('card.followsDefault')}
+              error={listProblemAt('agent/clientLanguages')}
+              clearable
+            />
           </SimpleGrid>
           <Fieldset legend={t('card.predictive')} mt="md">
             <SimpleGrid cols={{ base: 1, md: 4 }}>
@@ -246,14 +328,43 @@ export function UserCard() {
         </Tabs.Panel>
         <Tabs.Panel value="security" pt="md">
           <SimpleGrid cols={{ base: 1, md: 3 }}>
-            <NumberInput {...number('security/sessionTimeout', 'card.sessionTimeout')} placeholder={t('card.noLimit')} />
-            <NumberInput {...number('security/maxSessions', 'card.maxSessions')} placeholder={t('card.noLimit')} />
+            <Select
+              label={t('card.twoFactorType')}
+              description={t('card.twoFactorHint')}
+              data={[
+                { value: 'none', label: t('card.twoFactorNone') },
+                { value: 'totp', label: t('card.twoFactorTotp'), disabled: loaded.data?.security.twoFactor !== 'totp' },
+              ]}
+              value={String(at(draft, 'security/twoFactor'))}
+              onChange={(v) => v && set('security/twoFactor', v)}
+              error={problemAt('security/twoFactor')}
+              allowDeselect={false}
+            />
+            <Checkbox
+              label={t('card.requireTwoFactor')}
+              description={t('card.requireTwoFactorHint')}
+              checked={Boolean(at(draft, 'security/requireTwoFactor'))}
+              onChange={(e) => set('security/requireTwoFactor', e.currentTarget.checked)}
+              style={{ alignSelf: 'center' }}
+            />
+            <Box />
+            <NumberInput {...number('security/sessionTimeout', 'card.sessionTimeout')} placeholder={t('card.noLimit')} min={60} />
+            <NumberInput {...number('security/sessionMaxAge', 'card.sessionMaxAge')} placeholder={t('card.sessionMaxAgeHint')} min={300} />
+            <Box />
+            <NumberInput {...number('security/maxSessions', 'card.maxSessions')} placeholder={t('card.noLimit')} min={1} />
+            <Select
+              label={t('card.sessionLimit')}
+              data={(['end-oldest', 'deny-new'] as const).map((value) => ({ value, label: t(`card.sessionLimits.${value}`) }))}
+              value={String(at(draft, 'security/sessionLimit'))}
+              onChange={(v) => v && set('security/sessionLimit', v)}
+              allowDeselect={false}
+            />
             <Textarea
               label={t('card.ipAllowList')}
               description={t('card.authAclHint')}
               value={((draft.security as { ipAllowList: string[] }).ipAllowList ?? []).join('\n')}
               onChange={(e) => set('security/ipAllowList', e.currentTarget.value.split('\n').filter(Boolean))}
-              error={problemAt('security/ipAllowList')}
+              error={listProblemAt('security/ipAllowList')}
             />
           </SimpleGrid>
           {!creating && domain && loaded.data && (

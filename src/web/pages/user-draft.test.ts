@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { userCreate, userUpdate } from '../../server/users/schema.ts';
 import { bodyOf, emptyDraft, patchOf, withValue, type Draft } from './user-draft.ts';
 
 const filled = (): Draft => ({ ...withValue(withValue(emptyDraft(), 'login', 'anna'), 'email', ''), sip: { extension: '1001', assignment: 'static', connection: 'webrtc', customUri: '', authAcl: [], stun: null, voicemail: { enabled: false }, callerId: { name: '', number: '' } } });
@@ -31,5 +32,39 @@ describe('what the user card sends', () => {
     const draft = withValue(filled(), 'sip/voicemail/enabled', true);
     expect(draft.sip?.voicemail).toEqual({ enabled: true });
     expect(draft.sip?.extension).toBe('1001');
+  });
+});
+
+describe('the card fields the manuals name', () => {
+  const parsed = (body: Record<string, unknown>, creating: boolean) => (creating ? userCreate : userUpdate).safeParse(body);
+
+  it('sends a SIP password only when one is typed, with the SIP username and virtual extension, as the API takes it', () => {
+    const typed = withValue(withValue(withValue(filled(), 'sip/secret', 'Typed-Secret-2024'), 'sip/username', 'anna-desk'), 'sip/virtualExtension', '5001');
+    const body = bodyOf(typed, true);
+    expect(body.sip).toMatchObject({ secret: 'Typed-Secret-2024', username: 'anna-desk', virtualExtension: '5001' });
+    expect(parsed(body, true).success).toBe(true);
+    const untyped = bodyOf(withValue(withValue(filled(), 'sip/username', ''), 'sip/virtualExtension', ''), true).sip as Record<string, unknown>;
+    expect('secret' in untyped).toBe(false);
+    expect(untyped.username).toBeNull();
+    expect(untyped.virtualExtension).toBeNull();
+  });
+
+  it('never writes an enrolled two-factor type back, and turns it off when chosen', () => {
+    const enrolled = withValue(filled(), 'security/twoFactor', 'totp');
+    expect(patchOf(enrolled, withValue(enrolled, 'security/sessionMaxAge', 3600))).toEqual({ security: { requireTwoFactor: false, sessionTimeout: null, sessionMaxAge: 3600, maxSessions: null, sessionLimit: 'end-oldest', ipAllowList: [] } });
+    const off = patchOf(enrolled, withValue(enrolled, 'security/twoFactor', 'none'));
+    expect((off.security as Record<string, unknown>).twoFactor).toBe('none');
+    expect(parsed(off, false).success).toBe(true);
+    const required = patchOf(filled(), withValue(withValue(filled(), 'security/requireTwoFactor', true), 'security/sessionLimit', 'deny-new'));
+    expect(required.security).toMatchObject({ requireTwoFactor: true, sessionLimit: 'deny-new' });
+    expect(parsed(required, false).success).toBe(true);
+  });
+
+  it('keeps the languages spoken to clients, or follows the domain when none are given', () => {
+    const speaking = withValue(filled(), 'agent/clientLanguages', ['pl', 'en-GB']);
+    expect((bodyOf(speaking, true).agent as Record<string, unknown>).clientLanguages).toEqual(['pl', 'en-GB']);
+    expect(parsed(bodyOf(speaking, true), true).success).toBe(true);
+    expect(patchOf(speaking, filled()).agent).toMatchObject({ clientLanguages: null });
+    expect(parsed(patchOf(speaking, filled()), false).success).toBe(true);
   });
 });

@@ -25,8 +25,8 @@ export const emptyDraft = (): Draft => ({
   description: '',
   domainAdmin: false,
   sip: null,
-  agent: { enabled: false, skills: [], allTags: false, allSkills: false, autoDial: null, assignLeads: false },
-  security: { sessionTimeout: null, maxSessions: null, ipAllowList: [] },
+  agent: { enabled: false, skills: [], allTags: false, allSkills: false, autoDial: null, assignLeads: false, clientLanguages: null },
+  security: { twoFactor: 'none', requireTwoFactor: false, sessionTimeout: null, sessionMaxAge: null, maxSessions: null, sessionLimit: 'end-oldest', ipAllowList: [] },
   integrations: { oauthEmail: '', crmId: '', calDavToken: '' },
 });
 
@@ -52,6 +52,9 @@ export function draftOf(user: UserView): Draft {
     domainAdmin: user.domainAdmin,
     sip: user.sip && {
       extension: user.sip.extension ?? '',
+      username: user.sip.username,
+      secret: '',
+      virtualExtension: user.sip.virtualExtension ?? '',
       assignment: user.sip.assignment,
       connection: user.sip.connection,
       customUri: user.sip.customUri ?? '',
@@ -60,7 +63,15 @@ export function draftOf(user: UserView): Draft {
       voicemail: { enabled: user.sip.voicemail.enabled },
       callerId: { name: user.sip.callerId.name ?? '', number: user.sip.callerId.number ?? '', callNumbers: user.sip.callerId.callNumbers, smsSenders: user.sip.callerId.smsSenders },
     },
-    security: { sessionTimeout: user.security.sessionTimeout, maxSessions: user.security.maxSessions, ipAllowList: user.security.ipAllowList },
+    security: {
+      twoFactor: user.security.twoFactor,
+      requireTwoFactor: user.security.requireTwoFactor,
+      sessionTimeout: user.security.sessionTimeout,
+      sessionMaxAge: user.security.sessionMaxAge,
+      maxSessions: user.security.maxSessions,
+      sessionLimit: user.security.sessionLimit,
+      ipAllowList: user.security.ipAllowList,
+    },
     integrations: { oauthEmail: user.integrations.oauthEmail ?? '', crmId: user.integrations.crmId ?? '', calDavToken: '' },
     agent: {
       enabled: user.agent.enabled,
@@ -69,6 +80,7 @@ export function draftOf(user: UserView): Draft {
       allSkills: user.agent.allSkills,
       autoDial: own('autoDial'),
       assignLeads: user.agent.assignLeads,
+      clientLanguages: own('clientLanguages'),
       personalPredictiveQueue: Object.fromEntries(predictiveSettings.map((key) => [key, inherited.has(`personalPredictiveQueue.${key}`) ? null : user.agent.personalPredictiveQueue[key]])),
       ...Object.fromEntries(agentTimers.map((key) => [key, own(key)])),
     },
@@ -81,14 +93,19 @@ const blankToNull = (value: unknown) => (value === '' ? null : value);
 export function bodyOf(draft: Draft, forCreate: boolean): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(draft)) {
-    if (key === 'sip' || key === 'agent' || key === 'integrations') continue;
+    if (key === 'sip' || key === 'agent' || key === 'integrations' || key === 'security') continue;
     if (value === '' && (forCreate || key === 'password')) continue;
     body[key] = blankToNull(value);
   }
+  // Two-factor authentication is enrolled by the user: the API takes only `none` (turning it off).
+  const { twoFactor, ...security } = draft.security as Record<string, unknown>;
+  body.security = twoFactor === 'none' ? { twoFactor, ...security } : security;
   if (draft.sip) {
-    const { voicemail, callerId, ...sip } = draft.sip as Record<string, unknown> & { voicemail: Record<string, unknown>; callerId: Record<string, unknown> };
+    const { voicemail, callerId, secret, ...sip } = draft.sip as Record<string, unknown> & { voicemail: Record<string, unknown>; callerId: Record<string, unknown> };
     body.sip = {
       ...Object.fromEntries(Object.entries(sip).map(([k, v]) => [k, blankToNull(v)])),
+      // A SIP password is sent when typed; left empty, the API generates one (or keeps the current).
+      ...(secret ? { secret } : {}),
       voicemail: Object.fromEntries(Object.entries(voicemail).filter(([, v]) => v !== '').map(([k, v]) => [k, v])),
       callerId: Object.fromEntries(Object.entries(callerId).map(([k, v]) => [k, blankToNull(v)])),
     };
