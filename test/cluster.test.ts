@@ -5,13 +5,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
 import JsSIP from 'jssip';
 import { WebSocket } from 'ws';
 import { freshStorage } from './databases.ts';
 import { openEvents } from './events-client.ts';
 import { registerWithDigest } from './sip-client.ts';
-import { serveProcess, type ServeProcess } from './serve-process.ts';
+import { dropRedisKeys, serveProcess, stopProcesses, type ServeProcess } from './serve-process.ts';
 
 // JsSIP opens its transport with the global WebSocket, which Node 20 lacks.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -44,17 +43,9 @@ describe('two server processes on one PostgreSQL and one Redis', () => {
   });
 
   after(async () => {
-    for (const server of [a, b]) {
-      if (server?.child.exitCode === null) {
-        server.child.kill('SIGTERM');
-        await once(server.child, 'exit');
-      }
-    }
+    await stopProcesses([a, b]);
     await database?.drop();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await dropRedisKeys(REDIS_URL, prefix);
   });
 
   it('shows a phone registered on process A to an event client of process B', async () => {
@@ -111,17 +102,9 @@ describe('a process killed in a cluster leaves no ghost', () => {
 
   after(async () => {
     softphone?.stop();
-    for (const server of servers) {
-      if (server.child.exitCode === null && server.child.signalCode === null) {
-        server.child.kill('SIGTERM');
-        await once(server.child, 'exit');
-      }
-    }
+    await stopProcesses(servers);
     await database?.drop();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await dropRedisKeys(REDIS_URL, prefix);
   });
 
   it('drops the connections of a SIGKILLed process within the TTL, logs its agent out of CC after the grace period, and a process restarted on its port does not bring them back', async () => {

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
 
 export interface ServeProcess {
   child: ChildProcess;
@@ -25,4 +27,22 @@ export async function serveProcess(env: NodeJS.ProcessEnv, prefix: string[] = []
   }
   const sip = /SIP registrar: +udp and tcp [^:]+:(\d+)/.exec(output);
   return { child, url: /API reference: +(\S+)\/api\/docs/.exec(output)?.[1] as string, sipPort: sip ? Number(sip[1]) : null };
+}
+
+/** Stops the processes still running (SIGTERM), and waits for each to exit. */
+export async function stopProcesses(servers: (ServeProcess | undefined)[]): Promise<void> {
+  for (const server of servers) {
+    if (server && server.child.exitCode === null && server.child.signalCode === null) {
+      server.child.kill('SIGTERM');
+      await once(server.child, 'exit');
+    }
+  }
+}
+
+/** Removes every Redis key a test run made under its prefix. */
+export async function dropRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
 }
