@@ -22,7 +22,7 @@ import type { Storage } from './db/connect.ts';
 import { DirectoryCache } from './db/directory-cache.ts';
 import { domainRoutes } from './domains/routes.ts';
 import { groupRoutes } from './groups/routes.ts';
-import { answerClientError, answerFrameworkError, installErrorHandler } from './http/error-handler.ts';
+import { answerClientError, answerFrameworkError, installErrorHandler, MAX_PARAM_LENGTH } from './http/error-handler.ts';
 import { refuseNulCharacters } from './http/nul-characters.ts';
 import { Problem } from './http/problem.ts';
 import { serializerCompiler } from './http/serializer.ts';
@@ -77,7 +77,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
     trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
     // The longest value a path carries is a domain name (253 characters, RFC 1035); a name of
     // 64 characters outside the BMP is 128. Anything longer is refused with 414.
-    maxParamLength: 253,
+    maxParamLength: MAX_PARAM_LENGTH,
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
   }).withTypeProvider<ZodTypeProvider>();

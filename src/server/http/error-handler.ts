@@ -14,9 +14,26 @@ export function installErrorHandler(app: FastifyInstance): void {
     return reply.code(problem.status).headers(problem.headers).type('application/problem+json').send(problem.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {
-    const problem = new Problem(404, 'resource.not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
-    return reply.code(404).type('application/problem+json').send(problem.toJSON());
+    const path = request.url.split('?')[0] as string;
+    // The router says so itself unless a catch-all (the console's pages) let it look further.
+    const problem = path.split('/').some((segment) => decodedLength(segment) > MAX_PARAM_LENGTH)
+      ? paramTooLong()
+      : new Problem(404, 'resource.not_found', `No route for ${request.method} ${path}`);
+    return reply.code(problem.status).type('application/problem+json').send(problem.toJSON());
   });
+}
+
+/** The longest value a path carries: a domain name (253 characters, RFC 1035). */
+export const MAX_PARAM_LENGTH = 253;
+
+const paramTooLong = () => new Problem(414, 'request.uri_too_long', 'A part of the path is longer than any name or id this server knows');
+
+function decodedLength(segment: string): number {
+  try {
+    return decodeURIComponent(segment).length;
+  } catch {
+    return segment.length;
+  }
 }
 
 const internalError = { type: 'about:blank', title: 'Internal error', status: 500, code: 'server.error', detail: 'The server failed; the error is logged' };
@@ -40,7 +57,7 @@ function routingProblem(error: FastifyError): Problem | undefined {
     case 'FST_ERR_BAD_URL':
       return new Problem(400, 'request.bad_url', 'The path is not valid percent-encoded UTF-8');
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return new Problem(414, 'request.uri_too_long', 'A part of the path is longer than any name or id this server knows');
+      return paramTooLong();
   }
   return undefined;
 }
