@@ -215,9 +215,9 @@ forEachEngine('CSV import', (h) => {
     const report = await upload(fixture('excel-pl-cp1250.csv'), '?report=csv&onExisting=skip');
     assert.match(String(report.headers['content-type']), /^text\/csv/);
     const lines = report.body.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
-    assert.equal(lines[0], 'login,imię,nazwisko,e-mail,numer wewnętrzny,error', 'the file as sent, decoded, with an error column');
-    assert.match(lines[2] as string, /^łukasz1,Łukasz,Żółkiewski,łukasz1@firma\.pl,3002,"?login: Latin letters/);
-    assert.match(lines[1] as string, /^zofia0,Zofia,Wójcik,zofia0@firma\.pl,3001,$/, 'rows without problems have an empty error');
+    assert.equal(lines[0], 'login;imię;nazwisko;e-mail;numer wewnętrzny;error', 'the file as sent, decoded, with its own delimiter and an error column');
+    assert.match(lines[2] as string, /^łukasz1;Łukasz;Żółkiewski;łukasz1@firma\.pl;3002;"?login: Latin letters/);
+    assert.match(lines[1] as string, /^zofia0;Zofia;Wójcik;zofia0@firma\.pl;3001;$/, 'rows without problems have an empty error');
     const twice = await upload('login,extension\nsame,5501\nSAME,5502\n', '?dryRun=true');
     assert.deepEqual(twice.json().problems.map((p: { row: number; message: string }) => [p.row, p.message]), [[3, 'The same login as row 2']]);
   });

@@ -119,10 +119,10 @@ forEachEngine('CSV import as a job', (h) => {
     const file = `${agentsFile(1500, 200_000, 'dup').trimEnd()}\ndup7,Again,Same login,,299999,,,\nother,Ext,Taken,,200003,,,\n`;
     const atomic = await upload(file);
     assert.equal(atomic.statusCode, 400);
-    assert.deepEqual(atomic.json().errors.map((e: { path: string }) => e.path), ['rows/1502/login', 'rows/1503/extension', 'rows/1503/sip/username']);
+    assert.deepEqual(atomic.json().errors.map((e: { path: string }) => e.path), ['rows/1502/login', 'rows/1503/extension']);
     assert.equal(await count('dup'), 0);
     const partial = await upload(file, '?mode=partial');
-    assert.deepEqual([partial.json().created, partial.json().problemCount], [1500, 3]);
+    assert.deepEqual([partial.json().created, partial.json().problemCount], [1500, 2]);
     const report = await h().app.inject({ method: 'GET', url: `${base}/users/import/template`, headers: { authorization: `Bearer ${h().admin.token}` } });
     assert.equal(report.statusCode, 200);
   });
@@ -160,7 +160,7 @@ forEachEngine('CSV import as a job', (h) => {
     const refused = await upload(`login,password,sipSecret\nleaky,${weak},\nleaky-2,Quiet-Otter-Rows-19!,short\n`);
     assert.equal(refused.statusCode, 400);
     assert.equal(refused.body.includes(weak), false, 'a refused password is not repeated in the problems');
-    const started = await upload(`login,password\nleaky,${weak}\n`, '?report=json', { prefer: 'respond-async' });
+    const started = await upload(`login,password\nleaky,${weak}\n`, '?report=json&dryRun=true', { prefer: 'respond-async' });
     const job = await waitFor(started.json().id);
     assert.equal(JSON.stringify(job).includes(weak), false, 'nor in the job');
     const errors = await h().app.inject({ method: 'GET', url: `${base}/jobs/${job.id}/report.csv`, headers: { authorization: `Bearer ${h().admin.token}` } });

@@ -118,8 +118,9 @@ export function importRoutes(router: Router, { db, passwords, cipher, presence, 
           });
           if (!report.written) await rm(secrets, { force: true });
           // The upload holds the file's passwords in clear: only the error report (secret cells
-          // emptied) is kept, for the hour the job is.
-          await pipeline(Readable.from(withErrors(file, report)), stringify({ bom: true }), createWriteStream(join(dir, 'report.csv'), { mode: 0o600 }));
+          // emptied) is kept, for the hour the job is. It has the file's delimiter, in UTF-8.
+          const delimiter = report.delimiter === 'tab' ? '\t' : report.delimiter;
+          await pipeline(Readable.from(withErrors(file, report)), stringify({ bom: true, delimiter }), createWriteStream(join(dir, 'report.csv'), { mode: 0o600 }));
           await rm(file, { force: true });
           return report;
         };
@@ -169,7 +170,7 @@ export function importRoutes(router: Router, { db, passwords, cipher, presence, 
 
     scope.get('/api/v1/domains/:domain/jobs/:id/report.csv', {
       config: { access: { permission: 'users:create' } },
-      schema: { tags, summary: 'The imported file as it came, with an `error` column: fix the rows and send it again', params: jobParams, produces: ['text/csv'] },
+      schema: { tags, summary: 'The imported file as it came (UTF-8, its delimiter), with an `error` column and its secret cells left empty: fix the rows and send them again', params: jobParams, produces: ['text/csv'] },
       handler: async (request, reply) => {
         const job = jobOf(request);
         const dir = files.get(job.view.id);

@@ -1,14 +1,37 @@
+import { z } from 'zod';
 import { hashScheme } from '../auth/passwords.ts';
 import { userCreate, userUpdate } from '../users/schema.ts';
 import { excerpt } from './csv-decoding.ts';
 import { secretColumns, type ImportColumn } from './import-columns.ts';
 
-/** A problem of one cell, as the error report lists it. */
+/**
+ * A problem of one cell, as the error report lists it: `code` says what it is for programs and
+ * for the console, which words it in its language; `params` fill its words in (never a cell).
+ */
 export interface CellProblem {
   row: number;
   column: string;
   value: string;
+  code: string;
   message: string;
+  params?: Record<string, unknown>;
+}
+
+/** A value of the same type as a cell read, without the cell: what a schema's "received" names. */
+const sampleOf = (value: unknown) => (value === null ? null : Array.isArray(value) ? [] : typeof value === 'object' ? {} : typeof value === 'string' ? '' : typeof value === 'number' ? 0 : typeof value === 'boolean' ? false : undefined);
+
+/**
+ * A schema's problem as a code and the parameters its words are made of (the limit, the format,
+ * the type expected and received), when its message is the schema library's own, so the console
+ * can say it in its language; a message the schema spells out itself is kept as it is.
+ */
+function schemaProblem(issue: z.core.$ZodIssue, draft: unknown): { code: string; params?: Record<string, unknown> } {
+  const { path, message, input: _input, ...rest } = issue as z.core.$ZodIssue & { input?: unknown };
+  const at = path.reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined), draft);
+  const params: Record<string, unknown> = { ...rest, input: sampleOf(at) };
+  const own = z.locales.en().localeError(params as never);
+  const words = typeof own === 'string' ? own : own?.message;
+  return words === message ? { code: `input.${issue.code}`, params } : { code: `input.${issue.code}` };
 }
 
 const list = (cell: string) => cell.split('|').map((v) => v.trim()).filter(Boolean);
@@ -108,8 +131,10 @@ export const MAX_CELL = 16 * 1024;
  * cell over the limit.
  */
 export function shapeProblems(row: number, headers: string[], cells: string[]): CellProblem[] {
-  if (cells.length !== headers.length) return [{ row, column: 'row', value: '', message: `${cells.length} cells where the header has ${headers.length}: a cell holding the delimiter must be quoted` }];
-  return cells.flatMap((cell, index) => (cell.length > MAX_CELL ? [{ row, column: headers[index] as string, value: '', message: `Over ${MAX_CELL} characters` }] : []));
+  if (cells.length !== headers.length) {
+    return [{ row, column: 'row', value: '', code: 'import.cell_count', message: `${cells.length} cells where the header has ${headers.length}: a cell holding the delimiter must be quoted`, params: { cells: cells.length, headers: headers.length } }];
+  }
+  return cells.flatMap((cell, index) => (cell.length > MAX_CELL ? [{ row, column: headers[index] as string, value: '', code: 'import.cell_too_long', message: `Over ${MAX_CELL} characters`, params: { maximum: MAX_CELL } }] : []));
 }
 
 /**
@@ -133,22 +158,62 @@ export function rowToUser(row: number, headers: string[], columns: ImportColumn[
   });
   // Carried beside the user: the user schema takes neither.
   const { passwordHash, licenses = [], ...fields } = user as RowDraft & { passwordHash?: string; licenses?: string[] };
-  const report = (issues: { path: PropertyKey[]; message: string }[]): CellProblem[] =>
+  const report = (issues: { path: PropertyKey[]; code: string; message: string; params?: Record<string, unknown> }[]): CellProblem[] =>
     issues.map((issue) => {
       const column = columnOf(issue.path, filled);
-      return { row, column, value: values.get(column) ?? '', message: issue.message };
+      return { row, column, value: values.get(column) ?? '', code: issue.code, message: issue.message, ...(issue.params ? { params: issue.params } : {}) };
     });
+  const schemaReport = (issues: z.core.$ZodIssue[], draft: unknown) => report(issues.map((issue) => ({ path: issue.path, message: issue.message, ...schemaProblem(issue, draft) })));
   /** The same cells as a change of an existing user: only what the file has is touched. */
   const asChange = () => {
     const { login: _login, ...changed } = fields;
     const parsed = userUpdate.safeParse(changed);
-    return parsed.success ? { change: parsed.data, problems: [] as CellProblem[] } : { change: null, problems: report(parsed.error.issues) };
+    return parsed.success ? { change: parsed.data, problems: [] as CellProblem[] } : { change: null, problems: schemaReport(parsed.error.issues, changed) };
   };
   /** Problems the directory's rules found (paths like `sip/extension`), put on the file's columns. */
-  const located = (problems: { path: string; message: string }[]) => report(problems.map((p) => ({ path: p.path.split('/'), message: p.message })));
+  const located = (problems: { path: string; code: string; message: string; params?: Record<string, unknown> }[]) => report(problems.map((p) => ({ ...p, path: p.path.split('/') })));
   const extra = { passwordHash, licenses, located, asChange };
-  const hashProblems = passwordHash === undefined ? [] : passwordHash && fields.password ? located([{ path: 'passwordHash', message: 'Give a password or a password hash, not both' }]) : hashScheme(passwordHash) ? [] : located([{ path: 'passwordHash', message: 'Not an argon2, bcrypt or PBKDF2 hash' }]);
-  const parsed = userCreate.safeParse({ ...fields, roles: fields.roles ?? defaults.roles });
-  if (parsed.success && hashProblems.length === 0) return { user: parsed.data, problems: [] as CellProblem[], ...extra };
-  return { user: null, problems: [...(parsed.success ? [] : report(parsed.error.issues)), ...hashProblems], ...extra };
+  const hashProblems =
+    passwordHash === undefined
+      ? []
+      : passwordHash && fields.password
+        ? located([{ path: 'passwordHash', code: 'import.password_and_hash', message: 'Give a password or a password hash, not both' }])
+        : hashScheme(passwordHash)
+          ? []
+          : located([{ path: 'passwordHash', code: 'import.unknown_hash', message: 'Not an argon2, bcrypt or PBKDF2 hash' }]);
+  const input = { ...fields, roles: fields.roles ?? defaults.roles };
+  const parsed = userCreate.safeParse(input);
+  if (parsed.success && hashProblems.length === 0) return { user: parsed.data, salvaged: null, problems: [] as CellProblem[], ...extra };
+  const problems = [...(parsed.success ? [] : schemaReport(parsed.error.issues, input)), ...hashProblems];
+  return { user: null, salvaged: parsed.success ? parsed.data : salvage(input, parsed.error.issues, row), problems, ...extra };
+}
+
+/** Stands for a login the schema refused while the rest of the row is checked; what is found at the login is not told for it. */
+const unreadableLogin = (row: number) => `row-${row}--unreadable`;
+
+/**
+ * The row without the cells the schema refused, so the directory's checks (a taken extension or
+ * e-mail, an unknown role or group) run on the rest and the row's problems are told all at once.
+ * A refused list goes whole; a refused login is stood for. Null when the rest cannot be read.
+ */
+function salvage(input: RowDraft, issues: z.core.$ZodIssue[], row: number) {
+  let draft: RowDraft = structuredClone(input);
+  for (let round = 0; round < 3; round += 1) {
+    for (const { path } of issues) {
+      // The first index ends the path: a list with one bad item goes whole.
+      const end = path.findIndex((key) => typeof key === 'number');
+      const keys = end < 0 ? path : path.slice(0, end);
+      if (keys.length === 0) return null;
+      const parent = keys.slice(0, -1).reduce<RowDraft | undefined>((value, key) => value?.[key as string], draft);
+      if (parent) delete parent[keys.at(-1) as string];
+    }
+    draft.login ??= unreadableLogin(row);
+    draft.roles ??= input.roles;
+    if (!Array.isArray(draft.roles) || draft.roles.length === 0) draft.roles = ['agent'];
+    const parsed = userCreate.safeParse(draft);
+    if (parsed.success) return parsed.data;
+    issues = parsed.error.issues;
+    draft = structuredClone(draft);
+  }
+  return null;
 }

@@ -46,6 +46,8 @@ export const importQuery = z.strictObject({
 
 /** Problems a report keeps; past these only the count grows, so memory stays flat for any file. */
 export const PROBLEMS_KEPT = 10_000;
+/** Runs of failed rows a report keeps: 16 bytes each, so a whole file's failed rows fit in little. */
+export const FAILED_RUNS_KEPT = 100_000;
 
 export const importResult = z.object({
   dryRun: z.boolean(),
@@ -59,8 +61,23 @@ export const importResult = z.object({
   generatedSecrets: z.number().int().describe('SIP accounts given a generated secret (the file had none): GET …/jobs/{id}/secrets.csv answers them once'),
   skipped: z.array(z.object({ row: z.number().int(), login: z.string() })).describe(`The first ${PROBLEMS_KEPT}`),
   skippedCount: z.number().int(),
-  problems: z.array(z.object({ row: z.number().int(), column: z.string(), value: z.string(), message: z.string() })).describe(`The first ${PROBLEMS_KEPT}`),
+  problems: z
+    .array(
+      z.object({
+        row: z.number().int(),
+        column: z.string(),
+        value: z.string().describe('The cell, cut at 40 characters; empty for a secret cell'),
+        code: z.string().describe('What the problem is: input.* for the schema, import.* for the file, else the directory rule'),
+        message: z.string(),
+        params: z.record(z.string(), z.unknown()).optional().describe("What the problem's words are made of (a limit, a row, a type), to say it in another language"),
+      }),
+    )
+    .describe(`The first ${PROBLEMS_KEPT}`),
   problemCount: z.number().int(),
+  failedRows: z
+    .array(z.tuple([z.number().int(), z.number().int()]))
+    .describe(`Every row with a problem, as [first, last] runs (all of them, past the problems listed), to fix and send again; at most ${FAILED_RUNS_KEPT} runs`),
+  failedRowsComplete: z.boolean().describe('False when the runs were cut'),
   unknownColumns: z.array(z.string()).describe('Headers matched to no field: their cells are not imported'),
   mapping: z.array(z.object({ header: z.string(), columns: z.array(z.string()) })).describe('What each header of the file was read as'),
 });
@@ -164,6 +181,8 @@ export async function importUsers(db: Db, requester: Requester & AuditActor, dom
     skippedCount: tally.skippedCount,
     problems: tally.problems,
     problemCount: tally.problemCount,
+    failedRows: tally.failedRows(),
+    failedRowsComplete: tally.failedRowsComplete,
     unknownColumns: unknown,
     mapping,
   };
@@ -187,9 +206,27 @@ class Tally {
     private readonly fraction: () => number,
   ) {}
 
+  failedRowsComplete = true;
+  readonly #runs: [number, number][] = [];
+  /** Failed rows of the chunk being checked: its rows are not told in order (shape first, writes last). */
+  #failing = new Set<number>();
+
   problem(...problems: CellProblem[]) {
     this.problemCount += problems.length;
     this.problems.push(...problems.slice(0, PROBLEMS_KEPT - this.problems.length));
+    for (const { row } of problems) this.#failing.add(row);
+  }
+
+  /** The failed rows as runs; chunks come in file order, so each chunk's rows follow the last run. */
+  failedRows(): [number, number][] {
+    for (const row of [...this.#failing].sort((a, b) => a - b)) {
+      const last = this.#runs.at(-1);
+      if (last && row <= last[1] + 1) last[1] = Math.max(last[1], row);
+      else if (this.#runs.length < FAILED_RUNS_KEPT) this.#runs.push([row, row]);
+      else this.failedRowsComplete = false;
+    }
+    this.#failing = new Set();
+    return this.#runs;
   }
 
   skip(row: number, login: string) {
@@ -249,30 +286,27 @@ class ImportChunk {
       const login = p.user?.login ?? cells[loginColumn] ?? '';
       const key = login.toLowerCase();
       const earlier = firstRowOf.get(key);
-      if (key && earlier !== undefined) {
-        this.tally.problem({ row, column: headers[loginColumn] ?? 'login', value: excerpt(login), message: `The same login as row ${earlier}` });
-        continue;
-      }
-      if (key) firstRowOf.set(key, row);
-      const exists = key !== '' && (await this.#lookups.userHolding('login_key', key, null));
+      const loginAt = (code: string, message: string, params?: Record<string, unknown>): CellProblem => ({ row, column: headers[loginColumn] ?? 'login', value: excerpt(login), code, message, ...(params ? { params } : {}) });
+      // The row's login problem is told with every other problem of the row, not instead of them.
+      let loginProblem: CellProblem | undefined;
+      if (key && earlier !== undefined) loginProblem = loginAt('import.same_login', `The same login as row ${earlier}`, { row: earlier });
+      else if (key) firstRowOf.set(key, row);
+      const exists = !loginProblem && key !== '' && (await this.#lookups.userHolding('login_key', key, null));
       if (exists && this.query.onExisting === 'update') {
         const prepared = await this.#change(row, key, p);
         if (prepared) updates.push(prepared);
         continue;
       }
-      if (!p.user) {
-        this.tally.problem(...p.problems);
+      if (exists && this.query.onExisting === 'skip' && p.user) {
+        this.tally.skip(row, login);
         continue;
       }
-      if (exists) {
-        if (this.query.onExisting === 'skip') this.tally.skip(row, login);
-        else this.tally.problem({ row, column: headers[loginColumn] ?? 'login', value: excerpt(login), message: 'A user with this login exists already' });
-        continue;
-      }
-      const created = await this.#create(row, p);
+      if (exists) loginProblem = loginAt('import.user_exists', 'A user with this login exists already');
+      const created = await this.#create(row, p, loginProblem);
       if (created) creates.push(created);
     }
     await this.#write(creates, updates);
+    this.tally.failedRows();
     await this.#refreshStatistics();
   }
 
@@ -287,21 +321,33 @@ class ImportChunk {
     await sql`analyze users, extensions, sip_accounts`.execute(this.trx);
   }
 
-  async #create(row: number, p: Parsed): Promise<(NewUser & { row: number; hash?: Promise<string> }) | undefined> {
-    const { password, ...user } = p.user as NonNullable<Parsed['user']>;
+  /**
+   * A row as a new user, every check run: the schema's problems, the licenses, the password
+   * policy and the directory's (taken numbers and names, unknown roles and groups) are told
+   * together, so the administrator fixes the row in one round. A row the schema refused is
+   * checked without its refused cells; what is found again at those cells is not repeated.
+   */
+  async #create(row: number, p: Parsed, loginProblem?: CellProblem): Promise<(NewUser & { row: number; hash?: Promise<string> }) | undefined> {
+    const checked = p.user ?? p.salvaged;
+    const problems: CellProblem[] = [...(loginProblem ? [loginProblem] : []), ...p.problems];
+    if (!checked) return void this.tally.problem(...problems);
+    const { password, ...user } = checked;
     const licenses = await this.#licensesFor(p);
     const passwordProblems = password ? await this.#passwordProblems(password, user) : [];
+    const found = p.located([...licenses.problems, ...passwordProblems]);
+    let prepared: PreparedUser | undefined;
     try {
-      if (licenses.problems.length + passwordProblems.length) throw new Problem(400, 'import.invalid', '', [...licenses.problems, ...passwordProblems]);
-      const prepared = await prepareUser(this.trx, this.requester, this.domain, user, this.guards, { lookups: this.#lookups, grantedLicenses: licenses.ids });
-      if (p.passwordHash) withPassword(prepared, p.passwordHash);
-      this.#lookups.claim(prepared);
-      for (const id of licenses.ids) this.#seat(id);
-      return { row, id: timeOrderedId(), user: prepared, licenseIds: licenses.ids, ...(password ? { hash: hashPassword(password) } : {}) };
+      prepared = await prepareUser(this.trx, this.requester, this.domain, user, this.guards, { lookups: this.#lookups, grantedLicenses: licenses.ids });
     } catch (error) {
-      this.#problemOf(row, p, error);
-      return undefined;
+      found.push(...this.#located(p, error));
     }
+    const told = new Set(problems.map((c) => c.column));
+    problems.push(...found.filter((c) => !told.has(c.column)));
+    if (problems.length || !prepared || !p.user) return void this.tally.problem(...problems);
+    if (p.passwordHash) withPassword(prepared, p.passwordHash);
+    this.#lookups.claim(prepared);
+    for (const id of licenses.ids) this.#seat(id);
+    return { row, id: timeOrderedId(), user: prepared, licenseIds: licenses.ids, ...(password ? { hash: hashPassword(password) } : {}) };
   }
 
   async #change(row: number, key: string, p: Parsed): Promise<{ row: number; prepared: PreparedChange; hash?: Promise<string> } | undefined> {
@@ -336,7 +382,7 @@ class ImportChunk {
         ready.push(entry);
       } catch (error) {
         if (!(error instanceof Problem)) throw error;
-        this.tally.problem({ row: entry.row, column: 'extension', value: '', message: error.detail });
+        this.tally.problem({ row: entry.row, column: 'extension', value: '', code: error.code, message: error.detail });
       }
     }
     const bulkOperation = { from: null, to: this.bulkId };
@@ -357,8 +403,13 @@ class ImportChunk {
   }
 
   #problemOf(row: number, p: Parsed, error: unknown) {
+    this.tally.problem(...this.#located(p, error));
+  }
+
+  /** A refusal of the directory's rules as problems of the row's cells. */
+  #located(p: Parsed, error: unknown): CellProblem[] {
     if (!(error instanceof Problem)) throw error;
-    this.tally.problem(...p.located(error.errors?.length ? error.errors : [{ path: 'row', message: error.detail }]));
+    return p.located(error.errors?.length ? error.errors : [{ path: 'row', code: error.code, message: error.detail }]);
   }
 
   async #passwordProblems(password: string, identity: { login: string; email?: string | null; firstName: string; lastName: string }) {
@@ -380,7 +431,8 @@ class ImportChunk {
       const license = this.#licenses?.get(nameKey(name));
       const problem = !license ? `No license named ${JSON.stringify(name)}` : license.expired ? `${license.name} has expired` : license.free < 1 ? `${license.name} has no free seat left` : '';
       if (license && !problem) ids.push(license.id);
-      return problem ? [{ path: 'licenses', code: 'license.unavailable', message: problem }] : [];
+      const code = !license ? 'license.unknown' : license.expired ? 'license.expired' : 'license.no_free_seat';
+      return problem ? [{ path: 'licenses', code, message: problem, params: { license: license?.name ?? name } }] : [];
     });
     return { ids, problems };
   }
@@ -410,7 +462,9 @@ function withPassword(prepared: PreparedUser | PreparedChange, hash: string) {
 /** Everything the rows of a chunk could collide with, to fetch at once. */
 function keysOf(rows: Parsed[]) {
   const keys = { logins: [] as string[], emails: [] as string[], numbers: [] as string[], usernames: [] as string[] };
-  for (const { user } of rows) {
+  for (const { user: valid, salvaged } of rows) {
+    // A row the schema refused is checked without its refused cells: what the rest may collide with too.
+    const user = valid ?? salvaged;
     if (!user) continue;
     keys.logins.push(user.login.toLowerCase());
     if (user.email) keys.emails.push(user.email.toLowerCase());
@@ -426,16 +480,24 @@ function keysOf(rows: Parsed[]) {
 /**
  * The file as it came, with each row's problems in an added `error` column, cells neutralised,
  * secrets left out. A row whose cells do not line up with the headers comes back empty: which
- * of its cells is a secret cannot be told.
+ * of its cells is a secret cannot be told. Of an import that was written only the failed rows
+ * come back, so sending the file again does not repeat the rows already imported.
  */
 export async function* withErrors(path: string, report: ImportReport): AsyncGenerator<string[]> {
   const csv = await readCsv(path, { encoding: report.encoding as CsvEncoding, delimiter: report.delimiter === 'tab' ? '\t' : (report.delimiter as CsvDelimiter) });
   const byRow = new Map<number, string[]>();
   for (const p of report.problems) byRow.set(p.row, [...(byRow.get(p.row) ?? []), `${p.column}: ${p.message}`]);
   const secret = new Set(report.mapping.flatMap((m, index) => (m.columns.some((c) => secretColumns.has(c as ImportColumn)) ? [index] : [])));
+  const runs = report.failedRows;
+  let run = 0;
+  const failed = (row: number) => {
+    while (runs[run] && (runs[run] as [number, number])[1] < row) run += 1;
+    return runs[run] !== undefined && (runs[run] as [number, number])[0] <= row;
+  };
   let row = 0;
   for await (const cells of csv.records()) {
     row += 1;
+    if (row > 1 && report.written && !failed(row)) continue;
     // Secret cells come back empty: the file is handed out again, and secrets are write-only.
     const shown = row === 1 ? cells : cells.length !== report.mapping.length ? report.mapping.map(() => '') : cells.map((cell, index) => (secret.has(index) ? '' : cell));
     yield [...shown, row === 1 ? 'error' : (byRow.get(row) ?? []).join('; ')].map(neutralised);

@@ -64,3 +64,42 @@ export const conflict = (code: string, detail: string, errors?: FieldProblem[]) 
 function describe(errors: FieldProblem[]): string {
   return errors.length === 1 ? '1 problem in the input' : `${errors.length} problems in the input`;
 }
+
+/**
+ * Checks that each may refuse the input, run one after another with every refusal kept, so the
+ * client hears all of them in one answer instead of fixing in rounds. Only refusals of the input
+ * (400) and conflicts (409) are kept; anything else is thrown at once.
+ */
+export class Refusals {
+  readonly #kept: Problem[] = [];
+
+  /** Runs a check; its refusal is kept instead of thrown, and the answer is undefined. */
+  async check<T>(step: () => Promise<T> | T): Promise<T | undefined> {
+    try {
+      return await step();
+    } catch (error) {
+      if (!(error instanceof Problem) || (error.status !== 400 && error.status !== 409)) throw error;
+      this.#kept.push(error);
+      return undefined;
+    }
+  }
+
+  /** Keeps a refusal found without throwing. */
+  keep(problem: Problem): void {
+    this.#kept.push(problem);
+  }
+
+  get any(): boolean {
+    return this.#kept.length > 0;
+  }
+
+  /** Refuses with everything kept: 400 when any of it is invalid input, else the first conflict's code. */
+  throwIfAny(): void {
+    const [first, ...rest] = this.#kept;
+    if (!first) return;
+    if (rest.length === 0) throw first;
+    const errors = this.#kept.flatMap((p) => (p.errors?.length ? p.errors : [{ path: '', code: p.code, message: p.detail }]));
+    if (this.#kept.some((p) => p.status === 400)) throw invalid(errors);
+    throw conflict(first.code, this.#kept.map((p) => p.detail).join('; '), errors);
+  }
+}

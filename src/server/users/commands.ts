@@ -6,7 +6,7 @@ import { recordAudit, type AuditActor } from '../audit/store.ts';
 import { diff, type Changes } from '../audit/rules.ts';
 import type { DomainRecord } from '../domains/store.ts';
 import { stale } from '../http/etag.ts';
-import { conflict, forbidden, invalid, notFound, Problem, type FieldProblem } from '../http/problem.ts';
+import { conflict, forbidden, invalid, notFound, Problem, Refusals, type FieldProblem } from '../http/problem.ts';
 import type { Permission } from '../permissions/catalog.ts';
 import { grantablePermissions } from '../permissions/catalog.ts';
 import { keepingAnAdministrator } from '../roles/administrators.ts';
@@ -69,7 +69,12 @@ export async function prepareUser(
   const { password, security, integrations, sip, agent, ...fields } = input;
   const lookups = options.lookups ?? lookupsOf(db, domain.id);
   const calDavToken = integrations?.calDavToken ?? null;
-  const telephony = await prepareTelephony(lookups, domain, { id: null, login: fields.login }, blankTelephony(domain), { sip, agent }, options.grantedLicenses);
+  // Every check runs, each refusal kept, so one answer lists all of the input's problems.
+  const refusals = new Refusals();
+  const telephony = (await refusals.check(() => prepareTelephony(lookups, domain, { id: null, login: fields.login }, blankTelephony(domain), { sip, agent }, options.grantedLicenses))) ?? {
+    state: blankTelephony(domain),
+    secretsChanged: [],
+  };
   const state: UserState = {
     ...fields,
     ...telephony.state,
@@ -82,11 +87,13 @@ export async function prepareUser(
     language: fields.language ?? null,
     description: fields.description ?? null,
   };
-  const links = await resolveLinks(lookups, state, []);
-  assertMayGrant(requester, { ...links, granted: await grantedBy(lookups, links, [], state.domainAdmin && 'domainAdmin'), platformAdmin: state.platformAdmin });
+  const links = await refusals.check(() => resolveLinks(lookups, state, []));
+  if (links) assertMayGrant(requester, { ...links, granted: await grantedBy(lookups, links, [], state.domainAdmin && 'domainAdmin'), platformAdmin: state.platformAdmin });
   const taken = await findTaken(lookups, state);
-  if (taken.length) throw conflict('user.exists', taken.map((t) => t.message).join('; '), taken);
-  if (password && guards.passwords) await guards.passwords.assertAcceptable(domain.id, password, state);
+  if (taken.length) refusals.keep(conflict('user.exists', taken.map((t) => t.message).join('; '), taken));
+  if (password && guards.passwords) await refusals.check(() => guards.passwords?.assertAcceptable(domain.id, password, state));
+  refusals.throwIfAny();
+  if (!links) throw new Error('unreachable: links are resolved when nothing was refused');
   return {
     state,
     links,
@@ -136,21 +143,30 @@ export async function prepareChange(db: Db, requester: Requester, domain: Domain
   const id = before.id;
   const after = applyUpdate(before, change);
   const lookups = lookupsOf(db, domain.id);
-  const telephony = await prepareTelephony(lookups, domain, { id, login: after.login }, { sip: before.sip, agent: before.agent }, { sip: change.sip, agent: change.agent });
+  // Every check runs, each refusal kept, so one answer lists all of the change's problems.
+  const refusals = new Refusals();
+  const telephony = (await refusals.check(() => prepareTelephony(lookups, domain, { id, login: after.login }, { sip: before.sip, agent: before.agent }, { sip: change.sip, agent: change.agent }))) ?? {
+    state: { sip: before.sip, agent: before.agent },
+    secretsChanged: [],
+  };
   Object.assign(after, telephony.state);
   const state = stateOf(after);
-  const links = await resolveLinks(lookups, state, []);
-  const previous = await resolveLinks(lookups, stateOf(before), []);
-  assertMayGrant(requester, {
-    ...links,
-    granted: await grantedBy(lookups, links, [previous.roleIds, previous.groupIds].flat(), after.domainAdmin && !before.domainAdmin && 'domainAdmin'),
-    platformAdmin: after.platformAdmin !== before.platformAdmin,
-  });
+  const links = await refusals.check(() => resolveLinks(lookups, state, []));
+  if (links) {
+    const previous = await resolveLinks(lookups, stateOf(before), []);
+    assertMayGrant(requester, {
+      ...links,
+      granted: await grantedBy(lookups, links, [previous.roleIds, previous.groupIds].flat(), after.domainAdmin && !before.domainAdmin && 'domainAdmin'),
+      platformAdmin: after.platformAdmin !== before.platformAdmin,
+    });
+  }
   const controlling = change.password !== undefined || change.integrations?.calDavToken !== undefined || Object.keys(diff(stateOf(before), state)).some((key) => accountControlFields.has(key));
   await assertMayChangeAccounts(db, requester, domain.id, [id], controlling);
   const taken = await findTaken(lookups, { login: change.login, email: change.email }, id);
-  if (taken.length) throw conflict('user.exists', taken.map((t) => t.message).join('; '), taken);
-  if (change.password && guards.passwords) await guards.passwords.assertAcceptable(domain.id, change.password, after, id);
+  if (taken.length) refusals.keep(conflict('user.exists', taken.map((t) => t.message).join('; '), taken));
+  if (change.password && guards.passwords) await refusals.check(() => guards.passwords?.assertAcceptable(domain.id, change.password as string, after, id));
+  refusals.throwIfAny();
+  if (!links) throw new Error('unreachable: links are resolved when nothing was refused');
   const passwordHash = change.password === undefined ? undefined : change.password === null ? null : await hashPassword(change.password);
   const token = change.integrations?.calDavToken;
   const secrets: StoredSecrets = { passwordHash, calDavToken: token === undefined || token === null ? token : guards.cipher.seal(token) };

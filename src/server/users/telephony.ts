@@ -52,6 +52,8 @@ export async function prepareTelephony(
   granted: string[] = [],
 ): Promise<PreparedTelephony> {
   const problems: FieldProblem[] = [];
+  /** Numbers and names others hold (409), found even beside other problems, so all are told at once. */
+  const conflicts: FieldProblem[] = [];
   const prepared: PreparedTelephony = { state: { ...before }, secretsChanged: [] };
   if (change.agent !== undefined) {
     const stored = applyAgentPatch(storedAgentOf(before.agent), change.agent);
@@ -64,18 +66,28 @@ export async function prepareTelephony(
     prepared.sip = before.sip ? null : undefined;
     prepared.state.sip = null;
   } else if (change.sip !== undefined) {
-    await prepareSip(lookups, domain, user, before.sip, change.sip, prepared, problems);
+    await prepareSip(lookups, domain, user, before.sip, change.sip, prepared, problems, conflicts);
   }
-  if (problems.length) throw invalid(problems);
+  if (problems.length) throw invalid([...problems, ...conflicts]);
+  if (conflicts.length) throw conflict(conflicts.some((c) => c.code !== 'sip.range_exhausted') ? 'sip.taken' : 'sip.range_exhausted', conflicts.map((c) => c.message).join('; '), conflicts);
   await assertLicensed(lookups, user.id, before, prepared.state, granted);
   return prepared;
 }
 
-async function prepareSip(lookups: Lookups, domain: DomainRecord, user: { id: string | null; login: string }, before: SipView | null, patch: SipPatch, prepared: PreparedTelephony, problems: FieldProblem[]) {
+async function prepareSip(
+  lookups: Lookups,
+  domain: DomainRecord,
+  user: { id: string | null; login: string },
+  before: SipView | null,
+  patch: SipPatch,
+  prepared: PreparedTelephony,
+  problems: FieldProblem[],
+  conflicts: FieldProblem[],
+) {
   const settings = sipSettingsOf(domain);
   const draft = applySipPatch(before && storedSipOf(before), patch);
   const allocating = draft.assignment === 'static' && draft.extension === null;
-  if (allocating && !(await lookups.hasFreeExtension(settings.extensionRange))) throw rangeExhausted(settings.extensionRange);
+  if (allocating && !(await lookups.hasFreeExtension(settings.extensionRange))) conflicts.push(rangeExhaustedAt(settings.extensionRange));
   const pin = patch.voicemail?.pin;
   problems.push(...sipProblems(draft, pin));
   const presentation = await resolvePresentation(lookups, draft.callerId);
@@ -83,17 +95,24 @@ async function prepareSip(lookups: Lookups, domain: DomainRecord, user: { id: st
   const knownUsername = draft.username ?? (allocating ? null : draft.extension ?? user.login);
   const weakSecret = secretWeakness(patch.secret, [knownUsername, draft.extension]);
   if (weakSecret) problems.push(weakSecret);
-  if (problems.length) return;
 
+  // Numbers already refused for themselves are not looked up: one problem each is enough.
+  const refused = new Set(problems.map((p) => p.path));
   const numbers = [draft.extension, draft.virtualExtension].filter((n): n is string => n !== null);
   const taken = await lookups.extensionsHeld(numbers, user.id);
-  const clashes: FieldProblem[] = taken.map((t) => ({
-    path: t.number === draft.extension ? 'sip/extension' : 'sip/virtualExtension',
-    code: 'sip.extension_taken',
-    message: `${t.number} is already ${t.kind === 'desk' ? 'a hot desk' : "another user's extension"} in this domain`,
-  }));
-  if (knownUsername && (await lookups.usernameHeld(knownUsername, user.id))) clashes.push(usernameClash(knownUsername));
-  if (clashes.length) throw conflict('sip.taken', clashes.map((c) => c.message).join('; '), clashes);
+  conflicts.push(
+    ...taken
+      .map((t) => ({
+        path: t.number === draft.extension ? 'sip/extension' : 'sip/virtualExtension',
+        code: 'sip.extension_taken',
+        message: `${t.number} is already ${t.kind === 'desk' ? 'a hot desk' : "another user's extension"} in this domain`,
+      }))
+      .filter((c) => !refused.has(c.path)),
+  );
+  // A username that is the extension is not told again when the extension is taken: one fix mends both.
+  const usernameIsTakenExtension = draft.username === null && conflicts.some((c) => c.path === 'sip/extension' && c.code === 'sip.extension_taken');
+  if (knownUsername && !usernameIsTakenExtension && (await lookups.usernameHeld(knownUsername, user.id))) conflicts.push(usernameClash(knownUsername));
+  if (problems.length || conflicts.length) return;
   const pinHash = pin === undefined ? {} : { pinHash: pin === null ? null : await hashPassword(pin) };
 
   /** Completes the account once its extension is known: username, secret, digests, answer. */
@@ -134,8 +153,12 @@ const secretWeakness = (secret: string | undefined, names: (string | null)[]): F
     ? { path: 'sip/secret', code: 'sip.secret_weak', message: 'The secret contains the username or the extension' }
     : undefined;
 
-const rangeExhausted = (range: { from: string; to: string }) =>
-  conflict('sip.range_exhausted', `No free extension is left in ${range.from}–${range.to}; widen the domain's range or give one`);
+const rangeExhaustedAt = (range: { from: string; to: string }): FieldProblem => ({
+  path: 'sip/extension',
+  code: 'sip.range_exhausted',
+  message: `No free extension is left in ${range.from}–${range.to}; widen the domain's range or give one`,
+});
+const rangeExhausted = (range: { from: string; to: string }) => conflict('sip.range_exhausted', rangeExhaustedAt(range).message, [rangeExhaustedAt(range)]);
 const usernameClash = (username: string): FieldProblem => ({ path: 'sip/username', code: 'sip.username_taken', message: `The SIP username ${username} is already taken in this domain` });
 
 /** License capabilities a user's telephony uses. */

@@ -1,20 +1,19 @@
-import { Alert, Button, FileInput, Group, Progress, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Button, FileInput, Group, Pagination, PasswordInput, Progress, ScrollArea, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
-import type { importResult } from '../../server/bulk/import.ts';
 import type { jobView } from '../../server/bulk/jobs.ts';
-import { importColumns } from '../../server/bulk/import-columns.ts';
+import { importColumns, secretColumns, type ImportColumn } from '../../server/bulk/import-columns.ts';
 import { ApiProblem } from '../api/client.ts';
 import { useMe } from '../api/session.ts';
+import { failedRowsOf, fileOf, inOriginalRows, problemWords, readSource, type Report, type SourceFile } from './import-retry.ts';
 
-type Report = z.infer<typeof importResult>;
 type Job = z.infer<typeof jobView>;
 
-/** Posts the file to the import as a job (Prefer: respond-async) and follows it until it ends. */
-async function runImport(domain: string, file: File, query: string, onProgress: (job: Job) => void): Promise<Job> {
-  const response = await fetch(`/api/v1/domains/${domain}/users/import?${query}`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'text/csv', prefer: 'respond-async' }, body: file });
+/** Posts a file to the import as a job (Prefer: respond-async) and follows it until it ends. */
+async function runImport(domain: string, body: Blob, query: string, onProgress: (job: Job) => void): Promise<Job> {
+  const response = await fetch(`/api/v1/domains/${domain}/users/import?${query}`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'text/csv', prefer: 'respond-async' }, body });
   const answer = (await response.json()) as Job & { code?: string; detail?: string };
   if (!response.ok) throw new ApiProblem(response.status, answer.code ?? 'unknown', answer.detail ?? response.statusText);
   let job = answer;
@@ -27,10 +26,19 @@ async function runImport(domain: string, file: File, query: string, onProgress: 
   return job;
 }
 
+/** Rows of the fix table on one page. */
+const PAGE = 20;
+/** The delimiter as the administrator sees it in the file. */
+const shownDelimiter: Record<string, string> = { comma: '","', semicolon: '";"', tab: 'tab' };
+/** A cell in error keeps its text readable, and its problem is a red dark enough to read (WCAG AA). */
+const errorStyles = { input: { color: 'var(--mantine-color-text)' }, error: { color: 'var(--mantine-color-red-9)' } };
+
 /**
  * The import wizard: the file, checked first (a dry run: detected encoding and delimiter, columns
  * it does not know, every problem with its row and column), then imported with a progress bar,
- * then the report with the file and its `error` column to fix and send again.
+ * then the report. Failed rows are fixed here, in a table of their cells read from the file kept
+ * in the browser (secret cells as the file had them, masked), and only they are sent again: the
+ * server never hands secret cells back, and rows already imported are never repeated.
  */
 export function Import() {
   const { t } = useTranslation();
@@ -39,57 +47,91 @@ export function Import() {
   const [file, setFile] = useState<File | null>(null);
   const [mode, setMode] = useState('atomic');
   const [onExisting, setOnExisting] = useState('fail');
-  const [check, setCheck] = useState<Job | null>(null);
-  const [running, setRunning] = useState<Job | null>(null);
+  const [job, setJob] = useState<Job | null>(null);
+  const [report, setReport] = useState<Report | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<'check' | 'run' | null>(null);
   const [columns, setColumns] = useState<Record<string, string>>({});
-  const query = (dryRun: boolean) => `dryRun=${dryRun}&mode=${mode}&onExisting=${onExisting}${Object.keys(columns).length ? `&columns=${encodeURIComponent(JSON.stringify(columns))}` : ''}`;
+  /** The file as read in the browser, once a report names rows to fix. */
+  const [source, setSource] = useState<SourceFile | null>(null);
+  /** Rows still to import (null: the whole file, nothing of it written yet). */
+  const [pending, setPending] = useState<number[] | null>(null);
+  const [edits, setEdits] = useState<Map<number, string[]>>(new Map());
+  const [edited, setEdited] = useState(false);
+  const [page, setPage] = useState(1);
+  const mapping = Object.keys(columns).length ? `&columns=${encodeURIComponent(JSON.stringify(columns))}` : '';
+  const query = (dryRun: boolean, rewritten: SourceFile | null) =>
+    `dryRun=${dryRun}&mode=${mode}&onExisting=${onExisting}${rewritten ? `&encoding=utf-8&delimiter=${rewritten.delimiter}` : ''}${mapping}`;
+
+  const reset = (chosen: File | null) => {
+    setFile(chosen);
+    setColumns({});
+    setJob(null);
+    setReport(null);
+    setSource(null);
+    setPending(null);
+    setEdits(new Map());
+    setEdited(false);
+    setProblem(null);
+  };
 
   const go = async (dryRun: boolean) => {
     if (!file || !domain) return;
-    setBusy(true);
+    setBusy(dryRun ? 'check' : 'run');
     setProblem(null);
     try {
-      const job = await runImport(domain, file, query(dryRun), dryRun ? setCheck : setRunning);
-      if (job.error) setProblem(job.error.detail);
+      // The file as chosen while nothing is fixed or written; else the rows still to import, fixed.
+      const rewritten = source && (pending !== null || edits.size > 0) ? source : null;
+      const rows = rewritten ? (pending ?? [...rewritten.rows.keys()]) : [];
+      const { text, sent } = rewritten ? fileOf(rewritten, rows, edits) : { text: '', sent: null };
+      const body = rewritten ? new Blob([text], { type: 'text/csv;charset=utf-8' }) : file;
+      const finished = await runImport(domain, body, query(dryRun, rewritten), setJob);
+      if (finished.error) setProblem(finished.error.detail);
+      const result = finished.result && inOriginalRows(finished.result, sent);
+      setReport(result);
+      setEdited(false);
+      setPage(1);
+      if (result && failedRowsOf(result).length > 0 && !source) setSource(readSource(await file.arrayBuffer(), result.encoding, result.delimiter));
+      if (result?.written) setPending(failedRowsOf(result));
       if (!dryRun) await client.invalidateQueries({ queryKey: ['users'] });
     } catch (error) {
       setProblem(error instanceof Error ? error.message : String(error));
     } finally {
-      setBusy(false);
+      setBusy(null);
     }
   };
-  const report: Report | null | undefined = (running ?? check)?.result;
-  const shown = running ?? check;
+
+  const failed = report ? failedRowsOf(report) : [];
+  const fixing = source !== null && failed.length > 0;
+  const partly = pending !== null;
+  const allImported = pending !== null && pending.length === 0;
+  const runOffered = Boolean(file && report && !allImported && (mode === 'partial' || report.problemCount === 0 || edited));
+  /** Problems of no column of the file (a row's cell count, a SIP username made from the login): a column of their own. */
+  const otherProblems = Boolean(source && report?.problems.some((p) => !source.headers.includes(p.column)));
+  const problemsOf = (row: number) => report?.problems.filter((p) => p.row === row) ?? [];
+  const secret = new Set(report?.mapping.flatMap((m, index) => (m.columns.some((c) => secretColumns.has(c as ImportColumn)) ? [index] : [])) ?? []);
+  const cellsOf = (row: number) => edits.get(row) ?? source?.rows.get(row) ?? [];
+  const edit = (row: number, index: number, value: string) => {
+    const cells = [...cellsOf(row)];
+    cells[index] = value;
+    setEdits(new Map(edits).set(row, cells));
+    setEdited(true);
+  };
 
   return (
-    <Stack maw={1000}>
+    <Stack maw={1200}>
       <Title order={1} size="h2">
         {t('import.title')}
       </Title>
       <Group align="flex-end">
-        <FileInput
-          label={t('import.file')}
-          accept=".csv,text/csv"
-          value={file}
-          onChange={(f) => {
-            setFile(f);
-            setColumns({});
-            setCheck(null);
-            setRunning(null);
-          }}
-          w={320}
-          clearable
-          fileInputProps={{ 'aria-label': t('import.file') }}
-        />
-        <Select label={t('import.mode')} data={[{ value: 'atomic', label: t('import.atomic') }, { value: 'partial', label: t('import.partial') }]} value={mode} onChange={(v) => setMode(v ?? 'atomic')} allowDeselect={false} />
-        <Select label={t('import.onExisting')} data={[{ value: 'fail', label: t('import.fail') }, { value: 'skip', label: t('import.skip') }, { value: 'update', label: t('import.update') }]} value={onExisting} onChange={(v) => setOnExisting(v ?? 'fail')} allowDeselect={false} />
-        <Button variant="default" disabled={!file} loading={busy && !running} onClick={() => void go(true)}>
-          {t('import.check')}
+        <FileInput label={t('import.file')} accept=".csv,text/csv" value={file} onChange={reset} w={320} clearable clearButtonProps={{ 'aria-label': t('import.clearFile') }} fileInputProps={{ 'aria-label': t('import.file') }} />
+        <Select label={t('import.mode')} data={[{ value: 'atomic', label: t('import.atomic') }, { value: 'partial', label: t('import.partial') }]} value={mode} onChange={(v) => setMode(v ?? 'atomic')} allowDeselect={false} w={250} />
+        <Select label={t('import.onExisting')} data={[{ value: 'fail', label: t('import.fail') }, { value: 'skip', label: t('import.skip') }, { value: 'update', label: t('import.update') }]} value={onExisting} onChange={(v) => setOnExisting(v ?? 'fail')} allowDeselect={false} w={200} />
+        <Button variant="default" disabled={!file || allImported} loading={busy === 'check'} onClick={() => void go(true)}>
+          {t(partly ? 'import.checkFixed' : 'import.check')}
         </Button>
-        <Button disabled={!file || !check?.result || (mode === 'atomic' && check.result.problemCount > 0)} loading={busy && Boolean(running)} onClick={() => void go(false)}>
-          {t('import.run')}
+        <Button disabled={!runOffered || busy !== null} loading={busy === 'run'} onClick={() => void go(false)}>
+          {t(partly ? 'import.runFixed' : 'import.run')}
         </Button>
       </Group>
       {problem && (
@@ -97,19 +139,20 @@ export function Import() {
           {problem}
         </Alert>
       )}
-      {shown && shown.state === 'running' && (
+      {job && job.state === 'running' && (
         <Stack gap={4}>
-          <Progress value={shown.progress.fraction * 100} aria-label={t('import.progress')} />
-          <Text size="sm">{t('import.progressText', { rows: shown.progress.rows, perSecond: shown.progress.rowsPerSecond, problems: shown.progress.problems })}</Text>
+          <Progress value={job.progress.fraction * 100} aria-label={t('import.progress')} />
+          <Text size="sm">{t('import.progressText', { rows: job.progress.rows, perSecond: job.progress.rowsPerSecond, problems: job.progress.problems })}</Text>
         </Stack>
       )}
       {report && (
         <Stack>
-          <Text data-testid="import-summary">
+          <Alert color={report.problemCount ? 'yellow' : report.written ? 'green' : 'blue'} role="status" data-testid="import-summary">
             {t(report.dryRun ? 'import.checked' : report.written ? 'import.done' : 'import.refused', { rows: report.rows, created: report.created, updated: report.updated, skipped: report.skippedCount, problems: report.problemCount, encoding: report.encoding, delimiter: report.delimiter })}
-          </Text>
+            {allImported && ` ${t('import.allImported')}`}
+          </Alert>
           {report.unknownColumns.length > 0 && <Text size="sm">{t('import.unknownColumns', { columns: report.unknownColumns.join(', ') })}</Text>}
-          {!running && (
+          {!partly && (
             <Table aria-label={t('import.mapping')} w="fit-content">
               <Table.Thead>
                 <Table.Tr>
@@ -137,11 +180,62 @@ export function Import() {
               </Table.Tbody>
             </Table>
           )}
-          {report.problemCount > 0 && shown && (
+          {fixing && source && (
+            <Stack gap="xs">
+              <Title order={2} size="h4">
+                {t('import.fixTitle', { count: failed.length })}
+              </Title>
+              <Text size="sm">{t('import.fixHelp', { delimiter: shownDelimiter[source.delimiter] ?? source.delimiter })}</Text>
+              <ScrollArea type="auto" offsetScrollbars="x">
+                <Table aria-label={t('import.fixTitle', { count: failed.length })} verticalSpacing={4}>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>{t('import.row')}</Table.Th>
+                      {source.headers.map((header, index) => (
+                        <Table.Th key={`${index}-${header}`}>{header}</Table.Th>
+                      ))}
+                      {otherProblems && <Table.Th>{t('import.rowProblems')}</Table.Th>}
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {failed.slice((page - 1) * PAGE, page * PAGE).map((row) => {
+                      const problems = problemsOf(row);
+                      const cells = cellsOf(row);
+                      return (
+                        <Table.Tr key={row} data-row={row}>
+                          <Table.Td>{row}</Table.Td>
+                          {source.headers.map((header, index) => {
+                            const label = t('import.cellLabel', { row, header });
+                            const said = problems.filter((p) => p.column === header).map(problemWords);
+                            const props = { 'aria-label': label, size: 'xs' as const, miw: 140, styles: errorStyles, value: cells[index] ?? '', error: said.length ? said.join('; ') : undefined, onChange: (e: { currentTarget: { value: string } }) => edit(row, index, e.currentTarget.value) };
+                            return <Table.Td key={`${index}-${header}`}>{secret.has(index) ? <PasswordInput {...props} /> : <TextInput {...props} />}</Table.Td>;
+                          })}
+                          {otherProblems && (
+                            <Table.Td miw={220}>
+                              <Text size="xs" c="red.9">
+                                {problems.filter((p) => !source.headers.includes(p.column)).map(problemWords).join('; ')}
+                              </Text>
+                            </Table.Td>
+                          )}
+                        </Table.Tr>
+                      );
+                    })}
+                  </Table.Tbody>
+                </Table>
+              </ScrollArea>
+              {failed.length > PAGE && <Pagination total={Math.ceil(failed.length / PAGE)} value={page} onChange={setPage} size="sm" aria-label={t('import.fixPages')} />}
+            </Stack>
+          )}
+          {report.problemCount > 0 && job && (
             <>
-              <Button component="a" variant="default" href={`/api/v1/domains/${domain}/jobs/${shown.id}/report.csv`} download w="fit-content">
-                {t('import.errorsCsv')}
-              </Button>
+              <Group gap="xs">
+                <Button component="a" variant="default" href={`/api/v1/domains/${domain}/jobs/${job.id}/report.csv`} download w="fit-content">
+                  {t('import.errorsCsv')}
+                </Button>
+                <Text size="sm" c="dimmed">
+                  {t('import.errorsCsvNote')}
+                </Text>
+              </Group>
               <Table striped aria-label={t('import.problems')}>
                 <Table.Thead>
                   <Table.Tr>
@@ -157,7 +251,7 @@ export function Import() {
                       <Table.Td>{p.row}</Table.Td>
                       <Table.Td>{p.column}</Table.Td>
                       <Table.Td>{p.value}</Table.Td>
-                      <Table.Td>{p.message}</Table.Td>
+                      <Table.Td>{problemWords(p)}</Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
