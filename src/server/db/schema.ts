@@ -275,7 +275,7 @@ export interface WebhookDeliveriesTable {
   subscription_id: string;
   /** The change delivered; null for a test ping. */
   seq: string | number | null;
-  /** `type:id` of the resource: deliveries of one resource go out in order. */
+  /** `subscription/type:id`: deliveries of one resource to one subscription go out in order. */
   resource_key: string;
   event_type: string;
   payload: string;

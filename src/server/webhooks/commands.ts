@@ -8,7 +8,7 @@ import type { Db } from '../db/schema.ts';
 import type { DomainRecord } from '../domains/store.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
-import { pingPayload, PING } from './rules.ts';
+import { pingPayload, PING, resourceKeyOf } from './rules.ts';
 import type { WebhookCreate, WebhookUpdate, WebhookView } from './schema.ts';
 import {
   deleteSubscription,
@@ -16,7 +16,7 @@ import {
   insertDelivery,
   insertSubscription,
   pendingDelivery,
-  recordAttempt,
+  recordAttempts,
   redeliver,
   resumeDeliveries,
   toWebhookView,
@@ -132,7 +132,7 @@ export async function ping(db: Db, { settings }: WebhookTools, domain: DomainRec
   mustBeActive(subscription);
   const now = new Date();
   const row = pendingDelivery(subscription.id, null, '', PING, pingPayload(domain.name, subscription.id, now), now, settings.retryForMs);
-  await insertDelivery(db, { ...row, resource_key: `ping:${row.id}` });
+  await insertDelivery(db, { ...row, resource_key: resourceKeyOf(subscription.id, { type: 'ping', id: row.id }) });
   return { id: row.id };
 }
 
@@ -147,23 +147,28 @@ export async function redeliverOne(db: Db, { settings }: WebhookTools, actor: Au
 }
 
 /**
- * Records an attempt's outcome. A delivery that failed for the whole retry time turns its
- * subscription off, with an audit entry, so a dead receiver does not pile up deliveries forever.
- * Answers whether the subscription was turned off.
+ * Records the outcomes of attempts, in one transaction. A delivery that failed for the whole
+ * retry time turns its subscription off, with an audit entry, so a dead receiver does not pile
+ * up deliveries forever. Answers the deliveries that turned their subscription off.
  */
-export async function recordOutcome(db: Db, delivery: ClaimedDelivery, owner: string, attempt: AttemptRecord): Promise<boolean> {
+export async function recordOutcomes(db: Db, owner: string, outcomes: { delivery: ClaimedDelivery; attempt: AttemptRecord }[]): Promise<ClaimedDelivery[]> {
+  if (!outcomes.length) return [];
   return db.transaction().execute(async (trx) => {
-    const recorded = await recordAttempt(trx, delivery, owner, attempt);
-    if (!recorded || !('failed' in attempt.outcome)) return false;
-    await updateSubscription(trx, delivery.subscription_id, { active: 0, disabled_reason: 'deliveries_failing', updated_at: attempt.at.toISOString() });
-    await recordAudit(trx, {
-      domainId: delivery.domain_id,
-      actor: systemActor,
-      action: 'webhook.disabled',
-      target: { type: 'webhook', id: delivery.subscription_id, name: delivery.url },
-      changes: { active: { from: true, to: false }, disabledReason: { from: null, to: 'deliveries_failing' }, delivery: { from: null, to: delivery.id } },
-    });
-    return true;
+    const disabling: ClaimedDelivery[] = [];
+    const recorded = await recordAttempts(trx, owner, outcomes);
+    for (const { delivery, attempt } of outcomes) {
+      if (!recorded.has(delivery.id) || !('failed' in attempt.outcome) || disabling.some((d) => d.subscription_id === delivery.subscription_id)) continue;
+      await updateSubscription(trx, delivery.subscription_id, { active: 0, disabled_reason: 'deliveries_failing', updated_at: attempt.at.toISOString() });
+      await recordAudit(trx, {
+        domainId: delivery.domain_id,
+        actor: systemActor,
+        action: 'webhook.disabled',
+        target: { type: 'webhook', id: delivery.subscription_id, name: delivery.url },
+        changes: { active: { from: true, to: false }, disabledReason: { from: null, to: 'deliveries_failing' }, delivery: { from: null, to: delivery.id } },
+      });
+      disabling.push(delivery);
+    }
+    return disabling;
   });
 }
 

@@ -31,8 +31,11 @@ export function wants(patterns: readonly string[], eventType: string): boolean {
  */
 export const eventTypeOf = (change: Pick<ChangeView, 'action'>) => change.action;
 
-/** Deliveries of one resource to one subscription go out in the order of the feed. */
-export const resourceKeyOf = (change: Pick<ChangeView, 'resource'>) => `${change.resource.type}:${change.resource.id}`;
+/**
+ * Deliveries with one key go out in the order of the feed: one resource's, to one subscription.
+ * The subscription is part of the key so that one index answers "is an earlier one pending".
+ */
+export const resourceKeyOf = (subscriptionId: string, resource: { type: string; id: string }) => `${subscriptionId}/${resource.type}:${resource.id}`;
 
 /** The Standard Webhooks body: what changed, never a value of it, let alone a secret. */
 export function payloadOf(change: ChangeView, domain: string): string {

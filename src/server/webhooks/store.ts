@@ -73,20 +73,16 @@ export async function dispatchChanges(db: Db, subscriptionId: string, now: Date,
   return db.transaction().execute(async (trx) => {
     const subscription = await lockedOrSkipped(
       trx,
-      trx
-        .selectFrom('webhook_subscriptions as s')
-        .innerJoin('domains as d', 'd.id', 's.domain_id')
-        .select(['s.id', 's.domain_id', 's.event_types', 's.cursor_seq', 'd.name as domain'])
-        .where('s.id', '=', subscriptionId)
-        .where('s.active', '=', 1),
+      trx.selectFrom('webhook_subscriptions').select(['id', 'domain_id', 'event_types', 'cursor_seq']).where('id', '=', subscriptionId).where('active', '=', 1),
     ).executeTakeFirst();
     if (!subscription) return 0;
     const { items } = await listChanges(trx, subscription.domain_id, Number(subscription.cursor_seq), batch);
     if (!items.length) return 0;
+    const { name: domain } = await trx.selectFrom('domains').select('name').where('id', '=', subscription.domain_id).executeTakeFirstOrThrow();
     const patterns = JSON.parse(subscription.event_types) as string[];
     const rows: WebhookDeliveriesTable[] = items
       .filter((change) => wants(patterns, eventTypeOf(change)))
-      .map((change) => pendingDelivery(subscription.id, change.seq, resourceKeyOf(change), eventTypeOf(change), payloadOf(change, subscription.domain), now, retryForMs));
+      .map((change) => pendingDelivery(subscription.id, change.seq, resourceKeyOf(subscription.id, change.resource), eventTypeOf(change), payloadOf(change, domain), now, retryForMs));
     for (let i = 0; i < rows.length; i += 500) {
       await trx.insertInto('webhook_deliveries').values(rows.slice(i, i + 500)).onConflict((oc) => oc.columns(['subscription_id', 'seq']).doNothing()).execute();
     }
@@ -121,15 +117,14 @@ export async function insertDelivery(db: Db, row: WebhookDeliveriesTable): Promi
 /** Active subscriptions with deliveries due now. */
 export async function subscriptionsDue(db: Db, now: Date): Promise<string[]> {
   const rows = await db
-    .selectFrom('webhook_deliveries as d')
-    .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
-    .select('d.subscription_id')
-    .distinct()
+    .selectFrom('webhook_subscriptions as s')
+    .select('s.id')
     .where('s.active', '=', 1)
-    .where('d.state', '=', 'pending')
-    .where('d.next_attempt_at', '<=', now.toISOString())
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.subscription_id', '=', 's.id').where('d.state', '=', 'pending').where('d.next_attempt_at', '<=', now.toISOString())),
+    )
     .execute();
-  return rows.map((r) => r.subscription_id);
+  return rows.map((r) => r.id);
 }
 
 export interface ClaimedDelivery {
@@ -150,42 +145,40 @@ export interface ClaimedDelivery {
  */
 export async function claimDeliveries(db: Db, subscriptionId: string, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]> {
   if (limit <= 0) return [];
-  return db.transaction().execute(async (trx) => {
-    const subscription = await trx.selectFrom('webhook_subscriptions').select(['url', 'secret', 'domain_id']).where('id', '=', subscriptionId).where('active', '=', 1).executeTakeFirst();
-    if (!subscription) return [];
-    const due = lockedOrSkipped(
-      trx,
-      trx
-        .selectFrom('webhook_deliveries as d')
-        .select('d.id')
-        .where('d.subscription_id', '=', subscriptionId)
-        .where('d.state', '=', 'pending')
-        .where('d.next_attempt_at', '<=', now.toISOString())
-        .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<=', now.toISOString())]))
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('webhook_deliveries as e')
-                .select('e.id')
-                .whereRef('e.subscription_id', '=', 'd.subscription_id')
-                .whereRef('e.resource_key', '=', 'd.resource_key')
-                .where('e.state', '=', 'pending')
-                .whereRef('e.seq', '<', 'd.seq'),
-            ),
+  const subscription = await db.selectFrom('webhook_subscriptions').select(['url', 'secret', 'domain_id']).where('id', '=', subscriptionId).where('active', '=', 1).executeTakeFirst();
+  if (!subscription) return [];
+  const due = lockedOrSkipped(
+    db,
+    db
+      .selectFrom('webhook_deliveries as d')
+      .select('d.id')
+      .where('d.subscription_id', '=', subscriptionId)
+      .where('d.state', '=', 'pending')
+      .where('d.next_attempt_at', '<=', now.toISOString())
+      .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<=', now.toISOString())]))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('webhook_deliveries as e')
+              .select('e.id')
+              .whereRef('e.resource_key', '=', 'd.resource_key')
+              .where('e.state', '=', 'pending')
+              .whereRef('e.seq', '<', 'd.seq'),
           ),
-        )
-        .orderBy('d.next_attempt_at')
-        .orderBy('d.id')
-        .limit(limit),
-    );
-    const claimed = await trx
-      .updateTable('webhook_deliveries')
-      .set({ lease_owner: owner, lease_until: leaseUntil.toISOString() })
-      .where('id', 'in', due)
-      .returning(['id', 'subscription_id', 'payload', 'attempts', 'give_up_at'])
-      .execute();
-    return claimed.map((d) => ({ ...d, ...subscription }));
-  });
+        ),
+      )
+      .orderBy('d.next_attempt_at')
+      .orderBy('d.id')
+      .limit(limit),
+  );
+  // One statement, atomic by itself: on PostgreSQL its rows stay locked until it ends.
+  const claimed = await db
+    .updateTable('webhook_deliveries')
+    .set({ lease_owner: owner, lease_until: leaseUntil.toISOString() })
+    .where('id', 'in', due)
+    .returning(['id', 'subscription_id', 'payload', 'attempts', 'give_up_at'])
+    .execute();
+  return claimed.map((d) => ({ ...d, ...subscription }));
 }
 
 export interface AttemptRecord {
@@ -198,30 +191,47 @@ export interface AttemptRecord {
 }
 
 /**
- * Writes an attempt into the log and its outcome into the delivery, if this process still holds
- * its lease (else another has taken it over, and its outcome counts). Answers whether it did.
+ * Writes attempts into the log and their outcomes into the deliveries this process still holds
+ * the lease of (another has taken over the rest, and their outcomes count). Deliveries that
+ * arrived are marked in one statement: a fast receiver is not held to one write per delivery.
+ * Answers the ids recorded.
  */
-export async function recordAttempt(db: Db, delivery: Pick<ClaimedDelivery, 'id' | 'attempts'>, owner: string, attempt: AttemptRecord): Promise<boolean> {
-  const { outcome } = attempt;
-  const updated = await db
-    .updateTable('webhook_deliveries')
-    .set({
-      attempts: delivery.attempts + 1,
-      state: 'delivered' in outcome ? 'delivered' : 'failed' in outcome ? 'failed' : 'pending',
-      next_attempt_at: 'retryAt' in outcome ? outcome.retryAt.toISOString() : attempt.at.toISOString(),
-      delivered_at: 'delivered' in outcome ? attempt.at.toISOString() : null,
-      lease_owner: null,
-      lease_until: null,
-    })
-    .where('id', '=', delivery.id)
-    .where('lease_owner', '=', owner)
-    .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) !== 1) return false;
-  await db
-    .insertInto('webhook_attempts')
-    .values({ id: timeOrderedId(), delivery_id: delivery.id, attempt: delivery.attempts + 1, at: attempt.at.toISOString(), status: attempt.status, latency_ms: attempt.latencyMs, error: attempt.error })
-    .execute();
-  return true;
+export async function recordAttempts(db: Db, owner: string, attempts: { delivery: Pick<ClaimedDelivery, 'id' | 'attempts'>; attempt: AttemptRecord }[]): Promise<Set<string>> {
+  const recorded = new Set<string>();
+  const arrived = attempts.filter(({ attempt }) => 'delivered' in attempt.outcome);
+  if (arrived.length) {
+    const at = arrived.reduce((latest, { attempt }) => (attempt.at > latest ? attempt.at : latest), arrived[0]!.attempt.at).toISOString();
+    const rows = await db
+      .updateTable('webhook_deliveries')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), state: 'delivered', next_attempt_at: at, delivered_at: at, lease_owner: null, lease_until: null }))
+      .where('id', 'in', arrived.map(({ delivery }) => delivery.id))
+      .where('lease_owner', '=', owner)
+      .returning('id')
+      .execute();
+    for (const row of rows) recorded.add(row.id);
+  }
+  for (const { delivery, attempt } of attempts) {
+    const { outcome } = attempt;
+    if ('delivered' in outcome) continue;
+    const updated = await db
+      .updateTable('webhook_deliveries')
+      .set({
+        attempts: delivery.attempts + 1,
+        state: 'failed' in outcome ? 'failed' : 'pending',
+        next_attempt_at: 'retryAt' in outcome ? outcome.retryAt.toISOString() : attempt.at.toISOString(),
+        lease_owner: null,
+        lease_until: null,
+      })
+      .where('id', '=', delivery.id)
+      .where('lease_owner', '=', owner)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 1) recorded.add(delivery.id);
+  }
+  const log = attempts
+    .filter(({ delivery }) => recorded.has(delivery.id))
+    .map(({ delivery, attempt }) => ({ id: timeOrderedId(), delivery_id: delivery.id, attempt: delivery.attempts + 1, at: attempt.at.toISOString(), status: attempt.status, latency_ms: attempt.latencyMs, error: attempt.error }));
+  for (let i = 0; i < log.length; i += 500) await db.insertInto('webhook_attempts').values(log.slice(i, i + 500)).execute();
+  return recorded;
 }
 
 /** Sends a delivery again now; one in flight is left to finish. Answers whether it was found. */

@@ -3,10 +3,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WebhookSettings } from '../config.ts';
 import type { Db } from '../db/schema.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
-import { recordOutcome } from './commands.ts';
-import { webhookSender, type Sender } from './delivery.ts';
+import { recordOutcomes } from './commands.ts';
+import { webhookSender, type Attempt, type Sender } from './delivery.ts';
 import { retryAt } from './rules.ts';
-import { claimDeliveries, dispatchChanges, releaseLeases, subscriptionsBehind, subscriptionsDue, type ClaimedDelivery } from './store.ts';
+import { claimDeliveries, dispatchChanges, releaseLeases, subscriptionsBehind, subscriptionsDue, type AttemptRecord, type ClaimedDelivery } from './store.ts';
 
 /** Changes read from the feed per subscription and transaction. */
 const DISPATCH_BATCH = 500;
@@ -18,6 +18,8 @@ const LEASE_MARGIN_MS = 5000;
  * deliveries due (the deliverer), each under a lease, so that of several processes on one
  * database exactly one attempts a delivery at a time. At most `concurrency` attempts are in
  * flight, a quarter of them for one subscription, so a slow receiver holds up only its own.
+ * Outcomes are written together, one transaction a round, so the database keeps up with a fast
+ * receiver.
  */
 export class WebhookWorker {
   readonly #owner = randomUUID();
@@ -26,8 +28,10 @@ export class WebhookWorker {
   readonly #settings: WebhookSettings;
   readonly #log: FastifyBaseLogger;
   readonly #sender: Sender;
-  readonly #inFlight = new Map<string, Promise<void>>();
-  readonly #perSubscription = new Map<string, number>();
+  /** Attempts claimed and not yet recorded, by subscription: the places they take. */
+  readonly #taken = new Map<string, number>();
+  readonly #sending = new Set<Promise<void>>();
+  #finished: { delivery: ClaimedDelivery; attempt: AttemptRecord }[] = [];
   #running: Promise<void> | null = null;
   #stopped = false;
   #again = false;
@@ -51,8 +55,13 @@ export class WebhookWorker {
     this.#wake?.();
     await this.#running;
     this.#sender.close();
-    await Promise.allSettled(this.#inFlight.values());
-    await releaseLeases(this.#db, this.#owner).catch((error: unknown) => this.#log.error({ err: error }, 'webhook leases were not given back; they end by themselves'));
+    await Promise.allSettled(this.#sending);
+    try {
+      await this.#record();
+      await releaseLeases(this.#db, this.#owner);
+    } catch (error) {
+      this.#log.error({ err: error }, 'webhook leases were not given back; they end by themselves');
+    }
   }
 
   async #loop(): Promise<void> {
@@ -84,15 +93,17 @@ export class WebhookWorker {
     this.#wake?.();
   }
 
-  /** One look at the feed and the outbox; answers whether it found work. */
+  /** Records what finished, looks at the feed and the outbox; answers whether it found work. */
   async #round(): Promise<boolean> {
+    await this.#record();
     let busy = false;
     for (const subscription of await subscriptionsBehind(this.#db)) {
       busy = (await dispatchChanges(this.#db, subscription.id, new Date(), this.#settings.retryForMs, DISPATCH_BATCH)) > 0 || busy;
     }
     const share = Math.max(1, Math.ceil(this.#settings.concurrency / 4));
     for (const subscriptionId of await subscriptionsDue(this.#db, new Date())) {
-      const free = Math.min(this.#settings.concurrency - this.#inFlight.size, share - (this.#perSubscription.get(subscriptionId) ?? 0));
+      const inFlight = [...this.#taken.values()].reduce((sum, n) => sum + n, 0);
+      const free = Math.min(this.#settings.concurrency - inFlight, share - (this.#taken.get(subscriptionId) ?? 0));
       if (this.#stopped || free <= 0) continue;
       const now = new Date();
       const claimed = await claimDeliveries(this.#db, subscriptionId, this.#owner, now, new Date(now.getTime() + this.#settings.timeoutMs + LEASE_MARGIN_MS), free);
@@ -102,31 +113,49 @@ export class WebhookWorker {
     return busy;
   }
 
-  #attempt(delivery: ClaimedDelivery): void {
-    const subscription = delivery.subscription_id;
-    this.#perSubscription.set(subscription, (this.#perSubscription.get(subscription) ?? 0) + 1);
-    const work = this.#deliver(delivery).finally(() => {
-      this.#inFlight.delete(delivery.id);
-      const left = (this.#perSubscription.get(subscription) ?? 1) - 1;
-      if (left > 0) this.#perSubscription.set(subscription, left);
-      else this.#perSubscription.delete(subscription);
-      this.#nudge();
-    });
-    this.#inFlight.set(delivery.id, work);
+  async #record(): Promise<void> {
+    const finished = this.#finished;
+    this.#finished = [];
+    try {
+      const disabled = await recordOutcomes(this.#db, this.#owner, finished);
+      for (const d of disabled) this.#log.warn({ webhook: d.subscription_id, delivery: d.id }, 'webhook turned off: a delivery failed for the whole retry time');
+    } catch (error) {
+      this.#log.error({ err: error }, 'webhook outcomes could not be recorded; those deliveries are retried when their leases end');
+    } finally {
+      for (const { delivery } of finished) this.#release(delivery.subscription_id);
+    }
   }
 
-  async #deliver(delivery: ClaimedDelivery): Promise<void> {
+  #attempt(delivery: ClaimedDelivery): void {
+    this.#taken.set(delivery.subscription_id, (this.#taken.get(delivery.subscription_id) ?? 0) + 1);
+    const sending = this.#send(delivery).finally(() => {
+      this.#sending.delete(sending);
+      // A round when half of what a subscription has in flight has come back: rounds of one
+      // delivery each would make the database, not the receivers, set the pace.
+      const back = this.#finished.filter((f) => f.delivery.subscription_id === delivery.subscription_id).length;
+      if (back * 2 >= (this.#taken.get(delivery.subscription_id) ?? 0)) this.#nudge();
+    });
+    this.#sending.add(sending);
+  }
+
+  #release(subscriptionId: string): void {
+    const left = (this.#taken.get(subscriptionId) ?? 1) - 1;
+    if (left > 0) this.#taken.set(subscriptionId, left);
+    else this.#taken.delete(subscriptionId);
+  }
+
+  async #send(delivery: ClaimedDelivery): Promise<void> {
+    let result: Attempt;
     try {
-      const result = await this.#sender.send({ id: delivery.id, url: delivery.url, secret: this.#cipher.open(delivery.secret), body: delivery.payload });
-      // Cut short by a stop: the delivery is given back, not counted as an attempt.
-      if (this.#stopped && result.error !== null) return;
-      const at = new Date();
-      const retry = result.error === null ? null : retryAt(delivery.attempts + 1, at.getTime(), Date.parse(delivery.give_up_at), this.#settings.backoffMs);
-      const outcome = result.error === null ? { delivered: true as const } : retry === null ? { failed: true as const } : { retryAt: new Date(retry) };
-      const disabled = await recordOutcome(this.#db, delivery, this.#owner, { ...result, at, outcome });
-      if (disabled) this.#log.warn({ webhook: delivery.subscription_id, delivery: delivery.id, error: result.error }, 'webhook turned off: a delivery failed for the whole retry time');
+      result = await this.#sender.send({ id: delivery.id, url: delivery.url, secret: this.#cipher.open(delivery.secret), body: delivery.payload });
     } catch (error) {
-      this.#log.error({ err: error, webhook: delivery.subscription_id, delivery: delivery.id }, 'webhook delivery could not be recorded; it is retried when its lease ends');
+      result = { status: null, latencyMs: 0, error: error instanceof Error ? error.message : 'failed' };
     }
+    // Cut short by a stop: the delivery is given back, not counted as an attempt.
+    if (this.#stopped && result.error !== null) return this.#release(delivery.subscription_id);
+    const at = new Date();
+    const retry = result.error === null ? null : retryAt(delivery.attempts + 1, at.getTime(), Date.parse(delivery.give_up_at), this.#settings.backoffMs);
+    const outcome = result.error === null ? { delivered: true as const } : retry === null ? { failed: true as const } : { retryAt: new Date(retry) };
+    this.#finished.push({ delivery, attempt: { ...result, at, outcome } });
   }
 }

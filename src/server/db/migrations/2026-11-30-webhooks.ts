@@ -40,8 +40,10 @@ export const webhooks: Migration = {
       .addColumn('delivered_at', 'text')
       .execute();
     await db.schema.createIndex('webhook_deliveries__subscription_id__seq').unique().on('webhook_deliveries').columns(['subscription_id', 'seq']).execute();
-    await db.schema.createIndex('webhook_deliveries__state__next_attempt_at').on('webhook_deliveries').columns(['state', 'next_attempt_at']).execute();
-    await db.schema.createIndex('webhook_deliveries__subscription_id__resource_key').on('webhook_deliveries').columns(['subscription_id', 'resource_key', 'state']).execute();
+    // The deliverer's two questions: what is due for a subscription, and is an earlier delivery of this resource still pending.
+    await db.schema.createIndex('webhook_deliveries__subscription_id__state__next_attempt_at__id').on('webhook_deliveries').columns(['subscription_id', 'state', 'next_attempt_at', 'id']).execute();
+    await db.schema.createIndex('webhook_deliveries__resource_key__state__seq').on('webhook_deliveries').columns(['resource_key', 'state', 'seq']).execute();
+    await db.schema.createIndex('webhook_deliveries__state__created_at').on('webhook_deliveries').columns(['state', 'created_at']).execute();
     await db.schema
       .createTable('webhook_attempts')
       .addColumn('id', 'text', (c) => c.primaryKey())
