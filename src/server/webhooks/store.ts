@@ -1,7 +1,7 @@
 import { PostgresAdapter, type SelectQueryBuilder } from 'kysely';
 import { listChanges } from '../changes/store.ts';
 import { timeOrderedId } from '../db/ids.ts';
-import type { Database, Db, WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../db/schema.ts';
+import type { Db, WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../db/schema.ts';
 import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
 import { eventTypeOf, payloadOf, resourceKeyOf, wants } from './rules.ts';
 import type { DeliveriesQuery, DeliveryView, WebhookView } from './schema.ts';
@@ -11,7 +11,7 @@ export type SubscriptionRow = WebhookSubscriptionsTable;
 const isPostgres = (db: Db) => db.getExecutor().adapter instanceof PostgresAdapter;
 
 /** On PostgreSQL, rows other processes hold are passed over; SQLite has one writer, and needs no lock. */
-function lockedOrSkipped<O>(db: Db, query: SelectQueryBuilder<Database, any, O>): SelectQueryBuilder<Database, any, O> {
+function lockedOrSkipped<DB, TB extends keyof DB, O>(db: Db, query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O> {
   return isPostgres(db) ? query.forUpdate().skipLocked() : query;
 }
 
