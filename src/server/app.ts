@@ -54,6 +54,8 @@ import { importRoutes } from './bulk/import-routes.ts';
 import { tokenRoutes } from './tokens/routes.ts';
 import { totpRoutes } from './totp/routes.ts';
 import { userRoutes } from './users/routes.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
+import { WebhookWorker } from './webhooks/worker.ts';
 import { safeguardsFor } from './users/safeguards.ts';
 
 export interface RouteEntry {
@@ -177,6 +179,10 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   bulkRoutes(app, deps);
   exportRoutes(app, deps);
   importRoutes(app, deps);
+  webhookRoutes(app, deps);
+  const webhooks = new WebhookWorker(storage.db, deps.cipher, config.webhooks, app.log);
+  app.addHook('onReady', async () => webhooks.start());
+  app.addHook('onClose', () => webhooks.stop());
   publishDirectoryChanges(app, feed, presence, cache);
   return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache, presence, registrar, sipConnections });
 }

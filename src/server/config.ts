@@ -50,6 +50,16 @@ const environment = z.object({
   SWITCHBOARD_FREESWITCH_SECRET: z.string().min(16, 'At least 16 characters').optional(),
   SWITCHBOARD_TURN_SECRET: z.string().min(16, 'At least 16 characters').optional(),
   SWITCHBOARD_TURN_TTL: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
+  SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  SWITCHBOARD_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  SWITCHBOARD_WEBHOOK_RETRY_FOR: z.coerce.number().int().min(1).max(30 * 86_400).default(86_400),
+  SWITCHBOARD_WEBHOOK_BACKOFF_MS: z
+    .string()
+    .regex(/^[0-9]+-[0-9]+$/, 'first-longest in milliseconds, such as 5000-3600000')
+    .refine((range) => { const [first, longest] = range.split('-').map(Number); return (first as number) >= 10 && (first as number) <= (longest as number); }, 'The first delay is at least 10 ms and at most the longest')
+    .default('5000-3600000'),
+  SWITCHBOARD_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  SWITCHBOARD_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
   SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).refine((e) => e.SWITCHBOARD_PROCESS_TTL_MS >= 2 * e.SWITCHBOARD_PROCESS_HEARTBEAT_MS, {
   path: ['SWITCHBOARD_PROCESS_TTL_MS'],
@@ -110,6 +120,22 @@ export interface Config {
   /** coturn's static-auth-secret (use-auth-secret): TURN REST credentials are minted with it. */
   turnSecret: string | undefined;
   turnTtlSeconds: number;
+  webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  /** Whether targets on loopback, private, link-local and other non-public addresses are allowed. */
+  allowPrivate: boolean;
+  /** One attempt's limit, from connecting to the end of the answer. */
+  timeoutMs: number;
+  /** How long a delivery is retried before it fails and turns its subscription off. */
+  retryForMs: number;
+  /** The delay before the first retry, doubled at each next one up to the longest (then jittered). */
+  backoffMs: { first: number; longest: number };
+  /** How often an idle worker looks at the change feed and the outbox. */
+  pollMs: number;
+  /** Attempts in flight at once in one process; one subscription takes at most a quarter of them. */
+  concurrency: number;
 }
 
 /** Reads and checks the environment once; a wrong value stops the start with every problem named. */
@@ -157,6 +183,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     turnTtlSeconds: e.SWITCHBOARD_TURN_TTL,
     sipExpires: (([min, max]) => ({ min: Number(min), max: Number(max) }))(e.SWITCHBOARD_SIP_EXPIRES.split('-')),
     sipMaxContacts: e.SWITCHBOARD_SIP_MAX_CONTACTS,
+    webhooks: {
+      allowPrivate: e.SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE === 'true',
+      timeoutMs: e.SWITCHBOARD_WEBHOOK_TIMEOUT_MS,
+      retryForMs: e.SWITCHBOARD_WEBHOOK_RETRY_FOR * 1000,
+      backoffMs: (([first, longest]) => ({ first: Number(first), longest: Number(longest) }))(e.SWITCHBOARD_WEBHOOK_BACKOFF_MS.split('-')),
+      pollMs: e.SWITCHBOARD_WEBHOOK_POLL_MS,
+      concurrency: e.SWITCHBOARD_WEBHOOK_CONCURRENCY,
+    },
     sipConnections: {
       perAddress: e.SWITCHBOARD_SIP_CONNECTIONS_PER_ADDRESS,
       total: e.SWITCHBOARD_SIP_MAX_CONNECTIONS,

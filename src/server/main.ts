@@ -7,6 +7,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { bootstrapDirectory } from './domains/bootstrap.ts';
 import { pruneFailures } from './lockout/store.ts';
 import { pruneChanges } from './changes/store.ts';
+import { pruneDeliveries } from './webhooks/store.ts';
 import { safeguardsFor } from './users/safeguards.ts';
 import { purgeDeletedUsers } from './users/purge.ts';
 
@@ -33,6 +34,8 @@ export async function serve(): Promise<void> {
       await pruneExpiredSessions(storage.db);
       await pruneFailures(storage.db, new Date(Date.now() - 7 * 86_400_000));
       await pruneChanges(storage.db, new Date(Date.now() - config.changeRetentionDays * 86_400_000));
+      // The delivery log is kept as long as the feed it was made from.
+      await pruneDeliveries(storage.db, new Date(Date.now() - config.changeRetentionDays * 86_400_000));
       app.cache.invalidateAll();
       if (purged > 0) app.log.info({ purged }, 'purged deleted users');
     } catch (error) {

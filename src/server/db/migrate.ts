@@ -15,6 +15,7 @@ import { presence } from './migrations/2026-11-23-presence.ts';
 import { sipSubscriber } from './migrations/2026-11-23-sip-subscriber.ts';
 import { userTwoFactor } from './migrations/2026-11-24-user-two-factor.ts';
 import { changes } from './migrations/2026-11-30-changes.ts';
+import { webhooks } from './migrations/2026-11-30-webhooks.ts';
 
 /**
  * Listed, not discovered: a reader finds every migration here, and the build needs no file globbing.
@@ -36,6 +37,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23.13-sip-subscriber': sipSubscriber,
   '2026-11-24.01-user-two-factor': userTwoFactor,
   '2026-11-30.01-changes': changes,
+  '2026-11-30.02-webhooks': webhooks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -18,6 +18,9 @@ export interface Database {
   audit_log: AuditLogTable;
   changes: ChangesTable;
   change_counters: ChangeCountersTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
   password_history: { user_id: string; password_hash: string; created_at: string };
   login_failures: { key: string; failures: number; lockouts: number; last_failure_at: string; locked_until: string | null };
   recovery_codes: { user_id: string; code_hash: string; used_at: string | null };
@@ -248,6 +251,56 @@ export interface ChangesTable {
 export interface ChangeCountersTable {
   domain_id: string;
   last_seq: string | number;
+}
+
+export interface WebhookSubscriptionsTable {
+  id: string;
+  domain_id: string;
+  url: string;
+  description: string | null;
+  /** JSON array of event types or patterns (`user.*`, `*`). */
+  event_types: string;
+  active: number;
+  /** Why the server turned it off (`deliveries_failing`); null when active or turned off by a person. */
+  disabled_reason: string | null;
+  /** The signing secret, sealed with the SecretCipher. */
+  secret: string;
+  /** The last change of the domain's feed the dispatcher has turned into deliveries (a string from PostgreSQL). */
+  cursor_seq: string | number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  /** Also the `webhook-id` header: the same on every attempt, so receivers can drop repeats. */
+  id: string;
+  subscription_id: string;
+  /** The change delivered; null for a test ping. */
+  seq: string | number | null;
+  /** `subscription/type:id`: deliveries of one resource to one subscription go out in order. */
+  resource_key: string;
+  event_type: string;
+  payload: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  created_at: string;
+  next_attempt_at: string;
+  /** After this, a failed attempt fails the delivery and turns the subscription off. */
+  give_up_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  delivered_at: string | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  at: string;
+  /** The receiver's HTTP status; null when none came (refused, timed out, address not allowed). */
+  status: number | null;
+  latency_ms: number;
+  error: string | null;
 }
 
 export type Db = Kysely<Database>;

@@ -21,6 +21,11 @@ export async function resealSecrets(db: Db, cipher: SecretCipher): Promise<numbe
       await trx.updateTable('users').set(changes).where('id', '=', row.id).execute();
       count += Object.keys(changes).length;
     }
+    for (const webhook of await trx.selectFrom('webhook_subscriptions').select(['id', 'secret']).execute()) {
+      if (cipher.isCurrent(webhook.secret)) continue;
+      await trx.updateTable('webhook_subscriptions').set({ secret: cipher.seal(cipher.open(webhook.secret)) }).where('id', '=', webhook.id).execute();
+      count += 1;
+    }
     return count;
   });
 }
