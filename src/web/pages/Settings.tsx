@@ -11,11 +11,12 @@ import { api, ApiProblem } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
 import { SchemaForm } from '../components/SchemaForm.tsx';
 
+/** Each document with who may read it (null: everyone signed in) and who may change it. */
 const sections = [
-  { key: 'password-policy', schema: passwordPolicy, permission: 'security-settings:update' },
-  { key: 'sip-settings', schema: sipSettings, permission: 'telephony:manage' },
-  { key: 'agent-defaults', schema: agentDefaults, permission: 'telephony:manage' },
-  { key: 'brute-force', schema: bruteForceSettings, permission: 'security-settings:update' },
+  { key: 'password-policy', schema: passwordPolicy, read: null, permission: 'security-settings:update' },
+  { key: 'sip-settings', schema: sipSettings, read: 'users:read', permission: 'telephony:manage' },
+  { key: 'agent-defaults', schema: agentDefaults, read: 'users:read', permission: 'telephony:manage' },
+  { key: 'brute-force', schema: bruteForceSettings, read: 'security-settings:update', permission: 'security-settings:update' },
 ] as const;
 
 /** One of the domain's settings documents, read, checked by its own schema as edited, and put back whole. */
@@ -48,7 +49,10 @@ function SettingsSection({ domain, section }: { domain: string; section: (typeof
     <Stack maw={720}>
       {problem && <Alert color="red" role="alert">{problem.detail}</Alert>}
       {saved && <Alert color="teal">{t('settings.saved')}</Alert>}
-      <SchemaForm schema={section.schema} value={draft} onChange={setDraft} problems={problems} />
+      {!may(me, section.permission) && <Alert color="blue">{t('settings.readOnly')}</Alert>}
+      <fieldset disabled={!may(me, section.permission)} style={{ border: 0, margin: 0, padding: 0, minWidth: 0 }}>
+        <SchemaForm schema={section.schema} value={draft} onChange={setDraft} problems={problems} />
+      </fieldset>
       {may(me, section.permission) && (
         <Group>
           <Button disabled={!checked?.success} onClick={() => void save()}>
@@ -63,7 +67,9 @@ function SettingsSection({ domain, section }: { domain: string; section: (typeof
 /** The domain's settings: password policy, SIP (extension range, realms, STUN/TURN), agents' defaults, brute-force protection. */
 export function Settings() {
   const { t } = useTranslation();
-  const domain = useMe().data?.user.domain;
+  const me = useMe().data;
+  const domain = me?.user.domain;
+  const readable = sections.filter((s) => s.read === null || may(me, s.read));
   if (!domain) return null;
   return (
     <Stack>
@@ -72,13 +78,13 @@ export function Settings() {
       </Title>
       <Tabs defaultValue="password-policy" keepMounted={false}>
         <Tabs.List>
-          {sections.map((s) => (
+          {readable.map((s) => (
             <Tabs.Tab key={s.key} value={s.key}>
               {t(`settings.${s.key}`)}
             </Tabs.Tab>
           ))}
         </Tabs.List>
-        {sections.map((s) => (
+        {readable.map((s) => (
           <Tabs.Panel key={s.key} value={s.key} pt="md">
             <SettingsSection domain={domain} section={s} />
           </Tabs.Panel>

@@ -6,7 +6,9 @@ import { useBlocker, useNavigate, useParams } from 'react-router';
 import { userCreate, userUpdate } from '../../server/users/schema.ts';
 import { api, ApiProblem } from '../api/client.ts';
 import { useList, useNames } from '../api/lists.ts';
-import { useMe } from '../api/session.ts';
+import { may, useMe } from '../api/session.ts';
+import { noticeDone, noticeRefused } from '../components/notice.ts';
+import { CardPanel } from './card-panel.tsx';
 import { Sessions, UserLicenses, usePasswordVerdict } from './user-card-sections.tsx';
 import { agentTimers, at, bodyOf, draftOf, emptyDraft, patchOf, withValue, type Draft, type UserView } from './user-draft.ts';
 
@@ -17,10 +19,11 @@ import { agentTimers, at, bodyOf, draftOf, emptyDraft, patchOf, withValue, type 
  * shown, not overwritten.
  */
 export function UserCard() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { id } = useParams();
   const creating = !id;
-  const domain = useMe().data?.user.domain;
+  const me = useMe().data;
+  const domain = me?.user.domain;
   const navigate = useNavigate();
   const client = useQueryClient();
   const loaded = useQuery({ queryKey: ['user', domain, id], enabled: Boolean(domain && id), queryFn: () => api<UserView>('GET', `/api/v1/domains/${domain}/users/${id}`) });
@@ -99,6 +102,22 @@ export function UserCard() {
   };
 
   if (!creating && loaded.isLoading) return null;
+  if (!creating && loaded.error instanceof ApiProblem && loaded.error.status === 404) return <Alert color="yellow" role="alert">{t('users.notFound')}</Alert>;
+  // A deleted user is shown as it was, read-only, with its restore; a role without users:update only looks.
+  const deletedAt = loaded.data?.deletedAt ?? null;
+  const readOnly = !creating && (deletedAt !== null || !may(me, 'users:update'));
+  const restore = async () => {
+    try {
+      const restored = await api<UserView>('POST', `/api/v1/domains/${domain}/users/${id}/restore`);
+      client.setQueryData(['user', domain, id], restored);
+      await client.invalidateQueries({ queryKey: ['users'] });
+      noticeDone(t('actions.restored', { login: restored.login }));
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      noticeRefused(error);
+    }
+  };
+  const day = (iso: string | undefined) => (iso ? new Date(iso).toLocaleDateString(i18n.language, { dateStyle: 'long' }) : '');
   const sip = draft.sip;
   const queue = (draft.agent.personalPredictiveQueue ?? {}) as Record<string, unknown>;
   return (
@@ -111,11 +130,20 @@ export function UserCard() {
           <Button variant="default" onClick={() => navigate('/users')}>
             {t('card.close')}
           </Button>
-          <Button onClick={() => void save()} loading={saving} disabled={!dirty}>
-            {creating ? t('card.create') : t('card.save')}
-          </Button>
+          {deletedAt !== null && may(me, 'users:restore') && <Button onClick={() => void restore()}>{t('actions.restore')}</Button>}
+          {!readOnly && (
+            <Button onClick={() => void save()} loading={saving} disabled={!dirty}>
+              {creating ? t('card.create') : t('card.save')}
+            </Button>
+          )}
         </Group>
       </Group>
+      {deletedAt !== null && (
+        <Alert color="red" title={t('users.deletedBadge')} data-testid="deleted-notice">
+          {t('users.deletedNotice', { deleted: day(deletedAt), purge: day(loaded.data?.purgeAt) })}
+        </Alert>
+      )}
+      {readOnly && deletedAt === null && <Alert color="blue">{t('users.readOnly')}</Alert>}
       {serverProblem && (
         <Alert color="red" role="alert">
           {serverProblem.detail}
@@ -134,9 +162,9 @@ export function UserCard() {
           <Tabs.Tab value="security">{t('card.security')}</Tabs.Tab>
           {!creating && <Tabs.Tab value="licenses">{t('card.licenses')}</Tabs.Tab>}
           <Tabs.Tab value="integrations">{t('card.integrations')}</Tabs.Tab>
-          {!creating && <Tabs.Tab value="history">{t('card.history')}</Tabs.Tab>}
+          {!creating && may(me, 'audit:read') && <Tabs.Tab value="history">{t('card.history')}</Tabs.Tab>}
         </Tabs.List>
-        <Tabs.Panel value="account" pt="md">
+        <CardPanel value="account" readOnly={readOnly}>
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             <TextInput {...text('login', 'card.login')} required />
             <TextInput {...text('email', 'card.email')} type="email" />
@@ -154,8 +182,8 @@ export function UserCard() {
             <Checkbox label={t('card.domainAdmin')} checked={Boolean(draft.domainAdmin)} onChange={(e) => set('domainAdmin', e.currentTarget.checked)} />
           </SimpleGrid>
           <Textarea mt="md" {...text('description', 'card.description')} />
-        </Tabs.Panel>
-        <Tabs.Panel value="telephony" pt="md">
+        </CardPanel>
+        <CardPanel value="telephony" readOnly={readOnly}>
           <Switch
             label={t('card.sipAccount')}
             checked={sip !== null}
@@ -194,8 +222,8 @@ export function UserCard() {
               <MultiSelect label={t('card.smsSenders')} data={inventory.filter((n) => n.sms || n.kind === 'sender').map((n) => n.value)} value={((sip.callerId as { smsSenders?: string[] }).smsSenders ?? [])} onChange={(v) => set('sip/callerId/smsSenders', v)} error={problemAt('sip/callerId/smsSenders')} searchable />
             </SimpleGrid>
           )}
-        </Tabs.Panel>
-        <Tabs.Panel value="agent" pt="md">
+        </CardPanel>
+        <CardPanel value="agent" readOnly={readOnly}>
           <Switch label={t('card.isAgent')} checked={Boolean(draft.agent.enabled)} onChange={(e) => set('agent/enabled', e.currentTarget.checked)} error={problemAt('agent/enabled')} />
           <SimpleGrid cols={{ base: 1, md: 3 }} mt="md">
             {agentTimers.map((key) => (
@@ -238,8 +266,8 @@ export function UserCard() {
               <NumberInput {...number('agent/personalPredictiveQueue/maxAttempts', 'card.maxAttempts')} />
             </SimpleGrid>
           </Fieldset>
-        </Tabs.Panel>
-        <Tabs.Panel value="security" pt="md">
+        </CardPanel>
+        <CardPanel value="security" readOnly={readOnly}>
           <SimpleGrid cols={{ base: 1, md: 3 }}>
             <NumberInput {...number('security/sessionTimeout', 'card.sessionTimeout')} placeholder={t('card.noLimit')} />
             <NumberInput {...number('security/maxSessions', 'card.maxSessions')} placeholder={t('card.noLimit')} />
@@ -256,19 +284,19 @@ export function UserCard() {
               <Sessions domain={domain} user={loaded.data} />
             </Stack>
           )}
-        </Tabs.Panel>
+        </CardPanel>
         {!creating && domain && loaded.data && (
-          <Tabs.Panel value="licenses" pt="md">
+          <CardPanel value="licenses" readOnly={deletedAt !== null}>
             <UserLicenses domain={domain} user={loaded.data} />
-          </Tabs.Panel>
+          </CardPanel>
         )}
-        <Tabs.Panel value="integrations" pt="md">
+        <CardPanel value="integrations" readOnly={readOnly}>
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             <TextInput {...text('integrations/oauthEmail', 'card.oauthEmail')} />
             <TextInput {...text('integrations/crmId', 'card.crmId')} />
             <PasswordInput {...text('integrations/calDavToken', 'card.calDavToken')} placeholder={loaded.data?.integrations.calDavTokenSet ? t('card.tokenSet') : ''} autoComplete="off" />
           </SimpleGrid>
-        </Tabs.Panel>
+        </CardPanel>
         {!creating && (
           <Tabs.Panel value="history" pt="md">
             <History domain={domain} id={id as string} />
