@@ -83,7 +83,7 @@ export function BulkActions({ domain, deleted = false, target, count, onDone }: 
           {t('bulk.delete')}
         </Button>
       )}
-      <Modal opened={dialog === 'restore'} onClose={() => setDialog(null)} title={t('bulk.restoreTitle')}>
+      <Modal opened={dialog === 'restore'} onClose={() => setDialog(null)} title={t('bulk.restoreTitle')} closeButtonProps={{ 'aria-label': t('card.close') }}>
         <Stack>
           {problem && <Alert color="red" role="alert">{problem}</Alert>}
           <Text>{t('bulk.restoreConfirm', { count })}</Text>
@@ -97,7 +97,7 @@ export function BulkActions({ domain, deleted = false, target, count, onDone }: 
           </Group>
         </Stack>
       </Modal>
-      <Modal opened={dialog === 'delete'} onClose={() => setDialog(null)} title={t('bulk.deleteTitle')}>
+      <Modal opened={dialog === 'delete'} onClose={() => setDialog(null)} title={t('bulk.deleteTitle')} closeButtonProps={{ 'aria-label': t('card.close') }}>
         <Stack>
           {problem && <Alert color="yellow" role="alert">{problem}</Alert>}
           <Text>{t('bulk.deleteConfirm', { count: confirmCount })}</Text>
@@ -111,7 +111,7 @@ export function BulkActions({ domain, deleted = false, target, count, onDone }: 
           </Group>
         </Stack>
       </Modal>
-      <Modal opened={dialog === 'edit'} onClose={() => setDialog(null)} title={t('bulk.editTitle', { count })} size="lg">
+      <Modal opened={dialog === 'edit'} onClose={() => setDialog(null)} title={t('bulk.editTitle', { count })} size="lg" closeButtonProps={{ 'aria-label': t('card.close') }}>
         <Stack>
           {problem && <Alert color="red" role="alert">{problem}</Alert>}
           <MultiSelect label={t('bulk.addGroups')} data={groups} value={edit.addGroups} onChange={(v) => setEdit({ ...edit, addGroups: v })} searchable />

@@ -127,7 +127,7 @@ function BreakDialog({ user, onClose }: { user: RowUser; onClose: () => void }) 
     setBusy(false);
   };
   return (
-    <Modal opened onClose={onClose} title={t('actions.breakTitle', { login: user.login })}>
+    <Modal opened onClose={onClose} title={t('actions.breakTitle', { login: user.login })} closeButtonProps={{ 'aria-label': t('card.close') }}>
       <Stack>
         {reasons.isLoading ? null : names.length ? (
           <Select label={t('workspace.reason')} data={names} value={reason} onChange={setReason} required data-autofocus />
@@ -158,7 +158,7 @@ function DeleteDialog({ user, onClose }: { user: RowUser; onClose: () => void })
     setBusy(false);
   };
   return (
-    <Modal opened onClose={onClose} title={t('actions.delete')}>
+    <Modal opened onClose={onClose} title={t('actions.delete')} closeButtonProps={{ 'aria-label': t('card.close') }}>
       <Stack>
         <Text>{t('actions.deleteConfirm', { login: user.login })}</Text>
         <Group justify="flex-end">

@@ -9,6 +9,7 @@ import { passwordPolicy } from '../../server/passwords/schema.ts';
 import { sipSettings } from '../../server/sip/schema.ts';
 import { api, ApiProblem } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
+import { ReadOnly } from '../components/ReadOnly.tsx';
 import { SchemaForm } from '../components/SchemaForm.tsx';
 
 /** Each document with who may read it (null: everyone signed in) and who may change it. */
@@ -50,9 +51,9 @@ function SettingsSection({ domain, section }: { domain: string; section: (typeof
       {problem && <Alert color="red" role="alert">{problem.detail}</Alert>}
       {saved && <Alert color="teal">{t('settings.saved')}</Alert>}
       {!may(me, section.permission) && <Alert color="blue">{t('settings.readOnly')}</Alert>}
-      <fieldset disabled={!may(me, section.permission)} style={{ border: 0, margin: 0, padding: 0, minWidth: 0 }}>
+      <ReadOnly when={!may(me, section.permission)}>
         <SchemaForm schema={section.schema} value={draft} onChange={setDraft} problems={problems} />
-      </fieldset>
+      </ReadOnly>
       {may(me, section.permission) && (
         <Group>
           <Button disabled={!checked?.success} onClick={() => void save()}>
