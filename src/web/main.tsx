@@ -7,9 +7,10 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, StrictMode, Suspense, useEffect, useMemo, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useTranslation } from 'react-i18next';
-import { createBrowserRouter, Navigate, RouterProvider, useLocation, useNavigate } from 'react-router';
+import { createBrowserRouter, Navigate, RouterProvider, useLocation, useNavigate, useParams } from 'react-router';
 import { whenSignedOut } from './api/client.ts';
 import { may, useMe } from './api/session.ts';
+import { Allowed, NotAllowed } from './components/Allowed.tsx';
 import { Layout } from './components/Layout.tsx';
 import { chooseLanguage } from './i18n/index.ts';
 import { ChangePassword } from './pages/ChangePassword.tsx';
@@ -75,6 +76,25 @@ function Home() {
   return <Navigate to={may(me.data, 'users:read') ? '/users' : '/workspace'} replace />;
 }
 
+/** A user's card: for who may read users, and for everyone their own. */
+function UserPage() {
+  const me = useMe().data;
+  const { id } = useParams();
+  if (!may(me, 'users:read') && id !== me?.user.id) return <NotAllowed permission="users:read" />;
+  return (
+    <Suspense>
+      <UserCard />
+    </Suspense>
+  );
+}
+
+/** A page behind a permission: who lacks it is told so, in words, instead of a blank page. */
+const gated = (permission: string, page: ReactNode) => (
+  <Allowed permission={permission}>
+    <Suspense>{page}</Suspense>
+  </Allowed>
+);
+
 /** Every page has an address a person can bookmark. */
 const router = createBrowserRouter([
   { path: '/sign-in', element: <SignIn /> },
@@ -85,19 +105,19 @@ const router = createBrowserRouter([
       </Signed>
     ),
     children: [
-      { path: '/users', element: <Users /> },
+      { path: '/users', element: gated('users:read', <Users />) },
       { path: '/workspace', element: <Suspense><Workspace /></Suspense> },
-      { path: '/dashboard', element: <Suspense><Dashboard /></Suspense> },
-      { path: '/roles', element: <Suspense><Roles /></Suspense> },
-      { path: '/licenses', element: <Suspense><Licenses /></Suspense> },
-      { path: '/audit', element: <Suspense><Audit /></Suspense> },
-      { path: '/settings', element: <Suspense><Settings /></Suspense> },
-      { path: '/numbers', element: <Suspense><Numbers /></Suspense> },
-      { path: '/domains', element: <Suspense><Domains /></Suspense> },
-      ...(['groups', 'skills', 'tags', 'pause-reasons'] as const).map((kind) => ({ path: `/${kind}`, element: <Suspense><Catalog key={kind} kind={kind} /></Suspense> })),
-      { path: '/users/new', element: <Suspense><UserCard key="new" /></Suspense> },
-      { path: '/users/import', element: <Suspense><Import /></Suspense> },
-      { path: '/users/:id', element: <Suspense><UserCard /></Suspense> },
+      { path: '/dashboard', element: gated('users:read', <Dashboard />) },
+      { path: '/roles', element: gated('roles:read', <Roles />) },
+      { path: '/licenses', element: gated('licenses:read', <Licenses />) },
+      { path: '/audit', element: gated('audit:read', <Audit />) },
+      { path: '/settings', element: gated('users:read', <Settings />) },
+      { path: '/numbers', element: gated('numbers:read', <Numbers />) },
+      { path: '/domains', element: gated('domains:read', <Domains />) },
+      ...(['groups', 'skills', 'tags', 'pause-reasons'] as const).map((kind) => ({ path: `/${kind}`, element: gated(kind === 'groups' ? 'groups:read' : 'catalogs:read', <Catalog key={kind} kind={kind} />) })),
+      { path: '/users/new', element: gated('users:create', <UserCard key="new" />) },
+      { path: '/users/import', element: gated('users:create', <Import />) },
+      { path: '/users/:id', element: <UserPage /> },
     ],
   },
   { path: '*', element: <Home /> },

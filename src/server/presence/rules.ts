@@ -111,6 +111,20 @@ export function ccLogout(state: LiveState, by: By, now: number): LiveState {
   return { ...state, cc: { loggedIn: false, since: now, by }, status: { value: 'offline', reason: null, since: now, by, actor: null, maxDuration: null }, disconnectedAt: null };
 }
 
+/** What may be done to a user's live state, by itself or by an administrator forcing it. */
+export type StatusChoice = 'cc-login' | 'cc-logout' | 'available' | 'break' | 'dnd';
+
+/**
+ * The changes that make sense in a state: only an agent works in the contact center; out of it
+ * there is no status to set (it is offline), only the login; in it, the statuses it is not in
+ * (a break again, for another reason) and the logout.
+ */
+export function statusChoices(state: { agent: boolean; cc: { loggedIn: boolean }; status: { value: Status } }): StatusChoice[] {
+  if (!state.agent) return [];
+  if (!state.cc.loggedIn) return ['cc-login'];
+  return [...(['available', 'break', 'dnd'] as const).filter((s) => s !== state.status.value || s === 'break'), 'cc-logout'];
+}
+
 /** The call was put through to the agent: it rings until an outcome is reported. */
 export function offered(state: LiveState, callId: string): LiveState {
   return { ...state, agent: { ...state.agent, phase: 'offered', until: null, callId } };

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiProblem } from '../api/client.ts';
 import { useNames } from '../api/lists.ts';
 import { may, useMe } from '../api/session.ts';
+import { noticeDone } from './notice.ts';
 
 /** Which users a bulk operation acts on: the ones ticked, or all that match the list's filter. */
 export type BulkTarget = { ids: string[] } | { filter: Record<string, unknown> };
@@ -12,13 +13,13 @@ export type BulkTarget = { ids: string[] } | { filter: Record<string, unknown> }
 /**
  * The bar over a selection: edit (groups, roles, active) and delete, each confirmed with the
  * number of users it acts on. A delete whose count no longer matches is refused by the server,
- * which says how many match now; the dialog shows that and asks again.
+ * which says how many match now; the dialog shows that and asks again. Over deleted users: restore.
  */
-export function BulkActions({ domain, target, count, onDone }: { domain: string; target: BulkTarget; count: number; onDone: () => void }) {
+export function BulkActions({ domain, deleted = false, target, count, onDone }: { domain: string; deleted?: boolean; target: BulkTarget; count: number; onDone: () => void }) {
   const { t } = useTranslation();
   const me = useMe().data;
   const client = useQueryClient();
-  const [dialog, setDialog] = useState<'edit' | 'delete' | null>(null);
+  const [dialog, setDialog] = useState<'edit' | 'delete' | 'restore' | null>(null);
   const [confirmCount, setConfirmCount] = useState(count);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -26,21 +27,22 @@ export function BulkActions({ domain, target, count, onDone }: { domain: string;
   const groups = useNames(domain, 'groups');
   const roles = useNames(domain, 'roles');
 
-  const open = (which: 'edit' | 'delete') => {
+  const open = (which: 'edit' | 'delete' | 'restore') => {
     setConfirmCount(count);
     setProblem(null);
     setDialog(which);
   };
-  const finish = async () => {
+  const finish = async (done: string) => {
     setDialog(null);
+    noticeDone(done);
     await client.invalidateQueries({ queryKey: ['users'] });
     onDone();
   };
-  const run = async (action: () => Promise<unknown>) => {
+  const run = async (action: () => Promise<{ count: number }>, done: 'bulk.deleted' | 'bulk.changed' | 'bulk.restored') => {
     setBusy(true);
     try {
-      await action();
-      await finish();
+      const { count: acted } = await action();
+      await finish(t(done, { count: acted }));
     } catch (error) {
       if (!(error instanceof ApiProblem)) throw error;
       if (error.code === 'bulk.count_mismatch') setConfirmCount(Number(/\d+/.exec(error.errors[0]?.message ?? '')?.[0] ?? count));
@@ -49,31 +51,53 @@ export function BulkActions({ domain, target, count, onDone }: { domain: string;
       setBusy(false);
     }
   };
-  const remove = () => run(() => api('POST', `/api/v1/domains/${domain}/users/bulk-delete`, { ...target, confirm: confirmCount }));
+  const remove = () => run(() => api('POST', `/api/v1/domains/${domain}/users/bulk-delete`, { ...target, confirm: confirmCount }), 'bulk.deleted');
+  const restore = () => run(() => api('POST', `/api/v1/domains/${domain}/users/bulk-restore`, target), 'bulk.restored');
   const change = () =>
-    run(() =>
-      api('POST', `/api/v1/domains/${domain}/users/bulk`, {
-        ...target,
-        add: { ...(edit.addGroups.length ? { groups: edit.addGroups } : {}), ...(edit.addRoles.length ? { roles: edit.addRoles } : {}) },
-        remove: { ...(edit.removeGroups.length ? { groups: edit.removeGroups } : {}), ...(edit.removeRoles.length ? { roles: edit.removeRoles } : {}) },
-        set: edit.active === 'unchanged' ? {} : { active: edit.active === 'active' },
-      }),
+    run(
+      () =>
+        api('POST', `/api/v1/domains/${domain}/users/bulk`, {
+          ...target,
+          add: { ...(edit.addGroups.length ? { groups: edit.addGroups } : {}), ...(edit.addRoles.length ? { roles: edit.addRoles } : {}) },
+          remove: { ...(edit.removeGroups.length ? { groups: edit.removeGroups } : {}), ...(edit.removeRoles.length ? { roles: edit.removeRoles } : {}) },
+          set: edit.active === 'unchanged' ? {} : { active: edit.active === 'active' },
+        }),
+      'bulk.changed',
     );
 
   return (
     <Group role="toolbar" aria-label={t('bulk.toolbar')}>
       <Text size="sm">{t('bulk.selected', { count })}</Text>
-      {may(me, 'users:update') && (
+      {deleted && may(me, 'users:restore') && (
+        <Button size="xs" variant="default" onClick={() => open('restore')}>
+          {t('bulk.restore')}
+        </Button>
+      )}
+      {!deleted && may(me, 'users:update') && (
         <Button size="xs" variant="default" onClick={() => open('edit')}>
           {t('bulk.edit')}
         </Button>
       )}
-      {may(me, 'users:delete') && (
+      {!deleted && may(me, 'users:delete') && (
         <Button size="xs" color="red" variant="light" onClick={() => open('delete')}>
           {t('bulk.delete')}
         </Button>
       )}
-      <Modal opened={dialog === 'delete'} onClose={() => setDialog(null)} title={t('bulk.deleteTitle')}>
+      <Modal opened={dialog === 'restore'} onClose={() => setDialog(null)} title={t('bulk.restoreTitle')} closeButtonProps={{ 'aria-label': t('card.close') }}>
+        <Stack>
+          {problem && <Alert color="red" role="alert">{problem}</Alert>}
+          <Text>{t('bulk.restoreConfirm', { count })}</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setDialog(null)}>
+              {t('bulk.cancel')}
+            </Button>
+            <Button loading={busy} onClick={() => void restore()}>
+              {t('bulk.restoreN', { count })}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+      <Modal opened={dialog === 'delete'} onClose={() => setDialog(null)} title={t('bulk.deleteTitle')} closeButtonProps={{ 'aria-label': t('card.close') }}>
         <Stack>
           {problem && <Alert color="yellow" role="alert">{problem}</Alert>}
           <Text>{t('bulk.deleteConfirm', { count: confirmCount })}</Text>
@@ -87,7 +111,7 @@ export function BulkActions({ domain, target, count, onDone }: { domain: string;
           </Group>
         </Stack>
       </Modal>
-      <Modal opened={dialog === 'edit'} onClose={() => setDialog(null)} title={t('bulk.editTitle', { count })} size="lg">
+      <Modal opened={dialog === 'edit'} onClose={() => setDialog(null)} title={t('bulk.editTitle', { count })} size="lg" closeButtonProps={{ 'aria-label': t('card.close') }}>
         <Stack>
           {problem && <Alert color="red" role="alert">{problem}</Alert>}
           <MultiSelect label={t('bulk.addGroups')} data={groups} value={edit.addGroups} onChange={(v) => setEdit({ ...edit, addGroups: v })} searchable />

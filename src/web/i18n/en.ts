@@ -1,6 +1,10 @@
 /** Every string of the console, in English; pl.ts has the same keys (a test compares them). */
 export const en = {
   app: { name: 'Switchboard', signOut: 'Sign out', dashboard: 'Dashboard', roles: 'Roles', groups: 'Groups', skills: 'Skills', tags: 'Tags', pauseReasons: 'Pause reasons', licenses: 'Licenses', audit: 'Audit log', settings: 'Settings', numbers: 'Numbers', domains: 'Domains', workspace: 'My workspace', language: 'Language', users: 'Users', skipToContent: 'Skip to the main content', closeDialog: 'Close the dialog', closeNotice: 'Close the notice', navigation: 'Main navigation', user: 'User', newUser: 'New user', importUsers: 'Import users' },
+  access: {
+    title: 'Not for your role',
+    detail: 'Your role does not let you see this page (it needs the permission {{permission}}). Ask an administrator of your domain if you need it.',
+  },
   signIn: {
     title: 'Sign in to Switchboard',
     domain: 'Domain',
@@ -153,6 +157,18 @@ export const en = {
     makeActive: 'Make active',
     makeInactive: 'Make inactive',
     apply: 'Change {{count}} users',
+    restore: 'Restore…',
+    restoreTitle: 'Restore users',
+    restoreConfirm_one: 'Restore {{count}} user? It comes back with its roles, groups and phone as they were.',
+    restoreConfirm_other: 'Restore {{count}} users? They come back with their roles, groups and phones as they were.',
+    restoreN_one: 'Restore {{count}} user',
+    restoreN_other: 'Restore {{count}} users',
+    restored_one: '{{count}} user restored',
+    restored_other: '{{count}} users restored',
+    deleted_one: '{{count}} user deleted: find it under Deleted users to restore it.',
+    deleted_other: '{{count}} users deleted: find them under Deleted users to restore them.',
+    changed_one: '{{count}} user changed',
+    changed_other: '{{count}} users changed',
     selectLoaded: 'Select the users shown',
     selectOne: 'Select {{login}}',
     allLoaded: 'All {{count}} users shown are selected.',
@@ -233,6 +249,7 @@ export const en = {
       unreachable: 'The registrar cannot be reached; check the connection and start the phone again.',
       other: 'The phone could not register; start it again, and if it keeps failing, tell an administrator.',
     },
+    notAgent: 'You do not work as an agent: the contact-center status and the phone are for agents.',
   },
   actions: {
     for: 'Actions for {{login}}',
@@ -241,6 +258,19 @@ export const en = {
     signOut: 'Sign out everywhere',
     delete: 'Delete',
     deleteConfirm: 'Delete {{login}}? The user can be restored later.',
+    open: 'Open',
+    cancel: 'Cancel',
+    takeBreak: 'Break…',
+    breakTitle: 'Put {{login}} on a break',
+    breakSubmit: 'Put on a break',
+    noReasons: 'The domain has no pause reasons: the break will have none.',
+    statusSet: '{{login}}: {{status}}',
+    ccLoggedIn: '{{login}} is logged in to the contact center',
+    ccLoggedOut: '{{login}} is logged out of the contact center',
+    signedOut: '{{login}} is signed out everywhere',
+    deleted: '{{login}} deleted: find it under Deleted users to restore it.',
+    restore: 'Restore',
+    restored: '{{login}} restored',
   },
   filters: {
     status: 'Status',
@@ -263,7 +293,7 @@ export const en = {
   dashboard: { onlineToday: 'Online, last 24 hours', online: 'Online users', breakPerAgent: 'Time on break per agent, last 24 hours', breakMinutes: 'Minutes on break', title: 'Dashboard', agentsByStatus: 'Agents by status now', registration: 'Phones registered', registeredOf: '{{registered}} of {{users}} users registered', licenses: 'License seats', used: 'Used', free: 'Free' },
   security: { twoFactor: 'Two-factor authentication', totpOn: 'On (authenticator app)', totpOff: 'Off', resetTotp: 'Reset', sessions: 'Open sessions', revoke: 'End', noSessions: 'No open sessions', seatsLeft: '{{free}} of {{seats}} seats free' },
   password: { title: 'Set a new password', why: 'Your administrator asks you to choose a new password before you go on.', current: 'Current password', new: 'New password', submit: 'Set the password' },
-  settings: { 'brute-force': 'Brute-force protection', title: 'Domain settings', saved: 'Saved', 'password-policy': 'Password policy', 'sip-settings': 'SIP and phones', 'agent-defaults': 'Agent defaults', oneALine: 'One a line', sectionSaved: '{{section}} saved' },
+  settings: { readOnly: 'Your role lets you read these settings, not change them.', 'brute-force': 'Brute-force protection', title: 'Domain settings', saved: 'Saved', 'password-policy': 'Password policy', 'sip-settings': 'SIP and phones', 'agent-defaults': 'Agent defaults', oneALine: 'One a line', sectionSaved: '{{section}} saved' },
   settingsFields: {
     minLength: 'Minimum length',
     maxLength: 'Maximum length',
@@ -357,6 +387,16 @@ export const en = {
   },
   users: {
     actions: 'Actions',
+    groups: 'Groups',
+    view: 'Which users',
+    liveView: 'Users',
+    deletedView: 'Deleted users',
+    deletedAt: 'Deleted',
+    purgeAt: 'Removed for good',
+    deletedBadge: 'Deleted',
+    deletedNotice: 'This user was deleted on {{deleted}}. It can be restored until {{purge}}; then it is removed for good.',
+    readOnly: 'Your role lets you see this user, not change it.',
+    notFound: 'There is no such user: it may have been removed for good.',
     export: 'Export',
     import: 'Import…',
     newUser: 'New user',
@@ -379,9 +419,16 @@ export const en = {
     notRegistered: 'Not registered',
     loading: 'Loading…',
     empty: 'No users match',
-    count: '{{count}} users shown',
+    count_one: '{{n}} user',
+    count_other: '{{n}} users',
+    countMore: 'More than {{n}} users',
     statuses: { available: 'Available', break: 'Break', dnd: 'Do not disturb', offline: 'Offline' },
   },
 };
 
-export type Strings = typeof en;
+/** A plural string's other forms, which languages other than English have (Polish: few, many). */
+type OtherForms<K> = K extends `${infer Base}_other` ? `${Base}_zero` | `${Base}_two` | `${Base}_few` | `${Base}_many` : never;
+type Localized<T> = { [K in keyof T]: T[K] extends string ? string : Localized<T[K]> } & { [K in OtherForms<keyof T>]?: string };
+
+/** What another language gives: every string of English, and a plural in the forms of that language (a test checks them). */
+export type Strings = Localized<typeof en>;
