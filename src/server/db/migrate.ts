@@ -13,6 +13,7 @@ import { realm } from './migrations/2026-11-23-realm.ts';
 import { telephony } from './migrations/2026-11-23-telephony.ts';
 import { presence } from './migrations/2026-11-23-presence.ts';
 import { sipSubscriber } from './migrations/2026-11-23-sip-subscriber.ts';
+import { auditNames } from './migrations/2026-11-24-audit-names.ts';
 
 /**
  * Listed, not discovered: a reader finds every migration here, and the build needs no file globbing.
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23.11-telephony': telephony,
   '2026-11-23.12-presence': presence,
   '2026-11-23.13-sip-subscriber': sipSubscriber,
+  '2026-11-24.02-audit-names': auditNames,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
