@@ -46,6 +46,9 @@ const Settings = lazy(() => import('./pages/Settings.tsx').then((m) => ({ defaul
 const Numbers = lazy(() => import('./pages/Numbers.tsx').then((m) => ({ default: m.Numbers })));
 const Domains = lazy(() => import('./pages/Domains.tsx').then((m) => ({ default: m.Domains })));
 const Catalog = lazy(() => import('./pages/Catalog.tsx').then((m) => ({ default: m.Catalog })));
+const Groups = lazy(() => import('./pages/Groups.tsx').then((m) => ({ default: m.Groups })));
+const PauseReasons = lazy(() => import('./pages/PauseReasons.tsx').then((m) => ({ default: m.PauseReasons })));
+const HotDesks = lazy(() => import('./pages/HotDesks.tsx').then((m) => ({ default: m.HotDesks })));
 const Workspace = lazy(() => import('./pages/Workspace.tsx').then((m) => ({ default: m.Workspace })));
 const Import = lazy(() => import('./pages/Import.tsx').then((m) => ({ default: m.Import })));
 const UserCard = lazy(() => import('./pages/UserCard.tsx').then((m) => ({ default: m.UserCard })));
@@ -76,7 +79,10 @@ const router = createBrowserRouter([
       { path: '/settings', element: <Suspense><Settings /></Suspense> },
       { path: '/numbers', element: <Suspense><Numbers /></Suspense> },
       { path: '/domains', element: <Suspense><Domains /></Suspense> },
-      ...(['groups', 'skills', 'tags', 'pause-reasons'] as const).map((kind) => ({ path: `/${kind}`, element: <Suspense><Catalog key={kind} kind={kind} /></Suspense> })),
+      ...(['skills', 'tags'] as const).map((kind) => ({ path: `/${kind}`, element: <Suspense><Catalog key={kind} kind={kind} /></Suspense> })),
+      { path: '/groups', element: <Suspense><Groups /></Suspense> },
+      { path: '/pause-reasons', element: <Suspense><PauseReasons /></Suspense> },
+      { path: '/hot-desks', element: <Suspense><HotDesks /></Suspense> },
       { path: '/users/new', element: <Suspense><UserCard key="new" /></Suspense> },
       { path: '/users/import', element: <Suspense><Import /></Suspense> },
       { path: '/users/:id', element: <Suspense><UserCard /></Suspense> },
