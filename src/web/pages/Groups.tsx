@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Group, Modal, MultiSelect, Select, SimpleGrid, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Modal, MultiSelect, Select, SimpleGrid, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -63,7 +63,7 @@ export function Groups() {
             {t('groups.new')}
           </Title>
           <SimpleGrid cols={{ base: 1, md: 3 }}>
-            <TextInput label={t('catalogs.name')} required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.currentTarget.value })} error={!openName ? problem?.at('name') : undefined} />
+            <TextInput label={t('catalogs.name')} required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.currentTarget.value })} error={problem?.at('name')} />
             <TextInput label={t('card.description')} value={draft.description} onChange={(e) => setDraft({ ...draft, description: e.currentTarget.value })} />
             <MultiSelect label={t('groups.roles')} description={t('groups.rolesHint')} data={roleNames} value={draft.roles} onChange={(roles) => setDraft({ ...draft, roles })} searchable error={rolesProblem && problem?.at(rolesProblem.path)} />
           </SimpleGrid>
@@ -111,7 +111,7 @@ export function Groups() {
         </Table.Tbody>
       </Table>
       {groups.isSuccess && groups.data.items.length === 0 && <Text c="dimmed">{t('groups.none')}</Text>}
-      {open && domain && <GroupEditor key={open.name} domain={domain} group={open} roleNames={roleNames} onRenamed={setOpenName} onDeleted={() => setOpenName(null)} say={outcome.done} run={run} problem={problem} />}
+      {open && domain && <GroupEditor key={open.name} domain={domain} group={open} roleNames={roleNames} onRenamed={setOpenName} onDeleted={() => setOpenName(null)} say={outcome.done} />}
     </Stack>
   );
 }
@@ -124,8 +124,6 @@ function GroupEditor({
   onRenamed,
   onDeleted,
   say,
-  run,
-  problem,
 }: {
   domain: string;
   group: GroupView;
@@ -133,11 +131,10 @@ function GroupEditor({
   onRenamed: (name: string) => void;
   onDeleted: () => void;
   say: (text: string) => void;
-  run: ReturnType<typeof useAction>['run'];
-  problem: ReturnType<typeof useAction>['problem'];
 }) {
   const { t } = useTranslation();
   const me = useMe().data;
+  const { run, problem, said } = useAction(listKey(domain, 'groups'), ['users']);
   const [form, setForm] = useState({ name: group.name, description: group.description ?? '', roles: group.roles });
   const [confirming, setConfirming] = useState(false);
   const [search, setSearch] = useState('');
@@ -194,6 +191,11 @@ function GroupEditor({
       <Title order={2} size="h4" mb="sm">
         {t('groups.editing', { name: group.name })}
       </Title>
+      {problem && (
+        <Alert color="red" role="alert" mb="sm">
+          {said}
+        </Alert>
+      )}
       <SimpleGrid cols={{ base: 1, md: 3 }}>
         <TextInput label={t('groups.groupName')} value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} disabled={!canUpdate} error={problem?.at('name')} />
         <TextInput label={t('groups.groupDescription')} value={form.description} onChange={(e) => setForm({ ...form, description: e.currentTarget.value })} disabled={!canUpdate} error={problem?.at('description')} />

@@ -77,7 +77,7 @@ export function PauseReasons() {
           <SimpleGrid cols={{ base: 1, md: 3 }}>
             <TextInput label={t('catalogs.name')} required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.currentTarget.value })} error={add.problem?.at('name')} />
             <TextInput label={t('card.description')} value={draft.description} onChange={(e) => setDraft({ ...draft, description: e.currentTarget.value })} error={add.problem?.at('description')} />
-            <NumberInput label={t('pauseReasons.maxMinutes')} description={t('pauseReasons.maxHint')} min={1} max={1440} allowDecimal={false} value={draft.minutes} onChange={(minutes) => setDraft({ ...draft, minutes })} error={minutesError(add.problem)} />
+            <NumberInput label={t('pauseReasons.maxMinutes')} description={t('pauseReasons.maxHint')} min={1} max={1440} allowDecimal={false} clampBehavior="none" value={draft.minutes} onChange={(minutes) => setDraft({ ...draft, minutes })} error={minutesError(add.problem)} />
           </SimpleGrid>
           <Group justify="flex-end" mt="sm">
             <Button type="submit" disabled={!draft.name.trim()}>
@@ -132,6 +132,7 @@ export function PauseReasons() {
               min={1}
               max={1440}
               allowDecimal={false}
+              clampBehavior="none"
               value={editing.draft.minutes}
               onChange={(minutes) => setEditing({ ...editing, draft: { ...editing.draft, minutes } })}
               error={minutesError(change.problem)}
