@@ -34,7 +34,7 @@ describe('bulk work in the console', () => {
     assert.equal(secrets.length, 5);
     assert.ok(secrets.every((s) => /^[A-Za-z0-9_-]{24}$/.test(s)));
     await screenshot(page, 'range-created');
-    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Close', exact: true }).click();
     await page.locator('[role=row][data-login="7104"]').waitFor();
     assert.equal((await h.admin.get(`${base}/users?q=7102`)).body.items[0].sip.extension, '7102');
   });

@@ -88,7 +88,7 @@ export function BulkActions({ domain, target, count, onDone }: { domain: string;
           {t('bulk.delete')}
         </Button>
       )}
-      <Modal opened={dialog === 'delete'} onClose={() => setDialog(null)} title={t('bulk.deleteTitle')}>
+      <Modal opened={dialog === 'delete'} onClose={() => setDialog(null)} title={t('bulk.deleteTitle')} closeButtonProps={{ 'aria-label': t('app.closeDialog') }}>
         <Stack>
           {problem && <Alert color="yellow" role="alert">{problem}</Alert>}
           <Text>{t('bulk.deleteConfirm', { count: confirmCount })}</Text>
@@ -102,7 +102,7 @@ export function BulkActions({ domain, target, count, onDone }: { domain: string;
           </Group>
         </Stack>
       </Modal>
-      <Modal opened={dialog === 'edit'} onClose={() => setDialog(null)} title={t('bulk.editTitle', { count })} size="lg">
+      <Modal opened={dialog === 'edit'} onClose={() => setDialog(null)} title={t('bulk.editTitle', { count })} size="lg" closeButtonProps={{ 'aria-label': t('app.closeDialog') }}>
         <Stack>
           {problem && <Alert color="red" role="alert">{problem}</Alert>}
           <SimpleGrid cols={2} spacing="sm" verticalSpacing="xs">

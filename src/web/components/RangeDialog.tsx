@@ -73,7 +73,7 @@ export function RangeDialog({ domain }: { domain: string | undefined }) {
       <Button variant="default" onClick={() => setOpened(true)}>
         {t('range.open')}
       </Button>
-      <Modal opened={opened} onClose={close} title={t('range.title')} size="xl">
+      <Modal opened={opened} onClose={close} title={t('range.title')} size="xl" closeButtonProps={{ 'aria-label': t('app.closeDialog') }}>
         {result ? (
           <Stack>
             <Alert color="green">{t('range.created', { count: result.created.length, skipped: result.skipped.length })}</Alert>

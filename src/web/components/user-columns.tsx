@@ -46,12 +46,10 @@ export const columns: Column[] = [
     label: 'users.status',
     width: '11rem',
     render: (_u, p, t) => {
-      // Out of contact-center mode an agent is offline, whatever status it last set (as the API's status filter and the dashboard count it).
-      const working = p?.cc.loggedIn ? p : undefined;
-      const value = working?.status.value ?? 'offline';
+      const value = p?.status.value ?? 'offline';
       return (
         <span data-status={value}>
-          <Badge color={statusColor[value]}>{t(`users.statuses.${value}`)}</Badge> {working?.status.reason ?? ''} {p && <TimeSince since={working ? working.status.since : p.cc.since} />}
+          <Badge color={statusColor[value]}>{t(`users.statuses.${value}`)}</Badge> {p?.status.reason ?? ''} {p && <TimeSince since={p.status.since} />}
         </span>
       );
     },

@@ -1,6 +1,6 @@
 /** Every string of the console, in English; pl.ts has the same keys (a test compares them). */
 export const en = {
-  app: { name: 'Switchboard', signOut: 'Sign out', dashboard: 'Dashboard', roles: 'Roles', groups: 'Groups', skills: 'Skills', tags: 'Tags', pauseReasons: 'Pause reasons', hotDesks: 'Hot desks', licenses: 'Licenses', audit: 'Audit log', settings: 'Settings', numbers: 'Numbers', domains: 'Domains', workspace: 'My workspace', language: 'Language', users: 'Users' },
+  app: { name: 'Switchboard', signOut: 'Sign out', dashboard: 'Dashboard', roles: 'Roles', groups: 'Groups', skills: 'Skills', tags: 'Tags', pauseReasons: 'Pause reasons', hotDesks: 'Hot desks', closeDialog: 'Close the dialog', licenses: 'Licenses', audit: 'Audit log', settings: 'Settings', numbers: 'Numbers', domains: 'Domains', workspace: 'My workspace', language: 'Language', users: 'Users' },
   signIn: {
     title: 'Sign in to Switchboard',
     domain: 'Domain',
@@ -267,7 +267,7 @@ export const en = {
     nobodyFound: 'Nobody found',
     add: 'Add',
     remove: 'Take out',
-    removeNamed: 'Take {{login}} out of the group',
+    removeNamed: 'Take out {{login}}',
     memberAdded: '{{login}} is now in {{name}}.',
     memberRemoved: '{{login}} is no longer in {{name}}.',
     noMembers: 'Nobody is in this group yet.',
@@ -299,7 +299,7 @@ export const en = {
     since: 'Since',
     free: 'Free',
     signOut: 'Sign out',
-    signOutNamed: 'Sign {{login}} out of {{extension}}',
+    signOutNamed: 'Sign out {{login}} from {{extension}}',
     removeNamed: 'Delete desk {{extension}}',
     added: 'Desk {{extension}} added.',
     signedOut: '{{login}} signed out of desk {{extension}}.',

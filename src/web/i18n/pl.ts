@@ -1,7 +1,7 @@
 import type { Strings } from './en.ts';
 
 export const pl: Strings = {
-  app: { name: 'Switchboard', signOut: 'Wyloguj', dashboard: 'Pulpit', roles: 'Role', groups: 'Grupy', skills: 'Umiejętności', tags: 'Tagi', pauseReasons: 'Powody przerw', hotDesks: 'Hot deski', licenses: 'Licencje', audit: 'Dziennik zmian', settings: 'Ustawienia', numbers: 'Numery', domains: 'Domeny', workspace: 'Moje stanowisko', language: 'Język', users: 'Użytkownicy' },
+  app: { name: 'Switchboard', signOut: 'Wyloguj', dashboard: 'Pulpit', roles: 'Role', groups: 'Grupy', skills: 'Umiejętności', tags: 'Tagi', pauseReasons: 'Powody przerw', hotDesks: 'Hot deski', closeDialog: 'Zamknij okno', licenses: 'Licencje', audit: 'Dziennik zmian', settings: 'Ustawienia', numbers: 'Numery', domains: 'Domeny', workspace: 'Moje stanowisko', language: 'Język', users: 'Użytkownicy' },
   signIn: {
     title: 'Zaloguj się do Switchboard',
     domain: 'Domena',
@@ -268,7 +268,7 @@ export const pl: Strings = {
     nobodyFound: 'Nikogo nie znaleziono',
     add: 'Dodaj',
     remove: 'Usuń z grupy',
-    removeNamed: 'Usuń {{login}} z grupy',
+    removeNamed: 'Usuń z grupy: {{login}}',
     memberAdded: '{{login}} jest teraz w grupie {{name}}.',
     memberRemoved: '{{login}} nie jest już w grupie {{name}}.',
     noMembers: 'W tej grupie nie ma jeszcze nikogo.',

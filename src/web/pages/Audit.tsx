@@ -90,7 +90,7 @@ export function Audit() {
         </Table.Thead>
         <Table.Tbody>
           {items.map((entry) => (
-            <Table.Tr key={entry.id} data-action={entry.action}>
+            <Table.Tr key={entry.id} data-action={entry.action} style={{ verticalAlign: 'top' }}>
               <Table.Td>{new Date(entry.at).toLocaleString(i18n.language)}</Table.Td>
               <Table.Td>{entry.actor.login}</Table.Td>
               <Table.Td>

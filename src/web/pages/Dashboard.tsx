@@ -90,6 +90,7 @@ export function Dashboard() {
               thickness={24}
               data={byStatus.filter((s) => s.value > 0).map(({ name, value, color }) => ({ name, value, color }))}
               withTooltip={false}
+              strokeWidth={byStatus.filter((s) => s.value > 0).length > 1 ? 1 : 0}
               chartLabel={figures?.agents.total ?? ''}
               role="img"
               aria-label={byStatus.map((s) => `${s.name}: ${s.value}`).join(', ')}

@@ -94,7 +94,7 @@ export function Groups() {
               <Table.Td>
                 <Group gap={4}>
                   {g.roles.map((r) => (
-                    <Badge key={r} variant="light" color="blue.9">
+                    <Badge key={r} variant="outline" color="blue.9">
                       {r}
                     </Badge>
                   ))}
@@ -249,7 +249,7 @@ function GroupEditor({
               <Table.Td>{fullName(m)}</Table.Td>
               <Table.Td w={160} ta="right">
                 {canUpdate && (
-                  <Button size="xs" variant="subtle" color="red.9" onClick={() => void removeMember(m)} aria-label={t('groups.removeNamed', { login: m.login })}>
+                  <Button size="xs" variant="outline" color="red.9" onClick={() => void removeMember(m)} aria-label={t('groups.removeNamed', { login: m.login })}>
                     {t('groups.remove')}
                   </Button>
                 )}
@@ -259,7 +259,7 @@ function GroupEditor({
         </Table.Tbody>
       </Table>
       {members.isSuccess && members.data.items.length === 0 && <Text c="dimmed">{t('groups.noMembers')}</Text>}
-      <Modal opened={confirming} onClose={() => setConfirming(false)} title={t('groups.delete')}>
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title={t('groups.delete')} closeButtonProps={{ 'aria-label': t('app.closeDialog') }}>
         <Stack>
           <Text>{t('groups.deleteConfirm', { name: group.name, count: group.memberCount })}</Text>
           <Group justify="flex-end">

@@ -105,7 +105,7 @@ export function HotDesks() {
                     </Button>
                   )}
                   {manage && !desk.occupiedBy && (
-                    <Button size="xs" variant="subtle" color="red.9" aria-label={t('hotDesks.removeNamed', { extension: desk.extension })} onClick={() => void remove(desk)}>
+                    <Button size="xs" variant="outline" color="red.9" aria-label={t('hotDesks.removeNamed', { extension: desk.extension })} onClick={() => void remove(desk)}>
                       {t('actions.delete')}
                     </Button>
                   )}

@@ -109,7 +109,7 @@ export function PauseReasons() {
                     <Button size="xs" variant="default" aria-label={t('pauseReasons.editNamed', { name: r.name })} onClick={() => setEditing({ was: r, draft: draftOf(r) })}>
                       {t('actions.edit')}
                     </Button>
-                    <Button size="xs" variant="subtle" color="red.9" aria-label={t('pauseReasons.deleteNamed', { name: r.name })} onClick={() => void remove(r)}>
+                    <Button size="xs" variant="outline" color="red.9" aria-label={t('pauseReasons.deleteNamed', { name: r.name })} onClick={() => void remove(r)}>
                       {t('actions.delete')}
                     </Button>
                   </Group>
@@ -120,7 +120,7 @@ export function PauseReasons() {
         </Table.Tbody>
       </Table>
       {reasons.isSuccess && reasons.data.items.length === 0 && <Text c="dimmed">{t('pauseReasons.none')}</Text>}
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={t('pauseReasons.editNamed', { name: editing?.was.name ?? '' })}>
+      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={t('pauseReasons.editNamed', { name: editing?.was.name ?? '' })} closeButtonProps={{ 'aria-label': t('app.closeDialog') }}>
         {editing && (
           <Stack component="form" onSubmit={(e) => (e.preventDefault(), void save())}>
             {change.problem && !change.problem.errors.length && <Text c="red.9">{change.said}</Text>}
