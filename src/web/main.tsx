@@ -65,6 +65,9 @@ const Settings = lazy(() => import('./pages/Settings.tsx').then((m) => ({ defaul
 const Numbers = lazy(() => import('./pages/Numbers.tsx').then((m) => ({ default: m.Numbers })));
 const Domains = lazy(() => import('./pages/Domains.tsx').then((m) => ({ default: m.Domains })));
 const Catalog = lazy(() => import('./pages/Catalog.tsx').then((m) => ({ default: m.Catalog })));
+const Groups = lazy(() => import('./pages/Groups.tsx').then((m) => ({ default: m.Groups })));
+const PauseReasons = lazy(() => import('./pages/PauseReasons.tsx').then((m) => ({ default: m.PauseReasons })));
+const HotDesks = lazy(() => import('./pages/HotDesks.tsx').then((m) => ({ default: m.HotDesks })));
 const Workspace = lazy(() => import('./pages/Workspace.tsx').then((m) => ({ default: m.Workspace })));
 const Import = lazy(() => import('./pages/Import.tsx').then((m) => ({ default: m.Import })));
 const UserCard = lazy(() => import('./pages/UserCard.tsx').then((m) => ({ default: m.UserCard })));
@@ -114,7 +117,10 @@ const router = createBrowserRouter([
       { path: '/settings', element: gated('users:read', <Settings />) },
       { path: '/numbers', element: gated('numbers:read', <Numbers />) },
       { path: '/domains', element: gated('domains:read', <Domains />) },
-      ...(['groups', 'skills', 'tags', 'pause-reasons'] as const).map((kind) => ({ path: `/${kind}`, element: gated(kind === 'groups' ? 'groups:read' : 'catalogs:read', <Catalog key={kind} kind={kind} />) })),
+      ...(['skills', 'tags'] as const).map((kind) => ({ path: `/${kind}`, element: gated('catalogs:read', <Catalog key={kind} kind={kind} />) })),
+      { path: '/groups', element: gated('groups:read', <Groups />) },
+      { path: '/pause-reasons', element: gated('catalogs:read', <PauseReasons />) },
+      { path: '/hot-desks', element: gated('users:read', <HotDesks />) },
       { path: '/users/new', element: gated('users:create', <UserCard key="new" />) },
       { path: '/users/import', element: gated('users:create', <Import />) },
       { path: '/users/:id', element: <UserPage /> },
