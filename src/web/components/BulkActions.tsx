@@ -2,11 +2,11 @@ import { Alert, Button, Divider, Group, Modal, MultiSelect, Select, SimpleGrid, 
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { notifyDone } from '../api/action.ts';
 import { api, ApiProblem } from '../api/client.ts';
 import { useNames } from '../api/lists.ts';
 import { may, useMe } from '../api/session.ts';
 import { problemUnder, SkillPicker, TimerFields, timersOf, type SkillLevels, type Timers } from './AgentFields.tsx';
-import { noticeDone } from './notice.ts';
 
 /** Which users a bulk operation acts on: the ones ticked, or all that match the list's filter. */
 export type BulkTarget = { ids: string[] } | { filter: Record<string, unknown> };
@@ -42,7 +42,7 @@ export function BulkActions({ domain, deleted = false, target, count, onDone }: 
   };
   const finish = async (done: string) => {
     setDialog(null);
-    noticeDone(done);
+    notifyDone(done);
     await client.invalidateQueries({ queryKey: ['users'] });
     onDone();
   };

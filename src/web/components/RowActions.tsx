@@ -4,11 +4,11 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { statusChoices, type StatusChoice } from '../../server/presence/rules.ts';
+import { notifyDone, notifyRefused } from '../api/action.ts';
 import { api, ApiProblem } from '../api/client.ts';
 import type { Presence } from '../api/events.ts';
 import { useList } from '../api/lists.ts';
 import { may, useMe } from '../api/session.ts';
-import { noticeDone, noticeRefused } from './notice.ts';
 
 /** What a row's actions need of its user. */
 export interface RowUser {
@@ -52,13 +52,13 @@ function useUserWrite(user: RowUser) {
   return async (method: string, suffix: string, body: unknown, done: string, refreshList = false): Promise<boolean> => {
     try {
       await api(method, `/api/v1/domains/${domain}/users/${user.id}${suffix}`, body);
-      noticeDone(done);
+      notifyDone(done);
       if (refreshList) await client.invalidateQueries({ queryKey: ['users'] });
       await client.invalidateQueries({ queryKey: ['user', domain, user.id] });
       return true;
     } catch (error) {
       if (!(error instanceof ApiProblem)) throw error;
-      noticeRefused(error, user.login);
+      notifyRefused(error, user.login);
       return false;
     }
   };
@@ -127,7 +127,7 @@ function BreakDialog({ user, onClose }: { user: RowUser; onClose: () => void }) 
     setBusy(false);
   };
   return (
-    <Modal opened onClose={onClose} title={t('actions.breakTitle', { login: user.login })} closeButtonProps={{ 'aria-label': t('card.close') }}>
+    <Modal opened onClose={onClose} title={t('actions.breakTitle', { login: user.login })} closeButtonProps={{ 'aria-label': t('app.closeDialog') }}>
       <Stack>
         {reasons.isLoading ? null : names.length ? (
           <Select label={t('workspace.reason')} data={names} value={reason} onChange={setReason} required data-autofocus />
@@ -158,7 +158,7 @@ function DeleteDialog({ user, onClose }: { user: RowUser; onClose: () => void })
     setBusy(false);
   };
   return (
-    <Modal opened onClose={onClose} title={t('actions.delete')} closeButtonProps={{ 'aria-label': t('card.close') }}>
+    <Modal opened onClose={onClose} title={t('actions.delete')} closeButtonProps={{ 'aria-label': t('app.closeDialog') }}>
       <Stack>
         <Text>{t('actions.deleteConfirm', { login: user.login })}</Text>
         <Group justify="flex-end">

@@ -7,7 +7,6 @@ import { useAction } from '../api/action.ts';
 import { api } from '../api/client.ts';
 import { listKey, useList, useNames } from '../api/lists.ts';
 import { may, useMe } from '../api/session.ts';
-import { useOutcome } from '../components/Outcome.tsx';
 
 interface GroupView {
   name: string;
@@ -38,15 +37,13 @@ export function Groups() {
   const [draft, setDraft] = useState({ name: '', description: '', roles: [] as string[] });
   const [openName, setOpenName] = useState<string | null>(null);
   const { run, problem, said } = useAction(listKey(domain, 'groups'), ['users']);
-  const outcome = useOutcome();
   const open = (groups.data?.items ?? []).find((g) => g.name === openName) ?? null;
   const rolesProblem = problem?.errors.find((e) => e.path.startsWith('roles/'));
 
   const create = async () => {
     const name = draft.name.trim();
-    if (await run(() => api('POST', `/api/v1/domains/${domain}/groups`, { name, description: draft.description.trim() || null, roles: draft.roles }))) {
+    if (await run(() => api('POST', `/api/v1/domains/${domain}/groups`, { name, description: draft.description.trim() || null, roles: draft.roles }), t('groups.created', { name }))) {
       setDraft({ name: '', description: '', roles: [] });
-      outcome.done(t('groups.created', { name }));
       setOpenName(name);
     }
   };
@@ -56,7 +53,11 @@ export function Groups() {
       <Title order={1} size="h2">
         {t('catalogs.groups')}
       </Title>
-      {outcome.element(problem, said)}
+      {problem && (
+        <Alert color="red" role="alert">
+          {said}
+        </Alert>
+      )}
       {may(me, 'groups:create') && (
         <Card withBorder component="form" aria-label={t('groups.new')} onSubmit={(e) => (e.preventDefault(), void create())}>
           <Title order={2} size="h5" mb="xs">
@@ -111,7 +112,7 @@ export function Groups() {
         </Table.Tbody>
       </Table>
       {groups.isSuccess && groups.data.items.length === 0 && <Text c="dimmed">{t('groups.none')}</Text>}
-      {open && domain && <GroupEditor key={open.name} domain={domain} group={open} roleNames={roleNames} onRenamed={setOpenName} onDeleted={() => setOpenName(null)} say={outcome.done} />}
+      {open && domain && <GroupEditor key={open.name} domain={domain} group={open} roleNames={roleNames} onRenamed={setOpenName} onDeleted={() => setOpenName(null)} />}
     </Stack>
   );
 }
@@ -123,14 +124,12 @@ function GroupEditor({
   roleNames,
   onRenamed,
   onDeleted,
-  say,
 }: {
   domain: string;
   group: GroupView;
   roleNames: string[];
   onRenamed: (name: string) => void;
   onDeleted: () => void;
-  say: (text: string) => void;
 }) {
   const { t } = useTranslation();
   const me = useMe().data;
@@ -161,29 +160,22 @@ function GroupEditor({
 
   const save = async () => {
     const name = form.name.trim();
-    if (await run(() => api('PATCH', path, { name, description: form.description.trim() || null, roles: form.roles }))) {
-      say(t('groups.saved', { name }));
-      onRenamed(name);
-    }
+    if (await run(() => api('PATCH', path, { name, description: form.description.trim() || null, roles: form.roles }), t('groups.saved', { name }))) onRenamed(name);
   };
   const remove = async () => {
     setConfirming(false);
-    if (await run(() => api('DELETE', path))) {
-      say(t('groups.deleted', { name: group.name }));
-      onDeleted();
-    }
+    if (await run(() => api('DELETE', path), t('groups.deleted', { name: group.name }))) onDeleted();
   };
   const addMember = async () => {
     const user = choices.find((c) => c.value === adding);
     if (!adding || !user) return;
-    if (await run(() => api('PUT', `${path}/members/${adding}`))) {
-      say(t('groups.memberAdded', { login: user.label, name: group.name }));
+    if (await run(() => api('PUT', `${path}/members/${adding}`), t('groups.memberAdded', { login: user.label, name: group.name }))) {
       setAdding(null);
       setTyped('');
     }
   };
   const removeMember = async (member: Member) => {
-    if (await run(() => api('DELETE', `${path}/members/${member.id}`))) say(t('groups.memberRemoved', { login: member.login, name: group.name }));
+    await run(() => api('DELETE', `${path}/members/${member.id}`), t('groups.memberRemoved', { login: member.login, name: group.name }));
   };
 
   return (

@@ -1,4 +1,4 @@
-import { Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Alert, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,7 +8,6 @@ import type { hotDeskView } from '../../server/sip/schema.ts';
 import { useAction } from '../api/action.ts';
 import { api } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
-import { useOutcome } from '../components/Outcome.tsx';
 import { TimeSince } from '../components/TimeSince.tsx';
 
 type Desk = z.infer<typeof hotDeskView>;
@@ -25,25 +24,21 @@ export function HotDesks() {
   const desks = useQuery({ queryKey: key, enabled: Boolean(domain), queryFn: () => api<{ items: Desk[] }>('GET', `/api/v1/domains/${domain}/hot-desks`), refetchInterval: 15_000 });
   const [draft, setDraft] = useState({ extension: '', description: '' });
   const { run, problem, said } = useAction(key, ['users']);
-  const outcome = useOutcome();
   const manage = may(me, 'telephony:manage');
   const list = desks.data?.items ?? [];
   const taken = list.filter((d) => d.occupiedBy).length;
 
   const add = async () => {
     const extension = draft.extension.trim();
-    if (await run(() => api('POST', `/api/v1/domains/${domain}/hot-desks`, { extension, description: draft.description.trim() || null }))) {
-      setDraft({ extension: '', description: '' });
-      outcome.done(t('hotDesks.added', { extension }));
-    }
+    if (await run(() => api('POST', `/api/v1/domains/${domain}/hot-desks`, { extension, description: draft.description.trim() || null }), t('hotDesks.added', { extension }))) setDraft({ extension: '', description: '' });
   };
   const signOut = async (desk: Desk) => {
     if (!desk.occupiedBy) return;
     const who = desk.occupiedBy;
-    if (await run(() => api('POST', `/api/v1/domains/${domain}/users/${who.id}/sip/sign-out`))) outcome.done(t('hotDesks.signedOut', { login: who.login, extension: desk.extension }));
+    await run(() => api('POST', `/api/v1/domains/${domain}/users/${who.id}/sip/sign-out`), t('hotDesks.signedOut', { login: who.login, extension: desk.extension }));
   };
   const remove = async (desk: Desk) => {
-    if (await run(() => api('DELETE', `/api/v1/domains/${domain}/hot-desks/${desk.extension}`))) outcome.done(t('hotDesks.removed', { extension: desk.extension }));
+    await run(() => api('DELETE', `/api/v1/domains/${domain}/hot-desks/${desk.extension}`), t('hotDesks.removed', { extension: desk.extension }));
   };
 
   return (
@@ -54,7 +49,11 @@ export function HotDesks() {
       <Text c="dimmed" size="sm">
         {t('hotDesks.intro')}
       </Text>
-      {outcome.element(problem, said)}
+      {problem && (
+        <Alert color="red" role="alert">
+          {said}
+        </Alert>
+      )}
       {manage && (
         <Card withBorder component="form" aria-label={t('hotDesks.new')} onSubmit={(e) => (e.preventDefault(), void add())}>
           <Title order={2} size="h5" mb="xs">

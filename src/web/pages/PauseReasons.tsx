@@ -1,11 +1,10 @@
-import { Button, Card, Group, Modal, NumberInput, SimpleGrid, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Alert, Button, Card, Group, Modal, NumberInput, SimpleGrid, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAction } from '../api/action.ts';
 import { api } from '../api/client.ts';
 import { listKey, useList } from '../api/lists.ts';
 import { may, useMe } from '../api/session.ts';
-import { useOutcome } from '../components/Outcome.tsx';
 
 interface PauseReason {
   name: string;
@@ -36,27 +35,20 @@ export function PauseReasons() {
   const [editing, setEditing] = useState<{ was: PauseReason; draft: Draft } | null>(null);
   const add = useAction(listKey(domain, 'pause-reasons'));
   const change = useAction(listKey(domain, 'pause-reasons'));
-  const outcome = useOutcome();
   const base = `/api/v1/domains/${domain}/pause-reasons`;
   const minutesError = (problem: ReturnType<typeof useAction>['problem']) => (problem?.at('maxDuration') ? t('pauseReasons.minutesRange') : undefined);
 
   const create = async () => {
     const body = bodyOf(draft);
-    if (await add.run(() => api('POST', base, body))) {
-      setDraft(draftOf());
-      outcome.done(t('pauseReasons.created', { name: body.name }));
-    }
+    if (await add.run(() => api('POST', base, body), t('pauseReasons.created', { name: body.name }))) setDraft(draftOf());
   };
   const save = async () => {
     if (!editing) return;
     const body = bodyOf(editing.draft);
-    if (await change.run(() => api('PATCH', `${base}/${encodeURIComponent(editing.was.name)}`, body))) {
-      setEditing(null);
-      outcome.done(t('pauseReasons.saved', { name: body.name }));
-    }
+    if (await change.run(() => api('PATCH', `${base}/${encodeURIComponent(editing.was.name)}`, body), t('pauseReasons.saved', { name: body.name }))) setEditing(null);
   };
   const remove = async (reason: PauseReason) => {
-    if (await add.run(() => api('DELETE', `${base}/${encodeURIComponent(reason.name)}`))) outcome.done(t('pauseReasons.deleted', { name: reason.name }));
+    await add.run(() => api('DELETE', `${base}/${encodeURIComponent(reason.name)}`), t('pauseReasons.deleted', { name: reason.name }));
   };
   const limit = (r: PauseReason) => (r.maxDuration ? t('pauseReasons.minutesValue', { count: Math.round(r.maxDuration / 60) }) : t('pauseReasons.noLimit'));
 
@@ -68,7 +60,11 @@ export function PauseReasons() {
       <Text c="dimmed" size="sm">
         {t('pauseReasons.intro')}
       </Text>
-      {outcome.element(add.problem, add.said)}
+      {add.problem && (
+        <Alert color="red" role="alert">
+          {add.said}
+        </Alert>
+      )}
       {manage && (
         <Card withBorder component="form" aria-label={t('pauseReasons.new')} onSubmit={(e) => (e.preventDefault(), void create())}>
           <Title order={2} size="h5" mb="xs">

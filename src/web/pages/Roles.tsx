@@ -1,4 +1,4 @@
-import { Button, Checkbox, Code, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Checkbox, Code, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -6,7 +6,6 @@ import { useAction } from '../api/action.ts';
 import { listKey, useList } from '../api/lists.ts';
 import { api } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
-import { useOutcome } from '../components/Outcome.tsx';
 
 interface Role {
   name: string;
@@ -36,20 +35,14 @@ export function Roles() {
   const [name, setName] = useState('');
   const editable = may(me, 'roles:update');
   const { run: act, problem, said } = useAction(listKey(domain, 'roles'));
-  const outcome = useOutcome();
   const toggle = async (role: Role, permission: string) => {
     const granting = !role.permissions.includes(permission);
     const next = granting ? [...role.permissions, permission] : role.permissions.filter((p) => p !== permission);
-    if (await act(() => api('PATCH', `/api/v1/domains/${domain}/roles/${encodeURIComponent(role.name)}`, { permissions: next }))) {
-      outcome.done(t(granting ? 'roles.granted' : 'roles.revoked', { role: role.name, permission }));
-    }
+    await act(() => api('PATCH', `/api/v1/domains/${domain}/roles/${encodeURIComponent(role.name)}`, { permissions: next }), t(granting ? 'roles.granted' : 'roles.revoked', { role: role.name, permission }));
   };
   const create = async () => {
     const created = name.trim();
-    if (await act(() => api('POST', `/api/v1/domains/${domain}/roles`, { name: created, permissions: [] }))) {
-      setName('');
-      outcome.done(t('roles.created', { role: created }));
-    }
+    if (await act(() => api('POST', `/api/v1/domains/${domain}/roles`, { name: created, permissions: [] }), t('roles.created', { role: created }))) setName('');
   };
   const list = roles.data?.items ?? [];
   const permissions = (catalog.data?.items ?? []).filter((p) => p.scope !== 'platform');
@@ -60,7 +53,11 @@ export function Roles() {
       <Title order={1} size="h2">
         {t('roles.title')}
       </Title>
-      {outcome.element(problem, said)}
+      {problem && (
+        <Alert color="red" role="alert">
+          {said}
+        </Alert>
+      )}
       {may(me, 'roles:create') && (
         <Group align="flex-start">
           <TextInput label={t('roles.newRole')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={problem?.at('name')} />

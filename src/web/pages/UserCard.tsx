@@ -4,11 +4,10 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useBlocker, useNavigate, useParams } from 'react-router';
 import { userCreate, userUpdate } from '../../server/users/schema.ts';
-import { notifyDone } from '../api/action.ts';
+import { notifyDone, notifyRefused } from '../api/action.ts';
 import { api, ApiProblem, said } from '../api/client.ts';
 import { useList, useNames } from '../api/lists.ts';
 import { may, useMe } from '../api/session.ts';
-import { noticeDone, noticeRefused } from '../components/notice.ts';
 import { handOverSecret, SipSecretDialog, useHandedOverSecret } from '../components/SipSecretDialog.tsx';
 import { CardPanel } from './card-panel.tsx';
 import { Sessions, UserLicenses, usePasswordVerdict } from './user-card-sections.tsx';
@@ -168,10 +167,10 @@ export function UserCard() {
       const restored = await api<UserView>('POST', `/api/v1/domains/${domain}/users/${id}/restore`);
       client.setQueryData(['user', domain, id], restored);
       await client.invalidateQueries({ queryKey: ['users'] });
-      noticeDone(t('actions.restored', { login: restored.login }));
+      notifyDone(t('actions.restored', { login: restored.login }));
     } catch (error) {
       if (!(error instanceof ApiProblem)) throw error;
-      noticeRefused(error);
+      notifyRefused(error);
     }
   };
   const day = (iso: string | undefined) => (iso ? new Date(iso).toLocaleDateString(i18n.language, { dateStyle: 'long' }) : '');
