@@ -48,10 +48,12 @@ export const columns: Column[] = [
     label: 'users.status',
     width: '10rem',
     render: (_u, p, t) => {
-      const value = p?.status.value ?? 'offline';
+      // Out of contact-center mode a user is offline, whatever status it last set: as the API's ?status= filter and the dashboard count it.
+      const working = p?.cc.loggedIn ? p : undefined;
+      const value = working?.status.value ?? 'offline';
       return (
         <span data-status={value}>
-          <Badge color={statusColor[value]}>{t(`users.statuses.${value}`)}</Badge> {p?.status.reason ?? ''} {p && <TimeSince since={p.status.since} />}
+          <Badge color={statusColor[value]}>{t(`users.statuses.${value}`)}</Badge> {working?.status.reason ?? ''} {p && <TimeSince since={working ? working.status.since : p.cc.since} />}
         </span>
       );
     },
