@@ -47,11 +47,7 @@ export function detectDelimiter(text: string): CsvDelimiter {
 
 const SAMPLE = 64 * 1024;
 
-/** The most of a cell a problem quotes: enough to find it in the file, never the file itself. */
-const EXCERPT = 40;
-
-/** A cell as a problem quotes it: cut, with an ellipsis, past 40 characters. */
-export const excerpt = (cell: string) => (cell.length > EXCERPT ? `${cell.slice(0, EXCERPT - 1)}…` : cell);
+export { excerpt } from './excerpt.ts';
 
 /**
  * The longest row, header line included, in characters: a row of every column with long lists

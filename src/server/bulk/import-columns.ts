@@ -1,6 +1,6 @@
 import type { FieldProblem } from '../http/problem.ts';
 import { userColumns } from './columns.ts';
-import { excerpt } from './csv-decoding.ts';
+import { excerpt } from './excerpt.ts';
 
 /** Columns the import reads besides the export's: secrets an administrator may bring, and a full name. */
 const importOnly = ['password', 'passwordHash', 'sipSecret', 'voicemailPin', 'name'] as const;
