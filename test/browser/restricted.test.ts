@@ -35,7 +35,7 @@ for (const engine of engines) {
       await signIn(page, url, { login: 'viewer-1', password: passwordFor('viewer-1') });
       await page.locator('[role=row][data-login="someone"]').waitFor();
       const nav = page.getByRole('navigation', { name: 'Main' });
-      assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Dashboard', 'Users', 'My workspace', 'Settings'], 'the navigation offers what the role may see');
+      assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Dashboard', 'Users', 'My workspace', 'Hot desks', 'Settings'], 'the navigation offers what the role may see (hot desks are read with users:read)');
 
       // The list: looking, searching and exporting, nothing else.
       for (const name of ['New user', 'Import…', 'Create range…']) assert.equal(await page.getByRole('button', { name }).or(page.getByRole('link', { name })).count(), 0, `no ${name}`);
@@ -109,6 +109,11 @@ for (const engine of engines) {
 
       await page.goto(`${url}/dashboard`);
       await page.getByTestId('status-counts').waitFor();
+
+      // Hot desks: who sits where, to read; adding, removing and signing out are not offered.
+      await page.goto(`${url}/hot-desks`);
+      await page.getByRole('table', { name: 'Hot desks' }).waitFor();
+      assert.equal(await page.locator('main input, main textarea, main button').count(), 0, '/hot-desks: no form, no button');
 
       // Not an agent: no contact-center login, no phone.
       await page.goto(`${url}/workspace`);
