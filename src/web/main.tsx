@@ -135,7 +135,9 @@ function Console() {
   const theme = useMemo(() => themeIn(close), [close]);
   return (
     <MantineProvider theme={theme} cssVariablesResolver={contrast}>
-      <Notifications position="top-right" />
+      {/* Below the page, in its middle: a notice never covers the control just used (a form's Add or
+          Save, the header, a row's menu at the right), which keeps focus in sight and the next click free. */}
+      <Notifications position="bottom-center" />
       <QueryClientProvider client={queries}>
         <RouterProvider router={router} />
       </QueryClientProvider>
