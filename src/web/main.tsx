@@ -7,9 +7,10 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, StrictMode, Suspense, useEffect, useMemo, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useTranslation } from 'react-i18next';
-import { createBrowserRouter, Navigate, RouterProvider, useLocation, useNavigate } from 'react-router';
+import { createBrowserRouter, Navigate, RouterProvider, useLocation, useNavigate, useParams } from 'react-router';
 import { whenSignedOut } from './api/client.ts';
 import { may, useMe } from './api/session.ts';
+import { Allowed, NotAllowed } from './components/Allowed.tsx';
 import { Layout } from './components/Layout.tsx';
 import { chooseLanguage } from './i18n/index.ts';
 import { ChangePassword } from './pages/ChangePassword.tsx';
@@ -64,6 +65,9 @@ const Settings = lazy(() => import('./pages/Settings.tsx').then((m) => ({ defaul
 const Numbers = lazy(() => import('./pages/Numbers.tsx').then((m) => ({ default: m.Numbers })));
 const Domains = lazy(() => import('./pages/Domains.tsx').then((m) => ({ default: m.Domains })));
 const Catalog = lazy(() => import('./pages/Catalog.tsx').then((m) => ({ default: m.Catalog })));
+const Groups = lazy(() => import('./pages/Groups.tsx').then((m) => ({ default: m.Groups })));
+const PauseReasons = lazy(() => import('./pages/PauseReasons.tsx').then((m) => ({ default: m.PauseReasons })));
+const HotDesks = lazy(() => import('./pages/HotDesks.tsx').then((m) => ({ default: m.HotDesks })));
 const Workspace = lazy(() => import('./pages/Workspace.tsx').then((m) => ({ default: m.Workspace })));
 const Import = lazy(() => import('./pages/Import.tsx').then((m) => ({ default: m.Import })));
 const UserCard = lazy(() => import('./pages/UserCard.tsx').then((m) => ({ default: m.UserCard })));
@@ -75,6 +79,25 @@ function Home() {
   return <Navigate to={may(me.data, 'users:read') ? '/users' : '/workspace'} replace />;
 }
 
+/** A user's card: for who may read users, and for everyone their own. */
+function UserPage() {
+  const me = useMe().data;
+  const { id } = useParams();
+  if (!may(me, 'users:read') && id !== me?.user.id) return <NotAllowed permission="users:read" />;
+  return (
+    <Suspense>
+      <UserCard />
+    </Suspense>
+  );
+}
+
+/** A page behind a permission: who lacks it is told so, in words, instead of a blank page. */
+const gated = (permission: string, page: ReactNode) => (
+  <Allowed permission={permission}>
+    <Suspense>{page}</Suspense>
+  </Allowed>
+);
+
 /** Every page has an address a person can bookmark. */
 const router = createBrowserRouter([
   { path: '/sign-in', element: <SignIn /> },
@@ -85,19 +108,22 @@ const router = createBrowserRouter([
       </Signed>
     ),
     children: [
-      { path: '/users', element: <Users /> },
+      { path: '/users', element: gated('users:read', <Users />) },
       { path: '/workspace', element: <Suspense><Workspace /></Suspense> },
-      { path: '/dashboard', element: <Suspense><Dashboard /></Suspense> },
-      { path: '/roles', element: <Suspense><Roles /></Suspense> },
-      { path: '/licenses', element: <Suspense><Licenses /></Suspense> },
-      { path: '/audit', element: <Suspense><Audit /></Suspense> },
-      { path: '/settings', element: <Suspense><Settings /></Suspense> },
-      { path: '/numbers', element: <Suspense><Numbers /></Suspense> },
-      { path: '/domains', element: <Suspense><Domains /></Suspense> },
-      ...(['groups', 'skills', 'tags', 'pause-reasons'] as const).map((kind) => ({ path: `/${kind}`, element: <Suspense><Catalog key={kind} kind={kind} /></Suspense> })),
-      { path: '/users/new', element: <Suspense><UserCard key="new" /></Suspense> },
-      { path: '/users/import', element: <Suspense><Import /></Suspense> },
-      { path: '/users/:id', element: <Suspense><UserCard /></Suspense> },
+      { path: '/dashboard', element: gated('users:read', <Dashboard />) },
+      { path: '/roles', element: gated('roles:read', <Roles />) },
+      { path: '/licenses', element: gated('licenses:read', <Licenses />) },
+      { path: '/audit', element: gated('audit:read', <Audit />) },
+      { path: '/settings', element: gated('users:read', <Settings />) },
+      { path: '/numbers', element: gated('numbers:read', <Numbers />) },
+      { path: '/domains', element: gated('domains:read', <Domains />) },
+      ...(['skills', 'tags'] as const).map((kind) => ({ path: `/${kind}`, element: gated('catalogs:read', <Catalog key={kind} kind={kind} />) })),
+      { path: '/groups', element: gated('groups:read', <Groups />) },
+      { path: '/pause-reasons', element: gated('catalogs:read', <PauseReasons />) },
+      { path: '/hot-desks', element: gated('users:read', <HotDesks />) },
+      { path: '/users/new', element: gated('users:create', <UserCard key="new" />) },
+      { path: '/users/import', element: gated('users:create', <Import />) },
+      { path: '/users/:id', element: <UserPage /> },
     ],
   },
   { path: '*', element: <Home /> },
@@ -109,7 +135,9 @@ function Console() {
   const theme = useMemo(() => themeIn(close), [close]);
   return (
     <MantineProvider theme={theme} cssVariablesResolver={contrast}>
-      <Notifications position="top-right" />
+      {/* Below the page, in its middle: a notice never covers the control just used (a form's Add or
+          Save, the header, a row's menu at the right), which keeps focus in sight and the next click free. */}
+      <Notifications position="bottom-center" />
       <QueryClientProvider client={queries}>
         <RouterProvider router={router} />
       </QueryClientProvider>

@@ -114,7 +114,8 @@ describe('bulk work in the console', () => {
   });
 
   it('filters the list by the catalogs and acts on one row from its menu', async () => {
-    await h.admin.post(`${base}/users`, { login: 'night-owl', roles: ['supervisor'], groups: ['Night'] });
+    const owl = (await h.admin.post(`${base}/users`, { login: 'night-owl', roles: ['supervisor'], groups: ['Night'], agent: { enabled: true } })).body;
+    await h.admin.post(`${base}/users/${owl.id}/cc/login`);
     await page.goto(`${url}/users`);
     await page.locator('[role=row][data-login="admin"]').waitFor();
     await page.getByRole('combobox', { name: 'Group', exact: true }).click();

@@ -153,6 +153,8 @@ for (const engine of engines) {
       assert.deepEqual(await seriousViolations(page), []);
       await screenshot(page, `created-secret-dialog-pl-${engine}`);
       await context.close();
+      // The language picker keeps the choice as the administrator's own setting: back to the default for the next test.
+      assert.equal((await h.admin.patch('/api/v1/me', { language: null })).status, 200);
     });
 
     it('creates a user without a SIP account without any secret dialog', async () => {

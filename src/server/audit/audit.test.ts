@@ -57,6 +57,25 @@ forEachEngine('audit log', (h) => {
     assert.equal((await h().admin.get(`${base}/audit?from=yesterday`)).status, 400);
   });
 
+  it('finds entries by the login of who made them and the name of what they changed, and refuses an empty time range', async () => {
+    const { id: actorId, client } = await userWithRoles(h(), 'auditor-named', ['admin']);
+    const created = await client.post(`${base}/users`, { login: 'audit-target', firstName: 'Tess', roles: ['agent'] });
+    await client.patch(`${base}/users/${created.body.id}`, { firstName: 'Tessa' });
+    await client.post(`${base}/pause-reasons`, { name: 'Audit break', maxDuration: 600 });
+    const byLogin = (await h().admin.get(`${base}/audit?actor=auditor-named`)).body.items;
+    const byId = (await h().admin.get(`${base}/audit?actor=${actorId}`)).body.items;
+    assert.deepEqual(byLogin.map((e: { action: string }) => e.action), ['pause_reason.created', 'user.updated', 'user.created', 'session.opened']);
+    assert.deepEqual(byLogin, byId, 'a login finds what the id finds');
+    const byName = (await h().admin.get(`${base}/audit?target=audit-target`)).body.items;
+    assert.deepEqual(byName.map((e: { action: string }) => e.action), ['user.updated', 'user.created']);
+    assert.deepEqual(byName[0].changes.firstName, { from: 'Tess', to: 'Tessa' });
+    const reasons = (await h().admin.get(`${base}/audit?targetType=pause_reason&actor=auditor-named`)).body.items;
+    assert.deepEqual(reasons.map((e: { target: { name: string } }) => e.target.name), ['Audit break']);
+    const backwards = await h().admin.get(`${base}/audit?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z`);
+    assert.equal(backwards.status, 400);
+    assert.deepEqual(backwards.body.errors.map((e: { path: string }) => e.path), ['querystring/to']);
+  });
+
   it('records sign-ins, and role and group changes', async () => {
     await h().admin.post(`${base}/roles`, { name: 'watcher', permissions: ['audit:read'] });
     await h().admin.patch(`${base}/roles/watcher`, { permissions: ['audit:read', 'users:read'] });

@@ -1,16 +1,21 @@
 import { z } from 'zod';
 import { limitSchema } from '../http/paging.ts';
 
-export const auditQuery = z.strictObject({
-  target: z.string().max(200).optional().describe('Id of the changed thing (a user id, a role or group name)'),
-  targetType: z.enum(['user', 'role', 'group', 'domain', 'session', 'license', 'tag', 'skill', 'number']).optional(),
-  actor: z.string().max(200).optional().describe('Id of the user who made the change'),
-  action: z.string().max(100).optional().describe('Exact action, such as user.updated'),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  limit: limitSchema,
-  cursor: z.string().max(1000).optional(),
-});
+/** What the log is kept about: the `target.type` of its entries. */
+export const auditTargetTypes = ['user', 'role', 'group', 'domain', 'session', 'license', 'tag', 'skill', 'number', 'desk', 'pause_reason', 'bulk'] as const;
+
+export const auditQuery = z
+  .strictObject({
+    target: z.string().trim().max(200).optional().describe('The changed thing: its id (a user id, a role or group name) or its name as the entry recorded it (a user\'s login)'),
+    targetType: z.enum(auditTargetTypes).optional(),
+    actor: z.string().trim().max(200).optional().describe('Who made the change: the user\'s id or login (`system` for the server itself)'),
+    action: z.string().trim().max(100).optional().describe('Exact action, such as user.updated'),
+    from: z.iso.datetime({ offset: true }).optional().describe('Entries at or after this time'),
+    to: z.iso.datetime({ offset: true }).optional().describe('Entries before this time'),
+    limit: limitSchema,
+    cursor: z.string().max(1000).optional(),
+  })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { path: ['to'], message: 'to is after from' });
 
 export const auditEntry = z.object({
   id: z.string(),

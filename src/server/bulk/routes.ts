@@ -17,6 +17,7 @@ import { changeFor } from './edit.ts';
 import { prepareLicenseEdit, writeLicenseEdit } from './licenses.ts';
 import { assertMayChangeAccounts, prepareChange, writeChange, type PreparedChange } from '../users/commands.ts';
 import { matchingUsers, usersByIds } from '../users/store.ts';
+import { liveNarrowing } from '../users/routes.ts';
 import { uniqueViolationAs } from '../db/errors.ts';
 import { setUsersDeleted, targetUsers } from './store.ts';
 
@@ -129,19 +130,20 @@ export function bulkRoutes(router: Router, { db, passwords, cipher }: Deps): voi
 }
 
 /** Users as CSV, with the list's filters, streamed a page at a time; never a secret. */
-export function exportRoutes(router: Router, { db }: Deps): void {
+export function exportRoutes(router: Router, { db, presence }: Deps): void {
   router.get('/api/v1/domains/:domain/users/count', {
     config: { access: { permission: 'users:read' } },
     schema: {
       tags,
       summary: 'How many users the list filters match, up to what a bulk operation takes',
-      description: `For "all that match" in bulk edit and delete: counted up to ${MAX_BULK}; \`more\` says there are more (a bulk operation would refuse them).`,
+      description: `The list's total, and "all that match" in bulk edit and delete: counted up to ${MAX_BULK}; \`more\` says there are more (a bulk operation would refuse them). The live filters (status, registered, online) narrow the count as they narrow the list; bulk operations do not take them.`,
       params,
-      querystring: userListQuery.omit({ limit: true, cursor: true, sort: true, status: true, registered: true, online: true }),
+      querystring: userListQuery.omit({ limit: true, cursor: true, sort: true }),
       response: { 200: z.object({ count: z.number().int(), more: z.boolean() }) },
     },
     handler: async (request) => {
-      const found = await matchingUsers(db, domainOf(request).id, request.query, MAX_BULK);
+      const domainId = domainOf(request).id;
+      const found = await matchingUsers(db, domainId, request.query, MAX_BULK, await liveNarrowing(presence, domainId, request.query));
       return { count: Math.min(found.length, MAX_BULK), more: found.length > MAX_BULK };
     },
   });

@@ -14,6 +14,7 @@ import { telephony } from './migrations/2026-11-23-telephony.ts';
 import { presence } from './migrations/2026-11-23-presence.ts';
 import { sipSubscriber } from './migrations/2026-11-23-sip-subscriber.ts';
 import { userTwoFactor } from './migrations/2026-11-24-user-two-factor.ts';
+import { auditNames } from './migrations/2026-11-24-audit-names.ts';
 import { changes } from './migrations/2026-11-30-changes.ts';
 import { webhooks } from './migrations/2026-11-30-webhooks.ts';
 
@@ -36,6 +37,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23.12-presence': presence,
   '2026-11-23.13-sip-subscriber': sipSubscriber,
   '2026-11-24.01-user-two-factor': userTwoFactor,
+  '2026-11-24.02-audit-names': auditNames,
   '2026-11-30.01-changes': changes,
   '2026-11-30.02-webhooks': webhooks,
 };

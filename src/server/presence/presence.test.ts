@@ -34,6 +34,8 @@ forEachEngine('presence', (h) => {
     assert.deepEqual(await logins('status=offline&q=admin'), ['admin'], 'never in CC is offline');
     assert.deepEqual(await logins('registered=false&q=cc-ann'), ['cc-ann'], 'never registered counts as not registered');
     assert.deepEqual(await logins('registered=true'), []);
+    assert.deepEqual((await h().admin.get(`${base}/users/count?status=dnd`)).body, { count: 1, more: false }, 'the list total counts by the live filters too');
+    assert.deepEqual((await h().admin.get(`${base}/users/count?status=offline&q=cc-ann`)).body, { count: 0, more: false });
 
     const report = (await h().admin.get(`${base}/reports/presence`)).body;
     const seconds = report.statusSeconds.find((r: { login: string }) => r.login === 'cc-ann');

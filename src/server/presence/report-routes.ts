@@ -13,7 +13,7 @@ const reportQuery = z.strictObject({
 export const presenceReport = z.object({
   from: z.string(),
   to: z.string(),
-  statusSeconds: z.array(z.object({ userId: z.string(), login: z.string(), available: z.number(), break: z.number(), dnd: z.number() })).describe('Seconds in each status, users who had one'),
+  statusSeconds: z.array(z.object({ userId: z.string(), login: z.string(), available: z.number(), break: z.number(), dnd: z.number() })).describe('Seconds in each status, users who had one and are not deleted'),
   onlineByHour: z.array(z.object({ hour: z.string(), users: z.number().int() })).describe('Users online at some moment of each hour'),
 });
 
@@ -33,6 +33,16 @@ async function history(db: Db, domainId: string, dimension: string, from: Date, 
   return { before: new Map(before.map((r) => [r.user_id, r.value])), changes: changes as Change[] };
 }
 
+/** The logins of those of `ids` not deleted, a chunk of ids a query. */
+async function liveLogins(db: Db, domainId: string, ids: string[]) {
+  const logins = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('users').select(['id', 'login']).where('domain_id', '=', domainId).where('deleted_at', 'is', null).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of rows) logins.set(r.id, r.login);
+  }
+  return logins;
+}
+
 /** The dashboard's history: time in each status per user, and online users hour by hour. */
 export function presenceReportRoutes(router: Router, { db, presence }: Deps): void {
   router.get('/api/v1/domains/:domain/reports/presence', {
@@ -47,12 +57,12 @@ export function presenceReportRoutes(router: Router, { db, presence }: Deps): vo
       const status = await history(db, domain.id, 'status', from, to);
       const online = await history(db, domain.id, 'online', from, to);
       const spans = secondsIn(status.before, status.changes, from, to);
-      const ids = Object.keys(spans);
-      const logins = new Map(ids.length ? (await db.selectFrom('users').select(['id', 'login']).where('id', 'in', ids).execute()).map((u) => [u.id, u.login]) : []);
+      // Deleted users are gone from the directory, and so from its reports.
+      const logins = await liveLogins(db, domain.id, Object.keys(spans));
       return {
         from: from.toISOString(),
         to: to.toISOString(),
-        statusSeconds: ids.map((userId) => ({ userId, login: logins.get(userId) ?? '', available: spans[userId]?.available ?? 0, break: spans[userId]?.break ?? 0, dnd: spans[userId]?.dnd ?? 0 })),
+        statusSeconds: [...logins].map(([userId, login]) => ({ userId, login, available: spans[userId]?.available ?? 0, break: spans[userId]?.break ?? 0, dnd: spans[userId]?.dnd ?? 0 })),
         onlineByHour: onlineByHour(online.before, online.changes, from, to),
       };
     },

@@ -9,8 +9,8 @@ import { readUser } from '../users/commands.ts';
 import type { UserView } from '../users/schema.ts';
 import type { DomainRecord } from '../domains/store.ts';
 import type { Db } from '../db/schema.ts';
-import type { By } from './rules.ts';
-import { historyEntry, offerReport, presenceQuery, presenceView, statusChange } from './schema.ts';
+import { summarize, type By } from './rules.ts';
+import { historyEntry, offerReport, presenceQuery, presenceSummary, presenceView, statusChange } from './schema.ts';
 import { lookupsOf } from '../users/lookups.ts';
 
 const tags = ['presence'];
@@ -46,6 +46,24 @@ export function presenceRoutes(router: Router, { db, presence }: Deps): void {
       );
       const logins = await loginsOf(db, domain.id, views.map((v) => v.userId));
       return { items: views.flatMap((v) => (logins.has(v.userId) ? [{ ...v, login: logins.get(v.userId) as string }] : [])).sort((a, b) => a.login.localeCompare(b.login)) };
+    },
+  });
+
+  router.get('/api/v1/domains/:domain/presence/summary', {
+    config: { access: { permission: 'users:read' } },
+    schema: {
+      tags,
+      summary: 'Counts for the dashboard: agents by status, breaks by reason, users online and registered',
+      description: 'Counted by the server over every user of the domain (deleted users left out), so it answers the same for 50 users or 50,000.',
+      params: domainParams,
+      response: { 200: presenceSummary },
+    },
+    handler: async (request) => {
+      const domain = domainOf(request);
+      const live = [...(await presence.views(domain.id)).values()].filter((v) => v.online || v.cc.loggedIn || v.registration.registered || v.status.value !== 'offline');
+      const members = await directoryMembers(db, domain.id, live.map((v) => v.userId));
+      const views = live.flatMap((view) => (members.has(view.userId) ? [{ view, agent: members.get(view.userId) === true }] : []));
+      return summarize(views, await directoryTotals(db, domain.id));
     },
   });
 
@@ -187,6 +205,37 @@ async function assertMayWork(db: Db, domain: DomainRecord, user: UserView) {
   if (!user.agent.enabled) throw conflict('agent.not_enabled', `${user.login} is not an agent; enable the agent profile first`);
   const { missing, productNames } = await unlicensedCapabilities(lookupsOf(db, domain.id), user.id, ['agent']);
   if (missing.length) throw conflict('license.required', `${user.login} holds no live license for agents (${productNames('agent')})`);
+}
+
+/** Of these users, those still in the directory, each with whether it is an enabled agent. */
+async function directoryMembers(db: Db, domainId: string, ids: string[]) {
+  const members = new Map<string, boolean>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('users as u')
+      .leftJoin('agents as a', 'a.user_id', 'u.id')
+      .select(['u.id', 'a.enabled'])
+      .where('u.domain_id', '=', domainId)
+      .where('u.deleted_at', 'is', null)
+      .where('u.id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const r of rows) members.set(r.id, r.enabled === 1);
+  }
+  return members;
+}
+
+/** How many users and enabled agents the domain has (deleted ones left out). */
+async function directoryTotals(db: Db, domainId: string) {
+  const users = await db.selectFrom('users').select((eb) => eb.fn.countAll<string | number>().as('n')).where('domain_id', '=', domainId).where('deleted_at', 'is', null).executeTakeFirstOrThrow();
+  const agents = await db
+    .selectFrom('users as u')
+    .innerJoin('agents as a', 'a.user_id', 'u.id')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('u.domain_id', '=', domainId)
+    .where('u.deleted_at', 'is', null)
+    .where('a.enabled', '=', 1)
+    .executeTakeFirstOrThrow();
+  return { users: Number(users.n), agents: Number(agents.n) };
 }
 
 async function loginsOf(db: Db, domainId: string, ids: string[]) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { callEnded, ccLogin, connected, connectionCount, disconnected, elapse, initialState, nextDeadline, offered, offerOutcome, overdue, ownerLost, ready, register, setStatus, type AgentTimers } from './rules.ts';
+import { callEnded, ccLogin, connected, connectionCount, disconnected, elapse, initialState, nextDeadline, offered, offerOutcome, overdue, ownerLost, ready, register, setStatus, statusChoices, type AgentTimers } from './rules.ts';
 
 const timers: AgentTimers = { wrapUpTime: 10, maxNoAnswer: 3, busyDelay: 90, rejectDelay: 60, noAnswerDelay: 30 };
 const GRACE = 60_000;
@@ -100,5 +100,17 @@ describe('presence', () => {
     state = register(state, [{ uri: 'sip:a@192.0.2.1', expires: 0 }], request, at(1));
     assert.deepEqual(state.registrations.map((c) => c.uri), ['sip:b@192.0.2.2']);
     assert.deepEqual(elapse(state, at(3600), GRACE).registrations, []);
+  });
+});
+
+describe('what may be set on a user (the row menu and the workspace offer only this)', () => {
+  it('offers an agent out of CC only the login, in CC the other statuses and the logout, and a non-agent nothing', () => {
+    const out = initialState('u1', 'd1', t0);
+    assert.deepEqual(statusChoices({ ...out, agent: true }), ['cc-login']);
+    assert.deepEqual(statusChoices({ ...out, agent: false }), []);
+    const working = workingAgent();
+    assert.deepEqual(statusChoices({ ...working, agent: true }), ['break', 'dnd', 'cc-logout'], 'available already');
+    const onBreak = setStatus(working, 'break', 'Lunch', null, 'self', null, at(1));
+    assert.deepEqual(statusChoices({ ...onBreak, agent: true }), ['available', 'break', 'dnd', 'cc-logout'], 'another break is another reason');
   });
 });

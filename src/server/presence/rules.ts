@@ -111,6 +111,20 @@ export function ccLogout(state: LiveState, by: By, now: number): LiveState {
   return { ...state, cc: { loggedIn: false, since: now, by }, status: { value: 'offline', reason: null, since: now, by, actor: null, maxDuration: null }, disconnectedAt: null };
 }
 
+/** What may be done to a user's live state, by itself or by an administrator forcing it. */
+export type StatusChoice = 'cc-login' | 'cc-logout' | 'available' | 'break' | 'dnd';
+
+/**
+ * The changes that make sense in a state: only an agent works in the contact center; out of it
+ * there is no status to set (it is offline), only the login; in it, the statuses it is not in
+ * (a break again, for another reason) and the logout.
+ */
+export function statusChoices(state: { agent: boolean; cc: { loggedIn: boolean }; status: { value: Status } }): StatusChoice[] {
+  if (!state.agent) return [];
+  if (!state.cc.loggedIn) return ['cc-login'];
+  return [...(['available', 'break', 'dnd'] as const).filter((s) => s !== state.status.value || s === 'break'), 'cc-logout'];
+}
+
 /** The call was put through to the agent: it rings until an outcome is reported. */
 export function offered(state: LiveState, callId: string): LiveState {
   return { ...state, agent: { ...state.agent, phase: 'offered', until: null, callId } };
@@ -181,3 +195,35 @@ export function register(state: LiveState, contacts: { uri: string; expires: num
   return { ...state, registrations };
 }
 
+
+/** A user with a live state, as the directory knows them: whether they are an enabled agent. */
+export interface SummaryView {
+  status: { value: Status; reason: string | null };
+  online: boolean;
+  cc: { loggedIn: boolean };
+  registration: { registered: boolean };
+}
+
+/**
+ * The dashboard's counts from the live states of the domain's users (deleted users left out by
+ * the caller): agents in contact-center mode by status (the others offline), breaks by reason,
+ * users online and registered.
+ */
+export function summarize(views: { view: SummaryView; agent: boolean }[], totals: { users: number; agents: number }) {
+  const agents = { total: totals.agents, inCc: 0, available: 0, break: 0, dnd: 0, offline: 0 };
+  const users = { total: totals.users, online: 0, registered: 0 };
+  const reasons = new Map<string | null, number>();
+  for (const { view, agent } of views) {
+    if (view.online) users.online += 1;
+    if (view.registration.registered) users.registered += 1;
+    if (!agent) continue;
+    // Out of contact-center mode an agent is offline, whatever status it last set (as the user list filters it).
+    if (!view.cc.loggedIn) continue;
+    agents.inCc += 1;
+    if (view.status.value !== 'offline') agents[view.status.value] += 1;
+    if (view.status.value === 'break') reasons.set(view.status.reason, (reasons.get(view.status.reason) ?? 0) + 1);
+  }
+  agents.offline = Math.max(0, agents.total - agents.available - agents.break - agents.dnd);
+  const breaks = [...reasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || String(a.reason).localeCompare(String(b.reason)));
+  return { agents, breaks, users };
+}

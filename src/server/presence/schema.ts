@@ -43,6 +43,22 @@ export const presenceQuery = z.strictObject({
   ready: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
 });
 
+/** The dashboard's figures, counted by the server so that they hold for any number of users. */
+export const presenceSummary = z.object({
+  agents: z
+    .object({
+      total: z.number().int().describe('Enabled agents (not deleted)'),
+      inCc: z.number().int().describe('Agents logged in to contact-center mode'),
+      available: z.number().int(),
+      break: z.number().int(),
+      dnd: z.number().int(),
+      offline: z.number().int().describe('Agents in none of the other statuses'),
+    })
+    .describe('Agents by status: those in contact-center mode by theirs, the others offline (as the user list filters them)'),
+  breaks: z.array(z.object({ reason: z.string().nullable(), count: z.number().int() })).describe('Agents on break by pause reason, most first'),
+  users: z.object({ total: z.number().int().describe('Users (not deleted)'), online: z.number().int(), registered: z.number().int().describe('Users with at least one registered SIP contact') }),
+});
+
 export const offerReport = z.strictObject({
   callId: z.string().min(1).max(200),
   outcome: z.enum(['offered', 'answered', 'no-answer', 'rejected', 'busy']),

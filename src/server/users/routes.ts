@@ -7,6 +7,7 @@ import type { Deps, Router } from '../http/routes.ts';
 import { changeUser, createUser, deleteUser, readUser, restoreUser } from './commands.ts';
 import { userCreate, userListQuery, userParams, userResponse, userUpdate, type UserListQuery } from './schema.ts';
 import { listUsers, type LiveNarrowing } from './store.ts';
+import { withPurgeDate } from './rules.ts';
 import { invalid } from '../http/problem.ts';
 import type { PresenceEngine } from '../presence/engine.ts';
 import type { PresenceView } from '../presence/schema.ts';
@@ -16,7 +17,7 @@ const tags = ['users'];
 /** A user read is cached as its JSON, so a cached answer costs no serialization. */
 const serializeUser = compileSerializer(userResponse);
 
-export function userRoutes(router: Router, { db, cache, passwords, cipher, presence }: Deps): void {
+export function userRoutes(router: Router, { db, config, cache, passwords, cipher, presence }: Deps): void {
   router.get('/api/v1/domains/:domain/users', {
     config: { access: { permission: 'users:read' } },
     schema: {
@@ -31,7 +32,7 @@ export function userRoutes(router: Router, { db, cache, passwords, cipher, prese
       const domain = domainOf(request);
       const page = await listUsers(db, domain, request.query, await liveNarrowing(presence, domain.id, request.query));
       const live = await presence.viewsOf(domain.id, page.items.map((u) => u.id));
-      return { ...page, items: page.items.map((user, i) => ({ ...user, presence: live[i] })) };
+      return { ...page, items: page.items.map((user, i) => ({ ...withPurgeDate(user, config.purgeAfterDays), presence: live[i] })) };
     },
   });
 
@@ -47,13 +48,19 @@ export function userRoutes(router: Router, { db, cache, passwords, cipher, prese
 
   router.get('/api/v1/domains/:domain/users/:id', {
     config: { access: { permission: 'users:read', self: 'profile:read' } },
-    schema: { tags, summary: 'Read a user', params: userParams, response: { 200: userResponse } },
+    schema: {
+      tags,
+      summary: 'Read a user',
+      description: 'A deleted user is answered too, with `deletedAt` and `purgeAt` set, until it is purged; writes to it answer 404 (restore it first).',
+      params: userParams,
+      response: { 200: userResponse },
+    },
     handler: async (request, reply) => {
       const domain = domainOf(request);
       const { id } = request.params;
       const user = await cache.users.get(`${domain.id}/${id}`, async () => {
         const view = await readUser(db, domain, id);
-        return { version: view.version, json: serializeUser(view) };
+        return { version: view.version, json: serializeUser(withPurgeDate(view, config.purgeAfterDays)) };
       });
       if (!user) throw new Error('a user read answers or throws');
       sendEtag(reply, user.version);
@@ -106,7 +113,7 @@ const LIVE_NARROWING_MAX = 10_000;
  * The users a list's live filters (status, registered, online) leave: users never seen are
  * offline in every way, so a filter they pass keeps everyone but the live users it refuses.
  */
-async function liveNarrowing(presence: PresenceEngine, domainId: string, query: UserListQuery): Promise<LiveNarrowing | undefined> {
+export async function liveNarrowing(presence: PresenceEngine, domainId: string, query: Pick<UserListQuery, 'status' | 'registered' | 'online'>): Promise<LiveNarrowing | undefined> {
   const { status, registered, online } = query;
   if (status === undefined && registered === undefined && online === undefined) return undefined;
   const passes = (v: PresenceView) =>

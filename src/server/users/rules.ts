@@ -37,6 +37,12 @@ const definedOnly = <T extends object>(value: T): Partial<T> =>
 
 export const queryWords = (q: string) => [...new Set(q.toLowerCase().split(/\s+/).filter(Boolean))].slice(0, 5);
 
+/** When a user deleted at `deletedAt` is removed for good: restorable until then (what the purge does, from the other end). */
+export const purgeDate = (deletedAt: string, afterDays: number): string => new Date(Date.parse(deletedAt) + afterDays * 86_400_000).toISOString();
+
+/** The user as answered: a deleted one also says when it is purged. */
+export const withPurgeDate = <T extends { deletedAt: string | null }>(user: T, afterDays: number): T & { purgeAt?: string } => (user.deletedAt === null ? user : { ...user, purgeAt: purgeDate(user.deletedAt, afterDays) });
+
 /** The state a PATCH produces; fields absent from it keep their values. */
 export function applyUpdate(before: UserView, change: UserUpdate): UserView {
   const next: UserView = { ...before };

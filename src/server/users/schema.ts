@@ -124,7 +124,11 @@ export const userResponse = z.object({
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
-  deletedAt: z.string().nullable(),
+  deletedAt: z
+    .string()
+    .nullable()
+    .describe('Set on a deleted user: read by id (or listed with `deleted=true`) it is answered, every write answers 404, and POST …/restore brings it back until `purgeAt`'),
+  purgeAt: z.string().optional().describe('A deleted user only: when it is removed for good (`deletedAt` + the retention period, SWITCHBOARD_PURGE_AFTER_DAYS)'),
 });
 
 export const sortFields = ['login', 'firstName', 'lastName', 'createdAt', 'updatedAt'] as const;

@@ -347,11 +347,11 @@ async function pageRows(db: Db, domainId: string, query: UserListQuery, live?: L
 }
 
 /** Every user the list's filters match (ids and logins), read a page at a time: what bulk work acts on. */
-export async function matchingUsers(db: Db, domainId: string, filter: Omit<UserListQuery, 'limit' | 'cursor' | 'sort'>, max: number) {
+export async function matchingUsers(db: Db, domainId: string, filter: Omit<UserListQuery, 'limit' | 'cursor' | 'sort'>, max: number, live?: LiveNarrowing) {
   const found: { id: string; login: string }[] = [];
   let cursor: string | undefined;
   for (;;) {
-    const rows = await pageRows(db, domainId, { ...filter, sort: 'login', limit: 500, cursor });
+    const rows = await pageRows(db, domainId, { ...filter, sort: 'login', limit: 500, cursor }, live);
     found.push(...rows.slice(0, 500).map((r) => ({ id: r.id, login: r.login })));
     if (rows.length <= 500 || found.length > max) return found;
     const last = rows[499] as { sort_value: string; id: string };

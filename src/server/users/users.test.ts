@@ -211,12 +211,18 @@ forEachEngine('users', (h) => {
     const deleted = await h().admin.get(`${users}?deleted=true&q=leaver`);
     assert.deepEqual(deleted.body.items.map((u: { login: string }) => u.login), ['leaver']);
     assert.ok(deleted.body.items[0].deletedAt);
+    const purgeAt = new Date(Date.parse(deleted.body.items[0].deletedAt) + 30 * 86_400_000).toISOString();
+    assert.equal(deleted.body.items[0].purgeAt, purgeAt, 'purged 30 days after the delete');
+    const read = await h().admin.get(url);
+    assert.deepEqual([read.status, read.body.deletedAt, read.body.purgeAt], [200, deleted.body.items[0].deletedAt, purgeAt], 'a deleted user read by id says it is deleted and until when it can be restored');
+    assert.deepEqual((await h().admin.get(`${users}/count?deleted=true&q=leaver`)).body, { count: 1, more: false });
     assert.equal((await h().admin.post(users, { login: 'LEAVER', roles: ['agent'] })).status, 409);
     assert.equal((await h().admin.patch(url, { firstName: 'x' })).status, 404);
     assert.equal((await h().admin.delete(url)).status, 404);
     const restored = await h().admin.post(`${url}/restore`);
     assert.equal(restored.status, 200);
     assert.equal(restored.body.deletedAt, null);
+    assert.equal('purgeAt' in (await h().admin.get(url)).body, false, 'a live user has no purge date');
     assert.equal((await h().admin.post(`${url}/restore`)).status, 404);
   });
 

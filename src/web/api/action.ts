@@ -10,6 +10,23 @@ export function notifyDone(message: string = String(i18n.t('notice.done'))): voi
 }
 
 /**
+ * Says that a write was refused, with what the API said to fix (its detail and every problem, in
+ * words), where a write has no field or alert of its own to show it at (a row's menu); it stays
+ * until closed or for 12 seconds.
+ */
+export function notifyRefused(problem: ApiProblem, about?: string): void {
+  notifications.show({
+    title: about,
+    message: [problem.detail, ...problem.errors.map(inConsoleWords)].join(' · '),
+    role: 'alert',
+    color: 'red',
+    autoClose: 12000,
+    withBorder: true,
+    closeButtonProps: { 'aria-label': String(i18n.t('app.closeNotice')) },
+  });
+}
+
+/**
  * A write from a page: run it, refresh what it changed, say it worked (a notice: `done`, or
  * "Done"; `false` for none), and keep the API's refusal to show (the detail, and every problem
  * at its path). Other errors are not ours to hide.

@@ -17,6 +17,7 @@ const pages = [
   { to: '/skills', label: 'app.skills', permission: 'catalogs:read' },
   { to: '/tags', label: 'app.tags', permission: 'catalogs:read' },
   { to: '/pause-reasons', label: 'app.pauseReasons', permission: 'catalogs:read' },
+  { to: '/hot-desks', label: 'app.hotDesks', permission: 'users:read' },
   { to: '/licenses', label: 'app.licenses', permission: 'licenses:read' },
   { to: '/numbers', label: 'app.numbers', permission: 'numbers:read' },
   { to: '/audit', label: 'app.audit', permission: 'audit:read' },

@@ -16,6 +16,9 @@ export interface Filters {
   sort: string;
 }
 
+/** The filters the list's address carries (the sort besides). */
+export const filterKeys = ['role', 'group', 'tag', 'skill', 'license', 'agent', 'status', 'registered'] as const;
+
 const catalogs = [
   ['role', 'roles'],
   ['group', 'groups'],
@@ -24,8 +27,8 @@ const catalogs = [
   ['license', 'licenses'],
 ] as const;
 
-/** One select per catalog (its names from the API), agents yes/no, and the sort. */
-export function ListFilters({ domain, filters, onChange }: { domain: string; filters: Filters; onChange: (filters: Filters) => void }) {
+/** One select per catalog (its names from the API), agents yes/no, the live state (where there is one), and the sort. */
+export function ListFilters({ domain, filters, live = true, onChange }: { domain: string; filters: Filters; live?: boolean; onChange: (filters: Filters) => void }) {
   const { t } = useTranslation();
   const set = (key: keyof Filters, value: string | null) => onChange({ ...filters, [key]: value ?? undefined });
   return (
@@ -35,7 +38,7 @@ export function ListFilters({ domain, filters, onChange }: { domain: string; fil
       ))}
       <Select
         size="xs"
-        w={140}
+        w={124}
         label={t('filters.agent')}
         data={[
           { value: 'true', label: t('filters.agentsOnly') },
@@ -45,22 +48,26 @@ export function ListFilters({ domain, filters, onChange }: { domain: string; fil
         onChange={(v) => set('agent', v)}
         clearable
       />
-      <Select size="xs" w={140} label={t('filters.status')} data={(['available', 'break', 'dnd', 'offline'] as const).map((v) => ({ value: v, label: t(`users.statuses.${v}`) }))} value={filters.status ?? null} onChange={(v) => set('status', v)} clearable />
+      {live && (
+        <>
+          <Select size="xs" w={124} label={t('filters.status')} data={(['available', 'break', 'dnd', 'offline'] as const).map((v) => ({ value: v, label: t(`users.statuses.${v}`) }))} value={filters.status ?? null} onChange={(v) => set('status', v)} clearable />
+          <Select
+            size="xs"
+            w={124}
+            label={t('filters.registered')}
+            data={[
+              { value: 'true', label: t('users.registered') },
+              { value: 'false', label: t('users.notRegistered') },
+            ]}
+            value={filters.registered ?? null}
+            onChange={(v) => set('registered', v)}
+            clearable
+          />
+        </>
+      )}
       <Select
         size="xs"
-        w={150}
-        label={t('filters.registered')}
-        data={[
-          { value: 'true', label: t('users.registered') },
-          { value: 'false', label: t('users.notRegistered') },
-        ]}
-        value={filters.registered ?? null}
-        onChange={(v) => set('registered', v)}
-        clearable
-      />
-      <Select
-        size="xs"
-        w={140}
+        w={124}
         label={t('filters.sort')}
         data={[
           { value: 'login', label: t('filters.sorts.login') },
@@ -77,5 +84,5 @@ export function ListFilters({ domain, filters, onChange }: { domain: string; fil
 
 /** A filter by the names of one of the domain's lists. */
 function CatalogFilter({ domain, kind, label, value, onChange }: { domain: string; kind: ListKind; label: string; value: string | null; onChange: (value: string | null) => void }) {
-  return <Select size="xs" w={140} label={label} data={useNames(domain, kind)} value={value} onChange={onChange} clearable searchable />;
+  return <Select size="xs" w={124} label={label} data={useNames(domain, kind)} value={value} onChange={onChange} clearable searchable />;
 }

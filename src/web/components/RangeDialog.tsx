@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiProblem } from '../api/client.ts';
 import { useNames } from '../api/lists.ts';
+import { problemUnder, SkillPicker, TimerFields, timersOf, type SkillLevels, type Timers } from './AgentFields.tsx';
 
 interface RangeResult {
   created: { login: string; extension: string; sipUsername: string; sipSecret: string; password?: string }[];
@@ -21,13 +22,17 @@ export function RangeDialog({ domain }: { domain: string | undefined }) {
   const { t } = useTranslation();
   const client = useQueryClient();
   const [opened, setOpened] = useState(false);
-  const [form, setForm] = useState({ from: '', to: '', namePattern: 'Agent {n}', roles: ['agent'], groups: [] as string[], connection: 'webrtc', agent: true, skipTaken: false, webPasswords: false });
+  const [form, setForm] = useState({ from: '', to: '', namePattern: 'Agent {n}', roles: ['agent'], groups: [] as string[], tags: [] as string[], licenses: [] as string[], skills: [] as SkillLevels, timers: {} as Timers, connection: 'webrtc', agent: true, skipTaken: false, webPasswords: false });
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [result, setResult] = useState<RangeResult | null>(null);
   const [busy, setBusy] = useState(false);
   const roles = useNames(domain, 'roles', opened);
   const groups = useNames(domain, 'groups', opened);
+  const tags = useNames(domain, 'tags', opened);
+  const skills = useNames(domain, 'skills', opened);
+  const licenses = useNames(domain, 'licenses', opened);
   const at = (path: string) => problem?.at(path);
+  const under = (prefix: string) => problemUnder(problem, prefix);
 
   const create = async () => {
     setBusy(true);
@@ -39,7 +44,14 @@ export function RangeDialog({ domain }: { domain: string | undefined }) {
         namePattern: form.namePattern,
         onConflict: form.skipTaken ? 'skip' : 'fail',
         webPasswords: form.webPasswords,
-        template: { roles: form.roles, groups: form.groups, sip: { connection: form.connection }, agent: { enabled: form.agent } },
+        template: {
+          roles: form.roles,
+          groups: form.groups,
+          tags: form.tags,
+          licenses: form.licenses,
+          sip: { connection: form.connection },
+          agent: form.agent ? { enabled: true, skills: form.skills.map((s) => ({ skill: s.skill, level: Number(s.level) })), ...timersOf(form.timers) } : { enabled: false },
+        },
       });
       setResult(made);
       await client.invalidateQueries({ queryKey: ['users'] });
@@ -61,7 +73,7 @@ export function RangeDialog({ domain }: { domain: string | undefined }) {
       <Button variant="default" onClick={() => setOpened(true)}>
         {t('range.open')}
       </Button>
-      <Modal opened={opened} onClose={close} title={t('range.title')} size="xl">
+      <Modal opened={opened} onClose={close} title={t('range.title')} size="xl" closeButtonProps={{ 'aria-label': t('app.closeDialog') }}>
         {result ? (
           <Stack>
             <Alert color="green">{t('range.created', { count: result.created.length, skipped: result.skipped.length })}</Alert>
@@ -105,10 +117,18 @@ export function RangeDialog({ domain }: { domain: string | undefined }) {
               <TextInput label={t('range.to')} value={form.to} onChange={(e) => setForm({ ...form, to: e.currentTarget.value })} error={at('to')} inputMode="numeric" required />
               <TextInput label={t('range.namePattern')} value={form.namePattern} onChange={(e) => setForm({ ...form, namePattern: e.currentTarget.value })} description={t('range.namePatternHint')} />
               <Select label={t('card.connection')} data={['webrtc', 'pbx', 'custom']} value={form.connection} onChange={(v) => setForm({ ...form, connection: v ?? 'webrtc' })} allowDeselect={false} />
-              <MultiSelect label={t('card.roles')} data={roles} value={form.roles} onChange={(v) => setForm({ ...form, roles: v })} error={at('template/roles/0')} />
-              <MultiSelect label={t('card.groups')} data={groups} value={form.groups} onChange={(v) => setForm({ ...form, groups: v })} />
+              <MultiSelect label={t('card.roles')} data={roles} value={form.roles} onChange={(v) => setForm({ ...form, roles: v })} error={under('template/roles')} searchable />
+              <MultiSelect label={t('card.groups')} data={groups} value={form.groups} onChange={(v) => setForm({ ...form, groups: v })} error={under('template/groups')} searchable />
+              <MultiSelect label={t('card.tags')} data={tags} value={form.tags} onChange={(v) => setForm({ ...form, tags: v })} error={under('template/tags')} searchable />
+              <MultiSelect label={t('card.licenses')} description={t('range.licensesHint')} data={licenses} value={form.licenses} onChange={(v) => setForm({ ...form, licenses: v })} error={under('template/licenses')} searchable />
             </SimpleGrid>
             <Checkbox label={t('card.isAgent')} checked={form.agent} onChange={(e) => setForm({ ...form, agent: e.currentTarget.checked })} />
+            {form.agent && (
+              <>
+                <SkillPicker label={t('card.skills')} skills={skills} value={form.skills} onChange={(v) => setForm({ ...form, skills: v })} error={under('template/agent/skills')} />
+                <TimerFields value={form.timers} onChange={(v) => setForm({ ...form, timers: v })} problem={problem} prefix="template/agent" hint={t('range.timersHint')} />
+              </>
+            )}
             <Checkbox label={t('range.skipTaken')} checked={form.skipTaken} onChange={(e) => setForm({ ...form, skipTaken: e.currentTarget.checked })} />
             <Checkbox label={t('range.webPasswords')} checked={form.webPasswords} onChange={(e) => setForm({ ...form, webPasswords: e.currentTarget.checked })} />
             <Group justify="flex-end">

@@ -6,16 +6,15 @@ import { listKey, useList } from '../api/lists.ts';
 import { api } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
 
-export type CatalogKind = 'groups' | 'skills' | 'tags' | 'pause-reasons';
+/** Groups and pause reasons have pages of their own (Groups.tsx, PauseReasons.tsx): they carry more than a name. */
+export type CatalogKind = 'skills' | 'tags';
 
 const permissionOf: Record<CatalogKind, { create: string; remove: string }> = {
-  groups: { create: 'groups:create', remove: 'groups:delete' },
   skills: { create: 'catalogs:manage', remove: 'catalogs:manage' },
   tags: { create: 'catalogs:manage', remove: 'catalogs:manage' },
-  'pause-reasons': { create: 'catalogs:manage', remove: 'catalogs:manage' },
 };
 
-/** A domain's named things — groups, skills, tags, pause reasons: listed, added, removed. */
+/** A domain's named things — skills, tags: listed, added, removed. */
 export function Catalog({ kind }: { kind: CatalogKind }) {
   const { t } = useTranslation();
   const me = useMe().data;

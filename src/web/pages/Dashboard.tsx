@@ -1,106 +1,194 @@
 import '@mantine/charts/styles.css';
-import { AreaChart, BarChart, DonutChart } from '@mantine/charts';
-import { Card, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { AreaChart, BarsList, DonutChart } from '@mantine/charts';
+import { Box, Card, ColorSwatch, Group, Progress, RingProgress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useCallback, useMemo } from 'react';
+import { useCallback, useEffect, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { presenceReport } from '../../server/presence/report-routes.ts';
+import type { presenceSummary } from '../../server/presence/schema.ts';
 import { api } from '../api/client.ts';
-import { useLiveEvents, type Presence } from '../api/events.ts';
+import { useLiveEvents } from '../api/events.ts';
 import { useList } from '../api/lists.ts';
 import { may, useMe } from '../api/session.ts';
 
+type Summary = z.infer<typeof presenceSummary>;
 const statusColors = { available: 'teal.8', break: 'yellow.6', dnd: 'red.8', offline: 'gray.6' } as const;
+const statuses = ['available', 'break', 'dnd', 'offline'] as const;
+
+/** A dashboard card: its title as a heading, and what it shows or, with nothing to show, why not in words. */
+function Figure({ title, empty, children }: { title: string; empty?: string | false; children: ReactNode }) {
+  return (
+    <Card withBorder component="section" aria-label={title}>
+      <Title order={2} size="h5" mb="xs">
+        {title}
+      </Title>
+      {empty ? (
+        <Text c="dimmed" size="sm" py="lg" ta="center">
+          {empty}
+        </Text>
+      ) : (
+        children
+      )}
+    </Card>
+  );
+}
+
+/** Seconds in words a person reads at a glance: seconds, minutes, or hours and minutes. */
+export function formatDuration(seconds: number, t: (key: string, options?: Record<string, unknown>) => string): string {
+  if (seconds < 60) return t('dashboard.seconds', { count: Math.round(seconds) });
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return t('dashboard.minutes', { count: minutes });
+  return t('dashboard.hoursMinutes', { hours: Math.floor(minutes / 60), minutes: minutes % 60 });
+}
 
 /**
- * The domain at a glance, live: agents by status now (only those in contact-center mode count
- * as working), phones registered against all users, users online hour by hour and time on break
- * per agent over the last 24 hours, and license seats used.
+ * The domain at a glance, live: agents by status now (the server counts them, so it holds for any
+ * number of users; agents out of contact-center mode are offline), phones registered against all
+ * users, users online hour by hour and time on break per agent over the last 24 hours, and license
+ * seats used and free. A figure with nothing to show says so.
  */
 export function Dashboard() {
   const { t, i18n } = useTranslation();
   const me = useMe().data;
   const domain = me?.user.domain;
-  const snapshot = useQuery({ queryKey: ['presence-all', domain], enabled: Boolean(domain), queryFn: () => api<{ items: Presence[] }>('GET', `/api/v1/domains/${domain}/presence?limit=500`) });
-  const total = useQuery({ queryKey: ['users-count', domain], enabled: Boolean(domain), queryFn: () => api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count`) });
-  const agents = useQuery({ queryKey: ['agents-count', domain], enabled: Boolean(domain), queryFn: () => api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count?agent=true`) });
-  const licenses = useList<{ name: string; used: number; free: number }>(domain, 'licenses', may(me, 'licenses:read'));
+  const summary = useQuery({ queryKey: ['presence-summary', domain], enabled: Boolean(domain), queryFn: () => api<Summary>('GET', `/api/v1/domains/${domain}/presence/summary`), refetchInterval: 30_000 });
+  const licenses = useList<{ name: string; seats: number; used: number; free: number }>(domain, 'licenses', may(me, 'licenses:read'));
   const report = useQuery({ queryKey: ['presence-report', domain], enabled: Boolean(domain), queryFn: () => api<z.infer<typeof presenceReport>>('GET', `/api/v1/domains/${domain}/reports/presence`), refetchInterval: 60_000 });
-  const live = useLiveEvents(domain, useCallback(() => undefined, []));
-  const presence = useMemo(() => {
-    const merged = new Map((snapshot.data?.items ?? []).map((p) => [p.userId, p]));
-    for (const [id, p] of live) merged.set(id, p);
-    return [...merged.values()];
-  }, [snapshot.data, live]);
-  // Only agents log in to the contact center: those in it by their status, the other agents offline.
-  const working = presence.filter((p) => p.cc.loggedIn);
-  const byStatus = (['available', 'break', 'dnd', 'offline'] as const).map((status) => ({
-    name: t(`users.statuses.${status}`),
-    value: status === 'offline' ? Math.max(0, (agents.data?.count ?? 0) - working.length) : working.filter((p) => p.status.value === status).length,
-    color: statusColors[status],
-  }));
-  const registered = presence.filter((p) => p.registration.registered).length;
-  const users = total.data ? total.data.count : 0;
+  // Every live change (and every change to the directory) asks the server for the counts again, at most twice a second.
+  const { refetch } = summary;
+  const live = useLiveEvents(domain, useCallback(() => void refetch(), [refetch]));
+  useEffect(() => {
+    const timer = setTimeout(() => void refetch(), 500);
+    return () => clearTimeout(timer);
+  }, [live, refetch]);
+
+  const figures = summary.data;
+  // Somebody came online or left: the hour-by-hour history has changed too.
+  const { refetch: refetchReport } = report;
+  const onlineNow = figures?.users.online;
+  useEffect(() => {
+    if (onlineNow !== undefined) void refetchReport();
+  }, [onlineNow, refetchReport]);
+  const byStatus = statuses.map((status) => ({ status, name: t(`users.statuses.${status}`), value: figures?.agents[status] ?? 0, color: statusColors[status] }));
+  const registered = figures?.users.registered ?? 0;
+  const users = figures?.users.total ?? 0;
+  const onBreak = [...(report.data?.statusSeconds ?? [])].filter((r) => r.break > 0).sort((a, b) => b.break - a.break);
+  const hours = (report.data?.onlineByHour ?? []).map((h) => ({ hour: new Date(h.hour).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }), users: h.users }));
+  const peak = Math.max(0, ...hours.map((h) => h.users));
 
   return (
     <Stack>
       <Title order={1} size="h2">
         {t('dashboard.title')}
       </Title>
-      <SimpleGrid cols={{ base: 1, lg: 3 }}>
-        <Card withBorder>
-          <Text fw={600}>{t('dashboard.agentsByStatus')}</Text>
-          <DonutChart data={byStatus} withLabels withTooltip={false} chartLabel={byStatus.reduce((n, s) => n + s.value, 0)} role="img" aria-label={t('dashboard.agentsByStatus')} />
-          <Text size="sm" data-testid="status-counts">
-            {byStatus.map((s) => `${s.name}: ${s.value}`).join(' · ')}
+      <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }}>
+        <Figure title={t('dashboard.agentsByStatus')} empty={figures && figures.agents.total === 0 && t('dashboard.noAgents')}>
+          <Group wrap="nowrap" align="center">
+            <DonutChart
+              size={150}
+              thickness={24}
+              data={byStatus.filter((s) => s.value > 0).map(({ name, value, color }) => ({ name, value, color }))}
+              withTooltip={false}
+              strokeWidth={byStatus.filter((s) => s.value > 0).length > 1 ? 1 : 0}
+              chartLabel={figures?.agents.total ?? ''}
+              role="img"
+              aria-label={byStatus.map((s) => `${s.name}: ${s.value}`).join(', ')}
+            />
+            <Stack gap={6} component="ul" data-testid="status-counts" aria-label={t('dashboard.agentsByStatus')} style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+              {byStatus.map((s) => (
+                <Group key={s.status} component="li" gap="xs" wrap="nowrap" data-status={s.status}>
+                  <ColorSwatch color={`var(--mantine-color-${s.color.replace('.', '-')})`} size={12} withShadow={false} aria-hidden />
+                  <Text size="sm">
+                    {s.name}: <b>{s.value}</b>
+                  </Text>
+                </Group>
+              ))}
+            </Stack>
+          </Group>
+          <Text size="sm" c="dimmed" mt="xs">
+            {t('dashboard.agentsTotal', { count: figures?.agents.total ?? 0, inCc: figures?.agents.inCc ?? 0 })}
           </Text>
-        </Card>
-        <Card withBorder>
-          <Text fw={600}>{t('dashboard.registration')}</Text>
-          <DonutChart
-            data={[
-              { name: t('users.registered'), value: registered, color: 'blue.8' },
-              { name: t('users.notRegistered'), value: Math.max(0, users - registered), color: 'gray.5' },
-            ]}
-            withLabels
-            withTooltip={false}
+          {figures && figures.breaks.length > 0 && (
+            <Text size="sm" mt={4} data-testid="break-reasons">
+              {t('dashboard.breakReasons')}: {figures.breaks.map((b) => `${b.reason ?? t('dashboard.noReason')} ${b.count}`).join(' · ')}
+            </Text>
+          )}
+        </Figure>
+
+        <Figure title={t('dashboard.registration')}>
+          <Group wrap="nowrap">
+            <RingProgress
+              size={150}
+              thickness={16}
+              roundCaps={registered > 0}
+              sections={users ? [{ value: (registered / users) * 100, color: 'blue.8' }] : []}
+              label={
+                <Text ta="center" fw={700} size="lg">
+                  {users ? `${Math.round((registered / users) * 100)}%` : '–'}
+                </Text>
+              }
+              role="img"
+              aria-label={t('dashboard.registeredOf', { registered, users })}
+            />
+            <Stack gap={4}>
+              <Text size="sm" data-testid="registered-of">
+                {t('dashboard.registeredOf', { registered, users })}
+              </Text>
+              <Text size="sm" c="dimmed">
+                {t('dashboard.onlineNow', { count: figures?.users.online ?? 0 })}
+              </Text>
+              {figures && registered === 0 && (
+                <Text size="sm" c="dimmed">
+                  {t('dashboard.noPhones')}
+                </Text>
+              )}
+            </Stack>
+          </Group>
+        </Figure>
+
+        <Figure title={t('dashboard.onlineToday')} empty={report.data && peak === 0 && t('dashboard.nobodyOnline')}>
+          <AreaChart
+            h={200}
+            data={hours}
+            dataKey="hour"
+            series={[{ name: 'users', label: t('dashboard.online'), color: 'blue.8' }]}
+            yAxisProps={{ allowDecimals: false, domain: [0, Math.max(1, peak)] }}
+            yAxisLabel={t('dashboard.usersAxis')}
+            curveType="step"
+            withDots={false}
             role="img"
-            aria-label={t('dashboard.registration')}
+            aria-label={t('dashboard.onlinePeak', { count: peak })}
           />
-          <Text size="sm">{t('dashboard.registeredOf', { registered, users: total.data?.more ? `${users}+` : users })}</Text>
-        </Card>
-        {report.data && (
-          <Card withBorder>
-            <Text fw={600}>{t('dashboard.onlineToday')}</Text>
-            <AreaChart h={220} data={report.data.onlineByHour.map((h) => ({ hour: new Date(h.hour).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }), users: h.users }))} dataKey="hour" series={[{ name: 'users', label: t('dashboard.online'), color: 'blue.8' }]} />
-          </Card>
-        )}
-        {report.data && (
-          <Card withBorder>
-            <Text fw={600}>{t('dashboard.breakPerAgent')}</Text>
-            <BarChart
-              h={220}
-              data={[...report.data.statusSeconds].sort((a, b) => b.break - a.break).slice(0, 15).map((r) => ({ login: r.login, minutes: Math.round(r.break / 60) }))}
-              dataKey="login"
-              series={[{ name: 'minutes', label: t('dashboard.breakMinutes'), color: 'yellow.6' }]}
+        </Figure>
+
+        <Figure title={t('dashboard.breakPerAgent')} empty={report.data && onBreak.length === 0 && t('dashboard.noBreaks')}>
+          <Box data-testid="break-per-agent" mah={260} style={{ overflowY: 'auto' }}>
+            <BarsList
+              data={onBreak.slice(0, 15).map((r) => ({ name: r.login, value: r.break, color: 'yellow.3', textColor: 'dark.9' }))}
+              valueFormatter={(value) => formatDuration(value, t)}
+              barsLabel={t('dashboard.agent')}
+              valueLabel={t('dashboard.onBreak')}
             />
-          </Card>
-        )}
+          </Box>
+        </Figure>
+
         {licenses.data && (
-          <Card withBorder>
-            <Text fw={600}>{t('dashboard.licenses')}</Text>
-            <BarChart
-              h={220}
-              data={licenses.data.items.map((l) => ({ name: l.name, used: l.used, free: l.free }))}
-              dataKey="name"
-              type="stacked"
-              series={[
-                { name: 'used', label: t('dashboard.used'), color: 'blue.8' },
-                { name: 'free', label: t('dashboard.free'), color: 'gray.4' },
-              ]}
-            />
-          </Card>
+          <Figure title={t('dashboard.licenses')} empty={licenses.data.items.length === 0 && t('dashboard.noLicenses')}>
+            <Stack gap="sm" component="ul" aria-label={t('dashboard.licenses')} data-testid="license-seats" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+              {licenses.data.items.map((l) => (
+                <li key={l.name} data-license={l.name}>
+                  <Group justify="space-between" gap="xs">
+                    <Text size="sm" fw={600}>
+                      {l.name}
+                    </Text>
+                    <Text size="sm">{t('dashboard.seats', { used: l.used, free: l.free, seats: l.seats })}</Text>
+                  </Group>
+                  <Progress value={l.seats ? (l.used / l.seats) * 100 : 0} color={l.free === 0 ? 'red.8' : 'blue.8'} aria-label={t('dashboard.seats', { used: l.used, free: l.free, seats: l.seats })} />
+                </li>
+              ))}
+            </Stack>
+          </Figure>
         )}
       </SimpleGrid>
     </Stack>

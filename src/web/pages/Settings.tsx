@@ -10,13 +10,15 @@ import { sipSettings } from '../../server/sip/schema.ts';
 import { notifyDone } from '../api/action.ts';
 import { api, ApiProblem, said } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
+import { ReadOnly } from '../components/ReadOnly.tsx';
 import { SchemaForm } from '../components/SchemaForm.tsx';
 
+/** Each document with who may read it (null: everyone signed in) and who may change it. */
 const sections = [
-  { key: 'password-policy', schema: passwordPolicy, permission: 'security-settings:update' },
-  { key: 'sip-settings', schema: sipSettings, permission: 'telephony:manage' },
-  { key: 'agent-defaults', schema: agentDefaults, permission: 'telephony:manage' },
-  { key: 'brute-force', schema: bruteForceSettings, permission: 'security-settings:update' },
+  { key: 'password-policy', schema: passwordPolicy, read: null, permission: 'security-settings:update' },
+  { key: 'sip-settings', schema: sipSettings, read: 'users:read', permission: 'telephony:manage' },
+  { key: 'agent-defaults', schema: agentDefaults, read: 'users:read', permission: 'telephony:manage' },
+  { key: 'brute-force', schema: bruteForceSettings, read: 'security-settings:update', permission: 'security-settings:update' },
 ] as const;
 
 /** One of the domain's settings documents, read, checked by its own schema as edited, and put back whole. */
@@ -46,7 +48,10 @@ function SettingsSection({ domain, section }: { domain: string; section: (typeof
   return (
     <Stack maw={720}>
       {problem && <Alert color="red" role="alert">{said(problem)}</Alert>}
-      <SchemaForm schema={section.schema} value={draft} onChange={setDraft} problems={problems} />
+      {!may(me, section.permission) && <Alert color="blue">{t('settings.readOnly')}</Alert>}
+      <ReadOnly when={!may(me, section.permission)}>
+        <SchemaForm schema={section.schema} value={draft} onChange={setDraft} problems={problems} />
+      </ReadOnly>
       {may(me, section.permission) && (
         <Group>
           <Button disabled={!checked?.success} onClick={() => void save()}>
@@ -61,7 +66,9 @@ function SettingsSection({ domain, section }: { domain: string; section: (typeof
 /** The domain's settings: password policy, SIP (extension range, realms, STUN/TURN), agents' defaults, brute-force protection. */
 export function Settings() {
   const { t } = useTranslation();
-  const domain = useMe().data?.user.domain;
+  const me = useMe().data;
+  const domain = me?.user.domain;
+  const readable = sections.filter((s) => s.read === null || may(me, s.read));
   if (!domain) return null;
   return (
     <Stack>
@@ -70,13 +77,13 @@ export function Settings() {
       </Title>
       <Tabs defaultValue="password-policy" keepMounted={false}>
         <Tabs.List>
-          {sections.map((s) => (
+          {readable.map((s) => (
             <Tabs.Tab key={s.key} value={s.key}>
               {t(`settings.${s.key}`)}
             </Tabs.Tab>
           ))}
         </Tabs.List>
-        {sections.map((s) => (
+        {readable.map((s) => (
           <Tabs.Panel key={s.key} value={s.key} pt="md">
             <SettingsSection domain={domain} section={s} />
           </Tabs.Panel>

@@ -4,11 +4,12 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useBlocker, useNavigate, useParams } from 'react-router';
 import { userCreate, userUpdate } from '../../server/users/schema.ts';
-import { notifyDone } from '../api/action.ts';
+import { notifyDone, notifyRefused } from '../api/action.ts';
 import { api, ApiProblem, said } from '../api/client.ts';
 import { useList, useNames } from '../api/lists.ts';
-import { useMe } from '../api/session.ts';
+import { may, useMe } from '../api/session.ts';
 import { handOverSecret, SipSecretDialog, useHandedOverSecret } from '../components/SipSecretDialog.tsx';
+import { CardPanel } from './card-panel.tsx';
 import { Sessions, UserLicenses, usePasswordVerdict } from './user-card-sections.tsx';
 import { inWords } from '../i18n/validation.ts';
 import { agentTimers, at, bodyOf, draftOf, emptyDraft, patchOf, withValue, type Draft, type UserView } from './user-draft.ts';
@@ -35,10 +36,11 @@ const numeric = /^[0-9]{1,15}$/;
  * shown, not overwritten.
  */
 export function UserCard() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { id } = useParams();
   const creating = !id;
-  const domain = useMe().data?.user.domain;
+  const me = useMe().data;
+  const domain = me?.user.domain;
   const navigate = useNavigate();
   const client = useQueryClient();
   const loaded = useQuery({ queryKey: ['user', domain, id], enabled: Boolean(domain && id), queryFn: () => api<UserView>('GET', `/api/v1/domains/${domain}/users/${id}`) });
@@ -156,6 +158,22 @@ export function UserCard() {
   };
 
   if (!creating && loaded.isLoading) return null;
+  if (!creating && loaded.error instanceof ApiProblem && loaded.error.status === 404) return <Alert color="yellow" role="alert">{t('users.notFound')}</Alert>;
+  // A deleted user is shown as it was, read-only, with its restore; a role without users:update only looks.
+  const deletedAt = loaded.data?.deletedAt ?? null;
+  const readOnly = !creating && (deletedAt !== null || !may(me, 'users:update'));
+  const restore = async () => {
+    try {
+      const restored = await api<UserView>('POST', `/api/v1/domains/${domain}/users/${id}/restore`);
+      client.setQueryData(['user', domain, id], restored);
+      await client.invalidateQueries({ queryKey: ['users'] });
+      notifyDone(t('actions.restored', { login: restored.login }));
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      notifyRefused(error);
+    }
+  };
+  const day = (iso: string | undefined) => (iso ? new Date(iso).toLocaleDateString(i18n.language, { dateStyle: 'long' }) : '');
   const sip = draft.sip;
   const queue = (draft.agent.personalPredictiveQueue ?? {}) as Record<string, unknown>;
   return (
@@ -169,11 +187,20 @@ export function UserCard() {
           <Button variant="default" onClick={() => navigate('/users')}>
             {t('card.close')}
           </Button>
-          <Button onClick={() => void save()} loading={saving} disabled={!dirty && !creating}>
-            {creating ? t('card.create') : t('card.save')}
-          </Button>
+          {deletedAt !== null && may(me, 'users:restore') && <Button onClick={() => void restore()}>{t('actions.restore')}</Button>}
+          {!readOnly && (
+            <Button onClick={() => void save()} loading={saving} disabled={!dirty && !creating}>
+              {creating ? t('card.create') : t('card.save')}
+            </Button>
+          )}
         </Group>
       </Group>
+      {deletedAt !== null && (
+        <Alert color="red" title={t('users.deletedBadge')} data-testid="deleted-notice">
+          {t('users.deletedNotice', { deleted: day(deletedAt), purge: day(loaded.data?.purgeAt) })}
+        </Alert>
+      )}
+      {readOnly && deletedAt === null && <Alert color="blue">{t('users.readOnly')}</Alert>}
       {(serverProblem || (touched && problems.size > 0)) && (
         <Alert color="red" role="alert" data-testid="card-problems">
           {serverProblem && problems.size === 0 ? said(serverProblem) : t('card.fieldsToFix', { count: problems.size })}
@@ -187,9 +214,9 @@ export function UserCard() {
           {tabLabel('security', 'card.security')}
           {!creating && tabLabel('licenses', 'card.licenses')}
           {tabLabel('integrations', 'card.integrations')}
-          {!creating && tabLabel('history', 'card.history')}
+          {!creating && may(me, 'audit:read') && tabLabel('history', 'card.history')}
         </Tabs.List>
-        <Tabs.Panel value="account" pt="md">
+        <CardPanel value="account" readOnly={readOnly}>
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             <TextInput {...text('login', 'card.login')} required />
             <TextInput {...text('email', 'card.email')} type="email" />
@@ -207,8 +234,8 @@ export function UserCard() {
             <Checkbox label={t('card.domainAdmin')} checked={Boolean(draft.domainAdmin)} onChange={(e) => set('domainAdmin', e.currentTarget.checked)} />
           </SimpleGrid>
           <Textarea mt="md" {...text('description', 'card.description')} />
-        </Tabs.Panel>
-        <Tabs.Panel value="telephony" pt="md">
+        </CardPanel>
+        <CardPanel value="telephony" readOnly={readOnly}>
           <Switch
             label={t('card.sipAccount')}
             checked={sip !== null}
@@ -271,8 +298,8 @@ export function UserCard() {
               <MultiSelect label={t('card.smsSenders')} data={inventory.filter((n) => n.sms || n.kind === 'sender').map((n) => n.value)} value={((sip.callerId as { smsSenders?: string[] }).smsSenders ?? [])} onChange={(v) => set('sip/callerId/smsSenders', v)} error={listProblemAt('sip/callerId/smsSenders')} searchable />
             </SimpleGrid>
           )}
-        </Tabs.Panel>
-        <Tabs.Panel value="agent" pt="md">
+        </CardPanel>
+        <CardPanel value="agent" readOnly={readOnly}>
           <Switch label={t('card.isAgent')} checked={Boolean(draft.agent.enabled)} onChange={(e) => set('agent/enabled', e.currentTarget.checked)} error={problemAt('agent/enabled')} />
           <SimpleGrid cols={{ base: 1, md: 3 }} mt="md">
             {agentTimers.map((key) => (
@@ -325,8 +352,8 @@ export function UserCard() {
               <NumberInput {...number('agent/personalPredictiveQueue/maxAttempts', 'card.maxAttempts')} />
             </SimpleGrid>
           </Fieldset>
-        </Tabs.Panel>
-        <Tabs.Panel value="security" pt="md">
+        </CardPanel>
+        <CardPanel value="security" readOnly={readOnly}>
           <SimpleGrid cols={{ base: 1, md: 3 }}>
             <Select
               label={t('card.twoFactorType')}
@@ -372,19 +399,19 @@ export function UserCard() {
               <Sessions domain={domain} user={loaded.data} />
             </Stack>
           )}
-        </Tabs.Panel>
+        </CardPanel>
         {!creating && domain && loaded.data && (
-          <Tabs.Panel value="licenses" pt="md">
+          <CardPanel value="licenses" readOnly={deletedAt !== null}>
             <UserLicenses domain={domain} user={loaded.data} />
-          </Tabs.Panel>
+          </CardPanel>
         )}
-        <Tabs.Panel value="integrations" pt="md">
+        <CardPanel value="integrations" readOnly={readOnly}>
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             <TextInput {...text('integrations/oauthEmail', 'card.oauthEmail')} />
             <TextInput {...text('integrations/crmId', 'card.crmId')} />
             <PasswordInput {...text('integrations/calDavToken', 'card.calDavToken')} placeholder={loaded.data?.integrations.calDavTokenSet ? t('card.tokenSet') : ''} autoComplete="off" />
           </SimpleGrid>
-        </Tabs.Panel>
+        </CardPanel>
         {!creating && (
           <Tabs.Panel value="history" pt="md">
             <History domain={domain} id={id as string} />

@@ -1,18 +1,18 @@
-import { Button, Checkbox, Group, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Checkbox, Group, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import type { z } from 'zod';
 import type { userResponse } from '../../server/users/schema.ts';
 import { api } from '../api/client.ts';
 import { useLiveEvents, type Presence } from '../api/events.ts';
 import { may, useMe } from '../api/session.ts';
 import { BulkActions, type BulkTarget } from '../components/BulkActions.tsx';
-import { ListFilters, type Filters } from '../components/ListFilters.tsx';
+import { filterKeys, ListFilters, type Filters } from '../components/ListFilters.tsx';
 import { RangeDialog } from '../components/RangeDialog.tsx';
-import { columns, type Column } from '../components/user-columns.tsx';
+import { columns, deletedColumns, type Column } from '../components/user-columns.tsx';
 
 export type ListedUser = z.infer<typeof userResponse> & { presence?: Presence };
 interface Page {
@@ -21,28 +21,77 @@ interface Page {
 }
 
 const PAGE = 200;
-const template = ['2.5rem', ...columns.map((c) => c.width)].join(' ');
 const ROW_HEIGHT = 44;
+/** The columns' widths, with the selection's first when there is something to do with a selection. */
+const templateOf = (shown: Column[], selectable: boolean) => [...(selectable ? ['2.5rem'] : []), ...shown.map((c) => c.width)].join(' ');
+const cellStyle = { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', paddingRight: 8 } as const;
+/** The header and the rows keep the same room for the scroll bar, so that their columns line up. */
+const gutter = { scrollbarGutter: 'stable', overflowY: 'hidden' } as const;
+
+/**
+ * The list's search, filters, sort and view (live or deleted users) as the page's address says
+ * them: a reload keeps them, a link shares them, Back undoes a change. Typing replaces the entry.
+ */
+function useListAddress() {
+  const [params, setParams] = useSearchParams();
+  const filters: Filters = { sort: params.get('sort') ?? 'login' };
+  for (const key of filterKeys) {
+    const value = params.get(key);
+    if (value) filters[key] = value;
+  }
+  const change = (changes: Record<string, string | undefined>, replace = false) =>
+    setParams(
+      (before) => {
+        const next = new URLSearchParams(before);
+        for (const [key, value] of Object.entries(changes)) {
+          if (value && !(key === 'sort' && value === 'login')) next.set(key, value);
+          else next.delete(key);
+        }
+        return next;
+      },
+      { replace },
+    );
+  return { q: params.get('q') ?? '', deleted: params.get('deleted') === 'true', filters, change };
+}
 
 /**
  * The directory, live: pages of 200 fetched as the list scrolls near their end, only the rows in
- * view rendered, presence from the event stream laid over what the pages said.
+ * view rendered, presence from the event stream laid over what the pages said. The deleted users
+ * are a view of their own, restorable one by one or in bulk.
  */
 export function Users() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const me = useMe().data;
   const domain = me?.user.domain;
-  const [search, setSearch] = useState('');
-  const [q, setQ] = useState('');
+  const address = useListAddress();
+  const { q, deleted, filters } = address;
+  const [search, setSearch] = useState(q);
+  const written = useRef(q);
+  const change = useRef(address.change);
+  change.current = address.change;
   useEffect(() => {
-    const timer = setTimeout(() => setQ(search.trim()), 250);
+    // The address changed by Back or a link, not by typing: the box shows it.
+    if (q !== written.current) setSearch(q);
+    written.current = q;
+  }, [q]);
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      if (search.trim() === written.current) return;
+      written.current = search.trim();
+      change.current({ q: search.trim() || undefined }, true);
+    }, 250);
     return () => clearTimeout(timer);
   }, [search]);
-  const [filters, setFilters] = useState<Filters>({ sort: 'login' });
-  const criteria = { ...(q ? { q } : {}), ...filters };
-  const query = new URLSearchParams(Object.entries(criteria).filter(([, v]) => v) as [string, string][]).toString();
-  const live = Boolean(filters.status || filters.registered);
-  const filterOnly = new URLSearchParams(Object.entries(criteria).filter(([k, v]) => v && !['sort', 'status', 'registered'].includes(k)) as [string, string][]).toString();
+  // The deleted users have no live state: the live filters do not apply to them.
+  const criteria: Record<string, string | undefined> = { ...(q ? { q } : {}), ...filters, ...(deleted ? { deleted: 'true', status: undefined, registered: undefined } : {}) };
+  const queryOf = (without: string[]) => new URLSearchParams(Object.entries(criteria).filter(([k, v]) => v && !without.includes(k)) as [string, string][]).toString();
+  const query = queryOf([]);
+  const live = Boolean(criteria.status || criteria.registered);
+  const filterOnly = queryOf(['sort', 'status', 'registered']);
+  const total = useQuery({ queryKey: ['users', domain, 'count', queryOf(['sort'])], enabled: Boolean(domain), queryFn: () => api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count?${queryOf(['sort'])}`) });
+  const shown = deleted ? deletedColumns : columns;
+  const selectable = deleted ? may(me, 'users:restore') : may(me, 'users:update') || may(me, 'users:delete');
+  const template = templateOf(shown, selectable);
   const client = useQueryClient();
   const list = useInfiniteQuery({
     queryKey: ['users', domain, query],
@@ -83,7 +132,7 @@ export function Users() {
     });
   }, []);
   const selectAllMatching = async () => setAllMatching(await api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count?${filterOnly}`));
-  const { sort: _sort, status: _status, registered: _registered, agent, ...named } = criteria;
+  const { sort: _sort, status: _status, registered: _registered, deleted: _deleted, agent, ...named } = criteria;
   const target: BulkTarget = allMatching ? { filter: { ...named, ...(agent ? { agent: agent === 'true' } : {}) } } : { ids: [...selected] };
   const selectedCount = allMatching ? allMatching.count : selected.size;
 
@@ -94,8 +143,8 @@ export function Users() {
           {t('users.title')}
         </Title>
         <Group>
-          <Text size="sm" c="dimmed" aria-live="polite">
-            {list.isLoading ? t('users.loading') : t('users.count', { count: users.length })}
+          <Text size="sm" c="dimmed" aria-live="polite" data-testid="users-total">
+            {list.isLoading || !total.data ? t('users.loading') : t(total.data.more ? 'users.countMore' : 'users.count', { count: total.data.count, n: total.data.count.toLocaleString(i18n.language) })}
           </Text>
           <Button component="a" variant="default" href={`/api/v1/domains/${domain}/users/export?${filterOnly}`} download>
             {t('users.export')}
@@ -114,10 +163,22 @@ export function Users() {
         </Group>
       </Group>
       <Group align="flex-end" justify="space-between">
-        <TextInput label={t('users.search')} placeholder={t('users.searchHint')} value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={420} />
+        <Group align="flex-end">
+          <TextInput label={t('users.search')} placeholder={t('users.searchHint')} value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={420} />
+          <SegmentedControl
+            aria-label={t('users.view')}
+            data={[
+              { value: 'live', label: t('users.liveView') },
+              { value: 'deleted', label: t('users.deletedView') },
+            ]}
+            value={deleted ? 'deleted' : 'live'}
+            onChange={(view) => address.change({ deleted: view === 'deleted' ? 'true' : undefined, status: undefined, registered: undefined })}
+          />
+        </Group>
         {domain && selectedCount > 0 && (
           <BulkActions
             domain={domain}
+            deleted={deleted}
             target={target}
             count={selectedCount}
             onDone={() => {
@@ -127,7 +188,7 @@ export function Users() {
           />
         )}
       </Group>
-      {domain && <ListFilters domain={domain} filters={filters} onChange={setFilters} />}
+      {domain && <ListFilters domain={domain} filters={filters} live={!deleted} onChange={(next) => address.change(Object.fromEntries([...filterKeys, 'sort'].map((key) => [key, next[key as keyof Filters]])))} />}
       {allLoaded && !allMatching && !live && list.hasNextPage !== undefined && (
         <Text size="sm">
           {t('bulk.allLoaded', { count: selected.size })}{' '}
@@ -137,26 +198,28 @@ export function Users() {
         </Text>
       )}
       {allMatching && <Text size="sm">{allMatching.more ? t('bulk.tooMany') : t('bulk.allMatching', { count: allMatching.count })}</Text>}
-      <div role="table" aria-label={t('users.title')} aria-rowcount={users.length + 1} style={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0 }}>
-        <div role="row" style={{ display: 'grid', gridTemplateColumns: template, fontWeight: 600, borderBottom: '1px solid var(--mantine-color-gray-4)', padding: '8px 0' }}>
-          <div role="columnheader">
-            <Checkbox
-              aria-label={t('bulk.selectLoaded')}
-              checked={allLoaded}
-              indeterminate={selected.size > 0 && !allLoaded}
-              onChange={() => {
-                setAllMatching(null);
-                setSelected(allLoaded ? new Set() : new Set(users.map((u) => u.id)));
-              }}
-            />
-          </div>
-          {columns.map((c: Column) => (
-            <div role="columnheader" key={c.key}>
+      <div role="table" aria-label={deleted ? t('users.deletedView') : t('users.title')} aria-rowcount={users.length + 1} style={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0, fontSize: 'var(--mantine-font-size-sm)' }}>
+        <div role="row" style={{ display: 'grid', gridTemplateColumns: template, fontWeight: 600, borderBottom: '1px solid var(--mantine-color-gray-4)', padding: '8px 0', ...gutter }}>
+          {selectable && (
+            <div role="columnheader">
+              <Checkbox
+                aria-label={t('bulk.selectLoaded')}
+                checked={allLoaded}
+                indeterminate={selected.size > 0 && !allLoaded}
+                onChange={() => {
+                  setAllMatching(null);
+                  setSelected(allLoaded ? new Set() : new Set(users.map((u) => u.id)));
+                }}
+              />
+            </div>
+          )}
+          {shown.map((c: Column) => (
+            <div role="columnheader" key={c.key} style={cellStyle} title={t(c.label)}>
               {t(c.label)}
             </div>
           ))}
         </div>
-        <div ref={scroller} style={{ flex: 1, overflow: 'auto', minHeight: 300 }} data-testid="users-scroller">
+        <div ref={scroller} style={{ flex: 1, overflow: 'auto', minHeight: 300, scrollbarGutter: 'stable' }} data-testid="users-scroller">
           {users.length === 0 && !list.isLoading && <Text p="md">{t('users.empty')}</Text>}
           <div style={{ height: rows.getTotalSize(), position: 'relative' }}>
             {visible.map((row) => {
@@ -170,6 +233,9 @@ export function Users() {
                   presence={presence.get(user.id) ?? user.presence}
                   selected={Boolean(allMatching) || selected.has(user.id)}
                   onToggle={toggle}
+                  shown={shown}
+                  template={template}
+                  selectable={selectable}
                 />
               );
             })}
@@ -187,10 +253,13 @@ interface RowProps {
   presence: Presence | undefined;
   selected: boolean;
   onToggle: (id: string) => void;
+  shown: Column[];
+  template: string;
+  selectable: boolean;
 }
 
 /** One row, drawn again only when its user, presence or selection changes — not on every scrolled frame. */
-const UserRow = memo(function UserRow({ user, index, start, presence, selected, onToggle }: RowProps) {
+const UserRow = memo(function UserRow({ user, index, start, presence, selected, onToggle, shown, template, selectable }: RowProps) {
   const { t } = useTranslation();
   return (
     <div
@@ -199,12 +268,14 @@ const UserRow = memo(function UserRow({ user, index, start, presence, selected, 
       data-login={user.login}
       style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${start}px)`, display: 'grid', gridTemplateColumns: template, alignItems: 'center', borderBottom: '1px solid var(--mantine-color-gray-2)' }}
     >
-      <div role="cell">
-        {/* A native box: a row mounts as it scrolls into view, and must be cheap to mount. */}
-        <input type="checkbox" style={{ width: 18, height: 18, accentColor: 'var(--mantine-primary-color-filled)' }} aria-label={t('bulk.selectOne', { login: user.login })} checked={selected} onChange={() => onToggle(user.id)} />
-      </div>
-      {columns.map((c) => (
-        <div role="cell" key={c.key} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+      {selectable && (
+        <div role="cell">
+          {/* A native box: a row mounts as it scrolls into view, and must be cheap to mount. */}
+          <input type="checkbox" style={{ width: 18, height: 18, accentColor: 'var(--mantine-primary-color-filled)' }} aria-label={t('bulk.selectOne', { login: user.login })} checked={selected} onChange={() => onToggle(user.id)} />
+        </div>
+      )}
+      {shown.map((c) => (
+        <div role="cell" key={c.key} style={cellStyle}>
           {c.render(user, presence, t)}
         </div>
       ))}

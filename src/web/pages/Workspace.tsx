@@ -50,28 +50,31 @@ export function Workspace() {
             </Badge>
             {presence && <TimeSince since={presence.status.since} />}
           </Group>
-          <Group>
-            {inCc ? (
-              <Button variant="default" onClick={() => void act('POST', 'cc/logout')}>
-                {t('workspace.ccLogout')}
+          {!me?.user.agent.enabled && <Text data-testid="not-agent">{t('workspace.notAgent')}</Text>}
+          {me?.user.agent.enabled && (
+            <Group>
+              {inCc ? (
+                <Button variant="default" onClick={() => void act('POST', 'cc/logout')}>
+                  {t('workspace.ccLogout')}
+                </Button>
+              ) : (
+                <Button onClick={() => void act('POST', 'cc/login')}>{t('workspace.ccLogin')}</Button>
+              )}
+              <Button color="teal" disabled={!inCc || status === 'available'} onClick={() => void act('PUT', 'status', { status: 'available' })}>
+                {t('users.statuses.available')}
               </Button>
-            ) : (
-              <Button onClick={() => void act('POST', 'cc/login')}>{t('workspace.ccLogin')}</Button>
-            )}
-            <Button color="teal" disabled={!inCc || status === 'available'} onClick={() => void act('PUT', 'status', { status: 'available' })}>
-              {t('users.statuses.available')}
-            </Button>
-            <Select aria-label={t('workspace.reason')} placeholder={t('workspace.reason')} data={(reasons.data?.items ?? []).map((r) => r.name)} value={reason} onChange={setReason} clearable w={180} />
-            <Button color="yellow" disabled={!inCc} onClick={() => void act('PUT', 'status', { status: 'break', ...(reason ? { reason } : {}) })}>
-              {t('workspace.takeBreak')}
-            </Button>
-            <Button color="red" variant="light" disabled={!inCc} onClick={() => void act('PUT', 'status', { status: 'dnd' })}>
-              {t('users.statuses.dnd')}
-            </Button>
-          </Group>
+              <Select aria-label={t('workspace.reason')} placeholder={t('workspace.reason')} data={(reasons.data?.items ?? []).map((r) => r.name)} value={reason} onChange={setReason} clearable w={180} />
+              <Button color="yellow" disabled={!inCc} onClick={() => void act('PUT', 'status', { status: 'break', ...(reason ? { reason } : {}) })}>
+                {t('workspace.takeBreak')}
+              </Button>
+              <Button color="red" variant="light" disabled={!inCc} onClick={() => void act('PUT', 'status', { status: 'dnd' })}>
+                {t('users.statuses.dnd')}
+              </Button>
+            </Group>
+          )}
         </Stack>
       </Card>
-      <Phone />
+      {me?.user.agent.enabled && <Phone />}
     </Stack>
   );
 }
