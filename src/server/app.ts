@@ -79,7 +79,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
     trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
     // The longest value a path carries is a domain name (253 characters, RFC 1035); a name of
     // 64 characters outside the BMP is 128. Anything longer is refused with 414.
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
   }).withTypeProvider<ZodTypeProvider>();
