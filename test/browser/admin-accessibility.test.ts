@@ -1,26 +1,11 @@
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ADMIN_PASSWORD, type Harness } from '../harness.ts';
 import { consoleUnderTest, screenshot, signIn } from './browser.ts';
+import { seriousViolations } from './axe.ts';
 
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const base = '/api/v1/domains/default';
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** axe-core's serious and critical findings on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: axePath });
-  const violations = await page.evaluate(async () => (await (window as unknown as { axe: { run(): Promise<{ violations: Violation[] }> } }).axe.run()).violations);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('accessibility of the administration pages, in English and Polish (axe-core)', () => {
   const started = consoleUnderTest();

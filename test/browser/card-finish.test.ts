@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ADMIN_PASSWORD, type Harness } from '../harness.ts';
 import { consoleUnderTest, engines, screenshot, signIn } from './browser.ts';
+import { seriousViolations } from './axe.ts';
 
 const base = '/api/v1/domains/default';
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-/** axe-core's serious and critical findings on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: axePath });
-  const violations = await page.evaluate(async () => (await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe.run()).violations);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** The success notice the console shows after a write. */
 const notice = (page: Page, text: string | RegExp) => page.getByRole('status').filter({ hasText: text }).first();

@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { listenSip, type SipListeners } from '../../src/server/sip/transports.ts';
 import { ADMIN_PASSWORD, passwordFor, type Harness } from '../harness.ts';
 import { registerWithDigest } from '../sip-client.ts';
 import { consoleUnderTest, engines, screenshot, signIn } from './browser.ts';
+import { seriousViolations } from './axe.ts';
 
 const base = '/api/v1/domains/default';
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-/** axe-core's serious and critical findings on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: axePath });
-  const violations = await page.evaluate(async () => (await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe.run()).violations);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** Switches the console to Polish with its language picker, as a person would. */
 async function toPolish(page: Page): Promise<void> {
