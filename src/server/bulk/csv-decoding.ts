@@ -47,7 +47,6 @@ export function detectDelimiter(text: string): CsvDelimiter {
 
 const SAMPLE = 64 * 1024;
 
-export { excerpt } from './excerpt.ts';
 
 /**
  * The longest row, header line included, in characters: a row of every column with long lists

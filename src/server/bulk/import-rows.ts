@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { hashScheme } from '../auth/passwords.ts';
 import { userCreate, userUpdate } from '../users/schema.ts';
-import { excerpt } from './csv-decoding.ts';
+import { excerpt } from './excerpt.ts';
 import { secretColumns, type ImportColumn } from './import-columns.ts';
 
 /**
