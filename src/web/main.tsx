@@ -20,11 +20,13 @@ import { Users } from './pages/Users.tsx';
 /**
  * Colours dark enough for WCAG AA text contrast (axe checks it), black text on light fills; every
  * dialog's close button named in the console's language; badges in the words' own case, so the
- * longer Polish ones ("Niezarejestrowany") fit their column instead of being cut.
+ * longer Polish ones ("Niezarejestrowany") fit their column instead of being cut; no sliding or
+ * fading for those who asked their system for less motion.
  */
 const themeIn = (close: string) =>
   createTheme({
     primaryShade: { light: 9, dark: 8 },
+    respectReducedMotion: true,
     autoContrast: true,
     luminanceThreshold: 0.3,
     components: {

@@ -31,6 +31,19 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 }
 
+/**
+ * Waits for the notice that says a write worked; when it does not come, fails with what the page
+ * said instead (a refusal in a dialog or a notice), not only with a timeout.
+ */
+export async function noticeSaid(page: Page, text: string): Promise<void> {
+  try {
+    await page.getByRole('status').filter({ hasText: text }).waitFor();
+  } catch (error) {
+    const alerts = await page.getByRole('alert').allInnerTexts();
+    throw new Error(`no notice "${text}"; the page said: ${alerts.join(' | ') || 'nothing'}`, { cause: error });
+  }
+}
+
 /** Signs in through the sign-in form, as a person would. */
 export async function signIn(page: Page, base: string, who: { domain?: string; login: string; password: string }, path = '/users'): Promise<void> {
   await page.goto(`${base}${path}`);

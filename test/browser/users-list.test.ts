@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { ADMIN_PASSWORD, type Harness } from '../harness.ts';
-import { consoleUnderTest, engines, screenshot, signIn } from './browser.ts';
+import { consoleUnderTest, engines, noticeSaid, screenshot, signIn } from './browser.ts';
 
 const base = '/api/v1/domains/default';
 
@@ -119,7 +119,7 @@ for (const engine of engines) {
       await page.getByRole('menuitem', { name: 'Log in to the contact center' }).waitFor();
       assert.deepEqual(await items(), ['Edit', 'Log in to the contact center', 'Sign out everywhere', 'Delete'], 'out of CC there is no status to set, only the login');
       await page.getByRole('menuitem', { name: 'Log in to the contact center' }).click();
-      await page.getByRole('status').filter({ hasText: 'cc-forced is logged in to the contact center' }).waitFor();
+      await noticeSaid(page, 'cc-forced is logged in to the contact center');
       await row.locator('[data-status="available"]').waitFor();
 
       await page.getByRole('button', { name: 'Actions for cc-forced' }).click();
@@ -133,7 +133,7 @@ for (const engine of engines) {
       await page.getByRole('option', { name: 'Lunch' }).click();
       await screenshot(page, `force-break-${engine}`);
       await dialog.getByRole('button', { name: 'Put on a break' }).click();
-      await page.getByRole('status').filter({ hasText: 'cc-forced: Break · Lunch' }).waitFor();
+      await noticeSaid(page, 'cc-forced: Break · Lunch');
       await row.locator('[data-status="break"]').waitFor();
       await row.getByText('Lunch').waitFor();
       const presence = (await h.admin.get(`${base}/users/${agent.id}/presence`)).body;
@@ -151,7 +151,7 @@ for (const engine of engines) {
       await page.getByRole('button', { name: 'Actions for leaver-one' }).click();
       await page.getByRole('menuitem', { name: 'Delete' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
-      await page.getByRole('status').filter({ hasText: 'leaver-one deleted: find it under Deleted users to restore it.' }).waitFor();
+      await noticeSaid(page, 'leaver-one deleted: find it under Deleted users to restore it.');
       await page.locator('[role=row][data-login="leaver-one"]').waitFor({ state: 'detached' });
 
       await page.getByText('Deleted users', { exact: true }).click();
@@ -174,7 +174,7 @@ for (const engine of engines) {
       assert.equal(await page.getByRole('button', { name: 'Save' }).count(), 0, 'no Save that would answer "not found"');
       await screenshot(page, `user-card-deleted-${engine}`);
       await page.getByRole('button', { name: 'Restore' }).click();
-      await page.getByRole('status').filter({ hasText: 'leaver-one restored' }).waitFor();
+      await noticeSaid(page, 'leaver-one restored');
       await notice.waitFor({ state: 'detached' });
       assert.equal(await page.getByRole('textbox', { name: 'Login' }).isDisabled(), false, 'restored, it is editable again');
       await page.getByRole('button', { name: 'Save' }).waitFor();
@@ -193,7 +193,7 @@ for (const engine of engines) {
       await toolbar.getByRole('button', { name: 'Restore…' }).click();
       await page.getByRole('dialog').getByText('Restore 2 users?').waitFor();
       await page.getByRole('button', { name: 'Restore 2 users' }).click();
-      await page.getByRole('status').filter({ hasText: '2 users restored' }).waitFor();
+      await noticeSaid(page, '2 users restored');
       await page.locator('[role=row][data-login="bulk-leaver-1"]').waitFor({ state: 'detached' });
       assert.deepEqual((await h.admin.get(`${base}/users?q=bulk-leaver`)).body.items.map((u: { login: string }) => u.login), ['bulk-leaver-1', 'bulk-leaver-2']);
     });
