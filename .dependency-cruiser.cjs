@@ -16,7 +16,7 @@ module.exports = {
       comment: 'Folders import each other one way: a cycle makes a feature impossible to read, test or move alone.',
       scope: 'folder',
       from: { path: '^src/server/' },
-      to: { circular: true },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
     {
       name: 'no-cycle-between-modules',

@@ -13,7 +13,7 @@ import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { safeguardsFor } from '../src/server/users/safeguards.ts';
 import { tmpdir } from 'node:os';
-import { findDomain } from '../src/server/domains/store.ts';
+import { findDomain } from '../src/server/tenancy/domain-record.ts';
 import { freshStorage } from '../test/databases.ts';
 import { seedUsers } from './seed.ts';
 

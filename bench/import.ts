@@ -20,7 +20,7 @@ import type { Db } from '../src/server/db/schema.ts';
 import { insertSetWise } from '../src/server/users/new-users.ts';
 import { migrateToLatest } from '../src/server/db/migrate.ts';
 import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
-import { findDomain } from '../src/server/domains/store.ts';
+import { findDomain } from '../src/server/tenancy/domain-record.ts';
 import { safeguardsFor } from '../src/server/users/safeguards.ts';
 import { freshStorage } from '../test/databases.ts';
 import { seedUsers } from './seed.ts';

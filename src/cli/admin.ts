@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { generatePassword, systemRequester } from '../server/domains/bootstrap.ts';
-import { findDomain } from '../server/domains/store.ts';
+import { findDomain } from '../server/tenancy/domain-record.ts';
 import { safeguardsFor } from '../server/users/safeguards.ts';
 import { Problem } from '../server/http/problem.ts';
 import { ADMIN_ROLE } from '../server/roles/builtin.ts';

@@ -19,7 +19,7 @@ import { actorForToken } from './auth/sessions.ts';
 import type { Config } from './config.ts';
 import type { Access } from './http/access.ts';
 import type { Storage } from './db/connect.ts';
-import { DirectoryCache } from './db/directory-cache.ts';
+import { DirectoryCache } from './directory-cache.ts';
 import { domainRoutes } from './domains/routes.ts';
 import { groupRoutes } from './groups/routes.ts';
 import { answerClientError, answerFrameworkError, installErrorHandler, MAX_PARAM_LENGTH } from './http/error-handler.ts';

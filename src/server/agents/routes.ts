@@ -3,7 +3,7 @@ import { recordAudit } from '../audit/store.ts';
 import { diff } from '../audit/rules.ts';
 import { actorOf, domainOf } from '../http/access.ts';
 import { expectedVersion, sendEtag } from '../http/etag.ts';
-import type { Deps, Router } from '../http/routes.ts';
+import type { Deps, Router } from '../deps.ts';
 import { changeUser, readUser } from '../users/commands.ts';
 import { agentDefaults, agentPatch, agentView } from './schema.ts';
 import { agentDefaultsOf } from './store.ts';

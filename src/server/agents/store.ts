@@ -1,7 +1,7 @@
 import type { Db } from '../db/schema.ts';
-import type { DomainRecord } from '../domains/store.ts';
+import type { DomainRecord } from '../tenancy/domain-record.ts';
 import type { FieldProblem } from '../http/problem.ts';
-import { nameKey } from '../roles/store.ts';
+import { nameKey } from '../identifiers/normal-form.ts';
 import { effectiveAgent, noAgent, type AgentOverrides, type StoredAgent } from './rules.ts';
 import { agentDefaults, defaultAgentDefaults, type AgentDefaults, type AgentView } from './schema.ts';
 import type { Lookups } from '../users/lookups.ts';

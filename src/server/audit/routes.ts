@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { domainOf } from '../http/access.ts';
 import { pageSchema } from '../http/paging.ts';
-import type { Deps, Router } from '../http/routes.ts';
+import type { Deps, Router } from '../deps.ts';
 import { auditEntry, auditQuery } from './schema.ts';
 import { listAudit } from './store.ts';
 

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/schema.ts';
-import { findDomain } from '../domains/store.ts';
+import { findDomain } from '../tenancy/domain-record.ts';
 import { can, type Access } from '../http/access.ts';
 import { forbidden, notFound, Problem } from '../http/problem.ts';
-import type { DirectoryCache } from '../db/directory-cache.ts';
+import type { DirectoryCache } from '../directory-cache.ts';
 import { actorForApiToken, TOKEN_PREFIX } from '../tokens/store.ts';
 import { addressAllowed } from './networks.ts';
 import { actorForToken } from './sessions.ts';

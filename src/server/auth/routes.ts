@@ -1,11 +1,11 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../audit/store.ts';
-import { findDomain } from '../domains/store.ts';
+import { findDomain } from '../tenancy/domain-record.ts';
 import { actorOf } from '../http/access.ts';
 import { expectedVersion, sendEtag } from '../http/etag.ts';
 import { invalid, Problem } from '../http/problem.ts';
-import type { Deps, Router } from '../http/routes.ts';
+import type { Deps, Router } from '../deps.ts';
 import { changeUser, readUser } from '../users/commands.ts';
 import { profileUpdate, userResponse } from '../users/schema.ts';
 import { SESSION_COOKIE, sessionRequired } from './guard.ts';

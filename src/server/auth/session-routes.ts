@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { recordAudit } from '../audit/store.ts';
 import { actorOf, domainOf } from '../http/access.ts';
 import { notFound } from '../http/problem.ts';
-import type { Deps, Router } from '../http/routes.ts';
+import type { Deps, Router } from '../deps.ts';
 import { accountInCharge } from '../users/commands.ts';
 import { findUserRow } from '../users/store.ts';
 import { closeUserSession, closeUserSessions, listSessions } from './sessions.ts';

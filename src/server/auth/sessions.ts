@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/schema.ts';
 import { Problem } from '../http/problem.ts';
 import type { Actor } from '../http/access.ts';
-import type { DomainRecord } from '../domains/store.ts';
+import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { effectivePermissions } from './permissions.ts';
 
 /** Only a hash of the token is stored: a copy of the database signs nobody in. */

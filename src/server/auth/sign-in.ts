@@ -1,7 +1,7 @@
 import { identifierKey } from '../identifiers/normal-form.ts';
 import type { Db } from '../db/schema.ts';
 import { recordAudit } from '../audit/store.ts';
-import { findDomain } from '../domains/store.ts';
+import { findDomain } from '../tenancy/domain-record.ts';
 import { Problem } from '../http/problem.ts';
 import { assertNotLocked, attemptKeys, recordFailure, recordSuccess } from '../lockout/guard.ts';
 import { defaultBruteForceSettings } from '../lockout/schema.ts';

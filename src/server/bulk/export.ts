@@ -1,5 +1,5 @@
 import type { Db } from '../db/schema.ts';
-import type { DomainRecord } from '../domains/store.ts';
+import type { DomainRecord } from '../tenancy/domain-record.ts';
 import type { UserListQuery } from '../users/schema.ts';
 import { listUsers } from '../users/store.ts';
 import { neutralised, userColumns } from './columns.ts';

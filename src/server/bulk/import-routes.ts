@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { timeOrderedId } from '../db/ids.ts';
 import { actorOf, domainOf } from '../http/access.ts';
 import { conflict, invalid, notFound, Problem } from '../http/problem.ts';
-import type { Deps, Router } from '../http/routes.ts';
+import type { Deps, Router } from '../deps.ts';
 import { MAX_ROW } from './csv-decoding.ts';
 import { importColumns } from './import-columns.ts';
 import { MAX_CELL } from './import-rows.ts';

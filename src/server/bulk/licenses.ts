@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
 import type { Db } from '../db/schema.ts';
-import type { DomainRecord } from '../domains/store.ts';
+import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { conflict, type FieldProblem } from '../http/problem.ts';
 import { findLicense, isExpired, unlicensedCapabilities } from '../licenses/store.ts';
 import { lookupsOf } from '../users/lookups.ts';

@@ -10,7 +10,7 @@ import { timeOrderedId } from '../db/ids.ts';
 import { actorOf, domainOf } from '../http/access.ts';
 import { conflict, invalid, Problem } from '../http/problem.ts';
 import type { UserView } from '../users/schema.ts';
-import type { Deps, Router } from '../http/routes.ts';
+import type { Deps, Router } from '../deps.ts';
 import { keepingAnAdministrator } from '../roles/administrators.ts';
 import { bulkDelete, bulkEdit, bulkEditResult, bulkResult, bulkTarget, MAX_BULK } from './schema.ts';
 import { changeFor } from './edit.ts';

@@ -7,8 +7,8 @@ import { uniqueViolationAs } from '../db/errors.ts';
 import { actorOf, domainOf } from '../http/access.ts';
 import { decodeCursor, encodeCursor, limitSchema, pageSchema, toPage } from '../http/paging.ts';
 import { conflict, notFound } from '../http/problem.ts';
-import type { Deps, Router } from '../http/routes.ts';
-import { nameKey } from '../roles/store.ts';
+import type { Deps, Router } from '../deps.ts';
+import { nameKey } from '../identifiers/normal-form.ts';
 import { tag } from '../catalogs/schema.ts';
 
 type Kind = 'tags' | 'skills';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { DirectoryCache } from '../db/directory-cache.ts';
+import type { DirectoryCache } from '../directory-cache.ts';
 import type { PresenceEngine } from '../presence/engine.ts';
 import type { FeedTail } from './tail.ts';
 

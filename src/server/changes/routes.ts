@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { domainOf } from '../http/access.ts';
-import type { Deps, Router } from '../http/routes.ts';
+import type { Deps, Router } from '../deps.ts';
 import { changePage, changesQuery } from './schema.ts';
 import { listChanges } from './store.ts';
 

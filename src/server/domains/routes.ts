@@ -5,9 +5,10 @@ import { uniqueViolationAs } from '../db/errors.ts';
 import { actorOf } from '../http/access.ts';
 import { decodeCursor, encodeCursor, limitSchema, pageSchema, toPage } from '../http/paging.ts';
 import { conflict, forbidden, notFound } from '../http/problem.ts';
-import type { Deps, Router } from '../http/routes.ts';
+import type { Deps, Router } from '../deps.ts';
 import { domainCreate, domainParams, domainResponse, domainUpdate } from './schema.ts';
-import { deleteDomain, findDomain, insertDomain, listDomains, toDomainView, updateDomain } from './store.ts';
+import { deleteDomain, insertDomain, listDomains, toDomainView, updateDomain } from './store.ts';
+import { findDomain } from '../tenancy/domain-record.ts';
 
 const tags = ['domains'];
 const listQuery = z.strictObject({ limit: limitSchema, cursor: z.string().max(1000).optional() });

@@ -1,16 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { PostgresAdapter } from 'kysely';
-import type { Db, DomainsTable } from '../db/schema.ts';
+import type { Db } from '../db/schema.ts';
+import { domainColumns as columns, type DomainRecord } from '../tenancy/domain-record.ts';
 import { createBuiltinRoles } from '../roles/store.ts';
 import type { DomainCreate, DomainUpdate, DomainView } from './schema.ts';
-
-/**
- * A domain as the API and the guard see it, with the telephony settings every user view needs;
- * its security settings are read on their own.
- */
-export type DomainRecord = Omit<DomainsTable, 'password_policy' | 'brute_force'>;
-
-const columns = ['id', 'name', 'title', 'active', 'require_two_factor', 'realm', 'sip_settings', 'agent_defaults', 'created_at', 'updated_at'] as const;
 
 export const toDomainView = (d: DomainRecord): DomainView => ({
   name: d.name,
@@ -21,10 +13,6 @@ export const toDomainView = (d: DomainRecord): DomainView => ({
   createdAt: d.created_at,
   updatedAt: d.updated_at,
 });
-
-export function findDomain(db: Db, name: string): Promise<DomainRecord | undefined> {
-  return db.selectFrom('domains').select(columns).where('name', '=', name).executeTakeFirst();
-}
 
 export function listDomains(db: Db, after: string | undefined, limit: number): Promise<DomainRecord[]> {
   let query = db.selectFrom('domains').select(columns).orderBy('name').limit(limit + 1);
@@ -76,13 +64,4 @@ export async function updateDomain(db: Db, domain: DomainRecord, change: DomainU
 
 export async function deleteDomain(db: Db, domain: DomainRecord): Promise<void> {
   await db.deleteFrom('domains').where('id', '=', domain.id).execute();
-}
-
-/**
- * Makes writers that pick from the domain's shared pools (free extensions) take turns until the
- * transaction ends. SQLite runs one transaction at a time anyway.
- */
-export async function lockDomain(db: Db, id: string): Promise<void> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
-  await db.selectFrom('domains').select('id').where('id', '=', id).forUpdate().execute();
 }

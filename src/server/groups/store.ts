@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, GroupsTable } from '../db/schema.ts';
-import { nameKey } from '../roles/store.ts';
+import { nameKey } from '../identifiers/normal-form.ts';
 import type { GroupView } from './schema.ts';
 
 const columns = ['id', 'domain_id', 'name', 'name_key', 'description', 'created_at', 'updated_at'] as const;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Storage } from '../db/connect.ts';
-import type { Router } from './routes.ts';
+import type { Router } from '../deps.ts';
 
 const status = z.object({ status: z.enum(['ok', 'unavailable']) });
 

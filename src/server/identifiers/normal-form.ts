@@ -9,3 +9,6 @@ export const isNormalIdentifier = (text: string) => text === text.normalize('NFK
 
 /** The key an identifier is stored and looked up by; null for text not in normal form. */
 export const identifierKey = (text: string): string | null => (isNormalIdentifier(text) ? text.toLowerCase() : null);
+
+/** The key a catalog's names (roles, groups, tags, skills, licenses, pause reasons) are unique by. */
+export const nameKey = (name: string) => name.toLowerCase();

@@ -3,9 +3,9 @@ import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/schema.ts';
 import { Problem } from '../http/problem.ts';
-import type { Deps, Router } from '../http/routes.ts';
+import type { Deps, Router } from '../deps.ts';
 import { sipDomainByHost } from '../sip/store.ts';
-import type { DirectoryCache } from '../db/directory-cache.ts';
+import type { DirectoryCache } from '../directory-cache.ts';
 
 /** What FreeSWITCH's mod_xml_curl posts for a directory look-up (among many other fields). */
 const directoryRequest = z.looseObject({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database, Db } from '../db/schema.ts';
-import { nameKey } from '../roles/store.ts';
+import { nameKey } from '../identifiers/normal-form.ts';
 import type { LicenseCreate } from './schema.ts';
 import type { Lookups } from '../users/lookups.ts';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { recordAudit } from '../audit/store.ts';
 import { diff } from '../audit/rules.ts';
 import { actorOf, domainOf } from '../http/access.ts';
-import type { Deps, Router } from '../http/routes.ts';
+import type { Deps, Router } from '../deps.ts';
 import { accountKey } from './guard.ts';
 import { bruteForceSettings } from './schema.ts';
 import { clearFailures, readBruteForceSettings, writeBruteForceSettings } from './store.ts';

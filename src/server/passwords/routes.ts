@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { recordAudit } from '../audit/store.ts';
 import { diff } from '../audit/rules.ts';
 import { actorOf, domainOf } from '../http/access.ts';
-import type { Deps, Router } from '../http/routes.ts';
+import type { Deps, Router } from '../deps.ts';
 import { passwordCheckBody, passwordCheckResponse, passwordPolicy } from './schema.ts';
 import { readPolicy, writePolicy } from './store.ts';
 

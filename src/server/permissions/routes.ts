@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Router } from '../http/routes.ts';
+import type { Router } from '../deps.ts';
 import { allPermissions, permissionCatalog } from './catalog.ts';
 
 const permissionView = z.object({ name: z.string(), scope: z.enum(['domain', 'self', 'platform']), description: z.string() });

@@ -6,8 +6,8 @@ import type { Database } from '../db/schema.ts';
 import { uniqueViolationAs } from '../db/errors.ts';
 import { actorOf, domainOf } from '../http/access.ts';
 import { conflict, notFound } from '../http/problem.ts';
-import type { Deps, Router } from '../http/routes.ts';
-import { nameKey } from '../roles/store.ts';
+import type { Deps, Router } from '../deps.ts';
+import { nameKey } from '../identifiers/normal-form.ts';
 import { MAX_NO_ANSWER_REASON } from './rules.ts';
 import { pauseReasonInput, pauseReasonView } from './schema.ts';
 

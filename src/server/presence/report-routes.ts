@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../db/schema.ts';
 import { domainOf } from '../http/access.ts';
 import { invalid } from '../http/problem.ts';
-import type { Deps, Router } from '../http/routes.ts';
+import type { Deps, Router } from '../deps.ts';
 import { onlineByHour, secondsIn, type Change } from './report.ts';
 
 const DAY = 86_400_000;

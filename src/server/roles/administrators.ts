@@ -1,7 +1,7 @@
 import type { Db } from '../db/schema.ts';
 import { conflict } from '../http/problem.ts';
 import { ADMIN_ROLE } from './builtin.ts';
-import { nameKey } from './store.ts';
+import { nameKey } from '../identifiers/normal-form.ts';
 
 /**
  * Administrators of a domain: active, not deleted users who are domain administrators

@@ -5,11 +5,12 @@ import { diff } from '../audit/rules.ts';
 import { actorOf, domainOf } from '../http/access.ts';
 import { decodeCursor, encodeCursor, limitSchema, pageSchema, toPage } from '../http/paging.ts';
 import { conflict, forbidden, notFound } from '../http/problem.ts';
-import type { Deps, Router } from '../http/routes.ts';
+import type { Deps, Router } from '../deps.ts';
 import { permissionsBeyondActor } from '../users/rules.ts';
 import { ADMIN_ROLE } from './builtin.ts';
 import { roleCreate, roleParams, roleResponse, roleUpdate } from './schema.ts';
-import { deleteRole, findRole, insertRole, listRoles, nameKey, roleUsage, toRoleView, updateRole } from './store.ts';
+import { deleteRole, findRole, insertRole, listRoles, roleUsage, toRoleView, updateRole } from './store.ts';
+import { nameKey } from '../identifiers/normal-form.ts';
 
 const tags = ['roles'];
 const domainParams = z.object({ domain: z.string() });

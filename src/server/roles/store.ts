@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, RolesTable } from '../db/schema.ts';
 import { builtinRoles } from './builtin.ts';
+import { nameKey } from '../identifiers/normal-form.ts';
 import type { RoleView } from './schema.ts';
 import { lookupsOf, type Lookups } from '../users/lookups.ts';
 
 const columns = ['id', 'domain_id', 'name', 'name_key', 'description', 'permissions', 'builtin', 'require_two_factor', 'created_at', 'updated_at'] as const;
-
-export const nameKey = (name: string) => name.toLowerCase();
 
 export const toRoleView = (r: RolesTable): RoleView => ({
   name: r.name,

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { findDomain } from '../domains/store.ts';
+import { findDomain } from '../tenancy/domain-record.ts';
 import { actorOf } from '../http/access.ts';
 import { Problem } from '../http/problem.ts';
-import type { Deps, Router } from '../http/routes.ts';
+import type { Deps, Router } from '../deps.ts';
 import { readUser } from '../users/commands.ts';
 import { sipSettingsOf } from './store.ts';
 

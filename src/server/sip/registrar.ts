@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { addressAllowed } from '../auth/networks.ts';
 import type { Config } from '../config.ts';
-import type { DirectoryCache } from '../db/directory-cache.ts';
+import type { DirectoryCache } from '../directory-cache.ts';
 import type { Db } from '../db/schema.ts';
 import { prepared } from '../db/prepared.ts';
 import type { PresenceEngine } from '../presence/engine.ts';

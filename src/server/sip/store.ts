@@ -1,6 +1,6 @@
 import type { Db } from '../db/schema.ts';
-import type { DomainRecord } from '../domains/store.ts';
-import type { DirectoryCache } from '../db/directory-cache.ts';
+import type { DomainRecord } from '../tenancy/domain-record.ts';
+import type { DirectoryCache } from '../directory-cache.ts';
 import type { RegistrarDomain } from './registrar.ts';
 import type { TelephonyRow } from '../users/store.ts';
 import type { FieldProblem } from '../http/problem.ts';

@@ -1,6 +1,6 @@
 import { SESSION_COOKIE } from '../auth/guard.ts';
 import { Problem } from '../http/problem.ts';
-import type { Router } from '../http/routes.ts';
+import type { Router } from '../deps.ts';
 import { TOKEN_PREFIX } from '../tokens/store.ts';
 import { ConnectionWatch, type Admission, type SipConnections } from './connections.ts';
 import type { Registrar, SessionOwner } from './registrar.ts';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { recordAudit } from '../audit/store.ts';
 import { actorOf, domainOf } from '../http/access.ts';
 import { conflict, invalid } from '../http/problem.ts';
-import type { Deps, Router } from '../http/routes.ts';
+import type { Deps, Router } from '../deps.ts';
 import { acceptedStep, newEnrolment, newRecoveryCodes } from './rules.ts';
 import { clearTwoFactor, enableTwoFactor, readTotp, savePendingSecret } from './store.ts';
 

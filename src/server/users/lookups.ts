@@ -1,5 +1,5 @@
 import type { Db } from '../db/schema.ts';
-import { lockDomain } from '../domains/store.ts';
+import { lockDomain } from '../tenancy/domain-record.ts';
 import { lowestFreeExtensions } from '../sip/store.ts';
 
 export interface CatalogRow {

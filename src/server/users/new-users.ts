@@ -3,7 +3,7 @@ import { recordAudit, type AuditActor } from '../audit/store.ts';
 import { diff, type Changes } from '../audit/rules.ts';
 import { agentColumns } from '../agents/store.ts';
 import type { Database, Db } from '../db/schema.ts';
-import type { DomainRecord } from '../domains/store.ts';
+import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { extensionRows, sipAccountColumns } from '../sip/store.ts';
 import type { PreparedUser } from './commands.ts';
 import type { Lookups } from './lookups.ts';

@@ -3,7 +3,7 @@ import { actorOf, domainOf } from '../http/access.ts';
 import { expectedVersion, sendEtag } from '../http/etag.ts';
 import { pageSchema } from '../http/paging.ts';
 import { compileSerializer } from '../http/serializer.ts';
-import type { Deps, Router } from '../http/routes.ts';
+import type { Deps, Router } from '../deps.ts';
 import { changeUser, createUser, deleteUser, readUser, restoreUser } from './commands.ts';
 import { userCreate, userListQuery, userParams, userResponse, userUpdate, type UserListQuery } from './schema.ts';
 import { listUsers, type LiveNarrowing } from './store.ts';

@@ -3,7 +3,7 @@ import type { AgentPatch, AgentView } from '../agents/schema.ts';
 import { agentDefaultsOf, resolveSkills, writeAgent } from '../agents/store.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Db } from '../db/schema.ts';
-import type { DomainRecord } from '../domains/store.ts';
+import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { conflict, invalid, type FieldProblem } from '../http/problem.ts';
 import { unlicensedCapabilities } from '../licenses/store.ts';
 import { generateSecret, sipDigests } from '../sip/digest.ts';

@@ -5,7 +5,7 @@ import { lastChange } from '../changes/store.ts';
 import type { WebhookSettings } from '../config.ts';
 import { timeOrderedId } from '../db/ids.ts';
 import type { Db } from '../db/schema.ts';
-import type { DomainRecord } from '../domains/store.ts';
+import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 import { pingPayload, PING, resourceKeyOf } from './rules.ts';

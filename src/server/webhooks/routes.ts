@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { actorOf, domainOf } from '../http/access.ts';
 import { pageSchema } from '../http/paging.ts';
-import type { Deps, Router } from '../http/routes.ts';
+import type { Deps, Router } from '../deps.ts';
 import { createWebhook, deleteWebhook, mustFindSubscription, ping, redeliverOne, rotateSecret, updateWebhook, type WebhookTools } from './commands.ts';
 import { deliveriesQuery, deliveryView, webhookCreate, webhookCreated, webhookSecret, webhookUpdate, webhookView } from './schema.ts';
 import { listDeliveries, listSubscriptions, toWebhookView } from './store.ts';

@@ -1,6 +1,6 @@
-import type { SignedIn } from '../auth/sessions.ts';
-import { ReadCache } from './read-cache.ts';
-import type { RegistrarAccount, RegistrarDomain } from '../sip/registrar.ts';
+import type { SignedIn } from './auth/sessions.ts';
+import { ReadCache } from './db/read-cache.ts';
+import type { RegistrarAccount, RegistrarDomain } from './sip/registrar.ts';
 
 /** A user as answered: its version (the ETag) and its JSON, serialized once while cached. */
 export interface SerializedUser {

@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Config } from '../config.ts';
-import type { DirectoryCache } from '../db/directory-cache.ts';
-import type { Db } from '../db/schema.ts';
-import type { PasswordChecker } from '../passwords/checker.ts';
-import type { SecretCipher } from '../secrets/cipher.ts';
-import type { PresenceEngine } from '../presence/engine.ts';
+import type { Config } from './config.ts';
+import type { DirectoryCache } from './directory-cache.ts';
+import type { Db } from './db/schema.ts';
+import type { PasswordChecker } from './passwords/checker.ts';
+import type { SecretCipher } from './secrets/cipher.ts';
+import type { PresenceEngine } from './presence/engine.ts';
 
 /** What every feature's routes receive: passed explicitly, never reached through decorators. */
 export interface Deps {
