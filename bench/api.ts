@@ -9,7 +9,7 @@ import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { connect, type Engine } from '../src/server/db/connect.ts';
 import { migrateToLatest } from '../src/server/db/migrate.ts';
-import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
+import { bootstrapDirectory } from '../src/server/setup/bootstrap.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { safeguardsFor } from '../src/server/users/safeguards.ts';
 import { tmpdir } from 'node:os';

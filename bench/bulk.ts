@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { loadConfig } from '../src/server/config.ts';
 import { connect, type Engine } from '../src/server/db/connect.ts';
 import { migrateToLatest } from '../src/server/db/migrate.ts';
-import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
+import { bootstrapDirectory } from '../src/server/setup/bootstrap.ts';
 import { findDomain } from '../src/server/tenancy/domain-record.ts';
 import { safeguardsFor } from '../src/server/users/safeguards.ts';
 import { freshStorage } from '../test/databases.ts';

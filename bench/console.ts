@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { loadConfig } from '../src/server/config.ts';
 import { connect } from '../src/server/db/connect.ts';
 import { migrateToLatest } from '../src/server/db/migrate.ts';
-import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
+import { bootstrapDirectory } from '../src/server/setup/bootstrap.ts';
 import { findDomain } from '../src/server/tenancy/domain-record.ts';
 import { safeguardsFor } from '../src/server/users/safeguards.ts';
 import { launchChromium } from '../test/browser/browser.ts';

@@ -19,7 +19,7 @@ import { connect, type Engine } from '../src/server/db/connect.ts';
 import type { Db } from '../src/server/db/schema.ts';
 import { insertSetWise } from '../src/server/users/new-users.ts';
 import { migrateToLatest } from '../src/server/db/migrate.ts';
-import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
+import { bootstrapDirectory } from '../src/server/setup/bootstrap.ts';
 import { findDomain } from '../src/server/tenancy/domain-record.ts';
 import { safeguardsFor } from '../src/server/users/safeguards.ts';
 import { freshStorage } from '../test/databases.ts';

@@ -10,9 +10,9 @@ import argon2 from 'argon2';
 import autocannon from 'autocannon';
 import { connect } from '../src/server/db/connect.ts';
 import { migrateToLatest } from '../src/server/db/migrate.ts';
-import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
+import { bootstrapDirectory } from '../src/server/setup/bootstrap.ts';
 import { loadConfig } from '../src/server/config.ts';
-import { hashPassword } from '../src/server/auth/passwords.ts';
+import { hashPassword } from '../src/server/passwords/hashing.ts';
 import { safeguardsFor } from '../src/server/users/safeguards.ts';
 import { freshStorage } from '../test/databases.ts';
 

@@ -3,7 +3,7 @@ import type { Insertable } from 'kysely';
 import type { Database, Db } from '../src/server/db/schema.ts';
 import { timeOrderedId } from '../src/server/db/ids.ts';
 import { searchTerms } from '../src/server/users/rules.ts';
-import { sipDigests } from '../src/server/sip/digest.ts';
+import { sipDigests } from '../src/server/sip-accounts/digest.ts';
 
 const firstNames = ['Anna', 'Jan', 'Olena', 'Maria', 'Piotr', 'Oksana', 'John', 'Emma', 'Andrii', 'Katarzyna', 'Tomasz', 'Iryna', 'Michael', 'Sofia', 'Paweł', 'Natalia', 'David', 'Olivia', 'Taras', 'Zofia'];
 const lastNames = ['Kowalski', 'Nowak', 'Shevchenko', 'Wiśniewska', 'Bondarenko', 'Smith', 'Kovalenko', 'Wójcik', 'Johnson', 'Tkachenko', 'Kamińska', 'Brown', 'Lewandowski', 'Melnyk', 'Zielińska', 'Williams', 'Boyko', 'Szymański', 'Taylor', 'Kravchenko'];

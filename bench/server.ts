@@ -8,7 +8,7 @@ import Fastify from 'fastify';
 import { buildApp } from '../src/server/app.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { connect } from '../src/server/db/connect.ts';
-import { listenSip } from '../src/server/sip/transports.ts';
+import { listenSip } from '../src/server/registrar/transports.ts';
 
 const app =
   process.env.BENCH_SERVER === 'bare'

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/server/config.ts';
 import { connect, type Engine } from '../src/server/db/connect.ts';
 import { migrateToLatest } from '../src/server/db/migrate.ts';
-import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
+import { bootstrapDirectory } from '../src/server/setup/bootstrap.ts';
 import { safeguardsFor } from '../src/server/users/safeguards.ts';
 import { freshStorage } from '../test/databases.ts';
 import { startServer } from './server-process.ts';

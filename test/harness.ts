@@ -5,7 +5,7 @@ import { buildApp, type App, type AppOptions } from '../src/server/app.ts';
 import { loadConfig, type Config } from '../src/server/config.ts';
 import { connect, type Engine, type Storage } from '../src/server/db/connect.ts';
 import { migrateToLatest } from '../src/server/db/migrate.ts';
-import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
+import { bootstrapDirectory } from '../src/server/setup/bootstrap.ts';
 import { safeguardsFor } from '../src/server/users/safeguards.ts';
 import { engines, freshStorage } from './databases.ts';
 

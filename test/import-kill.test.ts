@@ -10,7 +10,7 @@ import { loadConfig } from '../src/server/config.ts';
 import { connect } from '../src/server/db/connect.ts';
 import type { Db } from '../src/server/db/schema.ts';
 import { migrateToLatest } from '../src/server/db/migrate.ts';
-import { bootstrapDirectory } from '../src/server/domains/bootstrap.ts';
+import { bootstrapDirectory } from '../src/server/setup/bootstrap.ts';
 import { safeguardsFor } from '../src/server/users/safeguards.ts';
 import { engines, freshStorage } from './harness.ts';
 

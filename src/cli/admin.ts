@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { generatePassword, systemRequester } from '../server/domains/bootstrap.ts';
+import { generatePassword, systemRequester } from '../server/setup/bootstrap.ts';
 import { findDomain } from '../server/tenancy/domain-record.ts';
 import { safeguardsFor } from '../server/users/safeguards.ts';
 import { Problem } from '../server/http/problem.ts';

@@ -4,7 +4,7 @@ import { exportRows } from '../server/bulk/export.ts';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { importQuery, importUsers, type GeneratedSecret } from '../server/bulk/import.ts';
 import { createRange, rangeInput } from '../server/bulk/range.ts';
-import { systemRequester } from '../server/domains/bootstrap.ts';
+import { systemRequester } from '../server/setup/bootstrap.ts';
 import { findDomain } from '../server/tenancy/domain-record.ts';
 import { Problem } from '../server/http/problem.ts';
 import type { Db } from '../server/db/schema.ts';

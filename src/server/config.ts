@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { BreachScreening } from './passwords/breached.ts';
-import type { ConnectionLimits } from './sip/connections.ts';
+import type { ConnectionLimits } from './registrar/connections.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 

@@ -1,10 +1,10 @@
 import { buildApp } from './app.ts';
-import { listenSip } from './sip/transports.ts';
-import { pruneExpiredSessions } from './auth/sessions.ts';
+import { listenSip } from './registrar/transports.ts';
+import { pruneExpiredSessions } from './sessions/store.ts';
 import { loadConfig } from './config.ts';
 import { connect } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { bootstrapDirectory } from './domains/bootstrap.ts';
+import { bootstrapDirectory } from './setup/bootstrap.ts';
 import { pruneFailures } from './lockout/store.ts';
 import { pruneChanges } from './changes/store.ts';
 import { pruneDeliveries } from './webhooks/store.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { listenSip, type SipListeners } from '../../src/server/sip/transports.ts';
+import { listenSip, type SipListeners } from '../../src/server/registrar/transports.ts';
 import { ADMIN_PASSWORD, passwordFor, type Harness } from '../harness.ts';
 import { registerWithDigest } from '../sip-client.ts';
 import { consoleUnderTest, engines, screenshot, signIn } from './browser.ts';

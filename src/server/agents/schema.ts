@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tag } from '../catalogs/schema.ts';
-import { language } from '../users/language-schema.ts';
+import { language } from '../identifiers/language.ts';
 
 const seconds = (max: number) => z.number().int().min(0).max(max);
 

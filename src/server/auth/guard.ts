@@ -5,8 +5,8 @@ import { can, type Access } from '../http/access.ts';
 import { forbidden, notFound, Problem } from '../http/problem.ts';
 import type { DirectoryCache } from '../directory-cache.ts';
 import { actorForApiToken, TOKEN_PREFIX } from '../tokens/store.ts';
-import { addressAllowed } from './networks.ts';
-import { actorForToken } from './sessions.ts';
+import { addressAllowed } from '../networks/networks.ts';
+import { actorForToken } from '../sessions/store.ts';
 
 export const SESSION_COOKIE = 'switchboard_session';
 

@@ -10,10 +10,10 @@ import { changeUser, readUser } from '../users/commands.ts';
 import { profileUpdate, userResponse } from '../users/schema.ts';
 import { SESSION_COOKIE, sessionRequired } from './guard.ts';
 import { revokeToken } from '../tokens/store.ts';
-import { verifyPassword } from './passwords.ts';
+import { verifyPassword } from '../passwords/hashing.ts';
 import { authenticate } from './sign-in.ts';
 import { loginBody, loginResponse, meResponse } from './schema.ts';
-import { admitSession, closeSession, openSession } from './sessions.ts';
+import { admitSession, closeSession, openSession } from '../sessions/store.ts';
 
 const tags = ['authentication'];
 

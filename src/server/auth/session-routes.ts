@@ -5,7 +5,7 @@ import { notFound } from '../http/problem.ts';
 import type { Deps, Router } from '../deps.ts';
 import { accountInCharge } from '../users/commands.ts';
 import { findUserRow } from '../users/store.ts';
-import { closeUserSession, closeUserSessions, listSessions } from './sessions.ts';
+import { closeUserSession, closeUserSessions, listSessions } from '../sessions/store.ts';
 
 const tags = ['sessions'];
 const sessionView = z.object({

@@ -8,8 +8,8 @@ import { defaultBruteForceSettings } from '../lockout/schema.ts';
 import { readBruteForceSettings } from '../lockout/store.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 import { passesSecondFactor, wrongSecondFactor } from '../totp/second-factor.ts';
-import { addressAllowed } from './networks.ts';
-import { hashPassword, needsRehash, verifyPassword } from './passwords.ts';
+import { addressAllowed } from '../networks/networks.ts';
+import { hashPassword, needsRehash, verifyPassword } from '../passwords/hashing.ts';
 
 /** One answer for every wrong login, password, domain or disabled account: nothing to enumerate. */
 export const badCredentials = () => new Problem(401, 'auth.invalid_credentials', 'The domain, login or password is wrong, or the account is disabled');

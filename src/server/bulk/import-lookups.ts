@@ -1,6 +1,6 @@
 import type { Db } from '../db/schema.ts';
 import { lockDomain } from '../tenancy/domain-record.ts';
-import { lowestFreeExtensions } from '../sip/store.ts';
+import { lowestFreeExtensions } from '../sip-accounts/store.ts';
 import type { PreparedUser } from '../users/commands.ts';
 import { lookupsOf, type CatalogRow, type CatalogTable, type LicenseProduct, type Lookups, type NumberRow } from '../users/lookups.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hashScheme } from '../auth/passwords.ts';
+import { hashScheme } from '../passwords/hashing.ts';
 import { userCreate, userUpdate } from '../users/schema.ts';
 import { excerpt } from './excerpt.ts';
 import { secretColumns, type ImportColumn } from './import-columns.ts';

@@ -2,7 +2,7 @@ import { numberedAtTheEnd } from '../changes/store.ts';
 import { PostgresAdapter, sql } from 'kysely';
 import { z } from 'zod';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
-import { hashPassword } from '../auth/passwords.ts';
+import { hashPassword } from '../passwords/hashing.ts';
 import { timeOrderedId } from '../db/ids.ts';
 import { Lender } from '../db/lent-connection.ts';
 import type { Db } from '../db/schema.ts';

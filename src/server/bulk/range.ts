@@ -10,11 +10,11 @@ import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { conflict, invalid, Problem } from '../http/problem.ts';
 import { isExpired } from '../licenses/store.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
-import { generateSecret, sipDigests } from '../sip/digest.ts';
-import { bothEndsAreExtensions, extension, sipInput } from '../sip/schema.ts';
+import { generateSecret, sipDigests } from '../sip-accounts/digest.ts';
+import { bothEndsAreExtensions, extension, sipInput } from '../sip-accounts/schema.ts';
 import { prepareUser, type Requester } from '../users/commands.ts';
-import { hashPassword } from '../auth/passwords.ts';
-import { generatePassword } from '../domains/bootstrap.ts';
+import { hashPassword } from '../passwords/hashing.ts';
+import { generatePassword } from '../setup/bootstrap.ts';
 import type { Safeguards } from '../users/safeguards.ts';
 import { writeNewUsers } from '../users/new-users.ts';
 

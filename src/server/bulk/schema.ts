@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { agentPatch } from '../agents/schema.ts';
-import { sipPatch } from '../sip/schema.ts';
+import { sipPatch } from '../sip-accounts/schema.ts';
 import { userUpdate } from '../users/schema.ts';
 
 const flag = z.boolean().optional();

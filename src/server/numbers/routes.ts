@@ -8,7 +8,7 @@ import { actorOf, domainOf } from '../http/access.ts';
 import { decodeCursor, encodeCursor, pageSchema, toPage } from '../http/paging.ts';
 import { conflict, notFound } from '../http/problem.ts';
 import type { Deps, Router } from '../deps.ts';
-import { usersPresenting } from '../sip/store.ts';
+import { usersPresenting } from '../sip-accounts/store.ts';
 import { e164, numberCreate, numberListQuery, numberUpdate, numberView } from './schema.ts';
 
 type NumberRow = Database['numbers'];

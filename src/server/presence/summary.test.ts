@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { forEachEngine, passwordFor } from '../../../test/harness.ts';
 import { registerWithDigest } from '../../../test/sip-client.ts';
-import { listenSip, type SipListeners } from '../sip/transports.ts';
+import { listenSip, type SipListeners } from '../registrar/transports.ts';
 
 const base = '/api/v1/domains/default';
 const SECRET = 'Quartz-Meadow-Sip-71';

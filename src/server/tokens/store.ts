@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../db/schema.ts';
-import { effectivePermissions } from '../auth/permissions.ts';
-import { accountColumns, domainOfRow, heldRoles, type SignedIn } from '../auth/sessions.ts';
+import { effectivePermissions } from '../permissions/effective.ts';
+import { accountColumns, domainOfRow, heldRoles, type SignedIn } from '../sessions/store.ts';
 import type { Permission } from '../permissions/catalog.ts';
 import type { TokenCreate } from './schema.ts';
 

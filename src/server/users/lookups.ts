@@ -1,6 +1,6 @@
 import type { Db } from '../db/schema.ts';
 import { lockDomain } from '../tenancy/domain-record.ts';
-import { lowestFreeExtensions } from '../sip/store.ts';
+import { lowestFreeExtensions } from '../sip-accounts/store.ts';
 
 export interface CatalogRow {
   id: string;

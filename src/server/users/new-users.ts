@@ -4,7 +4,7 @@ import { diff, type Changes } from '../audit/rules.ts';
 import { agentColumns } from '../agents/store.ts';
 import type { Database, Db } from '../db/schema.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
-import { extensionRows, sipAccountColumns } from '../sip/store.ts';
+import { extensionRows, sipAccountColumns } from '../sip-accounts/store.ts';
 import type { PreparedUser } from './commands.ts';
 import type { Lookups } from './lookups.ts';
 import { searchTerms } from './rules.ts';

@@ -3,9 +3,9 @@ import { catalogName } from '../roles/schema.ts';
 import { limitSchema } from '../http/paging.ts';
 import { tag } from '../catalogs/schema.ts';
 import { agentInput, agentPatch, agentView } from '../agents/schema.ts';
-import { sipInput, sipPatch, sipView } from '../sip/schema.ts';
+import { sipInput, sipPatch, sipView } from '../sip-accounts/schema.ts';
 import { presenceView } from '../presence/schema.ts';
-import { language } from './language-schema.ts';
+import { language } from '../identifiers/language.ts';
 import { integrationsInput, integrationsView, securityInput, securityView } from './security-schema.ts';
 
 export const login = z

@@ -6,7 +6,7 @@ import type { FieldProblem } from '../http/problem.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { agentViewOf } from '../agents/store.ts';
-import { sipViewOf } from '../sip/store.ts';
+import { sipViewOf } from '../sip-accounts/store.ts';
 import { queryWords, searchTerms } from './rules.ts';
 import type { UserListQuery, UserView } from './schema.ts';
 import type { Lookups } from './lookups.ts';

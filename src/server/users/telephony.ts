@@ -1,15 +1,15 @@
 import { agentCapabilities, applyAgentPatch, effectiveAgent, noAgent, storedAgentOf, type StoredAgent } from '../agents/rules.ts';
 import type { AgentPatch, AgentView } from '../agents/schema.ts';
 import { agentDefaultsOf, resolveSkills, writeAgent } from '../agents/store.ts';
-import { hashPassword } from '../auth/passwords.ts';
+import { hashPassword } from '../passwords/hashing.ts';
 import type { Db } from '../db/schema.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { conflict, invalid, type FieldProblem } from '../http/problem.ts';
 import { unlicensedCapabilities } from '../licenses/store.ts';
-import { generateSecret, sipDigests } from '../sip/digest.ts';
-import { applySipPatch, effectiveSip, pinWeakness, sipProblems, storedSipOf } from '../sip/rules.ts';
-import type { SipPatch, SipView } from '../sip/schema.ts';
-import { removeSipAccount, resolvePresentation, sipSettingsOf, writeSipAccount, type SipWrite } from '../sip/store.ts';
+import { generateSecret, sipDigests } from '../sip-accounts/digest.ts';
+import { applySipPatch, effectiveSip, pinWeakness, sipProblems, storedSipOf } from '../sip-accounts/rules.ts';
+import type { SipPatch, SipView } from '../sip-accounts/schema.ts';
+import { removeSipAccount, resolvePresentation, sipSettingsOf, writeSipAccount, type SipWrite } from '../sip-accounts/store.ts';
 import { lookupsOf, type Lookups } from './lookups.ts';
 
 /** What makes a user a telephony user: its SIP account and its agent profile. */

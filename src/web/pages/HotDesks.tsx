@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { z } from 'zod';
-import type { hotDeskView } from '../../server/sip/schema.ts';
+import type { hotDeskView } from '../../server/sip-accounts/schema.ts';
 import { useAction } from '../api/action.ts';
 import { api } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { agentDefaults } from '../../server/agents/schema.ts';
 import { bruteForceSettings } from '../../server/lockout/schema.ts';
 import { passwordPolicy } from '../../server/passwords/schema.ts';
-import { sipSettings } from '../../server/sip/schema.ts';
+import { sipSettings } from '../../server/sip-accounts/schema.ts';
 import { notifyDone } from '../api/action.ts';
 import { api, ApiProblem, said } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';

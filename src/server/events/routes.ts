@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { actorOf, can, domainOf, type Actor } from '../http/access.ts';
 import type { Deps, Router } from '../deps.ts';
-import type { LiveEvent } from './live.ts';
+import type { LiveEvent } from '../presence/live.ts';
 import type { Db } from '../db/schema.ts';
 import { lastChange, listChanges } from '../changes/store.ts';
 import type { ChangeView } from '../changes/schema.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { alphanumericSender, e164 } from '../numbers/schema.ts';
-import { allowedNetwork } from '../users/security-schema.ts';
+import { allowedNetwork } from '../networks/schema.ts';
 import { domainName } from '../domains/schema.ts';
 
 /** An internal number: 1–15 digits. */

@@ -4,8 +4,8 @@ import { recordAudit } from '../audit/store.ts';
 import { actorOf, domainOf } from '../http/access.ts';
 import { conflict, invalid } from '../http/problem.ts';
 import type { Deps, Router } from '../deps.ts';
-import { acceptedStep, newEnrolment, newRecoveryCodes } from './rules.ts';
-import { clearTwoFactor, enableTwoFactor, readTotp, savePendingSecret } from './store.ts';
+import { acceptedStep, newEnrolment, newRecoveryCodes } from '../totp/rules.ts';
+import { clearTwoFactor, enableTwoFactor, readTotp, savePendingSecret } from '../totp/store.ts';
 
 const tags = ['two-factor authentication'];
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DirectoryCache } from '../directory-cache.ts';
 import type { PresenceEngine } from '../presence/engine.ts';
-import type { FeedTail } from './tail.ts';
+import type { FeedTail } from '../changes/tail.ts';
 
 /**
  * The change feed as heard by this process: each entry becomes a `directory` event on the domain's

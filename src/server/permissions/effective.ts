@@ -1,4 +1,4 @@
-import { allPermissions, grantablePermissions, isGrantable, type Permission } from '../permissions/catalog.ts';
+import { allPermissions, grantablePermissions, isGrantable, type Permission } from './catalog.ts';
 
 /**
  * Effective permissions: the union of every held role's, everything in the domain for a

@@ -1,16 +1,16 @@
 import { identifierKey } from '../identifiers/normal-form.ts';
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { addressAllowed } from '../auth/networks.ts';
+import { addressAllowed } from '../networks/networks.ts';
 import type { Config } from '../config.ts';
 import type { DirectoryCache } from '../directory-cache.ts';
 import type { Db } from '../db/schema.ts';
-import { prepared } from '../db/prepared.ts';
 import type { PresenceEngine } from '../presence/engine.ts';
 import { register, type Contact } from '../presence/rules.ts';
 import { challengeHeaders, expectedResponse, NonceKeeper, parseDigest, sameHex, type DigestAlgorithm } from './challenge.ts';
 import { header, MalformedMessage, parseNameAddr, parseRequest, parseSipUri, respond, type SipRequest } from './message.ts';
-import { sipDomainByHost } from './store.ts';
+import { sipDomainByHost } from '../sip-accounts/store.ts';
+import { type RegistrarAccount, accountByUsername, accountOfRow, accountOfUser, accountsByUsername } from './store.ts';
 
 export interface Source {
   address: string;
@@ -34,18 +34,6 @@ export interface SessionOwner {
   domainId: string;
 }
 
-export interface RegistrarAccount {
-  userId: string;
-  domainId: string;
-  username: string;
-  extension: string | null;
-  realm: string;
-  ha1_md5: string;
-  ha1_sha256: string;
-  ha1b_md5: string;
-  ha1b_sha256: string;
-  authAcl: string[];
-}
 
 export interface RegistrarDomain {
   id: string;
@@ -286,8 +274,7 @@ export class Registrar {
 
   /** The SIP account of a user, by id (a session's owner): read each time, as a session is checked each time. */
   async #accountOf(userId: string): Promise<RegistrarAccount | null> {
-    const row = await this.db.selectFrom('sip_accounts as s').innerJoin('users as u', 'u.id', 's.user_id').select([...accountColumns, 's.domain_id']).where('s.user_id', '=', userId).where('u.active', '=', 1).where('u.deleted_at', 'is', null).executeTakeFirst();
-    return row ? accountOfRow(row, row.domain_id) : null;
+    return accountOfUser(this.db, userId);
   }
 
   async #account(domain: RegistrarDomain, username: string): Promise<RegistrarAccount | null> {
@@ -332,34 +319,6 @@ export class Registrar {
     });
   }
 }
-
-const accountColumns = ['s.user_id', 's.username', 's.username_key', 's.extension', 's.realm', 's.ha1_md5', 's.ha1_sha256', 's.ha1b_md5', 's.ha1b_sha256', 's.auth_acl'] as const;
-type AccountRow = { user_id: string; username: string; username_key: string; extension: string | null; realm: string; ha1_md5: string; ha1_sha256: string; ha1b_md5: string; ha1b_sha256: string; auth_acl: string };
-
-const accountOfRow = (row: AccountRow, domainId: string): RegistrarAccount => ({ userId: row.user_id, domainId, authAcl: JSON.parse(row.auth_acl) as string[], username: row.username, extension: row.extension, realm: row.realm, ha1_md5: row.ha1_md5, ha1_sha256: row.ha1_sha256, ha1b_md5: row.ha1b_md5, ha1b_sha256: row.ha1b_sha256 });
-
-const accountsByUsername = (db: Db, domainId: string, keys: string[]): Promise<AccountRow[]> =>
-  db
-    .selectFrom('sip_accounts as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .select(accountColumns)
-    .where('s.domain_id', '=', domainId)
-    .where('s.username_key', 'in', keys)
-    .where('u.active', '=', 1)
-    .where('u.deleted_at', 'is', null)
-    .execute();
-
-/** Compiled once: every REGISTER of a phone not seen for a few seconds runs it. */
-const accountByUsername = prepared<{ domainId: string; usernameKey: string; active: number }, AccountRow>((db: Db, param) =>
-  db
-    .selectFrom('sip_accounts as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .select(accountColumns)
-    .where('s.domain_id', '=', param('domainId'))
-    .where('s.username_key', '=', param('usernameKey'))
-    .where('u.active', '=', param('active'))
-    .where('u.deleted_at', 'is', null),
-);
 
 /** A 400 for a message that still has what a response needs; anything less is dropped. */
 function badRequest(text: string): string | null {

@@ -5,7 +5,7 @@ import { actorOf } from '../http/access.ts';
 import { Problem } from '../http/problem.ts';
 import type { Deps, Router } from '../deps.ts';
 import { readUser } from '../users/commands.ts';
-import { sipSettingsOf } from './store.ts';
+import { sipSettingsOf } from '../sip-accounts/store.ts';
 
 const iceServer = z.object({ urls: z.array(z.string()), username: z.string().optional(), credential: z.string().optional() });
 

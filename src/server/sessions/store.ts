@@ -3,7 +3,7 @@ import type { Db } from '../db/schema.ts';
 import { Problem } from '../http/problem.ts';
 import type { Actor } from '../http/access.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
-import { effectivePermissions } from './permissions.ts';
+import { effectivePermissions } from '../permissions/effective.ts';
 
 /** Only a hash of the token is stored: a copy of the database signs nobody in. */
 const tokenId = (token: string) => createHash('sha256').update(token).digest('base64url');

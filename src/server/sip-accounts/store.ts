@@ -1,7 +1,7 @@
 import type { Db } from '../db/schema.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import type { DirectoryCache } from '../directory-cache.ts';
-import type { RegistrarDomain } from './registrar.ts';
+import type { RegistrarDomain } from '../registrar/registrar.ts';
 import type { TelephonyRow } from '../users/store.ts';
 import type { FieldProblem } from '../http/problem.ts';
 import type { SipDigests } from './digest.ts';

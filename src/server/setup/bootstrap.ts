@@ -6,7 +6,7 @@ import { ADMIN_ROLE } from '../roles/builtin.ts';
 import { systemActor } from '../audit/store.ts';
 import { prepareUser, writeNewUser, type Requester } from '../users/commands.ts';
 import { userCreate } from '../users/schema.ts';
-import { countDomains, insertDomain } from './store.ts';
+import { countDomains, insertDomain } from '../domains/store.ts';
 import type { PasswordChecker } from '../passwords/checker.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 import { defaultPasswordPolicy } from '../passwords/schema.ts';

@@ -2,7 +2,7 @@ import { timeOrderedId } from '../db/ids.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import type { Db } from '../db/schema.ts';
 import { conflict, notFound } from '../http/problem.ts';
-import { signOutOfDesk } from './store.ts';
+import { signOutOfDesk } from '../sip-accounts/store.ts';
 
 /** The domain's hot desks, each with whoever is signed in to it. */
 export async function listDesks(db: Db, domainId: string) {
