@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { Database, Db } from '../src/server/db/schema.ts';
-import { timeOrderedId } from '../src/server/db/ids.ts';
+import { timeOrderedId } from '../src/server/identifiers/time-ordered-id.ts';
 import { searchTerms } from '../src/server/users/rules.ts';
 import { sipDigests } from '../src/server/sip-accounts/digest.ts';
 

@@ -1,7 +1,6 @@
 import type { SignedIn } from './sessions/store.ts';
 import { ReadCache } from './db/read-cache.ts';
-import type { RegistrarDomain } from './registrar/registrar.ts';
-import type { RegistrarAccount } from './registrar/store.ts';
+import type { RegistrarAccount, RegistrarDomain } from './registrar/store.ts';
 
 /** A user as answered: its version (the ETag) and its JSON, serialized once while cached. */
 export interface SerializedUser {

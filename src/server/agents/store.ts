@@ -4,7 +4,7 @@ import type { FieldProblem } from '../http/problem.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
 import { effectiveAgent, noAgent, type AgentOverrides, type StoredAgent } from './rules.ts';
 import { agentDefaults, defaultAgentDefaults, type AgentDefaults, type AgentView } from './schema.ts';
-import type { Lookups } from '../users/lookups.ts';
+import type { Lookups } from '../tenancy/lookups.ts';
 
 const parsedDefaults = new Map<string, AgentDefaults>();
 

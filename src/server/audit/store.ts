@@ -1,6 +1,6 @@
 import { changeOf } from '../changes/rules.ts';
 import { appendChanges } from '../changes/store.ts';
-import { timeOrderedId } from '../db/ids.ts';
+import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import type { AuditLogTable, Db } from '../db/schema.ts';
 import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
 import type { Changes } from './rules.ts';

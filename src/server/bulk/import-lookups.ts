@@ -2,7 +2,8 @@ import type { Db } from '../db/schema.ts';
 import { lockDomain } from '../tenancy/domain-record.ts';
 import { lowestFreeExtensions } from '../sip-accounts/store.ts';
 import type { PreparedUser } from '../users/commands.ts';
-import { lookupsOf, type CatalogRow, type CatalogTable, type LicenseProduct, type Lookups, type NumberRow } from '../users/lookups.ts';
+import { lookupsOf } from '../users/lookups.ts';
+import { type CatalogRow, type CatalogTable, type LicenseProduct, type Lookups, type NumberRow } from '../tenancy/lookups.ts';
 
 /** What the rows of a chunk may collide with: logins, e-mails, extensions and SIP usernames. */
 export interface ChunkKeys {

@@ -9,7 +9,7 @@ import { stringify as stringifySync } from 'csv-stringify/sync';
 import type { FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { timeOrderedId } from '../db/ids.ts';
+import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import { actorOf, domainOf } from '../http/access.ts';
 import { conflict, invalid, notFound, Problem } from '../http/problem.ts';
 import type { Deps, Router } from '../deps.ts';

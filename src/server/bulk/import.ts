@@ -3,7 +3,7 @@ import { PostgresAdapter, sql } from 'kysely';
 import { z } from 'zod';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
 import { hashPassword } from '../passwords/hashing.ts';
-import { timeOrderedId } from '../db/ids.ts';
+import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import { Lender } from '../db/lent-connection.ts';
 import type { Db } from '../db/schema.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';

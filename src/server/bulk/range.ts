@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { agentInput } from '../agents/schema.ts';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
 import { diff, MASK } from '../audit/rules.ts';
-import { timeOrderedId } from '../db/ids.ts';
+import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import type { Db } from '../db/schema.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { conflict, invalid, Problem } from '../http/problem.ts';

@@ -6,7 +6,7 @@ import { createRange, rangeInput, rangeResult } from './range.ts';
 import { z } from 'zod';
 import { userListQuery } from '../users/schema.ts';
 import { exportRows } from './export.ts';
-import { timeOrderedId } from '../db/ids.ts';
+import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import { actorOf, domainOf } from '../http/access.ts';
 import { conflict, invalid, Problem } from '../http/problem.ts';
 import type { UserView } from '../users/schema.ts';

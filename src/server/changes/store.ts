@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { timeOrderedId } from '../db/ids.ts';
+import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import type { ChangesTable, Db } from '../db/schema.ts';
 import type { ChangeDraft } from './rules.ts';
 import type { ChangeView } from './schema.ts';

@@ -1,18 +1,15 @@
 import { z } from 'zod';
-import { recordAudit } from '../audit/store.ts';
-import { diff } from '../audit/rules.ts';
-import { uniqueViolationAs } from '../db/errors.ts';
 import { actorOf } from '../http/access.ts';
 import { decodeCursor, encodeCursor, limitSchema, pageSchema, toPage } from '../http/paging.ts';
-import { conflict, forbidden, notFound } from '../http/problem.ts';
+import { forbidden, notFound } from '../http/problem.ts';
 import type { Deps, Router } from '../deps.ts';
 import { domainCreate, domainParams, domainResponse, domainUpdate } from './schema.ts';
-import { deleteDomain, insertDomain, listDomains, toDomainView, updateDomain } from './store.ts';
+import { changeDomain, createDomain, removeDomain } from './commands.ts';
+import { listDomains, toDomainView } from './store.ts';
 import { findDomain } from '../tenancy/domain-record.ts';
 
 const tags = ['domains'];
 const listQuery = z.strictObject({ limit: limitSchema, cursor: z.string().max(1000).optional() });
-const nameTaken = (name: string) => conflict('domain.exists', `A domain named ${JSON.stringify(name)} already exists`, [{ path: 'name', code: 'domain.exists', message: 'Already taken' }]);
 
 /**
  * Domains are the platform's business: platform administrators create and manage them.
@@ -39,14 +36,7 @@ export function domainRoutes(router: Router, { db }: Deps): void {
     config: { access: { permission: 'domains:create' } },
     schema: { tags, summary: 'Create a domain with its built-in roles', body: domainCreate, response: { 201: domainResponse } },
     handler: async (request, reply) => {
-      const actor = actorOf(request);
-      const input = request.body;
-      if (await findDomain(db, input.name)) throw nameTaken(input.name);
-      const domain = await db.transaction().execute(async (trx) => {
-        const created = await insertDomain(trx, input);
-        await recordAudit(trx, { domainId: actor.domainId, actor, action: 'domain.created', target: { type: 'domain', id: created.name, name: created.name }, changes: diff(null, input) });
-        return created;
-      }).catch(uniqueViolationAs(() => nameTaken(input.name)));
+      const domain = await createDomain(db, actorOf(request), request.body);
       return reply.code(201).header('location', `/api/v1/domains/${domain.name}`).send(toDomainView(domain));
     },
   });
@@ -58,12 +48,7 @@ export function domainRoutes(router: Router, { db }: Deps): void {
       const actor = actorOf(request);
       const domain = await mustFind(request.params.domain);
       if (domain.id === actor.domainId && request.body.active === false) throw forbidden('You cannot deactivate the domain you are signed in to');
-      const updated = await db.transaction().execute(async (trx) => {
-        const saved = await updateDomain(trx, domain, request.body);
-        await recordAudit(trx, { domainId: actor.domainId, actor, action: 'domain.updated', target: { type: 'domain', id: domain.name, name: domain.name }, changes: diff(toDomainView(domain), toDomainView(saved)) });
-        return saved;
-      });
-      return toDomainView(updated);
+      return toDomainView(await changeDomain(db, actor, domain, request.body));
     },
   });
 
@@ -74,10 +59,7 @@ export function domainRoutes(router: Router, { db }: Deps): void {
       const actor = actorOf(request);
       const domain = await mustFind(request.params.domain);
       if (domain.id === actor.domainId) throw forbidden('You cannot delete the domain you are signed in to');
-      await db.transaction().execute(async (trx) => {
-        await deleteDomain(trx, domain);
-        await recordAudit(trx, { domainId: actor.domainId, actor, action: 'domain.deleted', target: { type: 'domain', id: domain.name, name: domain.name }, changes: diff(toDomainView(domain), null) });
-      });
+      await removeDomain(db, actor, domain);
       return reply.code(204).send(null);
     },
   });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/schema.ts';
 import { domainColumns as columns, type DomainRecord } from '../tenancy/domain-record.ts';
-import { createBuiltinRoles } from '../roles/store.ts';
 import type { DomainCreate, DomainUpdate, DomainView } from './schema.ts';
 
 export const toDomainView = (d: DomainRecord): DomainView => ({
@@ -25,7 +24,7 @@ export async function countDomains(db: Db): Promise<number> {
   return Number(row.n);
 }
 
-/** Creates a domain with its built-in roles; call inside a transaction. */
+/** The domain's own row; its built-in roles are the command's to create. */
 export async function insertDomain(db: Db, input: DomainCreate): Promise<DomainRecord> {
   const now = new Date().toISOString();
   const record: DomainRecord = {
@@ -41,7 +40,6 @@ export async function insertDomain(db: Db, input: DomainCreate): Promise<DomainR
     updated_at: now,
   };
   await db.insertInto('domains').values(record).execute();
-  await createBuiltinRoles(db, record.id, now);
   return record;
 }
 

@@ -10,7 +10,7 @@ import type { Db } from '../db/schema.ts';
 import { keepingAnAdministrator } from '../roles/administrators.ts';
 import { resolveRoles } from '../roles/store.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
-import { permissionsBeyondActor } from '../users/rules.ts';
+import { permissionsBeyondActor } from '../permissions/rules.ts';
 import { findUserRow, touchUser } from '../users/store.ts';
 import { type GroupView, groupCreate, groupParams, groupResponse, groupUpdate, memberParams } from './schema.ts';
 import { addMember, deleteGroup, findGroup, insertGroup, listGroups, removeMember, toGroupViews, updateGroup } from './store.ts';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../db/schema.ts';
 import { Problem } from '../http/problem.ts';
 import type { Deps, Router } from '../deps.ts';
-import { sipDomainByHost } from '../sip-accounts/store.ts';
+import { sipDomainByHost } from '../registrar/store.ts';
 import type { DirectoryCache } from '../directory-cache.ts';
 
 /** What FreeSWITCH's mod_xml_curl posts for a directory look-up (among many other fields). */

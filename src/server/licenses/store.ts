@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Database, Db } from '../db/schema.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
 import type { LicenseCreate } from './schema.ts';
-import type { Lookups } from '../users/lookups.ts';
+import type { Lookups } from '../tenancy/lookups.ts';
 
 type LicenseRow = Database['licenses'];
 

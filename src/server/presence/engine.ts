@@ -1,4 +1,4 @@
-import { timeOrderedId } from '../db/ids.ts';
+import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import type { Database, Db } from '../db/schema.ts';
 import type { LiveStore } from './live.ts';
 import {

@@ -9,8 +9,7 @@ import type { PresenceEngine } from '../presence/engine.ts';
 import { register, type Contact } from '../presence/rules.ts';
 import { challengeHeaders, expectedResponse, NonceKeeper, parseDigest, sameHex, type DigestAlgorithm } from './challenge.ts';
 import { header, MalformedMessage, parseNameAddr, parseRequest, parseSipUri, respond, type SipRequest } from './message.ts';
-import { sipDomainByHost } from '../sip-accounts/store.ts';
-import { type RegistrarAccount, accountByUsername, accountOfRow, accountOfUser, accountsByUsername } from './store.ts';
+import { type RegistrarAccount, type RegistrarDomain, sipDomainByHost, accountByUsername, accountOfRow, accountOfUser, accountsByUsername } from './store.ts';
 
 export interface Source {
   address: string;
@@ -35,12 +34,6 @@ export interface SessionOwner {
 }
 
 
-export interface RegistrarDomain {
-  id: string;
-  name: string;
-  realm: string;
-  algorithms: DigestAlgorithm[];
-}
 
 const ALLOW = 'REGISTER, OPTIONS';
 /**

@@ -1,5 +1,8 @@
 import type { Db } from '../db/schema.ts';
 import { prepared } from '../db/prepared.ts';
+import type { DirectoryCache } from '../directory-cache.ts';
+import { sipSettingsOf } from '../sip-accounts/store.ts';
+import type { DigestAlgorithm } from './challenge.ts';
 
 /** What the registrar knows of a SIP account: who it is, where it may register from, its digests. */
 export interface RegistrarAccount {
@@ -48,4 +51,29 @@ export const accountByUsername = prepared<{ domainId: string; usernameKey: strin
 export async function accountOfUser(db: Db, userId: string): Promise<RegistrarAccount | null> {
   const row = await db.selectFrom('sip_accounts as s').innerJoin('users as u', 'u.id', 's.user_id').select([...accountColumns, 's.domain_id']).where('s.user_id', '=', userId).where('u.active', '=', 1).where('u.deleted_at', 'is', null).executeTakeFirst();
   return row ? accountOfRow(row, row.domain_id) : null;
+}
+
+export interface RegistrarDomain {
+  id: string;
+  name: string;
+  realm: string;
+  algorithms: DigestAlgorithm[];
+}
+
+/**
+ * The domain phones and engines name by a host: its realm, its name or one of its SIP host
+ * aliases. All hosts are read at once and kept in the directory cache (emptied by any write).
+ */
+export async function sipDomainByHost(db: Db, cache: DirectoryCache, host: string): Promise<RegistrarDomain | null> {
+  const hosts = await cache.sipHosts.get('all', async () => {
+    const domains = await db.selectFrom('domains').select(['id', 'name', 'realm', 'sip_settings']).where('active', '=', 1).execute();
+    const map = new Map<string, RegistrarDomain>();
+    for (const d of domains) {
+      const settings = sipSettingsOf(d);
+      const domain = { id: d.id, name: d.name, realm: d.realm ?? d.name, algorithms: settings.digestAlgorithms };
+      for (const alias of [domain.realm, d.name, ...settings.hostAliases]) if (!map.has(alias)) map.set(alias, domain);
+    }
+    return map;
+  });
+  return hosts?.get(host) ?? null;
 }

@@ -6,7 +6,7 @@ import { actorOf, domainOf } from '../http/access.ts';
 import { decodeCursor, encodeCursor, limitSchema, pageSchema, toPage } from '../http/paging.ts';
 import { conflict, forbidden, notFound } from '../http/problem.ts';
 import type { Deps, Router } from '../deps.ts';
-import { permissionsBeyondActor } from '../users/rules.ts';
+import { permissionsBeyondActor } from '../permissions/rules.ts';
 import { ADMIN_ROLE } from './builtin.ts';
 import { roleCreate, roleParams, roleResponse, roleUpdate } from './schema.ts';
 import { deleteRole, findRole, insertRole, listRoles, roleUsage, toRoleView, updateRole } from './store.ts';

@@ -3,7 +3,7 @@ import type { Db, RolesTable } from '../db/schema.ts';
 import { builtinRoles } from './builtin.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
 import type { RoleView } from './schema.ts';
-import { lookupsOf, type Lookups } from '../users/lookups.ts';
+import { catalogRows, type Lookups } from '../tenancy/lookups.ts';
 
 const columns = ['id', 'domain_id', 'name', 'name_key', 'description', 'permissions', 'builtin', 'require_two_factor', 'created_at', 'updated_at'] as const;
 
@@ -48,10 +48,10 @@ export function listRoles(db: Db, domainId: string, after: string | undefined, l
 
 /** Resolves role names to ids; answers the names that do not exist as well. */
 export async function resolveRoles(db: Db, domainId: string, names: string[]) {
-  return resolveNames(lookupsOf(db, domainId), 'roles', names);
+  return resolveNames({ catalog: (table, keys) => catalogRows(db, domainId, table, keys) }, 'roles', names);
 }
 
-export async function resolveNames(lookups: Lookups, table: 'roles' | 'groups', names: string[]) {
+export async function resolveNames(lookups: Pick<Lookups, 'catalog'>, table: 'roles' | 'groups', names: string[]) {
   const rows = await lookups.catalog(table, names.map(nameKey));
   const idByKey = new Map(rows.map((r) => [r.name_key, r.id]));
   return {

@@ -3,6 +3,7 @@ import type { Db } from '../db/schema.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { allPermissions } from '../permissions/catalog.ts';
 import { ADMIN_ROLE } from '../roles/builtin.ts';
+import { createBuiltinRoles } from '../roles/store.ts';
 import { systemActor } from '../audit/store.ts';
 import { prepareUser, writeNewUser, type Requester } from '../users/commands.ts';
 import { userCreate } from '../users/schema.ts';
@@ -41,6 +42,7 @@ export async function bootstrapDirectory(db: Db, admin: { login: string; passwor
   try {
     await db.transaction().execute(async (trx) => {
       const domain = await insertDomain(trx, { name: DEFAULT_DOMAIN, title: 'Default', active: true, requireTwoFactor: false });
+      await createBuiltinRoles(trx, domain.id, domain.created_at);
       const user = await prepareUser(trx, systemRequester, domain, userCreate.parse({
         login: admin.login,
         firstName: 'Platform',

@@ -1,13 +1,10 @@
-import type { Db } from '../db/schema.ts';
+import type { Db, SipAccountsTable } from '../db/schema.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
-import type { DirectoryCache } from '../directory-cache.ts';
-import type { RegistrarDomain } from '../registrar/registrar.ts';
-import type { TelephonyRow } from '../users/store.ts';
 import type { FieldProblem } from '../http/problem.ts';
 import type { SipDigests } from './digest.ts';
 import { effectiveSip, freeInRange, type StoredSip } from './rules.ts';
 import { defaultSipSettings, sipSettings, type SipSettings, type SipView } from './schema.ts';
-import type { Lookups } from '../users/lookups.ts';
+import type { Lookups } from '../tenancy/lookups.ts';
 
 /** The domain's SIP settings, parsed once per stored text. */
 const parsedSettings = new Map<string, SipSettings>();
@@ -138,9 +135,16 @@ export async function signOutOfDesk(db: Db, userId: string, by: string): Promise
   return seat.extension;
 }
 
+/** A user's SIP account columns as read with the user (all null for a user without one). */
+export type SipAccountRow = Nullable<Pick<SipAccountsTable, 'username' | 'extension' | 'virtual_extension' | 'assignment' | 'connection' | 'custom_uri' | 'auth_acl' | 'stun' | 'voicemail_enabled' | 'caller_id_name' | 'caller_id_number' | 'realm'>> & {
+  pin_set: number;
+  desk: string | null;
+};
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
 /** A SIP account as answered, from its row and its pools; null for a user without one. */
 export function sipViewOf(
-  row: Pick<TelephonyRow, 'username' | 'extension' | 'virtual_extension' | 'assignment' | 'connection' | 'custom_uri' | 'auth_acl' | 'stun' | 'voicemail_enabled' | 'pin_set' | 'caller_id_name' | 'caller_id_number' | 'realm' | 'desk'>,
+  row: SipAccountRow,
   pools: { callNumbers: string[]; smsSenders: string[] },
   domain: DomainRecord,
 ): SipView | null {
@@ -171,22 +175,4 @@ export function usersPresenting(db: Db, numberId: string, purpose?: 'call' | 'sm
     .orderBy('u.login_key');
   if (purpose) query = query.where('p.purpose', '=', purpose);
   return query.execute();
-}
-
-/**
- * The domain phones and engines name by a host: its realm, its name or one of its SIP host
- * aliases. All hosts are read at once and kept in the directory cache (emptied by any write).
- */
-export async function sipDomainByHost(db: Db, cache: DirectoryCache, host: string): Promise<RegistrarDomain | null> {
-  const hosts = await cache.sipHosts.get('all', async () => {
-    const domains = await db.selectFrom('domains').select(['id', 'name', 'realm', 'sip_settings']).where('active', '=', 1).execute();
-    const map = new Map<string, RegistrarDomain>();
-    for (const d of domains) {
-      const settings = sipSettingsOf(d);
-      const domain = { id: d.id, name: d.name, realm: d.realm ?? d.name, algorithms: settings.digestAlgorithms };
-      for (const alias of [domain.realm, d.name, ...settings.hostAliases]) if (!map.has(alias)) map.set(alias, domain);
-    }
-    return map;
-  });
-  return hosts?.get(host) ?? null;
 }

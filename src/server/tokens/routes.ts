@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/store.ts';
 import { actorOf, domainOf, type Actor } from '../http/access.ts';
 import { forbidden, notFound } from '../http/problem.ts';
 import type { Deps, Router } from '../deps.ts';
-import { permissionsBeyondActor } from '../users/rules.ts';
+import { permissionsBeyondActor } from '../permissions/rules.ts';
 import { findUserRow } from '../users/store.ts';
 import { tokenCreate, tokenCreated, tokenView } from './schema.ts';
 import { createToken, listTokens, revokeToken } from './store.ts';

@@ -13,7 +13,8 @@ import { keepingAnAdministrator } from '../roles/administrators.ts';
 import { resolveNames } from '../roles/store.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
 import { effectivePermissions } from '../permissions/effective.ts';
-import { accountControlFields, accountControlRefusal, applyUpdate, permissionsBeyondActor } from './rules.ts';
+import { accountControlFields, accountControlRefusal, applyUpdate } from './rules.ts';
+import { permissionsBeyondActor } from '../permissions/rules.ts';
 import { rememberPassword } from '../passwords/store.ts';
 import { clearTwoFactor } from '../totp/store.ts';
 import type { Safeguards } from './safeguards.ts';
@@ -21,9 +22,10 @@ import { defaultSecurity } from './security-schema.ts';
 import type { UserCreate, UserUpdate, UserView } from './schema.ts';
 import { blankTelephony, prepareTelephony, writeTelephony, type PreparedTelephony } from './telephony.ts';
 import { signOutOfDesk } from '../sip-accounts/store.ts';
-import { lookupsOf, type Lookups } from './lookups.ts';
+import { lookupsOf } from './lookups.ts';
+import { type Lookups } from '../tenancy/lookups.ts';
 import { writeNewUsers } from './new-users.ts';
-import { timeOrderedId } from '../db/ids.ts';
+import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import { accountHolders, findTaken, findUserRow, setDeleted, toUserViews, updateUser, type Links, type StoredSecrets, type UserRow, type UserState } from './store.ts';
 
 /** Who asks for a change, with what they may grant. */

@@ -6,7 +6,7 @@ import type { Database, Db } from '../db/schema.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { extensionRows, sipAccountColumns } from '../sip-accounts/store.ts';
 import type { PreparedUser } from './commands.ts';
-import type { Lookups } from './lookups.ts';
+import type { Lookups } from '../tenancy/lookups.ts';
 import { searchTerms } from './rules.ts';
 import { columnsOf } from './store.ts';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { permissionsBeyondActor, queryWords, searchTerms } from './rules.ts';
+import { queryWords, searchTerms } from './rules.ts';
+import { permissionsBeyondActor } from '../permissions/rules.ts';
 
 describe('user search terms', () => {
   it('finds a user by login, its parts, the e-mail, its domain and parts, and each name', () => {

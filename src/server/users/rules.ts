@@ -62,18 +62,6 @@ export function applyUpdate(before: UserView, change: UserUpdate): UserView {
 }
 
 /**
- * Permissions a change would hand out that the actor does not hold itself.
- * Nobody can grant more than they have; making someone a domain administrator grants everything.
- */
-export function permissionsBeyondActor(
-  actor: { platformAdmin: boolean; permissions: ReadonlySet<Permission> },
-  granted: Iterable<string>,
-): string[] {
-  if (actor.platformAdmin) return [];
-  return [...new Set(granted)].filter((p) => !actor.permissions.has(p as Permission)).sort();
-}
-
-/**
  * What a change touches that hands the account's power to whoever makes it: its credentials, its
  * security settings, the identifiers it signs in with, its activation. Its sessions and tokens too,
  * though they are ended through their own routes.

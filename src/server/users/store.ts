@@ -9,7 +9,7 @@ import { agentViewOf } from '../agents/store.ts';
 import { sipViewOf } from '../sip-accounts/store.ts';
 import { queryWords, searchTerms } from './rules.ts';
 import type { UserListQuery, UserView } from './schema.ts';
-import type { Lookups } from './lookups.ts';
+import type { Lookups } from '../tenancy/lookups.ts';
 
 const userColumns = [
   'id', 'domain_id', 'login', 'email', 'first_name', 'last_name', 'password_hash', 'active', 'position', 'work_phone',

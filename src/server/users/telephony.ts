@@ -10,7 +10,8 @@ import { generateSecret, sipDigests } from '../sip-accounts/digest.ts';
 import { applySipPatch, effectiveSip, pinWeakness, sipProblems, storedSipOf } from '../sip-accounts/rules.ts';
 import type { SipPatch, SipView } from '../sip-accounts/schema.ts';
 import { removeSipAccount, resolvePresentation, sipSettingsOf, writeSipAccount, type SipWrite } from '../sip-accounts/store.ts';
-import { lookupsOf, type Lookups } from './lookups.ts';
+import { lookupsOf } from './lookups.ts';
+import { type Lookups } from '../tenancy/lookups.ts';
 
 /** What makes a user a telephony user: its SIP account and its agent profile. */
 export interface Telephony {

@@ -3,7 +3,7 @@ import { diff, MASK } from '../audit/rules.ts';
 import { recordAudit, systemActor, type AuditActor } from '../audit/store.ts';
 import { lastChange } from '../changes/store.ts';
 import type { WebhookSettings } from '../config.ts';
-import { timeOrderedId } from '../db/ids.ts';
+import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import type { Db } from '../db/schema.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';

@@ -1,6 +1,6 @@
 import { PostgresAdapter, type SelectQueryBuilder } from 'kysely';
 import { listChanges } from '../changes/store.ts';
-import { timeOrderedId } from '../db/ids.ts';
+import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import type { Db, WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../db/schema.ts';
 import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
 import { eventTypeOf, payloadOf, resourceKeyOf, wants } from './rules.ts';

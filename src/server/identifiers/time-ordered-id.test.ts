@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { timeOrderedId } from './ids.ts';
+import { timeOrderedId } from './time-ordered-id.ts';
 
 describe('time-ordered ids', () => {
   it('are UUIDv7 and sort in the order they were made, even within one millisecond', () => {
