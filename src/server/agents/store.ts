@@ -34,6 +34,13 @@ export function agentViewOf(
   return effectiveAgent(stored, agentDefaultsOf(domain));
 }
 
+/** A user's agent profile as it works now (the domain's defaults where it sets none). */
+export async function agentOfUser(db: Db, domain: DomainRecord, userId: string): Promise<AgentView> {
+  const row = (await db.selectFrom('agents').select(['enabled', 'all_tags', 'all_skills', 'overrides']).where('user_id', '=', userId).executeTakeFirst()) ?? { enabled: null, all_tags: null, all_skills: null, overrides: null };
+  const skills = await db.selectFrom('agent_skills as a').innerJoin('skills as k', 'k.id', 'a.skill_id').select(['k.name as skill', 'a.level']).where('a.user_id', '=', userId).execute();
+  return agentViewOf(row, skills.sort((a, b) => a.skill.toLowerCase().localeCompare(b.skill.toLowerCase())), domain);
+}
+
 /** The catalog ids of an agent's skills, writing the catalog's spelling back; unknown skills are problems. */
 export async function resolveSkills(lookups: Lookups, skills: StoredAgent['skills'], problems: FieldProblem[]) {
   const rows = await lookups.catalog('skills', skills.map((s) => nameKey(s.skill)));

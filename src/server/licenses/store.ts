@@ -95,12 +95,19 @@ export async function recordAssignment(db: Db, licenseId: string, userId: string
   await db.insertInto('license_assignments').values({ license_id: licenseId, user_id: userId, assigned_at: new Date().toISOString() }).execute();
 }
 
+/** The license questions of the rules, asked of the database each time. */
+export const licenseLookupsOf = (db: Db, domainId: string): Pick<Lookups, 'licenseProducts' | 'licensesHeld'> => ({
+  licenseProducts: async (capabilities) =>
+    capabilities.length ? db.selectFrom('licenses').select(['id', 'name', 'capability', 'expires_at']).where('domain_id', '=', domainId).where('capability', 'in', capabilities).execute() : [],
+  licensesHeld: async (userId) => (await db.selectFrom('license_assignments').select('license_id').where('user_id', '=', userId).execute()).map((r) => r.license_id),
+});
+
 /**
  * Of these capabilities, the ones the domain licenses (some product names them) for which the
  * user holds no live license. `granted` are license ids counted as held (given in the same write);
  * `without` is a license counted as not held (being taken back).
  */
-export async function unlicensedCapabilities(lookups: Lookups, userId: string | null, capabilities: string[], options: { granted?: string[]; without?: string } = {}) {
+export async function unlicensedCapabilities(lookups: Pick<Lookups, 'licenseProducts' | 'licensesHeld'>, userId: string | null, capabilities: string[], options: { granted?: string[]; without?: string } = {}) {
   if (capabilities.length === 0) return { missing: [] as string[], productNames: (_: string) => '' };
   const products = await lookups.licenseProducts(capabilities);
   if (products.length === 0) return { missing: [] as string[], productNames: (_: string) => '' };

@@ -9,7 +9,8 @@ import { decodeCursor, encodeCursor, pageSchema, toPage } from '../http/paging.t
 import { conflict, notFound } from '../http/problem.ts';
 import type { Deps, Router } from '../deps.ts';
 import { usersPresenting } from '../sip-accounts/store.ts';
-import { e164, numberCreate, numberListQuery, numberUpdate, numberView } from './schema.ts';
+import { e164 } from '../identifiers/phone-numbers.ts';
+import { numberCreate, numberListQuery, numberUpdate, numberView } from './schema.ts';
 
 type NumberRow = Database['numbers'];
 const tags = ['numbers'];

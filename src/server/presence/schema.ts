@@ -34,6 +34,7 @@ export const statusChange = z.strictObject({
   status: z.enum(['available', 'break', 'dnd']),
   reason: z.string().trim().min(1).max(64).optional().describe("A pause reason of the domain's catalog (for break)"),
 });
+export type StatusChange = z.infer<typeof statusChange>;
 
 export const presenceQuery = z.strictObject({
   online: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { alphanumericSender, e164 } from '../numbers/schema.ts';
+import { alphanumericSender, e164 } from '../identifiers/phone-numbers.ts';
 import { allowedNetwork } from '../networks/schema.ts';
 import { domainName } from '../domains/schema.ts';
 

@@ -1,5 +1,6 @@
 import type { Db } from '../db/schema.ts';
 import { catalogRows, type Lookups } from '../tenancy/lookups.ts';
+import { licenseLookupsOf } from '../licenses/store.ts';
 import { lockDomain } from '../tenancy/domain-record.ts';
 import { lowestFreeExtensions } from '../sip-accounts/store.ts';
 
@@ -43,8 +44,6 @@ export function lookupsOf(db: Db, domainId: string): Lookups {
       await lockDomain(db, domainId);
       return (await lowestFreeExtensions(db, domainId, range, 1))[0];
     },
-    licenseProducts: async (capabilities) =>
-      capabilities.length ? db.selectFrom('licenses').select(['id', 'name', 'capability', 'expires_at']).where('domain_id', '=', domainId).where('capability', 'in', capabilities).execute() : [],
-    licensesHeld: async (userId) => (await db.selectFrom('license_assignments').select('license_id').where('user_id', '=', userId).execute()).map((r) => r.license_id),
+    ...licenseLookupsOf(db, domainId),
   };
 }
