@@ -1,4 +1,5 @@
 import type { Db } from '../db/schema.ts';
+import { settingsParser } from '../settings/rules.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import type { FieldProblem } from '../http/problem.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
@@ -6,20 +7,11 @@ import { effectiveAgent, noAgent, type AgentOverrides, type StoredAgent } from '
 import { agentDefaults, defaultAgentDefaults, type AgentDefaults, type AgentView } from './schema.ts';
 import type { Lookups } from '../tenancy/lookups.ts';
 
-const parsedDefaults = new Map<string, AgentDefaults>();
 
-/** The domain's agent defaults, parsed once per stored text. */
-export function agentDefaultsOf(domain: Pick<DomainRecord, 'agent_defaults'>): AgentDefaults {
-  const text = domain.agent_defaults;
-  if (!text) return defaultAgentDefaults;
-  let defaults = parsedDefaults.get(text);
-  if (!defaults) {
-    if (parsedDefaults.size > 1000) parsedDefaults.clear();
-    defaults = agentDefaults.parse(JSON.parse(text));
-    parsedDefaults.set(text, defaults);
-  }
-  return defaults;
-}
+const parseAgentDefaults = settingsParser(agentDefaults, defaultAgentDefaults);
+
+/** The domain's agent defaults, from its record. */
+export const agentDefaultsOf = (domain: Pick<DomainRecord, 'agent_defaults'>): AgentDefaults => parseAgentDefaults(domain.agent_defaults);
 
 /** An agent profile as answered, from its row (all null for a user never made an agent) and its skills. */
 export function agentViewOf(

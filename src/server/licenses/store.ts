@@ -5,7 +5,7 @@ import { nameKey } from '../identifiers/normal-form.ts';
 import type { LicenseCreate } from './schema.ts';
 import type { Lookups } from '../tenancy/lookups.ts';
 
-type LicenseRow = Database['licenses'];
+export type LicenseRow = Database['licenses'];
 
 const columns = ['id', 'domain_id', 'name', 'name_key', 'description', 'seats', 'used', 'expires_at', 'capability', 'created_at', 'updated_at'] as const;
 

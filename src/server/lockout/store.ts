@@ -1,15 +1,12 @@
 import type { Db } from '../db/schema.ts';
+import { settingsParser } from '../settings/rules.ts';
+import { readSettingsText } from '../settings/store.ts';
 import type { FailureRecord } from './rules.ts';
 import { bruteForceSettings, defaultBruteForceSettings, type BruteForceSettings } from './schema.ts';
 
-export async function readBruteForceSettings(db: Db, domainId: string): Promise<BruteForceSettings> {
-  const row = await db.selectFrom('domains').select('brute_force').where('id', '=', domainId).executeTakeFirst();
-  return row?.brute_force ? bruteForceSettings.parse(JSON.parse(row.brute_force)) : defaultBruteForceSettings;
-}
+const parseBruteForce = settingsParser(bruteForceSettings, defaultBruteForceSettings);
 
-export async function writeBruteForceSettings(db: Db, domainId: string, settings: BruteForceSettings): Promise<void> {
-  await db.updateTable('domains').set({ brute_force: JSON.stringify(settings) }).where('id', '=', domainId).execute();
-}
+export const readBruteForceSettings = async (db: Db, domainId: string): Promise<BruteForceSettings> => parseBruteForce(await readSettingsText(db, domainId, 'brute_force'));
 
 export async function readFailures(db: Db, key: string): Promise<FailureRecord | undefined> {
   const row = await db.selectFrom('login_failures').select(['failures', 'lockouts', 'last_failure_at', 'locked_until']).where('key', '=', key).executeTakeFirst();

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { recordAudit } from '../audit/store.ts';
-import { diff } from '../audit/rules.ts';
 import { actorOf, domainOf } from '../http/access.ts';
 import type { Deps, Router } from '../deps.ts';
 import { passwordCheckBody, passwordCheckResponse, passwordPolicy } from './schema.ts';
-import { readPolicy, writePolicy } from './store.ts';
+import { passwordPolicySettings } from './commands.ts';
+import { readPolicy } from './store.ts';
 
 const tags = ['passwords'];
 const params = z.object({ domain: z.string() });
@@ -19,21 +18,7 @@ export function passwordRoutes(router: Router, { db, passwords }: Deps): void {
   router.put('/api/v1/domains/:domain/password-policy', {
     config: { access: { permission: 'security-settings:update' } },
     schema: { tags, summary: 'Replace the password policy (absent fields take their defaults)', params, body: passwordPolicy, response: { 200: passwordPolicy } },
-    handler: async (request) => {
-      const domain = domainOf(request);
-      const before = await readPolicy(db, domain.id);
-      await db.transaction().execute(async (trx) => {
-        await writePolicy(trx, domain.id, request.body);
-        await recordAudit(trx, {
-          domainId: domain.id,
-          actor: actorOf(request),
-          action: 'password_policy.updated',
-          target: { type: 'domain', id: domain.name, name: domain.name },
-          changes: diff(before, request.body),
-        });
-      });
-      return request.body;
-    },
+    handler: async (request) => passwordPolicySettings.replace(db, actorOf(request), domainOf(request), request.body),
   });
 
   router.post('/api/v1/domains/:domain/password-policy/check', {

@@ -1,17 +1,14 @@
 import type { Db } from '../db/schema.ts';
+import { settingsParser } from '../settings/rules.ts';
+import { readSettingsText } from '../settings/store.ts';
 import { defaultPasswordPolicy, passwordPolicy, type PasswordPolicy } from './schema.ts';
 
 /** How many past passwords are kept per user: the most any policy may ask to refuse. */
 const HISTORY_KEPT = 24;
 
-export async function readPolicy(db: Db, domainId: string): Promise<PasswordPolicy> {
-  const row = await db.selectFrom('domains').select('password_policy').where('id', '=', domainId).executeTakeFirst();
-  return row?.password_policy ? passwordPolicy.parse(JSON.parse(row.password_policy)) : defaultPasswordPolicy;
-}
+const parsePolicy = settingsParser(passwordPolicy, defaultPasswordPolicy);
 
-export async function writePolicy(db: Db, domainId: string, policy: PasswordPolicy): Promise<void> {
-  await db.updateTable('domains').set({ password_policy: JSON.stringify(policy) }).where('id', '=', domainId).execute();
-}
+export const readPolicy = async (db: Db, domainId: string): Promise<PasswordPolicy> => parsePolicy(await readSettingsText(db, domainId, 'password_policy'));
 
 export async function recentPasswordHashes(db: Db, userId: string, count: number): Promise<string[]> {
   if (count === 0) return [];

@@ -1,13 +1,5 @@
-import { diff } from '../audit/rules.ts';
-import { recordAudit, type AuditActor } from '../audit/store.ts';
-import type { Db } from '../db/schema.ts';
-import type { DomainRecord } from '../tenancy/domain-record.ts';
-import type { SipSettings } from './schema.ts';
-import { sipSettingsOf } from './store.ts';
+import { settingsOf } from '../settings/commands.ts';
+import { defaultSipSettings, sipSettings } from './schema.ts';
 
-export async function replaceSipSettings(db: Db, actor: AuditActor, domain: DomainRecord, settings: SipSettings): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx.updateTable('domains').set({ sip_settings: JSON.stringify(settings), updated_at: new Date().toISOString() }).where('id', '=', domain.id).execute();
-    await recordAudit(trx, { domainId: domain.id, actor, action: 'sip_settings.updated', target: { type: 'domain', id: domain.name, name: domain.name }, changes: diff(sipSettingsOf(domain), settings) });
-  });
-}
+/** The domain's SIP settings: extension range, realm's digest algorithms, host aliases, STUN/TURN. */
+export const sipSettingsDocument = settingsOf({ column: 'sip_settings', schema: sipSettings, defaults: defaultSipSettings, action: 'sip_settings', onRecord: true });

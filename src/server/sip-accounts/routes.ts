@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { actorOf, domainOf } from '../http/access.ts';
 import type { Deps, Router } from '../deps.ts';
-import { replaceSipSettings } from './commands.ts';
+import { sipSettingsDocument } from './commands.ts';
 import { sipSettings } from './schema.ts';
 import { lowestFreeExtensions, sipSettingsOf } from './store.ts';
 
@@ -37,8 +37,7 @@ export function sipSettingsRoutes(router: Router, { db }: Deps): void {
     schema: { tags, summary: "Replace the domain's SIP settings (absent fields take their defaults)", params: domainParams, body: sipSettings, response: { 200: sipSettings } },
     handler: async (request) => {
       const domain = domainOf(request);
-      await replaceSipSettings(db, actorOf(request), domain, request.body);
-      return request.body;
+      return sipSettingsDocument.replace(db, actorOf(request), domain, request.body);
     },
   });
 }

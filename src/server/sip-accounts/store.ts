@@ -1,4 +1,5 @@
 import type { Db, SipAccountsTable } from '../db/schema.ts';
+import { settingsParser } from '../settings/rules.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import type { FieldProblem } from '../http/problem.ts';
 import type { SipDigests } from './digest.ts';
@@ -6,19 +7,10 @@ import { effectiveSip, freeInRange, type StoredSip } from './rules.ts';
 import { defaultSipSettings, sipSettings, type SipSettings, type SipView } from './schema.ts';
 import type { Lookups } from '../tenancy/lookups.ts';
 
-/** The domain's SIP settings, parsed once per stored text. */
-const parsedSettings = new Map<string, SipSettings>();
-export function sipSettingsOf(domain: Pick<DomainRecord, 'sip_settings'>): SipSettings {
-  const text = domain.sip_settings;
-  if (!text) return defaultSipSettings;
-  let settings = parsedSettings.get(text);
-  if (!settings) {
-    if (parsedSettings.size > 1000) parsedSettings.clear();
-    settings = sipSettings.parse(JSON.parse(text));
-    parsedSettings.set(text, settings);
-  }
-  return settings;
-}
+const parseSipSettings = settingsParser(sipSettings, defaultSipSettings);
+
+/** The domain's SIP settings, from its record. */
+export const sipSettingsOf = (domain: Pick<DomainRecord, 'sip_settings'>): SipSettings => parseSipSettings(domain.sip_settings);
 
 const WINDOW = 4096n;
 
