@@ -27,6 +27,32 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // The layering of ../shared/STYLE.md that imports alone cannot show (dependency-cruiser checks the imports):
+    // a route parses, calls a command or a store read and answers; the SQL and the transaction are the store's
+    // and the command's.
+    files: ['src/server/**/*routes.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name=/^(transaction|selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|executeQuery)$/]",
+          message: 'A route runs no SQL and opens no transaction: call a command (commands.ts) or a store read (store.ts).',
+        },
+      ],
+    },
+  },
+  {
+    // rules.ts decides: no database, no network, no clock of its own (the time is passed in).
+    files: ['src/server/**/rules.ts'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'rules.ts does no I/O' }, { name: 'setTimeout', message: 'rules.ts does no I/O' }, { name: 'setInterval', message: 'rules.ts does no I/O' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[property.name=/^(transaction|selectFrom|insertInto|updateTable|deleteFrom|execute|executeTakeFirst)$/]", message: 'rules.ts does no I/O: the store reads, the command writes.' },
+      ],
+    },
+  },
+  {
     files: ['src/web/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
