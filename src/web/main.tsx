@@ -1,7 +1,7 @@
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
 import './console.css';
-import { Badge, Center, createTheme, Drawer, Loader, MantineProvider, Modal, type CSSVariablesResolver } from '@mantine/core';
+import { Badge, Center, createTheme, Drawer, Loader, MantineProvider, Modal, Notification, type CSSVariablesResolver } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, StrictMode, Suspense, useEffect, useMemo, type ReactNode } from 'react';
@@ -33,6 +33,8 @@ const themeIn = (close: string) =>
       Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': close } } }),
       Drawer: Drawer.extend({ defaultProps: { closeButtonProps: { 'aria-label': close } } }),
       Badge: Badge.extend({ defaultProps: { tt: 'none' }, styles: { root: { maxWidth: 'none' } } }),
+      // A notice with a title (a refusal) writes its message in gray-6 by default, too pale on white.
+      Notification: Notification.extend({ styles: { description: { color: 'var(--mantine-color-dimmed)' } } }),
     },
   });
 const contrast: CSSVariablesResolver = () => ({ variables: {}, light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)', '--mantine-color-error': 'var(--mantine-color-red-9)' }, dark: {} });
@@ -72,6 +74,7 @@ const PauseReasons = lazy(() => import('./pages/PauseReasons.tsx').then((m) => (
 const HotDesks = lazy(() => import('./pages/HotDesks.tsx').then((m) => ({ default: m.HotDesks })));
 const Workspace = lazy(() => import('./pages/Workspace.tsx').then((m) => ({ default: m.Workspace })));
 const Import = lazy(() => import('./pages/Import.tsx').then((m) => ({ default: m.Import })));
+const Webhooks = lazy(() => import('./pages/Webhooks.tsx').then((m) => ({ default: m.Webhooks })));
 const UserCard = lazy(() => import('./pages/UserCard.tsx').then((m) => ({ default: m.UserCard })));
 
 /** Where an address of nothing leads: the directory for who may read it, else one's workspace. */
@@ -123,6 +126,7 @@ const router = createBrowserRouter([
       { path: '/groups', element: gated('groups:read', <Groups />) },
       { path: '/pause-reasons', element: gated('catalogs:read', <PauseReasons />) },
       { path: '/hot-desks', element: gated('users:read', <HotDesks />) },
+      { path: '/webhooks', element: gated('webhooks:manage', <Webhooks />) },
       { path: '/users/new', element: gated('users:create', <UserCard key="new" />) },
       { path: '/users/import', element: gated('users:create', <Import />) },
       { path: '/users/:id', element: <UserPage /> },

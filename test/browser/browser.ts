@@ -55,14 +55,14 @@ export async function signIn(page: Page, base: string, who: { domain?: string; l
 
 /**
  * The console under test for one describe: built if need be, served by an app on a fresh database
- * of the engine (SQLite unless told) on a loopback port, and a Chromium — started before its
+ * of the engine (SQLite unless told; `env` overrides the configuration) on a loopback port, and a Chromium — started before its
  * tests, closed after them. Tests of what the server does too loop over `engines`.
  */
-export function consoleUnderTest(engine: Engine = 'sqlite'): () => { h: Harness; url: string; browser: Browser } {
+export function consoleUnderTest(engine: Engine = 'sqlite', env: Record<string, string> = {}): () => { h: Harness; url: string; browser: Browser } {
   let state: { h: Harness; url: string; browser: Browser } | undefined;
   before(async () => {
     ensureConsoleBuilt();
-    const h = await startHarness(engine);
+    const h = await startHarness(engine, env);
     const url = await h.app.listen({ host: '127.0.0.1', port: 0 });
     state = { h, url, browser: await launchChromium() };
   });

@@ -68,6 +68,11 @@ const polish: Record<string, string> = {
   'Lower-case letters, digits, hyphens and dots, like a host name': 'Małe litery, cyfry, łączniki i kropki, jak nazwa hosta',
   'from and to have the same number of digits': "'Od' i 'do' mają tyle samo cyfr",
   "The range ends before it starts: 'to' must not be below 'from'": "Zakres kończy się, zanim się zaczyna: 'do' nie może być mniejsze niż 'od'",
+  'Not a URL': 'To nie jest adres URL',
+  'Only http and https URLs': 'Tylko adresy http i https',
+  'No user name or password in the URL; authenticate the webhook by its signature': 'Bez nazwy użytkownika i hasła w adresie URL; webhook uwierzytelnia się podpisem',
+  'No fragment (#…) in the URL': 'Bez fragmentu (#…) w adresie URL',
+  'An event type such as user.created, a resource with .* such as user.*, or *': 'Typ zdarzenia, np. user.created, zasób z .*, np. user.*, albo *',
   'Enrol in two-factor authentication with POST /api/v1/me/totp; here it can only be reset to none': 'Uwierzytelnianie dwuskładnikowe włącza sam użytkownik; tu można je tylko wyłączyć',
 };
 
