@@ -15,7 +15,7 @@ function npmRun(script: string): Promise<{ status: number | null; output: string
   });
 }
 
-// The type check and the lint run as tests, so that `npm test` keeps one runner and one summary.
+// The type check, the lint and the formatter's check run as tests, so that `npm test` keeps one runner and one summary.
 it('type-checks the server, the CLI, the tests and the console', async () => {
   const { status, output } = await npmRun('typecheck');
   assert.equal(status, 0, output);
@@ -23,5 +23,10 @@ it('type-checks the server, the CLI, the tests and the console', async () => {
 
 it('passes the lint with no warning', async () => {
   const { status, output } = await npmRun('lint');
+  assert.equal(status, 0, output);
+});
+
+it('is formatted as Prettier formats it', async () => {
+  const { status, output } = await npmRun('format:check');
   assert.equal(status, 0, output);
 });
