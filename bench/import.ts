@@ -46,7 +46,7 @@ const memoryOf = (pid: number) => {
   return { rss: Math.round(kib('VmRSS') / 1024), peak: Math.round(kib('VmHWM') / 1024) };
 };
 
-const imported = ['users', 'user_roles', 'user_groups', 'user_search_terms', 'sip_accounts', 'extensions', 'agents', 'agent_skills', 'audit_log'] as const;
+const imported = ['users', 'user_roles', 'user_groups', 'sip_accounts', 'extensions', 'agents', 'agent_skills', 'audit_log'] as const;
 
 /** Deletes the rows the import wrote and inserts them again, raw, in one transaction, as fast as the import's own writer does: the floor. */
 async function rawInsert(db: Db, domainId: string) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { Database, Db } from '../src/server/db/schema.ts';
 import { timeOrderedId } from '../src/server/identifiers/time-ordered-id.ts';
-import { searchTerms } from '../src/server/users/rules.ts';
+import { searchTextOf } from '../src/server/identifiers/search-text.ts';
 import { sipDigests } from '../src/server/sip-accounts/digest.ts';
 
 const firstNames = ['Anna', 'Jan', 'Olena', 'Maria', 'Piotr', 'Oksana', 'John', 'Emma', 'Andrii', 'Katarzyna', 'Tomasz', 'Iryna', 'Michael', 'Sofia', 'Paweł', 'Natalia', 'David', 'Olivia', 'Taras', 'Zofia'];
@@ -38,7 +38,6 @@ export async function seedUsers(db: Db, domainId: string, count: number): Promis
     const userRoles: Database['user_roles'][] = [];
     const userGroups: Database['user_groups'][] = [];
     const userTags: Database['user_tags'][] = [];
-    const terms: Database['user_search_terms'][] = [];
     const accounts: Database['sip_accounts'][] = [];
     const extensions: Database['extensions'][] = [];
     const agents: Database['agents'][] = [];
@@ -51,7 +50,7 @@ export async function seedUsers(db: Db, domainId: string, count: number): Promis
       const email = `${login}@contact-center.example`;
       const now = new Date().toISOString();
       users.push({
-        id, domain_id: domainId, login, login_key: login, email, email_key: email, first_name: firstName, last_name: lastName,
+        id, domain_id: domainId, login, login_key: login, email, email_key: email, first_name: firstName, last_name: lastName, search_text: searchTextOf({ login, email, firstName, lastName, extensions: [String(100_000 + n)] }),
         password_hash: null, active: n % 50 === 0 ? 0 : 1, position: 'Agent', work_phone: null, timezone: 'Europe/Warsaw', language: 'pl',
         description: null, domain_admin: 0, platform_admin: 0, two_factor: 'none', require_two_factor: 0, session_limit: 'end-oldest', ip_allow_list: '[]', must_change_password: 0, version: 1, created_at: now, updated_at: now, deleted_at: null,
       });
@@ -69,7 +68,6 @@ export async function seedUsers(db: Db, domainId: string, count: number): Promis
         agents.push({ user_id: id, domain_id: domainId, enabled: 1, all_tags: 0, all_skills: 0, overrides: n % 2 ? '{"wrapUpTime":20}' : '{}' });
         agentSkills.push({ user_id: id, skill_id: skillIds[n % 3] as string, level: n % 101 }, { user_id: id, skill_id: skillIds[(n + 1) % 3] as string, level: 50 });
       }
-      for (const term of searchTerms({ login, email, firstName, lastName, sip: { extension, virtualExtension: null } })) terms.push({ user_id: id, domain_id: domainId, live: 1, term, login_key: login });
       ids.push(id);
     }
     await db.transaction().execute(async (trx) => {
@@ -77,7 +75,6 @@ export async function seedUsers(db: Db, domainId: string, count: number): Promis
       await trx.insertInto('user_roles').values(userRoles).execute();
       await trx.insertInto('user_groups').values(userGroups).execute();
       await trx.insertInto('user_tags').values(userTags).execute();
-      await trx.insertInto('user_search_terms').values(terms).execute();
       await trx.insertInto('sip_accounts').values(accounts).execute();
       await trx.insertInto('extensions').values(extensions).execute();
       if (agents.length) await trx.insertInto('agents').values(agents).execute();

@@ -14,7 +14,7 @@ import { bootstrapDirectory } from '../src/server/setup/bootstrap.ts';
 import { safeguardsFor } from '../src/server/users/safeguards.ts';
 import { engines, freshStorage } from './harness.ts';
 
-const tables = ['users', 'user_roles', 'user_groups', 'user_search_terms', 'sip_accounts', 'extensions', 'agents', 'audit_log'] as const;
+const tables = ['users', 'user_roles', 'user_groups', 'sip_accounts', 'extensions', 'agents', 'audit_log'] as const;
 
 /** How many rows each table of the directory has. */
 const snapshot = async (db: Db) => Object.fromEntries(await Promise.all(tables.map(async (t) => [t, Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(t)}`.execute(db)).rows[0]?.n)])));

@@ -42,7 +42,6 @@ export async function setUsersDeleted(db: Db, domainId: string, users: BulkUser[
       .set((eb) => ({ deleted_at: deleted ? now : null, version: eb('version', '+', 1), updated_at: now }))
       .where('id', 'in', ids)
       .execute();
-    await db.updateTable('user_search_terms').set({ live: deleted ? 0 : 1 }).where('user_id', 'in', ids).execute();
     if (deleted) {
       await db.deleteFrom('sessions').where('user_id', 'in', ids).execute();
       await db.updateTable('desk_sign_ins').set({ signed_out_at: now, signed_out_by: 'system' }).where('user_id', 'in', ids).where('signed_out_at', 'is', null).execute();

@@ -13,7 +13,6 @@ export interface Database {
   user_groups: { user_id: string; group_id: string };
   group_roles: { group_id: string; role_id: string };
   user_tags: { user_id: string; domain_id: string; tag: string };
-  user_search_terms: { user_id: string; domain_id: string; live: number; term: string; login_key: string };
   sessions: SessionsTable;
   audit_log: AuditLogTable;
   changes: ChangesTable;
@@ -121,6 +120,8 @@ export interface UsersTable {
   email_key: string | null;
   first_name: string;
   last_name: string;
+  /** Login, e-mail, names and extensions folded for search (identifiers/search-text.ts), indexed by trigrams. */
+  search_text: string;
   password_hash: string | null;
   active: number;
   position: string | null;

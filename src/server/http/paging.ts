@@ -3,21 +3,24 @@ import { invalid } from './problem.ts';
 
 export const limitSchema = z.coerce.number().int().min(1).max(500).default(50);
 
-/** A cursor is the last item's sort value and id, opaque to clients. */
-export function encodeCursor(value: string | number, id: string): string {
-  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
+/**
+ * A cursor is the last item's sort value and id, opaque to clients; a list ordered in tiers
+ * first (a search's better matches before the others) adds the item's tier.
+ */
+export function encodeCursor(value: string | number, id: string, tier?: number): string {
+  return Buffer.from(JSON.stringify(tier === undefined ? [value, id] : [value, id, tier])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): [string | number, string] {
+export function decodeCursor(cursor: string): [string | number, string, number?] {
   try {
     const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (
       Array.isArray(decoded) &&
-      decoded.length === 2 &&
+      (decoded.length === 2 || (decoded.length === 3 && Number.isInteger(decoded[2]))) &&
       (typeof decoded[0] === 'string' || typeof decoded[0] === 'number') &&
       typeof decoded[1] === 'string'
     ) {
-      return [decoded[0], decoded[1]];
+      return decoded.length === 3 ? [decoded[0], decoded[1], decoded[2] as number] : [decoded[0], decoded[1]];
     }
   } catch {
     // fall through to the same answer as a well-formed but wrong cursor

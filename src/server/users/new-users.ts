@@ -7,7 +7,6 @@ import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { extensionRows, sipAccountColumns } from '../sip-accounts/store.ts';
 import type { PreparedUser } from './commands.ts';
 import type { Lookups } from '../tenancy/lookups.ts';
-import { searchTerms } from './rules.ts';
 import { columnsOf } from './store.ts';
 
 type Rows = { [T in keyof Database]?: Insertable<Database[T]>[] };
@@ -59,7 +58,6 @@ function rowsOf(domainId: string, { id, user, licenseIds = [] }: NewUser, now: s
   add('user_roles', ...links.roleIds.map((role_id) => ({ user_id: id, role_id })));
   add('user_groups', ...links.groupIds.map((group_id) => ({ user_id: id, group_id })));
   add('user_tags', ...[...new Map(state.tags.map((t) => [t.toLowerCase(), t])).values()].map((tag) => ({ user_id: id, domain_id: domainId, tag })));
-  add('user_search_terms', ...searchTerms(state).map((term) => ({ user_id: id, domain_id: domainId, live: 1, term, login_key: state.login.toLowerCase() })));
   if (secrets.passwordHash) add('password_history', { user_id: id, password_hash: secrets.passwordHash, created_at: now });
   const sip = telephony.sip;
   if (sip) {

@@ -1,41 +1,8 @@
 import { permissionCatalog, type Permission } from '../permissions/catalog.ts';
 import type { UserUpdate, UserView } from './schema.ts';
 
-/**
- * The words a user is found by: login, e-mail (whole, its domain, and split at @ . _ + -), names.
- * The list's `q` matches a user when each of its words starts one of these.
- */
-export function searchTerms(user: { login: string; email: string | null; firstName: string; lastName: string; sip?: { extension: string | null; virtualExtension: string | null } | null }): string[] {
-  const terms = new Set<string>();
-  const add = (text: string | null, split: RegExp) => {
-    if (!text) return;
-    const lower = text.toLowerCase();
-    terms.add(lower);
-    for (const part of lower.split(split)) if (part) terms.add(part);
-  };
-  add(user.login, /[._-]/);
-  add(user.email, /[@._+-]/);
-  if (user.email?.includes('@')) terms.add(user.email.slice(user.email.lastIndexOf('@') + 1).toLowerCase());
-  add(user.firstName, /[\s-]+/);
-  add(user.lastName, /[\s-]+/);
-  add(user.sip?.extension ?? null, /$^/);
-  add(user.sip?.virtualExtension ?? null, /$^/);
-  return withoutRedundant([...terms].filter((t) => t.length <= 254));
-}
-
-/**
- * A term that starts another term of the same user adds no match (whatever starts it starts the
- * longer one too), only index rows and duplicate hits: `anna` goes when `anna.nowak` is there.
- */
-function withoutRedundant(terms: string[]): string[] {
-  const sorted = terms.sort();
-  return sorted.filter((term, i) => !(sorted[i + 1]?.startsWith(term) ?? false));
-}
-
 const definedOnly = <T extends object>(value: T): Partial<T> =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-
-export const queryWords = (q: string) => [...new Set(q.toLowerCase().split(/\s+/).filter(Boolean))].slice(0, 5);
 
 /** When a user deleted at `deletedAt` is removed for good: restorable until then (what the purge does, from the other end). */
 export const purgeDate = (deletedAt: string, afterDays: number): string => new Date(Date.parse(deletedAt) + afterDays * 86_400_000).toISOString();

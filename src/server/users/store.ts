@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import { PostgresAdapter, sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import { prepared } from '../db/prepared.ts';
 import type { Database, Db, UsersTable } from '../db/schema.ts';
 import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
@@ -7,7 +7,7 @@ import { nameKey } from '../identifiers/normal-form.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { agentViewOf } from '../agents/store.ts';
 import { sipViewOf } from '../sip-accounts/store.ts';
-import { queryWords, searchTerms } from './rules.ts';
+import { TRIGRAM, WORD_SEPARATORS, searchTextOf, searchWords } from '../identifiers/search-text.ts';
 import type { UserListQuery, UserView } from './schema.ts';
 import type { Lookups } from '../tenancy/lookups.ts';
 
@@ -64,6 +64,7 @@ export const columnsOf = (state: UserState) => ({
   email_key: state.email ? state.email.toLowerCase() : null,
   first_name: state.firstName,
   last_name: state.lastName,
+  search_text: searchTextOf({ ...state, extensions: [state.sip?.extension, state.sip?.virtualExtension] }),
   active: state.active ? 1 : 0,
   position: state.position ?? null,
   work_phone: state.workPhone ?? null,
@@ -113,7 +114,7 @@ export async function updateUser(
     .where('version', '=', version)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) return false;
-  for (const table of ['user_roles', 'user_groups', 'user_tags', 'user_search_terms'] as const) {
+  for (const table of ['user_roles', 'user_groups', 'user_tags'] as const) {
     await db.deleteFrom(table).where('user_id', '=', id).execute();
   }
   await writeLinks(db, domainId, id, state, links);
@@ -125,9 +126,6 @@ async function writeLinks(db: Db, domainId: string, userId: string, state: UserS
   if (links.groupIds.length) await db.insertInto('user_groups').values(links.groupIds.map((group_id) => ({ user_id: userId, group_id }))).execute();
   const tags = [...new Map(state.tags.map((t) => [t.toLowerCase(), t])).values()];
   if (tags.length) await db.insertInto('user_tags').values(tags.map((tag) => ({ user_id: userId, domain_id: domainId, tag }))).execute();
-  const terms = searchTerms(state);
-  const login_key = state.login.toLowerCase();
-  await db.insertInto('user_search_terms').values(terms.map((term) => ({ user_id: userId, domain_id: domainId, live: 1, term, login_key }))).execute();
 }
 
 /** Marks the user deleted (or not) and bumps its version; answers false on a stale version. */
@@ -138,9 +136,7 @@ export async function setDeleted(db: Db, id: string, version: number, deletedAt:
     .where('id', '=', id)
     .where('version', '=', version)
     .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) return false;
-  await db.updateTable('user_search_terms').set({ live: deletedAt === null ? 1 : 0 }).where('user_id', '=', id).execute();
-  return true;
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /**
@@ -287,63 +283,38 @@ const sortColumns = {
   updatedAt: 'updated_at',
 } as const;
 
-/** Search terms starting with `word`, of live or of deleted users. */
-const termMatches = (db: Db, domainId: string, live: boolean, word: string) =>
-  db
-    .selectFrom('user_search_terms')
-    .where('domain_id', '=', domainId)
-    .where('live', '=', live ? 1 : 0)
-    .where('term', '>=', word)
-    .where('term', '<', `${word}\u{10FFFF}`);
-
-/** Up to this many matches, a search starts from the matching users rather than from the sort order. */
-const SEARCH_DRIVE_LIMIT = 20_000;
-
-/**
- * How to run a search: its words that match at most `SEARCH_DRIVE_LIMIT` users (counting stops
- * there), fewest first, and the words that match more. A search starts from the rare words' users,
- * which keeps it fast at any directory size and wherever the matches fall in the sort order; the
- * common words are checked per user. A one-letter word is common without counting. When no word
- * is rare, a walk in sort order finds a page within a few rows instead.
- */
-async function planSearch(db: Db, domainId: string, live: boolean, words: string[]) {
-  const rare: { word: string; matches: number }[] = [];
-  const common: string[] = [];
-  for (const word of words) {
-    if (word.length < 2) {
-      common.push(word);
-      continue;
-    }
-    const capped = termMatches(db, domainId, live, word).select('user_id').limit(SEARCH_DRIVE_LIMIT + 1).as('capped');
-    const { n } = await db.selectFrom(capped).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    if (Number(n) <= SEARCH_DRIVE_LIMIT) rare.push({ word, matches: Number(n) });
-    else common.push(word);
-    if (Number(n) === 0) break;
-  }
-  rare.sort((a, b) => a.matches - b.matches);
-  return { rare: rare.map((r) => r.word), common, nothing: rare[0]?.matches === 0 };
-}
-
 type UsersQuery = SelectQueryBuilder<Database & { u: UsersTable }, 'u', object>;
+type UserExpressions = ExpressionBuilder<Database & { u: UsersTable }, 'u'>;
 
-/** Keyset paging over (sort column, id): stable under inserts and fast at any depth. */
 /** Users the live state narrows a list to: these ids, or all but these. */
 export type LiveNarrowing = { ids: string[] } | { except: string[] };
 
+/** A row of a list page: its sort value and, in a search, its tier (0: login or extension starts with the search). */
+type PageRow = UserRow & { sort_value: string; tier?: number };
+
 export async function listUsers(db: Db, domain: DomainRecord, query: UserListQuery, live?: LiveNarrowing) {
-  const page = toPage(await pageRows(db, domain.id, query, live), query.limit, (row) => row, (row) => encodeCursor(row.sort_value, row.id));
+  const page = toPage(await pageRows(db, domain.id, query, live), query.limit, (row) => row, (row) => encodeCursor(row.sort_value, row.id, row.tier));
   return { items: await toUserViews(db, domain, page.items), nextCursor: page.nextCursor };
 }
 
-/** One page of the list's rows (and one more, telling whether another page follows). */
-async function pageRows(db: Db, domainId: string, query: UserListQuery, live?: LiveNarrowing) {
-  const words = queryWords(query.q ?? '');
-  const search = await planSearch(db, domainId, !query.deleted, words);
-  if (search.nothing || (live && 'ids' in live && live.ids.length === 0)) return [];
-  const onlySearch = !live && [query.role, query.group, query.tag, query.license, query.active, query.extension, query.agent, query.skill, query.connection].every((filter) => filter === undefined);
-  return search.rare.length > 0 && onlySearch && /^-?login$/.test(query.sort)
-    ? searchByLogin(db, domainId, query, search.rare, search.common)
-    : filteredPage(db, domainId, query, words, search.rare[0], live);
+/**
+ * One page of the list's rows (and one more, telling whether another page follows). A search
+ * answers in two tiers, each in the list's order: first the users whose login or extension starts
+ * with its first word, then the other matches; the cursor carries the tier, so paging is keyset
+ * paging over (tier, sort value, id) and stays stable.
+ */
+async function pageRows(db: Db, domainId: string, query: UserListQuery, live?: LiveNarrowing): Promise<PageRow[]> {
+  if (live && 'ids' in live && live.ids.length === 0) return [];
+  const words = searchWords(query.q ?? '');
+  if (words.length === 0) return filteredPage(db, domainId, query, query.limit + 1, undefined, live);
+  const tier = query.cursor ? (decodeCursor(query.cursor)[2] ?? 0) : 0;
+  const rows: PageRow[] = [];
+  if (tier === 0) rows.push(...(await filteredPage(db, domainId, query, query.limit + 1, { words, tier: 0 }, live)));
+  if (rows.length <= query.limit) {
+    const rest = await filteredPage(db, domainId, { ...query, cursor: tier === 1 ? query.cursor : undefined }, query.limit + 1 - rows.length, { words, tier: 1 }, live);
+    rows.push(...rest);
+  }
+  return rows;
 }
 
 /** Every user the list's filters match (ids and logins), read a page at a time: what bulk work acts on. */
@@ -354,73 +325,79 @@ export async function matchingUsers(db: Db, domainId: string, filter: Omit<UserL
     const rows = await pageRows(db, domainId, { ...filter, sort: 'login', limit: 500, cursor }, live);
     found.push(...rows.slice(0, 500).map((r) => ({ id: r.id, login: r.login })));
     if (rows.length <= 500 || found.length > max) return found;
-    const last = rows[499] as { sort_value: string; id: string };
-    cursor = encodeCursor(last.sort_value, last.id);
+    const last = rows[499] as PageRow;
+    cursor = encodeCursor(last.sort_value, last.id, last.tier);
   }
 }
 
-/** The other words of a search, each checked against the user's own terms. */
-const alsoMatching = (word: string) =>
-  ({ exists, selectFrom, lit }: ExpressionBuilder<Database & { u: UsersTable }, 'u'>) =>
-    exists(selectFrom('user_search_terms as t').whereRef('t.user_id', '=', 'u.id').where('t.term', '>=', word).where('t.term', '<', `${word}\u{10FFFF}`).select(lit(1).as('one')));
+/** `text` as a LIKE pattern's literal part (escaped with a backslash). */
+const literal = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+const like = (column: string, pattern: string) => sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`;
+
+/** The FTS5 query of SQLite's trigram table for these words: every trigram of each, quoted. */
+function trigramQuery(words: string[]): string {
+  const trigrams = new Set<string>();
+  for (const word of words) {
+    const letters = Array.from(word);
+    for (let i = 0; i + TRIGRAM <= letters.length; i += 1) trigrams.add(letters.slice(i, i + TRIGRAM).join(''));
+  }
+  return [...trigrams].map((t) => `"${t.replaceAll('"', '""')}"`).join(' AND ');
+}
 
 /**
- * A search sorted by login, answered from the search index alone (it carries each user's login
- * key): the rare words' matches intersected, checked for the common words, sorted and cut to a
- * page; then only the page's users are read.
+ * A user matches a search when each of its words is found in the user's search text: a word of
+ * three letters or more anywhere (by the trigram index: SQLite's FTS5 table narrows to the rows
+ * holding all its trigrams, PostgreSQL's GIN index serves the LIKE itself), a shorter one where a
+ * word of the text starts (no trigram to look up: checked on the rows the list walks in its order).
  */
-async function searchByLogin(db: Db, domainId: string, query: UserListQuery, rare: string[], common: string[]) {
-  const direction = query.sort.startsWith('-') ? 'desc' : 'asc';
-  const [first, ...others] = rare.map((word) => termMatches(db, domainId, !query.deleted, word).select(['user_id as id', 'login_key']));
-  if (!first) return [];
-  const matches = others.reduce((all, next) => all.intersect(next), first);
-  let select = (db
-    .selectFrom(matches.as('u'))
-    .select(['u.id', 'u.login_key'])
-    .distinct()
-    .orderBy('u.login_key', direction)
-    .orderBy('u.id', direction)
-    .limit(query.limit + 1) as unknown as SelectQueryBuilder<Database & { u: UsersTable }, 'u', { id: string; login_key: string }>);
-  for (const word of common) select = select.where(alsoMatching(word));
-  if (query.cursor) {
-    const [value, id] = decodeCursor(query.cursor);
-    const after = direction === 'desc' ? '<' : '>';
-    select = select.where((eb) => eb.or([eb('u.login_key', after, String(value)), eb.and([eb('u.login_key', '=', String(value)), eb('u.id', after, id)])]));
-  }
-  const hits = await select.execute();
-  if (hits.length === 0) return [];
-  const users = await db.selectFrom('users').select(userColumns).where('id', 'in', hits.map((h) => h.id)).execute();
-  const byId = new Map(users.map((u) => [u.id, u]));
-  return hits.flatMap((hit) => {
-    const user = byId.get(hit.id);
-    return user ? [{ ...user, sort_value: hit.login_key }] : [];
-  });
+function matchesWords(eb: UserExpressions, words: string[], postgres: boolean) {
+  const long = words.filter((w) => Array.from(w).length >= TRIGRAM);
+  const short = words.filter((w) => Array.from(w).length < TRIGRAM);
+  const conditions = [
+    ...(long.length && !postgres ? [sql<boolean>`u.rowid in (select rowid from users_search where users_search match ${trigramQuery(long)})`] : []),
+    ...long.map((w) => like('u.search_text', `%${literal(w)}%`)),
+    ...short.map((w) => eb.or([like('u.search_text', `${literal(w)}%`), ...WORD_SEPARATORS.map((separator) => like('u.search_text', `%${literal(separator + w)}%`))])),
+  ];
+  return eb.and(conditions);
 }
 
-/** Any filters and any sort: walks users in sort order, or starts from the driving search word's users. */
-async function filteredPage(db: Db, domainId: string, query: UserListQuery, words: string[], driver: string | undefined, live?: LiveNarrowing) {
+/** The first tier of a search: the login, or an extension of the user's SIP account, starts with `word`. */
+function startsWith(eb: UserExpressions, word: string) {
+  return eb.or([
+    eb.and([eb('u.login_key', '>=', word), eb('u.login_key', '<', `${word}\u{10FFFF}`)]),
+    eb.exists(
+      eb
+        .selectFrom('sip_accounts as s')
+        .whereRef('s.user_id', '=', 'u.id')
+        .where((s) => s.or([like('s.extension', `${literal(word)}%`), like('s.virtual_extension', `${literal(word)}%`)]))
+        .select(eb.lit(1).as('one')),
+    ),
+  ]);
+}
+
+/** Any filters and any sort: walks users in sort order; a search narrows them to its matches of one tier. */
+async function filteredPage(db: Db, domainId: string, query: UserListQuery, limit: number, search: { words: string[]; tier: 0 | 1 } | undefined, live?: LiveNarrowing): Promise<PageRow[]> {
   const descending = query.sort.startsWith('-');
   const column = sortColumns[query.sort.replace(/^-/, '') as keyof typeof sortColumns];
   const direction = descending ? 'desc' : 'asc';
-  // Cross join: SQLite keeps the order written, so it starts from the few matching users.
-  const from: UsersQuery = driver
-    ? (db
-        .selectFrom(termMatches(db, domainId, !query.deleted, driver).select('user_id').distinct().as('m'))
-        .crossJoin('users as u')
-        .whereRef('u.id', '=', 'm.user_id') as unknown as UsersQuery)
-    : db.selectFrom('users as u');
+  const from: UsersQuery = db.selectFrom('users as u');
   let select = from
     .select([...userColumns.map((c) => `u.${c}` as const), `u.${column} as sort_value`])
     .where('u.domain_id', '=', domainId)
     .where('u.deleted_at', query.deleted ? 'is not' : 'is', null)
     .orderBy(`u.${column}`, direction)
     .orderBy('u.id', direction)
-    .limit(query.limit + 1);
+    .limit(limit);
 
+  if (search) {
+    const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+    const first = search.words[0] as string;
+    select = select.where((eb) => matchesWords(eb, search.words, postgres));
+    select = select.where((eb) => (search.tier === 0 ? startsWith(eb, first) : eb.not(startsWith(eb, first))));
+  }
   if (query.active !== undefined) select = select.where('u.active', '=', query.active ? 1 : 0);
   if (live && 'ids' in live) select = select.where('u.id', 'in', live.ids);
   if (live && 'except' in live && live.except.length) select = select.where('u.id', 'not in', live.except);
-  for (const word of words.filter((w) => w !== driver)) select = select.where(alsoMatching(word));
   if (query.role) {
     const key = nameKey(query.role);
     select = select.where(({ exists, selectFrom, lit }) =>
@@ -471,7 +448,8 @@ async function filteredPage(db: Db, domainId: string, query: UserListQuery, word
       eb.or([eb(`u.${column}`, after, String(value)), eb.and([eb(`u.${column}`, '=', String(value)), eb('u.id', after, id)])]),
     );
   }
-  return select.execute();
+  const rows = await select.execute();
+  return search ? rows.map((row) => ({ ...row, tier: search.tier })) : rows;
 }
 
 /** The list's telephony filters: extension, agent, skill (all-skills agents included) and connection. */

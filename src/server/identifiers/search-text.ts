@@ -1,0 +1,48 @@
+/**
+ * The text a user is found by, and the words of a search, in one folded form so that the two
+ * compare as plain strings on both engines: letters without their diacritics (`ó` → `o`), other
+ * scripts in Latin letters, lower case, single spaces.
+ *
+ * Transliteration of letters that do not decompose (`ł`, `ø`, `ß`) and of other scripts
+ * (Cyrillic `Ольга` → `olga`) waits for a transliteration package (any-ascii); until then such
+ * letters are kept as they are, so `Ольга` still finds `Ольга`, and `lukasz` does not find `Łukasz`.
+ */
+export function foldForSearch(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Where a word starts inside search text: at its start or after one of these. */
+export const WORD_SEPARATORS = [' ', '.', '_', '-', '@', '+'] as const;
+
+const startsWordAt = (text: string, at: number) => at === 0 || (WORD_SEPARATORS as readonly string[]).includes(text[at - 1] as string);
+
+/** Whether `part` occurs in `whole` where a word starts, so `whole` finds everything `part` would. */
+function coveredBy(part: string, whole: string): boolean {
+  for (let at = whole.indexOf(part); at !== -1; at = whole.indexOf(part, at + 1)) if (startsWordAt(whole, at)) return true;
+  return false;
+}
+
+/**
+ * A user's search text: login, e-mail, names and extensions, folded, separated by spaces. A field
+ * that another one already holds at a word start (the login in `login@example.com`, a first name
+ * in the e-mail) is left out: every infix and every word start it would match, the other matches,
+ * and the text indexed per user is what an import pays for.
+ */
+export function searchTextOf(user: { login: string; email: string | null; firstName: string; lastName: string; extensions: (string | null | undefined)[] }): string {
+  const fields = [user.email, user.login, user.firstName, user.lastName, ...user.extensions].flatMap((field) => (field ? [foldForSearch(field)] : [])).filter(Boolean);
+  const byLength = [...new Set(fields)].sort((a, b) => b.length - a.length);
+  const kept: string[] = [];
+  for (const field of byLength) if (!kept.some((whole) => coveredBy(field, whole))) kept.push(field);
+  return kept.join(' ');
+}
+
+/** The words of a search: folded, split at spaces, each once, at most five. */
+export const searchWords = (q: string) => [...new Set(foldForSearch(q).split(' ').filter(Boolean))].slice(0, 5);
+
+/** Words this short have no trigram: they match where a word of the search text starts. */
+export const TRIGRAM = 3;
