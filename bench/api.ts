@@ -21,8 +21,12 @@ const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 10;
 const PASSWORD = 'Bench-Heron-Quartz-61!';
-/** What administrators type: surnames, first names, both, a login; each word matches 0–5,000 users. */
-const queries = ['kowal', 'anna', 'olena shev', 'smith', 'john.brown', 'tkach', 'zofia k', 'anna.nowak.1234', 'melnyk', 'piotr'];
+/**
+ * What administrators type: surnames, first names, both, a login; each word matches 0–5,000 users.
+ * Then inside words (`owal`, `chenko` in three surnames: 15,000 users), without diacritics
+ * (`wisniewska` for Wiśniewska) and an extension's last digits (`4321`).
+ */
+const queries = ['kowal', 'anna', 'olena shev', 'smith', 'john.brown', 'tkach', 'zofia k', 'anna.nowak.1234', 'melnyk', 'piotr', 'owal', 'chenko', 'wisniewska', '4321'];
 
 interface Figure {
   name: string;
