@@ -33,8 +33,16 @@ function coveredBy(part: string, whole: string): boolean {
  * in the e-mail) is left out: every infix and every word start it would match, the other matches,
  * and the text indexed per user is what an import pays for.
  */
-export function searchTextOf(user: { login: string; email: string | null; firstName: string; lastName: string; extensions: (string | null | undefined)[] }): string {
-  const fields = [user.email, user.login, user.firstName, user.lastName, ...user.extensions].flatMap((field) => (field ? [foldForSearch(field)] : [])).filter(Boolean);
+export function searchTextOf(user: {
+  login: string;
+  email: string | null;
+  firstName: string;
+  lastName: string;
+  extensions: (string | null | undefined)[];
+}): string {
+  const fields = [user.email, user.login, user.firstName, user.lastName, ...user.extensions]
+    .flatMap((field) => (field ? [foldForSearch(field)] : []))
+    .filter(Boolean);
   const byLength = [...new Set(fields)].sort((a, b) => b.length - a.length);
   const kept: string[] = [];
   for (const field of byLength) if (!kept.some((whole) => coveredBy(field, whole))) kept.push(field);

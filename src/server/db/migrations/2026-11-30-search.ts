@@ -10,12 +10,17 @@ import { searchTextOf } from '../../identifiers/search-text.ts';
 export const search: Migration = {
   async up(db: Kysely<any>) {
     const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-    await db.schema.alterTable('users').addColumn('search_text', 'text', (c) => c.notNull().defaultTo('')).execute();
+    await db.schema
+      .alterTable('users')
+      .addColumn('search_text', 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
     await fillSearchText(db);
     if (postgres) {
       await sql`create extension if not exists pg_trgm`.execute(db);
       // The operator class lives where the extension was installed, which need not be on the search path.
-      const { rows } = await sql<{ schema: string }>`select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm'`.execute(db);
+      const { rows } = await sql<{
+        schema: string;
+      }>`select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm'`.execute(db);
       await sql`create index users__search_text on users using gin (search_text ${sql.id(rows[0]?.schema ?? 'public')}.gin_trgm_ops)`.execute(db);
     } else {
       // detail=none: no positions, a third less to write; a word is looked up by its trigrams and checked on the row.
@@ -60,7 +65,15 @@ export const search: Migration = {
 async function fillSearchText(db: Kysely<any>) {
   let after = '';
   for (;;) {
-    const users: { id: string; login: string; email: string | null; first_name: string; last_name: string; extension: string | null; virtual_extension: string | null }[] = await db
+    const users: {
+      id: string;
+      login: string;
+      email: string | null;
+      first_name: string;
+      last_name: string;
+      extension: string | null;
+      virtual_extension: string | null;
+    }[] = await db
       .selectFrom('users as u')
       .leftJoin('sip_accounts as s', 's.user_id', 'u.id')
       .select(['u.id', 'u.login', 'u.email', 'u.first_name', 'u.last_name', 's.extension', 's.virtual_extension'])
@@ -70,7 +83,13 @@ async function fillSearchText(db: Kysely<any>) {
       .execute();
     if (users.length === 0) return;
     for (const u of users) {
-      const text = searchTextOf({ login: u.login, email: u.email, firstName: u.first_name, lastName: u.last_name, extensions: [u.extension, u.virtual_extension] });
+      const text = searchTextOf({
+        login: u.login,
+        email: u.email,
+        firstName: u.first_name,
+        lastName: u.last_name,
+        extensions: [u.extension, u.virtual_extension],
+      });
       await db.updateTable('users').set({ search_text: text }).where('id', '=', u.id).execute();
     }
     after = (users[users.length - 1] as { id: string }).id;
