@@ -108,7 +108,9 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
-      new Problem(429, 'request.rate_limited', `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`, undefined, { 'retry-after': String(Math.ceil(context.ttl / 1000)) }),
+      new Problem(429, 'request.rate_limited', `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`, undefined, {
+        'retry-after': String(Math.ceil(context.ttl / 1000)),
+      }),
   });
   await app.register(swagger, {
     openapi: {
@@ -137,7 +139,13 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
     ? await RedisLiveStore.connect(config.redisUrl, { prefix: config.redisPrefix, bufferSize: config.eventBuffer, processTtlMs: config.processTtlMs })
     : new MemoryLiveStore(config.eventBuffer);
   const liveness = { heartbeatMs: config.processHeartbeatMs, ttlMs: config.processTtlMs };
-  const presence = new PresenceEngine({ db: storage.db, store, graceMs: config.presenceGraceSeconds * 1000, liveness, onError: (error) => app.log.error({ err: error }, 'presence background work failed') });
+  const presence = new PresenceEngine({
+    db: storage.db,
+    store,
+    graceMs: config.presenceGraceSeconds * 1000,
+    liveness,
+    onError: (error) => app.log.error({ err: error }, 'presence background work failed'),
+  });
   presence.start();
   app.addHook('onClose', () => presence.stop());
   const feed = new FeedTail(storage.db, config.changePollMs, (error) => app.log.error({ err: error }, 'reading the change feed failed'));

@@ -34,7 +34,17 @@ export function passwordResetRoutes(router: Router, { db, config, passwords, cip
       tags,
       summary: 'Issue a one-time password reset token for the user (shown once; earlier ones stop working)',
       params: z.object({ domain: z.string(), id: z.string() }),
-      body: z.strictObject({ expiresIn: z.number().int().min(300).max(7 * 86_400).default(86_400).describe('Seconds') }).default({ expiresIn: 86_400 }),
+      body: z
+        .strictObject({
+          expiresIn: z
+            .number()
+            .int()
+            .min(300)
+            .max(7 * 86_400)
+            .default(86_400)
+            .describe('Seconds'),
+        })
+        .default({ expiresIn: 86_400 }),
       response: { 201: z.object({ token: z.string(), expiresAt: z.string() }) },
     },
     handler: async (request, reply) => {
@@ -45,8 +55,17 @@ export function passwordResetRoutes(router: Router, { db, config, passwords, cip
       const expiresAt = new Date(now.getTime() + request.body.expiresIn * 1000).toISOString();
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('password_reset_tokens').where('user_id', '=', user.id).execute();
-        await trx.insertInto('password_reset_tokens').values({ id: tokenId(token), user_id: user.id, created_at: now.toISOString(), expires_at: expiresAt }).execute();
-        await recordAudit(trx, { domainId: domain.id, actor: actorOf(request), action: 'user.password_reset_issued', target: { type: 'user', id: user.id, name: user.login }, changes: { expiresAt: { from: null, to: expiresAt } } });
+        await trx
+          .insertInto('password_reset_tokens')
+          .values({ id: tokenId(token), user_id: user.id, created_at: now.toISOString(), expires_at: expiresAt })
+          .execute();
+        await recordAudit(trx, {
+          domainId: domain.id,
+          actor: actorOf(request),
+          action: 'user.password_reset_issued',
+          target: { type: 'user', id: user.id, name: user.login },
+          changes: { expiresAt: { from: null, to: expiresAt } },
+        });
       });
       return reply.code(201).send({ token, expiresAt });
     },
@@ -67,9 +86,22 @@ export function passwordResetRoutes(router: Router, { db, config, passwords, cip
       const user = domain && userId ? await findUserRow(db, domain.id, userId) : undefined;
       if (!domain || !user || user.deleted_at) throw invalidToken();
       // A password the policy refuses leaves the token usable for a better one.
-      await passwords.assertAcceptable(domain.id, request.body.password, { login: user.login, email: user.email, firstName: user.first_name, lastName: user.last_name }, user.id);
+      await passwords.assertAcceptable(
+        domain.id,
+        request.body.password,
+        { login: user.login, email: user.email, firstName: user.first_name, lastName: user.last_name },
+        user.id,
+      );
       if (!(await spendToken(db, request.body.token))) throw invalidToken();
-      await changeUser(db, await accountItself(db, domain.id, user), domain, user.id, { password: request.body.password, passwordChangeRequired: false }, undefined, { passwords, cipher });
+      await changeUser(
+        db,
+        await accountItself(db, domain.id, user),
+        domain,
+        user.id,
+        { password: request.body.password, passwordChangeRequired: false },
+        undefined,
+        { passwords, cipher },
+      );
       return reply.code(204).send(null);
     },
   });

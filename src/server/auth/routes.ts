@@ -17,7 +17,6 @@ import { admitSession, closeSession, openSession } from '../sessions/store.ts';
 
 const tags = ['authentication'];
 
-
 export function authRoutes(router: Router, { db, config, passwords, cipher }: Deps): void {
   router.post('/api/v1/auth/login', {
     // Each attempt costs an argon2 hash: a flood from one address is cut off before it costs that.
@@ -48,7 +47,12 @@ export function authRoutes(router: Router, { db, config, passwords, cipher }: De
 
   router.post('/api/v1/auth/logout', {
     config: { access: { authenticated: true, duringSetup: true, token: 'any' } },
-    schema: { tags, summary: 'Sign out: ends this session, or revokes the API token sent', description: 'With an API token in place of a session, the token is revoked: it stops working at once, as an ended session does.', response: { 204: z.null() } },
+    schema: {
+      tags,
+      summary: 'Sign out: ends this session, or revokes the API token sent',
+      description: 'With an API token in place of a session, the token is revoked: it stops working at once, as an ended session does.',
+      response: { 204: z.null() },
+    },
     handler: async (request, reply) => {
       const actor = actorOf(request);
       if (actor.apiTokenId !== null) await revokeToken(db, actor.id, actor.apiTokenId);

@@ -58,7 +58,13 @@ export function sessionRoutes(router: Router, { db }: Deps): void {
       const user = await accountInCharge(db, actorOf(request), domain.id, request.params.id);
       await db.transaction().execute(async (trx) => {
         await closeUserSessions(trx, user.id);
-        await recordAudit(trx, { domainId: domain.id, actor: actorOf(request), action: 'user.signed_out', target: { type: 'user', id: user.id, name: user.login }, changes: {} });
+        await recordAudit(trx, {
+          domainId: domain.id,
+          actor: actorOf(request),
+          action: 'user.signed_out',
+          target: { type: 'user', id: user.id, name: user.login },
+          changes: {},
+        });
       });
       return reply.code(204).send(null);
     },
@@ -72,7 +78,13 @@ export function sessionRoutes(router: Router, { db }: Deps): void {
       const user = await accountInCharge(db, actorOf(request), domain.id, request.params.id);
       await db.transaction().execute(async (trx) => {
         if (!(await closeUserSession(trx, user.id, request.params.session))) throw notFound('Session');
-        await recordAudit(trx, { domainId: domain.id, actor: actorOf(request), action: 'session.ended', target: { type: 'user', id: user.id, name: user.login }, changes: {} });
+        await recordAudit(trx, {
+          domainId: domain.id,
+          actor: actorOf(request),
+          action: 'session.ended',
+          target: { type: 'user', id: user.id, name: user.login },
+          changes: {},
+        });
       });
       return reply.code(204).send(null);
     },

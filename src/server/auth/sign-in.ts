@@ -32,15 +32,16 @@ export async function authenticate(db: Db, cipher: SecretCipher, attempt: Attemp
   const domainKey = identifierKey(attempt.domain);
   const domain = domainKey === null ? undefined : await findDomain(db, domainKey);
   const key = identifierKey(attempt.login);
-  const account = domain && key !== null
-    ? await db
-        .selectFrom('users')
-        .select(['id', 'login', 'password_hash', 'active', 'ip_allow_list', 'max_sessions', 'session_limit', 'session_max_age'])
-        .where('domain_id', '=', domain.id)
-        .where('deleted_at', 'is', null)
-        .where((eb) => eb.or([eb('login_key', '=', key), eb('email_key', '=', key)]))
-        .executeTakeFirst()
-    : undefined;
+  const account =
+    domain && key !== null
+      ? await db
+          .selectFrom('users')
+          .select(['id', 'login', 'password_hash', 'active', 'ip_allow_list', 'max_sessions', 'session_limit', 'session_max_age'])
+          .where('domain_id', '=', domain.id)
+          .where('deleted_at', 'is', null)
+          .where((eb) => eb.or([eb('login_key', '=', key), eb('email_key', '=', key)]))
+          .executeTakeFirst()
+      : undefined;
   const settings = domain ? await readBruteForceSettings(db, domain.id) : defaultBruteForceSettings;
   const keys = attemptKeys({ domain: attempt.domain, login: attempt.login, userId: account?.id, address: attempt.address });
   await assertNotLocked(db, keys, settings);
@@ -56,7 +57,12 @@ export async function authenticate(db: Db, cipher: SecretCipher, attempt: Attemp
   }
   await recordSuccess(db, keys);
   if (account.password_hash && needsRehash(account.password_hash)) {
-    await db.updateTable('users').set({ password_hash: await hashPassword(attempt.password) }).where('id', '=', account.id).where('password_hash', '=', account.password_hash).execute();
+    await db
+      .updateTable('users')
+      .set({ password_hash: await hashPassword(attempt.password) })
+      .where('id', '=', account.id)
+      .where('password_hash', '=', account.password_hash)
+      .execute();
   }
   if (!addressAllowed(attempt.address, JSON.parse(account.ip_allow_list) as string[])) {
     await recordAudit(db, {
@@ -66,7 +72,11 @@ export async function authenticate(db: Db, cipher: SecretCipher, attempt: Attemp
       target: { type: 'session', id: account.id, name: account.login },
       changes: { address: { from: null, to: attempt.address } },
     });
-    throw new Problem(403, 'auth.ip_not_allowed', `Signing in from ${attempt.address} is not allowed for this account; ask an administrator to add it to the account's IP allow-list`);
+    throw new Problem(
+      403,
+      'auth.ip_not_allowed',
+      `Signing in from ${attempt.address} is not allowed for this account; ask an administrator to add it to the account's IP allow-list`,
+    );
   }
   return { domain, account };
 }

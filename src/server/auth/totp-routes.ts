@@ -19,7 +19,8 @@ export function totpRoutes(router: Router, { db, cipher }: Deps): void {
     },
     handler: async (request) => {
       const actor = actorOf(request);
-      if ((await readTotp(db, actor.id))?.two_factor === 'totp') throw conflict('totp.already_enabled', 'Two-factor authentication is already on; an administrator can reset it');
+      if ((await readTotp(db, actor.id))?.two_factor === 'totp')
+        throw conflict('totp.already_enabled', 'Two-factor authentication is already on; an administrator can reset it');
       const enrolment = newEnrolment(`${actor.login}@${actor.domainName}`);
       await savePendingSecret(db, actor.id, cipher.seal(enrolment.secret));
       return enrolment;
@@ -43,7 +44,13 @@ export function totpRoutes(router: Router, { db, cipher }: Deps): void {
       const recovery = newRecoveryCodes();
       await db.transaction().execute(async (trx) => {
         await enableTwoFactor(trx, actor.id, stored.totp_pending_secret as string, step, recovery.hashes);
-        await recordAudit(trx, { domainId: actor.domainId, actor, action: 'user.two_factor_enabled', target: { type: 'user', id: actor.id, name: actor.login }, changes: { twoFactor: { from: 'none', to: 'totp' } } });
+        await recordAudit(trx, {
+          domainId: actor.domainId,
+          actor,
+          action: 'user.two_factor_enabled',
+          target: { type: 'user', id: actor.id, name: actor.login },
+          changes: { twoFactor: { from: 'none', to: 'totp' } },
+        });
       });
       return { recoveryCodes: recovery.codes };
     },
@@ -51,13 +58,24 @@ export function totpRoutes(router: Router, { db, cipher }: Deps): void {
 
   router.delete('/api/v1/domains/:domain/users/:id/totp', {
     config: { access: { permission: 'users:update' } },
-    schema: { tags, summary: "Reset a user's two-factor authentication (a lost phone)", params: z.object({ domain: z.string(), id: z.string() }), response: { 204: z.null() } },
+    schema: {
+      tags,
+      summary: "Reset a user's two-factor authentication (a lost phone)",
+      params: z.object({ domain: z.string(), id: z.string() }),
+      response: { 204: z.null() },
+    },
     handler: async (request, reply) => {
       const domain = domainOf(request);
       const user = await accountInCharge(db, actorOf(request), domain.id, request.params.id);
       await db.transaction().execute(async (trx) => {
         await clearTwoFactor(trx, user.id);
-        await recordAudit(trx, { domainId: domain.id, actor: actorOf(request), action: 'user.two_factor_reset', target: { type: 'user', id: user.id, name: user.login }, changes: { twoFactor: { from: user.two_factor, to: 'none' } } });
+        await recordAudit(trx, {
+          domainId: domain.id,
+          actor: actorOf(request),
+          action: 'user.two_factor_reset',
+          target: { type: 'user', id: user.id, name: user.login },
+          changes: { twoFactor: { from: user.two_factor, to: 'none' } },
+        });
       });
       return reply.code(204).send(null);
     },

@@ -23,9 +23,16 @@ import { ImportLookups } from './import-lookups.ts';
 import { rowToUser, shapeProblems, type CellProblem } from './import-rows.ts';
 
 export const importQuery = z.strictObject({
-  dryRun: z.enum(['true', 'false']).transform((v) => v === 'true').default(false).describe('Check everything, write nothing'),
+  dryRun: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .default(false)
+    .describe('Check everything, write nothing'),
   mode: z.enum(['atomic', 'partial']).default('atomic').describe('atomic: every row or none; partial: the valid rows, the others reported'),
-  onExisting: z.enum(['fail', 'skip', 'update']).default('fail').describe('A login that exists already: a problem of its row, the row left out, or the user changed with the cells the file has'),
+  onExisting: z
+    .enum(['fail', 'skip', 'update'])
+    .default('fail')
+    .describe('A login that exists already: a problem of its row, the row left out, or the user changed with the cells the file has'),
   encoding: z.enum(['utf-8', 'windows-1250', 'windows-1251']).optional().describe('Detected when absent'),
   delimiter: z.enum(['comma', 'semicolon', 'tab']).optional().describe('Detected when absent'),
   report: z.enum(['json', 'csv']).default('json').describe('csv: the file as sent, with an `error` column added to each row, to fix and send again'),
@@ -70,14 +77,19 @@ export const importResult = z.object({
         value: z.string().describe('The cell, cut at 40 characters; empty for a secret cell'),
         code: z.string().describe('What the problem is: input.* for the schema, import.* for the file, else the directory rule'),
         message: z.string(),
-        params: z.record(z.string(), z.unknown()).optional().describe("What the problem's words are made of (a limit, a row, a type), to say it in another language"),
+        params: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .describe("What the problem's words are made of (a limit, a row, a type), to say it in another language"),
       }),
     )
     .describe(`The first ${PROBLEMS_KEPT}`),
   problemCount: z.number().int(),
   failedRows: z
     .array(z.tuple([z.number().int(), z.number().int()]))
-    .describe(`Every row with a problem, as [first, last] runs (all of them, past the problems listed), to fix and send again; at most ${FAILED_RUNS_KEPT} runs`),
+    .describe(
+      `Every row with a problem, as [first, last] runs (all of them, past the problems listed), to fix and send again; at most ${FAILED_RUNS_KEPT} runs`,
+    ),
   failedRowsComplete: z.boolean().describe('False when the runs were cut'),
   unknownColumns: z.array(z.string()).describe('Headers matched to no field: their cells are not imported'),
   mapping: z.array(z.object({ header: z.string(), columns: z.array(z.string()) })).describe('What each header of the file was read as'),
@@ -124,7 +136,15 @@ export interface ImportRun {
  * for the whole chunk, and written set-wise. Everything happens in one transaction, so a dry
  * run, a refused atomic import, a cancel or a killed process leave the directory as it was.
  */
-export async function importUsers(db: Db, requester: Requester & AuditActor, domain: DomainRecord, path: string, query: ImportQuery, guards: Safeguards, run: ImportRun = {}): Promise<ImportReport> {
+export async function importUsers(
+  db: Db,
+  requester: Requester & AuditActor,
+  domain: DomainRecord,
+  path: string,
+  query: ImportQuery,
+  guards: Safeguards,
+  run: ImportRun = {},
+): Promise<ImportReport> {
   const csv = await readCsv(path, { encoding: query.encoding, delimiter: query.delimiter && delimiters[query.delimiter] });
   const bulkId = run.id ?? timeOrderedId();
   const tally = new Tally(run.onProgress, csv.fraction);
@@ -160,7 +180,13 @@ export async function importUsers(db: Db, requester: Requester & AuditActor, dom
     tally.report(true);
     if (query.dryRun || (query.mode === 'atomic' && tally.problemCount > 0)) throw new Rollback();
     const count = (n: number) => ({ from: null, to: n });
-    await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'users.imported', target: { type: 'bulk', id: bulkId, name: `${query.mode} import` }, changes: { created: count(tally.created), updated: count(tally.updated), skipped: count(tally.skippedCount), problems: count(tally.problemCount) } });
+    await recordAudit(trx, {
+      domainId: domain.id,
+      actor: requester,
+      action: 'users.imported',
+      target: { type: 'bulk', id: bulkId, name: `${query.mode} import` },
+      changes: { created: count(tally.created), updated: count(tally.updated), skipped: count(tally.skippedCount), problems: count(tally.problemCount) },
+    });
   };
   const written = await lender
     .run(() => db.transaction().execute((trx) => keepingAnAdministrator(trx, domain.id, () => numberedAtTheEnd(trx, () => work(trx))).then(() => true)))
@@ -241,7 +267,15 @@ class Tally {
     if (!this.onProgress || (!last && now - this.#reported < 250)) return;
     this.#reported = now;
     const seconds = (now - this.#started) / 1000;
-    this.onProgress({ rows: this.rows, created: this.created, updated: this.updated, skipped: this.skippedCount, problems: this.problemCount, rowsPerSecond: seconds > 0 ? Math.round(this.rows / seconds) : 0, fraction: Math.round(this.fraction() * 1000) / 1000 });
+    this.onProgress({
+      rows: this.rows,
+      created: this.created,
+      updated: this.updated,
+      skipped: this.skippedCount,
+      problems: this.problemCount,
+      rowsPerSecond: seconds > 0 ? Math.round(this.rows / seconds) : 0,
+      fraction: Math.round(this.fraction() * 1000) / 1000,
+    });
   }
 }
 
@@ -287,7 +321,14 @@ class ImportChunk {
       const login = p.user?.login ?? cells[loginColumn] ?? '';
       const key = login.toLowerCase();
       const earlier = firstRowOf.get(key);
-      const loginAt = (code: string, message: string, params?: Record<string, unknown>): CellProblem => ({ row, column: headers[loginColumn] ?? 'login', value: excerpt(login), code, message, ...(params ? { params } : {}) });
+      const loginAt = (code: string, message: string, params?: Record<string, unknown>): CellProblem => ({
+        row,
+        column: headers[loginColumn] ?? 'login',
+        value: excerpt(login),
+        code,
+        message,
+        ...(params ? { params } : {}),
+      });
       // The row's login problem is told with every other problem of the row, not instead of them.
       let loginProblem: CellProblem | undefined;
       if (key && earlier !== undefined) loginProblem = loginAt('import.same_login', `The same login as row ${earlier}`, { row: earlier });
@@ -355,7 +396,12 @@ class ImportChunk {
     const { change, problems } = p.asChange();
     if (!change) return void this.tally.problem(...problems);
     const { password, ...rest } = change;
-    const existing = await this.trx.selectFrom('users').select('id').where('domain_id', '=', this.domain.id).where('login_key', '=', key).executeTakeFirstOrThrow();
+    const existing = await this.trx
+      .selectFrom('users')
+      .select('id')
+      .where('domain_id', '=', this.domain.id)
+      .where('login_key', '=', key)
+      .executeTakeFirstOrThrow();
     try {
       const before = await readUser(this.trx, this.domain, existing.id);
       const passwordProblems = password ? await this.#passwordProblems(password, { ...before, ...rest }) : [];
@@ -388,7 +434,9 @@ class ImportChunk {
     }
     const bulkOperation = { from: null, to: this.bulkId };
     // Each new user's entry names it and the import; the import itself is recorded once, at its end.
-    await writeNewUsers(this.trx, this.requester, this.domain, ready, { auditChanges: (user) => ({ extension: { from: null, to: user.state.sip?.extension ?? null }, bulkOperation }) });
+    await writeNewUsers(this.trx, this.requester, this.domain, ready, {
+      auditChanges: (user) => ({ extension: { from: null, to: user.state.sip?.extension ?? null }, bulkOperation }),
+    });
     await this.#takeSeats(ready);
     for (const { prepared } of updates) await writeChange(this.trx, this.requester, this.domain, prepared, { bulkOperation });
     const secrets = ready.flatMap(({ user }) => {
@@ -416,7 +464,12 @@ class ImportChunk {
   async #passwordProblems(password: string, identity: { login: string; email?: string | null; firstName: string; lastName: string }) {
     if (!this.guards.passwords) return [];
     this.#policy ??= await readPolicy(this.trx, this.domain.id);
-    const { problems } = await this.guards.passwords.judge(this.#policy, password, { login: identity.login, email: identity.email ?? null, firstName: identity.firstName, lastName: identity.lastName });
+    const { problems } = await this.guards.passwords.judge(this.#policy, password, {
+      login: identity.login,
+      email: identity.email ?? null,
+      firstName: identity.firstName,
+      lastName: identity.lastName,
+    });
     return problems.map((p) => ({ path: 'password', code: p.code, message: p.message }));
   }
 
@@ -424,13 +477,23 @@ class ImportChunk {
   async #licensesFor(p: Parsed) {
     if (p.licenses.length === 0) return { ids: [] as string[], problems: [] };
     if (!this.#licenses) {
-      const rows = await this.trx.selectFrom('licenses').select(['id', 'name', 'name_key', 'seats', 'used', 'expires_at']).where('domain_id', '=', this.domain.id).execute();
+      const rows = await this.trx
+        .selectFrom('licenses')
+        .select(['id', 'name', 'name_key', 'seats', 'used', 'expires_at'])
+        .where('domain_id', '=', this.domain.id)
+        .execute();
       this.#licenses = new Map(rows.map((r) => [r.name_key, { id: r.id, name: r.name, free: r.seats - r.used, expired: isExpired(r) }]));
     }
     const ids: string[] = [];
     const problems = p.licenses.flatMap((name) => {
       const license = this.#licenses?.get(nameKey(name));
-      const problem = !license ? `No license named ${JSON.stringify(name)}` : license.expired ? `${license.name} has expired` : license.free < 1 ? `${license.name} has no free seat left` : '';
+      const problem = !license
+        ? `No license named ${JSON.stringify(name)}`
+        : license.expired
+          ? `${license.name} has expired`
+          : license.free < 1
+            ? `${license.name} has no free seat left`
+            : '';
       if (license && !problem) ids.push(license.id);
       const code = !license ? 'license.unknown' : license.expired ? 'license.expired' : 'license.no_free_seat';
       return problem ? [{ path: 'licenses', code, message: problem, params: { license: license?.name ?? name } }] : [];
@@ -446,8 +509,14 @@ class ImportChunk {
     const counts = new Map<string, number>();
     for (const u of users) for (const id of u.licenseIds ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
     for (const [id, n] of counts) {
-      const seated = await this.trx.updateTable('licenses').set({ used: sql`used + ${n}` }).where('id', '=', id).where(sql<boolean>`used + ${n} <= seats`).executeTakeFirst();
-      if (Number(seated.numUpdatedRows) !== 1) throw conflict('license.no_free_seats', 'Seats of a license were taken by another change during the import; run it again');
+      const seated = await this.trx
+        .updateTable('licenses')
+        .set({ used: sql`used + ${n}` })
+        .where('id', '=', id)
+        .where(sql<boolean>`used + ${n} <= seats`)
+        .executeTakeFirst();
+      if (Number(seated.numUpdatedRows) !== 1)
+        throw conflict('license.no_free_seats', 'Seats of a license were taken by another change during the import; run it again');
     }
   }
 }
@@ -485,7 +554,10 @@ function keysOf(rows: Parsed[]) {
  * come back, so sending the file again does not repeat the rows already imported.
  */
 export async function* withErrors(path: string, report: ImportReport): AsyncGenerator<string[]> {
-  const csv = await readCsv(path, { encoding: report.encoding as CsvEncoding, delimiter: report.delimiter === 'tab' ? '\t' : (report.delimiter as CsvDelimiter) });
+  const csv = await readCsv(path, {
+    encoding: report.encoding as CsvEncoding,
+    delimiter: report.delimiter === 'tab' ? '\t' : (report.delimiter as CsvDelimiter),
+  });
   const byRow = new Map<number, string[]>();
   for (const p of report.problems) byRow.set(p.row, [...(byRow.get(p.row) ?? []), `${p.column}: ${p.message}`]);
   const secret = new Set(report.mapping.flatMap((m, index) => (m.columns.some((c) => secretColumns.has(c as ImportColumn)) ? [index] : [])));
@@ -500,7 +572,8 @@ export async function* withErrors(path: string, report: ImportReport): AsyncGene
     row += 1;
     if (row > 1 && report.written && !failed(row)) continue;
     // Secret cells come back empty: the file is handed out again, and secrets are write-only.
-    const shown = row === 1 ? cells : cells.length !== report.mapping.length ? report.mapping.map(() => '') : cells.map((cell, index) => (secret.has(index) ? '' : cell));
+    const shown =
+      row === 1 ? cells : cells.length !== report.mapping.length ? report.mapping.map(() => '') : cells.map((cell, index) => (secret.has(index) ? '' : cell));
     yield [...shown, row === 1 ? 'error' : (byRow.get(row) ?? []).join('; ')].map(neutralised);
   }
 }

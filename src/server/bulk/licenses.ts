@@ -17,7 +17,22 @@ interface Seats {
 export async function prepareLicenseEdit(db: Db, domain: DomainRecord, users: UserView[], add: string[] = [], remove: string[] = []) {
   const problems: FieldProblem[] = [];
   const holdersOf = async (licenseId: string) =>
-    new Set(users.length ? (await db.selectFrom('license_assignments').select('user_id').where('license_id', '=', licenseId).where('user_id', 'in', users.map((u) => u.id)).execute()).map((r) => r.user_id) : []);
+    new Set(
+      users.length
+        ? (
+            await db
+              .selectFrom('license_assignments')
+              .select('user_id')
+              .where('license_id', '=', licenseId)
+              .where(
+                'user_id',
+                'in',
+                users.map((u) => u.id),
+              )
+              .execute()
+          ).map((r) => r.user_id)
+        : [],
+    );
   const grants: Seats[] = [];
   for (const [index, name] of add.entries()) {
     const license = await findLicense(db, domain.id, name);
@@ -27,7 +42,12 @@ export async function prepareLicenseEdit(db: Db, domain: DomainRecord, users: Us
     else {
       const holders = await holdersOf(license.id);
       const needing = users.filter((u) => !holders.has(u.id));
-      if (needing.length > license.seats - license.used) problems.push({ path, code: 'license.no_free_seats', message: `${license.name} has ${license.seats - license.used} free seats, ${needing.length} are needed` });
+      if (needing.length > license.seats - license.used)
+        problems.push({
+          path,
+          code: 'license.no_free_seats',
+          message: `${license.name} has ${license.seats - license.used} free seats, ${needing.length} are needed`,
+        });
       else if (needing.length) grants.push({ license, users: needing });
     }
   }
@@ -42,8 +62,16 @@ export async function prepareLicenseEdit(db: Db, domain: DomainRecord, users: Us
     const holding = users.filter((u) => holders.has(u.id));
     for (const user of holding) {
       const capability = license.capability;
-      if (capability && capabilitiesOf(user).includes(capability) && (await unlicensedCapabilities(lookupsOf(db, domain.id), user.id, [capability], { without: license.id })).missing.length) {
-        problems.push({ path: `users/${user.id}/licenses`, code: 'license.capability_in_use', message: `${user.login} uses ${capability}, which ${license.name} covers; turn that off first` });
+      if (
+        capability &&
+        capabilitiesOf(user).includes(capability) &&
+        (await unlicensedCapabilities(lookupsOf(db, domain.id), user.id, [capability], { without: license.id })).missing.length
+      ) {
+        problems.push({
+          path: `users/${user.id}/licenses`,
+          code: 'license.capability_in_use',
+          message: `${user.login} uses ${capability}, which ${license.name} covers; turn that off first`,
+        });
       }
     }
     if (holding.length) releases.push({ license, users: holding });
@@ -64,15 +92,40 @@ export async function writeLicenseEdit(trx: Db, actor: AuditActor, domain: Domai
     changes: { licenses: { from, to }, bulkOperation: { from: null, to: bulkId } },
   });
   for (const { license, users } of edit.grants) {
-    const seated = await trx.updateTable('licenses').set({ used: sql`used + ${users.length}` }).where('id', '=', license.id).where(sql<boolean>`used + ${users.length} <= seats`).executeTakeFirst();
+    const seated = await trx
+      .updateTable('licenses')
+      .set({ used: sql`used + ${users.length}` })
+      .where('id', '=', license.id)
+      .where(sql<boolean>`used + ${users.length} <= seats`)
+      .executeTakeFirst();
     if (Number(seated.numUpdatedRows) !== 1) throw conflict('license.no_free_seats', `Seats of ${license.name} were taken a moment ago; nothing was changed`);
-    await trx.insertInto('license_assignments').values(users.map((u) => ({ license_id: license.id, user_id: u.id, assigned_at: now }))).execute();
+    await trx
+      .insertInto('license_assignments')
+      .values(users.map((u) => ({ license_id: license.id, user_id: u.id, assigned_at: now })))
+      .execute();
     for (let i = 0; i < users.length; i += 1000) await recordAudit(trx, ...users.slice(i, i + 1000).map((u) => entry(u, null, license.name)));
   }
   for (const { license, users } of edit.releases) {
-    await trx.deleteFrom('license_assignments').where('license_id', '=', license.id).where('user_id', 'in', users.map((u) => u.id)).execute();
-    await trx.updateTable('licenses').set({ used: sql`used - ${users.length}` }).where('id', '=', license.id).execute();
+    await trx
+      .deleteFrom('license_assignments')
+      .where('license_id', '=', license.id)
+      .where(
+        'user_id',
+        'in',
+        users.map((u) => u.id),
+      )
+      .execute();
+    await trx
+      .updateTable('licenses')
+      .set({ used: sql`used - ${users.length}` })
+      .where('id', '=', license.id)
+      .execute();
     for (let i = 0; i < users.length; i += 1000) await recordAudit(trx, ...users.slice(i, i + 1000).map((u) => entry(u, license.name, null)));
   }
-  if (edit.userIds.size) await trx.updateTable('users').set((eb) => ({ version: eb('version', '+', 1), updated_at: now })).where('id', 'in', [...edit.userIds]).execute();
+  if (edit.userIds.size)
+    await trx
+      .updateTable('users')
+      .set((eb) => ({ version: eb('version', '+', 1), updated_at: now }))
+      .where('id', 'in', [...edit.userIds])
+      .execute();
 }

@@ -44,12 +44,20 @@ export function bulkRoutes(router: Router, { db, passwords, cipher }: Deps): voi
       const users = await db.transaction().execute(async (trx) => {
         const found = await targetUsers(trx, domain.id, target, false);
         if (found.length !== confirm) {
-          throw conflict('bulk.count_mismatch', `${found.length} users match now, not ${confirm}: nothing was deleted; look again and confirm ${found.length}`, [
-            { path: 'confirm', code: 'bulk.count_mismatch', message: `${found.length} users match` },
-          ]);
+          throw conflict(
+            'bulk.count_mismatch',
+            `${found.length} users match now, not ${confirm}: nothing was deleted; look again and confirm ${found.length}`,
+            [{ path: 'confirm', code: 'bulk.count_mismatch', message: `${found.length} users match` }],
+          );
         }
         if (found.some((u) => u.id === actor.id)) throw conflict('bulk.includes_self', 'You cannot delete your own account in bulk');
-        await assertMayChangeAccounts(trx, actor, domain.id, found.map((u) => u.id), true);
+        await assertMayChangeAccounts(
+          trx,
+          actor,
+          domain.id,
+          found.map((u) => u.id),
+          true,
+        );
         await keepingAnAdministrator(trx, domain.id, () => setUsersDeleted(trx, domain.id, found, true, actor, bulkId));
         return found;
       });
@@ -71,7 +79,11 @@ export function bulkRoutes(router: Router, { db, passwords, cipher }: Deps): voi
       const domain = domainOf(request);
       const actor = actorOf(request);
       const { preview, add, remove, set, ...target } = request.body;
-      const users = await usersByIds(db, domain, (await targetUsers(db, domain.id, target, false)).map((u) => u.id));
+      const users = await usersByIds(
+        db,
+        domain,
+        (await targetUsers(db, domain.id, target, false)).map((u) => u.id),
+      );
       const changes = users.map((user) => ({ user, ...changeFor(user, { add, remove, set }) }));
       const seats = await prepareLicenseEdit(db, domain, users, add.licenses, remove.licenses);
       const problems = [...changes.flatMap((c) => c.problems), ...seats.problems];
@@ -84,11 +96,15 @@ export function bulkRoutes(router: Router, { db, passwords, cipher }: Deps): voi
       const bulkId = timeOrderedId();
       await db
         .transaction()
-        .execute((trx) => keepingAnAdministrator(trx, domain.id, () => numberedAtTheEnd(trx, async () => {
-          for (const change of changed) await writeChange(trx, actor, domain, change, { bulkOperation: { from: null, to: bulkId } });
-          // After the changes, whose writes check the versions they read.
-          await writeLicenseEdit(trx, actor, domain, seats, bulkId);
-        })))
+        .execute((trx) =>
+          keepingAnAdministrator(trx, domain.id, () =>
+            numberedAtTheEnd(trx, async () => {
+              for (const change of changed) await writeChange(trx, actor, domain, change, { bulkOperation: { from: null, to: bulkId } });
+              // After the changes, whose writes check the versions they read.
+              await writeLicenseEdit(trx, actor, domain, seats, bulkId);
+            }),
+          ),
+        )
         .catch(uniqueViolationAs(() => conflict('bulk.conflict', 'Another change took a name or number these users needed a moment ago; nothing was changed')));
       return { preview: false, bulkId, count: summary.length, users: summary };
     },
@@ -99,7 +115,8 @@ export function bulkRoutes(router: Router, { db, passwords, cipher }: Deps): voi
     schema: {
       tags,
       summary: 'Create one user per number of a range (Webitel "Multi")',
-      description: 'Login, extension and SIP username are the number; the template gives roles, groups, tags, licenses, agent settings and the SIP connection. The generated SIP secrets are in this answer only — ask with `Accept: text/csv` to get them as a file.',
+      description:
+        'Login, extension and SIP username are the number; the template gives roles, groups, tags, licenses, agent settings and the SIP connection. The generated SIP secrets are in this answer only — ask with `Accept: text/csv` to get them as a file.',
       params,
       body: rangeInput,
       response: { 200: rangeResult },
@@ -108,8 +125,17 @@ export function bulkRoutes(router: Router, { db, passwords, cipher }: Deps): voi
       const result = await createRange(db, actorOf(request), domainOf(request), request.body, guards);
       if (!String(request.headers.accept ?? '').includes('text/csv')) return result;
       const withPasswords = request.body.webPasswords;
-      const csv = stringifySync([['login', 'extension', 'sipUsername', 'sipSecret', ...(withPasswords ? ['password'] : [])], ...result.created.map((u) => [u.login, u.extension, u.sipUsername, u.sipSecret, ...(withPasswords ? [u.password ?? ''] : [])])], { bom: true });
-      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="range-${request.body.from}-${request.body.to}.csv"`).send(csv as never);
+      const csv = stringifySync(
+        [
+          ['login', 'extension', 'sipUsername', 'sipSecret', ...(withPasswords ? ['password'] : [])],
+          ...result.created.map((u) => [u.login, u.extension, u.sipUsername, u.sipSecret, ...(withPasswords ? [u.password ?? ''] : [])]),
+        ],
+        { bom: true },
+      );
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="range-${request.body.from}-${request.body.to}.csv"`)
+        .send(csv as never);
     },
   });
 
@@ -153,7 +179,8 @@ export function exportRoutes(router: Router, { db, presence }: Deps): void {
     schema: {
       tags,
       summary: 'Export users as CSV (the list filters apply)',
-      description: 'The columns import reads. Cells a spreadsheet would take for a formula start with an apostrophe. No password, SIP secret or PIN is ever in it.',
+      description:
+        'The columns import reads. Cells a spreadsheet would take for a formula start with an apostrophe. No password, SIP secret or PIN is ever in it.',
       params,
       querystring: userListQuery.omit({ limit: true, cursor: true, status: true, registered: true, online: true }),
       produces: ['text/csv'],
@@ -172,5 +199,10 @@ const aboutUser =
   (user: UserView) =>
   (error: unknown): never => {
     if (!(error instanceof Problem)) throw error;
-    throw new Problem(error.status, error.code, `${user.login}: ${error.detail}`, (error.errors ?? []).map((e) => ({ ...e, path: `users/${user.id}/${e.path}` })));
+    throw new Problem(
+      error.status,
+      error.code,
+      `${user.login}: ${error.detail}`,
+      (error.errors ?? []).map((e) => ({ ...e, path: `users/${user.id}/${e.path}` })),
+    );
   };

@@ -16,15 +16,26 @@ const chunks = <T>(list: T[]) => Array.from({ length: Math.ceil(list.length / CH
 export async function targetUsers(db: Db, domainId: string, target: BulkTarget, deleted: boolean): Promise<BulkUser[]> {
   if ('filter' in target) {
     const users = await matchingUsers(db, domainId, { ...target.filter, deleted }, MAX_BULK);
-    if (users.length > MAX_BULK) throw invalid([{ path: 'filter', code: 'bulk.too_many', message: `The filter matches more than ${MAX_BULK} users; narrow it` }]);
+    if (users.length > MAX_BULK)
+      throw invalid([{ path: 'filter', code: 'bulk.too_many', message: `The filter matches more than ${MAX_BULK} users; narrow it` }]);
     return users;
   }
   const found: BulkUser[] = [];
   for (const ids of chunks(target.ids)) {
-    found.push(...(await db.selectFrom('users').select(['id', 'login']).where('domain_id', '=', domainId).where('id', 'in', ids).where('deleted_at', deleted ? 'is not' : 'is', null).execute()));
+    found.push(
+      ...(await db
+        .selectFrom('users')
+        .select(['id', 'login'])
+        .where('domain_id', '=', domainId)
+        .where('id', 'in', ids)
+        .where('deleted_at', deleted ? 'is not' : 'is', null)
+        .execute()),
+    );
   }
   const known = new Set(found.map((u) => u.id));
-  const missing = target.ids.flatMap((id, index) => (known.has(id) ? [] : [{ path: `ids/${index}`, code: 'user.not_found', message: `No ${deleted ? 'deleted' : 'live'} user ${id} in this domain` }]));
+  const missing = target.ids.flatMap((id, index) =>
+    known.has(id) ? [] : [{ path: `ids/${index}`, code: 'user.not_found', message: `No ${deleted ? 'deleted' : 'live'} user ${id} in this domain` }],
+  );
   if (missing.length) throw invalid(missing);
   return found;
 }
@@ -44,7 +55,12 @@ export async function setUsersDeleted(db: Db, domainId: string, users: BulkUser[
       .execute();
     if (deleted) {
       await db.deleteFrom('sessions').where('user_id', 'in', ids).execute();
-      await db.updateTable('desk_sign_ins').set({ signed_out_at: now, signed_out_by: 'system' }).where('user_id', 'in', ids).where('signed_out_at', 'is', null).execute();
+      await db
+        .updateTable('desk_sign_ins')
+        .set({ signed_out_at: now, signed_out_by: 'system' })
+        .where('user_id', 'in', ids)
+        .where('signed_out_at', 'is', null)
+        .execute();
     }
     await recordAudit(
       db,

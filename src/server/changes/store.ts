@@ -53,7 +53,11 @@ export async function appendChanges(trx: Db, drafts: ChangeDraft[]): Promise<voi
       }),
     );
   }
-  for (let i = 0; i < rows.length; i += 500) await trx.insertInto('changes').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await trx
+      .insertInto('changes')
+      .values(rows.slice(i, i + 500))
+      .execute();
 }
 
 /**
@@ -65,7 +69,12 @@ export async function numberedAtTheEnd<T>(trx: Db, write: () => Promise<T>): Pro
   deferring.set(trx, batch);
   try {
     const result = await write();
-    const domains = await trx.selectFrom('changes').select(['domain_id', (eb) => eb.fn.countAll<number>().as('count')]).where('batch', '=', batch).groupBy('domain_id').execute();
+    const domains = await trx
+      .selectFrom('changes')
+      .select(['domain_id', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('batch', '=', batch)
+      .groupBy('domain_id')
+      .execute();
     for (const { domain_id, count } of domains) {
       const last = await takeNumbers(trx, domain_id, Number(count));
       const first = last - Number(count);
@@ -79,7 +88,9 @@ export async function numberedAtTheEnd<T>(trx: Db, write: () => Promise<T>): Pro
   }
 }
 
-const toView = (row: Pick<ChangesTable, 'seq' | 'at' | 'resource_type' | 'resource_id' | 'action' | 'version' | 'fields' | 'actor_id' | 'actor_login'>): ChangeView => ({
+const toView = (
+  row: Pick<ChangesTable, 'seq' | 'at' | 'resource_type' | 'resource_id' | 'action' | 'version' | 'fields' | 'actor_id' | 'actor_login'>,
+): ChangeView => ({
   seq: Number(row.seq),
   at: row.at,
   resource: { type: row.resource_type, id: row.resource_id },

@@ -18,7 +18,8 @@ import { addMember, deleteGroup, findGroup, insertGroup, listGroups, removeMembe
 const tags = ['groups'];
 const domainParams = z.object({ domain: z.string() });
 const listQuery = z.strictObject({ limit: limitSchema, cursor: z.string().max(1000).optional() });
-const nameTaken = (name: string) => conflict('group.exists', `A group named ${JSON.stringify(name)} already exists`, [{ path: 'name', code: 'group.exists', message: 'Already taken' }]);
+const nameTaken = (name: string) =>
+  conflict('group.exists', `A group named ${JSON.stringify(name)} already exists`, [{ path: 'name', code: 'group.exists', message: 'Already taken' }]);
 export function groupRoutes(router: Router, { db }: Deps): void {
   const view = async (group: Parameters<typeof toGroupViews>[1][number]) => (await toGroupViews(db, [group]))[0] as GroupView;
 
@@ -28,7 +29,12 @@ export function groupRoutes(router: Router, { db }: Deps): void {
     handler: async (request) => {
       const { limit, cursor } = request.query;
       const rows = await listGroups(db, domainOf(request).id, cursor ? String(decodeCursor(cursor)[0]) : undefined, limit);
-      const page = toPage(rows, limit, (r) => r, (r) => encodeCursor(r.name_key, r.id));
+      const page = toPage(
+        rows,
+        limit,
+        (r) => r,
+        (r) => encodeCursor(r.name_key, r.id),
+      );
       return { items: await toGroupViews(db, page.items), nextCursor: page.nextCursor };
     },
   });
@@ -49,11 +55,20 @@ export function groupRoutes(router: Router, { db }: Deps): void {
       const roleIds = await rolesOrThrow(db, domain.id, input.roles);
       await assertMayGrantRoles(db, actor, roleIds);
       if (await findGroup(db, domain.id, input.name)) throw nameTaken(input.name);
-      const group = await db.transaction().execute(async (trx) => {
-        const created = await insertGroup(trx, domain.id, { name: input.name, description: input.description ?? null }, roleIds);
-        await recordAudit(trx, { domainId: domain.id, actor, action: 'group.created', target: { type: 'group', id: created.name, name: created.name }, changes: diff(null, input) });
-        return created;
-      }).catch(uniqueViolationAs(() => nameTaken(input.name)));
+      const group = await db
+        .transaction()
+        .execute(async (trx) => {
+          const created = await insertGroup(trx, domain.id, { name: input.name, description: input.description ?? null }, roleIds);
+          await recordAudit(trx, {
+            domainId: domain.id,
+            actor,
+            action: 'group.created',
+            target: { type: 'group', id: created.name, name: created.name },
+            changes: diff(null, input),
+          });
+          return created;
+        })
+        .catch(uniqueViolationAs(() => nameTaken(input.name)));
       return reply.code(201).send(await view(group));
     },
   });
@@ -68,17 +83,26 @@ export function groupRoutes(router: Router, { db }: Deps): void {
       const before = await view(group);
       const change = request.body;
       const roleIds = change.roles ? await rolesOrThrow(db, domain.id, change.roles) : undefined;
-      if (roleIds) await assertMayGrantRoles(db, actor, roleIds, (await rolesOrThrow(db, domain.id, before?.roles ?? [])));
+      if (roleIds) await assertMayGrantRoles(db, actor, roleIds, await rolesOrThrow(db, domain.id, before?.roles ?? []));
       const next = { name: change.name ?? group.name, description: change.description === undefined ? group.description : change.description };
       if (nameKey(next.name) !== group.name_key && (await findGroup(db, domain.id, next.name))) throw nameTaken(next.name);
-      const updated = await db.transaction().execute((trx) =>
-        keepingAnAdministrator(trx, domain.id, async () => {
-          const saved = await updateGroup(trx, group, next, roleIds);
-          const after = await toGroupViews(trx, [saved]);
-          await recordAudit(trx, { domainId: domain.id, actor, action: 'group.updated', target: { type: 'group', id: saved.name, name: saved.name }, changes: diff(before ?? null, after[0] ?? null) });
-          return saved;
-        }),
-      ).catch(uniqueViolationAs(() => nameTaken(next.name)));
+      const updated = await db
+        .transaction()
+        .execute((trx) =>
+          keepingAnAdministrator(trx, domain.id, async () => {
+            const saved = await updateGroup(trx, group, next, roleIds);
+            const after = await toGroupViews(trx, [saved]);
+            await recordAudit(trx, {
+              domainId: domain.id,
+              actor,
+              action: 'group.updated',
+              target: { type: 'group', id: saved.name, name: saved.name },
+              changes: diff(before ?? null, after[0] ?? null),
+            });
+            return saved;
+          }),
+        )
+        .catch(uniqueViolationAs(() => nameTaken(next.name)));
       return view(updated);
     },
   });
@@ -96,7 +120,13 @@ export function groupRoutes(router: Router, { db }: Deps): void {
           const members = await trx.selectFrom('user_groups').select('user_id').where('group_id', '=', group.id).execute();
           await deleteGroup(trx, group.id);
           for (const { user_id } of members) await touchUser(trx, user_id);
-          await recordAudit(trx, { domainId: domain.id, actor, action: 'group.deleted', target: { type: 'group', id: group.name, name: group.name }, changes: diff(before ?? null, null) });
+          await recordAudit(trx, {
+            domainId: domain.id,
+            actor,
+            action: 'group.deleted',
+            target: { type: 'group', id: group.name, name: group.name },
+            changes: diff(before ?? null, null),
+          });
         }),
       );
       return reply.code(204).send(null);
@@ -128,7 +158,11 @@ async function changeMembership(db: Db, actor: Actor, domain: { id: string }, pa
   if (!user || user.deleted_at) throw notFound('User');
   if (how === 'add') {
     const granted = await db.selectFrom('group_roles').select('role_id').where('group_id', '=', group.id).execute();
-    await assertMayGrantRoles(db, actor, granted.map((g) => g.role_id));
+    await assertMayGrantRoles(
+      db,
+      actor,
+      granted.map((g) => g.role_id),
+    );
   }
   await db.transaction().execute((trx) =>
     keepingAnAdministrator(trx, domain.id, async () => {
@@ -154,7 +188,10 @@ async function mustFind(db: Db, domainId: string, name: string) {
 
 async function rolesOrThrow(db: Db, domainId: string, names: string[]): Promise<string[]> {
   const { ids, missing } = await resolveRoles(db, domainId, names);
-  if (missing.length) throw invalid(missing.map(({ name, index }) => ({ path: `roles/${index}`, code: 'role.unknown', message: `No role named ${JSON.stringify(name)} in this domain` })));
+  if (missing.length)
+    throw invalid(
+      missing.map(({ name, index }) => ({ path: `roles/${index}`, code: 'role.unknown', message: `No role named ${JSON.stringify(name)} in this domain` })),
+    );
   return ids;
 }
 
@@ -163,6 +200,9 @@ async function assertMayGrantRoles(db: Db, actor: Actor, roleIds: string[], alre
   const added = roleIds.filter((id) => !alreadyGranted.includes(id));
   if (added.length === 0) return;
   const rows = await db.selectFrom('roles').select('permissions').where('id', 'in', added).execute();
-  const beyond = permissionsBeyondActor(actor, rows.flatMap((r) => JSON.parse(r.permissions) as string[]));
+  const beyond = permissionsBeyondActor(
+    actor,
+    rows.flatMap((r) => JSON.parse(r.permissions) as string[]),
+  );
   if (beyond.length) throw forbidden(`You cannot grant permissions you do not hold: ${beyond.join(', ')}`);
 }

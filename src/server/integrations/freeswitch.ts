@@ -28,7 +28,9 @@ const notFoundXml = document('  <section name="result">\n    <result status="not
  */
 export function freeswitchRoutes(router: Router, { db, config, cache }: Deps): void {
   router.register(async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
+      done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    );
     scope.post('/integrations/freeswitch/directory', {
       // Not a user's route: FreeSWITCH authenticates with the shared secret, checked below.
       config: { access: { public: true } },
@@ -64,7 +66,18 @@ async function directoryXml(db: Db, cache: DirectoryCache, host: string, user: s
   const account = await db
     .selectFrom('sip_accounts as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
-    .select(['s.username', 's.extension', 's.virtual_extension', 's.ha1_md5', 's.realm', 's.auth_acl', 's.caller_id_name', 's.caller_id_number', 'u.first_name', 'u.last_name'])
+    .select([
+      's.username',
+      's.extension',
+      's.virtual_extension',
+      's.ha1_md5',
+      's.realm',
+      's.auth_acl',
+      's.caller_id_name',
+      's.caller_id_number',
+      'u.first_name',
+      'u.last_name',
+    ])
     .where('s.domain_id', '=', domain.id)
     .where((eb) => eb.or([eb('s.username_key', '=', user), eb('s.extension', '=', user)]))
     .where('u.active', '=', 1)
@@ -79,7 +92,12 @@ async function directoryXml(db: Db, cache: DirectoryCache, host: string, user: s
     ['user_context', domain.name],
     ['effective_caller_id_name', name],
     ['effective_caller_id_number', number],
-    ...(account.caller_id_number ? [['outbound_caller_id_name', name], ['outbound_caller_id_number', account.caller_id_number]] : []),
+    ...(account.caller_id_number
+      ? [
+          ['outbound_caller_id_name', name],
+          ['outbound_caller_id_number', account.caller_id_number],
+        ]
+      : []),
   ].map(([key, value]) => `          <variable name="${key}" value="${escape(value as string)}"/>`);
   const alias = account.virtual_extension ? ` number-alias="${escape(account.virtual_extension)}"` : '';
   return document(

@@ -27,7 +27,8 @@ const toView = (row: NumberRow) => ({
   updatedAt: row.updated_at,
 });
 
-const taken = (value: string) => conflict('number.exists', `${value} is already in the domain's inventory`, [{ path: 'value', code: 'number.exists', message: 'Already in the inventory' }]);
+const taken = (value: string) =>
+  conflict('number.exists', `${value} is already in the domain's inventory`, [{ path: 'value', code: 'number.exists', message: 'Already in the inventory' }]);
 
 /**
  * A number in users' presentation pools stays until they no longer present it: the 409 names them.
@@ -60,10 +61,21 @@ async function mustFind(db: Db, domainId: string, value: string): Promise<Number
 export function numberRoutes(router: Router, { db }: Deps): void {
   router.get('/api/v1/domains/:domain/numbers', {
     config: { access: { permission: 'numbers:read' } },
-    schema: { tags, summary: "The domain's numbers and SMS sender IDs", params: domainParams, querystring: numberListQuery, response: { 200: pageSchema(numberView) } },
+    schema: {
+      tags,
+      summary: "The domain's numbers and SMS sender IDs",
+      params: domainParams,
+      querystring: numberListQuery,
+      response: { 200: pageSchema(numberView) },
+    },
     handler: async (request) => {
       const { capability, limit, cursor } = request.query;
-      let query = db.selectFrom('numbers').selectAll().where('domain_id', '=', domainOf(request).id).orderBy('value').limit(limit + 1);
+      let query = db
+        .selectFrom('numbers')
+        .selectAll()
+        .where('domain_id', '=', domainOf(request).id)
+        .orderBy('value')
+        .limit(limit + 1);
       if (capability) query = query.where(capability, '=', 1);
       if (cursor) query = query.where('value', '>', String(decodeCursor(cursor)[0]));
       return toPage(await query.execute(), limit, toView, (row) => encodeCursor(row.value, row.id));
@@ -94,10 +106,19 @@ export function numberRoutes(router: Router, { db }: Deps): void {
         created_at: now,
         updated_at: now,
       };
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto('numbers').values(row).execute();
-        await recordAudit(trx, { domainId: domain.id, actor: actorOf(request), action: 'number.created', target: { type: 'number', id: row.value, name: row.value }, changes: diff(null, toView(row)) });
-      }).catch(uniqueViolationAs(() => taken(row.value)));
+      await db
+        .transaction()
+        .execute(async (trx) => {
+          await trx.insertInto('numbers').values(row).execute();
+          await recordAudit(trx, {
+            domainId: domain.id,
+            actor: actorOf(request),
+            action: 'number.created',
+            target: { type: 'number', id: row.value, name: row.value },
+            changes: diff(null, toView(row)),
+          });
+        })
+        .catch(uniqueViolationAs(() => taken(row.value)));
       return reply.code(201).send(toView(row));
     },
   });
@@ -121,8 +142,18 @@ export function numberRoutes(router: Router, { db }: Deps): void {
       await db.transaction().execute(async (trx) => {
         if (row.voice === 1 && next.voice === 0) await assertNotPresented(trx, row, 'call');
         if (row.sms === 1 && next.sms === 0) await assertNotPresented(trx, row, 'sms');
-        await trx.updateTable('numbers').set({ voice: next.voice, sms: next.sms, description: next.description, updated_at: next.updated_at }).where('id', '=', row.id).execute();
-        await recordAudit(trx, { domainId: domain.id, actor: actorOf(request), action: 'number.updated', target: { type: 'number', id: row.value, name: row.value }, changes: diff(toView(row), toView(next)) });
+        await trx
+          .updateTable('numbers')
+          .set({ voice: next.voice, sms: next.sms, description: next.description, updated_at: next.updated_at })
+          .where('id', '=', row.id)
+          .execute();
+        await recordAudit(trx, {
+          domainId: domain.id,
+          actor: actorOf(request),
+          action: 'number.updated',
+          target: { type: 'number', id: row.value, name: row.value },
+          changes: diff(toView(row), toView(next)),
+        });
       });
       return toView(next);
     },
@@ -137,7 +168,13 @@ export function numberRoutes(router: Router, { db }: Deps): void {
       await db.transaction().execute(async (trx) => {
         await assertNotPresented(trx, row);
         await trx.deleteFrom('numbers').where('id', '=', row.id).execute();
-        await recordAudit(trx, { domainId: domain.id, actor: actorOf(request), action: 'number.deleted', target: { type: 'number', id: row.value, name: row.value }, changes: diff(toView(row), null) });
+        await recordAudit(trx, {
+          domainId: domain.id,
+          actor: actorOf(request),
+          action: 'number.deleted',
+          target: { type: 'number', id: row.value, name: row.value },
+          changes: diff(toView(row), null),
+        });
       });
       return reply.code(204).send(null);
     },

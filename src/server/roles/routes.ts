@@ -15,7 +15,8 @@ import { nameKey } from '../identifiers/normal-form.ts';
 const tags = ['roles'];
 const domainParams = z.object({ domain: z.string() });
 const listQuery = z.strictObject({ limit: limitSchema, cursor: z.string().max(1000).optional() });
-const nameTaken = (name: string) => conflict('role.exists', `A role named ${JSON.stringify(name)} already exists`, [{ path: 'name', code: 'role.exists', message: 'Already taken' }]);
+const nameTaken = (name: string) =>
+  conflict('role.exists', `A role named ${JSON.stringify(name)} already exists`, [{ path: 'name', code: 'role.exists', message: 'Already taken' }]);
 
 export function roleRoutes(router: Router, { db }: Deps): void {
   router.get('/api/v1/domains/:domain/roles', {
@@ -43,11 +44,25 @@ export function roleRoutes(router: Router, { db }: Deps): void {
       const input = request.body;
       assertMayGrant(actor, input.permissions);
       if (await findRole(db, domain.id, input.name)) throw nameTaken(input.name);
-      const role = await db.transaction().execute(async (trx) => {
-        const created = await insertRole(trx, domain.id, { name: input.name, description: input.description ?? null, permissions: input.permissions, requireTwoFactor: input.requireTwoFactor });
-        await recordAudit(trx, { domainId: domain.id, actor, action: 'role.created', target: { type: 'role', id: created.name, name: created.name }, changes: diff(null, input) });
-        return created;
-      }).catch(uniqueViolationAs(() => nameTaken(input.name)));
+      const role = await db
+        .transaction()
+        .execute(async (trx) => {
+          const created = await insertRole(trx, domain.id, {
+            name: input.name,
+            description: input.description ?? null,
+            permissions: input.permissions,
+            requireTwoFactor: input.requireTwoFactor,
+          });
+          await recordAudit(trx, {
+            domainId: domain.id,
+            actor,
+            action: 'role.created',
+            target: { type: 'role', id: created.name, name: created.name },
+            changes: diff(null, input),
+          });
+          return created;
+        })
+        .catch(uniqueViolationAs(() => nameTaken(input.name)));
       return reply.code(201).send(toRoleView(role));
     },
   });
@@ -60,7 +75,8 @@ export function roleRoutes(router: Router, { db }: Deps): void {
       const domain = domainOf(request);
       const role = await mustFind(request.params.name, domain.id);
       const before = toRoleView(role);
-      if (nameKey(role.name) === ADMIN_ROLE && role.builtin) throw forbidden('The admin role always holds every permission of the domain and cannot be changed');
+      if (nameKey(role.name) === ADMIN_ROLE && role.builtin)
+        throw forbidden('The admin role always holds every permission of the domain and cannot be changed');
       const change = request.body;
       if (role.builtin && change.name !== undefined && change.name !== role.name) throw forbidden('Built-in roles keep their names');
       const next = {
@@ -69,13 +85,25 @@ export function roleRoutes(router: Router, { db }: Deps): void {
         permissions: change.permissions ?? before.permissions,
         requireTwoFactor: change.requireTwoFactor ?? before.requireTwoFactor,
       };
-      assertMayGrant(actor, next.permissions.filter((p) => !before.permissions.includes(p)));
+      assertMayGrant(
+        actor,
+        next.permissions.filter((p) => !before.permissions.includes(p)),
+      );
       if (nameKey(next.name) !== role.name_key && (await findRole(db, domain.id, next.name))) throw nameTaken(next.name);
-      const updated = await db.transaction().execute(async (trx) => {
-        const saved = await updateRole(trx, role, next);
-        await recordAudit(trx, { domainId: domain.id, actor, action: 'role.updated', target: { type: 'role', id: saved.name, name: saved.name }, changes: diff(before, toRoleView(saved)) });
-        return saved;
-      }).catch(uniqueViolationAs(() => nameTaken(next.name)));
+      const updated = await db
+        .transaction()
+        .execute(async (trx) => {
+          const saved = await updateRole(trx, role, next);
+          await recordAudit(trx, {
+            domainId: domain.id,
+            actor,
+            action: 'role.updated',
+            target: { type: 'role', id: saved.name, name: saved.name },
+            changes: diff(before, toRoleView(saved)),
+          });
+          return saved;
+        })
+        .catch(uniqueViolationAs(() => nameTaken(next.name)));
       return toRoleView(updated);
     },
   });
@@ -94,7 +122,13 @@ export function roleRoutes(router: Router, { db }: Deps): void {
       }
       await db.transaction().execute(async (trx) => {
         await deleteRole(trx, role.id);
-        await recordAudit(trx, { domainId: domain.id, actor, action: 'role.deleted', target: { type: 'role', id: role.name, name: role.name }, changes: diff(toRoleView(role), null) });
+        await recordAudit(trx, {
+          domainId: domain.id,
+          actor,
+          action: 'role.deleted',
+          target: { type: 'role', id: role.name, name: role.name },
+          changes: diff(toRoleView(role), null),
+        });
       });
       return reply.code(204).send(null);
     },

@@ -30,7 +30,10 @@ export function tokenRoutes(router: Router, { db }: Deps): void {
       if (beyond.length) throw forbidden(`A token cannot hold permissions you do not hold: ${beyond.join(', ')}`);
       const created = await db.transaction().execute(async (trx) => {
         const token = await createToken(trx, actor.id, request.body);
-        await audit(trx, actor, 'token.created', token.name, { permissions: { from: null, to: token.permissions }, expiresAt: { from: null, to: token.expiresAt } });
+        await audit(trx, actor, 'token.created', token.name, {
+          permissions: { from: null, to: token.permissions },
+          expiresAt: { from: null, to: token.expiresAt },
+        });
         return token;
       });
       return reply.code(201).send(created);
@@ -70,7 +73,13 @@ export function tokenRoutes(router: Router, { db }: Deps): void {
       await db.transaction().execute(async (trx) => {
         const revoked = await revokeToken(trx, user.id, request.params.token);
         if (!revoked) throw notFound('Token');
-        await recordAudit(trx, { domainId: domain.id, actor: actorOf(request), action: 'token.revoked', target: { type: 'user', id: user.id, name: user.login }, changes: { token: { from: revoked.name, to: null } } });
+        await recordAudit(trx, {
+          domainId: domain.id,
+          actor: actorOf(request),
+          action: 'token.revoked',
+          target: { type: 'user', id: user.id, name: user.login },
+          changes: { token: { from: revoked.name, to: null } },
+        });
       });
       return reply.code(204).send(null);
     },
@@ -78,5 +87,11 @@ export function tokenRoutes(router: Router, { db }: Deps): void {
 }
 
 function audit(db: Parameters<typeof recordAudit>[0], actor: Actor, action: string, name: string, changes: Parameters<typeof recordAudit>[1]['changes']) {
-  return recordAudit(db, { domainId: actor.domainId, actor, action, target: { type: 'user', id: actor.id, name: actor.login }, changes: { ...changes, token: { from: null, to: name } } });
+  return recordAudit(db, {
+    domainId: actor.domainId,
+    actor,
+    action,
+    target: { type: 'user', id: actor.id, name: actor.login },
+    changes: { ...changes, token: { from: null, to: name } },
+  });
 }

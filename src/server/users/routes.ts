@@ -31,7 +31,10 @@ export function userRoutes(router: Router, { db, config, cache, passwords, ciphe
     handler: async (request) => {
       const domain = domainOf(request);
       const page = await listUsers(db, domain, request.query, await liveNarrowing(presence, domain.id, request.query));
-      const live = await presence.viewsOf(domain.id, page.items.map((u) => u.id));
+      const live = await presence.viewsOf(
+        domain.id,
+        page.items.map((u) => u.id),
+      );
       return { ...page, items: page.items.map((user, i) => ({ ...withPurgeDate(user, config.purgeAfterDays), presence: live[i] })) };
     },
   });
@@ -113,15 +116,26 @@ const LIVE_NARROWING_MAX = 10_000;
  * The users a list's live filters (status, registered, online) leave: users never seen are
  * offline in every way, so a filter they pass keeps everyone but the live users it refuses.
  */
-export async function liveNarrowing(presence: PresenceEngine, domainId: string, query: Pick<UserListQuery, 'status' | 'registered' | 'online'>): Promise<LiveNarrowing | undefined> {
+export async function liveNarrowing(
+  presence: PresenceEngine,
+  domainId: string,
+  query: Pick<UserListQuery, 'status' | 'registered' | 'online'>,
+): Promise<LiveNarrowing | undefined> {
   const { status, registered, online } = query;
   if (status === undefined && registered === undefined && online === undefined) return undefined;
   const passes = (v: PresenceView) =>
-    (status === undefined || (v.cc.loggedIn ? v.status.value : 'offline') === status) && (registered === undefined || v.registration.registered === registered) && (online === undefined || v.online === online);
+    (status === undefined || (v.cc.loggedIn ? v.status.value : 'offline') === status) &&
+    (registered === undefined || v.registration.registered === registered) &&
+    (online === undefined || v.online === online);
   const views = [...(await presence.views(domainId)).values()];
   const neverSeenPass = (status === undefined || status === 'offline') && registered !== true && online !== true;
-  const narrowing: LiveNarrowing = neverSeenPass ? { except: views.filter((v) => !passes(v)).map((v) => v.userId) } : { ids: views.filter(passes).map((v) => v.userId) };
+  const narrowing: LiveNarrowing = neverSeenPass
+    ? { except: views.filter((v) => !passes(v)).map((v) => v.userId) }
+    : { ids: views.filter(passes).map((v) => v.userId) };
   const size = 'ids' in narrowing ? narrowing.ids.length : narrowing.except.length;
-  if (size > LIVE_NARROWING_MAX) throw invalid([{ path: 'status', code: 'list.live_filter_too_wide', message: `More than ${LIVE_NARROWING_MAX} users are live this way; add another filter` }]);
+  if (size > LIVE_NARROWING_MAX)
+    throw invalid([
+      { path: 'status', code: 'list.live_filter_too_wide', message: `More than ${LIVE_NARROWING_MAX} users are live this way; add another filter` },
+    ]);
   return narrowing;
 }

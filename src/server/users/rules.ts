@@ -1,14 +1,14 @@
 import { permissionCatalog, type Permission } from '../permissions/catalog.ts';
 import type { UserUpdate, UserView } from './schema.ts';
 
-const definedOnly = <T extends object>(value: T): Partial<T> =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+const definedOnly = <T extends object>(value: T): Partial<T> => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** When a user deleted at `deletedAt` is removed for good: restorable until then (what the purge does, from the other end). */
 export const purgeDate = (deletedAt: string, afterDays: number): string => new Date(Date.parse(deletedAt) + afterDays * 86_400_000).toISOString();
 
 /** The user as answered: a deleted one also says when it is purged. */
-export const withPurgeDate = <T extends { deletedAt: string | null }>(user: T, afterDays: number): T & { purgeAt?: string } => (user.deletedAt === null ? user : { ...user, purgeAt: purgeDate(user.deletedAt, afterDays) });
+export const withPurgeDate = <T extends { deletedAt: string | null }>(user: T, afterDays: number): T & { purgeAt?: string } =>
+  user.deletedAt === null ? user : { ...user, purgeAt: purgeDate(user.deletedAt, afterDays) };
 
 /** The state a PATCH produces; fields absent from it keep their values. */
 export function applyUpdate(before: UserView, change: UserUpdate): UserView {
@@ -33,7 +33,17 @@ export function applyUpdate(before: UserView, change: UserUpdate): UserView {
  * security settings, the identifiers it signs in with, its activation. Its sessions and tokens too,
  * though they are ended through their own routes.
  */
-export const accountControlFields = new Set(['login', 'email', 'password', 'calDavToken', 'integrations', 'active', 'security', 'passwordChangeRequired', 'domainAdmin']);
+export const accountControlFields = new Set([
+  'login',
+  'email',
+  'password',
+  'calDavToken',
+  'integrations',
+  'active',
+  'security',
+  'passwordChangeRequired',
+  'domainAdmin',
+]);
 
 /** An account as far as taking charge of it goes: who it is and what it may do. */
 export interface AccountHolder {
@@ -48,7 +58,11 @@ export interface AccountHolder {
  * (`controlling`: its credentials, security, e-mail, activation, sessions) needs every domain
  * permission it holds, so nobody gains through another account what they could not be granted.
  */
-export function accountControlRefusal(requester: Omit<AccountHolder, 'id'> & { id: string | null }, target: AccountHolder, controlling: boolean): { code: string; detail: string } | null {
+export function accountControlRefusal(
+  requester: Omit<AccountHolder, 'id'> & { id: string | null },
+  target: AccountHolder,
+  controlling: boolean,
+): { code: string; detail: string } | null {
   if (requester.platformAdmin) return null;
   if (target.platformAdmin && (controlling || requester.id !== target.id)) {
     return { code: 'user.platform_admin_protected', detail: 'Only a platform administrator can change a platform administrator' };

@@ -12,9 +12,36 @@ import type { UserListQuery, UserView } from './schema.ts';
 import type { Lookups } from '../tenancy/lookups.ts';
 
 const userColumns = [
-  'id', 'domain_id', 'login', 'email', 'first_name', 'last_name', 'password_hash', 'active', 'position', 'work_phone',
-  'timezone', 'language', 'description', 'domain_admin', 'platform_admin', 'two_factor', 'require_two_factor', 'session_timeout', 'session_max_age',
-  'max_sessions', 'session_limit', 'ip_allow_list', 'oauth_email', 'caldav_token', 'crm_id', 'must_change_password', 'version', 'created_at', 'updated_at', 'deleted_at',
+  'id',
+  'domain_id',
+  'login',
+  'email',
+  'first_name',
+  'last_name',
+  'password_hash',
+  'active',
+  'position',
+  'work_phone',
+  'timezone',
+  'language',
+  'description',
+  'domain_admin',
+  'platform_admin',
+  'two_factor',
+  'require_two_factor',
+  'session_timeout',
+  'session_max_age',
+  'max_sessions',
+  'session_limit',
+  'ip_allow_list',
+  'oauth_email',
+  'caldav_token',
+  'crm_id',
+  'must_change_password',
+  'version',
+  'created_at',
+  'updated_at',
+  'deleted_at',
 ] as const;
 
 export type UserRow = Pick<UsersTable, (typeof userColumns)[number]>;
@@ -49,7 +76,8 @@ export async function findTaken(lookups: Lookups, user: { login?: string; email?
   const taken: FieldProblem[] = [];
   const check = async (column: 'login_key' | 'email_key', value: string | null | undefined, path: string, what: string) => {
     if (!value) return;
-    if (await lookups.userHolding(column, value.toLowerCase(), exceptId ?? null)) taken.push({ path, code: `user.${path}_taken`, message: `${what} ${JSON.stringify(value)} is already taken in this domain` });
+    if (await lookups.userHolding(column, value.toLowerCase(), exceptId ?? null))
+      taken.push({ path, code: `user.${path}_taken`, message: `${what} ${JSON.stringify(value)} is already taken in this domain` });
   };
   await check('login_key', user.login, 'login', 'Login');
   await check('email_key', user.email, 'email', 'E-mail');
@@ -122,10 +150,22 @@ export async function updateUser(
 }
 
 async function writeLinks(db: Db, domainId: string, userId: string, state: UserState, links: Links) {
-  if (links.roleIds.length) await db.insertInto('user_roles').values(links.roleIds.map((role_id) => ({ user_id: userId, role_id }))).execute();
-  if (links.groupIds.length) await db.insertInto('user_groups').values(links.groupIds.map((group_id) => ({ user_id: userId, group_id }))).execute();
+  if (links.roleIds.length)
+    await db
+      .insertInto('user_roles')
+      .values(links.roleIds.map((role_id) => ({ user_id: userId, role_id })))
+      .execute();
+  if (links.groupIds.length)
+    await db
+      .insertInto('user_groups')
+      .values(links.groupIds.map((group_id) => ({ user_id: userId, group_id })))
+      .execute();
   const tags = [...new Map(state.tags.map((t) => [t.toLowerCase(), t])).values()];
-  if (tags.length) await db.insertInto('user_tags').values(tags.map((tag) => ({ user_id: userId, domain_id: domainId, tag }))).execute();
+  if (tags.length)
+    await db
+      .insertInto('user_tags')
+      .values(tags.map((tag) => ({ user_id: userId, domain_id: domainId, tag })))
+      .execute();
 }
 
 /** Marks the user deleted (or not) and bumps its version; answers false on a stale version. */
@@ -150,9 +190,18 @@ const linksQuery = (db: Db, ids: string[], now: string) =>
     .select(['user_id', sql<string>`'role'`.as('kind'), 'name', sql<number>`0`.as('rank')])
     .where('user_id', 'in', ids)
     .unionAll(
-      db.selectFrom('user_groups').innerJoin('groups', 'groups.id', 'user_groups.group_id').select(['user_id', sql<string>`'group'`.as('kind'), 'name', sql<number>`0`.as('rank')]).where('user_id', 'in', ids),
+      db
+        .selectFrom('user_groups')
+        .innerJoin('groups', 'groups.id', 'user_groups.group_id')
+        .select(['user_id', sql<string>`'group'`.as('kind'), 'name', sql<number>`0`.as('rank')])
+        .where('user_id', 'in', ids),
     )
-    .unionAll(db.selectFrom('user_tags').select(['user_id', sql<string>`'tag'`.as('kind'), 'tag as name', sql<number>`0`.as('rank')]).where('user_id', 'in', ids))
+    .unionAll(
+      db
+        .selectFrom('user_tags')
+        .select(['user_id', sql<string>`'tag'`.as('kind'), 'tag as name', sql<number>`0`.as('rank')])
+        .where('user_id', 'in', ids),
+    )
     .unionAll(
       db
         .selectFrom('license_assignments')
@@ -187,9 +236,25 @@ const telephonyQuery = (db: Db, ids: string[]) =>
     .leftJoin('agents as a', 'a.user_id', 'u.id')
     .leftJoin('desk_sign_ins as d', (join) => join.onRef('d.user_id', '=', 'u.id').on('d.signed_out_at', 'is', null))
     .select([
-      'u.id', 's.username', 's.extension', 's.virtual_extension', 's.assignment', 's.connection', 's.custom_uri', 's.auth_acl', 's.stun', 's.voicemail_enabled',
+      'u.id',
+      's.username',
+      's.extension',
+      's.virtual_extension',
+      's.assignment',
+      's.connection',
+      's.custom_uri',
+      's.auth_acl',
+      's.stun',
+      's.voicemail_enabled',
       sql<number>`case when s.voicemail_pin_hash is null then 0 else 1 end`.as('pin_set'),
-      's.caller_id_name', 's.caller_id_number', 's.realm', 'a.enabled', 'a.all_tags', 'a.all_skills', 'a.overrides', 'd.extension as desk',
+      's.caller_id_name',
+      's.caller_id_number',
+      's.realm',
+      'a.enabled',
+      'a.all_tags',
+      'a.all_skills',
+      'a.overrides',
+      'd.extension as desk',
     ])
     .where('u.id', 'in', ids);
 
@@ -266,7 +331,11 @@ export async function toUserViews(db: Db, domain: DomainRecord, rows: UserRow[])
       integrations: { oauthEmail: r.oauth_email, calDavTokenSet: r.caldav_token !== null, crmId: r.crm_id },
       passwordChangeRequired: r.must_change_password === 1,
       sip: sipViewOf(phone, { callNumbers: byRank(named.call), smsSenders: byRank(named.sms) }, domain),
-      agent: agentViewOf(phone, named.skill.map((s) => ({ skill: s.name, level: s.rank })).sort((a, b) => byName(a.skill, b.skill)), domain),
+      agent: agentViewOf(
+        phone,
+        named.skill.map((s) => ({ skill: s.name, level: s.rank })).sort((a, b) => byName(a.skill, b.skill)),
+        domain,
+      ),
       version: r.version,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
@@ -293,7 +362,12 @@ export type LiveNarrowing = { ids: string[] } | { except: string[] };
 type PageRow = UserRow & { sort_value: string; tier?: number };
 
 export async function listUsers(db: Db, domain: DomainRecord, query: UserListQuery, live?: LiveNarrowing) {
-  const page = toPage(await pageRows(db, domain.id, query, live), query.limit, (row) => row, (row) => encodeCursor(row.sort_value, row.id, row.tier));
+  const page = toPage(
+    await pageRows(db, domain.id, query, live),
+    query.limit,
+    (row) => row,
+    (row) => encodeCursor(row.sort_value, row.id, row.tier),
+  );
   return { items: await toUserViews(db, domain, page.items), nextCursor: page.nextCursor };
 }
 
@@ -311,7 +385,14 @@ async function pageRows(db: Db, domainId: string, query: UserListQuery, live?: L
   const rows: PageRow[] = [];
   if (tier === 0) rows.push(...(await filteredPage(db, domainId, query, query.limit + 1, { words, tier: 0 }, live)));
   if (rows.length <= query.limit) {
-    const rest = await filteredPage(db, domainId, { ...query, cursor: tier === 1 ? query.cursor : undefined }, query.limit + 1 - rows.length, { words, tier: 1 }, live);
+    const rest = await filteredPage(
+      db,
+      domainId,
+      { ...query, cursor: tier === 1 ? query.cursor : undefined },
+      query.limit + 1 - rows.length,
+      { words, tier: 1 },
+      live,
+    );
     rows.push(...rest);
   }
   return rows;
@@ -356,7 +437,9 @@ function matchesWords(eb: UserExpressions, words: string[], postgres: boolean) {
   const conditions = [
     ...(long.length && !postgres ? [sql<boolean>`u.rowid in (select rowid from users_search where users_search match ${trigramQuery(long)})`] : []),
     ...long.map((w) => like('u.search_text', `%${literal(w)}%`)),
-    ...short.map((w) => eb.or([like('u.search_text', `${literal(w)}%`), ...WORD_SEPARATORS.map((separator) => like('u.search_text', `%${literal(separator + w)}%`))])),
+    ...short.map((w) =>
+      eb.or([like('u.search_text', `${literal(w)}%`), ...WORD_SEPARATORS.map((separator) => like('u.search_text', `%${literal(separator + w)}%`))]),
+    ),
   ];
   return eb.and(conditions);
 }
@@ -376,7 +459,14 @@ function startsWith(eb: UserExpressions, word: string) {
 }
 
 /** Any filters and any sort: walks users in sort order; a search narrows them to its matches of one tier. */
-async function filteredPage(db: Db, domainId: string, query: UserListQuery, limit: number, search: { words: string[]; tier: 0 | 1 } | undefined, live?: LiveNarrowing): Promise<PageRow[]> {
+async function filteredPage(
+  db: Db,
+  domainId: string,
+  query: UserListQuery,
+  limit: number,
+  search: { words: string[]; tier: 0 | 1 } | undefined,
+  live?: LiveNarrowing,
+): Promise<PageRow[]> {
   const descending = query.sort.startsWith('-');
   const column = sortColumns[query.sort.replace(/^-/, '') as keyof typeof sortColumns];
   const direction = descending ? 'desc' : 'asc';
@@ -401,13 +491,25 @@ async function filteredPage(db: Db, domainId: string, query: UserListQuery, limi
   if (query.role) {
     const key = nameKey(query.role);
     select = select.where(({ exists, selectFrom, lit }) =>
-      exists(selectFrom('user_roles as ur').innerJoin('roles as r', 'r.id', 'ur.role_id').whereRef('ur.user_id', '=', 'u.id').where('r.name_key', '=', key).select(lit(1).as('one'))),
+      exists(
+        selectFrom('user_roles as ur')
+          .innerJoin('roles as r', 'r.id', 'ur.role_id')
+          .whereRef('ur.user_id', '=', 'u.id')
+          .where('r.name_key', '=', key)
+          .select(lit(1).as('one')),
+      ),
     );
   }
   if (query.group) {
     const key = nameKey(query.group);
     select = select.where(({ exists, selectFrom, lit }) =>
-      exists(selectFrom('user_groups as ug').innerJoin('groups as g', 'g.id', 'ug.group_id').whereRef('ug.user_id', '=', 'u.id').where('g.name_key', '=', key).select(lit(1).as('one'))),
+      exists(
+        selectFrom('user_groups as ug')
+          .innerJoin('groups as g', 'g.id', 'ug.group_id')
+          .whereRef('ug.user_id', '=', 'u.id')
+          .where('g.name_key', '=', key)
+          .select(lit(1).as('one')),
+      ),
     );
   }
   if (query.tag) {
@@ -444,9 +546,7 @@ async function filteredPage(db: Db, domainId: string, query: UserListQuery, limi
   if (query.cursor) {
     const [value, id] = decodeCursor(query.cursor);
     const after = descending ? '<' : '>';
-    select = select.where((eb) =>
-      eb.or([eb(`u.${column}`, after, String(value)), eb.and([eb(`u.${column}`, '=', String(value)), eb('u.id', after, id)])]),
-    );
+    select = select.where((eb) => eb.or([eb(`u.${column}`, after, String(value)), eb.and([eb(`u.${column}`, '=', String(value)), eb('u.id', after, id)])]));
   }
   const rows = await select.execute();
   return search ? rows.map((row) => ({ ...row, tier: search.tier })) : rows;
@@ -458,8 +558,20 @@ function telephonyFilters<O>(select: SelectQueryBuilder<Database & { u: UsersTab
     const number = query.extension;
     select = select.where(({ or, exists, selectFrom, lit }) =>
       or([
-        exists(selectFrom('extensions as e').whereRef('e.user_id', '=', 'u.id').where('e.domain_id', '=', domainId).where('e.number', '=', number).select(lit(1).as('one'))),
-        exists(selectFrom('desk_sign_ins as d').whereRef('d.user_id', '=', 'u.id').where('d.extension', '=', number).where('d.signed_out_at', 'is', null).select(lit(1).as('one'))),
+        exists(
+          selectFrom('extensions as e')
+            .whereRef('e.user_id', '=', 'u.id')
+            .where('e.domain_id', '=', domainId)
+            .where('e.number', '=', number)
+            .select(lit(1).as('one')),
+        ),
+        exists(
+          selectFrom('desk_sign_ins as d')
+            .whereRef('d.user_id', '=', 'u.id')
+            .where('d.extension', '=', number)
+            .where('d.signed_out_at', 'is', null)
+            .select(lit(1).as('one')),
+        ),
       ]),
     );
   }
@@ -472,7 +584,13 @@ function telephonyFilters<O>(select: SelectQueryBuilder<Database & { u: UsersTab
     const key = nameKey(query.skill);
     select = select.where(({ or, exists, selectFrom, lit }) =>
       or([
-        exists(selectFrom('agent_skills as s').innerJoin('skills as k', 'k.id', 's.skill_id').whereRef('s.user_id', '=', 'u.id').where('k.name_key', '=', key).select(lit(1).as('one'))),
+        exists(
+          selectFrom('agent_skills as s')
+            .innerJoin('skills as k', 'k.id', 's.skill_id')
+            .whereRef('s.user_id', '=', 'u.id')
+            .where('k.name_key', '=', key)
+            .select(lit(1).as('one')),
+        ),
         exists(
           selectFrom('agents as a')
             .whereRef('a.user_id', '=', 'u.id')
@@ -485,7 +603,9 @@ function telephonyFilters<O>(select: SelectQueryBuilder<Database & { u: UsersTab
   }
   if (query.connection) {
     const connection = query.connection;
-    select = select.where(({ exists, selectFrom, lit }) => exists(selectFrom('sip_accounts as s').whereRef('s.user_id', '=', 'u.id').where('s.connection', '=', connection).select(lit(1).as('one'))));
+    select = select.where(({ exists, selectFrom, lit }) =>
+      exists(selectFrom('sip_accounts as s').whereRef('s.user_id', '=', 'u.id').where('s.connection', '=', connection).select(lit(1).as('one'))),
+    );
   }
   return select;
 }
@@ -494,7 +614,13 @@ function telephonyFilters<O>(select: SelectQueryBuilder<Database & { u: UsersTab
 export async function usersByIds(db: Db, domain: DomainRecord, ids: string[]): Promise<UserView[]> {
   const views: UserView[] = [];
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('users').select(userColumns).where('domain_id', '=', domain.id).where('id', 'in', ids.slice(i, i + 500)).orderBy('login_key').execute();
+    const rows = await db
+      .selectFrom('users')
+      .select(userColumns)
+      .where('domain_id', '=', domain.id)
+      .where('id', 'in', ids.slice(i, i + 500))
+      .orderBy('login_key')
+      .execute();
     views.push(...(await toUserViews(db, domain, rows)));
   }
   return views;
@@ -523,13 +649,26 @@ export async function touchUser(db: Db, id: string): Promise<void> {
  * What each of these accounts may do: its administrator flags and the permissions of every role
  * it holds, directly or through its groups. Set-wise, a few statements per 500 accounts.
  */
-export async function accountHolders(db: Db, domainId: string, ids: string[]): Promise<Map<string, { platformAdmin: boolean; domainAdmin: boolean; roles: string[][] }>> {
+export async function accountHolders(
+  db: Db,
+  domainId: string,
+  ids: string[],
+): Promise<Map<string, { platformAdmin: boolean; domainAdmin: boolean; roles: string[][] }>> {
   const holders = new Map<string, { platformAdmin: boolean; domainAdmin: boolean; roles: string[][] }>();
   for (let i = 0; i < ids.length; i += 500) {
     const slice = ids.slice(i, i + 500);
-    const users = await db.selectFrom('users').select(['id', 'platform_admin', 'domain_admin']).where('domain_id', '=', domainId).where('id', 'in', slice).execute();
+    const users = await db
+      .selectFrom('users')
+      .select(['id', 'platform_admin', 'domain_admin'])
+      .where('domain_id', '=', domainId)
+      .where('id', 'in', slice)
+      .execute();
     for (const u of users) holders.set(u.id, { platformAdmin: u.platform_admin === 1, domainAdmin: u.domain_admin === 1, roles: [] });
-    const direct = db.selectFrom('user_roles as ur').innerJoin('roles as r', 'r.id', 'ur.role_id').select(['ur.user_id', 'r.permissions']).where('ur.user_id', 'in', slice);
+    const direct = db
+      .selectFrom('user_roles as ur')
+      .innerJoin('roles as r', 'r.id', 'ur.role_id')
+      .select(['ur.user_id', 'r.permissions'])
+      .where('ur.user_id', 'in', slice);
     const viaGroups = db
       .selectFrom('user_groups as ug')
       .innerJoin('group_roles as gr', 'gr.group_id', 'ug.group_id')

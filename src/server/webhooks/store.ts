@@ -49,7 +49,12 @@ export async function deleteSubscription(db: Db, id: string): Promise<void> {
 
 /** Deliveries waiting when a subscription is turned back on get the whole retry time again. */
 export async function resumeDeliveries(db: Db, subscriptionId: string, giveUpAt: Date): Promise<void> {
-  await db.updateTable('webhook_deliveries').set({ give_up_at: giveUpAt.toISOString() }).where('subscription_id', '=', subscriptionId).where('state', '=', 'pending').execute();
+  await db
+    .updateTable('webhook_deliveries')
+    .set({ give_up_at: giveUpAt.toISOString() })
+    .where('subscription_id', '=', subscriptionId)
+    .where('state', '=', 'pending')
+    .execute();
 }
 
 /** Active subscriptions with changes in their domain's feed past their cursor. */
@@ -82,16 +87,42 @@ export async function dispatchChanges(db: Db, subscriptionId: string, now: Date,
     const patterns = JSON.parse(subscription.event_types) as string[];
     const rows: WebhookDeliveriesTable[] = items
       .filter((change) => wants(patterns, eventTypeOf(change)))
-      .map((change) => pendingDelivery(subscription.id, change.seq, resourceKeyOf(subscription.id, change.resource), eventTypeOf(change), payloadOf(change, domain), now, retryForMs));
+      .map((change) =>
+        pendingDelivery(
+          subscription.id,
+          change.seq,
+          resourceKeyOf(subscription.id, change.resource),
+          eventTypeOf(change),
+          payloadOf(change, domain),
+          now,
+          retryForMs,
+        ),
+      );
     for (let i = 0; i < rows.length; i += 500) {
-      await trx.insertInto('webhook_deliveries').values(rows.slice(i, i + 500)).onConflict((oc) => oc.columns(['subscription_id', 'seq']).doNothing()).execute();
+      await trx
+        .insertInto('webhook_deliveries')
+        .values(rows.slice(i, i + 500))
+        .onConflict((oc) => oc.columns(['subscription_id', 'seq']).doNothing())
+        .execute();
     }
-    await trx.updateTable('webhook_subscriptions').set({ cursor_seq: items[items.length - 1]?.seq as number }).where('id', '=', subscription.id).execute();
+    await trx
+      .updateTable('webhook_subscriptions')
+      .set({ cursor_seq: items[items.length - 1]?.seq as number })
+      .where('id', '=', subscription.id)
+      .execute();
     return items.length;
   });
 }
 
-export function pendingDelivery(subscriptionId: string, seq: number | null, resourceKey: string, eventType: string, payload: string, now: Date, retryForMs: number): WebhookDeliveriesTable {
+export function pendingDelivery(
+  subscriptionId: string,
+  seq: number | null,
+  resourceKey: string,
+  eventType: string,
+  payload: string,
+  now: Date,
+  retryForMs: number,
+): WebhookDeliveriesTable {
   return {
     id: timeOrderedId(now.getTime()),
     subscription_id: subscriptionId,
@@ -121,7 +152,13 @@ export async function subscriptionsDue(db: Db, now: Date): Promise<string[]> {
     .select('s.id')
     .where('s.active', '=', 1)
     .where(({ exists, selectFrom }) =>
-      exists(selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.subscription_id', '=', 's.id').where('d.state', '=', 'pending').where('d.next_attempt_at', '<=', now.toISOString())),
+      exists(
+        selectFrom('webhook_deliveries as d')
+          .select('d.id')
+          .whereRef('d.subscription_id', '=', 's.id')
+          .where('d.state', '=', 'pending')
+          .where('d.next_attempt_at', '<=', now.toISOString()),
+      ),
     )
     .execute();
   return rows.map((r) => r.id);
@@ -145,7 +182,12 @@ export interface ClaimedDelivery {
  */
 export async function claimDeliveries(db: Db, subscriptionId: string, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]> {
   if (limit <= 0) return [];
-  const subscription = await db.selectFrom('webhook_subscriptions').select(['url', 'secret', 'domain_id']).where('id', '=', subscriptionId).where('active', '=', 1).executeTakeFirst();
+  const subscription = await db
+    .selectFrom('webhook_subscriptions')
+    .select(['url', 'secret', 'domain_id'])
+    .where('id', '=', subscriptionId)
+    .where('active', '=', 1)
+    .executeTakeFirst();
   if (!subscription) return [];
   const due = lockedOrSkipped(
     db,
@@ -196,7 +238,11 @@ export interface AttemptRecord {
  * arrived are marked in one statement: a fast receiver is not held to one write per delivery.
  * Answers the ids recorded.
  */
-export async function recordAttempts(db: Db, owner: string, attempts: { delivery: Pick<ClaimedDelivery, 'id' | 'attempts'>; attempt: AttemptRecord }[]): Promise<Set<string>> {
+export async function recordAttempts(
+  db: Db,
+  owner: string,
+  attempts: { delivery: Pick<ClaimedDelivery, 'id' | 'attempts'>; attempt: AttemptRecord }[],
+): Promise<Set<string>> {
   const recorded = new Set<string>();
   const arrived = attempts.filter(({ attempt }) => 'delivered' in attempt.outcome);
   if (arrived.length) {
@@ -204,7 +250,11 @@ export async function recordAttempts(db: Db, owner: string, attempts: { delivery
     const rows = await db
       .updateTable('webhook_deliveries')
       .set((eb) => ({ attempts: eb('attempts', '+', 1), state: 'delivered', next_attempt_at: at, delivered_at: at, lease_owner: null, lease_until: null }))
-      .where('id', 'in', arrived.map(({ delivery }) => delivery.id))
+      .where(
+        'id',
+        'in',
+        arrived.map(({ delivery }) => delivery.id),
+      )
       .where('lease_owner', '=', owner)
       .returning('id')
       .execute();
@@ -229,8 +279,20 @@ export async function recordAttempts(db: Db, owner: string, attempts: { delivery
   }
   const log = attempts
     .filter(({ delivery }) => recorded.has(delivery.id))
-    .map(({ delivery, attempt }) => ({ id: timeOrderedId(), delivery_id: delivery.id, attempt: delivery.attempts + 1, at: attempt.at.toISOString(), status: attempt.status, latency_ms: attempt.latencyMs, error: attempt.error }));
-  for (let i = 0; i < log.length; i += 500) await db.insertInto('webhook_attempts').values(log.slice(i, i + 500)).execute();
+    .map(({ delivery, attempt }) => ({
+      id: timeOrderedId(),
+      delivery_id: delivery.id,
+      attempt: delivery.attempts + 1,
+      at: attempt.at.toISOString(),
+      status: attempt.status,
+      latency_ms: attempt.latencyMs,
+      error: attempt.error,
+    }));
+  for (let i = 0; i < log.length; i += 500)
+    await db
+      .insertInto('webhook_attempts')
+      .values(log.slice(i, i + 500))
+      .execute();
   return recorded;
 }
 
@@ -258,10 +320,17 @@ export async function listDeliveries(db: Db, subscriptionId: string, query: Deli
   const rows = await select.execute();
   const ids = rows.map((r) => r.id);
   const attempts = ids.length
-    ? await db.selectFrom('webhook_attempts').select(['delivery_id', 'attempt', 'at', 'status', 'latency_ms', 'error']).where('delivery_id', 'in', ids).orderBy('delivery_id').orderBy('attempt').execute()
+    ? await db
+        .selectFrom('webhook_attempts')
+        .select(['delivery_id', 'attempt', 'at', 'status', 'latency_ms', 'error'])
+        .where('delivery_id', 'in', ids)
+        .orderBy('delivery_id')
+        .orderBy('attempt')
+        .execute()
     : [];
   const log = new Map<string, DeliveryView['log']>();
-  for (const a of attempts) log.set(a.delivery_id, [...(log.get(a.delivery_id) ?? []), { attempt: a.attempt, at: a.at, status: a.status, latencyMs: a.latency_ms, error: a.error }]);
+  for (const a of attempts)
+    log.set(a.delivery_id, [...(log.get(a.delivery_id) ?? []), { attempt: a.attempt, at: a.at, status: a.status, latencyMs: a.latency_ms, error: a.error }]);
   return toPage(
     rows,
     query.limit,
@@ -288,5 +357,10 @@ export async function pruneDeliveries(db: Db, before: Date): Promise<number> {
 
 /** Gives back the leases a stopping process holds, so another process need not wait for them to end. */
 export async function releaseLeases(db: Db, owner: string): Promise<void> {
-  await db.updateTable('webhook_deliveries').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).where('state', '=', 'pending').execute();
+  await db
+    .updateTable('webhook_deliveries')
+    .set({ lease_owner: null, lease_until: null })
+    .where('lease_owner', '=', owner)
+    .where('state', '=', 'pending')
+    .execute();
 }
