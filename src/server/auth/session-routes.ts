@@ -60,5 +60,4 @@ export function sessionRoutes(router: Router, { db }: Deps): void {
       return reply.code(204).send(null);
     },
   });
-
 }

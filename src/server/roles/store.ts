@@ -5,7 +5,6 @@ import { nameKey } from '../identifiers/normal-form.ts';
 import type { RoleView } from './schema.ts';
 import { catalogRows, type Lookups } from '../tenancy/lookups.ts';
 
-
 export const toRoleView = (r: RolesTable): RoleView => ({
   name: r.name,
   description: r.description,
