@@ -13,7 +13,7 @@ import { catalogRoutes } from './catalogs/routes.ts';
 import { installGuard } from './auth/guard.ts';
 import { lendToMarkedRoutes } from './db/lent-connection.ts';
 import { authRoutes } from './auth/routes.ts';
-import { passwordResetRoutes } from './auth/password-reset.ts';
+import { passwordResetRoutes } from './auth/password-reset-routes.ts';
 import { sessionRoutes } from './auth/session-routes.ts';
 import { actorForToken } from './sessions/store.ts';
 import type { Config } from './config.ts';
