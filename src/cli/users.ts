@@ -1,9 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
 import { Command, Option } from 'commander';
-import { exportRows } from '../server/bulk/export.ts';
+import { exportRows } from '../server/export/export.ts';
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { importQuery, importUsers, type GeneratedSecret } from '../server/bulk/import.ts';
-import { createRange, rangeInput } from '../server/bulk/range.ts';
+import { importQuery, importUsers, type GeneratedSecret } from '../server/import/commands.ts';
+import { createRange, rangeInput } from '../server/range/commands.ts';
 import { systemRequester } from '../server/setup/bootstrap.ts';
 import { findDomain } from '../server/tenancy/domain-record.ts';
 import { Problem } from '../server/http/problem.ts';

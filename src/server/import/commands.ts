@@ -17,10 +17,10 @@ import { writeNewUsers, type NewUser } from '../users/new-users.ts';
 import type { Safeguards } from '../users/safeguards.ts';
 import { readCsv, type CsvDelimiter, type CsvEncoding } from './csv-decoding.ts';
 import { excerpt } from './excerpt.ts';
-import { neutralised } from './columns.ts';
-import { headerProblems, importColumns, mapHeaders, secretColumns, type ImportColumn } from './import-columns.ts';
-import { ImportLookups } from './import-lookups.ts';
-import { rowToUser, shapeProblems, type CellProblem } from './import-rows.ts';
+import { neutralised } from '../csv/columns.ts';
+import { headerProblems, importColumns, mapHeaders, secretColumns, type ImportColumn } from './columns.ts';
+import { ImportLookups } from './lookups.ts';
+import { rowToUser, shapeProblems, type CellProblem } from './rows.ts';
 
 export const importQuery = z.strictObject({
   dryRun: z.enum(['true', 'false']).transform((v) => v === 'true').default(false).describe('Check everything, write nothing'),
