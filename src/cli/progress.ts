@@ -1,4 +1,4 @@
-import type { ImportProgress } from '../server/import/commands.ts';
+import type { ImportProgress } from '../server/import/schema.ts';
 
 const WIDTH = 30;
 

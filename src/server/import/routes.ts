@@ -16,7 +16,8 @@ import type { Deps, Router } from '../deps.ts';
 import { MAX_ROW } from './csv-decoding.ts';
 import { importColumns } from './columns.ts';
 import { MAX_CELL } from './rows.ts';
-import { importQuery, importResult, importUsers, withErrors, type GeneratedSecret, type ImportProgress, type ImportReport } from './commands.ts';
+import { importUsers, withErrors } from './commands.ts';
+import { importQuery, importResult, type GeneratedSecret, type ImportProgress, type ImportReport } from './schema.ts';
 import { ImportJobs, jobView } from './jobs.ts';
 
 const tags = ['bulk'];
