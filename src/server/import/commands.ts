@@ -1,5 +1,4 @@
 import { numberedAtTheEnd } from '../changes/store.ts';
-import { PostgresAdapter, sql } from 'kysely';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
 import { hashPassword } from '../passwords/hashing.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
@@ -20,6 +19,7 @@ import { neutralised } from '../csv/columns.ts';
 import { headerProblems, mapHeaders, secretColumns, type ImportColumn } from './columns.ts';
 import { ImportLookups } from './lookups.ts';
 import { rowToUser, shapeProblems, type CellProblem } from './rows.ts';
+import { domainLicenses, refreshStatistics, takeSeats, userIdByLogin } from './store.ts';
 import { FAILED_RUNS_KEPT, PROBLEMS_KEPT, type GeneratedSecret, type ImportProgress, type ImportQuery, type ImportReport } from './schema.ts';
 
 const delimiters = { comma: ',', semicolon: ';', tab: '\t' } as const;
@@ -236,8 +236,8 @@ class ImportChunk {
    */
   async #refreshStatistics() {
     this.#chunks += 1;
-    if ((this.#chunks & (this.#chunks - 1)) !== 0 || !(this.trx.getExecutor().adapter instanceof PostgresAdapter)) return;
-    await sql`analyze users, extensions, sip_accounts`.execute(this.trx);
+    if ((this.#chunks & (this.#chunks - 1)) !== 0) return;
+    await refreshStatistics(this.trx);
   }
 
   /**
@@ -273,9 +273,9 @@ class ImportChunk {
     const { change, problems } = p.asChange();
     if (!change) return void this.tally.problem(...problems);
     const { password, ...rest } = change;
-    const existing = await this.trx.selectFrom('users').select('id').where('domain_id', '=', this.domain.id).where('login_key', '=', key).executeTakeFirstOrThrow();
+    const existingId = await userIdByLogin(this.trx, this.domain.id, key);
     try {
-      const before = await readUser(this.trx, this.domain, existing.id);
+      const before = await readUser(this.trx, this.domain, existingId);
       const passwordProblems = password ? await this.#passwordProblems(password, { ...before, ...rest }) : [];
       if (passwordProblems.length) throw new Problem(400, 'import.invalid', '', passwordProblems);
       const prepared = await prepareChange(this.trx, this.requester, this.domain, before, rest, this.guards);
@@ -342,7 +342,7 @@ class ImportChunk {
   async #licensesFor(p: Parsed) {
     if (p.licenses.length === 0) return { ids: [] as string[], problems: [] };
     if (!this.#licenses) {
-      const rows = await this.trx.selectFrom('licenses').select(['id', 'name', 'name_key', 'seats', 'used', 'expires_at']).where('domain_id', '=', this.domain.id).execute();
+      const rows = await domainLicenses(this.trx, this.domain.id);
       this.#licenses = new Map(rows.map((r) => [r.name_key, { id: r.id, name: r.name, free: r.seats - r.used, expired: isExpired(r) }]));
     }
     const ids: string[] = [];
@@ -364,8 +364,7 @@ class ImportChunk {
     const counts = new Map<string, number>();
     for (const u of users) for (const id of u.licenseIds ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
     for (const [id, n] of counts) {
-      const seated = await this.trx.updateTable('licenses').set({ used: sql`used + ${n}` }).where('id', '=', id).where(sql<boolean>`used + ${n} <= seats`).executeTakeFirst();
-      if (Number(seated.numUpdatedRows) !== 1) throw conflict('license.no_free_seats', 'Seats of a license were taken by another change during the import; run it again');
+      if (!(await takeSeats(this.trx, id, n))) throw conflict('license.no_free_seats', 'Seats of a license were taken by another change during the import; run it again');
     }
   }
 }
