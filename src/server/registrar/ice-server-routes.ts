@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { findDomain } from '../tenancy/domain-record.ts';
 import { actorOf } from '../http/access.ts';
@@ -6,18 +5,9 @@ import { Problem } from '../http/problem.ts';
 import type { Deps, Router } from '../deps.ts';
 import { readUser } from '../users/commands.ts';
 import { sipSettingsOf } from '../sip-accounts/store.ts';
+import { turnCredential } from './turn-credentials.ts';
 
 const iceServer = z.object({ urls: z.array(z.string()), username: z.string().optional(), credential: z.string().optional() });
-
-/**
- * TURN REST credentials (the scheme of coturn's `use-auth-secret`): the username is the expiry
- * time and the user, the credential an HMAC-SHA1 of it with the shared secret, so TURN needs no
- * per-user state and a leaked credential dies by itself.
- */
-export function turnCredential(secret: string, user: string, expiresAt: number) {
-  const username = `${Math.floor(expiresAt / 1000)}:${user}`;
-  return { username, credential: createHmac('sha1', secret).update(username).digest('base64') };
-}
 
 export function iceServerRoutes(router: Router, { db, config }: Deps): void {
   router.get('/api/v1/me/ice-servers', {

@@ -14,9 +14,10 @@ import { actorOf, domainOf } from '../http/access.ts';
 import { conflict, invalid, notFound, Problem } from '../http/problem.ts';
 import type { Deps, Router } from '../deps.ts';
 import { MAX_ROW } from './csv-decoding.ts';
-import { importColumns } from './import-columns.ts';
-import { MAX_CELL } from './import-rows.ts';
-import { importQuery, importResult, importUsers, withErrors, type GeneratedSecret, type ImportProgress, type ImportReport } from './import.ts';
+import { importColumns } from './columns.ts';
+import { MAX_CELL } from './rows.ts';
+import { importUsers, withErrors } from './commands.ts';
+import { importQuery, importResult, type GeneratedSecret, type ImportProgress, type ImportReport } from './schema.ts';
 import { ImportJobs, jobView } from './jobs.ts';
 
 const tags = ['bulk'];

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
 import type { Db } from '../db/schema.ts';
 import { invalid } from '../http/problem.ts';
@@ -58,4 +59,28 @@ export async function setUsersDeleted(db: Db, domainId: string, users: BulkUser[
       })),
     );
   }
+}
+
+/** Which of these users hold a seat of the license. */
+export async function licenseHolders(db: Db, licenseId: string, userIds: string[]): Promise<Set<string>> {
+  return new Set(userIds.length ? (await db.selectFrom('license_assignments').select('user_id').where('license_id', '=', licenseId).where('user_id', 'in', userIds).execute()).map((r) => r.user_id) : []);
+}
+
+/** Seats the users on the license when it has that many free: false (nothing written) when not. */
+export async function grantSeats(trx: Db, licenseId: string, userIds: string[], now: string): Promise<boolean> {
+  const seated = await trx.updateTable('licenses').set({ used: sql`used + ${userIds.length}` }).where('id', '=', licenseId).where(sql<boolean>`used + ${userIds.length} <= seats`).executeTakeFirst();
+  if (Number(seated.numUpdatedRows) !== 1) return false;
+  await trx.insertInto('license_assignments').values(userIds.map((id) => ({ license_id: licenseId, user_id: id, assigned_at: now }))).execute();
+  return true;
+}
+
+/** Gives the users' seats of the license back. */
+export async function releaseSeats(trx: Db, licenseId: string, userIds: string[]): Promise<void> {
+  await trx.deleteFrom('license_assignments').where('license_id', '=', licenseId).where('user_id', 'in', userIds).execute();
+  await trx.updateTable('licenses').set({ used: sql`used - ${userIds.length}` }).where('id', '=', licenseId).execute();
+}
+
+/** A new version for users whose seats changed. */
+export async function touchUsers(trx: Db, ids: string[], now: string): Promise<void> {
+  if (ids.length) await trx.updateTable('users').set((eb) => ({ version: eb('version', '+', 1), updated_at: now })).where('id', 'in', ids).execute();
 }

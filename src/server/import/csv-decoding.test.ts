@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { decodeCsv, detectDelimiter } from './csv-decoding.ts';
-import { headerProblems, mapHeaders } from './import-columns.ts';
+import { headerProblems, mapHeaders } from './columns.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../../../test/fixtures/${name}`, import.meta.url));
 const headersOf = (name: string) => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { hashScheme } from '../passwords/hashing.ts';
 import { userCreate, userUpdate } from '../users/schema.ts';
 import { excerpt } from './excerpt.ts';
-import { secretColumns, type ImportColumn } from './import-columns.ts';
+import { secretColumns, type ImportColumn } from './columns.ts';
 
 /**
  * A problem of one cell, as the error report lists it: `code` says what it is for programs and

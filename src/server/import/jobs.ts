@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Problem } from '../http/problem.ts';
-import { importResult, type ImportProgress, type ImportReport } from './import.ts';
+import { importResult, type ImportProgress, type ImportReport } from './schema.ts';
 
 const progress = z.object({
   rows: z.number().int().describe('Rows read so far'),

@@ -1,17 +1,10 @@
 import type { Db } from '../db/schema.ts';
+import { chunkCollisions, type ChunkKeys } from './store.ts';
 import { lockDomain } from '../tenancy/domain-record.ts';
 import { lowestFreeExtensions } from '../sip-accounts/store.ts';
 import type { PreparedUser } from '../users/commands.ts';
 import { lookupsOf } from '../users/lookups.ts';
 import { type CatalogRow, type CatalogTable, type LicenseProduct, type Lookups, type NumberRow } from '../tenancy/lookups.ts';
-
-/** What the rows of a chunk may collide with: logins, e-mails, extensions and SIP usernames. */
-export interface ChunkKeys {
-  logins: string[];
-  emails: string[];
-  numbers: string[];
-  usernames: string[];
-}
 
 /**
  * Lookups for an import, answered from memory: the domain's catalogs are fetched once per
@@ -39,11 +32,7 @@ export class ImportLookups implements Lookups {
   /** Fetches what the chunk's rows may collide with, forgetting the previous chunk's. */
   async prefetch(keys: ChunkKeys): Promise<void> {
     const { trx, domainId } = this;
-    const within = async <T>(values: string[], query: (chunk: string[]) => Promise<T[]>) => (values.length ? query([...new Set(values)]) : []);
-    const logins = await within(keys.logins, (list) => trx.selectFrom('users').select('login_key').where('domain_id', '=', domainId).where('login_key', 'in', list).execute());
-    const emails = await within(keys.emails, (list) => trx.selectFrom('users').select('email_key').where('domain_id', '=', domainId).where('email_key', 'in', list).execute());
-    const numbers = await within(keys.numbers, (list) => trx.selectFrom('extensions').select(['number', 'kind']).where('domain_id', '=', domainId).where('number', 'in', list).execute());
-    const usernames = await within(keys.usernames, (list) => trx.selectFrom('sip_accounts').select('username_key').where('domain_id', '=', domainId).where('username_key', 'in', list).execute());
+    const { logins, emails, numbers, usernames } = await chunkCollisions(trx, domainId, keys);
     this.#held = {
       logins: new Set(logins.map((r) => r.login_key)),
       emails: new Set(emails.map((r) => r.email_key as string)),

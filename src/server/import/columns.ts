@@ -1,5 +1,5 @@
 import type { FieldProblem } from '../http/problem.ts';
-import { userColumns } from './columns.ts';
+import { userColumns } from '../csv/columns.ts';
 import { excerpt } from './excerpt.ts';
 
 /** Columns the import reads besides the export's: secrets an administrator may bring, and a full name. */

@@ -1,6 +1,4 @@
 import { numberedAtTheEnd } from '../changes/store.ts';
-import { PostgresAdapter, sql } from 'kysely';
-import { z } from 'zod';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
 import { hashPassword } from '../passwords/hashing.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
@@ -17,98 +15,18 @@ import { writeNewUsers, type NewUser } from '../users/new-users.ts';
 import type { Safeguards } from '../users/safeguards.ts';
 import { readCsv, type CsvDelimiter, type CsvEncoding } from './csv-decoding.ts';
 import { excerpt } from './excerpt.ts';
-import { neutralised } from './columns.ts';
-import { headerProblems, importColumns, mapHeaders, secretColumns, type ImportColumn } from './import-columns.ts';
-import { ImportLookups } from './import-lookups.ts';
-import { rowToUser, shapeProblems, type CellProblem } from './import-rows.ts';
-
-export const importQuery = z.strictObject({
-  dryRun: z.enum(['true', 'false']).transform((v) => v === 'true').default(false).describe('Check everything, write nothing'),
-  mode: z.enum(['atomic', 'partial']).default('atomic').describe('atomic: every row or none; partial: the valid rows, the others reported'),
-  onExisting: z.enum(['fail', 'skip', 'update']).default('fail').describe('A login that exists already: a problem of its row, the row left out, or the user changed with the cells the file has'),
-  encoding: z.enum(['utf-8', 'windows-1250', 'windows-1251']).optional().describe('Detected when absent'),
-  delimiter: z.enum(['comma', 'semicolon', 'tab']).optional().describe('Detected when absent'),
-  report: z.enum(['json', 'csv']).default('json').describe('csv: the file as sent, with an `error` column added to each row, to fix and send again'),
-  columns: z
-    .string()
-    .max(20_000)
-    .transform((text, context) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        context.addIssue({ code: 'custom', message: 'Not JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(z.record(z.string().max(200), z.enum(['', ...importColumns] as [string, ...string[]])))
-    .optional()
-    .describe('A JSON object of header → column ("" leaves the header out), over the matching by names and aliases'),
-});
-
-/** Problems a report keeps; past these only the count grows, so memory stays flat for any file. */
-export const PROBLEMS_KEPT = 10_000;
-/** Runs of failed rows a report keeps: 16 bytes each, so a whole file's failed rows fit in little. */
-export const FAILED_RUNS_KEPT = 100_000;
-
-export const importResult = z.object({
-  dryRun: z.boolean(),
-  mode: z.enum(['atomic', 'partial']),
-  encoding: z.string(),
-  delimiter: z.string(),
-  rows: z.number().int(),
-  created: z.number().int().describe('Written (or, in a dry run or a refused atomic import, that would have been)'),
-  updated: z.number().int().describe('Existing users changed (onExisting=update)'),
-  written: z.boolean().describe('Whether the import is in the directory: false for a dry run, a refused atomic import or a cancelled one'),
-  generatedSecrets: z.number().int().describe('SIP accounts given a generated secret (the file had none): GET …/jobs/{id}/secrets.csv answers them once'),
-  skipped: z.array(z.object({ row: z.number().int(), login: z.string() })).describe(`The first ${PROBLEMS_KEPT}`),
-  skippedCount: z.number().int(),
-  problems: z
-    .array(
-      z.object({
-        row: z.number().int(),
-        column: z.string(),
-        value: z.string().describe('The cell, cut at 40 characters; empty for a secret cell'),
-        code: z.string().describe('What the problem is: input.* for the schema, import.* for the file, else the directory rule'),
-        message: z.string(),
-        params: z.record(z.string(), z.unknown()).optional().describe("What the problem's words are made of (a limit, a row, a type), to say it in another language"),
-      }),
-    )
-    .describe(`The first ${PROBLEMS_KEPT}`),
-  problemCount: z.number().int(),
-  failedRows: z
-    .array(z.tuple([z.number().int(), z.number().int()]))
-    .describe(`Every row with a problem, as [first, last] runs (all of them, past the problems listed), to fix and send again; at most ${FAILED_RUNS_KEPT} runs`),
-  failedRowsComplete: z.boolean().describe('False when the runs were cut'),
-  unknownColumns: z.array(z.string()).describe('Headers matched to no field: their cells are not imported'),
-  mapping: z.array(z.object({ header: z.string(), columns: z.array(z.string()) })).describe('What each header of the file was read as'),
-});
-
-export type ImportQuery = z.infer<typeof importQuery>;
-export type ImportReport = z.infer<typeof importResult>;
-export interface ImportProgress {
-  rows: number;
-  created: number;
-  updated: number;
-  skipped: number;
-  problems: number;
-  rowsPerSecond: number;
-  /** How much of the file is read, 0 to 1 (parsing runs a little ahead of writing). */
-  fraction: number;
-}
+import { neutralised } from '../csv/columns.ts';
+import { headerProblems, mapHeaders, secretColumns, type ImportColumn } from './columns.ts';
+import { ImportLookups } from './lookups.ts';
+import { rowToUser, shapeProblems, type CellProblem } from './rows.ts';
+import { domainLicenses, refreshStatistics, takeSeats, userIdByLogin } from './store.ts';
+import { FAILED_RUNS_KEPT, PROBLEMS_KEPT, type GeneratedSecret, type ImportProgress, type ImportQuery, type ImportReport } from './schema.ts';
 
 const delimiters = { comma: ',', semicolon: ';', tab: '\t' } as const;
 /** Rows checked and written together: one query per table for the chunk. */
 const CHUNK = 1000;
 
 class Rollback extends Error {}
-
-/** A SIP secret the import generated (the file gave none): shown once, like a range's. */
-export interface GeneratedSecret {
-  login: string;
-  extension: string | null;
-  sipUsername: string;
-  sipSecret: string;
-}
 
 export interface ImportRun {
   id?: string;
@@ -318,8 +236,8 @@ class ImportChunk {
    */
   async #refreshStatistics() {
     this.#chunks += 1;
-    if ((this.#chunks & (this.#chunks - 1)) !== 0 || !(this.trx.getExecutor().adapter instanceof PostgresAdapter)) return;
-    await sql`analyze users, extensions, sip_accounts`.execute(this.trx);
+    if ((this.#chunks & (this.#chunks - 1)) !== 0) return;
+    await refreshStatistics(this.trx);
   }
 
   /**
@@ -355,9 +273,9 @@ class ImportChunk {
     const { change, problems } = p.asChange();
     if (!change) return void this.tally.problem(...problems);
     const { password, ...rest } = change;
-    const existing = await this.trx.selectFrom('users').select('id').where('domain_id', '=', this.domain.id).where('login_key', '=', key).executeTakeFirstOrThrow();
+    const existingId = await userIdByLogin(this.trx, this.domain.id, key);
     try {
-      const before = await readUser(this.trx, this.domain, existing.id);
+      const before = await readUser(this.trx, this.domain, existingId);
       const passwordProblems = password ? await this.#passwordProblems(password, { ...before, ...rest }) : [];
       if (passwordProblems.length) throw new Problem(400, 'import.invalid', '', passwordProblems);
       const prepared = await prepareChange(this.trx, this.requester, this.domain, before, rest, this.guards);
@@ -424,7 +342,7 @@ class ImportChunk {
   async #licensesFor(p: Parsed) {
     if (p.licenses.length === 0) return { ids: [] as string[], problems: [] };
     if (!this.#licenses) {
-      const rows = await this.trx.selectFrom('licenses').select(['id', 'name', 'name_key', 'seats', 'used', 'expires_at']).where('domain_id', '=', this.domain.id).execute();
+      const rows = await domainLicenses(this.trx, this.domain.id);
       this.#licenses = new Map(rows.map((r) => [r.name_key, { id: r.id, name: r.name, free: r.seats - r.used, expired: isExpired(r) }]));
     }
     const ids: string[] = [];
@@ -446,8 +364,7 @@ class ImportChunk {
     const counts = new Map<string, number>();
     for (const u of users) for (const id of u.licenseIds ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
     for (const [id, n] of counts) {
-      const seated = await this.trx.updateTable('licenses').set({ used: sql`used + ${n}` }).where('id', '=', id).where(sql<boolean>`used + ${n} <= seats`).executeTakeFirst();
-      if (Number(seated.numUpdatedRows) !== 1) throw conflict('license.no_free_seats', 'Seats of a license were taken by another change during the import; run it again');
+      if (!(await takeSeats(this.trx, id, n))) throw conflict('license.no_free_seats', 'Seats of a license were taken by another change during the import; run it again');
     }
   }
 }

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { decodeCsv, detectDelimiter } from './csv-decoding.ts';
-import { importColumns, mapHeaders } from './import-columns.ts';
-import { rowToUser } from './import-rows.ts';
+import { importColumns, mapHeaders } from './columns.ts';
+import { rowToUser } from './rows.ts';
 
 /** Rows of a fixture, split naively: the fixtures have no quoted delimiters. */
 const rowsOf = (name: string) => {

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
 import type { Db } from '../db/schema.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
@@ -7,6 +6,7 @@ import { findLicense, isExpired, unlicensedCapabilities } from '../licenses/stor
 import { lookupsOf } from '../users/lookups.ts';
 import type { UserView } from '../users/schema.ts';
 import { capabilitiesOf } from '../users/telephony.ts';
+import { grantSeats, licenseHolders, releaseSeats, touchUsers } from './store.ts';
 
 interface Seats {
   license: { id: string; name: string };
@@ -16,8 +16,7 @@ interface Seats {
 /** The seats a bulk edit hands out and takes back, every user checked before anything is written. */
 export async function prepareLicenseEdit(db: Db, domain: DomainRecord, users: UserView[], add: string[] = [], remove: string[] = []) {
   const problems: FieldProblem[] = [];
-  const holdersOf = async (licenseId: string) =>
-    new Set(users.length ? (await db.selectFrom('license_assignments').select('user_id').where('license_id', '=', licenseId).where('user_id', 'in', users.map((u) => u.id)).execute()).map((r) => r.user_id) : []);
+  const holdersOf = (licenseId: string) => licenseHolders(db, licenseId, users.map((u) => u.id));
   const grants: Seats[] = [];
   for (const [index, name] of add.entries()) {
     const license = await findLicense(db, domain.id, name);
@@ -64,15 +63,12 @@ export async function writeLicenseEdit(trx: Db, actor: AuditActor, domain: Domai
     changes: { licenses: { from, to }, bulkOperation: { from: null, to: bulkId } },
   });
   for (const { license, users } of edit.grants) {
-    const seated = await trx.updateTable('licenses').set({ used: sql`used + ${users.length}` }).where('id', '=', license.id).where(sql<boolean>`used + ${users.length} <= seats`).executeTakeFirst();
-    if (Number(seated.numUpdatedRows) !== 1) throw conflict('license.no_free_seats', `Seats of ${license.name} were taken a moment ago; nothing was changed`);
-    await trx.insertInto('license_assignments').values(users.map((u) => ({ license_id: license.id, user_id: u.id, assigned_at: now }))).execute();
+    if (!(await grantSeats(trx, license.id, users.map((u) => u.id), now))) throw conflict('license.no_free_seats', `Seats of ${license.name} were taken a moment ago; nothing was changed`);
     for (let i = 0; i < users.length; i += 1000) await recordAudit(trx, ...users.slice(i, i + 1000).map((u) => entry(u, null, license.name)));
   }
   for (const { license, users } of edit.releases) {
-    await trx.deleteFrom('license_assignments').where('license_id', '=', license.id).where('user_id', 'in', users.map((u) => u.id)).execute();
-    await trx.updateTable('licenses').set({ used: sql`used - ${users.length}` }).where('id', '=', license.id).execute();
+    await releaseSeats(trx, license.id, users.map((u) => u.id));
     for (let i = 0; i < users.length; i += 1000) await recordAudit(trx, ...users.slice(i, i + 1000).map((u) => entry(u, license.name, null)));
   }
-  if (edit.userIds.size) await trx.updateTable('users').set((eb) => ({ version: eb('version', '+', 1), updated_at: now })).where('id', 'in', [...edit.userIds]).execute();
+  await touchUsers(trx, [...edit.userIds], now);
 }
