@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { takeSeats } from '../licenses/store.ts';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
 import type { Db } from '../db/schema.ts';
 import { invalid } from '../http/problem.ts';
@@ -68,8 +69,7 @@ export async function licenseHolders(db: Db, licenseId: string, userIds: string[
 
 /** Seats the users on the license when it has that many free: false (nothing written) when not. */
 export async function grantSeats(trx: Db, licenseId: string, userIds: string[], now: string): Promise<boolean> {
-  const seated = await trx.updateTable('licenses').set({ used: sql`used + ${userIds.length}` }).where('id', '=', licenseId).where(sql<boolean>`used + ${userIds.length} <= seats`).executeTakeFirst();
-  if (Number(seated.numUpdatedRows) !== 1) return false;
+  if (!(await takeSeats(trx, licenseId, userIds.length))) return false;
   await trx.insertInto('license_assignments').values(userIds.map((id) => ({ license_id: licenseId, user_id: id, assigned_at: now }))).execute();
   return true;
 }

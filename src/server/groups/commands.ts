@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/store.ts';
 import { catalogOf } from '../catalogs/commands.ts';
 import type { Db, GroupsTable } from '../db/schema.ts';
-import { notFound } from '../http/problem.ts';
+import { notFound, refuse } from '../http/problem.ts';
 import { keepingAnAdministrator } from '../roles/administrators.ts';
 import { grantRefused, type Granter } from '../roles/rules.ts';
 import { permissionsOfRoles, resolveRoles } from '../roles/store.ts';
@@ -22,9 +22,6 @@ const stateOf = async (db: Db, group: GroupsTable): Promise<GroupState> => {
   return { ...group, roles, memberCount };
 };
 
-const refuse = (problem: Error | null) => {
-  if (problem) throw problem;
-};
 
 async function rolesOrThrow(db: Db, domainId: string, names: string[]): Promise<string[]> {
   const { ids, missing } = await resolveRoles(db, domainId, names);

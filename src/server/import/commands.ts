@@ -19,7 +19,8 @@ import { neutralised } from '../csv/columns.ts';
 import { headerProblems, mapHeaders, secretColumns, type ImportColumn } from './columns.ts';
 import { ImportLookups } from './lookups.ts';
 import { rowToUser, shapeProblems, type CellProblem } from './rows.ts';
-import { domainLicenses, refreshStatistics, takeSeats, userIdByLogin } from './store.ts';
+import { takeSeats } from '../licenses/store.ts';
+import { domainLicenses, refreshStatistics, userIdByLogin } from './store.ts';
 import { FAILED_RUNS_KEPT, PROBLEMS_KEPT, type GeneratedSecret, type ImportProgress, type ImportQuery, type ImportReport } from './schema.ts';
 
 const delimiters = { comma: ',', semicolon: ';', tab: '\t' } as const;

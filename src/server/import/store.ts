@@ -37,9 +37,3 @@ export async function userIdByLogin(trx: Db, domainId: string, loginKey: string)
 export async function domainLicenses(trx: Db, domainId: string) {
   return trx.selectFrom('licenses').select(['id', 'name', 'name_key', 'seats', 'used', 'expires_at']).where('domain_id', '=', domainId).execute();
 }
-
-/** Takes `count` seats of a license when it has them free: false (nothing taken) when not. */
-export async function takeSeats(trx: Db, licenseId: string, count: number): Promise<boolean> {
-  const seated = await trx.updateTable('licenses').set({ used: sql`used + ${count}` }).where('id', '=', licenseId).where(sql<boolean>`used + ${count} <= seats`).executeTakeFirst();
-  return Number(seated.numUpdatedRows) === 1;
-}

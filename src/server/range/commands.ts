@@ -16,7 +16,8 @@ import type { Safeguards } from '../users/safeguards.ts';
 import { writeNewUsers } from '../users/new-users.ts';
 import { numbersOf } from './rules.ts';
 import type { RangeInput } from './schema.ts';
-import { licensesNamed, takeSeats, takenNumbers } from './store.ts';
+import { takeSeats } from '../licenses/store.ts';
+import { licensesNamed, takenNumbers } from './store.ts';
 
 /**
  * Creates one user per number, each with the number as login, extension and SIP username and a

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/schema.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
 
@@ -20,10 +19,4 @@ export async function takenNumbers(db: Db, domainId: string, numbers: string[]) 
 /** The domain's licenses of these names (a template's), with their seats. */
 export async function licensesNamed(db: Db, domainId: string, names: string[]) {
   return names.length ? await db.selectFrom('licenses').select(['id', 'name', 'name_key', 'seats', 'used', 'expires_at']).where('domain_id', '=', domainId).where('name_key', 'in', names.map(nameKey)).execute() : [];
-}
-
-/** Takes `count` seats of a license when it has them free: false when it has not. */
-export async function takeSeats(trx: Db, licenseId: string, count: number): Promise<boolean> {
-  const seated = await trx.updateTable('licenses').set({ used: sql`used + ${count}` }).where('id', '=', licenseId).where(sql<boolean>`used + ${count} <= seats`).executeTakeFirst();
-  return Number(seated.numUpdatedRows) === 1;
 }

@@ -4,13 +4,10 @@ import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { grantRefused, roleChangeRefused, roleInUse, roleRemovalRefused, type Granter } from './rules.ts';
 import type { RoleCreate, RoleUpdate, RoleView } from './schema.ts';
 import { deleteRole, insertRole, roleUsage, toRoleView, updateRole } from './store.ts';
+import { refuse } from '../http/problem.ts';
 
 export const roles = catalogOf<RolesTable, RoleView>({ table: 'roles', code: 'role', noun: 'role', toView: toRoleView });
 
-/** Throws the refusal, if there is one. */
-const refuse = (problem: Error | null) => {
-  if (problem) throw problem;
-};
 
 export async function createRole(db: Db, actor: Granter, domain: DomainRecord, input: RoleCreate): Promise<RolesTable> {
   refuse(grantRefused(actor, input.permissions));
