@@ -153,6 +153,12 @@ export async function redeliverOne(db: Db, { settings }: WebhookTools, actor: Au
  */
 export async function recordOutcomes(db: Db, owner: string, outcomes: { delivery: ClaimedDelivery; attempt: AttemptRecord }[]): Promise<ClaimedDelivery[]> {
   if (!outcomes.length) return [];
+  // Without a delivery that failed for good there is nothing to turn off: recording the attempts
+  // is one statement, atomic by itself, and needs no transaction around it.
+  if (!outcomes.some(({ attempt }) => 'failed' in attempt.outcome)) {
+    await recordAttempts(db, owner, outcomes);
+    return [];
+  }
   return db.transaction().execute(async (trx) => {
     const disabling: ClaimedDelivery[] = [];
     const recorded = await recordAttempts(trx, owner, outcomes);
