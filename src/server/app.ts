@@ -41,6 +41,7 @@ import { presenceRoutes } from './presence/routes.ts';
 import { eventRoutes } from './presence/events.ts';
 import { publishDirectoryChanges } from './changes/directory-events.ts';
 import { FeedTail } from './changes/tail.ts';
+import { recordChanges } from './changes/store.ts';
 import { pauseReasonRoutes } from './presence/pause-reasons.ts';
 import { presenceReportRoutes } from './presence/report-routes.ts';
 import { sipRoutes } from './sip/routes.ts';
@@ -136,6 +137,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   const presence = new PresenceEngine({ db: storage.db, store, graceMs: config.presenceGraceSeconds * 1000, liveness, onError: (error) => app.log.error({ err: error }, 'presence background work failed') });
   presence.start();
   app.addHook('onClose', () => presence.stop());
+  recordChanges(config.changeFeed);
   const feed = new FeedTail(storage.db, config.changePollMs, (error) => app.log.error({ err: error }, 'reading the change feed failed'));
   await feed.start();
   app.addHook('onClose', () => feed.stop());
