@@ -57,6 +57,7 @@ import { totpRoutes } from './totp/routes.ts';
 import { userRoutes } from './users/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 import { WebhookWorker } from './webhooks/worker.ts';
+import { presenceDeliveries } from './webhooks/commands.ts';
 import { safeguardsFor } from './users/safeguards.ts';
 
 export interface RouteEntry {
@@ -134,7 +135,14 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
     ? await RedisLiveStore.connect(config.redisUrl, { prefix: config.redisPrefix, bufferSize: config.eventBuffer, processTtlMs: config.processTtlMs })
     : new MemoryLiveStore(config.eventBuffer);
   const liveness = { heartbeatMs: config.processHeartbeatMs, ttlMs: config.processTtlMs };
-  const presence = new PresenceEngine({ db: storage.db, store, graceMs: config.presenceGraceSeconds * 1000, liveness, onError: (error) => app.log.error({ err: error }, 'presence background work failed') });
+  const presence = new PresenceEngine({
+    db: storage.db,
+    store,
+    graceMs: config.presenceGraceSeconds * 1000,
+    liveness,
+    onError: (error) => app.log.error({ err: error }, 'presence background work failed'),
+    alongHistory: presenceDeliveries(storage.db, config.webhooks),
+  });
   presence.start();
   app.addHook('onClose', () => presence.stop());
   recordChanges(config.changeFeed);

@@ -122,6 +122,46 @@ export async function insertDelivery(db: Db, row: WebhookDeliveriesTable): Promi
   await db.insertInto('webhook_deliveries').values(row).execute();
 }
 
+export async function insertDeliveries(db: Db, rows: WebhookDeliveriesTable[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) await db.insertInto('webhook_deliveries').values(rows.slice(i, i + 500)).execute();
+}
+
+/** A domain's active subscriptions that want presence changes, and the domain's name for their payloads. */
+export interface PresenceSubscribers {
+  domain: string;
+  ids: string[];
+}
+
+/** How long a process trusts what it read of presence subscribers; its own webhook writes forget it at once. */
+const PRESENCE_SUBSCRIBERS_MS = 1000;
+const presenceSubscribersRead = new Map<string, { until: number; subscribers: PresenceSubscribers }>();
+
+/**
+ * The subscriptions of a domain that want presence changes, read at most once a second per
+ * domain: presence changes come by the thousand, and most domains have no such subscription.
+ */
+export async function presenceSubscribers(db: Db, domainId: string, wantsPresence: (eventTypes: string[]) => boolean, now = Date.now()): Promise<PresenceSubscribers> {
+  const known = presenceSubscribersRead.get(domainId);
+  if (known && known.until > now) return known.subscribers;
+  const rows = await db
+    .selectFrom('domains as m')
+    .leftJoin('webhook_subscriptions as s', (join) => join.onRef('s.domain_id', '=', 'm.id').on('s.active', '=', 1))
+    .select(['m.name', 's.id', 's.event_types'])
+    .where('m.id', '=', domainId)
+    .execute();
+  const subscribers = {
+    domain: rows[0]?.name ?? '',
+    ids: rows.filter((r) => r.id !== null && r.event_types !== null && wantsPresence(JSON.parse(r.event_types) as string[])).map((r) => r.id as string),
+  };
+  presenceSubscribersRead.set(domainId, { until: now + PRESENCE_SUBSCRIBERS_MS, subscribers });
+  return subscribers;
+}
+
+/** After a write to a domain's subscriptions: this process reads its presence subscribers again. */
+export function forgetPresenceSubscribers(domainId: string): void {
+  presenceSubscribersRead.delete(domainId);
+}
+
 export interface ClaimedDelivery {
   id: string;
   subscription_id: string;
@@ -156,7 +196,8 @@ export async function claimDeliveries(db: Db, subscriptionId: string, owner: str
               .select('e.id')
               .whereRef('e.resource_key', '=', 'd.resource_key')
               .where('e.state', '=', 'pending')
-              .whereRef('e.seq', '<', 'd.seq'),
+              // Outside the feed (presence changes) there is no number: the time-ordered id orders them.
+              .where((eb) => eb.or([eb('e.seq', '<', eb.ref('d.seq')), eb.and([eb('d.seq', 'is', null), eb('e.id', '<', eb.ref('d.id'))])])),
           ),
         ),
       )
