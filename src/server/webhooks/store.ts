@@ -190,16 +190,15 @@ export async function claimDeliveries(db: Db, subscriptionId: string, owner: str
       .where('d.next_attempt_at', '<=', now.toISOString())
       .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<=', now.toISOString())]))
       .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('webhook_deliveries as e')
-              .select('e.id')
-              .whereRef('e.resource_key', '=', 'd.resource_key')
-              .where('e.state', '=', 'pending')
-              // Outside the feed (presence changes) there is no number: the time-ordered id orders them.
-              .where((eb) => eb.or([eb('e.seq', '<', eb.ref('d.seq')), eb.and([eb('d.seq', 'is', null), eb('e.id', '<', eb.ref('d.id'))])])),
-          ),
-        ),
+        not(exists(selectFrom('webhook_deliveries as e').select('e.id').whereRef('e.resource_key', '=', 'd.resource_key').where('e.state', '=', 'pending').whereRef('e.seq', '<', 'd.seq'))),
+      )
+      // Outside the feed (presence changes) there is no number: the time-ordered id orders them.
+      // A check of its own, so the feed's deliveries keep the plain one its index answers.
+      .where((eb) =>
+        eb.or([
+          eb('d.seq', 'is not', null),
+          eb.not(eb.exists(eb.selectFrom('webhook_deliveries as f').select('f.id').whereRef('f.resource_key', '=', 'd.resource_key').where('f.state', '=', 'pending').whereRef('f.id', '<', 'd.id'))),
+        ]),
       )
       .orderBy('d.next_attempt_at')
       .orderBy('d.id')
