@@ -61,7 +61,7 @@ const environment = z.object({
     .refine((range) => { const [first, longest] = range.split('-').map(Number); return (first as number) >= 10 && (first as number) <= (longest as number); }, 'The first delay is at least 10 ms and at most the longest')
     .default('5000-3600000'),
   SWITCHBOARD_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
-  SWITCHBOARD_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  SWITCHBOARD_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(128),
   SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).refine((e) => e.SWITCHBOARD_PROCESS_TTL_MS >= 2 * e.SWITCHBOARD_PROCESS_HEARTBEAT_MS, {
   path: ['SWITCHBOARD_PROCESS_TTL_MS'],
