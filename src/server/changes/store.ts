@@ -75,17 +75,22 @@ export async function appendChanges(trx: Db, drafts: ChangeDraft[]): Promise<voi
   else for (let i = 0; i < rows.length; i += 500) await trx.insertInto('changes').values(rows.slice(i, i + 500)).execute();
 }
 
-/** Rows into a long write's temporary table: plain multi-row INSERTs, their text kept per size (an import writes thousands). */
+/** Rows into a long write's temporary table (an import writes thousands): on SQLite multi-row INSERTs, their text kept per size. */
 const pendingInserts = new Map<string, string>();
 async function insertPending(trx: Db, table: string, rows: ChangesTable[]): Promise<void> {
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+    // One array a column: parsed and planned once, however many rows.
+    const types: Record<string, string> = { seq: 'bigint', version: 'integer' };
+    const text = `insert into "${table}" (${changeColumns.map((c) => `"${c}"`).join(', ')}) select * from unnest(${changeColumns.map((c, i) => `$${i + 1}::${types[c] ?? 'text'}[]`).join(', ')})`;
+    await trx.executeQuery(CompiledQuery.raw(text, changeColumns.map((c) => rows.map((r) => r[c]))));
+    return;
+  }
   for (let i = 0; i < rows.length; i += 500) {
     const chunk = rows.slice(i, i + 500);
     const key = `${table}:${chunk.length}`;
     let text = pendingInserts.get(key);
     if (!text) {
-      const postgres = trx.getExecutor().adapter instanceof PostgresAdapter;
-      let n = 0;
-      const row = () => `(${changeColumns.map(() => (postgres ? `$${++n}` : '?')).join(', ')})`;
+      const row = () => `(${changeColumns.map(() => '?').join(', ')})`;
       text = `insert into "${table}" (${changeColumns.map((c) => `"${c}"`).join(', ')}) values ${chunk.map(row).join(', ')}`;
       pendingInserts.clear();
       pendingInserts.set(key, text);
