@@ -41,6 +41,7 @@ import { presenceRoutes } from './presence/routes.ts';
 import { eventRoutes } from './events/routes.ts';
 import { publishDirectoryChanges } from './events/directory-events.ts';
 import { FeedTail } from './changes/tail.ts';
+import { recordChanges } from './changes/store.ts';
 import { pauseReasonRoutes } from './pause-reasons/routes.ts';
 import { presenceReportRoutes } from './presence/report-routes.ts';
 import { sipSettingsRoutes } from './sip-accounts/routes.ts';
@@ -62,6 +63,7 @@ import { totpRoutes } from './auth/totp-routes.ts';
 import { userRoutes } from './users/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 import { WebhookWorker } from './webhooks/worker.ts';
+import { presenceDeliveries } from './webhooks/commands.ts';
 import { safeguardsFor } from './users/safeguards.ts';
 
 export interface RouteEntry {
@@ -139,9 +141,17 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
     ? await RedisLiveStore.connect(config.redisUrl, { prefix: config.redisPrefix, bufferSize: config.eventBuffer, processTtlMs: config.processTtlMs })
     : new MemoryLiveStore(config.eventBuffer);
   const liveness = { heartbeatMs: config.processHeartbeatMs, ttlMs: config.processTtlMs };
-  const presence = new PresenceEngine({ db: storage.db, store, graceMs: config.presenceGraceSeconds * 1000, liveness, onError: (error) => app.log.error({ err: error }, 'presence background work failed') });
+  const presence = new PresenceEngine({
+    db: storage.db,
+    store,
+    graceMs: config.presenceGraceSeconds * 1000,
+    liveness,
+    onError: (error) => app.log.error({ err: error }, 'presence background work failed'),
+    alongHistory: presenceDeliveries(storage.db, config.webhooks),
+  });
   presence.start();
   app.addHook('onClose', () => presence.stop());
+  recordChanges(config.changeFeed);
   const feed = new FeedTail(storage.db, config.changePollMs, (error) => app.log.error({ err: error }, 'reading the change feed failed'));
   await feed.start();
   app.addHook('onClose', () => feed.stop());
