@@ -11,7 +11,10 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2024, sourceType: 'module' },
     rules: {
       // Unused names are dead code; a leading underscore marks one dropped on purpose (a destructured rest).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       eqeqeq: ['error', 'always'],
     },
   },
@@ -40,7 +43,7 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "MemberExpression[property.name=/^(transaction|selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|executeQuery)$/]",
+          selector: 'MemberExpression[property.name=/^(transaction|selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|executeQuery)$/]',
           message: 'A route runs no SQL and opens no transaction: call a command (commands.ts) or a store read (store.ts).',
         },
       ],
@@ -50,10 +53,18 @@ export default tseslint.config(
     // rules.ts decides: no database, no network, no clock of its own (the time is passed in).
     files: ['src/server/**/rules.ts'],
     rules: {
-      'no-restricted-globals': ['error', { name: 'fetch', message: 'rules.ts does no I/O' }, { name: 'setTimeout', message: 'rules.ts does no I/O' }, { name: 'setInterval', message: 'rules.ts does no I/O' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'rules.ts does no I/O' },
+        { name: 'setTimeout', message: 'rules.ts does no I/O' },
+        { name: 'setInterval', message: 'rules.ts does no I/O' },
+      ],
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[property.name=/^(transaction|selectFrom|insertInto|updateTable|deleteFrom|execute|executeTakeFirst)$/]", message: 'rules.ts does no I/O: the store reads, the command writes.' },
+        {
+          selector: 'MemberExpression[property.name=/^(transaction|selectFrom|insertInto|updateTable|deleteFrom|execute|executeTakeFirst)$/]',
+          message: 'rules.ts does no I/O: the store reads, the command writes.',
+        },
       ],
     },
   },

@@ -51,14 +51,24 @@ async function load(name: string, base: string, paths: string[], headers: Record
     requests: [{ setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] as string }) }],
   });
   const errors = result.errors + result.non2xx;
-  return { name: `${name} (${connections} conn.)`, requestsPerSecond: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors };
+  return {
+    name: `${name} (${connections} conn.)`,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors,
+  };
 }
 
 async function benchEngine(engine: Engine): Promise<Figure[]> {
   const database = await freshStorage(engine);
   const storage = connect(database.url);
   await migrateToLatest(storage.db);
-  await bootstrapDirectory(storage.db, { login: 'admin', password: PASSWORD }, safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })));
+  await bootstrapDirectory(
+    storage.db,
+    { login: 'admin', password: PASSWORD },
+    safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })),
+  );
   const domain = await findDomain(storage.db, 'default');
   const started = Date.now();
   const ids = await seedUsers(storage.db, domain!.id, USERS);
@@ -79,7 +89,12 @@ async function benchEngine(engine: Engine): Promise<Figure[]> {
 }
 
 async function loadEngine(engine: Engine, url: string, ids: string[], readCacheMs: string): Promise<Figure[]> {
-  const { child, base } = await startServer({ SWITCHBOARD_DATABASE_URL: url, SWITCHBOARD_LOG_LEVEL: 'warn', SWITCHBOARD_READ_CACHE_MS: readCacheMs, SWITCHBOARD_PWNED_URL: '' });
+  const { child, base } = await startServer({
+    SWITCHBOARD_DATABASE_URL: url,
+    SWITCHBOARD_LOG_LEVEL: 'warn',
+    SWITCHBOARD_READ_CACHE_MS: readCacheMs,
+    SWITCHBOARD_PWNED_URL: '',
+  });
   const label = `${engine}${readCacheMs === '0' ? ', read cache off' : ''}`;
   try {
     const signIn = await fetch(`${base}/api/v1/auth/login`, {
@@ -93,7 +108,12 @@ async function loadEngine(engine: Engine, url: string, ids: string[], readCacheM
     const sample = ids.filter((_, i) => i % Math.max(1, Math.floor(ids.length / 1000)) === 0);
     const searches = queries.map((q) => `${users}?q=${encodeURIComponent(q)}&limit=50`);
     return [
-      await load(`${label}: GET /users/{id}`, base, sample.map((id) => `${users}/${id}`), headers),
+      await load(
+        `${label}: GET /users/{id}`,
+        base,
+        sample.map((id) => `${users}/${id}`),
+        headers,
+      ),
       await load(`${label}: GET /users?q=…&limit=50`, base, searches, headers),
       // One client at a time: the latency a single administrator sees, without queueing behind others.
       await load(`${label}: GET /users?q=…&limit=50`, base, searches, headers, 1),

@@ -22,7 +22,11 @@ const BULK = 10_000;
 
 async function timed(base: string, token: string, path: string, body: unknown) {
   const started = performance.now();
-  const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
   const answer = (await response.json()) as { count?: number; detail?: string; created?: unknown[] };
   if (!response.ok) throw new Error(`${path}: ${response.status} ${answer.detail}`);
   return { ms: Math.round(performance.now() - started), count: answer.count };
@@ -33,18 +37,34 @@ for (const engine of (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',')
   const database = await freshStorage(engine);
   const storage = connect(database.url);
   await migrateToLatest(storage.db);
-  await bootstrapDirectory(storage.db, { login: 'admin', password: PASSWORD }, safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })));
+  await bootstrapDirectory(
+    storage.db,
+    { login: 'admin', password: PASSWORD },
+    safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })),
+  );
   const domain = await findDomain(storage.db, 'default');
   const ids = await seedUsers(storage.db, domain!.id, USERS);
   if (engine === 'postgres') await sql`vacuum analyze`.execute(storage.db);
   await storage.close();
   const server = await startServer(database.url);
   try {
-    const token = ((await (await fetch(`${server.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ domain: 'default', login: 'admin', password: PASSWORD }) })).json()) as { token: string }).token;
+    const token = (
+      (await (
+        await fetch(`${server.base}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ domain: 'default', login: 'admin', password: PASSWORD }),
+        })
+      ).json()) as { token: string }
+    ).token;
     const chosen = ids.slice(0, BULK);
     const deleted = await timed(server.base, token, '/api/v1/domains/default/users/bulk-delete', { ids: chosen, confirm: BULK });
     const restored = await timed(server.base, token, '/api/v1/domains/default/users/bulk-restore', { ids: chosen });
-    const range = await timed(server.base, token, '/api/v1/domains/default/users/range', { from: '500000', to: String(500000 + BULK - 1), template: { roles: ['agent'], groups: ['Sales'], agent: { enabled: true, wrapUpTime: 20 }, sip: { connection: 'webrtc' } } });
+    const range = await timed(server.base, token, '/api/v1/domains/default/users/range', {
+      from: '500000',
+      to: String(500000 + BULK - 1),
+      template: { roles: ['agent'], groups: ['Sales'], agent: { enabled: true, wrapUpTime: 20 }, sip: { connection: 'webrtc' } },
+    });
     lines.push(
       `| ${engine} | bulk delete of ${deleted.count} by ids | ${deleted.ms} ms |`,
       `| ${engine} | bulk restore of ${restored.count} by ids | ${restored.ms} ms |`,
@@ -56,5 +76,12 @@ for (const engine of (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',')
   }
 }
 process.stdout.write(
-  [`bench/bulk — ${new Date().toISOString().slice(0, 10)}, ${USERS} users, one request each`, `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`, '', '| engine | operation | time |', '|---|---|---:|', ...lines].join('\n') + '\n',
+  [
+    `bench/bulk — ${new Date().toISOString().slice(0, 10)}, ${USERS} users, one request each`,
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    '',
+    '| engine | operation | time |',
+    '|---|---|---:|',
+    ...lines,
+  ].join('\n') + '\n',
 );

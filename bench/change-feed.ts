@@ -92,7 +92,8 @@ try {
         // Imports in the order off, on, on, off; creates alternate between the two servers, each
         // first half of the time: whatever else the machine does falls on both alike.
         for (const [k, file] of files.entries()) {
-          for (const mode of (k % 2 ? ['on', 'off'] : ['off', 'on']) as Mode[]) importsMs[mode].push(await uploadCsv(servers[mode].base, servers[mode].token, file, ROWS));
+          for (const mode of (k % 2 ? ['on', 'off'] : ['off', 'on']) as Mode[])
+            importsMs[mode].push(await uploadCsv(servers[mode].base, servers[mode].token, file, ROWS));
         }
         for (let n = 0; n < WARM_UP + CREATES; n += 1) {
           for (const mode of (n % 2 ? ['off', 'on'] : ['on', 'off']) as Mode[]) {
@@ -109,13 +110,26 @@ try {
       const sorted = createsMs[mode].sort((a, b) => a - b);
       const imports = importsMs[mode];
       const rates = imports.map((ms) => ROWS / (ms / 1000));
-      return { mode, rate: percentile([...rates].sort((a, b) => a - b), 50), p50: percentile(sorted, 50), p99: percentile(sorted, 99), imports: rates.map(Math.round) };
+      return {
+        mode,
+        rate: percentile(
+          [...rates].sort((a, b) => a - b),
+          50,
+        ),
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        imports: rates.map(Math.round),
+      };
     });
     const [off, on] = figures as [(typeof figures)[number], (typeof figures)[number]];
     for (const f of figures) {
-      lines.push(`| ${engine} | feed ${f.mode} | ${Math.round(f.rate).toLocaleString('en')}/s (${f.imports.map((i) => i.toLocaleString('en')).join(', ')}) | ${ms(f.p50)} | ${ms(f.p99)} |`);
+      lines.push(
+        `| ${engine} | feed ${f.mode} | ${Math.round(f.rate).toLocaleString('en')}/s (${f.imports.map((i) => i.toLocaleString('en')).join(', ')}) | ${ms(f.p50)} | ${ms(f.p99)} |`,
+      );
     }
-    lines.push(`| ${engine} | cost of the feed | ${percent(1 - on.rate / off.rate)} of the rate | ${percent(on.p50 / off.p50 - 1)} | ${percent(on.p99 / off.p99 - 1)} |`);
+    lines.push(
+      `| ${engine} | cost of the feed | ${percent(1 - on.rate / off.rate)} of the rate | ${percent(on.p50 / off.p50 - 1)} | ${percent(on.p99 / off.p99 - 1)} |`,
+    );
   }
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -37,7 +37,11 @@ function initialJavaScript() {
 const database = await freshStorage('sqlite');
 const storage = connect(database.url);
 await migrateToLatest(storage.db);
-await bootstrapDirectory(storage.db, { login: 'admin', password: PASSWORD }, safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })));
+await bootstrapDirectory(
+  storage.db,
+  { login: 'admin', password: PASSWORD },
+  safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })),
+);
 const domain = await findDomain(storage.db, 'default');
 if (!domain) throw new Error('no default domain');
 await seedUsers(storage.db, domain.id, USERS);

@@ -42,14 +42,20 @@ async function startServer(url: string): Promise<{ child: ChildProcess; base: st
 const database = await freshStorage('sqlite');
 const storage = connect(database.url);
 await migrateToLatest(storage.db);
-await bootstrapDirectory(storage.db, { login: 'admin', password: PASSWORD }, safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })));
+await bootstrapDirectory(
+  storage.db,
+  { login: 'admin', password: PASSWORD },
+  safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })),
+);
 const domain = await findDomain(storage.db, 'default');
 // Agents are the seeded users that are not supervisors (every 20th) and are active (not every 50th).
 const ids = (await seedUsers(storage.db, domain!.id, Math.ceil(CLIENTS * 1.1) + SUPERVISORS * 20)).filter((_, n) => n % 20 !== 0 && n % 50 !== 0);
 const agents = ids.slice(0, CLIENTS);
 // Sessions are minted directly: signing 5,000 users in would measure argon2, not events.
 const tokens = await Promise.all(agents.map((id) => openSession(storage.db, id, 86_400, {}).then((s) => s.token)));
-const adminToken = (await openSession(storage.db, (await storage.db.selectFrom('users').select('id').where('login', '=', 'admin').executeTakeFirstOrThrow()).id, 86_400, {})).token;
+const adminToken = (
+  await openSession(storage.db, (await storage.db.selectFrom('users').select('id').where('login', '=', 'admin').executeTakeFirstOrThrow()).id, 86_400, {})
+).token;
 await storage.close();
 
 const server = await startServer(database.url);
@@ -70,10 +76,16 @@ const open = (token: string, onEvent: (event: { type: string; data: { status?: {
 const measure = (event: { type: string; data: { status?: { since: string } } }) => {
   if (event.type === 'presence' && event.data.status && event.data.status.since) latencies.push(Date.now() - Date.parse(event.data.status.since));
 };
-for (let i = 0; i < agents.length; i += 250) sockets.push(...(await Promise.all(agents.slice(i, i + 250).map((_, j) => open(tokens[i + j] as string, measure)))));
+for (let i = 0; i < agents.length; i += 250)
+  sockets.push(...(await Promise.all(agents.slice(i, i + 250).map((_, j) => open(tokens[i + j] as string, measure)))));
 const supervisorLatencies: number[] = [];
 for (let i = 0; i < SUPERVISORS; i += 1) {
-  sockets.push(await open(adminToken, (event) => event.type === 'presence' && event.data.status && supervisorLatencies.push(Date.now() - Date.parse(event.data.status.since))));
+  sockets.push(
+    await open(
+      adminToken,
+      (event) => event.type === 'presence' && event.data.status && supervisorLatencies.push(Date.now() - Date.parse(event.data.status.since)),
+    ),
+  );
 }
 await new Promise((resolve) => setTimeout(resolve, 2000));
 const connected = rss(server.child.pid as number);
@@ -100,14 +112,18 @@ await new Promise<void>((resolve) => {
       const status = statuses[sent % statuses.length];
       sent += 1;
       const body = JSON.stringify({ status });
-      const request = httpRequest(`${server.base}/api/v1/domains/default/users/${id}/status`, {
-        method: 'PUT',
-        agent: keepAlive,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${adminToken}` },
-      }, (response) => {
-        if (response.statusCode !== 200) fail(String(response.statusCode));
-        response.resume();
-      });
+      const request = httpRequest(
+        `${server.base}/api/v1/domains/default/users/${id}/status`,
+        {
+          method: 'PUT',
+          agent: keepAlive,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${adminToken}` },
+        },
+        (response) => {
+          if (response.statusCode !== 200) fail(String(response.statusCode));
+          response.resume();
+        },
+      );
       request.on('error', (error) => fail(error.message));
       request.end(body);
     }

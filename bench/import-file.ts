@@ -20,7 +20,11 @@ export async function writeCsv(file: string, rows: number, first = 0) {
 
 /** Signs in to a server; answers the bearer token. */
 export async function signIn(base: string, login: string, password: string): Promise<string> {
-  const response = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ domain: 'default', login, password }) });
+  const response = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ domain: 'default', login, password }),
+  });
   return ((await response.json()) as { token: string }).token;
 }
 
@@ -35,6 +39,7 @@ export async function uploadCsv(base: string, token: string, file: string, rows:
   } as RequestInit);
   const report = (await response.json()) as { created: number; problemCount: number; detail?: string };
   const ms = performance.now() - started;
-  if (!response.ok || report.created !== rows) throw new Error(`import: ${response.status} ${report.detail ?? ''} created ${report.created}, ${report.problemCount} problems`);
+  if (!response.ok || report.created !== rows)
+    throw new Error(`import: ${response.status} ${report.detail ?? ''} created ${report.created}, ${report.problemCount} problems`);
   return ms;
 }

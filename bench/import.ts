@@ -41,7 +41,12 @@ async function rawInsert(db: Db, domainId: string) {
   const ids = db.selectFrom('users').select('id').where('domain_id', '=', domainId).where('login_key', 'like', 'bench%');
   const rows: Record<string, object[]> = {};
   for (const table of imported) {
-    const query = table === 'users' ? db.selectFrom('users').selectAll().where('id', 'in', ids) : table === 'audit_log' ? db.selectFrom('audit_log').selectAll().where('target_id', 'in', ids) : db.selectFrom(table).selectAll().where('user_id', 'in', ids);
+    const query =
+      table === 'users'
+        ? db.selectFrom('users').selectAll().where('id', 'in', ids)
+        : table === 'audit_log'
+          ? db.selectFrom('audit_log').selectAll().where('target_id', 'in', ids)
+          : db.selectFrom(table).selectAll().where('user_id', 'in', ids);
     rows[table] = await (query as ReturnType<Db['selectFrom']>).execute();
   }
   for (const table of [...imported].reverse()) {
@@ -65,7 +70,11 @@ for (const engine of (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',')
     const database = await freshStorage(engine);
     const storage = connect(database.url);
     await migrateToLatest(storage.db);
-    await bootstrapDirectory(storage.db, { login: 'admin', password: PASSWORD }, safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })));
+    await bootstrapDirectory(
+      storage.db,
+      { login: 'admin', password: PASSWORD },
+      safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })),
+    );
     const domain = await findDomain(storage.db, 'default');
     if (!domain) throw new Error('no default domain');
     await seedUsers(storage.db, domain.id, 0);
@@ -82,7 +91,9 @@ for (const engine of (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',')
         const rawMs = await rawInsert(storage.db, domain.id);
         raw = `${rawMs} ms (${Math.round(rows / (rawMs / 1000)).toLocaleString('en')}/s); import takes ${(ms / rawMs).toFixed(1)}×`;
       }
-      lines.push(`| ${engine} | ${rows.toLocaleString('en')} (${Math.round(statSync(file).size / 2 ** 20)} MiB) | ${Math.round(ms)} ms | ${perSecond.toLocaleString('en')}/s | ${raw || '—'} | ${before.rss} → ${after.peak} MiB |`);
+      lines.push(
+        `| ${engine} | ${rows.toLocaleString('en')} (${Math.round(statSync(file).size / 2 ** 20)} MiB) | ${Math.round(ms)} ms | ${perSecond.toLocaleString('en')}/s | ${raw || '—'} | ${before.rss} → ${after.peak} MiB |`,
+      );
     } finally {
       server.child.kill('SIGTERM');
       await storage.close();

@@ -37,7 +37,14 @@ async function bareVerifyRate(): Promise<number> {
 }
 
 async function startServer(url: string): Promise<{ child: ChildProcess; base: string }> {
-  const env = { ...process.env, SWITCHBOARD_DATABASE_URL: url, SWITCHBOARD_LOG_LEVEL: 'warn', SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_LOGIN_RATE_LIMIT: '1000000', SWITCHBOARD_DATA_DIR: tmpdir() };
+  const env = {
+    ...process.env,
+    SWITCHBOARD_DATABASE_URL: url,
+    SWITCHBOARD_LOG_LEVEL: 'warn',
+    SWITCHBOARD_PWNED_URL: '',
+    SWITCHBOARD_LOGIN_RATE_LIMIT: '1000000',
+    SWITCHBOARD_DATA_DIR: tmpdir(),
+  };
   const child = spawn('node', ['--import', 'tsx', 'bench/server.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve) => child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
   return { child, base: `http://127.0.0.1:${port}` };
@@ -46,7 +53,11 @@ async function startServer(url: string): Promise<{ child: ChildProcess; base: st
 const database = await freshStorage('sqlite');
 const storage = connect(database.url);
 await migrateToLatest(storage.db);
-await bootstrapDirectory(storage.db, { login: 'admin', password: PASSWORD }, safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })));
+await bootstrapDirectory(
+  storage.db,
+  { login: 'admin', password: PASSWORD },
+  safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })),
+);
 await storage.close();
 
 const bare = await bareVerifyRate();

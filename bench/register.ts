@@ -92,7 +92,35 @@ async function sipp(target: string, port: number, rate: number, dir: string, off
   const output = await new Promise<string>((resolve) => {
     execFile(
       'sipp',
-      [`127.0.0.1:${port}`, '-sf', 'register.xml', '-inf', 'users.csv', '-m', String(calls), '-r', String(rate), '-l', '5000', '-t', 'u1', '-i', '127.0.0.1', '-p', '0', '-nostdin', '-trace_rtt', '-rtt_freq', '1', '-timeout', '120s', '-max_recv_loops', '10000', '-max_sched_loops', '10000'],
+      [
+        `127.0.0.1:${port}`,
+        '-sf',
+        'register.xml',
+        '-inf',
+        'users.csv',
+        '-m',
+        String(calls),
+        '-r',
+        String(rate),
+        '-l',
+        '5000',
+        '-t',
+        'u1',
+        '-i',
+        '127.0.0.1',
+        '-p',
+        '0',
+        '-nostdin',
+        '-trace_rtt',
+        '-rtt_freq',
+        '1',
+        '-timeout',
+        '120s',
+        '-max_recv_loops',
+        '10000',
+        '-max_sched_loops',
+        '10000',
+      ],
       { cwd: run, timeout: 180_000, maxBuffer: 64 * 2 ** 20 },
       (_error, stdout, stderr) => resolve(`${stdout}\n${stderr}`),
     );
@@ -101,7 +129,12 @@ async function sipp(target: string, port: number, rate: number, dir: string, off
   const count = (label: string) => Number(new RegExp(`${label}\\s*\\|\\s*\\d+\\s*\\|\\s*(\\d+)`).exec(output)?.[1] ?? 0);
   const rttFile = readdirSync(run).find((f) => f.endsWith('_rtt.csv'));
   const times = rttFile
-    ? readFileSync(join(run, rttFile), 'utf8').split('\n').slice(1).map((line) => Number(line.split(';')[1])).filter((t) => Number.isFinite(t)).sort((a, b) => a - b)
+    ? readFileSync(join(run, rttFile), 'utf8')
+        .split('\n')
+        .slice(1)
+        .map((line) => Number(line.split(';')[1]))
+        .filter((t) => Number.isFinite(t))
+        .sort((a, b) => a - b)
     : [];
   rmSync(run, { recursive: true, force: true });
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(times.length * q))] ?? NaN;
@@ -124,12 +157,19 @@ async function startSwitchboard(url: string): Promise<{ child: ChildProcess; sip
 }
 
 async function startKamailio(url: string, dir: string): Promise<{ child: ChildProcess; port: number } | null> {
-  const available = await new Promise<boolean>((resolve) => spawn('kamailio', ['-v']).on('error', () => resolve(false)).on('exit', (code) => resolve(code === 0)));
+  const available = await new Promise<boolean>((resolve) =>
+    spawn('kamailio', ['-v'])
+      .on('error', () => resolve(false))
+      .on('exit', (code) => resolve(code === 0)),
+  );
   if (!available) return null;
   const port = await freePort();
   const documented = /```kamailio\n([\s\S]*?)```/.exec(readFileSync('docs/kamailio.md', 'utf8'))?.[1] as string;
   // Four workers: the same two cores, but a worker waiting on PostgreSQL does not hold the others.
-  writeFileSync(join(dir, 'kamailio.cfg'), documented.replace('LISTEN', `udp:127.0.0.1:${port}`).replace('DB_URL', url).replace('children=2', 'children=4').replace('debug=1', 'debug=0'));
+  writeFileSync(
+    join(dir, 'kamailio.cfg'),
+    documented.replace('LISTEN', `udp:127.0.0.1:${port}`).replace('DB_URL', url).replace('children=2', 'children=4').replace('debug=1', 'debug=0'),
+  );
   const child = spawn('kamailio', ['-f', join(dir, 'kamailio.cfg'), '-DD', '-E', '-P', join(dir, 'kamailio.pid'), '-Y', dir, '-m', '256'], { stdio: 'ignore' });
   await new Promise((resolve) => setTimeout(resolve, 1500));
   return child.exitCode === null ? { child, port } : null;
@@ -141,7 +181,11 @@ const figures: Figure[] = [];
 try {
   const storage = connect(database.url);
   await migrateToLatest(storage.db);
-  await bootstrapDirectory(storage.db, { login: 'admin', password: 'Bench-Heron-Quartz-61!' }, safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })));
+  await bootstrapDirectory(
+    storage.db,
+    { login: 'admin', password: 'Bench-Heron-Quartz-61!' },
+    safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })),
+  );
   const domain = await findDomain(storage.db, 'default');
   await seedUsers(storage.db, domain!.id, USERS);
   await sql`vacuum analyze`.execute(storage.db);

@@ -5,8 +5,50 @@ import { timeOrderedId } from '../src/server/identifiers/time-ordered-id.ts';
 import { searchTerms } from '../src/server/users/rules.ts';
 import { sipDigests } from '../src/server/sip-accounts/digest.ts';
 
-const firstNames = ['Anna', 'Jan', 'Olena', 'Maria', 'Piotr', 'Oksana', 'John', 'Emma', 'Andrii', 'Katarzyna', 'Tomasz', 'Iryna', 'Michael', 'Sofia', 'Paweł', 'Natalia', 'David', 'Olivia', 'Taras', 'Zofia'];
-const lastNames = ['Kowalski', 'Nowak', 'Shevchenko', 'Wiśniewska', 'Bondarenko', 'Smith', 'Kovalenko', 'Wójcik', 'Johnson', 'Tkachenko', 'Kamińska', 'Brown', 'Lewandowski', 'Melnyk', 'Zielińska', 'Williams', 'Boyko', 'Szymański', 'Taylor', 'Kravchenko'];
+const firstNames = [
+  'Anna',
+  'Jan',
+  'Olena',
+  'Maria',
+  'Piotr',
+  'Oksana',
+  'John',
+  'Emma',
+  'Andrii',
+  'Katarzyna',
+  'Tomasz',
+  'Iryna',
+  'Michael',
+  'Sofia',
+  'Paweł',
+  'Natalia',
+  'David',
+  'Olivia',
+  'Taras',
+  'Zofia',
+];
+const lastNames = [
+  'Kowalski',
+  'Nowak',
+  'Shevchenko',
+  'Wiśniewska',
+  'Bondarenko',
+  'Smith',
+  'Kovalenko',
+  'Wójcik',
+  'Johnson',
+  'Tkachenko',
+  'Kamińska',
+  'Brown',
+  'Lewandowski',
+  'Melnyk',
+  'Zielińska',
+  'Williams',
+  'Boyko',
+  'Szymański',
+  'Taylor',
+  'Kravchenko',
+];
 const tags = ['vip', 'night', 'sales', 'support', 'polish', 'english', 'ukrainian'];
 
 /**
@@ -21,14 +63,20 @@ export async function seedUsers(db: Db, domainId: string, count: number): Promis
   for (const name of ['Sales', 'Support', 'Retention', 'Night shift']) {
     const id = randomUUID();
     const now = new Date().toISOString();
-    await db.insertInto('groups').values({ id, domain_id: domainId, name, name_key: name.toLowerCase(), description: null, created_at: now, updated_at: now }).execute();
+    await db
+      .insertInto('groups')
+      .values({ id, domain_id: domainId, name, name_key: name.toLowerCase(), description: null, created_at: now, updated_at: now })
+      .execute();
     groupIds.push(id);
   }
   const skillIds: string[] = [];
   for (const name of ['English', 'Polish', 'Ukrainian']) {
     const id = randomUUID();
     const now = new Date().toISOString();
-    await db.insertInto('skills').values({ id, domain_id: domainId, name, name_key: name.toLowerCase(), description: null, created_at: now, updated_at: now }).execute();
+    await db
+      .insertInto('skills')
+      .values({ id, domain_id: domainId, name, name_key: name.toLowerCase(), description: null, created_at: now, updated_at: now })
+      .execute();
     skillIds.push(id);
   }
   const ids: string[] = [];
@@ -47,29 +95,75 @@ export async function seedUsers(db: Db, domainId: string, count: number): Promis
       const id = timeOrderedId();
       const firstName = firstNames[n % firstNames.length] as string;
       const lastName = lastNames[Math.floor(n / firstNames.length) % lastNames.length] as string;
-      const login = `${firstName}.${lastName}.${n}`.toLowerCase().normalize('NFD').replace(/[^a-z0-9.]/g, '');
+      const login = `${firstName}.${lastName}.${n}`
+        .toLowerCase()
+        .normalize('NFD')
+        .replace(/[^a-z0-9.]/g, '');
       const email = `${login}@contact-center.example`;
       const now = new Date().toISOString();
       users.push({
-        id, domain_id: domainId, login, login_key: login, email, email_key: email, first_name: firstName, last_name: lastName,
-        password_hash: null, active: n % 50 === 0 ? 0 : 1, position: 'Agent', work_phone: null, timezone: 'Europe/Warsaw', language: 'pl',
-        description: null, domain_admin: 0, platform_admin: 0, two_factor: 'none', require_two_factor: 0, session_limit: 'end-oldest', ip_allow_list: '[]', must_change_password: 0, version: 1, created_at: now, updated_at: now, deleted_at: null,
+        id,
+        domain_id: domainId,
+        login,
+        login_key: login,
+        email,
+        email_key: email,
+        first_name: firstName,
+        last_name: lastName,
+        password_hash: null,
+        active: n % 50 === 0 ? 0 : 1,
+        position: 'Agent',
+        work_phone: null,
+        timezone: 'Europe/Warsaw',
+        language: 'pl',
+        description: null,
+        domain_admin: 0,
+        platform_admin: 0,
+        two_factor: 'none',
+        require_two_factor: 0,
+        session_limit: 'end-oldest',
+        ip_allow_list: '[]',
+        must_change_password: 0,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        deleted_at: null,
       });
       userRoles.push({ user_id: id, role_id: roleId(n % 20 === 0 ? 'supervisor' : 'agent') });
       userGroups.push({ user_id: id, group_id: groupIds[n % groupIds.length] as string });
       userTags.push({ user_id: id, domain_id: domainId, tag: tags[n % tags.length] as string });
       const extension = String(100_000 + n);
       accounts.push({
-        user_id: id, domain_id: domainId, username: extension, username_key: extension, extension, virtual_extension: null, assignment: 'static', connection: n % 3 === 0 ? 'pbx' : 'webrtc',
-        custom_uri: null, auth_acl: '[]', stun: null, voicemail_enabled: 1, voicemail_pin_hash: null, caller_id_name: `${firstName} ${lastName}`, caller_id_number: null, realm: 'default',
-        ...sipDigests(extension, 'default', 'default', `seeded-secret-${n}`), created_at: now, updated_at: now,
+        user_id: id,
+        domain_id: domainId,
+        username: extension,
+        username_key: extension,
+        extension,
+        virtual_extension: null,
+        assignment: 'static',
+        connection: n % 3 === 0 ? 'pbx' : 'webrtc',
+        custom_uri: null,
+        auth_acl: '[]',
+        stun: null,
+        voicemail_enabled: 1,
+        voicemail_pin_hash: null,
+        caller_id_name: `${firstName} ${lastName}`,
+        caller_id_number: null,
+        realm: 'default',
+        ...sipDigests(extension, 'default', 'default', `seeded-secret-${n}`),
+        created_at: now,
+        updated_at: now,
       });
       extensions.push({ domain_id: domainId, number: extension, width: 6, value: extension, kind: 'user', user_id: id, description: null, created_at: now });
       if (n % 20 !== 0) {
         agents.push({ user_id: id, domain_id: domainId, enabled: 1, all_tags: 0, all_skills: 0, overrides: n % 2 ? '{"wrapUpTime":20}' : '{}' });
-        agentSkills.push({ user_id: id, skill_id: skillIds[n % 3] as string, level: n % 101 }, { user_id: id, skill_id: skillIds[(n + 1) % 3] as string, level: 50 });
+        agentSkills.push(
+          { user_id: id, skill_id: skillIds[n % 3] as string, level: n % 101 },
+          { user_id: id, skill_id: skillIds[(n + 1) % 3] as string, level: 50 },
+        );
       }
-      for (const term of searchTerms({ login, email, firstName, lastName, sip: { extension, virtualExtension: null } })) terms.push({ user_id: id, domain_id: domainId, live: 1, term, login_key: login });
+      for (const term of searchTerms({ login, email, firstName, lastName, sip: { extension, virtualExtension: null } }))
+        terms.push({ user_id: id, domain_id: domainId, live: 1, term, login_key: login });
       ids.push(id);
     }
     await db.transaction().execute(async (trx) => {

@@ -2,7 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 
 /** Starts bench/server.ts on a database in its own process and waits for its port. */
 export async function startServer(url: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn('node', ['--import', 'tsx', 'bench/server.ts'], { env: { ...process.env, SWITCHBOARD_DATABASE_URL: url, SWITCHBOARD_LOG_LEVEL: 'warn', SWITCHBOARD_PWNED_URL: '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('node', ['--import', 'tsx', 'bench/server.ts'], {
+    env: { ...process.env, SWITCHBOARD_DATABASE_URL: url, SWITCHBOARD_LOG_LEVEL: 'warn', SWITCHBOARD_PWNED_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<string>((resolve, reject) => {
     child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim().split(' ')[0] as string));
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));

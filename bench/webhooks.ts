@@ -45,7 +45,19 @@ const reached = (count: number) => new Promise<void>((resolve) => (received >= c
 /** The reference: POSTs of a delivery-sized body from a plain loop, IN_FLIGHT at a time. */
 async function plainLoop(count: number): Promise<number> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
-  const body = JSON.stringify({ type: 'user.created', timestamp: new Date().toISOString(), data: { domain: 'default', seq: 1, resource: { type: 'user', id: '0190f6a2-0000-7000-8000-000000000000' }, action: 'user.created', version: 1, fields: ['login', 'roles'], actor: { id: null, login: 'admin' } } });
+  const body = JSON.stringify({
+    type: 'user.created',
+    timestamp: new Date().toISOString(),
+    data: {
+      domain: 'default',
+      seq: 1,
+      resource: { type: 'user', id: '0190f6a2-0000-7000-8000-000000000000' },
+      action: 'user.created',
+      version: 1,
+      fields: ['login', 'roles'],
+      actor: { id: null, login: 'admin' },
+    },
+  });
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -53,7 +65,11 @@ async function plainLoop(count: number): Promise<number> {
       while (next < count) {
         next += 1;
         await new Promise<void>((resolve, reject) => {
-          const request = http.request(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => response.resume().once('end', resolve));
+          const request = http.request(
+            target,
+            { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+            (response) => response.resume().once('end', resolve),
+          );
           request.once('error', reject);
           request.end(body);
         });
@@ -65,7 +81,11 @@ async function plainLoop(count: number): Promise<number> {
 }
 
 async function api(base: string, token: string | undefined, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
   const answer = (await response.json()) as any;
   if (!response.ok) throw new Error(`${path}: ${response.status} ${answer.detail}`);
   return answer;
@@ -82,14 +102,20 @@ for (const engine of (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',')
   try {
     const { token } = await api(server.base, undefined, 'POST', '/api/v1/auth/login', { domain: 'default', login: 'admin', password: PASSWORD });
     const hook = await api(server.base, token, 'POST', '/api/v1/domains/default/webhooks', { url: target, eventTypes: ['user.created'], active: false });
-    await api(server.base, token, 'POST', '/api/v1/domains/default/users/range', { from: '500000', to: String(500000 + DELIVERIES - 1), template: { roles: ['agent'] } });
+    await api(server.base, token, 'POST', '/api/v1/domains/default/users/range', {
+      from: '500000',
+      to: String(500000 + DELIVERIES - 1),
+      template: { roles: ['agent'] },
+    });
     const reference = await plainLoop(DELIVERIES);
     received = 0;
     const started = performance.now();
     await api(server.base, token, 'PATCH', `/api/v1/domains/default/webhooks/${hook.id}`, { active: true });
     await reached(DELIVERIES);
     const rate = DELIVERIES / ((performance.now() - started) / 1000);
-    rows.push(`| ${engine} | ${Math.round(reference).toLocaleString('en')} | ${Math.round(rate).toLocaleString('en')} | ${Math.round((rate / reference) * 100)}% |`);
+    rows.push(
+      `| ${engine} | ${Math.round(reference).toLocaleString('en')} | ${Math.round(rate).toLocaleString('en')} | ${Math.round((rate / reference) * 100)}% |`,
+    );
   } finally {
     server.child.kill('SIGTERM');
     await once(server.child, 'exit');

@@ -40,7 +40,7 @@ describe('the architecture rules', () => {
     // users → roles → users: a cycle between two feature folders.
     write('src/server/users/store.ts', "import { role } from '../roles/store.ts';\nexport const user = role;");
     write('src/server/roles/store.ts', "import { user } from '../users/commands.ts';\nexport const role = 1; export const again = user;");
-    write('src/server/users/commands.ts', "export const user = 1;");
+    write('src/server/users/commands.ts', 'export const user = 1;');
     // A route with its own query builder, and another feature calling it.
     write('src/server/groups/routes.ts', "import { sql } from 'kysely';\nexport const groupRoutes = sql;");
     write('src/server/tags/commands.ts', "import { groupRoutes } from '../groups/routes.ts';\nexport const tag = groupRoutes;");
@@ -54,7 +54,14 @@ describe('the architecture rules', () => {
       const { rules, output } = await violations(tree);
       assert.deepEqual(
         rules,
-        ['infrastructure-knows-no-feature', 'no-cycle-between-folders', 'no-feature-calls-another-features-routes', 'routes-only-parse-and-call', 'rules-are-pure', 'rules-use-no-io-builtins'],
+        [
+          'infrastructure-knows-no-feature',
+          'no-cycle-between-folders',
+          'no-feature-calls-another-features-routes',
+          'routes-only-parse-and-call',
+          'rules-are-pure',
+          'rules-use-no-io-builtins',
+        ],
         output,
       );
     });
@@ -63,8 +70,11 @@ describe('the architecture rules', () => {
   it('refuse a route that runs SQL or opens a transaction, and a rules file that queries (the lint)', async () => {
     const eslint = new ESLint({ cwd: root });
     const lint = async (filePath: string, code: string) =>
-      (await eslint.lintText(code, { filePath: join(root, filePath) })).flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message));
-    const route = 'export const route = async (db: any) => { await db.transaction().execute(async (trx: any) => trx.selectFrom("users").selectAll().execute()); };\n';
+      (await eslint.lintText(code, { filePath: join(root, filePath) })).flatMap((r) =>
+        r.messages.filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message),
+      );
+    const route =
+      'export const route = async (db: any) => { await db.transaction().execute(async (trx: any) => trx.selectFrom("users").selectAll().execute()); };\n';
     assert.equal((await lint('src/server/groups/routes.ts', route)).length, 2);
     assert.equal((await lint('src/server/groups/member-routes.ts', route)).length, 2);
     assert.equal((await lint('src/server/groups/commands.ts', route)).length, 0, 'a command opens the transaction');

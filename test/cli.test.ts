@@ -17,12 +17,28 @@ for (const engine of engines) {
     let env: NodeJS.ProcessEnv;
     before(async () => {
       database = await freshStorage(engine);
-      env = { ...process.env, SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_LOG_LEVEL: 'warn', SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-cli-')) };
+      env = {
+        ...process.env,
+        SWITCHBOARD_DATABASE_URL: database.url,
+        SWITCHBOARD_LOG_LEVEL: 'warn',
+        SWITCHBOARD_PWNED_URL: '',
+        SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-cli-')),
+      };
     });
     after(() => database.drop());
 
     it('explains every command with --help', async () => {
-      for (const command of [[], ['serve'], ['migrate'], ['admin', 'create'], ['purge'], ['secrets', 'rotate'], ['users', 'import'], ['users', 'export'], ['users', 'range']]) {
+      for (const command of [
+        [],
+        ['serve'],
+        ['migrate'],
+        ['admin', 'create'],
+        ['purge'],
+        ['secrets', 'rotate'],
+        ['users', 'import'],
+        ['users', 'export'],
+        ['users', 'range'],
+      ]) {
         const { stdout } = await run('node', [...cli, ...command, '--help'], { env });
         assert.match(stdout, /Usage: switchboard/, command.join(' '));
       }
@@ -84,7 +100,9 @@ for (const engine of engines) {
       writeFileSync(file, exported.stdout);
       const dryRun = await run('node', [...cli, 'users', 'import', file, '--domain', 'default', '--dry-run', '--on-existing', 'update'], { env });
       assert.match(dryRun.stdout, /0 created, 0 updated, 0 skipped \(dry run: nothing written\), 0 problems/);
-      const refused = await run('node', [...cli, 'users', 'import', file, '--domain', 'default'], { env }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+      const refused = await run('node', [...cli, 'users', 'import', file, '--domain', 'default'], { env }).catch(
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
       assert.equal((refused as { code: number }).code, 2, 'problems make the exit code 2');
       assert.match((refused as { stderr: string }).stderr, /row 2, login \("8100"\): A user with this login exists already/);
 

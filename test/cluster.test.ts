@@ -49,7 +49,11 @@ describe('two server processes on one PostgreSQL and one Redis', () => {
   });
 
   it('shows a phone registered on process A to an event client of process B', async () => {
-    const signIn = await fetch(`${b.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ domain: 'default', login: 'admin', password: PASSWORD }) });
+    const signIn = await fetch(`${b.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ domain: 'default', login: 'admin', password: PASSWORD }),
+    });
     const { token } = (await signIn.json()) as { token: string };
     const created = await fetch(`${b.url}/api/v1/domains/default/users`, {
       method: 'POST',
@@ -61,7 +65,13 @@ describe('two server processes on one PostgreSQL and one Redis', () => {
 
     const events = await openEvents(b.url, 'default', token);
     await events.next((m) => m.type === 'snapshot');
-    const answer = await registerWithDigest(a.sipPort as number, { user: '4100', password: user.sip.secret, host: 'default', realm: 'default', algorithm: 'MD5' });
+    const answer = await registerWithDigest(a.sipPort as number, {
+      user: '4100',
+      password: user.sip.secret,
+      host: 'default',
+      realm: 'default',
+      algorithm: 'MD5',
+    });
     assert.match(answer, /^SIP\/2\.0 200 OK/);
     const registered = await events.next((m) => m.type === 'presence' && m.userId === user.id && m.data.registration?.registered === true, 5000);
     assert.equal(registered.data.registration.contacts[0].transport, 'udp');
@@ -112,7 +122,13 @@ describe('a process killed in a cluster leaves no ghost', () => {
     const b = await serveProcess(env);
     servers.push(a, b);
     const admin = await signIn(a.url, 'admin', PASSWORD);
-    const created = await call(a.url, admin, 'POST', '/api/v1/domains/default/users', { login: 'ghost-agent', password: PASSWORD, roles: ['agent'], agent: { enabled: true }, sip: { extension: '4200', connection: 'webrtc' } });
+    const created = await call(a.url, admin, 'POST', '/api/v1/domains/default/users', {
+      login: 'ghost-agent',
+      password: PASSWORD,
+      roles: ['agent'],
+      agent: { enabled: true },
+      sip: { extension: '4200', connection: 'webrtc' },
+    });
     assert.equal(created.status, 201);
     const { id: agentId, sip } = created.body as { id: string; sip: { secret: string } };
     const agent = await signIn(b.url, 'ghost-agent', PASSWORD);
@@ -121,35 +137,60 @@ describe('a process killed in a cluster leaves no ghost', () => {
     // Its WebRTC softphone registers through B too: reachable only over that WebSocket.
     softphone = await registerSoftphone(b.url, '4200', sip.secret);
     assert.equal((await call(b.url, agent, 'POST', `/api/v1/domains/default/users/${agentId}/cc/login`)).status, 200);
-    const presenceOn = (server: ServeProcess) => async () => (await call(server.url, admin, 'GET', `/api/v1/domains/default/users/${agentId}/presence`)).body as Presence;
-    const readyOn = async (server: ServeProcess) => ((await call(server.url, admin, 'GET', '/api/v1/domains/default/agents/ready')).body as { items: { id: string }[] }).items.map((i) => i.id);
+    const presenceOn = (server: ServeProcess) => async () =>
+      (await call(server.url, admin, 'GET', `/api/v1/domains/default/users/${agentId}/presence`)).body as Presence;
+    const readyOn = async (server: ServeProcess) =>
+      ((await call(server.url, admin, 'GET', '/api/v1/domains/default/agents/ready')).body as { items: { id: string }[] }).items.map((i) => i.id);
     const working = await until(presenceOn(a), (p) => p.connections === 3);
-    assert.deepEqual([working.online, working.connections, working.registration.registered, working.cc.loggedIn, working.status.value], [true, 3, true, true, 'available']);
+    assert.deepEqual(
+      [working.online, working.connections, working.registration.registered, working.cc.loggedIn, working.status.value],
+      [true, 3, true, true, 'available'],
+    );
     assert.deepEqual(await readyOn(a), [agentId]);
 
     b.child.kill('SIGKILL');
     await once(b.child, 'exit');
     const killedAt = Date.now();
-    const dropping = until(presenceOn(a), (p) => p.connections === 0, TTL_MS + HEARTBEAT_MS + 10_000).then((p) => ({ p, noticedAfterMs: Date.now() - killedAt }));
+    const dropping = until(presenceOn(a), (p) => p.connections === 0, TTL_MS + HEARTBEAT_MS + 10_000).then((p) => ({
+      p,
+      noticedAfterMs: Date.now() - killedAt,
+    }));
     // Started at once on the dead one's port: a new process, which owns none of the dead one's connections.
     const restarted = await serveProcess({ ...env, SWITCHBOARD_PORT: new URL(b.url).port });
     servers.push(restarted);
     assert.equal(restarted.url, b.url);
 
     const { p: dropped, noticedAfterMs } = await dropping;
-    assert.deepEqual([dropped.online, dropped.connections, dropped.registration.registered, dropped.cc.loggedIn], [false, 0, false, true], 'dropped with the softphone, and in CC for the grace period');
-    assert.ok(noticedAfterMs <= TTL_MS + HEARTBEAT_MS + 2000, `noticed ${noticedAfterMs} ms after the kill: within the TTL and a heartbeat (and some slack for a busy machine)`);
+    assert.deepEqual(
+      [dropped.online, dropped.connections, dropped.registration.registered, dropped.cc.loggedIn],
+      [false, 0, false, true],
+      'dropped with the softphone, and in CC for the grace period',
+    );
+    assert.ok(
+      noticedAfterMs <= TTL_MS + HEARTBEAT_MS + 2000,
+      `noticed ${noticedAfterMs} ms after the kill: within the TTL and a heartbeat (and some slack for a busy machine)`,
+    );
     assert.deepEqual(await readyOn(a), [], 'no call is routed to a dead connection');
 
     const loggedOut = await until(presenceOn(a), (p) => !p.cc.loggedIn, GRACE_S * 1000 + 3000);
     assert.deepEqual([loggedOut.cc.loggedIn, loggedOut.cc.by, loggedOut.status.value], [false, 'system', 'offline']);
     for (const server of [a, restarted]) {
       const seen = await presenceOn(server)();
-      assert.deepEqual([seen.online, seen.connections, seen.registration.registered, seen.cc.loggedIn], [false, 0, false, false], `the same on ${server === a ? 'the survivor' : 'the restarted process'}`);
+      assert.deepEqual(
+        [seen.online, seen.connections, seen.registration.registered, seen.cc.loggedIn],
+        [false, 0, false, false],
+        `the same on ${server === a ? 'the survivor' : 'the restarted process'}`,
+      );
       assert.deepEqual(await readyOn(server), []);
     }
-    const history = (await call(a.url, admin, 'GET', `/api/v1/domains/default/users/${agentId}/status-history?dimension=online`)).body as { items: { value: string }[] };
-    assert.deepEqual(history.items.map((i) => i.value).filter((v) => v === 'offline'), ['offline'], 'dropped once, though two processes survived');
+    const history = (await call(a.url, admin, 'GET', `/api/v1/domains/default/users/${agentId}/status-history?dimension=online`)).body as {
+      items: { value: string }[];
+    };
+    assert.deepEqual(
+      history.items.map((i) => i.value).filter((v) => v === 'offline'),
+      ['offline'],
+      'dropped once, though two processes survived',
+    );
     for (const stream of streams) stream.socket.terminate();
   });
 });
@@ -192,7 +233,14 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
 function registerSoftphone(url: string, user: string, password: string): Promise<JsSIP.UA> {
   return new Promise((resolve, reject) => {
     const socket = new JsSIP.WebSocketInterface(`${url.replace(/^http/, 'ws')}/sip`);
-    const ua = new JsSIP.UA({ uri: `sip:${user}@default`, password, sockets: [socket], register: true, connection_recovery_min_interval: 600, connection_recovery_max_interval: 600 });
+    const ua = new JsSIP.UA({
+      uri: `sip:${user}@default`,
+      password,
+      sockets: [socket],
+      register: true,
+      connection_recovery_min_interval: 600,
+      connection_recovery_max_interval: 600,
+    });
     ua.on('registered', () => resolve(ua));
     ua.on('registrationFailed', (e: { cause?: string }) => {
       ua.stop();

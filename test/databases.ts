@@ -36,4 +36,3 @@ export async function freshStorage(engine: Engine): Promise<{ url: string; drop(
     },
   };
 }
-

@@ -9,10 +9,20 @@ export interface EventClient {
 }
 
 /** Opens the event stream with a bearer token, as a script or another service would. */
-export async function openEvents(baseUrl: string, domain: string, token: string, options: { since?: number; changes?: number; autoPong?: boolean } = {}): Promise<EventClient> {
-  const params = new URLSearchParams(Object.entries({ since: options.since, changes: options.changes }).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])));
+export async function openEvents(
+  baseUrl: string,
+  domain: string,
+  token: string,
+  options: { since?: number; changes?: number; autoPong?: boolean } = {},
+): Promise<EventClient> {
+  const params = new URLSearchParams(
+    Object.entries({ since: options.since, changes: options.changes }).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])),
+  );
   const query = params.size ? `?${params}` : '';
-  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/v1/domains/${domain}/events${query}`, { headers: { authorization: `Bearer ${token}` }, autoPong: options.autoPong ?? true });
+  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/v1/domains/${domain}/events${query}`, {
+    headers: { authorization: `Bearer ${token}` },
+    autoPong: options.autoPong ?? true,
+  });
   const messages: EventClient['messages'] = [];
   const waiters = new Set<() => void>();
   socket.on('message', (data) => {

@@ -26,13 +26,17 @@ function domainsFor(operation: Operation): string[] {
   if (operation.method === 'DELETE' && operation.path === '/api/v1/domains/{domain}') return ['fuzz-doomed'];
   return operation.method === 'GET' ? ['default', 'fuzz'] : ['fuzz'];
 }
-const anonymousOnly = (operation: Operation) => operation.path === '/api/v1/auth/logout' || (operation.path.includes('/webhooks') && operation.method !== 'GET');
+const anonymousOnly = (operation: Operation) =>
+  operation.path === '/api/v1/auth/logout' || (operation.path.includes('/webhooks') && operation.method !== 'GET');
 
 async function send(h: Harness, request: FuzzRequest) {
   return h.app.inject({
     method: request.method,
     url: request.url,
-    headers: { ...(request.anonymous ? {} : { authorization: `Bearer ${h.admin.token}` }), ...(request.contentType ? { 'content-type': request.contentType } : {}) },
+    headers: {
+      ...(request.anonymous ? {} : { authorization: `Bearer ${h.admin.token}` }),
+      ...(request.contentType ? { 'content-type': request.contentType } : {}),
+    },
     ...(request.payload === undefined ? {} : { payload: request.payload }),
   });
 }
@@ -40,10 +44,7 @@ async function send(h: Harness, request: FuzzRequest) {
 /** Names and ids that exist in the sandbox domain, so requests get past the 404s. */
 async function sandbox(h: Harness): Promise<Record<string, string[]>> {
   const fuzz = '/api/v1/domains/fuzz';
-  const made = await Promise.all([
-    h.admin.post('/api/v1/domains', { name: 'fuzz' }),
-    h.admin.post('/api/v1/domains', { name: 'fuzz-doomed' }),
-  ]);
+  const made = await Promise.all([h.admin.post('/api/v1/domains', { name: 'fuzz' }), h.admin.post('/api/v1/domains', { name: 'fuzz-doomed' })]);
   const fixtures = [
     ...made,
     await h.admin.post(`${fuzz}/roles`, { name: 'fuzz-role', permissions: ['users:read'] }),
@@ -58,7 +59,12 @@ async function sandbox(h: Harness): Promise<Record<string, string[]>> {
   // Two users: the fuzz deletes one now and then, and restores it less often.
   const users = [
     await h.admin.post(`${fuzz}/users`, { login: 'fuzz-user', roles: ['agent'], groups: ['fuzz-group'], sip: { extension: '7100' } }),
-    await h.admin.post(`${fuzz}/users`, { login: 'fuzz-agent', roles: ['agent'], tags: ['fuzz-tag'], agent: { enabled: true, skills: [{ skill: 'fuzz-skill', level: 5 }] } }),
+    await h.admin.post(`${fuzz}/users`, {
+      login: 'fuzz-agent',
+      roles: ['agent'],
+      tags: ['fuzz-tag'],
+      agent: { enabled: true, skills: [{ skill: 'fuzz-skill', level: 5 }] },
+    }),
   ];
   for (const response of [...fixtures, ...users]) assert.ok(response.status < 300, JSON.stringify(response.body));
   return {
@@ -74,9 +80,11 @@ async function sandbox(h: Harness): Promise<Record<string, string[]>> {
 function verdict(response: Awaited<ReturnType<typeof send>>): string | undefined {
   if (response.statusCode >= 500) return `answered ${response.statusCode}`;
   if (response.statusCode < 400) return undefined;
-  if (!String(response.headers['content-type']).startsWith('application/problem+json')) return `answered ${response.statusCode} as ${String(response.headers['content-type'])}`;
+  if (!String(response.headers['content-type']).startsWith('application/problem+json'))
+    return `answered ${response.statusCode} as ${String(response.headers['content-type'])}`;
   const problem = JSON.parse(response.body) as { status?: unknown; title?: unknown };
-  if (problem.status !== response.statusCode || typeof problem.title !== 'string') return `answered ${response.statusCode} with a problem missing its status or title`;
+  if (problem.status !== response.statusCode || typeof problem.title !== 'string')
+    return `answered ${response.statusCode} with a problem missing its status or title`;
   return undefined;
 }
 
@@ -98,7 +106,11 @@ forEachEngine('every operation of the OpenAPI document, fuzzed', (h) => {
           fc.asyncProperty(requestsFor(operation, pools, anonymousOnly(operation)), async (request) => {
             const response = await send(h(), request);
             const wrong = verdict(response);
-            assert.equal(wrong, undefined, `${request.anonymous ? 'anonymous' : 'admin'} ${request.method} ${request.url.slice(0, 300)} ${request.contentType ?? ''} ${request.payload?.slice(0, 300) ?? ''} → ${wrong}: ${response.body.slice(0, 300)}`);
+            assert.equal(
+              wrong,
+              undefined,
+              `${request.anonymous ? 'anonymous' : 'admin'} ${request.method} ${request.url.slice(0, 300)} ${request.contentType ?? ''} ${request.payload?.slice(0, 300) ?? ''} → ${wrong}: ${response.body.slice(0, 300)}`,
+            );
           }),
           // No shrinking: each request may change the directory, so a shrunk case is not the same case.
           { seed: seedOf(operation), numRuns: RUNS, endOnFailure: true, includeErrorInReport: true },

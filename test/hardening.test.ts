@@ -23,7 +23,11 @@ describe('HTTP hardening', () => {
   });
 
   it('keeps CORS closed: no other origin is allowed to read answers', async () => {
-    const preflight = await h.app.inject({ method: 'OPTIONS', url: '/api/v1/me', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+    const preflight = await h.app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/me',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+    });
     assert.equal(preflight.headers['access-control-allow-origin'], undefined);
     const read = await h.app.inject({ method: 'GET', url: '/api/v1/me', headers: { origin: 'https://evil.example', cookie } });
     assert.equal(read.headers['access-control-allow-origin'], undefined);
@@ -31,7 +35,12 @@ describe('HTTP hardening', () => {
 
   it('refuses a cookie-authenticated write from another site, and allows it from this one or with a token', async () => {
     const write = (headers: Record<string, string>) =>
-      h.app.inject({ method: 'POST', url: '/api/v1/domains/default/groups', headers: { host: 'switchboard.example', ...headers }, payload: { name: `g-${Math.random().toString(36).slice(2, 8)}` } });
+      h.app.inject({
+        method: 'POST',
+        url: '/api/v1/domains/default/groups',
+        headers: { host: 'switchboard.example', ...headers },
+        payload: { name: `g-${Math.random().toString(36).slice(2, 8)}` },
+      });
     const forged = await write({ cookie, origin: 'https://evil.example' });
     assert.deepEqual([forged.statusCode, (forged.json() as { code: string }).code], [403, 'auth.cross_site_request']);
     assert.equal((await write({ cookie, 'sec-fetch-site': 'cross-site' })).statusCode, 403);
@@ -48,10 +57,18 @@ describe('rate limit on sign-in', () => {
       const statuses: number[] = [];
       let last;
       for (let i = 0; i < 4; i += 1) {
-        last = await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '192.0.2.99', payload: { domain: 'default', login: 'nobody', password: 'x' } });
+        last = await h.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          remoteAddress: '192.0.2.99',
+          payload: { domain: 'default', login: 'nobody', password: 'x' },
+        });
         statuses.push(last.statusCode);
       }
-      assert.deepEqual(statuses.slice(0, 3).every((s) => s === 401), true);
+      assert.deepEqual(
+        statuses.slice(0, 3).every((s) => s === 401),
+        true,
+      );
       assert.equal(last?.statusCode, 429);
       assert.equal((last?.json() as { code: string }).code, 'request.rate_limited');
       assert.ok(Number(last?.headers['retry-after']) > 0);
@@ -76,13 +93,15 @@ describe('secrets at rest and in logs', () => {
       await h.anonymous.post('/api/v1/auth/login', { domain: 'default', login: 'secretive', password: secrets.newPassword });
 
       const file = h.config.databaseUrl.slice('sqlite:'.length);
-      const stored = ['', '-wal'].map((suffix) => {
-        try {
-          return readFileSync(`${file}${suffix}`).toString('latin1');
-        } catch {
-          return '';
-        }
-      }).join('');
+      const stored = ['', '-wal']
+        .map((suffix) => {
+          try {
+            return readFileSync(`${file}${suffix}`).toString('latin1');
+          } catch {
+            return '';
+          }
+        })
+        .join('');
       const log = lines.join('');
       assert.ok(log.length > 1000, 'the log was written');
       for (const value of [secrets.password, secrets.token, secrets.newPassword, secret, passwordFor('secretive'), client.token as string]) {

@@ -16,7 +16,6 @@ export const ADMIN_PASSWORD = 'Grey-Heron-Flies-42!';
 /** A password that meets the default policy and does not contain the login. */
 export const passwordFor = (login: string) => `Amber-${createHash('sha1').update(login).digest('hex').slice(0, 8)}-Lake-7!`;
 
-
 export interface Response {
   status: number;
   headers: Record<string, string | string[] | number | undefined>;
@@ -40,7 +39,14 @@ export interface Harness {
 export async function startHarness(engine: Engine, env: Record<string, string> = {}, logger: AppOptions['logger'] = false): Promise<Harness> {
   const database = await freshStorage(engine);
   // No test reaches the internet: breach screening is off unless a test points it at its own server.
-  const config = loadConfig({ SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_DATA_DIR: tmpdir(), SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_LOGIN_RATE_LIMIT: '100000', SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'), ...env });
+  const config = loadConfig({
+    SWITCHBOARD_DATABASE_URL: database.url,
+    SWITCHBOARD_DATA_DIR: tmpdir(),
+    SWITCHBOARD_PWNED_URL: '',
+    SWITCHBOARD_LOGIN_RATE_LIMIT: '100000',
+    SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'),
+    ...env,
+  });
   const storage = connect(config.databaseUrl);
   const app = await (async () => {
     await migrateToLatest(storage.db);
@@ -77,7 +83,12 @@ export async function startHarness(engine: Engine, env: Record<string, string> =
 }
 
 export function clientFor(app: App, token: string | undefined) {
-  const send = async (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<Response> => {
+  const send = async (
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> => {
     const response = await app.inject({
       method,
       url,

@@ -17,7 +17,10 @@ import { engines, freshStorage } from './harness.ts';
 const tables = ['users', 'user_roles', 'user_groups', 'user_search_terms', 'sip_accounts', 'extensions', 'agents', 'audit_log'] as const;
 
 /** How many rows each table of the directory has. */
-const snapshot = async (db: Db) => Object.fromEntries(await Promise.all(tables.map(async (t) => [t, Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(t)}`.execute(db)).rows[0]?.n)])));
+const snapshot = async (db: Db) =>
+  Object.fromEntries(
+    await Promise.all(tables.map(async (t) => [t, Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(t)}`.execute(db)).rows[0]?.n)])),
+  );
 
 for (const engine of engines) {
   describe(`an import killed in the middle [${engine}]`, () => {
@@ -27,7 +30,11 @@ for (const engine of engines) {
       database = await freshStorage(engine);
       const storage = connect(database.url);
       await migrateToLatest(storage.db);
-      await bootstrapDirectory(storage.db, { login: 'admin', password: 'Grey-Heron-Flies-42!' }, safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_DATA_DIR: dir, SWITCHBOARD_PWNED_URL: '' })));
+      await bootstrapDirectory(
+        storage.db,
+        { login: 'admin', password: 'Grey-Heron-Flies-42!' },
+        safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_DATA_DIR: dir, SWITCHBOARD_PWNED_URL: '' })),
+      );
       await storage.close();
     });
     after(async () => {
@@ -64,7 +71,8 @@ for (const engine of engines) {
       const after = connect(database.url);
       try {
         assert.deepEqual(await snapshot(after.db), before, 'not a row of the import stayed');
-        if (engine === 'sqlite') assert.equal((await sql<{ integrity_check: string }>`pragma integrity_check`.execute(after.db)).rows[0]?.integrity_check, 'ok');
+        if (engine === 'sqlite')
+          assert.equal((await sql<{ integrity_check: string }>`pragma integrity_check`.execute(after.db)).rows[0]?.integrity_check, 'ok');
         const taken = await after.db.selectFrom('extensions').select('number').where('number', '>=', '400000').execute();
         assert.equal(taken.length, 0, 'the extensions are free again');
       } finally {

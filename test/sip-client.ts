@@ -20,7 +20,15 @@ export async function exchange(port: number, message: string, localAddress = '12
   }
 }
 
-export const registerRequest = (user: string, host: string, cseq: number, callId: string, extra = '', expires = 300, contacts = [`<sip:${user}@127.0.0.1:5099>`]) =>
+export const registerRequest = (
+  user: string,
+  host: string,
+  cseq: number,
+  callId: string,
+  extra = '',
+  expires = 300,
+  contacts = [`<sip:${user}@127.0.0.1:5099>`],
+) =>
   [
     `REGISTER sip:${host} SIP/2.0`,
     `Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK${randomBytes(6).toString('hex')};rport`,
@@ -56,17 +64,26 @@ export interface DigestRegistration {
 export async function registerWithDigest(port: number, options: DigestRegistration): Promise<string> {
   const send = options.send ?? ((message: string) => exchange(port, message));
   const callId = randomBytes(8).toString('hex');
-  const request = (cseq: number, authorization = '') => registerRequest(options.user, options.host, cseq, callId, authorization, options.expires, options.contacts);
+  const request = (cseq: number, authorization = '') =>
+    registerRequest(options.user, options.host, cseq, callId, authorization, options.expires, options.contacts);
   const challenge = await send(request(1));
   const line = challenge.split('\r\n').find((l) => l.startsWith('WWW-Authenticate:') && l.includes(`algorithm=${options.algorithm}`));
   const nonce = line?.match(/nonce="([^"]+)"/)?.[1];
   if (!nonce) throw new Error(`no ${options.algorithm} challenge in: ${challenge}`);
-  const hash = (text: string) => createHash(options.algorithm === 'MD5' ? 'md5' : 'sha256').update(text).digest('hex');
+  const hash = (text: string) =>
+    createHash(options.algorithm === 'MD5' ? 'md5' : 'sha256')
+      .update(text)
+      .digest('hex');
   const uri = `sip:${options.host}`;
   const cnonce = randomBytes(8).toString('hex');
   const ha1 = hash(`${options.user}:${options.realm}:${options.password}`);
   const response = hash(`${ha1}:${nonce}:00000001:${cnonce}:auth:${hash(`REGISTER:${uri}`)}`);
-  return send(request(2, `Authorization: Digest username="${options.user}", realm="${options.realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=${options.algorithm}, cnonce="${cnonce}", qop=auth, nc=00000001`));
+  return send(
+    request(
+      2,
+      `Authorization: Digest username="${options.user}", realm="${options.realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=${options.algorithm}, cnonce="${cnonce}", qop=auth, nc=00000001`,
+    ),
+  );
 }
 
 /** A SIP connection over TCP: requests answered one at a time, and when the server closed it. */

@@ -49,10 +49,31 @@ export async function sippRegister(options: SippRegistration): Promise<{ ok: boo
   const dir = mkdtempSync(join(tmpdir(), 'sipp-'));
   try {
     writeFileSync(join(dir, 'register.xml'), scenario(options.expect, options.wildcard ?? false));
-    writeFileSync(join(dir, 'users.csv'), `SEQUENTIAL\n${options.user};[authentication username=${options.user} password=${options.password}];${options.host};${options.expires}\n`);
+    writeFileSync(
+      join(dir, 'users.csv'),
+      `SEQUENTIAL\n${options.user};[authentication username=${options.user} password=${options.password}];${options.host};${options.expires}\n`,
+    );
     const args = [
-      `127.0.0.1:${options.port}`, '-sf', join(dir, 'register.xml'), '-inf', join(dir, 'users.csv'), '-m', '1', '-t', options.transport === 'tcp' ? 't1' : 'u1',
-      '-i', options.localIp ?? '127.0.0.1', '-p', '0', '-nostdin', '-timeout', '10s', '-timeout_error', '-trace_err', '-max_recv_loops', '1000',
+      `127.0.0.1:${options.port}`,
+      '-sf',
+      join(dir, 'register.xml'),
+      '-inf',
+      join(dir, 'users.csv'),
+      '-m',
+      '1',
+      '-t',
+      options.transport === 'tcp' ? 't1' : 'u1',
+      '-i',
+      options.localIp ?? '127.0.0.1',
+      '-p',
+      '0',
+      '-nostdin',
+      '-timeout',
+      '10s',
+      '-timeout_error',
+      '-trace_err',
+      '-max_recv_loops',
+      '1000',
     ];
     return await new Promise((resolve) => {
       execFile('sipp', args, { cwd: dir, timeout: 20_000 }, (error, stdout, stderr) => resolve({ ok: error === null, output: `${stdout}\n${stderr}` }));

@@ -48,7 +48,10 @@ for (const engine of engines) {
     it('serves health, readiness, the OpenAPI 3.1 document and its browsable docs', async () => {
       assert.deepEqual(await (await fetch(`${base}/healthz`)).json(), { status: 'ok' });
       assert.deepEqual(await (await fetch(`${base}/readyz`)).json(), { status: 'ok' });
-      const document = (await (await fetch(`${base}/api/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown }>> };
+      const document = (await (await fetch(`${base}/api/openapi.json`)).json()) as {
+        openapi: string;
+        paths: Record<string, Record<string, { requestBody?: unknown }>>;
+      };
       assert.equal(document.openapi, '3.1.0');
       assert.ok(document.paths['/api/v1/domains/{domain}/users']?.post?.requestBody);
       const docs = await fetch(`${base}/api/docs/`);

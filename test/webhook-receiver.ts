@@ -36,7 +36,8 @@ export async function startReceiver(options: { answer?: (request: http.IncomingM
     }
     const parsed = safeParse(body);
     const status = options.answer ? await options.answer(request) : 204;
-    if (status >= 200 && status < 300) received.push({ id: String(request.headers['webhook-id']), type: parsed?.type, data: parsed?.data, verified, body, headers: request.headers });
+    if (status >= 200 && status < 300)
+      received.push({ id: String(request.headers['webhook-id']), type: parsed?.type, data: parsed?.data, verified, body, headers: request.headers });
     if (response.destroyed) return;
     response.writeHead(status, status >= 300 && status < 400 ? { location: '/elsewhere' } : {}).end();
   });
@@ -72,8 +73,9 @@ export async function startReceiver(options: { answer?: (request: http.IncomingM
     },
     /** Waits until `ready()` holds, checking every 20 ms for at most `ms`. */
     async until(ready: () => boolean, ms = 10_000) {
-      for (const deadline = Date.now() + ms; !ready(); ) {
-        if (Date.now() > deadline) throw new Error(`the receiver did not get what was expected within ${ms} ms; it got ${received.length}: ${received.map((r) => r.type).join(', ')}`);
+      for (const deadline = Date.now() + ms; !ready();) {
+        if (Date.now() > deadline)
+          throw new Error(`the receiver did not get what was expected within ${ms} ms; it got ${received.length}: ${received.map((r) => r.type).join(', ')}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },

@@ -132,7 +132,8 @@ describe('webhook deliveries with two processes on one PostgreSQL', () => {
         const at = i % 2;
         const user = await call(urls[at] as string, tokens[at], 'POST', `${base}/users`, { login: `twice.${i}`, roles: ['agent'] });
         assert.equal(user.status, 201);
-        for (let round = 1; round <= 3; round += 1) await call(urls[(at + round) % 2] as string, tokens[(at + round) % 2], 'PATCH', `${base}/users/${user.body.id}`, { position: `round ${round}` });
+        for (let round = 1; round <= 3; round += 1)
+          await call(urls[(at + round) % 2] as string, tokens[(at + round) % 2], 'PATCH', `${base}/users/${user.body.id}`, { position: `round ${round}` });
         return user.body.id as string;
       }),
     );
@@ -142,7 +143,11 @@ describe('webhook deliveries with two processes on one PostgreSQL', () => {
     const counts = new Map<string, number>();
     for (const r of receiver.received) counts.set(r.id, (counts.get(r.id) ?? 0) + 1);
     assert.equal(counts.size, 120, 'every change delivered');
-    assert.deepEqual([...counts.values()].filter((n) => n > 1), [], 'none delivered twice');
+    assert.deepEqual(
+      [...counts.values()].filter((n) => n > 1),
+      [],
+      'none delivered twice',
+    );
     const versions = versionsByResource(receiver);
     for (const id of ids) assert.deepEqual(versions.get(id), [1, 2, 3, 4], `the changes of ${id} in order`);
   });

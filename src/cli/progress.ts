@@ -7,7 +7,8 @@ const WIDTH = 30;
  * terminal (a log, a pipe), a plain line per update instead, which scripts can follow.
  */
 export function progressBar(out: NodeJS.WriteStream) {
-  const line = (p: ImportProgress) => `${p.rows.toLocaleString('en')} rows · ${p.rowsPerSecond.toLocaleString('en')}/s · ${p.created.toLocaleString('en')} created · ${p.problems} problems`;
+  const line = (p: ImportProgress) =>
+    `${p.rows.toLocaleString('en')} rows · ${p.rowsPerSecond.toLocaleString('en')}/s · ${p.created.toLocaleString('en')} created · ${p.problems} problems`;
   let drawn = false;
   return {
     update(p: ImportProgress) {

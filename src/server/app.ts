@@ -112,7 +112,9 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
-      new Problem(429, 'request.rate_limited', `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`, undefined, { 'retry-after': String(Math.ceil(context.ttl / 1000)) }),
+      new Problem(429, 'request.rate_limited', `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`, undefined, {
+        'retry-after': String(Math.ceil(context.ttl / 1000)),
+      }),
   });
   await app.register(swagger, {
     openapi: {

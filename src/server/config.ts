@@ -5,73 +5,111 @@ import type { ConnectionLimits } from './registrar/connections.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
-const environment = z.object({
-  SWITCHBOARD_DATA_DIR: z.string().min(1).default('./data'),
-  SWITCHBOARD_DATABASE_URL: z
-    .string()
-    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'sqlite:PATH or postgres://…')
-    .optional(),
-  SWITCHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
-  SWITCHBOARD_PORT: port.default(8080),
-  SWITCHBOARD_ADMIN_LOGIN: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).default('admin'),
-  SWITCHBOARD_ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
-  SWITCHBOARD_SESSION_TTL: z.coerce.number().int().min(60).max(30 * 86400).default(12 * 3600),
-  SWITCHBOARD_READ_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
-  SWITCHBOARD_PURGE_AFTER_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
-  SWITCHBOARD_CHANGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
-  SWITCHBOARD_CHANGE_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(250),
-  /** For bench/change-feed only: `off` writes no change entries, to measure what the feed costs. */
-  SWITCHBOARD_CHANGE_FEED: z.enum(['on', 'off']).default('on'),
-  SWITCHBOARD_BODY_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
-  SWITCHBOARD_TRUSTED_PROXIES: z
-    .string()
-    .default('')
-    .transform((list) => list.split(',').map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], 'An IP address or CIDR'))),
-  SWITCHBOARD_PWNED_URL: z.union([z.literal(''), z.url()]).default('https://api.pwnedpasswords.com/range/'),
-  SWITCHBOARD_PWNED_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
-  SWITCHBOARD_PWNED_FAILURE: z.enum(['open', 'closed']).default('open'),
-  SWITCHBOARD_PWNED_FILE: z.string().min(1).optional(),
-  SWITCHBOARD_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
-  SWITCHBOARD_SECRET_KEY: z.string().min(1).optional(),
-  SWITCHBOARD_SECRET_KEY_PREVIOUS: z.string().default(''),
-  SWITCHBOARD_REDIS_URL: z.union([z.literal(''), z.url()]).default(''),
-  SWITCHBOARD_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('switchboard:'),
-  SWITCHBOARD_PRESENCE_GRACE: z.coerce.number().int().min(0).max(3600).default(60),
-  SWITCHBOARD_EVENT_BUFFER: z.coerce.number().int().min(1).max(1_000_000).default(1000),
-  SWITCHBOARD_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
-  SWITCHBOARD_PROCESS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
-  SWITCHBOARD_PROCESS_TTL_MS: z.coerce.number().int().min(300).max(300_000).default(15_000),
-  SWITCHBOARD_SIP_PORT: z.union([z.literal('off'), port]).default(5060),
-  SWITCHBOARD_SIP_EXPIRES: z.string().regex(/^[0-9]+-[0-9]+$/, 'min-max in seconds, such as 60-3600').default('60-3600'),
-  SWITCHBOARD_SIP_MAX_CONTACTS: z.coerce.number().int().min(1).max(1000).default(10),
-  SWITCHBOARD_SIP_MESSAGE_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(32),
-  SWITCHBOARD_SIP_IDLE_TIMEOUT: z.coerce.number().int().min(1).max(86_400).default(300),
-  SWITCHBOARD_SIP_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(100),
-  SWITCHBOARD_SIP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
-  SWITCHBOARD_FREESWITCH_SECRET: z.string().min(16, 'At least 16 characters').optional(),
-  SWITCHBOARD_TURN_SECRET: z.string().min(16, 'At least 16 characters').optional(),
-  SWITCHBOARD_TURN_TTL: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
-  SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
-  SWITCHBOARD_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
-  SWITCHBOARD_WEBHOOK_RETRY_FOR: z.coerce.number().int().min(1).max(30 * 86_400).default(86_400),
-  SWITCHBOARD_WEBHOOK_BACKOFF_MS: z
-    .string()
-    .regex(/^[0-9]+-[0-9]+$/, 'first-longest in milliseconds, such as 5000-3600000')
-    .refine((range) => { const [first, longest] = range.split('-').map(Number); return (first as number) >= 10 && (first as number) <= (longest as number); }, 'The first delay is at least 10 ms and at most the longest')
-    .default('5000-3600000'),
-  SWITCHBOARD_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
-  SWITCHBOARD_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(128),
-  SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-}).refine((e) => e.SWITCHBOARD_PROCESS_TTL_MS >= 2 * e.SWITCHBOARD_PROCESS_HEARTBEAT_MS, {
-  path: ['SWITCHBOARD_PROCESS_TTL_MS'],
-  message: 'At least twice SWITCHBOARD_PROCESS_HEARTBEAT_MS: one late heartbeat must not make a live process dead',
-  // Named with the other problems, whenever both values are numbers.
-  when: ({ value }) => {
-    const e = value as Record<string, unknown>;
-    return typeof e.SWITCHBOARD_PROCESS_TTL_MS === 'number' && typeof e.SWITCHBOARD_PROCESS_HEARTBEAT_MS === 'number';
-  },
-});
+const environment = z
+  .object({
+    SWITCHBOARD_DATA_DIR: z.string().min(1).default('./data'),
+    SWITCHBOARD_DATABASE_URL: z
+      .string()
+      .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'sqlite:PATH or postgres://…')
+      .optional(),
+    SWITCHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
+    SWITCHBOARD_PORT: port.default(8080),
+    SWITCHBOARD_ADMIN_LOGIN: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
+      .default('admin'),
+    SWITCHBOARD_ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
+    SWITCHBOARD_SESSION_TTL: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86400)
+      .default(12 * 3600),
+    SWITCHBOARD_READ_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+    SWITCHBOARD_PURGE_AFTER_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+    SWITCHBOARD_CHANGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    SWITCHBOARD_CHANGE_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(250),
+    /** For bench/change-feed only: `off` writes no change entries, to measure what the feed costs. */
+    SWITCHBOARD_CHANGE_FEED: z.enum(['on', 'off']).default('on'),
+    SWITCHBOARD_BODY_LIMIT: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
+    SWITCHBOARD_TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .transform((list) =>
+        list
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], 'An IP address or CIDR'))),
+    SWITCHBOARD_PWNED_URL: z.union([z.literal(''), z.url()]).default('https://api.pwnedpasswords.com/range/'),
+    SWITCHBOARD_PWNED_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+    SWITCHBOARD_PWNED_FAILURE: z.enum(['open', 'closed']).default('open'),
+    SWITCHBOARD_PWNED_FILE: z.string().min(1).optional(),
+    SWITCHBOARD_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
+    SWITCHBOARD_SECRET_KEY: z.string().min(1).optional(),
+    SWITCHBOARD_SECRET_KEY_PREVIOUS: z.string().default(''),
+    SWITCHBOARD_REDIS_URL: z.union([z.literal(''), z.url()]).default(''),
+    SWITCHBOARD_REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]{1,64}$/)
+      .default('switchboard:'),
+    SWITCHBOARD_PRESENCE_GRACE: z.coerce.number().int().min(0).max(3600).default(60),
+    SWITCHBOARD_EVENT_BUFFER: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    SWITCHBOARD_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    SWITCHBOARD_PROCESS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+    SWITCHBOARD_PROCESS_TTL_MS: z.coerce.number().int().min(300).max(300_000).default(15_000),
+    SWITCHBOARD_SIP_PORT: z.union([z.literal('off'), port]).default(5060),
+    SWITCHBOARD_SIP_EXPIRES: z
+      .string()
+      .regex(/^[0-9]+-[0-9]+$/, 'min-max in seconds, such as 60-3600')
+      .default('60-3600'),
+    SWITCHBOARD_SIP_MAX_CONTACTS: z.coerce.number().int().min(1).max(1000).default(10),
+    SWITCHBOARD_SIP_MESSAGE_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(32),
+    SWITCHBOARD_SIP_IDLE_TIMEOUT: z.coerce.number().int().min(1).max(86_400).default(300),
+    SWITCHBOARD_SIP_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(100),
+    SWITCHBOARD_SIP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    SWITCHBOARD_FREESWITCH_SECRET: z.string().min(16, 'At least 16 characters').optional(),
+    SWITCHBOARD_TURN_SECRET: z.string().min(16, 'At least 16 characters').optional(),
+    SWITCHBOARD_TURN_TTL: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .default(86_400),
+    SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+    SWITCHBOARD_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    SWITCHBOARD_WEBHOOK_RETRY_FOR: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 86_400)
+      .default(86_400),
+    SWITCHBOARD_WEBHOOK_BACKOFF_MS: z
+      .string()
+      .regex(/^[0-9]+-[0-9]+$/, 'first-longest in milliseconds, such as 5000-3600000')
+      .refine((range) => {
+        const [first, longest] = range.split('-').map(Number);
+        return (first as number) >= 10 && (first as number) <= (longest as number);
+      }, 'The first delay is at least 10 ms and at most the longest')
+      .default('5000-3600000'),
+    SWITCHBOARD_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+    SWITCHBOARD_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(128),
+    SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .refine((e) => e.SWITCHBOARD_PROCESS_TTL_MS >= 2 * e.SWITCHBOARD_PROCESS_HEARTBEAT_MS, {
+    path: ['SWITCHBOARD_PROCESS_TTL_MS'],
+    message: 'At least twice SWITCHBOARD_PROCESS_HEARTBEAT_MS: one late heartbeat must not make a live process dead',
+    // Named with the other problems, whenever both values are numbers.
+    when: ({ value }) => {
+      const e = value as Record<string, unknown>;
+      return typeof e.SWITCHBOARD_PROCESS_TTL_MS === 'number' && typeof e.SWITCHBOARD_PROCESS_HEARTBEAT_MS === 'number';
+    },
+  });
 
 export interface Config {
   dataDir: string;
@@ -170,7 +208,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedProxies: e.SWITCHBOARD_TRUSTED_PROXIES,
     loginRateLimit: e.SWITCHBOARD_LOGIN_RATE_LIMIT,
     secretKey: e.SWITCHBOARD_SECRET_KEY,
-    previousSecretKeys: e.SWITCHBOARD_SECRET_KEY_PREVIOUS.split(',').map((k) => k.trim()).filter(Boolean),
+    previousSecretKeys: e.SWITCHBOARD_SECRET_KEY_PREVIOUS.split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
     breachScreening: {
       url: e.SWITCHBOARD_PWNED_URL || undefined,
       timeoutMs: e.SWITCHBOARD_PWNED_TIMEOUT_MS,

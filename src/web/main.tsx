@@ -37,7 +37,11 @@ const themeIn = (close: string) =>
       Notification: Notification.extend({ styles: { description: { color: 'var(--mantine-color-dimmed)' } } }),
     },
   });
-const contrast: CSSVariablesResolver = () => ({ variables: {}, light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)', '--mantine-color-error': 'var(--mantine-color-red-9)' }, dark: {} });
+const contrast: CSSVariablesResolver = () => ({
+  variables: {},
+  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)', '--mantine-color-error': 'var(--mantine-color-red-9)' },
+  dark: {},
+});
 
 const queries = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
 
@@ -55,7 +59,12 @@ function Signed({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (me.data?.user.language) void chooseLanguage(me.data.user.language);
   }, [me.data?.user.language]);
-  if (me.isLoading) return <Center h="100dvh"><Loader aria-label="Loading" /></Center>;
+  if (me.isLoading)
+    return (
+      <Center h="100dvh">
+        <Loader aria-label="Loading" />
+      </Center>
+    );
   if (!me.data) return <Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
   if (me.data.user.passwordChangeRequired) return <ChangePassword />;
   return children;
@@ -114,7 +123,14 @@ const router = createBrowserRouter([
     ),
     children: [
       { path: '/users', element: gated('users:read', <Users />) },
-      { path: '/workspace', element: <Suspense><Workspace /></Suspense> },
+      {
+        path: '/workspace',
+        element: (
+          <Suspense>
+            <Workspace />
+          </Suspense>
+        ),
+      },
       { path: '/dashboard', element: gated('users:read', <Dashboard />) },
       { path: '/roles', element: gated('roles:read', <Roles />) },
       { path: '/licenses', element: gated('licenses:read', <Licenses />) },

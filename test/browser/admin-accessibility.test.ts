@@ -52,7 +52,10 @@ describe('accessibility of the administration pages, in English and Polish (axe-
       await visit('/audit', 'tr[data-action="group.member_added"]');
       await screenshot(page, `a11y-audit-${language}`);
       await visit('/users', '[role=row][data-login="a11y-agent"]');
-      await page.locator('header ~ * button, main button').filter({ hasText: language === 'en' ? 'Create range…' : 'Utwórz zakres…' }).click();
+      await page
+        .locator('header ~ * button, main button')
+        .filter({ hasText: language === 'en' ? 'Create range…' : 'Utwórz zakres…' })
+        .click();
       await page.getByRole('dialog').waitFor();
       found['range dialog'] = await seriousViolations(page);
       await screenshot(page, `a11y-range-${language}`);
@@ -63,10 +66,7 @@ describe('accessibility of the administration pages, in English and Polish (axe-
       await page.getByRole('dialog').waitFor();
       found['bulk dialog'] = await seriousViolations(page);
       await screenshot(page, `a11y-bulk-${language}`);
-      assert.deepEqual(
-        found,
-        Object.fromEntries(Object.keys(found).map((k) => [k, []])),
-      );
+      assert.deepEqual(found, Object.fromEntries(Object.keys(found).map((k) => [k, []])));
       await context.close();
     });
   }

@@ -125,7 +125,9 @@ for (const engine of engines) {
     });
 
     it('adds hot desks, shows who sits where, and signs a user out of one', async () => {
-      const dan = (await h.admin.post(`${base}/users`, { login: 'desk-dan', password: passwordFor('desk-dan'), roles: ['agent'], sip: { assignment: 'dynamic' } })).body.id;
+      const dan = (
+        await h.admin.post(`${base}/users`, { login: 'desk-dan', password: passwordFor('desk-dan'), roles: ['agent'], sip: { assignment: 'dynamic' } })
+      ).body.id;
       await page.getByRole('link', { name: 'Hot desks' }).click();
       const form = page.getByRole('form', { name: 'New hot desk' });
       await form.getByLabel('Extension').fill('7001');
@@ -153,7 +155,10 @@ for (const engine of engines) {
       assert.equal((await h.admin.get(`${base}/hot-desks`)).body.items[0].occupiedBy, null);
       await page.getByRole('button', { name: 'Delete desk 7002' }).click();
       await notice(page).getByText('Desk 7002 deleted.').waitFor();
-      assert.deepEqual((await h.admin.get(`${base}/hot-desks`)).body.items.map((d: { extension: string }) => d.extension), ['7001']);
+      assert.deepEqual(
+        (await h.admin.get(`${base}/hot-desks`)).body.items.map((d: { extension: string }) => d.extension),
+        ['7001'],
+      );
     });
 
     it('filters the audit log by days, who and what, and shows each change before and after', async () => {
@@ -232,7 +237,10 @@ for (const engine of engines) {
       const edited = (await h.admin.get(`${base}/users/${made.id}`)).body;
       assert.deepEqual(edited.tags, ['night']);
       const after = (await h.admin.get(`${base}/users/${made.id}/agent`)).body;
-      assert.deepEqual([after.skills.map((s: { skill: string; level: number }) => `${s.skill}:${s.level}`).sort(), after.wrapUpTime, after.maxNoAnswer], [['english:60', 'polish:80'], 40, 3]);
+      assert.deepEqual(
+        [after.skills.map((s: { skill: string; level: number }) => `${s.skill}:${s.level}`).sort(), after.wrapUpTime, after.maxNoAnswer],
+        [['english:60', 'polish:80'], 40, 3],
+      );
       assert.equal((await h.admin.get(`${base}/licenses/dialer`)).body.used, 0);
     });
   });

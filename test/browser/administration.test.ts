@@ -52,7 +52,10 @@ describe('administration in the console', () => {
     await h.admin.post(`${base}/users/${id}/cc/login`);
     await h.admin.put(`${base}/users/${id}/status`, { status: 'break' });
     await page.getByRole('link', { name: 'Dashboard' }).click();
-    await page.getByTestId('status-counts').getByText(/Break: 1/).waitFor();
+    await page
+      .getByTestId('status-counts')
+      .getByText(/Break: 1/)
+      .waitFor();
     await page.getByText('Agent seats').first().waitFor();
     await screenshot(page, 'dashboard');
   });

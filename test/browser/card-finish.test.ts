@@ -7,7 +7,6 @@ import { seriousViolations } from './axe.ts';
 
 const base = '/api/v1/domains/default';
 
-
 /** The success notice the console shows after a write. */
 const notice = (page: Page, text: string | RegExp) => page.getByRole('status').filter({ hasText: text }).first();
 
@@ -51,12 +50,29 @@ for (const engine of engines) {
       await page.waitForURL(/\/users\/[0-9a-f-]{36}$/);
       const made = (await h.admin.get(`${base}/users?q=4711`)).body.items[0];
       assert.deepEqual(
-        [made.sip.extension, made.sip.username, made.sip.virtualExtension, made.agent.clientLanguages, made.security.requireTwoFactor, made.security.sessionMaxAge, made.security.maxSessions, made.security.sessionLimit],
+        [
+          made.sip.extension,
+          made.sip.username,
+          made.sip.virtualExtension,
+          made.agent.clientLanguages,
+          made.security.requireTwoFactor,
+          made.security.sessionMaxAge,
+          made.security.maxSessions,
+          made.security.sessionLimit,
+        ],
         ['4711', 'desk-4711', '5711', ['pl', 'en-GB'], true, 3600, 2, 'deny-new'],
       );
-      const stored = await h.storage.db.selectFrom('sip_accounts').select(['ha1_md5', 'realm', 'username']).where('user_id', '=', made.id).executeTakeFirstOrThrow();
+      const stored = await h.storage.db
+        .selectFrom('sip_accounts')
+        .select(['ha1_md5', 'realm', 'username'])
+        .where('user_id', '=', made.id)
+        .executeTakeFirstOrThrow();
       const { createHash } = await import('node:crypto');
-      assert.equal(stored.ha1_md5, createHash('md5').update(`desk-4711:${stored.realm}:Typed-Secret-Otter9`).digest('hex'), 'the typed SIP password is the one the registrar checks');
+      assert.equal(
+        stored.ha1_md5,
+        createHash('md5').update(`desk-4711:${stored.realm}:Typed-Secret-Otter9`).digest('hex'),
+        'the typed SIP password is the one the registrar checks',
+      );
 
       await page.getByRole('tab', { name: 'Telephony' }).click();
       await page.getByRole('combobox', { name: 'Assignment' }).click();
@@ -198,7 +214,9 @@ for (const engine of engines) {
       await dialog.getByRole('button', { name: 'Zamknij okno' }).click();
       await screenshot(page, 'users-pl');
       await page.locator('[role=row][data-login="admin"]').getByText('Niezarejestrowany').waitFor();
-      const cut = await page.locator('.mantine-Badge-label').evaluateAll((labels) => labels.filter((l) => l.scrollWidth > l.clientWidth).map((l) => l.textContent));
+      const cut = await page
+        .locator('.mantine-Badge-label')
+        .evaluateAll((labels) => labels.filter((l) => l.scrollWidth > l.clientWidth).map((l) => l.textContent));
       assert.deepEqual(cut, [], 'no badge is cut off');
       found['users pl'] = await seriousViolations(page);
 

@@ -30,7 +30,15 @@ describe('the console in Chromium', () => {
   });
 
   it('shows an agent going on break and registering the softphone in the workspace, live in the administrator list', async () => {
-    await h.admin.post(`${base}/users`, { login: 'live-agent', firstName: 'Live', lastName: 'Agent', roles: ['agent'], password: 'Quiet-Otter-Rows-19!', agent: { enabled: true }, sip: { extension: '2001', connection: 'webrtc' } });
+    await h.admin.post(`${base}/users`, {
+      login: 'live-agent',
+      firstName: 'Live',
+      lastName: 'Agent',
+      roles: ['agent'],
+      password: 'Quiet-Otter-Rows-19!',
+      agent: { enabled: true },
+      sip: { extension: '2001', connection: 'webrtc' },
+    });
     const admin = await browser.newPage();
     await signIn(admin, url, { login: 'admin', password: ADMIN_PASSWORD });
     const row = admin.locator('[role=row][data-login="live-agent"]');
@@ -53,7 +61,11 @@ describe('the console in Chromium', () => {
     await admin.getByRole('combobox', { name: 'Status', exact: true }).click();
     await admin.getByRole('option', { name: 'Break' }).click();
     await admin.locator('[role=row][data-login="admin"]').waitFor({ state: 'detached' });
-    assert.deepEqual(await admin.locator('[role=row][data-login]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-login'))), ['live-agent'], 'the list filters on the live status');
+    assert.deepEqual(
+      await admin.locator('[role=row][data-login]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-login'))),
+      ['live-agent'],
+      'the list filters on the live status',
+    );
     await screenshot(agent, 'workspace-registered');
     await screenshot(admin, 'agent-on-break-registered');
     const agentId = (await h.admin.get(`${base}/users?q=live-agent`)).body.items[0].id;
@@ -98,13 +110,24 @@ describe('the console in Chromium', () => {
     await page.getByRole('tab', { name: 'Telephony' }).click();
     await page.getByRole('button', { name: 'New SIP secret' }).click();
     const secret = await page.getByTestId('new-secret').innerText();
-    const renewed = await h.storage.db.selectFrom('sip_accounts').select(['ha1_md5', 'realm', 'username']).where('user_id', '=', made.id).executeTakeFirstOrThrow();
+    const renewed = await h.storage.db
+      .selectFrom('sip_accounts')
+      .select(['ha1_md5', 'realm', 'username'])
+      .where('user_id', '=', made.id)
+      .executeTakeFirstOrThrow();
     const { createHash } = await import('node:crypto');
-    assert.equal(renewed.ha1_md5, createHash('md5').update(`${renewed.username}:${renewed.realm}:${secret}`).digest('hex'), 'the secret shown once is the one the registrar checks');
+    assert.equal(
+      renewed.ha1_md5,
+      createHash('md5').update(`${renewed.username}:${renewed.realm}:${secret}`).digest('hex'),
+      'the secret shown once is the one the registrar checks',
+    );
     await page.getByRole('tab', { name: 'Account' }).click();
     await page.getByLabel(/^New password/).fill('password');
     // The policy is checked as one types: its verdict shows at the field before anything is saved.
-    await page.getByText(/(common|guess|weak|short|breach)/i).first().waitFor();
+    await page
+      .getByText(/(common|guess|weak|short|breach)/i)
+      .first()
+      .waitFor();
     await page.close();
   });
 
@@ -132,7 +155,11 @@ describe('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     for (let i = 0; i < 50 && !(await h.admin.get(`${base}/users/${user.id}`)).body.agent.enabled; i += 1) await new Promise((r) => setTimeout(r, 100));
     const saved = (await h.admin.get(`${base}/users/${user.id}`)).body;
-    assert.deepEqual([saved.agent.enabled, saved.agent.personalPredictiveQueue.dialRatio, saved.description], [true, 2.5, 'changed elsewhere'], 'reloaded, the change goes in over theirs');
+    assert.deepEqual(
+      [saved.agent.enabled, saved.agent.personalPredictiveQueue.dialRatio, saved.description],
+      [true, 2.5, 'changed elsewhere'],
+      'reloaded, the change goes in over theirs',
+    );
     await page.close();
   });
 

@@ -28,12 +28,21 @@ for (const engine of engines) {
     after(async () => sip?.close());
 
     const agent = async (login: string, extension: string) =>
-      (await h.admin.post(`${base}/users`, { login, roles: ['agent'], password: passwordFor(login), agent: { enabled: true }, sip: { extension, secret: SECRET } })).body.id as string;
+      (
+        await h.admin.post(`${base}/users`, {
+          login,
+          roles: ['agent'],
+          password: passwordFor(login),
+          agent: { enabled: true },
+          sip: { extension, secret: SECRET },
+        })
+      ).body.id as string;
     const statusCounts = async () => {
       const items = await page.getByTestId('status-counts').getByRole('listitem').allInnerTexts();
       return Object.fromEntries(items.map((text) => text.split(':').map((part) => part.trim())).map(([name, value]) => [name, Number(value)]));
     };
-    const yTicks = async (title: string) => (await card(page, title).locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents()).map(Number);
+    const yTicks = async (title: string) =>
+      (await card(page, title).locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents()).map(Number);
 
     it('says in words what an empty domain has nothing of, and counts its users in whole numbers', async () => {
       await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
@@ -46,7 +55,10 @@ for (const engine of engines) {
       await card(page, 'Online, last 24 hours').locator('.recharts-area').waitFor();
       const ticks = await yTicks('Online, last 24 hours');
       assert.ok(ticks.length >= 2, 'the axis has ticks');
-      assert.ok(ticks.every((n) => Number.isInteger(n)), `whole users on the axis, not ${ticks.join(', ')}`);
+      assert.ok(
+        ticks.every((n) => Number.isInteger(n)),
+        `whole users on the axis, not ${ticks.join(', ')}`,
+      );
       await screenshot(page, `dashboard-empty-${engine}`);
     });
 
@@ -64,7 +76,10 @@ for (const engine of engines) {
       await h.admin.put(`${base}/users/${quiet}/status`, { status: 'dnd' });
       await h.admin.put(`${base}/users/${gone}/status`, { status: 'break' });
       await h.admin.put(`${base}/users/${away}/status`, { status: 'available' });
-      assert.match(await registerWithDigest(sip.port, { user: '2201', password: SECRET, host: 'default', realm: 'default', algorithm: 'MD5' }), /^SIP\/2\.0 200 OK/);
+      assert.match(
+        await registerWithDigest(sip.port, { user: '2201', password: SECRET, host: 'default', realm: 'default', algorithm: 'MD5' }),
+        /^SIP\/2\.0 200 OK/,
+      );
       await new Promise((resolve) => setTimeout(resolve, 1100));
       await h.admin.delete(`${base}/users/${gone}`);
       await page.reload();
@@ -72,13 +87,21 @@ for (const engine of engines) {
       const summary = (await h.admin.get(`${base}/presence/summary`)).body;
       assert.deepEqual(summary.agents, { total: 4, inCc: 3, available: 1, break: 1, dnd: 1, offline: 1 }, 'the seeded states');
       await page.getByTestId('status-counts').getByText('Do not disturb: 1').waitFor();
-      assert.deepEqual(await statusCounts(), { Available: summary.agents.available, Break: summary.agents.break, 'Do not disturb': summary.agents.dnd, Offline: summary.agents.offline });
+      assert.deepEqual(await statusCounts(), {
+        Available: summary.agents.available,
+        Break: summary.agents.break,
+        'Do not disturb': summary.agents.dnd,
+        Offline: summary.agents.offline,
+      });
       assert.equal(await page.getByTestId('break-reasons').innerText(), 'On break by reason: Lunch 1');
       assert.equal(await page.getByTestId('registered-of').innerText(), `${summary.users.registered} of ${summary.users.total} users registered`);
       assert.equal(summary.users.registered, 1);
 
       const report = (await h.admin.get(`${base}/reports/presence`)).body;
-      const breakers = report.statusSeconds.filter((r: { break: number }) => r.break > 0).map((r: { login: string }) => r.login).sort();
+      const breakers = report.statusSeconds
+        .filter((r: { break: number }) => r.break > 0)
+        .map((r: { login: string }) => r.login)
+        .sort();
       assert.deepEqual(breakers, ['dash-lunch'], 'the deleted agent is not in the report');
       const breakCard = page.getByTestId('break-per-agent');
       await breakCard.getByText('dash-lunch').waitFor();
@@ -90,7 +113,10 @@ for (const engine of engines) {
       assert.equal(seats.replace(/\s+/g, ' '), `agent-seats ${license.used} used, ${license.free} free of ${license.seats}`);
       assert.deepEqual([license.used, license.free], [2, 3]);
       const ticks = await yTicks('Online, last 24 hours');
-      assert.ok(ticks.every((n) => Number.isInteger(n)), `whole users on the axis, not ${ticks.join(', ')}`);
+      assert.ok(
+        ticks.every((n) => Number.isInteger(n)),
+        `whole users on the axis, not ${ticks.join(', ')}`,
+      );
       await screenshot(page, `dashboard-${engine}`);
     });
 

@@ -10,7 +10,6 @@ import { seriousViolations } from './axe.ts';
 
 const base = '/api/v1/domains/default';
 
-
 /** A CSV file written where the file chooser can take it. */
 function csvFile(name: string, text: string | Buffer): string {
   const path = join(mkdtempSync(join(tmpdir(), 'console-import-retry-')), name);
@@ -53,7 +52,9 @@ for (const engine of engines) {
           'kept-1;Quiet-Otter-Rows-19!;7391;7602;Night;Day, early',
           'bad login;Loud-Badger-Swims-27!;7392;7603;Night;Sales, night shift',
           'taken-3;Calm-Heron-Walks-35!;7394;7601;Night;Support; second line',
-        ].join('\n').replace('Support; second line', '"Support; second line"'),
+        ]
+          .join('\n')
+          .replace('Support; second line', '"Support; second line"'),
       );
       await choose(file, 'The valid rows');
       await page.getByRole('button', { name: 'Check' }).click();
@@ -86,13 +87,21 @@ for (const engine of engines) {
       assert.deepEqual([fixed.description, fixed.groups, fixed.sip.extension, fixed.sip.voicemail.pinSet], ['Sales, night shift', ['Night'], '7603', true]);
       const taken = (await h.admin.get(`${base}/users?q=taken-3`)).body.items[0];
       assert.deepEqual([taken.description, taken.sip.extension], ['Support; second line', '7604']);
-      for (const [login, password] of [['kept-1', 'Quiet-Otter-Rows-19!'], ['fixed-3', 'Loud-Badger-Swims-27!'], ['taken-3', 'Calm-Heron-Walks-35!']]) {
-        assert.equal((await h.anonymous.post('/api/v1/auth/login', { domain: 'default', login, password })).status, 200, `${login} signs in with the password of the file`);
+      for (const [login, password] of [
+        ['kept-1', 'Quiet-Otter-Rows-19!'],
+        ['fixed-3', 'Loud-Badger-Swims-27!'],
+        ['taken-3', 'Calm-Heron-Walks-35!'],
+      ]) {
+        assert.equal(
+          (await h.anonymous.post('/api/v1/auth/login', { domain: 'default', login, password })).status,
+          200,
+          `${login} signs in with the password of the file`,
+        );
       }
       assert.equal((await h.admin.get(`${base}/users?q=kept-1`)).body.items.length, 1, 'the row imported first was not sent again');
     });
 
-    it("shows every problem of a row at once, and the row imports after one round of fixes", async () => {
+    it('shows every problem of a row at once, and the row imports after one round of fixes', async () => {
       const file = csvFile('three-problems.csv', 'login,extension,roles,email\nwrong login!,7601,agent|Nobody,three@example.com\n');
       await choose(file, 'All rows or none');
       await page.getByRole('button', { name: 'Check' }).click();
@@ -132,7 +141,11 @@ for (const engine of engines) {
       await page.getByText(/komórki tajne .* są w nim puste/).waitFor();
       const polish = await seriousViolations(page);
       await screenshot(page, `import-problems-pl-${engine}`);
-      await page.getByRole('banner').getByRole('combobox', { name: 'Język' }).or(page.getByRole('banner').getByRole('combobox', { name: 'Language' })).click();
+      await page
+        .getByRole('banner')
+        .getByRole('combobox', { name: 'Język' })
+        .or(page.getByRole('banner').getByRole('combobox', { name: 'Language' }))
+        .click();
       await page.getByRole('option', { name: 'EN' }).click();
       assert.deepEqual({ english, polish }, { english: [], polish: [] });
     });

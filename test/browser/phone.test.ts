@@ -11,7 +11,6 @@ import { seriousViolations } from './axe.ts';
 
 const base = '/api/v1/domains/default';
 
-
 /** Switches the console to Polish with its language picker, as a person would. */
 async function toPolish(page: Page): Promise<void> {
   await page.getByRole('banner').getByRole('combobox', { name: 'Language' }).click();
@@ -31,12 +30,30 @@ for (const engine of engines) {
     });
     after(() => sip.close());
 
-    const storedDigests = (id: string) => h.storage.db.selectFrom('sip_accounts').select(['username', 'realm', 'ha1_md5', 'ha1_sha256']).where('user_id', '=', id).executeTakeFirstOrThrow();
-    const contactsOf = async (id: string) => (await h.admin.get(`${base}/users/${id}/presence`)).body.registration.contacts as { transport: string; userAgent: string | null }[];
+    const storedDigests = (id: string) =>
+      h.storage.db.selectFrom('sip_accounts').select(['username', 'realm', 'ha1_md5', 'ha1_sha256']).where('user_id', '=', id).executeTakeFirstOrThrow();
+    const contactsOf = async (id: string) =>
+      (await h.admin.get(`${base}/users/${id}/presence`)).body.registration.contacts as { transport: string; userAgent: string | null }[];
 
     it("starts an agent's browser phone while the desk phone stays registered: the administrator sees both, the desk phone still refreshes", async () => {
-      const made = await h.admin.post(`${base}/users`, { login: 'desk-and-web', firstName: 'Desk', lastName: 'Web', password: passwordFor('desk-and-web'), roles: ['agent'], agent: { enabled: true }, sip: { extension: '2101', connection: 'pbx' } });
-      const desk = { user: '2101', password: made.body.sip.secret as string, host: 'default', realm: 'default', algorithm: 'MD5' as const, contacts: ['<sip:2101@127.0.0.1:5099>'], expires: 300 };
+      const made = await h.admin.post(`${base}/users`, {
+        login: 'desk-and-web',
+        firstName: 'Desk',
+        lastName: 'Web',
+        password: passwordFor('desk-and-web'),
+        roles: ['agent'],
+        agent: { enabled: true },
+        sip: { extension: '2101', connection: 'pbx' },
+      });
+      const desk = {
+        user: '2101',
+        password: made.body.sip.secret as string,
+        host: 'default',
+        realm: 'default',
+        algorithm: 'MD5' as const,
+        contacts: ['<sip:2101@127.0.0.1:5099>'],
+        expires: 300,
+      };
       assert.match(await registerWithDigest(sip.port, desk), /^SIP\/2\.0 200/, 'the desk phone is set up with the secret given at creation');
       const digests = await storedDigests(made.body.id);
 
@@ -63,14 +80,22 @@ for (const engine of engines) {
       assert.match(said, /Switchboard workspace \(JsSIP\).*\(ws\)/, 'and the browser phone beside it');
       await screenshot(admin, `phone-admin-two-contacts-${engine}`);
 
-      assert.match(await registerWithDigest(sip.port, desk), /^SIP\/2\.0 200/, 'the desk phone refreshes with its own secret while the browser phone is registered');
+      assert.match(
+        await registerWithDigest(sip.port, desk),
+        /^SIP\/2\.0 200/,
+        'the desk phone refreshes with its own secret while the browser phone is registered',
+      );
       assert.deepEqual((await contactsOf(made.body.id)).map((c) => c.transport).sort(), ['udp', 'ws']);
       assert.deepEqual(await storedDigests(made.body.id), digests, 'starting the browser phone changed no secret');
 
       await agent.getByRole('button', { name: 'Stop the phone' }).click();
       await agent.getByTestId('phone-state').getByText('Off').waitFor();
       for (let tries = 0; (await contactsOf(made.body.id)).length !== 1 && tries < 50; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
-      assert.deepEqual((await contactsOf(made.body.id)).map((c) => c.transport), ['udp'], 'stopping the browser phone leaves the desk phone registered');
+      assert.deepEqual(
+        (await contactsOf(made.body.id)).map((c) => c.transport),
+        ['udp'],
+        'stopping the browser phone leaves the desk phone registered',
+      );
       await agentContext.close();
       await admin.close();
     });
@@ -112,8 +137,23 @@ for (const engine of engines) {
       assert.match(secret, /^[A-Za-z0-9_-]{24}$/);
       const id = page.url().split('/').at(-1) as string;
       const stored = await storedDigests(id);
-      assert.equal(stored.ha1_md5, createHash('md5').update(`${stored.username}:${stored.realm}:${secret}`).digest('hex'), 'the secret shown is the one stored');
-      assert.match(await registerWithDigest(sip.port, { user: '2102', password: secret, host: 'default', realm: 'default', algorithm: 'MD5', contacts: ['<sip:2102@127.0.0.1:5098>'] }), /^SIP\/2\.0 200/, 'a phone set up with it registers');
+      assert.equal(
+        stored.ha1_md5,
+        createHash('md5').update(`${stored.username}:${stored.realm}:${secret}`).digest('hex'),
+        'the secret shown is the one stored',
+      );
+      assert.match(
+        await registerWithDigest(sip.port, {
+          user: '2102',
+          password: secret,
+          host: 'default',
+          realm: 'default',
+          algorithm: 'MD5',
+          contacts: ['<sip:2102@127.0.0.1:5098>'],
+        }),
+        /^SIP\/2\.0 200/,
+        'a phone set up with it registers',
+      );
       assert.deepEqual(await seriousViolations(page), []);
       await screenshot(page, `created-secret-dialog-${engine}`);
 

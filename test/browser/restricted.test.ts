@@ -24,7 +24,16 @@ for (const engine of engines) {
       assert.equal((await h.admin.post(`${base}/roles`, { name: 'viewer', permissions: ['users:read', 'profile:read', 'profile:update'] })).status, 201);
       await h.admin.post(`${base}/users`, { login: 'viewer-1', password: passwordFor('viewer-1'), roles: ['viewer'] });
       await h.admin.post(`${base}/pause-reasons`, { name: 'Lunch' });
-      someone = (await h.admin.post(`${base}/users`, { login: 'someone', firstName: 'Some', lastName: 'One', roles: ['agent'], agent: { enabled: true }, sip: { extension: '4001' } })).body;
+      someone = (
+        await h.admin.post(`${base}/users`, {
+          login: 'someone',
+          firstName: 'Some',
+          lastName: 'One',
+          roles: ['agent'],
+          agent: { enabled: true },
+          sip: { extension: '4001' },
+        })
+      ).body;
       await h.admin.post(`${base}/users/${someone.id}/cc/login`);
       gone = (await h.admin.post(`${base}/users`, { login: 'gone-1', roles: ['agent'] })).body;
       await h.admin.delete(`${base}/users/${gone.id}`);
@@ -35,15 +44,24 @@ for (const engine of engines) {
       await signIn(page, url, { login: 'viewer-1', password: passwordFor('viewer-1') });
       await page.locator('[role=row][data-login="someone"]').waitFor();
       const nav = page.getByRole('navigation', { name: 'Main' });
-      assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Dashboard', 'Users', 'My workspace', 'Hot desks', 'Settings'], 'the navigation offers what the role may see (hot desks are read with users:read)');
+      assert.deepEqual(
+        await nav.getByRole('link').allInnerTexts(),
+        ['Dashboard', 'Users', 'My workspace', 'Hot desks', 'Settings'],
+        'the navigation offers what the role may see (hot desks are read with users:read)',
+      );
 
       // The list: looking, searching and exporting, nothing else.
-      for (const name of ['New user', 'Import…', 'Create range…']) assert.equal(await page.getByRole('button', { name }).or(page.getByRole('link', { name })).count(), 0, `no ${name}`);
+      for (const name of ['New user', 'Import…', 'Create range…'])
+        assert.equal(await page.getByRole('button', { name }).or(page.getByRole('link', { name })).count(), 0, `no ${name}`);
       assert.equal(await page.getByLabel('Select the users shown').count(), 0, 'nothing to do with a selection');
       assert.equal(await page.getByLabel('Select someone').count(), 0);
       await page.getByRole('button', { name: 'Actions for someone' }).click();
       await page.getByRole('menuitem', { name: 'Open' }).waitFor();
-      assert.deepEqual((await page.getByRole('menuitem').allInnerTexts()).map((s) => s.trim()), ['Open'], 'no Edit, no status, no sign-out, no delete');
+      assert.deepEqual(
+        (await page.getByRole('menuitem').allInnerTexts()).map((s) => s.trim()),
+        ['Open'],
+        'no Edit, no status, no sign-out, no delete',
+      );
       await screenshot(page, `restricted-row-menu-${engine}`);
       await page.getByRole('menuitem', { name: 'Open' }).click();
 
@@ -66,7 +84,11 @@ for (const engine of engines) {
       await page.locator('[role=row][data-login="gone-1"]').waitFor();
       await page.getByRole('button', { name: 'Actions for gone-1' }).click();
       await page.getByRole('menuitem', { name: 'Open' }).waitFor();
-      assert.deepEqual((await page.getByRole('menuitem').allInnerTexts()).map((s) => s.trim()), ['Open'], 'no Restore');
+      assert.deepEqual(
+        (await page.getByRole('menuitem').allInnerTexts()).map((s) => s.trim()),
+        ['Open'],
+        'no Restore',
+      );
       await page.getByRole('menuitem', { name: 'Open' }).click();
       await page.getByTestId('deleted-notice').waitFor();
       assert.equal(await page.getByRole('button', { name: 'Restore' }).count(), 0);
@@ -88,7 +110,11 @@ for (const engine of engines) {
       for (const [path, permission] of Object.entries(refused)) {
         await page.goto(`${url}${path}`);
         await page.getByRole('heading', { name: 'Not for your role' }).waitFor();
-        assert.match(await page.getByRole('alert').first().innerText(), new RegExp(`does not let you see this page \\(it needs the permission ${permission}\\)`), path);
+        assert.match(
+          await page.getByRole('alert').first().innerText(),
+          new RegExp(`does not let you see this page \\(it needs the permission ${permission}\\)`),
+          path,
+        );
         assert.equal(await page.locator('main input, main textarea').count(), 0, `${path}: no form`);
       }
       await screenshot(page, `restricted-refused-${engine}`);
@@ -128,16 +154,22 @@ for (const engine of engines) {
       const found: Record<string, string[]> = {};
       // Each its own context (sessions are cookies, one per context), in the language its user has chosen.
       const fresh = async () => (await started().browser.newContext({ bypassCSP: true, viewport: { width: 1440, height: 900 } })).newPage();
-      const ids = Object.fromEntries(await Promise.all(['admin', 'viewer-1'].map(async (login) => [login, (await h.admin.get(`${base}/users?q=${login}`)).body.items[0].id])));
+      const ids = Object.fromEntries(
+        await Promise.all(['admin', 'viewer-1'].map(async (login) => [login, (await h.admin.get(`${base}/users?q=${login}`)).body.items[0].id])),
+      );
       for (const language of ['EN', 'PL'] as const) {
-        for (const id of Object.values(ids)) assert.equal((await h.admin.patch(`${base}/users/${id}`, { language: language === 'PL' ? 'pl' : null })).status, 200);
+        for (const id of Object.values(ids))
+          assert.equal((await h.admin.patch(`${base}/users/${id}`, { language: language === 'PL' ? 'pl' : null })).status, 200);
         const admin = await fresh();
         await signIn(admin, url, { login: 'admin', password: ADMIN_PASSWORD });
         await admin.locator('[role=row][data-login="someone"]').waitFor();
         const viewer = await fresh();
         await signIn(viewer, url, { login: 'viewer-1', password: passwordFor('viewer-1') });
         await viewer.locator('[role=row][data-login="someone"]').waitFor();
-        await admin.getByRole('banner').getByRole('combobox', { name: language === 'PL' ? 'Język' : 'Language' }).waitFor();
+        await admin
+          .getByRole('banner')
+          .getByRole('combobox', { name: language === 'PL' ? 'Język' : 'Language' })
+          .waitFor();
         const deletedView = language === 'EN' ? 'Deleted users' : 'Usunięci użytkownicy';
 
         await admin.goto(`${url}/users`);

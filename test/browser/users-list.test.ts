@@ -15,7 +15,14 @@ const shownLogins = (page: Page) => page.locator('[role=row][data-login]').evalu
  */
 async function headersApart(page: Page) {
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'nothing wider than the window');
-  const boxes = await page.getByRole('columnheader').evaluateAll((cells) => cells.map((c) => ({ text: c.textContent, left: c.getBoundingClientRect().left, right: c.getBoundingClientRect().right, fits: c.scrollWidth <= c.clientWidth })));
+  const boxes = await page.getByRole('columnheader').evaluateAll((cells) =>
+    cells.map((c) => ({
+      text: c.textContent,
+      left: c.getBoundingClientRect().left,
+      right: c.getBoundingClientRect().right,
+      fits: c.scrollWidth <= c.clientWidth,
+    })),
+  );
   for (const [i, box] of boxes.entries()) {
     assert.ok(box.fits, `${box.text} fits its column`);
     const next = boxes[i + 1];
@@ -40,7 +47,8 @@ for (const engine of engines) {
       // The directory the issue was found with: 2,000 users besides the administrator.
       const range = await h.admin.post(`${base}/users/range`, { from: '5000', to: '6999', template: { roles: ['agent'] } });
       assert.equal(range.body.created.length, 2000);
-      for (const login of ['night-1', 'night-2', 'night-3']) await h.admin.post(`${base}/users`, { login, roles: ['agent'], groups: ['Night'], description: 'Covers the night shift, Monday to Friday' });
+      for (const login of ['night-1', 'night-2', 'night-3'])
+        await h.admin.post(`${base}/users`, { login, roles: ['agent'], groups: ['Night'], description: 'Covers the night shift, Monday to Friday' });
       await signIn(page, url, { login: 'admin', password: ADMIN_PASSWORD });
       await page.locator('[role=row][data-login="5000"]').waitFor();
     });
@@ -79,7 +87,11 @@ for (const engine of engines) {
       await page.waitForURL(/q=night-2/);
       await page.getByTestId('users-total').getByText('1 user', { exact: true }).waitFor();
       const row = page.locator('[role=row][data-login="night-2"]');
-      assert.deepEqual((await row.getByRole('cell').allInnerTexts()).filter((c) => c === 'Night'), ['Night'], 'the row shows its group');
+      assert.deepEqual(
+        (await row.getByRole('cell').allInnerTexts()).filter((c) => c === 'Night'),
+        ['Night'],
+        'the row shows its group',
+      );
 
       await page.reload();
       await page.getByTestId('users-total').getByText('1 user', { exact: true }).waitFor();
@@ -117,14 +129,22 @@ for (const engine of engines) {
       await page.getByRole('button', { name: 'Actions for cc-forced' }).click();
       const items = async () => (await page.getByRole('menuitem').allInnerTexts()).map((s) => s.trim());
       await page.getByRole('menuitem', { name: 'Log in to the contact center' }).waitFor();
-      assert.deepEqual(await items(), ['Edit', 'Log in to the contact center', 'Sign out everywhere', 'Delete'], 'out of CC there is no status to set, only the login');
+      assert.deepEqual(
+        await items(),
+        ['Edit', 'Log in to the contact center', 'Sign out everywhere', 'Delete'],
+        'out of CC there is no status to set, only the login',
+      );
       await page.getByRole('menuitem', { name: 'Log in to the contact center' }).click();
       await noticeSaid(page, 'cc-forced is logged in to the contact center');
       await row.locator('[data-status="available"]').waitFor();
 
       await page.getByRole('button', { name: 'Actions for cc-forced' }).click();
       await page.getByRole('menuitem', { name: 'Break…' }).waitFor();
-      assert.deepEqual(await items(), ['Edit', 'Break…', 'Do not disturb', 'Log out of the contact center', 'Sign out everywhere', 'Delete'], 'in CC and available: the other statuses');
+      assert.deepEqual(
+        await items(),
+        ['Edit', 'Break…', 'Do not disturb', 'Log out of the contact center', 'Sign out everywhere', 'Delete'],
+        'in CC and available: the other statuses',
+      );
       await page.getByRole('menuitem', { name: 'Break…' }).click();
       const dialog = page.getByRole('dialog', { name: 'Put cc-forced on a break' });
       await dialog.waitFor();
@@ -146,7 +166,8 @@ for (const engine of engines) {
     });
 
     it('deletes a user, finds it under Deleted users with its purge date, shows its card read-only and restores it; restores several in bulk', async () => {
-      const leaver = (await h.admin.post(`${base}/users`, { login: 'leaver-one', firstName: 'Lea', lastName: 'Ver', roles: ['agent'], groups: ['Night'] })).body;
+      const leaver = (await h.admin.post(`${base}/users`, { login: 'leaver-one', firstName: 'Lea', lastName: 'Ver', roles: ['agent'], groups: ['Night'] }))
+        .body;
       await page.goto(`${url}/users?q=leaver`);
       await page.getByRole('button', { name: 'Actions for leaver-one' }).click();
       await page.getByRole('menuitem', { name: 'Delete' }).click();
@@ -161,7 +182,10 @@ for (const engine of engines) {
       const read = (await h.admin.get(`${base}/users/${leaver.id}`)).body;
       const day = (iso: string) => new Date(iso).toLocaleDateString('en', { dateStyle: 'medium' });
       const cells = await row.getByRole('cell').allInnerTexts();
-      assert.ok(cells.includes(day(read.deletedAt)) && cells.includes(day(read.purgeAt)), `deleted ${day(read.deletedAt)}, purged ${day(read.purgeAt)} in ${cells.join(' | ')}`);
+      assert.ok(
+        cells.includes(day(read.deletedAt)) && cells.includes(day(read.purgeAt)),
+        `deleted ${day(read.deletedAt)}, purged ${day(read.purgeAt)} in ${cells.join(' | ')}`,
+      );
       await screenshot(page, `users-deleted-${engine}`);
 
       await row.getByRole('link', { name: 'leaver-one' }).click();
@@ -195,7 +219,10 @@ for (const engine of engines) {
       await page.getByRole('button', { name: 'Restore 2 users' }).click();
       await noticeSaid(page, '2 users restored');
       await page.locator('[role=row][data-login="bulk-leaver-1"]').waitFor({ state: 'detached' });
-      assert.deepEqual((await h.admin.get(`${base}/users?q=bulk-leaver`)).body.items.map((u: { login: string }) => u.login), ['bulk-leaver-1', 'bulk-leaver-2']);
+      assert.deepEqual(
+        (await h.admin.get(`${base}/users?q=bulk-leaver`)).body.items.map((u: { login: string }) => u.login),
+        ['bulk-leaver-1', 'bulk-leaver-2'],
+      );
     });
   });
 }

@@ -8,7 +8,12 @@ import { consoleUnderTest, engines, noticeSaid, screenshot, signIn } from './bro
 
 const base = '/api/v1/domains/default';
 /** Targets on loopback allowed (the receiver is one), and a worker that does not keep the test waiting. */
-const loopbackAllowed = { SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE: 'true', SWITCHBOARD_WEBHOOK_POLL_MS: '50', SWITCHBOARD_WEBHOOK_BACKOFF_MS: '50-500', SWITCHBOARD_WEBHOOK_TIMEOUT_MS: '2000' };
+const loopbackAllowed = {
+  SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE: 'true',
+  SWITCHBOARD_WEBHOOK_POLL_MS: '50',
+  SWITCHBOARD_WEBHOOK_BACKOFF_MS: '50-500',
+  SWITCHBOARD_WEBHOOK_TIMEOUT_MS: '2000',
+};
 
 /** What a field says under it: the texts its aria-describedby points to (its hint and its error). */
 async function saidAt(field: Locator): Promise<string> {
@@ -59,7 +64,10 @@ for (const engine of engines) {
       const page = await context.newPage();
       await signIn(page, url, { login: 'admin', password: ADMIN_PASSWORD }, '/webhooks');
       await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
-      assert.ok((await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link').allInnerTexts()).includes('Webhooks'), 'in the navigation of who may manage them');
+      assert.ok(
+        (await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link').allInnerTexts()).includes('Webhooks'),
+        'in the navigation of who may manage them',
+      );
       await page.getByText('No webhooks yet.').waitFor();
       assert.equal(await page.title(), 'Webhooks · Switchboard');
 
@@ -127,7 +135,11 @@ for (const engine of engines) {
       await delivered.getByRole('button', { name: /^Redeliver user\.created of / }).click();
       await noticeSaid(page, 'queued to be sent again');
       await receiver.until(() => receiver.received.length === 2);
-      assert.deepEqual([receiver.received[1]?.id, receiver.received[1]?.type, receiver.received[1]?.verified], [first?.id, 'user.created', true], 'the same webhook-id again');
+      assert.deepEqual(
+        [receiver.received[1]?.id, receiver.received[1]?.type, receiver.received[1]?.verified],
+        [first?.id, 'user.created', true],
+        'the same webhook-id again',
+      );
       await log.locator(`tr[data-delivery="${first?.id}"][data-state="delivered"] td:nth-child(5)`).filter({ hasText: /^2$/ }).waitFor({ timeout: 10_000 });
       await page.keyboard.press('Escape');
       await log.waitFor({ state: 'detached' });
@@ -180,7 +192,10 @@ for (const engine of engines) {
       const receiver = await startReceiver();
       try {
         assert.equal((await h.admin.patch('/api/v1/me', { language: 'pl' })).status, 200);
-        assert.equal((await h.admin.post(`${base}/webhooks`, { url: 'https://1.1.1.1/hooks', eventTypes: ['role.*', 'user.created'], active: false })).status, 201);
+        assert.equal(
+          (await h.admin.post(`${base}/webhooks`, { url: 'https://1.1.1.1/hooks', eventTypes: ['role.*', 'user.created'], active: false })).status,
+          201,
+        );
         const context = await newContext(browser);
         const page = await context.newPage();
         await signIn(page, url, { login: 'admin', password: ADMIN_PASSWORD }, '/webhooks');

@@ -25,9 +25,17 @@ forEachEngine('agents', (h) => {
     assert.equal(user.agent.inherited.includes('wrapUpTime'), false);
     assert.ok(user.agent.inherited.includes('noAnswerDelay'));
 
-    await h().admin.put(`${base}/agent-defaults`, { wrapUpTime: 15, noAnswerDelay: 60, personalPredictiveQueue: { enabled: true, dialRatio: 1.2, maxAbandonRate: 3, maxAttempts: 3 } });
+    await h().admin.put(`${base}/agent-defaults`, {
+      wrapUpTime: 15,
+      noAnswerDelay: 60,
+      personalPredictiveQueue: { enabled: true, dialRatio: 1.2, maxAbandonRate: 3, maxAttempts: 3 },
+    });
     const after = (await h().admin.get(`${base}/users/${user.id}/agent`)).body;
-    assert.deepEqual([after.wrapUpTime, after.noAnswerDelay, after.personalPredictiveQueue.enabled, after.personalPredictiveQueue.dialRatio], [45, 60, true, 2], 'own values stay, inherited ones follow');
+    assert.deepEqual(
+      [after.wrapUpTime, after.noAnswerDelay, after.personalPredictiveQueue.enabled, after.personalPredictiveQueue.dialRatio],
+      [45, 60, true, 2],
+      'own values stay, inherited ones follow',
+    );
 
     const reset = await h().admin.put(`${base}/users/${user.id}/agent`, { wrapUpTime: null, personalPredictiveQueue: null });
     assert.deepEqual([reset.body.wrapUpTime, reset.body.personalPredictiveQueue.dialRatio], [15, 1.2], 'null goes back to the default');
@@ -36,24 +44,71 @@ forEachEngine('agents', (h) => {
 
   it('refuses settings out of bounds, unknown skills and repeated skills, listing each', async () => {
     const bad = await createUser(h(), 'out-of-bounds', {
-      agent: { enabled: 'yes', callTimeout: 1, wrapUpTime: -1, maxNoAnswer: 101, busyDelay: 3601, autoDial: 'sometimes', personalPredictiveQueue: { dialRatio: 9 }, skills: [{ skill: 'x', level: 101 }] },
+      agent: {
+        enabled: 'yes',
+        callTimeout: 1,
+        wrapUpTime: -1,
+        maxNoAnswer: 101,
+        busyDelay: 3601,
+        autoDial: 'sometimes',
+        personalPredictiveQueue: { dialRatio: 9 },
+        skills: [{ skill: 'x', level: 101 }],
+      },
     });
     assert.deepEqual(bad.body.errors.map((e: { path: string }) => e.path).sort(), [
-      'agent/autoDial', 'agent/busyDelay', 'agent/callTimeout', 'agent/enabled', 'agent/maxNoAnswer', 'agent/personalPredictiveQueue/dialRatio', 'agent/skills/0/level', 'agent/wrapUpTime',
+      'agent/autoDial',
+      'agent/busyDelay',
+      'agent/callTimeout',
+      'agent/enabled',
+      'agent/maxNoAnswer',
+      'agent/personalPredictiveQueue/dialRatio',
+      'agent/skills/0/level',
+      'agent/wrapUpTime',
     ]);
-    const repeated = await createUser(h(), 'repeater', { agent: { skills: [{ skill: 'a', level: 1 }, { skill: 'A', level: 2 }] } });
-    assert.deepEqual(repeated.body.errors.map((e: { path: string }) => e.path), ['agent/skills']);
+    const repeated = await createUser(h(), 'repeater', {
+      agent: {
+        skills: [
+          { skill: 'a', level: 1 },
+          { skill: 'A', level: 2 },
+        ],
+      },
+    });
+    assert.deepEqual(
+      repeated.body.errors.map((e: { path: string }) => e.path),
+      ['agent/skills'],
+    );
     const unknown = await createUser(h(), 'unskilled', { agent: { skills: [{ skill: 'Klingon', level: 50 }] } });
-    assert.deepEqual(unknown.body.errors.map((e: { path: string; code: string }) => `${e.path} ${e.code}`), ['agent/skills/0/skill skill.unknown']);
+    assert.deepEqual(
+      unknown.body.errors.map((e: { path: string; code: string }) => `${e.path} ${e.code}`),
+      ['agent/skills/0/skill skill.unknown'],
+    );
     assert.equal((await h().admin.get(`${base}/users?q=unskilled`)).body.items.length, 0);
   });
 
   it('keeps skills with levels, follows a renamed skill, and will not drop a skill in use', async () => {
     for (const name of ['English', 'Polish']) await h().admin.post(`${base}/skills`, { name });
-    const { body: user } = await createUser(h(), 'polyglot', { agent: { enabled: true, skills: [{ skill: 'polish', level: 90 }, { skill: 'english', level: 40 }] } });
-    assert.deepEqual(user.agent.skills, [{ skill: 'English', level: 40 }, { skill: 'Polish', level: 90 }], 'in the catalog spelling');
+    const { body: user } = await createUser(h(), 'polyglot', {
+      agent: {
+        enabled: true,
+        skills: [
+          { skill: 'polish', level: 90 },
+          { skill: 'english', level: 40 },
+        ],
+      },
+    });
+    assert.deepEqual(
+      user.agent.skills,
+      [
+        { skill: 'English', level: 40 },
+        { skill: 'Polish', level: 90 },
+      ],
+      'in the catalog spelling',
+    );
     await h().admin.patch(`${base}/skills/Polish`, { name: 'Polski' });
-    assert.deepEqual((await h().admin.get(`${base}/users/${user.id}/agent`)).body.skills, [{ skill: 'English', level: 40 }, { skill: 'Polski', level: 90 }]);
+    assert.deepEqual((await h().admin.get(`${base}/users/${user.id}/agent`)).body.skills, [
+      { skill: 'English', level: 40 },
+      { skill: 'Polski', level: 90 },
+    ]);
     assert.equal((await h().admin.delete(`${base}/skills/Polski`)).body.code, 'skill.in_use');
     assert.deepEqual(logins((await h().admin.get(`${base}/users?skill=polski`)).body), ['polyglot']);
     await createUser(h(), 'not-an-agent');
@@ -81,7 +136,10 @@ forEachEngine('agents', (h) => {
     await h().admin.post(`${base}/licenses`, { name: 'cc-agent', seats: 1, capability: 'agent' });
     await h().admin.post(`${base}/licenses`, { name: 'webphone', seats: 5, capability: 'webrtc' });
     const refused = await createUser(h(), 'needs-seat', { agent: { enabled: true }, sip: { extension: '2601', connection: 'webrtc' } });
-    assert.deepEqual([refused.status, refused.body.code, refused.body.errors.map((e: { path: string }) => e.path).sort()], [409, 'license.required', ['agent/enabled', 'sip/connection']]);
+    assert.deepEqual(
+      [refused.status, refused.body.code, refused.body.errors.map((e: { path: string }) => e.path).sort()],
+      [409, 'license.required', ['agent/enabled', 'sip/connection']],
+    );
     const { body: user } = await createUser(h(), 'needs-seat', { sip: { extension: '2601', connection: 'pbx' } });
     await h().admin.post(`${base}/users/${user.id}/licenses/cc-agent`);
     assert.equal((await h().admin.put(`${base}/users/${user.id}/agent`, { enabled: true })).status, 200);
@@ -90,7 +148,11 @@ forEachEngine('agents', (h) => {
     assert.deepEqual([removal.status, removal.body.code], [409, 'license.capability_in_use']);
     await h().admin.put(`${base}/users/${user.id}/agent`, { enabled: false });
     assert.equal((await h().admin.delete(`${base}/users/${user.id}/licenses/cc-agent`)).status, 204);
-    assert.equal((await h().admin.patch(`${base}/users/${free.id}`, { firstName: 'Still' })).status, 200, 'an agent already working is not blocked by a product added later');
+    assert.equal(
+      (await h().admin.patch(`${base}/users/${free.id}`, { firstName: 'Still' })).status,
+      200,
+      'an agent already working is not blocked by a product added later',
+    );
     for (const name of ['cc-agent', 'webphone']) await h().admin.delete(`${base}/licenses/${name}`);
   });
 

@@ -18,7 +18,13 @@ export function agentRoutes(router: Router, { db }: Deps): void {
 
   router.put('/api/v1/domains/:domain/agent-defaults', {
     config: { access: { permission: 'telephony:manage' } },
-    schema: { tags, summary: 'Replace the agent defaults (absent fields take the built-in ones)', params: domainParams, body: agentDefaults, response: { 200: agentDefaults } },
+    schema: {
+      tags,
+      summary: 'Replace the agent defaults (absent fields take the built-in ones)',
+      params: domainParams,
+      body: agentDefaults,
+      response: { 200: agentDefaults },
+    },
     handler: async (request) => agentDefaultsSettings.replace(db, actorOf(request), domainOf(request), request.body),
   });
 }

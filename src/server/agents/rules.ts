@@ -1,7 +1,17 @@
 import type { AgentDefaults, AgentPatch, AgentView } from './schema.ts';
 
 /** The settings an agent may take from the domain or set itself. */
-export const overridableSettings = ['callTimeout', 'wrapUpTime', 'maxNoAnswer', 'busyDelay', 'rejectDelay', 'noAnswerDelay', 'autoDial', 'assignLeads', 'clientLanguages'] as const;
+export const overridableSettings = [
+  'callTimeout',
+  'wrapUpTime',
+  'maxNoAnswer',
+  'busyDelay',
+  'rejectDelay',
+  'noAnswerDelay',
+  'autoDial',
+  'assignLeads',
+  'clientLanguages',
+] as const;
 const predictiveSettings = ['enabled', 'dialRatio', 'maxAbandonRate', 'maxAttempts'] as const;
 
 type Predictive = AgentDefaults['personalPredictiveQueue'];
@@ -34,7 +44,15 @@ export function effectiveAgent(agent: StoredAgent, defaults: AgentDefaults): Age
       return [key, ownQueue[key] ?? defaults.personalPredictiveQueue[key]];
     }),
   ) as Predictive;
-  return { enabled: agent.enabled, skills: agent.skills, allTags: agent.allTags, allSkills: agent.allSkills, ...settings, personalPredictiveQueue: queue, inherited };
+  return {
+    enabled: agent.enabled,
+    skills: agent.skills,
+    allTags: agent.allTags,
+    allSkills: agent.allSkills,
+    ...settings,
+    personalPredictiveQueue: queue,
+    inherited,
+  };
 }
 
 /** The own settings behind an effective view: those not marked inherited. */
@@ -43,7 +61,8 @@ export function overridesOf(view: AgentView): AgentOverrides {
   const overrides: AgentOverrides = {};
   for (const key of overridableSettings) if (!inherited.has(key)) (overrides as Record<string, unknown>)[key] = view[key];
   const queue: Partial<Predictive> = {};
-  for (const key of predictiveSettings) if (!inherited.has(`personalPredictiveQueue.${key}`)) (queue as Record<string, unknown>)[key] = view.personalPredictiveQueue[key];
+  for (const key of predictiveSettings)
+    if (!inherited.has(`personalPredictiveQueue.${key}`)) (queue as Record<string, unknown>)[key] = view.personalPredictiveQueue[key];
   if (Object.keys(queue).length) overrides.personalPredictiveQueue = queue;
   return overrides;
 }

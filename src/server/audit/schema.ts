@@ -6,9 +6,14 @@ export const auditTargetTypes = ['user', 'role', 'group', 'domain', 'session', '
 
 export const auditQuery = z
   .strictObject({
-    target: z.string().trim().max(200).optional().describe('The changed thing: its id (a user id, a role or group name) or its name as the entry recorded it (a user\'s login)'),
+    target: z
+      .string()
+      .trim()
+      .max(200)
+      .optional()
+      .describe("The changed thing: its id (a user id, a role or group name) or its name as the entry recorded it (a user's login)"),
     targetType: z.enum(auditTargetTypes).optional(),
-    actor: z.string().trim().max(200).optional().describe('Who made the change: the user\'s id or login (`system` for the server itself)'),
+    actor: z.string().trim().max(200).optional().describe("Who made the change: the user's id or login (`system` for the server itself)"),
     action: z.string().trim().max(100).optional().describe('Exact action, such as user.updated'),
     from: z.iso.datetime({ offset: true }).optional().describe('Entries at or after this time'),
     to: z.iso.datetime({ offset: true }).optional().describe('Entries before this time'),

@@ -48,7 +48,10 @@ export async function recordAudit(db: Db, ...records: AuditRecord[]): Promise<vo
       })),
     )
     .execute();
-  await appendChanges(db, records.flatMap((r) => changeOf(r) ?? []));
+  await appendChanges(
+    db,
+    records.flatMap((r) => changeOf(r) ?? []),
+  );
 }
 
 const toView = (row: AuditLogTable): AuditEntryView => ({

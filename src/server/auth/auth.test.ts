@@ -6,7 +6,12 @@ const login = '/api/v1/auth/login';
 
 forEachEngine('authentication', (h) => {
   it('signs in with the login or the e-mail, answering a token, its expiry, the user and an HttpOnly cookie', async () => {
-    await h().admin.post('/api/v1/domains/default/users', { login: 'maria', email: 'maria@example.com', password: 'Copper-Kettle-Sings-58!', roles: ['agent'] });
+    await h().admin.post('/api/v1/domains/default/users', {
+      login: 'maria',
+      email: 'maria@example.com',
+      password: 'Copper-Kettle-Sings-58!',
+      roles: ['agent'],
+    });
     for (const name of ['maria', 'MARIA@example.com']) {
       const response = await h().anonymous.post(login, { domain: 'default', login: name, password: 'Copper-Kettle-Sings-58!' });
       assert.equal(response.status, 200, name);
@@ -81,7 +86,10 @@ forEachEngine('authentication', (h) => {
     assert.equal(changed.body.firstName, 'Selma');
     const escalation = await client.patch('/api/v1/me', { roles: ['admin'] });
     assert.equal(escalation.status, 400);
-    assert.deepEqual(escalation.body.errors.map((e: { path: string }) => e.path), ['roles']);
+    assert.deepEqual(
+      escalation.body.errors.map((e: { path: string }) => e.path),
+      ['roles'],
+    );
   });
 
   it('refuses requests without a session, or with a made-up token', async () => {
@@ -95,9 +103,15 @@ forEachEngine('changing your own password', (h) => {
   it('needs the current password, and then ends your sessions', async () => {
     const { client } = await userWithRoles(h(), 'changer', ['agent']);
     const missing = await client.patch('/api/v1/me', { password: 'Fresh-Orchid-Dawn-35!' });
-    assert.deepEqual(missing.body.errors.map((e: { path: string }) => e.path), ['currentPassword']);
+    assert.deepEqual(
+      missing.body.errors.map((e: { path: string }) => e.path),
+      ['currentPassword'],
+    );
     const wrong = await client.patch('/api/v1/me', { password: 'Fresh-Orchid-Dawn-35!', currentPassword: 'guess' });
-    assert.deepEqual(wrong.body.errors.map((e: { code: string }) => e.code), ['password.current_wrong']);
+    assert.deepEqual(
+      wrong.body.errors.map((e: { code: string }) => e.code),
+      ['password.current_wrong'],
+    );
     const weak = await client.patch('/api/v1/me', { password: 'password', currentPassword: passwordFor('changer') });
     assert.ok(weak.body.errors.some((e: { code: string }) => e.code === 'password.too_weak'));
     const changed = await client.patch('/api/v1/me', { password: 'Fresh-Orchid-Dawn-35!', currentPassword: passwordFor('changer') });

@@ -35,7 +35,14 @@ export async function signOut(db: Db, actor: Actor): Promise<void> {
  * password, when given, must be right; setting one's own password fulfils a forced change. The
  * expected version (If-Match) is read after those checks.
  */
-export async function changeOwnProfile(db: Db, actor: Actor, domain: DomainRecord, body: z.infer<typeof profileUpdate>, expectedVersion: () => number | undefined, guards: Guards) {
+export async function changeOwnProfile(
+  db: Db,
+  actor: Actor,
+  domain: DomainRecord,
+  body: z.infer<typeof profileUpdate>,
+  expectedVersion: () => number | undefined,
+  guards: Guards,
+) {
   const { currentPassword, ...change } = body;
   if (actor.apiTokenId !== null && (change.password !== undefined || change.email !== undefined)) throw sessionRequired();
   if (currentPassword !== undefined && !(await verifyPassword(await passwordHashOf(db, actor.id), currentPassword))) {
@@ -45,7 +52,8 @@ export async function changeOwnProfile(db: Db, actor: Actor, domain: DomainRecor
   return changeUser(db, actor, domain, actor.id, withFlag, expectedVersion(), guards);
 }
 
-const invalidResetToken = () => new Problem(400, 'password.reset_token_invalid', 'The reset link is wrong, used or expired; ask an administrator for a new one');
+const invalidResetToken = () =>
+  new Problem(400, 'password.reset_token_invalid', 'The reset link is wrong, used or expired; ask an administrator for a new one');
 
 /** A one-time password reset token for a user the actor is in charge of; earlier ones stop working. Shown once. */
 export async function issueResetToken(db: Db, actor: Actor, domain: DomainRecord, userId: string, expiresIn: number) {
@@ -55,7 +63,13 @@ export async function issueResetToken(db: Db, actor: Actor, domain: DomainRecord
   const expiresAt = new Date(now.getTime() + expiresIn * 1000).toISOString();
   await db.transaction().execute(async (trx) => {
     await replaceResetToken(trx, user.id, token, now.toISOString(), expiresAt);
-    await recordAudit(trx, { domainId: domain.id, actor, action: 'user.password_reset_issued', target: { type: 'user', id: user.id, name: user.login }, changes: { expiresAt: { from: null, to: expiresAt } } });
+    await recordAudit(trx, {
+      domainId: domain.id,
+      actor,
+      action: 'user.password_reset_issued',
+      target: { type: 'user', id: user.id, name: user.login },
+      changes: { expiresAt: { from: null, to: expiresAt } },
+    });
   });
   return { token, expiresAt };
 }
@@ -68,9 +82,22 @@ export async function redeemResetToken(db: Db, guards: Guards, request: { domain
   const user = domain && userId ? await findUserRow(db, domain.id, userId) : undefined;
   if (!domain || !user || user.deleted_at) throw invalidResetToken();
   // A password the policy refuses leaves the token usable for a better one.
-  await guards.passwords.assertAcceptable(domain.id, request.password, { login: user.login, email: user.email, firstName: user.first_name, lastName: user.last_name }, user.id);
+  await guards.passwords.assertAcceptable(
+    domain.id,
+    request.password,
+    { login: user.login, email: user.email, firstName: user.first_name, lastName: user.last_name },
+    user.id,
+  );
   if (!(await spendResetToken(db, request.token))) throw invalidResetToken();
-  await changeUser(db, await accountItself(db, domain.id, user), domain, user.id, { password: request.password, passwordChangeRequired: false }, undefined, guards);
+  await changeUser(
+    db,
+    await accountItself(db, domain.id, user),
+    domain,
+    user.id,
+    { password: request.password, passwordChangeRequired: false },
+    undefined,
+    guards,
+  );
 }
 
 /** An administrator resets a user's two-factor authentication (a lost phone). */

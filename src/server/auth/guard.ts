@@ -31,14 +31,20 @@ export function installGuard(app: FastifyInstance, db: Db, cache: DirectoryCache
     }
     const credential = credentialOf(request);
     if (credential?.via === 'cookie' && isWebSocketUpgrade(request) && fromAnotherSite(request)) {
-      throw new Problem(403, 'auth.cross_site_request', 'A WebSocket carrying the session cookie must be opened by a page of this site; elsewhere use a bearer token (events) or SIP digest (/sip)');
+      throw new Problem(
+        403,
+        'auth.cross_site_request',
+        'A WebSocket carrying the session cookie must be opened by a page of this site; elsewhere use a bearer token (events) or SIP digest (/sip)',
+      );
     }
     if ('public' in access) return;
     if (credential?.via === 'cookie' && isWrite(request) && fromAnotherSite(request)) {
       throw new Problem(403, 'auth.cross_site_request', 'A write authenticated by the session cookie must come from this site; use the bearer token elsewhere');
     }
     const token = credential?.token;
-    const signedIn = token ? await cache.sessions.get(token, () => (token.startsWith(TOKEN_PREFIX) ? actorForApiToken(db, token) : actorForToken(db, token))) : null;
+    const signedIn = token
+      ? await cache.sessions.get(token, () => (token.startsWith(TOKEN_PREFIX) ? actorForApiToken(db, token) : actorForToken(db, token)))
+      : null;
     if (!signedIn) throw new Problem(401, 'auth.not_authenticated', 'Sign in first: the session is missing, expired or ended');
     const { actor } = signedIn;
     if (signedIn.allowedNetworks && !addressAllowed(request.ip, signedIn.allowedNetworks)) {
@@ -46,7 +52,8 @@ export function installGuard(app: FastifyInstance, db: Db, cache: DirectoryCache
     }
     request.actor = actor;
     if (actor.restriction && !access.duringSetup) {
-      const what = actor.restriction === 'password_change' ? 'set a new password (PATCH /api/v1/me)' : 'enrol in two-factor authentication (POST /api/v1/me/totp)';
+      const what =
+        actor.restriction === 'password_change' ? 'set a new password (PATCH /api/v1/me)' : 'enrol in two-factor authentication (POST /api/v1/me/totp)';
       throw new Problem(403, `auth.${actor.restriction}_required`, `First ${what}`);
     }
 
@@ -64,7 +71,8 @@ export function installGuard(app: FastifyInstance, db: Db, cache: DirectoryCache
   });
 }
 
-export const sessionRequired = () => new Problem(403, 'auth.session_required', "API tokens do not manage their owner's credentials, sessions or tokens; sign in to do this");
+export const sessionRequired = () =>
+  new Problem(403, 'auth.session_required', "API tokens do not manage their owner's credentials, sessions or tokens; sign in to do this");
 
 function allows(access: Access, request: FastifyRequest, targetId: string | undefined): boolean {
   const actor = request.actor;

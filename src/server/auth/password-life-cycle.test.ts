@@ -35,7 +35,11 @@ forEachEngine('password life cycle and required two-factor', (h) => {
   it('refuses an expired reset token', async () => {
     const { id } = await userWithRoles(h(), 'late', ['agent']);
     const issued = await h().admin.post(`${users}/${id}/password-reset`, { expiresIn: 300 });
-    await h().storage.db.updateTable('password_reset_tokens').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('user_id', '=', id).execute();
+    await h()
+      .storage.db.updateTable('password_reset_tokens')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('user_id', '=', id)
+      .execute();
     const answer = await h().anonymous.post('/api/v1/auth/password-reset', { domain: 'default', token: issued.body.token, password: 'Too-Late-For-This-31!' });
     assert.equal(answer.body.code, 'password.reset_token_invalid');
   });

@@ -13,7 +13,17 @@ export function passwordResetRoutes(router: Router, { db, config, passwords, cip
       tags,
       summary: 'Issue a one-time password reset token for the user (shown once; earlier ones stop working)',
       params: z.object({ domain: z.string(), id: z.string() }),
-      body: z.strictObject({ expiresIn: z.number().int().min(300).max(7 * 86_400).default(86_400).describe('Seconds') }).default({ expiresIn: 86_400 }),
+      body: z
+        .strictObject({
+          expiresIn: z
+            .number()
+            .int()
+            .min(300)
+            .max(7 * 86_400)
+            .default(86_400)
+            .describe('Seconds'),
+        })
+        .default({ expiresIn: 86_400 }),
       response: { 201: z.object({ token: z.string(), expiresAt: z.string() }) },
     },
     handler: async (request, reply) => {

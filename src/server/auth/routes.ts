@@ -21,7 +21,10 @@ export function authRoutes(router: Router, { db, config, passwords, cipher }: De
     schema: { tags, summary: 'Sign in', body: loginBody, response: { 200: loginResponse } },
     handler: async (request, reply) => {
       const { domain, account } = await authenticate(db, cipher, { ...request.body, address: request.ip });
-      const session = await openSignedInSession(db, domain, account, config.sessionTtlSeconds, { userAgent: request.headers['user-agent'], address: request.ip });
+      const session = await openSignedInSession(db, domain, account, config.sessionTtlSeconds, {
+        userAgent: request.headers['user-agent'],
+        address: request.ip,
+      });
       setSessionCookie(reply, session.token, session.expiresAt, request.protocol === 'https');
       return { ...session, user: await readUser(db, domain, account.id) };
     },
@@ -29,7 +32,12 @@ export function authRoutes(router: Router, { db, config, passwords, cipher }: De
 
   router.post('/api/v1/auth/logout', {
     config: { access: { authenticated: true, duringSetup: true, token: 'any' } },
-    schema: { tags, summary: 'Sign out: ends this session, or revokes the API token sent', description: 'With an API token in place of a session, the token is revoked: it stops working at once, as an ended session does.', response: { 204: z.null() } },
+    schema: {
+      tags,
+      summary: 'Sign out: ends this session, or revokes the API token sent',
+      description: 'With an API token in place of a session, the token is revoked: it stops working at once, as an ended session does.',
+      response: { 204: z.null() },
+    },
     handler: async (request, reply) => {
       await signOut(db, actorOf(request));
       reply.clearCookie(SESSION_COOKIE, { path: '/' });

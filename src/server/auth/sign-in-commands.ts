@@ -60,13 +60,23 @@ export async function authenticate(db: Db, cipher: SecretCipher, attempt: Attemp
       target: { type: 'session', id: account.id, name: account.login },
       changes: { address: { from: null, to: attempt.address } },
     });
-    throw new Problem(403, 'auth.ip_not_allowed', `Signing in from ${attempt.address} is not allowed for this account; ask an administrator to add it to the account's IP allow-list`);
+    throw new Problem(
+      403,
+      'auth.ip_not_allowed',
+      `Signing in from ${attempt.address} is not allowed for this account; ask an administrator to add it to the account's IP allow-list`,
+    );
   }
   return { domain, account };
 }
 
 /** Opens a session for an account that passed `authenticate`, within its session limit, with its audit entry. */
-export async function openSignedInSession(db: Db, domain: DomainRecord, account: SignInAccount, ttlSeconds: number, client: { userAgent?: string; address: string }) {
+export async function openSignedInSession(
+  db: Db,
+  domain: DomainRecord,
+  account: SignInAccount,
+  ttlSeconds: number,
+  client: { userAgent?: string; address: string },
+) {
   return db.transaction().execute(async (trx) => {
     await admitSession(trx, account);
     const opened = await openSession(trx, account.id, account.session_max_age ?? ttlSeconds, client);

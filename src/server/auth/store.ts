@@ -30,7 +30,10 @@ const resetTokenId = (token: string) => createHash('sha256').update(token).diges
 /** The user's one live reset token: earlier ones stop working. */
 export async function replaceResetToken(db: Db, userId: string, token: string, createdAt: string, expiresAt: string): Promise<void> {
   await db.deleteFrom('password_reset_tokens').where('user_id', '=', userId).execute();
-  await db.insertInto('password_reset_tokens').values({ id: resetTokenId(token), user_id: userId, created_at: createdAt, expires_at: expiresAt }).execute();
+  await db
+    .insertInto('password_reset_tokens')
+    .values({ id: resetTokenId(token), user_id: userId, created_at: createdAt, expires_at: expiresAt })
+    .execute();
 }
 
 /** Whose a live reset token is, if it is one. */

@@ -30,7 +30,12 @@ export function totpRoutes(router: Router, { db, cipher }: Deps): void {
 
   router.delete('/api/v1/domains/:domain/users/:id/totp', {
     config: { access: { permission: 'users:update' } },
-    schema: { tags, summary: "Reset a user's two-factor authentication (a lost phone)", params: z.object({ domain: z.string(), id: z.string() }), response: { 204: z.null() } },
+    schema: {
+      tags,
+      summary: "Reset a user's two-factor authentication (a lost phone)",
+      params: z.object({ domain: z.string(), id: z.string() }),
+      response: { 204: z.null() },
+    },
     handler: async (request, reply) => {
       await resetUserTwoFactor(db, actorOf(request), domainOf(request), request.params.id);
       return reply.code(204).send(null);

@@ -18,7 +18,9 @@ forEachEngine('bulk delete and restore', (h) => {
     assert.deepEqual([done.status, done.body.count], [200, 12]);
     assert.equal(logins((await h().admin.get(`${base}/users?tag=leaving`)).body).length, 0);
     assert.equal(logins((await h().admin.get(`${base}/users?tag=leaving&deleted=true`)).body).length, 12);
-    const audit = (await h().admin.get(`${base}/audit?action=user.deleted&limit=100`)).body.items.filter((e: { changes: { bulkOperation?: { to: string } } }) => e.changes.bulkOperation?.to === done.body.bulkId);
+    const audit = (await h().admin.get(`${base}/audit?action=user.deleted&limit=100`)).body.items.filter(
+      (e: { changes: { bulkOperation?: { to: string } } }) => e.changes.bulkOperation?.to === done.body.bulkId,
+    );
     assert.equal(audit.length, 12, 'one audit entry per user, carrying the bulk id');
 
     const restored = await h().admin.post(`${base}/users/bulk-restore`, { ids: done.body.users.slice(0, 5).map((u: { id: string }) => u.id) });
@@ -47,16 +49,40 @@ forEachEngine('bulk edit', (h) => {
     await h().admin.post(`${base}/tags`, { name: 'shift-b' });
     await h().admin.post(`${base}/skills`, { name: 'German' });
     const ids: string[] = [];
-    for (let i = 0; i < 6; i += 1) ids.push((await h().admin.post(`${base}/users`, { login: `crew-${i}`, roles: ['agent'], groups: ['Sales'], tags: i < 4 ? ['shift-b'] : [], agent: { enabled: true } })).body.id);
+    for (let i = 0; i < 6; i += 1)
+      ids.push(
+        (
+          await h().admin.post(`${base}/users`, {
+            login: `crew-${i}`,
+            roles: ['agent'],
+            groups: ['Sales'],
+            tags: i < 4 ? ['shift-b'] : [],
+            agent: { enabled: true },
+          })
+        ).body.id,
+      );
 
-    const preview = await h().admin.post(`${base}/users/bulk`, { filter: { tag: 'shift-b' }, preview: true, add: { groups: ['Night'] }, remove: { groups: ['sales'] } });
+    const preview = await h().admin.post(`${base}/users/bulk`, {
+      filter: { tag: 'shift-b' },
+      preview: true,
+      add: { groups: ['Night'] },
+      remove: { groups: ['sales'] },
+    });
     assert.deepEqual([preview.body.preview, preview.body.count, preview.body.bulkId], [true, 4, null]);
     assert.deepEqual((await h().admin.get(`${base}/users/${ids[0]}`)).body.groups, ['Sales'], 'a preview changes nothing');
 
-    const done = await h().admin.post(`${base}/users/bulk`, { filter: { tag: 'shift-b' }, add: { groups: ['Night'], skills: [{ skill: 'german', level: 70 }] }, remove: { groups: ['sales'] }, set: { timezone: 'Europe/Berlin', agent: { wrapUpTime: 30 } } });
+    const done = await h().admin.post(`${base}/users/bulk`, {
+      filter: { tag: 'shift-b' },
+      add: { groups: ['Night'], skills: [{ skill: 'german', level: 70 }] },
+      remove: { groups: ['sales'] },
+      set: { timezone: 'Europe/Berlin', agent: { wrapUpTime: 30 } },
+    });
     assert.equal(done.body.count, 4);
     const changed = (await h().admin.get(`${base}/users/${ids[0]}`)).body;
-    assert.deepEqual([changed.groups, changed.timezone, changed.agent.wrapUpTime, changed.agent.skills], [['Night'], 'Europe/Berlin', 30, [{ skill: 'German', level: 70 }]]);
+    assert.deepEqual(
+      [changed.groups, changed.timezone, changed.agent.wrapUpTime, changed.agent.skills],
+      [['Night'], 'Europe/Berlin', 30, [{ skill: 'German', level: 70 }]],
+    );
     assert.deepEqual((await h().admin.get(`${base}/users/${ids[5]}`)).body.groups, ['Sales'], 'users outside the filter keep theirs');
     const audit = (await h().admin.get(`${base}/audit?target=${ids[0]}`)).body.items[0];
     assert.deepEqual([audit.action, audit.changes.bulkOperation.to], ['user.updated', done.body.bulkId]);
@@ -74,7 +100,10 @@ forEachEngine('bulk edit', (h) => {
     const ids: string[] = [];
     for (let i = 0; i < 4; i += 1) ids.push((await h().admin.post(`${base}/users`, { login: `seat-${i}`, roles: ['agent'] })).body.id);
     const tooMany = await h().admin.post(`${base}/users/bulk`, { ids, add: { licenses: ['CRM'] } });
-    assert.deepEqual([tooMany.status, tooMany.body.errors[0].path, tooMany.body.errors[0].message], [400, 'add/licenses/0', 'CRM has 3 free seats, 4 are needed']);
+    assert.deepEqual(
+      [tooMany.status, tooMany.body.errors[0].path, tooMany.body.errors[0].message],
+      [400, 'add/licenses/0', 'CRM has 3 free seats, 4 are needed'],
+    );
     const three = await h().admin.post(`${base}/users/bulk`, { ids: ids.slice(0, 3), add: { licenses: ['crm', 'Agent seat'] } });
     assert.equal(three.body.count, 3);
     assert.deepEqual((await h().admin.get(`${base}/users/${ids[0]}`)).body.licenses.sort(), ['Agent seat', 'CRM']);
@@ -94,7 +123,10 @@ forEachEngine('bulk edit', (h) => {
     const b = (await h().admin.post(`${base}/users`, { login: 'two-roles', roles: ['agent', 'supervisor'] })).body;
     const refused = await h().admin.post(`${base}/users/bulk`, { ids: [a.id, b.id], remove: { roles: ['agent'] }, add: { tags: [] } });
     assert.equal(refused.status, 400);
-    assert.deepEqual(refused.body.errors.map((e: { path: string }) => e.path), [`users/${a.id}/roles`]);
+    assert.deepEqual(
+      refused.body.errors.map((e: { path: string }) => e.path),
+      [`users/${a.id}/roles`],
+    );
     assert.deepEqual((await h().admin.get(`${base}/users/${b.id}`)).body.roles, ['agent', 'supervisor'], 'the valid user was not changed either');
     const unknownGroup = await h().admin.post(`${base}/users/bulk`, { ids: [a.id], add: { groups: ['No such group'] } });
     assert.deepEqual([unknownGroup.status, unknownGroup.body.errors[0].path], [400, `users/${a.id}/groups/0`]);

@@ -29,7 +29,13 @@ export async function deleteUsersInBulk(db: Db, actor: Requester, domain: Domain
       ]);
     }
     if (found.some((u) => u.id === actor.id)) throw conflict('bulk.includes_self', 'You cannot delete your own account in bulk');
-    await assertMayChangeAccounts(trx, actor, domain.id, found.map((u) => u.id), true);
+    await assertMayChangeAccounts(
+      trx,
+      actor,
+      domain.id,
+      found.map((u) => u.id),
+      true,
+    );
     await keepingAnAdministrator(trx, domain.id, () => setUsersDeleted(trx, domain.id, found, true, actor, bulkId));
     return found;
   });
@@ -53,7 +59,11 @@ export async function restoreUsersInBulk(db: Db, actor: AuditActor, domain: Doma
  */
 export async function editUsersInBulk(db: Db, actor: Requester, domain: DomainRecord, edit: BulkEdit, guards: Safeguards) {
   const { preview, add, remove, set, ...target } = edit;
-  const users = await usersByIds(db, domain, (await targetUsers(db, domain.id, target, false)).map((u) => u.id));
+  const users = await usersByIds(
+    db,
+    domain,
+    (await targetUsers(db, domain.id, target, false)).map((u) => u.id),
+  );
   const changes = users.map((user) => ({ user, ...changeFor(user, { add, remove, set }) }));
   const seats = await prepareLicenseEdit(db, domain, users, add.licenses, remove.licenses);
   const problems = [...changes.flatMap((c) => c.problems), ...seats.problems];
@@ -66,11 +76,15 @@ export async function editUsersInBulk(db: Db, actor: Requester, domain: DomainRe
   const bulkId = timeOrderedId();
   await db
     .transaction()
-    .execute((trx) => keepingAnAdministrator(trx, domain.id, () => numberedAtTheEnd(trx, async () => {
-      for (const change of changed) await writeChange(trx, actor, domain, change, { bulkOperation: { from: null, to: bulkId } });
-      // After the changes, whose writes check the versions they read.
-      await writeLicenseEdit(trx, actor, domain, seats, bulkId);
-    })))
+    .execute((trx) =>
+      keepingAnAdministrator(trx, domain.id, () =>
+        numberedAtTheEnd(trx, async () => {
+          for (const change of changed) await writeChange(trx, actor, domain, change, { bulkOperation: { from: null, to: bulkId } });
+          // After the changes, whose writes check the versions they read.
+          await writeLicenseEdit(trx, actor, domain, seats, bulkId);
+        }),
+      ),
+    )
     .catch(uniqueViolationAs(() => conflict('bulk.conflict', 'Another change took a name or number these users needed a moment ago; nothing was changed')));
   return { preview: false, bulkId, count: summary.length, users: summary };
 }
@@ -80,5 +94,10 @@ const aboutUser =
   (user: UserView) =>
   (error: unknown): never => {
     if (!(error instanceof Problem)) throw error;
-    throw new Problem(error.status, error.code, `${user.login}: ${error.detail}`, (error.errors ?? []).map((e) => ({ ...e, path: `users/${user.id}/${e.path}` })));
+    throw new Problem(
+      error.status,
+      error.code,
+      `${user.login}: ${error.detail}`,
+      (error.errors ?? []).map((e) => ({ ...e, path: `users/${user.id}/${e.path}` })),
+    );
   };

@@ -16,7 +16,12 @@ interface Seats {
 /** The seats a bulk edit hands out and takes back, every user checked before anything is written. */
 export async function prepareLicenseEdit(db: Db, domain: DomainRecord, users: UserView[], add: string[] = [], remove: string[] = []) {
   const problems: FieldProblem[] = [];
-  const holdersOf = (licenseId: string) => licenseHolders(db, licenseId, users.map((u) => u.id));
+  const holdersOf = (licenseId: string) =>
+    licenseHolders(
+      db,
+      licenseId,
+      users.map((u) => u.id),
+    );
   const grants: Seats[] = [];
   for (const [index, name] of add.entries()) {
     const license = await findLicense(db, domain.id, name);
@@ -26,7 +31,12 @@ export async function prepareLicenseEdit(db: Db, domain: DomainRecord, users: Us
     else {
       const holders = await holdersOf(license.id);
       const needing = users.filter((u) => !holders.has(u.id));
-      if (needing.length > license.seats - license.used) problems.push({ path, code: 'license.no_free_seats', message: `${license.name} has ${license.seats - license.used} free seats, ${needing.length} are needed` });
+      if (needing.length > license.seats - license.used)
+        problems.push({
+          path,
+          code: 'license.no_free_seats',
+          message: `${license.name} has ${license.seats - license.used} free seats, ${needing.length} are needed`,
+        });
       else if (needing.length) grants.push({ license, users: needing });
     }
   }
@@ -41,8 +51,16 @@ export async function prepareLicenseEdit(db: Db, domain: DomainRecord, users: Us
     const holding = users.filter((u) => holders.has(u.id));
     for (const user of holding) {
       const capability = license.capability;
-      if (capability && capabilitiesOf(user).includes(capability) && (await unlicensedCapabilities(lookupsOf(db, domain.id), user.id, [capability], { without: license.id })).missing.length) {
-        problems.push({ path: `users/${user.id}/licenses`, code: 'license.capability_in_use', message: `${user.login} uses ${capability}, which ${license.name} covers; turn that off first` });
+      if (
+        capability &&
+        capabilitiesOf(user).includes(capability) &&
+        (await unlicensedCapabilities(lookupsOf(db, domain.id), user.id, [capability], { without: license.id })).missing.length
+      ) {
+        problems.push({
+          path: `users/${user.id}/licenses`,
+          code: 'license.capability_in_use',
+          message: `${user.login} uses ${capability}, which ${license.name} covers; turn that off first`,
+        });
       }
     }
     if (holding.length) releases.push({ license, users: holding });
@@ -63,11 +81,23 @@ export async function writeLicenseEdit(trx: Db, actor: AuditActor, domain: Domai
     changes: { licenses: { from, to }, bulkOperation: { from: null, to: bulkId } },
   });
   for (const { license, users } of edit.grants) {
-    if (!(await grantSeats(trx, license.id, users.map((u) => u.id), now))) throw conflict('license.no_free_seats', `Seats of ${license.name} were taken a moment ago; nothing was changed`);
+    if (
+      !(await grantSeats(
+        trx,
+        license.id,
+        users.map((u) => u.id),
+        now,
+      ))
+    )
+      throw conflict('license.no_free_seats', `Seats of ${license.name} were taken a moment ago; nothing was changed`);
     for (let i = 0; i < users.length; i += 1000) await recordAudit(trx, ...users.slice(i, i + 1000).map((u) => entry(u, null, license.name)));
   }
   for (const { license, users } of edit.releases) {
-    await releaseSeats(trx, license.id, users.map((u) => u.id));
+    await releaseSeats(
+      trx,
+      license.id,
+      users.map((u) => u.id),
+    );
     for (let i = 0; i < users.length; i += 1000) await recordAudit(trx, ...users.slice(i, i + 1000).map((u) => entry(u, license.name, null)));
   }
   await touchUsers(trx, [...edit.userIds], now);

@@ -12,7 +12,10 @@ forEachEngine('tags and skills catalogs', (h) => {
       assert.equal((await h().admin.post(`${base}/${kind}`, { name: 'premium' })).status, 409);
       assert.equal((await h().admin.post(`${base}/${kind}`, { name: 'a|b' })).status, 400);
       assert.equal((await h().admin.patch(`${base}/${kind}/PREMIUM`, { name: 'Gold' })).body.name, 'Gold');
-      assert.deepEqual((await h().admin.get(`${base}/${kind}`)).body.items.map((e: { name: string }) => e.name), ['Gold']);
+      assert.deepEqual(
+        (await h().admin.get(`${base}/${kind}`)).body.items.map((e: { name: string }) => e.name),
+        ['Gold'],
+      );
       assert.equal((await h().admin.delete(`${base}/${kind}/gold`)).status, 204);
       assert.equal((await h().admin.get(`${base}/${kind}`)).body.items.length, 0);
     });
@@ -21,7 +24,10 @@ forEachEngine('tags and skills catalogs', (h) => {
   it('lets users carry only tags of the catalog, in the catalog’s spelling, renamed with it', async () => {
     await h().admin.post(`${base}/tags`, { name: 'Night Shift' });
     const refused = await h().admin.post(`${base}/users`, { login: 'tagged', roles: ['agent'], tags: ['night shift', 'unknown'] });
-    assert.deepEqual(refused.body.errors.map((e: { path: string; code: string }) => [e.path, e.code]), [['tags/1', 'tag.unknown']]);
+    assert.deepEqual(
+      refused.body.errors.map((e: { path: string; code: string }) => [e.path, e.code]),
+      [['tags/1', 'tag.unknown']],
+    );
     const created = await h().admin.post(`${base}/users`, { login: 'tagged', roles: ['agent'], tags: ['night shift'] });
     assert.deepEqual(created.body.tags, ['Night Shift']);
     await h().admin.patch(`${base}/tags/night%20shift`, { name: 'Nights' });

@@ -44,7 +44,13 @@ export function catalogOf<Row extends NamedRow, View extends object>(catalog: Na
    * A write of one entry: `change` runs in the transaction and answers the entry before and after
    * (null when created or deleted); the audit entry records what changed between them.
    */
-  const write = async <T extends { before: Row | null; after: Row | null }>(db: Db, actor: AuditActor, domain: DomainRecord, name: string, change: (trx: Db) => Promise<T>): Promise<T> =>
+  const write = async <T extends { before: Row | null; after: Row | null }>(
+    db: Db,
+    actor: AuditActor,
+    domain: DomainRecord,
+    name: string,
+    change: (trx: Db) => Promise<T>,
+  ): Promise<T> =>
     db
       .transaction()
       .execute(async (trx) => {
@@ -82,7 +88,15 @@ export async function createEntry(db: Db, actor: AuditActor, domain: DomainRecor
   const catalog = entries[kind];
   await catalog.assertFree(db, domain.id, input.name);
   const now = new Date().toISOString();
-  const row: CatalogTable = { id: randomUUID(), domain_id: domain.id, name: input.name, name_key: nameKey(input.name), description: input.description ?? null, created_at: now, updated_at: now };
+  const row: CatalogTable = {
+    id: randomUUID(),
+    domain_id: domain.id,
+    name: input.name,
+    name_key: nameKey(input.name),
+    description: input.description ?? null,
+    created_at: now,
+    updated_at: now,
+  };
   await catalog.write(db, actor, domain, row.name, async (trx) => {
     await trx.insertInto(kind).values(row).execute();
     return { before: null, after: row };
@@ -90,16 +104,34 @@ export async function createEntry(db: Db, actor: AuditActor, domain: DomainRecor
   return row;
 }
 
-export async function changeEntry(db: Db, actor: AuditActor, domain: DomainRecord, kind: EntryKind, name: string, change: Partial<EntryInput>): Promise<CatalogTable> {
+export async function changeEntry(
+  db: Db,
+  actor: AuditActor,
+  domain: DomainRecord,
+  kind: EntryKind,
+  name: string,
+  change: Partial<EntryInput>,
+): Promise<CatalogTable> {
   const catalog = entries[kind];
   const entry = await catalog.mustFind(db, domain.id, name);
   const newName = change.name ?? entry.name;
   await catalog.assertFree(db, domain.id, newName, entry);
-  const next: CatalogTable = { ...entry, name: newName, name_key: nameKey(newName), description: change.description === undefined ? entry.description : change.description, updated_at: new Date().toISOString() };
+  const next: CatalogTable = {
+    ...entry,
+    name: newName,
+    name_key: nameKey(newName),
+    description: change.description === undefined ? entry.description : change.description,
+    updated_at: new Date().toISOString(),
+  };
   await catalog.write(db, actor, domain, newName, async (trx) => {
-    await trx.updateTable(kind).set({ name: next.name, name_key: next.name_key, description: next.description, updated_at: next.updated_at }).where('id', '=', entry.id).execute();
+    await trx
+      .updateTable(kind)
+      .set({ name: next.name, name_key: next.name_key, description: next.description, updated_at: next.updated_at })
+      .where('id', '=', entry.id)
+      .execute();
     // Users carry their tags by name: a renamed tag is renamed on them too.
-    if (kind === 'tags' && next.name !== entry.name) await trx.updateTable('user_tags').set({ tag: next.name }).where('domain_id', '=', domain.id).where('tag', '=', entry.name).execute();
+    if (kind === 'tags' && next.name !== entry.name)
+      await trx.updateTable('user_tags').set({ tag: next.name }).where('domain_id', '=', domain.id).where('tag', '=', entry.name).execute();
     return { before: entry, after: next };
   });
   return next;

@@ -22,7 +22,13 @@ export function catalogRoutes(router: Router, { db }: Deps, kind: EntryKind): vo
 
   router.get(base, {
     config: { access: { permission: 'catalogs:read' } },
-    schema: { tags, summary: `The domain's ${kind}`, params: z.object({ domain: z.string() }), querystring: listQuery, response: { 200: pageSchema(entryView) } },
+    schema: {
+      tags,
+      summary: `The domain's ${kind}`,
+      params: z.object({ domain: z.string() }),
+      querystring: listQuery,
+      response: { 200: pageSchema(entryView) },
+    },
     handler: async (request) => {
       const { limit, cursor } = request.query;
       const rows = await namedPage(db, kind, domainOf(request).id, cursor, limit);

@@ -19,7 +19,12 @@ export function namedRow(db: Db, table: NamedTable, domainId: string, name: stri
 
 /** A page of a catalog in name order, after the cursor's name key. */
 export function namedPage(db: Db, table: NamedTable, domainId: string, cursor: string | undefined, limit: number) {
-  let query = db.selectFrom(table).selectAll().where('domain_id', '=', domainId).orderBy('name_key').limit(limit + 1);
+  let query = db
+    .selectFrom(table)
+    .selectAll()
+    .where('domain_id', '=', domainId)
+    .orderBy('name_key')
+    .limit(limit + 1);
   if (cursor) query = query.where('name_key', '>', String(decodeCursor(cursor)[0]));
   return query.execute();
 }

@@ -6,9 +6,12 @@ import { clientFor, forEachEngine, passwordFor, userWithRoles, type Client } fro
 const base = '/api/v1/domains/default';
 
 /** Every entry of the domain's feed after `after`, page by page. */
-async function follow(client: Client, after = 0): Promise<{ seq: number; action: string; resource: { type: string; id: string }; version: number | null; fields: string[] }[]> {
+async function follow(
+  client: Client,
+  after = 0,
+): Promise<{ seq: number; action: string; resource: { type: string; id: string }; version: number | null; fields: string[] }[]> {
   const entries = [];
-  for (let cursor: string | null = String(after); cursor !== null; ) {
+  for (let cursor: string | null = String(after); cursor !== null;) {
     const page = await client.get(`${base}/changes?after=${cursor}&limit=50`);
     assert.equal(page.status, 200, JSON.stringify(page.body));
     entries.push(...page.body.items);
@@ -29,9 +32,19 @@ forEachEngine('the change feed', (h) => {
     const entries = await follow(h().admin, start);
     assert.deepEqual(
       entries.map((e) => [e.action, e.resource.type, e.version]),
-      [['user.created', 'user', 1], ['user.updated', 'user', 2], ['role.created', 'role', null], ['user.deleted', 'user', 3], ['user.restored', 'user', 4]],
+      [
+        ['user.created', 'user', 1],
+        ['user.updated', 'user', 2],
+        ['role.created', 'role', null],
+        ['user.deleted', 'user', 3],
+        ['user.restored', 'user', 4],
+      ],
     );
-    assert.deepEqual(entries.map((e) => e.seq), [1, 2, 3, 4, 5].map((n) => start + n), 'numbered one by one per domain');
+    assert.deepEqual(
+      entries.map((e) => e.seq),
+      [1, 2, 3, 4, 5].map((n) => start + n),
+      'numbered one by one per domain',
+    );
     assert.deepEqual(entries[1]?.fields, ['firstName', 'password']);
     assert.doesNotMatch(JSON.stringify(entries), /Amber-|feed\.one\.2/, 'no value, let alone a secret, is in the feed');
   });
@@ -58,11 +71,19 @@ forEachEngine('the change feed', (h) => {
     );
     writing = false;
     await reader;
-    assert.deepEqual(seen, Array.from({ length: 40 }, (_, i) => start + i + 1), 'every number once, in order, none skipped by the reader');
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 40 }, (_, i) => start + i + 1),
+      'every number once, in order, none skipped by the reader',
+    );
     const entries = await follow(h().admin, start);
     const byUser = new Map<string, string[]>();
     for (const e of entries) byUser.set(e.resource.id, [...(byUser.get(e.resource.id) ?? []), e.action]);
-    assert.deepEqual([...byUser.values()].map((actions) => actions.join()), Array(20).fill('user.created,user.updated'), 'each user created before it was changed');
+    assert.deepEqual(
+      [...byUser.values()].map((actions) => actions.join()),
+      Array(20).fill('user.created,user.updated'),
+      'each user created before it was changed',
+    );
   });
 
   it('survives a restart of the server', async () => {
@@ -90,17 +111,33 @@ forEachEngine('the change feed under long writes', (h) => {
   it('numbers an import’s entries as it commits, after a write that committed meanwhile, and holds that write up no longer than the engine must', async () => {
     const start = (await follow(h().admin)).at(-1)?.seq ?? 0;
     const bystander = (await h().admin.post(`${base}/users`, { login: 'bystander', roles: ['agent'] })).body;
-    const started = await h().app.inject({ method: 'POST', url: `${base}/users/import`, payload: file(3000), headers: { 'content-type': 'text/csv', authorization: `Bearer ${h().admin.token}`, prefer: 'respond-async' } });
+    const started = await h().app.inject({
+      method: 'POST',
+      url: `${base}/users/import`,
+      payload: file(3000),
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${h().admin.token}`, prefer: 'respond-async' },
+    });
     assert.equal(started.statusCode, 202, started.body);
     const job = `${base}/jobs/${started.json().id}`;
     for (let i = 0; i < 400 && (await h().admin.get(job)).body.created === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
     const patched = await h().admin.patch(`${base}/users/${bystander.id}`, { position: 'meanwhile' });
     assert.equal(patched.status, 200);
-    if (h().engine === 'postgres') assert.equal((await h().admin.get(job)).body.state, 'running', 'the change made meanwhile did not wait for the import to commit');
+    if (h().engine === 'postgres')
+      assert.equal((await h().admin.get(job)).body.state, 'running', 'the change made meanwhile did not wait for the import to commit');
     for (let i = 0; i < 800 && (await h().admin.get(job)).body.state === 'running'; i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
     const entries = await follow(h().admin, start);
-    assert.deepEqual(entries.map((e) => e.seq), entries.map((_, i) => start + i + 1), 'numbered without a gap');
-    assert.deepEqual(entries.slice(0, 2).map((e) => [e.action, e.resource.id]), [['user.created', bystander.id], ['user.updated', bystander.id]]);
+    assert.deepEqual(
+      entries.map((e) => e.seq),
+      entries.map((_, i) => start + i + 1),
+      'numbered without a gap',
+    );
+    assert.deepEqual(
+      entries.slice(0, 2).map((e) => [e.action, e.resource.id]),
+      [
+        ['user.created', bystander.id],
+        ['user.updated', bystander.id],
+      ],
+    );
     assert.equal(entries.slice(2).filter((e) => e.action === 'user.created').length, 3000, 'each imported user once, after the change that committed first');
   });
 });

@@ -27,7 +27,10 @@ forEachEngine('followers of the change feed', (h) => {
     await first.close();
     await h().admin.patch(`${base}/users/${userId}`, { position: 'while away' });
     await h().admin.delete(`${base}/users/${userId}`);
-    const resumed = await openEvents(await other.listen({ host: '127.0.0.1', port: 0 }), 'default', h().admin.token as string, { since: snapshot.seq, changes: snapshot.data.changes });
+    const resumed = await openEvents(await other.listen({ host: '127.0.0.1', port: 0 }), 'default', h().admin.token as string, {
+      since: snapshot.seq,
+      changes: snapshot.data.changes,
+    });
     const updated = await resumed.next((m) => m.type === 'directory' && m.data.action === 'user.updated');
     const deleted = await resumed.next((m) => m.type === 'directory' && m.data.action === 'user.deleted');
     assert.deepEqual([updated.userId, deleted.userId, (deleted.change as number) - (updated.change as number)], [userId, userId, 1]);

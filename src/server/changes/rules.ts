@@ -40,7 +40,9 @@ export function changeOf(write: AuditedWrite): ChangeDraft | null {
     resourceId: write.target.id,
     action: write.action,
     version: write.version ?? null,
-    fields: Object.keys(write.changes).filter((field) => !notes.has(field)).sort(),
+    fields: Object.keys(write.changes)
+      .filter((field) => !notes.has(field))
+      .sort(),
     actor: write.actor,
   };
 }

@@ -34,7 +34,20 @@ const bumpCounter = prepared<{ domainId: string; count: number }, { last_seq: nu
     .onConflict((oc) => oc.column('domain_id').doUpdateSet((eb) => ({ last_seq: eb('change_counters.last_seq', '+', eb.ref('excluded.last_seq')) })))
     .returning('last_seq'),
 );
-const changeColumns = ['id', 'domain_id', 'seq', 'batch', 'at', 'resource_type', 'resource_id', 'action', 'version', 'fields', 'actor_id', 'actor_login'] as const;
+const changeColumns = [
+  'id',
+  'domain_id',
+  'seq',
+  'batch',
+  'at',
+  'resource_type',
+  'resource_id',
+  'action',
+  'version',
+  'fields',
+  'actor_id',
+  'actor_login',
+] as const;
 const insertChange = prepared<ChangesTable & Record<string, unknown>, never>((db: Db, param) =>
   db.insertInto('changes').values(Object.fromEntries(changeColumns.map((c) => [c, param(c)])) as unknown as ChangesTable),
 );
@@ -72,7 +85,12 @@ export async function appendChanges(trx: Db, drafts: ChangeDraft[]): Promise<voi
   }
   if (pending) await insertPending(trx, pending, rows);
   else if (rows.length === 1) await insertChange(trx, rows[0] as ChangesTable & Record<string, unknown>);
-  else for (let i = 0; i < rows.length; i += 500) await trx.insertInto('changes').values(rows.slice(i, i + 500)).execute();
+  else
+    for (let i = 0; i < rows.length; i += 500)
+      await trx
+        .insertInto('changes')
+        .values(rows.slice(i, i + 500))
+        .execute();
 }
 
 /** Rows into a long write's temporary table (an import writes thousands): on SQLite multi-row INSERTs, their text kept per size. */
@@ -82,7 +100,12 @@ async function insertPending(trx: Db, table: string, rows: ChangesTable[]): Prom
     // One array a column: parsed and planned once, however many rows.
     const types: Record<string, string> = { seq: 'bigint', version: 'integer' };
     const text = `insert into "${table}" (${changeColumns.map((c) => `"${c}"`).join(', ')}) select * from unnest(${changeColumns.map((c, i) => `$${i + 1}::${types[c] ?? 'text'}[]`).join(', ')})`;
-    await trx.executeQuery(CompiledQuery.raw(text, changeColumns.map((c) => rows.map((r) => r[c]))));
+    await trx.executeQuery(
+      CompiledQuery.raw(
+        text,
+        changeColumns.map((c) => rows.map((r) => r[c])),
+      ),
+    );
     return;
   }
   for (let i = 0; i < rows.length; i += 500) {
@@ -95,7 +118,12 @@ async function insertPending(trx: Db, table: string, rows: ChangesTable[]): Prom
       pendingInserts.clear();
       pendingInserts.set(key, text);
     }
-    await trx.executeQuery(CompiledQuery.raw(text, chunk.flatMap((r) => changeColumns.map((c) => r[c]))));
+    await trx.executeQuery(
+      CompiledQuery.raw(
+        text,
+        chunk.flatMap((r) => changeColumns.map((c) => r[c])),
+      ),
+    );
   }
 }
 
@@ -110,11 +138,17 @@ export async function numberedAtTheEnd<T>(trx: Db, write: () => Promise<T>): Pro
   if (!recording) return write();
   const pending = `changes_pending_${timeOrderedId().replaceAll('-', '')}`;
   const postgres = trx.getExecutor().adapter instanceof PostgresAdapter;
-  await (postgres ? sql`create temporary table ${sql.id(pending)} (like changes) on commit drop` : sql`create temporary table ${sql.id(pending)} as select * from changes where 0`).execute(trx);
+  await (
+    postgres
+      ? sql`create temporary table ${sql.id(pending)} (like changes) on commit drop`
+      : sql`create temporary table ${sql.id(pending)} as select * from changes where 0`
+  ).execute(trx);
   deferring.set(trx, pending);
   try {
     const result = await write();
-    const domains = await sql<{ domain_id: string; count: number }>`select domain_id, count(*) as count from ${sql.id(pending)} group by domain_id`.execute(trx);
+    const domains = await sql<{ domain_id: string; count: number }>`select domain_id, count(*) as count from ${sql.id(pending)} group by domain_id`.execute(
+      trx,
+    );
     for (const { domain_id, count } of domains.rows) {
       const last = await takeNumbers(trx, domain_id, Number(count));
       const first = last - Number(count);
@@ -129,7 +163,9 @@ export async function numberedAtTheEnd<T>(trx: Db, write: () => Promise<T>): Pro
   }
 }
 
-const toView = (row: Pick<ChangesTable, 'seq' | 'at' | 'resource_type' | 'resource_id' | 'action' | 'version' | 'fields' | 'actor_id' | 'actor_login'>): ChangeView => ({
+const toView = (
+  row: Pick<ChangesTable, 'seq' | 'at' | 'resource_type' | 'resource_id' | 'action' | 'version' | 'fields' | 'actor_id' | 'actor_login'>,
+): ChangeView => ({
   seq: Number(row.seq),
   at: row.at,
   resource: { type: row.resource_type, id: row.resource_id },
@@ -156,7 +192,9 @@ export async function listChanges(db: Db, domainId: string, after: number, limit
   return { items, nextCursor: rows.length > limit ? String(items[items.length - 1]?.seq) : null };
 }
 
-const allCounters = prepared<Record<string, never>, { domain_id: string; last_seq: number }>((db: Db) => db.selectFrom('change_counters').select(['domain_id', 'last_seq']));
+const allCounters = prepared<Record<string, never>, { domain_id: string; last_seq: number }>((db: Db) =>
+  db.selectFrom('change_counters').select(['domain_id', 'last_seq']),
+);
 
 /** The newest number of every domain's feed. */
 export const lastChanges = (db: Db) => allCounters(db, {});

@@ -25,7 +25,8 @@ export class FeedTail {
 
   /** Starts from the feed as it is now: what was committed before is not news. */
   async start(): Promise<void> {
-    for (const { domain_id, last_seq } of await this.db.selectFrom('change_counters').select(['domain_id', 'last_seq']).execute()) this.#seen.set(domain_id, Number(last_seq));
+    for (const { domain_id, last_seq } of await this.db.selectFrom('change_counters').select(['domain_id', 'last_seq']).execute())
+      this.#seen.set(domain_id, Number(last_seq));
     this.#timer = setInterval(() => this.nudge(), this.intervalMs);
     this.#timer.unref();
   }
@@ -64,7 +65,7 @@ export class FeedTail {
     for (const { domain_id: domainId, last_seq } of counters) {
       const last = Number(last_seq);
       // A domain first heard of now is read from its start: its first changes are news too.
-      for (let seen = this.#seen.get(domainId) ?? 0; seen < last; ) {
+      for (let seen = this.#seen.get(domainId) ?? 0; seen < last;) {
         const page = await listChanges(this.db, domainId, seen, 1000);
         if (!page.items.length) break;
         seen = page.items.at(-1)?.seq ?? last;

@@ -1,7 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import { SqliteDialect, type CompiledQuery, type DatabaseConnection, type Driver, type QueryCompiler, type QueryResult, type TransactionSettings } from 'kysely';
+import {
+  SqliteDialect,
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type QueryCompiler,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
 
 /**
  * SQLite has one connection, and a transaction holds it to its end: every other query waits for
@@ -144,8 +152,10 @@ class LendingDriver implements Driver {
   rollbackTransaction = (connection: DatabaseConnection) => this.#ending(connection, () => this.sqlite.rollbackTransaction(connection));
 
   savepoint = (connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) => this.sqlite.savepoint(connection, name, compile);
-  rollbackToSavepoint = (connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) => this.sqlite.rollbackToSavepoint(connection, name, compile);
-  releaseSavepoint = (connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) => this.sqlite.releaseSavepoint(connection, name, compile);
+  rollbackToSavepoint = (connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) =>
+    this.sqlite.rollbackToSavepoint(connection, name, compile);
+  releaseSavepoint = (connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) =>
+    this.sqlite.releaseSavepoint(connection, name, compile);
 
   async #ending(connection: DatabaseConnection, end: () => Promise<void>) {
     if (connection === this.#lent) {

@@ -19,7 +19,11 @@ for (const engine of engines) {
       storage = connect(database.url);
       await migrateToLatest(storage.db);
       const now = new Date().toISOString();
-      for (const name of ['one', 'two']) await storage.db.insertInto('domains').values({ id: name, name, title: null, active: 1, require_two_factor: 0, created_at: now, updated_at: now }).execute();
+      for (const name of ['one', 'two'])
+        await storage.db
+          .insertInto('domains')
+          .values({ id: name, name, title: null, active: 1, require_two_factor: 0, created_at: now, updated_at: now })
+          .execute();
     });
     after(async () => {
       await storage.close();

@@ -27,7 +27,12 @@ export function prepared<Params extends Record<string, unknown>, Row>(
       query = compile(db);
       compiled.set(adapter, query);
     }
-    const result = await db.executeQuery<Row>(CompiledQuery.raw(query.sql, query.positions.map((name) => params[name])));
+    const result = await db.executeQuery<Row>(
+      CompiledQuery.raw(
+        query.sql,
+        query.positions.map((name) => params[name]),
+      ),
+    );
     return result.rows;
   };
 }

@@ -78,7 +78,17 @@ export interface Database {
   agents: { user_id: string; domain_id: string; enabled: number; all_tags: number; all_skills: number; overrides: string };
   agent_skills: { user_id: string; skill_id: string; level: number };
   pause_reasons: NamedTable & { max_duration: number | null };
-  status_history: { id: string; domain_id: string; user_id: string; dimension: string; value: string; reason: string | null; by: string; actor: string | null; at: string };
+  status_history: {
+    id: string;
+    domain_id: string;
+    user_id: string;
+    dimension: string;
+    value: string;
+    reason: string | null;
+    by: string;
+    actor: string | null;
+    at: string;
+  };
   api_tokens: {
     id: string;
     user_id: string;

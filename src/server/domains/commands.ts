@@ -11,7 +11,8 @@ import { deleteDomain, insertDomain, toDomainView, updateDomain } from './store.
 /** Who changes domains: their audit entries go to the log of the administrator's own domain. */
 type PlatformActor = AuditActor & { domainId: string };
 
-const nameTaken = (name: string) => conflict('domain.exists', `A domain named ${JSON.stringify(name)} already exists`, [{ path: 'name', code: 'domain.exists', message: 'Already taken' }]);
+const nameTaken = (name: string) =>
+  conflict('domain.exists', `A domain named ${JSON.stringify(name)} already exists`, [{ path: 'name', code: 'domain.exists', message: 'Already taken' }]);
 
 /** A new domain with its built-in roles. */
 export async function createDomain(db: Db, actor: PlatformActor, input: DomainCreate): Promise<DomainRecord> {
@@ -21,7 +22,13 @@ export async function createDomain(db: Db, actor: PlatformActor, input: DomainCr
     .execute(async (trx) => {
       const created = await insertDomain(trx, input);
       await createBuiltinRoles(trx, created.id, created.created_at);
-      await recordAudit(trx, { domainId: actor.domainId, actor, action: 'domain.created', target: { type: 'domain', id: created.name, name: created.name }, changes: diff(null, input) });
+      await recordAudit(trx, {
+        domainId: actor.domainId,
+        actor,
+        action: 'domain.created',
+        target: { type: 'domain', id: created.name, name: created.name },
+        changes: diff(null, input),
+      });
       return created;
     })
     .catch(uniqueViolationAs(() => nameTaken(input.name)));
@@ -30,7 +37,13 @@ export async function createDomain(db: Db, actor: PlatformActor, input: DomainCr
 export async function changeDomain(db: Db, actor: PlatformActor, domain: DomainRecord, change: DomainUpdate): Promise<DomainRecord> {
   return db.transaction().execute(async (trx) => {
     const saved = await updateDomain(trx, domain, change);
-    await recordAudit(trx, { domainId: actor.domainId, actor, action: 'domain.updated', target: { type: 'domain', id: domain.name, name: domain.name }, changes: diff(toDomainView(domain), toDomainView(saved)) });
+    await recordAudit(trx, {
+      domainId: actor.domainId,
+      actor,
+      action: 'domain.updated',
+      target: { type: 'domain', id: domain.name, name: domain.name },
+      changes: diff(toDomainView(domain), toDomainView(saved)),
+    });
     return saved;
   });
 }
@@ -38,6 +51,12 @@ export async function changeDomain(db: Db, actor: PlatformActor, domain: DomainR
 export async function removeDomain(db: Db, actor: PlatformActor, domain: DomainRecord): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await deleteDomain(trx, domain);
-    await recordAudit(trx, { domainId: actor.domainId, actor, action: 'domain.deleted', target: { type: 'domain', id: domain.name, name: domain.name }, changes: diff(toDomainView(domain), null) });
+    await recordAudit(trx, {
+      domainId: actor.domainId,
+      actor,
+      action: 'domain.deleted',
+      target: { type: 'domain', id: domain.name, name: domain.name },
+      changes: diff(toDomainView(domain), null),
+    });
   });
 }

@@ -14,13 +14,20 @@ export const toDomainView = (d: DomainRecord): DomainView => ({
 });
 
 export function listDomains(db: Db, after: string | undefined, limit: number): Promise<DomainRecord[]> {
-  let query = db.selectFrom('domains').select(columns).orderBy('name').limit(limit + 1);
+  let query = db
+    .selectFrom('domains')
+    .select(columns)
+    .orderBy('name')
+    .limit(limit + 1);
   if (after !== undefined) query = query.where('name', '>', after);
   return query.execute();
 }
 
 export async function countDomains(db: Db): Promise<number> {
-  const row = await db.selectFrom('domains').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('domains')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 

@@ -39,14 +39,27 @@ forEachEngine('tenant isolation', (h) => {
 
   it('lets a platform administrator reach every domain', async () => {
     const list = await h().admin.get('/api/v1/domains/acme.example/users');
-    assert.deepEqual(list.body.items.map((u: { id: string }) => u.id), [acmeUserId]);
+    assert.deepEqual(
+      list.body.items.map((u: { id: string }) => u.id),
+      [acmeUserId],
+    );
     const domains = await h().admin.get('/api/v1/domains');
-    assert.deepEqual(domains.body.items.map((d: { name: string }) => d.name), ['acme.example', 'default', 'globex.example']);
+    assert.deepEqual(
+      domains.body.items.map((d: { name: string }) => d.name),
+      ['acme.example', 'default', 'globex.example'],
+    );
   });
 
   it('gives every new domain its own built-in roles', async () => {
     const roles = await acmeAdmin.get('/api/v1/domains/acme.example/roles');
-    assert.deepEqual(roles.body.items.map((r: { name: string; builtin: boolean }) => [r.name, r.builtin]), [['admin', true], ['agent', true], ['supervisor', true]]);
+    assert.deepEqual(
+      roles.body.items.map((r: { name: string; builtin: boolean }) => [r.name, r.builtin]),
+      [
+        ['admin', true],
+        ['agent', true],
+        ['supervisor', true],
+      ],
+    );
   });
 
   it('signs nobody in to a deactivated domain, and ends the sessions there', async () => {

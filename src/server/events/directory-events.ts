@@ -14,7 +14,13 @@ export function publishDirectoryChanges(app: FastifyInstance, feed: FeedTail, pr
     cache.invalidateAll();
     const seq = presence.store.events.lastSeq(domainId);
     for (const change of changes) {
-      presence.store.events.deliver(domainId, { type: 'directory', seq, change: change.seq, userId: change.resource.type === 'user' ? change.resource.id : null, data: change });
+      presence.store.events.deliver(domainId, {
+        type: 'directory',
+        seq,
+        change: change.seq,
+        userId: change.resource.type === 'user' ? change.resource.id : null,
+        data: change,
+      });
     }
   });
   app.addHook('onResponse', async (request, reply) => {

@@ -14,7 +14,9 @@ describe('live events over WebSocket', () => {
   before(async () => {
     h = await startHarness('sqlite', { SWITCHBOARD_HEARTBEAT_MS: '200', SWITCHBOARD_PRESENCE_GRACE: '1', SWITCHBOARD_EVENT_BUFFER: '5' });
     url = await h.app.listen({ host: '127.0.0.1', port: 0 });
-    const created = (await h.admin.post(`${base}/users`, { login: 'live-agent', roles: ['agent'], password: passwordFor('live-agent'), agent: { enabled: true } })).body;
+    const created = (
+      await h.admin.post(`${base}/users`, { login: 'live-agent', roles: ['agent'], password: passwordFor('live-agent'), agent: { enabled: true } })
+    ).body;
     const token = (await h.anonymous.post('/api/v1/auth/login', { domain: 'default', login: 'live-agent', password: passwordFor('live-agent') })).body.token;
     agent = { id: created.id, token };
     other = (await h.admin.post(`${base}/users`, { login: 'live-other', roles: ['agent'], agent: { enabled: true } })).body;
@@ -44,7 +46,11 @@ describe('live events over WebSocket', () => {
     await h.admin.post(`${base}/users/${other.id}/cc/login`);
     await h.admin.put(`${base}/users/${agent.id}/status`, { status: 'available' });
     await own.next((m) => m.type === 'presence' && m.data.status?.value === 'available');
-    assert.equal(own.messages.some((m) => m.userId === other.id), false, 'nothing about other users');
+    assert.equal(
+      own.messages.some((m) => m.userId === other.id),
+      false,
+      'nothing about other users',
+    );
     await own.close();
   });
 
@@ -55,7 +61,10 @@ describe('live events over WebSocket', () => {
     await h.admin.put(`${base}/users/${other.id}/status`, { status: 'break' });
     const resumed = await openEvents(url, 'default', h.admin.token as string, { since: first.seq });
     const missed = await resumed.next((m) => m.type === 'presence' && m.data.status?.value === 'break');
-    assert.equal(resumed.messages.some((m) => m.type === 'snapshot'), false);
+    assert.equal(
+      resumed.messages.some((m) => m.type === 'snapshot'),
+      false,
+    );
     assert.ok(missed.seq > first.seq);
     await resumed.close();
     for (const status of ['dnd', 'available', 'dnd', 'available', 'dnd', 'available']) await h.admin.put(`${base}/users/${other.id}/status`, { status });
@@ -70,7 +79,10 @@ describe('live events over WebSocket', () => {
     await admin.next((m) => m.type === 'snapshot');
     await h.admin.patch(`${base}/users/${other.id}`, { firstName: 'Renamed' });
     const change = await admin.next((m) => m.type === 'directory' && m.userId === other.id);
-    assert.deepEqual([change.data.action, change.data.resource, change.data.fields, change.change], ['user.updated', { type: 'user', id: other.id }, ['firstName'], change.data.seq]);
+    assert.deepEqual(
+      [change.data.action, change.data.resource, change.data.fields, change.change],
+      ['user.updated', { type: 'user', id: other.id }, ['firstName'], change.data.seq],
+    );
     await admin.close();
   });
 
@@ -79,7 +91,10 @@ describe('live events over WebSocket', () => {
     const silent = await openEvents(url, 'default', agent.token, { autoPong: false });
     await silent.next((m) => m.type === 'snapshot');
     await new Promise((resolve) => silent.socket.once('close', resolve));
-    let presence = await until(async () => (await h.admin.get(`${base}/users/${agent.id}/presence`)).body, (p) => p.online === false);
+    let presence = await until(
+      async () => (await h.admin.get(`${base}/users/${agent.id}/presence`)).body,
+      (p) => p.online === false,
+    );
     assert.deepEqual([presence.online, presence.cc.loggedIn], [false, true], 'in CC during the grace period');
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await h.app.presence.sweep();

@@ -7,8 +7,20 @@ import { lastChange } from '../changes/store.ts';
 import { changesAfter } from './store.ts';
 
 const eventsQuery = z.strictObject({
-  since: z.coerce.number().int().min(0).optional().describe('The last sequence number received: what came after it is sent first, or a snapshot when too much was missed'),
-  changes: z.coerce.number().int().min(0).optional().describe("The last `change` of a directory event received: every directory change after it is sent first, from the change feed (it survives restarts and is the same on every process)"),
+  since: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('The last sequence number received: what came after it is sent first, or a snapshot when too much was missed'),
+  changes: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe(
+      'The last `change` of a directory event received: every directory change after it is sent first, from the change feed (it survives restarts and is the same on every process)',
+    ),
 });
 
 /** Administrators and supervisors (users:read) see every user's events; everybody else only their own. */
@@ -20,74 +32,82 @@ const visibleTo = (actor: Actor) => (event: Pick<LiveEvent, 'userId'>) => can(ac
  * An open stream counts as the user being online; a stream that misses a heartbeat is closed.
  */
 export function eventRoutes(router: Router, { db, presence, config }: Deps): void {
-  router.get('/api/v1/domains/:domain/events', {
-    websocket: true,
-    config: { access: { permission: 'profile:read' } },
-    schema: { tags: ['presence'], summary: 'Live events (WebSocket)', params: z.object({ domain: z.string() }), querystring: eventsQuery },
-  }, (socket, request) => {
-    const actor = actorOf(request);
-    const domain = domainOf(request);
-    const visible = visibleTo(actor);
-    const send = (message: unknown) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(message));
-    let ready = false;
-    let sentUpTo = 0;
-    let changesUpTo = 0;
-    const early: LiveEvent[] = [];
-    const deliver = (event: LiveEvent) => {
-      if (event.change !== undefined) {
-        if (event.change <= changesUpTo) return;
-        changesUpTo = event.change;
-      } else if (event.seq <= sentUpTo) return;
-      if (visible(event)) send(event);
-    };
-    const unsubscribe = presence.store.events.subscribe((domainId, event) => {
-      if (domainId !== domain.id) return;
-      if (ready) deliver(event);
-      else early.push(event);
-    });
-    const alive = keepAlive(socket, config.heartbeatMs);
-    const own = actor.domainId === domain.id;
-    /** The process this connection is counted on. */
-    let owner: string | undefined;
-    // Counted on a process taken for dead, it was dropped already: the client reconnects and is counted again.
-    const unwatch = presence.onFoundDead((processId) => processId === owner && socket.close(1012, 'reconnect'));
+  router.get(
+    '/api/v1/domains/:domain/events',
+    {
+      websocket: true,
+      config: { access: { permission: 'profile:read' } },
+      schema: { tags: ['presence'], summary: 'Live events (WebSocket)', params: z.object({ domain: z.string() }), querystring: eventsQuery },
+    },
+    (socket, request) => {
+      const actor = actorOf(request);
+      const domain = domainOf(request);
+      const visible = visibleTo(actor);
+      const send = (message: unknown) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(message));
+      let ready = false;
+      let sentUpTo = 0;
+      let changesUpTo = 0;
+      const early: LiveEvent[] = [];
+      const deliver = (event: LiveEvent) => {
+        if (event.change !== undefined) {
+          if (event.change <= changesUpTo) return;
+          changesUpTo = event.change;
+        } else if (event.seq <= sentUpTo) return;
+        if (visible(event)) send(event);
+      };
+      const unsubscribe = presence.store.events.subscribe((domainId, event) => {
+        if (domainId !== domain.id) return;
+        if (ready) deliver(event);
+        else early.push(event);
+      });
+      const alive = keepAlive(socket, config.heartbeatMs);
+      const own = actor.domainId === domain.id;
+      /** The process this connection is counted on. */
+      let owner: string | undefined;
+      // Counted on a process taken for dead, it was dropped already: the client reconnects and is counted again.
+      const unwatch = presence.onFoundDead((processId) => processId === owner && socket.close(1012, 'reconnect'));
 
-    const joined = (async () => {
-      const { since, changes } = request.query as z.infer<typeof eventsQuery>;
-      changesUpTo = changes ?? (await lastChange(db, domain.id));
-      const replayed = changes === undefined ? [] : await changesAfter(db, domain.id, changes);
-      // Too many directory changes missed: a snapshot, from which the client re-reads what it shows.
-      if (replayed === null) changesUpTo = await lastChange(db, domain.id);
-      const missed = since === undefined || replayed === null ? null : presence.store.events.since(domain.id, since);
-      if (missed) {
-        // Directory changes come from the feed when the client names where it is in it; else as buffered.
-        for (const event of missed) if (visible(event) && (changes === undefined || event.change === undefined)) send(event);
-        sentUpTo = Math.max(since ?? 0, missed.at(-1)?.seq ?? 0);
-      } else {
-        sentUpTo = presence.store.events.lastSeq(domain.id);
-        // Someone who sees only themselves gets only their own state: no walk over the whole domain.
-        const views = can(actor, 'users:read') ? [...(await presence.views(domain.id)).values()] : own ? await presence.viewsOf(domain.id, [actor.id]) : [];
-        send({ type: 'snapshot', seq: sentUpTo, data: { presence: views, changes: changesUpTo, changesMissed: replayed === null } });
-      }
-      for (const change of replayed ?? []) deliver({ type: 'directory', seq: sentUpTo, change: change.seq, userId: change.resource.type === 'user' ? change.resource.id : null, data: change });
-      ready = true;
-      for (const event of early) deliver(event);
-      early.length = 0;
-      // Connecting is itself a presence change: it comes as an event, after the snapshot.
-      if (own) owner = await presence.connect(domain.id, actor.id);
-      if (owner !== undefined && owner !== presence.store.processId) socket.close(1012, 'reconnect');
-    })().catch((error: unknown) => {
-      request.log.error({ err: error }, 'event stream failed');
-      socket.close(1011, 'internal error');
-    });
-    socket.on('close', () => {
-      unsubscribe();
-      unwatch();
-      clearInterval(alive);
-      // After the connection was counted, never before: a quick close must not leave a ghost online.
-      if (own) void joined.then(() => (owner === undefined ? undefined : presence.disconnect(domain.id, actor.id, owner))).catch((error: unknown) => request.log.error({ err: error }, 'presence disconnect failed'));
-    });
-  });
+      const joined = (async () => {
+        const { since, changes } = request.query as z.infer<typeof eventsQuery>;
+        changesUpTo = changes ?? (await lastChange(db, domain.id));
+        const replayed = changes === undefined ? [] : await changesAfter(db, domain.id, changes);
+        // Too many directory changes missed: a snapshot, from which the client re-reads what it shows.
+        if (replayed === null) changesUpTo = await lastChange(db, domain.id);
+        const missed = since === undefined || replayed === null ? null : presence.store.events.since(domain.id, since);
+        if (missed) {
+          // Directory changes come from the feed when the client names where it is in it; else as buffered.
+          for (const event of missed) if (visible(event) && (changes === undefined || event.change === undefined)) send(event);
+          sentUpTo = Math.max(since ?? 0, missed.at(-1)?.seq ?? 0);
+        } else {
+          sentUpTo = presence.store.events.lastSeq(domain.id);
+          // Someone who sees only themselves gets only their own state: no walk over the whole domain.
+          const views = can(actor, 'users:read') ? [...(await presence.views(domain.id)).values()] : own ? await presence.viewsOf(domain.id, [actor.id]) : [];
+          send({ type: 'snapshot', seq: sentUpTo, data: { presence: views, changes: changesUpTo, changesMissed: replayed === null } });
+        }
+        for (const change of replayed ?? [])
+          deliver({ type: 'directory', seq: sentUpTo, change: change.seq, userId: change.resource.type === 'user' ? change.resource.id : null, data: change });
+        ready = true;
+        for (const event of early) deliver(event);
+        early.length = 0;
+        // Connecting is itself a presence change: it comes as an event, after the snapshot.
+        if (own) owner = await presence.connect(domain.id, actor.id);
+        if (owner !== undefined && owner !== presence.store.processId) socket.close(1012, 'reconnect');
+      })().catch((error: unknown) => {
+        request.log.error({ err: error }, 'event stream failed');
+        socket.close(1011, 'internal error');
+      });
+      socket.on('close', () => {
+        unsubscribe();
+        unwatch();
+        clearInterval(alive);
+        // After the connection was counted, never before: a quick close must not leave a ghost online.
+        if (own)
+          void joined
+            .then(() => (owner === undefined ? undefined : presence.disconnect(domain.id, actor.id, owner)))
+            .catch((error: unknown) => request.log.error({ err: error }, 'presence disconnect failed'));
+      });
+    },
+  );
 }
 
 /** Pings every interval; a socket that did not answer the previous ping is dropped. */

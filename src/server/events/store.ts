@@ -8,7 +8,7 @@ const REPLAY_MAX = 10_000;
 /** The directory changes after `after`, or null when there are too many to send (the client re-reads). */
 export async function changesAfter(db: Db, domainId: string, after: number): Promise<ChangeView[] | null> {
   const changes: ChangeView[] = [];
-  for (let cursor: string | null = String(after); cursor !== null; ) {
+  for (let cursor: string | null = String(after); cursor !== null;) {
     const page = await listChanges(db, domainId, Number(cursor), 1000);
     changes.push(...page.items);
     if (changes.length > REPLAY_MAX) return null;

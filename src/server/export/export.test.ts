@@ -18,15 +18,23 @@ forEachEngine('CSV export', (h) => {
       agent: { enabled: true, wrapUpTime: 25 },
     });
     await h().admin.post(`${base}/users`, { login: 'not-exported', roles: ['agent'] });
-    const response = await h().app.inject({ method: 'GET', url: `${base}/users/export?tag=export-me`, headers: { authorization: `Bearer ${h().admin.token}` } });
+    const response = await h().app.inject({
+      method: 'GET',
+      url: `${base}/users/export?tag=export-me`,
+      headers: { authorization: `Bearer ${h().admin.token}` },
+    });
     assert.equal(response.statusCode, 200);
     assert.match(String(response.headers['content-type']), /^text\/csv/);
     assert.match(String(response.headers['content-disposition']), /attachment; filename="users-default-/);
-    const lines = response.body.replace(/^\uFEFF/, '').trim().split('\n');
+    const lines = response.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n');
     assert.equal(lines.length, 2, 'the header and the one matching user');
     const header = (lines[0] as string).split(',');
     const row = lines[1] as string;
-    for (const column of ['login', 'roles', 'extension', 'connection', 'callerIdNumber', 'skills', 'wrapUpTime', 'noAnswerDelay']) assert.ok(header.includes(column), column);
+    for (const column of ['login', 'roles', 'extension', 'connection', 'callerIdNumber', 'skills', 'wrapUpTime', 'noAnswerDelay'])
+      assert.ok(header.includes(column), column);
     assert.match(row, /^exported,/);
     assert.match(row, /"'=HYPERLINK\(""http:\/\/evil\.example"",""x""\)"/, 'a formula is neutralised');
     assert.match(row, /,'@SUM\(A1\),/);

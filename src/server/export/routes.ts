@@ -16,7 +16,8 @@ export function exportRoutes(router: Router, { db }: Deps): void {
     schema: {
       tags,
       summary: 'Export users as CSV (the list filters apply)',
-      description: 'The columns import reads. Cells a spreadsheet would take for a formula start with an apostrophe. No password, SIP secret or PIN is ever in it.',
+      description:
+        'The columns import reads. Cells a spreadsheet would take for a formula start with an apostrophe. No password, SIP secret or PIN is ever in it.',
       params,
       querystring: userListQuery.omit({ limit: true, cursor: true, status: true, registered: true, online: true }),
       produces: ['text/csv'],

@@ -13,7 +13,14 @@ import { addMember, deleteGroup, groupMemberIds, groupRoleIds, insertGroup, remo
 
 /** A group as its audit entries see it: the row, the names of the roles it grants and, once it has any, its member count. */
 type GroupState = GroupsTable & { roles?: string[]; memberCount?: number };
-const toAuditView = (g: GroupState) => ({ name: g.name, description: g.description, roles: g.roles, memberCount: g.memberCount, createdAt: g.created_at, updatedAt: g.updated_at });
+const toAuditView = (g: GroupState) => ({
+  name: g.name,
+  description: g.description,
+  roles: g.roles,
+  memberCount: g.memberCount,
+  createdAt: g.created_at,
+  updatedAt: g.updated_at,
+});
 
 export const groups = catalogOf<GroupState, ReturnType<typeof toAuditView>>({ table: 'groups', code: 'group', noun: 'group', toView: toAuditView });
 
@@ -21,7 +28,6 @@ const stateOf = async (db: Db, group: GroupsTable): Promise<GroupState> => {
   const { roles, memberCount } = await toGroupView(db, group);
   return { ...group, roles, memberCount };
 };
-
 
 async function rolesOrThrow(db: Db, domainId: string, names: string[]): Promise<string[]> {
   const { ids, missing } = await resolveRoles(db, domainId, names);
@@ -77,7 +83,13 @@ export async function removeGroup(db: Db, actor: Granter, domain: DomainRecord, 
 }
 
 /** Adds a user to the group or takes them out; a membership that does not change writes nothing. */
-export async function changeMembership(db: Db, actor: Granter, domain: DomainRecord, params: { name: string; id: string }, how: 'add' | 'remove'): Promise<void> {
+export async function changeMembership(
+  db: Db,
+  actor: Granter,
+  domain: DomainRecord,
+  params: { name: string; id: string },
+  how: 'add' | 'remove',
+): Promise<void> {
   const group = await groups.mustFind(db, domain.id, params.name);
   const user = await findUserRow(db, domain.id, params.id);
   if (!user || user.deleted_at) throw notFound('User');

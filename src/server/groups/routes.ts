@@ -18,7 +18,12 @@ export function groupRoutes(router: Router, { db }: Deps): void {
     handler: async (request) => {
       const { limit, cursor } = request.query;
       const rows = await namedPage(db, 'groups', domainOf(request).id, cursor, limit);
-      const page = toPage(rows, limit, (r) => r, (r) => encodeCursor(r.name_key, r.id));
+      const page = toPage(
+        rows,
+        limit,
+        (r) => r,
+        (r) => encodeCursor(r.name_key, r.id),
+      );
       return { items: await toGroupViews(db, page.items), nextCursor: page.nextCursor };
     },
   });

@@ -4,11 +4,7 @@ import { catalogName } from '../roles/schema.ts';
 export const groupBase = z.strictObject({
   name: catalogName,
   description: z.string().trim().max(500).nullable().optional(),
-  roles: z
-    .array(catalogName)
-    .max(100)
-    .default([])
-    .describe('Roles every member of the group holds while a member'),
+  roles: z.array(catalogName).max(100).default([]).describe('Roles every member of the group holds while a member'),
 });
 
 export const groupCreate = groupBase;

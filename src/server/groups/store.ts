@@ -39,7 +39,15 @@ export async function toGroupView(db: Db, group: GroupsTable): Promise<GroupView
 
 export async function insertGroup(db: Db, domainId: string, group: { name: string; description: string | null }, roleIds: string[]) {
   const now = new Date().toISOString();
-  const record: GroupsTable = { id: randomUUID(), domain_id: domainId, name: group.name, name_key: nameKey(group.name), description: group.description, created_at: now, updated_at: now };
+  const record: GroupsTable = {
+    id: randomUUID(),
+    domain_id: domainId,
+    name: group.name,
+    name_key: nameKey(group.name),
+    description: group.description,
+    created_at: now,
+    updated_at: now,
+  };
   await db.insertInto('groups').values(record).execute();
   await setGroupRoles(db, record.id, roleIds);
   return record;
@@ -47,7 +55,11 @@ export async function insertGroup(db: Db, domainId: string, group: { name: strin
 
 export async function updateGroup(db: Db, group: GroupsTable, next: { name: string; description: string | null }, roleIds: string[] | undefined) {
   const record: GroupsTable = { ...group, name: next.name, name_key: nameKey(next.name), description: next.description, updated_at: new Date().toISOString() };
-  await db.updateTable('groups').set({ name: record.name, name_key: record.name_key, description: record.description, updated_at: record.updated_at }).where('id', '=', group.id).execute();
+  await db
+    .updateTable('groups')
+    .set({ name: record.name, name_key: record.name_key, description: record.description, updated_at: record.updated_at })
+    .where('id', '=', group.id)
+    .execute();
   if (roleIds) {
     await db.deleteFrom('group_roles').where('group_id', '=', group.id).execute();
     await setGroupRoles(db, group.id, roleIds);
@@ -56,7 +68,11 @@ export async function updateGroup(db: Db, group: GroupsTable, next: { name: stri
 }
 
 async function setGroupRoles(db: Db, groupId: string, roleIds: string[]) {
-  if (roleIds.length) await db.insertInto('group_roles').values(roleIds.map((role_id) => ({ group_id: groupId, role_id }))).execute();
+  if (roleIds.length)
+    await db
+      .insertInto('group_roles')
+      .values(roleIds.map((role_id) => ({ group_id: groupId, role_id })))
+      .execute();
 }
 
 export async function deleteGroup(db: Db, groupId: string) {

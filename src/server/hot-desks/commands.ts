@@ -19,7 +19,13 @@ export async function signIn(db: Db, actor: Actor, domain: DomainRecord, user: U
     .execute(async (trx) => {
       const desk = await signInToDesk(trx, domain.id, user.id, wanted, by(actor, user));
       await touchUser(trx, user.id);
-      await recordAudit(trx, { domainId: domain.id, actor, action: 'desk.signed_in', target: { type: 'user', id: user.id, name: user.login }, changes: { desk: { from: user.sip?.desk ?? null, to: desk } } });
+      await recordAudit(trx, {
+        domainId: domain.id,
+        actor,
+        action: 'desk.signed_in',
+        target: { type: 'user', id: user.id, name: user.login },
+        changes: { desk: { from: user.sip?.desk ?? null, to: desk } },
+      });
       return desk;
     })
     .catch((error: unknown) => {
@@ -33,14 +39,26 @@ export async function signOut(db: Db, actor: Actor, domain: DomainRecord, user: 
     const desk = await signOutOfDesk(trx, user.id, by(actor, user));
     if (!desk) throw conflict('desk.not_signed_in', `${user.login} is not signed in to a desk`);
     await touchUser(trx, user.id);
-    await recordAudit(trx, { domainId: domain.id, actor, action: 'desk.signed_out', target: { type: 'user', id: user.id, name: user.login }, changes: { desk: { from: desk, to: null } } });
+    await recordAudit(trx, {
+      domainId: domain.id,
+      actor,
+      action: 'desk.signed_out',
+      target: { type: 'user', id: user.id, name: user.login },
+      changes: { desk: { from: desk, to: null } },
+    });
   });
 }
 
 export async function createDesk(db: Db, actor: AuditActor, domain: DomainRecord, extension: string, description: string | null): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await addDesk(trx, domain.id, extension, description);
-    await recordAudit(trx, { domainId: domain.id, actor, action: 'desk.created', target: { type: 'desk', id: extension, name: extension }, changes: diff(null, { extension, description }) });
+    await recordAudit(trx, {
+      domainId: domain.id,
+      actor,
+      action: 'desk.created',
+      target: { type: 'desk', id: extension, name: extension },
+      changes: diff(null, { extension, description }),
+    });
   });
 }
 

@@ -23,7 +23,14 @@ export function hotDeskRoutes(router: Router, { db }: Deps): void {
       summary: 'Sign a hot-desking user in to a desk',
       description: 'To the desk given, or to the lowest free one. A user at another desk leaves it.',
       params: userParams,
-      body: z.strictObject({ extension: z.string().regex(/^[0-9]{1,15}$/).optional() }).default({}),
+      body: z
+        .strictObject({
+          extension: z
+            .string()
+            .regex(/^[0-9]{1,15}$/)
+            .optional(),
+        })
+        .default({}),
       response: { 200: z.object({ extension: z.string() }) },
     },
     handler: async (request) => {
@@ -60,19 +67,35 @@ export function hotDeskRoutes(router: Router, { db }: Deps): void {
       const user = await readUser(db, domainOf(request), request.params.id);
       const { limit, cursor } = request.query;
       const rows = await deskHistory(db, user.id, cursor ? decodeCursor(cursor)[1] : undefined, limit);
-      return toPage(rows, limit, (r) => ({ extension: r.extension, signedInAt: r.signed_in_at, signedOutAt: r.signed_out_at, signedOutBy: r.signed_out_by }), (r) => encodeCursor(r.signed_in_at, r.id));
+      return toPage(
+        rows,
+        limit,
+        (r) => ({ extension: r.extension, signedInAt: r.signed_in_at, signedOutAt: r.signed_out_at, signedOutBy: r.signed_out_by }),
+        (r) => encodeCursor(r.signed_in_at, r.id),
+      );
     },
   });
 
   router.get('/api/v1/domains/:domain/hot-desks', {
     config: { access: { permission: 'users:read' } },
-    schema: { tags, summary: "The domain's hot desks and who sits at each", params: domainParams, response: { 200: z.object({ items: z.array(hotDeskView) }) } },
+    schema: {
+      tags,
+      summary: "The domain's hot desks and who sits at each",
+      params: domainParams,
+      response: { 200: z.object({ items: z.array(hotDeskView) }) },
+    },
     handler: async (request) => ({ items: await listDesks(db, domainOf(request).id) }),
   });
 
   router.post('/api/v1/domains/:domain/hot-desks', {
     config: { access: { permission: 'telephony:manage' } },
-    schema: { tags, summary: 'Add a hot desk: an extension hot-desking users sign in to', params: domainParams, body: hotDeskCreate, response: { 201: hotDeskView } },
+    schema: {
+      tags,
+      summary: 'Add a hot desk: an extension hot-desking users sign in to',
+      params: domainParams,
+      body: hotDeskCreate,
+      response: { 201: hotDeskView },
+    },
     handler: async (request, reply) => {
       const domain = domainOf(request);
       const { extension, description = null } = request.body;
@@ -83,7 +106,12 @@ export function hotDeskRoutes(router: Router, { db }: Deps): void {
 
   router.delete('/api/v1/domains/:domain/hot-desks/:extension', {
     config: { access: { permission: 'telephony:manage' } },
-    schema: { tags, summary: 'Remove a hot desk nobody is signed in to', params: z.object({ domain: z.string(), extension: z.string() }), response: { 204: z.null() } },
+    schema: {
+      tags,
+      summary: 'Remove a hot desk nobody is signed in to',
+      params: z.object({ domain: z.string(), extension: z.string() }),
+      response: { 204: z.null() },
+    },
     handler: async (request, reply) => {
       const domain = domainOf(request);
       const { extension } = request.params;

@@ -6,7 +6,19 @@ import { startHarness, type Harness } from '../../../test/harness.ts';
 /** Routes anyone may call without signing in; everything else must declare what it needs. */
 // /sip: SIP over WebSocket, where every REGISTER is authenticated by digest.
 // /integrations/freeswitch/directory: FreeSWITCH authenticates with the shared secret (basic auth).
-const publicRoutes = [/^\/\*?$/, /^\/assets\//, /^\/favicon\.ico$/, /^\/api\/v1\/auth\/login$/, /^\/api\/v1\/auth\/password-reset$/, /^\/healthz$/, /^\/readyz$/, /^\/api\/openapi\.json$/, /^\/api\/docs(\/.*)?$/, /^\/sip$/, /^\/integrations\/freeswitch\/directory$/];
+const publicRoutes = [
+  /^\/\*?$/,
+  /^\/assets\//,
+  /^\/favicon\.ico$/,
+  /^\/api\/v1\/auth\/login$/,
+  /^\/api\/v1\/auth\/password-reset$/,
+  /^\/healthz$/,
+  /^\/readyz$/,
+  /^\/api\/openapi\.json$/,
+  /^\/api\/docs(\/.*)?$/,
+  /^\/sip$/,
+  /^\/integrations\/freeswitch\/directory$/,
+];
 
 describe('route table', () => {
   let h: Harness;
@@ -21,7 +33,11 @@ describe('route table', () => {
     for (const route of routes) {
       assert.ok(route.access, `${route.method} ${route.url} declares no access`);
       const isPublic = 'public' in route.access;
-      assert.equal(isPublic, publicRoutes.some((p) => p.test(route.url)), `${route.method} ${route.url} is ${isPublic ? '' : 'not '}public`);
+      assert.equal(
+        isPublic,
+        publicRoutes.some((p) => p.test(route.url)),
+        `${route.method} ${route.url} is ${isPublic ? '' : 'not '}public`,
+      );
       if ('permission' in route.access) assert.ok(route.access.permission in permissionCatalog, `${route.url}: unknown ${route.access.permission}`);
     }
   });
@@ -30,7 +46,8 @@ describe('route table', () => {
     const response = await h.admin.get('/api/v1/permissions');
     assert.equal(response.status, 200);
     const names = response.body.items.map((p: { name: string }) => p.name);
-    for (const name of ['users:read', 'users:create', 'users:update', 'users:delete', 'roles:update', 'groups:read', 'audit:read']) assert.ok(names.includes(name), name);
+    for (const name of ['users:read', 'users:create', 'users:update', 'users:delete', 'roles:update', 'groups:read', 'audit:read'])
+      assert.ok(names.includes(name), name);
     for (const item of response.body.items) assert.ok(item.description.length > 5);
     assert.ok(grantablePermissions.every((p) => names.includes(p)));
   });

@@ -4,7 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.json': 'application/json' };
+const types: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
 
 interface Asset {
   body: Buffer;
@@ -45,7 +54,10 @@ function load(dir: string): Map<string, Asset> {
 
 const send = (request: FastifyRequest, reply: FastifyReply, asset: Asset) => {
   const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
-  reply.type(asset.type).header('cache-control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache').header('vary', 'accept-encoding');
+  reply
+    .type(asset.type)
+    .header('cache-control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+    .header('vary', 'accept-encoding');
   if (gzip) reply.header('content-encoding', 'gzip');
   return reply.send(gzip ? asset.gzip : asset.body);
 };
@@ -59,12 +71,15 @@ export function consoleRoutes(app: FastifyInstance): void {
   const dir = consoleDir();
   const access = { access: { public: true } } as const;
   if (!dir) {
-    app.get('/', { config: access, schema: { hide: true } }, async (_request, reply) => reply.type('text/plain; charset=utf-8').send('The console is not built here: run `npm run build` (npm start does it).\n'));
+    app.get('/', { config: access, schema: { hide: true } }, async (_request, reply) =>
+      reply.type('text/plain; charset=utf-8').send('The console is not built here: run `npm run build` (npm start does it).\n'),
+    );
     return;
   }
   const assets = load(dir);
   const index = assets.get('/index.html') as Asset;
-  for (const [url, asset] of assets) if (url !== '/index.html') app.get(url, { config: access, schema: { hide: true } }, (request, reply) => send(request, reply, asset));
+  for (const [url, asset] of assets)
+    if (url !== '/index.html') app.get(url, { config: access, schema: { hide: true } }, (request, reply) => send(request, reply, asset));
   app.get('/*', { config: access, schema: { hide: true } }, (request, reply) => {
     if (/^\/(api|integrations|sip)(\/|$)/.test(request.url)) return reply.callNotFound();
     return send(request, reply, index);

@@ -74,7 +74,9 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
   const problem = parserProblem(error);
   if (socket.writable) {
     const body = JSON.stringify(problem.toJSON());
-    socket.write(`HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(error);
 }
@@ -82,7 +84,11 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
 function parserProblem(error: NodeJS.ErrnoException): Problem {
   switch (error.code) {
     case 'HPE_HEADER_OVERFLOW':
-      return new Problem(431, 'request.header_too_large', 'The request line and headers are larger than this server accepts; send long filters in fewer, shorter parameters');
+      return new Problem(
+        431,
+        'request.header_too_large',
+        'The request line and headers are larger than this server accepts; send long filters in fewer, shorter parameters',
+      );
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return new Problem(408, 'request.timeout', 'The request did not arrive in time');
   }

@@ -19,5 +19,4 @@ export function expectedVersion(request: FastifyRequest): number | undefined {
   return Number(match[1]);
 }
 
-export const stale = () =>
-  new Problem(412, 'resource.stale_version', 'Someone changed this since you read it; read it again and reapply your change');
+export const stale = () => new Problem(412, 'resource.stale_version', 'Someone changed this since you read it; read it again and reapply your change');

@@ -25,12 +25,14 @@ function nulProblems(input: unknown, root: string[]): FieldProblem[] {
   for (let index = 0; index < pending.length; index += 1) {
     const { value, path } = pending[index] as (typeof pending)[number];
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) problems.push({ path: path.join('/'), code: 'input.nul_character', message: 'Text cannot hold the NUL character (U+0000)' });
+      if (value.includes('\u0000'))
+        problems.push({ path: path.join('/'), code: 'input.nul_character', message: 'Text cannot hold the NUL character (U+0000)' });
     } else if (Array.isArray(value)) {
       value.forEach((item, position) => pending.push({ value: item, path: [...path, String(position)] }));
     } else if (isPlainObject(value)) {
       for (const [key, item] of Object.entries(value)) {
-        if (key.includes('\u0000')) problems.push({ path: [...path, key].join('/'), code: 'input.nul_character', message: 'A field name cannot hold the NUL character (U+0000)' });
+        if (key.includes('\u0000'))
+          problems.push({ path: [...path, key].join('/'), code: 'input.nul_character', message: 'A field name cannot hold the NUL character (U+0000)' });
         pending.push({ value: item, path: [...path, key] });
       }
     }

@@ -57,7 +57,10 @@ const canonical = new Map(importColumns.map((c) => [c.toLowerCase(), c]));
  * What each header of a file means: the columns it fills, or none (reported, not imported).
  * `chosen` (header → column, or '' for none) wins over names and aliases: the wizard's mapping.
  */
-export function mapHeaders(headers: string[], chosen: Record<string, ImportColumn | ''> = {}): { columns: ImportColumn[][]; unknown: { index: number; header: string }[] } {
+export function mapHeaders(
+  headers: string[],
+  chosen: Record<string, ImportColumn | ''> = {},
+): { columns: ImportColumn[][]; unknown: { index: number; header: string }[] } {
   const unknown: { index: number; header: string }[] = [];
   const choice = new Map(Object.entries(chosen).map(([header, column]) => [header.trim().toLowerCase(), column]));
   const columns = headers.map((raw, index) => {
@@ -83,20 +86,32 @@ export const MAX_COLUMNS = 200;
  * Either would otherwise let the last one silently win.
  */
 export function headerProblems(headers: string[], columns: ImportColumn[][]): FieldProblem[] {
-  if (headers.length > MAX_COLUMNS) return [{ path: 'headers', code: 'import.too_many_columns', message: `${headers.length} headers: a file has at most ${MAX_COLUMNS} columns` }];
+  if (headers.length > MAX_COLUMNS)
+    return [{ path: 'headers', code: 'import.too_many_columns', message: `${headers.length} headers: a file has at most ${MAX_COLUMNS} columns` }];
   const problems: FieldProblem[] = [];
   const names = new Map<string, number>();
   const filled = new Map<ImportColumn, number>();
   headers.forEach((raw, index) => {
     const path = `headers/${index + 1}`;
-    if (raw.length > MAX_HEADER) return void problems.push({ path, code: 'import.header_too_long', message: `Header ${index + 1} is over ${MAX_HEADER} characters` });
+    if (raw.length > MAX_HEADER)
+      return void problems.push({ path, code: 'import.header_too_long', message: `Header ${index + 1} is over ${MAX_HEADER} characters` });
     const name = raw.trim().toLowerCase();
     const same = names.get(name);
-    if (name && same !== undefined) return void problems.push({ path, code: 'import.duplicate_header', message: `${JSON.stringify(excerpt(raw))} repeats header ${same + 1} (${JSON.stringify(excerpt(headers[same] ?? ''))})` });
+    if (name && same !== undefined)
+      return void problems.push({
+        path,
+        code: 'import.duplicate_header',
+        message: `${JSON.stringify(excerpt(raw))} repeats header ${same + 1} (${JSON.stringify(excerpt(headers[same] ?? ''))})`,
+      });
     names.set(name, index);
     for (const column of columns[index] ?? []) {
       const first = filled.get(column);
-      if (first !== undefined) problems.push({ path, code: 'import.duplicate_header', message: `${JSON.stringify(excerpt(raw))} is read as ${column}, like header ${first + 1} (${JSON.stringify(excerpt(headers[first] ?? ''))})` });
+      if (first !== undefined)
+        problems.push({
+          path,
+          code: 'import.duplicate_header',
+          message: `${JSON.stringify(excerpt(raw))} is read as ${column}, like header ${first + 1} (${JSON.stringify(excerpt(headers[first] ?? ''))})`,
+        });
       else filled.set(column, index);
     }
   });

@@ -43,7 +43,15 @@ export interface ImportRun {
  * for the whole chunk, and written set-wise. Everything happens in one transaction, so a dry
  * run, a refused atomic import, a cancel or a killed process leave the directory as it was.
  */
-export async function importUsers(db: Db, requester: Requester & AuditActor, domain: DomainRecord, path: string, query: ImportQuery, guards: Safeguards, run: ImportRun = {}): Promise<ImportReport> {
+export async function importUsers(
+  db: Db,
+  requester: Requester & AuditActor,
+  domain: DomainRecord,
+  path: string,
+  query: ImportQuery,
+  guards: Safeguards,
+  run: ImportRun = {},
+): Promise<ImportReport> {
   const csv = await readCsv(path, { encoding: query.encoding, delimiter: query.delimiter && delimiters[query.delimiter] });
   const bulkId = run.id ?? timeOrderedId();
   const tally = new Tally(run.onProgress, csv.fraction);
@@ -79,7 +87,13 @@ export async function importUsers(db: Db, requester: Requester & AuditActor, dom
     tally.report(true);
     if (query.dryRun || (query.mode === 'atomic' && tally.problemCount > 0)) throw new Rollback();
     const count = (n: number) => ({ from: null, to: n });
-    await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'users.imported', target: { type: 'bulk', id: bulkId, name: `${query.mode} import` }, changes: { created: count(tally.created), updated: count(tally.updated), skipped: count(tally.skippedCount), problems: count(tally.problemCount) } });
+    await recordAudit(trx, {
+      domainId: domain.id,
+      actor: requester,
+      action: 'users.imported',
+      target: { type: 'bulk', id: bulkId, name: `${query.mode} import` },
+      changes: { created: count(tally.created), updated: count(tally.updated), skipped: count(tally.skippedCount), problems: count(tally.problemCount) },
+    });
   };
   const written = await lender
     .run(() => db.transaction().execute((trx) => keepingAnAdministrator(trx, domain.id, () => numberedAtTheEnd(trx, () => work(trx))).then(() => true)))
@@ -160,7 +174,15 @@ class Tally {
     if (!this.onProgress || (!last && now - this.#reported < 250)) return;
     this.#reported = now;
     const seconds = (now - this.#started) / 1000;
-    this.onProgress({ rows: this.rows, created: this.created, updated: this.updated, skipped: this.skippedCount, problems: this.problemCount, rowsPerSecond: seconds > 0 ? Math.round(this.rows / seconds) : 0, fraction: Math.round(this.fraction() * 1000) / 1000 });
+    this.onProgress({
+      rows: this.rows,
+      created: this.created,
+      updated: this.updated,
+      skipped: this.skippedCount,
+      problems: this.problemCount,
+      rowsPerSecond: seconds > 0 ? Math.round(this.rows / seconds) : 0,
+      fraction: Math.round(this.fraction() * 1000) / 1000,
+    });
   }
 }
 
@@ -206,7 +228,14 @@ class ImportChunk {
       const login = p.user?.login ?? cells[loginColumn] ?? '';
       const key = login.toLowerCase();
       const earlier = firstRowOf.get(key);
-      const loginAt = (code: string, message: string, params?: Record<string, unknown>): CellProblem => ({ row, column: headers[loginColumn] ?? 'login', value: excerpt(login), code, message, ...(params ? { params } : {}) });
+      const loginAt = (code: string, message: string, params?: Record<string, unknown>): CellProblem => ({
+        row,
+        column: headers[loginColumn] ?? 'login',
+        value: excerpt(login),
+        code,
+        message,
+        ...(params ? { params } : {}),
+      });
       // The row's login problem is told with every other problem of the row, not instead of them.
       let loginProblem: CellProblem | undefined;
       if (key && earlier !== undefined) loginProblem = loginAt('import.same_login', `The same login as row ${earlier}`, { row: earlier });
@@ -307,7 +336,9 @@ class ImportChunk {
     }
     const bulkOperation = { from: null, to: this.bulkId };
     // Each new user's entry names it and the import; the import itself is recorded once, at its end.
-    await writeNewUsers(this.trx, this.requester, this.domain, ready, { auditChanges: (user) => ({ extension: { from: null, to: user.state.sip?.extension ?? null }, bulkOperation }) });
+    await writeNewUsers(this.trx, this.requester, this.domain, ready, {
+      auditChanges: (user) => ({ extension: { from: null, to: user.state.sip?.extension ?? null }, bulkOperation }),
+    });
     await this.#takeSeats(ready);
     for (const { prepared } of updates) await writeChange(this.trx, this.requester, this.domain, prepared, { bulkOperation });
     const secrets = ready.flatMap(({ user }) => {
@@ -335,7 +366,12 @@ class ImportChunk {
   async #passwordProblems(password: string, identity: { login: string; email?: string | null; firstName: string; lastName: string }) {
     if (!this.guards.passwords) return [];
     this.#policy ??= await readPolicy(this.trx, this.domain.id);
-    const { problems } = await this.guards.passwords.judge(this.#policy, password, { login: identity.login, email: identity.email ?? null, firstName: identity.firstName, lastName: identity.lastName });
+    const { problems } = await this.guards.passwords.judge(this.#policy, password, {
+      login: identity.login,
+      email: identity.email ?? null,
+      firstName: identity.firstName,
+      lastName: identity.lastName,
+    });
     return problems.map((p) => ({ path: 'password', code: p.code, message: p.message }));
   }
 
@@ -349,7 +385,13 @@ class ImportChunk {
     const ids: string[] = [];
     const problems = p.licenses.flatMap((name) => {
       const license = this.#licenses?.get(nameKey(name));
-      const problem = !license ? `No license named ${JSON.stringify(name)}` : license.expired ? `${license.name} has expired` : license.free < 1 ? `${license.name} has no free seat left` : '';
+      const problem = !license
+        ? `No license named ${JSON.stringify(name)}`
+        : license.expired
+          ? `${license.name} has expired`
+          : license.free < 1
+            ? `${license.name} has no free seat left`
+            : '';
       if (license && !problem) ids.push(license.id);
       const code = !license ? 'license.unknown' : license.expired ? 'license.expired' : 'license.no_free_seat';
       return problem ? [{ path: 'licenses', code, message: problem, params: { license: license?.name ?? name } }] : [];
@@ -365,7 +407,8 @@ class ImportChunk {
     const counts = new Map<string, number>();
     for (const u of users) for (const id of u.licenseIds ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
     for (const [id, n] of counts) {
-      if (!(await takeSeats(this.trx, id, n))) throw conflict('license.no_free_seats', 'Seats of a license were taken by another change during the import; run it again');
+      if (!(await takeSeats(this.trx, id, n)))
+        throw conflict('license.no_free_seats', 'Seats of a license were taken by another change during the import; run it again');
     }
   }
 }
@@ -403,7 +446,10 @@ function keysOf(rows: Parsed[]) {
  * come back, so sending the file again does not repeat the rows already imported.
  */
 export async function* withErrors(path: string, report: ImportReport): AsyncGenerator<string[]> {
-  const csv = await readCsv(path, { encoding: report.encoding as CsvEncoding, delimiter: report.delimiter === 'tab' ? '\t' : (report.delimiter as CsvDelimiter) });
+  const csv = await readCsv(path, {
+    encoding: report.encoding as CsvEncoding,
+    delimiter: report.delimiter === 'tab' ? '\t' : (report.delimiter as CsvDelimiter),
+  });
   const byRow = new Map<number, string[]>();
   for (const p of report.problems) byRow.set(p.row, [...(byRow.get(p.row) ?? []), `${p.column}: ${p.message}`]);
   const secret = new Set(report.mapping.flatMap((m, index) => (m.columns.some((c) => secretColumns.has(c as ImportColumn)) ? [index] : [])));
@@ -418,7 +464,8 @@ export async function* withErrors(path: string, report: ImportReport): AsyncGene
     row += 1;
     if (row > 1 && report.written && !failed(row)) continue;
     // Secret cells come back empty: the file is handed out again, and secrets are write-only.
-    const shown = row === 1 ? cells : cells.length !== report.mapping.length ? report.mapping.map(() => '') : cells.map((cell, index) => (secret.has(index) ? '' : cell));
+    const shown =
+      row === 1 ? cells : cells.length !== report.mapping.length ? report.mapping.map(() => '') : cells.map((cell, index) => (secret.has(index) ? '' : cell));
     yield [...shown, row === 1 ? 'error' : (byRow.get(row) ?? []).join('; ')].map(neutralised);
   }
 }

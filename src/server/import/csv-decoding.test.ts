@@ -36,22 +36,45 @@ describe('reading the files administrators have', () => {
 
   it('maps the headers of Webitel, Amazon Connect and Excel files onto our columns', () => {
     assert.deepEqual(mapHeaders(headersOf('webitel-v2-directory.csv')).columns, [
-      ['login', 'extension'], ['password'], ['voicemailPin'], ['roles'], ['name'], ['agent'], ['wrapUpTime'], ['maxNoAnswer'], ['busyDelay'], ['rejectDelay'], ['noAnswerDelay'],
+      ['login', 'extension'],
+      ['password'],
+      ['voicemailPin'],
+      ['roles'],
+      ['name'],
+      ['agent'],
+      ['wrapUpTime'],
+      ['maxNoAnswer'],
+      ['busyDelay'],
+      ['rejectDelay'],
+      ['noAnswerDelay'],
     ]);
     assert.deepEqual(mapHeaders(headersOf('webitel-v3-users.csv')).columns, [['login'], ['name'], ['extension'], ['email']]);
     assert.deepEqual(mapHeaders(headersOf('excel-pl-cp1250.csv')).columns, [['login'], ['firstName'], ['lastName'], ['email'], ['extension']]);
     assert.deepEqual(mapHeaders(headersOf('excel-ua-cp1251.csv')).columns, [['login'], ['firstName'], ['lastName'], ['email'], ['extension']]);
     const amazon = mapHeaders(headersOf('amazon-connect-users.csv'));
     assert.deepEqual(amazon.columns.slice(0, 5), [['firstName'], ['lastName'], ['email'], ['password'], ['login']]);
-    assert.deepEqual(amazon.unknown.map((u) => u.header), ['routing profile name', 'phone type (soft/desk)', 'soft phone auto accept (yes/no)'], 'columns we have no field for are reported');
+    assert.deepEqual(
+      amazon.unknown.map((u) => u.header),
+      ['routing profile name', 'phone type (soft/desk)', 'soft phone auto accept (yes/no)'],
+      'columns we have no field for are reported',
+    );
   });
 
   it('refuses a header line of too many or too long headers, quoting none whole', () => {
     const many = Array.from({ length: 201 }, (_, n) => `column ${n}`);
-    assert.deepEqual(headerProblems(many, mapHeaders(many).columns).map((p) => p.code), ['import.too_many_columns']);
+    assert.deepEqual(
+      headerProblems(many, mapHeaders(many).columns).map((p) => p.code),
+      ['import.too_many_columns'],
+    );
     const long = ['login', 'q'.repeat(201), `${'r'.repeat(60)}`, `${'R'.repeat(60)}`];
     const problems = headerProblems(long, mapHeaders(long).columns);
-    assert.deepEqual(problems.map((p) => `${p.path} ${p.code}`), ['headers/2 import.header_too_long', 'headers/4 import.duplicate_header']);
-    assert.ok(problems.every((p) => p.message.length < 120), 'headers are quoted cut');
+    assert.deepEqual(
+      problems.map((p) => `${p.path} ${p.code}`),
+      ['headers/2 import.header_too_long', 'headers/4 import.duplicate_header'],
+    );
+    assert.ok(
+      problems.every((p) => p.message.length < 120),
+      'headers are quoted cut',
+    );
   });
 });

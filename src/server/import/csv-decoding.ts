@@ -36,7 +36,11 @@ export function decodeCsv(bytes: Uint8Array, encoding?: CsvEncoding): { text: st
 /** The delimiter the header line uses most, outside quotes. */
 export function detectDelimiter(text: string): CsvDelimiter {
   const header = text.slice(0, Math.max(0, text.search(/\r?\n/)) || text.length);
-  const counts = new Map<CsvDelimiter, number>([[',', 0], [';', 0], ['\t', 0]]);
+  const counts = new Map<CsvDelimiter, number>([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+  ]);
   let quoted = false;
   for (const c of header) {
     if (c === '"') quoted = !quoted;
@@ -46,7 +50,6 @@ export function detectDelimiter(text: string): CsvDelimiter {
 }
 
 const SAMPLE = 64 * 1024;
-
 
 /**
  * The longest row, header line included, in characters: a row of every column with long lists
@@ -65,7 +68,13 @@ export async function readCsv(path: string, given: { encoding?: CsvEncoding; del
   // Rows whose cell count differs from the header's are read, to be reported row by row.
   // pipeline, not pipe: a file refused while decoded ends the records with that problem.
   const records = (): AsyncIterable<string[]> =>
-    readable(pipeline(Readable.from(decoded(path, encoding, read)), parse({ delimiter, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_ROW }), () => undefined));
+    readable(
+      pipeline(
+        Readable.from(decoded(path, encoding, read)),
+        parse({ delimiter, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_ROW }),
+        () => undefined,
+      ),
+    );
   /** How much of the file the records read so far came from, 0 to 1. */
   const fraction = () => (size ? Math.min(1, read.bytes / size) : 1);
   return { encoding, delimiter, records, fraction };
@@ -84,7 +93,11 @@ async function* decoded(path: string, encoding: CsvEncoding, read: { bytes: numb
       text = chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
     } catch {
       const line = lines + (chunk ? lineOfInvalidByte(chunk) : 0);
-      throw unreadable('import.not_utf8', line, `Line ${line} is not UTF-8: give the file's encoding (encoding=windows-1250 or windows-1251) or save it as UTF-8`);
+      throw unreadable(
+        'import.not_utf8',
+        line,
+        `Line ${line} is not UTF-8: give the file's encoding (encoding=windows-1250 or windows-1251) or save it as UTF-8`,
+      );
     }
     const nul = text.indexOf('\0');
     if (nul >= 0) {

@@ -8,7 +8,12 @@ const base = '/api/v1/domains/default';
 forEachEngine('CSV import', (h) => {
   const fixture = (name: string) => readFileSync(new URL(`../../../test/fixtures/${name}`, import.meta.url));
   const upload = (file: Buffer | string, query = '') =>
-    h().app.inject({ method: 'POST', url: `${base}/users/import${query}`, payload: file, headers: { 'content-type': 'text/csv', authorization: `Bearer ${h().admin.token}` } });
+    h().app.inject({
+      method: 'POST',
+      url: `${base}/users/import${query}`,
+      payload: file,
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${h().admin.token}` },
+    });
 
   it('imports a Windows-1251 file with its extensions, and a dry run writes nothing', async () => {
     const dry = await upload(fixture('excel-ua-cp1251.csv'), '?dryRun=true');
@@ -25,21 +30,51 @@ forEachEngine('CSV import', (h) => {
     const refused = await upload(fixture('excel-pl-cp1250.csv'));
     assert.equal(refused.statusCode, 400);
     // łukasz1, małgorzata3 and paweł4: logins are Latin, and so is an e-mail's local part here.
-    assert.deepEqual(refused.json().errors.map((e: { path: string }) => e.path), ['rows/3/login', 'rows/3/e-mail', 'rows/5/login', 'rows/5/e-mail', 'rows/6/login', 'rows/6/e-mail']);
+    assert.deepEqual(
+      refused.json().errors.map((e: { path: string }) => e.path),
+      ['rows/3/login', 'rows/3/e-mail', 'rows/5/login', 'rows/5/e-mail', 'rows/6/login', 'rows/6/e-mail'],
+    );
     assert.equal((await h().admin.get(`${base}/users?q=zofia0`)).body.items.length, 0, 'nothing was imported');
     const partial = await upload(fixture('excel-pl-cp1250.csv'), '?mode=partial');
-    assert.deepEqual([partial.statusCode, partial.json().created, partial.json().problems.filter((p: { column: string }) => p.column === 'login').map((p: { row: number; value: string }) => [p.row, p.value])], [200, 2, [[3, 'łukasz1'], [5, 'małgorzata3'], [6, 'paweł4']]]);
+    assert.deepEqual(
+      [
+        partial.statusCode,
+        partial.json().created,
+        partial
+          .json()
+          .problems.filter((p: { column: string }) => p.column === 'login')
+          .map((p: { row: number; value: string }) => [p.row, p.value]),
+      ],
+      [
+        200,
+        2,
+        [
+          [3, 'łukasz1'],
+          [5, 'małgorzata3'],
+          [6, 'paweł4'],
+        ],
+      ],
+    );
     assert.equal((await h().admin.get(`${base}/users?q=grzegorz2`)).body.items[0].sip.extension, '3003');
     const again = await upload(fixture('excel-pl-cp1250.csv'), '?mode=partial&onExisting=skip');
-    assert.deepEqual(again.json().skipped.map((s: { login: string }) => s.login), ['zofia0', 'grzegorz2']);
+    assert.deepEqual(
+      again.json().skipped.map((s: { login: string }) => s.login),
+      ['zofia0', 'grzegorz2'],
+    );
     const report = await upload(fixture('excel-pl-cp1250.csv'), '?report=csv&onExisting=skip');
     assert.match(String(report.headers['content-type']), /^text\/csv/);
-    const lines = report.body.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    const lines = report.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
     assert.equal(lines[0], 'login;imię;nazwisko;e-mail;numer wewnętrzny;error', 'the file as sent, decoded, with its own delimiter and an error column');
     assert.match(lines[2] as string, /^łukasz1;Łukasz;Żółkiewski;łukasz1@firma\.pl;3002;"?login: Latin letters/);
     assert.match(lines[1] as string, /^zofia0;Zofia;Wójcik;zofia0@firma\.pl;3001;$/, 'rows without problems have an empty error');
     const twice = await upload('login,extension\nsame,5501\nSAME,5502\n', '?dryRun=true');
-    assert.deepEqual(twice.json().problems.map((p: { row: number; message: string }) => [p.row, p.message]), [[3, 'The same login as row 2']]);
+    assert.deepEqual(
+      twice.json().problems.map((p: { row: number; message: string }) => [p.row, p.message]),
+      [[3, 'The same login as row 2']],
+    );
   });
 
   it('hands out a template whose example row imports as it is', async () => {
@@ -56,7 +91,14 @@ forEachEngine('CSV import', (h) => {
 
   it('updates existing users with only the cells the file has (onExisting=update)', async () => {
     await h().admin.post(`${base}/tags`, { name: 'kept' });
-    const { body: user } = await h().admin.post(`${base}/users`, { login: 'to.update', firstName: 'Old', lastName: 'Name', roles: ['agent'], tags: ['kept'], agent: { enabled: true } });
+    const { body: user } = await h().admin.post(`${base}/users`, {
+      login: 'to.update',
+      firstName: 'Old',
+      lastName: 'Name',
+      roles: ['agent'],
+      tags: ['kept'],
+      agent: { enabled: true },
+    });
     const result = await upload('login;firstName;wrapUpTime\nto.update;New;42\nbrand.new;Fresh;5\n', '?onExisting=update');
     assert.equal(result.statusCode, 200, result.body);
     assert.deepEqual([result.json().created, result.json().updated], [1, 1]);
@@ -70,8 +112,20 @@ forEachEngine('CSV import', (h) => {
 
   it('round-trips an export through the import', async () => {
     await h().admin.post(`${base}/tags`, { name: 'roundtrip' });
-    await h().admin.post(`${base}/users`, { login: 'round.trip', firstName: 'Round', lastName: 'Trip', roles: ['agent'], tags: ['roundtrip'], sip: { extension: '5601', connection: 'pbx', callerId: { number: '+48 22 100 00 08' } }, agent: { enabled: true, wrapUpTime: 12 } });
-    const exported = await h().app.inject({ method: 'GET', url: `${base}/users/export?tag=roundtrip`, headers: { authorization: `Bearer ${h().admin.token}` } });
+    await h().admin.post(`${base}/users`, {
+      login: 'round.trip',
+      firstName: 'Round',
+      lastName: 'Trip',
+      roles: ['agent'],
+      tags: ['roundtrip'],
+      sip: { extension: '5601', connection: 'pbx', callerId: { number: '+48 22 100 00 08' } },
+      agent: { enabled: true, wrapUpTime: 12 },
+    });
+    const exported = await h().app.inject({
+      method: 'GET',
+      url: `${base}/users/export?tag=roundtrip`,
+      headers: { authorization: `Bearer ${h().admin.token}` },
+    });
     const before = (await h().admin.get(`${base}/users?q=round.trip`)).body.items[0];
     assert.equal((await h().admin.post(`${base}/users/bulk-delete`, { ids: [before.id], confirm: 1 })).status, 200);
     await h().storage.db.deleteFrom('users').where('id', '=', before.id).execute();
@@ -79,6 +133,9 @@ forEachEngine('CSV import', (h) => {
     assert.equal(imported.statusCode, 200, imported.body);
     const after = (await h().admin.get(`${base}/users?q=round.trip`)).body.items[0];
     for (const key of ['login', 'firstName', 'lastName', 'roles', 'tags', 'active']) assert.deepEqual(after[key], before[key], key);
-    assert.deepEqual([after.sip.extension, after.sip.connection, after.sip.callerId.number, after.agent.enabled, after.agent.wrapUpTime, after.agent.inherited], [before.sip.extension, before.sip.connection, before.sip.callerId.number, true, 12, before.agent.inherited]);
+    assert.deepEqual(
+      [after.sip.extension, after.sip.connection, after.sip.callerId.number, after.agent.enabled, after.agent.wrapUpTime, after.agent.inherited],
+      [before.sip.extension, before.sip.connection, before.sip.callerId.number, true, 12, before.agent.inherited],
+    );
   });
 });

@@ -22,7 +22,12 @@ const agentsFile = (count: number, first = 70_000, prefix = 'bulk') => {
 
 forEachEngine('CSV import as a job', (h) => {
   const upload = (file: string, query = '', headers: Record<string, string> = {}) =>
-    h().app.inject({ method: 'POST', url: `${base}/users/import${query}`, payload: file, headers: { 'content-type': 'text/csv', authorization: `Bearer ${h().admin.token}`, ...headers } });
+    h().app.inject({
+      method: 'POST',
+      url: `${base}/users/import${query}`,
+      payload: file,
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${h().admin.token}`, ...headers },
+    });
   const count = async (prefix: string) => (await h().storage.db.selectFrom('users').select('id').where('login_key', 'like', `${prefix}%`).execute()).length;
   /** The server's address: listening from the first test that needs it. */
   const address = async () => {
@@ -51,20 +56,35 @@ forEachEngine('CSV import as a job', (h) => {
       assert.equal(started.headers.location, `${base}/jobs/${started.json().id}`);
       const job = await waitFor(started.json().id);
       assert.equal(job.state, 'succeeded');
-      assert.deepEqual([job.result.created, job.result.written, job.result.generatedSecrets, job.progress.rows, job.progress.fraction], [2500, true, 2500, 2500, 1]);
+      assert.deepEqual(
+        [job.result.created, job.result.written, job.result.generatedSecrets, job.progress.rows, job.progress.fraction],
+        [2500, true, 2500, 2500, 1],
+      );
       const finished = await events.next((m) => m.type === 'job' && m.data.id === job.id && m.data.state === 'succeeded');
       assert.equal(finished.data.progress.created, 2500, 'the event stream carries the job');
       assert.equal(await count('bulk'), 2500, 'rows of three chunks are in');
 
       const user = (await h().admin.get(`${base}/users?q=bulk1234`)).body.items[0];
-      assert.deepEqual([user.sip.extension, user.agent.enabled, user.agent.wrapUpTime, user.groups.sort(), user.agent.skills], ['71234', true, 15, ['Sales', 'Support'], [{ skill: 'English', level: 34 }]]);
-      const secrets = await h().app.inject({ method: 'GET', url: `${base}/jobs/${job.id}/secrets.csv`, headers: { authorization: `Bearer ${h().admin.token}` } });
+      assert.deepEqual(
+        [user.sip.extension, user.agent.enabled, user.agent.wrapUpTime, user.groups.sort(), user.agent.skills],
+        ['71234', true, 15, ['Sales', 'Support'], [{ skill: 'English', level: 34 }]],
+      );
+      const secrets = await h().app.inject({
+        method: 'GET',
+        url: `${base}/jobs/${job.id}/secrets.csv`,
+        headers: { authorization: `Bearer ${h().admin.token}` },
+      });
       assert.equal(secrets.statusCode, 200);
       const row = secrets.body.split('\n').find((line) => line.startsWith('bulk1234,')) as string;
       const [, , username, secret] = row.split(',');
       const stored = await h().storage.db.selectFrom('sip_accounts').select(['ha1_md5', 'realm']).where('user_id', '=', user.id).executeTakeFirstOrThrow();
       assert.equal(stored.ha1_md5, md5(`${username}:${stored.realm}:${secret}`), 'the secret handed out is the one digested');
-      assert.equal((await h().app.inject({ method: 'GET', url: `${base}/jobs/${job.id}/secrets.csv`, headers: { authorization: `Bearer ${h().admin.token}` } })).statusCode, 404, 'only once');
+      assert.equal(
+        (await h().app.inject({ method: 'GET', url: `${base}/jobs/${job.id}/secrets.csv`, headers: { authorization: `Bearer ${h().admin.token}` } }))
+          .statusCode,
+        404,
+        'only once',
+      );
     } finally {
       await events.close();
     }
@@ -119,7 +139,10 @@ forEachEngine('CSV import as a job', (h) => {
     const file = `${agentsFile(1500, 200_000, 'dup').trimEnd()}\ndup7,Again,Same login,,299999,,,\nother,Ext,Taken,,200003,,,\n`;
     const atomic = await upload(file);
     assert.equal(atomic.statusCode, 400);
-    assert.deepEqual(atomic.json().errors.map((e: { path: string }) => e.path), ['rows/1502/login', 'rows/1503/extension']);
+    assert.deepEqual(
+      atomic.json().errors.map((e: { path: string }) => e.path),
+      ['rows/1502/login', 'rows/1503/extension'],
+    );
     assert.equal(await count('dup'), 0);
     const partial = await upload(file, '?mode=partial');
     assert.deepEqual([partial.json().created, partial.json().problemCount], [1500, 2]);
@@ -133,13 +156,30 @@ forEachEngine('CSV import as a job', (h) => {
       bcrypt: bcrypt.hashSync('Bcrypt-Heron-82!', 10),
       django: `pbkdf2_sha256$100000$salty$${pbkdf2Sync('Django-Heron-83!', 'salty', 100_000, 32, 'sha256').toString('base64')}`,
     };
-    const file = ['login,passwordHash', `mig-argon,"${hashes.argon}"`, `mig-bcrypt,${hashes.bcrypt}`, `mig-django,${hashes.django}`, 'mig-bad,$md5$nothing'].join('\n');
+    const file = [
+      'login,passwordHash',
+      `mig-argon,"${hashes.argon}"`,
+      `mig-bcrypt,${hashes.bcrypt}`,
+      `mig-django,${hashes.django}`,
+      'mig-bad,$md5$nothing',
+    ].join('\n');
     const refused = await upload(file);
-    assert.deepEqual(refused.json().errors.map((e: { path: string }) => e.path), ['rows/5/passwordHash']);
+    assert.deepEqual(
+      refused.json().errors.map((e: { path: string }) => e.path),
+      ['rows/5/passwordHash'],
+    );
     const done = await upload(file.split('\n').slice(0, 4).join('\n'));
     assert.equal(done.json().created, 3);
-    for (const [login, password] of [['mig-argon', 'Argon-Heron-81!'], ['mig-bcrypt', 'Bcrypt-Heron-82!'], ['mig-django', 'Django-Heron-83!']] as const) {
-      assert.equal((await h().anonymous.post('/api/v1/auth/login', { domain: 'default', login, password: `${password}x` })).status, 401, `${login}: a wrong password fails`);
+    for (const [login, password] of [
+      ['mig-argon', 'Argon-Heron-81!'],
+      ['mig-bcrypt', 'Bcrypt-Heron-82!'],
+      ['mig-django', 'Django-Heron-83!'],
+    ] as const) {
+      assert.equal(
+        (await h().anonymous.post('/api/v1/auth/login', { domain: 'default', login, password: `${password}x` })).status,
+        401,
+        `${login}: a wrong password fails`,
+      );
       assert.equal((await h().anonymous.post('/api/v1/auth/login', { domain: 'default', login, password })).status, 200, `${login}: signs in`);
       const stored = await h().storage.db.selectFrom('users').select('password_hash').where('login_key', '=', login).executeTakeFirstOrThrow();
       assert.match(stored.password_hash as string, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/, `${login}: rehashed with our parameters`);
@@ -148,7 +188,13 @@ forEachEngine('CSV import as a job', (h) => {
 
   it('hashes plain passwords after judging them by the policy, and assigns licenses with their seats', async () => {
     await h().admin.post(`${base}/licenses`, { name: 'Voice', seats: 2 });
-    const file = ['login,password,licenses', 'plain-1,Quiet-Otter-Rows-19!,Voice', 'plain-2,password,', 'plain-3,Loud-Badger-Swims-27!,Voice', 'plain-4,,Voice|Nothing'].join('\n');
+    const file = [
+      'login,password,licenses',
+      'plain-1,Quiet-Otter-Rows-19!,Voice',
+      'plain-2,password,',
+      'plain-3,Loud-Badger-Swims-27!,Voice',
+      'plain-4,,Voice|Nothing',
+    ].join('\n');
     const report = await upload(file, '?mode=partial');
     assert.deepEqual([...new Set(report.json().problems.map((p: { row: number; column: string }) => `${p.row}/${p.column}`))], ['3/password', '5/licenses']);
     assert.equal(report.json().created, 2);
@@ -168,7 +214,11 @@ forEachEngine('CSV import as a job', (h) => {
     assert.equal(errors.body.includes(weak), false, 'nor in the file handed back');
     const spools = readdirSync(tmpdir()).filter((name) => name.startsWith(`switchboard-import-${process.pid}-`));
     const kept = spools.flatMap((name) => readdirSync(join(tmpdir(), name)).map((file) => readFileSync(join(tmpdir(), name, file), 'utf8')));
-    assert.equal(kept.some((text) => text.includes(weak)), false, 'nor on disk once the job is done: the upload is gone');
+    assert.equal(
+      kept.some((text) => text.includes(weak)),
+      false,
+      'nor on disk once the job is done: the upload is gone',
+    );
   });
 
   it('removes at start the spool folders a killed process left, with the passwords in them', async () => {
@@ -186,7 +236,10 @@ forEachEngine('CSV import as a job', (h) => {
   it('reads headers as the administrator maps them, over names and aliases', async () => {
     const file = 'Agent code,Full name,Notes\nmapped-1,Maria Mapped,ignore me\n';
     const guessed = (await upload(file, '?dryRun=true')).json();
-    assert.deepEqual(guessed.mapping.map((m: { columns: string[] }) => m.columns), [[], [], []]);
+    assert.deepEqual(
+      guessed.mapping.map((m: { columns: string[] }) => m.columns),
+      [[], [], []],
+    );
     assert.deepEqual(guessed.unknownColumns, ['Agent code', 'Full name', 'Notes']);
     const columns = encodeURIComponent(JSON.stringify({ 'Agent code': 'login', 'full name': 'name', Notes: '' }));
     const mapped = (await upload(file, `?columns=${columns}`)).json();

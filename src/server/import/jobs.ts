@@ -22,7 +22,12 @@ export const jobView = z.object({
   progress,
   result: importResult.nullable(),
   error: z
-    .object({ status: z.number().int(), code: z.string(), detail: z.string(), errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional() })
+    .object({
+      status: z.number().int(),
+      code: z.string(),
+      detail: z.string(),
+      errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional(),
+    })
     .nullable(),
 });
 
@@ -34,7 +39,11 @@ export type JobView = z.infer<typeof jobView>;
  */
 export type JobEvent = Omit<JobView, 'result' | 'error'> & { error: { status: number; code: string } | null };
 
-const eventOf = ({ result: _result, error, ...job }: JobView): JobEvent => ({ ...job, progress: { ...job.progress }, error: error && { status: error.status, code: error.code } });
+const eventOf = ({ result: _result, error, ...job }: JobView): JobEvent => ({
+  ...job,
+  progress: { ...job.progress },
+  error: error && { status: error.status, code: error.code },
+});
 
 interface Job {
   domainId: string;
@@ -56,9 +65,25 @@ export class ImportJobs {
 
   constructor(private readonly publish: (domainId: string, event: JobEvent) => Promise<void>) {}
 
-  start(domainId: string, id: string, startedBy: string, task: (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => Promise<ImportReport>, cleanup: () => Promise<void>): Job {
+  start(
+    domainId: string,
+    id: string,
+    startedBy: string,
+    task: (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => Promise<ImportReport>,
+    cleanup: () => Promise<void>,
+  ): Job {
     const abort = new AbortController();
-    const view: JobView = { id, kind: 'users.import', state: 'running', startedAt: new Date().toISOString(), finishedAt: null, startedBy, progress: { rows: 0, created: 0, updated: 0, skipped: 0, problems: 0, rowsPerSecond: 0, fraction: 0 }, result: null, error: null };
+    const view: JobView = {
+      id,
+      kind: 'users.import',
+      state: 'running',
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      startedBy,
+      progress: { rows: 0, created: 0, updated: 0, skipped: 0, problems: 0, rowsPerSecond: 0, fraction: 0 },
+      result: null,
+      error: null,
+    };
     const changed = () => void this.publish(domainId, eventOf(view)).catch(() => undefined);
     const finish = (state: JobView['state'], fields: Partial<JobView>) => {
       Object.assign(view, { state, finishedAt: new Date().toISOString(), ...fields });
@@ -74,7 +99,9 @@ export class ImportJobs {
       (error: unknown) => {
         if (abort.signal.aborted) return finish('cancelled', {});
         const problem = error instanceof Problem ? error : new Problem(500, 'import.failed', 'The import failed; nothing of it was written');
-        return finish('failed', { error: { status: problem.status, code: problem.code, detail: problem.detail, ...(problem.errors ? { errors: problem.errors } : {}) } });
+        return finish('failed', {
+          error: { status: problem.status, code: problem.code, detail: problem.detail, ...(problem.errors ? { errors: problem.errors } : {}) },
+        });
       },
     );
     const job = { domainId, view, abort, done };
@@ -107,4 +134,11 @@ export class ImportJobs {
   }
 }
 
-const progressOf = (result: ImportReport) => ({ fraction: 1, rows: result.rows, created: result.created, updated: result.updated, skipped: result.skippedCount, problems: result.problemCount });
+const progressOf = (result: ImportReport) => ({
+  fraction: 1,
+  rows: result.rows,
+  created: result.created,
+  updated: result.updated,
+  skipped: result.skippedCount,
+  problems: result.problemCount,
+});

@@ -6,8 +6,14 @@ const base = '/api/v1/domains/default';
 
 forEachEngine("an import row's problems, all at once, and what a retry needs", (h) => {
   const upload = (file: string, query = '') =>
-    h().app.inject({ method: 'POST', url: `${base}/users/import${query}`, payload: file, headers: { 'content-type': 'text/csv', authorization: `Bearer ${h().admin.token}` } });
-  const problemsOf = (report: { problems: { row: number; column: string; code: string }[] }) => report.problems.map((p) => `${p.row} ${p.column} ${p.code}`).sort();
+    h().app.inject({
+      method: 'POST',
+      url: `${base}/users/import${query}`,
+      payload: file,
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${h().admin.token}` },
+    });
+  const problemsOf = (report: { problems: { row: number; column: string; code: string }[] }) =>
+    report.problems.map((p) => `${p.row} ${p.column} ${p.code}`).sort();
 
   it('tells a bad login, a taken extension and an unknown role of one row in one answer', async () => {
     assert.equal((await h().admin.post(`${base}/users`, { login: 'holder-7101', roles: ['agent'], sip: { extension: '7101' } })).status, 201);
@@ -18,14 +24,23 @@ forEachEngine("an import row's problems, all at once, and what a retry needs", (
 
     const refused = await upload(file);
     assert.equal(refused.statusCode, 400);
-    assert.deepEqual(refused.json().errors.map((e: { path: string }) => e.path).sort(), ['rows/2/extension', 'rows/2/login', 'rows/2/roles']);
+    assert.deepEqual(
+      refused
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+      ['rows/2/extension', 'rows/2/login', 'rows/2/roles'],
+    );
 
     const fixed = (await upload('login;extension;roles;e-mail\ngood-login;7102;agent;fine-1@example.com\n')).json();
     assert.deepEqual([fixed.created, fixed.problemCount], [1, 0], 'fixed in one round');
   });
 
   it('tells every directory problem of a row whose cells all read: taken e-mail, taken extension, unknown group and skill', async () => {
-    assert.equal((await h().admin.post(`${base}/users`, { login: 'holder-7201', email: 'taken-7201@example.com', roles: ['agent'], sip: { extension: '7201' } })).status, 201);
+    assert.equal(
+      (await h().admin.post(`${base}/users`, { login: 'holder-7201', email: 'taken-7201@example.com', roles: ['agent'], sip: { extension: '7201' } })).status,
+      201,
+    );
     const file = 'login,email,extension,groups,agent,skills\nfresh-7202,taken-7201@example.com,7201,Nowhere,true,Klingon:50\n';
     const checked = (await upload(file, '?dryRun=true')).json();
     assert.deepEqual(problemsOf(checked), ['2 email user.email_taken', '2 extension sip.extension_taken', '2 groups group.unknown', '2 skills skill.unknown']);
@@ -49,7 +64,13 @@ forEachEngine("an import row's problems, all at once, and what a retry needs", (
   });
 
   it('names every failed row of a partial import, and its error file has only those, in the file’s delimiter, secrets left empty', async () => {
-    const rows = ['login;password;voicemailPin;extension;description', 'kept-1;Quiet-Otter-Rows-19!;7391;7401;Sales, night', 'bad one;Quiet-Otter-Rows-19!;7392;7402;Sales, day', 'kept-2;;;7403;', 'bad two;;;7404;'];
+    const rows = [
+      'login;password;voicemailPin;extension;description',
+      'kept-1;Quiet-Otter-Rows-19!;7391;7401;Sales, night',
+      'bad one;Quiet-Otter-Rows-19!;7392;7402;Sales, day',
+      'kept-2;;;7403;',
+      'bad two;;;7404;',
+    ];
     const started = await h().app.inject({
       method: 'POST',
       url: `${base}/users/import?mode=partial`,
@@ -61,9 +82,22 @@ forEachEngine("an import row's problems, all at once, and what a retry needs", (
       await new Promise((resolve) => setTimeout(resolve, 50));
       job = (await h().admin.get(`${base}/jobs/${job.id}`)).body;
     }
-    assert.deepEqual([job.result.created, job.result.failedRows, job.result.failedRowsComplete], [2, [[3, 3], [5, 5]], true]);
+    assert.deepEqual(
+      [job.result.created, job.result.failedRows, job.result.failedRowsComplete],
+      [
+        2,
+        [
+          [3, 3],
+          [5, 5],
+        ],
+        true,
+      ],
+    );
     const errors = await h().app.inject({ method: 'GET', url: `${base}/jobs/${job.id}/report.csv`, headers: { authorization: `Bearer ${h().admin.token}` } });
-    const lines = errors.body.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    const lines = errors.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
     assert.equal(lines.length, 3, 'the header and the two failed rows, not the rows imported');
     assert.equal(lines[0], 'login;password;voicemailPin;extension;description;error');
     assert.match(lines[1] as string, /^bad one;;;7402;Sales, day;"?login: /);

@@ -11,7 +11,12 @@ const ARGON = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoa
 
 forEachEngine('reading an uploaded CSV file strictly', (h) => {
   const upload = (file: string | Buffer, query = '', headers: Record<string, string> = {}) =>
-    h().app.inject({ method: 'POST', url: `${base}/users/import${query}`, payload: file, headers: { 'content-type': 'text/csv', authorization: `Bearer ${h().admin.token}`, ...headers } });
+    h().app.inject({
+      method: 'POST',
+      url: `${base}/users/import${query}`,
+      payload: file,
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${h().admin.token}`, ...headers },
+    });
   const count = async (prefix: string) => (await h().storage.db.selectFrom('users').select('id').where('login_key', 'like', `${prefix}%`).execute()).length;
   const waitFor = async (id: string) => {
     for (let i = 0; i < 600; i += 1) {
@@ -94,7 +99,10 @@ forEachEngine('reading an uploaded CSV file strictly', (h) => {
     const errors = await h().app.inject({ method: 'GET', url: `${base}/jobs/${job.id}/report.csv`, headers: { authorization: `Bearer ${h().admin.token}` } });
     for (const leaked of ['argon2', 't=2', 'p=1', '4321']) assert.equal(`${JSON.stringify(job)}${errors.body}`.includes(leaked), false, leaked);
     const stored = await h().storage.db.selectFrom('users').select('login').where('login_key', 'like', 'shift-%').execute();
-    assert.deepEqual(stored.map((u) => u.login), ['shift-2']);
+    assert.deepEqual(
+      stored.map((u) => u.login),
+      ['shift-2'],
+    );
   });
 
   it('refuses a header repeated in any case, by alias or by the mapping given, naming both', async () => {
@@ -106,7 +114,14 @@ forEachEngine('reading an uploaded CSV file strictly', (h) => {
       ['login,Agent code', `?columns=${encodeURIComponent(JSON.stringify({ 'Agent code': 'login' }))}`, 'headers/2', 'header 1'],
     ];
     for (const [header, query, path, earlier] of cases) {
-      const refused = await upload(`${header}\ndup-1,${header.split(',').slice(1).map(() => 'dup-1').join(',')}\n`, query);
+      const refused = await upload(
+        `${header}\ndup-1,${header
+          .split(',')
+          .slice(1)
+          .map(() => 'dup-1')
+          .join(',')}\n`,
+        query,
+      );
       assert.deepEqual(refusal(refused), [`${path} import.duplicate_header`], header);
       assert.ok(refused.json().errors[0].message.includes(earlier), header);
     }

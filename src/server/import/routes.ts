@@ -90,8 +90,7 @@ export function importRoutes(router: Router, { db, passwords, cipher, presence, 
       schema: {
         tags,
         summary: 'Import users from a CSV file',
-        description:
-          `Headers are matched case-insensitively, with the aliases of Webitel, Amazon Connect and Excel files; lists use \`|\`, skills \`name:level\`, licenses by name; \`password\` is judged by the policy and hashed, \`passwordHash\` takes argon2, bcrypt or PBKDF2 hashes from another system as they are. In atomic mode any problem refuses the whole file (400, every problem listed as rows/<row>/<column>); in partial mode the valid rows are written and the others reported; a dry run writes nothing and reports. A file that cannot be read — a quote never closed or stray, a header line or row over ${MAX_ROW.toLocaleString('en')} characters, a repeated header, bytes that are not its encoding, a NUL — is refused whole (400, naming the row, line or header); a row with another cell count than the header or a cell over ${MAX_CELL.toLocaleString('en')} characters is a problem of its row. With \`Prefer: respond-async\` the answer is 202 and the job (GET …/jobs/{id}; \`job\` events on the event stream carry its state and counts).`,
+        description: `Headers are matched case-insensitively, with the aliases of Webitel, Amazon Connect and Excel files; lists use \`|\`, skills \`name:level\`, licenses by name; \`password\` is judged by the policy and hashed, \`passwordHash\` takes argon2, bcrypt or PBKDF2 hashes from another system as they are. In atomic mode any problem refuses the whole file (400, every problem listed as rows/<row>/<column>); in partial mode the valid rows are written and the others reported; a dry run writes nothing and reports. A file that cannot be read — a quote never closed or stray, a header line or row over ${MAX_ROW.toLocaleString('en')} characters, a repeated header, bytes that are not its encoding, a NUL — is refused whole (400, naming the row, line or header); a row with another cell count than the header or a cell over ${MAX_CELL.toLocaleString('en')} characters is a problem of its row. With \`Prefer: respond-async\` the answer is 202 and the job (GET …/jobs/{id}; \`job\` events on the event stream carry its state and counts).`,
         params,
         querystring: importQuery,
         response: { 200: importResult, 202: jobView },
@@ -113,15 +112,21 @@ export function importRoutes(router: Router, { db, passwords, cipher, presence, 
         // Generated SIP secrets wait, sealed, for one download; an import not written drops them.
         const onSecrets = (list: GeneratedSecret[]) => appendFile(secrets, list.map((s) => `${cipher.seal(JSON.stringify(s))}\n`).join(''));
         const task = async (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => {
-          const report = await importUsers(db, requester, domain, file, request.query, guards, { id, signal, onProgress, onSecrets }).catch(async (error: unknown) => {
-            await Promise.all([rm(secrets, { force: true }), rm(file, { force: true })]);
-            throw error;
-          });
+          const report = await importUsers(db, requester, domain, file, request.query, guards, { id, signal, onProgress, onSecrets }).catch(
+            async (error: unknown) => {
+              await Promise.all([rm(secrets, { force: true }), rm(file, { force: true })]);
+              throw error;
+            },
+          );
           if (!report.written) await rm(secrets, { force: true });
           // The upload holds the file's passwords in clear: only the error report (secret cells
           // emptied) is kept, for the hour the job is. It has the file's delimiter, in UTF-8.
           const delimiter = report.delimiter === 'tab' ? '\t' : report.delimiter;
-          await pipeline(Readable.from(withErrors(file, report)), stringify({ bom: true, delimiter }), createWriteStream(join(dir, 'report.csv'), { mode: 0o600 }));
+          await pipeline(
+            Readable.from(withErrors(file, report)),
+            stringify({ bom: true, delimiter }),
+            createWriteStream(join(dir, 'report.csv'), { mode: 0o600 }),
+          );
           await rm(file, { force: true });
           return report;
         };
@@ -129,7 +134,11 @@ export function importRoutes(router: Router, { db, passwords, cipher, presence, 
         // The import ends outside any request's answer: what was read while it ran is not served again.
         void job.done.then(() => cache.invalidateAll());
         if (/\brespond-async\b/i.test(String(request.headers.prefer ?? ''))) {
-          return reply.code(202).header('preference-applied', 'respond-async').header('location', `/api/v1/domains/${domain.name}/jobs/${id}`).send({ ...job.view });
+          return reply
+            .code(202)
+            .header('preference-applied', 'respond-async')
+            .header('location', `/api/v1/domains/${domain.name}/jobs/${id}`)
+            .send({ ...job.view });
         }
         const view = await job.done;
         if (view.error) throw new Problem(view.error.status, view.error.code, view.error.detail, view.error.errors);
@@ -163,15 +172,29 @@ export function importRoutes(router: Router, { db, passwords, cipher, presence, 
         const sealed = file && job.view.result?.written ? await readFile(file, 'utf8').catch(() => null) : null;
         if (!file || sealed === null) throw notFound('Generated secrets (they are answered once, for a written import)');
         await rm(file, { force: true });
-        const rows = sealed.split('\n').filter(Boolean).map((line) => JSON.parse(cipher.open(line)) as GeneratedSecret);
+        const rows = sealed
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(cipher.open(line)) as GeneratedSecret);
         reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="sip-secrets.csv"').header('cache-control', 'no-store');
-        return reply.send(stringifySync([['login', 'extension', 'sipUsername', 'sipSecret'], ...rows.map((r) => [r.login, r.extension ?? '', r.sipUsername, r.sipSecret])]) as never);
+        return reply.send(
+          stringifySync([
+            ['login', 'extension', 'sipUsername', 'sipSecret'],
+            ...rows.map((r) => [r.login, r.extension ?? '', r.sipUsername, r.sipSecret]),
+          ]) as never,
+        );
       },
     });
 
     scope.get('/api/v1/domains/:domain/jobs/:id/report.csv', {
       config: { access: { permission: 'users:create' } },
-      schema: { tags, summary: 'The imported file as it came (UTF-8, its delimiter), with an `error` column and its secret cells left empty: fix the rows and send them again', params: jobParams, produces: ['text/csv'] },
+      schema: {
+        tags,
+        summary:
+          'The imported file as it came (UTF-8, its delimiter), with an `error` column and its secret cells left empty: fix the rows and send them again',
+        params: jobParams,
+        produces: ['text/csv'],
+      },
       handler: async (request, reply) => {
         const job = jobOf(request);
         const dir = files.get(job.view.id);
@@ -199,12 +222,30 @@ const sendErrorReport = (reply: FastifyReply, report: string) =>
 
 const refused = (report: ImportReport) =>
   invalid(
-    report.problems.slice(0, 1000).map((p) => ({ path: `rows/${p.row}/${p.column}`, code: 'import.invalid_cell', message: p.value ? `${JSON.stringify(p.value)}: ${p.message}` : p.message })),
+    report.problems.slice(0, 1000).map((p) => ({
+      path: `rows/${p.row}/${p.column}`,
+      code: 'import.invalid_cell',
+      message: p.value ? `${JSON.stringify(p.value)}: ${p.message}` : p.message,
+    })),
     `${report.problemCount} problems in ${report.rows} rows: nothing was imported`,
   );
 
 /** What a filled row of the template looks like. */
 const templateExample: Record<string, string> = {
-  login: 'anna.nowak', email: 'anna.nowak@example.com', firstName: 'Anna', lastName: 'Nowak', active: 'true', roles: 'agent', groups: 'Sales|Night shift', tags: 'vip',
-  timezone: 'Europe/Warsaw', language: 'pl', extension: '1001', connection: 'webrtc', callerIdName: 'Anna Nowak', agent: 'true', skills: 'Polish:90|English:60', wrapUpTime: '15',
+  login: 'anna.nowak',
+  email: 'anna.nowak@example.com',
+  firstName: 'Anna',
+  lastName: 'Nowak',
+  active: 'true',
+  roles: 'agent',
+  groups: 'Sales|Night shift',
+  tags: 'vip',
+  timezone: 'Europe/Warsaw',
+  language: 'pl',
+  extension: '1001',
+  connection: 'webrtc',
+  callerIdName: 'Anna Nowak',
+  agent: 'true',
+  skills: 'Polish:90|English:60',
+  wrapUpTime: '15',
 };

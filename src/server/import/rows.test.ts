@@ -9,7 +9,10 @@ import { rowToUser } from './rows.ts';
 const rowsOf = (name: string) => {
   const { text } = decodeCsv(readFileSync(new URL(`../../../test/fixtures/${name}`, import.meta.url)));
   const delimiter = detectDelimiter(text);
-  const [header, ...rows] = text.trim().split(/\r?\n/).map((line) => line.split(delimiter));
+  const [header, ...rows] = text
+    .trim()
+    .split(/\r?\n/)
+    .map((line) => line.split(delimiter));
   return { headers: header as string[], columns: mapHeaders(header as string[]).columns, rows };
 };
 
@@ -30,17 +33,32 @@ describe('a CSV row as a user', () => {
     const headers = ['username', 'e-mail', 'numer wewnętrzny', 'ACW timeout (seconds)', 'Access PIN'];
     const { user, problems } = rowToUser(7, headers, mapHeaders(headers).columns, ['łukasz.1', 'not-an-email', '12a', '99999', '12'], { roles: ['agent'] });
     assert.equal(user, null);
-    assert.deepEqual(
-      problems.map((p) => [p.row, p.column, p.value]).sort(),
-      [[7, 'ACW timeout (seconds)', '99999'], [7, 'Access PIN', ''], [7, 'e-mail', 'not-an-email'], [7, 'numer wewnętrzny', '12a'], [7, 'username', 'łukasz.1']],
-    );
+    assert.deepEqual(problems.map((p) => [p.row, p.column, p.value]).sort(), [
+      [7, 'ACW timeout (seconds)', '99999'],
+      [7, 'Access PIN', ''],
+      [7, 'e-mail', 'not-an-email'],
+      [7, 'numer wewnętrzny', '12a'],
+      [7, 'username', 'łukasz.1'],
+    ]);
   });
 
   it('reads back what the export wrote, apostrophes against formulas included', () => {
     const headers = importColumns.filter((c) => ['login', 'firstName', 'callerIdNumber', 'skills', 'agent'].includes(c));
-    const cells = headers.map((c) => ({ login: 'ann', firstName: "'=cmd", callerIdNumber: "'+48221000005", skills: 'Polish:80|English:40', agent: 'true' })[c] as string);
+    const cells = headers.map(
+      (c) => ({ login: 'ann', firstName: "'=cmd", callerIdNumber: "'+48221000005", skills: 'Polish:80|English:40', agent: 'true' })[c] as string,
+    );
     const { user, problems } = rowToUser(2, headers, mapHeaders(headers).columns, cells, { roles: ['agent'] });
     assert.deepEqual(problems, []);
-    assert.deepEqual([user?.firstName, user?.sip?.callerId.number, user?.agent?.skills], ['=cmd', '+48221000005', [{ skill: 'Polish', level: 80 }, { skill: 'English', level: 40 }]]);
+    assert.deepEqual(
+      [user?.firstName, user?.sip?.callerId.number, user?.agent?.skills],
+      [
+        '=cmd',
+        '+48221000005',
+        [
+          { skill: 'Polish', level: 80 },
+          { skill: 'English', level: 40 },
+        ],
+      ],
+    );
   });
 });

@@ -18,7 +18,20 @@ export interface CellProblem {
 }
 
 /** A value of the same type as a cell read, without the cell: what a schema's "received" names. */
-const sampleOf = (value: unknown) => (value === null ? null : Array.isArray(value) ? [] : typeof value === 'object' ? {} : typeof value === 'string' ? '' : typeof value === 'number' ? 0 : typeof value === 'boolean' ? false : undefined);
+const sampleOf = (value: unknown) =>
+  value === null
+    ? null
+    : Array.isArray(value)
+      ? []
+      : typeof value === 'object'
+        ? {}
+        : typeof value === 'string'
+          ? ''
+          : typeof value === 'number'
+            ? 0
+            : typeof value === 'boolean'
+              ? false
+              : undefined;
 
 /**
  * A schema's problem as a code and the parameters its words are made of (the limit, the format,
@@ -34,7 +47,11 @@ function schemaProblem(issue: z.core.$ZodIssue, draft: unknown): { code: string;
   return words === message ? { code: `input.${issue.code}`, params } : { code: `input.${issue.code}` };
 }
 
-const list = (cell: string) => cell.split('|').map((v) => v.trim()).filter(Boolean);
+const list = (cell: string) =>
+  cell
+    .split('|')
+    .map((v) => v.trim())
+    .filter(Boolean);
 const yes = (cell: string) => /^(true|yes|1|tak|так|y)$/i.test(cell.trim());
 const flag = (cell: string) => (/^(true|false|yes|no|1|0|tak|nie|так|ні|y|n)$/i.test(cell.trim()) ? yes(cell) : cell);
 const number = (cell: string) => (/^-?\d+(\.\d+)?$/.test(cell.trim()) ? Number(cell) : cell);
@@ -45,9 +62,18 @@ const unneutralised = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any shape until the schema has judged it
 type RowDraft = Record<string, any>;
 type Setter = (user: RowDraft, cell: string) => void;
-const field = (key: string, convert: (cell: string) => unknown = (c) => c): Setter => (user, cell) => void (user[key] = convert(cell));
-const within = (part: 'sip' | 'agent', key: string, convert: (cell: string) => unknown = (c) => c): Setter => (user, cell) => void ((user[part] ??= {})[key] = convert(cell));
-const callerId = (key: string, convert: (cell: string) => unknown = (c) => c): Setter => (user, cell) => void (((user.sip ??= {}).callerId ??= {})[key] = convert(cell));
+const field =
+  (key: string, convert: (cell: string) => unknown = (c) => c): Setter =>
+  (user, cell) =>
+    void (user[key] = convert(cell));
+const within =
+  (part: 'sip' | 'agent', key: string, convert: (cell: string) => unknown = (c) => c): Setter =>
+  (user, cell) =>
+    void ((user[part] ??= {})[key] = convert(cell));
+const callerId =
+  (key: string, convert: (cell: string) => unknown = (c) => c): Setter =>
+  (user, cell) =>
+    void (((user.sip ??= {}).callerId ??= {})[key] = convert(cell));
 
 /** Where each column's cell goes in a user as the API takes it. */
 const setters: Record<ImportColumn, Setter> = {
@@ -89,10 +115,12 @@ const setters: Record<ImportColumn, Setter> = {
   smsSenders: callerId('smsSenders', list),
   virtualExtension: within('sip', 'virtualExtension'),
   agent: within('agent', 'enabled', flag),
-  skills: within('agent', 'skills', (cell) => list(cell).map((entry) => {
-    const [skill, level] = entry.split(':');
-    return { skill: skill?.trim() ?? '', level: level === undefined ? 50 : number(level) };
-  })),
+  skills: within('agent', 'skills', (cell) =>
+    list(cell).map((entry) => {
+      const [skill, level] = entry.split(':');
+      return { skill: skill?.trim() ?? '', level: level === undefined ? 50 : number(level) };
+    }),
+  ),
   allTags: within('agent', 'allTags', flag),
   allSkills: within('agent', 'allSkills', flag),
   callTimeout: within('agent', 'callTimeout', number),
@@ -115,11 +143,34 @@ const columnOf = (path: PropertyKey[], filled: Map<string, string>) => {
 };
 
 const fieldPath: Partial<Record<ImportColumn, string>> = {
-  extension: 'sip/extension', sipUsername: 'sip/username', sipSecret: 'sip/secret', assignment: 'sip/assignment', connection: 'sip/connection', customUri: 'sip/customUri',
-  authAcl: 'sip/authAcl', stun: 'sip/stun', voicemail: 'sip/voicemail/enabled', voicemailPin: 'sip/voicemail/pin', callerIdName: 'sip/callerId/name', callerIdNumber: 'sip/callerId/number',
-  callNumbers: 'sip/callerId/callNumbers', smsSenders: 'sip/callerId/smsSenders', virtualExtension: 'sip/virtualExtension', agent: 'agent/enabled', skills: 'agent/skills',
-  allTags: 'agent/allTags', allSkills: 'agent/allSkills', callTimeout: 'agent/callTimeout', wrapUpTime: 'agent/wrapUpTime', maxNoAnswer: 'agent/maxNoAnswer', busyDelay: 'agent/busyDelay',
-  rejectDelay: 'agent/rejectDelay', noAnswerDelay: 'agent/noAnswerDelay', autoDial: 'agent/autoDial', assignLeads: 'agent/assignLeads', name: 'firstName',
+  extension: 'sip/extension',
+  sipUsername: 'sip/username',
+  sipSecret: 'sip/secret',
+  assignment: 'sip/assignment',
+  connection: 'sip/connection',
+  customUri: 'sip/customUri',
+  authAcl: 'sip/authAcl',
+  stun: 'sip/stun',
+  voicemail: 'sip/voicemail/enabled',
+  voicemailPin: 'sip/voicemail/pin',
+  callerIdName: 'sip/callerId/name',
+  callerIdNumber: 'sip/callerId/number',
+  callNumbers: 'sip/callerId/callNumbers',
+  smsSenders: 'sip/callerId/smsSenders',
+  virtualExtension: 'sip/virtualExtension',
+  agent: 'agent/enabled',
+  skills: 'agent/skills',
+  allTags: 'agent/allTags',
+  allSkills: 'agent/allSkills',
+  callTimeout: 'agent/callTimeout',
+  wrapUpTime: 'agent/wrapUpTime',
+  maxNoAnswer: 'agent/maxNoAnswer',
+  busyDelay: 'agent/busyDelay',
+  rejectDelay: 'agent/rejectDelay',
+  noAnswerDelay: 'agent/noAnswerDelay',
+  autoDial: 'agent/autoDial',
+  assignLeads: 'agent/assignLeads',
+  name: 'firstName',
 };
 
 /** The longest cell, in characters: a list of 200 group names fits. */
@@ -132,9 +183,31 @@ export const MAX_CELL = 16 * 1024;
  */
 export function shapeProblems(row: number, headers: string[], cells: string[]): CellProblem[] {
   if (cells.length !== headers.length) {
-    return [{ row, column: 'row', value: '', code: 'import.cell_count', message: `${cells.length} cells where the header has ${headers.length}: a cell holding the delimiter must be quoted`, params: { cells: cells.length, headers: headers.length } }];
+    return [
+      {
+        row,
+        column: 'row',
+        value: '',
+        code: 'import.cell_count',
+        message: `${cells.length} cells where the header has ${headers.length}: a cell holding the delimiter must be quoted`,
+        params: { cells: cells.length, headers: headers.length },
+      },
+    ];
   }
-  return cells.flatMap((cell, index) => (cell.length > MAX_CELL ? [{ row, column: headers[index] as string, value: '', code: 'import.cell_too_long', message: `Over ${MAX_CELL} characters`, params: { maximum: MAX_CELL } }] : []));
+  return cells.flatMap((cell, index) =>
+    cell.length > MAX_CELL
+      ? [
+          {
+            row,
+            column: headers[index] as string,
+            value: '',
+            code: 'import.cell_too_long',
+            message: `Over ${MAX_CELL} characters`,
+            params: { maximum: MAX_CELL },
+          },
+        ]
+      : [],
+  );
 }
 
 /**
@@ -163,7 +236,8 @@ export function rowToUser(row: number, headers: string[], columns: ImportColumn[
       const column = columnOf(issue.path, filled);
       return { row, column, value: values.get(column) ?? '', code: issue.code, message: issue.message, ...(issue.params ? { params: issue.params } : {}) };
     });
-  const schemaReport = (issues: z.core.$ZodIssue[], draft: unknown) => report(issues.map((issue) => ({ path: issue.path, message: issue.message, ...schemaProblem(issue, draft) })));
+  const schemaReport = (issues: z.core.$ZodIssue[], draft: unknown) =>
+    report(issues.map((issue) => ({ path: issue.path, message: issue.message, ...schemaProblem(issue, draft) })));
   /** The same cells as a change of an existing user: only what the file has is touched. */
   const asChange = () => {
     const { login: _login, ...changed } = fields;
@@ -171,7 +245,8 @@ export function rowToUser(row: number, headers: string[], columns: ImportColumn[
     return parsed.success ? { change: parsed.data, problems: [] as CellProblem[] } : { change: null, problems: schemaReport(parsed.error.issues, changed) };
   };
   /** Problems the directory's rules found (paths like `sip/extension`), put on the file's columns. */
-  const located = (problems: { path: string; code: string; message: string; params?: Record<string, unknown> }[]) => report(problems.map((p) => ({ ...p, path: p.path.split('/') })));
+  const located = (problems: { path: string; code: string; message: string; params?: Record<string, unknown> }[]) =>
+    report(problems.map((p) => ({ ...p, path: p.path.split('/') })));
   const extra = { passwordHash, licenses, located, asChange };
   const hashProblems =
     passwordHash === undefined

@@ -2,9 +2,16 @@ import { z } from 'zod';
 import { importColumns } from './columns.ts';
 
 export const importQuery = z.strictObject({
-  dryRun: z.enum(['true', 'false']).transform((v) => v === 'true').default(false).describe('Check everything, write nothing'),
+  dryRun: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .default(false)
+    .describe('Check everything, write nothing'),
   mode: z.enum(['atomic', 'partial']).default('atomic').describe('atomic: every row or none; partial: the valid rows, the others reported'),
-  onExisting: z.enum(['fail', 'skip', 'update']).default('fail').describe('A login that exists already: a problem of its row, the row left out, or the user changed with the cells the file has'),
+  onExisting: z
+    .enum(['fail', 'skip', 'update'])
+    .default('fail')
+    .describe('A login that exists already: a problem of its row, the row left out, or the user changed with the cells the file has'),
   encoding: z.enum(['utf-8', 'windows-1250', 'windows-1251']).optional().describe('Detected when absent'),
   delimiter: z.enum(['comma', 'semicolon', 'tab']).optional().describe('Detected when absent'),
   report: z.enum(['json', 'csv']).default('json').describe('csv: the file as sent, with an `error` column added to each row, to fix and send again'),
@@ -49,14 +56,19 @@ export const importResult = z.object({
         value: z.string().describe('The cell, cut at 40 characters; empty for a secret cell'),
         code: z.string().describe('What the problem is: input.* for the schema, import.* for the file, else the directory rule'),
         message: z.string(),
-        params: z.record(z.string(), z.unknown()).optional().describe("What the problem's words are made of (a limit, a row, a type), to say it in another language"),
+        params: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .describe("What the problem's words are made of (a limit, a row, a type), to say it in another language"),
       }),
     )
     .describe(`The first ${PROBLEMS_KEPT}`),
   problemCount: z.number().int(),
   failedRows: z
     .array(z.tuple([z.number().int(), z.number().int()]))
-    .describe(`Every row with a problem, as [first, last] runs (all of them, past the problems listed), to fix and send again; at most ${FAILED_RUNS_KEPT} runs`),
+    .describe(
+      `Every row with a problem, as [first, last] runs (all of them, past the problems listed), to fix and send again; at most ${FAILED_RUNS_KEPT} runs`,
+    ),
   failedRowsComplete: z.boolean().describe('False when the runs were cut'),
   unknownColumns: z.array(z.string()).describe('Headers matched to no field: their cells are not imported'),
   mapping: z.array(z.object({ header: z.string(), columns: z.array(z.string()) })).describe('What each header of the file was read as'),

@@ -12,10 +12,18 @@ export interface ChunkKeys {
 /** The logins, e-mails, numbers and SIP usernames of a chunk's rows the domain holds already. */
 export async function chunkCollisions(trx: Db, domainId: string, keys: ChunkKeys) {
   const within = async <T>(values: string[], query: (chunk: string[]) => Promise<T[]>) => (values.length ? query([...new Set(values)]) : []);
-  const logins = await within(keys.logins, (list) => trx.selectFrom('users').select('login_key').where('domain_id', '=', domainId).where('login_key', 'in', list).execute());
-  const emails = await within(keys.emails, (list) => trx.selectFrom('users').select('email_key').where('domain_id', '=', domainId).where('email_key', 'in', list).execute());
-  const numbers = await within(keys.numbers, (list) => trx.selectFrom('extensions').select(['number', 'kind']).where('domain_id', '=', domainId).where('number', 'in', list).execute());
-  const usernames = await within(keys.usernames, (list) => trx.selectFrom('sip_accounts').select('username_key').where('domain_id', '=', domainId).where('username_key', 'in', list).execute());
+  const logins = await within(keys.logins, (list) =>
+    trx.selectFrom('users').select('login_key').where('domain_id', '=', domainId).where('login_key', 'in', list).execute(),
+  );
+  const emails = await within(keys.emails, (list) =>
+    trx.selectFrom('users').select('email_key').where('domain_id', '=', domainId).where('email_key', 'in', list).execute(),
+  );
+  const numbers = await within(keys.numbers, (list) =>
+    trx.selectFrom('extensions').select(['number', 'kind']).where('domain_id', '=', domainId).where('number', 'in', list).execute(),
+  );
+  const usernames = await within(keys.usernames, (list) =>
+    trx.selectFrom('sip_accounts').select('username_key').where('domain_id', '=', domainId).where('username_key', 'in', list).execute(),
+  );
   return { logins, emails, numbers, usernames };
 }
 

@@ -25,7 +25,12 @@ export async function directoryXml(db: Db, cache: DirectoryCache, host: string, 
     ['user_context', domain.name],
     ['effective_caller_id_name', name],
     ['effective_caller_id_number', number],
-    ...(account.caller_id_number ? [['outbound_caller_id_name', name], ['outbound_caller_id_number', account.caller_id_number]] : []),
+    ...(account.caller_id_number
+      ? [
+          ['outbound_caller_id_name', name],
+          ['outbound_caller_id_number', account.caller_id_number],
+        ]
+      : []),
   ].map(([key, value]) => `          <variable name="${key}" value="${escape(value as string)}"/>`);
   const alias = account.virtual_extension ? ` number-alias="${escape(account.virtual_extension)}"` : '';
   return document(

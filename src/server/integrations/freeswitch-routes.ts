@@ -22,7 +22,9 @@ const directoryRequest = z.looseObject({
  */
 export function freeswitchRoutes(router: Router, { db, config, cache }: Deps): void {
   router.register(async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
+      done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    );
     scope.post('/integrations/freeswitch/directory', {
       // Not a user's route: FreeSWITCH authenticates with the shared secret, checked below.
       config: { access: { public: true } },

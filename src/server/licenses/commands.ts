@@ -6,7 +6,12 @@ import type { DomainRecord } from '../tenancy/domain-record.ts';
 import type { LicenseCreate, LicenseUpdate } from './schema.ts';
 import { insertLicense, toLicenseView, updateLicense, type LicenseRow } from './store.ts';
 
-export const licenses = catalogOf<LicenseRow, ReturnType<typeof toLicenseView>>({ table: 'licenses', code: 'license', noun: 'license', toView: (row) => toLicenseView(row) });
+export const licenses = catalogOf<LicenseRow, ReturnType<typeof toLicenseView>>({
+  table: 'licenses',
+  code: 'license',
+  noun: 'license',
+  toView: (row) => toLicenseView(row),
+});
 
 export async function createLicense(db: Db, actor: AuditActor, domain: DomainRecord, input: LicenseCreate): Promise<LicenseRow> {
   await licenses.assertFree(db, domain.id, input.name);
@@ -27,7 +32,9 @@ export async function changeLicense(db: Db, actor: AuditActor, domain: DomainRec
   await licenses.assertFree(db, domain.id, next.name, license);
   const { after } = await licenses.write(db, actor, domain, next.name, async (trx) => {
     if (!(await updateLicense(trx, license, next))) {
-      throw conflict('license.seats_in_use', `${license.used} seats are in use; take licenses back before lowering the seats below that`, [{ path: 'seats', code: 'license.seats_in_use', message: `At least ${license.used}` }]);
+      throw conflict('license.seats_in_use', `${license.used} seats are in use; take licenses back before lowering the seats below that`, [
+        { path: 'seats', code: 'license.seats_in_use', message: `At least ${license.used}` },
+      ]);
     }
     return { before: license, after: await licenses.mustFind(trx, domain.id, next.name) };
   });

@@ -23,7 +23,10 @@ forEachEngine('licenses', (h) => {
     const full = await h().admin.post(`${base}/users/${bob.id}/licenses/crm`);
     assert.deepEqual([full.status, full.body.code], [409, 'license.no_free_seats']);
     assert.deepEqual((await h().admin.get(`${base}/users/${ann.id}`)).body.licenses, ['crm']);
-    assert.deepEqual((await h().admin.get(`${base}/users?license=crm`)).body.items.map((u: { login: string }) => u.login), ['ann']);
+    assert.deepEqual(
+      (await h().admin.get(`${base}/users?license=crm`)).body.items.map((u: { login: string }) => u.login),
+      ['ann'],
+    );
     assert.deepEqual((await h().admin.get(`${base}/licenses/crm`)).body.free, 0);
     assert.equal((await h().admin.patch(`${base}/licenses/crm`, { seats: 0 })).body.code, 'license.seats_in_use');
     assert.equal((await h().admin.delete(`${base}/licenses/crm`)).body.code, 'license.in_use');
@@ -40,7 +43,11 @@ forEachEngine('licenses', (h) => {
     assert.ok(answers.every((a) => a.status === 204 || a.body.code === 'license.no_free_seats'));
     const license = await h().admin.get(`${base}/licenses/dialer`);
     assert.deepEqual([license.body.used, license.body.free], [10, 0]);
-    const held = await h().storage.db.selectFrom('license_assignments').select('user_id').where('license_id', 'in', h().storage.db.selectFrom('licenses').select('id').where('name', '=', 'dialer')).execute();
+    const held = await h()
+      .storage.db.selectFrom('license_assignments')
+      .select('user_id')
+      .where('license_id', 'in', h().storage.db.selectFrom('licenses').select('id').where('name', '=', 'dialer'))
+      .execute();
     assert.equal(held.length, 10);
   });
 

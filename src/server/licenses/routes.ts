@@ -14,11 +14,22 @@ const listQuery = z.strictObject({ limit: limitSchema, cursor: z.string().max(10
 export function licenseRoutes(router: Router, { db }: Deps): void {
   router.get('/api/v1/domains/:domain/licenses', {
     config: { access: { permission: 'licenses:read' } },
-    schema: { tags, summary: 'Licensed products with seats, used and free', params: domainParams, querystring: listQuery, response: { 200: pageSchema(licenseView) } },
+    schema: {
+      tags,
+      summary: 'Licensed products with seats, used and free',
+      params: domainParams,
+      querystring: listQuery,
+      response: { 200: pageSchema(licenseView) },
+    },
     handler: async (request) => {
       const { limit, cursor } = request.query;
       const rows = await listLicenses(db, domainOf(request).id, cursor ? String(decodeCursor(cursor)[0]) : undefined, limit);
-      return toPage(rows, limit, (r) => toLicenseView(r), (r) => encodeCursor(r.name_key, r.id));
+      return toPage(
+        rows,
+        limit,
+        (r) => toLicenseView(r),
+        (r) => encodeCursor(r.name_key, r.id),
+      );
     },
   });
 
@@ -39,7 +50,13 @@ export function licenseRoutes(router: Router, { db }: Deps): void {
 
   router.patch('/api/v1/domains/:domain/licenses/:name', {
     config: { access: { permission: 'licenses:manage' } },
-    schema: { tags, summary: 'Change a licensed product: seats (never below those in use), expiry, name', params: licenseParams, body: licenseUpdate, response: { 200: licenseView } },
+    schema: {
+      tags,
+      summary: 'Change a licensed product: seats (never below those in use), expiry, name',
+      params: licenseParams,
+      body: licenseUpdate,
+      response: { 200: licenseView },
+    },
     handler: async (request) => toLicenseView(await changeLicense(db, actorOf(request), domainOf(request), request.params.name, request.body)),
   });
 

@@ -30,7 +30,12 @@ export function findLicense(db: Db, domainId: string, name: string) {
 }
 
 export function listLicenses(db: Db, domainId: string, after: string | undefined, limit: number) {
-  let query = db.selectFrom('licenses').select(columns).where('domain_id', '=', domainId).orderBy('name_key').limit(limit + 1);
+  let query = db
+    .selectFrom('licenses')
+    .select(columns)
+    .where('domain_id', '=', domainId)
+    .orderBy('name_key')
+    .limit(limit + 1);
   if (after !== undefined) query = query.where('name_key', '>', after);
   return query.execute();
 }
@@ -71,7 +76,12 @@ export async function updateLicense(db: Db, license: LicenseRow, next: Pick<Lice
  */
 /** Takes `count` seats of a license when it has them free: false (nothing taken) when it has not. */
 export async function takeSeats(db: Db, licenseId: string, count = 1): Promise<boolean> {
-  const seated = await db.updateTable('licenses').set({ used: sql`used + ${count}` }).where('id', '=', licenseId).where(sql<boolean>`used + ${count} <= seats`).executeTakeFirst();
+  const seated = await db
+    .updateTable('licenses')
+    .set({ used: sql`used + ${count}` })
+    .where('id', '=', licenseId)
+    .where(sql<boolean>`used + ${count} <= seats`)
+    .executeTakeFirst();
   return Number(seated.numUpdatedRows) === 1;
 }
 
@@ -79,12 +89,19 @@ export async function takeSeats(db: Db, licenseId: string, count = 1): Promise<b
 export async function releaseSeat(db: Db, licenseId: string, userId: string): Promise<boolean> {
   const deleted = await db.deleteFrom('license_assignments').where('license_id', '=', licenseId).where('user_id', '=', userId).executeTakeFirst();
   if (Number(deleted.numDeletedRows) !== 1) return false;
-  await db.updateTable('licenses').set({ used: sql`used - 1` }).where('id', '=', licenseId).execute();
+  await db
+    .updateTable('licenses')
+    .set({ used: sql`used - 1` })
+    .where('id', '=', licenseId)
+    .execute();
   return true;
 }
 
 export async function holds(db: Db, licenseId: string, userId: string): Promise<boolean> {
-  return (await db.selectFrom('license_assignments').select('user_id').where('license_id', '=', licenseId).where('user_id', '=', userId).executeTakeFirst()) !== undefined;
+  return (
+    (await db.selectFrom('license_assignments').select('user_id').where('license_id', '=', licenseId).where('user_id', '=', userId).executeTakeFirst()) !==
+    undefined
+  );
 }
 
 export async function recordAssignment(db: Db, licenseId: string, userId: string): Promise<void> {
@@ -94,8 +111,16 @@ export async function recordAssignment(db: Db, licenseId: string, userId: string
 /** The license questions of the rules, asked of the database each time. */
 export const licenseLookupsOf = (db: Db, domainId: string): Pick<Lookups, 'licenseProducts' | 'licensesHeld'> => ({
   licenseProducts: async (capabilities) =>
-    capabilities.length ? db.selectFrom('licenses').select(['id', 'name', 'capability', 'expires_at']).where('domain_id', '=', domainId).where('capability', 'in', capabilities).execute() : [],
-  licensesHeld: async (userId) => (await db.selectFrom('license_assignments').select('license_id').where('user_id', '=', userId).execute()).map((r) => r.license_id),
+    capabilities.length
+      ? db
+          .selectFrom('licenses')
+          .select(['id', 'name', 'capability', 'expires_at'])
+          .where('domain_id', '=', domainId)
+          .where('capability', 'in', capabilities)
+          .execute()
+      : [],
+  licensesHeld: async (userId) =>
+    (await db.selectFrom('license_assignments').select('license_id').where('user_id', '=', userId).execute()).map((r) => r.license_id),
 });
 
 /**
@@ -103,7 +128,12 @@ export const licenseLookupsOf = (db: Db, domainId: string): Pick<Lookups, 'licen
  * user holds no live license. `granted` are license ids counted as held (given in the same write);
  * `without` is a license counted as not held (being taken back).
  */
-export async function unlicensedCapabilities(lookups: Pick<Lookups, 'licenseProducts' | 'licensesHeld'>, userId: string | null, capabilities: string[], options: { granted?: string[]; without?: string } = {}) {
+export async function unlicensedCapabilities(
+  lookups: Pick<Lookups, 'licenseProducts' | 'licensesHeld'>,
+  userId: string | null,
+  capabilities: string[],
+  options: { granted?: string[]; without?: string } = {},
+) {
   if (capabilities.length === 0) return { missing: [] as string[], productNames: (_: string) => '' };
   const products = await lookups.licenseProducts(capabilities);
   if (products.length === 0) return { missing: [] as string[], productNames: (_: string) => '' };
@@ -113,6 +143,9 @@ export async function unlicensedCapabilities(lookups: Pick<Lookups, 'licenseProd
   const of = (capability: string) => products.filter((p) => p.capability === capability);
   return {
     missing: capabilities.filter((c) => of(c).length > 0 && !of(c).some((p) => held.has(p.id) && !isExpired(p))),
-    productNames: (capability: string) => of(capability).map((p) => p.name).join(' or '),
+    productNames: (capability: string) =>
+      of(capability)
+        .map((p) => p.name)
+        .join(' or '),
   };
 }

@@ -7,7 +7,13 @@ import { bruteForceSettings, defaultBruteForceSettings } from './schema.ts';
 import { clearFailures } from './store.ts';
 
 /** The domain's brute-force protection: how many failed sign-ins lock an account, and for how long. */
-export const bruteForce = settingsOf({ column: 'brute_force', schema: bruteForceSettings, defaults: defaultBruteForceSettings, action: 'brute_force', onRecord: false });
+export const bruteForce = settingsOf({
+  column: 'brute_force',
+  schema: bruteForceSettings,
+  defaults: defaultBruteForceSettings,
+  action: 'brute_force',
+  onRecord: false,
+});
 
 /** Lifts a lockout of the account; audited only when there was one. */
 export async function unlockAccount(db: Db, actor: AuditActor, domain: DomainRecord, user: { id: string; login: string }): Promise<void> {

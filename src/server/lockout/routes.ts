@@ -18,13 +18,24 @@ export function lockoutRoutes(router: Router, { db }: Deps): void {
 
   router.put('/api/v1/domains/:domain/brute-force', {
     config: { access: { permission: 'security-settings:update' } },
-    schema: { tags, summary: 'Replace the brute-force protection settings (absent fields take their defaults)', params, body: bruteForceSettings, response: { 200: bruteForceSettings } },
+    schema: {
+      tags,
+      summary: 'Replace the brute-force protection settings (absent fields take their defaults)',
+      params,
+      body: bruteForceSettings,
+      response: { 200: bruteForceSettings },
+    },
     handler: async (request) => bruteForce.replace(db, actorOf(request), domainOf(request), request.body),
   });
 
   router.post('/api/v1/domains/:domain/users/:id/unlock', {
     config: { access: { permission: 'users:update' } },
-    schema: { tags, summary: 'Lift a lockout of the account after failed sign-ins', params: z.object({ domain: z.string(), id: z.string() }), response: { 204: z.null() } },
+    schema: {
+      tags,
+      summary: 'Lift a lockout of the account after failed sign-ins',
+      params: z.object({ domain: z.string(), id: z.string() }),
+      response: { 204: z.null() },
+    },
     handler: async (request, reply) => {
       const domain = domainOf(request);
       const user = await accountInCharge(db, actorOf(request), domain.id, request.params.id);

@@ -18,13 +18,25 @@ export async function mustFindNumber(db: Db, domainId: string, value: string): P
 }
 
 /** One write of one number: `change` runs in the transaction; the audit entry records what changed. */
-async function write(db: Db, actor: AuditActor, domain: DomainRecord, value: string, change: (trx: Db) => Promise<{ before: NumberRow | null; after: NumberRow | null }>) {
+async function write(
+  db: Db,
+  actor: AuditActor,
+  domain: DomainRecord,
+  value: string,
+  change: (trx: Db) => Promise<{ before: NumberRow | null; after: NumberRow | null }>,
+) {
   await db
     .transaction()
     .execute(async (trx) => {
       const { before, after } = await change(trx);
       const action = before === null ? 'created' : after === null ? 'deleted' : 'updated';
-      await recordAudit(trx, { domainId: domain.id, actor, action: `number.${action}`, target: { type: 'number', id: value, name: value }, changes: diff(before && toNumberView(before), after && toNumberView(after)) });
+      await recordAudit(trx, {
+        domainId: domain.id,
+        actor,
+        action: `number.${action}`,
+        target: { type: 'number', id: value, name: value },
+        changes: diff(before && toNumberView(before), after && toNumberView(after)),
+      });
     })
     .catch(uniqueViolationAs(() => numberTaken(value)));
 }

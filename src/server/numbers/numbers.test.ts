@@ -24,7 +24,11 @@ forEachEngine('number inventory', (h) => {
     ]) {
       const refused = await h().admin.post(numbers, body);
       assert.equal(refused.status, 400, body.value);
-      assert.deepEqual(refused.body.errors.map((e: { path: string }) => e.path), ['value'], body.value);
+      assert.deepEqual(
+        refused.body.errors.map((e: { path: string }) => e.path),
+        ['value'],
+        body.value,
+      );
     }
     assert.equal((await h().admin.post(numbers, { kind: 'fax', value: '+48221234568' })).status, 400);
   });
@@ -32,9 +36,15 @@ forEachEngine('number inventory', (h) => {
   it('filters by capability, changes one, and removes one addressed as written', async () => {
     await h().admin.post(numbers, { kind: 'number', value: '+380 44 123 4567', voice: true, sms: false });
     const voice = await h().admin.get(`${numbers}?capability=voice`);
-    assert.deepEqual(voice.body.items.map((n: { value: string }) => n.value), ['+380441234567', '+48221234567']);
+    assert.deepEqual(
+      voice.body.items.map((n: { value: string }) => n.value),
+      ['+380441234567', '+48221234567'],
+    );
     const sms = await h().admin.get(`${numbers}?capability=sms`);
-    assert.deepEqual(sms.body.items.map((n: { value: string }) => n.value), ['+48221234567', 'Switchbrd']);
+    assert.deepEqual(
+      sms.body.items.map((n: { value: string }) => n.value),
+      ['+48221234567', 'Switchbrd'],
+    );
     const changed = await h().admin.patch(`${numbers}/${encodeURIComponent('+380 44 123 4567')}`, { sms: true, description: 'Kyiv office' });
     assert.deepEqual([changed.body.sms, changed.body.description], [true, 'Kyiv office']);
     assert.equal((await h().admin.delete(`${numbers}/${encodeURIComponent('+380441234567')}`)).status, 204);

@@ -13,7 +13,13 @@ const numberParams = z.object({ domain: z.string(), value: z.string() });
 export function numberRoutes(router: Router, { db }: Deps): void {
   router.get('/api/v1/domains/:domain/numbers', {
     config: { access: { permission: 'numbers:read' } },
-    schema: { tags, summary: "The domain's numbers and SMS sender IDs", params: domainParams, querystring: numberListQuery, response: { 200: pageSchema(numberView) } },
+    schema: {
+      tags,
+      summary: "The domain's numbers and SMS sender IDs",
+      params: domainParams,
+      querystring: numberListQuery,
+      response: { 200: pageSchema(numberView) },
+    },
     handler: async (request) => {
       const { capability, limit, cursor } = request.query;
       const rows = await listNumbers(db, domainOf(request).id, { capability, limit, after: cursor ? String(decodeCursor(cursor)[0]) : undefined });

@@ -18,7 +18,8 @@ export function storedValue(value: string): string {
   return parsed.success ? parsed.data : value;
 }
 
-export const numberTaken = (value: string) => conflict('number.exists', `${value} is already in the domain's inventory`, [{ path: 'value', code: 'number.exists', message: 'Already in the inventory' }]);
+export const numberTaken = (value: string) =>
+  conflict('number.exists', `${value} is already in the domain's inventory`, [{ path: 'value', code: 'number.exists', message: 'Already in the inventory' }]);
 
 /** The number after a change, at `now`. A sender ID can only send SMS; only the description of one changes. */
 export function changedNumber<Row extends InventoryNumber>(row: Row, change: NumberUpdate, now: string): Row {

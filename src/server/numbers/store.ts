@@ -19,7 +19,12 @@ export function findNumber(db: Db, domainId: string, value: string): Promise<Num
 
 /** A page of the inventory in value order, after the cursor's value; narrowed to one capability if asked. */
 export function listNumbers(db: Db, domainId: string, query: { capability?: 'voice' | 'sms'; after?: string; limit: number }): Promise<NumberRow[]> {
-  let select = db.selectFrom('numbers').selectAll().where('domain_id', '=', domainId).orderBy('value').limit(query.limit + 1);
+  let select = db
+    .selectFrom('numbers')
+    .selectAll()
+    .where('domain_id', '=', domainId)
+    .orderBy('value')
+    .limit(query.limit + 1);
   if (query.capability) select = select.where(query.capability, '=', 1);
   if (query.after !== undefined) select = select.where('value', '>', query.after);
   return select.execute();
@@ -30,7 +35,11 @@ export async function insertNumber(db: Db, row: NumberRow): Promise<void> {
 }
 
 export async function updateNumber(db: Db, row: NumberRow): Promise<void> {
-  await db.updateTable('numbers').set({ voice: row.voice, sms: row.sms, description: row.description, updated_at: row.updated_at }).where('id', '=', row.id).execute();
+  await db
+    .updateTable('numbers')
+    .set({ voice: row.voice, sms: row.sms, description: row.description, updated_at: row.updated_at })
+    .where('id', '=', row.id)
+    .execute();
 }
 
 export async function deleteNumber(db: Db, id: string): Promise<void> {

@@ -43,7 +43,11 @@ export class PasswordChecker {
   /** Throws a 400 listing every problem under `path`, if there is any. */
   async assertAcceptable(domainId: string, password: string, identity: Identity, userId?: string, path = 'password'): Promise<void> {
     const { problems } = await this.check(domainId, password, identity, userId);
-    if (problems.length) throw invalid(problems.map((p) => ({ path, ...p })), `The password does not meet the domain's policy`);
+    if (problems.length)
+      throw invalid(
+        problems.map((p) => ({ path, ...p })),
+        `The password does not meet the domain's policy`,
+      );
   }
 
   async #reused(userId: string, password: string, count: number): Promise<boolean> {

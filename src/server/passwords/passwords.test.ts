@@ -23,7 +23,10 @@ async function rangeServer() {
     requests.push(request.url ?? '');
     const prefix = (request.url ?? '').split('/').pop() ?? '';
     const lines = ['0018A45C4D1DEF81644B54AB7F969B88D65:2'];
-    for (const [password, count] of [[BREACHED, 42], [PADDED, 0]] as const) {
+    for (const [password, count] of [
+      [BREACHED, 42],
+      [PADDED, 0],
+    ] as const) {
       if (sha1(password).startsWith(prefix)) lines.push(`${sha1(password).slice(5)}:${count}`);
     }
     response.end(lines.join('\r\n'));
@@ -47,16 +50,35 @@ for (const engine of engines) {
 
     it('starts with the default rules and screening', async () => {
       const answer = await h.admin.get(policy);
-      assert.deepEqual(answer.body, { minLength: 8, maxLength: 128, minLower: 1, minUpper: 1, minDigits: 1, minSpecial: 1, rejectPersonalInfo: true, historyCount: 5, minStrength: 2, rejectBreached: true });
+      assert.deepEqual(answer.body, {
+        minLength: 8,
+        maxLength: 128,
+        minLower: 1,
+        minUpper: 1,
+        minDigits: 1,
+        minSpecial: 1,
+        rejectPersonalInfo: true,
+        historyCount: 5,
+        minStrength: 2,
+        rejectBreached: true,
+      });
     });
 
     it('reports every failed rule at once when checking, as a form would while typing', async () => {
       const answer = await h.admin.post(`${policy}/check`, { password: 'anna', login: 'anna' });
       assert.equal(answer.status, 200);
       assert.equal(answer.body.acceptable, false);
-      assert.deepEqual(answer.body.problems.map((p: { code: string }) => p.code), [
-        'password.too_short', 'password.needs_upper', 'password.needs_digit', 'password.needs_special', 'password.contains_personal_info', 'password.too_weak',
-      ]);
+      assert.deepEqual(
+        answer.body.problems.map((p: { code: string }) => p.code),
+        [
+          'password.too_short',
+          'password.needs_upper',
+          'password.needs_digit',
+          'password.needs_special',
+          'password.contains_personal_info',
+          'password.too_weak',
+        ],
+      );
       const good = await h.admin.post(`${policy}/check`, { password: CLEAN });
       assert.deepEqual([good.body.acceptable, good.body.problems], [true, []]);
     });
@@ -64,9 +86,15 @@ for (const engine of engines) {
     it('refuses a breached password found through the range API, and accepts a clean one', async () => {
       const refused = await h.admin.post(users, { login: 'breachy', password: BREACHED, roles: ['agent'] });
       assert.equal(refused.status, 400);
-      assert.deepEqual(refused.body.errors.map((e: { path: string; code: string }) => [e.path, e.code]), [['password', 'password.breached']]);
+      assert.deepEqual(
+        refused.body.errors.map((e: { path: string; code: string }) => [e.path, e.code]),
+        [['password', 'password.breached']],
+      );
       assert.equal((await h.admin.post(users, { login: 'clean', password: CLEAN, roles: ['agent'] })).status, 201);
-      assert.ok(range.requests.every((url) => /^\/range\/[0-9A-F]{5}$/.test(url)), 'only the 5-hex prefix leaves the server');
+      assert.ok(
+        range.requests.every((url) => /^\/range\/[0-9A-F]{5}$/.test(url)),
+        'only the 5-hex prefix leaves the server',
+      );
     });
 
     it('ignores padding lines with a count of 0', async () => {
@@ -85,14 +113,20 @@ for (const engine of engines) {
       assert.equal(stricter.status, 200);
       assert.equal(stricter.body.minLength, 16);
       const refused = await h.admin.post(users, { login: 'strict', password: 'ShortPass-1', roles: ['agent'] });
-      assert.deepEqual(refused.body.errors.map((e: { code: string }) => e.code), ['password.too_short', 'password.needs_special']);
+      assert.deepEqual(
+        refused.body.errors.map((e: { code: string }) => e.code),
+        ['password.too_short', 'password.needs_special'],
+      );
       const created = await h.admin.post(users, { login: 'strict', password: 'Long-Enough-Pass-#42', roles: ['agent'] });
       assert.equal(created.status, 201);
       const url = `${users}/${created.body.id}`;
       const second = 'Another-Long-Pass-#77';
       assert.equal((await h.admin.patch(url, { password: second })).status, 200);
       const reused = await h.admin.patch(url, { password: 'Long-Enough-Pass-#42' });
-      assert.deepEqual(reused.body.errors.map((e: { code: string }) => e.code), ['password.reused']);
+      assert.deepEqual(
+        reused.body.errors.map((e: { code: string }) => e.code),
+        ['password.reused'],
+      );
       await h.admin.put(policy, {});
     });
 
@@ -109,13 +143,24 @@ for (const engine of engines) {
 }
 
 describe('breach screening when the range API is down', () => {
-  for (const [failure, expected] of [['open', 201], ['closed', 400]] as const) {
+  for (const [failure, expected] of [
+    ['open', 201],
+    ['closed', 400],
+  ] as const) {
     it(`fails ${failure}: ${expected === 201 ? 'lets the password through' : 'refuses it, saying why'}`, async () => {
-      const h = await startHarness('sqlite', { SWITCHBOARD_PWNED_URL: 'http://127.0.0.1:9/range/', SWITCHBOARD_PWNED_FAILURE: failure, SWITCHBOARD_PWNED_TIMEOUT_MS: '500' });
+      const h = await startHarness('sqlite', {
+        SWITCHBOARD_PWNED_URL: 'http://127.0.0.1:9/range/',
+        SWITCHBOARD_PWNED_FAILURE: failure,
+        SWITCHBOARD_PWNED_TIMEOUT_MS: '500',
+      });
       try {
         const answer = await h.admin.post(users, { login: 'unscreened', password: CLEAN, roles: ['agent'] });
         assert.equal(answer.status, expected);
-        if (expected === 400) assert.deepEqual(answer.body.errors.map((e: { code: string }) => e.code), ['password.screening_unavailable']);
+        if (expected === 400)
+          assert.deepEqual(
+            answer.body.errors.map((e: { code: string }) => e.code),
+            ['password.screening_unavailable'],
+          );
       } finally {
         await h.close();
       }
@@ -129,7 +174,11 @@ describe('breach screening when the range API is down', () => {
     try {
       for (const password of [BREACHED, CLEAN]) {
         const answer = await h.admin.post(`${policy}/check`, { password });
-        assert.deepEqual(answer.body.problems.map((p: { code: string }) => p.code), ['password.breached'], password);
+        assert.deepEqual(
+          answer.body.problems.map((p: { code: string }) => p.code),
+          ['password.breached'],
+          password,
+        );
       }
     } finally {
       await h.close();

@@ -17,7 +17,13 @@ export function passwordRoutes(router: Router, { db, passwords }: Deps): void {
 
   router.put('/api/v1/domains/:domain/password-policy', {
     config: { access: { permission: 'security-settings:update' } },
-    schema: { tags, summary: 'Replace the password policy (absent fields take their defaults)', params, body: passwordPolicy, response: { 200: passwordPolicy } },
+    schema: {
+      tags,
+      summary: 'Replace the password policy (absent fields take their defaults)',
+      params,
+      body: passwordPolicy,
+      response: { 200: passwordPolicy },
+    },
     handler: async (request) => passwordPolicySettings.replace(db, actorOf(request), domainOf(request), request.body),
   });
 

@@ -19,8 +19,14 @@ describe('password policy rules', () => {
 
   it('reports every failed rule at once, each with a readable message', () => {
     const problems = policyProblems('abc', defaultPasswordPolicy, {});
-    assert.deepEqual(problems.map((p) => p.code), ['password.too_short', 'password.needs_upper', 'password.needs_digit', 'password.needs_special']);
-    assert.deepEqual(problems.map((p) => p.message), ['At least 8 characters', 'At least 1 upper-case letter', 'At least 1 digit', 'At least 1 special character (not a letter or digit)']);
+    assert.deepEqual(
+      problems.map((p) => p.code),
+      ['password.too_short', 'password.needs_upper', 'password.needs_digit', 'password.needs_special'],
+    );
+    assert.deepEqual(
+      problems.map((p) => p.message),
+      ['At least 8 characters', 'At least 1 upper-case letter', 'At least 1 digit', 'At least 1 special character (not a letter or digit)'],
+    );
   });
 
   it('counts letters of every alphabet and refuses an over-long password', () => {
@@ -51,7 +57,9 @@ describe('password policy rules', () => {
 
 describe('breach lists', () => {
   it('reads range answers, ignoring padding lines of count 0', () => {
-    const suffixes = parseRange('0018A45C4D1DEF81644B54AB7F969B88D65:1\r\n00D4F6E8FA6EECAD2A3AA415EEC418D38EC:0\nbad line\n011053FD0102E94D6AE2F8B83D76FAF94F6:13');
+    const suffixes = parseRange(
+      '0018A45C4D1DEF81644B54AB7F969B88D65:1\r\n00D4F6E8FA6EECAD2A3AA415EEC418D38EC:0\nbad line\n011053FD0102E94D6AE2F8B83D76FAF94F6:13',
+    );
     assert.deepEqual([...suffixes], ['0018A45C4D1DEF81644B54AB7F969B88D65', '011053FD0102E94D6AE2F8B83D76FAF94F6']);
   });
 

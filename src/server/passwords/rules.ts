@@ -33,10 +33,16 @@ export function policyProblems(password: string, policy: PasswordPolicy, identit
   if (length < policy.minLength) problems.push({ code: 'password.too_short', message: `At least ${plural(policy.minLength, 'character', 'characters')}` });
   if (length > policy.maxLength) problems.push({ code: 'password.too_long', message: `At most ${plural(policy.maxLength, 'character', 'characters')}` });
   const has = classes(password);
-  if (has.lower < policy.minLower) problems.push({ code: 'password.needs_lower', message: `At least ${plural(policy.minLower, 'lower-case letter', 'lower-case letters')}` });
-  if (has.upper < policy.minUpper) problems.push({ code: 'password.needs_upper', message: `At least ${plural(policy.minUpper, 'upper-case letter', 'upper-case letters')}` });
+  if (has.lower < policy.minLower)
+    problems.push({ code: 'password.needs_lower', message: `At least ${plural(policy.minLower, 'lower-case letter', 'lower-case letters')}` });
+  if (has.upper < policy.minUpper)
+    problems.push({ code: 'password.needs_upper', message: `At least ${plural(policy.minUpper, 'upper-case letter', 'upper-case letters')}` });
   if (has.digits < policy.minDigits) problems.push({ code: 'password.needs_digit', message: `At least ${plural(policy.minDigits, 'digit', 'digits')}` });
-  if (has.special < policy.minSpecial) problems.push({ code: 'password.needs_special', message: `At least ${plural(policy.minSpecial, 'special character', 'special characters')} (not a letter or digit)` });
+  if (has.special < policy.minSpecial)
+    problems.push({
+      code: 'password.needs_special',
+      message: `At least ${plural(policy.minSpecial, 'special character', 'special characters')} (not a letter or digit)`,
+    });
   if (policy.rejectPersonalInfo) {
     const lower = password.toLowerCase();
     if (personalWords(identity).some((word) => lower.includes(word))) {

@@ -15,7 +15,16 @@ export async function createPauseReason(db: Db, actor: AuditActor, domain: Domai
   if (refused) throw refused;
   await pauseReasons.assertFree(db, domain.id, input.name);
   const now = new Date().toISOString();
-  const row: PauseReasonRow = { id: randomUUID(), domain_id: domain.id, name: input.name, name_key: nameKey(input.name), description: input.description ?? null, max_duration: input.maxDuration ?? null, created_at: now, updated_at: now };
+  const row: PauseReasonRow = {
+    id: randomUUID(),
+    domain_id: domain.id,
+    name: input.name,
+    name_key: nameKey(input.name),
+    description: input.description ?? null,
+    max_duration: input.maxDuration ?? null,
+    created_at: now,
+    updated_at: now,
+  };
   await pauseReasons.write(db, actor, domain, row.name, async (trx) => {
     await trx.insertInto('pause_reasons').values(row).execute();
     return { before: null, after: row };
@@ -23,7 +32,13 @@ export async function createPauseReason(db: Db, actor: AuditActor, domain: Domai
   return row;
 }
 
-export async function changePauseReason(db: Db, actor: AuditActor, domain: DomainRecord, name: string, change: Partial<PauseReasonInput>): Promise<PauseReasonRow> {
+export async function changePauseReason(
+  db: Db,
+  actor: AuditActor,
+  domain: DomainRecord,
+  name: string,
+  change: Partial<PauseReasonInput>,
+): Promise<PauseReasonRow> {
   const row = await pauseReasons.mustFind(db, domain.id, name);
   const refused = change.name ? reservedName(change.name) : null;
   if (refused) throw refused;
@@ -37,7 +52,11 @@ export async function changePauseReason(db: Db, actor: AuditActor, domain: Domai
   };
   await pauseReasons.assertFree(db, domain.id, next.name, row);
   await pauseReasons.write(db, actor, domain, next.name, async (trx) => {
-    await trx.updateTable('pause_reasons').set({ name: next.name, name_key: next.name_key, description: next.description, max_duration: next.max_duration, updated_at: next.updated_at }).where('id', '=', row.id).execute();
+    await trx
+      .updateTable('pause_reasons')
+      .set({ name: next.name, name_key: next.name_key, description: next.description, max_duration: next.max_duration, updated_at: next.updated_at })
+      .where('id', '=', row.id)
+      .execute();
     return { before: row, after: next };
   });
   return next;

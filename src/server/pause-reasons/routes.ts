@@ -14,7 +14,12 @@ export function pauseReasonRoutes(router: Router, { db }: Deps): void {
 
   router.get(base, {
     config: { access: { permission: 'catalogs:read' } },
-    schema: { tags, summary: "The domain's pause reasons", params: z.object({ domain: z.string() }), response: { 200: z.object({ items: z.array(pauseReasonView) }) } },
+    schema: {
+      tags,
+      summary: "The domain's pause reasons",
+      params: z.object({ domain: z.string() }),
+      response: { 200: z.object({ items: z.array(pauseReasonView) }) },
+    },
     handler: async (request) => ({ items: (await listPauseReasons(db, domainOf(request).id)).map(toPauseReasonView) }),
   });
 

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 
 export const pauseReasonInput = z.strictObject({
-  name: z.string().trim().min(1).max(64).regex(/^[^|,;/]+$/),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[^|,;/]+$/),
   description: z.string().trim().max(500).nullable().optional(),
   maxDuration: z.number().int().min(60).max(86_400).nullable().optional().describe('Seconds; a longer pause is flagged overdue'),
 });

@@ -2,8 +2,28 @@ import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import type { Database, Db } from '../db/schema.ts';
 import type { LiveStore } from './live.ts';
 import {
-  callEnded, ccLogin, ccLogout, connected, connectionCount, disconnected, elapse, initialState, nextDeadline, offered, offerOutcome, overdue, ownerLost, ready, register, setStatus,
-  type AgentTimers, type By, type Contact, type LiveState, type OfferOutcome, type Status,
+  callEnded,
+  ccLogin,
+  ccLogout,
+  connected,
+  connectionCount,
+  disconnected,
+  elapse,
+  initialState,
+  nextDeadline,
+  offered,
+  offerOutcome,
+  overdue,
+  ownerLost,
+  ready,
+  register,
+  setStatus,
+  type AgentTimers,
+  type By,
+  type Contact,
+  type LiveState,
+  type OfferOutcome,
+  type Status,
 } from './rules.ts';
 import type { PresenceView } from './schema.ts';
 
@@ -19,9 +39,22 @@ export function toPresenceView(state: LiveState, now: number): PresenceView {
     status: { ...state.status, since: iso(state.status.since), overdue: overdue(state, now) },
     registration: {
       registered: contacts.length > 0,
-      contacts: contacts.map((c) => ({ uri: c.uri, userAgent: c.userAgent, source: c.source, transport: c.transport, expiresAt: iso(c.expiresAt), registeredAt: iso(c.registeredAt) })),
+      contacts: contacts.map((c) => ({
+        uri: c.uri,
+        userAgent: c.userAgent,
+        source: c.source,
+        transport: c.transport,
+        expiresAt: iso(c.expiresAt),
+        registeredAt: iso(c.registeredAt),
+      })),
     },
-    agent: { phase: state.agent.phase, until: state.agent.until === null ? null : iso(state.agent.until), ready: ready(state, now), noAnswers: state.agent.noAnswers, idleSince: iso(state.agent.idleSince) },
+    agent: {
+      phase: state.agent.phase,
+      until: state.agent.until === null ? null : iso(state.agent.until),
+      ready: ready(state, now),
+      noAnswers: state.agent.noAnswers,
+      idleSince: iso(state.agent.idleSince),
+    },
   };
 }
 
@@ -68,7 +101,9 @@ export class PresenceEngine {
 
   async change(domainId: string, userId: string, change: (state: LiveState, now: number) => LiveState, actor: string | null = null): Promise<LiveState> {
     const now = this.now();
-    const { before, after } = await this.store.update(domainId, userId, (state) => change(elapse(state ?? initialState(userId, domainId, now), now, this.options.graceMs), now));
+    const { before, after } = await this.store.update(domainId, userId, (state) =>
+      change(elapse(state ?? initialState(userId, domainId, now), now, this.options.graceMs), now),
+    );
     await this.store.setDeadline(domainId, userId, nextDeadline(after, this.options.graceMs));
     const previous = before ?? initialState(userId, domainId, now);
     await this.#record(previous, after, actor, now);
@@ -78,19 +113,26 @@ export class PresenceEngine {
 
   async #record(before: LiveState, after: LiveState, actor: string | null, now: number) {
     const rows: { dimension: string; value: string; reason: string | null; by: By }[] = [];
-    if (before.status.value !== after.status.value || before.status.reason !== after.status.reason) rows.push({ dimension: 'status', value: after.status.value, reason: after.status.reason, by: after.status.by });
+    if (before.status.value !== after.status.value || before.status.reason !== after.status.reason)
+      rows.push({ dimension: 'status', value: after.status.value, reason: after.status.reason, by: after.status.by });
     if (before.cc.loggedIn !== after.cc.loggedIn) rows.push({ dimension: 'cc', value: after.cc.loggedIn ? 'login' : 'logout', reason: null, by: after.cc.by });
     const registered = (s: LiveState) => s.registrations.some((c) => c.expiresAt > now);
-    if (registered(before) !== registered(after)) rows.push({ dimension: 'registration', value: registered(after) ? 'registered' : 'unregistered', reason: null, by: 'system' });
+    if (registered(before) !== registered(after))
+      rows.push({ dimension: 'registration', value: registered(after) ? 'registered' : 'unregistered', reason: null, by: 'system' });
     const online = (s: LiveState) => connectionCount(s) > 0;
     if (online(before) !== online(after)) rows.push({ dimension: 'online', value: online(after) ? 'online' : 'offline', reason: null, by: 'system' });
     if (rows.length === 0) return;
     const at = iso(now);
-    this.#pending.push(...rows.map((r) => ({ id: timeOrderedId(), domain_id: after.domainId, user_id: after.userId, ...r, actor: r.by === 'administrator' ? actor : null, at })));
+    this.#pending.push(
+      ...rows.map((r) => ({ id: timeOrderedId(), domain_id: after.domainId, user_id: after.userId, ...r, actor: r.by === 'administrator' ? actor : null, at })),
+    );
     // A status or CC change someone asked for is on record before the answer; device and
     // connection changes are written in batches a few milliseconds later.
     if (rows.some((r) => r.dimension === 'status' || r.dimension === 'cc') || this.#pending.length >= 500) await this.flushHistory();
-    else if (!this.#flushing) this.#flushing = new Promise((resolve) => setTimeout(resolve, 20)).then(() => this.flushHistory()).catch((error: unknown) => this.options.onError?.(error));
+    else if (!this.#flushing)
+      this.#flushing = new Promise((resolve) => setTimeout(resolve, 20))
+        .then(() => this.flushHistory())
+        .catch((error: unknown) => this.options.onError?.(error));
   }
 
   /** Writes the history rows still waiting; readers of the history call it first. */
@@ -117,7 +159,15 @@ export class PresenceEngine {
 
   disconnect = (domainId: string, userId: string, owner: string) => this.change(domainId, userId, (s, now) => disconnected(s, owner, now));
 
-  setStatus(domainId: string, userId: string, status: Exclude<Status, 'offline'>, reason: string | null, maxDuration: number | null, by: By, actor: string | null) {
+  setStatus(
+    domainId: string,
+    userId: string,
+    status: Exclude<Status, 'offline'>,
+    reason: string | null,
+    maxDuration: number | null,
+    by: By,
+    actor: string | null,
+  ) {
     return this.change(domainId, userId, (s, now) => setStatus(s, status, reason, maxDuration, by, by === 'administrator' ? actor : null, now), actor);
   }
 
@@ -128,9 +178,15 @@ export class PresenceEngine {
     return this.change(domainId, userId, (s, now) => (outcome === 'offered' ? offered(s, callId) : offerOutcome(s, outcome, callId, timers, now)));
   }
 
-  callEnded = (domainId: string, userId: string, callId: string, timers: AgentTimers) => this.change(domainId, userId, (s, now) => callEnded(s, callId, timers, now));
+  callEnded = (domainId: string, userId: string, callId: string, timers: AgentTimers) =>
+    this.change(domainId, userId, (s, now) => callEnded(s, callId, timers, now));
 
-  register(domainId: string, userId: string, contacts: { uri: string; expires: number }[], request: Omit<Contact, 'uri' | 'expiresAt' | 'registeredAt' | 'owner'>) {
+  register(
+    domainId: string,
+    userId: string,
+    contacts: { uri: string; expires: number }[],
+    request: Omit<Contact, 'uri' | 'expiresAt' | 'registeredAt' | 'owner'>,
+  ) {
     return this.change(domainId, userId, (s, now) => register(s, contacts, { ...request, owner: this.contactOwner(request.transport) }, now));
   }
 
@@ -194,7 +250,9 @@ export class PresenceEngine {
     // Proving life never waits behind dropping a dead process's many users.
     const liveness = setInterval(() => {
       void this.heartbeat().catch(report);
-      this.#reaping ??= this.dropDeadProcesses().catch(report).finally(() => (this.#reaping = undefined));
+      this.#reaping ??= this.dropDeadProcesses()
+        .catch(report)
+        .finally(() => (this.#reaping = undefined));
     }, this.options.liveness.heartbeatMs);
     this.#timers = [sweep, liveness];
     for (const timer of this.#timers) timer.unref();

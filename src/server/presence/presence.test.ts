@@ -15,18 +15,38 @@ forEachEngine('presence', (h) => {
     assert.deepEqual([login.body.cc.loggedIn, login.body.cc.by, login.body.status.value], [true, 'self', 'available']);
     await h().admin.post(`${base}/pause-reasons`, { name: 'Lunch', maxDuration: 1800 });
     const lunch = await ann.put(`${base}/users/${id}/status`, { status: 'break', reason: 'lunch' });
-    assert.deepEqual([lunch.body.status.value, lunch.body.status.reason, lunch.body.status.maxDuration, lunch.body.status.overdue], ['break', 'Lunch', 1800, false]);
+    assert.deepEqual(
+      [lunch.body.status.value, lunch.body.status.reason, lunch.body.status.maxDuration, lunch.body.status.overdue],
+      ['break', 'Lunch', 1800, false],
+    );
     const unknown = await ann.put(`${base}/users/${id}/status`, { status: 'break', reason: 'nap' });
     assert.deepEqual([unknown.status, unknown.body.errors[0].code], [400, 'pause_reason.unknown']);
     const forced = await h().admin.put(`${base}/users/${id}/status`, { status: 'dnd' });
     assert.deepEqual([forced.body.status.by, forced.body.status.actor], ['administrator', 'admin']);
     const history = (await h().admin.get(`${base}/users/${id}/status-history?dimension=status`)).body.items;
-    assert.deepEqual(history.map((e: { value: string; by: string; actor: string | null }) => [e.value, e.by, e.actor]), [['dnd', 'administrator', 'admin'], ['break', 'self', null], ['available', 'self', null]]);
-    assert.equal((await h().admin.get(`${base}/presence?status=dnd`)).body.items.some((p: { login: string }) => p.login === 'cc-ann'), true);
+    assert.deepEqual(
+      history.map((e: { value: string; by: string; actor: string | null }) => [e.value, e.by, e.actor]),
+      [
+        ['dnd', 'administrator', 'admin'],
+        ['break', 'self', null],
+        ['available', 'self', null],
+      ],
+    );
+    assert.equal(
+      (await h().admin.get(`${base}/presence?status=dnd`)).body.items.some((p: { login: string }) => p.login === 'cc-ann'),
+      true,
+    );
     const listed = (await h().admin.get(`${base}/users?q=cc-ann`)).body.items[0];
-    assert.deepEqual([listed.presence.cc.loggedIn, listed.presence.status.value, listed.presence.online], [true, 'dnd', false], 'the user list shows the live state');
+    assert.deepEqual(
+      [listed.presence.cc.loggedIn, listed.presence.status.value, listed.presence.online],
+      [true, 'dnd', false],
+      'the user list shows the live state',
+    );
     assert.equal('presence' in (await h().admin.get(`${base}/users/${id}`)).body, false, 'a single read stays cacheable');
-    assert.equal((await h().admin.get(`${base}/presence?status=available`)).body.items.some((p: { login: string }) => p.login === 'cc-ann'), false);
+    assert.equal(
+      (await h().admin.get(`${base}/presence?status=available`)).body.items.some((p: { login: string }) => p.login === 'cc-ann'),
+      false,
+    );
 
     const logins = async (query: string) => (await h().admin.get(`${base}/users?${query}`)).body.items.map((u: { login: string }) => u.login);
     assert.deepEqual(await logins('status=dnd'), ['cc-ann'], 'the list filters on the live status');
@@ -69,10 +89,21 @@ forEachEngine('presence', (h) => {
     const early = await agentUser(h(), 'ready-early', { skills: [{ skill: 'French', level: 30 }], maxNoAnswer: 2 });
     const none = await agentUser(h(), 'ready-none');
     const domain = await domainId(h());
-    for (const [login, user] of [['ready-early', early], ['ready-low', low], ['ready-high', high], ['ready-none', none]] as const) {
+    for (const [login, user] of [
+      ['ready-early', early],
+      ['ready-low', low],
+      ['ready-high', high],
+      ['ready-none', none],
+    ] as const) {
       assert.ok(user.id, `${login} was created: ${JSON.stringify(user)}`);
       // Reachable through a registered phone (the registrar's own tests register real ones).
-      await h().app.presence.register(domain, user.id, [{ uri: `sip:${login}@127.0.0.1:5070`, expires: 300 }], { userAgent: 'test', source: '127.0.0.1:5070', transport: 'udp', callId: login, cseq: 1 });
+      await h().app.presence.register(domain, user.id, [{ uri: `sip:${login}@127.0.0.1:5070`, expires: 300 }], {
+        userAgent: 'test',
+        source: '127.0.0.1:5070',
+        transport: 'udp',
+        callId: login,
+        cseq: 1,
+      });
       await h().admin.post(`${base}/users/${user.id}/cc/login`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
@@ -82,7 +113,10 @@ forEachEngine('presence', (h) => {
     const offered = await h().admin.post(`${base}/agents/${high.id}/offers`, { callId: 'call-1', outcome: 'offered' });
     assert.equal(offered.body.agent.phase, 'offered');
     await h().admin.post(`${base}/agents/${high.id}/offers`, { callId: 'call-1', outcome: 'answered' });
-    assert.deepEqual((await h().admin.get(`${base}/agents/ready?skill=french`)).body.items.map((a: { login: string }) => a.login), ['ready-early', 'ready-low']);
+    assert.deepEqual(
+      (await h().admin.get(`${base}/agents/ready?skill=french`)).body.items.map((a: { login: string }) => a.login),
+      ['ready-early', 'ready-low'],
+    );
     const ended = await h().admin.post(`${base}/agents/${high.id}/calls/call-1/ended`);
     assert.equal(ended.body.agent.phase, 'wrap-up');
     for (const callId of ['m1', 'm2']) await h().admin.post(`${base}/agents/${early.id}/offers`, { callId, outcome: 'no-answer' });

@@ -123,7 +123,16 @@ export class RedisLiveStore implements LiveStore {
       const owners = ownersOf(after);
       const gone = before ? ownersOf(before).filter((id) => !owners.includes(id)) : [];
       const keys = [this.#states(domainId), ...[...owners, ...gone].map(this.#users)];
-      const written = await this.client.eval(COMPARE_AND_SET, keys.length, ...keys, userId, String(version), JSON.stringify({ version: version + 1, state: after }), String(owners.length), `${domainId}/${userId}`);
+      const written = await this.client.eval(
+        COMPARE_AND_SET,
+        keys.length,
+        ...keys,
+        userId,
+        String(version),
+        JSON.stringify({ version: version + 1, state: after }),
+        String(owners.length),
+        `${domainId}/${userId}`,
+      );
       if (written === 1) return { before, after };
     }
   }
@@ -167,7 +176,15 @@ export class RedisLiveStore implements LiveStore {
     const orphans: Orphan[] = [];
     for (const processId of await this.client.smembers(this.#processes())) {
       if (processId === this.#processId) continue;
-      const users = (await this.client.eval(CLAIM, 3, this.#alive(processId), this.#reaper(processId), this.#users(processId), this.#processId, String(leaseMs))) as string[] | null;
+      const users = (await this.client.eval(
+        CLAIM,
+        3,
+        this.#alive(processId),
+        this.#reaper(processId),
+        this.#users(processId),
+        this.#processId,
+        String(leaseMs),
+      )) as string[] | null;
       if (users) orphans.push({ processId, users: users.map(userOf) });
     }
     return orphans;

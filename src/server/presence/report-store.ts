@@ -3,7 +3,13 @@ import { onlineByHour, secondsIn, type Change } from './report.ts';
 
 /** A dimension's history over a window: each user's value at its start, and the changes within. */
 async function history(db: Db, domainId: string, dimension: string, from: Date, to: Date) {
-  const latestBefore = db.selectFrom('status_history').select((eb) => eb.fn.max('id').as('id')).where('domain_id', '=', domainId).where('dimension', '=', dimension).where('at', '<', from.toISOString()).groupBy('user_id');
+  const latestBefore = db
+    .selectFrom('status_history')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .where('domain_id', '=', domainId)
+    .where('dimension', '=', dimension)
+    .where('at', '<', from.toISOString())
+    .groupBy('user_id');
   const before = await db.selectFrom('status_history').select(['user_id', 'value']).where('id', 'in', latestBefore).execute();
   const changes = await db
     .selectFrom('status_history')
@@ -21,7 +27,13 @@ async function history(db: Db, domainId: string, dimension: string, from: Date, 
 async function liveLogins(db: Db, domainId: string, ids: string[]) {
   const logins = new Map<string, string>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('users').select(['id', 'login']).where('domain_id', '=', domainId).where('deleted_at', 'is', null).where('id', 'in', ids.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('users')
+      .select(['id', 'login'])
+      .where('domain_id', '=', domainId)
+      .where('deleted_at', 'is', null)
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
     for (const r of rows) logins.set(r.id, r.login);
   }
   return logins;
@@ -40,7 +52,13 @@ export async function readPresenceReport(db: Db, domainId: string, from: Date, t
   return {
     from: from.toISOString(),
     to: to.toISOString(),
-    statusSeconds: [...logins].map(([userId, login]) => ({ userId, login, available: spans[userId]?.available ?? 0, break: spans[userId]?.break ?? 0, dnd: spans[userId]?.dnd ?? 0 })),
+    statusSeconds: [...logins].map(([userId, login]) => ({
+      userId,
+      login,
+      available: spans[userId]?.available ?? 0,
+      break: spans[userId]?.break ?? 0,
+      dnd: spans[userId]?.dnd ?? 0,
+    })),
     onlineByHour: onlineByHour(online.before, online.changes, from, to),
   };
 }

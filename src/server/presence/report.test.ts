@@ -30,7 +30,10 @@ describe('time in each status over a day', () => {
       from,
       to,
     );
-    assert.deepEqual(hours.map((h) => h.users), [1, 1, 1, 1]);
+    assert.deepEqual(
+      hours.map((h) => h.users),
+      [1, 1, 1, 1],
+    );
     assert.equal(hours[0]?.hour, '2026-11-23T08:00:00.000Z');
   });
 });

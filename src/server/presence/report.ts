@@ -32,7 +32,9 @@ export function secondsIn(before: Map<string, string>, changes: Change[], from: 
     since.set(change.userId, at);
   }
   for (const user of current.keys()) close(user, to.getTime());
-  for (const user of Object.keys(spans)) for (const value of Object.keys(spans[user] ?? {})) (spans[user] as Record<string, number>)[value] = Math.round((spans[user] as Record<string, number>)[value] as number);
+  for (const user of Object.keys(spans))
+    for (const value of Object.keys(spans[user] ?? {}))
+      (spans[user] as Record<string, number>)[value] = Math.round((spans[user] as Record<string, number>)[value] as number);
   return spans;
 }
 

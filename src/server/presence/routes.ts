@@ -34,8 +34,16 @@ export function presenceRoutes(router: Router, { db, presence }: Deps): void {
           (q.status === undefined || v.status.value === q.status) &&
           (q.ready === undefined || v.agent.ready === q.ready),
       );
-      const logins = await loginsOf(db, domain.id, views.map((v) => v.userId));
-      return { items: views.flatMap((v) => (logins.has(v.userId) ? [{ ...v, login: logins.get(v.userId) as string }] : [])).sort((a, b) => a.login.localeCompare(b.login)) };
+      const logins = await loginsOf(
+        db,
+        domain.id,
+        views.map((v) => v.userId),
+      );
+      return {
+        items: views
+          .flatMap((v) => (logins.has(v.userId) ? [{ ...v, login: logins.get(v.userId) as string }] : []))
+          .sort((a, b) => a.login.localeCompare(b.login)),
+      };
     },
   });
 
@@ -50,8 +58,14 @@ export function presenceRoutes(router: Router, { db, presence }: Deps): void {
     },
     handler: async (request) => {
       const domain = domainOf(request);
-      const live = [...(await presence.views(domain.id)).values()].filter((v) => v.online || v.cc.loggedIn || v.registration.registered || v.status.value !== 'offline');
-      const members = await directoryMembers(db, domain.id, live.map((v) => v.userId));
+      const live = [...(await presence.views(domain.id)).values()].filter(
+        (v) => v.online || v.cc.loggedIn || v.registration.registered || v.status.value !== 'offline',
+      );
+      const members = await directoryMembers(
+        db,
+        domain.id,
+        live.map((v) => v.userId),
+      );
       const views = live.flatMap((view) => (members.has(view.userId) ? [{ view, agent: members.get(view.userId) === true }] : []));
       return summarize(views, await directoryTotals(db, domain.id));
     },
@@ -86,7 +100,12 @@ export function presenceRoutes(router: Router, { db, presence }: Deps): void {
   for (const action of ['login', 'logout'] as const) {
     router.post(`/api/v1/domains/:domain/users/:id/cc/${action}`, {
       config: { access: { permission: 'users:force-status', self: 'profile:update' } },
-      schema: { tags, summary: action === 'login' ? 'Log an agent in to contact-center mode' : 'Log an agent out of contact-center mode', params: userParams, response: { 200: presenceView } },
+      schema: {
+        tags,
+        summary: action === 'login' ? 'Log an agent in to contact-center mode' : 'Log an agent out of contact-center mode',
+        params: userParams,
+        response: { 200: presenceView },
+      },
       handler: async (request) => {
         const state = await changeCc(db, presence, actorOf(request), domainOf(request), request.params.id, action);
         return presence.view(state.domainId, state.userId);
@@ -100,7 +119,11 @@ export function presenceRoutes(router: Router, { db, presence }: Deps): void {
       tags,
       summary: 'Status, CC, registration and online changes, newest first',
       params: userParams,
-      querystring: z.strictObject({ dimension: z.enum(['status', 'cc', 'registration', 'online']).optional(), limit: limitSchema, cursor: z.string().max(1000).optional() }),
+      querystring: z.strictObject({
+        dimension: z.enum(['status', 'cc', 'registration', 'online']).optional(),
+        limit: limitSchema,
+        cursor: z.string().max(1000).optional(),
+      }),
       response: { 200: pageSchema(historyEntry) },
     },
     handler: async (request) => {
@@ -108,7 +131,12 @@ export function presenceRoutes(router: Router, { db, presence }: Deps): void {
       await presence.flushHistory();
       const { dimension, limit, cursor } = request.query;
       const rows = await statusHistory(db, user.id, dimension, cursor ? String(decodeCursor(cursor)[1]) : undefined, limit);
-      return toPage(rows, limit, ({ id: _id, ...entry }) => entry, (row) => encodeCursor(row.at, row.id));
+      return toPage(
+        rows,
+        limit,
+        ({ id: _id, ...entry }) => entry,
+        (row) => encodeCursor(row.at, row.id),
+      );
     },
   });
 
@@ -117,7 +145,8 @@ export function presenceRoutes(router: Router, { db, presence }: Deps): void {
     schema: {
       tags,
       summary: "Report a call offer to the agent, or the offer's outcome",
-      description: '`offered` when the agent\'s phone starts ringing; then `answered`, `no-answer`, `rejected` or `busy`. The agent\'s delays, wrap-up and maxNoAnswer apply.',
+      description:
+        "`offered` when the agent's phone starts ringing; then `answered`, `no-answer`, `rejected` or `busy`. The agent's delays, wrap-up and maxNoAnswer apply.",
       params: userParams,
       body: offerReport,
       response: { 200: presenceView },
@@ -132,7 +161,12 @@ export function presenceRoutes(router: Router, { db, presence }: Deps): void {
 
   router.post('/api/v1/domains/:domain/agents/:id/calls/:callId/ended', {
     config: { access: { permission: 'agents:report' } },
-    schema: { tags, summary: "Report the end of the agent's call: wrap-up starts", params: userParams.extend({ callId: z.string().max(200) }), response: { 200: presenceView } },
+    schema: {
+      tags,
+      summary: "Report the end of the agent's call: wrap-up starts",
+      params: userParams.extend({ callId: z.string().max(200) }),
+      response: { 200: presenceView },
+    },
     handler: async (request) => {
       const domain = domainOf(request);
       const user = await reportedAgent(db, domain, request.params.id);
@@ -148,13 +182,20 @@ export function presenceRoutes(router: Router, { db, presence }: Deps): void {
       summary: 'Agents who can take a call now, best skill level first, then longest idle',
       params: domainParams,
       querystring: z.strictObject({ skill: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }),
-      response: { 200: z.object({ items: z.array(z.object({ id: z.string(), login: z.string(), level: z.number().int().nullable(), idleSince: z.string() })) }) },
+      response: {
+        200: z.object({ items: z.array(z.object({ id: z.string(), login: z.string(), level: z.number().int().nullable(), idleSince: z.string() })) }),
+      },
     },
     handler: async (request) => {
       const domain = domainOf(request);
       const views = [...(await presence.views(domain.id)).values()].filter((v) => v.agent.ready);
       if (views.length === 0) return { items: [] };
-      const levels = await skillLevels(db, domain.id, views.map((v) => v.userId), request.query.skill);
+      const levels = await skillLevels(
+        db,
+        domain.id,
+        views.map((v) => v.userId),
+        request.query.skill,
+      );
       const items = views
         .filter((v) => levels.has(v.userId))
         .map((v) => ({ id: v.userId, login: levels.get(v.userId)?.login as string, level: levels.get(v.userId)?.level ?? null, idleSince: v.agent.idleSince }))

@@ -1,6 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { callEnded, ccLogin, connected, connectionCount, disconnected, elapse, initialState, nextDeadline, offered, offerOutcome, overdue, ownerLost, ready, register, setStatus, statusChoices, type AgentTimers } from './rules.ts';
+import {
+  callEnded,
+  ccLogin,
+  connected,
+  connectionCount,
+  disconnected,
+  elapse,
+  initialState,
+  nextDeadline,
+  offered,
+  offerOutcome,
+  overdue,
+  ownerLost,
+  ready,
+  register,
+  setStatus,
+  statusChoices,
+  type AgentTimers,
+} from './rules.ts';
 
 const timers: AgentTimers = { wrapUpTime: 10, maxNoAnswer: 3, busyDelay: 90, rejectDelay: 60, noAnswerDelay: 30 };
 const GRACE = 60_000;
@@ -28,7 +46,11 @@ describe('agent readiness from the agent options', () => {
   });
 
   it('pauses for the no-answer, reject and busy delays', () => {
-    for (const [outcome, delay] of [['no-answer', 30], ['rejected', 60], ['busy', 90]] as const) {
+    for (const [outcome, delay] of [
+      ['no-answer', 30],
+      ['rejected', 60],
+      ['busy', 90],
+    ] as const) {
       const agent = offerOutcome(offered(workingAgent(), 'c'), outcome, 'c', timers, at(0));
       assert.deepEqual([ready(agent, at(delay - 1)), ready(agent, at(delay))], [false, true], outcome);
     }
@@ -81,11 +103,19 @@ describe('presence', () => {
   it('drops the WebSocket contacts reached through a dead process, and keeps those any process reaches', () => {
     const softphone = { userAgent: 'JsSIP', source: '127.0.0.1:40000', transport: 'wss' as const, callId: 'w', cseq: 1, owner: 'p1' };
     const deskPhone = { ...softphone, userAgent: 'Yealink', transport: 'udp' as const, callId: 'u', owner: null };
-    const webrtcOnly = register(ccLogin(initialState('u1', 'd1', t0), 'self', t0), [{ uri: 'sip:x@df7jal23ls0d.invalid;transport=ws', expires: 3600 }], softphone, t0);
+    const webrtcOnly = register(
+      ccLogin(initialState('u1', 'd1', t0), 'self', t0),
+      [{ uri: 'sip:x@df7jal23ls0d.invalid;transport=ws', expires: 3600 }],
+      softphone,
+      t0,
+    );
     assert.equal(ready(webrtcOnly, t0), true, 'reachable by its softphone');
     assert.equal(ready(ownerLost(webrtcOnly, 'p1', at(10)), at(10)), false, 'the softphone died with its process');
     const both = register(webrtcOnly, [{ uri: 'sip:x@192.0.2.7', expires: 3600 }], deskPhone, t0);
-    assert.deepEqual(ownerLost(both, 'p1', at(10)).registrations.map((c) => c.userAgent), ['Yealink']);
+    assert.deepEqual(
+      ownerLost(both, 'p1', at(10)).registrations.map((c) => c.userAgent),
+      ['Yealink'],
+    );
   });
 
   it('flags a pause past its maximum duration without ending it', () => {
@@ -95,10 +125,21 @@ describe('presence', () => {
 
   it('binds, refreshes and removes contacts, and forgets expired ones', () => {
     const request = { userAgent: 'Yealink', source: '192.0.2.1:5060', transport: 'udp' as const, callId: 'x', cseq: 1, owner: null };
-    let state = register(initialState('u', 'd', t0), [{ uri: 'sip:a@192.0.2.1', expires: 60 }, { uri: 'sip:b@192.0.2.2', expires: 3600 }], request, t0);
+    let state = register(
+      initialState('u', 'd', t0),
+      [
+        { uri: 'sip:a@192.0.2.1', expires: 60 },
+        { uri: 'sip:b@192.0.2.2', expires: 3600 },
+      ],
+      request,
+      t0,
+    );
     assert.equal(state.registrations.length, 2);
     state = register(state, [{ uri: 'sip:a@192.0.2.1', expires: 0 }], request, at(1));
-    assert.deepEqual(state.registrations.map((c) => c.uri), ['sip:b@192.0.2.2']);
+    assert.deepEqual(
+      state.registrations.map((c) => c.uri),
+      ['sip:b@192.0.2.2'],
+    );
     assert.deepEqual(elapse(state, at(3600), GRACE).registrations, []);
   });
 });

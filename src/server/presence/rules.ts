@@ -87,10 +87,13 @@ function withConnections(state: LiveState, owner: string, count: number, now: nu
 export const connected = (state: LiveState, owner: string, now: number) => withConnections(state, owner, (state.connections[owner] ?? 0) + 1, now);
 
 /** A connection held by `owner` closed. */
-export const disconnected = (state: LiveState, owner: string, now: number) => withConnections(state, owner, Math.max(0, (state.connections[owner] ?? 0) - 1), now);
+export const disconnected = (state: LiveState, owner: string, now: number) =>
+  withConnections(state, owner, Math.max(0, (state.connections[owner] ?? 0) - 1), now);
 
 /** The processes whose death changes this state: those holding its connections or its WebSocket contacts. */
-export const ownersOf = (state: LiveState) => [...new Set([...Object.keys(state.connections), ...state.registrations.flatMap((c) => (c.owner ? [c.owner] : []))])];
+export const ownersOf = (state: LiveState) => [
+  ...new Set([...Object.keys(state.connections), ...state.registrations.flatMap((c) => (c.owner ? [c.owner] : []))]),
+];
 
 /** The process `owner` stopped proving it is alive: every connection it held is gone, as if each had closed, and so are the contacts reached through it. */
 export function ownerLost(state: LiveState, owner: string, now: number): LiveState {
@@ -98,17 +101,41 @@ export function ownerLost(state: LiveState, owner: string, now: number): LiveSta
   return { ...withConnections(state, owner, 0, now), registrations: state.registrations.filter((c) => c.owner !== owner) };
 }
 
-export function setStatus(state: LiveState, status: Exclude<Status, 'offline'>, reason: string | null, maxDuration: number | null, by: By, actor: string | null, now: number): LiveState {
-  return { ...state, status: { value: status, reason, since: now, by, actor, maxDuration }, agent: status === 'available' && state.status.value !== 'available' ? { ...state.agent, noAnswers: 0, idleSince: now } : state.agent };
+export function setStatus(
+  state: LiveState,
+  status: Exclude<Status, 'offline'>,
+  reason: string | null,
+  maxDuration: number | null,
+  by: By,
+  actor: string | null,
+  now: number,
+): LiveState {
+  return {
+    ...state,
+    status: { value: status, reason, since: now, by, actor, maxDuration },
+    agent: status === 'available' && state.status.value !== 'available' ? { ...state.agent, noAnswers: 0, idleSince: now } : state.agent,
+  };
 }
 
 export function ccLogin(state: LiveState, by: By, now: number): LiveState {
-  const status = state.status.value === 'offline' ? { value: 'available' as const, reason: null, since: now, by, actor: null, maxDuration: null } : state.status;
-  return { ...state, cc: { loggedIn: true, since: now, by }, status, disconnectedAt: connectionCount(state) === 0 ? now : null, agent: { ...state.agent, phase: 'idle', until: null, noAnswers: 0, idleSince: now } };
+  const status =
+    state.status.value === 'offline' ? { value: 'available' as const, reason: null, since: now, by, actor: null, maxDuration: null } : state.status;
+  return {
+    ...state,
+    cc: { loggedIn: true, since: now, by },
+    status,
+    disconnectedAt: connectionCount(state) === 0 ? now : null,
+    agent: { ...state.agent, phase: 'idle', until: null, noAnswers: 0, idleSince: now },
+  };
 }
 
 export function ccLogout(state: LiveState, by: By, now: number): LiveState {
-  return { ...state, cc: { loggedIn: false, since: now, by }, status: { value: 'offline', reason: null, since: now, by, actor: null, maxDuration: null }, disconnectedAt: null };
+  return {
+    ...state,
+    cc: { loggedIn: false, since: now, by },
+    status: { value: 'offline', reason: null, since: now, by, actor: null, maxDuration: null },
+    disconnectedAt: null,
+  };
 }
 
 /** What may be done to a user's live state, by itself or by an administrator forcing it. */
@@ -157,10 +184,12 @@ export function callEnded(state: LiveState, callId: string, timers: AgentTimers,
  */
 export function elapse(state: LiveState, now: number, graceMs: number): LiveState {
   let next = state;
-  if (next.agent.until !== null && next.agent.until <= now) next = { ...next, agent: { ...next.agent, phase: 'idle', until: null, idleSince: next.agent.until } };
+  if (next.agent.until !== null && next.agent.until <= now)
+    next = { ...next, agent: { ...next.agent, phase: 'idle', until: null, idleSince: next.agent.until } };
   const live = next.registrations.filter((c) => c.expiresAt > now);
   if (live.length !== next.registrations.length) next = { ...next, registrations: live };
-  if (next.cc.loggedIn && connectionCount(next) === 0 && next.disconnectedAt !== null && next.disconnectedAt + graceMs <= now) next = ccLogout(next, 'system', now);
+  if (next.cc.loggedIn && connectionCount(next) === 0 && next.disconnectedAt !== null && next.disconnectedAt + graceMs <= now)
+    next = ccLogout(next, 'system', now);
   return next;
 }
 
@@ -183,10 +212,16 @@ export const ready = (state: LiveState, now: number) =>
   state.cc.loggedIn &&
   state.status.value === 'available' &&
   (connectionCount(state) > 0 || state.registrations.some((c) => c.expiresAt > now)) &&
-  (state.agent.phase === 'idle' || ((state.agent.phase === 'wrap-up' || state.agent.phase === 'paused-after-offer') && state.agent.until !== null && state.agent.until <= now));
+  (state.agent.phase === 'idle' ||
+    ((state.agent.phase === 'wrap-up' || state.agent.phase === 'paused-after-offer') && state.agent.until !== null && state.agent.until <= now));
 
 /** Binds, refreshes or removes contacts of a REGISTER (RFC 3261 10.3): expires 0 removes. */
-export function register(state: LiveState, contacts: { uri: string; expires: number }[], request: Omit<Contact, 'uri' | 'expiresAt' | 'registeredAt'>, now: number): LiveState {
+export function register(
+  state: LiveState,
+  contacts: { uri: string; expires: number }[],
+  request: Omit<Contact, 'uri' | 'expiresAt' | 'registeredAt'>,
+  now: number,
+): LiveState {
   let registrations = state.registrations.filter((c) => c.expiresAt > now);
   for (const { uri, expires } of contacts) {
     registrations = registrations.filter((c) => c.uri !== uri);
@@ -194,7 +229,6 @@ export function register(state: LiveState, contacts: { uri: string; expires: num
   }
   return { ...state, registrations };
 }
-
 
 /** A user with a live state, as the directory knows them: whether they are an enabled agent. */
 export interface SummaryView {
@@ -224,6 +258,8 @@ export function summarize(views: { view: SummaryView; agent: boolean }[], totals
     if (view.status.value === 'break') reasons.set(view.status.reason, (reasons.get(view.status.reason) ?? 0) + 1);
   }
   agents.offline = Math.max(0, agents.total - agents.available - agents.break - agents.dnd);
-  const breaks = [...reasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || String(a.reason).localeCompare(String(b.reason)));
+  const breaks = [...reasons]
+    .map(([reason, count]) => ({ reason, count }))
+    .sort((a, b) => b.count - a.count || String(a.reason).localeCompare(String(b.reason)));
   return { agents, breaks, users };
 }

@@ -19,7 +19,16 @@ export const presenceView = z.object({
   }),
   registration: z.object({
     registered: z.boolean(),
-    contacts: z.array(z.object({ uri: z.string(), userAgent: z.string().nullable(), source: z.string(), transport: z.string(), expiresAt: z.string(), registeredAt: z.string() })),
+    contacts: z.array(
+      z.object({
+        uri: z.string(),
+        userAgent: z.string().nullable(),
+        source: z.string(),
+        transport: z.string(),
+        expiresAt: z.string(),
+        registeredAt: z.string(),
+      }),
+    ),
   }),
   agent: z.object({
     phase: z.enum(['idle', 'offered', 'on-call', 'wrap-up', 'paused-after-offer']),
@@ -37,11 +46,23 @@ export const statusChange = z.strictObject({
 export type StatusChange = z.infer<typeof statusChange>;
 
 export const presenceQuery = z.strictObject({
-  online: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  cc: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  registered: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  online: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  cc: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  registered: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   status: z.enum(['available', 'break', 'dnd', 'offline']).optional(),
-  ready: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  ready: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
 });
 
 /** The dashboard's figures, counted by the server so that they hold for any number of users. */
@@ -57,7 +78,11 @@ export const presenceSummary = z.object({
     })
     .describe('Agents by status: those in contact-center mode by theirs, the others offline (as the user list filters them)'),
   breaks: z.array(z.object({ reason: z.string().nullable(), count: z.number().int() })).describe('Agents on break by pause reason, most first'),
-  users: z.object({ total: z.number().int().describe('Users (not deleted)'), online: z.number().int(), registered: z.number().int().describe('Users with at least one registered SIP contact') }),
+  users: z.object({
+    total: z.number().int().describe('Users (not deleted)'),
+    online: z.number().int(),
+    registered: z.number().int().describe('Users with at least one registered SIP contact'),
+  }),
 });
 
 export const offerReport = z.strictObject({
@@ -65,7 +90,13 @@ export const offerReport = z.strictObject({
   outcome: z.enum(['offered', 'answered', 'no-answer', 'rejected', 'busy']),
 });
 
-export const historyEntry = z.object({ dimension: z.string(), value: z.string(), reason: z.string().nullable(), by: z.string(), actor: z.string().nullable(), at: z.string() });
-
+export const historyEntry = z.object({
+  dimension: z.string(),
+  value: z.string(),
+  reason: z.string().nullable(),
+  by: z.string(),
+  actor: z.string().nullable(),
+  at: z.string(),
+});
 
 export type PresenceView = z.infer<typeof presenceView>;

@@ -4,7 +4,13 @@ import { nameKey } from '../identifiers/normal-form.ts';
 
 /** The user whose live state is asked about or changed: in the directory, not deleted. */
 export async function presenceSubject(db: Db, domainId: string, id: string): Promise<{ id: string; login: string }> {
-  const row = await db.selectFrom('users').select(['id', 'login']).where('domain_id', '=', domainId).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  const row = await db
+    .selectFrom('users')
+    .select(['id', 'login'])
+    .where('domain_id', '=', domainId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
   if (!row) throw notFound('User');
   return row;
 }
@@ -18,12 +24,22 @@ export async function userInDirectory(db: Db, domainId: string, id: string): Pro
 
 /** A pause reason of the domain's catalog by name, in the catalog's spelling. */
 export function pauseReasonNamed(db: Db, domainId: string, name: string) {
-  return db.selectFrom('pause_reasons').select(['name', 'max_duration']).where('domain_id', '=', domainId).where('name_key', '=', nameKey(name)).executeTakeFirst();
+  return db
+    .selectFrom('pause_reasons')
+    .select(['name', 'max_duration'])
+    .where('domain_id', '=', domainId)
+    .where('name_key', '=', nameKey(name))
+    .executeTakeFirst();
 }
 
 /** A page of the user's status history, newest first. */
 export function statusHistory(db: Db, userId: string, dimension: string | undefined, beforeId: string | undefined, limit: number) {
-  let query = db.selectFrom('status_history').select(['id', 'dimension', 'value', 'reason', 'by', 'actor', 'at']).where('user_id', '=', userId).orderBy('id', 'desc').limit(limit + 1);
+  let query = db
+    .selectFrom('status_history')
+    .select(['id', 'dimension', 'value', 'reason', 'by', 'actor', 'at'])
+    .where('user_id', '=', userId)
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
   if (dimension) query = query.where('dimension', '=', dimension);
   if (beforeId) query = query.where('id', '<', beforeId);
   return query.execute();
@@ -48,7 +64,12 @@ export async function directoryMembers(db: Db, domainId: string, ids: string[]) 
 
 /** How many users and enabled agents the domain has (deleted ones left out). */
 export async function directoryTotals(db: Db, domainId: string) {
-  const users = await db.selectFrom('users').select((eb) => eb.fn.countAll<string | number>().as('n')).where('domain_id', '=', domainId).where('deleted_at', 'is', null).executeTakeFirstOrThrow();
+  const users = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('domain_id', '=', domainId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirstOrThrow();
   const agents = await db
     .selectFrom('users as u')
     .innerJoin('agents as a', 'a.user_id', 'u.id')
@@ -63,7 +84,13 @@ export async function directoryTotals(db: Db, domainId: string) {
 export async function loginsOf(db: Db, domainId: string, ids: string[]) {
   const logins = new Map<string, string>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('users').select(['id', 'login']).where('domain_id', '=', domainId).where('deleted_at', 'is', null).where('id', 'in', ids.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('users')
+      .select(['id', 'login'])
+      .where('domain_id', '=', domainId)
+      .where('deleted_at', 'is', null)
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
     for (const r of rows) logins.set(r.id, r.login);
   }
   return logins;
@@ -89,7 +116,11 @@ export async function skillLevels(db: Db, domainId: string, ids: string[], skill
     }
     const key = nameKey(skill);
     const withLevel = await query
-      .leftJoin('agent_skills as s', (join) => join.onRef('s.user_id', '=', 'a.user_id').on('s.skill_id', 'in', db.selectFrom('skills').select('id').where('domain_id', '=', domainId).where('name_key', '=', key)))
+      .leftJoin('agent_skills as s', (join) =>
+        join
+          .onRef('s.user_id', '=', 'a.user_id')
+          .on('s.skill_id', 'in', db.selectFrom('skills').select('id').where('domain_id', '=', domainId).where('name_key', '=', key)),
+      )
       .select('s.level')
       .execute();
     for (const r of withLevel) if (r.level !== null || r.all_skills === 1) levels.set(r.id, { login: r.login, level: r.level ?? 0 });

@@ -15,11 +15,23 @@ forEachEngine('the dashboard figures', (h) => {
   after(async () => sip.close());
 
   const agent = async (login: string, extension: string) =>
-    (await h().admin.post(`${base}/users`, { login, roles: ['agent'], password: passwordFor(login), agent: { enabled: true }, sip: { extension, secret: SECRET } })).body.id as string;
+    (
+      await h().admin.post(`${base}/users`, {
+        login,
+        roles: ['agent'],
+        password: passwordFor(login),
+        agent: { enabled: true },
+        sip: { extension, secret: SECRET },
+      })
+    ).body.id as string;
 
   it('counts agents by the status the list shows, breaks by reason, and users online and registered', async () => {
     const empty = (await h().admin.get(`${base}/presence/summary`)).body;
-    assert.deepEqual(empty, { agents: { total: 0, inCc: 0, available: 0, break: 0, dnd: 0, offline: 0 }, breaks: [], users: { total: 1, online: 0, registered: 0 } });
+    assert.deepEqual(empty, {
+      agents: { total: 0, inCc: 0, available: 0, break: 0, dnd: 0, offline: 0 },
+      breaks: [],
+      users: { total: 1, online: 0, registered: 0 },
+    });
 
     await h().admin.post(`${base}/pause-reasons`, { name: 'Lunch', maxDuration: 1800 });
     const ready = await agent('sum-ready', '2101');
@@ -35,8 +47,14 @@ forEachEngine('the dashboard figures', (h) => {
     await h().admin.put(`${base}/users/${quiet}/status`, { status: 'dnd' });
     // Set out of contact-center mode: offline, as the list filters it.
     await h().admin.put(`${base}/users/${away}/status`, { status: 'available' });
-    assert.match(await registerWithDigest(sip.port, { user: '2101', password: SECRET, host: 'default', realm: 'default', algorithm: 'MD5' }), /^SIP\/2\.0 200 OK/);
-    assert.match(await registerWithDigest(sip.port, { user: '2105', password: SECRET, host: 'default', realm: 'default', algorithm: 'MD5' }), /^SIP\/2\.0 200 OK/);
+    assert.match(
+      await registerWithDigest(sip.port, { user: '2101', password: SECRET, host: 'default', realm: 'default', algorithm: 'MD5' }),
+      /^SIP\/2\.0 200 OK/,
+    );
+    assert.match(
+      await registerWithDigest(sip.port, { user: '2105', password: SECRET, host: 'default', realm: 'default', algorithm: 'MD5' }),
+      /^SIP\/2\.0 200 OK/,
+    );
     // A deleted agent counts nowhere, whatever its live state.
     assert.equal((await h().admin.delete(`${base}/users/${gone}`)).status, 204);
 
@@ -54,7 +72,7 @@ forEachEngine('the dashboard figures', (h) => {
     assert.equal(summary.agents.dnd, await listed('agent=true&status=dnd'));
     assert.equal(summary.agents.offline, await listed('agent=true&status=offline'));
     assert.equal(summary.users.registered, await listed('registered=true'));
-    assert.equal(summary.users.total, await listed('active=true') + (await listed('active=false')));
+    assert.equal(summary.users.total, (await listed('active=true')) + (await listed('active=false')));
   });
 
   it('needs users:read', async () => {

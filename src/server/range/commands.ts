@@ -29,7 +29,14 @@ export async function createRange(db: Db, requester: Requester & AuditActor, dom
   const taken = await takenNumbers(db, domain.id, numbers);
   const skipped = numbers.filter((n) => taken.has(n)).map((n) => ({ number: n, reason: `already ${taken.get(n)}` }));
   if (skipped.length && input.onConflict === 'fail') {
-    throw conflict('range.taken', `${skipped.length} numbers of the range are taken (${skipped.slice(0, 5).map((s) => s.number).join(', ')}${skipped.length > 5 ? ', …' : ''})`, skipped.slice(0, 200).map((s) => ({ path: `numbers/${s.number}`, code: 'range.taken', message: `${s.number} is ${s.reason}` })));
+    throw conflict(
+      'range.taken',
+      `${skipped.length} numbers of the range are taken (${skipped
+        .slice(0, 5)
+        .map((s) => s.number)
+        .join(', ')}${skipped.length > 5 ? ', …' : ''})`,
+      skipped.slice(0, 200).map((s) => ({ path: `numbers/${s.number}`, code: 'range.taken', message: `${s.number} is ${s.reason}` })),
+    );
   }
   const wanted = numbers.filter((n) => !taken.has(n));
   if (wanted.length === 0) return { bulkId: timeOrderedId(), created: [], skipped };
@@ -41,7 +48,20 @@ export async function createRange(db: Db, requester: Requester & AuditActor, dom
     db,
     requester,
     domain,
-    { login: sample, firstName: name(sample), lastName: '', roles: template.roles, groups: template.groups, tags: template.tags, active: true, domainAdmin: false, platformAdmin: false, passwordChangeRequired: false, sip: { ...sipInput.parse({}), ...template.sip, extension: sample }, agent: template.agent },
+    {
+      login: sample,
+      firstName: name(sample),
+      lastName: '',
+      roles: template.roles,
+      groups: template.groups,
+      tags: template.tags,
+      active: true,
+      domainAdmin: false,
+      platformAdmin: false,
+      passwordChangeRequired: false,
+      sip: { ...sipInput.parse({}), ...template.sip, extension: sample },
+      agent: template.agent,
+    },
     guards,
     { grantedLicenses: licenses.map((l) => l.id) },
   ).catch(asTemplateProblem);
@@ -49,7 +69,14 @@ export async function createRange(db: Db, requester: Requester & AuditActor, dom
   if (!sip) throw new Error('a range always makes SIP accounts');
   const realm = domain.realm ?? domain.name;
   const bulkId = timeOrderedId();
-  const created = wanted.map((n) => ({ id: timeOrderedId(), login: n, extension: n, sipUsername: n, sipSecret: generateSecret(), ...(input.webPasswords ? { password: generatePassword() } : {}) }));
+  const created = wanted.map((n) => ({
+    id: timeOrderedId(),
+    login: n,
+    extension: n,
+    sipUsername: n,
+    sipSecret: generateSecret(),
+    ...(input.webPasswords ? { password: generatePassword() } : {}),
+  }));
   // All at once: argon2 runs them on the thread pool, on every core.
   const hashes = await Promise.all(created.map((u) => (u.password ? hashPassword(u.password) : null)));
 
@@ -60,25 +87,56 @@ export async function createRange(db: Db, requester: Requester & AuditActor, dom
       ...prepared,
       secrets: { ...prepared.secrets, passwordHash: hashes[i] ?? null },
       secretsSet: hashes[i] ? ['password'] : [],
-      state: { ...prepared.state, passwordChangeRequired: Boolean(hashes[i]), login: u.login, firstName: name(u.login), sip: prepared.state.sip && { ...prepared.state.sip, extension: u.extension, username: u.sipUsername } },
-      telephony: { ...prepared.telephony, allocate: undefined, sip: { ...sip, account: { ...sip.account, extension: u.extension, username: u.sipUsername }, digests: { ...sipDigests(u.sipUsername, realm, domain.name, u.sipSecret), realm } } },
+      state: {
+        ...prepared.state,
+        passwordChangeRequired: Boolean(hashes[i]),
+        login: u.login,
+        firstName: name(u.login),
+        sip: prepared.state.sip && { ...prepared.state.sip, extension: u.extension, username: u.sipUsername },
+      },
+      telephony: {
+        ...prepared.telephony,
+        allocate: undefined,
+        sip: {
+          ...sip,
+          account: { ...sip.account, extension: u.extension, username: u.sipUsername },
+          digests: { ...sipDigests(u.sipUsername, realm, domain.name, u.sipSecret), realm },
+        },
+      },
     },
   }));
-  await db.transaction().execute((trx) => numberedAtTheEnd(trx, async () => {
-    for (const license of licenses) {
-      if (!(await takeSeats(trx, license.id, created.length))) throw conflict('license.no_free_seats', `${license.name} has fewer than ${created.length} free seats`);
-    }
-    // Each user's entry names it and the operation; the template they share is recorded once, below.
-    await writeNewUsers(trx, requester, domain, users, {
-      auditChanges: (user) => ({
-        extension: { from: null, to: user.state.sip?.extension ?? null },
-        sipSecret: { from: null, to: MASK },
-        ...(user.secretsSet.includes('password') ? { password: { from: null, to: MASK } } : {}),
-        bulkOperation: { from: null, to: bulkId },
-      }),
-    });
-    await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'users.range_created', target: { type: 'bulk', id: bulkId, name: `${input.from}-${input.to}` }, changes: { ...diff(null, { ...prepared.state, login: null, firstName: input.namePattern, sip: prepared.state.sip && { ...prepared.state.sip, extension: null, username: null } }), count: { from: null, to: created.length } } });
-  }));
+  await db.transaction().execute((trx) =>
+    numberedAtTheEnd(trx, async () => {
+      for (const license of licenses) {
+        if (!(await takeSeats(trx, license.id, created.length)))
+          throw conflict('license.no_free_seats', `${license.name} has fewer than ${created.length} free seats`);
+      }
+      // Each user's entry names it and the operation; the template they share is recorded once, below.
+      await writeNewUsers(trx, requester, domain, users, {
+        auditChanges: (user) => ({
+          extension: { from: null, to: user.state.sip?.extension ?? null },
+          sipSecret: { from: null, to: MASK },
+          ...(user.secretsSet.includes('password') ? { password: { from: null, to: MASK } } : {}),
+          bulkOperation: { from: null, to: bulkId },
+        }),
+      });
+      await recordAudit(trx, {
+        domainId: domain.id,
+        actor: requester,
+        action: 'users.range_created',
+        target: { type: 'bulk', id: bulkId, name: `${input.from}-${input.to}` },
+        changes: {
+          ...diff(null, {
+            ...prepared.state,
+            login: null,
+            firstName: input.namePattern,
+            sip: prepared.state.sip && { ...prepared.state.sip, extension: null, username: null },
+          }),
+          count: { from: null, to: created.length },
+        },
+      });
+    }),
+  );
   return { bulkId, created, skipped };
 }
 
@@ -88,7 +146,14 @@ async function licensesFor(db: Db, domainId: string, names: string[], seats: num
     const row = rows.find((r) => r.name_key === nameKey(n));
     if (!row) return [{ path: `template/licenses/${index}`, code: 'license.unknown', message: `No license named ${JSON.stringify(n)}` }];
     if (isExpired(row)) return [{ path: `template/licenses/${index}`, code: 'license.expired', message: `${row.name} has expired` }];
-    if (row.seats - row.used < seats) return [{ path: `template/licenses/${index}`, code: 'license.no_free_seats', message: `${row.name} has ${row.seats - row.used} free seats, ${seats} are needed` }];
+    if (row.seats - row.used < seats)
+      return [
+        {
+          path: `template/licenses/${index}`,
+          code: 'license.no_free_seats',
+          message: `${row.name} has ${row.seats - row.used} free seats, ${seats} are needed`,
+        },
+      ];
     return [];
   });
   if (problems.length) throw invalid(problems);
@@ -98,5 +163,10 @@ async function licensesFor(db: Db, domainId: string, names: string[], seats: num
 /** A problem with the template, said as one: paths start with `template/`. */
 function asTemplateProblem(error: unknown): never {
   if (!(error instanceof Problem)) throw error;
-  throw new Problem(error.status, error.code, `The template: ${error.detail}`, (error.errors ?? []).map((e) => ({ ...e, path: `template/${e.path}` })));
+  throw new Problem(
+    error.status,
+    error.code,
+    `The template: ${error.detail}`,
+    (error.errors ?? []).map((e) => ({ ...e, path: `template/${e.path}` })),
+  );
 }

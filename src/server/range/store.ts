@@ -9,14 +9,24 @@ const chunked = <T>(list: T[]) => Array.from({ length: Math.ceil(list.length / C
 export async function takenNumbers(db: Db, domainId: string, numbers: string[]) {
   const taken = new Map<string, string>();
   for (const chunk of chunked(numbers)) {
-    for (const r of await db.selectFrom('users').select('login_key').where('domain_id', '=', domainId).where('login_key', 'in', chunk).execute()) taken.set(r.login_key, 'a login');
-    for (const r of await db.selectFrom('extensions').select('number').where('domain_id', '=', domainId).where('number', 'in', chunk).execute()) taken.set(r.number, 'an extension');
-    for (const r of await db.selectFrom('sip_accounts').select('username_key').where('domain_id', '=', domainId).where('username_key', 'in', chunk).execute()) taken.set(r.username_key, 'a SIP username');
+    for (const r of await db.selectFrom('users').select('login_key').where('domain_id', '=', domainId).where('login_key', 'in', chunk).execute())
+      taken.set(r.login_key, 'a login');
+    for (const r of await db.selectFrom('extensions').select('number').where('domain_id', '=', domainId).where('number', 'in', chunk).execute())
+      taken.set(r.number, 'an extension');
+    for (const r of await db.selectFrom('sip_accounts').select('username_key').where('domain_id', '=', domainId).where('username_key', 'in', chunk).execute())
+      taken.set(r.username_key, 'a SIP username');
   }
   return taken;
 }
 
 /** The domain's licenses of these names (a template's), with their seats. */
 export async function licensesNamed(db: Db, domainId: string, names: string[]) {
-  return names.length ? await db.selectFrom('licenses').select(['id', 'name', 'name_key', 'seats', 'used', 'expires_at']).where('domain_id', '=', domainId).where('name_key', 'in', names.map(nameKey)).execute() : [];
+  return names.length
+    ? await db
+        .selectFrom('licenses')
+        .select(['id', 'name', 'name_key', 'seats', 'used', 'expires_at'])
+        .where('domain_id', '=', domainId)
+        .where('name_key', 'in', names.map(nameKey))
+        .execute()
+    : [];
 }

@@ -30,7 +30,14 @@ interface BrowserPhone {
 /** The console's browser phone as Workspace starts it: the AOR from /me/softphone, no password. */
 function browserPhone(url: string, uri: string, session: string | undefined): BrowserPhone {
   (globalThis as { WebSocket?: unknown }).WebSocket = browserSocket(session);
-  const ua = new JsSIP.UA({ uri, sockets: [new JsSIP.WebSocketInterface(`${url}/sip`)], register: true, connection_recovery_min_interval: 60, connection_recovery_max_interval: 120, user_agent: 'Switchboard workspace (JsSIP)' });
+  const ua = new JsSIP.UA({
+    uri,
+    sockets: [new JsSIP.WebSocketInterface(`${url}/sip`)],
+    register: true,
+    connection_recovery_min_interval: 60,
+    connection_recovery_max_interval: 120,
+    user_agent: 'Switchboard workspace (JsSIP)',
+  });
   const next = () =>
     new Promise<string>((resolve) => {
       const registered = () => {
@@ -78,14 +85,29 @@ forEachEngine('the browser phone registers by its console session, beside desk p
   });
   after(() => sip.close());
 
-  const contactsOf = async (id: string) => (await h().admin.get(`${base}/users/${id}/presence`)).body.registration.contacts as { uri: string; transport: string; userAgent: string }[];
-  const storedDigests = (id: string) => h().storage.db.selectFrom('sip_accounts').select(['ha1_md5', 'ha1_sha256', 'ha1b_md5', 'ha1b_sha256']).where('user_id', '=', id).executeTakeFirstOrThrow();
+  const contactsOf = async (id: string) =>
+    (await h().admin.get(`${base}/users/${id}/presence`)).body.registration.contacts as { uri: string; transport: string; userAgent: string }[];
+  const storedDigests = (id: string) =>
+    h().storage.db.selectFrom('sip_accounts').select(['ha1_md5', 'ha1_sha256', 'ha1b_md5', 'ha1b_sha256']).where('user_id', '=', id).executeTakeFirstOrThrow();
 
   /** A user with a desk phone provisioned with the secret generated at creation, signed in to the console. */
   async function agentWithDeskPhone(login: string, extension: string, sipExtra: Record<string, unknown> = {}) {
-    const made = await h().admin.post(`${base}/users`, { login, password: passwordFor(login), roles: ['agent'], sip: { extension, connection: 'pbx', ...sipExtra } });
+    const made = await h().admin.post(`${base}/users`, {
+      login,
+      password: passwordFor(login),
+      roles: ['agent'],
+      sip: { extension, connection: 'pbx', ...sipExtra },
+    });
     assert.equal(made.status, 201, JSON.stringify(made.body));
-    const desk = { user: extension, password: made.body.sip.secret as string, host: 'default', realm: 'default', algorithm: 'MD5' as const, contacts: [`<sip:${extension}@127.0.0.1:5099>`], expires: 300 };
+    const desk = {
+      user: extension,
+      password: made.body.sip.secret as string,
+      host: 'default',
+      realm: 'default',
+      algorithm: 'MD5' as const,
+      contacts: [`<sip:${extension}@127.0.0.1:5099>`],
+      expires: 300,
+    };
     const session = await h().signIn('default', login, passwordFor(login));
     return { id: made.body.id as string, desk, session };
   }
@@ -117,7 +139,11 @@ forEachEngine('the browser phone registers by its console session, beside desk p
       await stopped(first.ua);
       await stopped(other.ua);
     }
-    const left = await until(() => contactsOf(id), (c) => c.length === 1, 'the browsers to unregister');
+    const left = await until(
+      () => contactsOf(id),
+      (c) => c.length === 1,
+      'the browsers to unregister',
+    );
     assert.equal(left[0]?.transport, 'udp', 'stopping the browser phones leaves the desk phone');
   });
 
@@ -132,7 +158,11 @@ forEachEngine('the browser phone registers by its console session, beside desk p
       const refreshed = phone.next();
       phone.ua.register();
       assert.equal(await refreshed, 'failed: Rejected', 'the ended session registers nothing');
-      const left = await until(() => contactsOf(id), (c) => c.length === 1, "the browser's contact to go");
+      const left = await until(
+        () => contactsOf(id),
+        (c) => c.length === 1,
+        "the browser's contact to go",
+      );
       assert.equal(left[0]?.transport, 'udp');
       assert.match(await registerWithDigest(sip.port, desk), /^SIP\/2\.0 200/, 'the desk phone goes on refreshing');
     } finally {

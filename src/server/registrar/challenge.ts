@@ -11,7 +11,8 @@ export function parseDigest(value: string): Map<string, string> | null {
   const params = new Map<string, string>();
   const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))\s*(?:,|$)/g;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(match[1] as string)) !== null) params.set((m[1] as string).toLowerCase(), m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] as string));
+  while ((m = re.exec(match[1] as string)) !== null)
+    params.set((m[1] as string).toLowerCase(), m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] as string));
   return params;
 }
 
@@ -31,7 +32,9 @@ export class NonceKeeper {
 
   issue(realm: string): string {
     // The random part makes every nonce new, so counting its nc from 1 is never a replay of another's.
-    const stamp = `${Math.floor(this.clock() / 1000).toString(16).padStart(9, '0')}${randomBytes(6).toString('hex')}`;
+    const stamp = `${Math.floor(this.clock() / 1000)
+      .toString(16)
+      .padStart(9, '0')}${randomBytes(6).toString('hex')}`;
     return `${stamp}${this.#sign(stamp, realm)}`;
   }
 
@@ -62,7 +65,10 @@ export class NonceKeeper {
 
 /** One challenge per algorithm, in the domain's order of preference (RFC 8760 2.4). */
 export function challengeHeaders(realm: string, nonce: string, stale: boolean, algorithms: readonly DigestAlgorithm[]): [string, string][] {
-  return algorithms.map((algorithm) => ['WWW-Authenticate', `Digest realm="${realm}", nonce="${nonce}", algorithm=${algorithm}, qop="auth"${stale ? ', stale=true' : ''}`]);
+  return algorithms.map((algorithm) => [
+    'WWW-Authenticate',
+    `Digest realm="${realm}", nonce="${nonce}", algorithm=${algorithm}, qop="auth"${stale ? ', stale=true' : ''}`,
+  ]);
 }
 
 /** The expected `response` of an Authorization with qop=auth, from the stored HA1. */

@@ -18,8 +18,10 @@ forEachEngine('SIP contacts per account are bounded', (h) => {
   const phone = async (login: string, extension: string) => {
     const created = await h().admin.post(`${base}/users`, { login, roles: ['agent'], sip: { extension } });
     assert.equal(created.status, 201);
-    const register = (options: Partial<DigestRegistration> = {}) => registerWithDigest(sip.port, { user: extension, password: created.body.sip.secret, host: 'default', realm: 'default', algorithm: 'MD5', ...options });
-    const contacts = async () => (await h().admin.get(`${base}/users/${created.body.id}/presence`)).body.registration.contacts.map((c: { uri: string }) => c.uri) as string[];
+    const register = (options: Partial<DigestRegistration> = {}) =>
+      registerWithDigest(sip.port, { user: extension, password: created.body.sip.secret, host: 'default', realm: 'default', algorithm: 'MD5', ...options });
+    const contacts = async () =>
+      (await h().admin.get(`${base}/users/${created.body.id}/presence`)).body.registration.contacts.map((c: { uri: string }) => c.uri) as string[];
     return { register, contacts };
   };
 
@@ -70,6 +72,12 @@ forEachEngine('SIP contacts per account are bounded', (h) => {
     const phoneRefresh = await register({ contacts: ['<sip:3202@192.0.2.10:5060>'] });
     assert.match(phoneRefresh, /^SIP\/2\.0 200 OK\r\n/);
     assert.ok(Buffer.byteLength(phoneRefresh) <= UDP_RESPONSE_LIMIT);
-    assert.match(await exchange(sip.port, 'OPTIONS sip:default SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bKopt\r\nFrom: <sip:a@default>;tag=1\r\nTo: <sip:a@default>\r\nCall-ID: o\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n'), /^SIP\/2\.0 200 /);
+    assert.match(
+      await exchange(
+        sip.port,
+        'OPTIONS sip:default SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bKopt\r\nFrom: <sip:a@default>;tag=1\r\nTo: <sip:a@default>\r\nCall-ID: o\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n',
+      ),
+      /^SIP\/2\.0 200 /,
+    );
   });
 });

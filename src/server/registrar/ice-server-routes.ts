@@ -29,7 +29,10 @@ export function iceServerRoutes(router: Router, { db, config }: Deps): void {
       const iceServers: z.infer<typeof iceServer>[] = [];
       if (settings.stunServers.length) iceServers.push({ urls: settings.stunServers });
       if (settings.turnServers.length && config.turnSecret) {
-        iceServers.push({ urls: settings.turnServers, ...turnCredential(config.turnSecret, `${user.login}@${domain.name}`, Date.now() + config.turnTtlSeconds * 1000) });
+        iceServers.push({
+          urls: settings.turnServers,
+          ...turnCredential(config.turnSecret, `${user.login}@${domain.name}`, Date.now() + config.turnTtlSeconds * 1000),
+        });
       }
       return { iceServers, ttl: config.turnTtlSeconds };
     },

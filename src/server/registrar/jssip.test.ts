@@ -21,7 +21,13 @@ describe('SIP over WebSocket with JsSIP', () => {
 
   const register = (user: string, password: string) =>
     new Promise<{ ua: JsSIP.UA; outcome: string }>((resolve) => {
-      const ua = new JsSIP.UA({ uri: `sip:${user}@default`, password, sockets: [new JsSIP.WebSocketInterface(`${url}/sip`)], register: true, connection_recovery_min_interval: 60 });
+      const ua = new JsSIP.UA({
+        uri: `sip:${user}@default`,
+        password,
+        sockets: [new JsSIP.WebSocketInterface(`${url}/sip`)],
+        register: true,
+        connection_recovery_min_interval: 60,
+      });
       ua.on('registered', () => resolve({ ua, outcome: 'registered' }));
       ua.on('registrationFailed', (e: { cause?: string }) => resolve({ ua, outcome: `failed: ${e.cause ?? 'unknown'}` }));
       ua.start();

@@ -31,14 +31,19 @@ describe('SIP message parser', () => {
   });
 
   it('refuses messages without the headers a response needs, or with a CSeq of another method', () => {
-    for (const broken of [register.replace(/^i: .*\r\n/m, ''), register.replace('CSeq: 314159 REGISTER', 'CSeq: 1 INVITE'), 'SIP/2.0 200 OK\r\n\r\n', 'GET / HTTP/1.1\r\n\r\n']) {
+    for (const broken of [
+      register.replace(/^i: .*\r\n/m, ''),
+      register.replace('CSeq: 314159 REGISTER', 'CSeq: 1 INVITE'),
+      'SIP/2.0 200 OK\r\n\r\n',
+      'GET / HTTP/1.1\r\n\r\n',
+    ]) {
       assert.throws(() => parseRequest(broken), MalformedMessage);
     }
   });
 
   it('survives 20,000 mutated and random messages: it parses them or throws MalformedMessage, nothing else', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const pieces = ['\r\n', ':', ';', ',', '<', '>', '"', '\\', '@', '=', ' ', '\t', 'SIP/2.0', 'sip:', '\u0000', '\u00ff', '%', '[', ']'];
     for (let i = 0; i < 20_000; i += 1) {
       let text = register;

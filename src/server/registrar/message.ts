@@ -14,7 +14,19 @@ export interface SipRequest {
   body: string;
 }
 
-const compact: Record<string, string> = { v: 'via', f: 'from', t: 'to', i: 'call-id', m: 'contact', l: 'content-length', c: 'content-type', k: 'supported', s: 'subject', e: 'content-encoding', o: 'event' };
+const compact: Record<string, string> = {
+  v: 'via',
+  f: 'from',
+  t: 'to',
+  i: 'call-id',
+  m: 'contact',
+  l: 'content-length',
+  c: 'content-type',
+  k: 'supported',
+  s: 'subject',
+  e: 'content-encoding',
+  o: 'event',
+};
 const listHeaders = new Set(['via', 'contact', 'allow', 'supported', 'require', 'proxy-require', 'unsupported', 'route', 'record-route']);
 export const MAX_MESSAGE_BYTES = 65_535;
 
@@ -106,7 +118,15 @@ function userPart(escaped: string): string {
 }
 
 const reasons: Record<number, string> = {
-  200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 423: 'Interval Too Brief', 500: 'Server Internal Error', 503: 'Service Unavailable',
+  200: 'OK',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  423: 'Interval Too Brief',
+  500: 'Server Internal Error',
+  503: 'Service Unavailable',
 };
 
 /** A response to `request` with the headers RFC 3261 8.2.6 copies, plus `extra`. */

@@ -36,7 +36,16 @@ describe('SIP registrar with sipp (MD5 digest)', () => {
   }
 
   it('unregisters with Expires: 0 and Contact: *', async () => {
-    const run = await sippRegister({ port: sip.port, transport: 'udp', user: '1001', password: phone.secret, host: 'default', expires: 0, expect: 200, wildcard: true });
+    const run = await sippRegister({
+      port: sip.port,
+      transport: 'udp',
+      user: '1001',
+      password: phone.secret,
+      host: 'default',
+      expires: 0,
+      expect: 200,
+      wildcard: true,
+    });
     assert.ok(run.ok, run.output);
     assert.equal((await presence(phone.id)).registration.registered, false);
     const history = (await h.admin.get(`${base}/users/${phone.id}/status-history?dimension=registration`)).body.items.map((e: { value: string }) => e.value);
@@ -54,12 +63,29 @@ describe('SIP registrar with sipp (MD5 digest)', () => {
   it('asks for at least the minimum expiry (423 with Min-Expires)', async () => {
     const created = await h.admin.post(`${base}/users`, { login: 'brief-phone', roles: ['agent'], sip: { extension: '1002' } });
     // 1 s is below the 2 s minimum this server was started with.
-    const run = await sippRegister({ port: sip.port, transport: 'udp', user: '1002', password: created.body.sip.secret, host: 'default', expires: 1, expect: 423 });
+    const run = await sippRegister({
+      port: sip.port,
+      transport: 'udp',
+      user: '1002',
+      password: created.body.sip.secret,
+      host: 'default',
+      expires: 1,
+      expect: 423,
+    });
     assert.ok(run.ok, run.output);
   });
 
   it('refuses a phone outside its auth ACL with 403', async () => {
-    const run = await sippRegister({ port: sip.port, transport: 'udp', user: '1001', password: phone.secret, host: 'default', expires: 300, expect: 403, localIp: '127.0.0.2' });
+    const run = await sippRegister({
+      port: sip.port,
+      transport: 'udp',
+      user: '1001',
+      password: phone.secret,
+      host: 'default',
+      expires: 300,
+      expect: 403,
+      localIp: '127.0.0.2',
+    });
     assert.ok(run.ok, run.output);
   });
 
@@ -67,7 +93,16 @@ describe('SIP registrar with sipp (MD5 digest)', () => {
     const created = await h.admin.post(`${base}/users`, { login: 'guessed-phone', roles: ['agent'], sip: { extension: '1003' } });
     assert.equal(created.status, 201);
     for (let i = 0; i < 5; i += 1) {
-      const run = await sippRegister({ port: sip.port, transport: 'udp', user: '1003', password: 'not-the-secret', host: 'default', expires: 300, expect: 401, localIp: '127.0.0.3' });
+      const run = await sippRegister({
+        port: sip.port,
+        transport: 'udp',
+        user: '1003',
+        password: 'not-the-secret',
+        host: 'default',
+        expires: 300,
+        expect: 401,
+        localIp: '127.0.0.3',
+      });
       assert.ok(run.ok, run.output);
     }
     const throttled = await exchange(sip.port, registerRequest('1003', 'default', 1, 'throttled-call'), '127.0.0.3');
@@ -85,7 +120,10 @@ describe('SIP registrar with sipp (MD5 digest)', () => {
     const forged = await registerWithDigest(sip.port, { user: '1001', password: 'wrong-secret', host: 'default', realm: 'default', algorithm: 'SHA-256' });
     assert.match(forged, /^SIP\/2\.0 401 /);
     await h.admin.put(`${base}/sip-settings`, { digestAlgorithms: ['MD5'] });
-    await expectRejected(() => registerWithDigest(sip.port, { user: '1001', password: phone.secret, host: 'default', realm: 'default', algorithm: 'SHA-256' }), 'a domain that offers only MD5 sends no SHA-256 challenge');
+    await expectRejected(
+      () => registerWithDigest(sip.port, { user: '1001', password: phone.secret, host: 'default', realm: 'default', algorithm: 'SHA-256' }),
+      'a domain that offers only MD5 sends no SHA-256 challenge',
+    );
     await h.admin.put(`${base}/sip-settings`, {});
   });
 

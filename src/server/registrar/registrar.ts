@@ -33,8 +33,6 @@ export interface SessionOwner {
   domainId: string;
 }
 
-
-
 const ALLOW = 'REGISTER, OPTIONS';
 /**
  * RFC 3261 18.1.1: a message larger than 1300 bytes (the path MTU being unknown) is not to go over
@@ -69,7 +67,9 @@ function refusal(before: Contact[], after: Contact[], now: number, answer: strin
 
 type Reply = (status: number, extra?: [string, string][]) => string;
 
-const contactLine = (now: number) => (c: Contact): [string, string] => ['Contact', `<${c.uri}>;expires=${Math.round((c.expiresAt - now) / 1000)}`];
+const contactLine =
+  (now: number) =>
+  (c: Contact): [string, string] => ['Contact', `<${c.uri}>;expires=${Math.round((c.expiresAt - now) / 1000)}`];
 const FAILURES_BEFORE_THROTTLE = 5;
 const THROTTLE_WINDOW_MS = 60_000;
 
@@ -88,7 +88,10 @@ export class Registrar {
    * answer again instead of being processed twice (which would also spend its nonce count).
    */
   readonly #answered = new Map<string, { answer: string; until: number }>();
-  readonly #batches = new Map<string, { waiting: Map<string, ((account: RegistrarAccount | null) => void)[]>; failing: Map<string, ((error: unknown) => void)[]> }>();
+  readonly #batches = new Map<
+    string,
+    { waiting: Map<string, ((account: RegistrarAccount | null) => void)[]>; failing: Map<string, ((error: unknown) => void)[]> }
+  >();
 
   constructor(
     private readonly db: Db,
@@ -112,7 +115,16 @@ export class Registrar {
     }
     try {
       if (request.method === 'ACK') return null;
-      if (request.method === 'OPTIONS') return respond(request, 200, [['Allow', ALLOW], ['Accept', 'application/sdp']], this.#toTag);
+      if (request.method === 'OPTIONS')
+        return respond(
+          request,
+          200,
+          [
+            ['Allow', ALLOW],
+            ['Accept', 'application/sdp'],
+          ],
+          this.#toTag,
+        );
       if (request.method !== 'REGISTER') return respond(request, 405, [['Allow', ALLOW]], this.#toTag);
       const transaction = `${source.address}:${source.port}|${header(request, 'via')}|${header(request, 'call-id')}|${header(request, 'cseq')}`;
       const now = this.clock();
@@ -133,7 +145,10 @@ export class Registrar {
     const to = parseSipUri(parseNameAddr(header(request, 'to') as string).uri);
     const domain = await sipDomainByHost(this.db, this.cache, to.host);
     if (!domain) return reply(404);
-    const authorization = request.headers.get('authorization')?.map(parseDigest).find((p) => p?.get('realm') === domain.realm);
+    const authorization = request.headers
+      .get('authorization')
+      ?.map(parseDigest)
+      .find((p) => p?.get('realm') === domain.realm);
     const challenge = (stale = false) => reply(401, challengeHeaders(domain.realm, this.#nonces.issue(domain.realm), stale, domain.algorithms));
     if (source.session && !authorization) return this.#registerBySession(request, source, source.session, domain, to.user, reply, challenge);
     if (!authorization) return challenge();
@@ -170,7 +185,15 @@ export class Registrar {
    * is refused outright (403, counted as no failure: the address may be an office's shared one);
    * any other AOR is asked for digest as over any connection.
    */
-  async #registerBySession(request: SipRequest, source: Source, session: () => Promise<SessionOwner | null>, domain: RegistrarDomain, aor: string | null, reply: Reply, challenge: () => string) {
+  async #registerBySession(
+    request: SipRequest,
+    source: Source,
+    session: () => Promise<SessionOwner | null>,
+    domain: RegistrarDomain,
+    aor: string | null,
+    reply: Reply,
+    challenge: () => string,
+  ) {
     const owner = await session();
     if (!owner) return reply(403);
     const account = owner.domainId === domain.id ? await this.#accountOf(owner.userId) : null;
@@ -185,7 +208,14 @@ export class Registrar {
    */
   async unbind(owner: SessionOwner, uris: string[]): Promise<void> {
     if (!uris.length) return;
-    await this.presence.change(owner.domainId, owner.userId, (state, now) => register(state, uris.map((uri) => ({ uri, expires: 0 })), { userAgent: null, source: '', transport: 'ws', callId: '', cseq: 0, owner: null }, now));
+    await this.presence.change(owner.domainId, owner.userId, (state, now) =>
+      register(
+        state,
+        uris.map((uri) => ({ uri, expires: 0 })),
+        { userAgent: null, source: '', transport: 'ws', callId: '', cseq: 0, owner: null },
+        now,
+      ),
+    );
   }
 
   async #bind(request: SipRequest, source: Source, account: RegistrarAccount, reply: Reply, owner?: SessionOwner) {
@@ -208,8 +238,16 @@ export class Registrar {
       if (bindings.some((b) => b.expires > 0 && b.expires < min)) return reply(423, [['Min-Expires', String(min)]]);
       bindings = bindings.map((b) => ({ ...b, expires: Math.min(b.expires, max) }));
     }
-    const details = { userAgent: header(request, 'user-agent') ?? null, source: `${source.address}:${source.port}`, transport: source.transport, callId: header(request, 'call-id') as string, cseq: Number((header(request, 'cseq') as string).split(/\s+/)[0]), owner: this.presence.contactOwner(source.transport) };
-    const accepted = (registrations: Contact[], now: number) => reply(200, [...registrations.filter((c) => c.expiresAt > now).map(contactLine(now)), ['Date', new Date(now).toUTCString()]]);
+    const details = {
+      userAgent: header(request, 'user-agent') ?? null,
+      source: `${source.address}:${source.port}`,
+      transport: source.transport,
+      callId: header(request, 'call-id') as string,
+      cseq: Number((header(request, 'cseq') as string).split(/\s+/)[0]),
+      owner: this.presence.contactOwner(source.transport),
+    };
+    const accepted = (registrations: Contact[], now: number) =>
+      reply(200, [...registrations.filter((c) => c.expiresAt > now).map(contactLine(now)), ['Date', new Date(now).toUTCString()]]);
     let outcome = { answer: '' } as { answer: string } | { refused: Refusal; size: number };
     await this.presence.change(account.domainId, account.userId, (state, now) => {
       // Decided inside the update, which runs atomically per account: concurrent REGISTERs cannot
@@ -226,7 +264,17 @@ export class Registrar {
       if (owner) source.bound?.(owner, bindings);
       return outcome.answer;
     }
-    this.log?.warn({ account: account.username, domainId: account.domainId, source: details.source, transport: source.transport, refused: outcome.refused, answerBytes: outcome.size }, 'SIP REGISTER refused');
+    this.log?.warn(
+      {
+        account: account.username,
+        domainId: account.domainId,
+        source: details.source,
+        transport: source.transport,
+        refused: outcome.refused,
+        answerBytes: outcome.size,
+      },
+      'SIP REGISTER refused',
+    );
     return reply(503, [['P-Registrar-Error', refusals[outcome.refused]]]);
   }
 
@@ -291,7 +339,10 @@ export class Registrar {
         this.#batches.delete(domainId);
         const keys = [...waiting.keys()];
         try {
-          const rows = keys.length === 1 ? await accountByUsername(this.db, { domainId, usernameKey: keys[0] as string, active: 1 }) : await accountsByUsername(this.db, domainId, keys);
+          const rows =
+            keys.length === 1
+              ? await accountByUsername(this.db, { domainId, usernameKey: keys[0] as string, active: 1 })
+              : await accountsByUsername(this.db, domainId, keys);
           const found = new Map(rows.map((row) => [row.username_key, row]));
           for (const [key, resolvers] of waiting) {
             const row = found.get(key);
@@ -321,5 +372,15 @@ function badRequest(text: string): string | null {
   const callId = text.match(/^(?:Call-ID|i)\s*:\s*(.+)$/im);
   const cseq = text.match(/^CSeq\s*:\s*(.+)$/im);
   if (!/^[A-Z]+ \S+ SIP\/2\.0\r?\n/.test(text) || !via || !from || !to || !callId || !cseq) return null;
-  return [`SIP/2.0 400 Bad Request`, `Via: ${via[1]?.trim()}`, `From: ${from[1]?.trim()}`, `To: ${to[1]?.trim()}`, `Call-ID: ${callId[1]?.trim()}`, `CSeq: ${cseq[1]?.trim()}`, 'Content-Length: 0', '', ''].join('\r\n');
+  return [
+    `SIP/2.0 400 Bad Request`,
+    `Via: ${via[1]?.trim()}`,
+    `From: ${from[1]?.trim()}`,
+    `To: ${to[1]?.trim()}`,
+    `Call-ID: ${callId[1]?.trim()}`,
+    `CSeq: ${cseq[1]?.trim()}`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
 }

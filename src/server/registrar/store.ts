@@ -18,10 +18,43 @@ export interface RegistrarAccount {
   authAcl: string[];
 }
 
-const accountColumns = ['s.user_id', 's.username', 's.username_key', 's.extension', 's.realm', 's.ha1_md5', 's.ha1_sha256', 's.ha1b_md5', 's.ha1b_sha256', 's.auth_acl'] as const;
-type AccountRow = { user_id: string; username: string; username_key: string; extension: string | null; realm: string; ha1_md5: string; ha1_sha256: string; ha1b_md5: string; ha1b_sha256: string; auth_acl: string };
+const accountColumns = [
+  's.user_id',
+  's.username',
+  's.username_key',
+  's.extension',
+  's.realm',
+  's.ha1_md5',
+  's.ha1_sha256',
+  's.ha1b_md5',
+  's.ha1b_sha256',
+  's.auth_acl',
+] as const;
+type AccountRow = {
+  user_id: string;
+  username: string;
+  username_key: string;
+  extension: string | null;
+  realm: string;
+  ha1_md5: string;
+  ha1_sha256: string;
+  ha1b_md5: string;
+  ha1b_sha256: string;
+  auth_acl: string;
+};
 
-export const accountOfRow = (row: AccountRow, domainId: string): RegistrarAccount => ({ userId: row.user_id, domainId, authAcl: JSON.parse(row.auth_acl) as string[], username: row.username, extension: row.extension, realm: row.realm, ha1_md5: row.ha1_md5, ha1_sha256: row.ha1_sha256, ha1b_md5: row.ha1b_md5, ha1b_sha256: row.ha1b_sha256 });
+export const accountOfRow = (row: AccountRow, domainId: string): RegistrarAccount => ({
+  userId: row.user_id,
+  domainId,
+  authAcl: JSON.parse(row.auth_acl) as string[],
+  username: row.username,
+  extension: row.extension,
+  realm: row.realm,
+  ha1_md5: row.ha1_md5,
+  ha1_sha256: row.ha1_sha256,
+  ha1b_md5: row.ha1b_md5,
+  ha1b_sha256: row.ha1b_sha256,
+});
 
 export const accountsByUsername = (db: Db, domainId: string, keys: string[]): Promise<AccountRow[]> =>
   db
@@ -46,10 +79,16 @@ export const accountByUsername = prepared<{ domainId: string; usernameKey: strin
     .where('u.deleted_at', 'is', null),
 );
 
-
 /** The SIP account of a user, by id (a session's owner), if the user is active. */
 export async function accountOfUser(db: Db, userId: string): Promise<RegistrarAccount | null> {
-  const row = await db.selectFrom('sip_accounts as s').innerJoin('users as u', 'u.id', 's.user_id').select([...accountColumns, 's.domain_id']).where('s.user_id', '=', userId).where('u.active', '=', 1).where('u.deleted_at', 'is', null).executeTakeFirst();
+  const row = await db
+    .selectFrom('sip_accounts as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select([...accountColumns, 's.domain_id'])
+    .where('s.user_id', '=', userId)
+    .where('u.active', '=', 1)
+    .where('u.deleted_at', 'is', null)
+    .executeTakeFirst();
   return row ? accountOfRow(row, row.domain_id) : null;
 }
 

@@ -37,7 +37,16 @@ export async function listenSip(registrar: Registrar, connections: SipConnection
   udp.on('message', (message, remote) => {
     registrar
       .handle(message.toString('utf8'), { address: remote.address, port: remote.port, transport: 'udp' })
-      .then((answer) => answer && udp.send(answer, remote.port, remote.address, (error) => error && log.warn({ err: error, source: `${remote.address}:${remote.port}` }, 'SIP answer over UDP not sent')))
+      .then(
+        (answer) =>
+          answer &&
+          udp.send(
+            answer,
+            remote.port,
+            remote.address,
+            (error) => error && log.warn({ err: error, source: `${remote.address}:${remote.port}` }, 'SIP answer over UDP not sent'),
+          ),
+      )
       .catch((error: unknown) => log.error({ err: error }, 'SIP over UDP failed'));
   });
   await new Promise<void>((resolve, reject) => udp.once('error', reject).bind(bound, host, () => resolve()));

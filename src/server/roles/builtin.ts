@@ -6,7 +6,19 @@ export const builtinRoles: { name: string; description: string; permissions: Per
   {
     name: 'supervisor',
     description: "Sees the users, groups, roles, tags, skills and licenses of the domain and the audit log; manages group membership; forces agents' status",
-    permissions: ['users:read', 'users:force-status', 'roles:read', 'groups:read', 'groups:update', 'catalogs:read', 'licenses:read', 'numbers:read', 'audit:read', 'profile:read', 'profile:update'],
+    permissions: [
+      'users:read',
+      'users:force-status',
+      'roles:read',
+      'groups:read',
+      'groups:update',
+      'catalogs:read',
+      'licenses:read',
+      'numbers:read',
+      'audit:read',
+      'profile:read',
+      'profile:update',
+    ],
   },
   { name: 'agent', description: 'Sees and edits only their own account', permissions: ['profile:read', 'profile:update'] },
 ];

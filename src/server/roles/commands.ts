@@ -8,7 +8,6 @@ import { refuse } from '../http/problem.ts';
 
 export const roles = catalogOf<RolesTable, RoleView>({ table: 'roles', code: 'role', noun: 'role', toView: toRoleView });
 
-
 export async function createRole(db: Db, actor: Granter, domain: DomainRecord, input: RoleCreate): Promise<RolesTable> {
   refuse(grantRefused(actor, input.permissions));
   await roles.assertFree(db, domain.id, input.name);
@@ -28,7 +27,12 @@ export async function changeRole(db: Db, actor: Granter, domain: DomainRecord, n
     permissions: change.permissions ?? before.permissions,
     requireTwoFactor: change.requireTwoFactor ?? before.requireTwoFactor,
   };
-  refuse(grantRefused(actor, next.permissions.filter((p) => !before.permissions.includes(p))));
+  refuse(
+    grantRefused(
+      actor,
+      next.permissions.filter((p) => !before.permissions.includes(p)),
+    ),
+  );
   await roles.assertFree(db, domain.id, next.name, role);
   const { after } = await roles.write(db, actor, domain, next.name, async (trx) => ({ before: role, after: await updateRole(trx, role, next) }));
   return after;

@@ -20,7 +20,10 @@ forEachEngine('roles and groups', (h) => {
   it('refuses unknown permissions, naming each', async () => {
     const response = await h().admin.post(`${base}/roles`, { name: 'Bad', permissions: ['users:read', 'users:fly', 'domains:create'] });
     assert.equal(response.status, 400);
-    assert.deepEqual(response.body.errors.map((e: { path: string }) => e.path), ['permissions/1', 'permissions/2']);
+    assert.deepEqual(
+      response.body.errors.map((e: { path: string }) => e.path),
+      ['permissions/1', 'permissions/2'],
+    );
   });
 
   it('keeps built-in roles: admin cannot change, none can be deleted or renamed', async () => {

@@ -37,7 +37,9 @@ export const roleRemovalRefused = (role: Pick<RoleKind, 'builtin'>) => (role.bui
 
 /** A role someone holds, directly or through a group, stays until they no longer do. */
 export function roleInUse(usage: { users: number; groups: number }) {
-  return usage.users + usage.groups > 0 ? conflict('role.in_use', `The role is held by ${usage.users} user(s) and granted by ${usage.groups} group(s); take it away from them first`) : null;
+  return usage.users + usage.groups > 0
+    ? conflict('role.in_use', `The role is held by ${usage.users} user(s) and granted by ${usage.groups} group(s); take it away from them first`)
+    : null;
 }
 
 /** A domain that had an administrator keeps at least one. */
@@ -45,4 +47,5 @@ export function leavesDomainUnadministered(before: number, after: number): boole
   return before > 0 && after === 0;
 }
 
-export const lastAdministrator = () => conflict('domain.last_administrator', 'This change would leave the domain without an administrator; make someone else an administrator first');
+export const lastAdministrator = () =>
+  conflict('domain.last_administrator', 'This change would leave the domain without an administrator; make someone else an administrator first');

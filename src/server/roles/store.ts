@@ -31,7 +31,10 @@ const roleRecord = (domainId: string, role: RoleFields, builtin: boolean, now: s
 });
 
 export async function createBuiltinRoles(db: Db, domainId: string, now: string): Promise<void> {
-  await db.insertInto('roles').values(builtinRoles.map((role) => roleRecord(domainId, role, true, now))).execute();
+  await db
+    .insertInto('roles')
+    .values(builtinRoles.map((role) => roleRecord(domainId, role, true, now)))
+    .execute();
 }
 
 /** Resolves role names to ids; answers the names that do not exist as well. */
@@ -66,7 +69,14 @@ export async function updateRole(db: Db, role: RolesTable, next: RoleFields) {
   };
   await db
     .updateTable('roles')
-    .set({ name: record.name, name_key: record.name_key, description: record.description, permissions: record.permissions, require_two_factor: record.require_two_factor, updated_at: record.updated_at })
+    .set({
+      name: record.name,
+      name_key: record.name_key,
+      description: record.description,
+      permissions: record.permissions,
+      require_two_factor: record.require_two_factor,
+      updated_at: record.updated_at,
+    })
     .where('id', '=', role.id)
     .execute();
   return record;
@@ -75,8 +85,17 @@ export async function updateRole(db: Db, role: RolesTable, next: RoleFields) {
 /** How many users hold the role directly and how many groups grant it. */
 export async function roleUsage(db: Db, roleId: string) {
   const [users, groups] = await Promise.all([
-    db.selectFrom('user_roles').innerJoin('users', 'users.id', 'user_roles.user_id').select((eb) => eb.fn.countAll().as('n')).where('role_id', '=', roleId).executeTakeFirstOrThrow(),
-    db.selectFrom('group_roles').select((eb) => eb.fn.countAll().as('n')).where('role_id', '=', roleId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('user_roles')
+      .innerJoin('users', 'users.id', 'user_roles.user_id')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('role_id', '=', roleId)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('group_roles')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('role_id', '=', roleId)
+      .executeTakeFirstOrThrow(),
   ]);
   return { users: Number(users.n), groups: Number(groups.n) };
 }

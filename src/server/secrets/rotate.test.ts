@@ -8,7 +8,11 @@ import { resealSecrets } from './rotate.ts';
 
 forEachEngine('secret key rotation', (h) => {
   it('seals every stored secret again with the new key, in one go, leaving values unchanged', async () => {
-    const created = await h().admin.post('/api/v1/domains/default/users', { login: 'sealed', roles: ['agent'], integrations: { calDavToken: 'token-before-rotation' } });
+    const created = await h().admin.post('/api/v1/domains/default/users', {
+      login: 'sealed',
+      roles: ['agent'],
+      integrations: { calDavToken: 'token-before-rotation' },
+    });
     const old = cipherFor(h().config);
     const rotated = new SecretCipher(randomBytes(32), [Buffer.from(h().config.secretKey as string, 'base64')]);
     assert.ok((await resealSecrets(h().storage.db, rotated)) >= 1);

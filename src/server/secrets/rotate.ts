@@ -9,7 +9,10 @@ const sealedColumns = ['totp_secret', 'totp_pending_secret', 'caldav_token'] as 
  */
 export async function resealSecrets(db: Db, cipher: SecretCipher): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const rows = await trx.selectFrom('users').select(['id', ...sealedColumns]).execute();
+    const rows = await trx
+      .selectFrom('users')
+      .select(['id', ...sealedColumns])
+      .execute();
     let count = 0;
     for (const row of rows) {
       const changes: Partial<Record<(typeof sealedColumns)[number], string>> = {};
@@ -23,7 +26,11 @@ export async function resealSecrets(db: Db, cipher: SecretCipher): Promise<numbe
     }
     for (const webhook of await trx.selectFrom('webhook_subscriptions').select(['id', 'secret']).execute()) {
       if (cipher.isCurrent(webhook.secret)) continue;
-      await trx.updateTable('webhook_subscriptions').set({ secret: cipher.seal(cipher.open(webhook.secret)) }).where('id', '=', webhook.id).execute();
+      await trx
+        .updateTable('webhook_subscriptions')
+        .set({ secret: cipher.seal(cipher.open(webhook.secret)) })
+        .where('id', '=', webhook.id)
+        .execute();
       count += 1;
     }
     return count;

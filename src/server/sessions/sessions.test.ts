@@ -30,7 +30,11 @@ forEachEngine('sessions', (h) => {
     const { id, client } = await userWithRoles(h(), 'dozy', ['agent'], { security: { sessionTimeout: 60, sessionMaxAge: 600 } });
     const expiresAt = Date.parse((await client.get('/api/v1/me/sessions')).body.items[0].expiresAt);
     assert.ok(Math.abs(expiresAt - (Date.now() + 600_000)) < 10_000);
-    await h().storage.db.updateTable('sessions').set({ last_seen_at: new Date(Date.now() - 120_000).toISOString() }).where('user_id', '=', id).execute();
+    await h()
+      .storage.db.updateTable('sessions')
+      .set({ last_seen_at: new Date(Date.now() - 120_000).toISOString() })
+      .where('user_id', '=', id)
+      .execute();
     h().app.cache.invalidateAll();
     assert.equal((await client.get('/api/v1/me')).status, 401);
   });

@@ -47,11 +47,24 @@ export const tooManySessions = () =>
  */
 export async function admitSession(db: Db, user: { id: string; max_sessions: number | null; session_limit: string }, now = new Date()): Promise<void> {
   if (user.max_sessions === null) return;
-  const live = await db.selectFrom('sessions').select('id').where('user_id', '=', user.id).where('expires_at', '>', now.toISOString()).orderBy('created_at', 'asc').execute();
+  const live = await db
+    .selectFrom('sessions')
+    .select('id')
+    .where('user_id', '=', user.id)
+    .where('expires_at', '>', now.toISOString())
+    .orderBy('created_at', 'asc')
+    .execute();
   const excess = live.length - user.max_sessions + 1;
   if (excess <= 0) return;
   if (user.session_limit === 'deny-new') throw tooManySessions();
-  await db.deleteFrom('sessions').where('id', 'in', live.slice(0, excess).map((s) => s.id)).execute();
+  await db
+    .deleteFrom('sessions')
+    .where(
+      'id',
+      'in',
+      live.slice(0, excess).map((s) => s.id),
+    )
+    .execute();
 }
 
 export interface SessionView {
@@ -71,7 +84,14 @@ export async function listSessions(db: Db, userId: string, now = new Date()): Pr
     .where('expires_at', '>', now.toISOString())
     .orderBy('created_at', 'desc')
     .execute();
-  return rows.map((r) => ({ id: r.id, userAgent: r.user_agent, address: r.address, createdAt: r.created_at, lastSeenAt: r.last_seen_at, expiresAt: r.expires_at }));
+  return rows.map((r) => ({
+    id: r.id,
+    userAgent: r.user_agent,
+    address: r.address,
+    createdAt: r.created_at,
+    lastSeenAt: r.last_seen_at,
+    expiresAt: r.expires_at,
+  }));
 }
 
 /** Ends one session of the user; answers false when there was none by that id. */
@@ -89,8 +109,20 @@ export interface SignedIn {
 
 /** The account and domain columns every credential (session or API token) is checked against. */
 export const accountColumns = [
-  'u.id as user_id', 'u.login', 'u.domain_admin', 'u.platform_admin', 'd.id as domain_id', 'd.name as domain_name', 'd.title as domain_title',
-  'd.active as domain_active', 'd.require_two_factor', 'd.realm', 'd.sip_settings', 'd.agent_defaults', 'd.created_at as domain_created_at', 'd.updated_at as domain_updated_at',
+  'u.id as user_id',
+  'u.login',
+  'u.domain_admin',
+  'u.platform_admin',
+  'd.id as domain_id',
+  'd.name as domain_name',
+  'd.title as domain_title',
+  'd.active as domain_active',
+  'd.require_two_factor',
+  'd.realm',
+  'd.sip_settings',
+  'd.agent_defaults',
+  'd.created_at as domain_created_at',
+  'd.updated_at as domain_updated_at',
 ] as const;
 
 export const domainOfRow = (row: {
@@ -127,7 +159,15 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .innerJoin('domains as d', 'd.id', 'u.domain_id')
-    .select(['s.id as session_id', 's.last_seen_at', 'u.session_timeout', 'u.must_change_password', 'u.two_factor', 'u.require_two_factor as user_requires_two_factor', ...accountColumns])
+    .select([
+      's.id as session_id',
+      's.last_seen_at',
+      'u.session_timeout',
+      'u.must_change_password',
+      'u.two_factor',
+      'u.require_two_factor as user_requires_two_factor',
+      ...accountColumns,
+    ])
     .where('s.id', '=', tokenId(token))
     .where('s.expires_at', '>', now.toISOString())
     .where('u.active', '=', 1)
@@ -154,7 +194,10 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
     domainId: row.domain_id,
     domainName: row.domain_name,
     platformAdmin,
-    permissions: effectivePermissions(roles.map((r) => r.permissions), { domainAdmin: row.domain_admin === 1, platformAdmin }),
+    permissions: effectivePermissions(
+      roles.map((r) => r.permissions),
+      { domainAdmin: row.domain_admin === 1, platformAdmin },
+    ),
     restriction:
       row.must_change_password === 1
         ? 'password_change'
@@ -183,7 +226,6 @@ export async function heldRoles(db: Db, userId: string): Promise<{ permissions: 
     .execute();
   return rows.map((r) => ({ permissions: JSON.parse(r.permissions) as string[], requireTwoFactor: r.require_two_factor === 1 }));
 }
-
 
 export async function pruneExpiredSessions(db: Db, now = new Date()): Promise<void> {
   await db.deleteFrom('sessions').where('expires_at', '<=', now.toISOString()).execute();

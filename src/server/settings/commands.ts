@@ -27,7 +27,13 @@ export function settingsOf<T>(settings: DomainSettings<T>) {
     await db.transaction().execute(async (trx) => {
       const before = await read(trx, domain.id);
       await writeSettingsText(trx, domain.id, settings.column, JSON.stringify(value), settings.onRecord);
-      await recordAudit(trx, { domainId: domain.id, actor, action: `${settings.action}.updated`, target: { type: 'domain', id: domain.name, name: domain.name }, changes: diff(before as object, value as object) });
+      await recordAudit(trx, {
+        domainId: domain.id,
+        actor,
+        action: `${settings.action}.updated`,
+        target: { type: 'domain', id: domain.name, name: domain.name },
+        changes: diff(before as object, value as object),
+      });
     });
     return value;
   };

@@ -29,7 +29,11 @@ export function generatePassword(): string {
  * Answers the credentials to print, or null when the database already had domains
  * (or another process starting at the same moment won the race).
  */
-export async function bootstrapDirectory(db: Db, admin: { login: string; password: string | undefined }, { passwords, cipher }: { passwords: PasswordChecker; cipher: SecretCipher }) {
+export async function bootstrapDirectory(
+  db: Db,
+  admin: { login: string; password: string | undefined },
+  { passwords, cipher }: { passwords: PasswordChecker; cipher: SecretCipher },
+) {
   if ((await countDomains(db)) > 0) return null;
   const password = admin.password ?? generatePassword();
   if (admin.password) {
@@ -43,18 +47,24 @@ export async function bootstrapDirectory(db: Db, admin: { login: string; passwor
     await db.transaction().execute(async (trx) => {
       const domain = await insertDomain(trx, { name: DEFAULT_DOMAIN, title: 'Default', active: true, requireTwoFactor: false });
       await createBuiltinRoles(trx, domain.id, domain.created_at);
-      const user = await prepareUser(trx, systemRequester, domain, userCreate.parse({
-        login: admin.login,
-        firstName: 'Platform',
-        lastName: 'Administrator',
-        password,
-        active: true,
-        roles: [ADMIN_ROLE],
-        groups: [],
-        tags: [],
-        domainAdmin: true,
-        platformAdmin: true,
-      }), { passwords: null, cipher });
+      const user = await prepareUser(
+        trx,
+        systemRequester,
+        domain,
+        userCreate.parse({
+          login: admin.login,
+          firstName: 'Platform',
+          lastName: 'Administrator',
+          password,
+          active: true,
+          roles: [ADMIN_ROLE],
+          groups: [],
+          tags: [],
+          domainAdmin: true,
+          platformAdmin: true,
+        }),
+        { passwords: null, cipher },
+      );
       await writeNewUser(trx, systemRequester, domain, user);
     });
   } catch (error) {

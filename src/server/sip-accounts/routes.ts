@@ -34,7 +34,13 @@ export function sipSettingsRoutes(router: Router, { db }: Deps): void {
 
   router.put('/api/v1/domains/:domain/sip-settings', {
     config: { access: { permission: 'telephony:manage' } },
-    schema: { tags, summary: "Replace the domain's SIP settings (absent fields take their defaults)", params: domainParams, body: sipSettings, response: { 200: sipSettings } },
+    schema: {
+      tags,
+      summary: "Replace the domain's SIP settings (absent fields take their defaults)",
+      params: domainParams,
+      body: sipSettings,
+      response: { 200: sipSettings },
+    },
     handler: async (request) => {
       const domain = domainOf(request);
       return sipSettingsDocument.replace(db, actorOf(request), domain, request.body);

@@ -28,7 +28,10 @@ export function applySipPatch(before: StoredSip | null, patch: SipPatch): Stored
   // A username that was the extension follows it when the extension changes.
   if (before && patch.username === undefined && patch.extension !== undefined && before.username === before.extension) next.username = null;
   if (next.assignment === 'dynamic' && patch.extension === undefined && before?.assignment === 'static') next.extension = null;
-  next.voicemail = { enabled: voicemail?.enabled ?? base.voicemail.enabled, pinSet: voicemail?.pin === undefined ? base.voicemail.pinSet : voicemail.pin !== null };
+  next.voicemail = {
+    enabled: voicemail?.enabled ?? base.voicemail.enabled,
+    pinSet: voicemail?.pin === undefined ? base.voicemail.pinSet : voicemail.pin !== null,
+  };
   next.callerId = { ...base.callerId, ...Object.fromEntries(Object.entries(callerId ?? {}).filter(([, v]) => v !== undefined)) };
   return next;
 }
@@ -36,12 +39,17 @@ export function applySipPatch(before: StoredSip | null, patch: SipPatch): Stored
 /** What is wrong with an account whatever the rest of the directory holds. */
 export function sipProblems(sip: StoredSip, pin: string | null | undefined): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  if (sip.connection === 'custom' && !sip.customUri) problems.push({ path: 'sip/customUri', code: 'sip.custom_uri_required', message: 'A custom connection needs the sip: or sips: URI calls go to' });
+  if (sip.connection === 'custom' && !sip.customUri)
+    problems.push({ path: 'sip/customUri', code: 'sip.custom_uri_required', message: 'A custom connection needs the sip: or sips: URI calls go to' });
   if (sip.assignment === 'dynamic' && sip.extension !== null) {
-    problems.push({ path: 'sip/extension', code: 'sip.dynamic_has_no_extension', message: 'A hot-desking (dynamic) account has no extension of its own; it signs in to a hot desk' });
+    problems.push({
+      path: 'sip/extension',
+      code: 'sip.dynamic_has_no_extension',
+      message: 'A hot-desking (dynamic) account has no extension of its own; it signs in to a hot desk',
+    });
   }
   if (sip.virtualExtension !== null && sip.virtualExtension === sip.extension) {
-    problems.push({ path: 'sip/virtualExtension', code: 'sip.virtual_is_own', message: 'The virtual extension is the account\'s own extension' });
+    problems.push({ path: 'sip/virtualExtension', code: 'sip.virtual_is_own', message: "The virtual extension is the account's own extension" });
   }
   const weakness = pin ? pinWeakness(pin, [sip.extension, sip.virtualExtension]) : undefined;
   if (weakness) problems.push({ path: 'sip/voicemail/pin', code: 'sip.pin_trivial', message: `The PIN is ${weakness}; choose one that is harder to guess` });
@@ -64,7 +72,11 @@ export function pinWeakness(pin: string, ownNumbers: (string | null)[]): string 
 }
 
 /** The account as answered: its own choices over the domain's settings. */
-export function effectiveSip(sip: StoredSip & { username: string }, settings: SipSettings, extra: { secretStatus: 'current' | 'renew'; desk: string | null }): SipView {
+export function effectiveSip(
+  sip: StoredSip & { username: string },
+  settings: SipSettings,
+  extra: { secretStatus: 'current' | 'renew'; desk: string | null },
+): SipView {
   const stun = sip.stun ?? settings.stun;
   return {
     extension: sip.extension,

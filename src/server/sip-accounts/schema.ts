@@ -26,12 +26,18 @@ export const sipSecret = z
   .regex(/^[\x21-\x7e]+$/, 'Printable ASCII without spaces')
   .describe('Write-only. Generated when a new one is needed and none is given, and then shown once');
 
-export const voicemailPin = z.string().regex(/^[0-9]{4,10}$/, '4 to 10 digits').describe('Write-only; stored hashed');
+export const voicemailPin = z
+  .string()
+  .regex(/^[0-9]{4,10}$/, '4 to 10 digits')
+  .describe('Write-only; stored hashed');
 
 const sipUri = z
   .string()
   .max(255)
-  .regex(/^sips?:(?:[A-Za-z0-9._~!$&'()*+,;=%-]+(?::[^@\s]*)?@)?(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:;[^\s?]*)?(?:\?\S*)?$/, 'A sip: or sips: URI such as sip:trunk@pbx.example.com:5060');
+  .regex(
+    /^sips?:(?:[A-Za-z0-9._~!$&'()*+,;=%-]+(?::[^@\s]*)?@)?(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:;[^\s?]*)?(?:\?\S*)?$/,
+    'A sip: or sips: URI such as sip:trunk@pbx.example.com:5060',
+  );
 
 const presentationNumber = z.union([e164, alphanumericSender], 'An E.164 number or an alphanumeric sender ID of at most 11 characters');
 
@@ -50,10 +56,13 @@ export const callerIdInput = z.strictObject({
 
 /** A SIP account as written in full (create, PUT): absent fields take their defaults. */
 export const sipInput = z.strictObject({
-  extension: extension.nullable().default(null).describe("The user's own extension; when absent on a static account, the lowest free one of the domain's range"),
+  extension: extension
+    .nullable()
+    .default(null)
+    .describe("The user's own extension; when absent on a static account, the lowest free one of the domain's range"),
   username: sipUsername.nullable().default(null).describe('SIP auth user; defaults to the extension (to the login for hot-desking accounts)'),
   secret: sipSecret.optional(),
-  assignment: z.enum(['static', 'dynamic']).default('static').describe('static: the extension is the user\'s; dynamic: the user signs in to a hot desk'),
+  assignment: z.enum(['static', 'dynamic']).default('static').describe("static: the extension is the user's; dynamic: the user signs in to a hot desk"),
   connection: z.enum(['webrtc', 'pbx', 'custom']).default('webrtc'),
   customUri: sipUri.nullable().default(null).describe('Where calls go when connection is custom'),
   authAcl: z.array(allowedNetwork).max(100).default([]).describe('Networks the phone may register from; empty: anywhere'),
@@ -96,7 +105,14 @@ export const sipView = z.object({
   inherited: z.array(z.string()).describe('Fields that follow the domain default'),
 });
 
-const iceUri = (schemes: string) => z.string().max(255).regex(new RegExp(`^(?:${schemes}):[A-Za-z0-9.\\-\\[\\]:]+(?:\\?transport=(?:udp|tcp))?$`), `A ${schemes.replace('|', ' or ')} URI such as ${schemes.split('|')[0]}:host:3478`);
+const iceUri = (schemes: string) =>
+  z
+    .string()
+    .max(255)
+    .regex(
+      new RegExp(`^(?:${schemes}):[A-Za-z0-9.\\-\\[\\]:]+(?:\\?transport=(?:udp|tcp))?$`),
+      `A ${schemes.replace('|', ' or ')} URI such as ${schemes.split('|')[0]}:host:3478`,
+    );
 
 /** Per domain: where new extensions come from and how phones traverse NAT. */
 export const sipSettings = z
@@ -104,7 +120,11 @@ export const sipSettings = z
     extensionRange: z
       .strictObject({ from: extension, to: extension })
       .refine((r) => r.from.length === r.to.length, { message: 'from and to have the same number of digits', when: bothEndsAreExtensions })
-      .refine((r) => BigInt(r.from) <= BigInt(r.to), { path: ['to'], message: "The range ends before it starts: 'to' must not be below 'from'", when: bothEndsAreExtensions })
+      .refine((r) => BigInt(r.from) <= BigInt(r.to), {
+        path: ['to'],
+        message: "The range ends before it starts: 'to' must not be below 'from'",
+        when: bothEndsAreExtensions,
+      })
       .default({ from: '1000', to: '9999' }),
     digestAlgorithms: z
       .array(z.enum(['MD5', 'SHA-256']))
@@ -112,7 +132,9 @@ export const sipSettings = z
       .max(2)
       .refine((list) => new Set(list).size === list.length, 'Algorithms repeat')
       .default(['MD5'])
-      .describe('Digest challenges offered, in this order (RFC 8760). MD5 alone by default: SIPp answers the first challenge and JsSIP the last, and both speak only MD5; add SHA-256 when every phone of the domain picks its challenge well'),
+      .describe(
+        'Digest challenges offered, in this order (RFC 8760). MD5 alone by default: SIPp answers the first challenge and JsSIP the last, and both speak only MD5; add SHA-256 when every phone of the domain picks its challenge well',
+      ),
     hostAliases: z.array(domainName).max(20).default([]).describe('Other host names phones register to (the To URI host) besides the realm'),
     stun: z.boolean().default(true).describe('Default of the accounts whose stun is null'),
     stunServers: z.array(iceUri('stun|stuns')).max(10).default([]),

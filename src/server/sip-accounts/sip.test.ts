@@ -33,14 +33,23 @@ forEachEngine('SIP accounts', (h) => {
   it('gives parallel creations distinct extensions, and one desk to one of many racing users', async () => {
     await h().admin.put(`${base}/sip-settings`, { extensionRange: { from: '30000', to: '39999' } });
     const created = await Promise.all(Array.from({ length: 20 }, (_, i) => createUser(h(), `parallel-${i}`, { sip: {} })));
-    assert.deepEqual(created.map((c) => c.status), Array(20).fill(201));
+    assert.deepEqual(
+      created.map((c) => c.status),
+      Array(20).fill(201),
+    );
     const numbers = created.map((c) => c.body.sip.extension as string).sort();
-    assert.deepEqual(numbers, Array.from({ length: 20 }, (_, i) => String(30000 + i)));
+    assert.deepEqual(
+      numbers,
+      Array.from({ length: 20 }, (_, i) => String(30000 + i)),
+    );
     await h().admin.post(`${base}/hot-desks`, { extension: '39999' });
     const racers = await Promise.all(Array.from({ length: 10 }, (_, i) => createUser(h(), `racer-${i}`, { sip: { assignment: 'dynamic' } })));
     const answers = await Promise.all(racers.map((r) => h().admin.post(`${base}/users/${r.body.id}/sip/sign-in`, { extension: '39999' })));
     assert.equal(answers.filter((a) => a.status === 200).length, 1);
-    assert.ok(answers.every((a) => a.status === 200 || a.body.code === 'desk.occupied'), JSON.stringify(answers.map((a) => a.body.code)));
+    assert.ok(
+      answers.every((a) => a.status === 200 || a.body.code === 'desk.occupied'),
+      JSON.stringify(answers.map((a) => a.body.code)),
+    );
     await h().admin.put(`${base}/sip-settings`, {});
   });
 
@@ -53,7 +62,10 @@ forEachEngine('SIP accounts', (h) => {
     assert.equal(row.ha1_sha256, sha256(`4711:default:${secret}`));
     assert.equal(row.ha1b_md5, md5(`4711@default:default:${secret}`));
     assert.equal(row.ha1b_sha256, sha256(`4711@default:default:${secret}`));
-    assert.equal(Object.values(row).some((value) => String(value).includes(secret)), false);
+    assert.equal(
+      Object.values(row).some((value) => String(value).includes(secret)),
+      false,
+    );
   });
 
   it('refuses every invalid field at once, with its path, and writes nothing', async () => {
@@ -76,17 +88,40 @@ forEachEngine('SIP accounts', (h) => {
     });
     assert.equal(bad.status, 400);
     assert.deepEqual(paths(bad.body), [
-      'sip/assignment', 'sip/authAcl/0', 'sip/authAcl/1', 'sip/callerId/callNumbers/0', 'sip/callerId/number', 'sip/callerId/smsSenders/0', 'sip/colour', 'sip/connection',
-      'sip/customUri', 'sip/extension', 'sip/secret', 'sip/stun', 'sip/username', 'sip/virtualExtension', 'sip/voicemail/pin',
+      'sip/assignment',
+      'sip/authAcl/0',
+      'sip/authAcl/1',
+      'sip/callerId/callNumbers/0',
+      'sip/callerId/number',
+      'sip/callerId/smsSenders/0',
+      'sip/colour',
+      'sip/connection',
+      'sip/customUri',
+      'sip/extension',
+      'sip/secret',
+      'sip/stun',
+      'sip/username',
+      'sip/virtualExtension',
+      'sip/voicemail/pin',
     ]);
     const rules = await createUser(h(), 'invalid-rules', {
-      sip: { extension: '5100', assignment: 'dynamic', connection: 'custom', virtualExtension: '5100', voicemail: { enabled: true, pin: '2580' }, secret: 'has-5100-inside-it' },
+      sip: {
+        extension: '5100',
+        assignment: 'dynamic',
+        connection: 'custom',
+        virtualExtension: '5100',
+        voicemail: { enabled: true, pin: '2580' },
+        secret: 'has-5100-inside-it',
+      },
     });
     assert.equal(rules.status, 400);
-    assert.deepEqual(
-      rules.body.errors.map((e: { path: string; code: string }) => `${e.path} ${e.code}`).sort(),
-      ['sip/customUri sip.custom_uri_required', 'sip/extension sip.dynamic_has_no_extension', 'sip/secret sip.secret_weak', 'sip/virtualExtension sip.virtual_is_own', 'sip/voicemail/pin sip.pin_trivial'],
-    );
+    assert.deepEqual(rules.body.errors.map((e: { path: string; code: string }) => `${e.path} ${e.code}`).sort(), [
+      'sip/customUri sip.custom_uri_required',
+      'sip/extension sip.dynamic_has_no_extension',
+      'sip/secret sip.secret_weak',
+      'sip/virtualExtension sip.virtual_is_own',
+      'sip/voicemail/pin sip.pin_trivial',
+    ]);
     for (const pin of ['0000', '1234', '9876', '7890', '1212', '123123', '5100', '0015']) {
       const refused = await createUser(h(), `pin-${pin}`, { sip: { extension: '5100', voicemail: { enabled: true, pin } } });
       assert.equal(refused.body.errors?.[0]?.code, 'sip.pin_trivial', `PIN ${pin} is refused`);
@@ -121,16 +156,30 @@ forEachEngine('SIP accounts', (h) => {
     assert.ok(moved.body.secret && moved.body.secret !== user.sip.secret, 'the digest covers the username, so a new secret is made and shown');
     const renamed = await h().admin.put(`${base}/users/${user.id}/sip`, { connection: 'pbx' });
     assert.equal('secret' in renamed.body, false, 'nothing the digest covers changed: no new secret');
-    assert.deepEqual((await h().admin.get(`${base}/users?q=7001`)).body.items.map((u: { login: string }) => u.login), ['mover'], 'q matches the extension');
-    assert.deepEqual((await h().admin.get(`${base}/users?connection=pbx`)).body.items.map((u: { login: string }) => u.login), ['mover']);
-    assert.deepEqual((await h().admin.get(`${base}/users?extension=7001`)).body.items.map((u: { login: string }) => u.login), ['mover']);
+    assert.deepEqual(
+      (await h().admin.get(`${base}/users?q=7001`)).body.items.map((u: { login: string }) => u.login),
+      ['mover'],
+      'q matches the extension',
+    );
+    assert.deepEqual(
+      (await h().admin.get(`${base}/users?connection=pbx`)).body.items.map((u: { login: string }) => u.login),
+      ['mover'],
+    );
+    assert.deepEqual(
+      (await h().admin.get(`${base}/users?extension=7001`)).body.items.map((u: { login: string }) => u.login),
+      ['mover'],
+    );
     assert.equal((await h().admin.delete(`${base}/users/${user.id}/sip`)).status, 204);
     assert.equal((await h().admin.get(`${base}/users/${user.id}/sip`)).status, 404);
     assert.equal((await createUser(h(), 'taker', { sip: { extension: '7001' } })).status, 201);
   });
 
   it('sets every field of the card and reads it back; STUN follows the domain unless set', async () => {
-    await h().admin.put(`${base}/sip-settings`, { stun: false, stunServers: ['stun:stun.example.net:3478'], turnServers: ['turns:turn.example.net:5349?transport=tcp'] });
+    await h().admin.put(`${base}/sip-settings`, {
+      stun: false,
+      stunServers: ['stun:stun.example.net:3478'],
+      turnServers: ['turns:turn.example.net:5349?transport=tcp'],
+    });
     await h().admin.post(`${base}/numbers`, { kind: 'number', value: '+48 22 100 00 01', voice: true, sms: true });
     await h().admin.post(`${base}/numbers`, { kind: 'sender', value: 'ACME' });
     const sip = {
@@ -162,27 +211,44 @@ forEachEngine('SIP accounts', (h) => {
       virtualExtension: '8199',
       inherited: ['stun'],
     });
-    const pinHash = (await h().storage.db.selectFrom('sip_accounts').select('voicemail_pin_hash').where('user_id', '=', body.id).executeTakeFirstOrThrow()).voicemail_pin_hash;
+    const pinHash = (await h().storage.db.selectFrom('sip_accounts').select('voicemail_pin_hash').where('user_id', '=', body.id).executeTakeFirstOrThrow())
+      .voicemail_pin_hash;
     assert.match(String(pinHash), /^\$argon2id\$/);
     const own = await h().admin.put(`${base}/users/${body.id}/sip`, { stun: true });
-    assert.deepEqual([own.body.stun, own.body.iceServers, own.body.inherited], [true, ['stun:stun.example.net:3478', 'turns:turn.example.net:5349?transport=tcp'], []]);
+    assert.deepEqual(
+      [own.body.stun, own.body.iceServers, own.body.inherited],
+      [true, ['stun:stun.example.net:3478', 'turns:turn.example.net:5349?transport=tcp'], []],
+    );
     await h().admin.put(`${base}/sip-settings`, {});
   });
 
   it('takes presentation pools only from the inventory, and a number in a pool cannot leave it silently', async () => {
     await h().admin.post(`${base}/numbers`, { kind: 'number', value: '+48 22 200 00 01', voice: true, sms: false });
     await h().admin.post(`${base}/numbers`, { kind: 'number', value: '+48 22 200 00 02', voice: false, sms: true });
-    const wrong = await createUser(h(), 'presenter', { sip: { extension: '8200', callerId: { callNumbers: ['+48222000002', '+48222000099'], smsSenders: ['+48222000001', 'NOSUCH'] } } });
+    const wrong = await createUser(h(), 'presenter', {
+      sip: { extension: '8200', callerId: { callNumbers: ['+48222000002', '+48222000099'], smsSenders: ['+48222000001', 'NOSUCH'] } },
+    });
     assert.deepEqual(
       wrong.body.errors.map((e: { path: string; code: string }) => `${e.path} ${e.code}`),
-      ['sip/callerId/callNumbers/0 number.not_voice', 'sip/callerId/callNumbers/1 number.unknown', 'sip/callerId/smsSenders/0 number.not_sms', 'sip/callerId/smsSenders/1 number.unknown'],
+      [
+        'sip/callerId/callNumbers/0 number.not_voice',
+        'sip/callerId/callNumbers/1 number.unknown',
+        'sip/callerId/smsSenders/0 number.not_sms',
+        'sip/callerId/smsSenders/1 number.unknown',
+      ],
     );
-    const { body: user } = await createUser(h(), 'presenter', { sip: { extension: '8200', callerId: { callNumbers: ['+48222000001'], smsSenders: ['+48222000002'] } } });
+    const { body: user } = await createUser(h(), 'presenter', {
+      sip: { extension: '8200', callerId: { callNumbers: ['+48222000001'], smsSenders: ['+48222000002'] } },
+    });
     const inUse = await h().admin.delete(`${base}/numbers/${encodeURIComponent('+48222000001')}`);
     assert.deepEqual([inUse.status, inUse.body.code, inUse.body.errors.map((e: { path: string }) => e.path)], [409, 'number.in_use', [`users/${user.id}`]]);
     assert.match(inUse.body.detail, /presenter/);
     assert.equal((await h().admin.patch(`${base}/numbers/${encodeURIComponent('+48222000002')}`, { sms: false })).body.code, 'number.in_use');
-    assert.equal((await h().admin.patch(`${base}/numbers/${encodeURIComponent('+48222000002')}`, { voice: true })).status, 200, 'other capabilities change freely');
+    assert.equal(
+      (await h().admin.patch(`${base}/numbers/${encodeURIComponent('+48222000002')}`, { voice: true })).status,
+      200,
+      'other capabilities change freely',
+    );
     await h().admin.put(`${base}/users/${user.id}/sip`, { callerId: { callNumbers: [] } });
     assert.equal((await h().admin.delete(`${base}/numbers/${encodeURIComponent('+48222000001')}`)).status, 204);
   });
@@ -206,7 +272,10 @@ forEachEngine('SIP accounts', (h) => {
     const refused = await client.post(`${base}/users/${id}/sip/secret`);
     assert.equal(refused.status, 403);
     assert.equal(refused.body.code, 'auth.forbidden');
-    assert.deepEqual(await h().storage.db.selectFrom('sip_accounts').select(['ha1_md5', 'ha1_sha256']).where('user_id', '=', id).executeTakeFirstOrThrow(), before);
+    assert.deepEqual(
+      await h().storage.db.selectFrom('sip_accounts').select(['ha1_md5', 'ha1_sha256']).where('user_id', '=', id).executeTakeFirstOrThrow(),
+      before,
+    );
     const phone = await client.get('/api/v1/me/softphone');
     assert.equal(phone.status, 200);
     assert.deepEqual(phone.body, { uri: 'sip:6101@default', username: '6101', extension: '6101', realm: 'default', websocket: '/sip' });
@@ -231,9 +300,18 @@ forEachEngine('SIP accounts', (h) => {
     assert.deepEqual((await h().admin.post(`${base}/users/${bob.id}/sip/sign-in`, {})).body, { extension: '9002' });
     assert.equal((await h().admin.post(`${base}/users/${cid.id}/sip/sign-in`, {})).body.code, 'desk.none_free');
     assert.equal((await h().admin.get(`${base}/users/${bob.id}/sip`)).body.desk, '9002');
-    assert.deepEqual((await h().admin.get(`${base}/users?extension=9002`)).body.items.map((u: { login: string }) => u.login), ['desk-bob']);
+    assert.deepEqual(
+      (await h().admin.get(`${base}/users?extension=9002`)).body.items.map((u: { login: string }) => u.login),
+      ['desk-bob'],
+    );
     const desks = (await h().admin.get(`${base}/hot-desks`)).body.items.filter((d: { extension: string }) => d.extension.startsWith('900'));
-    assert.deepEqual(desks.map((d: { extension: string; occupiedBy: { login: string } | null }) => [d.extension, d.occupiedBy?.login]), [['9001', 'desk-ann'], ['9002', 'desk-bob']]);
+    assert.deepEqual(
+      desks.map((d: { extension: string; occupiedBy: { login: string } | null }) => [d.extension, d.occupiedBy?.login]),
+      [
+        ['9001', 'desk-ann'],
+        ['9002', 'desk-bob'],
+      ],
+    );
     assert.equal((await h().admin.delete(`${base}/hot-desks/9001`)).body.code, 'desk.occupied');
 
     assert.equal((await h().admin.post(`${base}/users/${ann.id}/sip/sign-out`)).status, 204);
@@ -243,9 +321,19 @@ forEachEngine('SIP accounts', (h) => {
     assert.equal((await bobHimself.post(`${base}/users/${bob.id}/sip/sign-out`)).status, 204, 'users sign themselves out');
     assert.equal((await bobHimself.post(`${base}/users/${ann.id}/sip/sign-in`, {})).status, 403, 'but not others in');
     await h().admin.post(`${base}/users/${ann.id}/sip/sign-in`, {});
-    assert.deepEqual((await h().admin.get(`${base}/users/${bob.id}/sip/sign-ins`)).body.items.map((s: { signedOutBy: string }) => s.signedOutBy), ['self']);
+    assert.deepEqual(
+      (await h().admin.get(`${base}/users/${bob.id}/sip/sign-ins`)).body.items.map((s: { signedOutBy: string }) => s.signedOutBy),
+      ['self'],
+    );
     const history = (await h().admin.get(`${base}/users/${ann.id}/sip/sign-ins`)).body.items;
-    assert.deepEqual(history.map((s: { extension: string; signedOutBy: string | null }) => [s.extension, s.signedOutBy]), [['9002', null], ['9001', 'admin']], 'newest first; who signed out');
+    assert.deepEqual(
+      history.map((s: { extension: string; signedOutBy: string | null }) => [s.extension, s.signedOutBy]),
+      [
+        ['9002', null],
+        ['9001', 'admin'],
+      ],
+      'newest first; who signed out',
+    );
     assert.ok(history[1].signedOutAt >= history[1].signedInAt);
     const audit = (await h().admin.get(`${base}/audit?target=${ann.id}`)).body.items.map((e: { action: string }) => e.action);
     assert.ok(audit.includes('desk.signed_in') && audit.includes('desk.signed_out'));
@@ -272,7 +360,15 @@ describe('SIP secrets', () => {
       const audit = answers[3] as string;
       assert.match(audit, /sipSecret/, 'the audit log says the secret changed');
       const file = h.config.databaseUrl.slice('sqlite:'.length);
-      const stored = ['', '-wal'].map((suffix) => { try { return readFileSync(`${file}${suffix}`).toString('latin1'); } catch { return ''; } }).join('');
+      const stored = ['', '-wal']
+        .map((suffix) => {
+          try {
+            return readFileSync(`${file}${suffix}`).toString('latin1');
+          } catch {
+            return '';
+          }
+        })
+        .join('');
       for (const value of [generated, chosen, pin]) {
         for (const answer of answers) assert.equal(answer.includes(value), false, `an answer holds ${value.slice(0, 4)}…`);
         assert.equal(lines.join('').includes(value), false, `the log holds ${value.slice(0, 4)}…`);

@@ -30,7 +30,13 @@ export async function lowestFreeExtensions(db: Db, domainId: string, range: { fr
       .orderBy('value')
       .execute();
     const window = { from: start.toString().padStart(width, '0'), to: end.toString().padStart(width, '0') };
-    free.push(...freeInRange(window, rows.map((r) => BigInt(r.value)), count - free.length));
+    free.push(
+      ...freeInRange(
+        window,
+        rows.map((r) => BigInt(r.value)),
+        count - free.length,
+      ),
+    );
   }
   return free;
 }
@@ -48,7 +54,12 @@ export async function resolvePresentation(lookups: Lookups, callerId: SipView['c
       const row = byValue.get(value);
       const path = `sip/callerId/${field}/${index}`;
       if (!row) problems.push({ path, code: 'number.unknown', message: `${value} is not in the domain's number inventory` });
-      else if (row[capability] !== 1) problems.push({ path, code: `number.not_${capability}`, message: `${value} is not ${capability === 'voice' ? 'voice' : 'SMS'}-capable in the inventory` });
+      else if (row[capability] !== 1)
+        problems.push({
+          path,
+          code: `number.not_${capability}`,
+          message: `${value} is not ${capability === 'voice' ? 'voice' : 'SMS'}-capable in the inventory`,
+        });
       else return [{ number_id: row.id, purpose, position: index }];
       return [];
     });
@@ -92,7 +103,16 @@ export const extensionRows = (domainId: string, userId: string, account: SipWrit
   [
     ...(account.extension ? [{ number: account.extension, kind: 'user' }] : []),
     ...(account.virtualExtension ? [{ number: account.virtualExtension, kind: 'virtual' }] : []),
-  ].map((e) => ({ domain_id: domainId, number: e.number, width: e.number.length, value: e.number, kind: e.kind, user_id: userId, description: null, created_at: now }));
+  ].map((e) => ({
+    domain_id: domainId,
+    number: e.number,
+    width: e.number.length,
+    value: e.number,
+    kind: e.kind,
+    user_id: userId,
+    description: null,
+    created_at: now,
+  }));
 
 /** Writes the user's account, its extensions and presentation pools, replacing what was there. */
 export async function writeSipAccount(db: Db, domainId: string, userId: string, write: SipWrite): Promise<void> {
@@ -102,13 +122,20 @@ export async function writeSipAccount(db: Db, domainId: string, userId: string, 
   const updated = await db.updateTable('sip_accounts').set(columns).where('user_id', '=', userId).executeTakeFirst();
   if (Number(updated.numUpdatedRows) === 0) {
     if (!write.digests) throw new Error('a new SIP account needs its digests');
-    await db.insertInto('sip_accounts').values({ user_id: userId, domain_id: domainId, voicemail_pin_hash: null, ...columns, ...write.digests, created_at: now }).execute();
+    await db
+      .insertInto('sip_accounts')
+      .values({ user_id: userId, domain_id: domainId, voicemail_pin_hash: null, ...columns, ...write.digests, created_at: now })
+      .execute();
   }
   await db.deleteFrom('extensions').where('user_id', '=', userId).execute();
   const own = extensionRows(domainId, userId, account, now);
   if (own.length) await db.insertInto('extensions').values(own).execute();
   await db.deleteFrom('presentation_numbers').where('user_id', '=', userId).execute();
-  if (write.presentation.length) await db.insertInto('presentation_numbers').values(write.presentation.map((p) => ({ ...p, user_id: userId }))).execute();
+  if (write.presentation.length)
+    await db
+      .insertInto('presentation_numbers')
+      .values(write.presentation.map((p) => ({ ...p, user_id: userId })))
+      .execute();
   if (account.assignment === 'static') await signOutOfDesk(db, userId, 'system');
 }
 
@@ -121,25 +148,42 @@ export async function removeSipAccount(db: Db, userId: string): Promise<void> {
 
 /** Ends the user's current hot-desk sign-in, if any; answers the desk it ended. */
 export async function signOutOfDesk(db: Db, userId: string, by: string): Promise<string | undefined> {
-  const seat = await db.selectFrom('desk_sign_ins').select(['id', 'extension']).where('user_id', '=', userId).where('signed_out_at', 'is', null).executeTakeFirst();
+  const seat = await db
+    .selectFrom('desk_sign_ins')
+    .select(['id', 'extension'])
+    .where('user_id', '=', userId)
+    .where('signed_out_at', 'is', null)
+    .executeTakeFirst();
   if (!seat) return undefined;
   await db.updateTable('desk_sign_ins').set({ signed_out_at: new Date().toISOString(), signed_out_by: by }).where('id', '=', seat.id).execute();
   return seat.extension;
 }
 
 /** A user's SIP account columns as read with the user (all null for a user without one). */
-export type SipAccountRow = Nullable<Pick<SipAccountsTable, 'username' | 'extension' | 'virtual_extension' | 'assignment' | 'connection' | 'custom_uri' | 'auth_acl' | 'stun' | 'voicemail_enabled' | 'caller_id_name' | 'caller_id_number' | 'realm'>> & {
+export type SipAccountRow = Nullable<
+  Pick<
+    SipAccountsTable,
+    | 'username'
+    | 'extension'
+    | 'virtual_extension'
+    | 'assignment'
+    | 'connection'
+    | 'custom_uri'
+    | 'auth_acl'
+    | 'stun'
+    | 'voicemail_enabled'
+    | 'caller_id_name'
+    | 'caller_id_number'
+    | 'realm'
+  >
+> & {
   pin_set: number;
   desk: string | null;
 };
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 /** A SIP account as answered, from its row and its pools; null for a user without one. */
-export function sipViewOf(
-  row: SipAccountRow,
-  pools: { callNumbers: string[]; smsSenders: string[] },
-  domain: DomainRecord,
-): SipView | null {
+export function sipViewOf(row: SipAccountRow, pools: { callNumbers: string[]; smsSenders: string[] }, domain: DomainRecord): SipView | null {
   if (row.username === null) return null;
   const stored: StoredSip & { username: string } = {
     extension: row.extension,

@@ -7,7 +7,18 @@ import type { Db, DomainsTable } from '../db/schema.ts';
  */
 export type DomainRecord = Omit<DomainsTable, 'password_policy' | 'brute_force'>;
 
-export const domainColumns = ['id', 'name', 'title', 'active', 'require_two_factor', 'realm', 'sip_settings', 'agent_defaults', 'created_at', 'updated_at'] as const;
+export const domainColumns = [
+  'id',
+  'name',
+  'title',
+  'active',
+  'require_two_factor',
+  'realm',
+  'sip_settings',
+  'agent_defaults',
+  'created_at',
+  'updated_at',
+] as const;
 
 export function findDomain(db: Db, name: string): Promise<DomainRecord | undefined> {
   return db.selectFrom('domains').select(domainColumns).where('name', '=', name).executeTakeFirst();

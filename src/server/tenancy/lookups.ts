@@ -46,5 +46,12 @@ export interface Lookups {
 
 /** The rows of a domain's catalog (roles, groups, tags, skills) with these name keys. */
 export async function catalogRows(db: Db, domainId: string, table: CatalogTable, keys: string[]): Promise<CatalogRow[]> {
-  return keys.length ? db.selectFrom(table).select(['id', 'name', 'name_key']).where('domain_id', '=', domainId).where('name_key', 'in', [...new Set(keys)]).execute() : [];
+  return keys.length
+    ? db
+        .selectFrom(table)
+        .select(['id', 'name', 'name_key'])
+        .where('domain_id', '=', domainId)
+        .where('name_key', 'in', [...new Set(keys)])
+        .execute()
+    : [];
 }

@@ -11,7 +11,13 @@ import { createToken, listTokens, revokeToken } from './store.ts';
 
 /** An entry about the actor's own tokens: their account is the target, the token named among the changes. */
 function auditOwn(db: Db, actor: Actor, action: string, name: string, changes: AuditRecord['changes']) {
-  return recordAudit(db, { domainId: actor.domainId, actor, action, target: { type: 'user', id: actor.id, name: actor.login }, changes: { ...changes, token: { from: null, to: name } } });
+  return recordAudit(db, {
+    domainId: actor.domainId,
+    actor,
+    action,
+    target: { type: 'user', id: actor.id, name: actor.login },
+    changes: { ...changes, token: { from: null, to: name } },
+  });
 }
 
 /** A new token of the actor's, scoped to some of their permissions; answers it with the secret, shown once. */
@@ -20,7 +26,10 @@ export async function createOwnToken(db: Db, actor: Actor, input: TokenCreate) {
   if (refused) throw refused;
   return db.transaction().execute(async (trx) => {
     const token = await createToken(trx, actor.id, input);
-    await auditOwn(trx, actor, 'token.created', token.name, { permissions: { from: null, to: token.permissions }, expiresAt: { from: null, to: token.expiresAt } });
+    await auditOwn(trx, actor, 'token.created', token.name, {
+      permissions: { from: null, to: token.permissions },
+      expiresAt: { from: null, to: token.expiresAt },
+    });
     return token;
   });
 }
@@ -46,6 +55,12 @@ export async function revokeUserToken(db: Db, actor: Actor, domain: DomainRecord
   await db.transaction().execute(async (trx) => {
     const revoked = await revokeToken(trx, user.id, tokenId);
     if (!revoked) throw notFound('Token');
-    await recordAudit(trx, { domainId: domain.id, actor, action: 'token.revoked', target: { type: 'user', id: user.id, name: user.login }, changes: { token: { from: revoked.name, to: null } } });
+    await recordAudit(trx, {
+      domainId: domain.id,
+      actor,
+      action: 'token.revoked',
+      target: { type: 'user', id: user.id, name: user.login },
+      changes: { token: { from: revoked.name, to: null } },
+    });
   });
 }

@@ -74,7 +74,17 @@ export async function actorForApiToken(db: Db, token: string): Promise<SignedIn 
   );
   const scope = (JSON.parse(row.scope) as Permission[]).filter((p) => owner.has(p));
   return {
-    actor: { sessionId: '', apiTokenId: row.token_id, id: row.user_id, login: row.login, domainId: row.domain_id, domainName: row.domain_name, platformAdmin: false, permissions: new Set(scope), restriction: null },
+    actor: {
+      sessionId: '',
+      apiTokenId: row.token_id,
+      id: row.user_id,
+      login: row.login,
+      domainId: row.domain_id,
+      domainName: row.domain_name,
+      platformAdmin: false,
+      permissions: new Set(scope),
+      restriction: null,
+    },
     domain: domainOfRow(row),
     allowedNetworks: JSON.parse(row.ip_allow_list) as string[],
   };

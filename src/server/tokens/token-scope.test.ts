@@ -9,14 +9,16 @@ import { clientFor, forEachEngine, userWithRoles, type Client } from '../../../t
  */
 forEachEngine('an API token on its owner’s account', (h) => {
   let owner: Client;
-  const tokenWith = async (permissions: string[]) => clientFor(h().app, (await owner.post('/api/v1/me/tokens', { name: permissions.join(' '), permissions })).body.token as string);
+  const tokenWith = async (permissions: string[]) =>
+    clientFor(h().app, (await owner.post('/api/v1/me/tokens', { name: permissions.join(' '), permissions })).body.token as string);
 
   before(async () => {
     await h().admin.post('/api/v1/domains/default/roles', { name: 'reader', permissions: ['users:read', 'profile:read', 'profile:update'] });
     owner = (await userWithRoles(h(), 'token.owner', ['reader'], { email: 'owner@example.com' })).client;
   });
 
-  const sessionOnly = (response: { status: number; body: { code?: string } }) => assert.deepEqual([response.status, response.body.code], [403, 'auth.session_required'], JSON.stringify(response.body));
+  const sessionOnly = (response: { status: number; body: { code?: string } }) =>
+    assert.deepEqual([response.status, response.body.code], [403, 'auth.session_required'], JSON.stringify(response.body));
 
   it('cannot end its owner’s sessions', async () => {
     const token = await tokenWith(['users:read']);

@@ -54,7 +54,11 @@ forEachEngine('API tokens', (h) => {
     assert.equal((await h().admin.get(`${users}/${id}/tokens`)).body.items.length, 2);
     assert.equal((await h().admin.delete(`${users}/${id}/tokens/${second.id}`)).status, 204);
     assert.equal((await clientFor(h().app, second.token).get(users)).status, 401);
-    await h().storage.db.updateTable('api_tokens').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', third.id).execute();
+    await h()
+      .storage.db.updateTable('api_tokens')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('id', '=', third.id)
+      .execute();
     h().app.cache.invalidateAll();
     assert.equal((await clientFor(h().app, third.token).get(users)).status, 401);
   });

@@ -14,7 +14,8 @@ interface Enrolling extends AuditActor {
 
 /** Starts enrolling an authenticator app: a new secret, kept sealed until a first code confirms it. */
 export async function startEnrolment(db: Db, cipher: SecretCipher, actor: Enrolling) {
-  if ((await readTotp(db, actor.id))?.two_factor === 'totp') throw conflict('totp.already_enabled', 'Two-factor authentication is already on; an administrator can reset it');
+  if ((await readTotp(db, actor.id))?.two_factor === 'totp')
+    throw conflict('totp.already_enabled', 'Two-factor authentication is already on; an administrator can reset it');
   const enrolment = newEnrolment(`${actor.login}@${actor.domainName}`);
   await savePendingSecret(db, actor.id, cipher.seal(enrolment.secret));
   return enrolment;
@@ -29,7 +30,13 @@ export async function confirmEnrolment(db: Db, cipher: SecretCipher, actor: Enro
   const recovery = newRecoveryCodes();
   await db.transaction().execute(async (trx) => {
     await enableTwoFactor(trx, actor.id, stored.totp_pending_secret as string, step, recovery.hashes);
-    await recordAudit(trx, { domainId: actor.domainId, actor, action: 'user.two_factor_enabled', target: { type: 'user', id: actor.id, name: actor.login }, changes: { twoFactor: { from: 'none', to: 'totp' } } });
+    await recordAudit(trx, {
+      domainId: actor.domainId,
+      actor,
+      action: 'user.two_factor_enabled',
+      target: { type: 'user', id: actor.id, name: actor.login },
+      changes: { twoFactor: { from: 'none', to: 'totp' } },
+    });
   });
   return recovery.codes;
 }
@@ -38,6 +45,12 @@ export async function confirmEnrolment(db: Db, cipher: SecretCipher, actor: Enro
 export async function resetTwoFactor(db: Db, actor: AuditActor, domainId: string, user: { id: string; login: string; two_factor: string }): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await clearTwoFactor(trx, user.id);
-    await recordAudit(trx, { domainId, actor, action: 'user.two_factor_reset', target: { type: 'user', id: user.id, name: user.login }, changes: { twoFactor: { from: user.two_factor, to: 'none' } } });
+    await recordAudit(trx, {
+      domainId,
+      actor,
+      action: 'user.two_factor_reset',
+      target: { type: 'user', id: user.id, name: user.login },
+      changes: { twoFactor: { from: user.two_factor, to: 'none' } },
+    });
   });
 }

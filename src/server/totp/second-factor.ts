@@ -5,7 +5,11 @@ import { acceptedStep, recoveryCodeHash } from './rules.ts';
 import { readTotp, useRecoveryCode, useStep } from './store.ts';
 
 export const twoFactorRequired = () =>
-  new Problem(401, 'auth.two_factor_required', 'This account uses two-factor authentication: send `totp` (the code of the authenticator app) or a `recoveryCode` with the password');
+  new Problem(
+    401,
+    'auth.two_factor_required',
+    'This account uses two-factor authentication: send `totp` (the code of the authenticator app) or a `recoveryCode` with the password',
+  );
 
 export const wrongSecondFactor = () => new Problem(401, 'auth.invalid_two_factor', 'The authenticator code or recovery code is wrong or was already used');
 

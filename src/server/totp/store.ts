@@ -2,7 +2,11 @@ import type { Db } from '../db/schema.ts';
 
 /** Ends a user's two-factor authentication: seed, pending enrolment and recovery codes. */
 export async function clearTwoFactor(db: Db, userId: string): Promise<void> {
-  await db.updateTable('users').set({ two_factor: 'none', totp_secret: null, totp_pending_secret: null, totp_last_step: null }).where('id', '=', userId).execute();
+  await db
+    .updateTable('users')
+    .set({ two_factor: 'none', totp_secret: null, totp_pending_secret: null, totp_last_step: null })
+    .where('id', '=', userId)
+    .execute();
   await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
 }
 
@@ -16,9 +20,16 @@ export async function readTotp(db: Db, userId: string) {
 
 /** Turns two-factor on with the confirmed seed and a fresh set of recovery codes. */
 export async function enableTwoFactor(db: Db, userId: string, sealedSecret: string, step: number, recoveryHashes: string[]): Promise<void> {
-  await db.updateTable('users').set({ two_factor: 'totp', totp_secret: sealedSecret, totp_pending_secret: null, totp_last_step: step }).where('id', '=', userId).execute();
+  await db
+    .updateTable('users')
+    .set({ two_factor: 'totp', totp_secret: sealedSecret, totp_pending_secret: null, totp_last_step: step })
+    .where('id', '=', userId)
+    .execute();
   await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
-  await db.insertInto('recovery_codes').values(recoveryHashes.map((code_hash) => ({ user_id: userId, code_hash, used_at: null }))).execute();
+  await db
+    .insertInto('recovery_codes')
+    .values(recoveryHashes.map((code_hash) => ({ user_id: userId, code_hash, used_at: null })))
+    .execute();
 }
 
 /** Records the step of an accepted code; answers false if another sign-in used it first. */

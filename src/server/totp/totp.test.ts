@@ -33,7 +33,8 @@ describe('TOTP rules (RFC 6238)', () => {
 });
 
 forEachEngine('two-factor authentication', (h) => {
-  const signIn = (body: Record<string, unknown>) => h().anonymous.post('/api/v1/auth/login', { domain: 'default', login: 'twofa', password: passwordFor('twofa'), ...body });
+  const signIn = (body: Record<string, unknown>) =>
+    h().anonymous.post('/api/v1/auth/login', { domain: 'default', login: 'twofa', password: passwordFor('twofa'), ...body });
 
   it('enrols, confirms with a first code, then asks for a code at every sign-in, each code good once', async () => {
     const { id, client } = await userWithRoles(h(), 'twofa', ['agent']);
@@ -75,7 +76,13 @@ forEachEngine('two-factor authentication', (h) => {
     assert.equal((await h().admin.delete(`/api/v1/domains/default/users/${id}/totp`)).status, 204);
     assert.equal((await h().anonymous.post('/api/v1/auth/login', password)).status, 200);
     const log = await h().admin.get(`/api/v1/domains/default/audit?target=${id}`);
-    assert.deepEqual(log.body.items.slice(0, 2).map((e: { action: string }) => e.action).sort(), ['session.opened', 'user.two_factor_reset']);
+    assert.deepEqual(
+      log.body.items
+        .slice(0, 2)
+        .map((e: { action: string }) => e.action)
+        .sort(),
+      ['session.opened', 'user.two_factor_reset'],
+    );
   });
 
   it('refuses to enrol twice, and to confirm what was not started', async () => {

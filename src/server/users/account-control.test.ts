@@ -38,7 +38,14 @@ forEachEngine('taking over a more powerful account', (h) => {
   });
 
   it('cannot lock the administrator out with an allow-list, take their e-mail, deactivate them or drop their 2FA', async () => {
-    for (const change of [{ security: { ipAllowList: ['203.0.113.7/32'] } }, { email: 'mallory@example.com' }, { active: false }, { security: { twoFactor: 'none' } }, { login: 'not-admin' }, { firstName: 'Owned' }]) {
+    for (const change of [
+      { security: { ipAllowList: ['203.0.113.7/32'] } },
+      { email: 'mallory@example.com' },
+      { active: false },
+      { security: { twoFactor: 'none' } },
+      { login: 'not-admin' },
+      { firstName: 'Owned' },
+    ]) {
       refused(await mallory.patch(`${base}/users/${adminId}`, change), 'user.platform_admin_protected');
     }
     const admin = (await h().admin.get(`${base}/users/${adminId}`)).body;
@@ -56,7 +63,13 @@ forEachEngine('taking over a more powerful account', (h) => {
   });
 
   it('cannot force a password change on, or take over, a domain administrator', async () => {
-    for (const change of [{ passwordChangeRequired: true }, { password: 'Another-Long-Secret-77!' }, { email: 'x@example.com' }, { active: false }, { domainAdmin: false }]) {
+    for (const change of [
+      { passwordChangeRequired: true },
+      { password: 'Another-Long-Secret-77!' },
+      { email: 'x@example.com' },
+      { active: false },
+      { domainAdmin: false },
+    ]) {
       refused(await mallory.patch(`${base}/users/${dora.id}`, change), 'user.holds_more_permissions');
     }
     refused(await mallory.delete(`${base}/users/${dora.id}/sessions`), 'user.holds_more_permissions');
@@ -88,6 +101,9 @@ forEachEngine('taking over a more powerful account', (h) => {
     assert.notEqual(imported.statusCode, 200, imported.body);
     assert.match(imported.body, /user\.platform_admin_protected|user\.holds_more_permissions|permissions you do not|platform administrator/);
     const [admin, target] = await Promise.all([h().admin.get(`${base}/users/${adminId}`), h().admin.get(`${base}/users/${dora.id}`)]);
-    assert.deepEqual([admin.body.email, admin.body.active, target.body.email, target.body.active, target.body.deletedAt], [null, true, 'dora@example.com', true, null]);
+    assert.deepEqual(
+      [admin.body.email, admin.body.active, target.body.email, target.body.active, target.body.deletedAt],
+      [null, true, 'dora@example.com', true, null],
+    );
   });
 });

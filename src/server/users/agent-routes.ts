@@ -27,7 +27,10 @@ export function userAgentRoutes(router: Router, { db, passwords, cipher }: Deps)
       response: { 200: agentView },
     },
     handler: async (request, reply) => {
-      const user = await changeUser(db, actorOf(request), domainOf(request), request.params.id, { agent: request.body }, expectedVersion(request), { passwords, cipher });
+      const user = await changeUser(db, actorOf(request), domainOf(request), request.params.id, { agent: request.body }, expectedVersion(request), {
+        passwords,
+        cipher,
+      });
       sendEtag(reply, user.version);
       return user.agent;
     },

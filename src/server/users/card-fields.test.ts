@@ -22,9 +22,17 @@ forEachEngine('the user card fields of the manuals', (h) => {
   });
 
   it('keeps the languages an agent speaks to clients, canonical, apart from the console language, and follows the domain when none are set', async () => {
-    const made = await h().admin.post(`${base}/users`, { login: 'polyglot', roles: ['agent'], language: 'en', agent: { enabled: true, clientLanguages: ['PL', 'en-gb'] } });
+    const made = await h().admin.post(`${base}/users`, {
+      login: 'polyglot',
+      roles: ['agent'],
+      language: 'en',
+      agent: { enabled: true, clientLanguages: ['PL', 'en-gb'] },
+    });
     assert.equal(made.status, 201);
-    assert.deepEqual([made.body.language, made.body.agent.clientLanguages, made.body.agent.inherited.includes('clientLanguages')], ['en', ['pl', 'en-GB'], false]);
+    assert.deepEqual(
+      [made.body.language, made.body.agent.clientLanguages, made.body.agent.inherited.includes('clientLanguages')],
+      ['en', ['pl', 'en-GB'], false],
+    );
     const refused = await h().admin.patch(`${base}/users/${made.body.id}`, { agent: { clientLanguages: ['pl', 'PL', 'not a language!'] } });
     assert.equal(refused.status, 400);
     assert.deepEqual(refused.body.errors.map((e: { path: string }) => e.path).sort(), ['agent/clientLanguages', 'agent/clientLanguages/2']);
@@ -38,9 +46,15 @@ forEachEngine('the user card fields of the manuals', (h) => {
   it('says a reversed range ends before it starts, at its end, and creates nothing', async () => {
     const reversed = await h().admin.post(`${base}/users/range`, { from: '7310', to: '7300' });
     assert.equal(reversed.status, 400);
-    assert.deepEqual(reversed.body.errors.map((e: { path: string; message: string }) => [e.path, e.message]), [['to', "The range ends before it starts: 'to' must not be below 'from'"]]);
+    assert.deepEqual(
+      reversed.body.errors.map((e: { path: string; message: string }) => [e.path, e.message]),
+      [['to', "The range ends before it starts: 'to' must not be below 'from'"]],
+    );
     assert.equal((await h().admin.get(`${base}/users?q=730`)).body.items.length, 0);
     const settings = await h().admin.put(`${base}/sip-settings`, { extensionRange: { from: '5999', to: '5000' } });
-    assert.deepEqual(settings.body.errors.map((e: { path: string; message: string }) => [e.path, e.message]), [['extensionRange/to', "The range ends before it starts: 'to' must not be below 'from'"]]);
+    assert.deepEqual(
+      settings.body.errors.map((e: { path: string; message: string }) => [e.path, e.message]),
+      [['extensionRange/to', "The range ends before it starts: 'to' must not be below 'from'"]],
+    );
   });
 });

@@ -26,7 +26,18 @@ import { lookupsOf } from './lookups.ts';
 import { type Lookups } from '../tenancy/lookups.ts';
 import { writeNewUsers } from './new-users.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
-import { accountHolders, findTaken, findUserRow, setDeleted, toUserViews, updateUser, type Links, type StoredSecrets, type UserRow, type UserState } from './store.ts';
+import {
+  accountHolders,
+  findTaken,
+  findUserRow,
+  setDeleted,
+  toUserViews,
+  updateUser,
+  type Links,
+  type StoredSecrets,
+  type UserRow,
+  type UserState,
+} from './store.ts';
 
 /** Who asks for a change, with what they may grant. */
 export interface Requester extends AuditActor {
@@ -44,7 +55,10 @@ export interface PreparedUser {
 
 export async function createUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate, guards: Safeguards): Promise<UserView> {
   const prepared = await prepareUser(db, requester, domain, input, guards);
-  const id = await db.transaction().execute((trx) => writeNewUser(trx, requester, domain, prepared)).catch(uniqueViolationAs(loginTaken));
+  const id = await db
+    .transaction()
+    .execute((trx) => writeNewUser(trx, requester, domain, prepared))
+    .catch(uniqueViolationAs(loginTaken));
   return withSecret(await readUser(db, domain, id), prepared.telephony);
 }
 
@@ -74,7 +88,9 @@ export async function prepareUser(
   const calDavToken = integrations?.calDavToken ?? null;
   // Every check runs, each refusal kept, so one answer lists all of the input's problems.
   const refusals = new Refusals();
-  const telephony = (await refusals.check(() => prepareTelephony(lookups, domain, { id: null, login: fields.login }, blankTelephony(domain), { sip, agent }, options.grantedLicenses))) ?? {
+  const telephony = (await refusals.check(() =>
+    prepareTelephony(lookups, domain, { id: null, login: fields.login }, blankTelephony(domain), { sip, agent }, options.grantedLicenses),
+  )) ?? {
     state: blankTelephony(domain),
     secretsChanged: [],
   };
@@ -91,7 +107,12 @@ export async function prepareUser(
     description: fields.description ?? null,
   };
   const links = await refusals.check(() => resolveLinks(lookups, state, []));
-  if (links) assertMayGrant(requester, { ...links, granted: await grantedBy(lookups, links, [], state.domainAdmin && 'domainAdmin'), platformAdmin: state.platformAdmin });
+  if (links)
+    assertMayGrant(requester, {
+      ...links,
+      granted: await grantedBy(lookups, links, [], state.domainAdmin && 'domainAdmin'),
+      platformAdmin: state.platformAdmin,
+    });
   const taken = await findTaken(lookups, state);
   if (taken.length) refusals.keep(conflict('user.exists', taken.map((t) => t.message).join('; '), taken));
   if (password && guards.passwords) await refusals.check(() => guards.passwords?.assertAcceptable(domain.id, password, state));
@@ -126,7 +147,10 @@ export async function changeUser(
   const before = await readUser(db, domain, id, { deleted: false });
   if (expectedVersion !== undefined && expectedVersion !== before.version) throw stale();
   const prepared = await prepareChange(db, requester, domain, before, change, guards);
-  await db.transaction().execute((trx) => keepingAnAdministrator(trx, domain.id, () => writeChange(trx, requester, domain, prepared))).catch(uniqueViolationAs(loginTaken));
+  await db
+    .transaction()
+    .execute((trx) => keepingAnAdministrator(trx, domain.id, () => writeChange(trx, requester, domain, prepared)))
+    .catch(uniqueViolationAs(loginTaken));
   return withSecret(await readUser(db, domain, id), prepared.telephony);
 }
 
@@ -142,13 +166,22 @@ export interface PreparedChange {
 }
 
 /** Everything a change needs that is slow or may fail on input, outside any transaction. */
-export async function prepareChange(db: Db, requester: Requester, domain: DomainRecord, before: UserView, change: UserUpdate, guards: Safeguards): Promise<PreparedChange> {
+export async function prepareChange(
+  db: Db,
+  requester: Requester,
+  domain: DomainRecord,
+  before: UserView,
+  change: UserUpdate,
+  guards: Safeguards,
+): Promise<PreparedChange> {
   const id = before.id;
   const after = applyUpdate(before, change);
   const lookups = lookupsOf(db, domain.id);
   // Every check runs, each refusal kept, so one answer lists all of the change's problems.
   const refusals = new Refusals();
-  const telephony = (await refusals.check(() => prepareTelephony(lookups, domain, { id, login: after.login }, { sip: before.sip, agent: before.agent }, { sip: change.sip, agent: change.agent }))) ?? {
+  const telephony = (await refusals.check(() =>
+    prepareTelephony(lookups, domain, { id, login: after.login }, { sip: before.sip, agent: before.agent }, { sip: change.sip, agent: change.agent }),
+  )) ?? {
     state: { sip: before.sip, agent: before.agent },
     secretsChanged: [],
   };
@@ -163,7 +196,10 @@ export async function prepareChange(db: Db, requester: Requester, domain: Domain
       platformAdmin: after.platformAdmin !== before.platformAdmin,
     });
   }
-  const controlling = change.password !== undefined || change.integrations?.calDavToken !== undefined || Object.keys(diff(stateOf(before), state)).some((key) => accountControlFields.has(key));
+  const controlling =
+    change.password !== undefined ||
+    change.integrations?.calDavToken !== undefined ||
+    Object.keys(diff(stateOf(before), state)).some((key) => accountControlFields.has(key));
   // What else a change may touch is refused only on a platform administrator, whom the view names: no query for the rest (a bulk edit of thousands).
   if (controlling || before.platformAdmin) await assertMayChangeAccounts(db, requester, domain.id, [id], controlling);
   const taken = await findTaken(lookups, { login: change.login, email: change.email }, id);
@@ -175,7 +211,8 @@ export async function prepareChange(db: Db, requester: Requester, domain: Domain
   const token = change.integrations?.calDavToken;
   const secrets: StoredSecrets = { passwordHash, calDavToken: token === undefined || token === null ? token : guards.cipher.seal(token) };
   const secretsChanged = [...(change.password !== undefined ? ['password'] : []), ...(token !== undefined ? ['calDavToken'] : [])];
-  const changed = secretsChanged.length + telephony.secretsChanged.length > 0 || telephony.allocate !== undefined || Object.keys(diff(stateOf(before), state)).length > 0;
+  const changed =
+    secretsChanged.length + telephony.secretsChanged.length > 0 || telephony.allocate !== undefined || Object.keys(diff(stateOf(before), state)).length > 0;
   return { before, state, links, secrets, secretsChanged, telephony, changed };
 }
 
@@ -208,7 +245,14 @@ export async function deleteUser(db: Db, requester: Requester, domain: DomainRec
       if (!(await setDeleted(trx, id, before.version, new Date().toISOString()))) throw stale();
       await closeUserSessions(trx, id);
       await signOutOfDesk(trx, id, 'system');
-      await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'user.deleted', target: { type: 'user', id, name: before.login }, changes: {}, version: before.version + 1 });
+      await recordAudit(trx, {
+        domainId: domain.id,
+        actor: requester,
+        action: 'user.deleted',
+        target: { type: 'user', id, name: before.login },
+        changes: {},
+        version: before.version + 1,
+      });
     }),
   );
 }
@@ -217,7 +261,14 @@ export async function restoreUser(db: Db, requester: AuditActor, domain: DomainR
   const before = await readUser(db, domain, id, { deleted: true });
   await db.transaction().execute(async (trx) => {
     if (!(await setDeleted(trx, id, before.version, null))) throw stale();
-    await recordAudit(trx, { domainId: domain.id, actor: requester, action: 'user.restored', target: { type: 'user', id, name: before.login }, changes: {}, version: before.version + 1 });
+    await recordAudit(trx, {
+      domainId: domain.id,
+      actor: requester,
+      action: 'user.restored',
+      target: { type: 'user', id, name: before.login },
+      changes: {},
+      version: before.version + 1,
+    });
   });
   return readUser(db, domain, id);
 }
@@ -229,7 +280,11 @@ export async function restoreUser(db: Db, requester: AuditActor, domain: DomainR
 export async function assertMayChangeAccounts(db: Db, requester: Requester, domainId: string, ids: string[], controlling: boolean): Promise<void> {
   if (requester.platformAdmin) return;
   for (const [id, holder] of await accountHolders(db, domainId, ids)) {
-    const refusal = accountControlRefusal(requester, { id, platformAdmin: holder.platformAdmin, permissions: effectivePermissions(holder.roles, holder) }, controlling);
+    const refusal = accountControlRefusal(
+      requester,
+      { id, platformAdmin: holder.platformAdmin, permissions: effectivePermissions(holder.roles, holder) },
+      controlling,
+    );
     if (refusal) throw new Problem(403, refusal.code, ids.length > 1 ? `${refusal.detail} (user ${id})` : refusal.detail);
   }
 }
@@ -272,12 +327,25 @@ async function resolveLinks(lookups: Lookups, state: UserState, problems: FieldP
   const catalog = await lookups.catalog('tags', state.tags.map(nameKey));
   const spelling = new Map(catalog.map((t) => [t.name_key, t.name]));
   state.tags.forEach((tag, index) => {
-    if (!spelling.has(nameKey(tag))) problems.push({ path: `tags/${index}`, code: 'tag.unknown', message: `No tag named ${JSON.stringify(tag)} in this domain; add it to the domain's tags first` });
+    if (!spelling.has(nameKey(tag)))
+      problems.push({
+        path: `tags/${index}`,
+        code: 'tag.unknown',
+        message: `No tag named ${JSON.stringify(tag)} in this domain; add it to the domain's tags first`,
+      });
   });
   state.tags = state.tags.map((tag) => spelling.get(nameKey(tag)) ?? tag);
   problems.push(
-    ...roles.missing.map(({ name, index }) => ({ path: `roles/${index}`, code: 'role.unknown', message: `No role named ${JSON.stringify(name)} in this domain` })),
-    ...groups.missing.map(({ name, index }) => ({ path: `groups/${index}`, code: 'group.unknown', message: `No group named ${JSON.stringify(name)} in this domain` })),
+    ...roles.missing.map(({ name, index }) => ({
+      path: `roles/${index}`,
+      code: 'role.unknown',
+      message: `No role named ${JSON.stringify(name)} in this domain`,
+    })),
+    ...groups.missing.map(({ name, index }) => ({
+      path: `groups/${index}`,
+      code: 'group.unknown',
+      message: `No group named ${JSON.stringify(name)} in this domain`,
+    })),
   );
   if (problems.length) throw invalid(problems);
   return { roleIds: roles.ids, groupIds: groups.ids };
@@ -287,7 +355,10 @@ async function resolveLinks(lookups: Lookups, state: UserState, problems: FieldP
 async function grantedBy(lookups: Lookups, links: Links, alreadyHeld: string[], flag: string | false): Promise<string[]> {
   if (flag) return grantablePermissions;
   const held = new Set(alreadyHeld);
-  const lists = await lookups.permissionsOf(links.roleIds.filter((id) => !held.has(id)), links.groupIds.filter((id) => !held.has(id)));
+  const lists = await lookups.permissionsOf(
+    links.roleIds.filter((id) => !held.has(id)),
+    links.groupIds.filter((id) => !held.has(id)),
+  );
   return lists.flat();
 }
 

@@ -23,7 +23,13 @@ export async function assignLicense(db: Db, actor: AuditActor, domain: DomainRec
       if (!(await takeSeats(trx, license.id))) throw conflict('license.no_free_seats', `All ${license.seats} seats of ${license.name} are taken`);
       await recordAssignment(trx, license.id, user.id);
       await touchUser(trx, user.id);
-      await recordAudit(trx, { domainId: domain.id, actor, action: 'license.assigned', target: { type: 'user', id: user.id, name: user.login }, changes: { licenses: { from: null, to: license.name } } });
+      await recordAudit(trx, {
+        domainId: domain.id,
+        actor,
+        action: 'license.assigned',
+        target: { type: 'user', id: user.id, name: user.login },
+        changes: { licenses: { from: null, to: license.name } },
+      });
     })
     .catch(uniqueViolationAs(alreadyHeld));
 }
@@ -34,12 +40,25 @@ export async function takeBackLicense(db: Db, actor: AuditActor, domain: DomainR
   const user = await findUserRow(db, domain.id, userId);
   if (!user) throw notFound('User');
   const view = await readUser(db, domain, user.id);
-  if (license.capability && capabilitiesOf(view).includes(license.capability) && (await unlicensedCapabilities(licenseLookupsOf(db, domain.id), user.id, [license.capability], { without: license.id })).missing.length > 0) {
-    throw conflict('license.capability_in_use', `${user.login} uses ${license.capability} (${license.capability === 'webrtc' ? 'a WebRTC phone' : 'the agent profile'}), which this license covers; turn that off first`);
+  if (
+    license.capability &&
+    capabilitiesOf(view).includes(license.capability) &&
+    (await unlicensedCapabilities(licenseLookupsOf(db, domain.id), user.id, [license.capability], { without: license.id })).missing.length > 0
+  ) {
+    throw conflict(
+      'license.capability_in_use',
+      `${user.login} uses ${license.capability} (${license.capability === 'webrtc' ? 'a WebRTC phone' : 'the agent profile'}), which this license covers; turn that off first`,
+    );
   }
   await db.transaction().execute(async (trx) => {
     if (!(await releaseSeat(trx, license.id, user.id))) throw notFound(`${license.name} held by ${user.login}`);
     await touchUser(trx, user.id);
-    await recordAudit(trx, { domainId: domain.id, actor, action: 'license.removed', target: { type: 'user', id: user.id, name: user.login }, changes: { licenses: { from: license.name, to: null } } });
+    await recordAudit(trx, {
+      domainId: domain.id,
+      actor,
+      action: 'license.removed',
+      target: { type: 'user', id: user.id, name: user.login },
+      changes: { licenses: { from: license.name, to: null } },
+    });
   });
 }

@@ -35,7 +35,9 @@ forEachEngine('user list', (h) => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: { body: { items: { login: string }[]; nextCursor: string | null } } = await h().admin.get(`${users}?q=nowak&limit=1${extra}${cursor ? `&cursor=${cursor}` : ''}`);
+        const page: { body: { items: { login: string }[]; nextCursor: string | null } } = await h().admin.get(
+          `${users}?q=nowak&limit=1${extra}${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         seen.push(...logins(page.body));
         cursor = page.body.nextCursor;
       } while (cursor && seen.length < 10);
@@ -94,7 +96,10 @@ forEachEngine('user list', (h) => {
   it('refuses a cursor it did not issue and a limit out of range', async () => {
     const bad = await h().admin.get(`${users}?cursor=not-a-cursor`);
     assert.equal(bad.status, 400);
-    assert.deepEqual(bad.body.errors.map((e: { path: string }) => e.path), ['querystring/cursor']);
+    assert.deepEqual(
+      bad.body.errors.map((e: { path: string }) => e.path),
+      ['querystring/cursor'],
+    );
     assert.equal((await h().admin.get(`${users}?limit=0`)).status, 400);
     assert.equal((await h().admin.get(`${users}?limit=501`)).status, 400);
     assert.equal((await h().admin.get(`${users}?colour=red`)).status, 400);

@@ -16,7 +16,14 @@ export function lookupsOf(db: Db, domainId: string): Lookups {
         .where((eb) =>
           eb.or([
             eb('id', 'in', roleIds.length ? roleIds : ['']),
-            eb('id', 'in', eb.selectFrom('group_roles').select('role_id').where('group_id', 'in', groupIds.length ? groupIds : [''])),
+            eb(
+              'id',
+              'in',
+              eb
+                .selectFrom('group_roles')
+                .select('role_id')
+                .where('group_id', 'in', groupIds.length ? groupIds : ['']),
+            ),
           ]),
         )
         .execute();
@@ -27,7 +34,10 @@ export function lookupsOf(db: Db, domainId: string): Lookups {
       if (exceptId) query = query.where('id', '!=', exceptId);
       return (await query.executeTakeFirst()) !== undefined;
     },
-    numbers: async (values) => (values.length ? db.selectFrom('numbers').select(['id', 'value', 'voice', 'sms']).where('domain_id', '=', domainId).where('value', 'in', values).execute() : []),
+    numbers: async (values) =>
+      values.length
+        ? db.selectFrom('numbers').select(['id', 'value', 'voice', 'sms']).where('domain_id', '=', domainId).where('value', 'in', values).execute()
+        : [],
     async extensionsHeld(numbers, userId) {
       if (numbers.length === 0) return [];
       let query = db.selectFrom('extensions').select(['number', 'kind']).where('domain_id', '=', domainId).where('number', 'in', numbers);

@@ -44,7 +44,17 @@ export async function writeNewUsers(trx: Db, requester: AuditActor, domain: Doma
   for (const [table, values] of Object.entries(rows) as [keyof Database, Record<string, unknown>[]][]) await insertSetWise(trx, table, values);
   const changesOf = options.auditChanges ?? createdChanges;
   for (let i = 0; i < users.length; i += 1000) {
-    await recordAudit(trx, ...users.slice(i, i + 1000).map(({ id, user }) => ({ domainId: domain.id, actor: requester, action: 'user.created', target: { type: 'user', id, name: user.state.login }, changes: changesOf(user), version: 1 })));
+    await recordAudit(
+      trx,
+      ...users.slice(i, i + 1000).map(({ id, user }) => ({
+        domainId: domain.id,
+        actor: requester,
+        action: 'user.created',
+        target: { type: 'user', id, name: user.state.login },
+        changes: changesOf(user),
+        version: 1,
+      })),
+    );
   }
 }
 
@@ -55,7 +65,17 @@ type Add = <T extends keyof Database>(table: T, ...values: Insertable<Database[T
 
 function rowsOf(domainId: string, { id, user, licenseIds = [] }: NewUser, now: string, add: Add) {
   const { state, links, secrets, telephony } = user;
-  add('users', { id, domain_id: domainId, ...columnsOf(state), password_hash: secrets.passwordHash ?? null, caldav_token: secrets.calDavToken ?? null, version: 1, created_at: now, updated_at: now, deleted_at: null });
+  add('users', {
+    id,
+    domain_id: domainId,
+    ...columnsOf(state),
+    password_hash: secrets.passwordHash ?? null,
+    caldav_token: secrets.calDavToken ?? null,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+    deleted_at: null,
+  });
   add('user_roles', ...links.roleIds.map((role_id) => ({ user_id: id, role_id })));
   add('user_groups', ...links.groupIds.map((group_id) => ({ user_id: id, group_id })));
   add('user_tags', ...[...new Map(state.tags.map((t) => [t.toLowerCase(), t])).values()].map((tag) => ({ user_id: id, domain_id: domainId, tag })));
@@ -119,10 +139,18 @@ function keyCount(row: object) {
 async function insertUnnested(trx: Db, table: keyof Database, columns: string[], values: Record<string, unknown>[]) {
   let types = columnTypes.get(table);
   if (!types) {
-    const rows = await sql<{ column_name: string; udt_name: string }>`select column_name, udt_name from information_schema.columns where table_schema = current_schema() and table_name = ${table}`.execute(trx);
+    const rows = await sql<{
+      column_name: string;
+      udt_name: string;
+    }>`select column_name, udt_name from information_schema.columns where table_schema = current_schema() and table_name = ${table}`.execute(trx);
     columnTypes.set(table, (types = new Map(rows.rows.map((r) => [r.column_name, r.udt_name]))));
   }
   const casts = columns.map((c, i) => `$${i + 1}::${types.get(c) ?? 'text'}[]`);
   const text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) select * from unnest(${casts.join(', ')})`;
-  await trx.executeQuery(CompiledQuery.raw(text, columns.map((c) => values.map((r) => r[c]))));
+  await trx.executeQuery(
+    CompiledQuery.raw(
+      text,
+      columns.map((c) => values.map((r) => r[c])),
+    ),
+  );
 }

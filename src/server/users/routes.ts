@@ -28,7 +28,10 @@ export function userRoutes(router: Router, { db, config, cache, passwords, ciphe
     handler: async (request) => {
       const domain = domainOf(request);
       const page = await listUsers(db, domain, request.query, await liveNarrowing(presence, domain.id, request.query));
-      const live = await presence.viewsOf(domain.id, page.items.map((u) => u.id));
+      const live = await presence.viewsOf(
+        domain.id,
+        page.items.map((u) => u.id),
+      );
       return { ...page, items: page.items.map((user, i) => ({ ...withPurgeDate(user, config.purgeAfterDays), presence: live[i] })) };
     },
   });

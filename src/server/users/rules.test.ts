@@ -7,7 +7,10 @@ describe('user search terms', () => {
   it('finds a user by login, its parts, the e-mail, its domain and parts, and each name', () => {
     const terms = searchTerms({ login: 'j.kowalski', email: 'Jan.K@Acme.pl', firstName: 'Jan Maria', lastName: 'Kowalski-Nowak' });
     for (const q of ['j.kowalski', 'kowalski', 'jan.k@acme.pl', 'acme.pl', 'acme', 'jan', 'maria', 'kowalski-nowak', 'nowak', 'k']) {
-      assert.ok(terms.some((term) => term.startsWith(q)), q);
+      assert.ok(
+        terms.some((term) => term.startsWith(q)),
+        q,
+      );
     }
     assert.equal(new Set(terms).size, terms.length);
   });

@@ -5,7 +5,13 @@ import type { UserUpdate, UserView } from './schema.ts';
  * The words a user is found by: login, e-mail (whole, its domain, and split at @ . _ + -), names.
  * The list's `q` matches a user when each of its words starts one of these.
  */
-export function searchTerms(user: { login: string; email: string | null; firstName: string; lastName: string; sip?: { extension: string | null; virtualExtension: string | null } | null }): string[] {
+export function searchTerms(user: {
+  login: string;
+  email: string | null;
+  firstName: string;
+  lastName: string;
+  sip?: { extension: string | null; virtualExtension: string | null } | null;
+}): string[] {
   const terms = new Set<string>();
   const add = (text: string | null, split: RegExp) => {
     if (!text) return;
@@ -32,8 +38,7 @@ function withoutRedundant(terms: string[]): string[] {
   return sorted.filter((term, i) => !(sorted[i + 1]?.startsWith(term) ?? false));
 }
 
-const definedOnly = <T extends object>(value: T): Partial<T> =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+const definedOnly = <T extends object>(value: T): Partial<T> => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 export const queryWords = (q: string) => [...new Set(q.toLowerCase().split(/\s+/).filter(Boolean))].slice(0, 5);
 
@@ -41,7 +46,8 @@ export const queryWords = (q: string) => [...new Set(q.toLowerCase().split(/\s+/
 export const purgeDate = (deletedAt: string, afterDays: number): string => new Date(Date.parse(deletedAt) + afterDays * 86_400_000).toISOString();
 
 /** The user as answered: a deleted one also says when it is purged. */
-export const withPurgeDate = <T extends { deletedAt: string | null }>(user: T, afterDays: number): T & { purgeAt?: string } => (user.deletedAt === null ? user : { ...user, purgeAt: purgeDate(user.deletedAt, afterDays) });
+export const withPurgeDate = <T extends { deletedAt: string | null }>(user: T, afterDays: number): T & { purgeAt?: string } =>
+  user.deletedAt === null ? user : { ...user, purgeAt: purgeDate(user.deletedAt, afterDays) };
 
 /** The state a PATCH produces; fields absent from it keep their values. */
 export function applyUpdate(before: UserView, change: UserUpdate): UserView {
@@ -66,7 +72,17 @@ export function applyUpdate(before: UserView, change: UserUpdate): UserView {
  * security settings, the identifiers it signs in with, its activation. Its sessions and tokens too,
  * though they are ended through their own routes.
  */
-export const accountControlFields = new Set(['login', 'email', 'password', 'calDavToken', 'integrations', 'active', 'security', 'passwordChangeRequired', 'domainAdmin']);
+export const accountControlFields = new Set([
+  'login',
+  'email',
+  'password',
+  'calDavToken',
+  'integrations',
+  'active',
+  'security',
+  'passwordChangeRequired',
+  'domainAdmin',
+]);
 
 /** An account as far as taking charge of it goes: who it is and what it may do. */
 export interface AccountHolder {
@@ -81,7 +97,11 @@ export interface AccountHolder {
  * (`controlling`: its credentials, security, e-mail, activation, sessions) needs every domain
  * permission it holds, so nobody gains through another account what they could not be granted.
  */
-export function accountControlRefusal(requester: Omit<AccountHolder, 'id'> & { id: string | null }, target: AccountHolder, controlling: boolean): { code: string; detail: string } | null {
+export function accountControlRefusal(
+  requester: Omit<AccountHolder, 'id'> & { id: string | null },
+  target: AccountHolder,
+  controlling: boolean,
+): { code: string; detail: string } | null {
   if (requester.platformAdmin) return null;
   if (target.platformAdmin && (controlling || requester.id !== target.id)) {
     return { code: 'user.platform_admin_protected', detail: 'Only a platform administrator can change a platform administrator' };

@@ -45,7 +45,12 @@ const fields = {
   roles: uniqueList(catalogName, 100).min(1, 'A user holds at least one role'),
   groups: uniqueList(catalogName, 200).default([]),
   position: optionalText(100),
-  workPhone: z.string().trim().regex(/^\+?[0-9][0-9 ().-]{0,31}$/, 'A phone number: digits, optionally with +, spaces, dots, dashes and brackets').nullable().optional(),
+  workPhone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9][0-9 ().-]{0,31}$/, 'A phone number: digits, optionally with +, spaces, dots, dashes and brackets')
+    .nullable()
+    .optional(),
   timezone: timezone.nullable().optional(),
   language: language.nullable().optional(),
   description: optionalText(1000),
@@ -127,8 +132,13 @@ export const userResponse = z.object({
   deletedAt: z
     .string()
     .nullable()
-    .describe('Set on a deleted user: read by id (or listed with `deleted=true`) it is answered, every write answers 404, and POST …/restore brings it back until `purgeAt`'),
-  purgeAt: z.string().optional().describe('A deleted user only: when it is removed for good (`deletedAt` + the retention period, SWITCHBOARD_PURGE_AFTER_DAYS)'),
+    .describe(
+      'Set on a deleted user: read by id (or listed with `deleted=true`) it is answered, every write answers 404, and POST …/restore brings it back until `purgeAt`',
+    ),
+  purgeAt: z
+    .string()
+    .optional()
+    .describe('A deleted user only: when it is removed for good (`deletedAt` + the retention period, SWITCHBOARD_PURGE_AFTER_DAYS)'),
 });
 
 export const sortFields = ['login', 'firstName', 'lastName', 'createdAt', 'updatedAt'] as const;
@@ -142,7 +152,11 @@ export const userListQuery = z.strictObject({
   group: z.string().max(64).optional(),
   tag: z.string().max(64).optional(),
   license: z.string().max(64).optional().describe('Users holding this license now'),
-  extension: z.string().regex(/^[0-9]{1,15}$/).optional().describe('Users with this own or virtual extension, or signed in to this hot desk'),
+  extension: z
+    .string()
+    .regex(/^[0-9]{1,15}$/)
+    .optional()
+    .describe('Users with this own or virtual extension, or signed in to this hot desk'),
   agent: flag.optional().describe('Agents (true) or not (false)'),
   skill: z.string().max(64).optional().describe('Agents with this skill, or member of all skills'),
   connection: z.enum(['webrtc', 'pbx', 'custom']).optional(),

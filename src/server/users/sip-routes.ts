@@ -62,7 +62,8 @@ export function userSipRoutes(router: Router, { db, passwords, cipher }: Deps): 
     schema: {
       tags,
       summary: 'Generate a new SIP secret',
-      description: "The answer is the only place the secret is ever shown. Every phone provisioned with the old secret stops registering, so this is the telephony administrator's act; the console's browser phone needs no secret (GET /api/v1/me/softphone).",
+      description:
+        "The answer is the only place the secret is ever shown. Every phone provisioned with the old secret stops registering, so this is the telephony administrator's act; the console's browser phone needs no secret (GET /api/v1/me/softphone).",
       params: userParams,
       response: { 200: z.object({ username: z.string(), realm: z.string(), secret: z.string() }) },
     },

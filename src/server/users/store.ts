@@ -14,9 +14,36 @@ import type { PresenceEngine } from '../presence/engine.ts';
 import type { PresenceView } from '../presence/schema.ts';
 
 const userColumns = [
-  'id', 'domain_id', 'login', 'email', 'first_name', 'last_name', 'password_hash', 'active', 'position', 'work_phone',
-  'timezone', 'language', 'description', 'domain_admin', 'platform_admin', 'two_factor', 'require_two_factor', 'session_timeout', 'session_max_age',
-  'max_sessions', 'session_limit', 'ip_allow_list', 'oauth_email', 'caldav_token', 'crm_id', 'must_change_password', 'version', 'created_at', 'updated_at', 'deleted_at',
+  'id',
+  'domain_id',
+  'login',
+  'email',
+  'first_name',
+  'last_name',
+  'password_hash',
+  'active',
+  'position',
+  'work_phone',
+  'timezone',
+  'language',
+  'description',
+  'domain_admin',
+  'platform_admin',
+  'two_factor',
+  'require_two_factor',
+  'session_timeout',
+  'session_max_age',
+  'max_sessions',
+  'session_limit',
+  'ip_allow_list',
+  'oauth_email',
+  'caldav_token',
+  'crm_id',
+  'must_change_password',
+  'version',
+  'created_at',
+  'updated_at',
+  'deleted_at',
 ] as const;
 
 export type UserRow = Pick<UsersTable, (typeof userColumns)[number]>;
@@ -51,7 +78,8 @@ export async function findTaken(lookups: Lookups, user: { login?: string; email?
   const taken: FieldProblem[] = [];
   const check = async (column: 'login_key' | 'email_key', value: string | null | undefined, path: string, what: string) => {
     if (!value) return;
-    if (await lookups.userHolding(column, value.toLowerCase(), exceptId ?? null)) taken.push({ path, code: `user.${path}_taken`, message: `${what} ${JSON.stringify(value)} is already taken in this domain` });
+    if (await lookups.userHolding(column, value.toLowerCase(), exceptId ?? null))
+      taken.push({ path, code: `user.${path}_taken`, message: `${what} ${JSON.stringify(value)} is already taken in this domain` });
   };
   await check('login_key', user.login, 'login', 'Login');
   await check('email_key', user.email, 'email', 'E-mail');
@@ -123,13 +151,28 @@ export async function updateUser(
 }
 
 async function writeLinks(db: Db, domainId: string, userId: string, state: UserState, links: Links) {
-  if (links.roleIds.length) await db.insertInto('user_roles').values(links.roleIds.map((role_id) => ({ user_id: userId, role_id }))).execute();
-  if (links.groupIds.length) await db.insertInto('user_groups').values(links.groupIds.map((group_id) => ({ user_id: userId, group_id }))).execute();
+  if (links.roleIds.length)
+    await db
+      .insertInto('user_roles')
+      .values(links.roleIds.map((role_id) => ({ user_id: userId, role_id })))
+      .execute();
+  if (links.groupIds.length)
+    await db
+      .insertInto('user_groups')
+      .values(links.groupIds.map((group_id) => ({ user_id: userId, group_id })))
+      .execute();
   const tags = [...new Map(state.tags.map((t) => [t.toLowerCase(), t])).values()];
-  if (tags.length) await db.insertInto('user_tags').values(tags.map((tag) => ({ user_id: userId, domain_id: domainId, tag }))).execute();
+  if (tags.length)
+    await db
+      .insertInto('user_tags')
+      .values(tags.map((tag) => ({ user_id: userId, domain_id: domainId, tag })))
+      .execute();
   const terms = searchTerms(state);
   const login_key = state.login.toLowerCase();
-  await db.insertInto('user_search_terms').values(terms.map((term) => ({ user_id: userId, domain_id: domainId, live: 1, term, login_key }))).execute();
+  await db
+    .insertInto('user_search_terms')
+    .values(terms.map((term) => ({ user_id: userId, domain_id: domainId, live: 1, term, login_key })))
+    .execute();
 }
 
 /** Marks the user deleted (or not) and bumps its version; answers false on a stale version. */
@@ -141,7 +184,11 @@ export async function setDeleted(db: Db, id: string, version: number, deletedAt:
     .where('version', '=', version)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) return false;
-  await db.updateTable('user_search_terms').set({ live: deletedAt === null ? 1 : 0 }).where('user_id', '=', id).execute();
+  await db
+    .updateTable('user_search_terms')
+    .set({ live: deletedAt === null ? 1 : 0 })
+    .where('user_id', '=', id)
+    .execute();
   return true;
 }
 
@@ -156,9 +203,18 @@ const linksQuery = (db: Db, ids: string[], now: string) =>
     .select(['user_id', sql<string>`'role'`.as('kind'), 'name', sql<number>`0`.as('rank')])
     .where('user_id', 'in', ids)
     .unionAll(
-      db.selectFrom('user_groups').innerJoin('groups', 'groups.id', 'user_groups.group_id').select(['user_id', sql<string>`'group'`.as('kind'), 'name', sql<number>`0`.as('rank')]).where('user_id', 'in', ids),
+      db
+        .selectFrom('user_groups')
+        .innerJoin('groups', 'groups.id', 'user_groups.group_id')
+        .select(['user_id', sql<string>`'group'`.as('kind'), 'name', sql<number>`0`.as('rank')])
+        .where('user_id', 'in', ids),
     )
-    .unionAll(db.selectFrom('user_tags').select(['user_id', sql<string>`'tag'`.as('kind'), 'tag as name', sql<number>`0`.as('rank')]).where('user_id', 'in', ids))
+    .unionAll(
+      db
+        .selectFrom('user_tags')
+        .select(['user_id', sql<string>`'tag'`.as('kind'), 'tag as name', sql<number>`0`.as('rank')])
+        .where('user_id', 'in', ids),
+    )
     .unionAll(
       db
         .selectFrom('license_assignments')
@@ -193,9 +249,25 @@ const telephonyQuery = (db: Db, ids: string[]) =>
     .leftJoin('agents as a', 'a.user_id', 'u.id')
     .leftJoin('desk_sign_ins as d', (join) => join.onRef('d.user_id', '=', 'u.id').on('d.signed_out_at', 'is', null))
     .select([
-      'u.id', 's.username', 's.extension', 's.virtual_extension', 's.assignment', 's.connection', 's.custom_uri', 's.auth_acl', 's.stun', 's.voicemail_enabled',
+      'u.id',
+      's.username',
+      's.extension',
+      's.virtual_extension',
+      's.assignment',
+      's.connection',
+      's.custom_uri',
+      's.auth_acl',
+      's.stun',
+      's.voicemail_enabled',
       sql<number>`case when s.voicemail_pin_hash is null then 0 else 1 end`.as('pin_set'),
-      's.caller_id_name', 's.caller_id_number', 's.realm', 'a.enabled', 'a.all_tags', 'a.all_skills', 'a.overrides', 'd.extension as desk',
+      's.caller_id_name',
+      's.caller_id_number',
+      's.realm',
+      'a.enabled',
+      'a.all_tags',
+      'a.all_skills',
+      'a.overrides',
+      'd.extension as desk',
     ])
     .where('u.id', 'in', ids);
 
@@ -272,7 +344,11 @@ export async function toUserViews(db: Db, domain: DomainRecord, rows: UserRow[])
       integrations: { oauthEmail: r.oauth_email, calDavTokenSet: r.caldav_token !== null, crmId: r.crm_id },
       passwordChangeRequired: r.must_change_password === 1,
       sip: sipViewOf(phone, { callNumbers: byRank(named.call), smsSenders: byRank(named.sms) }, domain),
-      agent: agentViewOf(phone, named.skill.map((s) => ({ skill: s.name, level: s.rank })).sort((a, b) => byName(a.skill, b.skill)), domain),
+      agent: agentViewOf(
+        phone,
+        named.skill.map((s) => ({ skill: s.name, level: s.rank })).sort((a, b) => byName(a.skill, b.skill)),
+        domain,
+      ),
       version: r.version,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
@@ -316,8 +392,14 @@ async function planSearch(db: Db, domainId: string, live: boolean, words: string
       common.push(word);
       continue;
     }
-    const capped = termMatches(db, domainId, live, word).select('user_id').limit(SEARCH_DRIVE_LIMIT + 1).as('capped');
-    const { n } = await db.selectFrom(capped).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const capped = termMatches(db, domainId, live, word)
+      .select('user_id')
+      .limit(SEARCH_DRIVE_LIMIT + 1)
+      .as('capped');
+    const { n } = await db
+      .selectFrom(capped)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     if (Number(n) <= SEARCH_DRIVE_LIMIT) rare.push({ word, matches: Number(n) });
     else common.push(word);
     if (Number(n) === 0) break;
@@ -333,7 +415,12 @@ type UsersQuery = SelectQueryBuilder<Database & { u: UsersTable }, 'u', object>;
 export type LiveNarrowing = { ids: string[] } | { except: string[] };
 
 export async function listUsers(db: Db, domain: DomainRecord, query: UserListQuery, live?: LiveNarrowing) {
-  const page = toPage(await pageRows(db, domain.id, query, live), query.limit, (row) => row, (row) => encodeCursor(row.sort_value, row.id));
+  const page = toPage(
+    await pageRows(db, domain.id, query, live),
+    query.limit,
+    (row) => row,
+    (row) => encodeCursor(row.sort_value, row.id),
+  );
   return { items: await toUserViews(db, domain, page.items), nextCursor: page.nextCursor };
 }
 
@@ -342,7 +429,11 @@ async function pageRows(db: Db, domainId: string, query: UserListQuery, live?: L
   const words = queryWords(query.q ?? '');
   const search = await planSearch(db, domainId, !query.deleted, words);
   if (search.nothing || (live && 'ids' in live && live.ids.length === 0)) return [];
-  const onlySearch = !live && [query.role, query.group, query.tag, query.license, query.active, query.extension, query.agent, query.skill, query.connection].every((filter) => filter === undefined);
+  const onlySearch =
+    !live &&
+    [query.role, query.group, query.tag, query.license, query.active, query.extension, query.agent, query.skill, query.connection].every(
+      (filter) => filter === undefined,
+    );
   return search.rare.length > 0 && onlySearch && /^-?login$/.test(query.sort)
     ? searchByLogin(db, domainId, query, search.rare, search.common)
     : filteredPage(db, domainId, query, words, search.rare[0], live);
@@ -362,9 +453,16 @@ export async function matchingUsers(db: Db, domainId: string, filter: Omit<UserL
 }
 
 /** The other words of a search, each checked against the user's own terms. */
-const alsoMatching = (word: string) =>
+const alsoMatching =
+  (word: string) =>
   ({ exists, selectFrom, lit }: ExpressionBuilder<Database & { u: UsersTable }, 'u'>) =>
-    exists(selectFrom('user_search_terms as t').whereRef('t.user_id', '=', 'u.id').where('t.term', '>=', word).where('t.term', '<', `${word}\u{10FFFF}`).select(lit(1).as('one')));
+    exists(
+      selectFrom('user_search_terms as t')
+        .whereRef('t.user_id', '=', 'u.id')
+        .where('t.term', '>=', word)
+        .where('t.term', '<', `${word}\u{10FFFF}`)
+        .select(lit(1).as('one')),
+    );
 
 /**
  * A search sorted by login, answered from the search index alone (it carries each user's login
@@ -376,13 +474,13 @@ async function searchByLogin(db: Db, domainId: string, query: UserListQuery, rar
   const [first, ...others] = rare.map((word) => termMatches(db, domainId, !query.deleted, word).select(['user_id as id', 'login_key']));
   if (!first) return [];
   const matches = others.reduce((all, next) => all.intersect(next), first);
-  let select = (db
+  let select = db
     .selectFrom(matches.as('u'))
     .select(['u.id', 'u.login_key'])
     .distinct()
     .orderBy('u.login_key', direction)
     .orderBy('u.id', direction)
-    .limit(query.limit + 1) as unknown as SelectQueryBuilder<Database & { u: UsersTable }, 'u', { id: string; login_key: string }>);
+    .limit(query.limit + 1) as unknown as SelectQueryBuilder<Database & { u: UsersTable }, 'u', { id: string; login_key: string }>;
   for (const word of common) select = select.where(alsoMatching(word));
   if (query.cursor) {
     const [value, id] = decodeCursor(query.cursor);
@@ -391,7 +489,15 @@ async function searchByLogin(db: Db, domainId: string, query: UserListQuery, rar
   }
   const hits = await select.execute();
   if (hits.length === 0) return [];
-  const users = await db.selectFrom('users').select(userColumns).where('id', 'in', hits.map((h) => h.id)).execute();
+  const users = await db
+    .selectFrom('users')
+    .select(userColumns)
+    .where(
+      'id',
+      'in',
+      hits.map((h) => h.id),
+    )
+    .execute();
   const byId = new Map(users.map((u) => [u.id, u]));
   return hits.flatMap((hit) => {
     const user = byId.get(hit.id);
@@ -426,13 +532,25 @@ async function filteredPage(db: Db, domainId: string, query: UserListQuery, word
   if (query.role) {
     const key = nameKey(query.role);
     select = select.where(({ exists, selectFrom, lit }) =>
-      exists(selectFrom('user_roles as ur').innerJoin('roles as r', 'r.id', 'ur.role_id').whereRef('ur.user_id', '=', 'u.id').where('r.name_key', '=', key).select(lit(1).as('one'))),
+      exists(
+        selectFrom('user_roles as ur')
+          .innerJoin('roles as r', 'r.id', 'ur.role_id')
+          .whereRef('ur.user_id', '=', 'u.id')
+          .where('r.name_key', '=', key)
+          .select(lit(1).as('one')),
+      ),
     );
   }
   if (query.group) {
     const key = nameKey(query.group);
     select = select.where(({ exists, selectFrom, lit }) =>
-      exists(selectFrom('user_groups as ug').innerJoin('groups as g', 'g.id', 'ug.group_id').whereRef('ug.user_id', '=', 'u.id').where('g.name_key', '=', key).select(lit(1).as('one'))),
+      exists(
+        selectFrom('user_groups as ug')
+          .innerJoin('groups as g', 'g.id', 'ug.group_id')
+          .whereRef('ug.user_id', '=', 'u.id')
+          .where('g.name_key', '=', key)
+          .select(lit(1).as('one')),
+      ),
     );
   }
   if (query.tag) {
@@ -469,9 +587,7 @@ async function filteredPage(db: Db, domainId: string, query: UserListQuery, word
   if (query.cursor) {
     const [value, id] = decodeCursor(query.cursor);
     const after = descending ? '<' : '>';
-    select = select.where((eb) =>
-      eb.or([eb(`u.${column}`, after, String(value)), eb.and([eb(`u.${column}`, '=', String(value)), eb('u.id', after, id)])]),
-    );
+    select = select.where((eb) => eb.or([eb(`u.${column}`, after, String(value)), eb.and([eb(`u.${column}`, '=', String(value)), eb('u.id', after, id)])]));
   }
   return select.execute();
 }
@@ -482,8 +598,20 @@ function telephonyFilters<O>(select: SelectQueryBuilder<Database & { u: UsersTab
     const number = query.extension;
     select = select.where(({ or, exists, selectFrom, lit }) =>
       or([
-        exists(selectFrom('extensions as e').whereRef('e.user_id', '=', 'u.id').where('e.domain_id', '=', domainId).where('e.number', '=', number).select(lit(1).as('one'))),
-        exists(selectFrom('desk_sign_ins as d').whereRef('d.user_id', '=', 'u.id').where('d.extension', '=', number).where('d.signed_out_at', 'is', null).select(lit(1).as('one'))),
+        exists(
+          selectFrom('extensions as e')
+            .whereRef('e.user_id', '=', 'u.id')
+            .where('e.domain_id', '=', domainId)
+            .where('e.number', '=', number)
+            .select(lit(1).as('one')),
+        ),
+        exists(
+          selectFrom('desk_sign_ins as d')
+            .whereRef('d.user_id', '=', 'u.id')
+            .where('d.extension', '=', number)
+            .where('d.signed_out_at', 'is', null)
+            .select(lit(1).as('one')),
+        ),
       ]),
     );
   }
@@ -496,7 +624,13 @@ function telephonyFilters<O>(select: SelectQueryBuilder<Database & { u: UsersTab
     const key = nameKey(query.skill);
     select = select.where(({ or, exists, selectFrom, lit }) =>
       or([
-        exists(selectFrom('agent_skills as s').innerJoin('skills as k', 'k.id', 's.skill_id').whereRef('s.user_id', '=', 'u.id').where('k.name_key', '=', key).select(lit(1).as('one'))),
+        exists(
+          selectFrom('agent_skills as s')
+            .innerJoin('skills as k', 'k.id', 's.skill_id')
+            .whereRef('s.user_id', '=', 'u.id')
+            .where('k.name_key', '=', key)
+            .select(lit(1).as('one')),
+        ),
         exists(
           selectFrom('agents as a')
             .whereRef('a.user_id', '=', 'u.id')
@@ -509,7 +643,9 @@ function telephonyFilters<O>(select: SelectQueryBuilder<Database & { u: UsersTab
   }
   if (query.connection) {
     const connection = query.connection;
-    select = select.where(({ exists, selectFrom, lit }) => exists(selectFrom('sip_accounts as s').whereRef('s.user_id', '=', 'u.id').where('s.connection', '=', connection).select(lit(1).as('one'))));
+    select = select.where(({ exists, selectFrom, lit }) =>
+      exists(selectFrom('sip_accounts as s').whereRef('s.user_id', '=', 'u.id').where('s.connection', '=', connection).select(lit(1).as('one'))),
+    );
   }
   return select;
 }
@@ -518,7 +654,13 @@ function telephonyFilters<O>(select: SelectQueryBuilder<Database & { u: UsersTab
 export async function usersByIds(db: Db, domain: DomainRecord, ids: string[]): Promise<UserView[]> {
   const views: UserView[] = [];
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('users').select(userColumns).where('domain_id', '=', domain.id).where('id', 'in', ids.slice(i, i + 500)).orderBy('login_key').execute();
+    const rows = await db
+      .selectFrom('users')
+      .select(userColumns)
+      .where('domain_id', '=', domain.id)
+      .where('id', 'in', ids.slice(i, i + 500))
+      .orderBy('login_key')
+      .execute();
     views.push(...(await toUserViews(db, domain, rows)));
   }
   return views;
@@ -547,13 +689,26 @@ export async function touchUser(db: Db, id: string): Promise<void> {
  * What each of these accounts may do: its administrator flags and the permissions of every role
  * it holds, directly or through its groups. Set-wise, a few statements per 500 accounts.
  */
-export async function accountHolders(db: Db, domainId: string, ids: string[]): Promise<Map<string, { platformAdmin: boolean; domainAdmin: boolean; roles: string[][] }>> {
+export async function accountHolders(
+  db: Db,
+  domainId: string,
+  ids: string[],
+): Promise<Map<string, { platformAdmin: boolean; domainAdmin: boolean; roles: string[][] }>> {
   const holders = new Map<string, { platformAdmin: boolean; domainAdmin: boolean; roles: string[][] }>();
   for (let i = 0; i < ids.length; i += 500) {
     const slice = ids.slice(i, i + 500);
-    const users = await db.selectFrom('users').select(['id', 'platform_admin', 'domain_admin']).where('domain_id', '=', domainId).where('id', 'in', slice).execute();
+    const users = await db
+      .selectFrom('users')
+      .select(['id', 'platform_admin', 'domain_admin'])
+      .where('domain_id', '=', domainId)
+      .where('id', 'in', slice)
+      .execute();
     for (const u of users) holders.set(u.id, { platformAdmin: u.platform_admin === 1, domainAdmin: u.domain_admin === 1, roles: [] });
-    const direct = db.selectFrom('user_roles as ur').innerJoin('roles as r', 'r.id', 'ur.role_id').select(['ur.user_id', 'r.permissions']).where('ur.user_id', 'in', slice);
+    const direct = db
+      .selectFrom('user_roles as ur')
+      .innerJoin('roles as r', 'r.id', 'ur.role_id')
+      .select(['ur.user_id', 'r.permissions'])
+      .where('ur.user_id', 'in', slice);
     const viaGroups = db
       .selectFrom('user_groups as ug')
       .innerJoin('group_roles as gr', 'gr.group_id', 'ug.group_id')
@@ -572,15 +727,26 @@ const LIVE_NARROWING_MAX = 10_000;
  * The users a list's live filters (status, registered, online) leave: users never seen are
  * offline in every way, so a filter they pass keeps everyone but the live users it refuses.
  */
-export async function liveNarrowing(presence: PresenceEngine, domainId: string, query: Pick<UserListQuery, 'status' | 'registered' | 'online'>): Promise<LiveNarrowing | undefined> {
+export async function liveNarrowing(
+  presence: PresenceEngine,
+  domainId: string,
+  query: Pick<UserListQuery, 'status' | 'registered' | 'online'>,
+): Promise<LiveNarrowing | undefined> {
   const { status, registered, online } = query;
   if (status === undefined && registered === undefined && online === undefined) return undefined;
   const passes = (v: PresenceView) =>
-    (status === undefined || (v.cc.loggedIn ? v.status.value : 'offline') === status) && (registered === undefined || v.registration.registered === registered) && (online === undefined || v.online === online);
+    (status === undefined || (v.cc.loggedIn ? v.status.value : 'offline') === status) &&
+    (registered === undefined || v.registration.registered === registered) &&
+    (online === undefined || v.online === online);
   const views = [...(await presence.views(domainId)).values()];
   const neverSeenPass = (status === undefined || status === 'offline') && registered !== true && online !== true;
-  const narrowing: LiveNarrowing = neverSeenPass ? { except: views.filter((v) => !passes(v)).map((v) => v.userId) } : { ids: views.filter(passes).map((v) => v.userId) };
+  const narrowing: LiveNarrowing = neverSeenPass
+    ? { except: views.filter((v) => !passes(v)).map((v) => v.userId) }
+    : { ids: views.filter(passes).map((v) => v.userId) };
   const size = 'ids' in narrowing ? narrowing.ids.length : narrowing.except.length;
-  if (size > LIVE_NARROWING_MAX) throw invalid([{ path: 'status', code: 'list.live_filter_too_wide', message: `More than ${LIVE_NARROWING_MAX} users are live this way; add another filter` }]);
+  if (size > LIVE_NARROWING_MAX)
+    throw invalid([
+      { path: 'status', code: 'list.live_filter_too_wide', message: `More than ${LIVE_NARROWING_MAX} users are live this way; add another filter` },
+    ]);
   return narrowing;
 }

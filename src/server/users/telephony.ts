@@ -70,7 +70,12 @@ export async function prepareTelephony(
     await prepareSip(lookups, domain, user, before.sip, change.sip, prepared, problems, conflicts);
   }
   if (problems.length) throw invalid([...problems, ...conflicts]);
-  if (conflicts.length) throw conflict(conflicts.some((c) => c.code !== 'sip.range_exhausted') ? 'sip.taken' : 'sip.range_exhausted', conflicts.map((c) => c.message).join('; '), conflicts);
+  if (conflicts.length)
+    throw conflict(
+      conflicts.some((c) => c.code !== 'sip.range_exhausted') ? 'sip.taken' : 'sip.range_exhausted',
+      conflicts.map((c) => c.message).join('; '),
+      conflicts,
+    );
   await assertLicensed(lookups, user.id, before, prepared.state, granted);
   return prepared;
 }
@@ -93,7 +98,7 @@ async function prepareSip(
   problems.push(...sipProblems(draft, pin));
   const presentation = await resolvePresentation(lookups, draft.callerId);
   problems.push(...presentation.problems);
-  const knownUsername = draft.username ?? (allocating ? null : draft.extension ?? user.login);
+  const knownUsername = draft.username ?? (allocating ? null : (draft.extension ?? user.login));
   const weakSecret = secretWeakness(patch.secret, [knownUsername, draft.extension]);
   if (weakSecret) problems.push(weakSecret);
 
@@ -142,7 +147,8 @@ async function prepareSip(
     const free = await inTransaction.takeFreeExtension(settings.extensionRange);
     if (!free) throw rangeExhausted(settings.extensionRange);
     const weakness = pin ? pinWeakness(pin, [free]) : undefined;
-    if (weakness) throw invalid([{ path: 'sip/voicemail/pin', code: 'sip.pin_trivial', message: `The PIN is ${weakness}; choose one that is harder to guess` }]);
+    if (weakness)
+      throw invalid([{ path: 'sip/voicemail/pin', code: 'sip.pin_trivial', message: `The PIN is ${weakness}; choose one that is harder to guess` }]);
     settle(free);
     const username = prepared.sip?.account.username ?? free;
     if (await inTransaction.usernameHeld(username, user.id)) throw conflict('sip.taken', usernameClash(username).message, [usernameClash(username)]);
@@ -160,7 +166,11 @@ const rangeExhaustedAt = (range: { from: string; to: string }): FieldProblem => 
   message: `No free extension is left in ${range.from}–${range.to}; widen the domain's range or give one`,
 });
 const rangeExhausted = (range: { from: string; to: string }) => conflict('sip.range_exhausted', rangeExhaustedAt(range).message, [rangeExhaustedAt(range)]);
-const usernameClash = (username: string): FieldProblem => ({ path: 'sip/username', code: 'sip.username_taken', message: `The SIP username ${username} is already taken in this domain` });
+const usernameClash = (username: string): FieldProblem => ({
+  path: 'sip/username',
+  code: 'sip.username_taken',
+  message: `The SIP username ${username} is already taken in this domain`,
+});
 
 /** License capabilities a user's telephony uses. */
 export const capabilitiesOf = (telephony: Telephony): string[] => [
@@ -181,7 +191,11 @@ async function assertLicensed(lookups: Lookups, userId: string | null, before: T
   throw conflict(
     'license.required',
     missing.map((c) => `Using ${c} needs a license with the ${c} capability (${names(c)})`).join('; '),
-    missing.map((c) => ({ path: c === 'webrtc' ? 'sip/connection' : c === 'agent' ? 'agent/enabled' : 'agent/autoDial', code: 'license.required', message: `Needs a live license with the ${c} capability: ${names(c)}` })),
+    missing.map((c) => ({
+      path: c === 'webrtc' ? 'sip/connection' : c === 'agent' ? 'agent/enabled' : 'agent/autoDial',
+      code: 'license.required',
+      message: `Needs a live license with the ${c} capability: ${names(c)}`,
+    })),
   );
 }
 

@@ -51,7 +51,15 @@ forEachEngine('users', (h) => {
         licenses: [],
         domainAdmin: false,
         platformAdmin: false,
-        security: { twoFactor: 'none', requireTwoFactor: false, sessionTimeout: 1800, sessionMaxAge: null, maxSessions: 2, sessionLimit: 'deny-new', ipAllowList: ['192.0.2.0/24', '2001:db8::/32'] },
+        security: {
+          twoFactor: 'none',
+          requireTwoFactor: false,
+          sessionTimeout: 1800,
+          sessionMaxAge: null,
+          maxSessions: 2,
+          sessionLimit: 'deny-new',
+          ipAllowList: ['192.0.2.0/24', '2001:db8::/32'],
+        },
         integrations: { oauthEmail: 'jan@gmail.example', calDavTokenSet: true, crmId: 'CRM-42' },
         passwordChangeRequired: false,
         sip: undefined,
@@ -87,12 +95,25 @@ forEachEngine('users', (h) => {
     const bad = await h().admin.post(users, {
       login: 'insecure',
       roles: ['agent'],
-      security: { twoFactor: 'totp', sessionTimeout: 5, maxSessions: 0, sessionLimit: 'whatever', ipAllowList: ['10.0.0.0/33', 'not-an-ip', '2001:db8::/129', '10.1.2.3'] },
+      security: {
+        twoFactor: 'totp',
+        sessionTimeout: 5,
+        maxSessions: 0,
+        sessionLimit: 'whatever',
+        ipAllowList: ['10.0.0.0/33', 'not-an-ip', '2001:db8::/129', '10.1.2.3'],
+      },
       integrations: { oauthEmail: 'nope' },
     });
     assert.equal(bad.status, 400);
     assert.deepEqual(bad.body.errors.map((e: { path: string }) => e.path).sort(), [
-      'integrations/oauthEmail', 'security/ipAllowList/0', 'security/ipAllowList/1', 'security/ipAllowList/2', 'security/maxSessions', 'security/sessionLimit', 'security/sessionTimeout', 'security/twoFactor',
+      'integrations/oauthEmail',
+      'security/ipAllowList/0',
+      'security/ipAllowList/1',
+      'security/ipAllowList/2',
+      'security/maxSessions',
+      'security/sessionLimit',
+      'security/sessionTimeout',
+      'security/twoFactor',
     ]);
     const patched = await h().admin.post(users, { login: 'secure', roles: ['agent'], security: { maxSessions: 3 } });
     const changed = await h().admin.patch(`${users}/${patched.body.id}`, { security: { sessionLimit: 'deny-new' } });
@@ -134,21 +155,33 @@ forEachEngine('users', (h) => {
     for (const login of [`A${'b'.repeat(64)}`, '-dash', 'with space', 'żółw', '']) {
       const refused = await h().admin.post(users, { login, roles: ['agent'] });
       assert.equal(refused.status, 400, login);
-      assert.deepEqual(refused.body.errors.map((e: { path: string }) => e.path), ['login']);
+      assert.deepEqual(
+        refused.body.errors.map((e: { path: string }) => e.path),
+        ['login'],
+      );
     }
   });
 
   it('refuses roles and groups that do not exist, naming each', async () => {
     const response = await h().admin.post(users, { login: 'ghostly', roles: ['agent', 'wizard'], groups: ['nowhere'] });
     assert.equal(response.status, 400);
-    assert.deepEqual(response.body.errors.map((e: { path: string }) => e.path), ['roles/1', 'groups/0']);
+    assert.deepEqual(
+      response.body.errors.map((e: { path: string }) => e.path),
+      ['roles/1', 'groups/0'],
+    );
   });
 
   it('keeps login and e-mail unique in the domain regardless of case, answering 409', async () => {
     assert.equal((await h().admin.post(users, { login: 'Anna', email: 'anna@example.com', roles: ['agent'] })).status, 201);
     const clash = await h().admin.post(users, { login: 'anna', email: 'ANNA@example.com', roles: ['agent'] });
     assert.equal(clash.status, 409);
-    assert.deepEqual(clash.body.errors.map((e: { path: string; code: string }) => [e.path, e.code]), [['login', 'user.login_taken'], ['email', 'user.email_taken']]);
+    assert.deepEqual(
+      clash.body.errors.map((e: { path: string; code: string }) => [e.path, e.code]),
+      [
+        ['login', 'user.login_taken'],
+        ['email', 'user.email_taken'],
+      ],
+    );
     const other = await h().admin.post(users, { login: 'anna2', roles: ['agent'] });
     const patch = await h().admin.patch(`${users}/${other.body.id}`, { email: 'Anna@Example.com' });
     assert.equal(patch.status, 409);
@@ -171,7 +204,10 @@ forEachEngine('users', (h) => {
     assert.equal(patched.headers.etag, '"2"');
     const empty = await h().admin.patch(`${users}/${created.body.id}`, { roles: [] });
     assert.equal(empty.status, 400);
-    assert.deepEqual(empty.body.errors.map((e: { path: string }) => e.path), ['roles']);
+    assert.deepEqual(
+      empty.body.errors.map((e: { path: string }) => e.path),
+      ['roles'],
+    );
   });
 
   it('refuses a PATCH made against a stale ETag with 412, and accepts the current one', async () => {
@@ -209,12 +245,19 @@ forEachEngine('users', (h) => {
     const live = await h().admin.get(`${users}?q=leaver`);
     assert.deepEqual(live.body.items, []);
     const deleted = await h().admin.get(`${users}?deleted=true&q=leaver`);
-    assert.deepEqual(deleted.body.items.map((u: { login: string }) => u.login), ['leaver']);
+    assert.deepEqual(
+      deleted.body.items.map((u: { login: string }) => u.login),
+      ['leaver'],
+    );
     assert.ok(deleted.body.items[0].deletedAt);
     const purgeAt = new Date(Date.parse(deleted.body.items[0].deletedAt) + 30 * 86_400_000).toISOString();
     assert.equal(deleted.body.items[0].purgeAt, purgeAt, 'purged 30 days after the delete');
     const read = await h().admin.get(url);
-    assert.deepEqual([read.status, read.body.deletedAt, read.body.purgeAt], [200, deleted.body.items[0].deletedAt, purgeAt], 'a deleted user read by id says it is deleted and until when it can be restored');
+    assert.deepEqual(
+      [read.status, read.body.deletedAt, read.body.purgeAt],
+      [200, deleted.body.items[0].deletedAt, purgeAt],
+      'a deleted user read by id says it is deleted and until when it can be restored',
+    );
     assert.deepEqual((await h().admin.get(`${users}/count?deleted=true&q=leaver`)).body, { count: 1, more: false });
     assert.equal((await h().admin.post(users, { login: 'LEAVER', roles: ['agent'] })).status, 409);
     assert.equal((await h().admin.patch(url, { firstName: 'x' })).status, 404);

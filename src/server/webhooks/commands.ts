@@ -47,7 +47,9 @@ async function checkTarget(url: string, settings: WebhookSettings): Promise<void
     await resolveTarget(new URL(url), settings.allowPrivate);
   } catch (error) {
     if (!(error instanceof TargetRefused)) throw error;
-    throw invalid([{ path: 'url', code: 'webhook.target_refused', message: `${error.message}; webhooks go to public addresses only (SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE)` }]);
+    throw invalid([
+      { path: 'url', code: 'webhook.target_refused', message: `${error.message}; webhooks go to public addresses only (SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE)` },
+    ]);
   }
 }
 
@@ -58,7 +60,13 @@ export async function mustFindSubscription(db: Db, domainId: string, id: string)
 }
 
 /** A new subscription follows the feed from now on; its secret is answered this once. */
-export async function createWebhook(db: Db, { cipher, settings }: WebhookTools, actor: AuditActor, domain: DomainRecord, input: WebhookCreate): Promise<WebhookView & { secret: string }> {
+export async function createWebhook(
+  db: Db,
+  { cipher, settings }: WebhookTools,
+  actor: AuditActor,
+  domain: DomainRecord,
+  input: WebhookCreate,
+): Promise<WebhookView & { secret: string }> {
   await checkTarget(input.url, settings);
   const secret = newSecret();
   const now = new Date().toISOString();
@@ -86,7 +94,14 @@ export async function createWebhook(db: Db, { cipher, settings }: WebhookTools, 
 }
 
 /** Turning a subscription back on resumes it from its cursor, each waiting delivery with its whole retry time again. */
-export async function updateWebhook(db: Db, { settings }: WebhookTools, actor: AuditActor, domain: DomainRecord, id: string, change: WebhookUpdate): Promise<WebhookView> {
+export async function updateWebhook(
+  db: Db,
+  { settings }: WebhookTools,
+  actor: AuditActor,
+  domain: DomainRecord,
+  id: string,
+  change: WebhookUpdate,
+): Promise<WebhookView> {
   const before = await mustFindSubscription(db, domain.id, id);
   if (change.url !== undefined && change.url !== before.url) await checkTarget(change.url, settings);
   const resumed = change.active === true && before.active === 0;
@@ -102,7 +117,13 @@ export async function updateWebhook(db: Db, { settings }: WebhookTools, actor: A
     await updateSubscription(trx, id, next);
     if (resumed) await resumeDeliveries(trx, id, new Date(Date.now() + settings.retryForMs));
     const after = await mustFindSubscription(trx, domain.id, id);
-    await recordAudit(trx, { domainId: domain.id, actor, action: 'webhook.updated', target: audited(after), changes: diff(auditable(toWebhookView(before)), auditable(toWebhookView(after))) });
+    await recordAudit(trx, {
+      domainId: domain.id,
+      actor,
+      action: 'webhook.updated',
+      target: audited(after),
+      changes: diff(auditable(toWebhookView(before)), auditable(toWebhookView(after))),
+    });
     return toWebhookView(after);
   });
   forgetPresenceSubscribers(domain.id);
@@ -113,7 +134,13 @@ export async function deleteWebhook(db: Db, actor: AuditActor, domain: DomainRec
   const subscription = await mustFindSubscription(db, domain.id, id);
   await db.transaction().execute(async (trx) => {
     await deleteSubscription(trx, id);
-    await recordAudit(trx, { domainId: domain.id, actor, action: 'webhook.deleted', target: audited(subscription), changes: diff(auditable(toWebhookView(subscription)), null) });
+    await recordAudit(trx, {
+      domainId: domain.id,
+      actor,
+      action: 'webhook.deleted',
+      target: audited(subscription),
+      changes: diff(auditable(toWebhookView(subscription)), null),
+    });
   });
   forgetPresenceSubscribers(domain.id);
 }
@@ -124,7 +151,13 @@ export async function rotateSecret(db: Db, { cipher }: WebhookTools, actor: Audi
   const secret = newSecret();
   await db.transaction().execute(async (trx) => {
     await updateSubscription(trx, id, { secret: cipher.seal(secret), updated_at: new Date().toISOString() });
-    await recordAudit(trx, { domainId: domain.id, actor, action: 'webhook.secret_rotated', target: audited(subscription), changes: { secret: { from: MASK, to: MASK } } });
+    await recordAudit(trx, {
+      domainId: domain.id,
+      actor,
+      action: 'webhook.secret_rotated',
+      target: audited(subscription),
+      changes: { secret: { from: MASK, to: MASK } },
+    });
   });
   return { secret };
 }
@@ -149,7 +182,13 @@ export async function redeliverOne(db: Db, { settings }: WebhookTools, actor: Au
   mustBeActive(subscription);
   await db.transaction().execute(async (trx) => {
     if (!(await redeliver(trx, subscription.id, deliveryId, new Date(), settings.retryForMs))) throw notFound('Delivery');
-    await recordAudit(trx, { domainId: domain.id, actor, action: 'webhook.redelivered', target: audited(subscription), changes: { delivery: { from: null, to: deliveryId } } });
+    await recordAudit(trx, {
+      domainId: domain.id,
+      actor,
+      action: 'webhook.redelivered',
+      target: audited(subscription),
+      changes: { delivery: { from: null, to: deliveryId } },
+    });
   });
 }
 
@@ -201,8 +240,12 @@ export function presenceDeliveries(db: Db, settings: WebhookSettings) {
       if (!ids.length) continue;
       for (const row of rows) {
         if (row.domain_id !== domainId) continue;
-        const payload = presencePayload({ userId: row.user_id, dimension: row.dimension, value: row.value, reason: row.reason, by: row.by, at: row.at }, domain);
-        for (const id of ids) deliveries.push(pendingDelivery(id, null, resourceKeyOf(id, { type: 'presence', id: row.user_id }), PRESENCE, payload, now, settings.retryForMs));
+        const payload = presencePayload(
+          { userId: row.user_id, dimension: row.dimension, value: row.value, reason: row.reason, by: row.by, at: row.at },
+          domain,
+        );
+        for (const id of ids)
+          deliveries.push(pendingDelivery(id, null, resourceKeyOf(id, { type: 'presence', id: row.user_id }), PRESENCE, payload, now, settings.retryForMs));
       }
     }
     return deliveries.length ? (trx: Db) => insertDeliveries(trx, deliveries) : null;

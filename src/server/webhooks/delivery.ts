@@ -41,7 +41,12 @@ export function webhookSender({ timeoutMs, allowPrivate, sockets }: { timeoutMs:
         const target = await resolveTarget(url, allowPrivate);
         const pinned: LookupFunction = (_host, options, callback) =>
           options.all ? callback(null, [{ address: target.address, family: target.family }]) : callback(null, target.address, target.family);
-        const status = await post(url, message, { agent: agents[url.protocol as 'http:' | 'https:'], lookup: pinned, timeoutMs, remainingMs: Math.max(1, timeoutMs - elapsed()) });
+        const status = await post(url, message, {
+          agent: agents[url.protocol as 'http:' | 'https:'],
+          lookup: pinned,
+          timeoutMs,
+          remainingMs: Math.max(1, timeoutMs - elapsed()),
+        });
         return { status, latencyMs: elapsed(), error: status >= 200 && status < 300 ? null : `HTTP ${status}` };
       } catch (error) {
         return { status: null, latencyMs: elapsed(), error: error instanceof TargetRefused ? error.message : describe(error) };

@@ -17,7 +17,12 @@ export function webhookRoutes(router: Router, { db, cipher, config }: Deps): voi
 
   router.get('/api/v1/domains/:domain/webhooks', {
     config: access,
-    schema: { tags, summary: "The domain's webhook subscriptions (never their secrets)", params: domainParams, response: { 200: z.object({ items: z.array(webhookView), nextCursor: z.null() }) } },
+    schema: {
+      tags,
+      summary: "The domain's webhook subscriptions (never their secrets)",
+      params: domainParams,
+      response: { 200: z.object({ items: z.array(webhookView), nextCursor: z.null() }) },
+    },
     handler: async (request) => ({ items: (await listSubscriptions(db, domainOf(request).id)).map(toWebhookView), nextCursor: null }),
   });
 
@@ -26,7 +31,8 @@ export function webhookRoutes(router: Router, { db, cipher, config }: Deps): voi
     schema: {
       tags,
       summary: 'Subscribe a URL to changes of the domain; the signing secret is answered only now',
-      description: 'Deliveries follow the Standard Webhooks specification (`webhook-id`, `webhook-timestamp`, `webhook-signature`), at least once and in order per resource, for the changes committed after the subscription.',
+      description:
+        'Deliveries follow the Standard Webhooks specification (`webhook-id`, `webhook-timestamp`, `webhook-signature`), at least once and in order per resource, for the changes committed after the subscription.',
       params: domainParams,
       body: webhookCreate,
       response: { 201: webhookCreated },
@@ -42,7 +48,13 @@ export function webhookRoutes(router: Router, { db, cipher, config }: Deps): voi
 
   router.patch('/api/v1/domains/:domain/webhooks/:id', {
     config: access,
-    schema: { tags, summary: 'Change a subscription: URL, event types, description, on or off', params: webhookParams, body: webhookUpdate, response: { 200: webhookView } },
+    schema: {
+      tags,
+      summary: 'Change a subscription: URL, event types, description, on or off',
+      params: webhookParams,
+      body: webhookUpdate,
+      response: { 200: webhookView },
+    },
     handler: async (request) => updateWebhook(db, tools, actorOf(request), domainOf(request), request.params.id, request.body),
   });
 
@@ -69,7 +81,13 @@ export function webhookRoutes(router: Router, { db, cipher, config }: Deps): voi
 
   router.get('/api/v1/domains/:domain/webhooks/:id/deliveries', {
     config: access,
-    schema: { tags, summary: 'The delivery log: each delivery, newest first, with every attempt (time, status, latency)', params: webhookParams, querystring: deliveriesQuery, response: { 200: pageSchema(deliveryView) } },
+    schema: {
+      tags,
+      summary: 'The delivery log: each delivery, newest first, with every attempt (time, status, latency)',
+      params: webhookParams,
+      querystring: deliveriesQuery,
+      response: { 200: pageSchema(deliveryView) },
+    },
     handler: async (request) => {
       const subscription = await mustFindSubscription(db, domainOf(request).id, request.params.id);
       return listDeliveries(db, subscription.id, request.query);

@@ -5,7 +5,26 @@ import { isPublicAddress, patternProblem, retryAt, signatureOf, urlProblem, want
 
 describe('webhook rules', () => {
   it('takes only public unicast addresses as targets', () => {
-    for (const address of ['127.0.0.1', '10.1.2.3', '172.31.0.1', '192.168.0.1', '100.64.0.1', '169.254.169.254', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fc00::1', 'fd12::1', 'fe80::1', 'ff02::1', '::ffff:10.0.0.1', '::ffff:127.0.0.1', 'not an address']) {
+    for (const address of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.31.0.1',
+      '192.168.0.1',
+      '100.64.0.1',
+      '169.254.169.254',
+      '0.0.0.0',
+      '224.0.0.1',
+      '255.255.255.255',
+      '::1',
+      '::',
+      'fc00::1',
+      'fd12::1',
+      'fe80::1',
+      'ff02::1',
+      '::ffff:10.0.0.1',
+      '::ffff:127.0.0.1',
+      'not an address',
+    ]) {
       assert.equal(isPublicAddress(address), false, address);
     }
     for (const address of ['93.184.216.34', '1.1.1.1', '2606:4700:4700::1111']) assert.equal(isPublicAddress(address), true, address);
@@ -13,7 +32,8 @@ describe('webhook rules', () => {
 
   it('refuses URLs that are not http(s), carry credentials or a fragment', () => {
     assert.equal(urlProblem('https://hooks.example.com/in'), null);
-    for (const url of ['ftp://example.com/', 'file:///etc/passwd', 'https://user:pw@example.com/', 'https://example.com/#x', 'not a url']) assert.notEqual(urlProblem(url), null, url);
+    for (const url of ['ftp://example.com/', 'file:///etc/passwd', 'https://user:pw@example.com/', 'https://example.com/#x', 'not a url'])
+      assert.notEqual(urlProblem(url), null, url);
   });
 
   it('matches event types exactly, by resource, or all; pings always', () => {

@@ -73,7 +73,16 @@ export function presencePayload(change: PresenceChange, domain: string): string 
   return JSON.stringify({
     type: PRESENCE,
     timestamp: change.at,
-    data: { domain, userId: change.userId, dimension: change.dimension, value: change.value, ...(change.dimension === 'status' ? { status: change.value } : {}), reason: change.reason, by: change.by, at: change.at },
+    data: {
+      domain,
+      userId: change.userId,
+      dimension: change.dimension,
+      value: change.value,
+      ...(change.dimension === 'status' ? { status: change.value } : {}),
+      reason: change.reason,
+      by: change.by,
+      at: change.at,
+    },
   });
 }
 

@@ -49,7 +49,12 @@ export async function deleteSubscription(db: Db, id: string): Promise<void> {
 
 /** Deliveries waiting when a subscription is turned back on get the whole retry time again. */
 export async function resumeDeliveries(db: Db, subscriptionId: string, giveUpAt: Date): Promise<void> {
-  await db.updateTable('webhook_deliveries').set({ give_up_at: giveUpAt.toISOString() }).where('subscription_id', '=', subscriptionId).where('state', '=', 'pending').execute();
+  await db
+    .updateTable('webhook_deliveries')
+    .set({ give_up_at: giveUpAt.toISOString() })
+    .where('subscription_id', '=', subscriptionId)
+    .where('state', '=', 'pending')
+    .execute();
 }
 
 /**
@@ -61,14 +66,20 @@ export async function subscriptionsToServe(db: Db, now: Date): Promise<{ id: str
     .selectFrom('webhook_subscriptions as s')
     .select(({ exists, selectFrom }) => [
       's.id',
-      exists(selectFrom('change_counters as c').select('c.domain_id').whereRef('c.domain_id', '=', 's.domain_id').whereRef('c.last_seq', '>', 's.cursor_seq')).as('behind'),
-      exists(selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.subscription_id', '=', 's.id').where('d.state', '=', 'pending').where('d.next_attempt_at', '<=', now.toISOString())).as('due'),
+      exists(
+        selectFrom('change_counters as c').select('c.domain_id').whereRef('c.domain_id', '=', 's.domain_id').whereRef('c.last_seq', '>', 's.cursor_seq'),
+      ).as('behind'),
+      exists(
+        selectFrom('webhook_deliveries as d')
+          .select('d.id')
+          .whereRef('d.subscription_id', '=', 's.id')
+          .where('d.state', '=', 'pending')
+          .where('d.next_attempt_at', '<=', now.toISOString()),
+      ).as('due'),
     ])
     .where('s.active', '=', 1)
     .execute();
-  return rows
-    .map((r) => ({ id: r.id, behind: Boolean(r.behind), due: Boolean(r.due) }))
-    .filter((r) => r.behind || r.due);
+  return rows.map((r) => ({ id: r.id, behind: Boolean(r.behind), due: Boolean(r.due) })).filter((r) => r.behind || r.due);
 }
 
 /**
@@ -90,16 +101,42 @@ export async function dispatchChanges(db: Db, subscriptionId: string, now: Date,
     const patterns = JSON.parse(subscription.event_types) as string[];
     const rows: WebhookDeliveriesTable[] = items
       .filter((change) => wants(patterns, eventTypeOf(change)))
-      .map((change) => pendingDelivery(subscription.id, change.seq, resourceKeyOf(subscription.id, change.resource), eventTypeOf(change), payloadOf(change, domain), now, retryForMs));
+      .map((change) =>
+        pendingDelivery(
+          subscription.id,
+          change.seq,
+          resourceKeyOf(subscription.id, change.resource),
+          eventTypeOf(change),
+          payloadOf(change, domain),
+          now,
+          retryForMs,
+        ),
+      );
     for (let i = 0; i < rows.length; i += 500) {
-      await trx.insertInto('webhook_deliveries').values(rows.slice(i, i + 500)).onConflict((oc) => oc.columns(['subscription_id', 'seq']).doNothing()).execute();
+      await trx
+        .insertInto('webhook_deliveries')
+        .values(rows.slice(i, i + 500))
+        .onConflict((oc) => oc.columns(['subscription_id', 'seq']).doNothing())
+        .execute();
     }
-    await trx.updateTable('webhook_subscriptions').set({ cursor_seq: items[items.length - 1]?.seq as number }).where('id', '=', subscription.id).execute();
+    await trx
+      .updateTable('webhook_subscriptions')
+      .set({ cursor_seq: items[items.length - 1]?.seq as number })
+      .where('id', '=', subscription.id)
+      .execute();
     return items.length;
   });
 }
 
-export function pendingDelivery(subscriptionId: string, seq: number | null, resourceKey: string, eventType: string, payload: string, now: Date, retryForMs: number): WebhookDeliveriesTable {
+export function pendingDelivery(
+  subscriptionId: string,
+  seq: number | null,
+  resourceKey: string,
+  eventType: string,
+  payload: string,
+  now: Date,
+  retryForMs: number,
+): WebhookDeliveriesTable {
   return {
     id: timeOrderedId(now.getTime()),
     subscription_id: subscriptionId,
@@ -123,7 +160,11 @@ export async function insertDelivery(db: Db, row: WebhookDeliveriesTable): Promi
 }
 
 export async function insertDeliveries(db: Db, rows: WebhookDeliveriesTable[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto('webhook_deliveries').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('webhook_deliveries')
+      .values(rows.slice(i, i + 500))
+      .execute();
 }
 
 /** A domain's active subscriptions that want presence changes, and the domain's name for their payloads. */
@@ -140,7 +181,12 @@ const presenceSubscribersRead = new Map<string, { until: number; subscribers: Pr
  * The subscriptions of a domain that want presence changes, read at most once a second per
  * domain: presence changes come by the thousand, and most domains have no such subscription.
  */
-export async function presenceSubscribers(db: Db, domainId: string, wantsPresence: (eventTypes: string[]) => boolean, now = Date.now()): Promise<PresenceSubscribers> {
+export async function presenceSubscribers(
+  db: Db,
+  domainId: string,
+  wantsPresence: (eventTypes: string[]) => boolean,
+  now = Date.now(),
+): Promise<PresenceSubscribers> {
   const known = presenceSubscribersRead.get(domainId);
   if (known && known.until > now) return known.subscribers;
   const rows = await db
@@ -190,14 +236,31 @@ export async function claimDeliveries(db: Db, subscriptionId: string, owner: str
       .where('d.next_attempt_at', '<=', now.toISOString())
       .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<=', now.toISOString())]))
       .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('webhook_deliveries as e').select('e.id').whereRef('e.resource_key', '=', 'd.resource_key').where('e.state', '=', 'pending').whereRef('e.seq', '<', 'd.seq'))),
+        not(
+          exists(
+            selectFrom('webhook_deliveries as e')
+              .select('e.id')
+              .whereRef('e.resource_key', '=', 'd.resource_key')
+              .where('e.state', '=', 'pending')
+              .whereRef('e.seq', '<', 'd.seq'),
+          ),
+        ),
       )
       // Outside the feed (presence changes) there is no number: the time-ordered id orders them.
       // A check of its own, so the feed's deliveries keep the plain one its index answers.
       .where((eb) =>
         eb.or([
           eb('d.seq', 'is not', null),
-          eb.not(eb.exists(eb.selectFrom('webhook_deliveries as f').select('f.id').whereRef('f.resource_key', '=', 'd.resource_key').where('f.state', '=', 'pending').whereRef('f.id', '<', 'd.id'))),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('webhook_deliveries as f')
+                .select('f.id')
+                .whereRef('f.resource_key', '=', 'd.resource_key')
+                .where('f.state', '=', 'pending')
+                .whereRef('f.id', '<', 'd.id'),
+            ),
+          ),
         ]),
       )
       .orderBy('d.next_attempt_at')
@@ -214,12 +277,26 @@ export async function claimDeliveries(db: Db, subscriptionId: string, owner: str
       .whereRef('s.id', '=', 'webhook_deliveries.subscription_id')
       .where('s.active', '=', 1)
       .where('webhook_deliveries.id', 'in', due)
-      .returning(['webhook_deliveries.id', 'webhook_deliveries.subscription_id', 'webhook_deliveries.payload', 'webhook_deliveries.attempts', 'webhook_deliveries.give_up_at', 's.url', 's.secret', 's.domain_id'])
+      .returning([
+        'webhook_deliveries.id',
+        'webhook_deliveries.subscription_id',
+        'webhook_deliveries.payload',
+        'webhook_deliveries.attempts',
+        'webhook_deliveries.give_up_at',
+        's.url',
+        's.secret',
+        's.domain_id',
+      ])
       .execute();
     return claimed;
   }
   // SQLite's RETURNING sees only the table updated; it has one writer, so the read before is as good.
-  const subscription = await db.selectFrom('webhook_subscriptions').select(['url', 'secret', 'domain_id']).where('id', '=', subscriptionId).where('active', '=', 1).executeTakeFirst();
+  const subscription = await db
+    .selectFrom('webhook_subscriptions')
+    .select(['url', 'secret', 'domain_id'])
+    .where('id', '=', subscriptionId)
+    .where('active', '=', 1)
+    .executeTakeFirst();
   if (!subscription) return [];
   const claimed = await db
     .updateTable('webhook_deliveries')
@@ -245,7 +322,11 @@ export interface AttemptRecord {
  * arrived are marked in one statement: a fast receiver is not held to one write per delivery.
  * Answers the ids recorded.
  */
-export async function recordAttempts(db: Db, owner: string, attempts: { delivery: Pick<ClaimedDelivery, 'id' | 'attempts'>; attempt: AttemptRecord }[]): Promise<Set<string>> {
+export async function recordAttempts(
+  db: Db,
+  owner: string,
+  attempts: { delivery: Pick<ClaimedDelivery, 'id' | 'attempts'>; attempt: AttemptRecord }[],
+): Promise<Set<string>> {
   if (isPostgres(db)) return recordAttemptsAtOnce(db, owner, attempts);
   const recorded = new Set<string>();
   const arrived = attempts.filter(({ attempt }) => 'delivered' in attempt.outcome);
@@ -254,7 +335,11 @@ export async function recordAttempts(db: Db, owner: string, attempts: { delivery
     const rows = await db
       .updateTable('webhook_deliveries')
       .set((eb) => ({ attempts: eb('attempts', '+', 1), state: 'delivered', next_attempt_at: at, delivered_at: at, lease_owner: null, lease_until: null }))
-      .where('id', 'in', arrived.map(({ delivery }) => delivery.id))
+      .where(
+        'id',
+        'in',
+        arrived.map(({ delivery }) => delivery.id),
+      )
       .where('lease_owner', '=', owner)
       .returning('id')
       .execute();
@@ -279,8 +364,20 @@ export async function recordAttempts(db: Db, owner: string, attempts: { delivery
   }
   const log = attempts
     .filter(({ delivery }) => recorded.has(delivery.id))
-    .map(({ delivery, attempt }) => ({ id: timeOrderedId(), delivery_id: delivery.id, attempt: delivery.attempts + 1, at: attempt.at.toISOString(), status: attempt.status, latency_ms: attempt.latencyMs, error: attempt.error }));
-  for (let i = 0; i < log.length; i += 500) await db.insertInto('webhook_attempts').values(log.slice(i, i + 500)).execute();
+    .map(({ delivery, attempt }) => ({
+      id: timeOrderedId(),
+      delivery_id: delivery.id,
+      attempt: delivery.attempts + 1,
+      at: attempt.at.toISOString(),
+      status: attempt.status,
+      latency_ms: attempt.latencyMs,
+      error: attempt.error,
+    }));
+  for (let i = 0; i < log.length; i += 500)
+    await db
+      .insertInto('webhook_attempts')
+      .values(log.slice(i, i + 500))
+      .execute();
   return recorded;
 }
 
@@ -288,7 +385,11 @@ export async function recordAttempts(db: Db, owner: string, attempts: { delivery
  * PostgreSQL's way: every outcome and its line in the log in one statement (one array a column,
  * so one plan whatever the count), atomic by itself, so a round of a fast receiver costs one round trip.
  */
-async function recordAttemptsAtOnce(db: Db, owner: string, attempts: { delivery: Pick<ClaimedDelivery, 'id' | 'attempts'>; attempt: AttemptRecord }[]): Promise<Set<string>> {
+async function recordAttemptsAtOnce(
+  db: Db,
+  owner: string,
+  attempts: { delivery: Pick<ClaimedDelivery, 'id' | 'attempts'>; attempt: AttemptRecord }[],
+): Promise<Set<string>> {
   if (!attempts.length) return new Set();
   const column = <T>(of: (a: (typeof attempts)[number]) => T) => attempts.map(of);
   const state = ({ outcome }: AttemptRecord) => ('delivered' in outcome ? 'delivered' : 'failed' in outcome ? 'failed' : 'pending');
@@ -338,10 +439,17 @@ export async function listDeliveries(db: Db, subscriptionId: string, query: Deli
   const rows = await select.execute();
   const ids = rows.map((r) => r.id);
   const attempts = ids.length
-    ? await db.selectFrom('webhook_attempts').select(['delivery_id', 'attempt', 'at', 'status', 'latency_ms', 'error']).where('delivery_id', 'in', ids).orderBy('delivery_id').orderBy('attempt').execute()
+    ? await db
+        .selectFrom('webhook_attempts')
+        .select(['delivery_id', 'attempt', 'at', 'status', 'latency_ms', 'error'])
+        .where('delivery_id', 'in', ids)
+        .orderBy('delivery_id')
+        .orderBy('attempt')
+        .execute()
     : [];
   const log = new Map<string, DeliveryView['log']>();
-  for (const a of attempts) log.set(a.delivery_id, [...(log.get(a.delivery_id) ?? []), { attempt: a.attempt, at: a.at, status: a.status, latencyMs: a.latency_ms, error: a.error }]);
+  for (const a of attempts)
+    log.set(a.delivery_id, [...(log.get(a.delivery_id) ?? []), { attempt: a.attempt, at: a.at, status: a.status, latencyMs: a.latency_ms, error: a.error }]);
   return toPage(
     rows,
     query.limit,
@@ -368,5 +476,10 @@ export async function pruneDeliveries(db: Db, before: Date): Promise<number> {
 
 /** Gives back the leases a stopping process holds, so another process need not wait for them to end. */
 export async function releaseLeases(db: Db, owner: string): Promise<void> {
-  await db.updateTable('webhook_deliveries').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).where('state', '=', 'pending').execute();
+  await db
+    .updateTable('webhook_deliveries')
+    .set({ lease_owner: null, lease_until: null })
+    .where('lease_owner', '=', owner)
+    .where('state', '=', 'pending')
+    .execute();
 }

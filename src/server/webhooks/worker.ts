@@ -106,7 +106,14 @@ export class WebhookWorker {
       const free = Math.min(this.#settings.concurrency - inFlight, share - (this.#taken.get(subscriptionId) ?? 0));
       if (this.#stopped || free <= 0) continue;
       const now = new Date();
-      const claimed = await claimDeliveries(this.#db, subscriptionId, this.#owner, now, new Date(now.getTime() + this.#settings.timeoutMs + LEASE_MARGIN_MS), free);
+      const claimed = await claimDeliveries(
+        this.#db,
+        subscriptionId,
+        this.#owner,
+        now,
+        new Date(now.getTime() + this.#settings.timeoutMs + LEASE_MARGIN_MS),
+        free,
+      );
       for (const delivery of claimed) this.#attempt(delivery);
       busy = claimed.length > 0 || busy;
     }
@@ -118,7 +125,8 @@ export class WebhookWorker {
     this.#finished = [];
     try {
       const disabled = await recordOutcomes(this.#db, this.#owner, finished);
-      for (const d of disabled) this.#log.warn({ webhook: d.subscription_id, delivery: d.id }, 'webhook turned off: a delivery failed for the whole retry time');
+      for (const d of disabled)
+        this.#log.warn({ webhook: d.subscription_id, delivery: d.id }, 'webhook turned off: a delivery failed for the whole retry time');
     } catch (error) {
       this.#log.error({ err: error }, 'webhook outcomes could not be recorded; those deliveries are retried when their leases end');
     } finally {

@@ -6,7 +6,14 @@ import { ApiProblem, said as inConsoleWords } from './client.ts';
 
 /** Says that a write worked, for a few seconds, where a screen reader announces it too. */
 export function notifyDone(message: string = String(i18n.t('notice.done'))): void {
-  notifications.show({ message, role: 'status', color: 'teal', autoClose: 4000, withBorder: true, closeButtonProps: { 'aria-label': String(i18n.t('app.closeNotice')) } });
+  notifications.show({
+    message,
+    role: 'status',
+    color: 'teal',
+    autoClose: 4000,
+    withBorder: true,
+    closeButtonProps: { 'aria-label': String(i18n.t('app.closeNotice')) },
+  });
 }
 
 /**

@@ -45,7 +45,12 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
   if (response.status === 204) return undefined as T;
   const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (response.ok) return answer as T;
-  const problem = new ApiProblem(response.status, String(answer.code ?? 'unknown'), String(answer.detail ?? response.statusText), (answer.errors as ApiProblem['errors']) ?? []);
+  const problem = new ApiProblem(
+    response.status,
+    String(answer.code ?? 'unknown'),
+    String(answer.detail ?? response.statusText),
+    (answer.errors as ApiProblem['errors']) ?? [],
+  );
   if (response.status === 401 && !path.endsWith('/auth/login')) onSignedOut();
   throw problem;
 }

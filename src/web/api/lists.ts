@@ -9,7 +9,11 @@ export const listKey = (domain: string | undefined, kind: ListKind) => ['list', 
 
 /** A domain's list as the API answers it. */
 export function useList<T extends object = { name: string }>(domain: string | undefined, kind: ListKind, enabled = true) {
-  return useQuery({ queryKey: listKey(domain, kind), enabled: Boolean(domain) && enabled, queryFn: () => api<{ items: T[] }>('GET', `/api/v1/domains/${domain}/${kind}?limit=500`) });
+  return useQuery({
+    queryKey: listKey(domain, kind),
+    enabled: Boolean(domain) && enabled,
+    queryFn: () => api<{ items: T[] }>('GET', `/api/v1/domains/${domain}/${kind}?limit=500`),
+  });
 }
 
 /** Just the names of a domain's list, for choices. */

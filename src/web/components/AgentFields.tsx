@@ -7,10 +7,22 @@ export const timerNames = ['callTimeout', 'wrapUpTime', 'maxNoAnswer', 'busyDela
 export type Timers = Partial<Record<(typeof timerNames)[number], number | string>>;
 export type SkillLevels = { skill: string; level: number | string }[];
 
-const bounds = { callTimeout: [5, 600], wrapUpTime: [0, 3600], maxNoAnswer: [0, 100], busyDelay: [0, 3600], rejectDelay: [0, 3600], noAnswerDelay: [0, 3600] } as const;
+const bounds = {
+  callTimeout: [5, 600],
+  wrapUpTime: [0, 3600],
+  maxNoAnswer: [0, 100],
+  busyDelay: [0, 3600],
+  rejectDelay: [0, 3600],
+  noAnswerDelay: [0, 3600],
+} as const;
 
 /** The timers that were given, as numbers; the empty ones are left out (the domain default, or unchanged). */
-export const timersOf = (timers: Timers) => Object.fromEntries(Object.entries(timers).filter(([, v]) => v !== '' && v !== undefined).map(([k, v]) => [k, Number(v)]));
+export const timersOf = (timers: Timers) =>
+  Object.fromEntries(
+    Object.entries(timers)
+      .filter(([, v]) => v !== '' && v !== undefined)
+      .map(([k, v]) => [k, Number(v)]),
+  );
 
 /** The first problem of the API at or below a path, in words. */
 export const problemUnder = (problem: ApiProblem | null, prefix: string) => {
@@ -19,7 +31,19 @@ export const problemUnder = (problem: ApiProblem | null, prefix: string) => {
 };
 
 /** Skills chosen from the catalog, each with its level (0–100). */
-export function SkillPicker({ label, skills, value, onChange, error }: { label: string; skills: string[]; value: SkillLevels; onChange: (v: SkillLevels) => void; error?: string }) {
+export function SkillPicker({
+  label,
+  skills,
+  value,
+  onChange,
+  error,
+}: {
+  label: string;
+  skills: string[];
+  value: SkillLevels;
+  onChange: (v: SkillLevels) => void;
+  error?: string;
+}) {
   const { t } = useTranslation();
   return (
     <Stack gap={4}>
@@ -53,7 +77,19 @@ export function SkillPicker({ label, skills, value, onChange, error }: { label: 
 }
 
 /** The agent timers; an empty one keeps what applies (the domain default, or the user's own). */
-export function TimerFields({ value, onChange, problem, prefix, hint }: { value: Timers; onChange: (v: Timers) => void; problem: ApiProblem | null; prefix: string; hint: string }) {
+export function TimerFields({
+  value,
+  onChange,
+  problem,
+  prefix,
+  hint,
+}: {
+  value: Timers;
+  onChange: (v: Timers) => void;
+  problem: ApiProblem | null;
+  prefix: string;
+  hint: string;
+}) {
   const { t } = useTranslation();
   return (
     <Stack gap={4}>

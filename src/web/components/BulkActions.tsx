@@ -16,7 +16,19 @@ export type BulkTarget = { ids: string[] } | { filter: Record<string, unknown> }
  * number of users it acts on. A delete whose count no longer matches is refused by the server,
  * which says how many match now; the dialog shows that and asks again. Over deleted users: restore.
  */
-export function BulkActions({ domain, deleted = false, target, count, onDone }: { domain: string; deleted?: boolean; target: BulkTarget; count: number; onDone: () => void }) {
+export function BulkActions({
+  domain,
+  deleted = false,
+  target,
+  count,
+  onDone,
+}: {
+  domain: string;
+  deleted?: boolean;
+  target: BulkTarget;
+  count: number;
+  onDone: () => void;
+}) {
   const { t } = useTranslation();
   const me = useMe().data;
   const client = useQueryClient();
@@ -25,7 +37,20 @@ export function BulkActions({ domain, deleted = false, target, count, onDone }: 
   const [problem, setProblem] = useState<string | null>(null);
   const [refusal, setRefusal] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState(false);
-  const blank = { addGroups: [] as string[], removeGroups: [] as string[], addRoles: [] as string[], removeRoles: [] as string[], addTags: [] as string[], removeTags: [] as string[], addLicenses: [] as string[], removeLicenses: [] as string[], addSkills: [] as SkillLevels, removeSkills: [] as string[], timers: {} as Timers, active: 'unchanged' };
+  const blank = {
+    addGroups: [] as string[],
+    removeGroups: [] as string[],
+    addRoles: [] as string[],
+    removeRoles: [] as string[],
+    addTags: [] as string[],
+    removeTags: [] as string[],
+    addLicenses: [] as string[],
+    removeLicenses: [] as string[],
+    addSkills: [] as SkillLevels,
+    removeSkills: [] as string[],
+    timers: {} as Timers,
+    active: 'unchanged',
+  };
   const [edit, setEdit] = useState(blank);
   const groups = useNames(domain, 'groups');
   const roles = useNames(domain, 'roles');
@@ -72,8 +97,20 @@ export function BulkActions({ domain, deleted = false, target, count, onDone }: 
       () =>
         api('POST', `/api/v1/domains/${domain}/users/bulk`, {
           ...target,
-          add: given({ groups: edit.addGroups, roles: edit.addRoles, tags: edit.addTags, licenses: edit.addLicenses, skills: edit.addSkills.map((s) => ({ skill: s.skill, level: Number(s.level) })) }),
-          remove: given({ groups: edit.removeGroups, roles: edit.removeRoles, tags: edit.removeTags, licenses: edit.removeLicenses, skills: edit.removeSkills }),
+          add: given({
+            groups: edit.addGroups,
+            roles: edit.addRoles,
+            tags: edit.addTags,
+            licenses: edit.addLicenses,
+            skills: edit.addSkills.map((s) => ({ skill: s.skill, level: Number(s.level) })),
+          }),
+          remove: given({
+            groups: edit.removeGroups,
+            roles: edit.removeRoles,
+            tags: edit.removeTags,
+            licenses: edit.removeLicenses,
+            skills: edit.removeSkills,
+          }),
           set: { ...(edit.active === 'unchanged' ? {} : { active: edit.active === 'active' }), ...(Object.keys(timers).length ? { agent: timers } : {}) },
         }),
       'bulk.changed',
@@ -98,9 +135,18 @@ export function BulkActions({ domain, deleted = false, target, count, onDone }: 
           {t('bulk.delete')}
         </Button>
       )}
-      <Modal opened={dialog === 'restore'} onClose={() => setDialog(null)} title={t('bulk.restoreTitle')} closeButtonProps={{ 'aria-label': t('app.closeDialog') }}>
+      <Modal
+        opened={dialog === 'restore'}
+        onClose={() => setDialog(null)}
+        title={t('bulk.restoreTitle')}
+        closeButtonProps={{ 'aria-label': t('app.closeDialog') }}
+      >
         <Stack>
-          {problem && <Alert color="red" role="alert">{problem}</Alert>}
+          {problem && (
+            <Alert color="red" role="alert">
+              {problem}
+            </Alert>
+          )}
           <Text>{t('bulk.restoreConfirm', { count })}</Text>
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setDialog(null)}>
@@ -112,9 +158,18 @@ export function BulkActions({ domain, deleted = false, target, count, onDone }: 
           </Group>
         </Stack>
       </Modal>
-      <Modal opened={dialog === 'delete'} onClose={() => setDialog(null)} title={t('bulk.deleteTitle')} closeButtonProps={{ 'aria-label': t('app.closeDialog') }}>
+      <Modal
+        opened={dialog === 'delete'}
+        onClose={() => setDialog(null)}
+        title={t('bulk.deleteTitle')}
+        closeButtonProps={{ 'aria-label': t('app.closeDialog') }}
+      >
         <Stack>
-          {problem && <Alert color="yellow" role="alert">{problem}</Alert>}
+          {problem && (
+            <Alert color="yellow" role="alert">
+              {problem}
+            </Alert>
+          )}
           <Text>{t('bulk.deleteConfirm', { count: confirmCount })}</Text>
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setDialog(null)}>
@@ -126,24 +181,103 @@ export function BulkActions({ domain, deleted = false, target, count, onDone }: 
           </Group>
         </Stack>
       </Modal>
-      <Modal opened={dialog === 'edit'} onClose={() => setDialog(null)} title={t('bulk.editTitle', { count })} size="lg" closeButtonProps={{ 'aria-label': t('app.closeDialog') }}>
+      <Modal
+        opened={dialog === 'edit'}
+        onClose={() => setDialog(null)}
+        title={t('bulk.editTitle', { count })}
+        size="lg"
+        closeButtonProps={{ 'aria-label': t('app.closeDialog') }}
+      >
         <Stack>
-          {problem && <Alert color="red" role="alert">{problem}</Alert>}
+          {problem && (
+            <Alert color="red" role="alert">
+              {problem}
+            </Alert>
+          )}
           <SimpleGrid cols={2} spacing="sm" verticalSpacing="xs">
-            <MultiSelect label={t('bulk.addGroups')} data={groups} value={edit.addGroups} onChange={(v) => setEdit({ ...edit, addGroups: v })} searchable error={under('add/groups')} />
-            <MultiSelect label={t('bulk.removeGroups')} data={groups} value={edit.removeGroups} onChange={(v) => setEdit({ ...edit, removeGroups: v })} searchable error={under('remove/groups')} />
-            <MultiSelect label={t('bulk.addRoles')} data={roles} value={edit.addRoles} onChange={(v) => setEdit({ ...edit, addRoles: v })} searchable error={under('add/roles')} />
-            <MultiSelect label={t('bulk.removeRoles')} data={roles} value={edit.removeRoles} onChange={(v) => setEdit({ ...edit, removeRoles: v })} searchable error={under('remove/roles')} />
-            <MultiSelect label={t('bulk.addTags')} data={tags} value={edit.addTags} onChange={(v) => setEdit({ ...edit, addTags: v })} searchable error={under('add/tags')} />
-            <MultiSelect label={t('bulk.removeTags')} data={tags} value={edit.removeTags} onChange={(v) => setEdit({ ...edit, removeTags: v })} searchable error={under('remove/tags')} />
+            <MultiSelect
+              label={t('bulk.addGroups')}
+              data={groups}
+              value={edit.addGroups}
+              onChange={(v) => setEdit({ ...edit, addGroups: v })}
+              searchable
+              error={under('add/groups')}
+            />
+            <MultiSelect
+              label={t('bulk.removeGroups')}
+              data={groups}
+              value={edit.removeGroups}
+              onChange={(v) => setEdit({ ...edit, removeGroups: v })}
+              searchable
+              error={under('remove/groups')}
+            />
+            <MultiSelect
+              label={t('bulk.addRoles')}
+              data={roles}
+              value={edit.addRoles}
+              onChange={(v) => setEdit({ ...edit, addRoles: v })}
+              searchable
+              error={under('add/roles')}
+            />
+            <MultiSelect
+              label={t('bulk.removeRoles')}
+              data={roles}
+              value={edit.removeRoles}
+              onChange={(v) => setEdit({ ...edit, removeRoles: v })}
+              searchable
+              error={under('remove/roles')}
+            />
+            <MultiSelect
+              label={t('bulk.addTags')}
+              data={tags}
+              value={edit.addTags}
+              onChange={(v) => setEdit({ ...edit, addTags: v })}
+              searchable
+              error={under('add/tags')}
+            />
+            <MultiSelect
+              label={t('bulk.removeTags')}
+              data={tags}
+              value={edit.removeTags}
+              onChange={(v) => setEdit({ ...edit, removeTags: v })}
+              searchable
+              error={under('remove/tags')}
+            />
             {may(me, 'licenses:assign') && (
               <>
-                <MultiSelect label={t('bulk.addLicenses')} data={licenses} value={edit.addLicenses} onChange={(v) => setEdit({ ...edit, addLicenses: v })} error={under('add/licenses')} searchable />
-                <MultiSelect label={t('bulk.removeLicenses')} data={licenses} value={edit.removeLicenses} onChange={(v) => setEdit({ ...edit, removeLicenses: v })} error={under('remove/licenses')} searchable />
+                <MultiSelect
+                  label={t('bulk.addLicenses')}
+                  data={licenses}
+                  value={edit.addLicenses}
+                  onChange={(v) => setEdit({ ...edit, addLicenses: v })}
+                  error={under('add/licenses')}
+                  searchable
+                />
+                <MultiSelect
+                  label={t('bulk.removeLicenses')}
+                  data={licenses}
+                  value={edit.removeLicenses}
+                  onChange={(v) => setEdit({ ...edit, removeLicenses: v })}
+                  error={under('remove/licenses')}
+                  searchable
+                />
               </>
             )}
-            <SkillPicker label={t('bulk.addSkills')} skills={skills} value={edit.addSkills} onChange={(v) => setEdit({ ...edit, addSkills: v })} error={under('add/skills')} />
-            <MultiSelect label={t('bulk.removeSkills')} data={skills} value={edit.removeSkills} onChange={(v) => setEdit({ ...edit, removeSkills: v })} searchable error={under('remove/skills')} />
+            <SkillPicker
+              label={t('bulk.addSkills')}
+              skills={skills}
+              value={edit.addSkills}
+              onChange={(v) => setEdit({ ...edit, addSkills: v })}
+              error={under('add/skills')}
+            />
+            <MultiSelect
+              label={t('bulk.removeSkills')}
+              data={skills}
+              value={edit.removeSkills}
+              onChange={(v) => setEdit({ ...edit, removeSkills: v })}
+              searchable
+              error={under('remove/skills')}
+            />
           </SimpleGrid>
           <Divider />
           <TimerFields value={edit.timers} onChange={(v) => setEdit({ ...edit, timers: v })} problem={refusal} prefix="set/agent" hint={t('bulk.timersHint')} />

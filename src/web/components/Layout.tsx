@@ -86,9 +86,17 @@ export function Layout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label={t('app.navigation')}>
-        {pages.filter((p) => !p.permission || may(me, p.permission)).map((p) => (
-          <NavLink key={p.to} component={Link} to={p.to} label={t(p.label)} active={location.pathname === p.to || (p.to === '/users' && location.pathname.startsWith('/users'))} />
-        ))}
+        {pages
+          .filter((p) => !p.permission || may(me, p.permission))
+          .map((p) => (
+            <NavLink
+              key={p.to}
+              component={Link}
+              to={p.to}
+              label={t(p.label)}
+              active={location.pathname === p.to || (p.to === '/users' && location.pathname.startsWith('/users'))}
+            />
+          ))}
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1} style={{ height: '100dvh', display: 'flex', flexDirection: 'column', outline: 'none' }}>
         <Outlet />

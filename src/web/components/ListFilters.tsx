@@ -28,7 +28,17 @@ const catalogs = [
 ] as const;
 
 /** One select per catalog (its names from the API), agents yes/no, the live state (where there is one), and the sort. */
-export function ListFilters({ domain, filters, live = true, onChange }: { domain: string; filters: Filters; live?: boolean; onChange: (filters: Filters) => void }) {
+export function ListFilters({
+  domain,
+  filters,
+  live = true,
+  onChange,
+}: {
+  domain: string;
+  filters: Filters;
+  live?: boolean;
+  onChange: (filters: Filters) => void;
+}) {
   const { t } = useTranslation();
   const set = (key: keyof Filters, value: string | null) => onChange({ ...filters, [key]: value ?? undefined });
   return (
@@ -50,7 +60,15 @@ export function ListFilters({ domain, filters, live = true, onChange }: { domain
       />
       {live && (
         <>
-          <Select size="xs" w={124} label={t('filters.status')} data={(['available', 'break', 'dnd', 'offline'] as const).map((v) => ({ value: v, label: t(`users.statuses.${v}`) }))} value={filters.status ?? null} onChange={(v) => set('status', v)} clearable />
+          <Select
+            size="xs"
+            w={124}
+            label={t('filters.status')}
+            data={(['available', 'break', 'dnd', 'offline'] as const).map((v) => ({ value: v, label: t(`users.statuses.${v}`) }))}
+            value={filters.status ?? null}
+            onChange={(v) => set('status', v)}
+            clearable
+          />
           <Select
             size="xs"
             w={124}
@@ -83,6 +101,18 @@ export function ListFilters({ domain, filters, live = true, onChange }: { domain
 }
 
 /** A filter by the names of one of the domain's lists. */
-function CatalogFilter({ domain, kind, label, value, onChange }: { domain: string; kind: ListKind; label: string; value: string | null; onChange: (value: string | null) => void }) {
+function CatalogFilter({
+  domain,
+  kind,
+  label,
+  value,
+  onChange,
+}: {
+  domain: string;
+  kind: ListKind;
+  label: string;
+  value: string | null;
+  onChange: (value: string | null) => void;
+}) {
   return <Select size="xs" w={124} label={label} data={useNames(domain, kind)} value={value} onChange={onChange} clearable searchable />;
 }

@@ -12,7 +12,12 @@ interface RangeResult {
 }
 
 const csvOf = (result: RangeResult) =>
-  [['login', 'extension', 'sipUsername', 'sipSecret', 'password'], ...result.created.map((u) => [u.login, u.extension, u.sipUsername, u.sipSecret, u.password ?? ''])].map((row) => row.join(',')).join('\n');
+  [
+    ['login', 'extension', 'sipUsername', 'sipSecret', 'password'],
+    ...result.created.map((u) => [u.login, u.extension, u.sipUsername, u.sipSecret, u.password ?? '']),
+  ]
+    .map((row) => row.join(','))
+    .join('\n');
 
 /**
  * Webitel's "Multi": one user per number of a range from a template. The secrets are shown once,
@@ -22,7 +27,21 @@ export function RangeDialog({ domain }: { domain: string | undefined }) {
   const { t } = useTranslation();
   const client = useQueryClient();
   const [opened, setOpened] = useState(false);
-  const [form, setForm] = useState({ from: '', to: '', namePattern: 'Agent {n}', roles: ['agent'], groups: [] as string[], tags: [] as string[], licenses: [] as string[], skills: [] as SkillLevels, timers: {} as Timers, connection: 'webrtc', agent: true, skipTaken: false, webPasswords: false });
+  const [form, setForm] = useState({
+    from: '',
+    to: '',
+    namePattern: 'Agent {n}',
+    roles: ['agent'],
+    groups: [] as string[],
+    tags: [] as string[],
+    licenses: [] as string[],
+    skills: [] as SkillLevels,
+    timers: {} as Timers,
+    connection: 'webrtc',
+    agent: true,
+    skipTaken: false,
+    webPasswords: false,
+  });
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [result, setResult] = useState<RangeResult | null>(null);
   const [busy, setBusy] = useState(false);
@@ -50,7 +69,9 @@ export function RangeDialog({ domain }: { domain: string | undefined }) {
           tags: form.tags,
           licenses: form.licenses,
           sip: { connection: form.connection },
-          agent: form.agent ? { enabled: true, skills: form.skills.map((s) => ({ skill: s.skill, level: Number(s.level) })), ...timersOf(form.timers) } : { enabled: false },
+          agent: form.agent
+            ? { enabled: true, skills: form.skills.map((s) => ({ skill: s.skill, level: Number(s.level) })), ...timersOf(form.timers) }
+            : { enabled: false },
         },
       });
       setResult(made);
@@ -113,24 +134,94 @@ export function RangeDialog({ domain }: { domain: string | undefined }) {
               </Alert>
             )}
             <SimpleGrid cols={2}>
-              <TextInput label={t('range.from')} value={form.from} onChange={(e) => setForm({ ...form, from: e.currentTarget.value })} error={at('from')} inputMode="numeric" required />
-              <TextInput label={t('range.to')} value={form.to} onChange={(e) => setForm({ ...form, to: e.currentTarget.value })} error={at('to')} inputMode="numeric" required />
-              <TextInput label={t('range.namePattern')} value={form.namePattern} onChange={(e) => setForm({ ...form, namePattern: e.currentTarget.value })} description={t('range.namePatternHint')} />
-              <Select label={t('card.connection')} data={['webrtc', 'pbx', 'custom']} value={form.connection} onChange={(v) => setForm({ ...form, connection: v ?? 'webrtc' })} allowDeselect={false} />
-              <MultiSelect label={t('card.roles')} data={roles} value={form.roles} onChange={(v) => setForm({ ...form, roles: v })} error={under('template/roles')} searchable />
-              <MultiSelect label={t('card.groups')} data={groups} value={form.groups} onChange={(v) => setForm({ ...form, groups: v })} error={under('template/groups')} searchable />
-              <MultiSelect label={t('card.tags')} data={tags} value={form.tags} onChange={(v) => setForm({ ...form, tags: v })} error={under('template/tags')} searchable />
-              <MultiSelect label={t('card.licenses')} description={t('range.licensesHint')} data={licenses} value={form.licenses} onChange={(v) => setForm({ ...form, licenses: v })} error={under('template/licenses')} searchable />
+              <TextInput
+                label={t('range.from')}
+                value={form.from}
+                onChange={(e) => setForm({ ...form, from: e.currentTarget.value })}
+                error={at('from')}
+                inputMode="numeric"
+                required
+              />
+              <TextInput
+                label={t('range.to')}
+                value={form.to}
+                onChange={(e) => setForm({ ...form, to: e.currentTarget.value })}
+                error={at('to')}
+                inputMode="numeric"
+                required
+              />
+              <TextInput
+                label={t('range.namePattern')}
+                value={form.namePattern}
+                onChange={(e) => setForm({ ...form, namePattern: e.currentTarget.value })}
+                description={t('range.namePatternHint')}
+              />
+              <Select
+                label={t('card.connection')}
+                data={['webrtc', 'pbx', 'custom']}
+                value={form.connection}
+                onChange={(v) => setForm({ ...form, connection: v ?? 'webrtc' })}
+                allowDeselect={false}
+              />
+              <MultiSelect
+                label={t('card.roles')}
+                data={roles}
+                value={form.roles}
+                onChange={(v) => setForm({ ...form, roles: v })}
+                error={under('template/roles')}
+                searchable
+              />
+              <MultiSelect
+                label={t('card.groups')}
+                data={groups}
+                value={form.groups}
+                onChange={(v) => setForm({ ...form, groups: v })}
+                error={under('template/groups')}
+                searchable
+              />
+              <MultiSelect
+                label={t('card.tags')}
+                data={tags}
+                value={form.tags}
+                onChange={(v) => setForm({ ...form, tags: v })}
+                error={under('template/tags')}
+                searchable
+              />
+              <MultiSelect
+                label={t('card.licenses')}
+                description={t('range.licensesHint')}
+                data={licenses}
+                value={form.licenses}
+                onChange={(v) => setForm({ ...form, licenses: v })}
+                error={under('template/licenses')}
+                searchable
+              />
             </SimpleGrid>
             <Checkbox label={t('card.isAgent')} checked={form.agent} onChange={(e) => setForm({ ...form, agent: e.currentTarget.checked })} />
             {form.agent && (
               <>
-                <SkillPicker label={t('card.skills')} skills={skills} value={form.skills} onChange={(v) => setForm({ ...form, skills: v })} error={under('template/agent/skills')} />
-                <TimerFields value={form.timers} onChange={(v) => setForm({ ...form, timers: v })} problem={problem} prefix="template/agent" hint={t('range.timersHint')} />
+                <SkillPicker
+                  label={t('card.skills')}
+                  skills={skills}
+                  value={form.skills}
+                  onChange={(v) => setForm({ ...form, skills: v })}
+                  error={under('template/agent/skills')}
+                />
+                <TimerFields
+                  value={form.timers}
+                  onChange={(v) => setForm({ ...form, timers: v })}
+                  problem={problem}
+                  prefix="template/agent"
+                  hint={t('range.timersHint')}
+                />
               </>
             )}
             <Checkbox label={t('range.skipTaken')} checked={form.skipTaken} onChange={(e) => setForm({ ...form, skipTaken: e.currentTarget.checked })} />
-            <Checkbox label={t('range.webPasswords')} checked={form.webPasswords} onChange={(e) => setForm({ ...form, webPasswords: e.currentTarget.checked })} />
+            <Checkbox
+              label={t('range.webPasswords')}
+              checked={form.webPasswords}
+              onChange={(e) => setForm({ ...form, webPasswords: e.currentTarget.checked })}
+            />
             <Group justify="flex-end">
               <Button variant="default" onClick={close}>
                 {t('bulk.cancel')}

@@ -65,13 +65,28 @@ function useUserWrite(user: RowUser) {
 }
 
 /** Open or edit, the statuses the presence rules allow now, sign out everywhere, delete or restore — only those the user may do. */
-function RowMenu({ user, presence, label, onClose, onDialog }: { user: RowUser; presence?: Presence; label: string; onClose: () => void; onDialog: (dialog: Dialog) => void }) {
+function RowMenu({
+  user,
+  presence,
+  label,
+  onClose,
+  onDialog,
+}: {
+  user: RowUser;
+  presence?: Presence;
+  label: string;
+  onClose: () => void;
+  onDialog: (dialog: Dialog) => void;
+}) {
   const { t } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
   const write = useUserWrite(user);
   const deleted = user.deletedAt !== null;
-  const choices = deleted || !may(me, 'users:force-status') ? [] : statusChoices({ agent: user.agent.enabled, cc: presence?.cc ?? { loggedIn: false }, status: presence?.status ?? { value: 'offline' } });
+  const choices =
+    deleted || !may(me, 'users:force-status')
+      ? []
+      : statusChoices({ agent: user.agent.enabled, cc: presence?.cc ?? { loggedIn: false }, status: presence?.status ?? { value: 'offline' } });
   const choose = (choice: StatusChoice) => {
     if (choice === 'break') return onDialog('break');
     if (choice === 'cc-login') return void write('POST', '/cc/login', undefined, t('actions.ccLoggedIn', { login: user.login }));
@@ -79,7 +94,13 @@ function RowMenu({ user, presence, label, onClose, onDialog }: { user: RowUser; 
     void write('PUT', '/status', { status: choice }, t('actions.statusSet', { login: user.login, status: t(`users.statuses.${choice}`) }));
   };
   const choiceLabel = (choice: StatusChoice) =>
-    ({ 'cc-login': t('workspace.ccLogin'), 'cc-logout': t('workspace.ccLogout'), available: t('users.statuses.available'), break: t('actions.takeBreak'), dnd: t('users.statuses.dnd') })[choice];
+    ({
+      'cc-login': t('workspace.ccLogin'),
+      'cc-logout': t('workspace.ccLogout'),
+      available: t('users.statuses.available'),
+      break: t('actions.takeBreak'),
+      dnd: t('users.statuses.dnd'),
+    })[choice];
   return (
     <Menu position="bottom-end" withinPortal defaultOpened onClose={onClose}>
       <Menu.Target>
@@ -99,13 +120,21 @@ function RowMenu({ user, presence, label, onClose, onDialog }: { user: RowUser; 
             ))}
           </>
         )}
-        {!deleted && may(me, 'users:update') && <Menu.Item onClick={() => void write('DELETE', '/sessions', undefined, t('actions.signedOut', { login: user.login }))}>{t('actions.signOut')}</Menu.Item>}
+        {!deleted && may(me, 'users:update') && (
+          <Menu.Item onClick={() => void write('DELETE', '/sessions', undefined, t('actions.signedOut', { login: user.login }))}>
+            {t('actions.signOut')}
+          </Menu.Item>
+        )}
         {!deleted && may(me, 'users:delete') && (
           <Menu.Item color="red" onClick={() => onDialog('delete')}>
             {t('actions.delete')}
           </Menu.Item>
         )}
-        {deleted && may(me, 'users:restore') && <Menu.Item onClick={() => void write('POST', '/restore', undefined, t('actions.restored', { login: user.login }), true)}>{t('actions.restore')}</Menu.Item>}
+        {deleted && may(me, 'users:restore') && (
+          <Menu.Item onClick={() => void write('POST', '/restore', undefined, t('actions.restored', { login: user.login }), true)}>
+            {t('actions.restore')}
+          </Menu.Item>
+        )}
       </Menu.Dropdown>
     </Menu>
   );

@@ -35,12 +35,25 @@ const words = (key: string) => key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) 
  * line, nested objects as fieldsets — with each field's description from the schema and the
  * problems of a parse at their paths.
  */
-export function SchemaForm({ schema, value, onChange, problems, path = [] }: { schema: z.ZodType; value: Record<string, Value>; onChange: (value: Record<string, Value>) => void; problems: Map<string, string>; path?: string[] }) {
+export function SchemaForm({
+  schema,
+  value,
+  onChange,
+  problems,
+  path = [],
+}: {
+  schema: z.ZodType;
+  value: Record<string, Value>;
+  onChange: (value: Record<string, Value>) => void;
+  problems: Map<string, string>;
+  path?: string[];
+}) {
   const { t, i18n } = useTranslation();
   const shape = defOf(unwrap(schema).core).shape ?? {};
   // Labels and hints in the console's language; a schema's English description only in English.
   const labelOf = (key: string) => (i18n.exists(`settingsFields.${key}`) ? t(`settingsFields.${key}`) : words(key));
-  const hintOf = (key: string, described: string | undefined) => (i18n.exists(`settingsHints.${key}`) ? t(`settingsHints.${key}`) : i18n.language.startsWith('en') ? described : undefined);
+  const hintOf = (key: string, described: string | undefined) =>
+    i18n.exists(`settingsHints.${key}`) ? t(`settingsHints.${key}`) : i18n.language.startsWith('en') ? described : undefined;
   return (
     <Stack gap="sm">
       {Object.entries(shape).map(([key, field]) => {
@@ -60,13 +73,58 @@ export function SchemaForm({ schema, value, onChange, problems, path = [] }: { s
             </Fieldset>
           );
         }
-        if (def.type === 'boolean') return <Switch key={key} label={label} description={description} checked={Boolean(current)} onChange={(e) => set(e.currentTarget.checked)} error={error} />;
-        if (def.type === 'number') return <NumberInput key={key} label={label} description={description} value={(current as number | null) ?? ''} onChange={(v) => set(v === '' ? (nullable ? null : undefined) : Number(v))} error={error} />;
-        if (def.type === 'enum') return <Select key={key} label={label} description={description} data={Object.values(def.entries ?? {})} value={(current as string | null) ?? null} onChange={(v) => set(v)} error={error} clearable={nullable} />;
+        if (def.type === 'boolean')
+          return (
+            <Switch key={key} label={label} description={description} checked={Boolean(current)} onChange={(e) => set(e.currentTarget.checked)} error={error} />
+          );
+        if (def.type === 'number')
+          return (
+            <NumberInput
+              key={key}
+              label={label}
+              description={description}
+              value={(current as number | null) ?? ''}
+              onChange={(v) => set(v === '' ? (nullable ? null : undefined) : Number(v))}
+              error={error}
+            />
+          );
+        if (def.type === 'enum')
+          return (
+            <Select
+              key={key}
+              label={label}
+              description={description}
+              data={Object.values(def.entries ?? {})}
+              value={(current as string | null) ?? null}
+              onChange={(v) => set(v)}
+              error={error}
+              clearable={nullable}
+            />
+          );
         if (def.type === 'array') {
-          return <Textarea key={key} label={label} description={description ? `${description} — ${t('settings.oneALine').toLowerCase()}` : t('settings.oneALine')} value={((current as string[]) ?? []).join('\n')} onChange={(e) => set(e.currentTarget.value.split('\n').filter(Boolean))} error={error} autosize minRows={2} />;
+          return (
+            <Textarea
+              key={key}
+              label={label}
+              description={description ? `${description} — ${t('settings.oneALine').toLowerCase()}` : t('settings.oneALine')}
+              value={((current as string[]) ?? []).join('\n')}
+              onChange={(e) => set(e.currentTarget.value.split('\n').filter(Boolean))}
+              error={error}
+              autosize
+              minRows={2}
+            />
+          );
         }
-        return <TextInput key={key} label={label} description={description} value={(current as string | null) ?? ''} onChange={(e) => set(e.currentTarget.value === '' && nullable ? null : e.currentTarget.value)} error={error} />;
+        return (
+          <TextInput
+            key={key}
+            label={label}
+            description={description}
+            value={(current as string | null) ?? ''}
+            onChange={(e) => set(e.currentTarget.value === '' && nullable ? null : e.currentTarget.value)}
+            error={error}
+          />
+        );
       })}
     </Stack>
   );

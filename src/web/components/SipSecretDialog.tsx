@@ -30,7 +30,13 @@ export function useHandedOverSecret(id: string | undefined): [ShownSecret | null
 }
 
 const csvCell = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
-const csvOf = (shown: ShownSecret) => [['login', 'extension', 'sipUsername', 'sipSecret'], [shown.login, shown.extension ?? '', shown.username, shown.secret]].map((row) => row.map(csvCell).join(',')).join('\n');
+const csvOf = (shown: ShownSecret) =>
+  [
+    ['login', 'extension', 'sipUsername', 'sipSecret'],
+    [shown.login, shown.extension ?? '', shown.username, shown.secret],
+  ]
+    .map((row) => row.map(csvCell).join(','))
+    .join('\n');
 
 /**
  * The SIP secret generated for a new user, shown this once (as range creation shows its secrets):
@@ -39,7 +45,13 @@ const csvOf = (shown: ShownSecret) => [['login', 'extension', 'sipUsername', 'si
 export function SipSecretDialog({ shown, onClose }: { shown: ShownSecret | null; onClose: () => void }) {
   const { t } = useTranslation();
   return (
-    <Modal opened={shown !== null} onClose={onClose} title={t('createdSecret.title', { login: shown?.login ?? '' })} closeButtonProps={{ 'aria-label': t('card.close') }} size="lg">
+    <Modal
+      opened={shown !== null}
+      onClose={onClose}
+      title={t('createdSecret.title', { login: shown?.login ?? '' })}
+      closeButtonProps={{ 'aria-label': t('card.close') }}
+      size="lg"
+    >
       {shown && (
         <Stack>
           <Alert color="green">{t('createdSecret.created', { login: shown.login })}</Alert>
@@ -71,7 +83,12 @@ export function SipSecretDialog({ shown, onClose }: { shown: ShownSecret | null;
                   </Button>
                 )}
               </CopyButton>
-              <Button component="a" variant="default" href={`data:text/csv;charset=utf-8,${encodeURIComponent(csvOf(shown))}`} download={`${shown.login}-sip-secret.csv`}>
+              <Button
+                component="a"
+                variant="default"
+                href={`data:text/csv;charset=utf-8,${encodeURIComponent(csvOf(shown))}`}
+                download={`${shown.login}-sip-secret.csv`}
+              >
                 {t('createdSecret.download')}
               </Button>
             </Group>

@@ -25,7 +25,19 @@ export const columns: Column[] = [
   { key: 'roles', label: 'users.roles', width: 'minmax(5rem, 1fr)', render: (u) => u.roles.join(', ') },
   { key: 'groups', label: 'users.groups', width: 'minmax(5rem, 1fr)', render: (u) => u.groups.join(', ') },
   { key: 'agent', label: 'users.agent', width: '4.5rem', render: (u, _p, t) => (u.agent.enabled ? t('users.yes') : t('users.no')) },
-  { key: 'online', label: 'users.online', width: '4.5rem', render: (_u, p, t) => (p?.online ? <Badge color="teal">{t('users.yes')}</Badge> : <Badge color="dark" variant="outline">{t('users.no')}</Badge>) },
+  {
+    key: 'online',
+    label: 'users.online',
+    width: '4.5rem',
+    render: (_u, p, t) =>
+      p?.online ? (
+        <Badge color="teal">{t('users.yes')}</Badge>
+      ) : (
+        <Badge color="dark" variant="outline">
+          {t('users.no')}
+        </Badge>
+      ),
+  },
   { key: 'cc', label: 'users.cc', width: '3rem', render: (_u, p, t) => (p?.cc.loggedIn ? t('users.yes') : t('users.no')) },
   {
     key: 'state',
@@ -33,7 +45,12 @@ export const columns: Column[] = [
     width: '9rem',
     render: (_u, p, t) => {
       const contacts = p?.registration.contacts ?? [];
-      if (!p?.registration.registered) return <Badge variant="outline" color="dark">{t('users.notRegistered')}</Badge>;
+      if (!p?.registration.registered)
+        return (
+          <Badge variant="outline" color="dark">
+            {t('users.notRegistered')}
+          </Badge>
+        );
       return (
         <Tooltip label={contacts.map((c) => `${c.userAgent ?? '?'} · ${c.source} (${c.transport})`).join('\n')} multiline style={{ whiteSpace: 'pre-line' }}>
           <Badge color="blue" tabIndex={0}>
@@ -53,7 +70,8 @@ export const columns: Column[] = [
       const value = working?.status.value ?? 'offline';
       return (
         <span data-status={value}>
-          <Badge color={statusColor[value]}>{t(`users.statuses.${value}`)}</Badge> {working?.status.reason ?? ''} {p && <TimeSince since={working ? working.status.since : p.cc.since} />}
+          <Badge color={statusColor[value]}>{t(`users.statuses.${value}`)}</Badge> {working?.status.reason ?? ''}{' '}
+          {p && <TimeSince since={working ? working.status.since : p.cc.since} />}
         </span>
       );
     },

@@ -4,7 +4,9 @@ import { pl } from './pl.ts';
 
 /** Every key path of a strings object, nested ones joined with dots. */
 const keys = (strings: object, prefix = ''): string[] =>
-  Object.entries(strings).flatMap(([key, value]) => (typeof value === 'object' && value !== null ? keys(value as object, `${prefix}${key}.`) : [`${prefix}${key}`]));
+  Object.entries(strings).flatMap(([key, value]) =>
+    typeof value === 'object' && value !== null ? keys(value as object, `${prefix}${key}.`) : [`${prefix}${key}`],
+  );
 
 /** i18next's plural forms: `count_one`, `count_few`… are one string `count` in as many forms as the language has. */
 const PLURAL = /_(zero|one|two|few|many|other)$/;
@@ -25,11 +27,20 @@ describe('the languages of the console', () => {
   });
 
   it('gives every plural string exactly the forms of its language (English one/other, Polish one/few/many/other)', () => {
-    for (const [language, strings] of [['en', en], ['pl', pl]] as const) {
+    for (const [language, strings] of [
+      ['en', en],
+      ['pl', pl],
+    ] as const) {
       const forms = new Intl.PluralRules(language).resolvedOptions().pluralCategories.sort();
       const plural = keys(strings).filter((k) => PLURAL.test(k));
       for (const base of new Set(plural.map(baseOf))) {
-        expect(plural.filter((k) => baseOf(k) === base).map((k) => PLURAL.exec(k)?.[1]).sort(), `${language}: ${base}`).toEqual(forms);
+        expect(
+          plural
+            .filter((k) => baseOf(k) === base)
+            .map((k) => PLURAL.exec(k)?.[1])
+            .sort(),
+          `${language}: ${base}`,
+        ).toEqual(forms);
       }
     }
   });

@@ -61,19 +61,24 @@ const polish: Record<string, string> = {
   '1 to 15 digits': 'Od 1 do 15 cyfr',
   '4 to 10 digits': 'Od 4 do 10 cyfr',
   'Latin letters, digits, dots, underscores and hyphens; at most 64': 'Litery łacińskie, cyfry, kropki, podkreślenia i łączniki; najwyżej 64',
-  'Latin letters, digits, dots, underscores and hyphens; starts with a letter or digit; at most 64': 'Litery łacińskie, cyfry, kropki, podkreślenia i łączniki; zaczyna się literą lub cyfrą; najwyżej 64',
-  'A phone number: digits, optionally with +, spaces, dots, dashes and brackets': 'Numer telefonu: cyfry, ewentualnie z +, spacjami, kropkami, łącznikami i nawiasami',
+  'Latin letters, digits, dots, underscores and hyphens; starts with a letter or digit; at most 64':
+    'Litery łacińskie, cyfry, kropki, podkreślenia i łączniki; zaczyna się literą lub cyfrą; najwyżej 64',
+  'A phone number: digits, optionally with +, spaces, dots, dashes and brackets':
+    'Numer telefonu: cyfry, ewentualnie z +, spacjami, kropkami, łącznikami i nawiasami',
   'A sip: or sips: URI such as sip:trunk@pbx.example.com:5060': 'Adres URI sip: lub sips:, np. sip:trunk@pbx.example.com:5060',
-  'Letters, digits, spaces, dots, underscores and hyphens, starting with a letter or digit': 'Litery, cyfry, spacje, kropki, podkreślenia i łączniki; zaczyna się literą lub cyfrą',
+  'Letters, digits, spaces, dots, underscores and hyphens, starting with a letter or digit':
+    'Litery, cyfry, spacje, kropki, podkreślenia i łączniki; zaczyna się literą lub cyfrą',
   'Lower-case letters, digits, hyphens and dots, like a host name': 'Małe litery, cyfry, łączniki i kropki, jak nazwa hosta',
   'from and to have the same number of digits': "'Od' i 'do' mają tyle samo cyfr",
   "The range ends before it starts: 'to' must not be below 'from'": "Zakres kończy się, zanim się zaczyna: 'do' nie może być mniejsze niż 'od'",
   'Not a URL': 'To nie jest adres URL',
   'Only http and https URLs': 'Tylko adresy http i https',
-  'No user name or password in the URL; authenticate the webhook by its signature': 'Bez nazwy użytkownika i hasła w adresie URL; webhook uwierzytelnia się podpisem',
+  'No user name or password in the URL; authenticate the webhook by its signature':
+    'Bez nazwy użytkownika i hasła w adresie URL; webhook uwierzytelnia się podpisem',
   'No fragment (#…) in the URL': 'Bez fragmentu (#…) w adresie URL',
   'An event type such as user.created, a resource with .* such as user.*, or *': 'Typ zdarzenia, np. user.created, zasób z .*, np. user.*, albo *',
-  'Enrol in two-factor authentication with POST /api/v1/me/totp; here it can only be reset to none': 'Uwierzytelnianie dwuskładnikowe włącza sam użytkownik; tu można je tylko wyłączyć',
+  'Enrol in two-factor authentication with POST /api/v1/me/totp; here it can only be reset to none':
+    'Uwierzytelnianie dwuskładnikowe włącza sam użytkownik; tu można je tylko wyłączyć',
 };
 
 /**

@@ -53,13 +53,21 @@ export function Audit() {
     enabled: Boolean(domain) && !backwards,
     retry: false,
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => api<{ items: Entry[]; nextCursor: string | null }>('GET', `/api/v1/domains/${domain}/audit?${auditQuery(filters)}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
+    queryFn: ({ pageParam }) =>
+      api<{ items: Entry[]; nextCursor: string | null }>(
+        'GET',
+        `/api/v1/domains/${domain}/audit?${auditQuery(filters)}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`,
+      ),
     getNextPageParam: (last) => last.nextCursor,
   });
   const problem = entries.error instanceof ApiProblem ? entries.error : null;
   const at = (name: string) => (name === 'to' && backwards ? t('audit.toBeforeFrom') : problem?.at(`querystring/${name}`));
   const items = entries.data?.pages.flatMap((p) => p.items) ?? [];
-  const field = (name: keyof Filters) => ({ value: typed[name], error: at(name), onChange: (e: React.ChangeEvent<HTMLInputElement>) => setTyped({ ...typed, [name]: e.currentTarget.value }) });
+  const field = (name: keyof Filters) => ({
+    value: typed[name],
+    error: at(name),
+    onChange: (e: React.ChangeEvent<HTMLInputElement>) => setTyped({ ...typed, [name]: e.currentTarget.value }),
+  });
 
   return (
     <Stack>
@@ -103,7 +111,12 @@ export function Audit() {
                 </Text>
               </Table.Td>
               <Table.Td>
-                <Table withRowBorders={false} verticalSpacing={2} horizontalSpacing={4} aria-label={t('audit.changesOf', { action: entry.action, name: entry.target.name })}>
+                <Table
+                  withRowBorders={false}
+                  verticalSpacing={2}
+                  horizontalSpacing={4}
+                  aria-label={t('audit.changesOf', { action: entry.action, name: entry.target.name })}
+                >
                   <Table.Tbody>
                     {Object.entries(entry.changes).map(([name, change]) => (
                       <Table.Tr key={name} data-field={name}>

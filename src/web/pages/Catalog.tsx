@@ -35,7 +35,10 @@ export function Catalog({ kind }: { kind: CatalogKind }) {
       {may(me, permissionOf[kind].create) && (
         <Group align="flex-end">
           <TextInput label={t('catalogs.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} />
-          <Button disabled={!name.trim()} onClick={() => void act(() => api('POST', `/api/v1/domains/${domain}/${kind}`, { name: name.trim() })).then(() => setName(''))}>
+          <Button
+            disabled={!name.trim()}
+            onClick={() => void act(() => api('POST', `/api/v1/domains/${domain}/${kind}`, { name: name.trim() })).then(() => setName(''))}
+          >
             {t('catalogs.add')}
           </Button>
         </Group>
@@ -48,7 +51,12 @@ export function Catalog({ kind }: { kind: CatalogKind }) {
               <Table.Td>{item.description ?? ''}</Table.Td>
               <Table.Td w={100}>
                 {may(me, permissionOf[kind].remove) && (
-                  <Button size="xs" variant="subtle" color="red" onClick={() => void act(() => api('DELETE', `/api/v1/domains/${domain}/${kind}/${encodeURIComponent(item.name)}`))}>
+                  <Button
+                    size="xs"
+                    variant="subtle"
+                    color="red"
+                    onClick={() => void act(() => api('DELETE', `/api/v1/domains/${domain}/${kind}/${encodeURIComponent(item.name)}`))}
+                  >
                     {t('actions.delete')}
                   </Button>
                 )}

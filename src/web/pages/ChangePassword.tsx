@@ -16,7 +16,12 @@ export function ChangePassword() {
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [submitting, setSubmitting] = useState(false);
   // Not judged while being set: the change ends this session, and a check after it would find none.
-  const verdict = usePasswordVerdict(me?.user.domain, submitting ? '' : next, { login: me?.user.login ?? '', email: me?.user.email ?? '', firstName: me?.user.firstName ?? '', lastName: me?.user.lastName ?? '' });
+  const verdict = usePasswordVerdict(me?.user.domain, submitting ? '' : next, {
+    login: me?.user.login ?? '',
+    email: me?.user.email ?? '',
+    firstName: me?.user.firstName ?? '',
+    lastName: me?.user.lastName ?? '',
+  });
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setSubmitting(true);
@@ -45,8 +50,22 @@ export function ChangePassword() {
               {problem.detail}
             </Alert>
           )}
-          <PasswordInput label={t('password.current')} value={current} onChange={(e) => setCurrent(e.currentTarget.value)} error={problem?.at('currentPassword')} autoComplete="current-password" required />
-          <PasswordInput label={t('password.new')} value={next} onChange={(e) => setNext(e.currentTarget.value)} error={problem?.at('password') ?? (verdict.length ? verdict.join(' · ') : undefined)} autoComplete="new-password" required />
+          <PasswordInput
+            label={t('password.current')}
+            value={current}
+            onChange={(e) => setCurrent(e.currentTarget.value)}
+            error={problem?.at('currentPassword')}
+            autoComplete="current-password"
+            required
+          />
+          <PasswordInput
+            label={t('password.new')}
+            value={next}
+            onChange={(e) => setNext(e.currentTarget.value)}
+            error={problem?.at('password') ?? (verdict.length ? verdict.join(' · ') : undefined)}
+            autoComplete="new-password"
+            required
+          />
           <Button type="submit" disabled={!current || !next || verdict.length > 0}>
             {t('password.submit')}
           </Button>

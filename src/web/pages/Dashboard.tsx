@@ -52,12 +52,25 @@ export function Dashboard() {
   const { t, i18n } = useTranslation();
   const me = useMe().data;
   const domain = me?.user.domain;
-  const summary = useQuery({ queryKey: ['presence-summary', domain], enabled: Boolean(domain), queryFn: () => api<Summary>('GET', `/api/v1/domains/${domain}/presence/summary`), refetchInterval: 30_000 });
+  const summary = useQuery({
+    queryKey: ['presence-summary', domain],
+    enabled: Boolean(domain),
+    queryFn: () => api<Summary>('GET', `/api/v1/domains/${domain}/presence/summary`),
+    refetchInterval: 30_000,
+  });
   const licenses = useList<{ name: string; seats: number; used: number; free: number }>(domain, 'licenses', may(me, 'licenses:read'));
-  const report = useQuery({ queryKey: ['presence-report', domain], enabled: Boolean(domain), queryFn: () => api<z.infer<typeof presenceReport>>('GET', `/api/v1/domains/${domain}/reports/presence`), refetchInterval: 60_000 });
+  const report = useQuery({
+    queryKey: ['presence-report', domain],
+    enabled: Boolean(domain),
+    queryFn: () => api<z.infer<typeof presenceReport>>('GET', `/api/v1/domains/${domain}/reports/presence`),
+    refetchInterval: 60_000,
+  });
   // Every live change (and every change to the directory) asks the server for the counts again, at most twice a second.
   const { refetch } = summary;
-  const live = useLiveEvents(domain, useCallback(() => void refetch(), [refetch]));
+  const live = useLiveEvents(
+    domain,
+    useCallback(() => void refetch(), [refetch]),
+  );
   useEffect(() => {
     const timer = setTimeout(() => void refetch(), 500);
     return () => clearTimeout(timer);
@@ -70,11 +83,19 @@ export function Dashboard() {
   useEffect(() => {
     if (onlineNow !== undefined) void refetchReport();
   }, [onlineNow, refetchReport]);
-  const byStatus = statuses.map((status) => ({ status, name: t(`users.statuses.${status}`), value: figures?.agents[status] ?? 0, color: statusColors[status] }));
+  const byStatus = statuses.map((status) => ({
+    status,
+    name: t(`users.statuses.${status}`),
+    value: figures?.agents[status] ?? 0,
+    color: statusColors[status],
+  }));
   const registered = figures?.users.registered ?? 0;
   const users = figures?.users.total ?? 0;
   const onBreak = [...(report.data?.statusSeconds ?? [])].filter((r) => r.break > 0).sort((a, b) => b.break - a.break);
-  const hours = (report.data?.onlineByHour ?? []).map((h) => ({ hour: new Date(h.hour).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }), users: h.users }));
+  const hours = (report.data?.onlineByHour ?? []).map((h) => ({
+    hour: new Date(h.hour).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }),
+    users: h.users,
+  }));
   const peak = Math.max(0, ...hours.map((h) => h.users));
 
   return (
@@ -95,7 +116,13 @@ export function Dashboard() {
               role="img"
               aria-label={byStatus.map((s) => `${s.name}: ${s.value}`).join(', ')}
             />
-            <Stack gap={6} component="ul" data-testid="status-counts" aria-label={t('dashboard.agentsByStatus')} style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+            <Stack
+              gap={6}
+              component="ul"
+              data-testid="status-counts"
+              aria-label={t('dashboard.agentsByStatus')}
+              style={{ listStyle: 'none', padding: 0, margin: 0 }}
+            >
               {byStatus.map((s) => (
                 <Group key={s.status} component="li" gap="xs" wrap="nowrap" data-status={s.status}>
                   <ColorSwatch color={`var(--mantine-color-${s.color.replace('.', '-')})`} size={12} withShadow={false} aria-hidden />
@@ -175,7 +202,13 @@ export function Dashboard() {
 
         {licenses.data && (
           <Figure title={t('dashboard.licenses')} empty={licenses.data.items.length === 0 && t('dashboard.noLicenses')}>
-            <Stack gap="sm" component="ul" aria-label={t('dashboard.licenses')} data-testid="license-seats" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+            <Stack
+              gap="sm"
+              component="ul"
+              aria-label={t('dashboard.licenses')}
+              data-testid="license-seats"
+              style={{ listStyle: 'none', padding: 0, margin: 0 }}
+            >
               {licenses.data.items.map((l) => (
                 <li key={l.name} data-license={l.name}>
                   <Group justify="space-between" gap="xs">
@@ -184,7 +217,11 @@ export function Dashboard() {
                     </Text>
                     <Text size="sm">{t('dashboard.seats', { used: l.used, free: l.free, seats: l.seats })}</Text>
                   </Group>
-                  <Progress value={l.seats ? (l.used / l.seats) * 100 : 0} color={l.free === 0 ? 'red.8' : 'blue.8'} aria-label={t('dashboard.seats', { used: l.used, free: l.free, seats: l.seats })} />
+                  <Progress
+                    value={l.seats ? (l.used / l.seats) * 100 : 0}
+                    color={l.free === 0 ? 'red.8' : 'blue.8'}
+                    aria-label={t('dashboard.seats', { used: l.used, free: l.free, seats: l.seats })}
+                  />
                 </li>
               ))}
             </Stack>

@@ -42,7 +42,12 @@ export function Groups() {
 
   const create = async () => {
     const name = draft.name.trim();
-    if (await run(() => api('POST', `/api/v1/domains/${domain}/groups`, { name, description: draft.description.trim() || null, roles: draft.roles }), t('groups.created', { name }))) {
+    if (
+      await run(
+        () => api('POST', `/api/v1/domains/${domain}/groups`, { name, description: draft.description.trim() || null, roles: draft.roles }),
+        t('groups.created', { name }),
+      )
+    ) {
       setDraft({ name: '', description: '', roles: [] });
       setOpenName(name);
     }
@@ -64,9 +69,23 @@ export function Groups() {
             {t('groups.new')}
           </Title>
           <SimpleGrid cols={{ base: 1, md: 3 }}>
-            <TextInput label={t('catalogs.name')} required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.currentTarget.value })} error={problem?.at('name')} />
+            <TextInput
+              label={t('catalogs.name')}
+              required
+              value={draft.name}
+              onChange={(e) => setDraft({ ...draft, name: e.currentTarget.value })}
+              error={problem?.at('name')}
+            />
             <TextInput label={t('card.description')} value={draft.description} onChange={(e) => setDraft({ ...draft, description: e.currentTarget.value })} />
-            <MultiSelect label={t('groups.roles')} description={t('groups.rolesHint')} data={roleNames} value={draft.roles} onChange={(roles) => setDraft({ ...draft, roles })} searchable error={rolesProblem && problem?.at(rolesProblem.path)} />
+            <MultiSelect
+              label={t('groups.roles')}
+              description={t('groups.rolesHint')}
+              data={roleNames}
+              value={draft.roles}
+              onChange={(roles) => setDraft({ ...draft, roles })}
+              searchable
+              error={rolesProblem && problem?.at(rolesProblem.path)}
+            />
           </SimpleGrid>
           <Group justify="flex-end" mt="sm">
             <Button type="submit" disabled={!draft.name.trim()}>
@@ -112,7 +131,9 @@ export function Groups() {
         </Table.Tbody>
       </Table>
       {groups.isSuccess && groups.data.items.length === 0 && <Text c="dimmed">{t('groups.none')}</Text>}
-      {open && domain && <GroupEditor key={open.name} domain={domain} group={open} roleNames={roleNames} onRenamed={setOpenName} onDeleted={() => setOpenName(null)} />}
+      {open && domain && (
+        <GroupEditor key={open.name} domain={domain} group={open} roleNames={roleNames} onRenamed={setOpenName} onDeleted={() => setOpenName(null)} />
+      )}
     </Stack>
   );
 }
@@ -148,7 +169,11 @@ function GroupEditor({
   const members = useQuery({
     queryKey: ['users', domain, 'group-members', group.name],
     enabled: may(me, 'users:read'),
-    queryFn: () => api<{ items: Member[]; nextCursor: string | null }>('GET', `/api/v1/domains/${domain}/users?group=${encodeURIComponent(group.name)}&limit=200&sort=login`),
+    queryFn: () =>
+      api<{ items: Member[]; nextCursor: string | null }>(
+        'GET',
+        `/api/v1/domains/${domain}/users?group=${encodeURIComponent(group.name)}&limit=200&sort=login`,
+      ),
   });
   const candidates = useQuery({
     queryKey: ['users', domain, 'group-candidates', search],
@@ -156,11 +181,14 @@ function GroupEditor({
     queryFn: () => api<{ items: Member[] }>('GET', `/api/v1/domains/${domain}/users?q=${encodeURIComponent(search)}&limit=20`),
   });
   const memberIds = new Set((members.data?.items ?? []).map((m) => m.id));
-  const choices = (candidates.data?.items ?? []).filter((u) => !memberIds.has(u.id)).map((u) => ({ value: u.id, label: fullName(u) ? `${u.login} (${fullName(u)})` : u.login }));
+  const choices = (candidates.data?.items ?? [])
+    .filter((u) => !memberIds.has(u.id))
+    .map((u) => ({ value: u.id, label: fullName(u) ? `${u.login} (${fullName(u)})` : u.login }));
 
   const save = async () => {
     const name = form.name.trim();
-    if (await run(() => api('PATCH', path, { name, description: form.description.trim() || null, roles: form.roles }), t('groups.saved', { name }))) onRenamed(name);
+    if (await run(() => api('PATCH', path, { name, description: form.description.trim() || null, roles: form.roles }), t('groups.saved', { name })))
+      onRenamed(name);
   };
   const remove = async () => {
     setConfirming(false);
@@ -189,9 +217,29 @@ function GroupEditor({
         </Alert>
       )}
       <SimpleGrid cols={{ base: 1, md: 3 }}>
-        <TextInput label={t('groups.groupName')} value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} disabled={!canUpdate} error={problem?.at('name')} />
-        <TextInput label={t('groups.groupDescription')} value={form.description} onChange={(e) => setForm({ ...form, description: e.currentTarget.value })} disabled={!canUpdate} error={problem?.at('description')} />
-        <MultiSelect label={t('groups.grants')} description={t('groups.rolesHint')} data={roleNames} value={form.roles} onChange={(roles) => setForm({ ...form, roles })} disabled={!canUpdate} searchable />
+        <TextInput
+          label={t('groups.groupName')}
+          value={form.name}
+          onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+          disabled={!canUpdate}
+          error={problem?.at('name')}
+        />
+        <TextInput
+          label={t('groups.groupDescription')}
+          value={form.description}
+          onChange={(e) => setForm({ ...form, description: e.currentTarget.value })}
+          disabled={!canUpdate}
+          error={problem?.at('description')}
+        />
+        <MultiSelect
+          label={t('groups.grants')}
+          description={t('groups.rolesHint')}
+          data={roleNames}
+          value={form.roles}
+          onChange={(roles) => setForm({ ...form, roles })}
+          disabled={!canUpdate}
+          searchable
+        />
       </SimpleGrid>
       <Group justify="space-between" mt="sm">
         {may(me, 'groups:delete') ? (
@@ -241,7 +289,13 @@ function GroupEditor({
               <Table.Td>{fullName(m)}</Table.Td>
               <Table.Td w={160} ta="right">
                 {canUpdate && (
-                  <Button size="xs" variant="outline" color="red.9" onClick={() => void removeMember(m)} aria-label={t('groups.removeNamed', { login: m.login })}>
+                  <Button
+                    size="xs"
+                    variant="outline"
+                    color="red.9"
+                    onClick={() => void removeMember(m)}
+                    aria-label={t('groups.removeNamed', { login: m.login })}
+                  >
                     {t('groups.remove')}
                   </Button>
                 )}

@@ -21,7 +21,12 @@ export function HotDesks() {
   const me = useMe().data;
   const domain = me?.user.domain;
   const key = ['hot-desks', domain];
-  const desks = useQuery({ queryKey: key, enabled: Boolean(domain), queryFn: () => api<{ items: Desk[] }>('GET', `/api/v1/domains/${domain}/hot-desks`), refetchInterval: 15_000 });
+  const desks = useQuery({
+    queryKey: key,
+    enabled: Boolean(domain),
+    queryFn: () => api<{ items: Desk[] }>('GET', `/api/v1/domains/${domain}/hot-desks`),
+    refetchInterval: 15_000,
+  });
   const [draft, setDraft] = useState({ extension: '', description: '' });
   const { run, problem, said } = useAction(key, ['users']);
   const manage = may(me, 'telephony:manage');
@@ -30,12 +35,21 @@ export function HotDesks() {
 
   const add = async () => {
     const extension = draft.extension.trim();
-    if (await run(() => api('POST', `/api/v1/domains/${domain}/hot-desks`, { extension, description: draft.description.trim() || null }), t('hotDesks.added', { extension }))) setDraft({ extension: '', description: '' });
+    if (
+      await run(
+        () => api('POST', `/api/v1/domains/${domain}/hot-desks`, { extension, description: draft.description.trim() || null }),
+        t('hotDesks.added', { extension }),
+      )
+    )
+      setDraft({ extension: '', description: '' });
   };
   const signOut = async (desk: Desk) => {
     if (!desk.occupiedBy) return;
     const who = desk.occupiedBy;
-    await run(() => api('POST', `/api/v1/domains/${domain}/users/${who.id}/sip/sign-out`), t('hotDesks.signedOut', { login: who.login, extension: desk.extension }));
+    await run(
+      () => api('POST', `/api/v1/domains/${domain}/users/${who.id}/sip/sign-out`),
+      t('hotDesks.signedOut', { login: who.login, extension: desk.extension }),
+    );
   };
   const remove = async (desk: Desk) => {
     await run(() => api('DELETE', `/api/v1/domains/${domain}/hot-desks/${desk.extension}`), t('hotDesks.removed', { extension: desk.extension }));
@@ -60,8 +74,22 @@ export function HotDesks() {
             {t('hotDesks.new')}
           </Title>
           <SimpleGrid cols={{ base: 1, md: 2 }}>
-            <TextInput label={t('card.extension')} description={t('hotDesks.extensionHint')} required inputMode="numeric" value={draft.extension} onChange={(e) => setDraft({ ...draft, extension: e.currentTarget.value })} error={problem?.at('extension')} />
-            <TextInput label={t('card.description')} description={t('hotDesks.descriptionHint')} value={draft.description} onChange={(e) => setDraft({ ...draft, description: e.currentTarget.value })} error={problem?.at('description')} />
+            <TextInput
+              label={t('card.extension')}
+              description={t('hotDesks.extensionHint')}
+              required
+              inputMode="numeric"
+              value={draft.extension}
+              onChange={(e) => setDraft({ ...draft, extension: e.currentTarget.value })}
+              error={problem?.at('extension')}
+            />
+            <TextInput
+              label={t('card.description')}
+              description={t('hotDesks.descriptionHint')}
+              value={draft.description}
+              onChange={(e) => setDraft({ ...draft, description: e.currentTarget.value })}
+              error={problem?.at('description')}
+            />
           </SimpleGrid>
           <Group justify="flex-end" mt="sm">
             <Button type="submit" disabled={!draft.extension.trim()}>
@@ -88,23 +116,43 @@ export function HotDesks() {
             <Table.Tr key={desk.extension} data-desk={desk.extension}>
               <Table.Td fw={600}>{desk.extension}</Table.Td>
               <Table.Td>{desk.description ?? ''}</Table.Td>
-              <Table.Td>{desk.occupiedBy ? <Link to={`/users/${desk.occupiedBy.id}`}>{desk.occupiedBy.login}</Link> : <Text c="dimmed" span>{t('hotDesks.free')}</Text>}</Table.Td>
+              <Table.Td>
+                {desk.occupiedBy ? (
+                  <Link to={`/users/${desk.occupiedBy.id}`}>{desk.occupiedBy.login}</Link>
+                ) : (
+                  <Text c="dimmed" span>
+                    {t('hotDesks.free')}
+                  </Text>
+                )}
+              </Table.Td>
               <Table.Td>
                 {desk.occupiedBy && (
                   <>
-                    {new Date(desk.occupiedBy.since).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' })} (<TimeSince since={desk.occupiedBy.since} />)
+                    {new Date(desk.occupiedBy.since).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' })} (
+                    <TimeSince since={desk.occupiedBy.since} />)
                   </>
                 )}
               </Table.Td>
               <Table.Td ta="right">
                 <Group gap="xs" justify="flex-end" wrap="nowrap">
                   {desk.occupiedBy && may(me, 'users:update') && (
-                    <Button size="xs" variant="default" aria-label={t('hotDesks.signOutNamed', { login: desk.occupiedBy.login, extension: desk.extension })} onClick={() => void signOut(desk)}>
+                    <Button
+                      size="xs"
+                      variant="default"
+                      aria-label={t('hotDesks.signOutNamed', { login: desk.occupiedBy.login, extension: desk.extension })}
+                      onClick={() => void signOut(desk)}
+                    >
                       {t('hotDesks.signOut')}
                     </Button>
                   )}
                   {manage && !desk.occupiedBy && (
-                    <Button size="xs" variant="outline" color="red.9" aria-label={t('hotDesks.removeNamed', { extension: desk.extension })} onClick={() => void remove(desk)}>
+                    <Button
+                      size="xs"
+                      variant="outline"
+                      color="red.9"
+                      aria-label={t('hotDesks.removeNamed', { extension: desk.extension })}
+                      onClick={() => void remove(desk)}
+                    >
                       {t('actions.delete')}
                     </Button>
                   )}

@@ -13,7 +13,12 @@ type Job = z.infer<typeof jobView>;
 
 /** Posts a file to the import as a job (Prefer: respond-async) and follows it until it ends. */
 async function runImport(domain: string, body: Blob, query: string, onProgress: (job: Job) => void): Promise<Job> {
-  const response = await fetch(`/api/v1/domains/${domain}/users/import?${query}`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'text/csv', prefer: 'respond-async' }, body });
+  const response = await fetch(`/api/v1/domains/${domain}/users/import?${query}`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': 'text/csv', prefer: 'respond-async' },
+    body,
+  });
   const answer = (await response.json()) as Job & { code?: string; detail?: string };
   if (!response.ok) throw new ApiProblem(response.status, answer.code ?? 'unknown', answer.detail ?? response.statusText);
   let job = answer;
@@ -124,9 +129,39 @@ export function Import() {
         {t('import.title')}
       </Title>
       <Group align="flex-end">
-        <FileInput label={t('import.file')} accept=".csv,text/csv" value={file} onChange={reset} w={320} clearable clearButtonProps={{ 'aria-label': t('import.clearFile') }} fileInputProps={{ 'aria-label': t('import.file') }} />
-        <Select label={t('import.mode')} data={[{ value: 'atomic', label: t('import.atomic') }, { value: 'partial', label: t('import.partial') }]} value={mode} onChange={(v) => setMode(v ?? 'atomic')} allowDeselect={false} w={250} />
-        <Select label={t('import.onExisting')} data={[{ value: 'fail', label: t('import.fail') }, { value: 'skip', label: t('import.skip') }, { value: 'update', label: t('import.update') }]} value={onExisting} onChange={(v) => setOnExisting(v ?? 'fail')} allowDeselect={false} w={200} />
+        <FileInput
+          label={t('import.file')}
+          accept=".csv,text/csv"
+          value={file}
+          onChange={reset}
+          w={320}
+          clearable
+          clearButtonProps={{ 'aria-label': t('import.clearFile') }}
+          fileInputProps={{ 'aria-label': t('import.file') }}
+        />
+        <Select
+          label={t('import.mode')}
+          data={[
+            { value: 'atomic', label: t('import.atomic') },
+            { value: 'partial', label: t('import.partial') },
+          ]}
+          value={mode}
+          onChange={(v) => setMode(v ?? 'atomic')}
+          allowDeselect={false}
+          w={250}
+        />
+        <Select
+          label={t('import.onExisting')}
+          data={[
+            { value: 'fail', label: t('import.fail') },
+            { value: 'skip', label: t('import.skip') },
+            { value: 'update', label: t('import.update') },
+          ]}
+          value={onExisting}
+          onChange={(v) => setOnExisting(v ?? 'fail')}
+          allowDeselect={false}
+          w={200}
+        />
         <Button variant="default" disabled={!file || allImported} loading={busy === 'check'} onClick={() => void go(true)}>
           {t(partly ? 'import.checkFixed' : 'import.check')}
         </Button>
@@ -148,7 +183,15 @@ export function Import() {
       {report && (
         <Stack>
           <Alert color={report.problemCount ? 'yellow' : report.written ? 'green' : 'blue'} role="status" data-testid="import-summary">
-            {t(report.dryRun ? 'import.checked' : report.written ? 'import.done' : 'import.refused', { rows: report.rows, created: report.created, updated: report.updated, skipped: report.skippedCount, problems: report.problemCount, encoding: report.encoding, delimiter: report.delimiter })}
+            {t(report.dryRun ? 'import.checked' : report.written ? 'import.done' : 'import.refused', {
+              rows: report.rows,
+              created: report.created,
+              updated: report.updated,
+              skipped: report.skippedCount,
+              problems: report.problemCount,
+              encoding: report.encoding,
+              delimiter: report.delimiter,
+            })}
             {allImported && ` ${t('import.allImported')}`}
           </Alert>
           {report.unknownColumns.length > 0 && <Text size="sm">{t('import.unknownColumns', { columns: report.unknownColumns.join(', ') })}</Text>}
@@ -207,13 +250,26 @@ export function Import() {
                           {source.headers.map((header, index) => {
                             const label = t('import.cellLabel', { row, header });
                             const said = problems.filter((p) => p.column === header).map(problemWords);
-                            const props = { 'aria-label': label, size: 'xs' as const, miw: 140, styles: errorStyles, value: cells[index] ?? '', error: said.length ? said.join('; ') : undefined, onChange: (e: { currentTarget: { value: string } }) => edit(row, index, e.currentTarget.value) };
-                            return <Table.Td key={`${index}-${header}`}>{secret.has(index) ? <PasswordInput {...props} /> : <TextInput {...props} />}</Table.Td>;
+                            const props = {
+                              'aria-label': label,
+                              size: 'xs' as const,
+                              miw: 140,
+                              styles: errorStyles,
+                              value: cells[index] ?? '',
+                              error: said.length ? said.join('; ') : undefined,
+                              onChange: (e: { currentTarget: { value: string } }) => edit(row, index, e.currentTarget.value),
+                            };
+                            return (
+                              <Table.Td key={`${index}-${header}`}>{secret.has(index) ? <PasswordInput {...props} /> : <TextInput {...props} />}</Table.Td>
+                            );
                           })}
                           {otherProblems && (
                             <Table.Td miw={220}>
                               <Text size="xs" c="red.9">
-                                {problems.filter((p) => !source.headers.includes(p.column)).map(problemWords).join('; ')}
+                                {problems
+                                  .filter((p) => !source.headers.includes(p.column))
+                                  .map(problemWords)
+                                  .join('; ')}
                               </Text>
                             </Table.Td>
                           )}
@@ -223,7 +279,9 @@ export function Import() {
                   </Table.Tbody>
                 </Table>
               </ScrollArea>
-              {failed.length > PAGE && <Pagination total={Math.ceil(failed.length / PAGE)} value={page} onChange={setPage} size="sm" aria-label={t('import.fixPages')} />}
+              {failed.length > PAGE && (
+                <Pagination total={Math.ceil(failed.length / PAGE)} value={page} onChange={setPage} size="sm" aria-label={t('import.fixPages')} />
+              )}
             </Stack>
           )}
           {report.problemCount > 0 && job && (

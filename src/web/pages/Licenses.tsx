@@ -18,7 +18,9 @@ export function Licenses() {
   const licenses = useList<License>(domain, 'licenses');
   const [form, setForm] = useState({ name: '', seats: 10 as number | string, capability: null as string | null });
   const { run, problem } = useAction(listKey(domain, 'licenses'));
-  const create = async () => (await run(() => api('POST', `/api/v1/domains/${domain}/licenses`, { name: form.name.trim(), seats: Number(form.seats), capability: form.capability }))) && setForm({ name: '', seats: 10, capability: null });
+  const create = async () =>
+    (await run(() => api('POST', `/api/v1/domains/${domain}/licenses`, { name: form.name.trim(), seats: Number(form.seats), capability: form.capability }))) &&
+    setForm({ name: '', seats: 10, capability: null });
   return (
     <Stack maw={960}>
       <Title order={1} size="h2">
@@ -31,9 +33,28 @@ export function Licenses() {
       )}
       {may(me, 'licenses:manage') && (
         <Group align="flex-end">
-          <TextInput label={t('licenses.name')} value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={problem?.at('name')} />
-          <NumberInput label={t('licenses.seats')} value={form.seats} onChange={(v) => setForm({ ...form, seats: v })} min={0} w={120} error={problem?.at('seats')} />
-          <Select label={t('licenses.capability')} data={[...capabilities]} value={form.capability} onChange={(v) => setForm({ ...form, capability: v })} clearable w={160} />
+          <TextInput
+            label={t('licenses.name')}
+            value={form.name}
+            onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+            error={problem?.at('name')}
+          />
+          <NumberInput
+            label={t('licenses.seats')}
+            value={form.seats}
+            onChange={(v) => setForm({ ...form, seats: v })}
+            min={0}
+            w={120}
+            error={problem?.at('seats')}
+          />
+          <Select
+            label={t('licenses.capability')}
+            data={[...capabilities]}
+            value={form.capability}
+            onChange={(v) => setForm({ ...form, capability: v })}
+            clearable
+            w={160}
+          />
           <Button disabled={!form.name.trim()} onClick={() => void create()}>
             {t('licenses.add')}
           </Button>
@@ -57,7 +78,15 @@ export function Licenses() {
                 {t('licenses.usedOf', { used: license.used.toLocaleString(i18n.language), seats: license.seats.toLocaleString(i18n.language) })}
                 <Progress value={license.seats ? (100 * license.used) / license.seats : 0} aria-label={t('licenses.used')} mt={4} />
               </Table.Td>
-              <Table.Td>{license.expired ? <Badge color="red">{t('licenses.expired')}</Badge> : license.expiresAt ? new Date(license.expiresAt).toLocaleDateString(i18n.language) : '—'}</Table.Td>
+              <Table.Td>
+                {license.expired ? (
+                  <Badge color="red">{t('licenses.expired')}</Badge>
+                ) : license.expiresAt ? (
+                  new Date(license.expiresAt).toLocaleDateString(i18n.language)
+                ) : (
+                  '—'
+                )}
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

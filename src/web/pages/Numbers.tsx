@@ -18,7 +18,8 @@ export function Numbers() {
   const numbers = useList<NumberView>(domain, 'numbers');
   const [form, setForm] = useState({ kind: 'number', value: '', voice: true, sms: false });
   const { run: act, problem, said } = useAction(listKey(domain, 'numbers'));
-  const body = form.kind === 'number' ? { kind: 'number', value: form.value.trim(), voice: form.voice, sms: form.sms } : { kind: 'sender', value: form.value.trim() };
+  const body =
+    form.kind === 'number' ? { kind: 'number', value: form.value.trim(), voice: form.voice, sms: form.sms } : { kind: 'sender', value: form.value.trim() };
   return (
     <Stack maw={860}>
       <Title order={1} size="h2">
@@ -31,15 +32,34 @@ export function Numbers() {
       )}
       {may(me, 'numbers:manage') && (
         <Group align="flex-end">
-          <Select label={t('numbers.kind')} data={[{ value: 'number', label: t('numbers.number') }, { value: 'sender', label: t('numbers.sender') }]} value={form.kind} onChange={(v) => setForm({ ...form, kind: v ?? 'number' })} allowDeselect={false} w={160} />
-          <TextInput label={t('numbers.value')} placeholder={form.kind === 'number' ? '+48221234567' : 'ACME'} value={form.value} onChange={(e) => setForm({ ...form, value: e.currentTarget.value })} error={problem?.at('value')} />
+          <Select
+            label={t('numbers.kind')}
+            data={[
+              { value: 'number', label: t('numbers.number') },
+              { value: 'sender', label: t('numbers.sender') },
+            ]}
+            value={form.kind}
+            onChange={(v) => setForm({ ...form, kind: v ?? 'number' })}
+            allowDeselect={false}
+            w={160}
+          />
+          <TextInput
+            label={t('numbers.value')}
+            placeholder={form.kind === 'number' ? '+48221234567' : 'ACME'}
+            value={form.value}
+            onChange={(e) => setForm({ ...form, value: e.currentTarget.value })}
+            error={problem?.at('value')}
+          />
           {form.kind === 'number' && (
             <>
               <Checkbox label={t('numbers.voice')} checked={form.voice} onChange={(e) => setForm({ ...form, voice: e.currentTarget.checked })} />
               <Checkbox label="SMS" checked={form.sms} onChange={(e) => setForm({ ...form, sms: e.currentTarget.checked })} />
             </>
           )}
-          <Button disabled={!form.value.trim()} onClick={() => void act(() => api('POST', `/api/v1/domains/${domain}/numbers`, body)).then(() => setForm({ ...form, value: '' }))}>
+          <Button
+            disabled={!form.value.trim()}
+            onClick={() => void act(() => api('POST', `/api/v1/domains/${domain}/numbers`, body)).then(() => setForm({ ...form, value: '' }))}
+          >
             {t('catalogs.add')}
           </Button>
         </Group>
@@ -50,11 +70,21 @@ export function Numbers() {
             <Table.Tr key={n.value}>
               <Table.Td>{n.value}</Table.Td>
               <Table.Td>
-                {n.kind === 'sender' ? <Badge color="dark" variant="outline">{t('numbers.sender')}</Badge> : null} {n.voice && <Badge color="blue">{t('numbers.voice')}</Badge>} {n.sms && <Badge color="teal">SMS</Badge>}
+                {n.kind === 'sender' ? (
+                  <Badge color="dark" variant="outline">
+                    {t('numbers.sender')}
+                  </Badge>
+                ) : null}{' '}
+                {n.voice && <Badge color="blue">{t('numbers.voice')}</Badge>} {n.sms && <Badge color="teal">SMS</Badge>}
               </Table.Td>
               <Table.Td w={100}>
                 {may(me, 'numbers:manage') && (
-                  <Button size="xs" variant="subtle" color="red" onClick={() => void act(() => api('DELETE', `/api/v1/domains/${domain}/numbers/${encodeURIComponent(n.value)}`))}>
+                  <Button
+                    size="xs"
+                    variant="subtle"
+                    color="red"
+                    onClick={() => void act(() => api('DELETE', `/api/v1/domains/${domain}/numbers/${encodeURIComponent(n.value)}`))}
+                  >
                     {t('actions.delete')}
                   </Button>
                 )}

@@ -19,7 +19,11 @@ interface Draft {
 
 const draftOf = (r?: PauseReason): Draft => ({ name: r?.name ?? '', description: r?.description ?? '', minutes: r?.maxDuration ? r.maxDuration / 60 : '' });
 /** The API keeps seconds; people think of a break in minutes. Empty: no limit. */
-const bodyOf = (d: Draft) => ({ name: d.name.trim(), description: d.description.trim() || null, maxDuration: d.minutes === '' ? null : Math.round(Number(d.minutes) * 60) });
+const bodyOf = (d: Draft) => ({
+  name: d.name.trim(),
+  description: d.description.trim() || null,
+  maxDuration: d.minutes === '' ? null : Math.round(Number(d.minutes) * 60),
+});
 
 /**
  * The domain's pause reasons (lunch, training, …), each with an optional maximum duration: a
@@ -45,7 +49,8 @@ export function PauseReasons() {
   const save = async () => {
     if (!editing) return;
     const body = bodyOf(editing.draft);
-    if (await change.run(() => api('PATCH', `${base}/${encodeURIComponent(editing.was.name)}`, body), t('pauseReasons.saved', { name: body.name }))) setEditing(null);
+    if (await change.run(() => api('PATCH', `${base}/${encodeURIComponent(editing.was.name)}`, body), t('pauseReasons.saved', { name: body.name })))
+      setEditing(null);
   };
   const remove = async (reason: PauseReason) => {
     await add.run(() => api('DELETE', `${base}/${encodeURIComponent(reason.name)}`), t('pauseReasons.deleted', { name: reason.name }));
@@ -71,9 +76,30 @@ export function PauseReasons() {
             {t('pauseReasons.new')}
           </Title>
           <SimpleGrid cols={{ base: 1, md: 3 }}>
-            <TextInput label={t('catalogs.name')} required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.currentTarget.value })} error={add.problem?.at('name')} />
-            <TextInput label={t('card.description')} value={draft.description} onChange={(e) => setDraft({ ...draft, description: e.currentTarget.value })} error={add.problem?.at('description')} />
-            <NumberInput label={t('pauseReasons.maxMinutes')} description={t('pauseReasons.maxHint')} min={1} max={1440} allowDecimal={false} clampBehavior="none" value={draft.minutes} onChange={(minutes) => setDraft({ ...draft, minutes })} error={minutesError(add.problem)} />
+            <TextInput
+              label={t('catalogs.name')}
+              required
+              value={draft.name}
+              onChange={(e) => setDraft({ ...draft, name: e.currentTarget.value })}
+              error={add.problem?.at('name')}
+            />
+            <TextInput
+              label={t('card.description')}
+              value={draft.description}
+              onChange={(e) => setDraft({ ...draft, description: e.currentTarget.value })}
+              error={add.problem?.at('description')}
+            />
+            <NumberInput
+              label={t('pauseReasons.maxMinutes')}
+              description={t('pauseReasons.maxHint')}
+              min={1}
+              max={1440}
+              allowDecimal={false}
+              clampBehavior="none"
+              value={draft.minutes}
+              onChange={(minutes) => setDraft({ ...draft, minutes })}
+              error={minutesError(add.problem)}
+            />
           </SimpleGrid>
           <Group justify="flex-end" mt="sm">
             <Button type="submit" disabled={!draft.name.trim()}>
@@ -102,10 +128,21 @@ export function PauseReasons() {
               <Table.Td ta="right">
                 {manage && (
                   <Group gap="xs" justify="flex-end" wrap="nowrap">
-                    <Button size="xs" variant="default" aria-label={t('pauseReasons.editNamed', { name: r.name })} onClick={() => setEditing({ was: r, draft: draftOf(r) })}>
+                    <Button
+                      size="xs"
+                      variant="default"
+                      aria-label={t('pauseReasons.editNamed', { name: r.name })}
+                      onClick={() => setEditing({ was: r, draft: draftOf(r) })}
+                    >
                       {t('actions.edit')}
                     </Button>
-                    <Button size="xs" variant="outline" color="red.9" aria-label={t('pauseReasons.deleteNamed', { name: r.name })} onClick={() => void remove(r)}>
+                    <Button
+                      size="xs"
+                      variant="outline"
+                      color="red.9"
+                      aria-label={t('pauseReasons.deleteNamed', { name: r.name })}
+                      onClick={() => void remove(r)}
+                    >
                       {t('actions.delete')}
                     </Button>
                   </Group>
@@ -116,12 +153,28 @@ export function PauseReasons() {
         </Table.Tbody>
       </Table>
       {reasons.isSuccess && reasons.data.items.length === 0 && <Text c="dimmed">{t('pauseReasons.none')}</Text>}
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={t('pauseReasons.editNamed', { name: editing?.was.name ?? '' })} closeButtonProps={{ 'aria-label': t('app.closeDialog') }}>
+      <Modal
+        opened={editing !== null}
+        onClose={() => setEditing(null)}
+        title={t('pauseReasons.editNamed', { name: editing?.was.name ?? '' })}
+        closeButtonProps={{ 'aria-label': t('app.closeDialog') }}
+      >
         {editing && (
           <Stack component="form" onSubmit={(e) => (e.preventDefault(), void save())}>
             {change.problem && !change.problem.errors.length && <Text c="red.9">{change.said}</Text>}
-            <TextInput label={t('catalogs.name')} required value={editing.draft.name} onChange={(e) => setEditing({ ...editing, draft: { ...editing.draft, name: e.currentTarget.value } })} error={change.problem?.at('name')} data-autofocus />
-            <TextInput label={t('card.description')} value={editing.draft.description} onChange={(e) => setEditing({ ...editing, draft: { ...editing.draft, description: e.currentTarget.value } })} />
+            <TextInput
+              label={t('catalogs.name')}
+              required
+              value={editing.draft.name}
+              onChange={(e) => setEditing({ ...editing, draft: { ...editing.draft, name: e.currentTarget.value } })}
+              error={change.problem?.at('name')}
+              data-autofocus
+            />
+            <TextInput
+              label={t('card.description')}
+              value={editing.draft.description}
+              onChange={(e) => setEditing({ ...editing, draft: { ...editing.draft, description: e.currentTarget.value } })}
+            />
             <NumberInput
               label={t('pauseReasons.maxMinutes')}
               description={t('pauseReasons.maxHint')}

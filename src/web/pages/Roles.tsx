@@ -38,7 +38,10 @@ export function Roles() {
   const toggle = async (role: Role, permission: string) => {
     const granting = !role.permissions.includes(permission);
     const next = granting ? [...role.permissions, permission] : role.permissions.filter((p) => p !== permission);
-    await act(() => api('PATCH', `/api/v1/domains/${domain}/roles/${encodeURIComponent(role.name)}`, { permissions: next }), t(granting ? 'roles.granted' : 'roles.revoked', { role: role.name, permission }));
+    await act(
+      () => api('PATCH', `/api/v1/domains/${domain}/roles/${encodeURIComponent(role.name)}`, { permissions: next }),
+      t(granting ? 'roles.granted' : 'roles.revoked', { role: role.name, permission }),
+    );
   };
   const create = async () => {
     const created = name.trim();

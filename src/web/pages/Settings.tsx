@@ -32,7 +32,10 @@ function SettingsSection({ domain, section }: { domain: string; section: (typeof
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   useEffect(() => setDraft(stored.data ?? null), [stored.data]);
   const checked = useMemo(() => (draft ? (section.schema as z.ZodType).safeParse(draft) : null), [draft, section.schema]);
-  const problems = new Map([...(checked && !checked.success ? checked.error.issues.map((i) => [i.path.join('/'), i.message] as const) : []), ...(problem?.errors ?? []).map((e) => [e.path, said(e)] as const)]);
+  const problems = new Map([
+    ...(checked && !checked.success ? checked.error.issues.map((i) => [i.path.join('/'), i.message] as const) : []),
+    ...(problem?.errors ?? []).map((e) => [e.path, said(e)] as const),
+  ]);
   if (!draft) return null;
   const save = async () => {
     setProblem(null);
@@ -47,7 +50,11 @@ function SettingsSection({ domain, section }: { domain: string; section: (typeof
   };
   return (
     <Stack maw={720}>
-      {problem && <Alert color="red" role="alert">{said(problem)}</Alert>}
+      {problem && (
+        <Alert color="red" role="alert">
+          {said(problem)}
+        </Alert>
+      )}
       {!may(me, section.permission) && <Alert color="blue">{t('settings.readOnly')}</Alert>}
       <ReadOnly when={!may(me, section.permission)}>
         <SchemaForm schema={section.schema} value={draft} onChange={setDraft} problems={problems} />

@@ -22,7 +22,10 @@ export function SignIn() {
   const [needsCode, setNeedsCode] = useState(false);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState(false);
-  const field = (name: keyof typeof form) => ({ value: form[name], onChange: (e: { currentTarget: { value: string } }) => setForm({ ...form, [name]: e.currentTarget.value }) });
+  const field = (name: keyof typeof form) => ({
+    value: form[name],
+    onChange: (e: { currentTarget: { value: string } }) => setForm({ ...form, [name]: e.currentTarget.value }),
+  });
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -54,7 +57,10 @@ export function SignIn() {
               aria-label={t('app.language')}
               size="xs"
               w={110}
-              data={[{ value: 'en', label: 'English' }, { value: 'pl', label: 'Polski' }]}
+              data={[
+                { value: 'en', label: 'English' },
+                { value: 'pl', label: 'Polski' },
+              ]}
               value={i18n.language}
               onChange={(value) => value && void chooseLanguage(value)}
               allowDeselect={false}
@@ -69,7 +75,17 @@ export function SignIn() {
           <TextInput label={t('signIn.domain')} required autoComplete="organization" {...field('domain')} />
           <TextInput label={t('signIn.login')} required autoComplete="username" {...field('login')} />
           <PasswordInput label={t('signIn.password')} required autoComplete="current-password" {...field('password')} />
-          {needsCode && <TextInput label={t('signIn.code')} description={t('signIn.codeHint')} required autoComplete="one-time-code" inputMode="numeric" autoFocus {...field('totp')} />}
+          {needsCode && (
+            <TextInput
+              label={t('signIn.code')}
+              description={t('signIn.codeHint')}
+              required
+              autoComplete="one-time-code"
+              inputMode="numeric"
+              autoFocus
+              {...field('totp')}
+            />
+          )}
           <Button type="submit" loading={busy}>
             {t('signIn.submit')}
           </Button>

@@ -1,4 +1,25 @@
-import { Alert, Box, Button, Checkbox, Fieldset, Group, Modal, MultiSelect, NumberInput, PasswordInput, Select, SimpleGrid, Stack, Switch, Tabs, TagsInput, Text, TextInput, Textarea, Title } from '@mantine/core';
+import {
+  Alert,
+  Box,
+  Button,
+  Checkbox,
+  Fieldset,
+  Group,
+  Modal,
+  MultiSelect,
+  NumberInput,
+  PasswordInput,
+  Select,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Tabs,
+  TagsInput,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+} from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -43,7 +64,11 @@ export function UserCard() {
   const domain = me?.user.domain;
   const navigate = useNavigate();
   const client = useQueryClient();
-  const loaded = useQuery({ queryKey: ['user', domain, id], enabled: Boolean(domain && id), queryFn: () => api<UserView>('GET', `/api/v1/domains/${domain}/users/${id}`) });
+  const loaded = useQuery({
+    queryKey: ['user', domain, id],
+    enabled: Boolean(domain && id),
+    queryFn: () => api<UserView>('GET', `/api/v1/domains/${domain}/users/${id}`),
+  });
   const [original, setOriginal] = useState<Draft>(emptyDraft);
   const [draft, setDraft] = useState<Draft>(emptyDraft);
   const [touched, setTouched] = useState(false);
@@ -68,9 +93,18 @@ export function UserCard() {
   const clientProblems = useMemo(() => {
     const parsed = (creating ? userCreate : userUpdate).safeParse(body);
     // A required field left empty reads "Login is required": what was typed, not what was sent, decides.
-    return new Map(parsed.success ? [] : parsed.error.issues.map((issue) => [issue.path.join('/'), { message: issue.message, value: at(draft, issue.path.join('/')) }] as const));
+    return new Map(
+      parsed.success
+        ? []
+        : parsed.error.issues.map((issue) => [issue.path.join('/'), { message: issue.message, value: at(draft, issue.path.join('/')) }] as const),
+    );
   }, [body, creating, draft]);
-  const passwordVerdict = usePasswordVerdict(domain, String(draft.password ?? ''), { login: String(draft.login ?? ''), email: String(draft.email ?? ''), firstName: String(draft.firstName ?? ''), lastName: String(draft.lastName ?? '') });
+  const passwordVerdict = usePasswordVerdict(domain, String(draft.password ?? ''), {
+    login: String(draft.login ?? ''),
+    email: String(draft.email ?? ''),
+    firstName: String(draft.firstName ?? ''),
+    lastName: String(draft.lastName ?? ''),
+  });
   /** Every problem to show, by path: the form's own (once the user tried), the server's, the password policy's. */
   const problems = useMemo(() => {
     const all = new Map<string, { message: string; value?: unknown }>();
@@ -84,14 +118,24 @@ export function UserCard() {
     return problem && inWords(problem.message, problem.value, label);
   };
   /** A list's problems: of the list itself and of each item (`security/ipAllowList/0`), in one line. */
-  const listProblemAt = (path: string) => [...problems.keys()].filter((p) => p === path || p.startsWith(`${path}/`)).map((p) => problemAt(p)).join(' · ') || undefined;
+  const listProblemAt = (path: string) =>
+    [...problems.keys()]
+      .filter((p) => p === path || p.startsWith(`${path}/`))
+      .map((p) => problemAt(p))
+      .join(' · ') || undefined;
   const marked = new Set([...problems.keys()].map(tabOf));
   const [tab, setTab] = useState<Tab>('account');
   const tabLabel = (value: Tab, key: string) => {
     const name = t(key);
     const flagged = marked.has(value);
     return (
-      <Tabs.Tab value={value} color={flagged ? 'red' : undefined} aria-label={flagged ? t('card.tabHasProblems', { tab: name }) : undefined} data-problems={flagged || undefined} rightSection={flagged ? <Box component="span" aria-hidden w={8} h={8} bg="red.8" style={{ borderRadius: 4 }} /> : undefined}>
+      <Tabs.Tab
+        value={value}
+        color={flagged ? 'red' : undefined}
+        aria-label={flagged ? t('card.tabHasProblems', { tab: name }) : undefined}
+        data-problems={flagged || undefined}
+        rightSection={flagged ? <Box component="span" aria-hidden w={8} h={8} bg="red.8" style={{ borderRadius: 4 }} /> : undefined}
+      >
         {name}
       </Tabs.Tab>
     );
@@ -109,7 +153,13 @@ export function UserCard() {
     setServerProblem(null);
     setDraft((d) => withValue(d, path, value));
   };
-  const text = (path: string, label: string, extra: Record<string, unknown> = {}) => ({ label: t(label), value: String(at(draft, path) ?? ''), onChange: (e: { currentTarget: { value: string } }) => set(path, e.currentTarget.value), error: problemAt(path, t(label)), ...extra });
+  const text = (path: string, label: string, extra: Record<string, unknown> = {}) => ({
+    label: t(label),
+    value: String(at(draft, path) ?? ''),
+    onChange: (e: { currentTarget: { value: string } }) => set(path, e.currentTarget.value),
+    error: problemAt(path, t(label)),
+    ...extra,
+  });
   const number = (path: string, label: string) => ({
     label: t(label),
     value: (at(draft, path) as number | null) ?? '',
@@ -131,7 +181,8 @@ export function UserCard() {
       if (creating) {
         const made = await api<UserView>('POST', `/api/v1/domains/${domain}/users`, body);
         // A secret the server generated is in this answer only: the new user's card shows it once.
-        if (made.sip?.secret) handOverSecret(client, made.id, { login: made.login, extension: made.sip.extension, username: made.sip.username, secret: made.sip.secret });
+        if (made.sip?.secret)
+          handOverSecret(client, made.id, { login: made.login, extension: made.sip.extension, username: made.sip.username, secret: made.sip.secret });
         await client.invalidateQueries({ queryKey: ['users'] });
         notifyDone(t('card.created', { login: made.login }));
         navigate(`/users/${made.id}`, { replace: true });
@@ -158,7 +209,12 @@ export function UserCard() {
   };
 
   if (!creating && loaded.isLoading) return null;
-  if (!creating && loaded.error instanceof ApiProblem && loaded.error.status === 404) return <Alert color="yellow" role="alert">{t('users.notFound')}</Alert>;
+  if (!creating && loaded.error instanceof ApiProblem && loaded.error.status === 404)
+    return (
+      <Alert color="yellow" role="alert">
+        {t('users.notFound')}
+      </Alert>
+    );
   // A deleted user is shown as it was, read-only, with its restore; a role without users:update only looks.
   const deletedAt = loaded.data?.deletedAt ?? null;
   const readOnly = !creating && (deletedAt !== null || !may(me, 'users:update'));
@@ -224,13 +280,44 @@ export function UserCard() {
             <TextInput {...text('lastName', 'card.lastName')} />
             <PasswordInput {...text('password', 'card.password')} description={t('card.passwordHint')} autoComplete="new-password" />
             <Switch label={t('card.active')} checked={Boolean(draft.active)} onChange={(e) => set('active', e.currentTarget.checked)} />
-            <MultiSelect label={t('card.roles')} data={roles} value={draft.roles as string[]} onChange={(v) => set('roles', v)} error={problemAt('roles')} searchable required />
-            <MultiSelect label={t('card.groups')} data={groups} value={draft.groups as string[]} onChange={(v) => set('groups', v)} error={problemAt('groups')} searchable />
-            <MultiSelect label={t('card.tags')} data={tags} value={draft.tags as string[]} onChange={(v) => set('tags', v)} error={problemAt('tags')} searchable />
+            <MultiSelect
+              label={t('card.roles')}
+              data={roles}
+              value={draft.roles as string[]}
+              onChange={(v) => set('roles', v)}
+              error={problemAt('roles')}
+              searchable
+              required
+            />
+            <MultiSelect
+              label={t('card.groups')}
+              data={groups}
+              value={draft.groups as string[]}
+              onChange={(v) => set('groups', v)}
+              error={problemAt('groups')}
+              searchable
+            />
+            <MultiSelect
+              label={t('card.tags')}
+              data={tags}
+              value={draft.tags as string[]}
+              onChange={(v) => set('tags', v)}
+              error={problemAt('tags')}
+              searchable
+            />
             <TextInput {...text('position', 'card.position')} />
             <TextInput {...text('workPhone', 'card.workPhone')} />
             <TextInput {...text('timezone', 'card.timezone')} placeholder="Europe/Warsaw" />
-            <Select label={t('card.language')} data={[{ value: 'en', label: 'English' }, { value: 'pl', label: 'Polski' }]} value={(draft.language as string) || null} onChange={(v) => set('language', v ?? '')} clearable />
+            <Select
+              label={t('card.language')}
+              data={[
+                { value: 'en', label: 'English' },
+                { value: 'pl', label: 'Polski' },
+              ]}
+              value={(draft.language as string) || null}
+              onChange={(v) => set('language', v ?? '')}
+              clearable
+            />
             <Checkbox label={t('card.domainAdmin')} checked={Boolean(draft.domainAdmin)} onChange={(e) => set('domainAdmin', e.currentTarget.checked)} />
           </SimpleGrid>
           <Textarea mt="md" {...text('description', 'card.description')} />
@@ -239,7 +326,26 @@ export function UserCard() {
           <Switch
             label={t('card.sipAccount')}
             checked={sip !== null}
-            onChange={(e) => set('sip', e.currentTarget.checked ? { extension: '', username: '', secret: '', assignment: 'static', connection: 'webrtc', customUri: '', authAcl: [], stun: null, voicemail: { enabled: false }, callerId: { name: '', number: '' }, virtualExtension: '' } : null)}
+            onChange={(e) =>
+              set(
+                'sip',
+                e.currentTarget.checked
+                  ? {
+                      extension: '',
+                      username: '',
+                      secret: '',
+                      assignment: 'static',
+                      connection: 'webrtc',
+                      customUri: '',
+                      authAcl: [],
+                      stun: null,
+                      voicemail: { enabled: false },
+                      callerId: { name: '', number: '' },
+                      virtualExtension: '',
+                    }
+                  : null,
+              )
+            }
           />
           {sip && (
             <SimpleGrid cols={{ base: 1, md: 2 }} mt="md">
@@ -260,7 +366,14 @@ export function UserCard() {
                 <Stack gap={4}>
                   <Group align="flex-end" wrap="nowrap">
                     <TextInput {...text('sip/extension', 'card.extension')} description={t('card.extensionHint')} style={{ flex: 1 }} />
-                    <Button variant="default" onClick={() => void api<{ extensions: string[] }>('GET', `/api/v1/domains/${domain}/extensions/free?count=1`).then((free) => free.extensions[0] && set('sip/extension', free.extensions[0]))}>
+                    <Button
+                      variant="default"
+                      onClick={() =>
+                        void api<{ extensions: string[] }>('GET', `/api/v1/domains/${domain}/extensions/free?count=1`).then(
+                          (free) => free.extensions[0] && set('sip/extension', free.extensions[0]),
+                        )
+                      }
+                    >
                       {t('card.nextFree')}
                     </Button>
                   </Group>
@@ -272,11 +385,21 @@ export function UserCard() {
                 </Stack>
               )}
               <TextInput {...text('sip/username', 'card.sipUsername')} description={t('card.sipUsernameHint')} autoComplete="off" />
-              <PasswordInput {...text('sip/secret', 'card.sipSecret')} description={t('card.sipSecretHint')} placeholder={loaded.data?.sip ? t('card.sipSecretKeep') : undefined} autoComplete="new-password" />
+              <PasswordInput
+                {...text('sip/secret', 'card.sipSecret')}
+                description={t('card.sipSecretHint')}
+                placeholder={loaded.data?.sip ? t('card.sipSecretKeep') : undefined}
+                autoComplete="new-password"
+              />
               <TextInput {...text('sip/virtualExtension', 'card.virtualExtension')} description={t('card.virtualExtensionHint')} inputMode="numeric" />
               {!creating && loaded.data?.sip && (
                 <Group>
-                  <Button variant="default" onClick={() => void api<{ secret: string }>('POST', `/api/v1/domains/${domain}/users/${id}/sip/secret`).then((made) => setShownSecret(made.secret))}>
+                  <Button
+                    variant="default"
+                    onClick={() =>
+                      void api<{ secret: string }>('POST', `/api/v1/domains/${domain}/users/${id}/sip/secret`).then((made) => setShownSecret(made.secret))
+                    }
+                  >
                     {t('card.newSecret')}
                   </Button>
                   {shownSecret && (
@@ -286,31 +409,88 @@ export function UserCard() {
                   )}
                 </Group>
               )}
-              <Select label={t('card.connection')} data={['webrtc', 'pbx', 'custom']} value={sip.connection as string} onChange={(v) => set('sip/connection', v)} allowDeselect={false} />
+              <Select
+                label={t('card.connection')}
+                data={['webrtc', 'pbx', 'custom']}
+                value={sip.connection as string}
+                onChange={(v) => set('sip/connection', v)}
+                allowDeselect={false}
+              />
               {sip.connection === 'custom' && <TextInput {...text('sip/customUri', 'card.customUri')} placeholder="sip:agent@pbx.example.com" />}
-              <Textarea label={t('card.authAcl')} value={(sip.authAcl as string[]).join('\n')} onChange={(e) => set('sip/authAcl', e.currentTarget.value.split('\n').filter(Boolean))} error={listProblemAt('sip/authAcl')} description={t('card.authAclHint')} />
-              <Select label="STUN" data={[{ value: 'default', label: t('card.followsDefault') }, { value: 'on', label: t('users.yes') }, { value: 'off', label: t('users.no') }]} value={sip.stun === null ? 'default' : sip.stun ? 'on' : 'off'} onChange={(v) => set('sip/stun', v === 'default' ? null : v === 'on')} allowDeselect={false} />
-              <Switch label={t('card.voicemail')} checked={Boolean((sip.voicemail as { enabled: boolean }).enabled)} onChange={(e) => set('sip/voicemail/enabled', e.currentTarget.checked)} />
+              <Textarea
+                label={t('card.authAcl')}
+                value={(sip.authAcl as string[]).join('\n')}
+                onChange={(e) => set('sip/authAcl', e.currentTarget.value.split('\n').filter(Boolean))}
+                error={listProblemAt('sip/authAcl')}
+                description={t('card.authAclHint')}
+              />
+              <Select
+                label="STUN"
+                data={[
+                  { value: 'default', label: t('card.followsDefault') },
+                  { value: 'on', label: t('users.yes') },
+                  { value: 'off', label: t('users.no') },
+                ]}
+                value={sip.stun === null ? 'default' : sip.stun ? 'on' : 'off'}
+                onChange={(v) => set('sip/stun', v === 'default' ? null : v === 'on')}
+                allowDeselect={false}
+              />
+              <Switch
+                label={t('card.voicemail')}
+                checked={Boolean((sip.voicemail as { enabled: boolean }).enabled)}
+                onChange={(e) => set('sip/voicemail/enabled', e.currentTarget.checked)}
+              />
               <PasswordInput {...text('sip/voicemail/pin', 'card.voicemailPin')} inputMode="numeric" autoComplete="off" />
               <TextInput {...text('sip/callerId/name', 'card.callerIdName')} />
               <TextInput {...text('sip/callerId/number', 'card.callerIdNumber')} placeholder="+48221234567" />
-              <MultiSelect label={t('card.callNumbers')} data={inventory.filter((n) => n.voice).map((n) => n.value)} value={((sip.callerId as { callNumbers?: string[] }).callNumbers ?? [])} onChange={(v) => set('sip/callerId/callNumbers', v)} error={listProblemAt('sip/callerId/callNumbers')} searchable />
-              <MultiSelect label={t('card.smsSenders')} data={inventory.filter((n) => n.sms || n.kind === 'sender').map((n) => n.value)} value={((sip.callerId as { smsSenders?: string[] }).smsSenders ?? [])} onChange={(v) => set('sip/callerId/smsSenders', v)} error={listProblemAt('sip/callerId/smsSenders')} searchable />
+              <MultiSelect
+                label={t('card.callNumbers')}
+                data={inventory.filter((n) => n.voice).map((n) => n.value)}
+                value={(sip.callerId as { callNumbers?: string[] }).callNumbers ?? []}
+                onChange={(v) => set('sip/callerId/callNumbers', v)}
+                error={listProblemAt('sip/callerId/callNumbers')}
+                searchable
+              />
+              <MultiSelect
+                label={t('card.smsSenders')}
+                data={inventory.filter((n) => n.sms || n.kind === 'sender').map((n) => n.value)}
+                value={(sip.callerId as { smsSenders?: string[] }).smsSenders ?? []}
+                onChange={(v) => set('sip/callerId/smsSenders', v)}
+                error={listProblemAt('sip/callerId/smsSenders')}
+                searchable
+              />
             </SimpleGrid>
           )}
         </CardPanel>
         <CardPanel value="agent" readOnly={readOnly}>
-          <Switch label={t('card.isAgent')} checked={Boolean(draft.agent.enabled)} onChange={(e) => set('agent/enabled', e.currentTarget.checked)} error={problemAt('agent/enabled')} />
+          <Switch
+            label={t('card.isAgent')}
+            checked={Boolean(draft.agent.enabled)}
+            onChange={(e) => set('agent/enabled', e.currentTarget.checked)}
+            error={problemAt('agent/enabled')}
+          />
           <SimpleGrid cols={{ base: 1, md: 3 }} mt="md">
             {agentTimers.map((key) => (
               <NumberInput key={key} {...number(`agent/${key}`, `card.timers.${key}`)} min={0} />
             ))}
-            <Select label={t('card.autoDial')} data={['off', 'preview', 'progressive', 'predictive']} value={(draft.agent.autoDial as string | null) ?? null} onChange={(v) => set('agent/autoDial', v)} placeholder={t('card.followsDefault')} clearable />
+            <Select
+              label={t('card.autoDial')}
+              data={['off', 'preview', 'progressive', 'predictive']}
+              value={(draft.agent.autoDial as string | null) ?? null}
+              onChange={(v) => set('agent/autoDial', v)}
+              placeholder={t('card.followsDefault')}
+              clearable
+            />
             <MultiSelect
               label={t('card.skills')}
               data={skills}
               value={(draft.agent.skills as { skill: string }[]).map((s) => s.skill)}
-              onChange={(v) => set('agent/skills', v.map((skill) => (draft.agent.skills as { skill: string; level: number }[]).find((s) => s.skill === skill) ?? { skill, level: 50 }))}
+              onChange={(v) =>
+                set(
+                  'agent/skills',
+                  v.map((skill) => (draft.agent.skills as { skill: string; level: number }[]).find((s) => s.skill === skill) ?? { skill, level: 50 }),
+                )
+              }
               searchable
             />
             {(draft.agent.skills as { skill: string; level: number }[]).map((s, index) => (
@@ -320,11 +500,20 @@ export function UserCard() {
                 min={0}
                 max={100}
                 value={s.level}
-                onChange={(v) => set('agent/skills', (draft.agent.skills as { skill: string; level: number }[]).map((x, i) => (i === index ? { ...x, level: Number(v) || 0 } : x)))}
+                onChange={(v) =>
+                  set(
+                    'agent/skills',
+                    (draft.agent.skills as { skill: string; level: number }[]).map((x, i) => (i === index ? { ...x, level: Number(v) || 0 } : x)),
+                  )
+                }
                 error={problemAt(`agent/skills/${index}/level`)}
               />
             ))}
-            <Checkbox label={t('card.assignLeads')} checked={Boolean(draft.agent.assignLeads)} onChange={(e) => set('agent/assignLeads', e.currentTarget.checked)} />
+            <Checkbox
+              label={t('card.assignLeads')}
+              checked={Boolean(draft.agent.assignLeads)}
+              onChange={(e) => set('agent/assignLeads', e.currentTarget.checked)}
+            />
             <Checkbox label={t('card.allTags')} checked={Boolean(draft.agent.allTags)} onChange={(e) => set('agent/allTags', e.currentTarget.checked)} />
             <Checkbox label={t('card.allSkills')} checked={Boolean(draft.agent.allSkills)} onChange={(e) => set('agent/allSkills', e.currentTarget.checked)} />
             <TagsInput
@@ -342,7 +531,11 @@ export function UserCard() {
             <SimpleGrid cols={{ base: 1, md: 4 }}>
               <Select
                 label={t('card.predictiveEnabled')}
-                data={[{ value: 'default', label: t('card.followsDefault') }, { value: 'on', label: t('users.yes') }, { value: 'off', label: t('users.no') }]}
+                data={[
+                  { value: 'default', label: t('card.followsDefault') },
+                  { value: 'on', label: t('users.yes') },
+                  { value: 'off', label: t('users.no') },
+                ]}
                 value={queue.enabled === null || queue.enabled === undefined ? 'default' : queue.enabled ? 'on' : 'off'}
                 onChange={(v) => set('agent/personalPredictiveQueue/enabled', v === 'default' ? null : v === 'on')}
                 allowDeselect={false}
@@ -409,7 +602,11 @@ export function UserCard() {
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             <TextInput {...text('integrations/oauthEmail', 'card.oauthEmail')} />
             <TextInput {...text('integrations/crmId', 'card.crmId')} />
-            <PasswordInput {...text('integrations/calDavToken', 'card.calDavToken')} placeholder={loaded.data?.integrations.calDavTokenSet ? t('card.tokenSet') : ''} autoComplete="off" />
+            <PasswordInput
+              {...text('integrations/calDavToken', 'card.calDavToken')}
+              placeholder={loaded.data?.integrations.calDavTokenSet ? t('card.tokenSet') : ''}
+              autoComplete="off"
+            />
           </SimpleGrid>
         </CardPanel>
         {!creating && (
@@ -462,7 +659,11 @@ interface AuditEntry {
 /** This user's audit trail, newest first. */
 function History({ domain, id }: { domain: string | undefined; id: string }) {
   const { i18n } = useTranslation();
-  const entries = useQuery({ queryKey: ['audit', domain, id], enabled: Boolean(domain), queryFn: () => api<{ items: AuditEntry[] }>('GET', `/api/v1/domains/${domain}/audit?target=${id}&limit=100`) });
+  const entries = useQuery({
+    queryKey: ['audit', domain, id],
+    enabled: Boolean(domain),
+    queryFn: () => api<{ items: AuditEntry[] }>('GET', `/api/v1/domains/${domain}/audit?target=${id}&limit=100`),
+  });
   return (
     <Stack gap="xs">
       {(entries.data?.items ?? []).map((entry) => (

@@ -83,12 +83,21 @@ export function Users() {
     return () => clearTimeout(timer);
   }, [search]);
   // The deleted users have no live state: the live filters do not apply to them.
-  const criteria: Record<string, string | undefined> = { ...(q ? { q } : {}), ...filters, ...(deleted ? { deleted: 'true', status: undefined, registered: undefined } : {}) };
-  const queryOf = (without: string[]) => new URLSearchParams(Object.entries(criteria).filter(([k, v]) => v && !without.includes(k)) as [string, string][]).toString();
+  const criteria: Record<string, string | undefined> = {
+    ...(q ? { q } : {}),
+    ...filters,
+    ...(deleted ? { deleted: 'true', status: undefined, registered: undefined } : {}),
+  };
+  const queryOf = (without: string[]) =>
+    new URLSearchParams(Object.entries(criteria).filter(([k, v]) => v && !without.includes(k)) as [string, string][]).toString();
   const query = queryOf([]);
   const live = Boolean(criteria.status || criteria.registered);
   const filterOnly = queryOf(['sort', 'status', 'registered']);
-  const total = useQuery({ queryKey: ['users', domain, 'count', queryOf(['sort'])], enabled: Boolean(domain), queryFn: () => api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count?${queryOf(['sort'])}`) });
+  const total = useQuery({
+    queryKey: ['users', domain, 'count', queryOf(['sort'])],
+    enabled: Boolean(domain),
+    queryFn: () => api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count?${queryOf(['sort'])}`),
+  });
   const shown = deleted ? deletedColumns : columns;
   const selectable = deleted ? may(me, 'users:restore') : may(me, 'users:update') || may(me, 'users:delete');
   const template = templateOf(shown, selectable);
@@ -97,7 +106,8 @@ export function Users() {
     queryKey: ['users', domain, query],
     enabled: Boolean(domain),
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => api<Page>('GET', `/api/v1/domains/${domain}/users?limit=${PAGE}&${query}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
+    queryFn: ({ pageParam }) =>
+      api<Page>('GET', `/api/v1/domains/${domain}/users?limit=${PAGE}&${query}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
     getNextPageParam: (last) => last.nextCursor,
     // Pages are only ever added: comparing every loaded user with its new copy on each arrival
     // (TanStack's structural sharing) cost frames while scrolling.
@@ -131,7 +141,8 @@ export function Users() {
       return next;
     });
   }, []);
-  const selectAllMatching = async () => setAllMatching(await api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count?${filterOnly}`));
+  const selectAllMatching = async () =>
+    setAllMatching(await api<{ count: number; more: boolean }>('GET', `/api/v1/domains/${domain}/users/count?${filterOnly}`));
   const { sort: _sort, status: _status, registered: _registered, deleted: _deleted, agent, ...named } = criteria;
   const target: BulkTarget = allMatching ? { filter: { ...named, ...(agent ? { agent: agent === 'true' } : {}) } } : { ids: [...selected] };
   const selectedCount = allMatching ? allMatching.count : selected.size;
@@ -144,7 +155,9 @@ export function Users() {
         </Title>
         <Group>
           <Text size="sm" c="dimmed" aria-live="polite" data-testid="users-total">
-            {list.isLoading || !total.data ? t('users.loading') : t(total.data.more ? 'users.countMore' : 'users.count', { count: total.data.count, n: total.data.count.toLocaleString(i18n.language) })}
+            {list.isLoading || !total.data
+              ? t('users.loading')
+              : t(total.data.more ? 'users.countMore' : 'users.count', { count: total.data.count, n: total.data.count.toLocaleString(i18n.language) })}
           </Text>
           <Button component="a" variant="default" href={`/api/v1/domains/${domain}/users/export?${filterOnly}`} download>
             {t('users.export')}
@@ -188,7 +201,14 @@ export function Users() {
           />
         )}
       </Group>
-      {domain && <ListFilters domain={domain} filters={filters} live={!deleted} onChange={(next) => address.change(Object.fromEntries([...filterKeys, 'sort'].map((key) => [key, next[key as keyof Filters]])))} />}
+      {domain && (
+        <ListFilters
+          domain={domain}
+          filters={filters}
+          live={!deleted}
+          onChange={(next) => address.change(Object.fromEntries([...filterKeys, 'sort'].map((key) => [key, next[key as keyof Filters]])))}
+        />
+      )}
       {allLoaded && !allMatching && !live && list.hasNextPage !== undefined && (
         <Text size="sm">
           {t('bulk.allLoaded', { count: selected.size })}{' '}
@@ -198,8 +218,23 @@ export function Users() {
         </Text>
       )}
       {allMatching && <Text size="sm">{allMatching.more ? t('bulk.tooMany') : t('bulk.allMatching', { count: allMatching.count })}</Text>}
-      <div role="table" aria-label={deleted ? t('users.deletedView') : t('users.title')} aria-rowcount={users.length + 1} style={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0, fontSize: 'var(--mantine-font-size-sm)' }}>
-        <div role="row" style={{ display: 'grid', gridTemplateColumns: template, fontWeight: 600, borderBottom: '1px solid var(--mantine-color-gray-4)', padding: '8px 0', ...gutter }}>
+      <div
+        role="table"
+        aria-label={deleted ? t('users.deletedView') : t('users.title')}
+        aria-rowcount={users.length + 1}
+        style={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0, fontSize: 'var(--mantine-font-size-sm)' }}
+      >
+        <div
+          role="row"
+          style={{
+            display: 'grid',
+            gridTemplateColumns: template,
+            fontWeight: 600,
+            borderBottom: '1px solid var(--mantine-color-gray-4)',
+            padding: '8px 0',
+            ...gutter,
+          }}
+        >
           {selectable && (
             <div role="columnheader">
               <Checkbox
@@ -266,12 +301,29 @@ const UserRow = memo(function UserRow({ user, index, start, presence, selected, 
       role="row"
       aria-rowindex={index + 2}
       data-login={user.login}
-      style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${start}px)`, display: 'grid', gridTemplateColumns: template, alignItems: 'center', borderBottom: '1px solid var(--mantine-color-gray-2)' }}
+      style={{
+        position: 'absolute',
+        top: 0,
+        left: 0,
+        right: 0,
+        height: ROW_HEIGHT,
+        transform: `translateY(${start}px)`,
+        display: 'grid',
+        gridTemplateColumns: template,
+        alignItems: 'center',
+        borderBottom: '1px solid var(--mantine-color-gray-2)',
+      }}
     >
       {selectable && (
         <div role="cell">
           {/* A native box: a row mounts as it scrolls into view, and must be cheap to mount. */}
-          <input type="checkbox" style={{ width: 18, height: 18, accentColor: 'var(--mantine-primary-color-filled)' }} aria-label={t('bulk.selectOne', { login: user.login })} checked={selected} onChange={() => onToggle(user.id)} />
+          <input
+            type="checkbox"
+            style={{ width: 18, height: 18, accentColor: 'var(--mantine-primary-color-filled)' }}
+            aria-label={t('bulk.selectOne', { login: user.login })}
+            checked={selected}
+            onChange={() => onToggle(user.id)}
+          />
         </div>
       )}
       {shown.map((c) => (

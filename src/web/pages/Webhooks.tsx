@@ -1,4 +1,21 @@
-import { Alert, Badge, Button, Code, CopyButton, Drawer, Group, Modal, MultiSelect, Stack, Switch, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Code,
+  CopyButton,
+  Drawer,
+  Group,
+  Modal,
+  MultiSelect,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from '@mantine/core';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -188,7 +205,12 @@ export function Webhooks() {
       </Table>
       {hooks.isSuccess && items.length === 0 && <Text c="dimmed">{t('webhooks.none')}</Text>}
 
-      <Modal opened={form !== null} onClose={() => setForm(null)} title={form?.editing ? t('webhooks.editNamed', { url: form.editing.url }) : t('webhooks.new')} size="lg">
+      <Modal
+        opened={form !== null}
+        onClose={() => setForm(null)}
+        title={form?.editing ? t('webhooks.editNamed', { url: form.editing.url }) : t('webhooks.new')}
+        size="lg"
+      >
         {form && (
           <WebhookForm
             key={form.editing?.id ?? 'new'}
@@ -232,7 +254,13 @@ export function Webhooks() {
         )}
       </Modal>
 
-      <Drawer opened={logOf !== null} onClose={() => setLogOf(null)} position="right" size={1000} title={logOf ? t('webhooks.deliveriesOf', { url: logOf.url }) : ''}>
+      <Drawer
+        opened={logOf !== null}
+        onClose={() => setLogOf(null)}
+        position="right"
+        size={1000}
+        title={logOf ? t('webhooks.deliveriesOf', { url: logOf.url }) : ''}
+      >
         {logOf && (
           <DeliveryLog
             domain={domain}
@@ -333,7 +361,12 @@ function WebhookForm({
           onChange={(e) => setDraft({ ...draft, url: e.currentTarget.value })}
           error={urlProblem(problem, t)}
         />
-        <TextInput label={t('card.description')} value={draft.description} onChange={(e) => setDraft({ ...draft, description: e.currentTarget.value })} error={problem?.at('description')} />
+        <TextInput
+          label={t('card.description')}
+          value={draft.description}
+          onChange={(e) => setDraft({ ...draft, description: e.currentTarget.value })}
+          error={problem?.at('description')}
+        />
         <MultiSelect
           label={t('webhooks.events')}
           description={t('webhooks.eventsHint')}
@@ -342,11 +375,19 @@ function WebhookForm({
           data={choices}
           value={draft.eventTypes}
           onChange={(eventTypes) => setDraft({ ...draft, eventTypes })}
-          error={eventsProblem && `${eventsProblem.path !== 'eventTypes' ? `${draft.eventTypes[Number(eventsProblem.path.split('/')[1])] ?? ''}: ` : ''}${problem?.at(eventsProblem.path) ?? ''}`}
+          error={
+            eventsProblem &&
+            `${eventsProblem.path !== 'eventTypes' ? `${draft.eventTypes[Number(eventsProblem.path.split('/')[1])] ?? ''}: ` : ''}${problem?.at(eventsProblem.path) ?? ''}`
+          }
           comboboxProps={{ withinPortal: true }}
           maxDropdownHeight={280}
         />
-        <Switch label={t('webhooks.activeLabel')} description={t('webhooks.activeHint')} checked={draft.active} onChange={(e) => setDraft({ ...draft, active: e.currentTarget.checked })} />
+        <Switch
+          label={t('webhooks.activeLabel')}
+          description={t('webhooks.activeHint')}
+          checked={draft.active}
+          onChange={(e) => setDraft({ ...draft, active: e.currentTarget.checked })}
+        />
         {editing && (
           <Stack
             gap={6}
@@ -433,7 +474,17 @@ function StateBadge({ state }: { state: Delivery['state'] }) {
  * delivery with its last attempt (time, status code, latency), how many attempts it took, and
  * how it ended; any can be sent again.
  */
-function DeliveryLog({ domain, hook, language, redeliver }: { domain: string | undefined; hook: Webhook; language: string; redeliver: (delivery: Delivery, when: string) => Promise<boolean> }) {
+function DeliveryLog({
+  domain,
+  hook,
+  language,
+  redeliver,
+}: {
+  domain: string | undefined;
+  hook: Webhook;
+  language: string;
+  redeliver: (delivery: Delivery, when: string) => Promise<boolean>;
+}) {
   const { t } = useTranslation();
   const log = useInfiniteQuery({
     queryKey: deliveriesKey(domain, hook.id),
@@ -441,7 +492,10 @@ function DeliveryLog({ domain, hook, language, redeliver }: { domain: string | u
     refetchInterval: 2000,
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) =>
-      api<{ items: Delivery[]; nextCursor: string | null }>('GET', `/api/v1/domains/${domain}/webhooks/${hook.id}/deliveries?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
+      api<{ items: Delivery[]; nextCursor: string | null }>(
+        'GET',
+        `/api/v1/domains/${domain}/webhooks/${hook.id}/deliveries?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`,
+      ),
     getNextPageParam: (last) => last.nextCursor,
   });
   const deliveries = log.data?.pages.flatMap((p) => p.items) ?? [];
@@ -555,7 +609,12 @@ function SecretDialog({ shown, onClose }: { shown: ShownSecret | null; onClose: 
                   </Button>
                 )}
               </CopyButton>
-              <Button component="a" variant="default" href={`data:text/plain;charset=utf-8,${encodeURIComponent(`${shown.secret}\n`)}`} download="webhook-signing-secret.txt">
+              <Button
+                component="a"
+                variant="default"
+                href={`data:text/plain;charset=utf-8,${encodeURIComponent(`${shown.secret}\n`)}`}
+                download="webhook-signing-secret.txt"
+              >
                 {t('webhooks.download')}
               </Button>
             </Group>

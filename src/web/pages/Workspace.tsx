@@ -21,9 +21,16 @@ export function Workspace() {
   const id = me?.user.id;
   const userPath = `/api/v1/domains/${domain}/users/${id}`;
   const own = useQuery({ queryKey: ['presence', domain, id], enabled: Boolean(id), queryFn: () => api<Presence>('GET', `${userPath}/presence`) });
-  const live = useLiveEvents(domain, useCallback(() => undefined, []));
+  const live = useLiveEvents(
+    domain,
+    useCallback(() => undefined, []),
+  );
   const presence = (id && live.get(id)) || own.data;
-  const reasons = useQuery({ queryKey: ['pause-reasons', domain], enabled: Boolean(domain) && may(me, 'catalogs:read'), queryFn: () => api<{ items: { name: string }[] }>('GET', `/api/v1/domains/${domain}/pause-reasons`) });
+  const reasons = useQuery({
+    queryKey: ['pause-reasons', domain],
+    enabled: Boolean(domain) && may(me, 'catalogs:read'),
+    queryFn: () => api<{ items: { name: string }[] }>('GET', `/api/v1/domains/${domain}/pause-reasons`),
+  });
   const [reason, setReason] = useState<string | null>(null);
   const { run, said: problem } = useAction(['presence', domain, id]);
   const act = (method: string, path: string, body?: unknown) => run(() => api(method, `${userPath}/${path}`, body));
@@ -63,7 +70,15 @@ export function Workspace() {
               <Button color="teal" disabled={!inCc || status === 'available'} onClick={() => void act('PUT', 'status', { status: 'available' })}>
                 {t('users.statuses.available')}
               </Button>
-              <Select aria-label={t('workspace.reason')} placeholder={t('workspace.reason')} data={(reasons.data?.items ?? []).map((r) => r.name)} value={reason} onChange={setReason} clearable w={180} />
+              <Select
+                aria-label={t('workspace.reason')}
+                placeholder={t('workspace.reason')}
+                data={(reasons.data?.items ?? []).map((r) => r.name)}
+                value={reason}
+                onChange={setReason}
+                clearable
+                w={180}
+              />
               <Button color="yellow" disabled={!inCc} onClick={() => void act('PUT', 'status', { status: 'break', ...(reason ? { reason } : {}) })}>
                 {t('workspace.takeBreak')}
               </Button>

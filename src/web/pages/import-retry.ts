@@ -59,7 +59,11 @@ export function inOriginalRows(report: Report, sent: number[] | null): Report {
   const failed = failedRowsOf(report).map(original);
   return {
     ...report,
-    problems: report.problems.map((p) => ({ ...p, row: original(p.row), ...(p.code === 'import.same_login' && typeof p.params?.row === 'number' ? { params: { ...p.params, row: original(p.params.row) } } : {}) })),
+    problems: report.problems.map((p) => ({
+      ...p,
+      row: original(p.row),
+      ...(p.code === 'import.same_login' && typeof p.params?.row === 'number' ? { params: { ...p.params, row: original(p.params.row) } } : {}),
+    })),
     skipped: report.skipped.map((s) => ({ ...s, row: original(s.row) })),
     failedRows: failed.map((row): [number, number] => [row, row]),
   };

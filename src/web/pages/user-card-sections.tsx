@@ -9,13 +9,20 @@ import { may, useMe } from '../api/session.ts';
 import type { UserView } from './user-draft.ts';
 
 /** What the domain's password policy says of a password as it is typed (debounced). */
-export function usePasswordVerdict(domain: string | undefined, password: string, identity: { login: string; email: string; firstName: string; lastName: string }) {
+export function usePasswordVerdict(
+  domain: string | undefined,
+  password: string,
+  identity: { login: string; email: string; firstName: string; lastName: string },
+) {
   const [problems, setProblems] = useState<string[]>([]);
   const { login, email, firstName, lastName } = identity;
   useEffect(() => {
     if (!domain || !password) return setProblems([]);
     const timer = setTimeout(() => {
-      void api<{ problems: { code: string; message: string }[] }>('POST', `/api/v1/domains/${domain}/password-policy/check`, { password, ...Object.fromEntries(Object.entries({ login, email, firstName, lastName }).filter(([, v]) => v)) })
+      void api<{ problems: { code: string; message: string }[] }>('POST', `/api/v1/domains/${domain}/password-policy/check`, {
+        password,
+        ...Object.fromEntries(Object.entries({ login, email, firstName, lastName }).filter(([, v]) => v)),
+      })
         .then((verdict) => setProblems(verdict.problems.map(said)))
         .catch(() => setProblems([]));
     }, 300);
@@ -29,15 +36,22 @@ export function Sessions({ domain, user }: { domain: string; user: UserView }) {
   const { t, i18n } = useTranslation();
   const me = useMe().data;
   const path = `/api/v1/domains/${domain}/users/${user.id}`;
-  const sessions = useQuery({ queryKey: ['sessions', domain, user.id], queryFn: () => api<{ items: { id: string; createdAt: string; lastSeenAt?: string; address?: string | null; userAgent?: string | null }[] }>('GET', `${path}/sessions`) });
+  const sessions = useQuery({
+    queryKey: ['sessions', domain, user.id],
+    queryFn: () =>
+      api<{ items: { id: string; createdAt: string; lastSeenAt?: string; address?: string | null; userAgent?: string | null }[] }>('GET', `${path}/sessions`),
+  });
   const { run, said: problem } = useAction(['sessions', domain, user.id], ['user', domain, user.id]);
-  const act = (method: string, suffix: string, body?: unknown) => run(() => api(method, `${path}${suffix}`, body, body ? { 'if-match': `"${user.version}"` } : {}));
+  const act = (method: string, suffix: string, body?: unknown) =>
+    run(() => api(method, `${path}${suffix}`, body, body ? { 'if-match': `"${user.version}"` } : {}));
   return (
     <Stack>
       {problem && <Alert color="red">{problem}</Alert>}
       <Group>
         <Text>{t('security.twoFactor')}:</Text>
-        <Badge color={user.security.twoFactor === 'totp' ? 'teal' : 'dark'}>{user.security.twoFactor === 'totp' ? t('security.totpOn') : t('security.totpOff')}</Badge>
+        <Badge color={user.security.twoFactor === 'totp' ? 'teal' : 'dark'}>
+          {user.security.twoFactor === 'totp' ? t('security.totpOn') : t('security.totpOff')}
+        </Badge>
         {user.security.twoFactor === 'totp' && may(me, 'users:update') && (
           <Button size="xs" variant="light" color="red" onClick={() => void act('PATCH', '', { security: { twoFactor: 'none' } })}>
             {t('security.resetTotp')}
@@ -74,7 +88,8 @@ export function UserLicenses({ domain, user }: { domain: string; user: UserView 
   const me = useMe().data;
   const licenses = useList<{ name: string; free: number; seats: number; expired: boolean }>(domain, 'licenses');
   const { run, said: problem } = useAction(listKey(domain, 'licenses'), ['user', domain, user.id]);
-  const toggle = (name: string, held: boolean) => run(() => api(held ? 'DELETE' : 'POST', `/api/v1/domains/${domain}/users/${user.id}/licenses/${encodeURIComponent(name)}`));
+  const toggle = (name: string, held: boolean) =>
+    run(() => api(held ? 'DELETE' : 'POST', `/api/v1/domains/${domain}/users/${user.id}/licenses/${encodeURIComponent(name)}`));
   return (
     <Stack>
       {problem && (

@@ -2,7 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { userCreate, userUpdate } from '../../server/users/schema.ts';
 import { bodyOf, emptyDraft, patchOf, withValue, type Draft } from './user-draft.ts';
 
-const filled = (): Draft => ({ ...withValue(withValue(emptyDraft(), 'login', 'anna'), 'email', ''), sip: { extension: '1001', assignment: 'static', connection: 'webrtc', customUri: '', authAcl: [], stun: null, voicemail: { enabled: false }, callerId: { name: '', number: '' } } });
+const filled = (): Draft => ({
+  ...withValue(withValue(emptyDraft(), 'login', 'anna'), 'email', ''),
+  sip: {
+    extension: '1001',
+    assignment: 'static',
+    connection: 'webrtc',
+    customUri: '',
+    authAcl: [],
+    stun: null,
+    voicemail: { enabled: false },
+    callerId: { name: '', number: '' },
+  },
+});
 
 describe('what the user card sends', () => {
   it('leaves empty fields out of a new user, and keeps what was typed', () => {
@@ -17,12 +29,28 @@ describe('what the user card sends', () => {
   it('sends only what changed, and an emptied field as null', () => {
     const before = { ...filled(), email: 'anna@example.com', position: 'Agent' };
     const after = withValue(withValue(before, 'position', ''), 'sip/extension', '1002');
-    expect(patchOf(before, after)).toEqual({ position: null, sip: { extension: '1002', assignment: 'static', connection: 'webrtc', customUri: null, authAcl: [], stun: null, voicemail: { enabled: false }, callerId: { name: null, number: null } } });
+    expect(patchOf(before, after)).toEqual({
+      position: null,
+      sip: {
+        extension: '1002',
+        assignment: 'static',
+        connection: 'webrtc',
+        customUri: null,
+        authAcl: [],
+        stun: null,
+        voicemail: { enabled: false },
+        callerId: { name: null, number: null },
+      },
+    });
     expect(patchOf(before, before)).toEqual({});
   });
 
   it('sends only the predictive queue settings the user has of their own', () => {
-    const draft = withValue(withValue(filled(), 'agent/personalPredictiveQueue', { enabled: null, dialRatio: 2.5, maxAbandonRate: null, maxAttempts: '' }), 'agent/enabled', true);
+    const draft = withValue(
+      withValue(filled(), 'agent/personalPredictiveQueue', { enabled: null, dialRatio: 2.5, maxAbandonRate: null, maxAttempts: '' }),
+      'agent/enabled',
+      true,
+    );
     expect((bodyOf(draft, true).agent as Record<string, unknown>).personalPredictiveQueue).toEqual({ dialRatio: 2.5 });
     const following = withValue(draft, 'agent/personalPredictiveQueue', { enabled: null, dialRatio: null, maxAbandonRate: null, maxAttempts: null });
     expect((bodyOf(following, false).agent as Record<string, unknown>).personalPredictiveQueue).toBeNull();
@@ -51,7 +79,9 @@ describe('the card fields the manuals name', () => {
 
   it('never writes an enrolled two-factor type back, and turns it off when chosen', () => {
     const enrolled = withValue(filled(), 'security/twoFactor', 'totp');
-    expect(patchOf(enrolled, withValue(enrolled, 'security/sessionMaxAge', 3600))).toEqual({ security: { requireTwoFactor: false, sessionTimeout: null, sessionMaxAge: 3600, maxSessions: null, sessionLimit: 'end-oldest', ipAllowList: [] } });
+    expect(patchOf(enrolled, withValue(enrolled, 'security/sessionMaxAge', 3600))).toEqual({
+      security: { requireTwoFactor: false, sessionTimeout: null, sessionMaxAge: 3600, maxSessions: null, sessionLimit: 'end-oldest', ipAllowList: [] },
+    });
     const off = patchOf(enrolled, withValue(enrolled, 'security/twoFactor', 'none'));
     expect((off.security as Record<string, unknown>).twoFactor).toBe('none');
     expect(parsed(off, false).success).toBe(true);

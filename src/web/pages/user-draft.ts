@@ -26,7 +26,15 @@ export const emptyDraft = (): Draft => ({
   domainAdmin: false,
   sip: null,
   agent: { enabled: false, skills: [], allTags: false, allSkills: false, autoDial: null, assignLeads: false, clientLanguages: null },
-  security: { twoFactor: 'none', requireTwoFactor: false, sessionTimeout: null, sessionMaxAge: null, maxSessions: null, sessionLimit: 'end-oldest', ipAllowList: [] },
+  security: {
+    twoFactor: 'none',
+    requireTwoFactor: false,
+    sessionTimeout: null,
+    sessionMaxAge: null,
+    maxSessions: null,
+    sessionLimit: 'end-oldest',
+    ipAllowList: [],
+  },
   integrations: { oauthEmail: '', crmId: '', calDavToken: '' },
 });
 
@@ -61,7 +69,12 @@ export function draftOf(user: UserView): Draft {
       authAcl: user.sip.authAcl,
       stun: user.sip.inherited.includes('stun') ? null : user.sip.stun,
       voicemail: { enabled: user.sip.voicemail.enabled },
-      callerId: { name: user.sip.callerId.name ?? '', number: user.sip.callerId.number ?? '', callNumbers: user.sip.callerId.callNumbers, smsSenders: user.sip.callerId.smsSenders },
+      callerId: {
+        name: user.sip.callerId.name ?? '',
+        number: user.sip.callerId.number ?? '',
+        callNumbers: user.sip.callerId.callNumbers,
+        smsSenders: user.sip.callerId.smsSenders,
+      },
     },
     security: {
       twoFactor: user.security.twoFactor,
@@ -81,7 +94,9 @@ export function draftOf(user: UserView): Draft {
       autoDial: own('autoDial'),
       assignLeads: user.agent.assignLeads,
       clientLanguages: own('clientLanguages'),
-      personalPredictiveQueue: Object.fromEntries(predictiveSettings.map((key) => [key, inherited.has(`personalPredictiveQueue.${key}`) ? null : user.agent.personalPredictiveQueue[key]])),
+      personalPredictiveQueue: Object.fromEntries(
+        predictiveSettings.map((key) => [key, inherited.has(`personalPredictiveQueue.${key}`) ? null : user.agent.personalPredictiveQueue[key]]),
+      ),
       ...Object.fromEntries(agentTimers.map((key) => [key, own(key)])),
     },
   };
@@ -101,20 +116,36 @@ export function bodyOf(draft: Draft, forCreate: boolean): Record<string, unknown
   const { twoFactor, ...security } = draft.security as Record<string, unknown>;
   body.security = twoFactor === 'none' ? { twoFactor, ...security } : security;
   if (draft.sip) {
-    const { voicemail, callerId, secret, ...sip } = draft.sip as Record<string, unknown> & { voicemail: Record<string, unknown>; callerId: Record<string, unknown> };
+    const { voicemail, callerId, secret, ...sip } = draft.sip as Record<string, unknown> & {
+      voicemail: Record<string, unknown>;
+      callerId: Record<string, unknown>;
+    };
     body.sip = {
       ...Object.fromEntries(Object.entries(sip).map(([k, v]) => [k, blankToNull(v)])),
       // A SIP password is sent when typed; left empty, the API generates one (or keeps the current).
       ...(secret ? { secret } : {}),
-      voicemail: Object.fromEntries(Object.entries(voicemail).filter(([, v]) => v !== '').map(([k, v]) => [k, v])),
+      voicemail: Object.fromEntries(
+        Object.entries(voicemail)
+          .filter(([, v]) => v !== '')
+          .map(([k, v]) => [k, v]),
+      ),
       callerId: Object.fromEntries(Object.entries(callerId).map(([k, v]) => [k, blankToNull(v)])),
     };
   } else if (!forCreate) body.sip = null;
   const integrations = draft.integrations as Record<string, unknown>;
   // The CalDAV token is write-only: sent when typed, never blanked by an untouched field.
-  body.integrations = Object.fromEntries(Object.entries(integrations).filter(([k, v]) => !(k === 'calDavToken' && v === '')).map(([k, v]) => [k, blankToNull(v)]).filter(([, v]) => !(forCreate && v === null)));
+  body.integrations = Object.fromEntries(
+    Object.entries(integrations)
+      .filter(([k, v]) => !(k === 'calDavToken' && v === ''))
+      .map(([k, v]) => [k, blankToNull(v)])
+      .filter(([, v]) => !(forCreate && v === null)),
+  );
   const { personalPredictiveQueue: queue, ...agent } = draft.agent as Record<string, unknown> & { personalPredictiveQueue?: Record<string, unknown> };
-  body.agent = Object.fromEntries(Object.entries(agent).map(([k, v]) => [k, blankToNull(v)]).filter(([, v]) => !(forCreate && v === null)));
+  body.agent = Object.fromEntries(
+    Object.entries(agent)
+      .map(([k, v]) => [k, blankToNull(v)])
+      .filter(([, v]) => !(forCreate && v === null)),
+  );
   // Settings that follow the domain's default are left out; all following it is the queue's null.
   const ownQueue = Object.fromEntries(Object.entries(queue ?? {}).filter(([, v]) => v !== null && v !== ''));
   if (Object.keys(ownQueue).length) (body.agent as Record<string, unknown>).personalPredictiveQueue = ownQueue;
@@ -130,7 +161,8 @@ export function patchOf(before: Draft, after: Draft): Record<string, unknown> {
 }
 
 /** Reads and writes a field of the draft by its API path (`sip/extension`). */
-export const at = (draft: Draft, path: string): unknown => path.split('/').reduce<unknown>((value, key) => (value as Record<string, unknown> | null)?.[key], draft);
+export const at = (draft: Draft, path: string): unknown =>
+  path.split('/').reduce<unknown>((value, key) => (value as Record<string, unknown> | null)?.[key], draft);
 
 export function withValue(draft: Draft, path: string, value: unknown): Draft {
   const [head, ...rest] = path.split('/') as [string, ...string[]];

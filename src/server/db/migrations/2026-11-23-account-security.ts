@@ -23,8 +23,14 @@ export const accountSecurity: Migration = {
         .addColumn(name, type, (c) => (fallback === null ? c : c.notNull().defaultTo(fallback)))
         .execute();
     }
-    await db.schema.alterTable('domains').addColumn('require_two_factor', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-    await db.schema.alterTable('roles').addColumn('require_two_factor', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('domains')
+      .addColumn('require_two_factor', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .alterTable('roles')
+      .addColumn('require_two_factor', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
     await db.schema
       .createTable('recovery_codes')
       .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
@@ -37,7 +43,20 @@ export const accountSecurity: Migration = {
     await db.schema.dropTable('recovery_codes').execute();
     await db.schema.alterTable('roles').dropColumn('require_two_factor').execute();
     await db.schema.alterTable('domains').dropColumn('require_two_factor').execute();
-    for (const name of ['two_factor', 'totp_secret', 'totp_pending_secret', 'totp_last_step', 'session_timeout', 'session_max_age', 'max_sessions', 'session_limit', 'ip_allow_list', 'oauth_email', 'caldav_token', 'crm_id']) {
+    for (const name of [
+      'two_factor',
+      'totp_secret',
+      'totp_pending_secret',
+      'totp_last_step',
+      'session_timeout',
+      'session_max_age',
+      'max_sessions',
+      'session_limit',
+      'ip_allow_list',
+      'oauth_email',
+      'caldav_token',
+      'crm_id',
+    ]) {
       await db.schema.alterTable('users').dropColumn(name).execute();
     }
   },

@@ -56,9 +56,7 @@ export const directory: Migration = {
         .addColumn('name_key', 'text', (c) => c.notNull())
         .addColumn('description', 'text');
       if (table === 'roles') {
-        builder = builder
-          .addColumn('permissions', 'text', (c) => c.notNull())
-          .addColumn('builtin', 'integer', (c) => c.notNull().defaultTo(0));
+        builder = builder.addColumn('permissions', 'text', (c) => c.notNull()).addColumn('builtin', 'integer', (c) => c.notNull().defaultTo(0));
       }
       await builder
         .addColumn('created_at', 'text', (c) => c.notNull())
@@ -135,7 +133,19 @@ export const directory: Migration = {
   },
 
   async down(db: Kysely<any>) {
-    for (const table of ['audit_log', 'sessions', 'user_search_terms', 'user_tags', 'group_roles', 'user_groups', 'user_roles', 'groups', 'roles', 'users', 'domains']) {
+    for (const table of [
+      'audit_log',
+      'sessions',
+      'user_search_terms',
+      'user_tags',
+      'group_roles',
+      'user_groups',
+      'user_roles',
+      'groups',
+      'roles',
+      'users',
+      'domains',
+    ]) {
       await db.schema.dropTable(table).execute();
     }
   },

@@ -3,7 +3,10 @@ import type { Kysely, Migration } from 'kysely';
 /** Forced password change at next sign-in, and one-time reset tokens issued by administrators. */
 export const passwordLifeCycle: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema.alterTable('users').addColumn('must_change_password', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('users')
+      .addColumn('must_change_password', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
     await db.schema
       .createTable('password_reset_tokens')
       .addColumn('id', 'text', (c) => c.primaryKey())

@@ -32,7 +32,11 @@ export const presence: Migration = {
     const supervisors = await db.selectFrom('roles').select(['id', 'permissions']).where('builtin', '=', 1).where('name_key', '=', 'supervisor').execute();
     for (const role of supervisors) {
       const permissions = [...new Set([...(JSON.parse(role.permissions) as string[]), 'users:force-status'])];
-      await db.updateTable('roles').set({ permissions: JSON.stringify(permissions) }).where('id', '=', role.id).execute();
+      await db
+        .updateTable('roles')
+        .set({ permissions: JSON.stringify(permissions) })
+        .where('id', '=', role.id)
+        .execute();
     }
   },
   async down(db: Kysely<any>) {

@@ -75,8 +75,20 @@ export const telephony: Migration = {
       .addColumn('signed_out_by', 'text')
       .execute();
     // A desk holds one user at a time and a user sits at one desk: the database keeps it so under races.
-    await db.schema.createIndex('desk_sign_ins__occupied_desk').unique().on('desk_sign_ins').columns(['domain_id', 'extension']).where(sql.ref('signed_out_at'), 'is', null).execute();
-    await db.schema.createIndex('desk_sign_ins__seated_user').unique().on('desk_sign_ins').column('user_id').where(sql.ref('signed_out_at'), 'is', null).execute();
+    await db.schema
+      .createIndex('desk_sign_ins__occupied_desk')
+      .unique()
+      .on('desk_sign_ins')
+      .columns(['domain_id', 'extension'])
+      .where(sql.ref('signed_out_at'), 'is', null)
+      .execute();
+    await db.schema
+      .createIndex('desk_sign_ins__seated_user')
+      .unique()
+      .on('desk_sign_ins')
+      .column('user_id')
+      .where(sql.ref('signed_out_at'), 'is', null)
+      .execute();
     await db.schema.createIndex('desk_sign_ins__user_id__signed_in_at').on('desk_sign_ins').columns(['user_id', 'signed_in_at']).execute();
 
     await db.schema
@@ -101,7 +113,8 @@ export const telephony: Migration = {
     await db.schema.createIndex('agent_skills__skill_id').on('agent_skills').column('skill_id').execute();
   },
   async down(db: Kysely<any>) {
-    for (const table of ['agent_skills', 'agents', 'desk_sign_ins', 'presentation_numbers', 'sip_accounts', 'extensions']) await db.schema.dropTable(table).execute();
+    for (const table of ['agent_skills', 'agents', 'desk_sign_ins', 'presentation_numbers', 'sip_accounts', 'extensions'])
+      await db.schema.dropTable(table).execute();
     await db.schema.alterTable('domains').dropColumn('agent_defaults').execute();
     await db.schema.alterTable('domains').dropColumn('sip_settings').execute();
   },

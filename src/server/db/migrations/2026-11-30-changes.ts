@@ -34,7 +34,11 @@ export const changes: Migration = {
     const admins = await db.selectFrom('roles').select(['id', 'permissions']).where('builtin', '=', 1).where('name_key', '=', 'admin').execute();
     for (const role of admins) {
       const permissions = [...new Set([...(JSON.parse(role.permissions) as string[]), 'changes:read'])];
-      await db.updateTable('roles').set({ permissions: JSON.stringify(permissions) }).where('id', '=', role.id).execute();
+      await db
+        .updateTable('roles')
+        .set({ permissions: JSON.stringify(permissions) })
+        .where('id', '=', role.id)
+        .execute();
     }
   },
   async down(db: Kysely<any>) {

@@ -41,7 +41,11 @@ export const webhooks: Migration = {
       .execute();
     await db.schema.createIndex('webhook_deliveries__subscription_id__seq').unique().on('webhook_deliveries').columns(['subscription_id', 'seq']).execute();
     // The deliverer's two questions: what is due for a subscription, and is an earlier delivery of this resource still pending.
-    await db.schema.createIndex('webhook_deliveries__subscription_id__state__next_attempt_at__id').on('webhook_deliveries').columns(['subscription_id', 'state', 'next_attempt_at', 'id']).execute();
+    await db.schema
+      .createIndex('webhook_deliveries__subscription_id__state__next_attempt_at__id')
+      .on('webhook_deliveries')
+      .columns(['subscription_id', 'state', 'next_attempt_at', 'id'])
+      .execute();
     await db.schema.createIndex('webhook_deliveries__resource_key__state__seq').on('webhook_deliveries').columns(['resource_key', 'state', 'seq']).execute();
     await db.schema.createIndex('webhook_deliveries__state__created_at').on('webhook_deliveries').columns(['state', 'created_at']).execute();
     await db.schema
@@ -60,7 +64,11 @@ export const webhooks: Migration = {
     const admins = await db.selectFrom('roles').select(['id', 'permissions']).where('builtin', '=', 1).where('name_key', '=', 'admin').execute();
     for (const role of admins) {
       const permissions = [...new Set([...(JSON.parse(role.permissions) as string[]), 'webhooks:manage'])];
-      await db.updateTable('roles').set({ permissions: JSON.stringify(permissions) }).where('id', '=', role.id).execute();
+      await db
+        .updateTable('roles')
+        .set({ permissions: JSON.stringify(permissions) })
+        .where('id', '=', role.id)
+        .execute();
     }
   },
   async down(db: Kysely<any>) {
