@@ -19,6 +19,11 @@ export default tseslint.config(
     },
   },
   {
+    // The dependency-cruiser configuration is CommonJS, as that tool reads it.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     // A migration is written against the schema as it was then, not the current typed one (Kysely's own advice),
     // and a prepared query is compiled for whichever database it is handed.
     files: ['src/server/db/migrations/**', 'src/server/db/prepared.ts'],

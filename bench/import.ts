@@ -7,12 +7,10 @@
  * Run: npm run bench:import
  */
 import { startServer } from './server-process.ts';
-import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/server/config.ts';
 import { connect, type Engine } from '../src/server/db/connect.ts';
@@ -23,21 +21,11 @@ import { bootstrapDirectory } from '../src/server/setup/bootstrap.ts';
 import { findDomain } from '../src/server/tenancy/domain-record.ts';
 import { safeguardsFor } from '../src/server/users/safeguards.ts';
 import { freshStorage } from '../test/databases.ts';
+import { signIn, uploadCsv, writeCsv } from './import-file.ts';
 import { seedUsers } from './seed.ts';
 
 const PASSWORD = 'Bench-Heron-Quartz-61!';
 const sizes = (process.env.BENCH_IMPORT_ROWS ?? '100000').split(',').map(Number);
-
-async function writeCsv(file: string, rows: number) {
-  const out = createWriteStream(file);
-  out.write('login,firstName,lastName,email,groups,extension,connection,agent,skills,wrapUpTime,maxNoAnswer\n');
-  for (let n = 0; n < rows; n += 1) {
-    const line = `bench${n},Agent,Number ${n},bench${n}@example.com,Sales|Support,${3_000_000 + n},pbx,true,English:${n % 100},15,3\n`;
-    if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-  }
-  out.end();
-  await finished(out);
-}
 
 /** Resident memory of a process now and at its peak, in MiB, from /proc. */
 const memoryOf = (pid: number) => {
@@ -92,27 +80,9 @@ for (const engine of (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',')
     await seedUsers(storage.db, domain.id, 0);
     const server = await startServer(database.url);
     try {
-      const token = (
-        (await (
-          await fetch(`${server.base}/api/v1/auth/login`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ domain: 'default', login: 'admin', password: PASSWORD }),
-          })
-        ).json()) as { token: string }
-      ).token;
+      const token = await signIn(server.base, 'admin', PASSWORD);
       const before = memoryOf(server.child.pid as number);
-      const started = performance.now();
-      const response = await fetch(`${server.base}/api/v1/domains/default/users/import`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` },
-        body: Readable.toWeb(createReadStream(file)) as ReadableStream,
-        duplex: 'half',
-      } as RequestInit);
-      const report = (await response.json()) as { created: number; problemCount: number; detail?: string };
-      const ms = performance.now() - started;
-      if (!response.ok || report.created !== rows)
-        throw new Error(`import: ${response.status} ${report.detail ?? ''} created ${report.created}, ${report.problemCount} problems`);
+      const ms = await uploadCsv(server.base, token, file, rows);
       const after = memoryOf(server.child.pid as number);
       const perSecond = Math.round(rows / (ms / 1000));
       let raw = '';

@@ -1,4 +1,4 @@
-import type { ImportProgress } from '../server/bulk/import.ts';
+import type { ImportProgress } from '../server/import/schema.ts';
 
 const WIDTH = 30;
 

@@ -1,9 +1,11 @@
 import { stringify } from 'csv-stringify/sync';
 import { Command, Option } from 'commander';
-import { exportRows } from '../server/bulk/export.ts';
+import { exportRows } from '../server/export/export.ts';
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { importQuery, importUsers, type GeneratedSecret } from '../server/bulk/import.ts';
-import { createRange, rangeInput } from '../server/bulk/range.ts';
+import { importUsers } from '../server/import/commands.ts';
+import { importQuery, type GeneratedSecret } from '../server/import/schema.ts';
+import { createRange } from '../server/range/commands.ts';
+import { rangeInput } from '../server/range/schema.ts';
 import { systemRequester } from '../server/setup/bootstrap.ts';
 import { findDomain } from '../server/tenancy/domain-record.ts';
 import { Problem } from '../server/http/problem.ts';

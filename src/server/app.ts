@@ -13,7 +13,7 @@ import { catalogRoutes } from './catalogs/routes.ts';
 import { installGuard } from './auth/guard.ts';
 import { lendToMarkedRoutes } from './db/lent-connection.ts';
 import { authRoutes } from './auth/routes.ts';
-import { passwordResetRoutes } from './auth/password-reset.ts';
+import { passwordResetRoutes } from './auth/password-reset-routes.ts';
 import { sessionRoutes } from './auth/session-routes.ts';
 import { actorForToken } from './sessions/store.ts';
 import type { Config } from './config.ts';
@@ -41,6 +41,7 @@ import { presenceRoutes } from './presence/routes.ts';
 import { eventRoutes } from './events/routes.ts';
 import { publishDirectoryChanges } from './events/directory-events.ts';
 import { FeedTail } from './changes/tail.ts';
+import { recordChanges } from './changes/store.ts';
 import { pauseReasonRoutes } from './pause-reasons/routes.ts';
 import { presenceReportRoutes } from './presence/report-routes.ts';
 import { sipSettingsRoutes } from './sip-accounts/routes.ts';
@@ -51,15 +52,18 @@ import { hotDeskRoutes } from './hot-desks/routes.ts';
 import { Registrar } from './registrar/registrar.ts';
 import { sipWebSocketRoute } from './registrar/websocket.ts';
 import { SipConnections } from './registrar/connections.ts';
-import { iceServerRoutes } from './registrar/ice-servers.ts';
-import { freeswitchRoutes } from './integrations/freeswitch.ts';
-import { bulkRoutes, exportRoutes } from './bulk/routes.ts';
-import { importRoutes } from './bulk/import-routes.ts';
+import { iceServerRoutes } from './registrar/ice-server-routes.ts';
+import { freeswitchRoutes } from './integrations/freeswitch-routes.ts';
+import { bulkRoutes, countRoutes } from './bulk-edit/routes.ts';
+import { rangeRoutes } from './range/routes.ts';
+import { exportRoutes } from './export/routes.ts';
+import { importRoutes } from './import/routes.ts';
 import { tokenRoutes } from './tokens/routes.ts';
 import { totpRoutes } from './auth/totp-routes.ts';
 import { userRoutes } from './users/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 import { WebhookWorker } from './webhooks/worker.ts';
+import { presenceDeliveries } from './webhooks/commands.ts';
 import { safeguardsFor } from './users/safeguards.ts';
 
 export interface RouteEntry {
@@ -145,9 +149,11 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
     graceMs: config.presenceGraceSeconds * 1000,
     liveness,
     onError: (error) => app.log.error({ err: error }, 'presence background work failed'),
+    alongHistory: presenceDeliveries(storage.db, config.webhooks),
   });
   presence.start();
   app.addHook('onClose', () => presence.stop());
+  recordChanges(config.changeFeed);
   const feed = new FeedTail(storage.db, config.changePollMs, (error) => app.log.error({ err: error }, 'reading the change feed failed'));
   await feed.start();
   app.addHook('onClose', () => feed.stop());
@@ -193,6 +199,8 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   iceServerRoutes(app, deps);
   freeswitchRoutes(app, deps);
   bulkRoutes(app, deps);
+  rangeRoutes(app, deps);
+  countRoutes(app, deps);
   exportRoutes(app, deps);
   importRoutes(app, deps);
   webhookRoutes(app, deps);

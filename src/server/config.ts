@@ -29,6 +29,8 @@ const environment = z
     SWITCHBOARD_PURGE_AFTER_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
     SWITCHBOARD_CHANGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     SWITCHBOARD_CHANGE_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(250),
+    /** For bench/change-feed only: `off` writes no change entries, to measure what the feed costs. */
+    SWITCHBOARD_CHANGE_FEED: z.enum(['on', 'off']).default('on'),
     SWITCHBOARD_BODY_LIMIT: z.coerce
       .number()
       .int()
@@ -96,7 +98,7 @@ const environment = z
       }, 'The first delay is at least 10 ms and at most the longest')
       .default('5000-3600000'),
     SWITCHBOARD_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
-    SWITCHBOARD_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+    SWITCHBOARD_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(128),
     SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((e) => e.SWITCHBOARD_PROCESS_TTL_MS >= 2 * e.SWITCHBOARD_PROCESS_HEARTBEAT_MS, {
@@ -122,6 +124,11 @@ export interface Config {
   changeRetentionDays: number;
   /** How often each process reads the change feed for what other processes committed. */
   changePollMs: number;
+  /**
+   * Whether writes record change entries. Off only to measure the feed's cost (bench/change-feed):
+   * without it webhooks, directory events and other processes' caches miss every change.
+   */
+  changeFeed: boolean;
   bodyLimit: number;
   trustedProxies: string[];
   /** Sign-in attempts per minute from one address. */
@@ -196,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     purgeAfterDays: e.SWITCHBOARD_PURGE_AFTER_DAYS,
     changeRetentionDays: e.SWITCHBOARD_CHANGE_RETENTION_DAYS,
     changePollMs: e.SWITCHBOARD_CHANGE_POLL_MS,
+    changeFeed: e.SWITCHBOARD_CHANGE_FEED === 'on',
     bodyLimit: e.SWITCHBOARD_BODY_LIMIT,
     trustedProxies: e.SWITCHBOARD_TRUSTED_PROXIES,
     loginRateLimit: e.SWITCHBOARD_LOGIN_RATE_LIMIT,

@@ -15,16 +15,14 @@ const shownLogins = (page: Page) => page.locator('[role=row][data-login]').evalu
  */
 async function headersApart(page: Page) {
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'nothing wider than the window');
-  const boxes = await page
-    .getByRole('columnheader')
-    .evaluateAll((cells) =>
-      cells.map((c) => ({
-        text: c.textContent,
-        left: c.getBoundingClientRect().left,
-        right: c.getBoundingClientRect().right,
-        fits: c.scrollWidth <= c.clientWidth,
-      })),
-    );
+  const boxes = await page.getByRole('columnheader').evaluateAll((cells) =>
+    cells.map((c) => ({
+      text: c.textContent,
+      left: c.getBoundingClientRect().left,
+      right: c.getBoundingClientRect().right,
+      fits: c.scrollWidth <= c.clientWidth,
+    })),
+  );
   for (const [i, box] of boxes.entries()) {
     assert.ok(box.fits, `${box.text} fits its column`);
     const next = boxes[i + 1];

@@ -1,19 +1,16 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { recordAudit } from '../audit/store.ts';
 import { findDomain } from '../tenancy/domain-record.ts';
 import { actorOf } from '../http/access.ts';
 import { expectedVersion, sendEtag } from '../http/etag.ts';
-import { invalid, Problem } from '../http/problem.ts';
+import { Problem } from '../http/problem.ts';
 import type { Deps, Router } from '../deps.ts';
-import { changeUser, readUser } from '../users/commands.ts';
+import { readUser } from '../users/commands.ts';
 import { profileUpdate, userResponse } from '../users/schema.ts';
-import { SESSION_COOKIE, sessionRequired } from './guard.ts';
-import { revokeToken } from '../tokens/store.ts';
-import { verifyPassword } from '../passwords/hashing.ts';
-import { authenticate } from './sign-in.ts';
+import { SESSION_COOKIE } from './guard.ts';
+import { changeOwnProfile, signOut } from './commands.ts';
+import { authenticate, openSignedInSession } from './sign-in-commands.ts';
 import { loginBody, loginResponse, meResponse } from './schema.ts';
-import { admitSession, closeSession, openSession } from '../sessions/store.ts';
 
 const tags = ['authentication'];
 
@@ -24,21 +21,9 @@ export function authRoutes(router: Router, { db, config, passwords, cipher }: De
     schema: { tags, summary: 'Sign in', body: loginBody, response: { 200: loginResponse } },
     handler: async (request, reply) => {
       const { domain, account } = await authenticate(db, cipher, { ...request.body, address: request.ip });
-
-      const session = await db.transaction().execute(async (trx) => {
-        await admitSession(trx, account);
-        const opened = await openSession(trx, account.id, account.session_max_age ?? config.sessionTtlSeconds, {
-          userAgent: request.headers['user-agent'],
-          address: request.ip,
-        });
-        await recordAudit(trx, {
-          domainId: domain.id,
-          actor: { id: account.id, login: account.login },
-          action: 'session.opened',
-          target: { type: 'session', id: account.id, name: account.login },
-          changes: { address: { from: null, to: request.ip } },
-        });
-        return opened;
+      const session = await openSignedInSession(db, domain, account, config.sessionTtlSeconds, {
+        userAgent: request.headers['user-agent'],
+        address: request.ip,
       });
       setSessionCookie(reply, session.token, session.expiresAt, request.protocol === 'https');
       return { ...session, user: await readUser(db, domain, account.id) };
@@ -54,9 +39,7 @@ export function authRoutes(router: Router, { db, config, passwords, cipher }: De
       response: { 204: z.null() },
     },
     handler: async (request, reply) => {
-      const actor = actorOf(request);
-      if (actor.apiTokenId !== null) await revokeToken(db, actor.id, actor.apiTokenId);
-      else await closeSession(db, actor.sessionId);
+      await signOut(db, actorOf(request));
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send(null);
     },
@@ -82,17 +65,7 @@ export function authRoutes(router: Router, { db, config, passwords, cipher }: De
       const actor = actorOf(request);
       const domain = await findDomain(db, actor.domainName);
       if (!domain) throw new Problem(401, 'auth.not_authenticated', 'Sign in first');
-      const { currentPassword, ...change } = request.body;
-      if (actor.apiTokenId !== null && (change.password !== undefined || change.email !== undefined)) throw sessionRequired();
-      if (currentPassword !== undefined) {
-        const stored = await db.selectFrom('users').select('password_hash').where('id', '=', actor.id).executeTakeFirst();
-        if (!(await verifyPassword(stored?.password_hash ?? null, currentPassword))) {
-          throw invalid([{ path: 'currentPassword', code: 'password.current_wrong', message: 'Not your current password' }]);
-        }
-      }
-      // Setting one's own password fulfils a forced change.
-      const withFlag = change.password === undefined ? change : { ...change, passwordChangeRequired: false };
-      const user = await changeUser(db, actor, domain, actor.id, withFlag, expectedVersion(request), { passwords, cipher });
+      const user = await changeOwnProfile(db, actor, domain, request.body, () => expectedVersion(request), { passwords, cipher });
       sendEtag(reply, user.version);
       return user;
     },

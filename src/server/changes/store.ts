@@ -1,10 +1,19 @@
-import { sql } from 'kysely';
+import { CompiledQuery, PostgresAdapter, sql } from 'kysely';
+import { prepared } from '../db/prepared.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import type { ChangesTable, Db } from '../db/schema.ts';
 import type { ChangeDraft } from './rules.ts';
 import type { ChangeView } from './schema.ts';
 
-/** Transactions that number their entries as they commit, with the token marking them. */
+/** Off only in bench/change-feed (SWITCHBOARD_CHANGE_FEED=off), to measure what the feed costs. */
+let recording = true;
+
+/** Turns the recording of change entries on or off for this process (buildApp, from the configuration). */
+export function recordChanges(on: boolean): void {
+  recording = on;
+}
+
+/** Transactions that number their entries as they commit, with the temporary table their entries wait in. */
 const deferring = new WeakMap<Db, string>();
 
 /**
@@ -13,20 +22,41 @@ const deferring = new WeakMap<Db, string>();
  * and a reader never passes a number still to be committed.
  */
 async function takeNumbers(trx: Db, domainId: string, count: number): Promise<number> {
-  const row = await trx
-    .insertInto('change_counters')
-    .values({ domain_id: domainId, last_seq: count })
-    .onConflict((oc) => oc.column('domain_id').doUpdateSet((eb) => ({ last_seq: eb('change_counters.last_seq', '+', eb.ref('excluded.last_seq')) })))
-    .returning('last_seq')
-    .executeTakeFirstOrThrow();
-  return Number(row.last_seq);
+  const [row] = await bumpCounter(trx, { domainId, count });
+  return Number(row?.last_seq);
 }
+
+// A write of one resource runs these two: compiled once, not built again for every write.
+const bumpCounter = prepared<{ domainId: string; count: number }, { last_seq: number }>((db: Db, param) =>
+  db
+    .insertInto('change_counters')
+    .values({ domain_id: param('domainId'), last_seq: param('count') })
+    .onConflict((oc) => oc.column('domain_id').doUpdateSet((eb) => ({ last_seq: eb('change_counters.last_seq', '+', eb.ref('excluded.last_seq')) })))
+    .returning('last_seq'),
+);
+const changeColumns = [
+  'id',
+  'domain_id',
+  'seq',
+  'batch',
+  'at',
+  'resource_type',
+  'resource_id',
+  'action',
+  'version',
+  'fields',
+  'actor_id',
+  'actor_login',
+] as const;
+const insertChange = prepared<ChangesTable & Record<string, unknown>, never>((db: Db, param) =>
+  db.insertInto('changes').values(Object.fromEntries(changeColumns.map((c) => [c, param(c)])) as unknown as ChangesTable),
+);
 
 /** Writes change entries in the caller's transaction, numbered now or, in a long one, as it commits. */
 export async function appendChanges(trx: Db, drafts: ChangeDraft[]): Promise<void> {
-  if (!drafts.length) return;
+  if (!drafts.length || !recording) return;
   const at = new Date().toISOString();
-  const batch = deferring.get(trx) ?? null;
+  const pending = deferring.get(trx);
   const rows: ChangesTable[] = [];
   const byDomain = new Map<string, ChangeDraft[]>();
   for (const draft of drafts) {
@@ -35,13 +65,13 @@ export async function appendChanges(trx: Db, drafts: ChangeDraft[]): Promise<voi
     byDomain.set(draft.domainId, ofDomain);
   }
   for (const [domainId, ofDomain] of byDomain) {
-    const last = batch ? null : await takeNumbers(trx, domainId, ofDomain.length);
+    const last = pending ? null : await takeNumbers(trx, domainId, ofDomain.length);
     ofDomain.forEach((d, i) =>
       rows.push({
         id: timeOrderedId(),
         domain_id: domainId,
         seq: last === null ? null : last - ofDomain.length + 1 + i,
-        batch,
+        batch: null,
         at,
         resource_type: d.resourceType,
         resource_id: d.resourceId,
@@ -53,35 +83,80 @@ export async function appendChanges(trx: Db, drafts: ChangeDraft[]): Promise<voi
       }),
     );
   }
-  for (let i = 0; i < rows.length; i += 500)
-    await trx
-      .insertInto('changes')
-      .values(rows.slice(i, i + 500))
-      .execute();
+  if (pending) await insertPending(trx, pending, rows);
+  else if (rows.length === 1) await insertChange(trx, rows[0] as ChangesTable & Record<string, unknown>);
+  else
+    for (let i = 0; i < rows.length; i += 500)
+      await trx
+        .insertInto('changes')
+        .values(rows.slice(i, i + 500))
+        .execute();
+}
+
+/** Rows into a long write's temporary table (an import writes thousands): on SQLite multi-row INSERTs, their text kept per size. */
+const pendingInserts = new Map<string, string>();
+async function insertPending(trx: Db, table: string, rows: ChangesTable[]): Promise<void> {
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+    // One array a column: parsed and planned once, however many rows.
+    const types: Record<string, string> = { seq: 'bigint', version: 'integer' };
+    const text = `insert into "${table}" (${changeColumns.map((c) => `"${c}"`).join(', ')}) select * from unnest(${changeColumns.map((c, i) => `$${i + 1}::${types[c] ?? 'text'}[]`).join(', ')})`;
+    await trx.executeQuery(
+      CompiledQuery.raw(
+        text,
+        changeColumns.map((c) => rows.map((r) => r[c])),
+      ),
+    );
+    return;
+  }
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    const key = `${table}:${chunk.length}`;
+    let text = pendingInserts.get(key);
+    if (!text) {
+      const row = () => `(${changeColumns.map(() => '?').join(', ')})`;
+      text = `insert into "${table}" (${changeColumns.map((c) => `"${c}"`).join(', ')}) values ${chunk.map(row).join(', ')}`;
+      pendingInserts.clear();
+      pendingInserts.set(key, text);
+    }
+    await trx.executeQuery(
+      CompiledQuery.raw(
+        text,
+        chunk.flatMap((r) => changeColumns.map((c) => r[c])),
+      ),
+    );
+  }
 }
 
 /**
  * Runs a long write whose change entries are numbered only as it ends: the domain's counter is
  * held for a moment at the end, not for the whole write, so other writers never wait behind it.
+ * Until then its entries wait in a temporary table of the transaction (no index, no log), and
+ * go into the feed numbered by one INSERT … SELECT a domain: written once, not written and then
+ * updated.
  */
 export async function numberedAtTheEnd<T>(trx: Db, write: () => Promise<T>): Promise<T> {
-  const batch = timeOrderedId();
-  deferring.set(trx, batch);
+  if (!recording) return write();
+  const pending = `changes_pending_${timeOrderedId().replaceAll('-', '')}`;
+  const postgres = trx.getExecutor().adapter instanceof PostgresAdapter;
+  await (
+    postgres
+      ? sql`create temporary table ${sql.id(pending)} (like changes) on commit drop`
+      : sql`create temporary table ${sql.id(pending)} as select * from changes where 0`
+  ).execute(trx);
+  deferring.set(trx, pending);
   try {
     const result = await write();
-    const domains = await trx
-      .selectFrom('changes')
-      .select(['domain_id', (eb) => eb.fn.countAll<number>().as('count')])
-      .where('batch', '=', batch)
-      .groupBy('domain_id')
-      .execute();
-    for (const { domain_id, count } of domains) {
+    const domains = await sql<{ domain_id: string; count: number }>`select domain_id, count(*) as count from ${sql.id(pending)} group by domain_id`.execute(
+      trx,
+    );
+    for (const { domain_id, count } of domains.rows) {
       const last = await takeNumbers(trx, domain_id, Number(count));
       const first = last - Number(count);
-      await sql`update changes set seq = ${first} + numbered.n, batch = null
-        from (select id, row_number() over (order by id) as n from changes where batch = ${batch} and domain_id = ${domain_id}) as numbered
-        where changes.id = numbered.id`.execute(trx);
+      await sql`insert into changes (id, domain_id, seq, batch, at, resource_type, resource_id, action, version, fields, actor_id, actor_login)
+        select id, domain_id, ${first} + row_number() over (order by id), null, at, resource_type, resource_id, action, version, fields, actor_id, actor_login
+        from ${sql.id(pending)} where domain_id = ${domain_id}`.execute(trx);
     }
+    await sql`drop table ${sql.id(pending)}`.execute(trx);
     return result;
   } finally {
     deferring.delete(trx);
@@ -100,19 +175,29 @@ const toView = (
   actor: { id: row.actor_id, login: row.actor_login },
 });
 
-/** Committed entries of a domain after `after`, oldest first. */
-export async function listChanges(db: Db, domainId: string, after: number, limit: number) {
-  const rows = await db
+const changesAfter = prepared<{ domainId: string; after: number; limit: number }, Parameters<typeof toView>[0]>((db: Db, param) =>
+  db
     .selectFrom('changes')
     .select(['seq', 'at', 'resource_type', 'resource_id', 'action', 'version', 'fields', 'actor_id', 'actor_login'])
-    .where('domain_id', '=', domainId)
-    .where('seq', '>', after)
+    .where('domain_id', '=', param('domainId'))
+    .where('seq', '>', param('after'))
     .orderBy('seq')
-    .limit(limit + 1)
-    .execute();
+    .limit(param('limit')),
+);
+
+/** Committed entries of a domain after `after`, oldest first. */
+export async function listChanges(db: Db, domainId: string, after: number, limit: number) {
+  const rows = await changesAfter(db, { domainId, after, limit: limit + 1 });
   const items = rows.slice(0, limit).map(toView);
   return { items, nextCursor: rows.length > limit ? String(items[items.length - 1]?.seq) : null };
 }
+
+const allCounters = prepared<Record<string, never>, { domain_id: string; last_seq: number }>((db: Db) =>
+  db.selectFrom('change_counters').select(['domain_id', 'last_seq']),
+);
+
+/** The newest number of every domain's feed. */
+export const lastChanges = (db: Db) => allCounters(db, {});
 
 /** The newest number of a domain's feed (0 before its first change). */
 export async function lastChange(db: Db, domainId: string): Promise<number> {

@@ -1,6 +1,6 @@
 import type { Db } from '../db/schema.ts';
 import type { ChangeView } from './schema.ts';
-import { listChanges } from './store.ts';
+import { lastChanges, listChanges } from './store.ts';
 
 type Listener = (domainId: string, changes: ChangeView[]) => void;
 
@@ -61,7 +61,7 @@ export class FeedTail {
   }
 
   async #read(): Promise<void> {
-    const counters = await this.db.selectFrom('change_counters').select(['domain_id', 'last_seq']).execute();
+    const counters = await lastChanges(this.db);
     for (const { domain_id: domainId, last_seq } of counters) {
       const last = Number(last_seq);
       // A domain first heard of now is read from its start: its first changes are news too.

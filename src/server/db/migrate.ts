@@ -17,6 +17,7 @@ import { userTwoFactor } from './migrations/2026-11-24-user-two-factor.ts';
 import { auditNames } from './migrations/2026-11-24-audit-names.ts';
 import { changes } from './migrations/2026-11-30-changes.ts';
 import { webhooks } from './migrations/2026-11-30-webhooks.ts';
+import { changesBatchIndex } from './migrations/2026-11-30-changes-batch-index.ts';
 import { search } from './migrations/2026-11-30-search.ts';
 
 /**
@@ -41,7 +42,8 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24.02-audit-names': auditNames,
   '2026-11-30.01-changes': changes,
   '2026-11-30.02-webhooks': webhooks,
-  '2026-11-30.03-search': search,
+  '2026-11-30.03-changes-batch-index': changesBatchIndex,
+  '2026-11-30.04-search': search,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -10,7 +10,8 @@ const SENTINEL = '\u0000param:';
 export function prepared<Params extends Record<string, unknown>, Row>(
   build: (db: Kysely<any>, param: <K extends keyof Params & string>(name: K) => Params[K]) => Compilable<Row>,
 ) {
-  const compiled = new WeakMap<Kysely<any>, { sql: string; positions: string[] }>();
+  // By the database's adapter, which its transactions share: a query run in a transaction is compiled once too.
+  const compiled = new WeakMap<object, { sql: string; positions: string[] }>();
   const compile = (db: Kysely<any>) => {
     const query = build(db, (name) => `${SENTINEL}${name}` as never).compile();
     const positions = query.parameters.map((value) => {
@@ -20,10 +21,11 @@ export function prepared<Params extends Record<string, unknown>, Row>(
     return { sql: query.sql, positions };
   };
   return async (db: Kysely<any>, params: Params): Promise<Row[]> => {
-    let query = compiled.get(db);
+    const adapter = db.getExecutor().adapter;
+    let query = compiled.get(adapter);
     if (!query) {
       query = compile(db);
-      compiled.set(db, query);
+      compiled.set(adapter, query);
     }
     const result = await db.executeQuery<Row>(
       CompiledQuery.raw(

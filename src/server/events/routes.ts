@@ -3,9 +3,8 @@ import { z } from 'zod';
 import { actorOf, can, domainOf, type Actor } from '../http/access.ts';
 import type { Deps, Router } from '../deps.ts';
 import type { LiveEvent } from '../presence/live.ts';
-import type { Db } from '../db/schema.ts';
-import { lastChange, listChanges } from '../changes/store.ts';
-import type { ChangeView } from '../changes/schema.ts';
+import { lastChange } from '../changes/store.ts';
+import { changesAfter } from './store.ts';
 
 const eventsQuery = z.strictObject({
   since: z.coerce
@@ -23,8 +22,6 @@ const eventsQuery = z.strictObject({
       'The last `change` of a directory event received: every directory change after it is sent first, from the change feed (it survives restarts and is the same on every process)',
     ),
 });
-/** At most this many missed directory changes are sent on joining; past it the snapshot says to re-read. */
-const REPLAY_MAX = 10_000;
 
 /** Administrators and supervisors (users:read) see every user's events; everybody else only their own. */
 const visibleTo = (actor: Actor) => (event: Pick<LiveEvent, 'userId'>) => can(actor, 'users:read') || event.userId === actor.id || event.userId === null;
@@ -126,16 +123,4 @@ function keepAlive(socket: WebSocket, intervalMs: number): NodeJS.Timeout {
   }, intervalMs);
   timer.unref();
   return timer;
-}
-
-/** The directory changes after `after`, or null when there are too many to send (the client re-reads). */
-async function changesAfter(db: Db, domainId: string, after: number): Promise<ChangeView[] | null> {
-  const changes: ChangeView[] = [];
-  for (let cursor: string | null = String(after); cursor !== null;) {
-    const page = await listChanges(db, domainId, Number(cursor), 1000);
-    changes.push(...page.items);
-    if (changes.length > REPLAY_MAX) return null;
-    cursor = page.nextCursor;
-  }
-  return changes;
 }

@@ -3,23 +3,6 @@ import type { Db, GroupsTable } from '../db/schema.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
 import type { GroupView } from './schema.ts';
 
-const columns = ['id', 'domain_id', 'name', 'name_key', 'description', 'created_at', 'updated_at'] as const;
-
-export function findGroup(db: Db, domainId: string, name: string): Promise<GroupsTable | undefined> {
-  return db.selectFrom('groups').select(columns).where('domain_id', '=', domainId).where('name_key', '=', nameKey(name)).executeTakeFirst();
-}
-
-export function listGroups(db: Db, domainId: string, after: string | undefined, limit: number): Promise<GroupsTable[]> {
-  let query = db
-    .selectFrom('groups')
-    .select(columns)
-    .where('domain_id', '=', domainId)
-    .orderBy('name_key')
-    .limit(limit + 1);
-  if (after !== undefined) query = query.where('name_key', '>', after);
-  return query.execute();
-}
-
 /** Adds each group's role names and live member count. */
 export async function toGroupViews(db: Db, groups: GroupsTable[]): Promise<GroupView[]> {
   if (groups.length === 0) return [];
@@ -48,6 +31,10 @@ export async function toGroupViews(db: Db, groups: GroupsTable[]): Promise<Group
     createdAt: g.created_at,
     updatedAt: g.updated_at,
   }));
+}
+
+export async function toGroupView(db: Db, group: GroupsTable): Promise<GroupView> {
+  return (await toGroupViews(db, [group]))[0] as GroupView;
 }
 
 export async function insertGroup(db: Db, domainId: string, group: { name: string; description: string | null }, roleIds: string[]) {
@@ -90,6 +77,16 @@ async function setGroupRoles(db: Db, groupId: string, roleIds: string[]) {
 
 export async function deleteGroup(db: Db, groupId: string) {
   await db.deleteFrom('groups').where('id', '=', groupId).execute();
+}
+
+/** The ids of the roles the group grants. */
+export async function groupRoleIds(db: Db, groupId: string): Promise<string[]> {
+  return (await db.selectFrom('group_roles').select('role_id').where('group_id', '=', groupId).execute()).map((r) => r.role_id);
+}
+
+/** The ids of the group's members, deleted users among them. */
+export async function groupMemberIds(db: Db, groupId: string): Promise<string[]> {
+  return (await db.selectFrom('user_groups').select('user_id').where('group_id', '=', groupId).execute()).map((r) => r.user_id);
 }
 
 /** Answers whether the membership changed (it was absent before adding, present before removing). */

@@ -103,3 +103,8 @@ export class Refusals {
     throw conflict(first.code, this.#kept.map((p) => p.detail).join('; '), errors);
   }
 }
+
+/** Throws the refusal a rule answered, if it answered one. */
+export function refuse(problem: Error | null): void {
+  if (problem) throw problem;
+}

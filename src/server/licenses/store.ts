@@ -74,14 +74,15 @@ export async function updateLicense(db: Db, license: LicenseRow, next: Pick<Lice
  * Takes a seat if one is free: one conditional update, atomic on both engines (PostgreSQL
  * re-checks the condition on the row it waited for), so concurrent assignments never overshoot.
  */
-export async function takeSeat(db: Db, licenseId: string): Promise<boolean> {
-  const result = await db
+/** Takes `count` seats of a license when it has them free: false (nothing taken) when it has not. */
+export async function takeSeats(db: Db, licenseId: string, count = 1): Promise<boolean> {
+  const seated = await db
     .updateTable('licenses')
-    .set({ used: sql`used + 1` })
+    .set({ used: sql`used + ${count}` })
     .where('id', '=', licenseId)
-    .whereRef('used', '<', 'seats')
+    .where(sql<boolean>`used + ${count} <= seats`)
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return Number(seated.numUpdatedRows) === 1;
 }
 
 /** Gives back the seat of a holder; answers false when the user did not hold it. */

@@ -39,3 +39,4 @@ export const numberListQuery = z.strictObject({
 });
 
 export type NumberCreate = z.infer<typeof numberCreate>;
+export type NumberUpdate = z.infer<typeof numberUpdate>;

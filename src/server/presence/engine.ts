@@ -71,7 +71,14 @@ export interface PresenceOptions {
   clock?: () => number;
   /** Where failures of background work (the sweep, batched history) are reported. */
   onError?: (error: unknown) => void;
+  /**
+   * What else history rows bring with them (webhooks' presence.changed deliveries): null when
+   * nothing, or a write done in the transaction that writes the rows, so both land or neither.
+   */
+  alongHistory?: (rows: StatusHistoryRow[]) => Promise<((trx: Db) => Promise<void>) | null>;
 }
+
+export type StatusHistoryRow = Database['status_history'];
 
 /**
  * Applies presence changes through the live store, keeps each user's next deadline, writes the
@@ -133,7 +140,13 @@ export class PresenceEngine {
     this.#flushing = undefined;
     while (this.#pending.length) {
       const rows = this.#pending.splice(0, 500);
-      await this.options.db.insertInto('status_history').values(rows).execute();
+      const along = (await this.options.alongHistory?.(rows)) ?? null;
+      if (!along) await this.options.db.insertInto('status_history').values(rows).execute();
+      else
+        await this.options.db.transaction().execute(async (trx) => {
+          await trx.insertInto('status_history').values(rows).execute();
+          await along(trx);
+        });
     }
   }
 

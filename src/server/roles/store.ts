@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, RolesTable } from '../db/schema.ts';
-import { builtinRoles } from './builtin.ts';
+import { ADMIN_ROLE, builtinRoles } from './builtin.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
 import type { RoleView } from './schema.ts';
 import { catalogRows, type Lookups } from '../tenancy/lookups.ts';
-
-const columns = ['id', 'domain_id', 'name', 'name_key', 'description', 'permissions', 'builtin', 'require_two_factor', 'created_at', 'updated_at'] as const;
 
 export const toRoleView = (r: RolesTable): RoleView => ({
   name: r.name,
@@ -37,21 +35,6 @@ export async function createBuiltinRoles(db: Db, domainId: string, now: string):
     .insertInto('roles')
     .values(builtinRoles.map((role) => roleRecord(domainId, role, true, now)))
     .execute();
-}
-
-export function findRole(db: Db, domainId: string, name: string): Promise<RolesTable | undefined> {
-  return db.selectFrom('roles').select(columns).where('domain_id', '=', domainId).where('name_key', '=', nameKey(name)).executeTakeFirst();
-}
-
-export function listRoles(db: Db, domainId: string, after: string | undefined, limit: number): Promise<RolesTable[]> {
-  let query = db
-    .selectFrom('roles')
-    .select(columns)
-    .where('domain_id', '=', domainId)
-    .orderBy('name_key')
-    .limit(limit + 1);
-  if (after !== undefined) query = query.where('name_key', '>', after);
-  return query.execute();
 }
 
 /** Resolves role names to ids; answers the names that do not exist as well. */
@@ -119,4 +102,50 @@ export async function roleUsage(db: Db, roleId: string) {
 
 export async function deleteRole(db: Db, roleId: string): Promise<void> {
   await db.deleteFrom('roles').where('id', '=', roleId).execute();
+}
+
+/** The permissions the roles grant, all together. */
+export async function permissionsOfRoles(db: Db, roleIds: string[]): Promise<string[]> {
+  if (roleIds.length === 0) return [];
+  const rows = await db.selectFrom('roles').select('permissions').where('id', 'in', roleIds).execute();
+  return rows.flatMap((r) => JSON.parse(r.permissions) as string[]);
+}
+
+/**
+ * Administrators of a domain: active, not deleted users who are domain administrators
+ * or hold the `admin` role, directly or through a group.
+ */
+export async function countAdministrators(db: Db, domainId: string): Promise<number> {
+  const row = await db
+    .selectFrom('users as u')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('u.domain_id', '=', domainId)
+    .where('u.active', '=', 1)
+    .where('u.deleted_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb('u.domain_admin', '=', 1),
+        eb.exists(
+          eb
+            .selectFrom('user_roles as ur')
+            .innerJoin('roles as r', 'r.id', 'ur.role_id')
+            .whereRef('ur.user_id', '=', 'u.id')
+            .where('r.name_key', '=', nameKey(ADMIN_ROLE))
+            .where('r.builtin', '=', 1)
+            .select(eb.lit(1).as('one')),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('user_groups as ug')
+            .innerJoin('group_roles as gr', 'gr.group_id', 'ug.group_id')
+            .innerJoin('roles as r', 'r.id', 'gr.role_id')
+            .whereRef('ug.user_id', '=', 'u.id')
+            .where('r.name_key', '=', nameKey(ADMIN_ROLE))
+            .where('r.builtin', '=', 1)
+            .select(eb.lit(1).as('one')),
+        ),
+      ]),
+    )
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

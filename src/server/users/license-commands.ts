@@ -3,7 +3,7 @@ import { uniqueViolationAs } from '../db/errors.ts';
 import type { Db } from '../db/schema.ts';
 import { conflict, notFound } from '../http/problem.ts';
 import { licenses } from '../licenses/commands.ts';
-import { holds, isExpired, licenseLookupsOf, recordAssignment, releaseSeat, takeSeat, unlicensedCapabilities } from '../licenses/store.ts';
+import { holds, isExpired, licenseLookupsOf, recordAssignment, releaseSeat, takeSeats, unlicensedCapabilities } from '../licenses/store.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { readUser } from './commands.ts';
 import { findUserRow, touchUser } from './store.ts';
@@ -20,7 +20,7 @@ export async function assignLicense(db: Db, actor: AuditActor, domain: DomainRec
     .transaction()
     .execute(async (trx) => {
       if (await holds(trx, license.id, user.id)) throw alreadyHeld();
-      if (!(await takeSeat(trx, license.id))) throw conflict('license.no_free_seats', `All ${license.seats} seats of ${license.name} are taken`);
+      if (!(await takeSeats(trx, license.id))) throw conflict('license.no_free_seats', `All ${license.seats} seats of ${license.name} are taken`);
       await recordAssignment(trx, license.id, user.id);
       await touchUser(trx, user.id);
       await recordAudit(trx, {

@@ -45,16 +45,14 @@ export async function writeNewUsers(trx: Db, requester: AuditActor, domain: Doma
   for (let i = 0; i < users.length; i += 1000) {
     await recordAudit(
       trx,
-      ...users
-        .slice(i, i + 1000)
-        .map(({ id, user }) => ({
-          domainId: domain.id,
-          actor: requester,
-          action: 'user.created',
-          target: { type: 'user', id, name: user.state.login },
-          changes: changesOf(user),
-          version: 1,
-        })),
+      ...users.slice(i, i + 1000).map(({ id, user }) => ({
+        domainId: domain.id,
+        actor: requester,
+        action: 'user.created',
+        target: { type: 'user', id, name: user.state.login },
+        changes: changesOf(user),
+        version: 1,
+      })),
     );
   }
 }

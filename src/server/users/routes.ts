@@ -5,12 +5,9 @@ import { pageSchema } from '../http/paging.ts';
 import { compileSerializer } from '../http/serializer.ts';
 import type { Deps, Router } from '../deps.ts';
 import { changeUser, createUser, deleteUser, readUser, restoreUser } from './commands.ts';
-import { userCreate, userListQuery, userParams, userResponse, userUpdate, type UserListQuery } from './schema.ts';
-import { listUsers, type LiveNarrowing } from './store.ts';
+import { userCreate, userListQuery, userParams, userResponse, userUpdate } from './schema.ts';
+import { listUsers, liveNarrowing } from './store.ts';
 import { withPurgeDate } from './rules.ts';
-import { invalid } from '../http/problem.ts';
-import type { PresenceEngine } from '../presence/engine.ts';
-import type { PresenceView } from '../presence/schema.ts';
 
 const domainParams = z.object({ domain: z.string() });
 const tags = ['users'];
@@ -107,35 +104,4 @@ export function userRoutes(router: Router, { db, config, cache, passwords, ciphe
       return user;
     },
   });
-}
-
-/** Lists that filter on the live state narrow by at most this many users. */
-const LIVE_NARROWING_MAX = 10_000;
-
-/**
- * The users a list's live filters (status, registered, online) leave: users never seen are
- * offline in every way, so a filter they pass keeps everyone but the live users it refuses.
- */
-export async function liveNarrowing(
-  presence: PresenceEngine,
-  domainId: string,
-  query: Pick<UserListQuery, 'status' | 'registered' | 'online'>,
-): Promise<LiveNarrowing | undefined> {
-  const { status, registered, online } = query;
-  if (status === undefined && registered === undefined && online === undefined) return undefined;
-  const passes = (v: PresenceView) =>
-    (status === undefined || (v.cc.loggedIn ? v.status.value : 'offline') === status) &&
-    (registered === undefined || v.registration.registered === registered) &&
-    (online === undefined || v.online === online);
-  const views = [...(await presence.views(domainId)).values()];
-  const neverSeenPass = (status === undefined || status === 'offline') && registered !== true && online !== true;
-  const narrowing: LiveNarrowing = neverSeenPass
-    ? { except: views.filter((v) => !passes(v)).map((v) => v.userId) }
-    : { ids: views.filter(passes).map((v) => v.userId) };
-  const size = 'ids' in narrowing ? narrowing.ids.length : narrowing.except.length;
-  if (size > LIVE_NARROWING_MAX)
-    throw invalid([
-      { path: 'status', code: 'list.live_filter_too_wide', message: `More than ${LIVE_NARROWING_MAX} users are live this way; add another filter` },
-    ]);
-  return narrowing;
 }

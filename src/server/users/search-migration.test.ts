@@ -19,7 +19,7 @@ for (const engine of engines) {
       storage = connect(database.url);
       const db = storage.db as unknown as Kysely<any>;
       const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-      const { error } = await migrator.migrateTo('2026-11-30.02-webhooks');
+      const { error } = await migrator.migrateTo('2026-11-30.03-changes-batch-index');
       if (error) throw error;
       const now = new Date().toISOString();
       await db.insertInto('domains').values({ id: 'd1', name: 'default', created_at: now, updated_at: now }).execute();

@@ -2,7 +2,7 @@ import { PostgresAdapter, sql, type ExpressionBuilder, type SelectQueryBuilder }
 import { prepared } from '../db/prepared.ts';
 import type { Database, Db, UsersTable } from '../db/schema.ts';
 import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
-import type { FieldProblem } from '../http/problem.ts';
+import { invalid, type FieldProblem } from '../http/problem.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { agentViewOf } from '../agents/store.ts';
@@ -10,6 +10,8 @@ import { sipViewOf } from '../sip-accounts/store.ts';
 import { TRIGRAM, WORD_SEPARATORS, searchTextOf, searchWords } from '../identifiers/search-text.ts';
 import type { UserListQuery, UserView } from './schema.ts';
 import type { Lookups } from '../tenancy/lookups.ts';
+import type { PresenceEngine } from '../presence/engine.ts';
+import type { PresenceView } from '../presence/schema.ts';
 
 const userColumns = [
   'id',
@@ -678,4 +680,35 @@ export async function accountHolders(
     for (const row of await direct.unionAll(viaGroups).execute()) holders.get(row.user_id)?.roles.push(JSON.parse(row.permissions) as string[]);
   }
   return holders;
+}
+
+/** Lists that filter on the live state narrow by at most this many users. */
+const LIVE_NARROWING_MAX = 10_000;
+
+/**
+ * The users a list's live filters (status, registered, online) leave: users never seen are
+ * offline in every way, so a filter they pass keeps everyone but the live users it refuses.
+ */
+export async function liveNarrowing(
+  presence: PresenceEngine,
+  domainId: string,
+  query: Pick<UserListQuery, 'status' | 'registered' | 'online'>,
+): Promise<LiveNarrowing | undefined> {
+  const { status, registered, online } = query;
+  if (status === undefined && registered === undefined && online === undefined) return undefined;
+  const passes = (v: PresenceView) =>
+    (status === undefined || (v.cc.loggedIn ? v.status.value : 'offline') === status) &&
+    (registered === undefined || v.registration.registered === registered) &&
+    (online === undefined || v.online === online);
+  const views = [...(await presence.views(domainId)).values()];
+  const neverSeenPass = (status === undefined || status === 'offline') && registered !== true && online !== true;
+  const narrowing: LiveNarrowing = neverSeenPass
+    ? { except: views.filter((v) => !passes(v)).map((v) => v.userId) }
+    : { ids: views.filter(passes).map((v) => v.userId) };
+  const size = 'ids' in narrowing ? narrowing.ids.length : narrowing.except.length;
+  if (size > LIVE_NARROWING_MAX)
+    throw invalid([
+      { path: 'status', code: 'list.live_filter_too_wide', message: `More than ${LIVE_NARROWING_MAX} users are live this way; add another filter` },
+    ]);
+  return narrowing;
 }

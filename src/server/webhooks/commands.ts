@@ -4,18 +4,21 @@ import { recordAudit, systemActor, type AuditActor } from '../audit/store.ts';
 import { lastChange } from '../changes/store.ts';
 import type { WebhookSettings } from '../config.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
-import type { Db } from '../db/schema.ts';
+import type { Db, WebhookDeliveriesTable } from '../db/schema.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
-import { pingPayload, PING, resourceKeyOf } from './rules.ts';
+import { pingPayload, PING, PRESENCE, presencePayload, resourceKeyOf, wants } from './rules.ts';
 import type { WebhookCreate, WebhookUpdate, WebhookView } from './schema.ts';
 import {
   deleteSubscription,
   findSubscription,
+  forgetPresenceSubscribers,
+  insertDeliveries,
   insertDelivery,
   insertSubscription,
   pendingDelivery,
+  presenceSubscribers,
   recordAttempts,
   redeliver,
   resumeDeliveries,
@@ -86,6 +89,7 @@ export async function createWebhook(
     await recordAudit(trx, { domainId: domain.id, actor, action: 'webhook.created', target: audited(row), changes: diff(null, auditable(created)) });
     return created;
   });
+  forgetPresenceSubscribers(domain.id);
   return { ...view, secret };
 }
 
@@ -109,7 +113,7 @@ export async function updateWebhook(
     disabled_reason: change.active === undefined ? before.disabled_reason : null,
     updated_at: new Date().toISOString(),
   };
-  return db.transaction().execute(async (trx) => {
+  const updated = await db.transaction().execute(async (trx) => {
     await updateSubscription(trx, id, next);
     if (resumed) await resumeDeliveries(trx, id, new Date(Date.now() + settings.retryForMs));
     const after = await mustFindSubscription(trx, domain.id, id);
@@ -122,6 +126,8 @@ export async function updateWebhook(
     });
     return toWebhookView(after);
   });
+  forgetPresenceSubscribers(domain.id);
+  return updated;
 }
 
 export async function deleteWebhook(db: Db, actor: AuditActor, domain: DomainRecord, id: string): Promise<void> {
@@ -136,6 +142,7 @@ export async function deleteWebhook(db: Db, actor: AuditActor, domain: DomainRec
       changes: diff(auditable(toWebhookView(subscription)), null),
     });
   });
+  forgetPresenceSubscribers(domain.id);
 }
 
 /** A new signing secret, answered this once; deliveries from now on are signed with it alone. */
@@ -192,6 +199,12 @@ export async function redeliverOne(db: Db, { settings }: WebhookTools, actor: Au
  */
 export async function recordOutcomes(db: Db, owner: string, outcomes: { delivery: ClaimedDelivery; attempt: AttemptRecord }[]): Promise<ClaimedDelivery[]> {
   if (!outcomes.length) return [];
+  // Without a delivery that failed for good there is nothing to turn off: recording the attempts
+  // is one statement, atomic by itself, and needs no transaction around it.
+  if (!outcomes.some(({ attempt }) => 'failed' in attempt.outcome)) {
+    await recordAttempts(db, owner, outcomes);
+    return [];
+  }
   return db.transaction().execute(async (trx) => {
     const disabling: ClaimedDelivery[] = [];
     const recorded = await recordAttempts(trx, owner, outcomes);
@@ -209,6 +222,34 @@ export async function recordOutcomes(db: Db, owner: string, outcomes: { delivery
     }
     return disabling;
   });
+}
+
+/**
+ * What presence history rows bring with them (PresenceOptions.alongHistory): a delivery of
+ * `presence.changed` per row and subscription that wants it, written in the rows' transaction.
+ * The process that applied a change is the one that writes its rows, so each change is queued
+ * once, however many processes run. Answers null, after one cached look-up, when nobody wants them.
+ */
+export function presenceDeliveries(db: Db, settings: WebhookSettings) {
+  const wantsPresence = (eventTypes: string[]) => wants(eventTypes, PRESENCE);
+  return async (rows: { domain_id: string; user_id: string; dimension: string; value: string; reason: string | null; by: string; at: string }[]) => {
+    const deliveries: WebhookDeliveriesTable[] = [];
+    const now = new Date();
+    for (const domainId of new Set(rows.map((r) => r.domain_id))) {
+      const { domain, ids } = await presenceSubscribers(db, domainId, wantsPresence);
+      if (!ids.length) continue;
+      for (const row of rows) {
+        if (row.domain_id !== domainId) continue;
+        const payload = presencePayload(
+          { userId: row.user_id, dimension: row.dimension, value: row.value, reason: row.reason, by: row.by, at: row.at },
+          domain,
+        );
+        for (const id of ids)
+          deliveries.push(pendingDelivery(id, null, resourceKeyOf(id, { type: 'presence', id: row.user_id }), PRESENCE, payload, now, settings.retryForMs));
+      }
+    }
+    return deliveries.length ? (trx: Db) => insertDeliveries(trx, deliveries) : null;
+  };
 }
 
 /** What the audit log keeps of a subscription: its settings, never its secret nor its progress. */

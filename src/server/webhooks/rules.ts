@@ -8,6 +8,16 @@ import type { WebhookSettings } from '../config.ts';
 export const PING = 'webhook.ping';
 
 /**
+ * An agent's presence changed (status, CC login, registration, online). Not a change of the
+ * directory's feed: delivered only to subscriptions that name it (`presence.changed` or
+ * `presence.*`), never through `*`, for there may be many.
+ */
+export const PRESENCE = 'presence.changed';
+
+/** The resources event types are named after: the change feed's, and presence. */
+const eventResources = new Set([...resources, 'presence']);
+
+/**
  * Why an event-type pattern is not one, or null: `*`, `<resource>.*` or `<resource>.<action>`,
  * with a resource of the change feed (`user.created`, `role.*`, `license.assigned`).
  */
@@ -15,12 +25,14 @@ export function patternProblem(pattern: string): string | null {
   if (pattern === '*') return null;
   const match = /^([a-z_]+)\.([a-z_]+|\*)$/.exec(pattern);
   if (!match) return 'An event type such as user.created, a resource with .* such as user.*, or *';
-  if (!resources.has(match[1] as string)) return `No resource called ${match[1]}; one of ${[...resources].join(', ')}`;
+  if (!eventResources.has(match[1] as string)) return `No resource called ${match[1]}; one of ${[...eventResources].join(', ')}`;
+  if (match[1] === 'presence' && match[2] !== '*' && `presence.${match[2]}` !== PRESENCE) return `Presence has one event type: ${PRESENCE}`;
   return null;
 }
 
 export function wants(patterns: readonly string[], eventType: string): boolean {
   if (eventType === PING) return true;
+  if (eventType === PRESENCE) return patterns.some((p) => p === PRESENCE || p === 'presence.*');
   const resource = eventType.split('.')[0];
   return patterns.some((p) => p === '*' || p === eventType || p === `${resource}.*`);
 }
@@ -43,6 +55,34 @@ export function payloadOf(change: ChangeView, domain: string): string {
     type: eventTypeOf(change),
     timestamp: change.at,
     data: { domain, seq: change.seq, resource: change.resource, action: change.action, version: change.version, fields: change.fields, actor: change.actor },
+  });
+}
+
+/** A presence change as delivered: whose, which dimension, its new value, why, by whom, when. */
+export interface PresenceChange {
+  userId: string;
+  /** `status`, `cc` (login, logout), `registration` (registered, unregistered) or `online` (online, offline). */
+  dimension: string;
+  value: string;
+  reason: string | null;
+  by: string;
+  at: string;
+}
+
+export function presencePayload(change: PresenceChange, domain: string): string {
+  return JSON.stringify({
+    type: PRESENCE,
+    timestamp: change.at,
+    data: {
+      domain,
+      userId: change.userId,
+      dimension: change.dimension,
+      value: change.value,
+      ...(change.dimension === 'status' ? { status: change.value } : {}),
+      reason: change.reason,
+      by: change.by,
+      at: change.at,
+    },
   });
 }
 

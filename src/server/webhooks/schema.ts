@@ -24,7 +24,7 @@ const eventTypes = z
   .min(1)
   .max(100)
   .describe(
-    'The events wanted: types as the change feed names its actions (`user.created`, `user.updated`, `license.assigned`), a resource with `.*` (`role.*`) or `*`. SIP accounts change as `user.updated` with `sip…` fields.',
+    "The events wanted: types as the change feed names its actions (`user.created`, `user.updated`, `license.assigned`), a resource with `.*` (`role.*`) or `*` (every change of the feed). SIP accounts change as `user.updated` with `sip…` fields. `presence.changed` (an agent's status, CC login, registration or online state: `data: { domain, userId, dimension, value, status, reason, by, at }`) comes only when named, as `presence.changed` or `presence.*`.",
   );
 
 export const webhookCreate = z.strictObject({

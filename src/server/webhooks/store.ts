@@ -1,4 +1,4 @@
-import { PostgresAdapter, type SelectQueryBuilder } from 'kysely';
+import { PostgresAdapter, sql, type SelectQueryBuilder } from 'kysely';
 import { listChanges } from '../changes/store.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import type { Db, WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../db/schema.ts';
@@ -57,15 +57,29 @@ export async function resumeDeliveries(db: Db, subscriptionId: string, giveUpAt:
     .execute();
 }
 
-/** Active subscriptions with changes in their domain's feed past their cursor. */
-export async function subscriptionsBehind(db: Db): Promise<{ id: string; domain_id: string }[]> {
-  return db
+/**
+ * The worker's two questions in one query: which active subscriptions have changes in their
+ * domain's feed past their cursor (`behind`), and which have deliveries due now (`due`).
+ */
+export async function subscriptionsToServe(db: Db, now: Date): Promise<{ id: string; behind: boolean; due: boolean }[]> {
+  const rows = await db
     .selectFrom('webhook_subscriptions as s')
-    .innerJoin('change_counters as c', 'c.domain_id', 's.domain_id')
-    .select(['s.id', 's.domain_id'])
+    .select(({ exists, selectFrom }) => [
+      's.id',
+      exists(
+        selectFrom('change_counters as c').select('c.domain_id').whereRef('c.domain_id', '=', 's.domain_id').whereRef('c.last_seq', '>', 's.cursor_seq'),
+      ).as('behind'),
+      exists(
+        selectFrom('webhook_deliveries as d')
+          .select('d.id')
+          .whereRef('d.subscription_id', '=', 's.id')
+          .where('d.state', '=', 'pending')
+          .where('d.next_attempt_at', '<=', now.toISOString()),
+      ).as('due'),
+    ])
     .where('s.active', '=', 1)
-    .whereRef('c.last_seq', '>', 's.cursor_seq')
     .execute();
+  return rows.map((r) => ({ id: r.id, behind: Boolean(r.behind), due: Boolean(r.due) })).filter((r) => r.behind || r.due);
 }
 
 /**
@@ -145,23 +159,53 @@ export async function insertDelivery(db: Db, row: WebhookDeliveriesTable): Promi
   await db.insertInto('webhook_deliveries').values(row).execute();
 }
 
-/** Active subscriptions with deliveries due now. */
-export async function subscriptionsDue(db: Db, now: Date): Promise<string[]> {
+export async function insertDeliveries(db: Db, rows: WebhookDeliveriesTable[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('webhook_deliveries')
+      .values(rows.slice(i, i + 500))
+      .execute();
+}
+
+/** A domain's active subscriptions that want presence changes, and the domain's name for their payloads. */
+export interface PresenceSubscribers {
+  domain: string;
+  ids: string[];
+}
+
+/** How long a process trusts what it read of presence subscribers; its own webhook writes forget it at once. */
+const PRESENCE_SUBSCRIBERS_MS = 1000;
+const presenceSubscribersRead = new Map<string, { until: number; subscribers: PresenceSubscribers }>();
+
+/**
+ * The subscriptions of a domain that want presence changes, read at most once a second per
+ * domain: presence changes come by the thousand, and most domains have no such subscription.
+ */
+export async function presenceSubscribers(
+  db: Db,
+  domainId: string,
+  wantsPresence: (eventTypes: string[]) => boolean,
+  now = Date.now(),
+): Promise<PresenceSubscribers> {
+  const known = presenceSubscribersRead.get(domainId);
+  if (known && known.until > now) return known.subscribers;
   const rows = await db
-    .selectFrom('webhook_subscriptions as s')
-    .select('s.id')
-    .where('s.active', '=', 1)
-    .where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('webhook_deliveries as d')
-          .select('d.id')
-          .whereRef('d.subscription_id', '=', 's.id')
-          .where('d.state', '=', 'pending')
-          .where('d.next_attempt_at', '<=', now.toISOString()),
-      ),
-    )
+    .selectFrom('domains as m')
+    .leftJoin('webhook_subscriptions as s', (join) => join.onRef('s.domain_id', '=', 'm.id').on('s.active', '=', 1))
+    .select(['m.name', 's.id', 's.event_types'])
+    .where('m.id', '=', domainId)
     .execute();
-  return rows.map((r) => r.id);
+  const subscribers = {
+    domain: rows[0]?.name ?? '',
+    ids: rows.filter((r) => r.id !== null && r.event_types !== null && wantsPresence(JSON.parse(r.event_types) as string[])).map((r) => r.id as string),
+  };
+  presenceSubscribersRead.set(domainId, { until: now + PRESENCE_SUBSCRIBERS_MS, subscribers });
+  return subscribers;
+}
+
+/** After a write to a domain's subscriptions: this process reads its presence subscribers again. */
+export function forgetPresenceSubscribers(domainId: string): void {
+  presenceSubscribersRead.delete(domainId);
 }
 
 export interface ClaimedDelivery {
@@ -182,13 +226,6 @@ export interface ClaimedDelivery {
  */
 export async function claimDeliveries(db: Db, subscriptionId: string, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]> {
   if (limit <= 0) return [];
-  const subscription = await db
-    .selectFrom('webhook_subscriptions')
-    .select(['url', 'secret', 'domain_id'])
-    .where('id', '=', subscriptionId)
-    .where('active', '=', 1)
-    .executeTakeFirst();
-  if (!subscription) return [];
   const due = lockedOrSkipped(
     db,
     db
@@ -209,11 +246,58 @@ export async function claimDeliveries(db: Db, subscriptionId: string, owner: str
           ),
         ),
       )
+      // Outside the feed (presence changes) there is no number: the time-ordered id orders them.
+      // A check of its own, so the feed's deliveries keep the plain one its index answers.
+      .where((eb) =>
+        eb.or([
+          eb('d.seq', 'is not', null),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('webhook_deliveries as f')
+                .select('f.id')
+                .whereRef('f.resource_key', '=', 'd.resource_key')
+                .where('f.state', '=', 'pending')
+                .whereRef('f.id', '<', 'd.id'),
+            ),
+          ),
+        ]),
+      )
       .orderBy('d.next_attempt_at')
       .orderBy('d.id')
       .limit(limit),
   );
-  // One statement, atomic by itself: on PostgreSQL its rows stay locked until it ends.
+  // One statement, atomic by itself: on PostgreSQL its rows stay locked until it ends, and the
+  // subscription's target comes with them (one round trip a claim).
+  if (isPostgres(db)) {
+    const claimed = await db
+      .updateTable('webhook_deliveries')
+      .from('webhook_subscriptions as s')
+      .set({ lease_owner: owner, lease_until: leaseUntil.toISOString() })
+      .whereRef('s.id', '=', 'webhook_deliveries.subscription_id')
+      .where('s.active', '=', 1)
+      .where('webhook_deliveries.id', 'in', due)
+      .returning([
+        'webhook_deliveries.id',
+        'webhook_deliveries.subscription_id',
+        'webhook_deliveries.payload',
+        'webhook_deliveries.attempts',
+        'webhook_deliveries.give_up_at',
+        's.url',
+        's.secret',
+        's.domain_id',
+      ])
+      .execute();
+    return claimed;
+  }
+  // SQLite's RETURNING sees only the table updated; it has one writer, so the read before is as good.
+  const subscription = await db
+    .selectFrom('webhook_subscriptions')
+    .select(['url', 'secret', 'domain_id'])
+    .where('id', '=', subscriptionId)
+    .where('active', '=', 1)
+    .executeTakeFirst();
+  if (!subscription) return [];
   const claimed = await db
     .updateTable('webhook_deliveries')
     .set({ lease_owner: owner, lease_until: leaseUntil.toISOString() })
@@ -243,6 +327,7 @@ export async function recordAttempts(
   owner: string,
   attempts: { delivery: Pick<ClaimedDelivery, 'id' | 'attempts'>; attempt: AttemptRecord }[],
 ): Promise<Set<string>> {
+  if (isPostgres(db)) return recordAttemptsAtOnce(db, owner, attempts);
   const recorded = new Set<string>();
   const arrived = attempts.filter(({ attempt }) => 'delivered' in attempt.outcome);
   if (arrived.length) {
@@ -294,6 +379,40 @@ export async function recordAttempts(
       .values(log.slice(i, i + 500))
       .execute();
   return recorded;
+}
+
+/**
+ * PostgreSQL's way: every outcome and its line in the log in one statement (one array a column,
+ * so one plan whatever the count), atomic by itself, so a round of a fast receiver costs one round trip.
+ */
+async function recordAttemptsAtOnce(
+  db: Db,
+  owner: string,
+  attempts: { delivery: Pick<ClaimedDelivery, 'id' | 'attempts'>; attempt: AttemptRecord }[],
+): Promise<Set<string>> {
+  if (!attempts.length) return new Set();
+  const column = <T>(of: (a: (typeof attempts)[number]) => T) => attempts.map(of);
+  const state = ({ outcome }: AttemptRecord) => ('delivered' in outcome ? 'delivered' : 'failed' in outcome ? 'failed' : 'pending');
+  const { rows } = await sql<{ delivery_id: string }>`
+    with outcome as (
+      select * from unnest(
+        ${column(({ delivery }) => delivery.id)}::text[], ${column(({ delivery }) => delivery.attempts + 1)}::int[], ${column(({ attempt }) => state(attempt))}::text[],
+        ${column(({ attempt }) => ('retryAt' in attempt.outcome ? attempt.outcome.retryAt : attempt.at).toISOString())}::text[],
+        ${column(({ attempt }) => ('delivered' in attempt.outcome ? attempt.at.toISOString() : null))}::text[],
+        ${column(({ attempt }) => attempt.at.toISOString())}::text[], ${column(({ attempt }) => attempt.status)}::int[],
+        ${column(({ attempt }) => attempt.latencyMs)}::int[], ${column(({ attempt }) => attempt.error)}::text[], ${column(() => timeOrderedId())}::text[]
+      ) as o(id, attempt, state, next_attempt_at, delivered_at, at, status, latency_ms, error, log_id)
+    ), recorded as (
+      update webhook_deliveries d
+      set attempts = o.attempt, state = o.state, next_attempt_at = o.next_attempt_at, delivered_at = coalesce(o.delivered_at, d.delivered_at), lease_owner = null, lease_until = null
+      from outcome o
+      where d.id = o.id and d.lease_owner = ${owner}
+      returning d.id
+    )
+    insert into webhook_attempts (id, delivery_id, attempt, at, status, latency_ms, error)
+    select o.log_id, o.id, o.attempt, o.at, o.status, o.latency_ms, o.error from outcome o join recorded r on r.id = o.id
+    returning delivery_id`.execute(db);
+  return new Set(rows.map((r) => r.delivery_id));
 }
 
 /** Sends a delivery again now; one in flight is left to finish. Answers whether it was found. */

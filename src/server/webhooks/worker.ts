@@ -6,7 +6,7 @@ import type { SecretCipher } from '../secrets/cipher.ts';
 import { recordOutcomes } from './commands.ts';
 import { webhookSender, type Attempt, type Sender } from './delivery.ts';
 import { retryAt } from './rules.ts';
-import { claimDeliveries, dispatchChanges, releaseLeases, subscriptionsBehind, subscriptionsDue, type AttemptRecord, type ClaimedDelivery } from './store.ts';
+import { claimDeliveries, dispatchChanges, releaseLeases, subscriptionsToServe, type AttemptRecord, type ClaimedDelivery } from './store.ts';
 
 /** Changes read from the feed per subscription and transaction. */
 const DISPATCH_BATCH = 500;
@@ -97,11 +97,11 @@ export class WebhookWorker {
   async #round(): Promise<boolean> {
     await this.#record();
     let busy = false;
-    for (const subscription of await subscriptionsBehind(this.#db)) {
-      busy = (await dispatchChanges(this.#db, subscription.id, new Date(), this.#settings.retryForMs, DISPATCH_BATCH)) > 0 || busy;
-    }
     const share = Math.max(1, Math.ceil(this.#settings.concurrency / 4));
-    for (const subscriptionId of await subscriptionsDue(this.#db, new Date())) {
+    for (const { id: subscriptionId, behind, due } of await subscriptionsToServe(this.#db, new Date())) {
+      const dispatched = behind && (await dispatchChanges(this.#db, subscriptionId, new Date(), this.#settings.retryForMs, DISPATCH_BATCH)) > 0;
+      busy = dispatched || busy;
+      if (!due && !dispatched) continue;
       const inFlight = [...this.#taken.values()].reduce((sum, n) => sum + n, 0);
       const free = Math.min(this.#settings.concurrency - inFlight, share - (this.#taken.get(subscriptionId) ?? 0));
       if (this.#stopped || free <= 0) continue;

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/browser/esm/sync';
 import { stringify } from 'csv-stringify/browser/esm/sync';
 import { z } from 'zod';
-import type { importResult } from '../../server/bulk/import.ts';
+import type { importResult } from '../../server/import/schema.ts';
 import { i18n, pickLanguage } from '../i18n/index.ts';
 
 /**

@@ -1,0 +1,135 @@
+import type { Db } from '../db/schema.ts';
+import { chunkCollisions, type ChunkKeys } from './store.ts';
+import { lockDomain } from '../tenancy/domain-record.ts';
+import { lowestFreeExtensions } from '../sip-accounts/store.ts';
+import type { PreparedUser } from '../users/commands.ts';
+import { lookupsOf } from '../users/lookups.ts';
+import { type CatalogRow, type CatalogTable, type LicenseProduct, type Lookups, type NumberRow } from '../tenancy/lookups.ts';
+
+/**
+ * Lookups for an import, answered from memory: the domain's catalogs are fetched once per
+ * import and kept; what rows may collide with is fetched once per chunk, and every row accepted
+ * claims its login, e-mail, extensions and username, so later rows of the chunk see it. The
+ * import runs in one transaction, so earlier chunks are in the database these queries read.
+ */
+export class ImportLookups implements Lookups {
+  readonly #db: Lookups;
+  readonly #catalogs = new Map<CatalogTable, Map<string, CatalogRow | null>>();
+  readonly #numbers = new Map<string, NumberRow | null>();
+  readonly #permissions = new Map<string, string[][]>();
+  readonly #products = new Map<string, LicenseProduct[]>();
+  #held = { logins: new Set<string>(), emails: new Set<string>(), extensions: new Map<string, string>(), usernames: new Map<string, boolean>() };
+  #free: string[] = [];
+  #locked = false;
+
+  constructor(
+    private readonly trx: Db,
+    private readonly domainId: string,
+  ) {
+    this.#db = lookupsOf(trx, domainId);
+  }
+
+  /** Fetches what the chunk's rows may collide with, forgetting the previous chunk's. */
+  async prefetch(keys: ChunkKeys): Promise<void> {
+    const { trx, domainId } = this;
+    const { logins, emails, numbers, usernames } = await chunkCollisions(trx, domainId, keys);
+    this.#held = {
+      logins: new Set(logins.map((r) => r.login_key)),
+      emails: new Set(emails.map((r) => r.email_key as string)),
+      extensions: new Map(numbers.map((r) => [r.number, r.kind])),
+      usernames: new Map([...keys.usernames.map((u): [string, boolean] => [u, false]), ...usernames.map((r): [string, boolean] => [r.username_key, true])]),
+    };
+    this.#free = [];
+  }
+
+  /** A row accepted: what it holds is taken for the rows after it. */
+  claim(user: PreparedUser): void {
+    this.#held.logins.add(user.state.login.toLowerCase());
+    if (user.state.email) this.#held.emails.add(user.state.email.toLowerCase());
+    const account = user.telephony.sip?.account;
+    if (account?.extension) this.#held.extensions.set(account.extension, 'user');
+    if (account?.virtualExtension) this.#held.extensions.set(account.virtualExtension, 'virtual');
+    if (account?.username) this.#held.usernames.set(account.username.toLowerCase(), true);
+  }
+
+  async catalog(table: CatalogTable, keys: string[]): Promise<CatalogRow[]> {
+    const cache = this.#catalogs.get(table) ?? new Map<string, CatalogRow | null>();
+    this.#catalogs.set(table, cache);
+    const missing = keys.filter((k) => !cache.has(k));
+    if (missing.length) {
+      const rows = await this.#db.catalog(table, missing);
+      for (const key of missing) cache.set(key, rows.find((r) => r.name_key === key) ?? null);
+    }
+    return [...new Set(keys)].map((k) => cache.get(k)).filter((r): r is CatalogRow => Boolean(r));
+  }
+
+  async permissionsOf(roleIds: string[], groupIds: string[]): Promise<string[][]> {
+    const key = `${roleIds.join(',')}|${groupIds.join(',')}`;
+    let lists = this.#permissions.get(key);
+    if (!lists) this.#permissions.set(key, (lists = await this.#db.permissionsOf(roleIds, groupIds)));
+    return lists;
+  }
+
+  async userHolding(column: 'login_key' | 'email_key', key: string, exceptId: string | null): Promise<boolean> {
+    if (exceptId) return this.#db.userHolding(column, key, exceptId);
+    return (column === 'login_key' ? this.#held.logins : this.#held.emails).has(key);
+  }
+
+  async numbers(values: string[]): Promise<NumberRow[]> {
+    const missing = values.filter((v) => !this.#numbers.has(v));
+    if (missing.length) {
+      const rows = await this.#db.numbers(missing);
+      for (const value of missing) this.#numbers.set(value, rows.find((r) => r.value === value) ?? null);
+    }
+    return values.map((v) => this.#numbers.get(v)).filter((r): r is NumberRow => Boolean(r));
+  }
+
+  async extensionsHeld(numbers: string[], userId: string | null) {
+    if (userId) return this.#db.extensionsHeld(numbers, userId);
+    return numbers.flatMap((number) => {
+      const kind = this.#held.extensions.get(number);
+      return kind ? [{ number, kind }] : [];
+    });
+  }
+
+  async usernameHeld(username: string, userId: string | null): Promise<boolean> {
+    const known = this.#held.usernames.get(username.toLowerCase());
+    if (userId || known === undefined) return this.#db.usernameHeld(username, userId);
+    return known;
+  }
+
+  async hasFreeExtension(range: { from: string; to: string }): Promise<boolean> {
+    return (await this.#freeExtensions(range)).length > 0;
+  }
+
+  /** The lowest free extension, skipping the ones rows of this chunk gave themselves. */
+  async takeFreeExtension(range: { from: string; to: string }): Promise<string | undefined> {
+    const free = await this.#freeExtensions(range);
+    const taken = free.shift();
+    if (taken) this.#held.extensions.set(taken, 'user');
+    return taken;
+  }
+
+  async #freeExtensions(range: { from: string; to: string }) {
+    this.#free = this.#free.filter((n) => !this.#held.extensions.has(n));
+    if (this.#free.length === 0) {
+      // Locked once, so creations elsewhere wait for the import instead of picking the same numbers.
+      if (!this.#locked) await lockDomain(this.trx, this.domainId);
+      this.#locked = true;
+      const candidates = await lowestFreeExtensions(this.trx, this.domainId, range, 1000 + this.#held.extensions.size);
+      this.#free = candidates.filter((n) => !this.#held.extensions.has(n));
+    }
+    return this.#free;
+  }
+
+  async licenseProducts(capabilities: string[]): Promise<LicenseProduct[]> {
+    const key = capabilities.join(',');
+    let products = this.#products.get(key);
+    if (!products) this.#products.set(key, (products = await this.#db.licenseProducts(capabilities)));
+    return products;
+  }
+
+  licensesHeld(userId: string): Promise<string[]> {
+    return this.#db.licensesHeld(userId);
+  }
+}

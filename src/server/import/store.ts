@@ -1,0 +1,47 @@
+import { PostgresAdapter, sql } from 'kysely';
+import type { Db } from '../db/schema.ts';
+
+/** What the rows of a chunk may collide with: logins, e-mails, extensions and SIP usernames. */
+export interface ChunkKeys {
+  logins: string[];
+  emails: string[];
+  numbers: string[];
+  usernames: string[];
+}
+
+/** The logins, e-mails, numbers and SIP usernames of a chunk's rows the domain holds already. */
+export async function chunkCollisions(trx: Db, domainId: string, keys: ChunkKeys) {
+  const within = async <T>(values: string[], query: (chunk: string[]) => Promise<T[]>) => (values.length ? query([...new Set(values)]) : []);
+  const logins = await within(keys.logins, (list) =>
+    trx.selectFrom('users').select('login_key').where('domain_id', '=', domainId).where('login_key', 'in', list).execute(),
+  );
+  const emails = await within(keys.emails, (list) =>
+    trx.selectFrom('users').select('email_key').where('domain_id', '=', domainId).where('email_key', 'in', list).execute(),
+  );
+  const numbers = await within(keys.numbers, (list) =>
+    trx.selectFrom('extensions').select(['number', 'kind']).where('domain_id', '=', domainId).where('number', 'in', list).execute(),
+  );
+  const usernames = await within(keys.usernames, (list) =>
+    trx.selectFrom('sip_accounts').select('username_key').where('domain_id', '=', domainId).where('username_key', 'in', list).execute(),
+  );
+  return { logins, emails, numbers, usernames };
+}
+
+/**
+ * PostgreSQL's statistics refreshed within the import's transaction (ANALYZE sees its own rows),
+ * so the chunks' look-ups keep their index plans; nothing on SQLite.
+ */
+export async function refreshStatistics(trx: Db): Promise<void> {
+  if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
+  await sql`analyze users, extensions, sip_accounts`.execute(trx);
+}
+
+/** The id of the domain's user with this login key (which the caller knows exists). */
+export async function userIdByLogin(trx: Db, domainId: string, loginKey: string): Promise<string> {
+  return (await trx.selectFrom('users').select('id').where('domain_id', '=', domainId).where('login_key', '=', loginKey).executeTakeFirstOrThrow()).id;
+}
+
+/** The domain's licenses, with their seats. */
+export async function domainLicenses(trx: Db, domainId: string) {
+  return trx.selectFrom('licenses').select(['id', 'name', 'name_key', 'seats', 'used', 'expires_at']).where('domain_id', '=', domainId).execute();
+}
