@@ -7,7 +7,7 @@ import { nameKey } from '../identifiers/normal-form.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { agentViewOf } from '../agents/store.ts';
 import { sipViewOf } from '../sip-accounts/store.ts';
-import { TRIGRAM, WORD_SEPARATORS, searchTextOf, searchWords } from '../identifiers/search-text.ts';
+import { TRIGRAM, WORD_SEPARATORS, searchTextOf, searchWords } from '../db/search-text.ts';
 import type { UserListQuery, UserView } from './schema.ts';
 import type { Lookups } from '../tenancy/lookups.ts';
 import type { PresenceEngine } from '../presence/engine.ts';

@@ -1,5 +1,5 @@
 import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
-import { searchTextOf } from '../../identifiers/search-text.ts';
+import { searchTextOf } from '../search-text.ts';
 
 /**
  * Search by the engines' own text indexes instead of a table of word rows: every user carries its
