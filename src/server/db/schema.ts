@@ -130,7 +130,7 @@ export interface UsersTable {
   email_key: string | null;
   first_name: string;
   last_name: string;
-  /** Login, e-mail, names and extensions folded for search (identifiers/search-text.ts), indexed by trigrams. */
+  /** Login, e-mail, names and extensions folded for search (db/search-text.ts), indexed by trigrams. */
   search_text: string;
   password_hash: string | null;
   active: number;

@@ -8,6 +8,14 @@ describe('search text', () => {
     assert.equal(foldForSearch('Ｋｏｗａｌ'), 'kowal');
   });
 
+  it('writes every script in Latin letters, without the apostrophes of soft signs', () => {
+    assert.equal(foldForSearch('Łukasz Øre Straße'), 'lukasz ore strasse');
+    assert.equal(foldForSearch('Ольга Шевченко'), 'olga shevchenko');
+    assert.equal(foldForSearch("O'Brien"), 'obrien');
+    assert.equal(searchTextOf({ login: 'o.s', email: null, firstName: 'Ольга', lastName: 'Ґудзь', extensions: [] }), 'olga gudz o.s');
+    assert.deepEqual(searchWords("Ol'ga ЛЬВІВ"), ['olga', 'lviv']);
+  });
+
   it('holds login, e-mail, names and extensions, leaving out a field another holds where a word starts', () => {
     assert.equal(
       searchTextOf({ login: 'anna.nowak', email: 'anna.nowak@acme.pl', firstName: 'Anna', lastName: 'Nowak', extensions: ['1001', null] }),

@@ -1,19 +1,15 @@
+import anyAscii from 'any-ascii';
+
 /**
  * The text a user is found by, and the words of a search, in one folded form so that the two
- * compare as plain strings on both engines: letters without their diacritics (`ó` → `o`), other
- * scripts in Latin letters, lower case, single spaces.
- *
- * Transliteration of letters that do not decompose (`ł`, `ø`, `ß`) and of other scripts
- * (Cyrillic `Ольга` → `olga`) waits for a transliteration package (any-ascii); until then such
- * letters are kept as they are, so `Ольга` still finds `Ольга`, and `lukasz` does not find `Łukasz`.
+ * compare as plain strings on both engines: every script in Latin letters and without diacritics
+ * (any-ascii: `Łukasz` → `lukasz`, `Ольга` → `olga`, `Ｋｏｗａｌ` → `kowal`), lower case, single
+ * spaces. The apostrophes and quotes a transliteration writes for a soft or hard sign (`Ol'ga`)
+ * go, in the stored text and in a search alike, so that `olga` finds it; other punctuation stays,
+ * since it separates the words of a login or an e-mail and a search may name it (`a_z`).
  */
 export function foldForSearch(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
+  return anyAscii(text).toLowerCase().replace(/['"`]/g, '').replace(/\s+/g, ' ').trim();
 }
 
 /** Where a word starts inside search text: at its start or after one of these. */
