@@ -26,6 +26,9 @@ export const search: Migration = {
       // detail=none: no positions, a third less to write; a word is looked up by its trigrams and checked on the row.
       await sql`create virtual table users_search using fts5(search_text, content='users', content_rowid='rowid', tokenize='trigram', detail=none)`.execute(db);
       await sql`insert into users_search(users_search) values ('rebuild')`.execute(db);
+      // A search of many matches walks the users in login order and checks each one's text: read
+      // from this index, only the matching rows are looked up (ten times less than every row).
+      await db.schema.createIndex('users__domain_id__login_key__search_text').on('users').columns(['domain_id', 'login_key', 'id', 'search_text']).execute();
       await sql`create trigger users_search__insert after insert on users begin
         insert into users_search(rowid, search_text) values (new.rowid, new.search_text);
       end`.execute(db);
@@ -43,6 +46,7 @@ export const search: Migration = {
     const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
     if (postgres) await db.schema.dropIndex('users__search_text').execute();
     else {
+      await db.schema.dropIndex('users__domain_id__login_key__search_text').execute();
       for (const trigger of ['insert', 'delete', 'update']) await sql`drop trigger ${sql.id(`users_search__${trigger}`)}`.execute(db);
       await sql`drop table users_search`.execute(db);
     }
