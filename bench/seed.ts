@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { Database, Db } from '../src/server/db/schema.ts';
 import { timeOrderedId } from '../src/server/identifiers/time-ordered-id.ts';
-import { searchTextOf } from '../src/server/identifiers/search-text.ts';
+import { searchTextOf } from '../src/server/db/search-text.ts';
 import { sipDigests } from '../src/server/sip-accounts/digest.ts';
 
 const firstNames = [
