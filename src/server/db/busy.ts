@@ -1,6 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Problem } from '../http/problem.ts';
 
 /**
  * SQLite has one writer. better-sqlite3's busy timeout waits for it synchronously, freezing the
@@ -13,12 +12,17 @@ export const BUSY_WAIT_MS = 5000;
 /** Whether SQLite refused a statement because another connection holds the lock it needs. */
 export const isBusy = (error: unknown): boolean => error instanceof Error && String((error as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY');
 
-export const busyProblem = () =>
-  new Problem(503, 'database.busy', 'The database is busy with a long write (an import, most likely); nothing was written: try again in a moment', undefined, {
-    'retry-after': '2',
-  });
+/** A write refused after waiting `BUSY_WAIT_MS` for the writer: answered 503 `database.busy` (http/error-handler.ts). */
+export class DatabaseBusy extends Error {
+  readonly code = 'database.busy';
+  constructor() {
+    super('The database is busy with a long write (an import, most likely); nothing was written: try again in a moment');
+  }
+}
 
-export const isBusyProblem = (error: unknown): boolean => error instanceof Problem && error.code === 'database.busy';
+export const busyProblem = () => new DatabaseBusy();
+
+export const isBusyProblem = (error: unknown): error is DatabaseBusy => error instanceof DatabaseBusy;
 
 const impatient = new AsyncLocalStorage<true>();
 

@@ -6,6 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { recordChanges } from '../changes/store.ts';
+import { DatabaseBusy } from '../db/busy.ts';
 import { connect } from '../db/connect.ts';
 import { Problem } from '../http/problem.ts';
 import { safeguardsFor } from '../users/safeguards.ts';
@@ -37,7 +38,12 @@ async function run(task: WorkerTask) {
     });
     tell({ type: 'done', id, report });
   } catch (error) {
-    const problem = error instanceof Problem ? error : undefined;
+    const problem =
+      error instanceof Problem
+        ? error
+        : error instanceof DatabaseBusy
+          ? new Problem(503, error.code, error.message, undefined, { 'retry-after': '2' })
+          : undefined;
     tell({
       type: 'failed',
       id,
