@@ -22,7 +22,7 @@ import { freshStorage } from '../test/databases.ts';
 import { registerWithDigest } from '../test/sip-client.ts';
 import { signIn, uploadCsv, writeCsv } from './import-file.ts';
 import { seedUsers } from './seed.ts';
-import { startServer } from './server-process.ts';
+import { spawn } from 'node:child_process';
 
 const PASSWORD = 'Bench-Heron-Quartz-61!';
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
@@ -58,12 +58,24 @@ const domain = await findDomain(storage.db, 'default');
 if (!domain) throw new Error('no default domain');
 const ids = await seedUsers(storage.db, domain.id, SEED);
 await storage.close();
-const server = await startServer(database.url, {
-  SWITCHBOARD_READ_CACHE_MS: '0',
-  SWITCHBOARD_LOGIN_RATE_LIMIT: '1000000',
-  BENCH_SIP: '1',
+// bench/server.ts prints its HTTP port and, with BENCH_SIP, its SIP port (server-process.ts keeps only the first).
+const child = spawn('node', ['--import', 'tsx', 'bench/server.ts'], {
+  env: {
+    ...process.env,
+    SWITCHBOARD_DATABASE_URL: database.url,
+    SWITCHBOARD_LOG_LEVEL: 'warn',
+    SWITCHBOARD_PWNED_URL: '',
+    SWITCHBOARD_READ_CACHE_MS: '0',
+    SWITCHBOARD_LOGIN_RATE_LIMIT: '1000000',
+    BENCH_SIP: '1',
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
 });
-const [httpPort, sipPort] = server.base.replace('http://127.0.0.1:', '').split(' ').map(Number) as [number, number];
+const [httpPort, sipPort] = await new Promise<[number, number]>((resolve, reject) => {
+  child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim().split(' ').map(Number) as [number, number]));
+  child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+});
+const server = { child };
 const base = `http://127.0.0.1:${httpPort}`;
 
 const probes: Record<string, () => Promise<boolean>> = {
