@@ -40,7 +40,8 @@ function openSqlite(file: string): Db {
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 5000');
+  // No synchronous wait for another connection's write lock: it would freeze the event loop (see busy.ts).
+  database.pragma('busy_timeout = 0');
   // WAL with NORMAL is durable against process kills; only an OS crash can lose the last commits.
   database.pragma('synchronous = NORMAL');
   // 64 MiB of pages: a big import's indexes stay in memory instead of spilling (raw inserts of

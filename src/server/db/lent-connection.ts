@@ -1,15 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import {
-  SqliteDialect,
-  type CompiledQuery,
-  type DatabaseConnection,
-  type Driver,
-  type QueryCompiler,
-  type QueryResult,
-  type TransactionSettings,
-} from 'kysely';
+import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver, type QueryCompiler, type QueryResult, type TransactionSettings } from 'kysely';
+import { whileBusy } from './busy.ts';
 
 /**
  * SQLite has one connection, and a transaction holds it to its end: every other query waits for
@@ -20,6 +13,12 @@ import {
  * (a session's last-seen time) stays only if the transaction commits. So only routes that read
  * nothing but the caller's session and answer from memory are marked. Everything else waits for
  * the end of the transaction, as before. PostgreSQL has a pool: there nobody needs to borrow.
+ *
+ * Another connection to the same file (an import in its worker thread) may hold SQLite's write
+ * lock for long. The connection waits for it without blocking the event loop (see busy.ts): a
+ * transaction begins IMMEDIATE — taking the write lock first, so nothing inside it is refused
+ * half-way — and a refused BEGIN or statement outside a transaction is tried again after a pause,
+ * during which the connection serves other queries (reads, in WAL, never wait for the writer).
  */
 
 declare module 'fastify' {
@@ -130,17 +129,35 @@ class LendingDriver implements Driver {
     const lender = this.#lender;
     const lent = this.#lent;
     if (running.getStore() === BORROWER && lender && lent && (await lender.borrow())) return new Borrowed(lent, lender);
-    return this.sqlite.acquireConnection();
+    return new Patient(await this.sqlite.acquireConnection(), this);
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     if (connection instanceof Borrowed) return connection.lender.giveBack();
-    return this.sqlite.releaseConnection(connection);
+    return this.sqlite.releaseConnection(inner(connection));
   }
 
-  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+  /** Whether the connection is inside a transaction (one connection: one flag). */
+  inTransaction = false;
+
+  /** Runs `attempt` until the writer lets it, the connection (held by the caller) given back to others while it waits. */
+  whileBusy<T>(connection: DatabaseConnection, attempt: () => Promise<T>): Promise<T> {
+    return whileBusy(attempt, async (wait) => {
+      await this.sqlite.releaseConnection(connection);
+      try {
+        await wait();
+      } finally {
+        // SQLite's driver has one connection: it hands the same one back.
+        await this.sqlite.acquireConnection();
+      }
+    });
+  }
+
+  async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
     if (connection instanceof Borrowed) throw new Error('a borrowed connection begins no transaction: it is inside one already');
-    await this.sqlite.beginTransaction(connection, settings);
+    const sqlite = inner(connection);
+    await this.whileBusy(sqlite, () => sqlite.executeQuery(CompiledQuery.raw('begin immediate')));
+    this.inTransaction = true;
     const lender = running.getStore();
     if (lender instanceof Lender) {
       this.#lender = lender;
@@ -148,14 +165,14 @@ class LendingDriver implements Driver {
     }
   }
 
-  commitTransaction = (connection: DatabaseConnection) => this.#ending(connection, () => this.sqlite.commitTransaction(connection));
-  rollbackTransaction = (connection: DatabaseConnection) => this.#ending(connection, () => this.sqlite.rollbackTransaction(connection));
+  commitTransaction = (connection: DatabaseConnection) => this.#ending(connection, () => this.sqlite.commitTransaction(inner(connection)));
+  rollbackTransaction = (connection: DatabaseConnection) => this.#ending(connection, () => this.sqlite.rollbackTransaction(inner(connection)));
 
-  savepoint = (connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) => this.sqlite.savepoint(connection, name, compile);
+  savepoint = (connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) => this.sqlite.savepoint(inner(connection), name, compile);
   rollbackToSavepoint = (connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) =>
-    this.sqlite.rollbackToSavepoint(connection, name, compile);
+    this.sqlite.rollbackToSavepoint(inner(connection), name, compile);
   releaseSavepoint = (connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) =>
-    this.sqlite.releaseSavepoint(connection, name, compile);
+    this.sqlite.releaseSavepoint(inner(connection), name, compile);
 
   async #ending(connection: DatabaseConnection, end: () => Promise<void>) {
     if (connection === this.#lent) {
@@ -163,6 +180,32 @@ class LendingDriver implements Driver {
       this.#lender = undefined;
       this.#lent = undefined;
     }
-    await end();
+    try {
+      await end();
+    } finally {
+      this.inTransaction = false;
+    }
   }
 }
+
+/**
+ * The connection as the driver hands it out: a statement outside a transaction that the writer
+ * refuses waits for it (see `whileBusy`); inside one — begun IMMEDIATE — none is refused.
+ */
+class Patient implements DatabaseConnection {
+  constructor(
+    readonly connection: DatabaseConnection,
+    readonly driver: LendingDriver,
+  ) {}
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.driver.inTransaction) return this.connection.executeQuery(query);
+    return this.driver.whileBusy(this.connection, () => this.connection.executeQuery<R>(query));
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.connection.streamQuery(query, chunkSize);
+  }
+}
+
+const inner = (connection: DatabaseConnection) => (connection instanceof Patient ? connection.connection : connection);

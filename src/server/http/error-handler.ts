@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { DatabaseBusy } from '../db/busy.ts';
 import { invalid, Problem, type FieldProblem } from './problem.ts';
 
 /** Renders every error as problem+json; anything unexpected becomes a 500 without details. */
@@ -97,6 +98,7 @@ function parserProblem(error: NodeJS.ErrnoException): Problem {
 
 function toProblem(error: FastifyError): Problem | undefined {
   if (error instanceof Problem) return error;
+  if (error instanceof DatabaseBusy) return new Problem(503, error.code, error.message, undefined, { 'retry-after': '2' });
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = error.validationContext ?? 'body';
     return invalid(error.validation.flatMap((issue) => fieldProblems(where, issue)));

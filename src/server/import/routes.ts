@@ -16,7 +16,8 @@ import type { Deps, Router } from '../deps.ts';
 import { MAX_ROW } from './csv-decoding.ts';
 import { importColumns } from './columns.ts';
 import { MAX_CELL } from './rows.ts';
-import { importUsers, withErrors } from './commands.ts';
+import { withErrors } from './commands.ts';
+import { runImport } from './threads.ts';
 import { importQuery, importResult, type GeneratedSecret, type ImportProgress, type ImportReport } from './schema.ts';
 import { ImportJobs, jobView } from './jobs.ts';
 
@@ -54,7 +55,7 @@ const MAX_FILE = 1024 * 2 ** 20;
  * imported by a job; the request waits for the job, or, with `Prefer: respond-async`, is answered
  * 202 at once with the job to follow.
  */
-export function importRoutes(router: Router, { db, passwords, cipher, presence, cache }: Deps): void {
+export function importRoutes(router: Router, { db, config, passwords, cipher, presence, cache }: Deps): void {
   const guards = { passwords, cipher };
   void sweepOrphanedSpools();
   const jobs = new ImportJobs((domainId, view) => presence.store.publish(domainId, { type: 'job', userId: null, data: view }));
@@ -112,7 +113,7 @@ export function importRoutes(router: Router, { db, passwords, cipher, presence, 
         // Generated SIP secrets wait, sealed, for one download; an import not written drops them.
         const onSecrets = (list: GeneratedSecret[]) => appendFile(secrets, list.map((s) => `${cipher.seal(JSON.stringify(s))}\n`).join(''));
         const task = async (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => {
-          const report = await importUsers(db, requester, domain, file, request.query, guards, { id, signal, onProgress, onSecrets }).catch(
+          const report = await runImport(db, config, requester, domain, file, request.query, guards, { id, signal, onProgress, onSecrets }).catch(
             async (error: unknown) => {
               await Promise.all([rm(secrets, { force: true }), rm(file, { force: true })]);
               throw error;

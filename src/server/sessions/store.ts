@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { unlessBusy } from '../db/busy.ts';
 import type { Db } from '../db/schema.ts';
 import { Problem } from '../http/problem.ts';
 import type { Actor } from '../http/access.ts';
@@ -181,7 +182,8 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
     return null;
   }
   if (idle > LAST_SEEN_GRANULARITY_MS) {
-    await db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id', '=', row.session_id).execute();
+    // A last-seen time is skipped rather than waited for while a long write (an import) holds SQLite.
+    await unlessBusy(() => db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id', '=', row.session_id).execute());
   }
   const platformAdmin = row.platform_admin === 1;
   const roles = await heldRoles(db, row.user_id);

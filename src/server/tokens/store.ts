@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { unlessBusy } from '../db/busy.ts';
 import type { Db } from '../db/schema.ts';
 import { effectivePermissions } from '../permissions/effective.ts';
 import { accountColumns, domainOfRow, heldRoles, type SignedIn } from '../sessions/store.ts';
@@ -66,7 +67,8 @@ export async function actorForApiToken(db: Db, token: string): Promise<SignedIn 
     .executeTakeFirst();
   if (!row) return null;
   if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > LAST_USED_GRANULARITY_MS) {
-    await db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', row.token_id).execute();
+    // A last-used time is skipped rather than waited for while a long write (an import) holds SQLite.
+    await unlessBusy(() => db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', row.token_id).execute());
   }
   const owner = effectivePermissions(
     (await heldRoles(db, row.user_id)).map((r) => r.permissions),

@@ -1,0 +1,144 @@
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../config.ts';
+import type { AuditActor } from '../audit/store.ts';
+import type { Db } from '../db/schema.ts';
+import { Problem, type FieldProblem } from '../http/problem.ts';
+import type { DomainRecord } from '../tenancy/domain-record.ts';
+import type { Requester } from '../users/commands.ts';
+import type { Safeguards } from '../users/safeguards.ts';
+import { importUsers, type ImportRun } from './commands.ts';
+import type { GeneratedSecret, ImportProgress, ImportQuery, ImportReport } from './schema.ts';
+
+/** What the worker is given: everything `importUsers` needs that is not a connection. */
+export interface WorkerTask {
+  config: Config;
+  requester: Requester & AuditActor;
+  domain: DomainRecord;
+  path: string;
+  query: ImportQuery;
+  id: string;
+}
+
+export type ToWorker = { type: 'run'; task: WorkerTask } | { type: 'cancel'; id: string };
+
+export type FromWorker = { id: string } & (
+  | { type: 'progress'; progress: ImportProgress }
+  | { type: 'secrets'; secrets: GeneratedSecret[] }
+  | { type: 'done'; report: ImportReport }
+  | {
+      type: 'failed';
+      problem?: { status: number; code: string; detail: string; errors?: FieldProblem[]; headers: Record<string, string> };
+      message?: string;
+    }
+);
+
+const fromSource = import.meta.url.endsWith('.ts');
+const workerFile = new URL(`./worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+
+/**
+ * Run from source (tests, benches), the worker first registers tsx to load TypeScript: on Node 20
+ * the `--import tsx` of the process does not reach a worker's entry file.
+ */
+const spawnWorker = () =>
+  fromSource
+    ? new Worker(
+        `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(workerFile.href)}); });`,
+        { eval: true },
+      )
+    : new Worker(workerFile);
+
+interface Running {
+  run: ImportRun;
+  /** Secrets are kept in the order they come, each chunk's before the answer. */
+  secretsWritten: Promise<void>;
+  resolve: (report: ImportReport) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The thread imports run in: started with the first, kept for the next (loading the import's
+ * code takes longer than a small import), holding the process open only while one runs. One
+ * thread is enough: SQLite has one writer.
+ */
+class ImportThread {
+  #worker: Worker | undefined;
+  readonly #running = new Map<string, Running>();
+
+  run(task: WorkerTask, run: ImportRun): Promise<ImportReport> {
+    const worker = this.#started();
+    return new Promise<ImportReport>((resolve, reject) => {
+      this.#running.set(task.id, { run, secretsWritten: Promise.resolve(), resolve, reject });
+      worker.ref();
+      const cancel = () => worker.postMessage({ type: 'cancel', id: task.id } satisfies ToWorker);
+      run.signal?.addEventListener('abort', cancel, { once: true });
+      worker.postMessage({ type: 'run', task } satisfies ToWorker);
+      if (run.signal?.aborted) cancel();
+    });
+  }
+
+  #started(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = spawnWorker();
+    this.#worker = worker;
+    worker.on('message', (message: FromWorker) => this.#heard(message));
+    const lost = (error: unknown) => {
+      if (this.#worker === worker) this.#worker = undefined;
+      for (const [id, running] of this.#running) {
+        this.#running.delete(id);
+        running.reject(error);
+      }
+    };
+    worker.on('error', lost);
+    worker.on('exit', (code) => lost(new Error(`the import thread ended (${code})`)));
+    return worker;
+  }
+
+  #heard(message: FromWorker) {
+    const running = this.#running.get(message.id);
+    if (!running) return;
+    const { run } = running;
+    if (message.type === 'progress') return run.onProgress?.(message.progress);
+    if (message.type === 'secrets') {
+      const { onSecrets } = run;
+      if (onSecrets) running.secretsWritten = running.secretsWritten.then(() => onSecrets(message.secrets));
+      return;
+    }
+    this.#running.delete(message.id);
+    if (this.#running.size === 0) this.#worker?.unref();
+    void running.secretsWritten.then(() => {
+      if (message.type === 'done') return running.resolve(message.report);
+      const { problem } = message;
+      if (problem) return running.reject(new Problem(problem.status, problem.code, problem.detail, problem.errors, problem.headers));
+      running.reject(new Error(`the import failed in its thread: ${message.message}`));
+    }, running.reject);
+  }
+}
+
+const thread = new ImportThread();
+
+/** Whether imports run in a worker thread: on a SQLite file (a memory database has no second connection). */
+export const importsInWorker = (config: Config) => config.databaseUrl.startsWith('sqlite:') && config.databaseUrl !== 'sqlite::memory:';
+
+/**
+ * Runs an import. On SQLite, whose driver is synchronous, an import on the server's connection
+ * would hold the event loop for each of its statements and keep every other request waiting
+ * for its end; there it runs in a worker thread with its own connection to the file. SQLite in
+ * WAL mode lets the server's connection read beside it — the directory as last committed, so
+ * as it was before the import, which commits once — and writes wait for its end without blocking
+ * (db/busy.ts). A cancel is a message: the worker stops after the chunk it is writing and rolls
+ * back. A killed process takes the thread with it, its transaction never committed. PostgreSQL
+ * has a pool: the import runs in the process, on a connection of its own.
+ */
+export function runImport(
+  db: Db,
+  config: Config,
+  requester: Requester & AuditActor,
+  domain: DomainRecord,
+  path: string,
+  query: ImportQuery,
+  guards: Safeguards,
+  run: ImportRun & { id: string },
+): Promise<ImportReport> {
+  if (!importsInWorker(config)) return importUsers(db, requester, domain, path, query, guards, run);
+  return thread.run({ config, requester, domain, path, query, id: run.id }, run);
+}

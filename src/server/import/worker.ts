@@ -1,0 +1,57 @@
+/**
+ * Imports on SQLite, in a thread of their own, each with its own connection to the database file,
+ * so the server's event loop stays free while they write (see threads.ts). Each runs
+ * `importUsers` as the server would, answers progress and generated secrets as messages, and
+ * stops at a `cancel`.
+ */
+import { parentPort } from 'node:worker_threads';
+import { recordChanges } from '../changes/store.ts';
+import { DatabaseBusy } from '../db/busy.ts';
+import { connect } from '../db/connect.ts';
+import { Problem } from '../http/problem.ts';
+import { safeguardsFor } from '../users/safeguards.ts';
+import { importUsers } from './commands.ts';
+import type { FromWorker, ToWorker, WorkerTask } from './threads.ts';
+
+const port = parentPort;
+if (!port) throw new Error('import/worker.ts runs as a worker thread');
+const tell = (message: FromWorker) => port.postMessage(message);
+const running = new Map<string, AbortController>();
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'cancel') running.get(message.id)?.abort(new Problem(409, 'import.cancelled', 'The import was cancelled; nothing of it was written'));
+  else void run(message.task);
+});
+
+async function run(task: WorkerTask) {
+  const { id } = task;
+  const abort = new AbortController();
+  running.set(id, abort);
+  recordChanges(task.config.changeFeed);
+  const storage = connect(task.config.databaseUrl);
+  try {
+    const report = await importUsers(storage.db, task.requester, task.domain, task.path, task.query, safeguardsFor(storage.db, task.config), {
+      id,
+      signal: abort.signal,
+      onProgress: (progress) => tell({ type: 'progress', id, progress }),
+      onSecrets: async (secrets) => tell({ type: 'secrets', id, secrets }),
+    });
+    tell({ type: 'done', id, report });
+  } catch (error) {
+    const problem =
+      error instanceof Problem
+        ? error
+        : error instanceof DatabaseBusy
+          ? new Problem(503, error.code, error.message, undefined, { 'retry-after': '2' })
+          : undefined;
+    tell({
+      type: 'failed',
+      id,
+      problem: problem && { status: problem.status, code: problem.code, detail: problem.detail, errors: problem.errors, headers: problem.headers },
+      message: problem ? undefined : String((error as Error)?.stack ?? error),
+    });
+  } finally {
+    running.delete(id);
+    await storage.close();
+  }
+}
