@@ -8,7 +8,8 @@ const quick = {
   SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE: 'true',
   SWITCHBOARD_WEBHOOK_POLL_MS: '20',
   SWITCHBOARD_WEBHOOK_BACKOFF_MS: '20-200',
-  SWITCHBOARD_WEBHOOK_TIMEOUT_MS: '1000',
+  // Long enough that a loaded machine's slow turn is no failed attempt: the tests count attempts.
+  SWITCHBOARD_WEBHOOK_TIMEOUT_MS: '5000',
 };
 
 async function subscribe(h: Harness, receiver: Receiver, body: Record<string, unknown> = {}) {
@@ -127,28 +128,6 @@ forEachEngine(
       }
     });
 
-    it('lets a slow receiver time out without holding up another subscription', async () => {
-      const slow = await startReceiver({ answer: () => new Promise((resolve) => setTimeout(() => resolve(204), 3000)) });
-      const fast = await startReceiver();
-      try {
-        const stuck = await subscribe(h(), slow, { eventTypes: ['group.*'] });
-        await subscribe(h(), fast, { eventTypes: ['group.*'] });
-        const started = Date.now();
-        for (let i = 0; i < 20; i += 1) await h().admin.post(`${base}/groups`, { name: `slow-${i}` });
-        await fast.until(() => fast.received.length === 20, 5000);
-        assert.ok(Date.now() - started < 2500, `the fast receiver got all 20 in ${Date.now() - started} ms`);
-        await eventually(async () => (await deliveries(h(), stuck.id)).some((d) => d.log.length > 0));
-        const attempt = (await deliveries(h(), stuck.id)).flatMap((d) => d.log)[0];
-        assert.equal(attempt?.status, null);
-        assert.match(attempt?.error ?? '', /no answer within 1000 ms/);
-        assert.ok((attempt?.latencyMs ?? 0) < 2000);
-        await h().admin.patch(`${base}/webhooks/${stuck.id}`, { active: false });
-      } finally {
-        await slow.close();
-        await fast.close();
-      }
-    });
-
     it('is managed only with webhooks:manage, which the admin role holds', async () => {
       const { client } = await userWithRoles(h(), 'no.hooks', ['supervisor']);
       assert.equal((await client.get(`${base}/webhooks`)).status, 403);
@@ -208,4 +187,32 @@ forEachEngine(
     });
   },
   { ...quick, SWITCHBOARD_WEBHOOK_RETRY_FOR: '1' },
+);
+
+forEachEngine(
+  'webhooks with a one-second timeout',
+  (h) => {
+    it('lets a slow receiver time out without holding up another subscription', async () => {
+      const slow = await startReceiver({ answer: () => new Promise((resolve) => setTimeout(() => resolve(204), 3000)) });
+      const fast = await startReceiver();
+      try {
+        const stuck = await subscribe(h(), slow, { eventTypes: ['group.*'] });
+        await subscribe(h(), fast, { eventTypes: ['group.*'] });
+        const started = Date.now();
+        for (let i = 0; i < 20; i += 1) await h().admin.post(`${base}/groups`, { name: `slow-${i}` });
+        await fast.until(() => fast.received.length === 20, 5000);
+        assert.ok(Date.now() - started < 2500, `the fast receiver got all 20 in ${Date.now() - started} ms`);
+        await eventually(async () => (await deliveries(h(), stuck.id)).some((d) => d.log.length > 0));
+        const attempt = (await deliveries(h(), stuck.id)).flatMap((d) => d.log)[0];
+        assert.equal(attempt?.status, null);
+        assert.match(attempt?.error ?? '', /no answer within 1000 ms/);
+        assert.ok((attempt?.latencyMs ?? 0) < 2000);
+        await h().admin.patch(`${base}/webhooks/${stuck.id}`, { active: false });
+      } finally {
+        await slow.close();
+        await fast.close();
+      }
+    });
+  },
+  { ...quick, SWITCHBOARD_WEBHOOK_TIMEOUT_MS: '1000' },
 );
