@@ -15,7 +15,7 @@ import { sql } from 'kysely';
 import { loadConfig } from '../src/server/config.ts';
 import { connect, type Engine } from '../src/server/db/connect.ts';
 import type { Db } from '../src/server/db/schema.ts';
-import { insertSetWise } from '../src/server/users/new-users.ts';
+import { insertSetWise } from '../src/server/db/set-wise.ts';
 import { migrateToLatest } from '../src/server/db/migrate.ts';
 import { bootstrapDirectory } from '../src/server/setup/bootstrap.ts';
 import { findDomain } from '../src/server/tenancy/domain-record.ts';
