@@ -44,19 +44,18 @@ export async function writeNewUsers(trx: Db, requester: AuditActor, domain: Doma
   for (const entry of users) rowsOf(domain.id, entry, now, add);
   for (const [table, values] of Object.entries(rows) as [keyof Database, Record<string, unknown>[]][]) await insertSetWise(trx, table, values);
   const changesOf = options.auditChanges ?? createdChanges;
-  for (let i = 0; i < users.length; i += 1000) {
-    await recordAudit(
-      trx,
-      ...users.slice(i, i + 1000).map(({ id, user }) => ({
-        domainId: domain.id,
-        actor: requester,
-        action: 'user.created',
-        target: { type: 'user', id, name: user.state.login },
-        changes: changesOf(user),
-        version: 1,
-      })),
-    );
-  }
+  // One statement a table for all the entries, however many (recordAudit writes them set-wise).
+  await recordAudit(
+    trx,
+    ...users.map(({ id, user }) => ({
+      domainId: domain.id,
+      actor: requester,
+      action: 'user.created',
+      target: { type: 'user', id, name: user.state.login },
+      changes: changesOf(user),
+      version: 1,
+    })),
+  );
 }
 
 /** What a new user's audit entry records by default: every field it was created with, secrets masked. */
