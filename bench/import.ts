@@ -9,7 +9,7 @@
 import { startServer } from './server-process.ts';
 import { readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { PostgresAdapter, sql } from 'kysely';
 import { timeOrderedId } from '../src/server/identifiers/time-ordered-id.ts';
@@ -93,6 +93,7 @@ async function rawInsert(db: Db, domainId: string) {
   return Math.round(performance.now() - started);
 }
 
+const loadAtStart = loadavg()[0]?.toFixed(1);
 const lines: string[] = [];
 const dir = await mkdtemp(join(tmpdir(), 'bench-import-'));
 for (const engine of (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',') as Engine[]) {
@@ -137,7 +138,7 @@ await rm(dir, { recursive: true, force: true });
 process.stdout.write(
   [
     `bench/import — ${new Date().toISOString().slice(0, 10)}, one POST of the file each (SIP account, agent settings and skill, two groups; no web passwords)`,
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average ${loadAtStart} at the start, ${loadavg()[0]?.toFixed(1)} at the end`,
     '',
     '| engine | rows (file) | import | users/s | raw insert of the same rows | server RSS before → peak |',
     '|---|---|---:|---:|---|---|',
