@@ -5,7 +5,7 @@
  * Run: npm run bench:bulk
  */
 import { startServer } from './server-process.ts';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/server/config.ts';
 import { connect, type Engine } from '../src/server/db/connect.ts';
@@ -32,6 +32,7 @@ async function timed(base: string, token: string, path: string, body: unknown) {
   return { ms: Math.round(performance.now() - started), count: answer.count };
 }
 
+const loadAtStart = loadavg()[0]?.toFixed(1);
 const lines: string[] = [];
 for (const engine of (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',') as Engine[]) {
   const database = await freshStorage(engine);
@@ -78,7 +79,7 @@ for (const engine of (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',')
 process.stdout.write(
   [
     `bench/bulk — ${new Date().toISOString().slice(0, 10)}, ${USERS} users, one request each`,
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average ${loadAtStart} at the start, ${loadavg()[0]?.toFixed(1)} at the end`,
     '',
     '| engine | operation | time |',
     '|---|---|---:|',

@@ -1,6 +1,7 @@
 import { changeOf } from '../changes/rules.ts';
 import { appendChanges } from '../changes/store.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
+import { insertSetWise } from '../db/set-wise.ts';
 import type { AuditLogTable, Db } from '../db/schema.ts';
 import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
 import type { Changes } from './rules.ts';
@@ -31,23 +32,21 @@ export interface AuditRecord {
 export async function recordAudit(db: Db, ...records: AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
   const at = new Date().toISOString();
-  await db
-    .insertInto('audit_log')
-    .values(
-      records.map((r) => ({
-        id: timeOrderedId(),
-        domain_id: r.domainId,
-        at,
-        actor_id: r.actor.id,
-        actor_login: r.actor.login,
-        action: r.action,
-        target_type: r.target.type,
-        target_id: r.target.id,
-        target_name: r.target.name,
-        changes: JSON.stringify(r.changes),
-      })),
-    )
-    .execute();
+  const rows = records.map((r) => ({
+    id: timeOrderedId(),
+    domain_id: r.domainId,
+    at,
+    actor_id: r.actor.id,
+    actor_login: r.actor.login,
+    action: r.action,
+    target_type: r.target.type,
+    target_id: r.target.id,
+    target_name: r.target.name,
+    changes: JSON.stringify(r.changes),
+  }));
+  // Many entries (a bulk operation's, an import chunk's): one statement, not one per few hundred.
+  if (rows.length > 1) await insertSetWise(db, 'audit_log', rows);
+  else await db.insertInto('audit_log').values(rows).execute();
   await appendChanges(
     db,
     records.flatMap((r) => changeOf(r) ?? []),

@@ -1,5 +1,6 @@
 import { CompiledQuery, PostgresAdapter, sql } from 'kysely';
 import { prepared } from '../db/prepared.ts';
+import { insertSetWise } from '../db/set-wise.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import type { ChangesTable, Db } from '../db/schema.ts';
 import type { ChangeDraft } from './rules.ts';
@@ -85,12 +86,7 @@ export async function appendChanges(trx: Db, drafts: ChangeDraft[]): Promise<voi
   }
   if (pending) await insertPending(trx, pending, rows);
   else if (rows.length === 1) await insertChange(trx, rows[0] as ChangesTable & Record<string, unknown>);
-  else
-    for (let i = 0; i < rows.length; i += 500)
-      await trx
-        .insertInto('changes')
-        .values(rows.slice(i, i + 500))
-        .execute();
+  else await insertSetWise(trx, 'changes', rows as unknown as Record<string, unknown>[]);
 }
 
 /** Rows into a long write's temporary table (an import writes thousands): on SQLite multi-row INSERTs, their text kept per size. */

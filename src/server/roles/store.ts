@@ -125,24 +125,27 @@ export async function countAdministrators(db: Db, domainId: string): Promise<num
     .where((eb) =>
       eb.or([
         eb('u.domain_admin', '=', 1),
-        eb.exists(
+        // Sets taken once (the administrators' few rows by the role's index), not a look-up per user.
+        eb(
+          'u.id',
+          'in',
           eb
             .selectFrom('user_roles as ur')
             .innerJoin('roles as r', 'r.id', 'ur.role_id')
-            .whereRef('ur.user_id', '=', 'u.id')
             .where('r.name_key', '=', nameKey(ADMIN_ROLE))
             .where('r.builtin', '=', 1)
-            .select(eb.lit(1).as('one')),
+            .select('ur.user_id'),
         ),
-        eb.exists(
+        eb(
+          'u.id',
+          'in',
           eb
             .selectFrom('user_groups as ug')
             .innerJoin('group_roles as gr', 'gr.group_id', 'ug.group_id')
             .innerJoin('roles as r', 'r.id', 'gr.role_id')
-            .whereRef('ug.user_id', '=', 'u.id')
             .where('r.name_key', '=', nameKey(ADMIN_ROLE))
             .where('r.builtin', '=', 1)
-            .select(eb.lit(1).as('one')),
+            .select('ug.user_id'),
         ),
       ]),
     )

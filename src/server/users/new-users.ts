@@ -1,4 +1,5 @@
-import { CompiledQuery, PostgresAdapter, sql, type Insertable } from 'kysely';
+import type { Insertable } from 'kysely';
+import { insertSetWise } from '../db/set-wise.ts';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
 import { diff, type Changes } from '../audit/rules.ts';
 import { agentColumns } from '../agents/store.ts';
@@ -42,19 +43,18 @@ export async function writeNewUsers(trx: Db, requester: AuditActor, domain: Doma
   for (const entry of users) rowsOf(domain.id, entry, now, add);
   for (const [table, values] of Object.entries(rows) as [keyof Database, Record<string, unknown>[]][]) await insertSetWise(trx, table, values);
   const changesOf = options.auditChanges ?? createdChanges;
-  for (let i = 0; i < users.length; i += 1000) {
-    await recordAudit(
-      trx,
-      ...users.slice(i, i + 1000).map(({ id, user }) => ({
-        domainId: domain.id,
-        actor: requester,
-        action: 'user.created',
-        target: { type: 'user', id, name: user.state.login },
-        changes: changesOf(user),
-        version: 1,
-      })),
-    );
-  }
+  // One statement a table for all the entries, however many (recordAudit writes them set-wise).
+  await recordAudit(
+    trx,
+    ...users.map(({ id, user }) => ({
+      domainId: domain.id,
+      actor: requester,
+      action: 'user.created',
+      target: { type: 'user', id, name: user.state.login },
+      changes: changesOf(user),
+      version: 1,
+    })),
+  );
 }
 
 /** What a new user's audit entry records by default: every field it was created with, secrets masked. */
@@ -92,63 +92,4 @@ function rowsOf(domainId: string, { id, user, licenseIds = [] }: NewUser, now: s
     add('agent_skills', ...agent.skills.map((s) => ({ user_id: id, skill_id: s.skill_id, level: s.level })));
   }
   add('license_assignments', ...licenseIds.map((license_id) => ({ license_id, user_id: id, assigned_at: now })));
-}
-
-/** Bound parameters a statement may carry: under SQLite's 32,766 and PostgreSQL's 65,535. */
-const PARAMETERS = 30_000;
-const statements = new Map<string, string>();
-const columnTypes = new Map<string, Map<string, string>>();
-
-/**
- * Multi-row INSERTs with their SQL kept per table, columns and row count: building a statement
- * of thousands of values through the query builder costs as much as running it. PostgreSQL gets
- * one array a column (INSERT … SELECT FROM unnest), which it parses and plans once however many
- * rows there are.
- */
-export async function insertSetWise(trx: Db, table: keyof Database, values: Record<string, unknown>[]) {
-  const columns = Object.keys(values[0] ?? {});
-  if (columns.length === 0) return;
-  for (const row of values) if (keyCount(row) !== columns.length) throw new Error(`rows of ${table} differ in their columns`);
-  if (trx.getExecutor().adapter instanceof PostgresAdapter) return insertUnnested(trx, table, columns, values);
-  const size = Math.max(1, Math.floor(PARAMETERS / columns.length));
-  for (let i = 0; i < values.length; i += size) {
-    const rows = values.slice(i, i + size);
-    const key = `${table}:${columns.join(',')}:${rows.length}`;
-    let text = statements.get(key);
-    if (!text) {
-      const row = `(${columns.map(() => '?').join(', ')})`;
-      text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${rows.map(() => row).join(', ')}`;
-      if (statements.size > 200) statements.clear();
-      statements.set(key, text);
-    }
-    const parameters = new Array<unknown>(rows.length * columns.length);
-    let n = 0;
-    for (const row of rows) for (const column of columns) parameters[(n += 1) - 1] = row[column];
-    await trx.executeQuery(CompiledQuery.raw(text, parameters));
-  }
-}
-
-function keyCount(row: object) {
-  let count = 0;
-  for (const _ in row) count += 1;
-  return count;
-}
-
-async function insertUnnested(trx: Db, table: keyof Database, columns: string[], values: Record<string, unknown>[]) {
-  let types = columnTypes.get(table);
-  if (!types) {
-    const rows = await sql<{
-      column_name: string;
-      udt_name: string;
-    }>`select column_name, udt_name from information_schema.columns where table_schema = current_schema() and table_name = ${table}`.execute(trx);
-    columnTypes.set(table, (types = new Map(rows.rows.map((r) => [r.column_name, r.udt_name]))));
-  }
-  const casts = columns.map((c, i) => `$${i + 1}::${types.get(c) ?? 'text'}[]`);
-  const text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) select * from unnest(${casts.join(', ')})`;
-  await trx.executeQuery(
-    CompiledQuery.raw(
-      text,
-      columns.map((c) => values.map((r) => r[c])),
-    ),
-  );
 }
