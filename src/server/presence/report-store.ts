@@ -1,5 +1,6 @@
 import type { Db } from '../db/schema.ts';
 import { onlineByHour, secondsIn, type Change } from './report.ts';
+import { loginsOf } from './store.ts';
 
 /** A dimension's history over a window: each user's value at its start, and the changes within. */
 async function history(db: Db, domainId: string, dimension: string, from: Date, to: Date) {
@@ -23,22 +24,6 @@ async function history(db: Db, domainId: string, dimension: string, from: Date, 
   return { before: new Map(before.map((r) => [r.user_id, r.value])), changes: changes as Change[] };
 }
 
-/** The logins of those of `ids` not deleted, a chunk of ids a query. */
-async function liveLogins(db: Db, domainId: string, ids: string[]) {
-  const logins = new Map<string, string>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db
-      .selectFrom('users')
-      .select(['id', 'login'])
-      .where('domain_id', '=', domainId)
-      .where('deleted_at', 'is', null)
-      .where('id', 'in', ids.slice(i, i + 500))
-      .execute();
-    for (const r of rows) logins.set(r.id, r.login);
-  }
-  return logins;
-}
-
 /**
  * The dashboard's history over [from, to): time in each status per user not deleted, and online
  * users hour by hour, from status_history (flushed by the caller).
@@ -48,7 +33,7 @@ export async function readPresenceReport(db: Db, domainId: string, from: Date, t
   const online = await history(db, domainId, 'online', from, to);
   const spans = secondsIn(status.before, status.changes, from, to);
   // Deleted users are gone from the directory, and so from its reports.
-  const logins = await liveLogins(db, domainId, Object.keys(spans));
+  const logins = await loginsOf(db, domainId, Object.keys(spans));
   return {
     from: from.toISOString(),
     to: to.toISOString(),

@@ -81,6 +81,7 @@ export async function directoryTotals(db: Db, domainId: string) {
   return { users: Number(users.n), agents: Number(agents.n) };
 }
 
+/** The logins of those of `ids` not deleted, a chunk of ids a query. */
 export async function loginsOf(db: Db, domainId: string, ids: string[]) {
   const logins = new Map<string, string>();
   for (let i = 0; i < ids.length; i += 500) {
