@@ -121,6 +121,8 @@ describe('bulk work in the console', () => {
     await page.getByRole('combobox', { name: 'Group', exact: true }).click();
     await page.getByRole('option', { name: 'Night' }).click();
     await page.locator('[role=row][data-login="admin"]').waitFor({ state: 'detached' });
+    // The filtered page may be between its loading and its rows: read it once they are drawn.
+    await page.locator('[role=row][data-login="night-owl"]').waitFor();
     const logins = await page.locator('[role=row][data-login]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-login')));
     assert.deepEqual(logins, ['night-owl'], 'crew were deleted; night-owl is the Night group');
     await page.getByRole('button', { name: 'Actions for night-owl' }).click();
