@@ -124,6 +124,8 @@ function jsonString(raw: string, at: number, fail: (message: string, at: number)
 class Reader {
   private index = 0;
   private depth = 0;
+  /** Whether the reader is between the brackets of a value filter. */
+  inBrackets = false;
   constructor(
     private readonly tokens: Token[],
     readonly fail: (message: string, at: number) => never,
@@ -211,12 +213,14 @@ class Reader {
   valueFilter(path: AttributePath, at: number): { filter: Filter; subAttribute?: string } {
     if (path.subAttribute !== undefined) this.fail(`"[" follows a multi-valued attribute, not the sub-attribute ${pathText(path)}`, at);
     const open = this.next();
+    this.inBrackets = true;
     const filter = this.nest(open.at, () => {
       if (this.peek().type === ']') this.fail(`${pathText(path)}[] holds no filter`, this.peek().at);
       const inner = this.filter(path);
       this.expect(']', `the "[" of ${pathText(path)}`);
       return inner;
     });
+    this.inBrackets = false;
     const after = this.peek();
     if (after.type !== 'word' || after.spaced || !after.text.startsWith('.')) return { filter };
     this.next();
@@ -308,21 +312,19 @@ export function parseFilter(text: string): Filter {
 
 /** RFC 7644 §3.5.2: `attrPath / valuePath [subAttr]`. */
 export function parsePatchPath(text: string): PatchPath {
-  let inFilter = false;
+  let reader: Reader | undefined;
   const fail = (message: string, at: number): never => {
-    throw new ScimPathError(`invalid path at character ${at + 1}: ${message}`, at, inFilter ? 'invalidFilter' : 'invalidPath');
+    throw new ScimPathError(`invalid path at character ${at + 1}: ${message}`, at, reader?.inBrackets ? 'invalidFilter' : 'invalidPath');
   };
   checkLength(text, fail);
-  const reader = new Reader(tokenize(text, fail), fail);
+  reader = new Reader(tokenize(text, fail), fail);
   const start = reader.peek();
   const path = reader.attributePath();
   if (reader.peek().type !== '[') {
     reader.end('path');
     return { path };
   }
-  inFilter = true;
   const { filter, subAttribute } = reader.valueFilter(path, start.at);
-  inFilter = false;
   reader.end('path');
   return { path, filter, ...(subAttribute === undefined ? {} : { subAttribute }) };
 }
