@@ -88,8 +88,8 @@ export function filterToSql<DB, TB extends keyof DB>(eb: ExpressionBuilder<DB, T
       default: {
         const path = scope.parent ? { ...scope.parent, subAttribute: node.path.attribute } : node.path;
         const entry = entryOf(path);
-        if ('constant' in entry) return leafHolds([entry.constant], node, entry.caseExact ?? false) ? TRUE : FALSE;
-        const condition = leafSql(node, entry, pathText(path));
+        const condition =
+          'constant' in entry ? (leafHolds([entry.constant], node, entry.caseExact ?? false) ? TRUE : FALSE) : leafSql(node, entry, pathText(path));
         const exists = scope.wrap ? ('exists' in entry && entry.exists) || existsOf(path) : undefined;
         return exists ? exists(eb, condition) : condition;
       }
@@ -100,8 +100,7 @@ export function filterToSql<DB, TB extends keyof DB>(eb: ExpressionBuilder<DB, T
 
 function leafSql<DB, TB extends keyof DB>(leaf: Leaf, target: ColumnTarget<DB, TB>, name: string): Expression<SqlBool> {
   const column = sql.ref(target.column);
-  const present =
-    target.type === 'string' ? sql<SqlBool>`(${column} is not null and ${column} <> '')` : sql<SqlBool>`${column} is not null`;
+  const present = target.type === 'string' ? sql<SqlBool>`(${column} is not null and ${column} <> '')` : sql<SqlBool>`${column} is not null`;
   if (leaf.kind === 'present') return present;
   if (leaf.value === null) {
     if (leaf.op === 'eq') return sql<SqlBool>`not (${present})`;

@@ -43,7 +43,10 @@ const refusal = (text: string, pattern: RegExp, at?: number) =>
 describe('SCIM filter parser', () => {
   it('reads what Microsoft Entra ID and Okta send', () => {
     // Entra's provisioning service and its SCIM validator; Okta's SCIM 2.0 integration guide.
-    assert.deepEqual(parseFilter('userName eq "Test_User_dfeef4c5-5681-4387-b016-bdf221e82081"'), eq('userName', 'Test_User_dfeef4c5-5681-4387-b016-bdf221e82081'));
+    assert.deepEqual(
+      parseFilter('userName eq "Test_User_dfeef4c5-5681-4387-b016-bdf221e82081"'),
+      eq('userName', 'Test_User_dfeef4c5-5681-4387-b016-bdf221e82081'),
+    );
     assert.deepEqual(parseFilter('userName eq "anna.nowak@contoso.com"'), eq('userName', 'anna.nowak@contoso.com'));
     assert.deepEqual(parseFilter('externalId eq "9950b140-90a0-4201-9d65-b5f209fb4cd0"'), eq('externalId', '9950b140-90a0-4201-9d65-b5f209fb4cd0'));
     assert.deepEqual(parseFilter('displayName eq "Sales Team"'), eq('displayName', 'Sales Team'));
@@ -285,24 +288,33 @@ const numbers = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinit
 const leaves = (inside: boolean): fc.Arbitrary<Filter> =>
   fc.oneof(
     attributePaths(inside).map((p): Filter => ({ kind: 'present', path: p })),
-    fc.record({
-      kind: fc.constant('compare' as const),
-      op: fc.constantFrom<Comparison>('co', 'sw', 'ew'),
-      path: attributePaths(inside),
-      value: strings,
-    }, { noNullPrototype: true }),
-    fc.record({
-      kind: fc.constant('compare' as const),
-      op: fc.constantFrom<Comparison>('gt', 'ge', 'lt', 'le'),
-      path: attributePaths(inside),
-      value: fc.oneof(strings, numbers),
-    }, { noNullPrototype: true }),
-    fc.record({
-      kind: fc.constant('compare' as const),
-      op: fc.constantFrom<Comparison>('eq', 'ne'),
-      path: attributePaths(inside),
-      value: fc.oneof(strings, numbers, fc.boolean(), fc.constant(null)),
-    }, { noNullPrototype: true }),
+    fc.record(
+      {
+        kind: fc.constant('compare' as const),
+        op: fc.constantFrom<Comparison>('co', 'sw', 'ew'),
+        path: attributePaths(inside),
+        value: strings,
+      },
+      { noNullPrototype: true },
+    ),
+    fc.record(
+      {
+        kind: fc.constant('compare' as const),
+        op: fc.constantFrom<Comparison>('gt', 'ge', 'lt', 'le'),
+        path: attributePaths(inside),
+        value: fc.oneof(strings, numbers),
+      },
+      { noNullPrototype: true },
+    ),
+    fc.record(
+      {
+        kind: fc.constant('compare' as const),
+        op: fc.constantFrom<Comparison>('eq', 'ne'),
+        path: attributePaths(inside),
+        value: fc.oneof(strings, numbers, fc.boolean(), fc.constant(null)),
+      },
+      { noNullPrototype: true },
+    ),
   );
 const filters = (inside: boolean, depth: number): fc.Arbitrary<Filter> => {
   if (depth === 0) return leaves(inside);
@@ -314,7 +326,10 @@ const filters = (inside: boolean, depth: number): fc.Arbitrary<Filter> => {
   ];
   if (!inside) {
     branches.push(
-      fc.record({ kind: fc.constant('valuePath' as const), path: names.map((attribute) => ({ attribute })), filter: filters(true, depth - 1) }, { noNullPrototype: true }),
+      fc.record(
+        { kind: fc.constant('valuePath' as const), path: names.map((attribute) => ({ attribute })), filter: filters(true, depth - 1) },
+        { noNullPrototype: true },
+      ),
     );
   }
   return fc.oneof(...branches);
@@ -352,13 +367,11 @@ describe('SCIM filter properties', () => {
       fc.string({ unit: 'binary' }),
       fc.string({ unit: pieces, maxLength: 40 }),
       // Near misses: a valid filter with one character dropped, doubled or replaced.
-      fc
-        .tuple(generatedFilters, fc.nat(), fc.constantFrom('', '(', ')', '"', ']', ' ', 'x', '.'))
-        .map(([filter, at, piece]) => {
-          const text = formatFilter(filter);
-          const i = at % (text.length + 1);
-          return text.slice(0, i) + piece + text.slice(i + 1);
-        }),
+      fc.tuple(generatedFilters, fc.nat(), fc.constantFrom('', '(', ')', '"', ']', ' ', 'x', '.')).map(([filter, at, piece]) => {
+        const text = formatFilter(filter);
+        const i = at % (text.length + 1);
+        return text.slice(0, i) + piece + text.slice(i + 1);
+      }),
     );
     fc.assert(
       fc.property(texts, (text) => {

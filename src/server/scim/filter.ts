@@ -312,12 +312,13 @@ export function parseFilter(text: string): Filter {
 
 /** RFC 7644 §3.5.2: `attrPath / valuePath [subAttr]`. */
 export function parsePatchPath(text: string): PatchPath {
-  let reader: Reader | undefined;
+  const state: { reader?: Reader } = {};
   const fail = (message: string, at: number): never => {
-    throw new ScimPathError(`invalid path at character ${at + 1}: ${message}`, at, reader?.inBrackets ? 'invalidFilter' : 'invalidPath');
+    throw new ScimPathError(`invalid path at character ${at + 1}: ${message}`, at, state.reader?.inBrackets ? 'invalidFilter' : 'invalidPath');
   };
   checkLength(text, fail);
-  reader = new Reader(tokenize(text, fail), fail);
+  const reader = new Reader(tokenize(text, fail), fail);
+  state.reader = reader;
   const start = reader.peek();
   const path = reader.attributePath();
   if (reader.peek().type !== '[') {
