@@ -48,6 +48,9 @@ describe('matchesFilter', () => {
     holds(`${ENTERPRISE}:manager.value eq "26118915"`);
     holds('employeeNumber eq "701984"');
     fails('nickName pr');
+    // Names an object inherits are no attributes.
+    fails('constructor pr');
+    fails('toString pr or hasOwnProperty pr or name.valueOf pr');
   });
 
   it('compares text case-insensitively unless the attribute is case-exact', () => {

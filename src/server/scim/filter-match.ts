@@ -115,7 +115,7 @@ const simpleOf = (value: unknown) => (isObject(value) ? propertyOf(value, 'value
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function propertyOf(object: Record<string, unknown>, name: string): unknown {
-  if (name in object) return object[name];
+  if (Object.hasOwn(object, name)) return object[name];
   const lower = name.toLowerCase();
   const key = Object.keys(object).find((candidate) => candidate.toLowerCase() === lower);
   return key === undefined ? undefined : object[key];

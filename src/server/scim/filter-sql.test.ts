@@ -270,13 +270,35 @@ for (const engine of engines) {
           text,
         );
       refused('nickName eq "x"', /^cannot filter on nickName$/);
+      refused('constructor pr', /^cannot filter on constructor$/);
+      refused('emails[toString pr]', /^cannot filter on emails\.toString$/);
+      refused('userName eq "a\\u0000b"', /cannot contain the NUL character/);
       refused('urn:example:other:userName eq "x"', /^cannot filter on urn:example:other:userName$/);
       refused('emails[display eq "x"]', /^cannot filter on emails\.display$/);
       refused('active eq "true"', /active is true or false/);
       refused('age eq "30"', /age is a number/);
-      refused('age co "3"', /age is a number/);
+      refused('age co "3"', /age is no text/);
       refused('userName eq 5', /userName is text/);
       refused('meta.created gt "yesterday"', /meta\.created is a date-time/);
+    });
+
+    it('runs every filter it translates, and refuses the rest with its own error (generated filters)', async () => {
+      await fc.assert(
+        fc.asyncProperty(anyFilters, async (filter) => {
+          let query;
+          try {
+            query = db
+              .selectFrom('probes')
+              .select('probes.id')
+              .where((eb) => filterToSql(eb, filter, target));
+          } catch (error) {
+            assert.ok(error instanceof ScimFilterError, `${JSON.stringify(filter)}: ${String(error)}`);
+            return;
+          }
+          await query.execute();
+        }),
+        { numRuns: engine === 'sqlite' ? 1500 : 600 },
+      );
     });
 
     it('answers what matchesFilter answers (generated rows and filters)', async () => {
@@ -359,3 +381,30 @@ const combined = (leaf: fc.Arbitrary<Filter>, depth: number): fc.Arbitrary<Filte
 };
 const valuePaths = combined(emailLeaves, 2).map((filter): Filter => ({ kind: 'valuePath', path: { attribute: 'emails' }, filter }));
 const filters = combined(fc.oneof({ weight: 4, arbitrary: leaves }, { weight: 1, arbitrary: valuePaths }), 3);
+
+/** Filters of any shape over names known and unknown, with values of every type. */
+const anyPaths = fc.record(
+  {
+    schema: fc.constantFrom('urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE_USER, 'urn:example:other'),
+    attribute: fc.constantFrom('userName', 'DISPLAYNAME', 'title', 'active', 'meta', 'age', 'rating', 'employeeNumber', 'emails', 'nickName', 'constructor'),
+    subAttribute: fc.constantFrom('created', 'value', 'type', 'primary', 'display', 'toString'),
+  },
+  { requiredKeys: ['attribute'], noNullPrototype: true },
+);
+const anyValues = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 6 }),
+  fc.constantFrom('2026-01-01T00:00:00Z', '9999-12-31T23:59:59.999+14:00', '2026-13-45T99:99:99Z', '\u0000'),
+  fc.double(),
+  fc.constantFrom(3e9, -0, 1e308, Number.MAX_SAFE_INTEGER),
+  fc.boolean(),
+  fc.constant(null),
+);
+const anyLeaves = (paths: fc.Arbitrary<AttributePath>): fc.Arbitrary<Filter> =>
+  fc.oneof(
+    paths.map((path): Filter => ({ kind: 'present', path })),
+    fc.record({ kind: fc.constant('compare' as const), op: stringOps, path: paths, value: anyValues }, { noNullPrototype: true }),
+  );
+const anyValuePaths = combined(anyLeaves(fc.constantFrom('value', 'type', 'primary', 'display', 'constructor').map((attribute) => ({ attribute }))), 1).map(
+  (filter): Filter => ({ kind: 'valuePath', path: { attribute: 'emails' }, filter }),
+);
+const anyFilters = combined(fc.oneof(anyLeaves(anyPaths), anyValuePaths), 2);

@@ -61,14 +61,16 @@ export function filterToSql<DB, TB extends keyof DB>(eb: ExpressionBuilder<DB, T
     const schema = path.schema === undefined || schemas.has(path.schema.toLowerCase()) ? '' : `${path.schema.toLowerCase()}:`;
     return `${schema}${path.attribute.toLowerCase()}${path.subAttribute === undefined ? '' : `.${path.subAttribute.toLowerCase()}`}`;
   };
+  // Own keys only: `constructor` is no column.
+  const mapped = (key: string) => (Object.hasOwn(target.mapping, key) ? target.mapping[key] : undefined);
   const entryOf = (path: AttributePath) => {
     const key = keyOf(path);
-    const entry = target.mapping[key] ?? (path.subAttribute === undefined ? target.mapping[`${key}.value`] : undefined);
+    const entry = mapped(key) ?? (path.subAttribute === undefined ? mapped(`${key}.value`) : undefined);
     if (!entry) throw new ScimFilterError(`cannot filter on ${pathText(path)}`);
     return entry;
   };
   const existsOf = (path: AttributePath) => {
-    const entry = target.mapping[keyOf({ ...path, subAttribute: undefined })];
+    const entry = mapped(keyOf({ ...path, subAttribute: undefined }));
     return entry && 'exists' in entry ? entry.exists : undefined;
   };
 
@@ -126,6 +128,7 @@ const SQL_OPERATORS: Record<Comparison, string> = { eq: '=', ne: '<>', gt: '>', 
 /** The comparison's value as the column holds it: booleans as 1/0, date-times as ISO 8601 UTC text. */
 function operand(op: Comparison, value: Exclude<CompareValue, null>, type: ColumnType, name: string): string | number {
   const textOp = ['co', 'sw', 'ew'].includes(op);
+  if (textOp && (type === 'boolean' || type === 'number')) throw new ScimFilterError(`${name} is no text: "${op}" cannot compare it`);
   if (type === 'boolean') {
     if (typeof value !== 'boolean') throw new ScimFilterError(`${name} is true or false: compare it with true or false`);
     return value ? 1 : 0;
@@ -135,6 +138,8 @@ function operand(op: Comparison, value: Exclude<CompareValue, null>, type: Colum
     return value;
   }
   if (typeof value !== 'string') throw new ScimFilterError(`${name} is text: compare it with a string in double quotes`);
+  // PostgreSQL text cannot hold it, so no stored value has it either.
+  if (value.includes('\u0000')) throw new ScimFilterError(`a value compared with ${name} cannot contain the NUL character`);
   if (type === 'dateTime' && !textOp) {
     const instant = instantOf(value);
     if (instant === undefined) throw new ScimFilterError(`${name} is a date-time: compare it with one such as "2026-11-30T12:00:00Z"`);
