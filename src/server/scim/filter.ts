@@ -75,17 +75,20 @@ type Token =
 const shown = (token: Token) =>
   token.type === 'end' ? 'the end' : token.type === 'word' ? `"${token.text}"` : token.type === 'string' ? 'a string' : `"${token.type}"`;
 
+const SPACES = /\s+/y;
+const WORD = /[^\s()[\]"]+/y;
+
 function tokenize(text: string, fail: (message: string, at: number) => never): Token[] {
   const tokens: Token[] = [];
   let at = 0;
   let spaced = true;
   while (at < text.length) {
-    const c = text[at] as string;
-    if (/\s/.test(c)) {
-      spaced = true;
-      at += 1;
+    SPACES.lastIndex = at;
+    if (SPACES.test(text)) {
+      [at, spaced] = [SPACES.lastIndex, true];
       continue;
     }
+    const c = text[at] as string;
     if (c === '(' || c === ')' || c === '[' || c === ']') {
       tokens.push({ type: c, at, spaced });
       at += 1;
@@ -94,9 +97,10 @@ function tokenize(text: string, fail: (message: string, at: number) => never): T
       tokens.push({ type: 'string', at, spaced, value: jsonString(text.slice(at, end), at, fail) });
       at = end;
     } else {
-      const start = at;
-      while (at < text.length && !/[\s()[\]"]/.test(text[at] as string)) at += 1;
-      tokens.push({ type: 'word', at: start, spaced, text: text.slice(start, at) });
+      WORD.lastIndex = at;
+      WORD.test(text);
+      tokens.push({ type: 'word', at, spaced, text: text.slice(at, WORD.lastIndex) });
+      at = WORD.lastIndex;
     }
     spaced = false;
   }
