@@ -6,7 +6,7 @@ import { engines, freshStorage } from '../../../test/databases.ts';
 import { connect, type Storage } from '../db/connect.ts';
 import { ScimFilterError, parseFilter, type AttributePath, type Comparison, type Filter } from './filter.ts';
 import { matchesFilter } from './filter-match.ts';
-import { ENTERPRISE_USER, filterToSql, type ColumnMapping, type FilterTarget } from './filter-sql.ts';
+import { ENTERPRISE_USER, filterToWhere, type ColumnMapping } from './filter-sql.ts';
 
 /** A small stand-in for users and their e-mails, made by the test itself. */
 interface Probe {
@@ -45,7 +45,7 @@ const mapping: ColumnMapping<Probe, 'probes'> = {
   'emails.type': { column: 'probe_emails.type', type: 'string' },
   'emails.primary': { constant: true, type: 'boolean' },
 };
-const target: FilterTarget<Probe, 'probes'> = { mapping, schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE_USER] };
+const ownSchemas = ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE_USER];
 /** What the mapping declares case-exact, told to the in-memory matcher. */
 const caseExact = (path: AttributePath) => path.attribute.toLowerCase() === 'title';
 
@@ -106,7 +106,7 @@ async function idsMatching(db: Kysely<Probe>, filter: Filter): Promise<number[]>
   const rows = await db
     .selectFrom('probes')
     .select('probes.id')
-    .where((eb) => filterToSql(eb, filter, target))
+    .where((eb) => filterToWhere(eb, filter, mapping, ownSchemas))
     .orderBy('probes.id')
     .execute();
   return rows.map((row) => Number(row.id));
@@ -154,7 +154,7 @@ const people: Row[] = [
 ];
 
 for (const engine of engines) {
-  describe(`filterToSql on ${engine}`, () => {
+  describe(`filterToWhere on ${engine}`, () => {
     let database: { url: string; drop(): Promise<void> };
     let storage: Storage;
     let db: Kysely<Probe>;
@@ -188,7 +188,7 @@ for (const engine of engines) {
       const query = db
         .selectFrom('probes')
         .select('probes.id')
-        .where((eb) => filterToSql(eb, parseFilter('userName eq "Anna.Nowak@Contoso.com"'), target));
+        .where((eb) => filterToWhere(eb, parseFilter('userName eq "Anna.Nowak@Contoso.com"'), mapping, ownSchemas));
       const compiled = query.compile();
       assert.match(compiled.sql, /"probes"\."user_name_key" = /);
       assert.deepEqual(compiled.parameters, ['anna.nowak@contoso.com']);
@@ -265,7 +265,7 @@ for (const engine of engines) {
       await finds(`${ENTERPRISE_USER}:employeeNumber eq "Anna Nowak"`, [1]);
       const refused = (text: string, pattern: RegExp) =>
         assert.throws(
-          () => db.selectFrom('probes').where((eb) => filterToSql(eb, parseFilter(text), target)),
+          () => db.selectFrom('probes').where((eb) => filterToWhere(eb, parseFilter(text), mapping, ownSchemas)),
           (error: unknown) => error instanceof ScimFilterError && pattern.test(error.message),
           text,
         );
@@ -290,7 +290,7 @@ for (const engine of engines) {
             query = db
               .selectFrom('probes')
               .select('probes.id')
-              .where((eb) => filterToSql(eb, filter, target));
+              .where((eb) => filterToWhere(eb, filter, mapping, ownSchemas));
           } catch (error) {
             assert.ok(error instanceof ScimFilterError, `${JSON.stringify(filter)}: ${String(error)}`);
             return;

@@ -29,7 +29,7 @@ export type ColumnTarget<DB, TB extends keyof DB> = {
    * attribute (`emails`) it covers every sub-attribute, and a value filter `emails[…]` is one
    * subquery, so that both conditions hold for one e-mail.
    */
-  exists?: (eb: ExpressionBuilder<DB, TB>, inner: Expression<SqlBool>) => Expression<SqlBool>;
+  exists?(eb: ExpressionBuilder<DB, TB>, inner: Expression<SqlBool>): Expression<SqlBool>;
 };
 
 /** An attribute every resource holds with the same value (`emails.type` is always `work`). */
@@ -37,15 +37,9 @@ export type ConstantTarget = { constant: string | number | boolean; type: Column
 
 /**
  * Keys are lower-case `attribute` or `attribute.subattribute`; the URN stays in front
- * (`urn:…:attribute`) for schemas other than those the target strips.
+ * (`urn:…:attribute`) for schemas other than the own ones filterToWhere is given.
  */
 export type ColumnMapping<DB = unknown, TB extends keyof DB = keyof DB> = Record<string, ColumnTarget<DB, TB> | ConstantTarget>;
-
-export type FilterTarget<DB, TB extends keyof DB> = {
-  mapping: ColumnMapping<DB, TB>;
-  /** Schema URNs written or not, the same (the resource's own, the enterprise extension). */
-  schemas: readonly string[];
-};
 
 export const ENTERPRISE_USER = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
@@ -55,14 +49,22 @@ type Scope = { parent?: AttributePath; wrap: boolean };
 const TRUE = sql<SqlBool>`1 = 1`;
 const FALSE = sql<SqlBool>`1 = 0`;
 
-export function filterToSql<DB, TB extends keyof DB>(eb: ExpressionBuilder<DB, TB>, filter: Filter, target: FilterTarget<DB, TB>): Expression<SqlBool> {
-  const schemas = new Set(target.schemas.map((schema) => schema.toLowerCase()));
+/** The schemas whose URN a filter may write or leave out when no others are given. */
+export const OWN_SCHEMAS = ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:core:2.0:Group', ENTERPRISE_USER];
+
+export function filterToWhere<DB, TB extends keyof DB>(
+  eb: ExpressionBuilder<DB, TB>,
+  filter: Filter,
+  mapping: ColumnMapping<NoInfer<DB>, NoInfer<TB>>,
+  ownSchemas: readonly string[] = OWN_SCHEMAS,
+): Expression<SqlBool> {
+  const schemas = new Set(ownSchemas.map((schema) => schema.toLowerCase()));
   const keyOf = (path: AttributePath) => {
     const schema = path.schema === undefined || schemas.has(path.schema.toLowerCase()) ? '' : `${path.schema.toLowerCase()}:`;
     return `${schema}${path.attribute.toLowerCase()}${path.subAttribute === undefined ? '' : `.${path.subAttribute.toLowerCase()}`}`;
   };
   // Own keys only: `constructor` is no column.
-  const mapped = (key: string) => (Object.hasOwn(target.mapping, key) ? target.mapping[key] : undefined);
+  const mapped = (key: string) => (Object.hasOwn(mapping, key) ? mapping[key] : undefined);
   const entryOf = (path: AttributePath) => {
     const key = keyOf(path);
     const entry = mapped(key) ?? (path.subAttribute === undefined ? mapped(`${key}.value`) : undefined);
