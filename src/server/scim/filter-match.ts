@@ -5,6 +5,8 @@ import type { AttributePath, CompareValue, Comparison, Filter } from './filter.t
  * compare case-insensitively, a multi-valued attribute matches when any of its values does, a
  * complex value without a named sub-attribute stands for its `value`, text compares
  * case-insensitively unless `caseExact` says otherwise, and two date-times compare as instants.
+ * An attribute without a value matches no comparison, `ne` included (as SQL's `<>` on a null);
+ * `not (… eq …)` asks for "anything but".
  * PATCH uses it to pick the values a path such as `members[value eq "…"]` names.
  *
  * The SQL translation (filter-sql.ts) answers the same; where they could differ they say why.
@@ -27,6 +29,7 @@ export function matchesValue(value: unknown, parent: AttributePath, filter: Filt
     case 'not':
       return !matchesValue(value, parent, filter.filter, caseExact);
     case 'valuePath':
+      // Value filters do not nest (the parser refuses them); a hand-made tree's inner one matches nothing.
       return false;
     default: {
       const full = { ...parent, subAttribute: filter.path.attribute };
