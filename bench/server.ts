@@ -8,6 +8,7 @@ import Fastify from 'fastify';
 import { buildApp } from '../src/server/app.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { connect } from '../src/server/db/connect.ts';
+import { refreshStatistics } from '../src/server/db/statistics.ts';
 import { listenSip } from '../src/server/registrar/transports.ts';
 
 const app =
@@ -15,7 +16,10 @@ const app =
     ? Fastify().get('/constant', async () => ({ status: 'ok' }))
     : await (async () => {
         const config = loadConfig();
-        return buildApp({ storage: connect(config.databaseUrl), config, logger: { level: config.logLevel } });
+        const storage = connect(config.databaseUrl);
+        // As `switchboard serve` does at start (main.ts).
+        await refreshStatistics(storage.db, storage.engine, true);
+        return buildApp({ storage, config, logger: { level: config.logLevel } });
       })();
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();

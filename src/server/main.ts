@@ -1,9 +1,11 @@
 import { buildApp } from './app.ts';
 import { listenSip } from './registrar/transports.ts';
 import { pruneExpiredSessions } from './sessions/store.ts';
+import { moveSignInAudit } from './audit/store.ts';
 import { loadConfig } from './config.ts';
 import { connect } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { refreshStatistics } from './db/statistics.ts';
 import { bootstrapDirectory } from './setup/bootstrap.ts';
 import { pruneFailures } from './lockout/store.ts';
 import { pruneChanges } from './changes/store.ts';
@@ -18,6 +20,7 @@ export async function serve(): Promise<void> {
   const config = loadConfig();
   const storage = connect(config.databaseUrl);
   await migrateToLatest(storage.db);
+  await refreshStatistics(storage.db, storage.engine, true);
   const firstAdmin = await bootstrapDirectory(storage.db, config.admin, safeguardsFor(storage.db, config));
 
   const app = await buildApp({
@@ -32,6 +35,8 @@ export async function serve(): Promise<void> {
     try {
       const purged = await purgeDeletedUsers(storage.db, config.purgeAfterDays);
       await pruneExpiredSessions(storage.db);
+      await moveSignInAudit(storage.db);
+      await refreshStatistics(storage.db, storage.engine, false);
       await pruneFailures(storage.db, new Date(Date.now() - 7 * 86_400_000));
       await pruneChanges(storage.db, new Date(Date.now() - config.changeRetentionDays * 86_400_000));
       // The delivery log is kept as long as the feed it was made from.

@@ -1,7 +1,8 @@
 import { changeOf } from '../changes/rules.ts';
 import { appendChanges } from '../changes/store.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
-import { insertSetWise } from '../db/set-wise.ts';
+import { unlessBusy } from '../db/busy.ts';
+import { insertSetWise, oneOf } from '../db/set-wise.ts';
 import type { AuditLogTable, Db } from '../db/schema.ts';
 import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
 import type { Changes } from './rules.ts';
@@ -31,8 +32,69 @@ export interface AuditRecord {
  */
 export async function recordAudit(db: Db, ...records: AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
+  const rows = auditRows(records);
+  // Many entries (a bulk operation's, an import chunk's): one statement, not one per few hundred.
+  if (rows.length > 1) await insertSetWise(db, 'audit_log', rows);
+  else await db.insertInto('audit_log').values(rows).execute();
+  await appendChanges(
+    db,
+    records.flatMap((r) => changeOf(r) ?? []),
+  );
+}
+
+/**
+ * Writes the entry of a sign-in or sign-out (which changes no resource of the directory) into the
+ * outbox, in the caller's transaction on the sign-in file (db/sign-in-file.ts): it needs no lock
+ * of the directory's. `moveSignInAudit` brings it into the log.
+ */
+export async function recordSignInAudit(db: Db, record: AuditRecord): Promise<void> {
+  if (changeOf(record)) throw new Error(`${record.action} changes a resource: it belongs in the log itself`);
+  await db
+    .insertInto('audit_outbox')
+    .values(auditRows([record]))
+    .execute();
+}
+
+const OUTBOX_BATCH = 1000;
+
+/**
+ * Moves sign-ins' entries from the outbox into the log, a batch at a time; skipped while a long
+ * write holds the directory. Copying before deleting, and ignoring ids the log has, makes a move
+ * cut short by a crash harmless to repeat.
+ */
+export async function moveSignInAudit(db: Db): Promise<void> {
+  for (let moved = OUTBOX_BATCH; moved === OUTBOX_BATCH;) {
+    const done = await unlessBusy(() =>
+      db.transaction().execute(async (trx) => {
+        const rows = await trx.selectFrom('audit_outbox').selectAll().orderBy('id').limit(OUTBOX_BATCH).execute();
+        if (rows.length === 0) return 0;
+        const ids = rows.map((r) => r.id);
+        await trx
+          .insertInto('audit_log')
+          .columns(['id', 'domain_id', 'at', 'actor_id', 'actor_login', 'action', 'target_type', 'target_id', 'target_name', 'changes'])
+          .expression((eb) =>
+            eb
+              .selectFrom('audit_outbox as o')
+              .innerJoin('domains as d', 'd.id', 'o.domain_id')
+              .select(['o.id', 'o.domain_id', 'o.at', 'o.actor_id', 'o.actor_login', 'o.action', 'o.target_type', 'o.target_id', 'o.target_name', 'o.changes'])
+              .where(oneOf(trx, 'o.id', ids)),
+          )
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+        await trx
+          .deleteFrom('audit_outbox')
+          .where(oneOf(trx, 'id', ids))
+          .execute();
+        return rows.length;
+      }),
+    );
+    moved = done ?? 0;
+  }
+}
+
+function auditRows(records: AuditRecord[]) {
   const at = new Date().toISOString();
-  const rows = records.map((r) => ({
+  return records.map((r) => ({
     id: timeOrderedId(),
     domain_id: r.domainId,
     at,
@@ -44,13 +106,6 @@ export async function recordAudit(db: Db, ...records: AuditRecord[]): Promise<vo
     target_name: r.target.name,
     changes: JSON.stringify(r.changes),
   }));
-  // Many entries (a bulk operation's, an import chunk's): one statement, not one per few hundred.
-  if (rows.length > 1) await insertSetWise(db, 'audit_log', rows);
-  else await db.insertInto('audit_log').values(rows).execute();
-  await appendChanges(
-    db,
-    records.flatMap((r) => changeOf(r) ?? []),
-  );
 }
 
 const toView = (row: AuditLogTable): AuditEntryView => ({
@@ -62,8 +117,9 @@ const toView = (row: AuditLogTable): AuditEntryView => ({
   changes: JSON.parse(row.changes) as Changes,
 });
 
-/** Newest first. */
+/** Newest first, sign-ins waiting in the outbox included when the directory can take them. */
 export async function listAudit(db: Db, domainId: string, query: AuditQuery) {
+  await moveSignInAudit(db);
   let select = db
     .selectFrom('audit_log')
     .selectAll()

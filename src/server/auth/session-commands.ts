@@ -1,4 +1,5 @@
-import { recordAudit } from '../audit/store.ts';
+import { recordSignInAudit } from '../audit/store.ts';
+import { writingSignInFileOnly } from '../db/sign-in-file.ts';
 import type { Db } from '../db/schema.ts';
 import type { Actor } from '../http/access.ts';
 import { notFound } from '../http/problem.ts';
@@ -22,17 +23,33 @@ export async function endOwnSession(db: Db, actor: Actor, sessionId: string): Pr
 /** Signs a user out everywhere (forced logout). */
 export async function signUserOut(db: Db, actor: Actor, domain: DomainRecord, userId: string): Promise<void> {
   const user = await accountInCharge(db, actor, domain.id, userId);
-  await db.transaction().execute(async (trx) => {
-    await closeUserSessions(trx, user.id);
-    await recordAudit(trx, { domainId: domain.id, actor, action: 'user.signed_out', target: { type: 'user', id: user.id, name: user.login }, changes: {} });
-  });
+  await writingSignInFileOnly(() =>
+    db.transaction().execute(async (trx) => {
+      await closeUserSessions(trx, user.id);
+      await recordSignInAudit(trx, {
+        domainId: domain.id,
+        actor,
+        action: 'user.signed_out',
+        target: { type: 'user', id: user.id, name: user.login },
+        changes: {},
+      });
+    }),
+  );
 }
 
 /** Ends one session of a user. */
 export async function endUserSession(db: Db, actor: Actor, domain: DomainRecord, userId: string, sessionId: string): Promise<void> {
   const user = await accountInCharge(db, actor, domain.id, userId);
-  await db.transaction().execute(async (trx) => {
-    if (!(await closeUserSession(trx, user.id, sessionId))) throw notFound('Session');
-    await recordAudit(trx, { domainId: domain.id, actor, action: 'session.ended', target: { type: 'user', id: user.id, name: user.login }, changes: {} });
-  });
+  await writingSignInFileOnly(() =>
+    db.transaction().execute(async (trx) => {
+      if (!(await closeUserSession(trx, user.id, sessionId))) throw notFound('Session');
+      await recordSignInAudit(trx, {
+        domainId: domain.id,
+        actor,
+        action: 'session.ended',
+        target: { type: 'user', id: user.id, name: user.login },
+        changes: {},
+      });
+    }),
+  );
 }

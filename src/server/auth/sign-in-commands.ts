@@ -1,6 +1,8 @@
 import { identifierKey } from '../identifiers/normal-form.ts';
 import type { Db } from '../db/schema.ts';
-import { recordAudit } from '../audit/store.ts';
+import { recordSignInAudit } from '../audit/store.ts';
+import { unlessBusy } from '../db/busy.ts';
+import { writingSignInFileOnly } from '../db/sign-in-file.ts';
 import { findDomain, type DomainRecord } from '../tenancy/domain-record.ts';
 import { Problem } from '../http/problem.ts';
 import { assertNotLocked, attemptKeys, recordFailure, recordSuccess } from '../lockout/guard.ts';
@@ -50,10 +52,12 @@ export async function authenticate(db: Db, cipher: SecretCipher, attempt: Attemp
   }
   await recordSuccess(db, keys);
   if (account.password_hash && needsRehash(account.password_hash)) {
-    await rehashPassword(db, account.id, account.password_hash, await hashPassword(attempt.password));
+    const rehashed = await hashPassword(attempt.password);
+    // Done at a later sign-in rather than waited for while a long write holds the directory.
+    await unlessBusy(() => rehashPassword(db, account.id, account.password_hash as string, rehashed));
   }
   if (!addressAllowed(attempt.address, JSON.parse(account.ip_allow_list) as string[])) {
-    await recordAudit(db, {
+    await recordSignInAudit(db, {
       domainId: domain.id,
       actor: { id: account.id, login: account.login },
       action: 'session.refused',
@@ -69,7 +73,10 @@ export async function authenticate(db: Db, cipher: SecretCipher, attempt: Attemp
   return { domain, account };
 }
 
-/** Opens a session for an account that passed `authenticate`, within its session limit, with its audit entry. */
+/**
+ * Opens a session for an account that passed `authenticate`, within its session limit, with its
+ * audit entry: all in the sign-in file, so a long write to the directory does not hold it back.
+ */
 export async function openSignedInSession(
   db: Db,
   domain: DomainRecord,
@@ -77,16 +84,18 @@ export async function openSignedInSession(
   ttlSeconds: number,
   client: { userAgent?: string; address: string },
 ) {
-  return db.transaction().execute(async (trx) => {
-    await admitSession(trx, account);
-    const opened = await openSession(trx, account.id, account.session_max_age ?? ttlSeconds, client);
-    await recordAudit(trx, {
-      domainId: domain.id,
-      actor: { id: account.id, login: account.login },
-      action: 'session.opened',
-      target: { type: 'session', id: account.id, name: account.login },
-      changes: { address: { from: null, to: client.address } },
-    });
-    return opened;
-  });
+  return writingSignInFileOnly(() =>
+    db.transaction().execute(async (trx) => {
+      await admitSession(trx, account);
+      const opened = await openSession(trx, account.id, account.session_max_age ?? ttlSeconds, client);
+      await recordSignInAudit(trx, {
+        domainId: domain.id,
+        actor: { id: account.id, login: account.login },
+        action: 'session.opened',
+        target: { type: 'session', id: account.id, name: account.login },
+        changes: { address: { from: null, to: client.address } },
+      });
+      return opened;
+    }),
+  );
 }

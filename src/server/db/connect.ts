@@ -4,7 +4,9 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
+import { BUSY_WAIT_MS } from './busy.ts';
 import { LendingSqliteDialect } from './lent-connection.ts';
+import { attachSignInFile, SIGN_IN_SCHEMA } from './sign-in-file.ts';
 import type { Database, Db } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -17,8 +19,17 @@ export interface Storage {
   close(): Promise<void>;
 }
 
-export function connect(url: string): Storage {
-  const db = url.startsWith('sqlite:') ? openSqlite(url.slice('sqlite:'.length)) : openPostgres(url);
+export interface ConnectOptions {
+  /**
+   * A connection of its own thread that makes one long write (an import): its transactions take
+   * only the directory's write lock, never the sign-in file's (see sign-in-file.ts), and it may
+   * wait for a lock synchronously, since no event loop but its own waits with it.
+   */
+  longWriter?: boolean;
+}
+
+export function connect(url: string, options: ConnectOptions = {}): Storage {
+  const db = url.startsWith('sqlite:') ? openSqlite(url.slice('sqlite:'.length), options) : openPostgres(url);
   const engine: Engine = url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
   return {
     db,
@@ -35,19 +46,23 @@ export function connect(url: string): Storage {
   };
 }
 
-function openSqlite(file: string): Db {
+function openSqlite(file: string, options: ConnectOptions): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new SQLite(file);
-  database.pragma('journal_mode = WAL');
+  attachSignInFile(database, file);
+  for (const schema of ['main', SIGN_IN_SCHEMA]) {
+    database.pragma(`${schema}.journal_mode = WAL`);
+    // WAL with NORMAL is durable against process kills; only an OS crash can lose the last commits.
+    database.pragma(`${schema}.synchronous = NORMAL`);
+  }
   database.pragma('foreign_keys = ON');
-  // No synchronous wait for another connection's write lock: it would freeze the event loop (see busy.ts).
-  database.pragma('busy_timeout = 0');
-  // WAL with NORMAL is durable against process kills; only an OS crash can lose the last commits.
-  database.pragma('synchronous = NORMAL');
+  // No synchronous wait for another connection's write lock: it would freeze the event loop (see
+  // busy.ts). A long writer's own thread may wait: the sign-in file is only ever held briefly.
+  database.pragma(`busy_timeout = ${options.longWriter ? BUSY_WAIT_MS : 0}`);
   // 64 MiB of pages: a big import's indexes stay in memory instead of spilling (raw inserts of
   // 100,000 users went from 8.4 s to 6.4 s; see BENCHMARKS.md).
   database.pragma('cache_size = -65536');
-  return new Kysely<Database>({ dialect: new LendingSqliteDialect({ database: withStatementCache(database) }) });
+  return new Kysely<Database>({ dialect: new LendingSqliteDialect({ database: withStatementCache(database) }, options.longWriter ? 'directory' : 'all') });
 }
 
 const STATEMENT_CACHE_SIZE = 500;

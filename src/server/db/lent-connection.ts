@@ -1,8 +1,18 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver, type QueryCompiler, type QueryResult, type TransactionSettings } from 'kysely';
+import {
+  CompiledQuery,
+  SqliteDialect,
+  type DatabaseConnection,
+  type Driver,
+  type QueryCompiler,
+  type QueryResult,
+  type SqliteDialectConfig,
+  type TransactionSettings,
+} from 'kysely';
 import { whileBusy } from './busy.ts';
+import { writesSignInFileOnly } from './sign-in-file.ts';
 
 /**
  * SQLite has one connection, and a transaction holds it to its end: every other query waits for
@@ -16,8 +26,8 @@ import { whileBusy } from './busy.ts';
  *
  * Another connection to the same file (an import in its worker thread) may hold SQLite's write
  * lock for long. The connection waits for it without blocking the event loop (see busy.ts): a
- * transaction begins IMMEDIATE — taking the write lock first, so nothing inside it is refused
- * half-way — and a refused BEGIN or statement outside a transaction is tried again after a pause,
+ * transaction takes the write locks it needs when it begins (see `begin`), so nothing inside it
+ * is refused half-way — and a refused BEGIN or statement outside a transaction is tried again after a pause,
  * during which the connection serves other queries (reads, in WAL, never wait for the writer).
  */
 
@@ -95,9 +105,17 @@ export function lendToMarkedRoutes(app: FastifyInstance): void {
 
 /** SQLite's dialect, with its single connection lent by a lender between steps. */
 export class LendingSqliteDialect extends SqliteDialect {
+  /** `all`: a transaction locks every file first; `directory`: only the directory's (a long writer, see connect.ts). */
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly locks: 'all' | 'directory' = 'all',
+  ) {
+    super(config);
+  }
+
   override createDriver(): Driver {
     // Kysely's SQLite driver has savepoints.
-    return new LendingDriver(super.createDriver() as Required<Driver>);
+    return new LendingDriver(super.createDriver() as Required<Driver>, this.locks);
   }
 }
 
@@ -120,7 +138,10 @@ class LendingDriver implements Driver {
   #lender: Lender | undefined;
   #lent: DatabaseConnection | undefined;
 
-  constructor(private readonly sqlite: Required<Driver>) {}
+  constructor(
+    private readonly sqlite: Required<Driver>,
+    private readonly locks: 'all' | 'directory',
+  ) {}
 
   init = () => this.sqlite.init();
   destroy = () => this.sqlite.destroy();
@@ -156,7 +177,7 @@ class LendingDriver implements Driver {
   async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
     if (connection instanceof Borrowed) throw new Error('a borrowed connection begins no transaction: it is inside one already');
     const sqlite = inner(connection);
-    await this.whileBusy(sqlite, () => sqlite.executeQuery(CompiledQuery.raw('begin immediate')));
+    await this.whileBusy(sqlite, () => begin(sqlite, writesSignInFileOnly() ? 'sign-in file' : this.locks));
     this.inTransaction = true;
     const lender = running.getStore();
     if (lender instanceof Lender) {
@@ -190,7 +211,7 @@ class LendingDriver implements Driver {
 
 /**
  * The connection as the driver hands it out: a statement outside a transaction that the writer
- * refuses waits for it (see `whileBusy`); inside one — begun IMMEDIATE — none is refused.
+ * refuses waits for it (see `whileBusy`); inside one — begun with its locks — none is refused.
  */
 class Patient implements DatabaseConnection {
   constructor(
@@ -205,6 +226,23 @@ class Patient implements DatabaseConnection {
 
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     return this.connection.streamQuery(query, chunkSize);
+  }
+}
+
+/**
+ * Begins a transaction holding the write locks it will need: every file's (IMMEDIATE), none (a
+ * sign-in's, which takes the sign-in file's lock when it writes, never held long), or only the
+ * directory's — taken by a write that changes nothing, since BEGIN IMMEDIATE locks every file.
+ */
+async function begin(sqlite: DatabaseConnection, locks: 'all' | 'directory' | 'sign-in file') {
+  if (locks === 'all') return void (await sqlite.executeQuery(CompiledQuery.raw('begin immediate')));
+  await sqlite.executeQuery(CompiledQuery.raw('begin'));
+  if (locks === 'sign-in file') return;
+  try {
+    await sqlite.executeQuery(CompiledQuery.raw('update main.domains set id = id where 0'));
+  } catch (error) {
+    await sqlite.executeQuery(CompiledQuery.raw('rollback'));
+    throw error;
   }
 }
 

@@ -15,6 +15,8 @@ export interface Database {
   user_tags: { user_id: string; domain_id: string; tag: string };
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  /** Audit entries of sign-ins on their way into the log (see audit/store.ts). */
+  audit_outbox: AuditLogTable;
   changes: ChangesTable;
   change_counters: ChangeCountersTable;
   webhook_subscriptions: WebhookSubscriptionsTable;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { forEachEngine } from '../../../test/harness.ts';
+import { forEachEngine, passwordFor, userWithRoles } from '../../../test/harness.ts';
 
 const base = '/api/v1/domains/default';
 
@@ -102,6 +102,32 @@ forEachEngine('Requests during an import', (h) => {
     // After the import, the same write goes through at once.
     const again = await h().admin.post(`${base}/users`, { login: 'written-after-import', roles: ['agent'] });
     assert.equal(again.status, 201);
+  });
+
+  it('signs users in and out beside the import without waiting for it; the log has both once the import is done', async () => {
+    const { id: userId } = await userWithRoles(h(), 'signs-in-during-import', ['agent']);
+    const started = await upload(agentsFile(30_000, 500_000, 'signing'));
+    const id = started.json().id;
+    assert.equal((await underway(id)).state, 'running');
+    const [client, signInMs] = await timed(() => h().signIn('default', 'signs-in-during-import', passwordFor('signs-in-during-import')));
+    const [me] = await timed(() => client.get('/api/v1/me'));
+    const [signedOut, signOutMs] = await timed(() => h().admin.delete(`${base}/users/${userId}/sessions`));
+    assert.equal((await job(id)).state, 'running', 'the sign-in and the forced sign-out were answered while the import ran');
+    assert.deepEqual([me.status, signedOut.status], [200, 204]);
+    assert.equal((await client.get('/api/v1/me')).status, 401, 'the signed-out session is gone at once');
+    if (h().engine === 'sqlite')
+      for (const [what, ms] of [
+        ['the sign-in', signInMs],
+        ['the sign-out', signOutMs],
+      ] as const)
+        assert.ok(ms < 1000, `${what} took ${Math.round(ms)} ms during the import`);
+    assert.equal((await finished(id)).state, 'succeeded');
+    const audit = await h().admin.get(`${base}/audit?target=${userId}`);
+    assert.deepEqual(
+      audit.body.items.map((e: { action: string }) => e.action).filter((a: string) => a !== 'user.created'),
+      ['user.signed_out', 'session.opened', 'session.opened'],
+      'the sign-in of userWithRoles, the one during the import, the forced sign-out',
+    );
   });
 
   it('cancels a running import at once, leaving nothing of it', async () => {

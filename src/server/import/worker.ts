@@ -28,7 +28,7 @@ async function run(task: WorkerTask) {
   const abort = new AbortController();
   running.set(id, abort);
   recordChanges(task.config.changeFeed);
-  const storage = connect(task.config.databaseUrl);
+  const storage = connect(task.config.databaseUrl, { longWriter: true });
   try {
     const report = await importUsers(storage.db, task.requester, task.domain, task.path, task.query, safeguardsFor(storage.db, task.config), {
       id,

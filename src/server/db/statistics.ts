@@ -1,0 +1,14 @@
+import { sql } from 'kysely';
+import type { Engine } from './connect.ts';
+import type { Db } from './schema.ts';
+
+/**
+ * Keeps SQLite's planner statistics current, as SQLite advises (PRAGMA optimize): at start, every
+ * table that never had them is analysed (0x10002), then, periodically, those that changed much.
+ * Without them a directory filled by imports is planned as if it were empty. PostgreSQL's
+ * autovacuum does this by itself.
+ */
+export async function refreshStatistics(db: Db, engine: Engine, atStart: boolean): Promise<void> {
+  if (engine !== 'sqlite') return;
+  await sql.raw(atStart ? 'pragma optimize = 0x10002' : 'pragma optimize').execute(db);
+}
