@@ -1,4 +1,5 @@
 import { CompiledQuery, PostgresAdapter, sql } from 'kysely';
+import { copyStatement, CopyRows } from '../db/copy.ts';
 import { prepared } from '../db/prepared.ts';
 import { insertSetWise } from '../db/set-wise.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
@@ -93,15 +94,8 @@ export async function appendChanges(trx: Db, drafts: ChangeDraft[]): Promise<voi
 const pendingInserts = new Map<string, string>();
 async function insertPending(trx: Db, table: string, rows: ChangesTable[]): Promise<void> {
   if (trx.getExecutor().adapter instanceof PostgresAdapter) {
-    // One array a column: parsed and planned once, however many rows.
-    const types: Record<string, string> = { seq: 'bigint', version: 'integer' };
-    const text = `insert into "${table}" (${changeColumns.map((c) => `"${c}"`).join(', ')}) select * from unnest(${changeColumns.map((c, i) => `$${i + 1}::${types[c] ?? 'text'}[]`).join(', ')})`;
-    await trx.executeQuery(
-      CompiledQuery.raw(
-        text,
-        changeColumns.map((c) => rows.map((r) => r[c])),
-      ),
-    );
+    // COPY, as set-wise.ts: no statement to parse or plan, however many rows.
+    await trx.executeQuery(CompiledQuery.raw(copyStatement(table, changeColumns), [new CopyRows(changeColumns, rows as unknown as Record<string, unknown>[])]));
     return;
   }
   for (let i = 0; i < rows.length; i += 500) {

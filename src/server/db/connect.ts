@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { BUSY_WAIT_MS } from './busy.ts';
+import { copyIn, CopyRows } from './copy.ts';
 import { LendingSqliteDialect } from './lent-connection.ts';
 import { attachSignInFile, SIGN_IN_SCHEMA } from './sign-in-file.ts';
 import type { Database, Db } from './schema.ts';
@@ -101,6 +102,8 @@ const NAMED_STATEMENTS_MAX = 1000;
 /**
  * PostgreSQL parses and plans every unnamed statement anew; a named one is prepared once per
  * connection. Names are derived from the SQL text, so one name never means two statements.
+ * A COPY's rows (set-wise.ts) are streamed on this client: the one Kysely's connection, and so
+ * its transaction, holds.
  */
 function withNamedStatements(pool: pg.Pool): PostgresPool {
   const names = new Map<string, string>();
@@ -118,6 +121,7 @@ function withNamedStatements(pool: pg.Pool): PostgresPool {
       return {
         query: ((query: string | object, values?: unknown[]) => {
           if (typeof query !== 'string') return client.query(query as never);
+          if (values?.[0] instanceof CopyRows) return copyIn(client, query, values[0]);
           const name = values && values.length > 0 ? nameOf(query) : undefined;
           return client.query({ text: query, values, name });
         }) as unknown as PostgresPoolClient['query'],

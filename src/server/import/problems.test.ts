@@ -53,6 +53,21 @@ forEachEngine("an import row's problems, all at once, and what a retry needs", (
     assert.deepEqual(checked.problems.find((p: { code: string }) => p.code === 'import.same_login').params, { row: 2 });
   });
 
+  it('tells rows of one chunk that collide with each other as problems of the later rows, and writes the others (partial mode)', async () => {
+    const file =
+      'login,email,extension\ndup-1,dup-1@example.com,7501\nDUP-1,dup-2@example.com,7502\ndup-3,Dup-1@example.com,7503\ndup-4,dup-4@example.com,7501\n';
+    const answer = await upload(file, '?mode=partial');
+    assert.equal(answer.statusCode, 200, answer.body);
+    const report = answer.json();
+    assert.deepEqual(problemsOf(report), ['3 login import.same_login', '4 email user.email_taken', '5 extension sip.extension_taken']);
+    assert.equal(report.created, 1);
+    const listed = (await h().admin.get(`${base}/users?q=dup-`)).body;
+    assert.deepEqual(
+      listed.items.map((u: { login: string }) => u.login),
+      ['dup-1'],
+    );
+  });
+
   it('gives the schema’s problems a code and the words’ parameters, never the cell', async () => {
     const checked = (await upload('login,wrapUpTime,active\nparams-1,99999,perhaps\n', '?dryRun=true')).json();
     const wrapUp = checked.problems.find((p: { column: string }) => p.column === 'wrapUpTime');

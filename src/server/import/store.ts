@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql } from 'kysely';
 import type { Db } from '../db/schema.ts';
+import { oneOf } from '../db/set-wise.ts';
 
 /** What the rows of a chunk may collide with: logins, e-mails, extensions and SIP usernames. */
 export interface ChunkKeys {
@@ -9,20 +10,44 @@ export interface ChunkKeys {
   usernames: string[];
 }
 
-/** The logins, e-mails, numbers and SIP usernames of a chunk's rows the domain holds already. */
+/**
+ * The logins, e-mails, numbers and SIP usernames of a chunk's rows the domain holds already. Each
+ * list is one parameter (oneOf): a chunk's thousand keys are neither compiled into the SQL nor
+ * give it a new text, and so a new prepared statement, whenever their count changes.
+ */
 export async function chunkCollisions(trx: Db, domainId: string, keys: ChunkKeys) {
   const within = async <T>(values: string[], query: (chunk: string[]) => Promise<T[]>) => (values.length ? query([...new Set(values)]) : []);
   const logins = await within(keys.logins, (list) =>
-    trx.selectFrom('users').select('login_key').where('domain_id', '=', domainId).where('login_key', 'in', list).execute(),
+    trx
+      .selectFrom('users')
+      .select('login_key')
+      .where('domain_id', '=', domainId)
+      .where(oneOf(trx, 'login_key', list))
+      .execute(),
   );
   const emails = await within(keys.emails, (list) =>
-    trx.selectFrom('users').select('email_key').where('domain_id', '=', domainId).where('email_key', 'in', list).execute(),
+    trx
+      .selectFrom('users')
+      .select('email_key')
+      .where('domain_id', '=', domainId)
+      .where(oneOf(trx, 'email_key', list))
+      .execute(),
   );
   const numbers = await within(keys.numbers, (list) =>
-    trx.selectFrom('extensions').select(['number', 'kind']).where('domain_id', '=', domainId).where('number', 'in', list).execute(),
+    trx
+      .selectFrom('extensions')
+      .select(['number', 'kind'])
+      .where('domain_id', '=', domainId)
+      .where(oneOf(trx, 'number', list))
+      .execute(),
   );
   const usernames = await within(keys.usernames, (list) =>
-    trx.selectFrom('sip_accounts').select('username_key').where('domain_id', '=', domainId).where('username_key', 'in', list).execute(),
+    trx
+      .selectFrom('sip_accounts')
+      .select('username_key')
+      .where('domain_id', '=', domainId)
+      .where(oneOf(trx, 'username_key', list))
+      .execute(),
   );
   return { logins, emails, numbers, usernames };
 }
