@@ -70,6 +70,9 @@ export interface Links {
   groupIds: string[];
 }
 
+/** Users' rows, for a caller to narrow (SCIM's filters) and turn into views. */
+export const userRowsQuery = (db: Db) => db.selectFrom('users').select(userColumns);
+
 const userById = prepared<{ domainId: string; id: string }, UserRow>((db: Db, param) =>
   db.selectFrom('users').select(userColumns).where('domain_id', '=', param('domainId')).where('id', '=', param('id')),
 );
