@@ -57,21 +57,17 @@ function realKey(object: ScimObject, lower: string): string | undefined {
 }
 
 function copy(from: ScimObject, to: ScimObject, { urn, path }: { urn?: string; path: string }, byLower: Map<string, string>) {
-  let source: unknown = from;
-  let sink = to;
-  if (urn) {
-    const key = byLower.get(urn);
-    if (!key || !isObject(from[key])) return;
-    source = from[key];
-    if (!path) return void (to[key] = structuredClone(from[key]));
-    sink = isObject(to[key]) ? (to[key] as ScimObject) : (to[key] = {});
-  }
+  const urnKey = urn ? byLower.get(urn) : undefined;
+  if (urn && (!urnKey || !isObject(from[urnKey]))) return;
+  if (urnKey && !path) return void (to[urnKey] = structuredClone(from[urnKey]));
+  const source = (urnKey ? from[urnKey] : from) as ScimObject;
   const [top, sub] = path.split('.') as [string, string | undefined];
-  const object = source as ScimObject;
-  const key = realKey(object, top);
+  const key = realKey(source, top);
   if (key === undefined) return;
-  if (!sub) return void (sink[key] = structuredClone(object[key]));
-  const value = object[key];
+  // The extension's object is made only for an attribute it has.
+  const sink = urnKey ? (isObject(to[urnKey]) ? (to[urnKey] as ScimObject) : (to[urnKey] = {})) : to;
+  if (!sub) return void (sink[key] = structuredClone(source[key]));
+  const value = source[key];
   if (Array.isArray(value)) {
     sink[key] = value.map((item) => (isObject(item) ? pick(item, sub) : item));
   } else if (isObject(value)) sink[key] = { ...(isObject(sink[key]) ? (sink[key] as ScimObject) : {}), ...pick(value, sub) };
