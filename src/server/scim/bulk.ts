@@ -2,12 +2,14 @@ import { invalidSyntax, invalidValue, scimErrorOf, ScimProblem } from './errors.
 import {
   createScimGroup,
   createScimUser,
+  createScimUsers,
   deleteScimGroup,
   deleteScimUser,
   patchScimGroup,
   patchScimUser,
   replaceScimGroup,
   replaceScimUser,
+  type Made,
   type WriteContext,
 } from './commands.ts';
 import { BULK_RESPONSE_SCHEMA, limits, type ScimObject } from './schema.ts';
@@ -78,6 +80,7 @@ export async function runBulk(context: WriteContext, body: unknown) {
   const outcomes = new Map<number, Outcome>();
   let errors = 0;
   let pending = operations.map((operation, index) => ({ operation, index }));
+  const creations: Pending[] = [];
   while (pending.length && errors < failOnErrors) {
     const waiting: typeof pending = [];
     let progressed = false;
@@ -91,6 +94,11 @@ export async function runBulk(context: WriteContext, body: unknown) {
         continue;
       }
       progressed = true;
+      if (!impossible.length && failOnErrors === Number.POSITIVE_INFINITY && isUserCreation(entry.operation)) {
+        creations.push(entry);
+        continue;
+      }
+      errors += await flush(context, creations, ids, outcomes);
       const outcome = impossible.length
         ? failed(entry.operation, invalidValue(`No resource was made for bulkId ${impossible.join(', ')}`))
         : await run(context, resolved(entry.operation, ids));
@@ -98,6 +106,7 @@ export async function runBulk(context: WriteContext, body: unknown) {
       else if (entry.operation.bulkId && outcome.location) ids.set(entry.operation.bulkId, outcome.location.split('/').pop() as string);
       outcomes.set(entry.index, outcome);
     }
+    errors += await flush(context, creations, ids, outcomes);
     if (!progressed)
       for (const entry of waiting) {
         outcomes.set(entry.index, failed(entry.operation, invalidValue('The bulkId references of this operation are circular')));
@@ -106,6 +115,42 @@ export async function runBulk(context: WriteContext, body: unknown) {
     pending = progressed ? waiting : [];
   }
   return { schemas: [BULK_RESPONSE_SCHEMA], Operations: [...outcomes.entries()].sort(([a], [b]) => a - b).map(([, o]) => o) };
+}
+
+type Pending = { operation: BulkOperation; index: number };
+
+const isUserCreation = (operation: BulkOperation) => operation.method === 'POST' && /^\/Users\/?$/i.test(operation.path.trim());
+
+/**
+ * Makes the user creations gathered so far in one write (createScimUsers), records their
+ * outcomes and bulkIds, and answers how many failed. Only without failOnErrors: with it, every
+ * operation must be judged before the next one runs.
+ */
+async function flush(context: WriteContext, creations: Pending[], ids: Map<string, string>, outcomes: Map<number, Outcome>): Promise<number> {
+  if (creations.length === 0) return 0;
+  const batch = creations.splice(0);
+  const made = await createScimUsers(
+    context,
+    batch.map((entry) => resolved(entry.operation, ids).data),
+  );
+  let errors = 0;
+  batch.forEach((entry, i) => {
+    const result = made[i] as Made;
+    if ('error' in result) {
+      errors += 1;
+      outcomes.set(entry.index, failed(entry.operation, result.error));
+      return;
+    }
+    if (entry.operation.bulkId) ids.set(entry.operation.bulkId, result.id);
+    outcomes.set(entry.index, {
+      method: 'POST',
+      ...(entry.operation.bulkId ? { bulkId: entry.operation.bulkId } : {}),
+      location: `${context.base}/Users/${result.id}`,
+      version: weakEtag(1),
+      status: '201',
+    });
+  });
+  return errors;
 }
 
 function failed(operation: BulkOperation, error: unknown): Outcome {

@@ -1,9 +1,12 @@
 import type { z } from 'zod';
 import type { GroupsTable } from '../db/schema.ts';
 import { stale } from '../http/etag.ts';
-import { Problem } from '../http/problem.ts';
+import { conflict, Problem } from '../http/problem.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
+import { writeNewUsers, type NewUser } from '../users/new-users.ts';
 import { changeGroup, changeMembership, createGroup, removeGroup } from '../groups/commands.ts';
-import { changeUser, createUser, deleteUser, type Requester } from '../users/commands.ts';
+import { changeUser, createUser, deleteUser, prepareUser, type Requester } from '../users/commands.ts';
 import type { Safeguards } from '../users/safeguards.ts';
 import { userCreate, userUpdate, type UserView } from '../users/schema.ts';
 import { invalidPath, invalidValue } from './errors.ts';
@@ -53,11 +56,69 @@ async function assertManager(context: ReadContext, fields: Record<string, unknow
     throw invalidValue(`manager: no other user of this domain has the id ${JSON.stringify(manager)}`);
 }
 
-export async function createScimUser(context: WriteContext, body: unknown): Promise<UserView> {
+async function newUserInput(context: WriteContext, body: unknown) {
   const fields = userFields(scimObject(body));
   await assertManager(context, fields);
-  const input = parsed(userCreate, { roles: [DEFAULT_ROLE], ...fields });
-  return createUser(context.db, context.requester, context.domain, input, context.guards);
+  return parsed(userCreate, { roles: [DEFAULT_ROLE], ...fields });
+}
+
+export async function createScimUser(context: WriteContext, body: unknown): Promise<UserView> {
+  return createUser(context.db, context.requester, context.domain, await newUserInput(context, body), context.guards);
+}
+
+/** A new user's id, or why it was not made. */
+export type Made = { id: string } | { error: unknown };
+
+/**
+ * Many new users at once (a Bulk request's run of creations): each checked and prepared as
+ * createUser does, then written together in one transaction by the writer imports use. Users with
+ * a SIP account are made one by one, since their extensions and SIP usernames are picked while
+ * writing. Should the shared write meet a login taken meanwhile, each is written on its own.
+ */
+export async function createScimUsers(context: WriteContext, bodies: unknown[]): Promise<Made[]> {
+  const made: Made[] = [];
+  const ready: NewUser[] = [];
+  const claimed = new Set<string>();
+  for (const body of bodies) {
+    try {
+      const input = await newUserInput(context, body);
+      if (input.sip) {
+        made.push({ id: (await createUser(context.db, context.requester, context.domain, input, context.guards)).id });
+        continue;
+      }
+      const keys = [input.login, input.email].flatMap((k) => (k ? [k.toLowerCase()] : []));
+      if (keys.some((k) => claimed.has(k))) throw conflict('user.exists', 'An earlier operation of this request takes this login or e-mail');
+      const user = await prepareUser(context.db, context.requester, context.domain, input, context.guards);
+      keys.forEach((k) => claimed.add(k));
+      ready.push({ id: timeOrderedId(), user });
+      made.push({ id: ready.at(-1)?.id as string });
+    } catch (error) {
+      made.push({ error });
+    }
+  }
+  const written = await context.db
+    .transaction()
+    .execute((trx) => writeNewUsers(trx, context.requester, context.domain, ready))
+    .then(() => true)
+    .catch((error: unknown) => {
+      if (!isUniqueViolation(error)) throw error;
+      return false;
+    });
+  if (!written) await writeOneByOne(context, ready, made);
+  return made;
+}
+
+async function writeOneByOne(context: WriteContext, ready: NewUser[], made: Made[]) {
+  for (const entry of ready) {
+    const at = made.findIndex((m) => 'id' in m && m.id === entry.id);
+    await context.db
+      .transaction()
+      .execute((trx) => writeNewUsers(trx, context.requester, context.domain, [entry]))
+      .catch((error: unknown) => {
+        if (!isUniqueViolation(error)) throw error;
+        made[at] = { error: conflict('user.exists', 'The login or e-mail was taken a moment ago by another request') };
+      });
+  }
 }
 
 /** Writes a user's fields as a whole (PUT, or a PATCH's result) through the directory's own change. */
