@@ -4,6 +4,8 @@ import { stale } from '../http/etag.ts';
 import { conflict, Problem } from '../http/problem.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
+import { rememberingCatalogs } from '../tenancy/lookups.ts';
+import { lookupsOf } from '../users/lookups.ts';
 import { writeNewUsers, type NewUser } from '../users/new-users.ts';
 import { changeGroup, changeMembership, createGroup, removeGroup } from '../groups/commands.ts';
 import { changeUser, createUser, deleteUser, prepareUser, type Requester } from '../users/commands.ts';
@@ -79,6 +81,7 @@ export async function createScimUsers(context: WriteContext, bodies: unknown[]):
   const made: Made[] = [];
   const ready: NewUser[] = [];
   const claimed = new Set<string>();
+  const lookups = rememberingCatalogs(lookupsOf(context.db, context.domain.id));
   for (const body of bodies) {
     try {
       const input = await newUserInput(context, body);
@@ -88,7 +91,7 @@ export async function createScimUsers(context: WriteContext, bodies: unknown[]):
       }
       const keys = [input.login, input.email].flatMap((k) => (k ? [k.toLowerCase()] : []));
       if (keys.some((k) => claimed.has(k))) throw conflict('user.exists', 'An earlier operation of this request takes this login or e-mail');
-      const user = await prepareUser(context.db, context.requester, context.domain, input, context.guards);
+      const user = await prepareUser(context.db, context.requester, context.domain, input, context.guards, { lookups });
       keys.forEach((k) => claimed.add(k));
       ready.push({ id: timeOrderedId(), user });
       made.push({ id: ready.at(-1)?.id as string });

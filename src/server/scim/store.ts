@@ -54,15 +54,16 @@ export function usersQuery(db: Db, domainId: string, filter: Filter | undefined)
 
 export async function userPage(db: Db, domainId: string, window: Window): Promise<{ total: number; rows: UserRow[] }> {
   const query = usersQuery(db, domainId, window.filter);
+  const direction = window.descending ? 'desc' : 'asc';
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the column comes from userColumnMapping, a name Kysely cannot type
+  const sorted = window.sortColumn ? query.orderBy(window.sortColumn as any, direction) : query;
+  const rows = window.count === 0 ? [] : await sorted.orderBy('users.id', direction).offset(window.offset).limit(window.count).execute();
+  // A first page that is not full holds every match (an identity provider's lookup by userName): nothing left to count.
+  if (window.offset === 0 && rows.length < window.count) return { total: rows.length, rows };
   const counted = await query
     .clearSelect()
     .select((eb) => eb.fn.countAll().as('n'))
     .executeTakeFirstOrThrow();
-  if (window.count === 0) return { total: Number(counted.n), rows: [] };
-  const direction = window.descending ? 'desc' : 'asc';
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the column comes from userColumnMapping, a name Kysely cannot type
-  const sorted = window.sortColumn ? query.orderBy(window.sortColumn as any, direction) : query;
-  const rows = await sorted.orderBy('users.id', direction).offset(window.offset).limit(window.count).execute();
   return { total: Number(counted.n), rows };
 }
 
