@@ -20,6 +20,7 @@ import { webhooks } from './migrations/2026-11-30-webhooks.ts';
 import { changesBatchIndex } from './migrations/2026-11-30-changes-batch-index.ts';
 import { search } from './migrations/2026-11-30-search.ts';
 import { signInFile } from './migrations/2026-11-30-sign-in-file.ts';
+import { directoryAttributes } from './migrations/2026-11-30-directory-attributes.ts';
 
 /**
  * Listed, not discovered: a reader finds every migration here, and the build needs no file globbing.
@@ -46,6 +47,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30.03-changes-batch-index': changesBatchIndex,
   '2026-11-30.04-search': search,
   '2026-11-30.05-sign-in-file': signInFile,
+  '2026-11-30.06-directory-attributes': directoryAttributes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

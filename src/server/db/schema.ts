@@ -162,6 +162,14 @@ export interface UsersTable {
   caldav_token: string | null;
   crm_id: string | null;
   must_change_password: number;
+  /** The identity provider's id of the user (SCIM externalId). */
+  external_id: string | null;
+  employee_number: string | null;
+  department: string | null;
+  /** The user's manager: another user of the domain. */
+  manager_id: string | null;
+  /** Where the user is, for formatting (SCIM locale, such as en-US); the console's language is `language`. */
+  locale: string | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -219,7 +227,8 @@ export interface NamedTable {
   updated_at: string;
 }
 
-export type GroupsTable = NamedTable;
+/** A user group; `external_id` is the identity provider's id of it (SCIM externalId). */
+export type GroupsTable = NamedTable & { external_id: string | null };
 export type CatalogTable = NamedTable;
 
 export interface SessionsTable {

@@ -18,6 +18,7 @@ const toAuditView = (g: GroupState) => ({
   description: g.description,
   roles: g.roles,
   memberCount: g.memberCount,
+  externalId: g.external_id,
   createdAt: g.created_at,
   updatedAt: g.updated_at,
 });
@@ -47,7 +48,12 @@ export async function createGroup(db: Db, actor: Granter, domain: DomainRecord, 
   await assertMayGrantRoles(db, actor, roleIds);
   await groups.assertFree(db, domain.id, input.name);
   const { after } = await groups.write(db, actor, domain, input.name, async (trx) => {
-    const created = await insertGroup(trx, domain.id, { name: input.name, description: input.description ?? null }, roleIds);
+    const created = await insertGroup(
+      trx,
+      domain.id,
+      { name: input.name, description: input.description ?? null, externalId: input.externalId ?? null },
+      roleIds,
+    );
     // A new group has no members yet: its audit entry names what it was created with.
     return { before: null, after: { ...created, roles: (await toGroupView(trx, created)).roles } };
   });
@@ -60,7 +66,11 @@ export async function changeGroup(db: Db, actor: Granter, domain: DomainRecord, 
   const before = await stateOf(db, group);
   const roleIds = change.roles ? await rolesOrThrow(db, domain.id, change.roles) : undefined;
   if (roleIds) await assertMayGrantRoles(db, actor, roleIds, await groupRoleIds(db, group.id));
-  const next = { name: change.name ?? group.name, description: change.description === undefined ? group.description : change.description };
+  const next = {
+    name: change.name ?? group.name,
+    description: change.description === undefined ? group.description : change.description,
+    externalId: change.externalId === undefined ? group.external_id : change.externalId,
+  };
   await groups.assertFree(db, domain.id, next.name, group);
   const { after } = await groups.write(db, actor, domain, next.name, (trx) =>
     keepingAnAdministrator(trx, domain.id, async () => ({ before, after: await stateOf(trx, await updateGroup(trx, group, next, roleIds)) })),

@@ -5,6 +5,7 @@ export const groupBase = z.strictObject({
   name: catalogName,
   description: z.string().trim().max(500).nullable().optional(),
   roles: z.array(catalogName).max(100).default([]).describe('Roles every member of the group holds while a member'),
+  externalId: z.string().trim().max(255).nullable().optional().describe("The identity provider's id of the group"),
 });
 
 export const groupCreate = groupBase;
@@ -12,6 +13,7 @@ export const groupUpdate = z.strictObject({
   name: catalogName.optional(),
   description: groupBase.shape.description,
   roles: z.array(catalogName).max(100).optional(),
+  externalId: groupBase.shape.externalId,
 });
 
 export const groupResponse = z.object({
@@ -19,6 +21,7 @@ export const groupResponse = z.object({
   description: z.string().nullable(),
   roles: z.array(z.string()),
   memberCount: z.number().int(),
+  externalId: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -28,6 +28,7 @@ export async function toGroupViews(db: Db, groups: GroupsTable[]): Promise<Group
     description: g.description,
     roles: roles.filter((r) => r.group_id === g.id).map((r) => r.name),
     memberCount: countOf.get(g.id) ?? 0,
+    externalId: g.external_id,
     createdAt: g.created_at,
     updatedAt: g.updated_at,
   }));
@@ -37,7 +38,14 @@ export async function toGroupView(db: Db, group: GroupsTable): Promise<GroupView
   return (await toGroupViews(db, [group]))[0] as GroupView;
 }
 
-export async function insertGroup(db: Db, domainId: string, group: { name: string; description: string | null }, roleIds: string[]) {
+/** A group's own fields, besides the roles it grants. */
+export interface GroupFields {
+  name: string;
+  description: string | null;
+  externalId: string | null;
+}
+
+export async function insertGroup(db: Db, domainId: string, group: GroupFields, roleIds: string[]) {
   const now = new Date().toISOString();
   const record: GroupsTable = {
     id: randomUUID(),
@@ -45,6 +53,7 @@ export async function insertGroup(db: Db, domainId: string, group: { name: strin
     name: group.name,
     name_key: nameKey(group.name),
     description: group.description,
+    external_id: group.externalId,
     created_at: now,
     updated_at: now,
   };
@@ -53,11 +62,18 @@ export async function insertGroup(db: Db, domainId: string, group: { name: strin
   return record;
 }
 
-export async function updateGroup(db: Db, group: GroupsTable, next: { name: string; description: string | null }, roleIds: string[] | undefined) {
-  const record: GroupsTable = { ...group, name: next.name, name_key: nameKey(next.name), description: next.description, updated_at: new Date().toISOString() };
+export async function updateGroup(db: Db, group: GroupsTable, next: GroupFields, roleIds: string[] | undefined) {
+  const record: GroupsTable = {
+    ...group,
+    name: next.name,
+    name_key: nameKey(next.name),
+    description: next.description,
+    external_id: next.externalId,
+    updated_at: new Date().toISOString(),
+  };
   await db
     .updateTable('groups')
-    .set({ name: record.name, name_key: record.name_key, description: record.description, updated_at: record.updated_at })
+    .set({ name: record.name, name_key: record.name_key, description: record.description, external_id: record.external_id, updated_at: record.updated_at })
     .where('id', '=', group.id)
     .execute();
   if (roleIds) {

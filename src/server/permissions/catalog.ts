@@ -31,6 +31,11 @@ export const permissionCatalog = {
   'agents:report': { scope: 'domain', description: 'Report call offers and their outcomes (for the telephony engine)' },
   'telephony:manage': { scope: 'domain', description: "Change the domain's SIP settings (extension range, STUN/TURN), agent defaults and hot desks" },
   'security-settings:update': { scope: 'domain', description: "Change the domain's password policy and brute-force protection" },
+  'scim:provision': {
+    scope: 'domain',
+    description:
+      "Provision the domain's users and groups over SCIM 2.0 (an identity provider's API token); what it grants is still bounded by the token's other permissions",
+  },
   'profile:read': { scope: 'self', description: 'See your own account' },
   'profile:update': { scope: 'self', description: 'Change your own name, e-mail, password, timezone and language' },
   'domains:read': { scope: 'platform', description: 'See every domain' },

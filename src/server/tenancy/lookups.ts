@@ -55,3 +55,25 @@ export async function catalogRows(db: Db, domainId: string, table: CatalogTable,
         .execute()
     : [];
 }
+
+/**
+ * Lookups that remember the domain's catalogs and role permissions for as long as they live (one
+ * batch of writes, such as a SCIM Bulk request's creations): what every user of the batch asks
+ * again. Who holds a login, an extension or a licence is still asked each time.
+ */
+export function rememberingCatalogs(lookups: Lookups): Lookups {
+  const catalogs = new Map<string, Promise<CatalogRow[]>>();
+  const permissions = new Map<string, Promise<string[][]>>();
+  const remembered = <T>(map: Map<string, Promise<T>>, key: string, ask: () => Promise<T>): Promise<T> => {
+    const known = map.get(key);
+    if (known) return known;
+    const asked = ask();
+    map.set(key, asked);
+    return asked;
+  };
+  return {
+    ...lookups,
+    catalog: (table, keys) => remembered(catalogs, JSON.stringify([table, [...keys].sort()]), () => lookups.catalog(table, keys)),
+    permissionsOf: (roleIds, groupIds) => remembered(permissions, JSON.stringify([roleIds, groupIds]), () => lookups.permissionsOf(roleIds, groupIds)),
+  };
+}

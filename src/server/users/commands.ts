@@ -105,6 +105,11 @@ export async function prepareUser(
     timezone: fields.timezone ?? null,
     language: fields.language ?? null,
     description: fields.description ?? null,
+    externalId: fields.externalId ?? null,
+    employeeNumber: fields.employeeNumber ?? null,
+    department: fields.department ?? null,
+    managerId: fields.managerId ?? null,
+    locale: fields.locale ?? null,
   };
   const links = await refusals.check(() => resolveLinks(lookups, state, []));
   if (links)

@@ -6,11 +6,15 @@ import { agentInput, agentPatch, agentView } from '../agents/schema.ts';
 import { sipInput, sipPatch, sipView } from '../sip-accounts/schema.ts';
 import { presenceView } from '../presence/schema.ts';
 import { language } from '../identifiers/language.ts';
+import { LOGIN_PATTERN } from '../identifiers/login.ts';
 import { integrationsInput, integrationsView, securityInput, securityView } from './security-schema.ts';
 
 export const login = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Latin letters, digits, dots, underscores and hyphens; starts with a letter or digit; at most 64');
+  .regex(
+    LOGIN_PATTERN,
+    'Latin letters, digits, dots, underscores and hyphens; starts with a letter or digit; at most 64; optionally followed by @ and a domain (anna.nowak@contoso.com)',
+  );
 
 const isTimezone = (zone: string) => {
   if (/^[+-]/.test(zone)) return false;
@@ -28,6 +32,20 @@ export { language };
 export const password = z.string().min(8, 'At least 8 characters').max(256, 'At most 256 characters');
 const name = z.string().trim().max(100);
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
+
+/** What an identity provider keeps about the person (SCIM's externalId, enterprise attributes, locale). */
+const directoryFields = {
+  externalId: optionalText(255).describe("The identity provider's id of the user"),
+  employeeNumber: optionalText(100),
+  department: optionalText(100),
+  managerId: z.string().max(64).nullable().optional().describe("The id of the user's manager, a user of the same domain"),
+  locale: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$/, 'A locale such as en-US')
+    .nullable()
+    .optional()
+    .describe('Where the user is, for formatting dates and numbers (not the console language)'),
+};
 
 const uniqueList = <T extends z.ZodType<string>>(item: T, max: number) =>
   z
@@ -60,6 +78,7 @@ const fields = {
   security: securityInput.optional(),
   integrations: integrationsInput.optional(),
   passwordChangeRequired: z.boolean().default(false).describe('The user must set a new password at the next sign-in'),
+  ...directoryFields,
   sip: sipInput.optional().describe('The SIP account; absent: none'),
   agent: agentInput.optional().describe('The agent profile; absent: not an agent'),
 };
@@ -87,6 +106,7 @@ export const userUpdate = z.strictObject({
   security: securityInput.optional(),
   integrations: integrationsInput.optional(),
   passwordChangeRequired: z.boolean().optional(),
+  ...directoryFields,
   sip: sipPatch.nullable().optional().describe('Fields given change; null removes the account'),
   agent: agentPatch.optional(),
 });
@@ -123,6 +143,11 @@ export const userResponse = z.object({
   security: securityView,
   integrations: integrationsView,
   passwordChangeRequired: z.boolean(),
+  externalId: z.string().nullable(),
+  employeeNumber: z.string().nullable(),
+  department: z.string().nullable(),
+  managerId: z.string().nullable(),
+  locale: z.string().nullable(),
   sip: sipView.nullable(),
   agent: agentView,
   presence: presenceView.optional().describe('Live state: in the list only (online, CC, registration, status, readiness)'),

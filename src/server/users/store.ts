@@ -40,6 +40,11 @@ const userColumns = [
   'caldav_token',
   'crm_id',
   'must_change_password',
+  'external_id',
+  'employee_number',
+  'department',
+  'manager_id',
+  'locale',
   'version',
   'created_at',
   'updated_at',
@@ -64,6 +69,9 @@ export interface Links {
   roleIds: string[];
   groupIds: string[];
 }
+
+/** Users' rows, for a caller to narrow (SCIM's filters) and turn into views. */
+export const userRowsQuery = (db: Db) => db.selectFrom('users').select(userColumns);
 
 const userById = prepared<{ domainId: string; id: string }, UserRow>((db: Db, param) =>
   db.selectFrom('users').select(userColumns).where('domain_id', '=', param('domainId')).where('id', '=', param('id')),
@@ -113,6 +121,11 @@ export const columnsOf = (state: UserState) => ({
   oauth_email: state.integrations.oauthEmail,
   crm_id: state.integrations.crmId,
   must_change_password: state.passwordChangeRequired ? 1 : 0,
+  external_id: state.externalId ?? null,
+  employee_number: state.employeeNumber ?? null,
+  department: state.department ?? null,
+  manager_id: state.managerId ?? null,
+  locale: state.locale ?? null,
 });
 
 const secretColumns = (secrets: StoredSecrets) => ({
@@ -332,6 +345,11 @@ export async function toUserViews(db: Db, domain: DomainRecord, rows: UserRow[])
       },
       integrations: { oauthEmail: r.oauth_email, calDavTokenSet: r.caldav_token !== null, crmId: r.crm_id },
       passwordChangeRequired: r.must_change_password === 1,
+      externalId: r.external_id,
+      employeeNumber: r.employee_number,
+      department: r.department,
+      managerId: r.manager_id,
+      locale: r.locale,
       sip: sipViewOf(phone, { callNumbers: byRank(named.call), smsSenders: byRank(named.sms) }, domain),
       agent: agentViewOf(
         phone,

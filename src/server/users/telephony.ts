@@ -1,3 +1,4 @@
+import { sipUsernameOf } from '../identifiers/login.ts';
 import { agentCapabilities, applyAgentPatch, effectiveAgent, noAgent, storedAgentOf, type StoredAgent } from '../agents/rules.ts';
 import type { AgentPatch, AgentView } from '../agents/schema.ts';
 import { agentDefaultsOf, resolveSkills, writeAgent } from '../agents/store.ts';
@@ -98,7 +99,7 @@ async function prepareSip(
   problems.push(...sipProblems(draft, pin));
   const presentation = await resolvePresentation(lookups, draft.callerId);
   problems.push(...presentation.problems);
-  const knownUsername = draft.username ?? (allocating ? null : (draft.extension ?? user.login));
+  const knownUsername = draft.username ?? (allocating ? null : (draft.extension ?? sipUsernameOf(user.login)));
   const weakSecret = secretWeakness(patch.secret, [knownUsername, draft.extension]);
   if (weakSecret) problems.push(weakSecret);
 
@@ -124,7 +125,7 @@ async function prepareSip(
   /** Completes the account once its extension is known: username, secret, digests, answer. */
   const settle = (extension: string | null) => {
     const account = { ...draft, extension: draft.extension ?? extension, username: '' };
-    account.username = draft.username ?? (account.assignment === 'static' && account.extension ? account.extension : user.login);
+    account.username = draft.username ?? (account.assignment === 'static' && account.extension ? account.extension : sipUsernameOf(user.login));
     const secret = patch.secret ?? (!before || before.username !== account.username || before.secretStatus === 'renew' ? generateSecret() : undefined);
     const weak = secretWeakness(patch.secret, [account.username, account.extension]);
     if (weak) throw invalid([weak]);
