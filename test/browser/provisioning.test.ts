@@ -65,6 +65,23 @@ for (const engine of engines) {
         ['scim:provision', 'profile:read', 'profile:update'],
         'the default role’s permissions',
       );
+      // A role chosen widens the scope by its permissions; taken out again, it narrows it.
+      const roles = form
+        .getByRole('textbox', { name: /^Roles it may give users/ })
+        .or(form.getByRole('combobox', { name: /^Roles it may give users/ }))
+        .first();
+      await roles.click();
+      await page.getByRole('option', { name: 'supervisor', exact: true }).click();
+      await scope
+        .getByRole('listitem', { name: 'groups:update' })
+        .or(scope.getByText('groups:update', { exact: true }))
+        .first()
+        .waitFor();
+      await roles.press('Backspace');
+      await scope.getByText('groups:update', { exact: true }).waitFor({ state: 'detached' });
+      await form.getByRole('textbox', { name: /^Name/ }).click();
+      assert.deepEqual(await scope.getByRole('listitem').allInnerTexts(), ['scim:provision', 'profile:read', 'profile:update']);
+
       await form.getByRole('button', { name: 'Create' }).click();
       await form.locator('input[aria-invalid="true"]').waitFor();
       assert.deepEqual((await h.admin.get('/api/v1/me/tokens')).body.items, [], 'nothing was created');

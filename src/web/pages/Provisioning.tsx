@@ -277,6 +277,7 @@ function TokenForm({ me, onClose, onCreated }: { me: Me; onClose: () => void; on
         <MultiSelect
           label={t('provisioning.roles')}
           description={t('provisioning.rolesHint')}
+          searchable
           data={choices.map((c) => ({ value: c.name, label: c.beyond ? t('provisioning.roleBeyond', { role: c.name }) : c.name, disabled: c.beyond }))}
           value={chosen}
           onChange={setGranting}
