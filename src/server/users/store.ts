@@ -9,6 +9,7 @@ import { agentViewOf } from '../agents/store.ts';
 import { sipViewOf } from '../sip-accounts/store.ts';
 import { TRIGRAM, WORD_SEPARATORS, searchTextOf, searchWords } from '../db/search-text.ts';
 import type { UserListQuery, UserView } from './schema.ts';
+import type { DirectoryOwner } from './rules.ts';
 import type { Lookups } from '../tenancy/lookups.ts';
 import type { PresenceEngine } from '../presence/engine.ts';
 import type { PresenceView } from '../presence/schema.ts';
@@ -71,6 +72,17 @@ const userById = prepared<{ domainId: string; id: string }, UserRow>((db: Db, pa
 
 export async function findUserRow(db: Db, domainId: string, id: string): Promise<UserRow | undefined> {
   return (await userById(db, { domainId, id }))[0];
+}
+
+/** The directory source that owns a user, with the fields it owns; undefined for a user of Switchboard's own. */
+export async function directoryOwnerOf(db: Db, userId: string): Promise<DirectoryOwner | undefined> {
+  const row = await db
+    .selectFrom('users as u')
+    .innerJoin('directory_sources as d', 'd.id', 'u.directory_source_id')
+    .select(['d.name', 'd.owned_fields'])
+    .where('u.id', '=', userId)
+    .executeTakeFirst();
+  return row && { name: row.name, ownedFields: JSON.parse(row.owned_fields) as string[] };
 }
 
 /** Logins and e-mails are unique per domain, case-insensitively, deleted users included. */
