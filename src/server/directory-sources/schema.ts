@@ -106,7 +106,11 @@ export const directorySourceView = z.object({
   baseDn: z.string(),
   userFilter: z.string(),
   preset: z.enum(presetNames),
-  attributes: z.record(z.string(), z.string().nullable()).describe('The whole mapping: the preset with the changes made to it'),
+  attributes: z
+    .object(
+      Object.fromEntries(mappedFields.map((field) => [field, z.string().nullable()])) as Record<(typeof mappedFields)[number], z.ZodNullable<z.ZodString>>,
+    )
+    .describe('The whole mapping: the preset with the changes made to it'),
   membership,
   groupMappings: z.array(z.object({ groupDn: z.string(), groups: z.array(z.string()), roles: z.array(z.string()) })),
   defaultRoles: z.array(z.string()),
