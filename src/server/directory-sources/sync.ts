@@ -5,11 +5,12 @@ import type { Db } from '../db/schema.ts';
 import { Problem } from '../http/problem.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import { ImportLookups } from '../import/lookups.ts';
+import { refreshStatistics } from '../import/store.ts';
 import { keepingAnAdministrator } from '../roles/administrators.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { prepareChange, prepareUser, readUser, writeChange, type Requester } from '../users/commands.ts';
-import { createdChanges, writeNewUsers, type NewUser } from '../users/new-users.ts';
+import { writeNewUsers, type NewUser } from '../users/new-users.ts';
 import type { Safeguards } from '../users/safeguards.ts';
 import { userCreate, userUpdate } from '../users/schema.ts';
 import { withDirectory, type DirectorySession } from './connection.ts';
@@ -75,6 +76,8 @@ export async function syncSource(
           if (dryRun) throw new Rollback();
           const lastSync: LastSync = { at: new Date().toISOString(), by: requester.login, dryRun, ...report.counts() };
           await writeSource(trx, source.id, { last_sync: JSON.stringify(lastSync) });
+          // A sync that changed nothing (a schedule's usual run) leaves no entry in the audit log or the change feed.
+          if (report.created + report.changed + report.deactivated === 0) return true;
           await recordAudit(trx, {
             domainId: domain.id,
             actor: requester,
@@ -170,6 +173,8 @@ const issuesText = (error: z.ZodError) => error.issues.map((i) => `${i.path.join
 
 /** The writes of one sync, in its transaction. */
 class SyncWrites {
+  #chunks = 0;
+
   constructor(
     private readonly requester: Requester,
     private readonly domain: DomainRecord,
@@ -245,7 +250,21 @@ class SyncWrites {
     this.tally.created += ready.length;
     if (this.dryRun || ready.length === 0) return;
     const bulkOperation = { from: null, to: this.syncId };
-    await writeNewUsers(trx, this.requester, this.domain, ready, { lookups, auditChanges: (user) => ({ ...createdChanges(user), bulkOperation }) });
+    // A compact entry per user, as the import writes: its whole state is the directory's entry, and the sync is named.
+    await writeNewUsers(trx, this.requester, this.domain, ready, {
+      lookups,
+      auditChanges: (user) => ({ login: { from: null, to: user.state.login }, bulkOperation }),
+    });
+    await this.#refreshStatistics(trx);
+  }
+
+  /**
+   * PostgreSQL plans the chunks' look-ups from statistics taken before the sync, which know
+   * nothing of the users it has written: refreshed after chunks 1, 2, 4, 8, … as the import does.
+   */
+  async #refreshStatistics(trx: Db) {
+    this.#chunks += 1;
+    if ((this.#chunks & (this.#chunks - 1)) === 0) await refreshStatistics(trx);
   }
 
   /** One user's change, through the users' own checks; false when they refused it (reported). */
