@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { Attribute, Change } from 'ldapts';
 import { forEachEngine, userWithRoles, type Harness } from '../../../test/harness.ts';
+import { SyncSchedule } from './schedule.ts';
 import { GROUPS, loginOf, passwordOf, PEOPLE, startSlapd, SYNC_DN, SYNC_PASSWORD, userDn, type Slapd } from '../../../test/slapd.ts';
 
 const base = '/api/v1/domains/default';
@@ -191,6 +192,42 @@ forEachEngine('directory sources against slapd', (harness) => {
       await slapd.start();
     }
     assert.equal((await signIn(loginOf(4), passwordOf(4))).status, 200);
+  });
+
+  it('cancels a running sync, leaving nothing of it', async () => {
+    const h = harness();
+    const before = await countSynced(h, sourceId, true);
+    const started = await h.admin.post(`${base}/directory-sources/${sourceId}/sync`, undefined, { prefer: 'respond-async' });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    const again = await h.admin.post(`${base}/directory-sources/${sourceId}/sync?dryRun=true`);
+    assert.equal(again.status, 409, 'one sync of a source at a time');
+    const cancelled = await h.admin.post(`${base}/directory-sources/${sourceId}/jobs/${started.body.id}/cancel`);
+    assert.equal(cancelled.status, 200);
+    assert.equal(cancelled.body.state, 'cancelled');
+    assert.equal(await countSynced(h, sourceId, true), before);
+  });
+
+  it('starts a scheduled sync once when it is due, however many processes look', async () => {
+    const h = harness();
+    assert.equal((await h.admin.patch(`${base}/directory-sources/${sourceId}`, { scheduleMinutes: 60 })).status, 200);
+    await h.storage.db
+      .updateTable('directory_sources')
+      .set({ next_sync_at: new Date(Date.now() - 1000).toISOString() })
+      .execute();
+    const started: string[] = [];
+    const failed: unknown[] = [];
+    const schedules = [1, 2].map(
+      () =>
+        new SyncSchedule(
+          h.storage.db,
+          async (_domain, source) => void started.push(source.id),
+          (error) => failed.push(error),
+        ),
+    );
+    await Promise.all(schedules.map((s) => s.tick()));
+    assert.deepEqual([started, failed], [[sourceId], []]);
+    const source = await h.admin.get(`${base}/directory-sources/${sourceId}`);
+    assert.ok(Date.parse(source.body.nextSyncAt) > Date.now() + 59 * 60_000);
   });
 
   it('keeps directory sources to the holders of their permission', async () => {

@@ -206,6 +206,7 @@ class SyncWrites {
     for (const gone of plan.gone) {
       if (await this.#change(trx, gone.id, { active: false }, gone.dn, 'deactivated')) this.tally.sample('deactivated', gone.login);
     }
+    if (this.signal?.aborted) throw this.signal.reason;
   }
 
   async #create(trx: Db, lookups: ImportLookups, users: DirectoryUser[], managed: Managed) {
