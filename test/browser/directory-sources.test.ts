@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { ADMIN_PASSWORD, type Harness } from '../harness.ts';
-import { PEOPLE, startSlapd, SYNC_DN, SYNC_PASSWORD, type Slapd } from '../slapd.ts';
+import { loginOf, PEOPLE, startSlapd, SYNC_DN, SYNC_PASSWORD, type Slapd } from '../slapd.ts';
 import { seriousViolations } from './axe.ts';
 import { consoleUnderTest, signIn } from './browser.ts';
 
@@ -52,6 +52,14 @@ describe('the Directory sources page, as an administrator, against slapd', () =>
     await report.getByText('Synced: 30 created').waitFor();
     await page.keyboard.press('Escape');
     await row.getByText(/30 created, 0 changed/).waitFor();
+
+    // A synced user's card: what the source owns is shown and not editable, the rest is.
+    const synced = await h.storage.db.selectFrom('users').select('id').where('login_key', '=', loginOf(1)).executeTakeFirstOrThrow();
+    await page.goto(`${url}/users/${synced.id}`);
+    await page.getByTestId('synced-notice').waitFor();
+    assert.equal(await page.getByRole('textbox', { name: /^Last name/ }).isDisabled(), true);
+    assert.equal(await page.getByRole('textbox', { name: /^Position/ }).isDisabled(), true);
+    assert.equal(await page.getByRole('textbox', { name: /^Description/ }).isDisabled(), false);
     await context.close();
   });
 });

@@ -114,6 +114,7 @@ forEachEngine('directory sources against slapd', (harness) => {
     assert.equal(supervisor.email, `${loginOf(1)}@example.com`);
     assert.equal(supervisor.lastName, 'Number1');
     assert.equal(supervisor.hasPassword, false);
+    assert.deepEqual([supervisor.directorySource.id, supervisor.directorySource.name], [sourceId, 'corp-ldap']);
     const agent = await userByLogin(h, loginOf(11));
     assert.deepEqual([agent.groups, agent.roles], [[], ['agent']]);
     const source = await h.admin.get(`${base}/directory-sources/${sourceId}`);

@@ -332,7 +332,18 @@ export async function readUser(db: Db, domain: DomainRecord, id: string, only?: 
 }
 
 function stateOf(view: UserView): UserState {
-  const { id: _id, domain: _domain, hasPassword: _p, licenses: _l, version: _v, createdAt: _c, updatedAt: _u, deletedAt: _d, ...state } = view;
+  const {
+    id: _id,
+    domain: _domain,
+    hasPassword: _p,
+    licenses: _l,
+    directorySource: _s,
+    version: _v,
+    createdAt: _c,
+    updatedAt: _u,
+    deletedAt: _d,
+    ...state
+  } = view;
   return state;
 }
 

@@ -64,6 +64,7 @@ forEachEngine('users', (h) => {
         passwordChangeRequired: false,
         sip: undefined,
         agent: undefined,
+        directorySource: null,
         version: 1,
         createdAt: undefined,
         updatedAt: undefined,

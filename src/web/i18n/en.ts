@@ -43,6 +43,9 @@ export const en = {
     expired: 'Your session ended; sign in again to go on where you were.',
   },
   card: {
+    ownedBy: 'Owned by the directory source {{source}}: change it there',
+    syncedFrom:
+      'Synced from the directory source {{source}}: the fields it owns, the activation and the password are changed in the directory, and its sign-ins are checked there.',
     callNumbers: 'Numbers to present on calls',
     smsSenders: 'SMS senders',
     skillLevel: 'Level of {{skill}}',

@@ -44,6 +44,8 @@ export const pl: Strings = {
     expired: 'Sesja wygasła; zaloguj się ponownie, aby wrócić tam, gdzie byłeś.',
   },
   card: {
+    ownedBy: 'Należy do źródła katalogu {{source}}: zmień to tam',
+    syncedFrom: 'Synchronizowany ze źródła katalogu {{source}}: jego pola, aktywność i hasło zmienia się w katalogu, i tam jest sprawdzane logowanie.',
     callNumbers: 'Numery prezentowane w połączeniach',
     smsSenders: 'Nadawcy SMS',
     skillLevel: 'Poziom: {{skill}}',
