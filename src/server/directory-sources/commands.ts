@@ -1,12 +1,14 @@
 import { diff, MASK } from '../audit/rules.ts';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
 import type { Db } from '../db/schema.ts';
-import { conflict, invalid, notFound, type FieldProblem } from '../http/problem.ts';
+import { conflict, forbidden, invalid, notFound, type FieldProblem } from '../http/problem.ts';
+import { permissionsBeyondActor } from '../permissions/rules.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
 import { resolveNames } from '../roles/store.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
+import type { Requester } from '../users/commands.ts';
 import { lookupsOf } from '../users/lookups.ts';
 import { ownedFields, presets, startTlsProblem, type AttributeMapping } from './rules.ts';
 import type { DirectorySourceCreate, DirectorySourceUpdate, DirectorySourceView, GroupMapping } from './schema.ts';
@@ -27,7 +29,7 @@ export async function mustFindSource(db: Db, domainId: string, id: string): Prom
 const nextSyncAt = (minutes: number | null, from = Date.now()) => (minutes === null ? null : new Date(from + minutes * 60_000).toISOString());
 
 /** The settings a source row holds, checked: a free name, known roles and groups, StartTLS only on ldap://. */
-async function checkedSettings(db: Db, domain: DomainRecord, id: string | null, settings: Omit<DirectorySourceCreate, 'bindPassword'>) {
+async function checkedSettings(db: Db, requester: Requester, domain: DomainRecord, id: string | null, settings: Omit<DirectorySourceCreate, 'bindPassword'>) {
   const problems: FieldProblem[] = [];
   if (await nameTaken(db, domain.id, nameKey(settings.name), id))
     problems.push({ path: 'name', code: 'directory_source.name_taken', message: `A directory source named ${JSON.stringify(settings.name)} exists already` });
@@ -35,6 +37,23 @@ async function checkedSettings(db: Db, domain: DomainRecord, id: string | null, 
   if (tls) problems.push({ path: 'startTls', code: 'directory_source.start_tls', message: tls });
   problems.push(...(await unknownNames(db, domain.id, settings.defaultRoles, settings.groupMappings)));
   if (problems.length) throw invalid(problems);
+  await assertMayGrant(db, domain.id, requester, settings.defaultRoles, settings.groupMappings);
+}
+
+/**
+ * Scheduled syncs grant the mapped roles and groups on their own: whoever sets a source up must
+ * hold every permission they hand out, as for granting them to a user by hand.
+ */
+async function assertMayGrant(db: Db, domainId: string, requester: Requester, defaultRoles: string[], mappings: GroupMapping[]) {
+  const lookups = lookupsOf(db, domainId);
+  const roles = await resolveNames(lookups, 'roles', [...defaultRoles, ...mappings.flatMap((m) => m.roles)]);
+  const groups = await resolveNames(
+    lookups,
+    'groups',
+    mappings.flatMap((m) => m.groups),
+  );
+  const beyond = permissionsBeyondActor(requester, (await lookups.permissionsOf(roles.ids, groups.ids)).flat());
+  if (beyond.length) throw forbidden(`The source would grant permissions you do not hold: ${beyond.join(', ')}`);
 }
 
 async function unknownNames(db: Db, domainId: string, defaultRoles: string[], mappings: GroupMapping[]): Promise<FieldProblem[]> {
@@ -75,8 +94,8 @@ function settingsColumns(input: Omit<DirectorySourceCreate, 'bindPassword' | 'at
   };
 }
 
-export async function createSource(db: Db, cipher: SecretCipher, actor: AuditActor, domain: DomainRecord, input: DirectorySourceCreate) {
-  await checkedSettings(db, domain, null, input);
+export async function createSource(db: Db, cipher: SecretCipher, actor: Requester, domain: DomainRecord, input: DirectorySourceCreate) {
+  await checkedSettings(db, actor, domain, null, input);
   const now = new Date().toISOString();
   const row: SourceRow = {
     id: timeOrderedId(),
@@ -109,7 +128,7 @@ export async function createSource(db: Db, cipher: SecretCipher, actor: AuditAct
 export async function updateSource(
   db: Db,
   cipher: SecretCipher,
-  actor: AuditActor,
+  actor: Requester,
   domain: DomainRecord,
   id: string,
   change: DirectorySourceUpdate,
@@ -132,7 +151,7 @@ export async function updateSource(
     defaultRoles: change.defaultRoles ?? was.defaultRoles,
     scheduleMinutes: change.scheduleMinutes === undefined ? was.scheduleMinutes : change.scheduleMinutes,
   };
-  await checkedSettings(db, domain, id, { ...merged, attributes: attributesOf({ preset, attributes: JSON.stringify(merged.attributes) }) });
+  await checkedSettings(db, actor, domain, id, { ...merged, attributes: attributesOf({ preset, attributes: JSON.stringify(merged.attributes) }) });
   const scheduleChanged = merged.scheduleMinutes !== was.scheduleMinutes;
   const next = {
     ...settingsColumns(merged),

@@ -235,5 +235,19 @@ forEachEngine('directory sources against slapd', (harness) => {
     const { client } = await userWithRoles(harness(), 'plain.agent', ['agent']);
     assert.equal((await client.get(`${base}/directory-sources`)).status, 403);
     assert.equal((await client.post(`${base}/directory-sources/${sourceId}/sync?dryRun=true`)).status, 403);
+    const h = harness();
+    const keeper = await h.admin.post(`${base}/roles`, { name: 'directory-keeper', permissions: ['directory-sources:read', 'directory-sources:update'] });
+    assert.equal(keeper.status, 201, JSON.stringify(keeper.body));
+    const { client: delegate } = await userWithRoles(h, 'directory.keeper', ['directory-keeper']);
+    const escalating = await delegate.post(`${base}/directory-sources`, {
+      name: 'escalating',
+      url: slapd.url,
+      bindDn: SYNC_DN,
+      bindPassword: SYNC_PASSWORD,
+      baseDn: PEOPLE,
+      preset: 'openLdap',
+      groupMappings: [{ groupDn: `cn=agents,${GROUPS}`, roles: ['admin'] }],
+    });
+    assert.equal(escalating.status, 403, 'a source may not hand out permissions its author does not hold');
   });
 });
