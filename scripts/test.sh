@@ -15,10 +15,11 @@ fi
 
 # SIPp (Debian's sip-tester) registers real phones against the registrar in the tests;
 # Kamailio checks that the documented auth_db configuration works on the sip_subscriber view;
-# Chromium runs the console's browser tests (driven by playwright-core).
-if ! command -v sipp >/dev/null || ! command -v kamailio >/dev/null || ! [ -x /usr/bin/chromium ]; then
+# Chromium runs the console's browser tests (driven by playwright-core); slapd is the LDAP
+# directory the directory-source tests start, each in a folder of its own.
+if ! command -v sipp >/dev/null || ! command -v kamailio >/dev/null || ! [ -x /usr/bin/chromium ] || ! [ -x /usr/sbin/slapd ]; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq sip-tester kamailio kamailio-postgres-modules chromium >/dev/null
+  apt-get update -qq && apt-get install -y -qq sip-tester kamailio kamailio-postgres-modules chromium slapd ldap-utils >/dev/null
 fi
 
 # The browser tests use the console as `npm run build` makes it.

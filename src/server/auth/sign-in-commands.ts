@@ -14,6 +14,7 @@ import { addressAllowed } from '../networks/networks.ts';
 import { hashPassword, needsRehash, verifyPassword } from '../passwords/hashing.ts';
 import { admitSession, openSession } from '../sessions/store.ts';
 import { rehashPassword, signInAccount, type SignInAccount } from './store.ts';
+import { directoryPasswordIsRight } from '../directory-sources/sign-in.ts';
 
 /** One answer for every wrong login, password, domain or disabled account: nothing to enumerate. */
 export const badCredentials = () => new Problem(401, 'auth.invalid_credentials', 'The domain, login or password is wrong, or the account is disabled');
@@ -40,7 +41,10 @@ export async function authenticate(db: Db, cipher: SecretCipher, attempt: Attemp
   const settings = domain ? await readBruteForceSettings(db, domain.id) : defaultBruteForceSettings;
   const keys = attemptKeys({ domain: attempt.domain, login: attempt.login, userId: account?.id, address: attempt.address });
   await assertNotLocked(db, keys, settings);
-  const verified = await verifyPassword(account?.password_hash ?? null, attempt.password);
+  // A synced user's password is the directory's to check; a directory down refuses the sign-in (503) before any failure is counted.
+  const verified = account?.directory_source_id
+    ? await directoryPasswordIsRight(db, account.id, attempt.password)
+    : await verifyPassword(account?.password_hash ?? null, attempt.password);
   if (!domain || !account || !verified || account.active !== 1 || domain.active !== 1) {
     await recordFailure(db, keys, settings);
     throw badCredentials();

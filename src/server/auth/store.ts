@@ -5,7 +5,7 @@ import type { Db } from '../db/schema.ts';
 export function signInAccount(db: Db, domainId: string, key: string) {
   return db
     .selectFrom('users')
-    .select(['id', 'login', 'password_hash', 'active', 'ip_allow_list', 'max_sessions', 'session_limit', 'session_max_age'])
+    .select(['id', 'login', 'password_hash', 'active', 'ip_allow_list', 'max_sessions', 'session_limit', 'session_max_age', 'directory_source_id'])
     .where('domain_id', '=', domainId)
     .where('deleted_at', 'is', null)
     .where((eb) => eb.or([eb('login_key', '=', key), eb('email_key', '=', key)]))

@@ -20,6 +20,7 @@ export interface Database {
   changes: ChangesTable;
   change_counters: ChangeCountersTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
+  directory_sources: DirectorySourcesTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   password_history: { user_id: string; password_hash: string; created_at: string };
@@ -174,6 +175,9 @@ export interface UsersTable {
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
+  /** The LDAP or Active Directory source that owns this user, and its entry there. */
+  directory_source_id: string | null;
+  directory_dn: string | null;
 }
 
 export interface SipAccountsTable {
@@ -326,3 +330,36 @@ export interface WebhookAttemptsTable {
 }
 
 export type Db = Kysely<Database>;
+
+export interface DirectorySourcesTable {
+  id: string;
+  domain_id: string;
+  name: string;
+  name_key: string;
+  /** ldap:// or ldaps://. */
+  url: string;
+  start_tls: number;
+  bind_dn: string;
+  /** Sealed with the secret key. */
+  bind_password: string;
+  base_dn: string;
+  user_filter: string;
+  preset: string;
+  /** JSON: Switchboard field → directory attribute. */
+  attributes: string;
+  /** `memberOf` (the user entry names its groups) or `groupOfNames` (the group entries name their members). */
+  membership: string;
+  /** JSON array of { groupDn, groups, roles }. */
+  group_mappings: string;
+  /** JSON array of role names every synced user holds. */
+  default_roles: string;
+  /** JSON array of the user fields the source owns (read-only elsewhere): kept beside the mapping for the users' own checks. */
+  owned_fields: string;
+  schedule_minutes: number | null;
+  /** When a scheduled sync is due; moved on by the process that claims it. */
+  next_sync_at: string | null;
+  /** JSON: the outcome of the last sync (when, by whom, counts), or null. */
+  last_sync: string | null;
+  created_at: string;
+  updated_at: string;
+}

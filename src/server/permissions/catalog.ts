@@ -20,6 +20,11 @@ export const permissionCatalog = {
   'audit:read': { scope: 'domain', description: 'Read the audit log of the domain' },
   'changes:read': { scope: 'domain', description: "Follow the domain's change feed: every committed change, in order (for integrations)" },
   'webhooks:manage': { scope: 'domain', description: "Manage the domain's webhooks: subscriptions, their secrets, delivery logs and redeliveries" },
+  'directory-sources:read': { scope: 'domain', description: "See the domain's LDAP and Active Directory sources and their syncs" },
+  'directory-sources:update': {
+    scope: 'domain',
+    description: 'Add, change and remove LDAP and Active Directory sources, and sync them (which creates, changes and deactivates their users)',
+  },
   'catalogs:read': { scope: 'domain', description: 'See the tags and skills of the domain' },
   'catalogs:manage': { scope: 'domain', description: 'Add, rename and remove tags and skills' },
   'numbers:read': { scope: 'domain', description: "See the domain's numbers and SMS sender IDs" },

@@ -13,7 +13,7 @@ import { keepingAnAdministrator } from '../roles/administrators.ts';
 import { resolveNames } from '../roles/store.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
 import { effectivePermissions } from '../permissions/effective.ts';
-import { accountControlFields, accountControlRefusal, applyUpdate } from './rules.ts';
+import { accountControlFields, accountControlRefusal, applyUpdate, ownedFieldProblems } from './rules.ts';
 import { permissionsBeyondActor } from '../permissions/rules.ts';
 import { rememberPassword } from '../passwords/store.ts';
 import { clearTwoFactor } from '../totp/store.ts';
@@ -28,6 +28,7 @@ import { writeNewUsers } from './new-users.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import {
   accountHolders,
+  directoryOwnerOf,
   findTaken,
   findUserRow,
   setDeleted,
@@ -159,6 +160,22 @@ export async function changeUser(
   return withSecret(await readUser(db, domain, id), prepared.telephony);
 }
 
+const ownable = new Set(['login', 'email', 'firstName', 'lastName', 'workPhone', 'position', 'description', 'integrations', 'sip', 'active', 'password']);
+
+/** What a user's directory source owns changes only through its sync (options.bySync). */
+async function refuseOwnedFields(db: Db, before: UserView, after: UserView, change: UserUpdate) {
+  // Most changes (roles, groups, tags, telephony settings) touch nothing a source can own: no query for them.
+  if (!Object.entries(change).some(([key, value]) => value !== undefined && ownable.has(key))) return;
+  const owner = await directoryOwnerOf(db, before.id);
+  const problems = owner ? ownedFieldProblems(owner, before, after, change) : [];
+  if (problems.length)
+    throw conflict(
+      'user.owned_by_directory',
+      `Fields owned by the directory source ${JSON.stringify(owner?.name)}: ${problems.map((p) => p.path).join(', ')}`,
+      problems,
+    );
+}
+
 /** A change checked, resolved and hashed, ready to be written; `changed` says whether it changes anything. */
 export interface PreparedChange {
   before: UserView;
@@ -178,12 +195,14 @@ export async function prepareChange(
   before: UserView,
   change: UserUpdate,
   guards: Safeguards,
+  options: { bySync?: boolean } = {},
 ): Promise<PreparedChange> {
   const id = before.id;
   const after = applyUpdate(before, change);
   const lookups = lookupsOf(db, domain.id);
   // Every check runs, each refusal kept, so one answer lists all of the change's problems.
   const refusals = new Refusals();
+  if (!options.bySync) await refusals.check(() => refuseOwnedFields(db, before, after, change));
   const telephony = (await refusals.check(() =>
     prepareTelephony(lookups, domain, { id, login: after.login }, { sip: before.sip, agent: before.agent }, { sip: change.sip, agent: change.agent }),
   )) ?? {
@@ -318,7 +337,18 @@ export async function readUser(db: Db, domain: DomainRecord, id: string, only?: 
 }
 
 function stateOf(view: UserView): UserState {
-  const { id: _id, domain: _domain, hasPassword: _p, licenses: _l, version: _v, createdAt: _c, updatedAt: _u, deletedAt: _d, ...state } = view;
+  const {
+    id: _id,
+    domain: _domain,
+    hasPassword: _p,
+    licenses: _l,
+    directorySource: _s,
+    version: _v,
+    createdAt: _c,
+    updatedAt: _u,
+    deletedAt: _d,
+    ...state
+  } = view;
   return state;
 }
 

@@ -17,6 +17,8 @@ export interface NewUser {
   id: string;
   user: PreparedUser;
   licenseIds?: string[];
+  /** The directory source (LDAP, Active Directory) it comes from, and its entry there. */
+  directory?: { sourceId: string; dn: string };
 }
 
 export interface WriteOptions {
@@ -62,7 +64,7 @@ export const createdChanges = (user: PreparedUser): Changes => diff(null, user.s
 
 type Add = <T extends keyof Database>(table: T, ...values: Insertable<Database[T]>[]) => void;
 
-function rowsOf(domainId: string, { id, user, licenseIds = [] }: NewUser, now: string, add: Add) {
+function rowsOf(domainId: string, { id, user, licenseIds = [], directory }: NewUser, now: string, add: Add) {
   const { state, links, secrets, telephony } = user;
   add('users', {
     id,
@@ -74,6 +76,8 @@ function rowsOf(domainId: string, { id, user, licenseIds = [] }: NewUser, now: s
     created_at: now,
     updated_at: now,
     deleted_at: null,
+    directory_source_id: directory?.sourceId ?? null,
+    directory_dn: directory?.dn ?? null,
   });
   add('user_roles', ...links.roleIds.map((role_id) => ({ user_id: id, role_id })));
   add('user_groups', ...links.groupIds.map((group_id) => ({ user_id: id, group_id })));

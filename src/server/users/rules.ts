@@ -75,3 +75,31 @@ export function accountControlRefusal(
     detail: `This account holds permissions you do not (${missing.join(', ')}): its credentials, security settings, e-mail, activation and sessions are changed only by someone holding all of them`,
   };
 }
+
+/** The directory source (LDAP, Active Directory) that owns a synced user, with the fields it owns. */
+export interface DirectoryOwner {
+  name: string;
+  ownedFields: string[];
+}
+
+const valueAt = (view: UserView, path: string): unknown => path.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | null)?.[key], view);
+
+/**
+ * A field its directory source owns may change only through a sync: each owned field a change
+ * would give another value is refused, naming the source. A change that repeats a value (a
+ * console sending the whole form) passes.
+ */
+export function ownedFieldProblems(owner: DirectoryOwner, before: UserView, after: UserView, change: UserUpdate) {
+  const touched = owner.ownedFields.filter((path) => {
+    if (path === 'password') return change.password !== undefined;
+    if (path === 'sip.extension') return change.sip?.extension !== undefined && change.sip.extension !== before.sip?.extension;
+    const was = valueAt(before, path);
+    const now = path === 'integrations.oauthEmail' ? (change.integrations?.oauthEmail ?? was) : valueAt(after, path);
+    return was !== now;
+  });
+  return touched.map((path) => ({
+    path: path.replace('.', '/'),
+    code: 'user.owned_by_directory',
+    message: `Owned by the directory source ${JSON.stringify(owner.name)}: change it in the directory, the next sync brings it here`,
+  }));
+}

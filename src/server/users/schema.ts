@@ -151,6 +151,10 @@ export const userResponse = z.object({
   sip: sipView.nullable(),
   agent: agentView,
   presence: presenceView.optional().describe('Live state: in the list only (online, CC, registration, status, readiness)'),
+  directorySource: z
+    .object({ id: z.string(), name: z.string(), ownedFields: z.array(z.string()) })
+    .nullable()
+    .describe('The LDAP or Active Directory source the user is synced from: the fields it owns change only there'),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

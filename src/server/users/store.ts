@@ -9,6 +9,7 @@ import { agentViewOf } from '../agents/store.ts';
 import { sipViewOf } from '../sip-accounts/store.ts';
 import { TRIGRAM, WORD_SEPARATORS, searchTextOf, searchWords } from '../db/search-text.ts';
 import type { UserListQuery, UserView } from './schema.ts';
+import type { DirectoryOwner } from './rules.ts';
 import type { Lookups } from '../tenancy/lookups.ts';
 import type { PresenceEngine } from '../presence/engine.ts';
 import type { PresenceView } from '../presence/schema.ts';
@@ -45,6 +46,7 @@ const userColumns = [
   'department',
   'manager_id',
   'locale',
+  'directory_source_id',
   'version',
   'created_at',
   'updated_at',
@@ -54,7 +56,7 @@ const userColumns = [
 export type UserRow = Pick<UsersTable, (typeof userColumns)[number]>;
 
 /** What a user is made of, besides the bookkeeping the store adds. */
-export type UserState = Omit<UserView, 'id' | 'domain' | 'hasPassword' | 'licenses' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
+export type UserState = Omit<UserView, 'id' | 'domain' | 'hasPassword' | 'licenses' | 'directorySource' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
 
 /**
  * Secrets written beside the state, never part of it: a password hash and a sealed CalDAV token.
@@ -79,6 +81,17 @@ const userById = prepared<{ domainId: string; id: string }, UserRow>((db: Db, pa
 
 export async function findUserRow(db: Db, domainId: string, id: string): Promise<UserRow | undefined> {
   return (await userById(db, { domainId, id }))[0];
+}
+
+/** The directory source that owns a user, with the fields it owns; undefined for a user of Switchboard's own. */
+export async function directoryOwnerOf(db: Db, userId: string): Promise<DirectoryOwner | undefined> {
+  const row = await db
+    .selectFrom('users as u')
+    .innerJoin('directory_sources as d', 'd.id', 'u.directory_source_id')
+    .select(['d.name', 'd.owned_fields'])
+    .where('u.id', '=', userId)
+    .executeTakeFirst();
+  return row && { name: row.name, ownedFields: JSON.parse(row.owned_fields) as string[] };
 }
 
 /** Logins and e-mails are unique per domain, case-insensitively, deleted users included. */
@@ -299,6 +312,14 @@ function carriedBy(links: LinkRow[]): Map<string, Carried> {
   return carried;
 }
 
+/** The directory sources users are synced from, by id: no query when none is. */
+async function directorySourcesOf(db: Db, rows: UserRow[]) {
+  const ids = [...new Set(rows.flatMap((r) => (r.directory_source_id ? [r.directory_source_id] : [])))];
+  if (ids.length === 0) return new Map<string, NonNullable<UserView['directorySource']>>();
+  const sources = await db.selectFrom('directory_sources').select(['id', 'name', 'owned_fields']).where('id', 'in', ids).execute();
+  return new Map(sources.map((s) => [s.id, { id: s.id, name: s.name, ownedFields: JSON.parse(s.owned_fields) as string[] }]));
+}
+
 /** Builds the API view of users from two queries besides their rows: what they carry by name, and their telephony. */
 export async function toUserViews(db: Db, domain: DomainRecord, rows: UserRow[]): Promise<UserView[]> {
   if (rows.length === 0) return [];
@@ -309,6 +330,7 @@ export async function toUserViews(db: Db, domain: DomainRecord, rows: UserRow[])
   const telephony = one ? await telephonyOfOne(db, { id: one }) : await telephonyQuery(db, ids).execute();
   const carried = carriedBy(links);
   const telephonyOf = new Map(telephony.map((t) => [t.id, t]));
+  const sources = await directorySourcesOf(db, rows);
   const none: Carried = { role: [], group: [], tag: [], license: [], call: [], sms: [], skill: [] };
   return rows.map((r) => {
     const named = carried.get(r.id) ?? none;
@@ -356,6 +378,7 @@ export async function toUserViews(db: Db, domain: DomainRecord, rows: UserRow[])
         named.skill.map((s) => ({ skill: s.name, level: s.rank })).sort((a, b) => byName(a.skill, b.skill)),
         domain,
       ),
+      directorySource: r.directory_source_id === null ? null : (sources.get(r.directory_source_id) ?? null),
       version: r.version,
       createdAt: r.created_at,
       updatedAt: r.updated_at,

@@ -69,6 +69,7 @@ forEachEngine('users', (h) => {
         locale: null,
         sip: undefined,
         agent: undefined,
+        directorySource: null,
         version: 1,
         createdAt: undefined,
         updatedAt: undefined,

@@ -153,12 +153,16 @@ export function UserCard() {
     setServerProblem(null);
     setDraft((d) => withValue(d, path, value));
   };
+  // A synced user's fields its directory source owns change there only: shown, not editable.
+  const source = loaded.data?.directorySource ?? null;
+  const owned = (path: string) => Boolean(source?.ownedFields.includes(path.replace('/', '.')));
   const text = (path: string, label: string, extra: Record<string, unknown> = {}) => ({
     label: t(label),
     value: String(at(draft, path) ?? ''),
     onChange: (e: { currentTarget: { value: string } }) => set(path, e.currentTarget.value),
     error: problemAt(path, t(label)),
     ...extra,
+    ...(owned(path) ? { disabled: true, description: t('card.ownedBy', { source: source?.name }) } : {}),
   });
   const number = (path: string, label: string) => ({
     label: t(label),
@@ -257,6 +261,11 @@ export function UserCard() {
         </Alert>
       )}
       {readOnly && deletedAt === null && <Alert color="blue">{t('users.readOnly')}</Alert>}
+      {source && (
+        <Alert color="blue" data-testid="synced-notice">
+          {t('card.syncedFrom', { source: source.name })}
+        </Alert>
+      )}
       {(serverProblem || (touched && problems.size > 0)) && (
         <Alert color="red" role="alert" data-testid="card-problems">
           {serverProblem && problems.size === 0 ? said(serverProblem) : t('card.fieldsToFix', { count: problems.size })}
@@ -279,7 +288,13 @@ export function UserCard() {
             <TextInput {...text('firstName', 'card.firstName')} />
             <TextInput {...text('lastName', 'card.lastName')} />
             <PasswordInput {...text('password', 'card.password')} description={t('card.passwordHint')} autoComplete="new-password" />
-            <Switch label={t('card.active')} checked={Boolean(draft.active)} onChange={(e) => set('active', e.currentTarget.checked)} />
+            <Switch
+              label={t('card.active')}
+              checked={Boolean(draft.active)}
+              disabled={owned('active')}
+              description={owned('active') ? t('card.ownedBy', { source: source?.name }) : undefined}
+              onChange={(e) => set('active', e.currentTarget.checked)}
+            />
             <MultiSelect
               label={t('card.roles')}
               data={roles}

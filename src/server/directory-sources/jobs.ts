@@ -1,0 +1,93 @@
+import { Problem } from '../http/problem.ts';
+import { syncRunning } from './commands.ts';
+import type { SyncJobView, SyncReport } from './schema.ts';
+
+interface Job {
+  domainId: string;
+  view: SyncJobView;
+  abort: AbortController;
+  done: Promise<SyncJobView>;
+}
+
+/** How long a finished job is kept to be read. */
+const KEPT_MS = 60 * 60 * 1000;
+
+/**
+ * Syncs running in this process and the ones finished in the last hour, as the import keeps its
+ * jobs: each change of a job is published to its domain's event stream (`job` events, counts
+ * only), the job itself is answered by the process that runs it. One sync of a source at a time.
+ */
+export class SyncJobs {
+  readonly #jobs = new Map<string, Job>();
+
+  constructor(private readonly publish: (domainId: string, event: Omit<SyncJobView, 'result'>) => Promise<void>) {}
+
+  start(
+    domainId: string,
+    source: string,
+    id: string,
+    startedBy: string,
+    task: (signal: AbortSignal, onProgress: (entries: number) => void) => Promise<SyncReport>,
+  ): Job {
+    if ([...this.#jobs.values()].some((j) => j.view.source === source && j.view.state === 'running')) throw syncRunning();
+    const abort = new AbortController();
+    const view: SyncJobView = {
+      id,
+      kind: 'directory.sync',
+      source,
+      state: 'running',
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      startedBy,
+      progress: { entries: 0 },
+      result: null,
+      error: null,
+    };
+    const changed = () => {
+      const { result: _result, ...event } = view;
+      void this.publish(domainId, { ...event, progress: { ...view.progress } }).catch(() => undefined);
+    };
+    const finish = (state: SyncJobView['state'], fields: Partial<SyncJobView>) => {
+      Object.assign(view, { state, finishedAt: new Date().toISOString(), ...fields });
+      changed();
+      setTimeout(() => this.#jobs.delete(id), KEPT_MS).unref();
+      return { ...view };
+    };
+    let reported = 0;
+    const done = task(abort.signal, (entries) => {
+      view.progress = { entries };
+      // At most four events a second: a large directory comes in many pages.
+      if (Date.now() - reported < 250) return;
+      reported = Date.now();
+      changed();
+    }).then(
+      (result) => finish('succeeded', { result }),
+      (error: unknown) => {
+        if (abort.signal.aborted) return finish('cancelled', {});
+        const problem = error instanceof Problem ? error : new Problem(500, 'directory_source.sync_failed', 'The sync failed; nothing of it was written');
+        return finish('failed', { error: { status: problem.status, code: problem.code, detail: problem.detail } });
+      },
+    );
+    const job = { domainId, view, abort, done };
+    this.#jobs.set(id, job);
+    changed();
+    return job;
+  }
+
+  get(domainId: string, id: string): Job | undefined {
+    const job = this.#jobs.get(id);
+    return job?.domainId === domainId ? job : undefined;
+  }
+
+  /** Cancels a running sync: its transaction rolls back, so nothing of it stays. */
+  async cancel(job: Job): Promise<SyncJobView> {
+    if (job.view.state === 'running') job.abort.abort(new Problem(409, 'directory_source.sync_cancelled', 'The sync was cancelled; nothing of it was written'));
+    return job.done;
+  }
+
+  /** Cancels what runs (the process is closing). */
+  async close(): Promise<void> {
+    await Promise.all([...this.#jobs.values()].map((job) => this.cancel(job)));
+    this.#jobs.clear();
+  }
+}
