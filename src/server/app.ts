@@ -62,6 +62,8 @@ import { tokenRoutes } from './tokens/routes.ts';
 import { totpRoutes } from './auth/totp-routes.ts';
 import { userRoutes } from './users/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
+import { identityProviderRoutes } from './identity-providers/routes.ts';
+import { ssoSignInRoutes } from './identity-providers/sign-in-routes.ts';
 import { WebhookWorker } from './webhooks/worker.ts';
 import { presenceDeliveries } from './webhooks/commands.ts';
 import { safeguardsFor } from './users/safeguards.ts';
@@ -204,6 +206,8 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   exportRoutes(app, deps);
   importRoutes(app, deps);
   webhookRoutes(app, deps);
+  identityProviderRoutes(app, deps);
+  ssoSignInRoutes(app, deps);
   const webhooks = new WebhookWorker(storage.db, deps.cipher, config.webhooks, app.log);
   app.addHook('onReady', async () => webhooks.start());
   app.addHook('onClose', () => webhooks.stop());

@@ -19,6 +19,7 @@ import { changes } from './migrations/2026-11-30-changes.ts';
 import { webhooks } from './migrations/2026-11-30-webhooks.ts';
 import { changesBatchIndex } from './migrations/2026-11-30-changes-batch-index.ts';
 import { search } from './migrations/2026-11-30-search.ts';
+import { identityProviders } from './migrations/2026-11-30-identity-providers.ts';
 
 /**
  * Listed, not discovered: a reader finds every migration here, and the build needs no file globbing.
@@ -44,6 +45,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30.02-webhooks': webhooks,
   '2026-11-30.03-changes-batch-index': changesBatchIndex,
   '2026-11-30.04-search': search,
+  '2026-11-30.05-identity-providers': identityProviders,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

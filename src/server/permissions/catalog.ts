@@ -20,6 +20,11 @@ export const permissionCatalog = {
   'audit:read': { scope: 'domain', description: 'Read the audit log of the domain' },
   'changes:read': { scope: 'domain', description: "Follow the domain's change feed: every committed change, in order (for integrations)" },
   'webhooks:manage': { scope: 'domain', description: "Manage the domain's webhooks: subscriptions, their secrets, delivery logs and redeliveries" },
+  'identity-providers:read': { scope: 'domain', description: "See the domain's identity providers (single sign-on) and who must use them" },
+  'identity-providers:update': {
+    scope: 'domain',
+    description: 'Add, change and remove identity providers (single sign-on), and require SSO of the domain or of roles',
+  },
   'catalogs:read': { scope: 'domain', description: 'See the tags and skills of the domain' },
   'catalogs:manage': { scope: 'domain', description: 'Add, rename and remove tags and skills' },
   'numbers:read': { scope: 'domain', description: "See the domain's numbers and SMS sender IDs" },
