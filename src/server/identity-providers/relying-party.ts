@@ -86,13 +86,24 @@ export async function finishSignIn(client: ProviderClient, pending: PendingSignI
       expectedNonce: pending.nonce,
       idTokenExpected: true,
     });
-    const claims = tokens.claims();
+    const claims = tokens.claims() as IdentityClaims | undefined;
     if (!claims) throw new SignInRejected('the provider sent no ID token');
-    return claims as IdentityClaims;
+    return await withUserInfo(config, tokens.access_token, claims);
   } catch (error) {
     if (error instanceof SignInRejected) throw error;
     throw new SignInRejected(error instanceof Error ? error.message : String(error), { cause: error });
   }
+}
+
+/**
+ * Providers that keep the ID token small (the code flow's default in some) answer e-mail and
+ * names from the UserInfo endpoint only: those fill what the ID token left out, for the same subject.
+ */
+async function withUserInfo(config: oidc.Configuration, accessToken: string, claims: IdentityClaims): Promise<IdentityClaims> {
+  const named = claims.email !== undefined || claims.preferred_username !== undefined || claims.upn !== undefined;
+  if (named || !config.serverMetadata().userinfo_endpoint) return claims;
+  const info = (await oidc.fetchUserInfo(config, accessToken, claims.sub)) as Partial<IdentityClaims>;
+  return { ...info, ...claims };
 }
 
 /** The provider's RP-initiated logout URL, when it has an end_session_endpoint. */
