@@ -84,6 +84,7 @@ const HotDesks = lazy(() => import('./pages/HotDesks.tsx').then((m) => ({ defaul
 const Workspace = lazy(() => import('./pages/Workspace.tsx').then((m) => ({ default: m.Workspace })));
 const Import = lazy(() => import('./pages/Import.tsx').then((m) => ({ default: m.Import })));
 const Webhooks = lazy(() => import('./pages/Webhooks.tsx').then((m) => ({ default: m.Webhooks })));
+const IdentityProviders = lazy(() => import('./pages/IdentityProviders.tsx').then((m) => ({ default: m.IdentityProviders })));
 const UserCard = lazy(() => import('./pages/UserCard.tsx').then((m) => ({ default: m.UserCard })));
 
 /** Where an address of nothing leads: the directory for who may read it, else one's workspace. */
@@ -143,6 +144,7 @@ const router = createBrowserRouter([
       { path: '/pause-reasons', element: gated('catalogs:read', <PauseReasons />) },
       { path: '/hot-desks', element: gated('users:read', <HotDesks />) },
       { path: '/webhooks', element: gated('webhooks:manage', <Webhooks />) },
+      { path: '/identity-providers', element: gated('identity-providers:read', <IdentityProviders />) },
       { path: '/users/new', element: gated('users:create', <UserCard key="new" />) },
       { path: '/users/import', element: gated('users:create', <Import />) },
       { path: '/users/:id', element: <UserPage /> },

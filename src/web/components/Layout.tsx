@@ -21,6 +21,7 @@ const pages = [
   { to: '/licenses', label: 'app.licenses', permission: 'licenses:read' },
   { to: '/numbers', label: 'app.numbers', permission: 'numbers:read' },
   { to: '/webhooks', label: 'app.webhooks', permission: 'webhooks:manage' },
+  { to: '/identity-providers', label: 'app.identityProviders', permission: 'identity-providers:read' },
   { to: '/audit', label: 'app.audit', permission: 'audit:read' },
   { to: '/settings', label: 'app.settings', permission: 'users:read' },
   { to: '/domains', label: 'app.domains', permission: 'domains:create' },
