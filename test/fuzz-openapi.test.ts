@@ -27,7 +27,9 @@ function domainsFor(operation: Operation): string[] {
   return operation.method === 'GET' ? ['default', 'fuzz'] : ['fuzz'];
 }
 const anonymousOnly = (operation: Operation) =>
-  operation.path === '/api/v1/auth/logout' || (operation.path.includes('/webhooks') && operation.method !== 'GET');
+  operation.path === '/api/v1/auth/logout' ||
+  operation.path === '/api/v1/auth/sso/logout' ||
+  (operation.path.includes('/webhooks') && operation.method !== 'GET');
 
 async function send(h: Harness, request: FuzzRequest) {
   return h.app.inject({

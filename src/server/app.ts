@@ -64,6 +64,8 @@ import { userRoutes } from './users/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 import { scimService } from './scim/routes.ts';
 import { directorySourceRoutes } from './directory-sources/routes.ts';
+import { identityProviderRoutes } from './identity-providers/routes.ts';
+import { ssoSignInRoutes } from './identity-providers/sign-in-routes.ts';
 import { WebhookWorker } from './webhooks/worker.ts';
 import { presenceDeliveries } from './webhooks/commands.ts';
 import { safeguardsFor } from './users/safeguards.ts';
@@ -209,6 +211,8 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   // Its own scope: SCIM answers errors and unknown URLs in its own form and reads application/scim+json.
   await app.register(scimService(deps), { prefix: '/scim/v2' });
   directorySourceRoutes(app, deps);
+  identityProviderRoutes(app, deps);
+  ssoSignInRoutes(app, deps);
   const webhooks = new WebhookWorker(storage.db, deps.cipher, config.webhooks, app.log);
   app.addHook('onReady', async () => webhooks.start());
   app.addHook('onClose', () => webhooks.stop());

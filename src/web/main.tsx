@@ -86,6 +86,7 @@ const Import = lazy(() => import('./pages/Import.tsx').then((m) => ({ default: m
 const Webhooks = lazy(() => import('./pages/Webhooks.tsx').then((m) => ({ default: m.Webhooks })));
 const Provisioning = lazy(() => import('./pages/Provisioning.tsx').then((m) => ({ default: m.Provisioning })));
 const DirectorySources = lazy(() => import('./pages/DirectorySources.tsx').then((m) => ({ default: m.DirectorySources })));
+const IdentityProviders = lazy(() => import('./pages/IdentityProviders.tsx').then((m) => ({ default: m.IdentityProviders })));
 const UserCard = lazy(() => import('./pages/UserCard.tsx').then((m) => ({ default: m.UserCard })));
 
 /** Where an address of nothing leads: the directory for who may read it, else one's workspace. */
@@ -147,6 +148,7 @@ const router = createBrowserRouter([
       { path: '/webhooks', element: gated('webhooks:manage', <Webhooks />) },
       { path: '/provisioning', element: gated('scim:provision', <Provisioning />) },
       { path: '/directory-sources', element: gated('directory-sources:read', <DirectorySources />) },
+      { path: '/identity-providers', element: gated('identity-providers:read', <IdentityProviders />) },
       { path: '/users/new', element: gated('users:create', <UserCard key="new" />) },
       { path: '/users/import', element: gated('users:create', <Import />) },
       { path: '/users/:id', element: <UserPage /> },

@@ -2,7 +2,21 @@ import { z } from 'zod';
 import { limitSchema } from '../http/paging.ts';
 
 /** What the log is kept about: the `target.type` of its entries. */
-export const auditTargetTypes = ['user', 'role', 'group', 'domain', 'session', 'license', 'tag', 'skill', 'number', 'desk', 'pause_reason', 'bulk'] as const;
+export const auditTargetTypes = [
+  'user',
+  'role',
+  'group',
+  'domain',
+  'session',
+  'license',
+  'tag',
+  'skill',
+  'number',
+  'desk',
+  'pause_reason',
+  'bulk',
+  'identity_provider',
+] as const;
 
 export const auditQuery = z
   .strictObject({

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/schema.ts';
 import { findDomain } from '../tenancy/domain-record.ts';
 import { can, type Access } from '../http/access.ts';
@@ -111,3 +111,8 @@ function fromAnotherSite(request: FastifyRequest): boolean {
 
 const isWrite = (request: FastifyRequest) => request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS';
 const isWebSocketUpgrade = (request: FastifyRequest) => request.headers.upgrade?.toLowerCase() === 'websocket';
+
+/** The session as an HttpOnly cookie, for the console; strict, so no other site's page sends it. */
+export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: string, secure: boolean) {
+  reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure, expires: new Date(expiresAt) });
+}

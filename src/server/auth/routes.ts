@@ -1,4 +1,3 @@
-import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { findDomain } from '../tenancy/domain-record.ts';
 import { actorOf } from '../http/access.ts';
@@ -7,7 +6,7 @@ import { Problem } from '../http/problem.ts';
 import type { Deps, Router } from '../deps.ts';
 import { readUser } from '../users/commands.ts';
 import { profileUpdate, userResponse } from '../users/schema.ts';
-import { SESSION_COOKIE } from './guard.ts';
+import { SESSION_COOKIE, setSessionCookie } from './guard.ts';
 import { changeOwnProfile, signOut } from './commands.ts';
 import { authenticate, openSignedInSession } from './sign-in-commands.ts';
 import { loginBody, loginResponse, meResponse } from './schema.ts';
@@ -70,8 +69,4 @@ export function authRoutes(router: Router, { db, config, passwords, cipher }: De
       return user;
     },
   });
-}
-
-function setSessionCookie(reply: FastifyReply, token: string, expiresAt: string, secure: boolean) {
-  reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure, expires: new Date(expiresAt) });
 }

@@ -12,12 +12,15 @@ import type { SecretCipher } from '../secrets/cipher.ts';
 import { passesSecondFactor, wrongSecondFactor } from '../totp/second-factor.ts';
 import { addressAllowed } from '../networks/networks.ts';
 import { hashPassword, needsRehash, verifyPassword } from '../passwords/hashing.ts';
-import { admitSession, openSession } from '../sessions/store.ts';
+import { admitSession, mustUseSso, openSession, sessionIdOf } from '../sessions/store.ts';
 import { rehashPassword, signInAccount, type SignInAccount } from './store.ts';
 import { directoryPasswordIsRight } from '../directory-sources/sign-in.ts';
 
 /** One answer for every wrong login, password, domain or disabled account: nothing to enumerate. */
 export const badCredentials = () => new Problem(401, 'auth.invalid_credentials', 'The domain, login or password is wrong, or the account is disabled');
+
+export const ssoRequired = () =>
+  new Problem(403, 'auth.sso_required', "This account signs in through the domain's identity provider only: use its button on the sign-in page");
 
 export interface Attempt {
   domain: string;
@@ -49,6 +52,17 @@ export async function authenticate(db: Db, cipher: SecretCipher, attempt: Attemp
     await recordFailure(db, keys, settings);
     throw badCredentials();
   }
+  // Only a right password learns that this account signs in through its identity provider.
+  if (await mustUseSso(db, domain.id, account.id)) {
+    await recordSignInAudit(db, {
+      domainId: domain.id,
+      actor: { id: account.id, login: account.login },
+      action: 'session.refused',
+      target: { type: 'session', id: account.id, name: account.login },
+      changes: { reason: { from: null, to: 'sso_required' } },
+    });
+    throw ssoRequired();
+  }
   // Only a right password learns that a second factor is needed; a wrong second factor counts as a failure.
   if (!(await passesSecondFactor(db, cipher, account.id, attempt))) {
     await recordFailure(db, keys, settings);
@@ -78,8 +92,9 @@ export async function authenticate(db: Db, cipher: SecretCipher, attempt: Attemp
 }
 
 /**
- * Opens a session for an account that passed `authenticate`, within its session limit, with its
- * audit entry: all in the sign-in file, so a long write to the directory does not hold it back.
+ * Opens a session for an account that passed `authenticate` (or an SSO sign-in), within its
+ * session limit, with its audit entry: all in the sign-in file, so a long write to the directory
+ * does not hold it back. `along` writes what the sign-in adds, in the same transaction.
  */
 export async function openSignedInSession(
   db: Db,
@@ -87,6 +102,7 @@ export async function openSignedInSession(
   account: SignInAccount,
   ttlSeconds: number,
   client: { userAgent?: string; address: string },
+  along?: (trx: Db, sessionId: string) => Promise<void>,
 ) {
   return writingSignInFileOnly(() =>
     db.transaction().execute(async (trx) => {
@@ -99,6 +115,7 @@ export async function openSignedInSession(
         target: { type: 'session', id: account.id, name: account.login },
         changes: { address: { from: null, to: client.address } },
       });
+      await along?.(trx, sessionIdOf(opened.token));
       return opened;
     }),
   );

@@ -20,7 +20,7 @@ export interface ChangeDraft {
 }
 
 /** Resources of the directory that other systems follow. */
-export const resources = new Set(['user', 'role', 'group', 'license', 'number', 'pause_reason', 'desk', 'domain', 'directory_source']);
+export const resources = new Set(['user', 'role', 'group', 'license', 'number', 'pause_reason', 'desk', 'domain', 'directory_source', 'identity_provider']);
 
 /** Audited acts on a resource that leave the resource as it was. */
 const notChanges = new Set(['user.signed_out', 'user.unlocked', 'user.password_reset_issued', 'token.revoked', 'session.ended']);

@@ -22,6 +22,7 @@ import { search } from './migrations/2026-11-30-search.ts';
 import { signInFile } from './migrations/2026-11-30-sign-in-file.ts';
 import { directoryAttributes } from './migrations/2026-11-30-directory-attributes.ts';
 import { directorySources } from './migrations/2026-11-30-directory-sources.ts';
+import { identityProviders } from './migrations/2026-11-30-identity-providers.ts';
 
 /**
  * Listed, not discovered: a reader finds every migration here, and the build needs no file globbing.
@@ -50,6 +51,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30.05-sign-in-file': signInFile,
   '2026-11-30.06-directory-attributes': directoryAttributes,
   '2026-11-30.07-directory-sources': directorySources,
+  '2026-11-30.08-identity-providers': identityProviders,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Generated, Kysely } from 'kysely';
 
 /**
  * The directory's tables. Booleans are integers (0/1) and times are ISO 8601 text so that
@@ -19,6 +19,9 @@ export interface Database {
   audit_outbox: AuditLogTable;
   changes: ChangesTable;
   change_counters: ChangeCountersTable;
+  identity_providers: IdentityProvidersTable;
+  /** Sessions an SSO sign-in opened: with which provider, and whether it vouched for several factors. */
+  sso_sessions: { session_id: string; provider_id: string; multi_factor: number };
   webhook_subscriptions: WebhookSubscriptionsTable;
   directory_sources: DirectorySourcesTable;
   webhook_deliveries: WebhookDeliveriesTable;
@@ -114,6 +117,8 @@ export interface DomainsTable {
   /** JSON of the domain's brute-force settings; null means the defaults. */
   brute_force: string | null;
   require_two_factor: number;
+  /** 1: users of the domain sign in through an identity provider only, never with a password. */
+  require_sso: Generated<number>;
   /** SIP digest realm; null only for rows written before it existed. */
   realm: string | null;
   /** JSON of the domain's SIP settings (extension range, STUN); null means the defaults. */
@@ -216,6 +221,8 @@ export interface RolesTable {
   permissions: string;
   builtin: number;
   require_two_factor: number;
+  /** 1: whoever holds the role signs in through an identity provider only. */
+  require_sso: number;
   created_at: string;
   updated_at: string;
 }
@@ -277,6 +284,25 @@ export interface ChangesTable {
 export interface ChangeCountersTable {
   domain_id: string;
   last_seq: string | number;
+}
+
+export interface IdentityProvidersTable {
+  id: string;
+  domain_id: string;
+  issuer: string;
+  client_id: string;
+  /** Sealed with the SecretCipher. */
+  client_secret: string;
+  /** JSON arrays. */
+  scopes: string;
+  match_claim: string;
+  allowed_email_domains: string;
+  button_label: string;
+  jit_enabled: number;
+  jit_roles: string;
+  jit_groups: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface WebhookSubscriptionsTable {

@@ -12,6 +12,8 @@ const publicRoutes = [
   /^\/favicon\.ico$/,
   /^\/api\/v1\/auth\/login$/,
   /^\/api\/v1\/auth\/password-reset$/,
+  // Single sign-on: the domain's buttons, the start, the provider's return and the TOTP step after it.
+  /^\/api\/v1\/auth\/sso\/(:domain\/providers|:domain\/:id\/start|callback|second-factor)$/,
   /^\/healthz$/,
   /^\/readyz$/,
   /^\/api\/openapi\.json$/,

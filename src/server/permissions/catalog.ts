@@ -25,6 +25,11 @@ export const permissionCatalog = {
     scope: 'domain',
     description: 'Add, change and remove LDAP and Active Directory sources, and sync them (which creates, changes and deactivates their users)',
   },
+  'identity-providers:read': { scope: 'domain', description: "See the domain's identity providers (single sign-on) and who must use them" },
+  'identity-providers:update': {
+    scope: 'domain',
+    description: 'Add, change and remove identity providers (single sign-on), and require SSO of the domain or of roles',
+  },
   'catalogs:read': { scope: 'domain', description: 'See the tags and skills of the domain' },
   'catalogs:manage': { scope: 'domain', description: 'Add, rename and remove tags and skills' },
   'numbers:read': { scope: 'domain', description: "See the domain's numbers and SMS sender IDs" },

@@ -26,6 +26,7 @@ const roleRecord = (domainId: string, role: RoleFields, builtin: boolean, now: s
   permissions: JSON.stringify(role.permissions),
   builtin: builtin ? 1 : 0,
   require_two_factor: role.requireTwoFactor ? 1 : 0,
+  require_sso: 0,
   created_at: now,
   updated_at: now,
 });

@@ -33,6 +33,15 @@ export async function resealSecrets(db: Db, cipher: SecretCipher): Promise<numbe
         .execute();
       count += 1;
     }
+    for (const provider of await trx.selectFrom('identity_providers').select(['id', 'client_secret']).execute()) {
+      if (cipher.isCurrent(provider.client_secret)) continue;
+      await trx
+        .updateTable('identity_providers')
+        .set({ client_secret: cipher.seal(cipher.open(provider.client_secret)) })
+        .where('id', '=', provider.id)
+        .execute();
+      count += 1;
+    }
     return count;
   });
 }

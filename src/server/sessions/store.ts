@@ -7,7 +7,7 @@ import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { effectivePermissions } from '../permissions/effective.ts';
 
 /** Only a hash of the token is stored: a copy of the database signs nobody in. */
-const tokenId = (token: string) => createHash('sha256').update(token).digest('base64url');
+export const sessionIdOf = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 /** How often a session's "last seen" is written; reading it does not need to be exact. */
 const LAST_SEEN_GRANULARITY_MS = 60_000;
@@ -19,7 +19,7 @@ export async function openSession(db: Db, userId: string, ttlSeconds: number, cl
   await db
     .insertInto('sessions')
     .values({
-      id: tokenId(token),
+      id: sessionIdOf(token),
       user_id: userId,
       created_at: now.toISOString(),
       expires_at: expiresAt,
@@ -160,8 +160,11 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .innerJoin('domains as d', 'd.id', 'u.domain_id')
+    // An identity provider that vouched for several factors meets a two-factor requirement.
+    .leftJoin('sso_sessions as sso', 'sso.session_id', 's.id')
     .select([
       's.id as session_id',
+      'sso.multi_factor',
       's.last_seen_at',
       'u.session_timeout',
       'u.must_change_password',
@@ -169,7 +172,7 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
       'u.require_two_factor as user_requires_two_factor',
       ...accountColumns,
     ])
-    .where('s.id', '=', tokenId(token))
+    .where('s.id', '=', sessionIdOf(token))
     .where('s.expires_at', '>', now.toISOString())
     .where('u.active', '=', 1)
     .where('u.deleted_at', 'is', null)
@@ -203,7 +206,9 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
     restriction:
       row.must_change_password === 1
         ? 'password_change'
-        : row.two_factor === 'none' && (row.require_two_factor === 1 || row.user_requires_two_factor === 1 || roles.some((r) => r.requireTwoFactor))
+        : row.two_factor === 'none' &&
+            row.multi_factor !== 1 &&
+            (row.require_two_factor === 1 || row.user_requires_two_factor === 1 || roles.some((r) => r.requireTwoFactor))
           ? 'two_factor_enrollment'
           : null,
   };
@@ -227,6 +232,28 @@ export async function heldRoles(db: Db, userId: string): Promise<{ permissions: 
     )
     .execute();
   return rows.map((r) => ({ permissions: JSON.parse(r.permissions) as string[], requireTwoFactor: r.require_two_factor === 1 }));
+}
+
+/** Whether a user may sign in only through an identity provider: their domain or a role they hold, directly or through a group, says so. */
+export async function mustUseSso(db: Db, domainId: string, userId: string): Promise<boolean> {
+  const domain = await db.selectFrom('domains').select('require_sso').where('id', '=', domainId).executeTakeFirst();
+  if (domain?.require_sso === 1) return true;
+  const role = await db
+    .selectFrom('roles')
+    .select('id')
+    .where('require_sso', '=', 1)
+    .where((eb) =>
+      eb.or([
+        eb('id', 'in', eb.selectFrom('user_roles').select('role_id').where('user_id', '=', userId)),
+        eb(
+          'id',
+          'in',
+          eb.selectFrom('user_groups as ug').innerJoin('group_roles as gr', 'gr.group_id', 'ug.group_id').select('gr.role_id').where('ug.user_id', '=', userId),
+        ),
+      ]),
+    )
+    .executeTakeFirst();
+  return role !== undefined;
 }
 
 export async function pruneExpiredSessions(db: Db, now = new Date()): Promise<void> {

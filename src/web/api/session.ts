@@ -17,8 +17,10 @@ export const useMe = () => useQuery(meQuery);
 export function useSignOut() {
   const client = useQueryClient();
   return async () => {
-    await api('POST', '/api/v1/auth/logout').catch(() => undefined);
+    // A session an identity provider opened also ends at the provider (RP-initiated logout).
+    const ended = await api<{ logoutUrl: string | null }>('POST', '/api/v1/auth/sso/logout').catch(() => null);
     client.setQueryData(['me'], null);
+    if (ended?.logoutUrl) window.location.assign(ended.logoutUrl);
   };
 }
 

@@ -23,6 +23,7 @@ const pages = [
   { to: '/webhooks', label: 'app.webhooks', permission: 'webhooks:manage' },
   { to: '/provisioning', label: 'app.provisioning', permission: 'scim:provision' },
   { to: '/directory-sources', label: 'app.directorySources', permission: 'directory-sources:read' },
+  { to: '/identity-providers', label: 'app.identityProviders', permission: 'identity-providers:read' },
   { to: '/audit', label: 'app.audit', permission: 'audit:read' },
   { to: '/settings', label: 'app.settings', permission: 'users:read' },
   { to: '/domains', label: 'app.domains', permission: 'domains:create' },
