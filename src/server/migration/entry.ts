@@ -38,3 +38,9 @@ export interface MigrationEntry {
 
 /** What a source yields: an account, or an entry it could not read (the reason says what to fix). */
 export type SourceItem = { entry: MigrationEntry } | { problem: { origin: string; message: string } };
+
+/**
+ * A migration source: read lazily, entry by entry, so 100,000 subscribers never sit in memory at
+ * once. Every source module exports one function returning this.
+ */
+export type MigrationSource = AsyncIterable<SourceItem>;
