@@ -134,8 +134,10 @@ async function serveOnce(env: NodeJS.ProcessEnv) {
     url,
     async stop() {
       child.kill('SIGTERM');
-      const [code] = await once(child, 'exit');
-      return code as number;
+      const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+      // A death by signal says which, with what the process printed, so a rare crash can be traced.
+      if (code === null) throw new Error(`serve ended by ${signal} instead of stopping:\n${output.slice(-4000)}`);
+      return code;
     },
   };
 }
