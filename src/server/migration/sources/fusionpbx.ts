@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { MigrationEntry, MigrationSource, SourceItem } from '../entry.ts';
-import { splitPersonName } from './person-name.ts';
+import { commaList, definedOnly, singleAddress, splitPersonName } from './entry-fields.ts';
 
 /** Extensions fetched per round trip: the cursor keeps the rest on the server. */
 const PAGE_SIZE = 1000;
@@ -198,8 +198,8 @@ function itemOf(row: ExtensionRow): SourceItem {
     ...definedOnly({
       voicemail: row.voicemail_id === null ? undefined : { enabled: isTrue(row.voicemail_enabled), ...definedOnly({ pin: textOf(row.voicemail_password) }) },
       callerId: callerIdOf(row),
-      authAcl: listOf(row.cidr),
-      groups: listOf(row.call_group),
+      authAcl: commaList(row.cidr),
+      groups: commaList(row.call_group),
       agent,
     }),
   };
@@ -215,8 +215,7 @@ function personOf(row: ExtensionRow): Pick<MigrationEntry, 'login' | 'firstName'
   const contactName = definedOnly({ firstName: textOf(row.contact_name_given), lastName: textOf(row.contact_name_family) });
   const directoryName = definedOnly({ firstName: textOf(row.directory_first_name), lastName: textOf(row.directory_last_name) });
   const name = [contactName, directoryName, splitPersonName(row.effective_caller_id_name)].find((candidate) => Object.keys(candidate).length > 0) ?? {};
-  const mailTo = textOf(row.voicemail_mail_to);
-  const email = row.username !== null ? textOf(row.user_email) : mailTo && !/[,;\s]/.test(mailTo) ? mailTo : undefined;
+  const email = row.username !== null ? textOf(row.user_email) : singleAddress(textOf(row.voicemail_mail_to));
   return definedOnly({ login: textOf(row.username), ...name, email });
 }
 
@@ -251,16 +250,3 @@ function agentOf(row: ExtensionRow): MigrationEntry['agent'] | string {
 const isTrue = (value: string | null) => value?.trim().toLowerCase() === 'true';
 const present = (value: string | null): value is string => value !== null && value !== '';
 const textOf = (value: string | null) => (value === null || value.trim() === '' ? undefined : value.trim());
-
-function listOf(value: string | null): string[] | undefined {
-  const items = (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-  return items.length > 0 ? items : undefined;
-}
-
-/** The object without its undefined properties, so an entry says only what the source knows. */
-function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
-}
