@@ -50,8 +50,11 @@ const FUSIONPBX_DATA = `
       null, null, null, null, '${PBX}', null, null, null, 'true'),
     ('e0000000-0000-0000-0000-000000001006', 'd0000000-0000-0000-0000-000000000001', '1006', 'Olga-SIP-pass-6', 'Olga Kowal', null,
       null, null, null, null, '${PBX}', null, null, null, 'true'),
+    ('e0000000-0000-0000-0000-000000001010', 'd0000000-0000-0000-0000-000000000001', 'helpdesk', 'Helpdesk-pass-10', 'Helpdesk', '1010',
+      null, null, null, null, '${PBX}', null, null, null, 'true'),
     ('e0000000-0000-0000-0000-000000002001', 'd0000000-0000-0000-0000-000000000002', '2001', 'Ivan-SIP-pass-7', 'Іван Петренко', '2001',
       null, null, null, null, '${SALES}', null, null, null, 'true');
+  update v_extensions set number_alias = '1010' where extension = 'helpdesk';
   insert into v_extensions (extension_uuid, domain_uuid, extension, password, enabled)
     select gen_random_uuid(), 'd0000000-0000-0000-0000-000000000003', (100000 + n)::text, 'bulk-' || n, 'true' from generate_series(1, ${BULK_SIZE}) n;
   insert into v_contacts values ('c0000000-0000-0000-0000-000000000001', 'd0000000-0000-0000-0000-000000000001', 'Zofia', 'Wójcik-Nowak');
@@ -67,6 +70,7 @@ const FUSIONPBX_DATA = `
   insert into v_voicemails (domain_uuid, voicemail_uuid, voicemail_id, voicemail_password, voicemail_mail_to, voicemail_enabled) values
     ('d0000000-0000-0000-0000-000000000001', gen_random_uuid(), 1001, '7391', 'zofia@example.pl', 'true'),
     ('d0000000-0000-0000-0000-000000000001', gen_random_uuid(), 1002, '', 'piotr@example.pl', 'false'),
+    ('d0000000-0000-0000-0000-000000000001', gen_random_uuid(), 1010, '2468', 'helpdesk@example.pl,lead@example.pl', 'true'),
     ('d0000000-0000-0000-0000-000000000002', gen_random_uuid(), 1001, '0000', 'other-domain@example.org', 'true');
   insert into v_call_center_agents (call_center_agent_uuid, domain_uuid, user_uuid, agent_name, agent_type, agent_call_timeout, agent_id, agent_contact,
       agent_status, agent_max_no_answer, agent_wrap_up_time, agent_reject_delay_time, agent_busy_delay_time, agent_no_answer_delay_time) values
@@ -115,13 +119,13 @@ describe('FusionPBX over its PostgreSQL URL', () => {
     const people = everything.filter((item) => !('entry' in item && item.entry.realm === BULK));
     assert.deepEqual(
       people.map((item) => ('entry' in item ? item.entry.origin : item.problem.origin)),
-      ['1001', '1002', '1003', '1004', '1005', '1006'].map((extension) => `v_extensions ${extension}@${PBX}`).concat(`v_extensions 2001@${SALES}`),
+      ['1001', '1002', '1003', '1004', '1005', '1006', 'helpdesk'].map((extension) => `v_extensions ${extension}@${PBX}`).concat(`v_extensions 2001@${SALES}`),
     );
     assert.deepEqual(
       entriesOf(everything)
         .filter((found) => found.realm !== BULK)
         .map((found) => found.realm),
-      [PBX, PBX, PBX, PBX, PBX, SALES],
+      [PBX, PBX, PBX, PBX, PBX, PBX, SALES],
     );
   });
 
@@ -181,6 +185,20 @@ describe('FusionPBX over its PostgreSQL URL', () => {
     assert.deepEqual(problemsOf(everything), [
       { origin: `v_extensions 1006@${PBX}`, message: 'The call-center agent\'s agent_no_answer_delay_time "soon" is not a whole number of seconds' },
     ]);
+  });
+
+  test('an extension named in letters keeps its name as SIP user name; its number alias is the extension and numbers its voicemail box', () => {
+    assert.deepStrictEqual(entry(everything, `v_extensions helpdesk@${PBX}`), {
+      origin: `v_extensions helpdesk@${PBX}`,
+      username: 'helpdesk',
+      extension: '1010',
+      realm: PBX,
+      firstName: 'Helpdesk',
+      active: true,
+      sip: { password: 'Helpdesk-pass-10' },
+      voicemail: { enabled: true, pin: '2468' },
+      callerId: { name: 'Helpdesk', number: '1010' },
+    });
   });
 
   test('voicemail boxes and agents of another domain stay with their domain', () => {

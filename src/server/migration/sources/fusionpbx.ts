@@ -15,6 +15,7 @@ type Schema = Map<string, Set<string>>;
 interface ExtensionRow {
   domain_name: string;
   extension: string | null;
+  number_alias: string | null;
   password: string | null;
   enabled: string | null;
   effective_caller_id_name: string | null;
@@ -114,12 +115,14 @@ async function schemaOf(client: pg.Client): Promise<Schema> {
 
 /**
  * Every extension with what belongs to it, by hash joins only (no per-row subquery, so 100,000
- * extensions cost one pass): the voicemail box numbered like the extension, the user linked to
+ * extensions cost one pass): the voicemail box numbered like the extension (or its number alias,
+ * as FusionPBX numbers the box of an extension named in letters), the user linked to
  * this extension alone (a user shared by extensions, or an extension shared by users, names no
  * one), and the call-center agent whose contact rings the extension or who is that user.
  */
 function extensionsQuery(schema: Schema): string {
   const column = (alias: string, table: string, name: string) => (schema.get(table)?.has(name) ? `${alias}.${name}::text` : 'null::text');
+  const numberAlias = column('e', 'v_extensions', 'number_alias');
   const hasAgents = schema.has('v_call_center_agents');
   const timers = [
     'agent_call_timeout',
@@ -152,7 +155,7 @@ function extensionsQuery(schema: Schema): string {
              voicemail_password::text, voicemail_enabled::text, ${column('v', 'v_voicemails', 'voicemail_mail_to')} as voicemail_mail_to
         from v_voicemails v order by domain_uuid, voicemail_id::text),
     contacts as (${contacts})
-    select d.domain_name::text, e.extension::text, e.password::text, e.enabled::text,
+    select d.domain_name::text, e.extension::text, ${numberAlias} as number_alias, e.password::text, e.enabled::text,
            ${[
              'effective_caller_id_name',
              'effective_caller_id_number',
@@ -171,7 +174,7 @@ function extensionsQuery(schema: Schema): string {
            ${timers.map((timer) => `case when ac.domain_uuid is not null then ac.${timer} else au.${timer} end as ${timer}`).join(', ')}
       from v_extensions e
       join v_domains d on d.domain_uuid = e.domain_uuid
-      left join mailboxes m on m.domain_uuid = e.domain_uuid and m.mailbox = e.extension::text
+      left join mailboxes m on m.domain_uuid = e.domain_uuid and m.mailbox = coalesce(nullif(${numberAlias}, ''), e.extension::text)
       left join links l on l.extension_uuid = e.extension_uuid and l.users_of_extension = 1 and l.extensions_of_user = 1
       left join v_users u on u.user_uuid = l.user_uuid
       left join contacts c on c.contact_uuid = u.contact_uuid
@@ -190,7 +193,8 @@ function itemOf(row: ExtensionRow): SourceItem {
   const entry: MigrationEntry = {
     origin,
     username: extension,
-    extension,
+    // The SIP user name may be letters ("helpdesk"); the number people dial is then its alias.
+    extension: textOf(row.number_alias) ?? extension,
     realm: row.domain_name,
     ...personOf(row),
     active: isTrue(row.enabled) && (row.user_enabled === null || isTrue(row.user_enabled)),
