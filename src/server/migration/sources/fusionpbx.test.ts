@@ -23,6 +23,10 @@ const FUSIONPBX_TABLES = `
     call_center_agent_uuid uuid primary key, domain_uuid uuid, user_uuid uuid, agent_name text, agent_type text, agent_call_timeout numeric,
     agent_id text, agent_password text, agent_contact text, agent_status text, agent_max_no_answer numeric, agent_wrap_up_time numeric,
     agent_reject_delay_time numeric, agent_busy_delay_time numeric, agent_no_answer_delay_time text);
+  create table v_access_controls (access_control_uuid uuid primary key, access_control_name text, access_control_default text, access_control_description text);
+  create table v_access_control_nodes (
+    access_control_node_uuid uuid primary key, access_control_uuid uuid references v_access_controls, node_type text, node_cidr text, node_domain text,
+    node_description text);
 `;
 
 const PBX = 'pbx.example.com';
@@ -39,7 +43,7 @@ const FUSIONPBX_DATA = `
   insert into v_extensions (extension_uuid, domain_uuid, extension, password, effective_caller_id_name, effective_caller_id_number,
       outbound_caller_id_name, outbound_caller_id_number, directory_first_name, directory_last_name, user_context, call_group, auth_acl, cidr, enabled) values
     ('e0000000-0000-0000-0000-000000001001', 'd0000000-0000-0000-0000-000000000001', '1001', 'Zofia-SIP-pass-1', 'Zofia Wójcik', '1001',
-      'Switchboard Sp. z o.o.', '+48221234567', null, null, '${PBX}', 'sales, support', 'domains', '10.0.0.0/8, 192.168.1.0/24', 'true'),
+      'Switchboard Sp. z o.o.', '+48221234567', null, null, '${PBX}', 'sales, support', 'office-only', '10.0.0.0/8, 192.168.1.0/24', 'true'),
     ('e0000000-0000-0000-0000-000000001002', 'd0000000-0000-0000-0000-000000000001', '1002', 'Piotr-SIP-pass-2', '', '',
       null, null, 'Piotr', 'Zieliński', '${PBX}', '', '', '', 'false'),
     ('e0000000-0000-0000-0000-000000001003', 'd0000000-0000-0000-0000-000000000001', '1003', 'Reception-pass-3', 'Front Desk', '1003',
@@ -50,6 +54,10 @@ const FUSIONPBX_DATA = `
       null, null, null, null, '${PBX}', null, null, null, 'true'),
     ('e0000000-0000-0000-0000-000000001006', 'd0000000-0000-0000-0000-000000000001', '1006', 'Olga-SIP-pass-6', 'Olga Kowal', null,
       null, null, null, null, '${PBX}', null, null, null, 'true'),
+    ('e0000000-0000-0000-0000-000000001008', 'd0000000-0000-0000-0000-000000000001', '1008', 'Printer-pass-8', 'Print Room', null,
+      null, null, null, null, '${PBX}', null, 'lan-except-printer', null, 'true'),
+    ('e0000000-0000-0000-0000-000000001009', 'd0000000-0000-0000-0000-000000000001', '1009', 'Lobby-pass-9', 'Lobby', null,
+      null, null, null, null, '${PBX}', null, 'domains', null, 'true'),
     ('e0000000-0000-0000-0000-000000001010', 'd0000000-0000-0000-0000-000000000001', 'helpdesk', 'Helpdesk-pass-10', 'Helpdesk', '1010',
       null, null, null, null, '${PBX}', null, null, null, 'true'),
     ('e0000000-0000-0000-0000-000000002001', 'd0000000-0000-0000-0000-000000000002', '2001', 'Ivan-SIP-pass-7', 'Іван Петренко', '2001',
@@ -72,6 +80,15 @@ const FUSIONPBX_DATA = `
     ('d0000000-0000-0000-0000-000000000001', gen_random_uuid(), 1002, '', 'piotr@example.pl', 'false'),
     ('d0000000-0000-0000-0000-000000000001', gen_random_uuid(), 1010, '2468', 'helpdesk@example.pl,lead@example.pl', 'true'),
     ('d0000000-0000-0000-0000-000000000002', gen_random_uuid(), 1001, '0000', 'other-domain@example.org', 'true');
+  insert into v_access_controls values
+    ('ac000000-0000-0000-0000-000000000001', 'office-only', 'deny', 'the office networks'),
+    ('ac000000-0000-0000-0000-000000000002', 'lan-except-printer', 'allow', 'everything but the printer'),
+    ('ac000000-0000-0000-0000-000000000003', 'domains', 'deny', 'the domains by name');
+  insert into v_access_control_nodes values
+    (gen_random_uuid(), 'ac000000-0000-0000-0000-000000000001', 'allow', '203.0.113.0/24', null, 'office'),
+    (gen_random_uuid(), 'ac000000-0000-0000-0000-000000000001', 'allow', '10.0.0.0/8', null, 'VPN'),
+    (gen_random_uuid(), 'ac000000-0000-0000-0000-000000000002', 'deny', '192.168.1.50/32', null, 'printer'),
+    (gen_random_uuid(), 'ac000000-0000-0000-0000-000000000003', 'allow', null, '${PBX}', 'the domain');
   insert into v_call_center_agents (call_center_agent_uuid, domain_uuid, user_uuid, agent_name, agent_type, agent_call_timeout, agent_id, agent_contact,
       agent_status, agent_max_no_answer, agent_wrap_up_time, agent_reject_delay_time, agent_busy_delay_time, agent_no_answer_delay_time) values
     (gen_random_uuid(), 'd0000000-0000-0000-0000-000000000001', null, 'Zofia', 'callback', 25, '1001', '{call_timeout=25,sip_h_X-Agent=1}user/1001@${PBX}',
@@ -119,7 +136,9 @@ describe('FusionPBX over its PostgreSQL URL', () => {
     const people = everything.filter((item) => !('entry' in item && item.entry.realm === BULK));
     assert.deepEqual(
       people.map((item) => ('entry' in item ? item.entry.origin : item.problem.origin)),
-      ['1001', '1002', '1003', '1004', '1005', '1006', 'helpdesk'].map((extension) => `v_extensions ${extension}@${PBX}`).concat(`v_extensions 2001@${SALES}`),
+      ['1001', '1002', '1003', '1004', '1005', '1006', '1008', '1009', 'helpdesk']
+        .map((extension) => `v_extensions ${extension}@${PBX}`)
+        .concat(`v_extensions 2001@${SALES}`),
     );
     assert.deepEqual(
       entriesOf(everything)
@@ -143,7 +162,7 @@ describe('FusionPBX over its PostgreSQL URL', () => {
       sip: { password: 'Zofia-SIP-pass-1' },
       voicemail: { enabled: true, pin: '7391' },
       callerId: { name: 'Zofia Wójcik', number: '1001' },
-      authAcl: ['10.0.0.0/8', '192.168.1.0/24'],
+      authAcl: ['10.0.0.0/8', '192.168.1.0/24', '203.0.113.0/24'],
       groups: ['sales', 'support'],
       agent: { callTimeout: 25, wrapUpTime: 10, maxNoAnswer: 3, busyDelay: 60, rejectDelay: 90, noAnswerDelay: 30 },
     });
@@ -182,9 +201,22 @@ describe('FusionPBX over its PostgreSQL URL', () => {
   });
 
   test('an agent timer that is no number of seconds makes the extension a problem that names the column', () => {
-    assert.deepEqual(problemsOf(everything), [
-      { origin: `v_extensions 1006@${PBX}`, message: 'The call-center agent\'s agent_no_answer_delay_time "soon" is not a whole number of seconds' },
-    ]);
+    assert.equal(
+      problemsOf(everything).find((found) => found.origin === `v_extensions 1006@${PBX}`)?.message,
+      'The call-center agent\'s agent_no_answer_delay_time "soon" is not a whole number of seconds',
+    );
+  });
+
+  test("the auth_acl list's allowed networks join the extension's cidr; a list that cannot be kept as allowed networks is a problem, never dropped", () => {
+    assert.deepEqual(entry(everything, `v_extensions 1001@${PBX}`).authAcl, ['10.0.0.0/8', '192.168.1.0/24', '203.0.113.0/24']);
+    assert.deepEqual(
+      problemsOf(everything).map((found) => found.origin),
+      [`v_extensions 1006@${PBX}`, `v_extensions 1008@${PBX}`, `v_extensions 1009@${PBX}`],
+    );
+    assert.match(
+      problemsOf(everything).find((found) => found.origin === `v_extensions 1008@${PBX}`)?.message ?? '',
+      /^The auth_acl "lan-except-printer" is no access control list Switchboard can keep/,
+    );
   });
 
   test('an extension named in letters keeps its name as SIP user name; its number alias is the extension and numbers its voicemail box', () => {

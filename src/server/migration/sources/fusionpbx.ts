@@ -25,6 +25,8 @@ interface ExtensionRow {
   directory_first_name: string | null;
   directory_last_name: string | null;
   cidr: string | null;
+  auth_acl: string | null;
+  auth_acl_networks: string | null;
   call_group: string | null;
   voicemail_id: string | null;
   voicemail_password: string | null;
@@ -121,28 +123,21 @@ async function schemaOf(client: pg.Client): Promise<Schema> {
  * one), and the call-center agent whose contact rings the extension or who is that user.
  */
 function extensionsQuery(schema: Schema): string {
-  const column = (alias: string, table: string, name: string) => (schema.get(table)?.has(name) ? `${alias}.${name}::text` : 'null::text');
+  const column = columnOf(schema);
   const numberAlias = column('e', 'v_extensions', 'number_alias');
-  const hasAgents = schema.has('v_call_center_agents');
-  const timers = [
-    'agent_call_timeout',
-    'agent_wrap_up_time',
-    'agent_max_no_answer',
-    'agent_busy_delay_time',
-    'agent_reject_delay_time',
-    'agent_no_answer_delay_time',
+  const authAcl = column('e', 'v_extensions', 'auth_acl');
+  const extensionColumns = [
+    'effective_caller_id_name',
+    'effective_caller_id_number',
+    'outbound_caller_id_name',
+    'outbound_caller_id_number',
+    'directory_first_name',
+    'directory_last_name',
+    'cidr',
+    'call_group',
   ];
-  const agents = hasAgents
-    ? `select domain_uuid, user_uuid, substring(agent_contact from 'user/([^@/{}]+)@') as contact_extension,
-              ${timers.map((timer) => `${column('a', 'v_call_center_agents', timer)} as ${timer}`).join(', ')}
-         from v_call_center_agents a`
-    : `select null::uuid as domain_uuid, null::uuid as user_uuid, null::text as contact_extension,
-              ${timers.map((timer) => `null::text as ${timer}`).join(', ')} where false`;
-  const contacts = schema.has('v_contacts')
-    ? 'select contact_uuid, contact_name_given::text, contact_name_family::text from v_contacts'
-    : 'select null::uuid as contact_uuid, null::text as contact_name_given, null::text as contact_name_family where false';
   return `
-    with agents as (${agents}),
+    with agents as (${agentsRelation(schema)}),
     agent_by_contact as (select distinct on (domain_uuid, contact_extension) * from agents where contact_extension is not null order by domain_uuid, contact_extension),
     agent_by_user as (select distinct on (user_uuid) * from agents where user_uuid is not null order by user_uuid),
     links as (
@@ -154,24 +149,15 @@ function extensionsQuery(schema: Schema): string {
       select distinct on (domain_uuid, voicemail_id::text) domain_uuid, voicemail_id::text as mailbox,
              voicemail_password::text, voicemail_enabled::text, ${column('v', 'v_voicemails', 'voicemail_mail_to')} as voicemail_mail_to
         from v_voicemails v order by domain_uuid, voicemail_id::text),
-    contacts as (${contacts})
+    contacts as (${contactsRelation(schema)}),
+    access_lists as (${accessListsRelation(schema)})
     select d.domain_name::text, e.extension::text, ${numberAlias} as number_alias, e.password::text, e.enabled::text,
-           ${[
-             'effective_caller_id_name',
-             'effective_caller_id_number',
-             'outbound_caller_id_name',
-             'outbound_caller_id_number',
-             'directory_first_name',
-             'directory_last_name',
-             'cidr',
-             'call_group',
-           ]
-             .map((name) => `${column('e', 'v_extensions', name)} as ${name}`)
-             .join(', ')},
+           ${extensionColumns.map((name) => `${column('e', 'v_extensions', name)} as ${name}`).join(', ')},
+           ${authAcl} as auth_acl, acl.allowed as auth_acl_networks,
            m.mailbox as voicemail_id, m.voicemail_password, m.voicemail_enabled, m.voicemail_mail_to,
            u.username::text, ${column('u', 'v_users', 'user_email')} as user_email, ${column('u', 'v_users', 'user_enabled')} as user_enabled,
            c.contact_name_given, c.contact_name_family,
-           ${timers.map((timer) => `case when ac.domain_uuid is not null then ac.${timer} else au.${timer} end as ${timer}`).join(', ')}
+           ${AGENT_TIMERS.map((timer) => `case when ac.domain_uuid is not null then ac.${timer} else au.${timer} end as ${timer}`).join(', ')}
       from v_extensions e
       join v_domains d on d.domain_uuid = e.domain_uuid
       left join mailboxes m on m.domain_uuid = e.domain_uuid and m.mailbox = coalesce(nullif(${numberAlias}, ''), e.extension::text)
@@ -180,8 +166,52 @@ function extensionsQuery(schema: Schema): string {
       left join contacts c on c.contact_uuid = u.contact_uuid
       left join agent_by_contact ac on ac.domain_uuid = e.domain_uuid and ac.contact_extension = e.extension::text
       left join agent_by_user au on au.user_uuid = u.user_uuid and au.domain_uuid = e.domain_uuid
+      left join access_lists acl on acl.name = nullif(${authAcl}, '')
      where $1::text is null or d.domain_name = $1::text
      order by d.domain_name, e.extension, e.extension_uuid`;
+}
+
+/** A column as text where this FusionPBX has it, null where its version or apps lack it. */
+const columnOf = (schema: Schema) => (alias: string, table: string, name: string) => (schema.get(table)?.has(name) ? `${alias}.${name}::text` : 'null::text');
+
+const AGENT_TIMERS = [
+  'agent_call_timeout',
+  'agent_wrap_up_time',
+  'agent_max_no_answer',
+  'agent_busy_delay_time',
+  'agent_reject_delay_time',
+  'agent_no_answer_delay_time',
+] as const;
+
+/** Call-center agents with the extension their contact rings (`{…}user/1001@domain`), when it rings one. */
+function agentsRelation(schema: Schema): string {
+  const column = columnOf(schema);
+  if (!schema.has('v_call_center_agents'))
+    return `select null::uuid as domain_uuid, null::uuid as user_uuid, null::text as contact_extension,
+                   ${AGENT_TIMERS.map((timer) => `null::text as ${timer}`).join(', ')} where false`;
+  return `select domain_uuid, user_uuid, substring(agent_contact from 'user/([^@/{}]+)@') as contact_extension,
+                 ${AGENT_TIMERS.map((timer) => `${column('a', 'v_call_center_agents', timer)} as ${timer}`).join(', ')}
+            from v_call_center_agents a`;
+}
+
+function contactsRelation(schema: Schema): string {
+  return schema.has('v_contacts')
+    ? 'select contact_uuid, contact_name_given::text, contact_name_family::text from v_contacts'
+    : 'select null::uuid as contact_uuid, null::text as contact_name_given, null::text as contact_name_family where false';
+}
+
+/**
+ * The access control lists an extension's auth_acl may name that our auth ACL can keep: deny by
+ * default, allowing networks by CIDR only. Any other list (one allowing by default, denying some
+ * networks, or allowing by domain) is left out, and an extension naming it is a problem.
+ */
+function accessListsRelation(schema: Schema): string {
+  if (!schema.has('v_access_controls') || !schema.has('v_access_control_nodes')) return 'select null::text as name, null::text as allowed where false';
+  return `select c.access_control_name::text as name, string_agg(n.node_cidr::text, ',' order by n.node_cidr::text) as allowed
+            from v_access_controls c join v_access_control_nodes n on n.access_control_uuid = c.access_control_uuid
+           group by c.access_control_name::text
+          having bool_and(c.access_control_default::text = 'deny')
+             and bool_and(n.node_type::text = 'allow' and coalesce(n.node_cidr::text, '') <> '' and coalesce(n.node_domain::text, '') = '')`;
 }
 
 function itemOf(row: ExtensionRow): SourceItem {
@@ -190,6 +220,8 @@ function itemOf(row: ExtensionRow): SourceItem {
   if (extension === '') return { problem: { origin, message: 'The extension has no number' } };
   const agent = agentOf(row);
   if (typeof agent === 'string') return { problem: { origin, message: agent } };
+  const authAcl = authAclOf(row);
+  if (typeof authAcl === 'string') return { problem: { origin, message: authAcl } };
   const entry: MigrationEntry = {
     origin,
     username: extension,
@@ -202,7 +234,7 @@ function itemOf(row: ExtensionRow): SourceItem {
     ...definedOnly({
       voicemail: row.voicemail_id === null ? undefined : { enabled: isTrue(row.voicemail_enabled), ...definedOnly({ pin: textOf(row.voicemail_password) }) },
       callerId: callerIdOf(row),
-      authAcl: commaList(row.cidr),
+      authAcl,
       groups: commaList(row.call_group),
       agent,
     }),
@@ -229,6 +261,19 @@ function callerIdOf(row: ExtensionRow): MigrationEntry['callerId'] {
     number: textOf(row.effective_caller_id_number) ?? textOf(row.outbound_caller_id_number),
   });
   return Object.keys(callerId).length > 0 ? callerId : undefined;
+}
+
+/**
+ * The networks the phone may register from: the extension's cidr, and the networks its auth_acl
+ * list allows. A list we cannot keep is a problem rather than dropped, for dropping it would let
+ * the phone register from anywhere.
+ */
+function authAclOf(row: ExtensionRow): string[] | undefined | string {
+  const listName = textOf(row.auth_acl);
+  if (listName !== undefined && row.auth_acl_networks === null)
+    return `The auth_acl "${listName}" is no access control list Switchboard can keep (deny by default, allowing networks by CIDR only): list the extension's networks in its cidr instead`;
+  const networks = [...(commaList(row.cidr) ?? []), ...(commaList(row.auth_acl_networks) ?? [])];
+  return networks.length > 0 ? [...new Set(networks)] : undefined;
 }
 
 /** The agent's timers, one to one; a timer that is not whole seconds is the entry's problem (the message says which). */
