@@ -257,7 +257,10 @@ describe('FusionPBX over its PostgreSQL URL', () => {
   });
 
   test('a domain FusionPBX does not have is refused by name', async () => {
-    await assert.rejects(collect(readFusionPbx(fusionpbx.url, { domain: 'nowhere.example.com' })), /has no domain named "nowhere\.example\.com"/);
+    await assert.rejects(
+      collect(readFusionPbx(fusionpbx.url, { domain: 'nowhere.example.com' })),
+      /^Error: The FusionPBX database 127\.0\.0\.1:5432\/sb_test_\w+ has no domain named "nowhere\.example\.com"$/,
+    );
   });
 
   test('lets the database go as soon as the consumer stops reading', async () => {
@@ -301,7 +304,7 @@ describe('FusionPBX that cannot be read', () => {
     try {
       await assert.rejects(
         collect(readFusionPbx(empty.url, {})),
-        /has no table v_domains, v_extensions, v_extension_users, v_users, v_voicemails: is it FusionPBX's database\?/,
+        /^Error: The FusionPBX database .* has no table v_domains, v_extensions, v_extension_users, v_users, v_voicemails: is it FusionPBX's database\?/,
       );
     } finally {
       await empty.drop();

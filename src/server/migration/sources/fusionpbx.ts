@@ -100,7 +100,7 @@ function describe(url: string) {
       const message = error instanceof Error ? error.message : String(error);
       const clean = password ? message.replaceAll(password, '***') : message;
       if (!parsed) return new Error('The FusionPBX database URL is not a URL (postgres://user:password@host:5432/fusionpbx)');
-      return clean.startsWith(name) ? new Error(clean) : new Error(`Cannot read ${name}: ${clean}`);
+      return clean.startsWith(name) ? new Error(`T${clean.slice(1)}`) : new Error(`Cannot read ${name}: ${clean}`);
     },
   };
 }
