@@ -54,9 +54,10 @@ async function judge(file: string, limits: ArchiveLimits): Promise<string | unde
 /** Why one entry may not be unpacked: it would land outside the folder, or is neither a file, a folder nor a link inside it. */
 function refusalOf(entry: ReadEntry): string | undefined {
   if (leavesFolder(entry.path)) return `${entry.path} is a path outside the archive's folder`;
-  if (entry.type === 'SymbolicLink' && leavesFolder(posix.join(posix.dirname(entry.path), entry.linkpath ?? '')))
+  const target = entry.linkpath ?? '';
+  if (entry.type === 'SymbolicLink' && (isAbsolute(target) || leavesFolder(posix.join(posix.dirname(entry.path), target))))
     return `${entry.path} is a link to a place outside the archive's folder`;
-  if (entry.type === 'Link' && leavesFolder(entry.linkpath ?? '')) return `${entry.path} is a link to a place outside the archive's folder`;
+  if (entry.type === 'Link' && leavesFolder(target)) return `${entry.path} is a link to a place outside the archive's folder`;
   if (!isUnpacked(entry)) return `${entry.path} is a ${entry.type}, not a file or a folder`;
   return undefined;
 }

@@ -31,7 +31,8 @@ export function sourcePathKind(path: string, accepted: SourcePathKind[], describ
 export async function openSourceFolder(path: string, kind: 'folder' | 'archive', isTop: (folder: string) => boolean): Promise<SourceFolder> {
   if (kind === 'folder') return { root: descend(realpathSync(path), isTop), close: async () => {} };
   const unpacked = realpathSync(await mkdtemp(join(tmpdir(), 'switchboard-migration-')));
-  const close = () => rm(unpacked, { recursive: true, force: true });
+  // Retried: a refused unpacking may still be closing its last files when the folder is removed.
+  const close = () => rm(unpacked, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   try {
     await unpackArchive(path, unpacked);
   } catch (error) {
