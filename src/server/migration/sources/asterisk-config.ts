@@ -93,6 +93,7 @@ function openSection(line: Extract<ConfigLine, { kind: 'section' }>, sections: C
  * comments, which may span lines and nest; `depth` is how many blocks are open.
  */
 function withoutComments(raw: string, open: number): { content: string; depth: number } {
+  if (open === 0 && !raw.includes(';')) return { content: raw, depth: 0 };
   let content = '';
   let depth = open;
   for (let i = 0; i < raw.length; i += 1) {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SourceItem } from '../entry.ts';
+import type { SourceProblem } from './entry-shape.ts';
 import { buildSections, parseConfigText, type ConfigLine, type ConfigSection } from './asterisk-config.ts';
 import { filesMatching, originOf, readSourceFile } from './source-folder.ts';
 
@@ -9,8 +9,6 @@ import { filesMatching, originOf, readSourceFile } from './source-folder.ts';
  * stand. Asterisk resolves a relative include against its configuration folder (`/etc/asterisk`),
  * not the including file's, so here against the folder read.
  */
-
-export type SourceProblem = Extract<SourceItem, { problem: unknown }>['problem'];
 
 /** Includes deeper than this are a loop. */
 const deepestInclude = 20;

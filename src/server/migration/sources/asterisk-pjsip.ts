@@ -3,9 +3,9 @@ import { basename, dirname, join } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import type { MigrationSource, SourceItem } from '../entry.ts';
 import { allValues, lastValue, type ConfigSection } from './asterisk-config.ts';
-import { loadConfigFile, type SourceProblem } from './asterisk-files.ts';
+import { loadConfigFile } from './asterisk-files.ts';
 import { mailboxNamed, mailboxesOf, type Mailbox } from './asterisk-voicemail.ts';
-import { compactEntry, isNumeric } from './entry-shape.ts';
+import { compactEntry, isNumeric, type SourceProblem } from './entry-shape.ts';
 import { openSourceFolder, originOf, sourcePathKind, type SourceFolder } from './source-folder.ts';
 
 /**
@@ -38,7 +38,7 @@ async function* read(path: string, kind: 'folder' | 'archive' | 'file'): AsyncGe
     const acl = await optionalConfig(folder.root, 'acl.conf');
     yield* [...pjsip.problems, ...voicemail.problems, ...acl.problems].map((problem) => ({ problem }));
     const objects = new PjsipObjects(pjsip.sections, mailboxesOf(voicemail.sections), acl.sections);
-    for (const endpoint of objects.ofType('endpoint')) {
+    for (const endpoint of objects.endpoints()) {
       const item = objects.itemOf(endpoint, originOf(folder.root, endpoint.at.file));
       if (item) yield item;
     }
@@ -52,22 +52,36 @@ async function optionalConfig(root: string, name: string): Promise<{ sections: C
 }
 
 class PjsipObjects {
+  /** Objects by type, then by name (the first of a name counts, as Asterisk's sorcery keeps it). */
+  private readonly byType = new Map<string, Map<string, ConfigSection>>();
+
   constructor(
     private readonly sections: ConfigSection[],
     private readonly mailboxes: Map<string, Mailbox>,
     private readonly acls: ConfigSection[],
-  ) {}
+  ) {
+    // Templates are not objects, and a section's type may come from its template.
+    for (const section of sections.filter(({ template }) => !template)) {
+      const type = lastValue(section, 'type') ?? '';
+      const named = this.byType.get(type) ?? new Map<string, ConfigSection>();
+      if (!named.has(section.name)) named.set(section.name, section);
+      this.byType.set(type, named);
+    }
+  }
 
-  /** The objects of a type: templates are not objects, and a section's type may come from its template. */
-  ofType(type: string): ConfigSection[] {
-    return this.sections.filter((section) => !section.template && lastValue(section, 'type') === type);
+  endpoints(): ConfigSection[] {
+    return this.sections.filter((section) => !section.template && lastValue(section, 'type') === 'endpoint');
+  }
+
+  private object(type: string, name: string): ConfigSection | undefined {
+    return this.byType.get(type)?.get(name);
   }
 
   itemOf(endpoint: ConfigSection, file: string): SourceItem | undefined {
     const authName = allValues(endpoint, 'auth')[0];
     if (authName === undefined) return undefined;
     const origin = `${file}, endpoint ${endpoint.name}`;
-    const auth = this.ofType('auth').find((section) => section.name === authName);
+    const auth = this.object('auth', authName);
     const secret = auth ? secretOf(auth) : { problem: `auth=${authName} names no type=auth section` };
     const networks = this.networksOf(endpoint);
     const problems = [...endpoint.problems, ...(auth?.problems ?? []), ...('problem' in secret ? [secret.problem] : []), ...networks.problems];
@@ -93,7 +107,7 @@ class PjsipObjects {
   /** The endpoint's mailbox, named on the endpoint or on one of its AORs. */
   private mailboxOf(endpoint: ConfigSection): Mailbox | undefined {
     const aors = allValues(endpoint, 'aors');
-    const named = [endpoint, ...this.ofType('aor').filter((aor) => aors.includes(aor.name))].flatMap((section) => allValues(section, 'mailboxes'));
+    const named = [endpoint, ...aors.map((name) => this.object('aor', name))].flatMap((section) => (section ? allValues(section, 'mailboxes') : []));
     return named.map((name) => mailboxNamed(this.mailboxes, name)).find(Boolean);
   }
 

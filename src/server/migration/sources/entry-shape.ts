@@ -1,9 +1,12 @@
-import type { MigrationEntry } from '../entry.ts';
+import type { MigrationEntry, SourceItem } from '../entry.ts';
 
 /**
  * What the file sources share in building an entry: a field a source does not know is left out
  * rather than carried as `undefined`, so an entry says only what the source said.
  */
+/** Why a file, a line or an account could not be read, named by its origin. */
+export type SourceProblem = Extract<SourceItem, { problem: unknown }>['problem'];
+
 export function compactEntry(entry: MigrationEntry): MigrationEntry {
   const compacted = withoutUndefined(entry);
   compacted.sip = withoutUndefined(entry.sip);

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { SourceProblem } from './entry-shape.ts';
 import { filesMatching, originOf, readSourceFile } from './source-folder.ts';
 
 /**
@@ -18,11 +19,6 @@ export interface XmlNode {
   file: string;
 }
 
-export interface FileProblem {
-  origin: string;
-  message: string;
-}
-
 /** Includes deeper than FreeSWITCH's own limit are a loop, not a configuration. */
 const deepestInclude = 20;
 
@@ -39,7 +35,7 @@ const parser = new XMLParser({
 export class Preprocessor {
   readonly variables = new Map<string, string>();
   /** What could not be read so far; the reader hands them on and empties the list. */
-  problems: FileProblem[] = [];
+  problems: SourceProblem[] = [];
 
   constructor(private readonly root: string) {}
 
