@@ -163,7 +163,8 @@ function callerIdOf(value: string | undefined): { name?: string; number?: string
 /** `192.0.2.0/255.255.255.0`, `192.0.2.0/24` or a lone address, in CIDR form; undefined when it is none of them. */
 function cidrOf(permit: string): string | undefined {
   const [address = '', mask, ...rest] = permit.split('/');
-  if (rest.length > 0 || !ipaddr.isValid(address)) return undefined;
+  // Only the written forms of an address: ipaddr.js would also take `10` as 0.0.0.10.
+  if (rest.length > 0 || !(ipaddr.IPv4.isValidFourPartDecimal(address) || ipaddr.IPv6.isValid(address))) return undefined;
   const bits = ipaddr.parse(address).kind() === 'ipv4' ? 32 : 128;
   if (mask === undefined) return `${address}/${bits}`;
   if (/^\d+$/.test(mask)) return Number(mask) <= bits ? `${address}/${Number(mask)}` : undefined;

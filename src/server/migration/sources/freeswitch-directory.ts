@@ -13,7 +13,7 @@ import { filesMatching, openSourceFolder, originOf, sourcePathKind } from './sou
  */
 export function readFreeswitchDirectory(path: string): MigrationSource {
   const kind = sourcePathKind(path, ['folder', 'archive'], 'a FreeSWITCH conf/ or directory/ folder, or a .tar.gz of one');
-  return read(kind === 'folder' ? confFolderAround(path) : path, kind as 'folder' | 'archive');
+  return read(kind === 'folder' ? confFolderAround(path) : path, kind);
 }
 
 async function* read(path: string, kind: 'folder' | 'archive'): AsyncGenerator<SourceItem> {

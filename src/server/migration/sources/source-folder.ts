@@ -19,12 +19,12 @@ export interface SourceFolder {
 export type SourcePathKind = 'folder' | 'archive' | 'file';
 
 /** What `path` names; throws a clear error when it is none of the kinds the source reads. */
-export function sourcePathKind(path: string, accepted: SourcePathKind[], described: string): SourcePathKind {
+export function sourcePathKind<Kind extends SourcePathKind>(path: string, accepted: Kind[], described: string): Kind {
   if (!existsSync(path)) throw new Error(`${path} does not exist: give ${described}.`);
   const stat = statSync(path);
   const kind: SourcePathKind | undefined = stat.isDirectory() ? 'folder' : !stat.isFile() ? undefined : isGzip(path) ? 'archive' : 'file';
-  if (kind === undefined || !accepted.includes(kind)) throw new Error(`${path} is not ${described}.`);
-  return kind;
+  if (kind === undefined || !(accepted as SourcePathKind[]).includes(kind)) throw new Error(`${path} is not ${described}.`);
+  return kind as Kind;
 }
 
 /** Opens the folder (unpacking an archive), then steps into lone wrapping folders (`conf/`, `etc/asterisk/`) until `isTop` holds. */
