@@ -10,6 +10,10 @@ import { readFreeswitchDirectory } from './freeswitch-directory.ts';
 const conf = new URL('fixtures/freeswitch/conf', import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), 'switchboard-freeswitch-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
+// Archives are unpacked under the temporary folder: this file's own, so what is left there is this file's doing.
+const unpackedUnder = join(scratch, 'tmp');
+mkdirSync(unpackedUnder);
+process.env.TMPDIR = unpackedUnder;
 
 async function itemsOf(source: MigrationSource): Promise<SourceItem[]> {
   const items: SourceItem[] = [];
@@ -28,9 +32,9 @@ function confCopy(name: string): string {
   return copy;
 }
 
-function pack(folder: string, name: string, ...extra: string[]): string {
+function pack(folder: string, name: string): string {
   const archive = join(scratch, name);
-  execFileSync('tar', ['-czf', archive, ...extra, '-C', folder, '.']);
+  execFileSync('tar', ['-czf', archive, '-C', folder, '.']);
   return archive;
 }
 
@@ -94,7 +98,7 @@ describe('reading a FreeSWITCH directory', () => {
 
   it('reads the same from a .tar.gz of the conf folder, an upload with no extension, and leaves nothing unpacked', async () => {
     const before = unpackedFolders();
-    const archive = pack(join(conf, '..'), 'upload', '--transform', 's,^\\./,,');
+    const archive = pack(join(conf, '..'), 'upload');
     const items = await itemsOf(readFreeswitchDirectory(archive));
     assert.deepEqual(
       items.map((item) => ('entry' in item ? item.entry.origin : item.problem.origin)),
@@ -116,7 +120,7 @@ describe('reading a FreeSWITCH directory', () => {
     const items = await itemsOf(readFreeswitchDirectory(conf));
     for (const entry of entries(items)) {
       const { sip, voicemail, ...rest } = entry;
-      for (const secret of [sip.password, sip.ha1Md5].filter(Boolean)) assert.doesNotMatch(JSON.stringify({ rest, voicemail }), new RegExp(secret as string));
+      for (const secret of [sip.password, sip.ha1Md5].filter(Boolean)) assert.ok(!JSON.stringify({ rest, voicemail }).includes(secret as string));
     }
     assert.doesNotMatch(JSON.stringify(problems(items)), /Fixture-|1234/, 'the broken 1005.xml holds a password too');
   });
@@ -212,5 +216,5 @@ describe('reading a FreeSWITCH directory', () => {
 });
 
 function unpackedFolders(): string[] {
-  return readdirSync(tmpdir()).filter((name) => name.startsWith('switchboard-migration-'));
+  return readdirSync(unpackedUnder);
 }
