@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SourceProblem } from './entry-shape.ts';
+import type { SourceProblem } from './entry-fields.ts';
 import { buildSections, parseConfigText, type ConfigLine, type ConfigSection } from './asterisk-config.ts';
 import { filesMatching, originOf, readSourceFile } from './source-folder.ts';
 

@@ -5,7 +5,7 @@ import type { MigrationSource, SourceItem } from '../entry.ts';
 import { allValues, lastValue, type ConfigSection } from './asterisk-config.ts';
 import { loadConfigFile } from './asterisk-files.ts';
 import { mailboxNamed, mailboxesOf, type Mailbox } from './asterisk-voicemail.ts';
-import { compactEntry, isNumeric, type SourceProblem } from './entry-shape.ts';
+import { compactEntry, isNumeric, type SourceProblem } from './entry-fields.ts';
 import { openSourceFolder, originOf, sourcePathKind, type SourceFolder } from './source-folder.ts';
 
 /**

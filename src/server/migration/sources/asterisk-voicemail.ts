@@ -1,4 +1,4 @@
-import { splitFullName } from './entry-shape.ts';
+import { splitPersonName } from './entry-fields.ts';
 import type { ConfigSection } from './asterisk-config.ts';
 
 /**
@@ -34,7 +34,7 @@ function mailboxOf(value: string): Mailbox {
   const digits = pin.replace(/^-/, '');
   return {
     ...(digits !== '' ? { pin: digits } : {}),
-    ...splitFullName(fullName),
+    ...splitPersonName(fullName),
     ...(email !== '' ? { email } : {}),
   };
 }

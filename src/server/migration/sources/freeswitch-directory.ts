@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { MigrationSource, SourceItem } from '../entry.ts';
-import { compactEntry, isNumeric } from './entry-shape.ts';
+import { compactEntry, isNumeric } from './entry-fields.ts';
 import { Preprocessor, childrenNamed, elementsNamed, type XmlNode } from './freeswitch-xml.ts';
 import { filesMatching, openSourceFolder, originOf, sourcePathKind } from './source-folder.ts';
 

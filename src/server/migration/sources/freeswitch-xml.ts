@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { SourceProblem } from './entry-shape.ts';
+import type { SourceProblem } from './entry-fields.ts';
 import { filesMatching, originOf, readSourceFile } from './source-folder.ts';
 
 /**
