@@ -170,8 +170,14 @@ for (const engine of engines) {
       await page.getByLabel('Who').fill('admin');
       await log.locator('tr[data-action="user.updated"]').waitFor();
       await log.locator('tr[data-action="desk.created"]').first().waitFor({ state: 'detached' });
-      const actions = await log.locator(':scope > tbody > tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
       const api = (await h.admin.get(`${base}/audit?target=grp-ann&actor=admin`)).body.items.map((e: { action: string }) => e.action);
+      // The second filter is typed while the first one's rows are shown: wait for the page to show its answer.
+      const shown = () => log.locator(':scope > tbody > tr').evaluateAll((found) => found.map((r) => r.getAttribute('data-action')));
+      let actions = await shown();
+      for (let tries = 0; tries < 50 && JSON.stringify(actions) !== JSON.stringify(api); tries += 1) {
+        await page.waitForTimeout(100);
+        actions = await shown();
+      }
       assert.deepEqual(actions, api, 'the rows the API answers for the same filters');
       assert.ok(actions.includes('group.member_added') && actions.includes('group.member_removed'));
       const change = log.locator('tr[data-action="user.updated"] tr[data-field="firstName"]');

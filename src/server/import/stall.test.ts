@@ -11,6 +11,9 @@ const agentsFile = (count: number, first: number, prefix: string) => {
   return `${lines.join('\n')}\n`;
 };
 
+/** Long enough to be probed several times while it runs (the probes start at 2,000 rows). */
+const IMPORTED = 15_000;
+
 const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
   const started = performance.now();
   const result = await work();
@@ -48,7 +51,7 @@ forEachEngine('Requests during an import', (h) => {
 
   it('answers reads at once, with the directory as it was before the import', async () => {
     const before = (await h().admin.post(`${base}/users`, { login: 'before-import', firstName: 'Before', roles: ['agent'] })).body;
-    const started = await upload(agentsFile(30_000, 200_000, 'during'));
+    const started = await upload(agentsFile(IMPORTED, 200_000, 'during'));
     assert.equal(started.statusCode, 202);
     const id = started.json().id;
     assert.equal((await underway(id)).state, 'running', 'the import is long enough to read beside');
@@ -74,12 +77,12 @@ forEachEngine('Requests during an import', (h) => {
       ] as const)
         assert.ok(ms < 1000, `${what} took ${Math.round(ms)} ms during the import`);
     const done = await finished(id);
-    assert.deepEqual([done.state, done.result.created], ['succeeded', 30_000]);
-    assert.equal(await count('during'), 30_000);
+    assert.deepEqual([done.state, done.result.created], ['succeeded', IMPORTED]);
+    assert.equal(await count('during'), IMPORTED);
   });
 
   it('lets a write wait for the import a bounded time, then writes it or refuses it with database.busy — never loses it', async () => {
-    const started = await upload(agentsFile(30_000, 300_000, 'waiting'));
+    const started = await upload(agentsFile(IMPORTED, 300_000, 'waiting'));
     const id = started.json().id;
     assert.equal((await underway(id)).state, 'running');
     const write = timed(() => h().admin.post(`${base}/users`, { login: 'written-during-import', roles: ['agent'] }));
@@ -98,7 +101,7 @@ forEachEngine('Requests during an import', (h) => {
       assert.equal(await count('written-during-import'), 1);
     }
     await finished(id);
-    assert.equal(await count('waiting'), 30_000);
+    assert.equal(await count('waiting'), IMPORTED);
     // After the import, the same write goes through at once.
     const again = await h().admin.post(`${base}/users`, { login: 'written-after-import', roles: ['agent'] });
     assert.equal(again.status, 201);
@@ -106,7 +109,7 @@ forEachEngine('Requests during an import', (h) => {
 
   it('signs users in and out beside the import without waiting for it; the log has both once the import is done', async () => {
     const { id: userId } = await userWithRoles(h(), 'signs-in-during-import', ['agent']);
-    const started = await upload(agentsFile(30_000, 500_000, 'signing'));
+    const started = await upload(agentsFile(IMPORTED, 500_000, 'signing'));
     const id = started.json().id;
     assert.equal((await underway(id)).state, 'running');
     const [client, signInMs] = await timed(() => h().signIn('default', 'signs-in-during-import', passwordFor('signs-in-during-import')));
@@ -131,15 +134,23 @@ forEachEngine('Requests during an import', (h) => {
   });
 
   it('cancels a running import at once, leaving nothing of it', async () => {
-    const started = await upload(agentsFile(30_000, 400_000, 'cancelling'));
+    const started = await upload(agentsFile(IMPORTED, 400_000, 'cancelling'));
     const id = started.json().id;
     assert.equal((await underway(id)).state, 'running');
     const [cancelled, cancelMs] = await timed(() => h().admin.post(`${base}/jobs/${id}/cancel`, {}));
     assert.equal(cancelled.body.state, 'cancelled');
-    assert.ok(cancelled.body.progress.rows < 30_000);
-    assert.ok(cancelMs < 1500, `the cancel took ${Math.round(cancelMs)} ms`);
+    assert.ok(cancelled.body.progress.rows < IMPORTED);
+    // A cancel waits at most for the chunk being written: on PostgreSQL that chunk's checks share
+    // this event loop, so its bound is wider; either is far below the import's own length.
+    const bound = h().engine === 'sqlite' ? 1500 : 3000;
+    assert.ok(cancelMs < bound, `the cancel took ${Math.round(cancelMs)} ms`);
     assert.equal(await count('cancelling'), 0);
-    const extensions = await h().storage.db.selectFrom('extensions').select('number').where('number', '>=', '400000').where('number', '<', '430000').execute();
+    const extensions = await h()
+      .storage.db.selectFrom('extensions')
+      .select('number')
+      .where('number', '>=', '400000')
+      .where('number', '<', String(400_000 + IMPORTED))
+      .execute();
     assert.equal(extensions.length, 0);
   });
 });
