@@ -6,7 +6,11 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startHarness, type Harness } from '../harness.ts';
 import type { Engine } from '../../src/server/db/connect.ts';
 
-export { engines } from '../harness.ts';
+/**
+ * The console is the same on either engine, and the API tests run on both; its walks run on SQLite,
+ * the engine a new center starts on. `SWITCHBOARD_BROWSER_ENGINES=sqlite,postgres` walks both.
+ */
+export const engines = (process.env.SWITCHBOARD_BROWSER_ENGINES ?? 'sqlite').split(',') as Engine[];
 
 const root = new URL('../../', import.meta.url).pathname;
 /** Where the browser tests leave their screenshots. */
