@@ -59,6 +59,7 @@ export async function createRange(db: Db, requester: Requester & AuditActor, dom
       domainAdmin: false,
       platformAdmin: false,
       passwordChangeRequired: false,
+      externalIds: [],
       sip: { ...sipInput.parse({}), ...template.sip, extension: sample },
       agent: template.agent,
     },

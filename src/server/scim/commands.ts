@@ -19,7 +19,7 @@ import { applyPatch, patchOperations, type PatchOperation } from './patch.ts';
 import { liveGroup, liveUser, userResources, type ReadContext } from './reads.ts';
 import type { ScimObject } from './schema.ts';
 import { liveUserIds, membersOf } from './store.ts';
-import { scimNameOf, userFields } from './user-mapping.ts';
+import { scimNameOf, userFields, withScimExternalId } from './user-mapping.ts';
 import { isObject, lowerKeys } from './values.ts';
 
 /** A SCIM write: the token's owner acting through it (its audit entries name the token), with the directory's safeguards. */
@@ -59,7 +59,7 @@ async function assertManager(context: ReadContext, fields: Record<string, unknow
 }
 
 async function newUserInput(context: WriteContext, body: unknown) {
-  const fields = userFields(scimObject(body));
+  const fields = withScimExternalId(userFields(scimObject(body)), []);
   await assertManager(context, fields);
   return parsed(userCreate, { roles: [DEFAULT_ROLE], ...fields });
 }
@@ -127,7 +127,7 @@ async function writeOneByOne(context: WriteContext, ready: NewUser[], made: Made
 /** Writes a user's fields as a whole (PUT, or a PATCH's result) through the directory's own change. */
 async function writeUser(context: WriteContext, before: UserView, fields: Record<string, unknown>): Promise<UserView> {
   await assertManager(context, fields, before.id);
-  const change = parsed(userUpdate, fields);
+  const change = parsed(userUpdate, withScimExternalId(fields, before.externalIds));
   return changeUser(context.db, context.requester, context.domain, before.id, change, before.version, context.guards);
 }
 
