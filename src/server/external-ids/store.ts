@@ -50,3 +50,19 @@ export const externalIdLinks = (db: Db, ids: string[]) =>
     .selectFrom('user_external_ids')
     .select(['user_id', sql<string>`'external'`.as('kind'), sql<string>`system || ':' || external_id`.as('name'), sql<number>`0`.as('rank')])
     .where('user_id', 'in', ids);
+
+/** Which of these ids of one system users of the domain hold (not `exceptIds`): a query per 500. */
+export async function heldOfSystem(db: Db, domainId: string, system: string, ids: string[], exceptIds: string[] = []): Promise<Set<string>> {
+  const held = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    let query = db
+      .selectFrom('user_external_ids')
+      .select('external_id')
+      .where('domain_id', '=', domainId)
+      .where('system', '=', system)
+      .where('external_id', 'in', ids.slice(i, i + 500));
+    if (exceptIds.length) query = query.where('user_id', 'not in', exceptIds);
+    for (const row of await query.execute()) held.add(row.external_id);
+  }
+  return held;
+}

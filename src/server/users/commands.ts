@@ -25,6 +25,7 @@ import { signOutOfDesk } from '../sip-accounts/store.ts';
 import { lookupsOf } from './lookups.ts';
 import { type Lookups } from '../tenancy/lookups.ts';
 import { writeNewUsers } from './new-users.ts';
+import { passCrmGateAlone } from './crm-passage.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import { sortedExternalIds } from '../external-ids/rules.ts';
 import { heldProblems } from '../external-ids/store.ts';
@@ -56,8 +57,15 @@ export interface PreparedUser {
   telephony: PreparedTelephony;
 }
 
+/** Checks, asks the CRM gate (outside the transaction), writes. */
 export async function createUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate, guards: Safeguards): Promise<UserView> {
   const prepared = await prepareUser(db, requester, domain, input, guards);
+  await passCrmGateAlone(db, guards, domain, { state: prepared.state, reason: 'user.create' });
+  return writePreparedUser(db, requester, domain, prepared);
+}
+
+/** A prepared user that passed the CRM gate, written in a transaction of its own and read back. */
+export async function writePreparedUser(db: Db, requester: Requester, domain: DomainRecord, prepared: PreparedUser): Promise<UserView> {
   const id = await db
     .transaction()
     .execute((trx) => writeNewUser(trx, requester, domain, prepared))
@@ -156,6 +164,7 @@ export async function changeUser(
   const before = await readUser(db, domain, id, { deleted: false });
   if (expectedVersion !== undefined && expectedVersion !== before.version) throw stale();
   const prepared = await prepareChange(db, requester, domain, before, change, guards);
+  if (!before.sip && prepared.state.sip) await passCrmGateAlone(db, guards, domain, { state: prepared.state, reason: 'sip.create', userId: id });
   await db
     .transaction()
     .execute((trx) => keepingAnAdministrator(trx, domain.id, () => writeChange(trx, requester, domain, prepared)))
