@@ -21,9 +21,7 @@ export type Answer = number | { status: number; json: unknown };
  * `answer` picks the answer (default 204), given the request and its parsed body; `received` keeps
  * the requests answered 2xx, `requests` every one. `down()` and `up()` stop and restart it on its port.
  */
-export async function startReceiver(
-  options: { answer?: (request: http.IncomingMessage, body: any) => Answer | Promise<Answer>; port?: number } = {},
-) {
+export async function startReceiver(options: { answer?: (request: http.IncomingMessage, body: any) => Answer | Promise<Answer>; port?: number } = {}) {
   const received: Received[] = [];
   const requests: Received[] = [];
   let secret: string | undefined;

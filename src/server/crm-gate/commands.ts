@@ -13,7 +13,15 @@ import { readGate, writeGate } from './store.ts';
 
 export function gateView(gate: StoredGate | null): CrmGateView {
   if (!gate) return { configured: false, enabled: false, url: null, system: null, timeoutSeconds: 5, secretSet: false, updatedAt: null };
-  return { configured: true, enabled: gate.enabled, url: gate.url, system: gate.system, timeoutSeconds: gate.timeoutSeconds, secretSet: true, updatedAt: gate.updatedAt };
+  return {
+    configured: true,
+    enabled: gate.enabled,
+    url: gate.url,
+    system: gate.system,
+    timeoutSeconds: gate.timeoutSeconds,
+    secretSet: true,
+    updatedAt: gate.updatedAt,
+  };
 }
 
 /** What the audit log keeps of a gate: its settings, the secret only as set or not (masked by diff). */
@@ -43,11 +51,16 @@ export async function configureGate(
     await resolveTarget(new URL(input.url), tools.settings.allowPrivate);
   } catch (error) {
     if (!(error instanceof TargetRefused)) throw error;
-    problems.push({ path: 'url', code: 'crm.target_refused', message: `${error.message}; the CRM gate goes to public addresses only (SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE)` });
+    problems.push({
+      path: 'url',
+      code: 'crm.target_refused',
+      message: `${error.message}; the CRM gate goes to public addresses only (SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE)`,
+    });
   }
   const view = await db.transaction().execute(async (trx) => {
     const before = await readGate(trx, domain.id);
-    if (!input.secret && !before) problems.push({ path: 'secret', code: 'crm.secret_required', message: 'Give the signing secret the CRM verifies requests with' });
+    if (!input.secret && !before)
+      problems.push({ path: 'secret', code: 'crm.secret_required', message: 'Give the signing secret the CRM verifies requests with' });
     if (problems.length) throw invalid(problems);
     const after: StoredGate = {
       enabled: input.enabled,

@@ -271,4 +271,3 @@ forEachEngine(
   },
   { SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE: 'true' },
 );
-

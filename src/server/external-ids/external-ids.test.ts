@@ -81,7 +81,10 @@ forEachEngine('external ids', (h) => {
     ]);
     const exported = await h().app.inject({ method: 'GET', url: `${users}/export?q=exported.one`, headers: { authorization: `Bearer ${h().admin.token}` } });
     assert.equal(exported.statusCode, 200, exported.body);
-    const [header, row] = exported.body.replace(/^\uFEFF/, '').trim().split(/\r?\n/) as [string, string];
+    const [header, row] = exported.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/) as [string, string];
     const column = header.split(',').indexOf('externalIds');
     assert.ok(column >= 0, header);
     assert.equal(row.split(',')[column], 'creatio:exp-1|salesforce:sf-exp');
@@ -92,7 +95,10 @@ forEachEngine('external ids', (h) => {
         payload: file,
         headers: { 'content-type': 'text/csv', authorization: `Bearer ${h().admin.token}` },
       });
-    const imported = await upload('login,externalIds\nimported.one,creatio:imp-1|hubspot:77\nimported.two,creatio:exp-1\nimported.three,creatio:imp-1\n', '?mode=partial');
+    const imported = await upload(
+      'login,externalIds\nimported.one,creatio:imp-1|hubspot:77\nimported.two,creatio:exp-1\nimported.three,creatio:imp-1\n',
+      '?mode=partial',
+    );
     assert.equal(imported.statusCode, 200, imported.body);
     assert.equal(imported.json().created, 1);
     assert.deepEqual(

@@ -23,4 +23,5 @@ export function externalIdsOfCell(cell: string): { system: string; id: string }[
 export const sortedExternalIds = (list: readonly ExternalId[]) => [...list].sort((a, b) => (a.system < b.system ? -1 : a.system > b.system ? 1 : 0));
 
 /** The list with `system`'s id set to `id` (replacing the one it had). */
-export const withExternalId = (list: readonly ExternalId[], system: string, id: string) => sortedExternalIds([...list.filter((e) => e.system !== system), { system, id }]);
+export const withExternalId = (list: readonly ExternalId[], system: string, id: string) =>
+  sortedExternalIds([...list.filter((e) => e.system !== system), { system, id }]);

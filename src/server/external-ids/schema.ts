@@ -38,6 +38,6 @@ export const externalIdFilter = z
   .max(300)
   .regex(/^[a-z][a-z0-9_-]{0,31}:.+$/s, 'A system and an id: creatio:123')
   .transform((text) => ({ system: text.slice(0, text.indexOf(':')), id: text.slice(text.indexOf(':') + 1) }))
-  .describe("Users with this id in this system: `system:id`, such as `creatio:0035e000…`; exact, by index");
+  .describe('Users with this id in this system: `system:id`, such as `creatio:0035e000…`; exact, by index');
 
 export type ExternalId = z.infer<typeof externalIdEntry>;

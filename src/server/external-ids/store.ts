@@ -7,7 +7,11 @@ import type { ExternalId } from './schema.ts';
 /** Replaces a user's ids with `list`, in the caller's transaction. */
 export async function replaceExternalIds(db: Db, domainId: string, userId: string, list: readonly ExternalId[]): Promise<void> {
   await db.deleteFrom('user_external_ids').where('user_id', '=', userId).execute();
-  if (list.length) await db.insertInto('user_external_ids').values(externalIdRows(domainId, userId, list)).execute();
+  if (list.length)
+    await db
+      .insertInto('user_external_ids')
+      .values(externalIdRows(domainId, userId, list))
+      .execute();
 }
 
 export const externalIdRows = (domainId: string, userId: string, list: readonly ExternalId[]) =>
@@ -37,12 +41,7 @@ export function heldProblems(list: readonly ExternalId[], held: readonly Externa
 
 /** A condition on `u.id` for the list filter: users holding this id, found through the unique index. */
 export const holdingExternalId = (db: Db, domainId: string, entry: ExternalId) =>
-  db
-    .selectFrom('user_external_ids')
-    .select('user_id')
-    .where('domain_id', '=', domainId)
-    .where('system', '=', entry.system)
-    .where('external_id', '=', entry.id);
+  db.selectFrom('user_external_ids').select('user_id').where('domain_id', '=', domainId).where('system', '=', entry.system).where('external_id', '=', entry.id);
 
 /** `system:id`, as the users' links query carries them beside roles and groups. */
 export const externalIdLinks = (db: Db, ids: string[]) =>

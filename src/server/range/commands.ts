@@ -153,7 +153,13 @@ async function passRange(db: Db, guards: Safeguards, domain: DomainRecord, users
     const batch = users.slice(start, start + CRM_BATCH).map((u) => ({ state: u.user.state, reason: 'user.create' as const }));
     const taken = await passCrmGate(db, guards, domain, batch).catch((error: unknown) => {
       if (!(error instanceof Problem) || start === 0) throw error;
-      throw new Problem(error.status, error.code, error.detail, error.errors?.map((e) => ({ ...e, path: shifted(e.path, start) })), error.headers);
+      throw new Problem(
+        error.status,
+        error.code,
+        error.detail,
+        error.errors?.map((e) => ({ ...e, path: shifted(e.path, start) })),
+        error.headers,
+      );
     });
     problems.push(...taken.map((p) => ({ ...p, path: shifted(p.path, start) })));
   }

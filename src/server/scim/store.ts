@@ -24,12 +24,7 @@ export const userColumnMapping = (domainId: string): ColumnMapping<Database, 'us
       eb(
         'users.id',
         'in',
-        eb
-          .selectFrom('user_external_ids as x')
-          .select('x.user_id')
-          .where('x.domain_id', '=', domainId)
-          .where('x.system', '=', SCIM_SYSTEM)
-          .where(inner),
+        eb.selectFrom('user_external_ids as x').select('x.user_id').where('x.domain_id', '=', domainId).where('x.system', '=', SCIM_SYSTEM).where(inner),
       ),
   },
   username: { column: 'users.login', type: 'string', key: { column: 'users.login_key', normalize: lower } },
@@ -54,9 +49,7 @@ export const userColumnMapping = (domainId: string): ColumnMapping<Database, 'us
 
 /** What a sort by the column orders by: externalId is looked up for each user of the window. */
 const sortKey = (column: string) =>
-  column === SCIM_ID
-    ? sql`(select x.external_id from user_external_ids x where x.user_id = users.id and x.system = ${SCIM_SYSTEM})`
-    : sql.ref(column);
+  column === SCIM_ID ? sql`(select x.external_id from user_external_ids x where x.user_id = users.id and x.system = ${SCIM_SYSTEM})` : sql.ref(column);
 
 export const groupColumnMapping: ColumnMapping = {
   id: { column: 'groups.id', type: 'string', caseExact: true },

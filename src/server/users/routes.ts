@@ -80,7 +80,11 @@ export function userRoutes(router: Router, { db, config, cache, passwords, ciphe
       response: { 200: userResponse },
     },
     handler: async (request, reply) => {
-      const user = await changeUser(db, actorOf(request), domainOf(request), request.params.id, request.body, expectedVersion(request), { passwords, cipher, crm });
+      const user = await changeUser(db, actorOf(request), domainOf(request), request.params.id, request.body, expectedVersion(request), {
+        passwords,
+        cipher,
+        crm,
+      });
       sendEtag(reply, user.version);
       return user;
     },

@@ -372,9 +372,7 @@ export async function toUserViews(db: Db, domain: DomainRecord, rows: UserRow[])
       },
       integrations: { oauthEmail: r.oauth_email, calDavTokenSet: r.caldav_token !== null, crmId: r.crm_id },
       passwordChangeRequired: r.must_change_password === 1,
-      externalIds: sortedExternalIds(
-        named.external.map((text) => ({ system: text.slice(0, text.indexOf(':')), id: text.slice(text.indexOf(':') + 1) })),
-      ),
+      externalIds: sortedExternalIds(named.external.map((text) => ({ system: text.slice(0, text.indexOf(':')), id: text.slice(text.indexOf(':') + 1) }))),
       employeeNumber: r.employee_number,
       department: r.department,
       managerId: r.manager_id,
