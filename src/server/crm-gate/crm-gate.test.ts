@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, it } from 'node:test';
-import { forEachEngine } from '../../../test/harness.ts';
+import { forEachEngine, userWithRoles } from '../../../test/harness.ts';
 import { scimClient } from '../../../test/scim-client.ts';
 import { startReceiver, type Answer, type Receiver } from '../../../test/webhook-receiver.ts';
 
@@ -258,6 +258,16 @@ forEachEngine(
       const refused = await scim.post('/Users', user('scim.refused'));
       assert.equal(refused.status, 422, JSON.stringify(refused.body));
       assert.match(refused.body.detail, /Not a CRM user/);
+    });
+
+    it('is managed only with crm-gate:manage, which the admin role holds', async () => {
+      answer = () => 204;
+      await h().admin.post(`${base}/roles`, { name: 'directory-clerk', permissions: ['users:read', 'users:create'] });
+      const clerk = await userWithRoles(h(), 'gate.clerk', ['directory-clerk']);
+      assert.equal((await clerk.client.get(`${base}/crm-gate`)).status, 403);
+      assert.equal((await clerk.client.put(`${base}/crm-gate`, { url: crm.url, system: 'creatio' })).status, 403);
+      const roles = (await h().admin.get(`${base}/roles?limit=100`)).body.items as { name: string; permissions: string[] }[];
+      assert.ok(roles.find((r) => r.name === 'admin')?.permissions.includes('crm-gate:manage'));
     });
 
     it('lets users through unasked once turned off', async () => {
