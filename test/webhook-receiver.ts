@@ -13,12 +13,17 @@ export interface Received {
   headers: http.IncomingHttpHeaders;
 }
 
+/** What the receiver answers: a status, or a status with a JSON body (as a CRM gate answers). */
+export type Answer = number | { status: number; json: unknown };
+
 /**
  * A webhook receiver on 127.0.0.1 that verifies every request with the `standardwebhooks` package.
- * `answer` picks the status (default 204); `down()` and `up()` stop and restart it on its port.
+ * `answer` picks the answer (default 204), given the request and its parsed body; `received` keeps
+ * the requests answered 2xx, `requests` every one. `down()` and `up()` stop and restart it on its port.
  */
-export async function startReceiver(options: { answer?: (request: http.IncomingMessage) => number | Promise<number>; port?: number } = {}) {
+export async function startReceiver(options: { answer?: (request: http.IncomingMessage, body: any) => Answer | Promise<Answer>; port?: number } = {}) {
   const received: Received[] = [];
+  const requests: Received[] = [];
   let secret: string | undefined;
   let connections = 0;
   const server = http.createServer(async (request, response) => {
@@ -35,10 +40,13 @@ export async function startReceiver(options: { answer?: (request: http.IncomingM
       verified = false;
     }
     const parsed = safeParse(body);
-    const status = options.answer ? await options.answer(request) : 204;
-    if (status >= 200 && status < 300)
-      received.push({ id: String(request.headers['webhook-id']), type: parsed?.type, data: parsed?.data, verified, body, headers: request.headers });
+    const entry = { id: String(request.headers['webhook-id']), type: parsed?.type, data: parsed?.data, verified, body, headers: request.headers };
+    requests.push(entry);
+    const answer = options.answer ? await options.answer(request, parsed) : 204;
+    const status = typeof answer === 'number' ? answer : answer.status;
+    if (status >= 200 && status < 300) received.push(entry);
     if (response.destroyed) return;
+    if (typeof answer !== 'number') return void response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.json));
     response.writeHead(status, status >= 300 && status < 400 ? { location: '/elsewhere' } : {}).end();
   });
   server.on('connection', () => (connections += 1));
@@ -50,6 +58,7 @@ export async function startReceiver(options: { answer?: (request: http.IncomingM
     port,
     url: `http://127.0.0.1:${port}/hooks`,
     received,
+    requests,
     get connections() {
       return connections;
     },

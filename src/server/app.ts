@@ -62,6 +62,7 @@ import { tokenRoutes } from './tokens/routes.ts';
 import { totpRoutes } from './auth/totp-routes.ts';
 import { userRoutes } from './users/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
+import { crmGateRoutes } from './crm-gate/routes.ts';
 import { scimService } from './scim/routes.ts';
 import { directorySourceRoutes } from './directory-sources/routes.ts';
 import { identityProviderRoutes } from './identity-providers/routes.ts';
@@ -208,6 +209,8 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   exportRoutes(app, deps);
   importRoutes(app, deps);
   webhookRoutes(app, deps);
+  crmGateRoutes(app, deps);
+  app.addHook('onClose', () => deps.crm.close());
   // Its own scope: SCIM answers errors and unknown URLs in its own form and reads application/scim+json.
   await app.register(scimService(deps), { prefix: '/scim/v2' });
   directorySourceRoutes(app, deps);

@@ -6,6 +6,7 @@ import type { Db } from './db/schema.ts';
 import type { PasswordChecker } from './passwords/checker.ts';
 import type { SecretCipher } from './secrets/cipher.ts';
 import type { PresenceEngine } from './presence/engine.ts';
+import type { CrmGate } from './crm-gate/gate.ts';
 
 /** What every feature's routes receive: passed explicitly, never reached through decorators. */
 export interface Deps {
@@ -15,6 +16,7 @@ export interface Deps {
   passwords: PasswordChecker;
   cipher: SecretCipher;
   presence: PresenceEngine;
+  crm: CrmGate;
 }
 
 /** Fastify typed by the Zod schemas each route declares. */

@@ -1,8 +1,9 @@
 import type { UserView } from '../users/schema.ts';
+import { externalIdsCell } from '../external-ids/rules.ts';
 
 /**
  * The columns of a user in CSV, for export now and for import to read back: lists are joined
- * with `|`, skills as `name:level`, agent settings that follow the domain default are empty.
+ * with `|`, skills as `name:level`, external ids as `system:id`, agent settings that follow the domain default are empty.
  */
 export const userColumns: { name: string; value: (user: UserView) => string }[] = [
   { name: 'login', value: (u) => u.login },
@@ -19,6 +20,7 @@ export const userColumns: { name: string; value: (user: UserView) => string }[] 
   { name: 'timezone', value: (u) => u.timezone ?? '' },
   { name: 'language', value: (u) => u.language ?? '' },
   { name: 'description', value: (u) => u.description ?? '' },
+  { name: 'externalIds', value: (u) => externalIdsCell(u.externalIds) },
   { name: 'domainAdmin', value: (u) => String(u.domainAdmin) },
   { name: 'extension', value: (u) => u.sip?.extension ?? '' },
   { name: 'sipUsername', value: (u) => u.sip?.username ?? '' },

@@ -13,6 +13,8 @@ export interface Database {
   user_groups: { user_id: string; group_id: string };
   group_roles: { group_id: string; role_id: string };
   user_tags: { user_id: string; domain_id: string; tag: string };
+  /** A user's id in another system (`creatio`, `salesforce`, `scim` for the identity provider's). */
+  user_external_ids: { user_id: string; domain_id: string; system: string; external_id: string };
   sessions: SessionsTable;
   audit_log: AuditLogTable;
   /** Audit entries of sign-ins on their way into the log (see audit/store.ts). */
@@ -125,6 +127,8 @@ export interface DomainsTable {
   sip_settings: string | null;
   /** JSON of the defaults every agent of the domain follows unless it sets its own. */
   agent_defaults: string | null;
+  /** JSON of the domain's CRM gate (its secret sealed); null: off. */
+  crm_gate: Generated<string | null>;
   created_at: string;
   updated_at: string;
 }
@@ -168,8 +172,6 @@ export interface UsersTable {
   caldav_token: string | null;
   crm_id: string | null;
   must_change_password: number;
-  /** The identity provider's id of the user (SCIM externalId). */
-  external_id: string | null;
   employee_number: string | null;
   department: string | null;
   /** The user's manager: another user of the domain. */

@@ -19,9 +19,11 @@ const titles: Record<number, string> = {
   413: 'Body too large',
   414: 'URI too long',
   415: 'Unsupported media type',
+  422: 'Unprocessable content',
   428: 'Precondition required',
   429: 'Too many requests',
   431: 'Request header fields too large',
+  503: 'Service unavailable',
 };
 
 /**

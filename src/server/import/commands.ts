@@ -12,6 +12,7 @@ import { keepingAnAdministrator } from '../roles/administrators.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
 import { prepareChange, prepareUser, readUser, writeChange, type PreparedChange, type PreparedUser, type Requester } from '../users/commands.ts';
 import { writeNewUsers, type NewUser } from '../users/new-users.ts';
+import { passCrmGate } from '../users/crm-passage.ts';
 import type { Safeguards } from '../users/safeguards.ts';
 import { readCsv, type CsvDelimiter, type CsvEncoding } from './csv-decoding.ts';
 import { excerpt } from './excerpt.ts';
@@ -318,7 +319,7 @@ class ImportChunk {
     }
   }
 
-  async #write(creates: (NewUser & { row: number; hash?: Promise<string> })[], updates: { prepared: PreparedChange; hash?: Promise<string> }[]) {
+  async #write(creates: (NewUser & { row: number; hash?: Promise<string> })[], updates: { row: number; prepared: PreparedChange; hash?: Promise<string> }[]) {
     // The chunk's hashes were started as its rows were checked and run on the thread pool meanwhile.
     for (const entry of creates) if (entry.hash) withPassword(entry.user, await entry.hash);
     for (const entry of updates) if (entry.hash) withPassword(entry.prepared, await entry.hash);
@@ -333,6 +334,11 @@ class ImportChunk {
         if (!(error instanceof Problem)) throw error;
         this.tally.problem({ row: entry.row, column: 'extension', value: '', code: error.code, message: error.detail });
       }
+    }
+    const refused = await this.#passCrmGate(ready, updates);
+    if (refused.size) {
+      ready.splice(0, ready.length, ...ready.filter((entry) => !refused.has(entry.row)));
+      updates = updates.filter((entry) => !refused.has(entry.row));
     }
     const bulkOperation = { from: null, to: this.bulkId };
     // Each new user's entry names it and the import; the import itself is recorded once, at its end.
@@ -351,6 +357,42 @@ class ImportChunk {
     this.tally.created += ready.length;
     this.tally.updated += updates.length;
     this.tally.report();
+  }
+
+  /**
+   * The CRM gate, asked once for the chunk's new users and new SIP accounts; answers the rows it
+   * kept out, each told as a problem. A dry run does not ask (the CRM may act on a request). This
+   * call is inside the import's transaction, which on SQLite holds the writer meanwhile: the import
+   * is one transaction by design (all or nothing, dry run, cancel), and the wait is bounded by the
+   * gate's time limit once per chunk of 1000 rows. A CRM that is unavailable fails the import.
+   */
+  async #passCrmGate(creates: { row: number; user: PreparedUser }[], updates: { row: number; prepared: PreparedChange }[]): Promise<Set<number>> {
+    if (this.query.dryRun) return new Set();
+    const entrants = [
+      ...creates.map((c) => ({ row: c.row, entrant: { state: c.user.state, reason: 'user.create' as const } })),
+      ...updates
+        .filter((u) => !u.prepared.before.sip && u.prepared.state.sip)
+        .map((u) => ({ row: u.row, entrant: { state: u.prepared.state, reason: 'sip.create' as const, userId: u.prepared.before.id } })),
+    ];
+    const problems: CellProblem[] = [];
+    const at = (index: number) => entrants[index] as (typeof entrants)[number];
+    const told = (index: number, code: string, message: string) =>
+      problems.push({ row: at(index).row, column: 'login', value: excerpt(at(index).entrant.state.login), code, message });
+    try {
+      const taken = await passCrmGate(
+        this.trx,
+        this.guards,
+        this.domain,
+        entrants.map((e) => e.entrant),
+      );
+      for (const problem of taken) told(Number(problem.path.split('/')[1]), problem.code, problem.message);
+    } catch (error) {
+      if (!(error instanceof Problem) || error.status !== 422) throw error;
+      const named = new Map((error.errors ?? []).map((e) => [Number(e.path.split('/')[1]), e.message]));
+      entrants.forEach((_, index) => told(index, error.code, named.get(index) ?? error.detail));
+    }
+    this.tally.problem(...problems);
+    return new Set(problems.map((p) => p.row));
   }
 
   #problemOf(row: number, p: Parsed, error: unknown) {

@@ -21,6 +21,7 @@ export class ImportLookups implements Lookups {
   #held = { logins: new Set<string>(), emails: new Set<string>(), extensions: new Map<string, string>(), usernames: new Map<string, boolean>() };
   #free: string[] = [];
   #locked = false;
+  readonly #externalIds = new Set<string>();
 
   constructor(
     private readonly trx: Db,
@@ -50,6 +51,13 @@ export class ImportLookups implements Lookups {
     if (account?.extension) this.#held.extensions.set(account.extension, 'user');
     if (account?.virtualExtension) this.#held.extensions.set(account.virtualExtension, 'virtual');
     if (account?.username) this.#held.usernames.set(account.username.toLowerCase(), true);
+    for (const entry of user.state.externalIds) this.#externalIds.add(`${entry.system}:${entry.id}`);
+  }
+
+  /** Asked of the database only for rows that carry ids; ids claimed by earlier rows of the import count as held. */
+  async externalIdsHeld(list: readonly { system: string; id: string }[], exceptId: string | null) {
+    const held = await this.#db.externalIdsHeld(list, exceptId);
+    return [...held, ...list.filter((e) => this.#externalIds.has(`${e.system}:${e.id}`) && !held.some((h) => h.system === e.system && h.id === e.id))];
   }
 
   async catalog(table: CatalogTable, keys: string[]): Promise<CatalogRow[]> {

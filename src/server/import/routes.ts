@@ -55,8 +55,8 @@ const MAX_FILE = 1024 * 2 ** 20;
  * imported by a job; the request waits for the job, or, with `Prefer: respond-async`, is answered
  * 202 at once with the job to follow.
  */
-export function importRoutes(router: Router, { db, config, passwords, cipher, presence, cache }: Deps): void {
-  const guards = { passwords, cipher };
+export function importRoutes(router: Router, { db, config, passwords, cipher, presence, cache, crm }: Deps): void {
+  const guards = { passwords, cipher, crm };
   void sweepOrphanedSpools();
   const jobs = new ImportJobs((domainId, view) => presence.store.publish(domainId, { type: 'job', userId: null, data: view }));
   const files = new Map<string, string>();

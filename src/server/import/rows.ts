@@ -3,6 +3,7 @@ import { hashScheme } from '../passwords/hashing.ts';
 import { userCreate, userUpdate } from '../users/schema.ts';
 import { excerpt } from './excerpt.ts';
 import { secretColumns, type ImportColumn } from './columns.ts';
+import { externalIdsOfCell } from '../external-ids/rules.ts';
 
 /**
  * A problem of one cell, as the error report lists it: `code` says what it is for programs and
@@ -98,6 +99,7 @@ const setters: Record<ImportColumn, Setter> = {
   timezone: field('timezone'),
   language: field('language'),
   description: field('description'),
+  externalIds: field('externalIds', externalIdsOfCell),
   domainAdmin: field('domainAdmin', flag),
   extension: within('sip', 'extension'),
   sipUsername: within('sip', 'username'),

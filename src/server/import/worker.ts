@@ -29,8 +29,9 @@ async function run(task: WorkerTask) {
   running.set(id, abort);
   recordChanges(task.config.changeFeed);
   const storage = connect(task.config.databaseUrl, { longWriter: true });
+  const guards = safeguardsFor(storage.db, task.config);
   try {
-    const report = await importUsers(storage.db, task.requester, task.domain, task.path, task.query, safeguardsFor(storage.db, task.config), {
+    const report = await importUsers(storage.db, task.requester, task.domain, task.path, task.query, guards, {
       id,
       signal: abort.signal,
       onProgress: (progress) => tell({ type: 'progress', id, progress }),
@@ -52,6 +53,7 @@ async function run(task: WorkerTask) {
     });
   } finally {
     running.delete(id);
+    guards.crm.close();
     await storage.close();
   }
 }

@@ -20,6 +20,7 @@ export const permissionCatalog = {
   'audit:read': { scope: 'domain', description: 'Read the audit log of the domain' },
   'changes:read': { scope: 'domain', description: "Follow the domain's change feed: every committed change, in order (for integrations)" },
   'webhooks:manage': { scope: 'domain', description: "Manage the domain's webhooks: subscriptions, their secrets, delivery logs and redeliveries" },
+  'crm-gate:manage': { scope: 'domain', description: "Configure the domain's CRM gate, which a CRM must pass before users are created or get a SIP account" },
   'directory-sources:read': { scope: 'domain', description: "See the domain's LDAP and Active Directory sources and their syncs" },
   'directory-sources:update': {
     scope: 'domain',

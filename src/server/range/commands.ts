@@ -4,7 +4,10 @@ import { diff, MASK } from '../audit/rules.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import type { Db } from '../db/schema.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
-import { conflict, invalid, Problem } from '../http/problem.ts';
+import { conflict, invalid, Problem, type FieldProblem } from '../http/problem.ts';
+import { CRM_BATCH } from '../crm-gate/rules.ts';
+import { passCrmGate } from '../users/crm-passage.ts';
+import type { UserState } from '../users/store.ts';
 import { isExpired } from '../licenses/store.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
 import { generateSecret, sipDigests } from '../sip-accounts/digest.ts';
@@ -59,6 +62,7 @@ export async function createRange(db: Db, requester: Requester & AuditActor, dom
       domainAdmin: false,
       platformAdmin: false,
       passwordChangeRequired: false,
+      externalIds: [],
       sip: { ...sipInput.parse({}), ...template.sip, extension: sample },
       agent: template.agent,
     },
@@ -105,6 +109,7 @@ export async function createRange(db: Db, requester: Requester & AuditActor, dom
       },
     },
   }));
+  await passRange(db, guards, domain, users);
   await db.transaction().execute((trx) =>
     numberedAtTheEnd(trx, async () => {
       for (const license of licenses) {
@@ -116,6 +121,7 @@ export async function createRange(db: Db, requester: Requester & AuditActor, dom
         auditChanges: (user) => ({
           extension: { from: null, to: user.state.sip?.extension ?? null },
           sipSecret: { from: null, to: MASK },
+          ...(user.state.externalIds.length ? { externalIds: { from: null, to: user.state.externalIds } } : {}),
           ...(user.secretsSet.includes('password') ? { password: { from: null, to: MASK } } : {}),
           bulkOperation: { from: null, to: bulkId },
         }),
@@ -139,6 +145,29 @@ export async function createRange(db: Db, requester: Requester & AuditActor, dom
   );
   return { bulkId, created, skipped };
 }
+
+/** The CRM gate, asked in batches before anything is written: one refusal or one id taken refuses the whole range. */
+async function passRange(db: Db, guards: Safeguards, domain: DomainRecord, users: { user: { state: UserState } }[]) {
+  const problems: FieldProblem[] = [];
+  for (let start = 0; start < users.length; start += CRM_BATCH) {
+    const batch = users.slice(start, start + CRM_BATCH).map((u) => ({ state: u.user.state, reason: 'user.create' as const }));
+    const taken = await passCrmGate(db, guards, domain, batch).catch((error: unknown) => {
+      if (!(error instanceof Problem) || start === 0) throw error;
+      throw new Problem(
+        error.status,
+        error.code,
+        error.detail,
+        error.errors?.map((e) => ({ ...e, path: shifted(e.path, start) })),
+        error.headers,
+      );
+    });
+    problems.push(...taken.map((p) => ({ ...p, path: shifted(p.path, start) })));
+  }
+  if (problems.length) throw conflict('user.external_id_taken', `${problems.length} ids the CRM answered are held by other users`, problems.slice(0, 200));
+}
+
+/** `users/<i>` of a batch as the place in the whole range. */
+const shifted = (path: string, start: number) => path.replace(/^users\/(\d+)/, (_, i: string) => `users/${Number(i) + start}`);
 
 async function licensesFor(db: Db, domainId: string, names: string[], seats: number) {
   const rows = await licensesNamed(db, domainId, names);

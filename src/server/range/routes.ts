@@ -8,8 +8,8 @@ import { rangeInput, rangeResult } from './schema.ts';
 const tags = ['bulk'];
 const params = z.object({ domain: z.string() });
 
-export function rangeRoutes(router: Router, { db, passwords, cipher }: Deps): void {
-  const guards = { passwords, cipher };
+export function rangeRoutes(router: Router, { db, passwords, cipher, crm }: Deps): void {
+  const guards = { passwords, cipher, crm };
   router.post('/api/v1/domains/:domain/users/range', {
     config: { access: { permission: 'users:create' } },
     schema: {

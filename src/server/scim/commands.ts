@@ -8,7 +8,8 @@ import { rememberingCatalogs } from '../tenancy/lookups.ts';
 import { lookupsOf } from '../users/lookups.ts';
 import { writeNewUsers, type NewUser } from '../users/new-users.ts';
 import { changeGroup, changeMembership, createGroup, removeGroup } from '../groups/commands.ts';
-import { changeUser, createUser, deleteUser, prepareUser, type Requester } from '../users/commands.ts';
+import { changeUser, createUser, deleteUser, prepareUser, writePreparedUser, type PreparedUser, type Requester } from '../users/commands.ts';
+import { passCrmGate } from '../users/crm-passage.ts';
 import type { Safeguards } from '../users/safeguards.ts';
 import { userCreate, userUpdate, type UserView } from '../users/schema.ts';
 import { invalidPath, invalidValue } from './errors.ts';
@@ -19,7 +20,7 @@ import { applyPatch, patchOperations, type PatchOperation } from './patch.ts';
 import { liveGroup, liveUser, userResources, type ReadContext } from './reads.ts';
 import type { ScimObject } from './schema.ts';
 import { liveUserIds, membersOf } from './store.ts';
-import { scimNameOf, userFields } from './user-mapping.ts';
+import { scimNameOf, userFields, withScimExternalId } from './user-mapping.ts';
 import { isObject, lowerKeys } from './values.ts';
 
 /** A SCIM write: the token's owner acting through it (its audit entries name the token), with the directory's safeguards. */
@@ -59,7 +60,7 @@ async function assertManager(context: ReadContext, fields: Record<string, unknow
 }
 
 async function newUserInput(context: WriteContext, body: unknown) {
-  const fields = userFields(scimObject(body));
+  const fields = withScimExternalId(userFields(scimObject(body)), []);
   await assertManager(context, fields);
   return parsed(userCreate, { roles: [DEFAULT_ROLE], ...fields });
 }
@@ -73,32 +74,31 @@ export type Made = { id: string } | { error: unknown };
 
 /**
  * Many new users at once (a Bulk request's run of creations): each checked and prepared as
- * createUser does, then written together in one transaction by the writer imports use. Users with
- * a SIP account are made one by one, since their extensions and SIP usernames are picked while
- * writing. Should the shared write meet a login taken meanwhile, each is written on its own.
+ * createUser does, the CRM gate asked once for all of them, then written together in one
+ * transaction by the writer imports use. Users with a SIP account are written one by one, since
+ * their extensions and SIP usernames are picked while writing. Should the shared write meet a
+ * login taken meanwhile, each is written on its own.
  */
 export async function createScimUsers(context: WriteContext, bodies: unknown[]): Promise<Made[]> {
   const made: Made[] = [];
-  const ready: NewUser[] = [];
+  const entrants: { at: number; user: PreparedUser; alone: boolean }[] = [];
   const claimed = new Set<string>();
   const lookups = rememberingCatalogs(lookupsOf(context.db, context.domain.id));
   for (const body of bodies) {
     try {
       const input = await newUserInput(context, body);
-      if (input.sip) {
-        made.push({ id: (await createUser(context.db, context.requester, context.domain, input, context.guards)).id });
-        continue;
-      }
       const keys = [input.login, input.email].flatMap((k) => (k ? [k.toLowerCase()] : []));
       if (keys.some((k) => claimed.has(k))) throw conflict('user.exists', 'An earlier operation of this request takes this login or e-mail');
       const user = await prepareUser(context.db, context.requester, context.domain, input, context.guards, { lookups });
       keys.forEach((k) => claimed.add(k));
-      ready.push({ id: timeOrderedId(), user });
-      made.push({ id: ready.at(-1)?.id as string });
+      entrants.push({ at: made.length, user, alone: input.sip !== undefined });
+      made.push({ id: timeOrderedId() });
     } catch (error) {
       made.push({ error });
     }
   }
+  const admitted = await passGate(context, entrants, made);
+  const ready = admitted.filter((e) => !e.alone).map((e) => ({ id: (made[e.at] as { id: string }).id, user: e.user }));
   const written = await context.db
     .transaction()
     .execute((trx) => writeNewUsers(trx, context.requester, context.domain, ready))
@@ -108,7 +108,34 @@ export async function createScimUsers(context: WriteContext, bodies: unknown[]):
       return false;
     });
   if (!written) await writeOneByOne(context, ready, made);
+  for (const entrant of admitted.filter((e) => e.alone)) {
+    made[entrant.at] = await writePreparedUser(context.db, context.requester, context.domain, entrant.user).then(
+      (user) => ({ id: user.id }),
+      (error: unknown) => ({ error }),
+    );
+  }
   return made;
+}
+
+/** The CRM gate, asked once for the request's creations: its refusal fails them all, an id it gave that is taken fails that one. */
+async function passGate<T extends { at: number; user: PreparedUser }>(context: WriteContext, entrants: T[], made: Made[]): Promise<T[]> {
+  try {
+    const taken = await passCrmGate(
+      context.db,
+      context.guards,
+      context.domain,
+      entrants.map((e) => ({ state: e.user.state, reason: 'user.create' as const })),
+    );
+    const refused = new Set(taken.map((p) => Number(p.path.split('/')[1])));
+    taken.forEach((p) => {
+      const entrant = entrants[Number(p.path.split('/')[1])] as T;
+      made[entrant.at] = { error: conflict(p.code, p.message) };
+    });
+    return entrants.filter((_, index) => !refused.has(index));
+  } catch (error) {
+    for (const entrant of entrants) made[entrant.at] = { error };
+    return [];
+  }
 }
 
 async function writeOneByOne(context: WriteContext, ready: NewUser[], made: Made[]) {
@@ -127,7 +154,7 @@ async function writeOneByOne(context: WriteContext, ready: NewUser[], made: Made
 /** Writes a user's fields as a whole (PUT, or a PATCH's result) through the directory's own change. */
 async function writeUser(context: WriteContext, before: UserView, fields: Record<string, unknown>): Promise<UserView> {
   await assertManager(context, fields, before.id);
-  const change = parsed(userUpdate, fields);
+  const change = parsed(userUpdate, withScimExternalId(fields, before.externalIds));
   return changeUser(context.db, context.requester, context.domain, before.id, change, before.version, context.guards);
 }
 

@@ -77,7 +77,7 @@ export async function userResources(context: ReadContext, users: UserView[]): Pr
 }
 
 export async function listUsers(context: ReadContext, query: ListQuery) {
-  const window = windowOf(query, userColumnMapping);
+  const window = windowOf(query, userColumnMapping(context.domain.id));
   const page = await userPage(context.db, context.domain.id, window);
   const resources = await userResources(context, await toUserViews(context.db, context.domain, page.rows));
   const projection = projectionOf(query);

@@ -61,7 +61,7 @@ async function writeContext(deps: Deps, request: FastifyRequest): Promise<WriteC
   const actor = actorOf(request);
   const name = actor.apiTokenId === null ? undefined : await tokenName(deps.db, actor.apiTokenId);
   const requester: Requester = { ...actor, login: name === undefined ? actor.login : `${actor.login} (API token ${JSON.stringify(name)})` };
-  return { ...readContext(deps, request), requester, guards: { passwords: deps.passwords, cipher: deps.cipher } };
+  return { ...readContext(deps, request), requester, guards: { passwords: deps.passwords, cipher: deps.cipher, crm: deps.crm } };
 }
 
 function send(reply: FastifyReply, status: number, body: unknown, version?: string) {

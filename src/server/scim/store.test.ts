@@ -31,7 +31,7 @@ forEachEngine('SCIM user filters', (h) => {
     if (h().engine === 'postgres') await sql`analyze users`.execute(db);
     const planOf = (filter: string) => plan(db, h().engine, domain.id, filter);
     assert.match(await planOf('userName eq "Anna.Nowak@contoso.com"'), /users__domain_id__login_key/);
-    assert.match(await planOf('externalId eq "00ujl29u0le5T6Aj10h7"'), /users__domain_id__external_id/);
+    assert.match(await planOf('externalId eq "00ujl29u0le5T6Aj10h7"'), /user_external_ids__domain_id__system__external_id/);
     assert.match(await planOf('emails.value eq "anna@contoso.com"'), /users__domain_id__email_key/);
   });
 });

@@ -1,4 +1,6 @@
-import type { Db, GroupsTable } from '../db/schema.ts';
+import { sql } from 'kysely';
+import type { Database, Db, GroupsTable } from '../db/schema.ts';
+import { SCIM_SYSTEM } from './user-mapping.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
 import { userRowsQuery, type UserRow } from '../users/store.ts';
 import type { Filter } from './filter.ts';
@@ -7,10 +9,24 @@ import type { Member } from './group-mapping.ts';
 
 const lower = (value: string) => value.toLowerCase();
 
+/** Where externalId is kept: the user's external id of the system `scim`. */
+const SCIM_ID = 'x.external_id';
+
 /** The user attributes a filter or sortBy may name, and the columns answering them; userName, emails and externalId by index. */
-export const userColumnMapping: ColumnMapping = {
+export const userColumnMapping = (domainId: string): ColumnMapping<Database, 'users'> => ({
   id: { column: 'users.id', type: 'string', caseExact: true },
-  externalid: { column: 'users.external_id', type: 'string', caseExact: true },
+  // The identity provider's id is the user's external id of the system `scim`, found by the unique index of (domain, system, id).
+  externalid: {
+    column: SCIM_ID,
+    type: 'string',
+    caseExact: true,
+    exists: (eb, inner) =>
+      eb(
+        'users.id',
+        'in',
+        eb.selectFrom('user_external_ids as x').select('x.user_id').where('x.domain_id', '=', domainId).where('x.system', '=', SCIM_SYSTEM).where(inner),
+      ),
+  },
   username: { column: 'users.login', type: 'string', key: { column: 'users.login_key', normalize: lower } },
   emails: { column: 'users.email', type: 'string', key: { column: 'users.email_key', normalize: lower } },
   'emails.value': { column: 'users.email', type: 'string', key: { column: 'users.email_key', normalize: lower } },
@@ -29,7 +45,11 @@ export const userColumnMapping: ColumnMapping = {
   'manager.value': { column: 'users.manager_id', type: 'string', caseExact: true },
   'meta.created': { column: 'users.created_at', type: 'dateTime' },
   'meta.lastmodified': { column: 'users.updated_at', type: 'dateTime' },
-};
+});
+
+/** What a sort by the column orders by: externalId is looked up for each user of the window. */
+const sortKey = (column: string) =>
+  column === SCIM_ID ? sql`(select x.external_id from user_external_ids x where x.user_id = users.id and x.system = ${SCIM_SYSTEM})` : sql.ref(column);
 
 export const groupColumnMapping: ColumnMapping = {
   id: { column: 'groups.id', type: 'string', caseExact: true },
@@ -51,15 +71,14 @@ export interface Window {
 /** The live users of the domain a filter selects: the count of all, and the rows of one window. */
 export function usersQuery(db: Db, domainId: string, filter: Filter | undefined) {
   let query = userRowsQuery(db).where('users.domain_id', '=', domainId).where('users.deleted_at', 'is', null);
-  if (filter) query = query.where((eb) => filterToWhere(eb, filter, userColumnMapping));
+  if (filter) query = query.where((eb) => filterToWhere(eb, filter, userColumnMapping(domainId)));
   return query;
 }
 
 export async function userPage(db: Db, domainId: string, window: Window): Promise<{ total: number; rows: UserRow[] }> {
   const query = usersQuery(db, domainId, window.filter);
   const direction = window.descending ? 'desc' : 'asc';
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the column comes from userColumnMapping, a name Kysely cannot type
-  const sorted = window.sortColumn ? query.orderBy(window.sortColumn as any, direction) : query;
+  const sorted = window.sortColumn ? query.orderBy(sortKey(window.sortColumn), direction) : query;
   const rows = window.count === 0 ? [] : await sorted.orderBy('users.id', direction).offset(window.offset).limit(window.count).execute();
   // A first page that is not full holds every match (an identity provider's lookup by userName): nothing left to count.
   if (window.offset === 0 && rows.length < window.count) return { total: rows.length, rows };

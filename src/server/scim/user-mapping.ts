@@ -1,4 +1,6 @@
 import type { UserView } from '../users/schema.ts';
+import { withExternalId } from '../external-ids/rules.ts';
+import type { ExternalId } from '../external-ids/schema.ts';
 import { invalidValue } from './errors.ts';
 import { ENTERPRISE_SCHEMA, SWITCHBOARD_SCHEMA, USER_SCHEMA, type ScimObject } from './schema.ts';
 import { bool, isObject, list, object, text } from './values.ts';
@@ -18,7 +20,7 @@ export function userResource(user: UserView, context: ResourceContext): ScimObje
   return {
     schemas: [USER_SCHEMA, ENTERPRISE_SCHEMA, SWITCHBOARD_SCHEMA],
     id: user.id,
-    ...(user.externalId === null ? {} : { externalId: user.externalId }),
+    ...scimExternalId(user.externalIds),
     userName: user.login,
     name: { givenName: user.firstName, familyName: user.lastName, formatted },
     displayName: formatted || user.login,
@@ -47,6 +49,24 @@ export function userResource(user: UserView, context: ResourceContext): ScimObje
     },
     meta: { resourceType: 'User', created: user.createdAt, lastModified: user.updatedAt, version: weakEtag(user.version), location },
   };
+}
+
+/**
+ * SCIM's externalId is the user's id in the system `scim`, one of its external ids: the identity
+ * provider sets and clears that one, and the ids of other systems (a CRM's) stay as they are.
+ */
+export const SCIM_SYSTEM = 'scim';
+
+function scimExternalId(list: readonly ExternalId[]): { externalId?: string } {
+  const entry = list.find((e) => e.system === SCIM_SYSTEM);
+  return entry ? { externalId: entry.id } : {};
+}
+
+/** The fields of userFields with SCIM's externalId put among the external ids the user `kept`. */
+export function withScimExternalId(fields: Record<string, unknown>, kept: readonly ExternalId[]): Record<string, unknown> {
+  const { externalId, ...rest } = fields;
+  const others = kept.filter((e) => e.system !== SCIM_SYSTEM);
+  return { ...rest, externalIds: typeof externalId === 'string' && externalId !== '' ? withExternalId(others, SCIM_SYSTEM, externalId) : others };
 }
 
 /** The one value of a multi-valued attribute the directory keeps: the primary one, else the one of `type`, else the first. */
@@ -136,6 +156,7 @@ export const scimNameOf: Record<string, string> = {
   position: 'title',
   language: 'preferredLanguage',
   managerId: 'manager',
+  externalIds: 'externalId',
   sip: 'extension',
   agent: 'skills',
 };

@@ -5,7 +5,7 @@ import type { Db, DomainsTable } from '../db/schema.ts';
  * A domain as the API and the guard see it, with the telephony settings every user view needs;
  * its security settings are read on their own.
  */
-export type DomainRecord = Omit<DomainsTable, 'password_policy' | 'brute_force' | 'require_sso'>;
+export type DomainRecord = Omit<DomainsTable, 'password_policy' | 'brute_force' | 'require_sso' | 'crm_gate'>;
 
 export const domainColumns = [
   'id',

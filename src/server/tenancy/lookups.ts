@@ -42,6 +42,8 @@ export interface Lookups {
   takeFreeExtension(range: { from: string; to: string }): Promise<string | undefined>;
   licenseProducts(capabilities: string[]): Promise<LicenseProduct[]>;
   licensesHeld(userId: string): Promise<string[]>;
+  /** Which of these external ids (`{ system, id }`) users other than exceptId hold. */
+  externalIdsHeld(list: readonly { system: string; id: string }[], exceptId: string | null): Promise<{ system: string; id: string }[]>;
 }
 
 /** The rows of a domain's catalog (roles, groups, tags, skills) with these name keys. */

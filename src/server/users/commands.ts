@@ -25,7 +25,10 @@ import { signOutOfDesk } from '../sip-accounts/store.ts';
 import { lookupsOf } from './lookups.ts';
 import { type Lookups } from '../tenancy/lookups.ts';
 import { writeNewUsers } from './new-users.ts';
+import { passCrmGateAlone } from './crm-passage.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
+import { sortedExternalIds } from '../external-ids/rules.ts';
+import { heldProblems } from '../external-ids/store.ts';
 import {
   accountHolders,
   directoryOwnerOf,
@@ -54,8 +57,15 @@ export interface PreparedUser {
   telephony: PreparedTelephony;
 }
 
+/** Checks, asks the CRM gate (outside the transaction), writes. */
 export async function createUser(db: Db, requester: Requester, domain: DomainRecord, input: UserCreate, guards: Safeguards): Promise<UserView> {
   const prepared = await prepareUser(db, requester, domain, input, guards);
+  await passCrmGateAlone(db, guards, domain, { state: prepared.state, reason: 'user.create' });
+  return writePreparedUser(db, requester, domain, prepared);
+}
+
+/** A prepared user that passed the CRM gate, written in a transaction of its own and read back. */
+export async function writePreparedUser(db: Db, requester: Requester, domain: DomainRecord, prepared: PreparedUser): Promise<UserView> {
   const id = await db
     .transaction()
     .execute((trx) => writeNewUser(trx, requester, domain, prepared))
@@ -106,7 +116,7 @@ export async function prepareUser(
     timezone: fields.timezone ?? null,
     language: fields.language ?? null,
     description: fields.description ?? null,
-    externalId: fields.externalId ?? null,
+    externalIds: sortedExternalIds(fields.externalIds),
     employeeNumber: fields.employeeNumber ?? null,
     department: fields.department ?? null,
     managerId: fields.managerId ?? null,
@@ -121,6 +131,7 @@ export async function prepareUser(
     });
   const taken = await findTaken(lookups, state);
   if (taken.length) refusals.keep(conflict('user.exists', taken.map((t) => t.message).join('; '), taken));
+  await refusals.check(() => assertExternalIdsFree(lookups, state.externalIds, null));
   if (password && guards.passwords) await refusals.check(() => guards.passwords?.assertAcceptable(domain.id, password, state));
   refusals.throwIfAny();
   if (!links) throw new Error('unreachable: links are resolved when nothing was refused');
@@ -153,6 +164,7 @@ export async function changeUser(
   const before = await readUser(db, domain, id, { deleted: false });
   if (expectedVersion !== undefined && expectedVersion !== before.version) throw stale();
   const prepared = await prepareChange(db, requester, domain, before, change, guards);
+  if (!before.sip && prepared.state.sip) await passCrmGateAlone(db, guards, domain, { state: prepared.state, reason: 'sip.create', userId: id });
   await db
     .transaction()
     .execute((trx) => keepingAnAdministrator(trx, domain.id, () => writeChange(trx, requester, domain, prepared)))
@@ -228,6 +240,7 @@ export async function prepareChange(
   if (controlling || before.platformAdmin) await assertMayChangeAccounts(db, requester, domain.id, [id], controlling);
   const taken = await findTaken(lookups, { login: change.login, email: change.email }, id);
   if (taken.length) refusals.keep(conflict('user.exists', taken.map((t) => t.message).join('; '), taken));
+  if (change.externalIds) await refusals.check(() => assertExternalIdsFree(lookups, state.externalIds, id));
   if (change.password && guards.passwords) await refusals.check(() => guards.passwords?.assertAcceptable(domain.id, change.password as string, after, id));
   refusals.throwIfAny();
   if (!links) throw new Error('unreachable: links are resolved when nothing was refused');
@@ -244,7 +257,7 @@ export async function prepareChange(
 export async function writeChange(trx: Db, requester: AuditActor, domain: DomainRecord, prepared: PreparedChange, auditExtra: Changes = {}): Promise<void> {
   const { before, state, links, secrets, telephony } = prepared;
   await settleTelephony(trx, state, telephony);
-  if (!(await updateUser(trx, domain.id, before.id, before.version, state, links, secrets))) throw stale();
+  if (!(await updateUser(trx, domain.id, before.id, before.version, state, links, secrets, before))) throw stale();
   await writeTelephony(trx, domain.id, before.id, telephony);
   if (before.security.twoFactor === 'totp' && state.security.twoFactor === 'none') await clearTwoFactor(trx, before.id);
   if (secrets.passwordHash) await rememberPassword(trx, before.id, secrets.passwordHash);
@@ -336,6 +349,14 @@ export async function readUser(db: Db, domain: DomainRecord, id: string, only?: 
   return view as UserView;
 }
 
+/** Each id of the list another user of the domain holds is a 409 naming the system and the id. */
+export async function assertExternalIdsFree(lookups: Lookups, list: UserState['externalIds'], exceptId: string | null): Promise<void> {
+  const held = await lookups.externalIdsHeld(list, exceptId);
+  if (held.length === 0) return;
+  const problems = heldProblems(list, held);
+  throw conflict('user.external_id_taken', problems.map((p) => p.message).join('; '), problems);
+}
+
 function stateOf(view: UserView): UserState {
   const {
     id: _id,
@@ -349,7 +370,7 @@ function stateOf(view: UserView): UserState {
     deletedAt: _d,
     ...state
   } = view;
-  return state;
+  return { ...state, externalIds: sortedExternalIds(state.externalIds) };
 }
 
 /**
@@ -404,4 +425,4 @@ function assertMayGrant(requester: Requester, change: Links & { granted: string[
 }
 
 /** Two writers racing for one login: the database's unique index decides, and the loser hears 409. */
-const loginTaken = () => conflict('user.exists', 'The login, e-mail, extension or SIP username was taken a moment ago by another request');
+const loginTaken = () => conflict('user.exists', 'The login, e-mail, extension, SIP username or an external id was taken a moment ago by another request');

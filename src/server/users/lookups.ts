@@ -3,6 +3,7 @@ import { catalogRows, type Lookups } from '../tenancy/lookups.ts';
 import { licenseLookupsOf } from '../licenses/store.ts';
 import { lockDomain } from '../tenancy/domain-record.ts';
 import { lowestFreeExtensions } from '../sip-accounts/store.ts';
+import { externalIdsHeld } from '../external-ids/store.ts';
 
 /** Lookups that ask the database each time. */
 export function lookupsOf(db: Db, domainId: string): Lookups {
@@ -54,6 +55,7 @@ export function lookupsOf(db: Db, domainId: string): Lookups {
       await lockDomain(db, domainId);
       return (await lowestFreeExtensions(db, domainId, range, 1))[0];
     },
+    externalIdsHeld: (list, exceptId) => externalIdsHeld(db, domainId, list, exceptId),
     ...licenseLookupsOf(db, domainId),
   };
 }

@@ -9,6 +9,7 @@ import { extensionRows, sipAccountColumns } from '../sip-accounts/store.ts';
 import type { PreparedUser } from './commands.ts';
 import type { Lookups } from '../tenancy/lookups.ts';
 import { columnsOf } from './store.ts';
+import { externalIdRows } from '../external-ids/store.ts';
 
 type Rows = { [T in keyof Database]?: Insertable<Database[T]>[] };
 
@@ -82,6 +83,7 @@ function rowsOf(domainId: string, { id, user, licenseIds = [], directory }: NewU
   add('user_roles', ...links.roleIds.map((role_id) => ({ user_id: id, role_id })));
   add('user_groups', ...links.groupIds.map((group_id) => ({ user_id: id, group_id })));
   add('user_tags', ...[...new Map(state.tags.map((t) => [t.toLowerCase(), t])).values()].map((tag) => ({ user_id: id, domain_id: domainId, tag })));
+  add('user_external_ids', ...externalIdRows(domainId, id, state.externalIds));
   if (secrets.passwordHash) add('password_history', { user_id: id, password_hash: secrets.passwordHash, created_at: now });
   const sip = telephony.sip;
   if (sip) {

@@ -14,7 +14,7 @@ const tags = ['users'];
 /** A user read is cached as its JSON, so a cached answer costs no serialization. */
 const serializeUser = compileSerializer(userResponse);
 
-export function userRoutes(router: Router, { db, config, cache, passwords, cipher, presence }: Deps): void {
+export function userRoutes(router: Router, { db, config, cache, passwords, cipher, presence, crm }: Deps): void {
   router.get('/api/v1/domains/:domain/users', {
     config: { access: { permission: 'users:read' } },
     schema: {
@@ -40,7 +40,7 @@ export function userRoutes(router: Router, { db, config, cache, passwords, ciphe
     config: { access: { permission: 'users:create' } },
     schema: { tags, summary: 'Create a user', params: domainParams, body: userCreate, response: { 201: userResponse } },
     handler: async (request, reply) => {
-      const user = await createUser(db, actorOf(request), domainOf(request), request.body, { passwords, cipher });
+      const user = await createUser(db, actorOf(request), domainOf(request), request.body, { passwords, cipher, crm });
       sendEtag(reply, user.version);
       return reply.code(201).header('location', `${request.url}/${user.id}`).send(user);
     },
@@ -80,7 +80,11 @@ export function userRoutes(router: Router, { db, config, cache, passwords, ciphe
       response: { 200: userResponse },
     },
     handler: async (request, reply) => {
-      const user = await changeUser(db, actorOf(request), domainOf(request), request.params.id, request.body, expectedVersion(request), { passwords, cipher });
+      const user = await changeUser(db, actorOf(request), domainOf(request), request.params.id, request.body, expectedVersion(request), {
+        passwords,
+        cipher,
+        crm,
+      });
       sendEtag(reply, user.version);
       return user;
     },

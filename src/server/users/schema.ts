@@ -8,6 +8,7 @@ import { presenceView } from '../presence/schema.ts';
 import { language } from '../identifiers/language.ts';
 import { LOGIN_PATTERN } from '../identifiers/login.ts';
 import { integrationsInput, integrationsView, securityInput, securityView } from './security-schema.ts';
+import { externalIdFilter, externalIdList } from '../external-ids/schema.ts';
 
 export const login = z
   .string()
@@ -33,9 +34,8 @@ export const password = z.string().min(8, 'At least 8 characters').max(256, 'At 
 const name = z.string().trim().max(100);
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
 
-/** What an identity provider keeps about the person (SCIM's externalId, enterprise attributes, locale). */
+/** What an identity provider keeps about the person (enterprise attributes, locale); its id of the user is among `externalIds`, as `scim`. */
 const directoryFields = {
-  externalId: optionalText(255).describe("The identity provider's id of the user"),
   employeeNumber: optionalText(100),
   department: optionalText(100),
   managerId: z.string().max(64).nullable().optional().describe("The id of the user's manager, a user of the same domain"),
@@ -79,6 +79,7 @@ const fields = {
   integrations: integrationsInput.optional(),
   passwordChangeRequired: z.boolean().default(false).describe('The user must set a new password at the next sign-in'),
   ...directoryFields,
+  externalIds: externalIdList.default([]),
   sip: sipInput.optional().describe('The SIP account; absent: none'),
   agent: agentInput.optional().describe('The agent profile; absent: not an agent'),
 };
@@ -107,6 +108,7 @@ export const userUpdate = z.strictObject({
   integrations: integrationsInput.optional(),
   passwordChangeRequired: z.boolean().optional(),
   ...directoryFields,
+  externalIds: externalIdList.optional().describe('Replaces the whole list: send every id the user keeps'),
   sip: sipPatch.nullable().optional().describe('Fields given change; null removes the account'),
   agent: agentPatch.optional(),
 });
@@ -143,7 +145,9 @@ export const userResponse = z.object({
   security: securityView,
   integrations: integrationsView,
   passwordChangeRequired: z.boolean(),
-  externalId: z.string().nullable(),
+  externalIds: z
+    .array(z.object({ system: z.string(), id: z.string() }))
+    .describe("The user's ids in other systems, by system name; `scim` is the identity provider's (SCIM `externalId`)"),
   employeeNumber: z.string().nullable(),
   department: z.string().nullable(),
   managerId: z.string().nullable(),
@@ -181,6 +185,7 @@ export const userListQuery = z.strictObject({
   group: z.string().max(64).optional(),
   tag: z.string().max(64).optional(),
   license: z.string().max(64).optional().describe('Users holding this license now'),
+  externalId: externalIdFilter.optional(),
   extension: z
     .string()
     .regex(/^[0-9]{1,15}$/)

@@ -12,8 +12,8 @@ const tags = ['sip'];
 const userParams = z.object({ domain: z.string(), id: z.string() });
 
 /** A user's SIP account: written as part of the user (one version, one audit entry, one change). */
-export function userSipRoutes(router: Router, { db, passwords, cipher }: Deps): void {
-  const guards = { passwords, cipher };
+export function userSipRoutes(router: Router, { db, passwords, cipher, crm }: Deps): void {
+  const guards = { passwords, cipher, crm };
   const base = '/api/v1/domains/:domain/users/:id/sip';
 
   router.get(base, {

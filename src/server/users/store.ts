@@ -13,6 +13,8 @@ import type { DirectoryOwner } from './rules.ts';
 import type { Lookups } from '../tenancy/lookups.ts';
 import type { PresenceEngine } from '../presence/engine.ts';
 import type { PresenceView } from '../presence/schema.ts';
+import { externalIdLinks, holdingExternalId, replaceExternalIds } from '../external-ids/store.ts';
+import { sortedExternalIds } from '../external-ids/rules.ts';
 
 const userColumns = [
   'id',
@@ -41,7 +43,6 @@ const userColumns = [
   'caldav_token',
   'crm_id',
   'must_change_password',
-  'external_id',
   'employee_number',
   'department',
   'manager_id',
@@ -134,7 +135,6 @@ export const columnsOf = (state: UserState) => ({
   oauth_email: state.integrations.oauthEmail,
   crm_id: state.integrations.crmId,
   must_change_password: state.passwordChangeRequired ? 1 : 0,
-  external_id: state.externalId ?? null,
   employee_number: state.employeeNumber ?? null,
   department: state.department ?? null,
   manager_id: state.managerId ?? null,
@@ -157,6 +157,7 @@ export async function updateUser(
   state: UserState,
   links: Links,
   secrets: StoredSecrets,
+  previous: Pick<UserState, 'externalIds'>,
 ): Promise<boolean> {
   const result = await db
     .updateTable('users')
@@ -174,6 +175,7 @@ export async function updateUser(
     await db.deleteFrom(table).where('user_id', '=', id).execute();
   }
   await writeLinks(db, domainId, id, state, links);
+  if (JSON.stringify(previous.externalIds) !== JSON.stringify(state.externalIds)) await replaceExternalIds(db, domainId, id, state.externalIds);
   return true;
 }
 
@@ -251,7 +253,8 @@ const linksQuery = (db: Db, ids: string[], now: string) =>
         .innerJoin('skills as k', 'k.id', 'a.skill_id')
         .select(['a.user_id', sql<string>`'skill'`.as('kind'), 'k.name', 'a.level as rank'])
         .where('a.user_id', 'in', ids),
-    );
+    )
+    .unionAll(externalIdLinks(db, ids));
 
 type LinkRow = { user_id: string; kind: string; name: string; rank: number };
 const linksOfOne = prepared<{ id: string; now: string }, LinkRow>((db: Db, param) => linksQuery(db, [param('id')], param('now')));
@@ -297,6 +300,8 @@ interface Carried {
   call: LinkRow[];
   sms: LinkRow[];
   skill: LinkRow[];
+  /** `system:id` each. */
+  external: string[];
 }
 
 const byName = (a: string, b: string) => a.toLowerCase().localeCompare(b.toLowerCase());
@@ -305,9 +310,9 @@ function carriedBy(links: LinkRow[]): Map<string, Carried> {
   const carried = new Map<string, Carried>();
   for (const link of links) {
     let entry = carried.get(link.user_id);
-    if (!entry) carried.set(link.user_id, (entry = { role: [], group: [], tag: [], license: [], call: [], sms: [], skill: [] }));
+    if (!entry) carried.set(link.user_id, (entry = { role: [], group: [], tag: [], license: [], call: [], sms: [], skill: [], external: [] }));
     if (link.kind === 'call' || link.kind === 'sms' || link.kind === 'skill') entry[link.kind].push(link);
-    else entry[link.kind as 'role' | 'group' | 'tag' | 'license'].push(link.name);
+    else entry[link.kind as 'role' | 'group' | 'tag' | 'license' | 'external'].push(link.name);
   }
   return carried;
 }
@@ -331,7 +336,7 @@ export async function toUserViews(db: Db, domain: DomainRecord, rows: UserRow[])
   const carried = carriedBy(links);
   const telephonyOf = new Map(telephony.map((t) => [t.id, t]));
   const sources = await directorySourcesOf(db, rows);
-  const none: Carried = { role: [], group: [], tag: [], license: [], call: [], sms: [], skill: [] };
+  const none: Carried = { role: [], group: [], tag: [], license: [], call: [], sms: [], skill: [], external: [] };
   return rows.map((r) => {
     const named = carried.get(r.id) ?? none;
     const phone = telephonyOf.get(r.id) as TelephonyRow;
@@ -367,7 +372,7 @@ export async function toUserViews(db: Db, domain: DomainRecord, rows: UserRow[])
       },
       integrations: { oauthEmail: r.oauth_email, calDavTokenSet: r.caldav_token !== null, crmId: r.crm_id },
       passwordChangeRequired: r.must_change_password === 1,
-      externalId: r.external_id,
+      externalIds: sortedExternalIds(named.external.map((text) => ({ system: text.slice(0, text.indexOf(':')), id: text.slice(text.indexOf(':') + 1) }))),
       employeeNumber: r.employee_number,
       department: r.department,
       managerId: r.manager_id,
@@ -562,6 +567,7 @@ async function filteredPage(
     select = select.where((eb) => (search.tier === 0 ? startsWith(eb, first) : eb.not(startsWith(eb, first))));
   }
   if (query.active !== undefined) select = select.where('u.active', '=', query.active ? 1 : 0);
+  if (query.externalId) select = select.where('u.id', 'in', holdingExternalId(db, domainId, query.externalId));
   if (live && 'ids' in live) select = select.where('u.id', 'in', live.ids);
   if (live && 'except' in live && live.except.length) select = select.where('u.id', 'not in', live.except);
   if (query.role) {

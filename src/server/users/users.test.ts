@@ -62,7 +62,7 @@ forEachEngine('users', (h) => {
         },
         integrations: { oauthEmail: 'jan@gmail.example', calDavTokenSet: true, crmId: 'CRM-42' },
         passwordChangeRequired: false,
-        externalId: null,
+        externalIds: [],
         employeeNumber: null,
         department: null,
         managerId: null,

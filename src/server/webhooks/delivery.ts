@@ -8,6 +8,8 @@ export interface Attempt {
   status: number | null;
   latencyMs: number;
   error: string | null;
+  /** The receiver's answer, cut at ANSWER_LIMIT: what the CRM gate reads; deliveries ignore it. */
+  answer?: string;
 }
 
 export interface Message {
@@ -15,6 +17,8 @@ export interface Message {
   url: string;
   secret: string;
   body: string;
+  /** This message's limit, instead of the sender's (the CRM gate's per domain). */
+  timeoutMs?: number;
 }
 
 export interface Sender {
@@ -34,6 +38,7 @@ export function webhookSender({ timeoutMs, allowPrivate, sockets }: { timeoutMs:
   const agents = { 'http:': new http.Agent({ keepAlive: true, maxSockets: sockets }), 'https:': new https.Agent({ keepAlive: true, maxSockets: sockets }) };
   return {
     async send(message) {
+      const limit = message.timeoutMs ?? timeoutMs;
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
       const url = new URL(message.url);
@@ -41,15 +46,15 @@ export function webhookSender({ timeoutMs, allowPrivate, sockets }: { timeoutMs:
         const target = await resolveTarget(url, allowPrivate);
         const pinned: LookupFunction = (_host, options, callback) =>
           options.all ? callback(null, [{ address: target.address, family: target.family }]) : callback(null, target.address, target.family);
-        const status = await post(url, message, {
+        const { status, answer } = await post(url, message, {
           agent: agents[url.protocol as 'http:' | 'https:'],
           lookup: pinned,
-          timeoutMs,
-          remainingMs: Math.max(1, timeoutMs - elapsed()),
+          timeoutMs: limit,
+          remainingMs: Math.max(1, limit - elapsed()),
         });
-        return { status, latencyMs: elapsed(), error: status >= 200 && status < 300 ? null : `HTTP ${status}` };
+        return { status, latencyMs: elapsed(), error: status >= 200 && status < 300 ? null : `HTTP ${status}`, answer };
       } catch (error) {
-        return { status: null, latencyMs: elapsed(), error: error instanceof TargetRefused ? error.message : describe(error) };
+        return { status: null, latencyMs: elapsed(), error: error instanceof TargetRefused ? error.message : describe(error), answer: '' };
       }
     },
     close() {
@@ -59,7 +64,11 @@ export function webhookSender({ timeoutMs, allowPrivate, sockets }: { timeoutMs:
   };
 }
 
-function post(url: URL, message: Message, options: { agent: http.Agent; lookup: LookupFunction; timeoutMs: number; remainingMs: number }): Promise<number> {
+function post(
+  url: URL,
+  message: Message,
+  options: { agent: http.Agent; lookup: LookupFunction; timeoutMs: number; remainingMs: number },
+): Promise<{ status: number; answer: string }> {
   const timestamp = Math.floor(Date.now() / 1000);
   const transport = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
@@ -84,15 +93,17 @@ function post(url: URL, message: Message, options: { agent: http.Agent; lookup: 
     request.once('response', (response) => {
       let read = 0;
       let enough = false;
+      const kept: Buffer[] = [];
       response.on('data', (chunk: Buffer) => {
         read += chunk.length;
         enough = read > ANSWER_LIMIT;
         if (enough) response.destroy();
+        else kept.push(chunk);
       });
       response.once('close', () => {
         clearTimeout(timer);
         // An answer cut off by the time limit is a failure, however it began.
-        if (response.complete || enough) resolve(response.statusCode ?? 0);
+        if (response.complete || enough) resolve({ status: response.statusCode ?? 0, answer: Buffer.concat(kept).toString('utf8') });
         else reject(new Error(`no whole answer within ${options.timeoutMs} ms`));
       });
     });

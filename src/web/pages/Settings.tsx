@@ -12,6 +12,7 @@ import { api, ApiProblem, said } from '../api/client.ts';
 import { may, useMe } from '../api/session.ts';
 import { ReadOnly } from '../components/ReadOnly.tsx';
 import { SchemaForm } from '../components/SchemaForm.tsx';
+import { CrmGateSection } from './crm-gate-section.tsx';
 
 /** Each document with who may read it (null: everyone signed in) and who may change it. */
 const sections = [
@@ -70,12 +71,13 @@ function SettingsSection({ domain, section }: { domain: string; section: (typeof
   );
 }
 
-/** The domain's settings: password policy, SIP (extension range, realms, STUN/TURN), agents' defaults, brute-force protection. */
+/** The domain's settings: password policy, SIP (extension range, realms, STUN/TURN), agents' defaults, brute-force protection, the CRM gate. */
 export function Settings() {
   const { t } = useTranslation();
   const me = useMe().data;
   const domain = me?.user.domain;
   const readable = sections.filter((s) => s.read === null || may(me, s.read));
+  const crmGate = may(me, 'crm-gate:manage');
   if (!domain) return null;
   return (
     <Stack>
@@ -89,12 +91,18 @@ export function Settings() {
               {t(`settings.${s.key}`)}
             </Tabs.Tab>
           ))}
+          {crmGate && <Tabs.Tab value="crm-gate">{t('settings.crm-gate')}</Tabs.Tab>}
         </Tabs.List>
         {readable.map((s) => (
           <Tabs.Panel key={s.key} value={s.key} pt="md">
             <SettingsSection domain={domain} section={s} />
           </Tabs.Panel>
         ))}
+        {crmGate && (
+          <Tabs.Panel value="crm-gate" pt="md">
+            <CrmGateSection domain={domain} />
+          </Tabs.Panel>
+        )}
       </Tabs>
     </Stack>
   );

@@ -31,6 +31,7 @@ import { useList, useNames } from '../api/lists.ts';
 import { may, useMe } from '../api/session.ts';
 import { handOverSecret, SipSecretDialog, useHandedOverSecret } from '../components/SipSecretDialog.tsx';
 import { CardPanel } from './card-panel.tsx';
+import { ExternalIdsField, type ExternalIdEntry } from '../components/ExternalIdsField.tsx';
 import { Sessions, UserLicenses, usePasswordVerdict } from './user-card-sections.tsx';
 import { inWords } from '../i18n/validation.ts';
 import { agentTimers, at, bodyOf, draftOf, emptyDraft, patchOf, withValue, type Draft, type UserView } from './user-draft.ts';
@@ -43,7 +44,7 @@ const tabOf = (path: string): Tab => {
   if (head === 'sip') return 'telephony';
   if (head === 'agent') return 'agent';
   if (head === 'security') return 'security';
-  if (head === 'integrations') return 'integrations';
+  if (head === 'integrations' || head === 'externalIds') return 'integrations';
   return 'account';
 };
 /** Languages offered for speaking to clients; any other BCP 47 tag can be typed. */
@@ -623,6 +624,9 @@ export function UserCard() {
               autoComplete="off"
             />
           </SimpleGrid>
+          <Stack mt="md" maw={720}>
+            <ExternalIdsField value={(draft.externalIds as ExternalIdEntry[]) ?? []} onChange={(list) => set('externalIds', list)} problemAt={problemAt} />
+          </Stack>
         </CardPanel>
         {!creating && (
           <Tabs.Panel value="history" pt="md">

@@ -24,6 +24,7 @@ export const emptyDraft = (): Draft => ({
   language: '',
   description: '',
   domainAdmin: false,
+  externalIds: [],
   sip: null,
   agent: { enabled: false, skills: [], allTags: false, allSkills: false, autoDial: null, assignLeads: false, clientLanguages: null },
   security: {
@@ -58,6 +59,7 @@ export function draftOf(user: UserView): Draft {
     language: user.language ?? '',
     description: user.description ?? '',
     domainAdmin: user.domainAdmin,
+    externalIds: user.externalIds,
     sip: user.sip && {
       extension: user.sip.extension ?? '',
       username: user.sip.username,
