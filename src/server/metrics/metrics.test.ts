@@ -123,6 +123,21 @@ for (const engine of engines) {
       assert.deepEqual([after.registered - before.registered, after.refused - before.refused], [1, 1]);
     });
 
+    it('counts the rows imports read, from their progress', async () => {
+      const rows = async () => sample((await scrape(h)).text, 'switchboard_import_rows_total');
+      const before = await rows();
+      const file = ['login,firstName', 'metered.one,One', 'metered.two,Two', 'metered.three,Three'].join('\n');
+      const started = await h.app.inject({
+        method: 'POST',
+        url: `${base}/users/import`,
+        payload: file,
+        headers: { 'content-type': 'text/csv', prefer: 'respond-async', authorization: `Bearer ${h.admin.token}` },
+      });
+      assert.equal(started.statusCode, 202, started.body);
+      await eventually(async () => (await h.admin.get(`${base}/jobs/${started.json().id}`)).body.state !== 'running');
+      assert.equal((await rows()) - before, 3);
+    });
+
     it('counts webhook attempts: delivered, and failed ones that are tried again', async () => {
       let failing = true;
       const receiver = await startReceiver({ answer: () => (failing ? 500 : 204) });
