@@ -4,7 +4,7 @@ import { observeQueries } from '../db/query-time.ts';
 /**
  * What this process counts, whichever app it serves: the features call these where the thing
  * happens (a REGISTER answered, a webhook attempt, an import's rows), and /metrics reads them
- * together with what each app measures of its own (see routes.ts).
+ * together with what each app measures of its own (gauges.ts).
  */
 export const processRegistry = new Registry();
 
@@ -70,7 +70,9 @@ export function countEventStream(): () => void {
 }
 
 /** Rows an import read since it last told its progress. */
-export const countImportRows = (rows: number) => rows > 0 && importRows.inc(rows);
+export function countImportRows(rows: number): void {
+  if (rows > 0) importRows.inc(rows);
+}
 
 export const countWebhookAttempt = (outcome: 'delivered' | 'retry' | 'failed') => webhookAttempts.inc({ outcome });
 
