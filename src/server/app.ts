@@ -24,6 +24,8 @@ import { domainRoutes } from './domains/routes.ts';
 import { groupRoutes } from './groups/routes.ts';
 import { answerClientError, answerFrameworkError, installErrorHandler, MAX_PARAM_LENGTH } from './http/error-handler.ts';
 import { refuseNulCharacters } from './http/nul-characters.ts';
+import { answerRequestIds, requestIdOf } from './http/request-id.ts';
+import { metricsRoutes } from './metrics/routes.ts';
 import { Problem } from './http/problem.ts';
 import { serializerCompiler } from './http/serializer.ts';
 import { healthRoutes } from './http/health.ts';
@@ -88,6 +90,8 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   // X-Forwarded-For is believed only from the proxies named in SWITCHBOARD_TRUSTED_PROXIES.
   const app = Fastify({
     logger,
+    genReqId: requestIdOf,
+    requestIdHeader: false,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
     // The longest value a path carries is a domain name (253 characters, RFC 1035); a name of
@@ -99,6 +103,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  answerRequestIds(app);
   refuseNulCharacters(app);
 
   // Every route as registered, with its declared access: what the route-table test walks.
@@ -158,6 +163,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   });
   presence.start();
   app.addHook('onClose', () => presence.stop());
+  metricsRoutes(app, { storage, presence }, config);
   recordChanges(config.changeFeed);
   const feed = new FeedTail(storage.db, config.changePollMs, (error) => app.log.error({ err: error }, 'reading the change feed failed'));
   await feed.start();

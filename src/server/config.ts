@@ -99,6 +99,7 @@ const environment = z
       .default('5000-3600000'),
     SWITCHBOARD_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
     SWITCHBOARD_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(128),
+    SWITCHBOARD_METRICS_TOKEN: z.string().min(16, 'At least 16 characters').optional(),
     SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((e) => e.SWITCHBOARD_PROCESS_TTL_MS >= 2 * e.SWITCHBOARD_PROCESS_HEARTBEAT_MS, {
@@ -166,6 +167,8 @@ export interface Config {
   turnSecret: string | undefined;
   turnTtlSeconds: number;
   webhooks: WebhookSettings;
+  /** Bearer token a scrape of /metrics brings; unset: /metrics answers this machine (loopback) only. */
+  metricsToken: string | undefined;
 }
 
 export interface WebhookSettings {
@@ -239,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollMs: e.SWITCHBOARD_WEBHOOK_POLL_MS,
       concurrency: e.SWITCHBOARD_WEBHOOK_CONCURRENCY,
     },
+    metricsToken: e.SWITCHBOARD_METRICS_TOKEN,
     sipConnections: {
       perAddress: e.SWITCHBOARD_SIP_CONNECTIONS_PER_ADDRESS,
       total: e.SWITCHBOARD_SIP_MAX_CONNECTIONS,

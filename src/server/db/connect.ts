@@ -7,6 +7,7 @@ import pg from 'pg';
 import { BUSY_WAIT_MS } from './busy.ts';
 import { copyIn, CopyRows } from './copy.ts';
 import { LendingSqliteDialect } from './lent-connection.ts';
+import { queryLog } from './query-time.ts';
 import { attachSignInFile, SIGN_IN_SCHEMA } from './sign-in-file.ts';
 import type { Database, Db } from './schema.ts';
 
@@ -17,6 +18,8 @@ export interface Storage {
   engine: Engine;
   /** Answers whether the database is reachable right now. */
   ping(): Promise<boolean>;
+  /** PostgreSQL's connection pool as it is now: connections open, idle, and callers waiting for one. */
+  pool?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -30,11 +33,12 @@ export interface ConnectOptions {
 }
 
 export function connect(url: string, options: ConnectOptions = {}): Storage {
-  const db = url.startsWith('sqlite:') ? openSqlite(url.slice('sqlite:'.length), options) : openPostgres(url);
   const engine: Engine = url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
+  const { db, pool } = engine === 'sqlite' ? { db: openSqlite(url.slice('sqlite:'.length), options), pool: undefined } : openPostgres(url);
   return {
     db,
     engine,
+    ...(pool ? { pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }) } : {}),
     async ping() {
       try {
         await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
@@ -63,7 +67,10 @@ function openSqlite(file: string, options: ConnectOptions): Db {
   // 64 MiB of pages: a big import's indexes stay in memory instead of spilling (raw inserts of
   // 100,000 users went from 8.4 s to 6.4 s; see BENCHMARKS.md).
   database.pragma('cache_size = -65536');
-  return new Kysely<Database>({ dialect: new LendingSqliteDialect({ database: withStatementCache(database) }, options.longWriter ? 'directory' : 'all') });
+  return new Kysely<Database>({
+    dialect: new LendingSqliteDialect({ database: withStatementCache(database) }, options.longWriter ? 'directory' : 'all'),
+    log: queryLog('sqlite'),
+  });
 }
 
 const STATEMENT_CACHE_SIZE = 500;
@@ -87,13 +94,13 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
   };
 }
 
-function openPostgres(url: string): Db {
+function openPostgres(url: string): { db: Db; pool: pg.Pool } {
   if (!/^postgres(ql)?:\/\//.test(url)) throw new Error(`unsupported database URL: ${url.split(':')[0]}:…`);
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle connection the server closes (a restart, a failover, an administrator) is dropped by
   // the pool and replaced on next use; unhandled, its error would end the process.
   pool.on('error', () => {});
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }), log: queryLog('postgres') }), pool };
 }
 
 /** Distinct statements a process names; past that (an unusual spread of `in` lists) the rest run unnamed. */

@@ -5,6 +5,7 @@ import type { Deps, Router } from '../deps.ts';
 import type { LiveEvent } from '../presence/live.ts';
 import { lastChange } from '../changes/store.ts';
 import { changesAfter } from './store.ts';
+import { countEventStream } from '../metrics/counters.ts';
 
 const eventsQuery = z.strictObject({
   since: z.coerce
@@ -61,6 +62,7 @@ export function eventRoutes(router: Router, { db, presence, config }: Deps): voi
         else early.push(event);
       });
       const alive = keepAlive(socket, config.heartbeatMs);
+      socket.once('close', countEventStream());
       const own = actor.domainId === domain.id;
       /** The process this connection is counted on. */
       let owner: string | undefined;

@@ -6,6 +6,7 @@ import { startHarness, type Harness } from '../../../test/harness.ts';
 /** Routes anyone may call without signing in; everything else must declare what it needs. */
 // /sip: SIP over WebSocket, where every REGISTER is authenticated by digest.
 // /integrations/freeswitch/directory: FreeSWITCH authenticates with the shared secret (basic auth).
+// /metrics: its own rule, the metrics token or this machine only (src/server/metrics/rules.ts).
 const publicRoutes = [
   /^\/\*?$/,
   /^\/assets\//,
@@ -20,6 +21,7 @@ const publicRoutes = [
   /^\/api\/docs(\/.*)?$/,
   /^\/sip$/,
   /^\/integrations\/freeswitch\/directory$/,
+  /^\/metrics$/,
 ];
 
 describe('route table', () => {

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { DatabaseBusy } from '../db/busy.ts';
 import { invalid, Problem, type FieldProblem } from './problem.ts';
+import { problemInstance } from './request-id.ts';
 
 /** Renders every error as problem+json; anything unexpected becomes a 500 without details. */
 export function installErrorHandler(app: FastifyInstance): void {
@@ -10,9 +11,16 @@ export function installErrorHandler(app: FastifyInstance): void {
     const problem = toProblem(error);
     if (!problem) {
       request.log.error({ err: error }, 'unexpected error');
-      return reply.code(500).type('application/problem+json').send(internalError);
+      return reply
+        .code(500)
+        .type('application/problem+json')
+        .send({ ...internalError, instance: problemInstance(request) });
     }
-    return reply.code(problem.status).headers(problem.headers).type('application/problem+json').send(problem.toJSON());
+    return reply
+      .code(problem.status)
+      .headers(problem.headers)
+      .type('application/problem+json')
+      .send({ ...problem.toJSON(), instance: problemInstance(request) });
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] as string;
@@ -20,7 +28,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     const problem = path.split('/').some((segment) => decodedLength(segment) > MAX_PARAM_LENGTH)
       ? paramTooLong()
       : new Problem(404, 'resource.not_found', `No route for ${request.method} ${path}`);
-    return reply.code(problem.status).type('application/problem+json').send(problem.toJSON());
+    return reply
+      .code(problem.status)
+      .type('application/problem+json')
+      .send({ ...problem.toJSON(), instance: problemInstance(request) });
   });
 }
 
@@ -47,10 +58,16 @@ export function answerFrameworkError(error: FastifyError, request: FastifyReques
   const problem = routingProblem(error);
   if (!problem) {
     request.log.error({ err: error }, 'unexpected routing error');
-    void reply.code(500).type('application/problem+json').send(internalError);
+    void reply
+      .code(500)
+      .type('application/problem+json')
+      .send({ ...internalError, instance: problemInstance(request) });
     return;
   }
-  void reply.code(problem.status).type('application/problem+json').send(problem.toJSON());
+  void reply
+    .code(problem.status)
+    .type('application/problem+json')
+    .send({ ...problem.toJSON(), instance: problemInstance(request) });
 }
 
 function routingProblem(error: FastifyError): Problem | undefined {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Problem } from '../http/problem.ts';
+import { countImportRows } from '../metrics/counters.ts';
 import { importResult, type ImportProgress, type ImportReport } from './schema.ts';
 
 const progress = z.object({
@@ -92,6 +93,7 @@ export class ImportJobs {
       return { ...view };
     };
     const done = task(abort.signal, (p) => {
+      countImportRows(p.rows - view.progress.rows);
       view.progress = p;
       changed();
     }).then(

@@ -2,6 +2,7 @@ import { identifierKey } from '../identifiers/normal-form.ts';
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { addressAllowed } from '../networks/networks.ts';
+import { countRefusedCredentials, countRegisterAnswer } from '../metrics/counters.ts';
 import type { Config } from '../config.ts';
 import type { DirectoryCache } from '../directory-cache.ts';
 import type { Db } from '../db/schema.ts';
@@ -131,6 +132,7 @@ export class Registrar {
       const previous = this.#answered.get(transaction);
       if (previous && previous.until > now) return previous.answer;
       const answer = await this.#register(request, source);
+      countRegisterAnswer(source.transport, answer);
       this.#remember(transaction, answer, now);
       return answer;
     } catch (error) {
@@ -168,7 +170,7 @@ export class Registrar {
       account.realm === domain.realm &&
       sameHex(authorization.get('response') ?? '', expectedResponse(algorithm, this.#ha1(account, username, algorithm), 'REGISTER', authorization));
     if (!valid) {
-      if (account !== null || username) this.#fail(source.address);
+      if (account !== null || username) this.#fail(source.address, source.transport);
       return challenge();
     }
     if (!Number.isFinite(nc) || !this.#nonces.accept(nonce, nc)) return challenge(true);
@@ -305,7 +307,8 @@ export class Registrar {
     return entry.count >= FAILURES_BEFORE_THROTTLE;
   }
 
-  #fail(address: string) {
+  #fail(address: string, transport: Source['transport']) {
+    countRefusedCredentials(transport);
     const now = this.clock();
     const entry = this.#failures.get(address);
     if (!entry || now - entry.since > THROTTLE_WINDOW_MS) this.#failures.set(address, { count: 1, since: now });

@@ -6,6 +6,7 @@ import type { SecretCipher } from '../secrets/cipher.ts';
 import { recordOutcomes } from './commands.ts';
 import { webhookSender, type Attempt, type Sender } from './delivery.ts';
 import { retryAt } from './rules.ts';
+import { countWebhookAttempt } from '../metrics/counters.ts';
 import { claimDeliveries, dispatchChanges, releaseLeases, subscriptionsToServe, type AttemptRecord, type ClaimedDelivery } from './store.ts';
 
 /** Changes read from the feed per subscription and transaction. */
@@ -164,6 +165,7 @@ export class WebhookWorker {
     const at = new Date();
     const retry = result.error === null ? null : retryAt(delivery.attempts + 1, at.getTime(), Date.parse(delivery.give_up_at), this.#settings.backoffMs);
     const outcome = result.error === null ? { delivered: true as const } : retry === null ? { failed: true as const } : { retryAt: new Date(retry) };
+    countWebhookAttempt('delivered' in outcome ? 'delivered' : 'failed' in outcome ? 'failed' : 'retry');
     this.#finished.push({ delivery, attempt: { ...result, at, outcome } });
   }
 }
