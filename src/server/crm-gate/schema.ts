@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { externalSystem } from '../external-ids/schema.ts';
-import { urlProblem } from '../webhooks/rules.ts';
+import { receiverUrl } from '../webhooks/schema.ts';
 
 /** A Standard Webhooks signing secret: `whsec_` and 24 to 64 random bytes in base64, as the receiver's library takes it. */
 const secret = z
@@ -13,14 +13,9 @@ const secret = z
   }, 'A signing secret as Standard Webhooks writes it: whsec_ and 24 to 64 random bytes in base64')
   .describe('Write-only: the secret requests are signed with (webhook-signature); kept sealed, never answered. Absent: the one set before stays');
 
-const url = z
-  .string()
-  .max(2000)
-  .superRefine((text, context) => {
-    const problem = urlProblem(text);
-    if (problem) context.addIssue({ code: 'custom', message: problem });
-  })
-  .describe('Where Switchboard POSTs the users about to be made: http or https, on a public address unless SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE=true');
+const url = receiverUrl.describe(
+  'Where Switchboard POSTs the users about to be made: http or https, on a public address unless SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE=true',
+);
 
 export const crmGateInput = z.strictObject({
   enabled: z.boolean().default(true).describe('Off: users are made without asking the CRM; the settings stay'),

@@ -2,14 +2,16 @@ import { z } from 'zod';
 import { limitSchema } from '../http/paging.ts';
 import { patternProblem, urlProblem } from './rules.ts';
 
-const url = z
+/** A receiver's address, checked as every signed POST's is (the CRM gate's too). */
+export const receiverUrl = z
   .string()
   .max(2000)
   .superRefine((text, context) => {
     const problem = urlProblem(text);
     if (problem) context.addIssue({ code: 'custom', message: problem });
-  })
-  .describe('Where deliveries are POSTed: http or https, on a public address unless SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE=true');
+  });
+
+const url = receiverUrl.describe('Where deliveries are POSTed: http or https, on a public address unless SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE=true');
 
 const pattern = z
   .string()
