@@ -14,12 +14,13 @@ if command -v redis-cli >/dev/null && ! redis-cli -h 127.0.0.1 -p 6379 ping >/de
 fi
 
 # SIPp (Debian's sip-tester) registers real phones against the registrar in the tests;
+# Linphone (linphonec) registers with a SHA-256 digest (RFC 8760), which SIPp does not speak;
 # Kamailio checks that the documented auth_db configuration works on the sip_subscriber view;
 # Chromium runs the console's browser tests (driven by playwright-core); slapd is the LDAP
 # directory the directory-source tests start, each in a folder of its own.
-if ! command -v sipp >/dev/null || ! command -v kamailio >/dev/null || ! [ -x /usr/bin/chromium ] || ! [ -x /usr/sbin/slapd ]; then
+if ! command -v sipp >/dev/null || ! command -v linphonec >/dev/null || ! command -v kamailio >/dev/null || ! [ -x /usr/bin/chromium ] || ! [ -x /usr/sbin/slapd ]; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq sip-tester kamailio kamailio-postgres-modules chromium slapd ldap-utils >/dev/null
+  apt-get update -qq && apt-get install -y -qq sip-tester linphone-cli kamailio kamailio-postgres-modules chromium slapd ldap-utils >/dev/null
 fi
 
 # The browser tests use the console as `npm run build` makes it.
