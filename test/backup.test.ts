@@ -129,7 +129,7 @@ for (const engine of engines) {
       for (const made of targets) await made.drop();
     });
 
-    it('takes a backup while a writer keeps writing, which restores to one moment of it: a run of whole users, each with its SIP account', async () => {
+    it('takes a backup while a writer keeps writing, which restores to one moment of it: a run of whole users, each with its SIP account', async (t) => {
       const writer = startWriter(source);
       while (writer.written() < 3) await new Promise((resolve) => setTimeout(resolve, 10));
       const file = join(folder, 'while-writing.tar.gz');
@@ -146,7 +146,7 @@ for (const engine of engines) {
       const restored = linesOf(await exportOf(server.url, await signIn(server.url, 'admin', ADMIN_PASSWORD)));
       const writers = restored.filter((line) => line.startsWith(WRITER)).map((line) => line.split(',')[0]);
       assert.ok(writers.length >= 3 && writers.length <= writtenDuringBackup, `${writers.length} of the writer's users`);
-      console.log(`restored ${writers.length} of ${writtenDuringBackup} users the writer had written when the backup ended`);
+      t.diagnostic(`restored ${writers.length} of ${writtenDuringBackup} users the writer had written when the backup ended`);
       assert.deepEqual(
         writers,
         Array.from({ length: writers.length }, (_, i) => `${WRITER}${String(i + 1).padStart(4, '0')}`),
