@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,7 +115,8 @@ for (const engine of engines) {
     };
 
     before(async () => {
-      source = await startHarness(engine);
+      // The webhook that carries a sealed secret points at this machine: nothing listens there.
+      source = await startHarness(engine, { SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE: 'true' });
       env = {
         SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-backup-data-')),
         SWITCHBOARD_SECRET_KEY: source.config.secretKey,
@@ -188,6 +190,18 @@ for (const engine of engines) {
       assert.deepEqual(await digests(url), [], 'nothing was restored');
       await switchboard(env, url, 'restore', file, '--force');
       assert.deepEqual(await digests(url), await digests(source.config.databaseUrl));
+    });
+
+    it('leaves the secret key out, and says so when the restoring installation has another key', async () => {
+      const hook = await source.admin.post(`${base}/webhooks`, { url: 'http://127.0.0.1:9/hook', eventTypes: ['user.created'] });
+      assert.equal(hook.status, 201, JSON.stringify(hook.body));
+      const file = join(folder, 'with-sealed-secret.tar.gz');
+      await switchboard(env, source.config.databaseUrl, 'backup', file);
+      const elsewhere = { ...env, SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64') };
+      const { stdout } = await switchboard(elsewhere, await target(), 'restore', file);
+      assert.match(stdout, /warning: 1 of 1 stored secret\(s\) were sealed with another key: put the key kept with this backup in SWITCHBOARD_SECRET_KEY/);
+      assert.equal(stdout.includes(source.config.secretKey as string), false, 'the key itself is never printed');
+      assert.doesNotMatch((await switchboard(env, await target(), 'restore', file)).stdout, /warning/);
     });
 
     it('refuses a file that is not a backup, and a backup of the other engine', async () => {
