@@ -10,8 +10,8 @@ export const SQLITE_FILES = [DIRECTORY_FILE, SIGN_IN_FILE];
 
 /**
  * Copies the directory and its sign-in file with SQLite's online backup while the service keeps
- * writing. One read transaction spans both copies, so they show the same moment: no session
- * of a user the directory does not have yet.
+ * writing. One read transaction spans both copies, each file's view fixed by its first read: the
+ * sign-in file's first, so that the copy holds no session of a user the directory's copy lacks.
  */
 export async function copySqlite(file: string, folder: string): Promise<string | null> {
   if (!existsSync(file)) throw new Error(`there is no database at ${file}`);
@@ -19,8 +19,8 @@ export async function copySqlite(file: string, folder: string): Promise<string |
   try {
     attachSignInFile(source, file);
     source.exec('begin');
-    const migration = lastMigration(source);
     source.prepare(`select count(*) from ${SIGN_IN_SCHEMA}.sqlite_master`).get();
+    const migration = lastMigration(source);
     await backUpSchema(source, 'main', join(folder, DIRECTORY_FILE));
     await backUpSchema(source, SIGN_IN_SCHEMA, join(folder, SIGN_IN_FILE));
     source.exec('commit');
@@ -30,7 +30,7 @@ export async function copySqlite(file: string, folder: string): Promise<string |
   }
 }
 
-/** @types/better-sqlite3 does not know the `attached` option better-sqlite3 has had since 5. */
+/** @types/better-sqlite3 does not declare the `attached` option that better-sqlite3 has. */
 const backUpSchema = (source: SQLite.Database, schema: string, copy: string) => source.backup(copy, { attached: schema } as unknown as SQLite.BackupOptions);
 
 function lastMigration(database: SQLite.Database): string | null {
