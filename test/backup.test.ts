@@ -192,6 +192,17 @@ for (const engine of engines) {
       assert.deepEqual(await digests(url), await digests(source.config.databaseUrl));
     });
 
+    if (engine === 'sqlite') {
+      it('refuses, even with --force, a SQLite database a running service has open', async () => {
+        const url = await target();
+        await switchboard(env, url, 'restore', join(folder, 'quiet.tar.gz'));
+        const server = await serve(url);
+        await assert.rejects(switchboard(env, url, 'restore', join(folder, 'quiet.tar.gz'), '--force'), /is in use: stop the service before restoring/);
+        await stopProcesses([server]);
+        await switchboard(env, url, 'restore', join(folder, 'quiet.tar.gz'), '--force');
+      });
+    }
+
     it('leaves the secret key out, and says so when the restoring installation has another key', async () => {
       const hook = await source.admin.post(`${base}/webhooks`, { url: 'http://127.0.0.1:9/hook', eventTypes: ['user.created'] });
       assert.equal(hook.status, 201, JSON.stringify(hook.body));
