@@ -23,6 +23,8 @@ describe('switchboard CLI', () => {
       ['users', 'import'],
       ['users', 'export'],
       ['users', 'range'],
+      ['backup'],
+      ['restore'],
     ]) {
       const { stdout } = await run('node', [...cli, ...command, '--help'], { env: process.env });
       assert.match(stdout, /Usage: switchboard/, command.join(' '));

@@ -2,6 +2,7 @@
 import './thread-pool.ts';
 import { Command } from 'commander';
 import { adminCommand } from './admin.ts';
+import { backupCommand, restoreCommand } from './backup.ts';
 import { migrateCommand } from './migrate.ts';
 import { purgeCommand } from './purge.ts';
 import { secretsCommand } from './secrets.ts';
@@ -15,7 +16,9 @@ const program = new Command('switchboard')
   .addCommand(adminCommand())
   .addCommand(purgeCommand())
   .addCommand(secretsCommand())
-  .addCommand(usersCommand());
+  .addCommand(usersCommand())
+  .addCommand(backupCommand())
+  .addCommand(restoreCommand());
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`switchboard: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -65,6 +65,13 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
+/** Applies the migrations up to and including `name`: the database an older release left (upgrade tests). */
+export async function migrateUpTo(db: Db, name: string): Promise<void> {
+  const migrator = new Migrator({ db, provider, migrationTableSchema: await postgresSchema(db) });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}
+
 /**
  * On PostgreSQL the migration bookkeeping goes into the schema the connection works in;
  * unqualified, Kysely would look for its tables across every schema of the database.
