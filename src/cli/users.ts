@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { exportRows } from '../server/export/export.ts';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { importUsers } from '../server/import/commands.ts';
+import { csvReader, openReader } from '../server/import/records.ts';
 import { importQuery, type GeneratedSecret } from '../server/import/schema.ts';
 import { createRange } from '../server/range/commands.ts';
 import { rangeInput } from '../server/range/schema.ts';
@@ -49,7 +50,8 @@ const importCommand = () =>
         if (secrets) writeFileSync(secrets, 'login,extension,sipUsername,sipSecret\n', { mode: 0o600 });
         const onSecrets = async (list: GeneratedSecret[]) =>
           void (secrets && appendFileSync(secrets, stringify(list.map((s) => [s.login, s.extension ?? '', s.sipUsername, s.sipSecret]))));
-        const report = await importUsers(db, systemRequester, await domainNamed(db, options.domain), file, query, safeguardsFor(db, config), {
+        const source = await openReader(csvReader(file, query));
+        const report = await importUsers(db, systemRequester, await domainNamed(db, options.domain), source, query, safeguardsFor(db, config), {
           onProgress: bar.update,
           onSecrets,
         });

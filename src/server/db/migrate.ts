@@ -23,6 +23,7 @@ import { signInFile } from './migrations/2026-11-30-sign-in-file.ts';
 import { directoryAttributes } from './migrations/2026-11-30-directory-attributes.ts';
 import { directorySources } from './migrations/2026-11-30-directory-sources.ts';
 import { identityProviders } from './migrations/2026-11-30-identity-providers.ts';
+import { subscriberDigests } from './migrations/2026-11-30-subscriber-digests.ts';
 
 /**
  * Listed, not discovered: a reader finds every migration here, and the build needs no file globbing.
@@ -52,6 +53,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30.06-directory-attributes': directoryAttributes,
   '2026-11-30.07-directory-sources': directorySources,
   '2026-11-30.08-identity-providers': identityProviders,
+  '2026-11-30.09-subscriber-digests': subscriberDigests,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

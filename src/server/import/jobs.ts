@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { Problem } from '../http/problem.ts';
-import { importResult, type ImportProgress, type ImportReport } from './schema.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RecordReader } from './records.ts';
+import { importResult, type ImportProgress, type ImportQuery, type ImportReport } from './schema.ts';
 
 const progress = z.object({
   rows: z.number().int().describe('Rows read so far'),
@@ -142,3 +144,16 @@ const progressOf = (result: ImportReport) => ({
   skipped: result.skippedCount,
   problems: result.problemCount,
 });
+
+/**
+ * Starts an import job for a route: the CSV import's, and a migration's from a PBX. `reader` is
+ * given the job's spool folder (where an upload goes) and answers what to read, and what to do
+ * with the spool once the import ended (`done`: the report, or undefined when it failed).
+ * `afterwards` answers a finished job instead of its report.
+ */
+export type ImportLauncher = (launch: {
+  request: FastifyRequest & { query: ImportQuery; params: { domain: string } };
+  reply: FastifyReply;
+  reader: (dir: string) => Promise<{ reader: RecordReader; done?: (report: ImportReport | undefined) => Promise<void> }>;
+  afterwards?: (report: ImportReport, dir: string) => Promise<ImportReport>;
+}) => Promise<ImportReport>;

@@ -11,6 +11,7 @@ import { connect } from '../db/connect.ts';
 import { Problem } from '../http/problem.ts';
 import { safeguardsFor } from '../users/safeguards.ts';
 import { importUsers } from './commands.ts';
+import { openReader } from './records.ts';
 import type { FromWorker, ToWorker, WorkerTask } from './threads.ts';
 
 const port = parentPort;
@@ -30,7 +31,8 @@ async function run(task: WorkerTask) {
   recordChanges(task.config.changeFeed);
   const storage = connect(task.config.databaseUrl, { longWriter: true });
   try {
-    const report = await importUsers(storage.db, task.requester, task.domain, task.path, task.query, safeguardsFor(storage.db, task.config), {
+    const source = await openReader(task.reader);
+    const report = await importUsers(storage.db, task.requester, task.domain, source, task.query, safeguardsFor(storage.db, task.config), {
       id,
       signal: abort.signal,
       onProgress: (progress) => tell({ type: 'progress', id, progress }),

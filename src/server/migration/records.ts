@@ -1,0 +1,41 @@
+import type { RecordReader, RecordSource } from '../import/records.ts';
+import { invalid } from '../http/problem.ts';
+import { migrationSources } from './registry.ts';
+import { migrationColumns, recordOf, type TargetDomain } from './rules.ts';
+
+/** What a migration reads, as plain data: an import in its own thread opens it there. */
+export interface MigrationReading {
+  source: string;
+  /** A database source's URL (it may hold the database's password: never logged, never reported). */
+  url?: string;
+  table?: string;
+  /** A file source's upload. */
+  path?: string;
+  domain: TargetDomain;
+}
+
+/**
+ * A PBX's accounts as the import's records: the migration's columns first, as a file's header
+ * line, then one record per item of the source, read lazily, so the source streams into the
+ * import chunk by chunk.
+ */
+export async function openRecords(reading: MigrationReading): Promise<RecordSource> {
+  const source = migrationSources[reading.source];
+  if (!source) throw invalid([{ path: 'source', code: 'migration.unknown_source', message: `No migration source named ${JSON.stringify(reading.source)}` }]);
+  const items =
+    source.kind === 'database' ? source.read(reading.url ?? '', { ...(reading.table ? { table: reading.table } : {}) }) : source.read(reading.path ?? '');
+  let done = false;
+  return {
+    encoding: 'utf-8',
+    delimiter: '',
+    // How many entries a source holds is known only once read.
+    fraction: () => (done ? 1 : 0),
+    async *records() {
+      yield { cells: [...migrationColumns] };
+      for await (const item of items) yield recordOf(item, reading.domain);
+      done = true;
+    },
+  };
+}
+
+export const migrationReader = (reading: MigrationReading): RecordReader => ({ module: import.meta.url, options: reading });
