@@ -58,6 +58,7 @@ import { bulkRoutes, countRoutes } from './bulk-edit/routes.ts';
 import { rangeRoutes } from './range/routes.ts';
 import { exportRoutes } from './export/routes.ts';
 import { importRoutes } from './import/routes.ts';
+import { migrationRoutes } from './migration/routes.ts';
 import { tokenRoutes } from './tokens/routes.ts';
 import { totpRoutes } from './auth/totp-routes.ts';
 import { userRoutes } from './users/routes.ts';
@@ -206,7 +207,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   rangeRoutes(app, deps);
   countRoutes(app, deps);
   exportRoutes(app, deps);
-  importRoutes(app, deps);
+  migrationRoutes(app, deps, importRoutes(app, deps));
   webhookRoutes(app, deps);
   // Its own scope: SCIM answers errors and unknown URLs in its own form and reads application/scim+json.
   await app.register(scimService(deps), { prefix: '/scim/v2' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Problem } from '../http/problem.ts';
+import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RecordReader } from './records.ts';
 import { importResult, type ImportProgress, type ImportQuery, type ImportReport } from './schema.ts';
@@ -146,14 +147,16 @@ const progressOf = (result: ImportReport) => ({
 });
 
 /**
- * Starts an import job for a route: the CSV import's, and a migration's from a PBX. `reader` is
- * given the job's spool folder (where an upload goes) and answers what to read, and what to do
- * with the spool once the import ended (`done`: the report, or undefined when it failed).
- * `afterwards` answers a finished job instead of its report.
+ * Starts an import job for a route: the CSV import's, and a migration's from a PBX. An `upload`
+ * is spooled to `upload` in the job's own folder first; `reader` is given that folder and answers
+ * what to read, and what to do with the folder once the import ended (`done`: with the report,
+ * or undefined when it failed). `afterwards` answers a finished job instead of its report.
  */
 export type ImportLauncher = (launch: {
-  request: FastifyRequest & { query: ImportQuery; params: { domain: string } };
+  request: FastifyRequest & { params: { domain: string } };
   reply: FastifyReply;
+  query: ImportQuery;
+  upload?: Readable;
   reader: (dir: string) => Promise<{ reader: RecordReader; done?: (report: ImportReport | undefined) => Promise<void> }>;
   afterwards?: (report: ImportReport, dir: string) => Promise<ImportReport>;
 }) => Promise<ImportReport>;

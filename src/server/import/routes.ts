@@ -79,13 +79,16 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
    * generated secrets, the error report live there for the hour the job is kept), and answers
    * its job at once (`Prefer: respond-async`) or its report when it ends.
    */
-  const launch: ImportLauncher = async ({ request, reply, reader, afterwards }) => {
+  const launch: ImportLauncher = async ({ request, reply, query, upload, reader, afterwards }) => {
     const domain = domainOf(request);
     const requester = actorOf(request);
     const id = timeOrderedId();
     const dir = await mkdtemp(join(tmpdir(), `${SPOOL_PREFIX}${process.pid}-`));
     files.set(id, dir);
-    const read = await reader(dir).catch(async (error: unknown) => {
+    const read = await (async () => {
+      if (upload) await spool(upload, join(dir, 'upload'));
+      return reader(dir);
+    })().catch(async (error: unknown) => {
       await forget(id)();
       throw error;
     });
@@ -93,7 +96,7 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
     // Generated SIP secrets wait, sealed, for one download; an import not written drops them.
     const onSecrets = (list: GeneratedSecret[]) => appendFile(secrets, list.map((s) => `${cipher.seal(JSON.stringify(s))}\n`).join(''));
     const task = async (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => {
-      const report = await runImport(db, config, requester, domain, read.reader, request.query, guards, { id, signal, onProgress, onSecrets }).catch(
+      const report = await runImport(db, config, requester, domain, read.reader, query, guards, { id, signal, onProgress, onSecrets }).catch(
         async (error: unknown) => {
           await Promise.all([rm(secrets, { force: true }), read.done?.(undefined)]);
           throw error;
@@ -150,9 +153,10 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
         return launch({
           request,
           reply,
+          query: request.query,
+          upload: body,
           reader: async (dir) => {
-            const file = join(dir, 'upload.csv');
-            await spool(body, file);
+            const file = join(dir, 'upload');
             return {
               reader: csvReader(file, request.query),
               // The upload holds the file's passwords in clear: only the error report (secret cells
@@ -251,12 +255,12 @@ async function spool(body: Readable, file: string) {
 const sendErrorReport = (reply: FastifyReply, report: string) =>
   reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="import-report.csv"').send(createReadStream(report));
 
-export const refused = (report: ImportReport) =>
+const refused = (report: ImportReport) =>
   invalid(
     report.problems.slice(0, 1000).map((p) => ({
       path: `rows/${p.row}/${p.column}`,
       code: 'import.invalid_cell',
-      message: p.value ? `${JSON.stringify(p.value)}: ${p.message}` : p.message,
+      message: `${p.origin ? `${p.origin}: ` : ''}${p.value ? `${JSON.stringify(p.value)}: ` : ''}${p.message}`,
     })),
     `${report.problemCount} problems in ${report.rows} rows: nothing was imported`,
   );

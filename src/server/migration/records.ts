@@ -1,3 +1,5 @@
+import { open, rename } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { RecordReader, RecordSource } from '../import/records.ts';
 import { invalid } from '../http/problem.ts';
 import { migrationSources } from './registry.ts';
@@ -39,3 +41,17 @@ export async function openRecords(reading: MigrationReading): Promise<RecordSour
 }
 
 export const migrationReader = (reading: MigrationReading): RecordReader => ({ module: import.meta.url, options: reading });
+
+/**
+ * Where a file source finds its upload (spooled as `upload`): named `.tar.gz` when it is one
+ * (gzip's magic bytes), so the reader unpacks it.
+ */
+export async function uploadedPath(dir: string): Promise<string> {
+  const spooled = join(dir, 'upload');
+  const file = await open(spooled);
+  const head = Buffer.alloc(2);
+  await file.read(head, 0, 2, 0).finally(() => file.close());
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return spooled;
+  await rename(spooled, `${spooled}.tar.gz`);
+  return `${spooled}.tar.gz`;
+}
