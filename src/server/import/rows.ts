@@ -271,7 +271,7 @@ export function rowToUser(row: number, headers: string[], columns: ImportColumn[
   /** Problems the directory's rules found (paths like `sip/extension`), put on the file's columns. */
   const located = (problems: { path: string; code: string; message: string; params?: Record<string, unknown> }[]) =>
     report(problems.map((p) => ({ ...p, path: p.path.split('/') })));
-  const carried = digests && carriedDigests(digests, fields.sip?.secret !== undefined);
+  const carried = digests && carriedDigests(digests, { secret: fields.sip?.secret !== undefined, username: fields.sip?.username !== undefined });
   const extra = { passwordHash, licenses, located, asChange, sipDigests: carried && 'digests' in carried ? carried.digests : undefined };
   const hashProblems =
     passwordHash === undefined
@@ -294,10 +294,11 @@ const hexOf = { sipHa1Md5: 32, sipHa1bMd5: 32, sipHa1Sha256: 64, sipHa1bSha256: 
 /**
  * A row's digests as stored (lower-case hex; empty where the other system kept none), or what is
  * wrong with them. The MD5 HA1 is the one every registrar checks: without it the rest is no account.
+ * They hold the SIP username: it must be the row's own, not one defaulted.
  */
 export function carriedDigests(
   given: Partial<Record<keyof typeof digestColumns, string>>,
-  withSecret: boolean,
+  beside: { secret: boolean; username: boolean },
 ): { digests: SipDigests } | { problems: { path: string; code: string; message: string }[] } {
   const problems: { path: string; code: string; message: string }[] = (Object.keys(hexOf) as (keyof typeof hexOf)[]).flatMap((column) => {
     const value = given[column];
@@ -306,7 +307,10 @@ export function carriedDigests(
   });
   if (given.sipHa1Md5 === undefined)
     problems.push({ path: 'sipHa1Md5', code: 'import.digest_md5_missing', message: "The MD5 HA1 is needed with the account's other digests" });
-  if (withSecret) problems.push({ path: 'sip/secret', code: 'import.secret_and_digests', message: 'Give a SIP secret or its digests, not both' });
+  if (beside.secret) problems.push({ path: 'sip/secret', code: 'import.secret_and_digests', message: 'Give a SIP secret or its digests, not both' });
+  // A defaulted username (the extension) would not be the one the digests were made with.
+  if (!beside.username)
+    problems.push({ path: 'sipHa1Md5', code: 'import.digests_without_username', message: 'Digests need the SIP username they were made with (sipUsername)' });
   if (problems.length) return { problems };
   const stored = (column: keyof typeof digestColumns) => (given[column] ?? '').toLowerCase();
   return {
