@@ -2,6 +2,7 @@ import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecordReader, RecordSource } from '../import/records.ts';
 import { invalid } from '../http/problem.ts';
+import type { MigrationSource } from './entry.ts';
 import { migrationSources } from './registry.ts';
 import { migrationColumns, recordOf, type TargetDomain } from './rules.ts';
 
@@ -16,16 +17,21 @@ export interface MigrationReading {
   domain: TargetDomain;
 }
 
-/**
- * A PBX's accounts as the import's records: the migration's columns first, as a file's header
- * line, then one record per item of the source, read lazily, so the source streams into the
- * import chunk by chunk.
- */
+/** The records of what a migration reads, opened by its source's reader. */
 export async function openRecords(reading: MigrationReading): Promise<RecordSource> {
   const source = migrationSources[reading.source];
   if (!source) throw invalid([{ path: 'source', code: 'migration.unknown_source', message: `No migration source named ${JSON.stringify(reading.source)}` }]);
   const items =
     source.kind === 'database' ? source.read(reading.url ?? '', { ...(reading.table ? { table: reading.table } : {}) }) : source.read(reading.path ?? '');
+  return recordsOf(items, reading.domain);
+}
+
+/**
+ * A PBX's accounts as the import's records: the migration's columns first, as a file's header
+ * line, then one record per item of the source, read lazily, so the source streams into the
+ * import chunk by chunk.
+ */
+export function recordsOf(items: MigrationSource, domain: TargetDomain): RecordSource {
   let done = false;
   return {
     encoding: 'utf-8',
@@ -34,7 +40,7 @@ export async function openRecords(reading: MigrationReading): Promise<RecordSour
     fraction: () => (done ? 1 : 0),
     async *records() {
       yield { cells: [...migrationColumns] };
-      for await (const item of items) yield recordOf(item, reading.domain);
+      for await (const item of items) yield recordOf(item, domain);
       done = true;
     },
   };
