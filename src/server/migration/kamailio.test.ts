@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startHarness, type Harness } from '../../../test/harness.ts';
 import { hasKamailio, startKamailio } from '../../../test/kamailio-server.ts';
 import { kamailioOnMariadb, kamailioOnPostgres, type KamailioDatabase, type Subscriber } from '../../../test/kamailio-tables.ts';
-import { registerWithDigest } from '../../../test/sip-client.ts';
+import { exchange, registerRequest, registerWithDigest } from '../../../test/sip-client.ts';
 import { sippRegister } from '../../../test/sipp.ts';
 import { listenSip, type SipListeners } from '../registrar/transports.ts';
 
@@ -96,6 +97,16 @@ for (const source of sources) {
         expect: 401,
       });
       assert.ok(wrong.ok, wrong.output);
+    });
+
+    it('never takes an empty digest for one: an answer made with an empty HA1 for the missing ha1b is refused', async () => {
+      const callId = randomBytes(8).toString('hex');
+      const challenge = await exchange(sip.port, registerRequest('reception', 'default', 1, callId));
+      const nonce = /nonce="([^"]+)"/.exec(challenge)?.[1] as string;
+      const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+      const response = md5(`:${nonce}:00000001:c0ffee:auth:${md5('REGISTER:sip:default')}`);
+      const forged = `Authorization: Digest username="reception@default", realm="default", nonce="${nonce}", uri="sip:default", response="${response}", algorithm=MD5, cnonce="c0ffee", qop=auth, nc=00000001`;
+      assert.match(await exchange(sip.port, registerRequest('reception', 'default', 2, callId, forged)), /^SIP\/2\.0 401/);
     });
 
     it('challenges an MD5-only account with MD5 alone where the domain offers SHA-256, and offers SHA-256 once a new secret is set', async () => {
