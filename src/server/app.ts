@@ -207,7 +207,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   rangeRoutes(app, deps);
   countRoutes(app, deps);
   exportRoutes(app, deps);
-  migrationRoutes(app, deps, importRoutes(app, deps));
+  migrationRoutes(app, importRoutes(app, deps));
   webhookRoutes(app, deps);
   // Its own scope: SCIM answers errors and unknown URLs in its own form and reads application/scim+json.
   await app.register(scimService(deps), { prefix: '/scim/v2' });

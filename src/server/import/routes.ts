@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -233,7 +233,9 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
         const job = jobOf(request);
         const dir = files.get(job.view.id);
         if (!job.view.result || !dir) throw conflict('import.not_finished', 'The job has no report (yet)');
-        return sendErrorReport(reply, join(dir, 'report.csv'));
+        const file = join(dir, 'report.csv');
+        if (!(await stat(file).catch(() => null))) throw notFound('An error file (a migration has none: its report names each entry by its origin)');
+        return sendErrorReport(reply, file);
       },
     });
   });

@@ -48,6 +48,15 @@ for (const source of sources) {
       assert.equal(await userNamed('2001'), undefined);
     });
 
+    it('runs as a job to follow with Prefer: respond-async, like the CSV import, with no error file of its own', async () => {
+      const started = await h.admin.post(`${base}/imports/migrations?dryRun=true`, { source: source.system, url: kamailio.url }, { prefer: 'respond-async' });
+      assert.equal(started.status, 202, JSON.stringify(started.body));
+      let job = started.body;
+      while (job.state === 'running') job = (await h.admin.get(`${base}/jobs/${job.id}`)).body;
+      assert.deepEqual([job.state, job.result.created, job.result.written], ['succeeded', 3, false]);
+      assert.equal((await h.admin.get(`${base}/jobs/${job.id}/report.csv`)).status, 404);
+    });
+
     it('refuses an unreachable database and a missing table with a clear problem, naming no password', async () => {
       const unreachable = await h.admin.post(`${base}/imports/migrations`, {
         source: source.system,

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Deps, Router } from '../deps.ts';
+import type { Router } from '../deps.ts';
 import { domainOf } from '../http/access.ts';
 import { invalid } from '../http/problem.ts';
 import type { ImportLauncher } from '../import/jobs.ts';
@@ -20,7 +20,7 @@ const jobs =
  * Moving users in from a running PBX: its accounts read by the source's reader and imported by
  * the CSV import's job. Digests are kept as they are, so the phones keep their passwords.
  */
-export function migrationRoutes(router: Router, _deps: Deps, launch: ImportLauncher): void {
+export function migrationRoutes(router: Router, launch: ImportLauncher): void {
   router.register(async (plugin) => {
     const scope = plugin.withTypeProvider<ZodTypeProvider>();
     scope.addContentTypeParser(
