@@ -18,9 +18,9 @@ fi
 # Kamailio checks that the documented auth_db configuration works on the sip_subscriber view;
 # Chromium runs the console's browser tests (driven by playwright-core); slapd is the LDAP
 # directory the directory-source tests start, each in a folder of its own.
-if ! command -v sipp >/dev/null || ! command -v linphonec >/dev/null || ! command -v kamailio >/dev/null || ! [ -x /usr/bin/chromium ] || ! [ -x /usr/sbin/slapd ]; then
+if ! command -v sipp >/dev/null || ! command -v linphonec >/dev/null || ! command -v kamailio >/dev/null || ! [ -x /usr/bin/chromium ] || ! [ -x /usr/sbin/slapd ] || ! [ -d /usr/share/kamailio/mysql ]; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq sip-tester linphone-cli kamailio kamailio-postgres-modules chromium slapd ldap-utils >/dev/null
+  apt-get update -qq && apt-get install -y -qq sip-tester linphone-cli kamailio kamailio-postgres-modules kamailio-mysql-modules chromium slapd ldap-utils >/dev/null
 fi
 
 # The browser tests use the console as `npm run build` makes it.

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { engines, freshStorage } from './harness.ts';
+import { kamailioOnPostgres } from './kamailio-tables.ts';
 
 const run = promisify(execFile);
 const cli = ['--import', 'tsx', 'src/cli/main.ts'];
@@ -21,6 +22,7 @@ describe('switchboard CLI', () => {
       ['purge'],
       ['secrets', 'rotate'],
       ['users', 'import'],
+      ['users', 'migrate'],
       ['users', 'export'],
       ['users', 'range'],
       ['backup'],
@@ -117,6 +119,29 @@ for (const engine of engines) {
       assert.match(imported.stderr, /progress: 2 rows · .* 2 created · 0 problems/, 'progress lines where the output is not a terminal');
       assert.match(readFileSync(kept, 'utf8'), /^login,extension,sipUsername,sipSecret\nphone-1,8201,8201,[A-Za-z0-9_-]{24}\nphone-2,8202,8202,/);
       assert.equal(statSync(kept).mode & 0o777, 0o600, 'the secrets file is readable by its owner alone');
+    });
+
+    it('moves users in from a Kamailio subscriber table, with a dry run first, and names no password of an unreachable one', async () => {
+      const kamailio = await kamailioOnPostgres();
+      try {
+        await kamailio.add([
+          { username: '8301', domain: 'default', password: 'desk-8301-pass' },
+          { username: '8302', domain: 'default', password: 'desk-8302-pass' },
+        ]);
+        const migrate = (...extra: string[]) => run('node', [...cli, 'users', 'migrate', '--from', 'kamailio', '--domain', 'default', ...extra], { env });
+        const dryRun = await migrate('--url', kamailio.url, '--dry-run');
+        assert.match(dryRun.stdout, /2 entries from kamailio: 2 created, 0 updated, 0 skipped \(dry run: nothing written\), 0 problems/);
+        const moved = await migrate('--url', kamailio.url);
+        assert.match(moved.stdout, /2 entries from kamailio: 2 created, 0 updated, 0 skipped, 0 problems/);
+        assert.match(moved.stderr, /progress: 2 rows/);
+        const again = await migrate('--url', kamailio.url, '--on-existing', 'skip');
+        assert.match(again.stdout, /0 created, 0 updated, 2 skipped/);
+        const unreachable = await migrate('--url', 'postgres://kamailio:s3cret-pw@127.0.0.1:1/kamailio').catch((error: { stderr: string }) => error);
+        assert.match((unreachable as { stderr: string }).stderr, /127\.0\.0\.1:1\/kamailio cannot be migrated from: it cannot be reached/);
+        assert.doesNotMatch((unreachable as { stderr: string }).stderr, /s3cret-pw/);
+      } finally {
+        await kamailio.drop();
+      }
     });
   });
 }

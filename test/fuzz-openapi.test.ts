@@ -19,8 +19,8 @@ const seedOf = (operation: Operation) => SEED ^ createHash('sha1').update(`${ope
  * - writes reach only the sandbox domain `fuzz` (reads also `default`);
  * - deleting a domain reaches only `fuzz-doomed`, made for it;
  * - signing out is tried anonymously only (it would end the administrator's session);
- * - webhook writes are tried anonymously only: a URL naming a host would be looked up through the
- *   system's resolver, which is not on loopback.
+ * - webhook writes and migrations are tried anonymously only: a URL naming a host would be looked
+ *   up through the system's resolver, which is not on loopback.
  */
 function domainsFor(operation: Operation): string[] {
   if (operation.method === 'DELETE' && operation.path === '/api/v1/domains/{domain}') return ['fuzz-doomed'];
@@ -29,7 +29,8 @@ function domainsFor(operation: Operation): string[] {
 const anonymousOnly = (operation: Operation) =>
   operation.path === '/api/v1/auth/logout' ||
   operation.path === '/api/v1/auth/sso/logout' ||
-  (operation.path.includes('/webhooks') && operation.method !== 'GET');
+  (operation.path.includes('/webhooks') && operation.method !== 'GET') ||
+  operation.path.includes('/imports/migrations');
 
 async function send(h: Harness, request: FuzzRequest) {
   return h.app.inject({

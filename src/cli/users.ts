@@ -3,7 +3,10 @@ import { Command, Option } from 'commander';
 import { exportRows } from '../server/export/export.ts';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { importUsers } from '../server/import/commands.ts';
-import { importQuery, type GeneratedSecret } from '../server/import/schema.ts';
+import { csvReader, openReader } from '../server/import/records.ts';
+import { importQuery, type GeneratedSecret, type ImportReport } from '../server/import/schema.ts';
+import { migrationReader } from '../server/migration/records.ts';
+import { migrationSources } from '../server/migration/registry.ts';
 import { createRange } from '../server/range/commands.ts';
 import { rangeInput } from '../server/range/schema.ts';
 import { systemRequester } from '../server/setup/bootstrap.ts';
@@ -46,29 +49,90 @@ const importCommand = () =>
         });
         const bar = progressBar(process.stderr);
         const secrets = options.secrets;
-        if (secrets) writeFileSync(secrets, 'login,extension,sipUsername,sipSecret\n', { mode: 0o600 });
-        const onSecrets = async (list: GeneratedSecret[]) =>
-          void (secrets && appendFileSync(secrets, stringify(list.map((s) => [s.login, s.extension ?? '', s.sipUsername, s.sipSecret]))));
-        const report = await importUsers(db, systemRequester, await domainNamed(db, options.domain), file, query, safeguardsFor(db, config), {
+        const onSecrets = secretsFile(secrets);
+        const source = await openReader(csvReader(file, query));
+        const report = await importUsers(db, systemRequester, await domainNamed(db, options.domain), source, query, safeguardsFor(db, config), {
           onProgress: bar.update,
           onSecrets,
         });
         if (secrets && !report.written) writeFileSync(secrets, 'login,extension,sipUsername,sipSecret\n');
-        if (!secrets && report.generatedSecrets)
-          process.stderr.write(
-            `${report.generatedSecrets} SIP secrets were generated and not kept; give --secrets FILE to keep them, or make new ones with POST …/users/{id}/sip/secret\n`,
-          );
         bar.end();
-        for (const p of report.problems) process.stderr.write(`row ${p.row}, ${p.column}${p.value ? ` (${JSON.stringify(p.value)})` : ''}: ${p.message}\n`);
-        if (report.problemCount > report.problems.length) process.stderr.write(`… and ${report.problemCount - report.problems.length} more problems\n`);
-        if (report.unknownColumns.length) process.stderr.write(`columns not imported: ${report.unknownColumns.join(', ')}\n`);
-        const refused = report.mode === 'atomic' && report.problemCount > 0;
-        process.stdout.write(
-          `${report.rows} rows (${report.encoding}, "${report.delimiter}"): ${refused ? 'nothing imported' : `${report.created} created, ${report.updated} updated, ${report.skippedCount} skipped`}${report.dryRun ? ' (dry run: nothing written)' : ''}, ${report.problemCount} problems\n`,
-        );
-        if (report.problemCount) process.exitCode = 2;
+        tell(report, Boolean(secrets), `${report.rows} rows (${report.encoding}, "${report.delimiter}")`);
       });
     });
+
+/** The report as the import and the migration print it: problems to stderr, the counts to stdout. */
+function tell(report: ImportReport, secretsKept: boolean, what: string) {
+  if (!secretsKept && report.generatedSecrets)
+    process.stderr.write(
+      `${report.generatedSecrets} SIP secrets were generated and not kept; give --secrets FILE to keep them, or make new ones with POST …/users/{id}/sip/secret\n`,
+    );
+  for (const p of report.problems)
+    process.stderr.write(`${p.origin ?? `row ${p.row}`}, ${p.column}${p.value ? ` (${JSON.stringify(p.value)})` : ''}: ${p.message}\n`);
+  if (report.problemCount > report.problems.length) process.stderr.write(`… and ${report.problemCount - report.problems.length} more problems\n`);
+  if (report.unknownColumns.length) process.stderr.write(`columns not imported: ${report.unknownColumns.join(', ')}\n`);
+  const refused = report.mode === 'atomic' && report.problemCount > 0;
+  process.stdout.write(
+    `${what}: ${refused ? 'nothing imported' : `${report.created} created, ${report.updated} updated, ${report.skippedCount} skipped`}${report.dryRun ? ' (dry run: nothing written)' : ''}, ${report.problemCount} problems\n`,
+  );
+  if (report.problemCount) process.exitCode = 2;
+}
+
+/** A file of generated SIP secrets, readable by its owner alone, and what appends to it. */
+function secretsFile(path: string | undefined) {
+  if (path) writeFileSync(path, 'login,extension,sipUsername,sipSecret\n', { mode: 0o600 });
+  return async (list: GeneratedSecret[]) =>
+    void (path && appendFileSync(path, stringify(list.map((s) => [s.login, s.extension ?? '', s.sipUsername, s.sipSecret]))));
+}
+
+const migrateCommand = () =>
+  new Command('migrate')
+    .description("Move users in from a running PBX, keeping its SIP digests so every phone keeps its password (the API's migration: same checks and report)")
+    .addOption(new Option('--from <system>', 'the system to read').choices(Object.keys(migrationSources)).makeOptionMandatory())
+    .option('--url <url>', 'its database: postgres://…, mysql://… or mariadb://… (Kamailio, OpenSIPS)')
+    .option('--table <name>', 'the subscriber table (Kamailio, OpenSIPS)', 'subscriber')
+    .option('--file <path>', 'its configuration: a folder, a file or a .tar.gz (FreeSWITCH, Asterisk, Webitel)')
+    .requiredOption('--domain <name>', 'the domain to move the users into')
+    .option('--dry-run', 'check everything, write nothing')
+    .addOption(new Option('--mode <mode>', 'atomic: every entry or none; partial: the valid entries').choices(['atomic', 'partial']).default('atomic'))
+    .addOption(new Option('--on-existing <what>', 'a login that exists already').choices(['fail', 'skip', 'update']).default('fail'))
+    .option('--secrets <file>', 'write the SIP secrets generated for entries that had none to this CSV file, readable by you alone')
+    .action(
+      async (options: {
+        from: string;
+        url?: string;
+        table: string;
+        file?: string;
+        domain: string;
+        dryRun?: boolean;
+        mode: string;
+        onExisting: string;
+        secrets?: string;
+      }) => {
+        const kind = migrationSources[options.from]?.kind;
+        if (kind === 'database' && !options.url) throw new Error(`--from ${options.from} reads a database: give --url`);
+        if (kind === 'file' && !options.file) throw new Error(`--from ${options.from} reads files: give --file`);
+        await withStorage(async ({ db }, config) => {
+          const query = importQuery.parse({ dryRun: String(Boolean(options.dryRun)), mode: options.mode, onExisting: options.onExisting });
+          const domain = await domainNamed(db, options.domain);
+          const source = await openReader(
+            migrationReader({
+              source: options.from,
+              ...(kind === 'database' ? { url: options.url, table: options.table } : { path: options.file }),
+              domain: { name: domain.name, realm: domain.realm },
+            }),
+          );
+          const bar = progressBar(process.stderr);
+          const onSecrets = secretsFile(options.secrets);
+          const report = await importUsers(db, systemRequester, domain, source, query, safeguardsFor(db, config), { onProgress: bar.update, onSecrets }).catch(
+            explain,
+          );
+          if (options.secrets && !report.written) writeFileSync(options.secrets, 'login,extension,sipUsername,sipSecret\n');
+          bar.end();
+          tell(report, Boolean(options.secrets), `${report.rows} entries from ${options.from}`);
+        });
+      },
+    );
 
 const exportCommand = () =>
   new Command('export')
@@ -118,7 +182,8 @@ const rangeCommand = () =>
 
 export const usersCommand = () =>
   new Command('users')
-    .description('Bulk work on users: import, export, range creation')
+    .description('Bulk work on users: import, migration from a PBX, export, range creation')
     .addCommand(importCommand())
+    .addCommand(migrateCommand())
     .addCommand(exportCommand())
     .addCommand(rangeCommand());

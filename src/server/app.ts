@@ -60,6 +60,7 @@ import { bulkRoutes, countRoutes } from './bulk-edit/routes.ts';
 import { rangeRoutes } from './range/routes.ts';
 import { exportRoutes } from './export/routes.ts';
 import { importRoutes } from './import/routes.ts';
+import { migrationRoutes } from './migration/routes.ts';
 import { tokenRoutes } from './tokens/routes.ts';
 import { totpRoutes } from './auth/totp-routes.ts';
 import { userRoutes } from './users/routes.ts';
@@ -213,7 +214,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   rangeRoutes(app, deps);
   countRoutes(app, deps);
   exportRoutes(app, deps);
-  importRoutes(app, deps);
+  migrationRoutes(app, importRoutes(app, deps));
   webhookRoutes(app, deps);
   crmGateRoutes(app, deps);
   app.addHook('onClose', () => deps.crm.close());

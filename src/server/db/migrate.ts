@@ -23,6 +23,7 @@ import { signInFile } from './migrations/2026-11-30-sign-in-file.ts';
 import { directoryAttributes } from './migrations/2026-11-30-directory-attributes.ts';
 import { directorySources } from './migrations/2026-11-30-directory-sources.ts';
 import { identityProviders } from './migrations/2026-11-30-identity-providers.ts';
+import { subscriberDigests } from './migrations/2026-11-30-subscriber-digests.ts';
 import { externalIds } from './migrations/2026-11-30-external-ids.ts';
 
 /**
@@ -53,6 +54,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30.06-directory-attributes': directoryAttributes,
   '2026-11-30.07-directory-sources': directorySources,
   '2026-11-30.08-identity-providers': identityProviders,
+  '2026-11-30.09-subscriber-digests': subscriberDigests,
   '2026-11-30.10-external-ids': externalIds,
 };
 

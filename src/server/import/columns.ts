@@ -2,15 +2,28 @@ import type { FieldProblem } from '../http/problem.ts';
 import { userColumns } from '../csv/columns.ts';
 import { excerpt } from './excerpt.ts';
 
-/** Columns the import reads besides the export's: secrets an administrator may bring, and a full name. */
-const importOnly = ['password', 'passwordHash', 'sipSecret', 'voicemailPin', 'name'] as const;
+/**
+ * Columns the import reads besides the export's: secrets an administrator may bring, and a full
+ * name. The SIP digests (lower-case hex, as Kamailio's subscriber table keeps them) stand for a
+ * SIP secret another system holds: kept as they are, so its phones keep registering.
+ */
+const importOnly = ['password', 'passwordHash', 'sipSecret', 'sipHa1Md5', 'sipHa1bMd5', 'sipHa1Sha256', 'sipHa1bSha256', 'voicemailPin', 'name'] as const;
+
+/** The digest columns, and the stored digest each fills. */
+export const digestColumns = { sipHa1Md5: 'ha1_md5', sipHa1bMd5: 'ha1b_md5', sipHa1Sha256: 'ha1_sha256', sipHa1bSha256: 'ha1b_sha256' } as const;
 
 export type ImportColumn = (typeof userColumns)[number]['name'] | (typeof importOnly)[number];
 
 export const importColumns: ImportColumn[] = [...userColumns.map((c) => c.name), ...importOnly];
 
 /** Columns whose cells are secrets: never repeated in a report, an event or the error file. */
-export const secretColumns: ReadonlySet<ImportColumn> = new Set(['password', 'passwordHash', 'sipSecret', 'voicemailPin']);
+export const secretColumns: ReadonlySet<ImportColumn> = new Set([
+  'password',
+  'passwordHash',
+  'sipSecret',
+  'voicemailPin',
+  ...Object.keys(digestColumns),
+] as ImportColumn[]);
 
 /**
  * Header names of the files administrators already have, and what they mean here. Matched after
@@ -29,6 +42,9 @@ const aliases: Record<string, ImportColumn[]> = {
   // Hashes from another system's database
   password_hash: ['passwordHash'],
   'password hash': ['passwordHash'],
+  // Kamailio's and OpenSIPS's subscriber table
+  ha1: ['sipHa1Md5'],
+  ha1b: ['sipHa1bMd5'],
   // Webitel v3 and common spreadsheets
   username: ['login'],
   'e-mail': ['email'],

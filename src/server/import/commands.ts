@@ -15,6 +15,7 @@ import { writeNewUsers, type NewUser } from '../users/new-users.ts';
 import { passCrmGate } from '../users/crm-passage.ts';
 import type { Safeguards } from '../users/safeguards.ts';
 import { readCsv, type CsvDelimiter, type CsvEncoding } from './csv-decoding.ts';
+import type { RecordSource } from './records.ts';
 import { excerpt } from './excerpt.ts';
 import { neutralised } from '../csv/columns.ts';
 import { headerProblems, mapHeaders, secretColumns, type ImportColumn } from './columns.ts';
@@ -24,7 +25,6 @@ import { takeSeats } from '../licenses/store.ts';
 import { domainLicenses, refreshStatistics, userIdByLogin } from './store.ts';
 import { FAILED_RUNS_KEPT, PROBLEMS_KEPT, type GeneratedSecret, type ImportProgress, type ImportQuery, type ImportReport } from './schema.ts';
 
-const delimiters = { comma: ',', semicolon: ';', tab: '\t' } as const;
 /** Rows checked and written together: one query per table for the chunk. */
 const CHUNK = 1000;
 
@@ -39,23 +39,23 @@ export interface ImportRun {
 }
 
 /**
- * Imports users from a CSV file, streamed: a chunk of rows at a time is checked like users of
- * their own (row, column and value in every problem), with what they may collide with fetched
- * for the whole chunk, and written set-wise. Everything happens in one transaction, so a dry
- * run, a refused atomic import, a cancel or a killed process leave the directory as it was.
+ * Imports users from a source of records (a CSV file, a PBX's accounts), streamed: a chunk of
+ * rows at a time is checked like users of their own (row, column and value in every problem),
+ * with what they may collide with fetched for the whole chunk, and written set-wise. Everything
+ * happens in one transaction, so a dry run, a refused atomic import, a cancel or a killed process
+ * leave the directory as it was.
  */
 export async function importUsers(
   db: Db,
   requester: Requester & AuditActor,
   domain: DomainRecord,
-  path: string,
+  source: RecordSource,
   query: ImportQuery,
   guards: Safeguards,
   run: ImportRun = {},
 ): Promise<ImportReport> {
-  const csv = await readCsv(path, { encoding: query.encoding, delimiter: query.delimiter && delimiters[query.delimiter] });
   const bulkId = run.id ?? timeOrderedId();
-  const tally = new Tally(run.onProgress, csv.fraction);
+  const tally = new Tally(run.onProgress, source.fraction);
   let headers: string[] | undefined;
   let unknown: string[] = [];
   let mapping: { header: string; columns: string[] }[] = [];
@@ -63,9 +63,15 @@ export async function importUsers(
   const work = async (trx: Db) => {
     const chunk = new ImportChunk(trx, requester, domain, query, guards, bulkId, tally, run.onSecrets);
     let columns: ImportColumn[][] = [];
-    let rows: { row: number; cells: string[] }[] = [];
+    let rows: ChunkRow[] = [];
     let line = 1;
-    for await (const cells of csv.records()) {
+    for await (const record of source.records()) {
+      if ('problem' in record) {
+        tally.rows += 1;
+        tally.problem({ row: (line += 1), column: 'source', value: '', code: 'import.unreadable_entry', message: record.problem, origin: record.origin });
+        continue;
+      }
+      const { cells } = record;
       if (!headers) {
         headers = cells;
         const mapped = mapHeaders(cells, (query.columns ?? {}) as Record<string, ImportColumn | ''>);
@@ -76,7 +82,7 @@ export async function importUsers(
         unknown = mapped.unknown.map((u) => u.header);
         continue;
       }
-      rows.push({ row: (line += 1), cells });
+      rows.push({ row: (line += 1), cells, origin: record.origin });
       if (rows.length < CHUNK) continue;
       await chunk.run(headers, columns, rows);
       rows = [];
@@ -105,8 +111,8 @@ export async function importUsers(
   return {
     dryRun: query.dryRun,
     mode: query.mode,
-    encoding: csv.encoding,
-    delimiter: csv.delimiter === '\t' ? 'tab' : csv.delimiter,
+    encoding: source.encoding,
+    delimiter: source.delimiter,
     rows: tally.rows,
     created: tally.created,
     updated: tally.updated,
@@ -146,9 +152,13 @@ class Tally {
   /** Failed rows of the chunk being checked: its rows are not told in order (shape first, writes last). */
   #failing = new Set<number>();
 
+  /** Where the rows of the chunk being checked came from, for a source that says (a PBX's accounts). */
+  origins = new Map<number, string>();
+
   problem(...problems: CellProblem[]) {
     this.problemCount += problems.length;
-    this.problems.push(...problems.slice(0, PROBLEMS_KEPT - this.problems.length));
+    const kept = problems.slice(0, PROBLEMS_KEPT - this.problems.length);
+    this.problems.push(...kept.map((p) => (p.origin || !this.origins.has(p.row) ? p : { ...p, origin: this.origins.get(p.row) })));
     for (const { row } of problems) this.#failing.add(row);
   }
 
@@ -188,6 +198,7 @@ class Tally {
 }
 
 type Parsed = ReturnType<typeof rowToUser>;
+type ChunkRow = { row: number; cells: string[]; origin?: string };
 
 /** What the import knows for its whole run: the lookups and the domain's licenses and password policy. */
 class ImportChunk {
@@ -209,7 +220,8 @@ class ImportChunk {
     this.#lookups = new ImportLookups(trx, domain.id);
   }
 
-  async run(headers: string[], columns: ImportColumn[][], rows: { row: number; cells: string[] }[]) {
+  async run(headers: string[], columns: ImportColumn[][], rows: ChunkRow[]) {
+    this.tally.origins = new Map(rows.flatMap(({ row, origin }) => (origin ? [[row, origin] as const] : [])));
     const parsed = [];
     for (const { row, cells } of rows) {
       const shape = shapeProblems(row, headers, cells);
@@ -287,7 +299,11 @@ class ImportChunk {
     const found = p.located([...licenses.problems, ...passwordProblems]);
     let prepared: PreparedUser | undefined;
     try {
-      prepared = await prepareUser(this.trx, this.requester, this.domain, user, this.guards, { lookups: this.#lookups, grantedLicenses: licenses.ids });
+      prepared = await prepareUser(this.trx, this.requester, this.domain, user, this.guards, {
+        lookups: this.#lookups,
+        grantedLicenses: licenses.ids,
+        sipDigests: p.sipDigests,
+      });
     } catch (error) {
       found.push(...this.#located(p, error));
     }
@@ -309,7 +325,7 @@ class ImportChunk {
       const before = await readUser(this.trx, this.domain, existingId);
       const passwordProblems = password ? await this.#passwordProblems(password, { ...before, ...rest }) : [];
       if (passwordProblems.length) throw new Problem(400, 'import.invalid', '', passwordProblems);
-      const prepared = await prepareChange(this.trx, this.requester, this.domain, before, rest, this.guards);
+      const prepared = await prepareChange(this.trx, this.requester, this.domain, before, rest, this.guards, { sipDigests: p.sipDigests });
       if (p.passwordHash) withPassword(prepared, p.passwordHash);
       if (!prepared.changed && !password && !p.passwordHash) return undefined;
       return { row, prepared, ...(password ? { hash: hashPassword(password) } : {}) };

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { Problem } from '../http/problem.ts';
+import type { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { countImportRows } from '../metrics/counters.ts';
-import { importResult, type ImportProgress, type ImportReport } from './schema.ts';
+import type { RecordReader } from './records.ts';
+import { importResult, type ImportProgress, type ImportQuery, type ImportReport } from './schema.ts';
 
 const progress = z.object({
   rows: z.number().int().describe('Rows read so far'),
@@ -144,3 +147,18 @@ const progressOf = (result: ImportReport) => ({
   skipped: result.skippedCount,
   problems: result.problemCount,
 });
+
+/**
+ * Starts an import job for a route: the CSV import's, and a migration's from a PBX. An `upload`
+ * is spooled to `upload` in the job's own folder first; `reader` is given that folder and answers
+ * what to read, and what to do with the folder once the import ended (`done`: with the report,
+ * or undefined when it failed). `afterwards` answers a finished job instead of its report.
+ */
+export type ImportLauncher = (launch: {
+  request: FastifyRequest & { params: { domain: string } };
+  reply: FastifyReply;
+  query: ImportQuery;
+  upload?: Readable;
+  reader: (dir: string) => Promise<{ reader: RecordReader; done?: (report: ImportReport | undefined) => Promise<void> }>;
+  afterwards?: (report: ImportReport, dir: string) => Promise<ImportReport>;
+}) => Promise<ImportReport>;

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -18,8 +18,9 @@ import { importColumns } from './columns.ts';
 import { MAX_CELL } from './rows.ts';
 import { withErrors } from './commands.ts';
 import { runImport } from './threads.ts';
+import { csvReader } from './records.ts';
 import { importQuery, importResult, type GeneratedSecret, type ImportProgress, type ImportReport } from './schema.ts';
-import { ImportJobs, jobView } from './jobs.ts';
+import { ImportJobs, jobView, type ImportLauncher } from './jobs.ts';
 
 const tags = ['bulk'];
 const params = z.object({ domain: z.string() });
@@ -55,7 +56,7 @@ const MAX_FILE = 1024 * 2 ** 20;
  * imported by a job; the request waits for the job, or, with `Prefer: respond-async`, is answered
  * 202 at once with the job to follow.
  */
-export function importRoutes(router: Router, { db, config, passwords, cipher, presence, cache, crm }: Deps): void {
+export function importRoutes(router: Router, { db, config, passwords, cipher, presence, cache, crm }: Deps): ImportLauncher {
   const guards = { passwords, cipher, crm };
   void sweepOrphanedSpools();
   const jobs = new ImportJobs((domainId, view) => presence.store.publish(domainId, { type: 'job', userId: null, data: view }));
@@ -71,6 +72,56 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
     const job = jobs.get(domainOf(request).id, request.params.id);
     if (!job) throw notFound('Job');
     return job;
+  };
+
+  /**
+   * Starts an import job of any source in a spool folder of its own (an upload, the sealed
+   * generated secrets, the error report live there for the hour the job is kept), and answers
+   * its job at once (`Prefer: respond-async`) or its report when it ends.
+   */
+  const launch: ImportLauncher = async ({ request, reply, query, upload, reader, afterwards }) => {
+    const domain = domainOf(request);
+    const requester = actorOf(request);
+    const id = timeOrderedId();
+    const dir = await mkdtemp(join(tmpdir(), `${SPOOL_PREFIX}${process.pid}-`));
+    files.set(id, dir);
+    const read = await (async () => {
+      if (upload) await spool(upload, join(dir, 'upload'));
+      return reader(dir);
+    })().catch(async (error: unknown) => {
+      await forget(id)();
+      throw error;
+    });
+    const secrets = join(dir, 'secrets.sealed');
+    // Generated SIP secrets wait, sealed, for one download; an import not written drops them.
+    const onSecrets = (list: GeneratedSecret[]) => appendFile(secrets, list.map((s) => `${cipher.seal(JSON.stringify(s))}\n`).join(''));
+    const task = async (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => {
+      const report = await runImport(db, config, requester, domain, read.reader, query, guards, { id, signal, onProgress, onSecrets }).catch(
+        async (error: unknown) => {
+          await Promise.all([rm(secrets, { force: true }), read.done?.(undefined)]);
+          throw error;
+        },
+      );
+      if (!report.written) await rm(secrets, { force: true });
+      await read.done?.(report);
+      return report;
+    };
+    const job = jobs.start(domain.id, id, requester.login, task, forget(id));
+    // The import ends outside any request's answer: what was read while it ran is not served again.
+    void job.done.then(() => cache.invalidateAll());
+    if (/\brespond-async\b/i.test(String(request.headers.prefer ?? ''))) {
+      return reply
+        .code(202)
+        .header('preference-applied', 'respond-async')
+        .header('location', `/api/v1/domains/${domain.name}/jobs/${id}`)
+        .send({ ...job.view }) as never;
+    }
+    const view = await job.done;
+    if (view.error) throw new Problem(view.error.status, view.error.code, view.error.detail, view.error.errors);
+    const report = view.result as ImportReport;
+    if (afterwards) return afterwards(report, dir);
+    if (report.mode === 'atomic' && report.problemCount && !report.dryRun) throw refused(report);
+    return report;
   };
 
   router.register(async (plugin) => {
@@ -99,54 +150,36 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
       handler: async (request, reply) => {
         const body = request.body;
         if (!(body instanceof Readable)) throw invalid([{ path: 'body', code: 'import.not_csv', message: 'Send the file as text/csv' }]);
-        const domain = domainOf(request);
-        const requester = actorOf(request);
-        const id = timeOrderedId();
-        const dir = await mkdtemp(join(tmpdir(), `${SPOOL_PREFIX}${process.pid}-`));
-        files.set(id, dir);
-        const file = join(dir, 'upload.csv');
-        await spool(body, file).catch(async (error: unknown) => {
-          await forget(id)();
-          throw error;
+        return launch({
+          request,
+          reply,
+          query: request.query,
+          upload: body,
+          reader: async (dir) => {
+            const file = join(dir, 'upload');
+            return {
+              reader: csvReader(file, request.query),
+              // The upload holds the file's passwords in clear: only the error report (secret cells
+              // emptied) is kept, for the hour the job is. It has the file's delimiter, in UTF-8.
+              done: async (report) => {
+                if (report) {
+                  const delimiter = report.delimiter === 'tab' ? '\t' : report.delimiter;
+                  await pipeline(
+                    Readable.from(withErrors(file, report)),
+                    stringify({ bom: true, delimiter }),
+                    createWriteStream(join(dir, 'report.csv'), { mode: 0o600 }),
+                  );
+                }
+                await rm(file, { force: true });
+              },
+            };
+          },
+          afterwards: async (report, dir) => {
+            if (request.query.report === 'csv') return sendErrorReport(reply, join(dir, 'report.csv')) as never;
+            if (report.mode === 'atomic' && report.problemCount && !report.dryRun) throw refused(report);
+            return report;
+          },
         });
-        const secrets = join(dir, 'secrets.sealed');
-        // Generated SIP secrets wait, sealed, for one download; an import not written drops them.
-        const onSecrets = (list: GeneratedSecret[]) => appendFile(secrets, list.map((s) => `${cipher.seal(JSON.stringify(s))}\n`).join(''));
-        const task = async (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => {
-          const report = await runImport(db, config, requester, domain, file, request.query, guards, { id, signal, onProgress, onSecrets }).catch(
-            async (error: unknown) => {
-              await Promise.all([rm(secrets, { force: true }), rm(file, { force: true })]);
-              throw error;
-            },
-          );
-          if (!report.written) await rm(secrets, { force: true });
-          // The upload holds the file's passwords in clear: only the error report (secret cells
-          // emptied) is kept, for the hour the job is. It has the file's delimiter, in UTF-8.
-          const delimiter = report.delimiter === 'tab' ? '\t' : report.delimiter;
-          await pipeline(
-            Readable.from(withErrors(file, report)),
-            stringify({ bom: true, delimiter }),
-            createWriteStream(join(dir, 'report.csv'), { mode: 0o600 }),
-          );
-          await rm(file, { force: true });
-          return report;
-        };
-        const job = jobs.start(domain.id, id, requester.login, task, forget(id));
-        // The import ends outside any request's answer: what was read while it ran is not served again.
-        void job.done.then(() => cache.invalidateAll());
-        if (/\brespond-async\b/i.test(String(request.headers.prefer ?? ''))) {
-          return reply
-            .code(202)
-            .header('preference-applied', 'respond-async')
-            .header('location', `/api/v1/domains/${domain.name}/jobs/${id}`)
-            .send({ ...job.view });
-        }
-        const view = await job.done;
-        if (view.error) throw new Problem(view.error.status, view.error.code, view.error.detail, view.error.errors);
-        const report = view.result as ImportReport;
-        if (request.query.report === 'csv') return sendErrorReport(reply, join(dir, 'report.csv'));
-        if (report.mode === 'atomic' && report.problemCount && !report.dryRun) throw refused(report);
-        return report;
       },
     });
 
@@ -200,10 +233,13 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
         const job = jobOf(request);
         const dir = files.get(job.view.id);
         if (!job.view.result || !dir) throw conflict('import.not_finished', 'The job has no report (yet)');
-        return sendErrorReport(reply, join(dir, 'report.csv'));
+        const file = join(dir, 'report.csv');
+        if (!(await stat(file).catch(() => null))) throw notFound('An error file (a migration has none: its report names each entry by its origin)');
+        return sendErrorReport(reply, file);
       },
     });
   });
+  return launch;
 }
 
 /** Writes the upload to disk as it arrives, refusing a file over the limit. */
@@ -226,7 +262,7 @@ const refused = (report: ImportReport) =>
     report.problems.slice(0, 1000).map((p) => ({
       path: `rows/${p.row}/${p.column}`,
       code: 'import.invalid_cell',
-      message: p.value ? `${JSON.stringify(p.value)}: ${p.message}` : p.message,
+      message: `${p.origin ? `${p.origin}: ` : ''}${p.value ? `${JSON.stringify(p.value)}: ` : ''}${p.message}`,
     })),
     `${report.problemCount} problems in ${report.rows} rows: nothing was imported`,
   );

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { hashScheme } from '../passwords/hashing.ts';
 import { userCreate, userUpdate } from '../users/schema.ts';
 import { excerpt } from './excerpt.ts';
-import { secretColumns, type ImportColumn } from './columns.ts';
+import { digestColumns, secretColumns, type ImportColumn } from './columns.ts';
 import { externalIdsOfCell } from '../external-ids/rules.ts';
+import type { SipDigests } from '../sip-accounts/digest.ts';
 
 /**
  * A problem of one cell, as the error report lists it: `code` says what it is for programs and
@@ -16,6 +17,8 @@ export interface CellProblem {
   code: string;
   message: string;
   params?: Record<string, unknown>;
+  /** Where the row came from, when its source says (a PBX's account: `subscriber 1001@pbx.example.com`). */
+  origin?: string;
 }
 
 /** A value of the same type as a cell read, without the cell: what a schema's "received" names. */
@@ -76,6 +79,14 @@ const callerId =
   (user, cell) =>
     void (((user.sip ??= {}).callerId ??= {})[key] = convert(cell));
 
+/** A digest is carried beside the user (the API takes none); it makes the row's user a SIP account. */
+const digest =
+  (column: keyof typeof digestColumns): Setter =>
+  (user, cell) => {
+    (user.digests ??= {})[column] = cell;
+    user.sip ??= {};
+  };
+
 /** Where each column's cell goes in a user as the API takes it. */
 const setters: Record<ImportColumn, Setter> = {
   login: field('login'),
@@ -94,6 +105,10 @@ const setters: Record<ImportColumn, Setter> = {
   tags: field('tags', list),
   licenses: field('licenses', list),
   passwordHash: field('passwordHash'),
+  sipHa1Md5: digest('sipHa1Md5'),
+  sipHa1bMd5: digest('sipHa1bMd5'),
+  sipHa1Sha256: digest('sipHa1Sha256'),
+  sipHa1bSha256: digest('sipHa1bSha256'),
   position: field('position'),
   workPhone: field('workPhone'),
   timezone: field('timezone'),
@@ -232,7 +247,16 @@ export function rowToUser(row: number, headers: string[], columns: ImportColumn[
     }
   });
   // Carried beside the user: the user schema takes neither.
-  const { passwordHash, licenses = [], ...fields } = user as RowDraft & { passwordHash?: string; licenses?: string[] };
+  const {
+    passwordHash,
+    licenses = [],
+    digests,
+    ...fields
+  } = user as RowDraft & {
+    passwordHash?: string;
+    licenses?: string[];
+    digests?: Partial<Record<keyof typeof digestColumns, string>>;
+  };
   const report = (issues: { path: PropertyKey[]; code: string; message: string; params?: Record<string, unknown> }[]): CellProblem[] =>
     issues.map((issue) => {
       const column = columnOf(issue.path, filled);
@@ -249,7 +273,8 @@ export function rowToUser(row: number, headers: string[], columns: ImportColumn[
   /** Problems the directory's rules found (paths like `sip/extension`), put on the file's columns. */
   const located = (problems: { path: string; code: string; message: string; params?: Record<string, unknown> }[]) =>
     report(problems.map((p) => ({ ...p, path: p.path.split('/') })));
-  const extra = { passwordHash, licenses, located, asChange };
+  const carried = digests && carriedDigests(digests, { secret: fields.sip?.secret !== undefined, username: fields.sip?.username !== undefined });
+  const extra = { passwordHash, licenses, located, asChange, sipDigests: carried && 'digests' in carried ? carried.digests : undefined };
   const hashProblems =
     passwordHash === undefined
       ? []
@@ -258,11 +283,41 @@ export function rowToUser(row: number, headers: string[], columns: ImportColumn[
         : hashScheme(passwordHash)
           ? []
           : located([{ path: 'passwordHash', code: 'import.unknown_hash', message: 'Not an argon2, bcrypt or PBKDF2 hash' }]);
+  const ownProblems = [...hashProblems, ...(carried && 'problems' in carried ? located(carried.problems) : [])];
   const input = { ...fields, roles: fields.roles ?? defaults.roles };
   const parsed = userCreate.safeParse(input);
-  if (parsed.success && hashProblems.length === 0) return { user: parsed.data, salvaged: null, problems: [] as CellProblem[], ...extra };
-  const problems = [...(parsed.success ? [] : schemaReport(parsed.error.issues, input)), ...hashProblems];
+  if (parsed.success && ownProblems.length === 0) return { user: parsed.data, salvaged: null, problems: [] as CellProblem[], ...extra };
+  const problems = [...(parsed.success ? [] : schemaReport(parsed.error.issues, input)), ...ownProblems];
   return { user: null, salvaged: parsed.success ? parsed.data : salvage(input, parsed.error.issues, row), problems, ...extra };
+}
+
+const hexOf = { sipHa1Md5: 32, sipHa1bMd5: 32, sipHa1Sha256: 64, sipHa1bSha256: 64 } as const;
+
+/**
+ * A row's digests as stored (lower-case hex; empty where the other system kept none), or what is
+ * wrong with them. The MD5 HA1 is the one every registrar checks: without it the rest is no account.
+ * They hold the SIP username: it must be the row's own, not one defaulted.
+ */
+export function carriedDigests(
+  given: Partial<Record<keyof typeof digestColumns, string>>,
+  beside: { secret: boolean; username: boolean },
+): { digests: SipDigests } | { problems: { path: string; code: string; message: string }[] } {
+  const problems: { path: string; code: string; message: string }[] = (Object.keys(hexOf) as (keyof typeof hexOf)[]).flatMap((column) => {
+    const value = given[column];
+    if (value === undefined || new RegExp(`^[0-9a-fA-F]{${hexOf[column]}}$`).test(value)) return [];
+    return [{ path: column, code: 'import.digest_invalid', message: `Not a digest: ${hexOf[column]} hexadecimal digits` }];
+  });
+  if (given.sipHa1Md5 === undefined)
+    problems.push({ path: 'sipHa1Md5', code: 'import.digest_md5_missing', message: "The MD5 HA1 is needed with the account's other digests" });
+  if (beside.secret) problems.push({ path: 'sip/secret', code: 'import.secret_and_digests', message: 'Give a SIP secret or its digests, not both' });
+  // A defaulted username (the extension) would not be the one the digests were made with.
+  if (!beside.username)
+    problems.push({ path: 'sipHa1Md5', code: 'import.digests_without_username', message: 'Digests need the SIP username they were made with (sipUsername)' });
+  if (problems.length) return { problems };
+  const stored = (column: keyof typeof digestColumns) => (given[column] ?? '').toLowerCase();
+  return {
+    digests: { ha1_md5: stored('sipHa1Md5'), ha1b_md5: stored('sipHa1bMd5'), ha1_sha256: stored('sipHa1Sha256'), ha1b_sha256: stored('sipHa1bSha256') },
+  };
 }
 
 /** Stands for a login the schema refused while the rest of the row is checked; what is found at the login is not told for it. */

@@ -39,9 +39,9 @@ export const FAILED_RUNS_KEPT = 100_000;
 export const importResult = z.object({
   dryRun: z.boolean(),
   mode: z.enum(['atomic', 'partial']),
-  encoding: z.string(),
-  delimiter: z.string(),
-  rows: z.number().int(),
+  encoding: z.string().describe("The file's encoding; utf-8 for a migration"),
+  delimiter: z.string().describe("The file's delimiter; empty for a migration"),
+  rows: z.number().int().describe("Rows of the file, or entries of a migration's source"),
   created: z.number().int().describe('Written (or, in a dry run or a refused atomic import, that would have been)'),
   updated: z.number().int().describe('Existing users changed (onExisting=update)'),
   written: z.boolean().describe('Whether the import is in the directory: false for a dry run, a refused atomic import or a cancelled one'),
@@ -60,6 +60,10 @@ export const importResult = z.object({
           .record(z.string(), z.unknown())
           .optional()
           .describe("What the problem's words are made of (a limit, a row, a type), to say it in another language"),
+        origin: z
+          .string()
+          .optional()
+          .describe('Where the entry came from, for a migration from a PBX: `subscriber 1001@pbx.example.com`, a file of its configuration'),
       }),
     )
     .describe(`The first ${PROBLEMS_KEPT}`),

@@ -7,6 +7,7 @@ import type { DomainRecord } from '../tenancy/domain-record.ts';
 import type { Requester } from '../users/commands.ts';
 import type { Safeguards } from '../users/safeguards.ts';
 import { importUsers, type ImportRun } from './commands.ts';
+import { openReader, type RecordReader } from './records.ts';
 import type { GeneratedSecret, ImportProgress, ImportQuery, ImportReport } from './schema.ts';
 
 /** What the worker is given: everything `importUsers` needs that is not a connection. */
@@ -14,7 +15,7 @@ export interface WorkerTask {
   config: Config;
   requester: Requester & AuditActor;
   domain: DomainRecord;
-  path: string;
+  reader: RecordReader;
   query: ImportQuery;
   id: string;
 }
@@ -134,11 +135,11 @@ export function runImport(
   config: Config,
   requester: Requester & AuditActor,
   domain: DomainRecord,
-  path: string,
+  reader: RecordReader,
   query: ImportQuery,
   guards: Safeguards,
   run: ImportRun & { id: string },
 ): Promise<ImportReport> {
-  if (!importsInWorker(config)) return importUsers(db, requester, domain, path, query, guards, run);
-  return thread.run({ config, requester, domain, path, query, id: run.id }, run);
+  if (!importsInWorker(config)) return openReader(reader).then((source) => importUsers(db, requester, domain, source, query, guards, run));
+  return thread.run({ config, requester, domain, reader, query, id: run.id }, run);
 }

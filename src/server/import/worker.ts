@@ -11,6 +11,7 @@ import { connect } from '../db/connect.ts';
 import { Problem } from '../http/problem.ts';
 import { safeguardsFor } from '../users/safeguards.ts';
 import { importUsers } from './commands.ts';
+import { openReader } from './records.ts';
 import type { FromWorker, ToWorker, WorkerTask } from './threads.ts';
 
 const port = parentPort;
@@ -31,7 +32,8 @@ async function run(task: WorkerTask) {
   const storage = connect(task.config.databaseUrl, { longWriter: true });
   const guards = safeguardsFor(storage.db, task.config);
   try {
-    const report = await importUsers(storage.db, task.requester, task.domain, task.path, task.query, guards, {
+    const source = await openReader(task.reader);
+    const report = await importUsers(storage.db, task.requester, task.domain, source, task.query, guards, {
       id,
       signal: abort.signal,
       onProgress: (progress) => tell({ type: 'progress', id, progress }),

@@ -151,7 +151,8 @@ export class Registrar {
       .get('authorization')
       ?.map(parseDigest)
       .find((p) => p?.get('realm') === domain.realm);
-    const challenge = (stale = false) => reply(401, challengeHeaders(domain.realm, this.#nonces.issue(domain.realm), stale, domain.algorithms));
+    const challenge = async (stale = false) =>
+      reply(401, challengeHeaders(domain.realm, this.#nonces.issue(domain.realm), stale, await this.#offered(domain, to.user)));
     if (source.session && !authorization) return this.#registerBySession(request, source, source.session, domain, to.user, reply, challenge);
     if (!authorization) return challenge();
 
@@ -164,10 +165,11 @@ export class Registrar {
     const nc = parseInt(authorization.get('nc') ?? '', 16);
     const valid =
       freshness === 'ok' &&
-      domain.algorithms.includes(algorithm) &&
       authorization.get('qop') === 'auth' &&
       account !== null &&
       account.realm === domain.realm &&
+      algorithmsFor(domain, account).includes(algorithm) &&
+      this.#ha1(account, username, algorithm) !== '' &&
       sameHex(authorization.get('response') ?? '', expectedResponse(algorithm, this.#ha1(account, username, algorithm), 'REGISTER', authorization));
     if (!valid) {
       if (account !== null || username) this.#fail(source.address, source.transport);
@@ -194,7 +196,7 @@ export class Registrar {
     domain: RegistrarDomain,
     aor: string | null,
     reply: Reply,
-    challenge: () => string,
+    challenge: () => Promise<string>,
   ) {
     const owner = await session();
     if (!owner) return reply(403);
@@ -291,6 +293,17 @@ export class Registrar {
     if (this.#answered.size > 200_000) for (const key of [...this.#answered.keys()].slice(0, 100_000)) this.#answered.delete(key);
   }
 
+  /**
+   * The challenges a REGISTER to this AOR gets: the domain's, or MD5 alone for an account brought
+   * in with MD5 digests only — it could answer no other. Looked up only where it can matter.
+   */
+  async #offered(domain: RegistrarDomain, aor: string | null): Promise<readonly DigestAlgorithm[]> {
+    if (!domain.algorithms.includes('SHA-256') || !aor) return domain.algorithms;
+    const account = await this.#account(domain, aor);
+    return account ? algorithmsFor(domain, account) : domain.algorithms;
+  }
+
+  /** The stored HA1 the response is checked against; empty where the account has none of that kind (never to be matched). */
   #ha1(account: RegistrarAccount, username: string, algorithm: DigestAlgorithm) {
     const qualified = username.includes('@');
     if (algorithm === 'SHA-256') return qualified ? account.ha1b_sha256 : account.ha1_sha256;
@@ -366,6 +379,10 @@ export class Registrar {
     });
   }
 }
+
+/** The digest algorithms an account can be checked with in its domain: MD5 alone where it has no SHA-256 digest. */
+const algorithmsFor = (domain: RegistrarDomain, account: RegistrarAccount): readonly DigestAlgorithm[] =>
+  account.ha1_sha256 === '' ? ['MD5'] : domain.algorithms;
 
 /** A 400 for a message that still has what a response needs; anything less is dropped. */
 function badRequest(text: string): string | null {

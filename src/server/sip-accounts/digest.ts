@@ -21,3 +21,11 @@ export function sipDigests(username: string, realm: string, domain: string, secr
 }
 
 export type SipDigests = ReturnType<typeof sipDigests>;
+
+/**
+ * Whether an account's digests serve every challenge the registrar may send: `renew` when they
+ * were made for another realm, `md5-only` when brought from a system that kept MD5 alone (its
+ * SHA-256 digests are empty until a new secret is set).
+ */
+export const secretStatusOf = (account: { hasSha256: boolean; realmMatches: boolean }): 'current' | 'renew' | 'md5-only' =>
+  !account.realmMatches ? 'renew' : account.hasSha256 ? 'current' : 'md5-only';

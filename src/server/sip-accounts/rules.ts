@@ -1,5 +1,5 @@
 import type { FieldProblem } from '../http/problem.ts';
-import { sipInput, type SipPatch, type SipSettings, type SipView } from './schema.ts';
+import { sipInput, type SecretStatus, type SipPatch, type SipSettings, type SipView } from './schema.ts';
 
 /** A SIP account as stored, without secrets and without what is derived from the domain. */
 export interface StoredSip {
@@ -75,7 +75,7 @@ export function pinWeakness(pin: string, ownNumbers: (string | null)[]): string 
 export function effectiveSip(
   sip: StoredSip & { username: string },
   settings: SipSettings,
-  extra: { secretStatus: 'current' | 'renew'; desk: string | null },
+  extra: { secretStatus: SecretStatus; desk: string | null },
 ): SipView {
   const stun = sip.stun ?? settings.stun;
   return {

@@ -91,7 +91,11 @@ export const sipView = z.object({
   extension: z.string().nullable(),
   username: z.string(),
   secret: z.string().optional().describe('Only in the answer of the write that generated it'),
-  secretStatus: z.enum(['current', 'renew']).describe("renew: the domain's realm changed since the secret was set, so a new one is needed"),
+  secretStatus: z
+    .enum(['current', 'renew', 'md5-only'])
+    .describe(
+      "renew: the domain's realm changed since the secret was set, so a new one is needed. md5-only: the account was brought from another system with its MD5 digests alone (its phones keep their password); it is challenged with MD5 only, even where the domain offers SHA-256, until a new secret is set, which gives it SHA-256 digests too",
+    ),
   assignment: z.enum(['static', 'dynamic']),
   desk: z.string().nullable().describe('The hot desk a dynamic account is signed in to'),
   connection: z.enum(['webrtc', 'pbx', 'custom']),
@@ -152,5 +156,6 @@ export const signInView = z.object({ extension: z.string(), signedInAt: z.string
 
 export type SipPatch = z.infer<typeof sipPatch>;
 export type SipView = z.infer<typeof sipView>;
+export type SecretStatus = SipView['secretStatus'];
 export type SipSettings = z.infer<typeof sipSettings>;
 export const defaultSipSettings: SipSettings = sipSettings.parse({});

@@ -2,7 +2,7 @@ import type { Db, SipAccountsTable } from '../db/schema.ts';
 import { settingsParser } from '../settings/rules.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import type { FieldProblem } from '../http/problem.ts';
-import type { SipDigests } from './digest.ts';
+import { secretStatusOf, type SipDigests } from './digest.ts';
 import { effectiveSip, freeInRange, type StoredSip } from './rules.ts';
 import { defaultSipSettings, sipSettings, type SipSettings, type SipView } from './schema.ts';
 import type { Lookups } from '../tenancy/lookups.ts';
@@ -178,6 +178,8 @@ export type SipAccountRow = Nullable<
   >
 > & {
   pin_set: number;
+  /** 0 for an account brought in with MD5 digests only. */
+  sha256_set: number | null;
   desk: string | null;
 };
 type Nullable<T> = { [K in keyof T]: T[K] | null };
@@ -197,7 +199,7 @@ export function sipViewOf(row: SipAccountRow, pools: { callNumbers: string[]; sm
     callerId: { name: row.caller_id_name, number: row.caller_id_number, ...pools },
     virtualExtension: row.virtual_extension,
   };
-  const secretStatus = row.realm === (domain.realm ?? domain.name) ? 'current' : 'renew';
+  const secretStatus = secretStatusOf({ hasSha256: Number(row.sha256_set) !== 0, realmMatches: row.realm === (domain.realm ?? domain.name) });
   return effectiveSip(stored, sipSettingsOf(domain), { secretStatus, desk: row.desk });
 }
 

@@ -1,3 +1,4 @@
+import type { SipDigests } from '../sip-accounts/digest.ts';
 import type { Db } from '../db/schema.ts';
 import { uniqueViolationAs } from '../db/errors.ts';
 import { hashPassword } from '../passwords/hashing.ts';
@@ -92,7 +93,7 @@ export async function prepareUser(
   domain: DomainRecord,
   input: UserCreate,
   guards: Safeguards,
-  options: { grantedLicenses?: string[]; lookups?: Lookups } = {},
+  options: { grantedLicenses?: string[]; lookups?: Lookups; sipDigests?: SipDigests } = {},
 ): Promise<PreparedUser> {
   const { password, security, integrations, sip, agent, ...fields } = input;
   const lookups = options.lookups ?? lookupsOf(db, domain.id);
@@ -100,7 +101,14 @@ export async function prepareUser(
   // Every check runs, each refusal kept, so one answer lists all of the input's problems.
   const refusals = new Refusals();
   const telephony = (await refusals.check(() =>
-    prepareTelephony(lookups, domain, { id: null, login: fields.login }, blankTelephony(domain), { sip, agent }, options.grantedLicenses),
+    prepareTelephony(
+      lookups,
+      domain,
+      { id: null, login: fields.login },
+      blankTelephony(domain),
+      { sip, agent, sipDigests: options.sipDigests },
+      options.grantedLicenses,
+    ),
   )) ?? {
     state: blankTelephony(domain),
     secretsChanged: [],
@@ -207,7 +215,7 @@ export async function prepareChange(
   before: UserView,
   change: UserUpdate,
   guards: Safeguards,
-  options: { bySync?: boolean } = {},
+  options: { bySync?: boolean; sipDigests?: SipDigests } = {},
 ): Promise<PreparedChange> {
   const id = before.id;
   const after = applyUpdate(before, change);
@@ -216,7 +224,13 @@ export async function prepareChange(
   const refusals = new Refusals();
   if (!options.bySync) await refusals.check(() => refuseOwnedFields(db, before, after, change));
   const telephony = (await refusals.check(() =>
-    prepareTelephony(lookups, domain, { id, login: after.login }, { sip: before.sip, agent: before.agent }, { sip: change.sip, agent: change.agent }),
+    prepareTelephony(
+      lookups,
+      domain,
+      { id, login: after.login },
+      { sip: before.sip, agent: before.agent },
+      { sip: change.sip, agent: change.agent, sipDigests: options.sipDigests },
+    ),
   )) ?? {
     state: { sip: before.sip, agent: before.agent },
     secretsChanged: [],

@@ -278,6 +278,7 @@ const telephonyQuery = (db: Db, ids: string[]) =>
       's.stun',
       's.voicemail_enabled',
       sql<number>`case when s.voicemail_pin_hash is null then 0 else 1 end`.as('pin_set'),
+      sql<number>`case when s.ha1_sha256 = '' then 0 else 1 end`.as('sha256_set'),
       's.caller_id_name',
       's.caller_id_number',
       's.realm',

@@ -7,7 +7,7 @@ import type { Db } from '../db/schema.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import { conflict, invalid, type FieldProblem } from '../http/problem.ts';
 import { unlicensedCapabilities } from '../licenses/store.ts';
-import { generateSecret, sipDigests } from '../sip-accounts/digest.ts';
+import { generateSecret, sipDigests, secretStatusOf, type SipDigests } from '../sip-accounts/digest.ts';
 import { applySipPatch, effectiveSip, pinWeakness, sipProblems, storedSipOf } from '../sip-accounts/rules.ts';
 import type { SipPatch, SipView } from '../sip-accounts/schema.ts';
 import { removeSipAccount, resolvePresentation, sipSettingsOf, writeSipAccount, type SipWrite } from '../sip-accounts/store.ts';
@@ -23,6 +23,11 @@ export interface Telephony {
 export interface TelephonyChange {
   sip?: SipPatch | null;
   agent?: AgentPatch;
+  /**
+   * Digests brought from another system (the import's, never the API's): kept as they are
+   * instead of a secret, so the phones keep registering with the password they have.
+   */
+  sipDigests?: SipDigests;
 }
 
 /** Checked and hashed, ready to be written in the user's transaction. */
@@ -68,7 +73,7 @@ export async function prepareTelephony(
     prepared.sip = before.sip ? null : undefined;
     prepared.state.sip = null;
   } else if (change.sip !== undefined) {
-    await prepareSip(lookups, domain, user, before.sip, change.sip, prepared, problems, conflicts);
+    await prepareSip(lookups, domain, user, before.sip, change.sip, change.sipDigests, prepared, problems, conflicts);
   }
   if (problems.length) throw invalid([...problems, ...conflicts]);
   if (conflicts.length)
@@ -87,6 +92,7 @@ async function prepareSip(
   user: { id: string | null; login: string },
   before: SipView | null,
   patch: SipPatch,
+  carried: SipDigests | undefined,
   prepared: PreparedTelephony,
   problems: FieldProblem[],
   conflicts: FieldProblem[],
@@ -126,19 +132,18 @@ async function prepareSip(
   const settle = (extension: string | null) => {
     const account = { ...draft, extension: draft.extension ?? extension, username: '' };
     account.username = draft.username ?? (account.assignment === 'static' && account.extension ? account.extension : sipUsernameOf(user.login));
-    const secret = patch.secret ?? (!before || before.username !== account.username || before.secretStatus === 'renew' ? generateSecret() : undefined);
+    const secret =
+      carried !== undefined
+        ? undefined
+        : (patch.secret ?? (!before || before.username !== account.username || before.secretStatus === 'renew' ? generateSecret() : undefined));
     const weak = secretWeakness(patch.secret, [account.username, account.extension]);
     if (weak) throw invalid([weak]);
     const realm = domain.realm ?? domain.name;
-    prepared.sip = {
-      account,
-      presentation: presentation.entries,
-      ...(secret === undefined ? {} : { digests: { ...sipDigests(account.username, realm, domain.name, secret), realm } }),
-      ...pinHash,
-    };
+    const digests = carried ?? (secret === undefined ? undefined : sipDigests(account.username, realm, domain.name, secret));
+    prepared.sip = { account, presentation: presentation.entries, ...(digests ? { digests: { ...digests, realm } } : {}), ...pinHash };
     prepared.generatedSecret = secret !== undefined && patch.secret === undefined ? secret : undefined;
-    prepared.secretsChanged = [...(secret !== undefined ? ['sipSecret'] : []), ...(pin !== undefined ? ['voicemailPin'] : [])];
-    const secretStatus = secret !== undefined ? 'current' : (before?.secretStatus ?? 'current');
+    prepared.secretsChanged = [...(digests ? ['sipSecret'] : []), ...(pin !== undefined ? ['voicemailPin'] : [])];
+    const secretStatus = digests ? secretStatusOf({ hasSha256: digests.ha1_sha256 !== '', realmMatches: true }) : (before?.secretStatus ?? 'current');
     prepared.state.sip = effectiveSip(account, settings, { secretStatus, desk: account.assignment === 'dynamic' ? (before?.desk ?? null) : null });
   };
   if (!allocating) return settle(null);

@@ -1,35 +1,32 @@
-import { Alert, Button, FileInput, Group, Pagination, PasswordInput, Progress, ScrollArea, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  FileInput,
+  Group,
+  Pagination,
+  PasswordInput,
+  Progress,
+  ScrollArea,
+  SegmentedControl,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { z } from 'zod';
-import type { jobView } from '../../server/import/jobs.ts';
 import { importColumns, secretColumns, type ImportColumn } from '../../server/import/columns.ts';
-import { ApiProblem } from '../api/client.ts';
 import { useMe } from '../api/session.ts';
+import { followJob, type Job } from './import-job.ts';
+import { PbxMigration } from './PbxMigration.tsx';
 import { failedRowsOf, fileOf, inOriginalRows, problemWords, readSource, type Report, type SourceFile } from './import-retry.ts';
 
-type Job = z.infer<typeof jobView>;
-
-/** Posts a file to the import as a job (Prefer: respond-async) and follows it until it ends. */
-async function runImport(domain: string, body: Blob, query: string, onProgress: (job: Job) => void): Promise<Job> {
-  const response = await fetch(`/api/v1/domains/${domain}/users/import?${query}`, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'content-type': 'text/csv', prefer: 'respond-async' },
-    body,
-  });
-  const answer = (await response.json()) as Job & { code?: string; detail?: string };
-  if (!response.ok) throw new ApiProblem(response.status, answer.code ?? 'unknown', answer.detail ?? response.statusText);
-  let job = answer;
-  while (job.state === 'running') {
-    onProgress(job);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    job = (await (await fetch(`/api/v1/domains/${domain}/jobs/${job.id}`, { credentials: 'same-origin' })).json()) as Job;
-  }
-  onProgress(job);
-  return job;
-}
+/** Posts a file to the import as a job and follows it until it ends. */
+const runImport = (domain: string, body: Blob, query: string, onProgress: (job: Job) => void) =>
+  followJob(domain, `/api/v1/domains/${domain}/users/import?${query}`, { headers: { 'content-type': 'text/csv' }, body }, onProgress);
 
 /** Rows of the fix table on one page. */
 const PAGE = 20;
@@ -46,6 +43,29 @@ const errorStyles = { input: { color: 'var(--mantine-color-text)' }, error: { co
  * server never hands secret cells back, and rows already imported are never repeated.
  */
 export function Import() {
+  const { t } = useTranslation();
+  const [from, setFrom] = useState<'csv' | 'pbx'>('csv');
+  return (
+    <Stack maw={1200}>
+      <Title order={1} size="h2">
+        {t(from === 'csv' ? 'import.title' : 'migration.title')}
+      </Title>
+      <SegmentedControl
+        aria-label={t('migration.from')}
+        w="fit-content"
+        value={from}
+        onChange={(v) => setFrom(v === 'pbx' ? 'pbx' : 'csv')}
+        data={[
+          { value: 'csv', label: t('migration.fromCsv') },
+          { value: 'pbx', label: t('migration.fromPbx') },
+        ]}
+      />
+      {from === 'csv' ? <CsvImport /> : <PbxMigration />}
+    </Stack>
+  );
+}
+
+function CsvImport() {
   const { t } = useTranslation();
   const domain = useMe().data?.user.domain;
   const client = useQueryClient();
@@ -124,10 +144,7 @@ export function Import() {
   };
 
   return (
-    <Stack maw={1200}>
-      <Title order={1} size="h2">
-        {t('import.title')}
-      </Title>
+    <Stack>
       <Group align="flex-end">
         <FileInput
           label={t('import.file')}

@@ -53,14 +53,14 @@ describe('reading a FreeSWITCH directory', () => {
       sip: { password: 'Fixture-Default-1234' },
       voicemail: { enabled: true, pin: '1000' },
       callerId: { name: 'Extension 1000', number: '1000' },
-      groups: ['default', 'sales'],
+      groups: ['sales'],
     });
   });
 
   it('lists a user in every group that names it, by its definition or by pointer', async () => {
     const items = await itemsOf(readFreeswitchDirectory(conf));
-    assert.deepEqual(byUser(items, '1001').groups, ['default', 'sales', 'support']);
-    assert.deepEqual(byUser(items, '1002').groups, ['default']);
+    assert.deepEqual(byUser(items, '1001').groups, ['sales', 'support']);
+    assert.deepEqual(byUser(items, '1002').groups, undefined, "FreeSWITCH's stock group is no team");
     assert.equal(byUser(items, '2000').groups, undefined, 'a user listed directly under its domain is in no group');
   });
 

@@ -64,7 +64,8 @@ function* domainItems(domain: XmlNode, root: string): Generator<SourceItem> {
   const groups = new Map<string, string[]>();
   for (const { user, group, settings } of usersOf(domain)) {
     const id = user.attributes.id ?? '';
-    if (group !== undefined) groups.set(id, [...new Set([...(groups.get(id) ?? []), group])]);
+    // `default` is the group FreeSWITCH ships every user in, not a team of the center.
+    if (group !== undefined && group !== 'default') groups.set(id, [...new Set([...(groups.get(id) ?? []), group])]);
     if (user.attributes.type === 'pointer') continue;
     const first = definitions.get(id);
     if (first) {
