@@ -89,7 +89,7 @@ const migrateCommand = () =>
   new Command('migrate')
     .description("Move users in from a running PBX, keeping its SIP digests so every phone keeps its password (the API's migration: same checks and report)")
     .addOption(new Option('--from <system>', 'the system to read').choices(Object.keys(migrationSources)).makeOptionMandatory())
-    .option('--url <url>', 'its database: postgres://…, mysql://… or mariadb://… (Kamailio, OpenSIPS)')
+    .option('--url <url>', 'its database: postgres://…, mysql://… or mariadb://… (Kamailio, OpenSIPS; FusionPBX on PostgreSQL)')
     .option('--table <name>', 'the subscriber table (Kamailio, OpenSIPS)', 'subscriber')
     .option('--file <path>', 'its configuration: a folder, a file or a .tar.gz (FreeSWITCH, Asterisk, Webitel)')
     .requiredOption('--domain <name>', 'the domain to move the users into')
