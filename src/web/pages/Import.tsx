@@ -18,6 +18,7 @@ import {
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ImportOptions } from '../components/ImportOptions.tsx';
 import { importColumns, secretColumns, type ImportColumn } from '../../server/import/columns.ts';
 import { useMe } from '../api/session.ts';
 import { followJob, type Job } from './import-job.ts';
@@ -156,28 +157,12 @@ function CsvImport() {
           clearButtonProps={{ 'aria-label': t('import.clearFile') }}
           fileInputProps={{ 'aria-label': t('import.file') }}
         />
-        <Select
-          label={t('import.mode')}
-          data={[
-            { value: 'atomic', label: t('import.atomic') },
-            { value: 'partial', label: t('import.partial') },
-          ]}
-          value={mode}
-          onChange={(v) => setMode(v ?? 'atomic')}
-          allowDeselect={false}
-          w={250}
-        />
-        <Select
-          label={t('import.onExisting')}
-          data={[
-            { value: 'fail', label: t('import.fail') },
-            { value: 'skip', label: t('import.skip') },
-            { value: 'update', label: t('import.update') },
-          ]}
-          value={onExisting}
-          onChange={(v) => setOnExisting(v ?? 'fail')}
-          allowDeselect={false}
-          w={200}
+        <ImportOptions
+          mode={mode}
+          onMode={setMode}
+          onExisting={onExisting}
+          onOnExisting={setOnExisting}
+          modeLabels={{ atomic: t('import.atomic'), partial: t('import.partial') }}
         />
         <Button variant="default" disabled={!file || allImported} loading={busy === 'check'} onClick={() => void go(true)}>
           {t(partly ? 'import.checkFixed' : 'import.check')}

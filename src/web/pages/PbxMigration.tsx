@@ -2,6 +2,7 @@ import { Alert, Button, FileInput, Group, PasswordInput, Progress, Select, Stack
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ImportOptions } from '../components/ImportOptions.tsx';
 import { ApiProblem } from '../api/client.ts';
 import { useMe } from '../api/session.ts';
 import { followJob, type Job } from './import-job.ts';
@@ -107,28 +108,12 @@ export function PbxMigration() {
         )}
       </Group>
       <Group align="flex-end">
-        <Select
-          label={t('import.mode')}
-          data={[
-            { value: 'atomic', label: t('migration.atomic') },
-            { value: 'partial', label: t('migration.partial') },
-          ]}
-          value={mode}
-          onChange={(v) => setMode(v ?? 'atomic')}
-          allowDeselect={false}
-          w={250}
-        />
-        <Select
-          label={t('import.onExisting')}
-          data={[
-            { value: 'fail', label: t('import.fail') },
-            { value: 'skip', label: t('import.skip') },
-            { value: 'update', label: t('import.update') },
-          ]}
-          value={onExisting}
-          onChange={(v) => setOnExisting(v ?? 'fail')}
-          allowDeselect={false}
-          w={200}
+        <ImportOptions
+          mode={mode}
+          onMode={setMode}
+          onExisting={onExisting}
+          onOnExisting={setOnExisting}
+          modeLabels={{ atomic: t('migration.atomic'), partial: t('migration.partial') }}
         />
         <Button variant="default" disabled={!ready} loading={busy === 'check'} onClick={() => void go(true)}>
           {t('import.check')}
