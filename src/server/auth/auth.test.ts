@@ -35,7 +35,8 @@ forEachEngine('authentication', (h) => {
       assert.equal(answer.status, 401);
       assert.equal(answer.headers['set-cookie'], undefined);
     }
-    const bodies = answers.map((a) => JSON.stringify(a.body));
+    // Alike but for `instance`, each request's own id.
+    const bodies = answers.map((a) => JSON.stringify({ ...a.body, instance: undefined }));
     assert.equal(new Set(bodies).size, 1, bodies.join('\n'));
   });
 
@@ -48,7 +49,7 @@ forEachEngine('authentication', (h) => {
     const gone = await userWithRoles(h(), 'to-delete', ['agent']);
     await h().admin.delete(`/api/v1/domains/default/users/${gone.id}`);
     const deleted = await h().anonymous.post(login, { domain: 'default', login: 'to-delete', password: passwordFor('to-delete') });
-    assert.deepEqual(deleted.body, disabled.body);
+    assert.deepEqual({ ...deleted.body, instance: undefined }, { ...disabled.body, instance: undefined }, 'alike but for each request’s own id');
     assert.equal((await gone.client.get('/api/v1/me')).status, 401);
   });
 

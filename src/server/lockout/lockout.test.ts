@@ -37,7 +37,7 @@ forEachEngine('brute-force protection', (h) => {
       const b = await attempt(h(), 'ghost', 'wrong', '10.0.1.2');
       known.push(a.statusCode);
       unknown.push(b.statusCode);
-      assert.deepEqual({ ...(a.json() as object), detail: '' }, { ...(b.json() as object), detail: '' });
+      assert.deepEqual({ ...(a.json() as object), detail: '', instance: '' }, { ...(b.json() as object), detail: '', instance: '' });
     }
     assert.deepEqual(known, [401, 401, 401, 429]);
     assert.deepEqual(unknown, known);
