@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test once, each specification against SQLite and PostgreSQL.
-# Starts this machine's PostgreSQL and Redis when they are down, installs SIPp, Kamailio and
+# Starts this machine's PostgreSQL, MariaDB (the Kamailio/OpenSIPS migration tests) and Redis when they are down, installs SIPp, Kamailio and
 # Chromium if missing, and builds the console.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
   for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+fi
+if command -v mariadb-admin >/dev/null && ! mariadb-admin -h 127.0.0.1 -P 3306 -u root ping >/dev/null 2>&1; then
+  service mariadb start >/dev/null 2>&1 || (mysqld_safe --bind-address=127.0.0.1 --port=3306 >/dev/null 2>&1 &)
+  for _ in $(seq 1 30); do mariadb-admin -h 127.0.0.1 -P 3306 -u root ping >/dev/null 2>&1 && break; sleep 1; done
 fi
 if command -v redis-cli >/dev/null && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no

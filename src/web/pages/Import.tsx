@@ -5,7 +5,6 @@ import {
   Group,
   Pagination,
   PasswordInput,
-  Progress,
   ScrollArea,
   SegmentedControl,
   Select,
@@ -19,6 +18,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ImportOptions } from '../components/ImportOptions.tsx';
+import { JobProgress } from '../components/JobProgress.tsx';
 import { importColumns, secretColumns, type ImportColumn } from '../../server/import/columns.ts';
 import { useMe } from '../api/session.ts';
 import { followJob, type Job } from './import-job.ts';
@@ -119,7 +119,8 @@ function CsvImport() {
       setPage(1);
       if (result && failedRowsOf(result).length > 0 && !source) setSource(readSource(await file.arrayBuffer(), result.encoding, result.delimiter));
       if (result?.written) setPending(failedRowsOf(result));
-      if (!dryRun) await client.invalidateQueries({ queryKey: ['users'] });
+      // The list refetches on its own; the answer is shown at once.
+      if (!dryRun) void client.invalidateQueries({ queryKey: ['users'] });
     } catch (error) {
       setProblem(error instanceof Error ? error.message : String(error));
     } finally {
@@ -176,12 +177,7 @@ function CsvImport() {
           {problem}
         </Alert>
       )}
-      {job && job.state === 'running' && (
-        <Stack gap={4}>
-          <Progress value={job.progress.fraction * 100} aria-label={t('import.progress')} />
-          <Text size="sm">{t('import.progressText', { rows: job.progress.rows, perSecond: job.progress.rowsPerSecond, problems: job.progress.problems })}</Text>
-        </Stack>
-      )}
+      <JobProgress job={job} />
       {report && (
         <Stack>
           <Alert color={report.problemCount ? 'yellow' : report.written ? 'green' : 'blue'} role="status" data-testid="import-summary">

@@ -1,8 +1,9 @@
-import { Alert, Button, FileInput, Group, PasswordInput, Progress, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Button, FileInput, Group, PasswordInput, Select, Stack, Table, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ImportOptions } from '../components/ImportOptions.tsx';
+import { JobProgress } from '../components/JobProgress.tsx';
 import { ApiProblem } from '../api/client.ts';
 import { useMe } from '../api/session.ts';
 import { followJob, type Job } from './import-job.ts';
@@ -66,7 +67,8 @@ export function PbxMigration() {
             );
       if (finished.error) setProblems([finished.error.detail, ...(finished.error.errors ?? []).map((e) => e.message)]);
       setReport(finished.result);
-      if (!dryRun) await client.invalidateQueries({ queryKey: ['users'] });
+      // The list refetches on its own; the answer is shown at once.
+      if (!dryRun) void client.invalidateQueries({ queryKey: ['users'] });
     } catch (error) {
       setReport(null);
       setProblems(
@@ -127,12 +129,7 @@ export function PbxMigration() {
           {problems.join(' — ')}
         </Alert>
       )}
-      {job && job.state === 'running' && (
-        <Stack gap={4}>
-          <Progress value={job.progress.fraction * 100} aria-label={t('import.progress')} />
-          <Text size="sm">{t('import.progressText', { rows: job.progress.rows, perSecond: job.progress.rowsPerSecond, problems: job.progress.problems })}</Text>
-        </Stack>
-      )}
+      <JobProgress job={job} />
       {report && (
         <Stack>
           <Alert color={report.problemCount ? 'yellow' : report.written ? 'green' : 'blue'} role="status" data-testid="migration-summary">
