@@ -461,14 +461,22 @@ const SEARCH_CANDIDATES = 2_000;
  * enough by walking the list in order and checking each row's text, which stops after a page
  * instead of reading and sorting them all. Words shorter than a trigram can only be walked.
  */
-async function planSearch(db: Db, words: string[]): Promise<{ words: string[]; byIndex: boolean; nothing: boolean }> {
+async function planSearch(db: Db, words: string[]): Promise<SearchPlan> {
   const long = words.filter((w) => Array.from(w).length >= TRIGRAM);
-  if (db.getExecutor().adapter instanceof PostgresAdapter || long.length === 0) return { words, byIndex: false, nothing: false };
+  if (db.getExecutor().adapter instanceof PostgresAdapter || long.length === 0) return { words, candidates: null, nothing: false };
+  // The candidates are kept, not counted: each tier's query then reads them by rowid instead of
+  // asking the FTS5 table again.
   const { rows } = await sql<{
-    n: number;
-  }>`select count(*) as n from (select rowid from users_search where users_search match ${trigramQuery(long)} limit ${SEARCH_CANDIDATES + 1})`.execute(db);
-  const n = Number(rows[0]?.n ?? 0);
-  return { words, byIndex: n <= SEARCH_CANDIDATES, nothing: n === 0 };
+    rowid: number;
+  }>`select rowid from users_search where users_search match ${trigramQuery(long)} limit ${SEARCH_CANDIDATES + 1}`.execute(db);
+  return { words, candidates: rows.length <= SEARCH_CANDIDATES ? JSON.stringify(rows.map((r) => r.rowid)) : null, nothing: rows.length === 0 };
+}
+
+/** A search's words and, on SQLite when few users hold its trigrams, their rowids (a JSON array). */
+interface SearchPlan {
+  words: string[];
+  candidates: string | null;
+  nothing: boolean;
 }
 
 /** Every user the list's filters match (ids and logins), read a page at a time: what bulk work acts on. */
@@ -500,15 +508,15 @@ function trigramQuery(words: string[]): string {
 
 /**
  * A user matches a search when each of its words is found in the user's search text: a word of
- * three letters or more anywhere, a shorter one where a word of the text starts. With `byIndex`
- * (SQLite, few matches), the FTS5 table narrows to the rows holding all trigrams of the long words
- * first; PostgreSQL's GIN index serves the LIKE itself when its planner picks it.
+ * three letters or more anywhere, a shorter one where a word of the text starts. With `candidates`
+ * (SQLite, few matches), only the rows the FTS5 table found holding every trigram of the long words
+ * are read; PostgreSQL's GIN index serves the LIKE itself when its planner picks it.
  */
-function matchesWords(eb: UserExpressions, words: string[], byIndex: boolean) {
+function matchesWords(eb: UserExpressions, words: string[], candidates: string | null) {
   const long = words.filter((w) => Array.from(w).length >= TRIGRAM);
   const short = words.filter((w) => Array.from(w).length < TRIGRAM);
   const conditions = [
-    ...(long.length && byIndex ? [sql<boolean>`u.rowid in (select rowid from users_search where users_search match ${trigramQuery(long)})`] : []),
+    ...(candidates !== null ? [sql<boolean>`u.rowid in (select value from json_each(${candidates}))`] : []),
     ...long.map((w) => like('u.search_text', `%${literal(w)}%`)),
     ...short.map((w) =>
       eb.or([like('u.search_text', `${literal(w)}%`), ...WORD_SEPARATORS.map((separator) => like('u.search_text', `%${literal(separator + w)}%`))]),
@@ -542,7 +550,7 @@ async function filteredPage(
   domainId: string,
   query: UserListQuery,
   limit: number,
-  search: { words: string[]; byIndex: boolean; tier: 0 | 1 } | undefined,
+  search: (SearchPlan & { tier: 0 | 1 }) | undefined,
   live?: LiveNarrowing,
 ): Promise<PageRow[]> {
   const descending = query.sort.startsWith('-');
@@ -550,13 +558,16 @@ async function filteredPage(
   const direction = descending ? 'desc' : 'asc';
   // SQLite's planner takes the unique login index for a walk in login order, which looks up every
   // row passed; the index that also holds the search text checks it there (ten times fewer reads).
-  const walkIndexed = search && !search.byIndex && column === 'login_key' && !(db.getExecutor().adapter instanceof PostgresAdapter);
+  const walkIndexed = search && search.candidates === null && column === 'login_key' && !(db.getExecutor().adapter instanceof PostgresAdapter);
   const from: UsersQuery = walkIndexed
     ? db.selectFrom(sql`users as u indexed by users__domain_id__login_key__search_text` as unknown as 'users as u')
     : db.selectFrom('users as u');
+  // A search by SQLite's FTS5 table reads its few candidates by rowid and sorts them; its planner
+  // would rather walk the domain's index in order, passing every user (a unary + hides the index).
+  const byRowid = search && search.candidates !== null;
   let select = from
     .select([...userColumns.map((c) => `u.${c}` as const), `u.${column} as sort_value`])
-    .where('u.domain_id', '=', domainId)
+    .where(byRowid ? sql<string>`+u.domain_id` : 'u.domain_id', '=', domainId)
     .where('u.deleted_at', query.deleted ? 'is not' : 'is', null)
     .orderBy(`u.${column}`, direction)
     .orderBy('u.id', direction)
@@ -564,7 +575,7 @@ async function filteredPage(
 
   if (search) {
     const first = search.words[0] as string;
-    select = select.where((eb) => matchesWords(eb, search.words, search.byIndex));
+    select = select.where((eb) => matchesWords(eb, search.words, search.candidates));
     select = select.where((eb) => (search.tier === 0 ? startsWith(eb, first) : eb.not(startsWith(eb, first))));
   }
   if (query.active !== undefined) select = select.where('u.active', '=', query.active ? 1 : 0);
