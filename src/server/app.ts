@@ -73,6 +73,9 @@ import { ssoSignInRoutes } from './identity-providers/sign-in-routes.ts';
 import { WebhookWorker } from './webhooks/worker.ts';
 import { presenceDeliveries } from './webhooks/commands.ts';
 import { safeguardsFor } from './users/safeguards.ts';
+import { ReaderThreads, readerThreadCount } from './threads/readers.ts';
+import { siblingModule } from './threads/spawn.ts';
+import { reads as userReads } from './users/reads.ts';
 
 export interface RouteEntry {
   method: string;
@@ -170,6 +173,14 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   await feed.start();
   app.addHook('onClose', () => feed.stop());
   const deps = { db: storage.db, config, cache, presence, ...safeguardsFor(storage.db, config) };
+  const userReaders = new ReaderThreads(
+    userReads,
+    siblingModule(import.meta.url, 'users/reads'),
+    storage.db,
+    config.databaseUrl,
+    readerThreadCount(config.databaseUrl, config.readerThreads),
+  );
+  app.addHook('onClose', () => userReaders.close());
   const registrar = new Registrar(storage.db, presence, cache, config, deps.cipher.deriveKey('sip-nonce'), Date.now, app.log);
   const sipConnections = new SipConnections(config.sipConnections);
   healthRoutes(app, storage);
@@ -178,7 +189,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   authRoutes(app, deps);
   permissionRoutes(app);
   domainRoutes(app, deps);
-  userRoutes(app, deps);
+  userRoutes(app, deps, userReaders);
   roleRoutes(app, deps);
   groupRoutes(app, deps);
   auditRoutes(app, deps);

@@ -26,6 +26,8 @@ const environment = z
       .max(30 * 86400)
       .default(12 * 3600),
     SWITCHBOARD_READ_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+    /** Threads that run long reads (the users list's searches) on a SQLite file, up to one per core; 0 runs them on the event loop. */
+    SWITCHBOARD_READER_THREADS: z.coerce.number().int().min(0).max(16).default(2),
     SWITCHBOARD_PURGE_AFTER_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
     SWITCHBOARD_CHANGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     SWITCHBOARD_CHANGE_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(250),
@@ -120,6 +122,7 @@ export interface Config {
   admin: { login: string; password: string | undefined };
   sessionTtlSeconds: number;
   readCacheMs: number;
+  readerThreads: number;
   purgeAfterDays: number;
   /** How long the change feed keeps its entries. */
   changeRetentionDays: number;
@@ -203,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     admin: { login: e.SWITCHBOARD_ADMIN_LOGIN, password: e.SWITCHBOARD_ADMIN_PASSWORD },
     sessionTtlSeconds: e.SWITCHBOARD_SESSION_TTL,
     readCacheMs: e.SWITCHBOARD_READ_CACHE_MS,
+    readerThreads: e.SWITCHBOARD_READER_THREADS,
     purgeAfterDays: e.SWITCHBOARD_PURGE_AFTER_DAYS,
     changeRetentionDays: e.SWITCHBOARD_CHANGE_RETENTION_DAYS,
     changePollMs: e.SWITCHBOARD_CHANGE_POLL_MS,

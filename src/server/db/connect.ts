@@ -30,6 +30,8 @@ export interface ConnectOptions {
    * wait for a lock synchronously, since no event loop but its own waits with it.
    */
   longWriter?: boolean;
+  /** A connection that only reads (a reader thread's, threads/readers.ts): SQLite refuses it any write. */
+  reader?: boolean;
 }
 
 export function connect(url: string, options: ConnectOptions = {}): Storage {
@@ -67,6 +69,7 @@ function openSqlite(file: string, options: ConnectOptions): Db {
   // 64 MiB of pages: a big import's indexes stay in memory instead of spilling (raw inserts of
   // 100,000 users went from 8.4 s to 6.4 s; see BENCHMARKS.md).
   database.pragma('cache_size = -65536');
+  if (options.reader) database.pragma('query_only = ON');
   return new Kysely<Database>({
     dialect: new LendingSqliteDialect({ database: withStatementCache(database) }, options.longWriter ? 'directory' : 'all'),
     log: queryLog('sqlite'),

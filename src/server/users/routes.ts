@@ -6,7 +6,9 @@ import { compileSerializer } from '../http/serializer.ts';
 import type { Deps, Router } from '../deps.ts';
 import { changeUser, createUser, deleteUser, readUser, restoreUser } from './commands.ts';
 import { userCreate, userListQuery, userParams, userResponse, userUpdate } from './schema.ts';
-import { listUsers, liveNarrowing } from './store.ts';
+import { liveNarrowing } from './store.ts';
+import type { UserReads } from './reads.ts';
+import type { ReaderThreads } from '../threads/readers.ts';
 import { withPurgeDate } from './rules.ts';
 
 const domainParams = z.object({ domain: z.string() });
@@ -14,7 +16,7 @@ const tags = ['users'];
 /** A user read is cached as its JSON, so a cached answer costs no serialization. */
 const serializeUser = compileSerializer(userResponse);
 
-export function userRoutes(router: Router, { db, config, cache, passwords, cipher, presence, crm }: Deps): void {
+export function userRoutes(router: Router, { db, config, cache, passwords, cipher, presence, crm }: Deps, readers: ReaderThreads<UserReads>): void {
   router.get('/api/v1/domains/:domain/users', {
     config: { access: { permission: 'users:read' } },
     schema: {
@@ -27,7 +29,7 @@ export function userRoutes(router: Router, { db, config, cache, passwords, ciphe
     },
     handler: async (request) => {
       const domain = domainOf(request);
-      const page = await listUsers(db, domain, request.query, await liveNarrowing(presence, domain.id, request.query));
+      const page = await readers.run('listUsers', { domain, query: request.query, live: await liveNarrowing(presence, domain.id, request.query) });
       const live = await presence.viewsOf(
         domain.id,
         page.items.map((u) => u.id),
