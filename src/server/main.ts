@@ -1,5 +1,6 @@
 import { buildApp } from './app.ts';
-import { listenSip } from './registrar/transports.ts';
+import { listenSip, listenSipTls } from './registrar/transports.ts';
+import { readTlsCredentials } from './tls/credentials.ts';
 import { pruneExpiredSessions } from './sessions/store.ts';
 import { moveSignInAudit } from './audit/store.ts';
 import { loadConfig } from './config.ts';
@@ -29,7 +30,25 @@ export async function serve(): Promise<void> {
     logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
   });
   const address = await app.listen({ host: config.host, port: config.port });
-  const sip = config.sipPort === 'off' ? undefined : await listenSip(app.registrar, app.sipConnections, config.host, config.sipPort, app.log);
+  const sip =
+    config.sipPort === 'off' ? undefined : await listenSip(app.registrar, app.sipConnections, config.host, config.sipPort, app.log, config.trustedProxies);
+  const sipTls =
+    config.tls && config.sipTlsPort !== 'off'
+      ? await listenSipTls(app.registrar, app.sipConnections, config.host, config.sipTlsPort, readTlsCredentials(config.tls), app.log, config.trustedProxies)
+      : undefined;
+  // SIGHUP: a renewed certificate is served from the next connection on; one that cannot be served is refused and the old one kept.
+  const tls = config.tls;
+  if (tls)
+    process.on('SIGHUP', () => {
+      try {
+        const renewed = readTlsCredentials(tls);
+        app.server.setSecureContext(renewed);
+        sipTls?.renew(renewed);
+        app.log.info('TLS certificate reloaded');
+      } catch (error) {
+        app.log.error({ err: error }, 'TLS certificate not reloaded; the previous one is still served');
+      }
+    });
 
   const housekeeping = async () => {
     try {
@@ -58,7 +77,7 @@ export async function serve(): Promise<void> {
     `  Console:        ${address}/`,
     `  API:            ${address}/api/v1`,
     `  API reference:  ${address}/api/docs`,
-    `  SIP registrar:  ${sip ? `udp and tcp ${config.host}:${sip.port}, ` : ''}${address.replace(/^http/, 'ws')}/sip`,
+    `  SIP registrar:  ${sip ? `udp and tcp ${config.host}:${sip.port}, ` : ''}${sipTls ? `tls ${config.host}:${sipTls.port}, ` : ''}${address.replace(/^http/, 'ws')}/sip`,
   ];
   if (firstAdmin) {
     lines.push(
@@ -75,6 +94,7 @@ export async function serve(): Promise<void> {
     app.log.info({ signal }, 'stopping');
     clearInterval(timer);
     await sip?.close();
+    await sipTls?.close();
     await app.close();
     await storage.close();
     process.exit(0);
