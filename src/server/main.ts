@@ -19,6 +19,8 @@ const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
 /** Starts the service: configuration, database, first start, HTTP, housekeeping, graceful stop. */
 export async function serve(): Promise<void> {
   const config = loadConfig();
+  // Checked before the database is touched: a first start must not make an administrator whose password is never shown.
+  const credentials = config.tls ? readTlsCredentials(config.tls) : undefined;
   const storage = connect(config.databaseUrl);
   await migrateToLatest(storage.db);
   await refreshStatistics(storage.db, storage.engine, true);
@@ -33,8 +35,8 @@ export async function serve(): Promise<void> {
   const sip =
     config.sipPort === 'off' ? undefined : await listenSip(app.registrar, app.sipConnections, config.host, config.sipPort, app.log, config.trustedProxies);
   const sipTls =
-    config.tls && config.sipTlsPort !== 'off'
-      ? await listenSipTls(app.registrar, app.sipConnections, config.host, config.sipTlsPort, readTlsCredentials(config.tls), app.log, config.trustedProxies)
+    credentials && config.sipTlsPort !== 'off'
+      ? await listenSipTls(app.registrar, app.sipConnections, config.host, config.sipTlsPort, credentials, app.log, config.trustedProxies)
       : undefined;
   // SIGHUP: a renewed certificate is served from the next connection on; one that cannot be served is refused and the old one kept.
   const tls = config.tls;

@@ -177,4 +177,6 @@ function serveStream(socket: Socket, source: Source & { transport: 'tcp' | 'tls'
         .catch((error: unknown) => log.error({ err: error }, `SIP over ${source.transport.toUpperCase()} failed`));
     }
   });
+  // Left paused by a PROXY header's reader, with the bytes after the header put back.
+  socket.resume();
 }

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { makeCertificates, type TestCertificates } from '../../../test/certificates.ts';
+import { loadConfig } from '../config.ts';
+import { readTlsCredentials, TlsConfigurationError } from './credentials.ts';
+
+describe('TLS configuration', () => {
+  let certificates: TestCertificates;
+  before(() => (certificates = makeCertificates()));
+  after(() => certificates.remove());
+
+  it('reads a certificate and its key', () => {
+    const credentials = readTlsCredentials({ certFile: certificates.certFile, keyFile: certificates.keyFile });
+    assert.match(credentials.cert.toString(), /BEGIN CERTIFICATE/);
+  });
+
+  it('names a file that cannot be read', () => {
+    const missing = join(certificates.dir, 'missing.pem');
+    assert.throws(
+      () => readTlsCredentials({ certFile: missing, keyFile: certificates.keyFile }),
+      (error) => error instanceof TlsConfigurationError && error.message === `SWITCHBOARD_TLS_CERT (${missing}) cannot be read: ENOENT`,
+    );
+  });
+
+  it('refuses a file that holds no PEM of its kind (a key given as the certificate)', () => {
+    assert.throws(() => readTlsCredentials({ certFile: certificates.keyFile, keyFile: certificates.keyFile }), TlsConfigurationError);
+    assert.throws(() => readTlsCredentials({ certFile: certificates.certFile, keyFile: certificates.certFile }), /SWITCHBOARD_TLS_KEY .* holds no PEM private key/);
+  });
+
+  it('refuses a key that is not the certificate’s', () => {
+    assert.throws(() => readTlsCredentials({ certFile: certificates.certFile, keyFile: certificates.otherKeyFile }), /cannot serve SWITCHBOARD_TLS_CERT .*: the key is not the certificate’s/);
+  });
+
+  it('wants the certificate and key together, and SIP over TLS only with them', () => {
+    assert.throws(() => loadConfig({ SWITCHBOARD_TLS_CERT: certificates.certFile }), /SWITCHBOARD_TLS_KEY: SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY go together/);
+    assert.throws(() => loadConfig({ SWITCHBOARD_SIP_TLS_PORT: '5061' }), /SWITCHBOARD_SIP_TLS_PORT: SIP over TLS needs/);
+    assert.equal(loadConfig({}).sipTlsPort, 'off');
+    assert.equal(loadConfig({}).tls, undefined);
+    const files = { SWITCHBOARD_TLS_CERT: certificates.certFile, SWITCHBOARD_TLS_KEY: certificates.keyFile };
+    assert.equal(loadConfig(files).sipTlsPort, 5061);
+    assert.equal(loadConfig({ ...files, SWITCHBOARD_SIP_TLS_PORT: 'off' }).sipTlsPort, 'off');
+    assert.deepEqual(loadConfig(files).tls, { certFile: certificates.certFile, keyFile: certificates.keyFile });
+  });
+
+  it('stops `switchboard serve` with the reason when the key does not match', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-tls-serve-'));
+    try {
+      const env = {
+        ...process.env,
+        SWITCHBOARD_DATA_DIR: dataDir,
+        SWITCHBOARD_PORT: '0',
+        SWITCHBOARD_SIP_PORT: 'off',
+        SWITCHBOARD_PWNED_URL: '',
+        SWITCHBOARD_TLS_CERT: certificates.certFile,
+        SWITCHBOARD_TLS_KEY: certificates.otherKeyFile,
+      };
+      const outcome = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile('node', ['--import', 'tsx', 'src/cli/main.ts', 'serve'], { env, timeout: 30_000 }, (_error, _stdout, stderr) =>
+          resolve({ code: child.exitCode, stderr }),
+        );
+      });
+      assert.equal(outcome.code, 1);
+      assert.deepEqual(readdirSync(dataDir), [], 'stopped before a database was made');
+      assert.match(outcome.stderr, /^switchboard: SWITCHBOARD_TLS_KEY \(.*other\.key\) cannot serve SWITCHBOARD_TLS_CERT \(.*server\.pem\): the key is not the certificate’s\n$/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
