@@ -42,6 +42,10 @@ describe('PROXY protocol header', () => {
     ])
       assert.throws(() => parseProxyHeader(Buffer.from(bad)), MalformedProxyHeader, bad);
     assert.throws(() => parseProxyHeader(v2(1, 0x11, [198, 51, 100, 7])), MalformedProxyHeader, 'too short for its addresses');
-    assert.throws(() => parseProxyHeader(Buffer.from([...v2(1, 0x11, []).subarray(0, 12), 0x11, 0x11, 0, 0])), MalformedProxyHeader, 'version 1 in a v2 header');
+    assert.throws(
+      () => parseProxyHeader(Buffer.from([...v2(1, 0x11, []).subarray(0, 12), 0x11, 0x11, 0, 0])),
+      MalformedProxyHeader,
+      'version 1 in a v2 header',
+    );
   });
 });

@@ -27,7 +27,8 @@ export function parseProxyHeader(bytes: Buffer): { length: number; source: Proxi
   return null;
 }
 
-const startsLike = (bytes: Buffer, prefix: Buffer) => bytes.length > 0 && bytes.subarray(0, prefix.length).equals(prefix.subarray(0, Math.min(bytes.length, prefix.length)));
+const startsLike = (bytes: Buffer, prefix: Buffer) =>
+  bytes.length > 0 && bytes.subarray(0, prefix.length).equals(prefix.subarray(0, Math.min(bytes.length, prefix.length)));
 
 function parseV1(bytes: Buffer) {
   const end = bytes.subarray(0, V1_MAX).indexOf('\r\n');
@@ -57,7 +58,8 @@ function parseV2(bytes: Buffer) {
   const family = bytes[13] as number;
   const body = bytes.subarray(16, length);
   if (family === 0x11 && body.length >= 12) return { length, source: { address: [...body.subarray(0, 4)].join('.'), port: body.readUInt16BE(8) } };
-  if (family === 0x21 && body.length >= 36) return { length, source: { address: ipaddr.fromByteArray([...body.subarray(0, 16)]).toString(), port: body.readUInt16BE(32) } };
+  if (family === 0x21 && body.length >= 36)
+    return { length, source: { address: ipaddr.fromByteArray([...body.subarray(0, 16)]).toString(), port: body.readUInt16BE(32) } };
   if (family === 0x11 || family === 0x21) throw new MalformedProxyHeader('a PROXY v2 header too short for its addresses');
   return { length, source: null };
 }

@@ -20,7 +20,36 @@ async function connectFrom(port: number, localAddress: string, header: string | 
 
 /** PROXY v2, TCP over IPv4, from 198.51.100.7:40000. */
 const v2Header = (port: number) =>
-  Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x11, 0, 12, 198, 51, 100, 7, 127, 0, 0, 1, 0x9c, 0x40, port >> 8, port & 0xff]);
+  Buffer.from([
+    0x0d,
+    0x0a,
+    0x0d,
+    0x0a,
+    0x00,
+    0x0d,
+    0x0a,
+    0x51,
+    0x55,
+    0x49,
+    0x54,
+    0x0a,
+    0x21,
+    0x11,
+    0,
+    12,
+    198,
+    51,
+    100,
+    7,
+    127,
+    0,
+    0,
+    1,
+    0x9c,
+    0x40,
+    port >> 8,
+    port & 0xff,
+  ]);
 
 describe('SIP behind a load balancer: the PROXY protocol from trusted proxies only', () => {
   let h: Harness;

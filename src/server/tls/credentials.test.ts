@@ -28,15 +28,24 @@ describe('TLS configuration', () => {
 
   it('refuses a file that holds no PEM of its kind (a key given as the certificate)', () => {
     assert.throws(() => readTlsCredentials({ certFile: certificates.keyFile, keyFile: certificates.keyFile }), TlsConfigurationError);
-    assert.throws(() => readTlsCredentials({ certFile: certificates.certFile, keyFile: certificates.certFile }), /SWITCHBOARD_TLS_KEY .* holds no PEM private key/);
+    assert.throws(
+      () => readTlsCredentials({ certFile: certificates.certFile, keyFile: certificates.certFile }),
+      /SWITCHBOARD_TLS_KEY .* holds no PEM private key/,
+    );
   });
 
   it('refuses a key that is not the certificate’s', () => {
-    assert.throws(() => readTlsCredentials({ certFile: certificates.certFile, keyFile: certificates.otherKeyFile }), /cannot serve SWITCHBOARD_TLS_CERT .*: the key is not the certificate’s/);
+    assert.throws(
+      () => readTlsCredentials({ certFile: certificates.certFile, keyFile: certificates.otherKeyFile }),
+      /cannot serve SWITCHBOARD_TLS_CERT .*: the key is not the certificate’s/,
+    );
   });
 
   it('wants the certificate and key together, and SIP over TLS only with them', () => {
-    assert.throws(() => loadConfig({ SWITCHBOARD_TLS_CERT: certificates.certFile }), /SWITCHBOARD_TLS_KEY: SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY go together/);
+    assert.throws(
+      () => loadConfig({ SWITCHBOARD_TLS_CERT: certificates.certFile }),
+      /SWITCHBOARD_TLS_KEY: SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY go together/,
+    );
     assert.throws(() => loadConfig({ SWITCHBOARD_SIP_TLS_PORT: '5061' }), /SWITCHBOARD_SIP_TLS_PORT: SIP over TLS needs/);
     assert.equal(loadConfig({}).sipTlsPort, 'off');
     assert.equal(loadConfig({}).tls, undefined);
@@ -65,7 +74,10 @@ describe('TLS configuration', () => {
       });
       assert.equal(outcome.code, 1);
       assert.deepEqual(readdirSync(dataDir), [], 'stopped before a database was made');
-      assert.match(outcome.stderr, /^switchboard: SWITCHBOARD_TLS_KEY \(.*other\.key\) cannot serve SWITCHBOARD_TLS_CERT \(.*server\.pem\): the key is not the certificate’s\n$/);
+      assert.match(
+        outcome.stderr,
+        /^switchboard: SWITCHBOARD_TLS_KEY \(.*other\.key\) cannot serve SWITCHBOARD_TLS_CERT \(.*server\.pem\): the key is not the certificate’s\n$/,
+      );
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -35,6 +35,7 @@ function readPem(path: string, variable: string, label: string): Buffer {
   } catch (error) {
     throw new TlsConfigurationError(`${variable} (${path}) cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  if (!new RegExp(`-----BEGIN [A-Z ]*${label}-----`).test(content.toString('latin1'))) throw new TlsConfigurationError(`${variable} (${path}) holds no PEM ${label.toLowerCase()}`);
+  if (!new RegExp(`-----BEGIN [A-Z ]*${label}-----`).test(content.toString('latin1')))
+    throw new TlsConfigurationError(`${variable} (${path}) holds no PEM ${label.toLowerCase()}`);
   return content;
 }

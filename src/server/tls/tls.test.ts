@@ -56,7 +56,9 @@ describe('TLS: HTTPS, WSS and SIP over TLS with a certificate of the test’s ow
 
   it('does not answer plain HTTP on that port', async () => {
     const outcome = await new Promise<string>((resolve) => {
-      get(`${origin.replace('https:', 'http:')}/healthz`, (response) => resolve(`answered ${response.statusCode}`)).on('error', (error) => resolve(error.message));
+      get(`${origin.replace('https:', 'http:')}/healthz`, (response) => resolve(`answered ${response.statusCode}`)).on('error', (error) =>
+        resolve(error.message),
+      );
     });
     assert.doesNotMatch(outcome, /^answered/);
   });
