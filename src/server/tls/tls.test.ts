@@ -7,6 +7,7 @@ import { connect as tlsConnect } from 'node:tls';
 import JsSIP from 'jssip';
 import { WebSocket } from 'ws';
 import { makeCertificates, type TestCertificates } from '../../../test/certificates.ts';
+import { openEvents } from '../../../test/events-client.ts';
 import { startHarness, type Harness } from '../../../test/harness.ts';
 import { registerWithDigest, sipStreamOver } from '../../../test/sip-client.ts';
 import { sippRegister } from '../../../test/sipp.ts';
@@ -61,6 +62,17 @@ describe('TLS: HTTPS, WSS and SIP over TLS with a certificate of the test’s ow
       );
     });
     assert.doesNotMatch(outcome, /^answered/);
+  });
+
+  it('streams live events over WSS', async () => {
+    const stream = await openEvents(origin, 'default', h.admin.token as string, { ca: certificates.ca });
+    try {
+      await stream.next((m) => m.type === 'snapshot');
+      await h.admin.patch(`${base}/users/${phone.id}`, { description: 'over TLS' });
+      await stream.next((m) => m.type === 'directory' && m.data.action === 'user.updated');
+    } finally {
+      await stream.close();
+    }
   });
 
   it('registers a JsSIP phone over WSS and shows it registered over wss', async () => {
