@@ -1,6 +1,6 @@
 import { buildApp } from './app.ts';
 import { listenSip, listenSipTls } from './registrar/transports.ts';
-import { readTlsCredentials } from './tls/credentials.ts';
+import { readTlsCredentials, renewOnHangup } from './tls/credentials.ts';
 import { pruneExpiredSessions } from './sessions/store.ts';
 import { moveSignInAudit } from './audit/store.ts';
 import { loadConfig } from './config.ts';
@@ -38,19 +38,7 @@ export async function serve(): Promise<void> {
     credentials && config.sipTlsPort !== 'off'
       ? await listenSipTls(app.registrar, app.sipConnections, config.host, config.sipTlsPort, credentials, app.log, config.trustedProxies)
       : undefined;
-  // SIGHUP: a renewed certificate is served from the next connection on; one that cannot be served is refused and the old one kept.
-  const tls = config.tls;
-  if (tls)
-    process.on('SIGHUP', () => {
-      try {
-        const renewed = readTlsCredentials(tls);
-        app.server.setSecureContext(renewed);
-        sipTls?.renew(renewed);
-        app.log.info('TLS certificate reloaded');
-      } catch (error) {
-        app.log.error({ err: error }, 'TLS certificate not reloaded; the previous one is still served');
-      }
-    });
+  if (config.tls) renewOnHangup(config.tls, [(renewed) => app.server.setSecureContext(renewed), ...(sipTls ? [sipTls.renew] : [])], app.log);
 
   const housekeeping = async () => {
     try {

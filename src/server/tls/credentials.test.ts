@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeCertificates, type TestCertificates } from '../../../test/certificates.ts';
 import { loadConfig } from '../config.ts';
-import { readTlsCredentials, TlsConfigurationError } from './credentials.ts';
+import { readTlsCredentials, renewOnHangup, TlsConfigurationError } from './credentials.ts';
 
 describe('TLS configuration', () => {
   let certificates: TestCertificates;
@@ -53,6 +53,32 @@ describe('TLS configuration', () => {
     assert.equal(loadConfig(files).sipTlsPort, 5061);
     assert.equal(loadConfig({ ...files, SWITCHBOARD_SIP_TLS_PORT: 'off' }).sipTlsPort, 'off');
     assert.deepEqual(loadConfig(files).tls, { certFile: certificates.certFile, keyFile: certificates.keyFile });
+  });
+
+  it('hands a renewed pair to every server on SIGHUP, and keeps the previous one when the new cannot be served', () => {
+    const renewed = makeCertificates();
+    const served: string[][] = [[], []];
+    const errors: string[] = [];
+    const files = { certFile: join(certificates.dir, 'live.pem'), keyFile: join(certificates.dir, 'live.key') };
+    const install = (cert: string, key: string) => [copyFileSync(cert, files.certFile), copyFileSync(key, files.keyFile)];
+    install(certificates.certFile, certificates.keyFile);
+    const stop = renewOnHangup(
+      files,
+      served.map((log) => (credentials) => log.push(credentials.cert.toString())),
+      { info: () => undefined, error: (entry: { err: Error }) => errors.push(entry.err.message) },
+    );
+    try {
+      install(renewed.certFile, renewed.keyFile);
+      process.emit('SIGHUP', 'SIGHUP');
+      assert.deepEqual(served, [[readFileSync(renewed.certFile, 'utf8')], [readFileSync(renewed.certFile, 'utf8')]]);
+      install(certificates.certFile, renewed.keyFile);
+      process.emit('SIGHUP', 'SIGHUP');
+      assert.equal(served[0]?.length, 1, 'a mismatched pair is handed to no server');
+      assert.match(errors[0] ?? '', /the key is not the certificate’s/);
+    } finally {
+      stop();
+      renewed.remove();
+    }
   });
 
   it('stops `switchboard serve` with the reason when the key does not match', async () => {

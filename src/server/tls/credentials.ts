@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
+import type { FastifyBaseLogger } from 'fastify';
 import type { TlsFiles } from '../config.ts';
 
 /** A certificate chain and its private key, PEM, as HTTPS and SIP over TLS are given them. */
@@ -38,4 +39,23 @@ function readPem(path: string, variable: string, label: string): Buffer {
   if (!new RegExp(`-----BEGIN [A-Z ]*${label}-----`).test(content.toString('latin1')))
     throw new TlsConfigurationError(`${variable} (${path}) holds no PEM ${label.toLowerCase()}`);
   return content;
+}
+
+/**
+ * On SIGHUP, reads the files again and hands the renewed pair to each server (`renew`), which
+ * serves it from its next connection on; a pair that cannot be served is logged and the previous
+ * one stays. Answers the function that stops listening.
+ */
+export function renewOnHangup(files: TlsFiles, renew: ((credentials: TlsCredentials) => void)[], log: Pick<FastifyBaseLogger, 'info' | 'error'>): () => void {
+  const reload = () => {
+    try {
+      const renewed = readTlsCredentials(files);
+      for (const server of renew) server(renewed);
+      log.info('TLS certificate reloaded');
+    } catch (error) {
+      log.error({ err: error }, 'TLS certificate not reloaded; the previous one is still served');
+    }
+  };
+  process.on('SIGHUP', reload);
+  return () => void process.off('SIGHUP', reload);
 }
