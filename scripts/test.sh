@@ -27,6 +27,12 @@ if ! command -v sipp >/dev/null || ! command -v linphonec >/dev/null || ! comman
   apt-get update -qq && apt-get install -y -qq sip-tester linphone-cli kamailio kamailio-postgres-modules kamailio-mysql-modules chromium slapd ldap-utils >/dev/null
 fi
 
+# openssl makes the TLS tests' own certificate authority and server certificates.
+if ! command -v openssl >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq openssl >/dev/null
+fi
+
 # The browser tests use the console as `npm run build` makes it.
 npx vite build --config src/web/vite.config.ts --logLevel warn || exit 1
 

@@ -13,7 +13,8 @@ export async function openEvents(
   baseUrl: string,
   domain: string,
   token: string,
-  options: { since?: number; changes?: number; autoPong?: boolean } = {},
+  /** `ca`: the certificate authority to trust over wss (a test's own). */
+  options: { since?: number; changes?: number; autoPong?: boolean; ca?: Buffer } = {},
 ): Promise<EventClient> {
   const params = new URLSearchParams(
     Object.entries({ since: options.since, changes: options.changes }).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])),
@@ -22,6 +23,7 @@ export async function openEvents(
   const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/v1/domains/${domain}/events${query}`, {
     headers: { authorization: `Bearer ${token}` },
     autoPong: options.autoPong ?? true,
+    ...(options.ca ? { ca: options.ca } : {}),
   });
   const messages: EventClient['messages'] = [];
   const waiters = new Set<() => void>();

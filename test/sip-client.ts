@@ -97,6 +97,11 @@ export interface SipStream {
 export async function openSipStream(port: number, localAddress = '127.0.0.1'): Promise<SipStream> {
   const socket = connect({ port, host: '127.0.0.1', localAddress });
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  return sipStreamOver(socket);
+}
+
+/** A SIP stream over a connection already open (TCP, TLS, or TCP begun with a PROXY header). */
+export function sipStreamOver(socket: Socket): SipStream {
   const opened = Date.now();
   const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now() - opened)));
   socket.on('error', () => socket.destroy());

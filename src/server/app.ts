@@ -52,6 +52,7 @@ import { userLicenseRoutes } from './users/license-routes.ts';
 import { userAgentRoutes } from './users/agent-routes.ts';
 import { hotDeskRoutes } from './hot-desks/routes.ts';
 import { Registrar } from './registrar/registrar.ts';
+import { readTlsCredentials } from './tls/credentials.ts';
 import { sipWebSocketRoute } from './registrar/websocket.ts';
 import { SipConnections } from './registrar/connections.ts';
 import { iceServerRoutes } from './registrar/ice-server-routes.ts';
@@ -93,6 +94,8 @@ export interface AppOptions {
 export async function buildApp({ storage, config, logger = false }: AppOptions) {
   // X-Forwarded-For is believed only from the proxies named in SWITCHBOARD_TRUSTED_PROXIES.
   const app = Fastify({
+    // Set: HTTPS, and so WSS for the event stream and /sip, on the one port; plain HTTP is not served.
+    https: config.tls ? readTlsCredentials(config.tls) : null,
     logger,
     genReqId: requestIdOf,
     requestIdHeader: false,

@@ -66,6 +66,9 @@ const environment = z
     SWITCHBOARD_PROCESS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     SWITCHBOARD_PROCESS_TTL_MS: z.coerce.number().int().min(300).max(300_000).default(15_000),
     SWITCHBOARD_SIP_PORT: z.union([z.literal('off'), port]).default(5060),
+    SWITCHBOARD_TLS_CERT: z.string().min(1).optional(),
+    SWITCHBOARD_TLS_KEY: z.string().min(1).optional(),
+    SWITCHBOARD_SIP_TLS_PORT: z.union([z.literal('off'), port]).optional(),
     SWITCHBOARD_SIP_EXPIRES: z
       .string()
       .regex(/^[0-9]+-[0-9]+$/, 'min-max in seconds, such as 60-3600')
@@ -103,6 +106,14 @@ const environment = z
     SWITCHBOARD_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(128),
     SWITCHBOARD_METRICS_TOKEN: z.string().min(16, 'At least 16 characters').optional(),
     SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .refine((e) => (e.SWITCHBOARD_TLS_CERT === undefined) === (e.SWITCHBOARD_TLS_KEY === undefined), {
+    path: ['SWITCHBOARD_TLS_KEY'],
+    message: 'SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY go together: set both, or neither',
+  })
+  .refine((e) => e.SWITCHBOARD_TLS_CERT !== undefined || e.SWITCHBOARD_SIP_TLS_PORT === undefined || e.SWITCHBOARD_SIP_TLS_PORT === 'off', {
+    path: ['SWITCHBOARD_SIP_TLS_PORT'],
+    message: 'SIP over TLS needs SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY',
   })
   .refine((e) => e.SWITCHBOARD_PROCESS_TTL_MS >= 2 * e.SWITCHBOARD_PROCESS_HEARTBEAT_MS, {
     path: ['SWITCHBOARD_PROCESS_TTL_MS'],
@@ -160,6 +171,10 @@ export interface Config {
   /** UDP and TCP port of the SIP registrar; 'off' runs none (WebSocket /sip stays). */
   sipPort: number | 'off';
   sipExpires: { min: number; max: number };
+  /** PEM files of the certificate (with its chain) and key: set, HTTP is HTTPS and WebSocket WSS. */
+  tls: TlsFiles | undefined;
+  /** Port of SIP over TLS (sips:); 'off' without a certificate. */
+  sipTlsPort: number | 'off';
   /** Bindings one SIP account may hold at once (Kamailio's max_contacts). */
   sipMaxContacts: number;
   /** Bounds of SIP connections over TCP and WebSocket /sip. */
@@ -172,6 +187,11 @@ export interface Config {
   webhooks: WebhookSettings;
   /** Bearer token a scrape of /metrics brings; unset: /metrics answers this machine (loopback) only. */
   metricsToken: string | undefined;
+}
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
 }
 
 export interface WebhookSettings {
@@ -233,6 +253,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     processTtlMs: e.SWITCHBOARD_PROCESS_TTL_MS,
     eventBuffer: e.SWITCHBOARD_EVENT_BUFFER,
     sipPort: e.SWITCHBOARD_SIP_PORT,
+    tls: e.SWITCHBOARD_TLS_CERT && e.SWITCHBOARD_TLS_KEY ? { certFile: resolve(e.SWITCHBOARD_TLS_CERT), keyFile: resolve(e.SWITCHBOARD_TLS_KEY) } : undefined,
+    sipTlsPort: e.SWITCHBOARD_TLS_CERT ? (e.SWITCHBOARD_SIP_TLS_PORT ?? 5061) : 'off',
     freeswitchSecret: e.SWITCHBOARD_FREESWITCH_SECRET,
     turnSecret: e.SWITCHBOARD_TURN_SECRET,
     turnTtlSeconds: e.SWITCHBOARD_TURN_TTL,

@@ -1,5 +1,6 @@
 import { buildApp } from './app.ts';
-import { listenSip } from './registrar/transports.ts';
+import { listenSip, listenSipTls } from './registrar/transports.ts';
+import { readTlsCredentials, renewOnHangup } from './tls/credentials.ts';
 import { pruneExpiredSessions } from './sessions/store.ts';
 import { moveSignInAudit } from './audit/store.ts';
 import { loadConfig } from './config.ts';
@@ -18,6 +19,8 @@ const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
 /** Starts the service: configuration, database, first start, HTTP, housekeeping, graceful stop. */
 export async function serve(): Promise<void> {
   const config = loadConfig();
+  // Checked before the database is touched: a first start must not make an administrator whose password is never shown.
+  const credentials = config.tls ? readTlsCredentials(config.tls) : undefined;
   const storage = connect(config.databaseUrl);
   await migrateToLatest(storage.db);
   await refreshStatistics(storage.db, storage.engine, true);
@@ -29,7 +32,13 @@ export async function serve(): Promise<void> {
     logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
   });
   const address = await app.listen({ host: config.host, port: config.port });
-  const sip = config.sipPort === 'off' ? undefined : await listenSip(app.registrar, app.sipConnections, config.host, config.sipPort, app.log);
+  const sip =
+    config.sipPort === 'off' ? undefined : await listenSip(app.registrar, app.sipConnections, config.host, config.sipPort, app.log, config.trustedProxies);
+  const sipTls =
+    credentials && config.sipTlsPort !== 'off'
+      ? await listenSipTls(app.registrar, app.sipConnections, config.host, config.sipTlsPort, credentials, app.log, config.trustedProxies)
+      : undefined;
+  if (config.tls) renewOnHangup(config.tls, [(renewed) => app.server.setSecureContext(renewed), ...(sipTls ? [sipTls.renew] : [])], app.log);
 
   const housekeeping = async () => {
     try {
@@ -58,7 +67,7 @@ export async function serve(): Promise<void> {
     `  Console:        ${address}/`,
     `  API:            ${address}/api/v1`,
     `  API reference:  ${address}/api/docs`,
-    `  SIP registrar:  ${sip ? `udp and tcp ${config.host}:${sip.port}, ` : ''}${address.replace(/^http/, 'ws')}/sip`,
+    `  SIP registrar:  ${sip ? `udp and tcp ${config.host}:${sip.port}, ` : ''}${sipTls ? `tls ${config.host}:${sipTls.port}, ` : ''}${address.replace(/^http/, 'ws')}/sip`,
   ];
   if (firstAdmin) {
     lines.push(
@@ -75,6 +84,7 @@ export async function serve(): Promise<void> {
     app.log.info({ signal }, 'stopping');
     clearInterval(timer);
     await sip?.close();
+    await sipTls?.close();
     await app.close();
     await storage.close();
     process.exit(0);

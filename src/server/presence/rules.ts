@@ -11,7 +11,7 @@ export interface Contact {
   uri: string;
   userAgent: string | null;
   source: string;
-  transport: 'udp' | 'tcp' | 'ws' | 'wss';
+  transport: 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
   expiresAt: number;
   registeredAt: number;
   callId: string;

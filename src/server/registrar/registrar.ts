@@ -15,7 +15,7 @@ import { type RegistrarAccount, type RegistrarDomain, sipDomainByHost, accountBy
 export interface Source {
   address: string;
   port: number;
-  transport: 'udp' | 'tcp' | 'ws' | 'wss';
+  transport: 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
   /** Told how long a registration bound through this connection lasts, in seconds (connection-oriented transports). */
   holds?: (seconds: number) => void;
   /**
