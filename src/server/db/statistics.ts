@@ -12,3 +12,14 @@ export async function refreshStatistics(db: Db, engine: Engine, atStart: boolean
   if (engine !== 'sqlite') return;
   await sql.raw(atStart ? 'pragma optimize = 0x10002' : 'pragma optimize').execute(db);
 }
+
+/**
+ * After a long write on SQLite (an import, in its own thread): moves its pages from the WAL into
+ * the database file, here, in that thread. Otherwise the next commit on the server's connection
+ * would do it, synchronously, on the event loop: about a second per 200 MB written, during which
+ * nothing else is answered. Writers wait meanwhile (without blocking, see busy.ts); readers don't.
+ */
+export async function checkpointAfterLongWrite(db: Db, engine: Engine): Promise<void> {
+  if (engine !== 'sqlite') return;
+  await sql.raw('pragma wal_checkpoint(TRUNCATE)').execute(db);
+}

@@ -8,6 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { recordChanges } from '../changes/store.ts';
 import { DatabaseBusy } from '../db/busy.ts';
 import { connect } from '../db/connect.ts';
+import { checkpointAfterLongWrite } from '../db/statistics.ts';
 import { Problem } from '../http/problem.ts';
 import { safeguardsFor } from '../users/safeguards.ts';
 import { importUsers } from './commands.ts';
@@ -39,6 +40,7 @@ async function run(task: WorkerTask) {
       onProgress: (progress) => tell({ type: 'progress', id, progress }),
       onSecrets: async (secrets) => tell({ type: 'secrets', id, secrets }),
     });
+    await checkpointAfterLongWrite(storage.db, storage.engine);
     tell({ type: 'done', id, report });
   } catch (error) {
     const problem =
