@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { siblingModule, spawnThread } from '../threads/spawn.ts';
 import type { Config } from '../config.ts';
 import type { AuditActor } from '../audit/store.ts';
 import type { Db } from '../db/schema.ts';
@@ -33,21 +34,6 @@ export type FromWorker = { id: string } & (
     }
 );
 
-const fromSource = import.meta.url.endsWith('.ts');
-const workerFile = new URL(`./worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-
-/**
- * Run from source (tests, benches), the worker first registers tsx to load TypeScript: on Node 20
- * the `--import tsx` of the process does not reach a worker's entry file.
- */
-const spawnWorker = () =>
-  fromSource
-    ? new Worker(
-        `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(workerFile.href)}); });`,
-        { eval: true },
-      )
-    : new Worker(workerFile);
-
 interface Running {
   run: ImportRun;
   /** Secrets are kept in the order they come, each chunk's before the answer. */
@@ -79,7 +65,7 @@ class ImportThread {
 
   #started(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = spawnWorker();
+    const worker = spawnThread(siblingModule(import.meta.url, 'worker'));
     this.#worker = worker;
     worker.on('message', (message: FromWorker) => this.#heard(message));
     const lost = (error: unknown) => {
