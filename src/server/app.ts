@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -26,6 +27,7 @@ import { answerClientError, answerFrameworkError, installErrorHandler, MAX_PARAM
 import { refuseNulCharacters } from './http/nul-characters.ts';
 import { answerRequestIds, requestIdOf } from './http/request-id.ts';
 import { metricsRoutes } from './metrics/routes.ts';
+import { traceRequests } from './tracing/tracer.ts';
 import { Problem } from './http/problem.ts';
 import { serializerCompiler } from './http/serializer.ts';
 import { healthRoutes } from './http/health.ts';
@@ -111,6 +113,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
   answerRequestIds(app);
+  if (config.tracing) traceRequests(app, { ...config.tracing, instance: `${hostname()}:${process.pid}` });
   refuseNulCharacters(app);
 
   // Every route as registered, with its declared access: what the route-table test walks.

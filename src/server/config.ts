@@ -105,6 +105,10 @@ const environment = z
     SWITCHBOARD_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
     SWITCHBOARD_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(128),
     SWITCHBOARD_METRICS_TOKEN: z.string().min(16, 'At least 16 characters').optional(),
+    /** OpenTelemetry's own variables: traces are sent when an OTLP/HTTP endpoint is named. */
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default('switchboard'),
     SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((e) => (e.SWITCHBOARD_TLS_CERT === undefined) === (e.SWITCHBOARD_TLS_KEY === undefined), {
@@ -187,6 +191,8 @@ export interface Config {
   webhooks: WebhookSettings;
   /** Bearer token a scrape of /metrics brings; unset: /metrics answers this machine (loopback) only. */
   metricsToken: string | undefined;
+  /** Where OpenTelemetry traces go (OTLP over HTTP), or null: none are made. */
+  tracing: { endpoint: string; serviceName: string } | null;
 }
 
 export interface TlsFiles {
@@ -269,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.SWITCHBOARD_WEBHOOK_CONCURRENCY,
     },
     metricsToken: e.SWITCHBOARD_METRICS_TOKEN,
+    tracing: tracesEndpoint(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_EXPORTER_OTLP_ENDPOINT, e.OTEL_SERVICE_NAME),
     sipConnections: {
       perAddress: e.SWITCHBOARD_SIP_CONNECTIONS_PER_ADDRESS,
       total: e.SWITCHBOARD_SIP_MAX_CONNECTIONS,
@@ -276,4 +283,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idleMs: e.SWITCHBOARD_SIP_IDLE_TIMEOUT * 1000,
     },
   };
+}
+
+/** As OpenTelemetry's SDKs read them: the traces endpoint as given, or `/v1/traces` beneath the general one. */
+function tracesEndpoint(traces: string | undefined, general: string | undefined, serviceName: string) {
+  if (traces) return { endpoint: traces, serviceName };
+  if (general) return { endpoint: `${general.replace(/\/$/, '')}/v1/traces`, serviceName };
+  return null;
 }
