@@ -642,8 +642,31 @@ async function filteredPage(
     const after = descending ? '<' : '>';
     select = select.where((eb) => eb.or([eb(`u.${column}`, after, String(value)), eb.and([eb(`u.${column}`, '=', String(value)), eb('u.id', after, id)])]));
   }
-  const rows = await select.execute();
+  // PostgreSQL checks a walk's rows in the index that carries their text (index-only) when it is
+  // asked for the ids alone; the page's rows are then read by id.
+  const narrow = search && column === 'login_key' && db.getExecutor().adapter instanceof PostgresAdapter;
+  const rows = narrow ? await rowsInOrder(db, await select.clearSelect().select(['u.id', 'u.login_key as sort_value']).execute()) : await select.execute();
   return search ? rows.map((row) => ({ ...row, tier: search.tier })) : rows;
+}
+
+/** The full rows of these users, in the order given, with their sort values. */
+async function rowsInOrder(db: Db, found: { id: string; sort_value: string }[]): Promise<PageRow[]> {
+  if (found.length === 0) return [];
+  const byId = new Map(
+    (
+      await userRowsQuery(db)
+        .where(
+          'id',
+          'in',
+          found.map((f) => f.id),
+        )
+        .execute()
+    ).map((row) => [row.id, row]),
+  );
+  return found.flatMap(({ id, sort_value }) => {
+    const row = byId.get(id);
+    return row ? [{ ...row, sort_value }] : [];
+  });
 }
 
 /** The list's telephony filters: extension, agent, skill (all-skills agents included) and connection. */
