@@ -29,6 +29,7 @@ import { metricsRoutes } from './metrics/routes.ts';
 import { Problem } from './http/problem.ts';
 import { serializerCompiler } from './http/serializer.ts';
 import { healthRoutes } from './http/health.ts';
+import { installDrain } from './http/drain.ts';
 import { passwordRoutes } from './passwords/routes.ts';
 import { licenseRoutes } from './licenses/routes.ts';
 import { lockoutRoutes } from './lockout/routes.ts';
@@ -169,7 +170,8 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   const feed = new FeedTail(storage.db, config.changePollMs, (error) => app.log.error({ err: error }, 'reading the change feed failed'));
   await feed.start();
   app.addHook('onClose', () => feed.stop());
-  const deps = { db: storage.db, config, cache, presence, ...safeguardsFor(storage.db, config) };
+  const drain = installDrain(app);
+  const deps = { db: storage.db, config, cache, presence, drain, ...safeguardsFor(storage.db, config) };
   const registrar = new Registrar(storage.db, presence, cache, config, deps.cipher.deriveKey('sip-nonce'), Date.now, app.log);
   const sipConnections = new SipConnections(config.sipConnections);
   healthRoutes(app, storage);
@@ -227,7 +229,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   app.addHook('onReady', async () => webhooks.start());
   app.addHook('onClose', () => webhooks.stop());
   publishDirectoryChanges(app, feed, presence, cache);
-  return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache, presence, registrar, sipConnections });
+  return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache, presence, registrar, sipConnections, drain });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

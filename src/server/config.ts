@@ -100,6 +100,7 @@ const environment = z
     SWITCHBOARD_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
     SWITCHBOARD_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(128),
     SWITCHBOARD_METRICS_TOKEN: z.string().min(16, 'At least 16 characters').optional(),
+    SWITCHBOARD_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((e) => e.SWITCHBOARD_PROCESS_TTL_MS >= 2 * e.SWITCHBOARD_PROCESS_HEARTBEAT_MS, {
@@ -169,6 +170,8 @@ export interface Config {
   webhooks: WebhookSettings;
   /** Bearer token a scrape of /metrics brings; unset: /metrics answers this machine (loopback) only. */
   metricsToken: string | undefined;
+  /** How long a stopping process (SIGTERM) waits for its requests and jobs before it cuts them. */
+  drainMs: number;
 }
 
 export interface WebhookSettings {
@@ -243,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.SWITCHBOARD_WEBHOOK_CONCURRENCY,
     },
     metricsToken: e.SWITCHBOARD_METRICS_TOKEN,
+    drainMs: e.SWITCHBOARD_DRAIN_MS,
     sipConnections: {
       perAddress: e.SWITCHBOARD_SIP_CONNECTIONS_PER_ADDRESS,
       total: e.SWITCHBOARD_SIP_MAX_CONNECTIONS,

@@ -1,4 +1,5 @@
 import { buildApp } from './app.ts';
+import { drainApp } from './http/drain.ts';
 import { listenSip } from './registrar/transports.ts';
 import { pruneExpiredSessions } from './sessions/store.ts';
 import { moveSignInAudit } from './audit/store.ts';
@@ -71,10 +72,13 @@ export async function serve(): Promise<void> {
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 
+  // A stop drains first: no new connection, WebSocket clients sent elsewhere, what runs finished
+  // within the grace; then closing cancels whatever still runs.
   const stop = async (signal: string) => {
-    app.log.info({ signal }, 'stopping');
+    app.log.info({ signal, graceMs: config.drainMs }, 'draining');
     clearInterval(timer);
     await sip?.close();
+    if (!(await drainApp(app, app.drain, config.drainMs))) app.log.warn({ graceMs: config.drainMs }, 'the drain grace ran out: what still ran is cut');
     await app.close();
     await storage.close();
     process.exit(0);
