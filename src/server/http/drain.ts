@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 
 /**
  * Close code 1012 Service Restart (RFC 6455 registry): this process is going away; connect again,
@@ -53,7 +53,7 @@ export function installDrain(app: FastifyInstance): Drain {
  * flight and the tracked work, at most `graceMs`. Past the grace, the connections still open are
  * cut. Answers whether everything finished in time; closing the app afterwards cancels the rest.
  */
-export async function drainApp(app: FastifyInstance, drain: Drain, graceMs: number): Promise<boolean> {
+export async function drainApp(app: FastifyInstance & { websocketServer: WebSocketServer }, drain: Drain, graceMs: number): Promise<boolean> {
   drain.begin();
   const closed = new Promise<void>((resolve) => app.server.close(() => resolve()));
   // A connection busy when the listener closed is closed once its answer is sent.
