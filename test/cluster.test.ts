@@ -446,7 +446,7 @@ describe('three server processes on one PostgreSQL and one Redis, behind the loa
     for (const phone of phones) phone.stream?.socket.destroy();
   });
 
-  it('drains a process stopped with SIGTERM: its import finishes, its event clients are told 1012 and resume through the load balancer', async () => {
+  it('drains a process stopped with SIGTERM: its import finishes, its event streams and SIP WebSockets are told 1012, and the streams resume through the load balancer', async () => {
     const leaving = servers[2] as ServeProcess;
     const streams: EventClient[] = [];
     // More than there are processes left: the round robin puts some on the one leaving.
@@ -454,6 +454,13 @@ describe('three server processes on one PostgreSQL and one Redis, behind the loa
       const stream = await openEvents(lb.url, 'default', admin);
       await stream.next((m) => m.type === 'snapshot');
       streams.push(stream);
+    }
+    // Browser phones' SIP over WebSocket, the same way.
+    const sipSockets: WebSocket[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const socket = new WebSocket(`${lb.url.replace(/^http/, 'ws')}/sip`, 'sip');
+      await once(socket, 'open');
+      sipSockets.push(socket);
     }
     const ROWS = 2000;
     const file = ['login,firstName,lastName', ...Array.from({ length: ROWS }, (_, i) => `drained.${i},Drained,No ${i}`)].join('\n');
@@ -465,6 +472,7 @@ describe('three server processes on one PostgreSQL and one Redis, behind the loa
     });
     const running = await (streams[0] as EventClient).next((m) => m.type === 'job' && m.data.state === 'running', 10_000);
     const closes = streams.map((stream) => new Promise<number>((resolve) => stream.socket.once('close', (code) => resolve(code))));
+    const sipCloses = sipSockets.map((socket) => new Promise<number>((resolve) => socket.once('close', (code) => resolve(code))));
     const stoppedAt = Date.now();
     leaving.child.kill('SIGTERM');
     const answer = await importing;
@@ -483,6 +491,15 @@ describe('three server processes on one PostgreSQL and one Redis, behind the loa
       cut.map(() => 1012),
       'closed with 1012 Service Restart',
     );
+    const sipCut = (
+      await Promise.all(sipCloses.map((closed) => Promise.race([closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 200))])))
+    ).filter((code) => code !== null);
+    assert.ok(sipCut.length >= 1, 'a SIP WebSocket was on the stopped process');
+    assert.deepEqual(
+      sipCut,
+      sipCut.map(() => 1012),
+      'SIP over WebSocket closed with 1012 too',
+    );
     for (const [i, { stream }] of cut.entries()) {
       const since = Math.max(...stream.messages.map((m) => m.seq));
       const changes = Math.max(...stream.messages.map((m) => (m.type === 'snapshot' ? m.data.changes : (m.change ?? 0))));
@@ -497,6 +514,7 @@ describe('three server processes on one PostgreSQL and one Redis, behind the loa
       resumed.socket.terminate();
     }
     for (const stream of streams) stream.socket.terminate();
+    for (const socket of sipSockets) socket.terminate();
   });
 });
 
