@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -289,6 +290,28 @@ describe('three server processes on one PostgreSQL and one Redis, behind the loa
     const presence = await fetch(`${b.url}/api/v1/domains/default/users/${user.id}/presence`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(((await presence.json()) as { registration: { registered: boolean } }).registration.registered, true);
     await events.close();
+  });
+
+  it("signs in through the load balancer under the client's own address (X-Forwarded-For from a trusted proxy)", async () => {
+    // From another loopback address than the load balancer's own, 127.0.0.1.
+    const signedIn = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const body = JSON.stringify({ domain: 'default', login: 'admin', password: PASSWORD });
+      const request = httpRequest(
+        `${lb.url}/api/v1/auth/login`,
+        { method: 'POST', localAddress: '127.0.0.2', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+        },
+      );
+      request.once('error', reject);
+      request.end(body);
+    });
+    assert.equal(signedIn.status, 200, signedIn.body);
+    const { token } = JSON.parse(signedIn.body) as { token: string };
+    const sessions = (await call(lb.url, token, 'GET', '/api/v1/me/sessions')).body as { items: { current: boolean; address: string }[] };
+    assert.equal(sessions.items.find((s) => s.current)?.address, '127.0.0.2');
   });
 
   it('loses no event, no registration and no webhook delivery when a process is killed with SIGKILL', async () => {
