@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The configuration a platform engineer deploys: the test runs nginx from this very file. */
-export const NGINX_CONF = new URL('../docs/deploy/nginx.conf', import.meta.url);
+const NGINX_CONF = new URL('../docs/deploy/nginx.conf', import.meta.url);
 
 export interface Backend {
   /** host:port of a process's HTTP listener. */
@@ -29,7 +29,7 @@ export interface LoadBalancer {
  * Fills the placeholders of docs/deploy/nginx.conf, as envsubst would; a placeholder without a
  * value is an error, so the file and its users cannot drift apart unseen.
  */
-export function renderNginxConf(values: Record<string, string>): string {
+function renderNginxConf(values: Record<string, string>): string {
   return readFileSync(NGINX_CONF, 'utf8').replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
     const value = values[name];
     if (value === undefined) throw new Error(`no value for \${${name}} in docs/deploy/nginx.conf`);
@@ -95,7 +95,7 @@ async function listening(child: ChildProcess, port: number, output: () => string
 }
 
 /** A loopback port free now (the kernel's choice), for a listener started next. */
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as { port: number };
