@@ -48,12 +48,20 @@ export async function startLoadBalancer(backends: [Backend, Backend, Backend]): 
   const values: Record<string, string> = { LB_HTTP: `127.0.0.1:${httpPort}`, LB_SIP: `127.0.0.1:${sipPort}` };
   backends.forEach((backend, i) => Object.assign(values, { [`APP_${i + 1}_HTTP`]: backend.http, [`APP_${i + 1}_SIP`]: backend.sip }));
   const conf = join(prefix, 'nginx.conf');
-  writeFileSync(conf, renderNginxConf(values));
-  const child = spawn('nginx', ['-p', prefix, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await listening(child, httpPort, () => output);
+  let child: ChildProcess | undefined;
+  try {
+    writeFileSync(conf, renderNginxConf(values));
+    child = spawn('nginx', ['-p', prefix, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await listening(child, httpPort, () => output);
+  } catch (error) {
+    child?.kill('SIGKILL');
+    rmSync(prefix, { recursive: true, force: true });
+    throw error;
+  }
+  const nginx = child;
   return {
     url: `http://127.0.0.1:${httpPort}`,
     sipPort,
@@ -66,10 +74,10 @@ export async function startLoadBalancer(backends: [Backend, Backend, Backend]): 
           return { client, protocol, upstream: /"([^"]*)"$/.exec(line)?.[1] ?? '' };
         }),
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
+      if (nginx.exitCode === null && nginx.signalCode === null) {
         // TERM: nginx's fast stop (QUIT would wait for the open WebSockets).
-        child.kill('SIGTERM');
-        await once(child, 'exit');
+        nginx.kill('SIGTERM');
+        await once(nginx, 'exit');
       }
       rmSync(prefix, { recursive: true, force: true });
     },
