@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test once, each specification against SQLite and PostgreSQL.
-# Starts this machine's PostgreSQL, MariaDB (the Kamailio/OpenSIPS migration tests) and Redis when they are down, installs SIPp, Kamailio and
-# Chromium if missing, and builds the console.
+# Starts this machine's PostgreSQL, MariaDB (the Kamailio/OpenSIPS migration tests) and Redis when they are down, installs SIPp, Kamailio,
+# Chromium and nginx if missing, and builds the console.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,10 +21,13 @@ fi
 # Linphone (linphonec) registers with a SHA-256 digest (RFC 8760), which SIPp does not speak;
 # Kamailio checks that the documented auth_db configuration works on the sip_subscriber view;
 # Chromium runs the console's browser tests (driven by playwright-core); slapd is the LDAP
-# directory the directory-source tests start, each in a folder of its own.
-if ! command -v sipp >/dev/null || ! command -v linphonec >/dev/null || ! command -v kamailio >/dev/null || ! [ -x /usr/bin/chromium ] || ! [ -x /usr/sbin/slapd ] || ! [ -d /usr/share/kamailio/mysql ]; then
+# directory the directory-source tests start, each in a folder of its own; nginx with its stream
+# module is the load balancer of docs/deploy, which the cluster test runs in front of its processes.
+if ! command -v sipp >/dev/null || ! command -v linphonec >/dev/null || ! command -v kamailio >/dev/null || ! [ -x /usr/bin/chromium ] || ! [ -x /usr/sbin/slapd ] || ! [ -d /usr/share/kamailio/mysql ] || ! [ -x /usr/sbin/nginx ] || ! [ -f /usr/lib/nginx/modules/ngx_stream_module.so ]; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq sip-tester linphone-cli kamailio kamailio-postgres-modules kamailio-mysql-modules chromium slapd ldap-utils >/dev/null
+  apt-get update -qq && apt-get install -y -qq sip-tester linphone-cli kamailio kamailio-postgres-modules kamailio-mysql-modules chromium slapd ldap-utils nginx libnginx-mod-stream >/dev/null
+  # Where services may start, Debian's nginx started its own site on port 80: the tests need only the program.
+  service nginx stop >/dev/null 2>&1 || true
 fi
 
 # openssl makes the TLS tests' own certificate authority and server certificates.

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,9 +10,11 @@ import { after, before, describe, it } from 'node:test';
 import JsSIP from 'jssip';
 import { WebSocket } from 'ws';
 import { freshStorage } from './databases.ts';
-import { openEvents } from './events-client.ts';
-import { registerWithDigest } from './sip-client.ts';
+import { openEvents, type EventClient } from './events-client.ts';
+import { startLoadBalancer, type Backend, type LoadBalancer } from './load-balancer.ts';
+import { openSipStream, registerWithDigest, type SipStream } from './sip-client.ts';
 import { dropRedisKeys, serveProcess, stopProcesses, type ServeProcess } from './serve-process.ts';
+import { startReceiver, type Receiver } from './webhook-receiver.ts';
 
 // JsSIP opens its transport with the global WebSocket, which Node 20 lacks.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -18,68 +22,6 @@ JsSIP.debug.disable('JsSIP:*');
 
 const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PASSWORD = 'Grey-Heron-Flies-42!';
-
-describe('two server processes on one PostgreSQL and one Redis', () => {
-  const prefix = `sbtest-${randomBytes(4).toString('hex')}:`;
-  let database: Awaited<ReturnType<typeof freshStorage>>;
-  let a: ServeProcess;
-  let b: ServeProcess;
-
-  before(async () => {
-    database = await freshStorage('postgres');
-    const env = {
-      SWITCHBOARD_DATABASE_URL: database.url,
-      SWITCHBOARD_REDIS_URL: REDIS_URL,
-      SWITCHBOARD_REDIS_PREFIX: prefix,
-      SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'),
-      SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
-      SWITCHBOARD_PWNED_URL: '',
-      SWITCHBOARD_LOG_LEVEL: 'warn',
-      SWITCHBOARD_PORT: '0',
-      SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-cluster-')),
-    };
-    a = await serveProcess({ ...env, SWITCHBOARD_SIP_PORT: '0' });
-    b = await serveProcess({ ...env, SWITCHBOARD_SIP_PORT: 'off' });
-  });
-
-  after(async () => {
-    await stopProcesses([a, b]);
-    await database?.drop();
-    await dropRedisKeys(REDIS_URL, prefix);
-  });
-
-  it('shows a phone registered on process A to an event client of process B', async () => {
-    const signIn = await fetch(`${b.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ domain: 'default', login: 'admin', password: PASSWORD }),
-    });
-    const { token } = (await signIn.json()) as { token: string };
-    const created = await fetch(`${b.url}/api/v1/domains/default/users`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ login: 'cluster-phone', roles: ['agent'], sip: { extension: '4100' } }),
-    });
-    const user = (await created.json()) as { id: string; sip: { secret: string } };
-    assert.equal(created.status, 201);
-
-    const events = await openEvents(b.url, 'default', token);
-    await events.next((m) => m.type === 'snapshot');
-    const answer = await registerWithDigest(a.sipPort as number, {
-      user: '4100',
-      password: user.sip.secret,
-      host: 'default',
-      realm: 'default',
-      algorithm: 'MD5',
-    });
-    assert.match(answer, /^SIP\/2\.0 200 OK/);
-    const registered = await events.next((m) => m.type === 'presence' && m.userId === user.id && m.data.registration?.registered === true, 5000);
-    assert.equal(registered.data.registration.contacts[0].transport, 'udp');
-    const presence = await fetch(`${b.url}/api/v1/domains/default/users/${user.id}/presence`, { headers: { authorization: `Bearer ${token}` } });
-    assert.equal(((await presence.json()) as { registration: { registered: boolean } }).registration.registered, true);
-    await events.close();
-  });
-});
 
 describe('a process killed in a cluster leaves no ghost', () => {
   const prefix = `sbtest-${randomBytes(4).toString('hex')}:`;
@@ -248,4 +190,366 @@ function registerSoftphone(url: string, user: string, password: string): Promise
     });
     ua.start();
   });
+}
+
+describe('three server processes on one PostgreSQL and one Redis, behind the load balancer of docs/deploy', () => {
+  const prefix = `sbtest-${randomBytes(4).toString('hex')}:`;
+  const servers: ServeProcess[] = [];
+  let database: Awaited<ReturnType<typeof freshStorage>>;
+  let lb: LoadBalancer;
+  let receiver: Receiver;
+  let admin: string;
+  // While `holding`, the receiver answers no attempt: each process claims one delivery and waits.
+  let holding = true;
+  const attempts = new Set<{ id: string; release: () => void; cutAt: number | null }>();
+  const unanswered = () => [...attempts].filter((attempt) => attempt.cutAt === null);
+
+  before(async () => {
+    database = await freshStorage('postgres');
+    receiver = await startReceiver({
+      answer: async (request) => {
+        if (!holding) return 204;
+        const attempt = { id: String(request.headers['webhook-id']), release: () => {}, cutAt: null as number | null };
+        attempts.add(attempt);
+        request.socket.once('close', () => (attempt.cutAt ??= Date.now()));
+        await new Promise<void>((resolve) => (attempt.release = resolve));
+        attempts.delete(attempt);
+        return attempt.cutAt === null ? 204 : 503;
+      },
+    });
+    const env = {
+      SWITCHBOARD_DATABASE_URL: database.url,
+      SWITCHBOARD_REDIS_URL: REDIS_URL,
+      SWITCHBOARD_REDIS_PREFIX: prefix,
+      SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'),
+      SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
+      SWITCHBOARD_PWNED_URL: '',
+      SWITCHBOARD_LOG_LEVEL: 'warn',
+      SWITCHBOARD_PORT: '0',
+      SWITCHBOARD_SIP_PORT: '0',
+      SWITCHBOARD_TRUSTED_PROXIES: '127.0.0.1',
+      SWITCHBOARD_LOGIN_RATE_LIMIT: '10000',
+      SWITCHBOARD_PROCESS_HEARTBEAT_MS: '250',
+      SWITCHBOARD_PROCESS_TTL_MS: '1000',
+      SWITCHBOARD_DRAIN_MS: '15000',
+      // Holds the import's 2,000 directory events and what came before, for a client that resumes.
+      SWITCHBOARD_EVENT_BUFFER: '10000',
+      SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE: 'true',
+      SWITCHBOARD_WEBHOOK_POLL_MS: '50',
+      SWITCHBOARD_WEBHOOK_BACKOFF_MS: '50-300',
+      SWITCHBOARD_WEBHOOK_TIMEOUT_MS: '2000',
+      // A quarter of it per subscription: one attempt in flight per process.
+      SWITCHBOARD_WEBHOOK_CONCURRENCY: '4',
+      SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-cluster-')),
+    };
+    // The first one migrates the empty database; then the other two start together.
+    servers.push(await serveProcess(env));
+    servers.push(...(await Promise.all([serveProcess(env), serveProcess(env)])));
+    lb = await startLoadBalancer(servers.map((s) => ({ http: new URL(s.url).host, sip: `127.0.0.1:${s.sipPort}` })) as [Backend, Backend, Backend]);
+    admin = await signIn(lb.url, 'admin', PASSWORD);
+  });
+
+  after(async () => {
+    holding = false;
+    for (const attempt of attempts) attempt.release();
+    await stopProcesses(servers);
+    await lb?.stop();
+    await receiver?.close();
+    await database?.drop();
+    await dropRedisKeys(REDIS_URL, prefix);
+  });
+
+  it('shows a phone registered on process A to an event client of process B', async () => {
+    const [a, b] = servers as [ServeProcess, ServeProcess];
+    const signIn = await fetch(`${b.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ domain: 'default', login: 'admin', password: PASSWORD }),
+    });
+    const { token } = (await signIn.json()) as { token: string };
+    const created = await fetch(`${b.url}/api/v1/domains/default/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ login: 'cluster-phone', roles: ['agent'], sip: { extension: '4100' } }),
+    });
+    const user = (await created.json()) as { id: string; sip: { secret: string } };
+    assert.equal(created.status, 201);
+
+    const events = await openEvents(b.url, 'default', token);
+    await events.next((m) => m.type === 'snapshot');
+    const answer = await registerWithDigest(a.sipPort as number, {
+      user: '4100',
+      password: user.sip.secret,
+      host: 'default',
+      realm: 'default',
+      algorithm: 'MD5',
+    });
+    assert.match(answer, /^SIP\/2\.0 200 OK/);
+    const registered = await events.next((m) => m.type === 'presence' && m.userId === user.id && m.data.registration?.registered === true, 5000);
+    assert.equal(registered.data.registration.contacts[0].transport, 'udp');
+    const presence = await fetch(`${b.url}/api/v1/domains/default/users/${user.id}/presence`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(((await presence.json()) as { registration: { registered: boolean } }).registration.registered, true);
+    await events.close();
+  });
+
+  it("signs in through the load balancer under the client's own address (X-Forwarded-For from a trusted proxy)", async () => {
+    // From another loopback address than the load balancer's own, 127.0.0.1.
+    const signedIn = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const body = JSON.stringify({ domain: 'default', login: 'admin', password: PASSWORD });
+      const request = httpRequest(
+        `${lb.url}/api/v1/auth/login`,
+        { method: 'POST', localAddress: '127.0.0.2', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+        },
+      );
+      request.once('error', reject);
+      request.end(body);
+    });
+    assert.equal(signedIn.status, 200, signedIn.body);
+    const { token } = JSON.parse(signedIn.body) as { token: string };
+    const sessions = (await call(lb.url, token, 'GET', '/api/v1/me/sessions')).body as { items: { current: boolean; address: string }[] };
+    assert.equal(sessions.items.find((s) => s.current)?.address, '127.0.0.2');
+  });
+
+  it('loses no event, no registration and no webhook delivery when a process is killed with SIGKILL', async () => {
+    const phones = await Promise.all(
+      [0, 1, 2, 3, 4, 5].map(async (i) => {
+        const created = await call(lb.url, admin, 'POST', '/api/v1/domains/default/users', {
+          login: `lb-phone-${i}`,
+          roles: ['agent'],
+          sip: { extension: `610${i}` },
+        });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        const { id, sip } = created.body as { id: string; sip: { secret: string } };
+        return {
+          id,
+          extension: `610${i}`,
+          secret: sip.secret,
+          transport: i < 3 ? ('tcp' as const) : ('udp' as const),
+          stream: undefined as SipStream | undefined,
+        };
+      }),
+    );
+    const register = async (phone: (typeof phones)[number]) => {
+      if (phone.transport === 'tcp') phone.stream = await openSipStream(lb.sipPort);
+      const stream = phone.stream;
+      return registerWithDigest(lb.sipPort, {
+        user: phone.extension,
+        password: phone.secret,
+        host: 'default',
+        realm: 'default',
+        algorithm: 'MD5',
+        contacts: [`<sip:${phone.extension}@127.0.0.1:5099;transport=${phone.transport}>`],
+        send: stream ? (message) => stream.send(message) : (message) => retransmitted(lb.sipPort, message),
+      });
+    };
+    // One after the other, so the round robin puts a phone of each transport on every process.
+    for (const phone of phones) assert.match(await register(phone), /^SIP\/2\.0 200 OK/, `${phone.transport} phone ${phone.extension} registered`);
+    const backends = servers.map((s) => `127.0.0.1:${s.sipPort}`);
+    // nginx logs a UDP session once its answer went back.
+    const udpUpstreams = async () => [...new Set(lb.sipLog().flatMap((l) => (l.protocol === 'UDP' ? [l.upstream] : [])))].sort();
+    assert.deepEqual(await until(udpUpstreams, (seen) => seen.length === backends.length), [...backends].sort(), 'every process answered REGISTERs over UDP');
+
+    const hook = await call(lb.url, admin, 'POST', '/api/v1/domains/default/webhooks', { url: receiver.url, eventTypes: ['user.created'] });
+    assert.equal(hook.status, 201, JSON.stringify(hook.body));
+    receiver.trust((hook.body as { secret: string }).secret);
+
+    // Opened one after the other: the round robin puts one on each process.
+    const streams: EventClient[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const stream = await openEvents(lb.url, 'default', admin);
+      await stream.next((m) => m.type === 'snapshot');
+      streams.push(stream);
+    }
+    const created: string[] = [];
+    const createUser = async (login: string) => {
+      const response = await call(lb.url, admin, 'POST', '/api/v1/domains/default/users', { login, roles: ['agent'] });
+      assert.equal(response.status, 201, JSON.stringify(response.body));
+      created.push((response.body as { id: string }).id);
+      return (response.body as { id: string }).id;
+    };
+    for (let i = 0; i < 6; i += 1) await createUser(`lb-before-${i}`);
+    for (const stream of streams) await stream.next((m) => m.change !== undefined && m.userId === created.at(-1));
+    const position = (stream: EventClient) => ({
+      since: Math.max(...stream.messages.map((m) => m.seq)),
+      changes: Math.max(...stream.messages.map((m) => (m.type === 'snapshot' ? m.data.changes : (m.change ?? 0)))),
+    });
+
+    const victim = servers[1] as ServeProcess;
+    const closed = streams.map((stream) => new Promise<EventClient>((resolve) => stream.socket.once('close', () => resolve(stream))));
+    await until(
+      async () => unanswered().length,
+      (n) => n === 3,
+      10_000,
+    );
+    assert.equal(unanswered().length, 3, 'each process holds one delivery, unanswered');
+    const killedAt = Date.now();
+    victim.child.kill('SIGKILL');
+    await once(victim.child, 'exit');
+    const orphaned = await Promise.race([Promise.any(closed), new Promise<undefined>((resolve) => setTimeout(resolve, 3000))]);
+    assert.ok(orphaned, 'an event client of the killed process lost its connection');
+    // What the killed process was sending: cut with it.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const cut = [...attempts].filter((attempt) => attempt.cutAt !== null && attempt.cutAt >= killedAt).map((attempt) => attempt.id);
+    assert.ok(cut.length >= 1, 'the killed process held a delivery');
+    holding = false;
+    for (const attempt of attempts) attempt.release();
+
+    // The outage: changes (three users) and presence events (a status set, the dead process's connections dropped).
+    const resumeAt = position(orphaned);
+    for (let i = 0; i < 3; i += 1) await createUser(`lb-outage-${i}`);
+    assert.equal((await call(lb.url, admin, 'PUT', `/api/v1/domains/default/users/${phones[0]?.id}/status`, { status: 'dnd' })).status, 200);
+    const resumed = await openEvents(lb.url, 'default', admin, resumeAt);
+    const marker = await createUser('lb-marker');
+    const survivor = streams.find((s) => s !== orphaned && s.socket.readyState === s.socket.OPEN) as EventClient;
+    await survivor.next((m) => m.userId === marker && m.change !== undefined);
+    await resumed.next((m) => m.userId === marker && m.change !== undefined);
+    assert.equal(resumed.messages.filter((m) => m.type === 'snapshot').length, 0, 'resumed, not started over');
+    const numbered = (stream: EventClient) =>
+      stream.messages
+        .filter((m) => m.change === undefined && m.type !== 'snapshot' && m.seq > resumeAt.since && m.seq <= survivor.messages.at(-1)!.seq)
+        .map((m) => m.seq);
+    assert.ok(numbered(survivor).length >= 1, 'presence changed during the outage');
+    assert.deepEqual(
+      numbered(survivor).filter((seq) => !numbered(resumed).includes(seq)),
+      [],
+      'every presence event a live client saw, the resumed one got',
+    );
+    const changes = resumed.messages.filter((m) => m.change !== undefined).map((m) => m.change as number);
+    const lastChange = changes.at(-1) as number;
+    assert.deepEqual(
+      changes,
+      Array.from({ length: lastChange - resumeAt.changes }, (_, i) => resumeAt.changes + 1 + i),
+      'every directory change once, in order',
+    );
+    assert.deepEqual(
+      created.slice(6).filter((id) => !resumed.messages.some((m) => m.change !== undefined && m.userId === id)),
+      [],
+      'the users created during the outage',
+    );
+
+    // Phones: the TCP one on the dead process registers again through another; every binding stands.
+    const cutOff = phones.filter((phone) => phone.stream?.socket.destroyed);
+    assert.ok(cutOff.length >= 1, 'a TCP phone was connected to the killed process');
+    for (const phone of cutOff)
+      assert.match(await register(phone), /^SIP\/2\.0 200 OK/, `TCP phone ${phone.extension} registered again through another process`);
+    for (const phone of phones.filter((p) => p.transport === 'udp'))
+      assert.match(await register(phone), /^SIP\/2\.0 200 OK/, `UDP phone ${phone.extension} refreshed through the load balancer`);
+    for (const phone of phones) {
+      const presence = (await call(lb.url, admin, 'GET', `/api/v1/domains/default/users/${phone.id}/presence`)).body as {
+        registration: { registered: boolean; contacts: { uri: string }[] };
+      };
+      assert.deepEqual(
+        [presence.registration.registered, presence.registration.contacts.map((c) => c.uri)],
+        [true, [`sip:${phone.extension}@127.0.0.1:5099;transport=${phone.transport}`]],
+        `${phone.transport} phone ${phone.extension} still registered`,
+      );
+    }
+
+    // Webhooks: what the dead process held is delivered by another once its lease ends.
+    await receiver.until(() => created.length === new Set(receiver.received.map((r) => r.data.resource.id)).size, 15_000);
+    assert.ok(receiver.received.every((r) => r.verified));
+    assert.deepEqual(
+      cut.filter((id) => !receiver.received.some((r) => r.id === id)),
+      [],
+      'the deliveries the killed process held were delivered',
+    );
+    for (const stream of [...streams, resumed]) stream.socket.terminate();
+    for (const phone of phones) phone.stream?.socket.destroy();
+  });
+
+  it('drains a process stopped with SIGTERM: its import finishes, its event streams and SIP WebSockets are told 1012, and the streams resume through the load balancer', async () => {
+    const leaving = servers[2] as ServeProcess;
+    const streams: EventClient[] = [];
+    // More than there are processes left: the round robin puts some on the one leaving.
+    for (let i = 0; i < 4; i += 1) {
+      const stream = await openEvents(lb.url, 'default', admin);
+      await stream.next((m) => m.type === 'snapshot');
+      streams.push(stream);
+    }
+    // Browser phones' SIP over WebSocket, the same way.
+    const sipSockets: WebSocket[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const socket = new WebSocket(`${lb.url.replace(/^http/, 'ws')}/sip`, 'sip');
+      await once(socket, 'open');
+      sipSockets.push(socket);
+    }
+    const ROWS = 2000;
+    const file = ['login,firstName,lastName', ...Array.from({ length: ROWS }, (_, i) => `drained.${i},Drained,No ${i}`)].join('\n');
+    // Straight to the process that will leave, so that it is the one running the import.
+    const importing = fetch(`${leaving.url}/api/v1/domains/default/users/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${admin}` },
+      body: file,
+    });
+    const running = await (streams[0] as EventClient).next((m) => m.type === 'job' && m.data.state === 'running', 10_000);
+    const closes = streams.map((stream) => new Promise<number>((resolve) => stream.socket.once('close', (code) => resolve(code))));
+    const sipCloses = sipSockets.map((socket) => new Promise<number>((resolve) => socket.once('close', (code) => resolve(code))));
+    const stoppedAt = Date.now();
+    leaving.child.kill('SIGTERM');
+    const answer = await importing;
+    assert.equal(answer.status, 200, await answer.clone().text());
+    assert.equal(((await answer.json()) as { created: number }).created, ROWS, 'the import in flight finished');
+    const [code] = (await once(leaving.child, 'exit')) as [number | null];
+    assert.equal(code, 0, 'drained and exited 0');
+
+    const told = (await Promise.all(closes.map((closed) => Promise.race([closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000))])))).map(
+      (code, i) => ({ code, stream: streams[i] as EventClient }),
+    );
+    const cut = told.filter((t) => t.code !== null);
+    assert.ok(cut.length >= 1, 'an event client was on the stopped process');
+    assert.deepEqual(
+      cut.map((t) => t.code),
+      cut.map(() => 1012),
+      'closed with 1012 Service Restart',
+    );
+    const sipCut = (
+      await Promise.all(sipCloses.map((closed) => Promise.race([closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 200))])))
+    ).filter((code) => code !== null);
+    assert.ok(sipCut.length >= 1, 'a SIP WebSocket was on the stopped process');
+    assert.deepEqual(
+      sipCut,
+      sipCut.map(() => 1012),
+      'SIP over WebSocket closed with 1012 too',
+    );
+    for (const [i, { stream }] of cut.entries()) {
+      const since = Math.max(...stream.messages.map((m) => m.seq));
+      const changes = Math.max(...stream.messages.map((m) => (m.type === 'snapshot' ? m.data.changes : (m.change ?? 0))));
+      const resumed = await openEvents(lb.url, 'default', admin, { since, changes });
+      const marker = await call(lb.url, admin, 'POST', '/api/v1/domains/default/users', { login: `drain-marker-${i}`, roles: ['agent'] });
+      assert.equal(marker.status, 201);
+      await resumed.next((m) => m.userId === (marker.body as { id: string }).id && m.change !== undefined, 10_000);
+      assert.equal(resumed.messages.filter((m) => m.type === 'snapshot').length, 0, 'resumed on another process');
+      const finished = [...stream.messages, ...resumed.messages].find((m) => m.type === 'job' && m.data.id === running.data.id && m.data.state !== 'running');
+      assert.equal(finished?.data.state, 'succeeded', 'the end of the import, live or replayed');
+      assert.ok(Date.parse(finished?.data.finishedAt) > stoppedAt, 'the import was still running when the process was told to stop');
+      resumed.socket.terminate();
+    }
+    for (const stream of streams) stream.socket.terminate();
+    for (const socket of sipSockets) socket.terminate();
+  });
+});
+
+/**
+ * SIP over UDP as a phone sends it, from one port: the same request again after 500 ms, 1 s and
+ * 2 s until a SIP answer comes. What is not SIP is ignored: nginx sends an empty datagram when the
+ * process it chose refused the request.
+ */
+async function retransmitted(port: number, message: string): Promise<string> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  try {
+    const answer = new Promise<string>((resolve) => socket.on('message', (data) => data.toString().startsWith('SIP/2.0 ') && resolve(data.toString())));
+    for (const waitMs of [500, 1000, 2000]) {
+      socket.send(message, port, '127.0.0.1');
+      const answered = await Promise.race([answer, new Promise<null>((resolve) => setTimeout(() => resolve(null), waitMs))]);
+      if (answered !== null) return answered;
+    }
+    throw new Error('no SIP answer over UDP after three tries');
+  } finally {
+    socket.close();
+  }
 }

@@ -31,6 +31,7 @@ import { traceRequests } from './tracing/tracer.ts';
 import { Problem } from './http/problem.ts';
 import { serializerCompiler } from './http/serializer.ts';
 import { healthRoutes } from './http/health.ts';
+import { installDrain } from './http/drain.ts';
 import { passwordRoutes } from './passwords/routes.ts';
 import { licenseRoutes } from './licenses/routes.ts';
 import { lockoutRoutes } from './lockout/routes.ts';
@@ -178,7 +179,8 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   const feed = new FeedTail(storage.db, config.changePollMs, (error) => app.log.error({ err: error }, 'reading the change feed failed'));
   await feed.start();
   app.addHook('onClose', () => feed.stop());
-  const deps = { db: storage.db, config, cache, presence, ...safeguardsFor(storage.db, config) };
+  const drain = installDrain(app);
+  const deps = { db: storage.db, config, cache, presence, drain, ...safeguardsFor(storage.db, config) };
   const userReaders = new ReaderThreads(
     userReads,
     siblingModule(import.meta.url, 'users/reads'),
@@ -244,7 +246,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   app.addHook('onReady', async () => webhooks.start());
   app.addHook('onClose', () => webhooks.stop());
   publishDirectoryChanges(app, feed, presence, cache);
-  return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache, presence, registrar, sipConnections });
+  return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[], cache, presence, registrar, sipConnections, drain });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

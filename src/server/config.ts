@@ -109,6 +109,7 @@ const environment = z
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
     OTEL_SERVICE_NAME: z.string().min(1).default('switchboard'),
+    SWITCHBOARD_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((e) => (e.SWITCHBOARD_TLS_CERT === undefined) === (e.SWITCHBOARD_TLS_KEY === undefined), {
@@ -193,6 +194,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** Where OpenTelemetry traces go (OTLP over HTTP), or null: none are made. */
   tracing: { endpoint: string; serviceName: string } | null;
+  /** How long a stopping process (SIGTERM) waits for its requests and jobs before it cuts them. */
+  drainMs: number;
 }
 
 export interface TlsFiles {
@@ -276,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     metricsToken: e.SWITCHBOARD_METRICS_TOKEN,
     tracing: tracesEndpoint(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_EXPORTER_OTLP_ENDPOINT, e.OTEL_SERVICE_NAME),
+    drainMs: e.SWITCHBOARD_DRAIN_MS,
     sipConnections: {
       perAddress: e.SWITCHBOARD_SIP_CONNECTIONS_PER_ADDRESS,
       total: e.SWITCHBOARD_SIP_MAX_CONNECTIONS,

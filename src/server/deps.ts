@@ -7,6 +7,7 @@ import type { PasswordChecker } from './passwords/checker.ts';
 import type { SecretCipher } from './secrets/cipher.ts';
 import type { PresenceEngine } from './presence/engine.ts';
 import type { CrmGate } from './crm-gate/gate.ts';
+import type { Drain } from './http/drain.ts';
 
 /** What every feature's routes receive: passed explicitly, never reached through decorators. */
 export interface Deps {
@@ -17,6 +18,8 @@ export interface Deps {
   cipher: SecretCipher;
   presence: PresenceEngine;
   crm: CrmGate;
+  /** Where started work (jobs) is tracked, so a stopping process lets it finish. */
+  drain: Drain;
 }
 
 /** Fastify typed by the Zod schemas each route declares. */

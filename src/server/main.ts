@@ -1,6 +1,7 @@
 import { buildApp } from './app.ts';
 import { listenSip, listenSipTls } from './registrar/transports.ts';
 import { readTlsCredentials, renewOnHangup } from './tls/credentials.ts';
+import { drainApp } from './http/drain.ts';
 import { pruneExpiredSessions } from './sessions/store.ts';
 import { moveSignInAudit } from './audit/store.ts';
 import { loadConfig } from './config.ts';
@@ -80,11 +81,14 @@ export async function serve(): Promise<void> {
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 
+  // A stop drains first: no new connection, WebSocket clients sent elsewhere, what runs finished
+  // within the grace; then closing cancels whatever still runs.
   const stop = async (signal: string) => {
-    app.log.info({ signal }, 'stopping');
+    app.log.info({ signal, graceMs: config.drainMs }, 'draining');
     clearInterval(timer);
     await sip?.close();
     await sipTls?.close();
+    if (!(await drainApp(app, app.drain, config.drainMs))) app.log.warn({ graceMs: config.drainMs }, 'the drain grace ran out: what still ran is cut');
     await app.close();
     await storage.close();
     process.exit(0);

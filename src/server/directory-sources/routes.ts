@@ -23,7 +23,7 @@ const jobParams = sourceParams.extend({ job: z.string().max(64) });
 /** A scheduled sync acts as the server, with every permission a role may hold and no platform power. */
 const scheduler: Requester = { id: null, login: 'system', platformAdmin: false, permissions: new Set(grantablePermissions) };
 
-export function directorySourceRoutes(router: Router, { db, cipher, passwords, presence, cache }: Deps): void {
+export function directorySourceRoutes(router: Router, { db, cipher, passwords, presence, cache, drain }: Deps): void {
   const guards = { passwords, cipher };
   const jobs = new SyncJobs((domainId, view) => presence.store.publish(domainId, { type: 'job', userId: null, data: view }));
   const startSync = (requester: Requester, domain: DomainRecord, source: SourceRow, dryRun: boolean) => {
@@ -33,6 +33,7 @@ export function directorySourceRoutes(router: Router, { db, cipher, passwords, p
     );
     // The sync ends outside any request's answer: what was read while it ran is not served again.
     void job.done.then(() => cache.invalidateAll());
+    drain.track(job.done);
     return job;
   };
   const schedule = new SyncSchedule(

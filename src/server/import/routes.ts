@@ -56,7 +56,7 @@ const MAX_FILE = 1024 * 2 ** 20;
  * imported by a job; the request waits for the job, or, with `Prefer: respond-async`, is answered
  * 202 at once with the job to follow.
  */
-export function importRoutes(router: Router, { db, config, passwords, cipher, presence, cache, crm }: Deps): ImportLauncher {
+export function importRoutes(router: Router, { db, config, passwords, cipher, presence, cache, crm, drain }: Deps): ImportLauncher {
   const guards = { passwords, cipher, crm };
   void sweepOrphanedSpools();
   const jobs = new ImportJobs((domainId, view) => presence.store.publish(domainId, { type: 'job', userId: null, data: view }));
@@ -107,6 +107,8 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
       return report;
     };
     const job = jobs.start(domain.id, id, requester.login, task, forget(id));
+    // A process stopping (SIGTERM) lets the import finish within its grace before it cancels it.
+    drain.track(job.done);
     // The import ends outside any request's answer: what was read while it ran is not served again.
     void job.done.then(() => cache.invalidateAll());
     if (/\brespond-async\b/i.test(String(request.headers.prefer ?? ''))) {
