@@ -329,12 +329,14 @@ describe('three server processes on one PostgreSQL and one Redis, behind the loa
           extension: `610${i}`,
           secret: sip.secret,
           transport: i < 3 ? ('tcp' as const) : ('udp' as const),
+          address: `127.0.0.${2 + i}`,
           stream: undefined as SipStream | undefined,
         };
       }),
     );
     const register = async (phone: (typeof phones)[number]) => {
-      if (phone.transport === 'tcp') phone.stream = await openSipStream(lb.sipPort);
+      // Each TCP phone from an address of its own: nginx names it to the process in a PROXY header.
+      if (phone.transport === 'tcp') phone.stream = await openSipStream(lb.sipPort, phone.address);
       const stream = phone.stream;
       return registerWithDigest(lb.sipPort, {
         user: phone.extension,
@@ -348,6 +350,12 @@ describe('three server processes on one PostgreSQL and one Redis, behind the loa
     };
     // One after the other, so the round robin puts a phone of each transport on every process.
     for (const phone of phones) assert.match(await register(phone), /^SIP\/2\.0 200 OK/, `${phone.transport} phone ${phone.extension} registered`);
+    for (const phone of phones.filter((p) => p.transport === 'tcp')) {
+      const presence = (await call(lb.url, admin, 'GET', `/api/v1/domains/default/users/${phone.id}/presence`)).body as {
+        registration: { contacts: { source: string }[] };
+      };
+      assert.equal(presence.registration.contacts[0]?.source, `${phone.address}:${phone.stream?.socket.localPort}`, 'the process saw the phone, not nginx');
+    }
     const backends = servers.map((s) => `127.0.0.1:${s.sipPort}`);
     // nginx logs a UDP session once its answer went back.
     const udpUpstreams = async () => [...new Set(lb.sipLog().flatMap((l) => (l.protocol === 'UDP' ? [l.upstream] : [])))].sort();
