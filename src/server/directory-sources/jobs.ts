@@ -1,4 +1,5 @@
 import { Problem } from '../http/problem.ts';
+import type { JobBoard, SharedJob } from '../jobs/board.ts';
 import { syncRunning } from './commands.ts';
 import type { SyncJobView, SyncReport } from './schema.ts';
 
@@ -9,18 +10,22 @@ interface Job {
   done: Promise<SyncJobView>;
 }
 
-/** How long a finished job is kept to be read. */
+/** How long a finished job is kept in the process that ran it (its row, for the others, as long). */
 const KEPT_MS = 60 * 60 * 1000;
 
 /**
  * Syncs running in this process and the ones finished in the last hour, as the import keeps its
  * jobs: each change of a job is published to its domain's event stream (`job` events, counts
- * only), the job itself is answered by the process that runs it. One sync of a source at a time.
+ * only), the job is answered from memory by the process that runs it and from the board by any
+ * other. One sync of a source at a time in a process (the schedule claims a sync cluster-wide).
  */
 export class SyncJobs {
   readonly #jobs = new Map<string, Job>();
 
-  constructor(private readonly publish: (domainId: string, event: Omit<SyncJobView, 'result'>) => Promise<void>) {}
+  constructor(
+    private readonly publish: (domainId: string, event: Omit<SyncJobView, 'result'>) => Promise<void>,
+    private readonly board: JobBoard,
+  ) {}
 
   start(
     domainId: string,
@@ -47,8 +52,10 @@ export class SyncJobs {
       const { result: _result, ...event } = view;
       void this.publish(domainId, { ...event, progress: { ...view.progress } }).catch(() => undefined);
     };
-    const finish = (state: SyncJobView['state'], fields: Partial<SyncJobView>) => {
-      Object.assign(view, { state, finishedAt: new Date().toISOString(), ...fields });
+    const finish = async (state: SyncJobView['state'], fields: Partial<SyncJobView>) => {
+      const end = { ...view, state, finishedAt: new Date().toISOString(), ...fields };
+      await this.board.closed(end);
+      Object.assign(view, end);
       changed();
       setTimeout(() => this.#jobs.delete(id), KEPT_MS).unref();
       return { ...view };
@@ -56,6 +63,7 @@ export class SyncJobs {
     let reported = 0;
     const done = task(abort.signal, (entries) => {
       view.progress = { entries };
+      this.board.progressed(id, view.progress);
       // At most four events a second: a large directory comes in many pages.
       if (Date.now() - reported < 250) return;
       reported = Date.now();
@@ -70,6 +78,7 @@ export class SyncJobs {
     );
     const job = { domainId, view, abort, done };
     this.#jobs.set(id, job);
+    this.board.opened(domainId, view, () => void this.cancel(job));
     changed();
     return job;
   }
@@ -77,6 +86,18 @@ export class SyncJobs {
   get(domainId: string, id: string): Job | undefined {
     const job = this.#jobs.get(id);
     return job?.domainId === domainId ? job : undefined;
+  }
+
+  /** A sync of any process of the cluster. */
+  async read(domainId: string, id: string): Promise<SyncJobView | undefined> {
+    const job = this.get(domainId, id);
+    return job ? { ...job.view } : viewOf(await this.board.read(domainId, id));
+  }
+
+  /** Cancels a sync of any process of the cluster; answers it once ended. */
+  async cancelAnywhere(domainId: string, id: string): Promise<SyncJobView | undefined> {
+    const job = this.get(domainId, id);
+    return job ? this.cancel(job) : viewOf(await this.board.cancel(domainId, id));
   }
 
   /** Cancels a running sync: its transaction rolls back, so nothing of it stays. */
@@ -89,5 +110,8 @@ export class SyncJobs {
   async close(): Promise<void> {
     await Promise.all([...this.#jobs.values()].map((job) => this.cancel(job)));
     this.#jobs.clear();
+    this.board.close();
   }
 }
+
+const viewOf = (job: SharedJob | undefined) => job as SyncJobView | undefined;
