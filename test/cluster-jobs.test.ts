@@ -78,7 +78,15 @@ describe('jobs and timers of two processes on one PostgreSQL and one Redis', () 
   };
 
   const usersLike = async (pattern: string) =>
-    Number((await storage.db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).where('login', 'like', pattern).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await storage.db
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('login', 'like', pattern)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   before(async () => {
     database = await freshStorage('postgres');

@@ -8,6 +8,8 @@ interface Job {
   view: SyncJobView;
   abort: AbortController;
   done: Promise<SyncJobView>;
+  /** Its row is written: every process of the cluster finds it. */
+  recorded: Promise<void>;
 }
 
 /** How long a finished job is kept in the process that ran it (its row, for the others, as long). */
@@ -61,6 +63,8 @@ export class SyncJobs {
       return { ...view };
     };
     let reported = 0;
+    // Its row is asked for before the task takes a connection (SQLite in memory has one).
+    const recorded = this.board.opened(domainId, view, () => void this.cancel(job));
     const done = task(abort.signal, (entries) => {
       view.progress = { entries };
       this.board.progressed(id, view.progress);
@@ -76,9 +80,8 @@ export class SyncJobs {
         return finish('failed', { error: { status: problem.status, code: problem.code, detail: problem.detail } });
       },
     );
-    const job = { domainId, view, abort, done };
+    const job: Job = { domainId, view, abort, done, recorded };
     this.#jobs.set(id, job);
-    this.board.opened(domainId, view, () => void this.cancel(job));
     changed();
     return job;
   }

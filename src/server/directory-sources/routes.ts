@@ -6,7 +6,7 @@ import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import type { Deps, Router } from '../deps.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import type { Requester } from '../users/commands.ts';
-import { createSource, mustFindSource, removeSource, updateSource } from './commands.ts';
+import { createSource, mustFindSource, removeSource, syncRunning, updateSource } from './commands.ts';
 import { SyncJobs } from './jobs.ts';
 import { JobBoard } from '../jobs/board.ts';
 import { SyncSchedule } from './schedule.ts';
@@ -124,8 +124,10 @@ export function directorySourceRoutes(router: Router, { db, cipher, passwords, p
     handler: async (request, reply) => {
       const domain = domainOf(request);
       const source = await mustFindSource(db, domain.id, request.params.id);
+      if (await board.running(domain.id, 'directory.sync', source.id)) throw syncRunning();
       const job = startSync(actorOf(request), domain, source, request.query.dryRun);
       if (/\brespond-async\b/i.test(String(request.headers.prefer ?? ''))) {
+        await job.recorded;
         return reply
           .code(202)
           .header('preference-applied', 'respond-async')

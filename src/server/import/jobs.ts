@@ -55,6 +55,8 @@ interface Job {
   view: JobView;
   abort: AbortController;
   done: Promise<JobView>;
+  /** Its row is written: every process of the cluster finds it. */
+  recorded: Promise<void>;
 }
 
 /** How long a finished job (and its spool folder) is kept in the process that ran it. */
@@ -110,6 +112,8 @@ export class ImportJobs {
       setTimeout(() => void this.#forget(id, cleanup), KEPT_MS).unref();
       return { ...view };
     };
+    // Its row is asked for before the task takes a connection (SQLite in memory has one).
+    const recorded = this.board.opened(domainId, view, () => void this.cancel(job));
     const done = task(abort.signal, (p) => {
       countImportRows(p.rows - view.progress.rows);
       view.progress = p;
@@ -125,9 +129,8 @@ export class ImportJobs {
         });
       },
     );
-    const job = { domainId, view, abort, done };
+    const job: Job = { domainId, view, abort, done, recorded };
     this.#jobs.set(id, job);
-    this.board.opened(domainId, view, () => void this.cancel(job));
     changed();
     return job;
   }

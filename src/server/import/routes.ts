@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { appendFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -117,6 +117,7 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
     // The import ends outside any request's answer: what was read while it ran is not served again.
     void job.done.then(() => cache.invalidateAll());
     if (/\brespond-async\b/i.test(String(request.headers.prefer ?? ''))) {
+      await job.recorded;
       return reply
         .code(202)
         .header('preference-applied', 'respond-async')
@@ -273,7 +274,10 @@ const sendErrorReport = (reply: FastifyReply, report: string | Readable) =>
  * (its secret cells are empty), and the generated SIP secrets as sealed (see `launch`).
  */
 async function keptFiles(dir: string): Promise<KeptFiles> {
-  const [report, secrets] = await Promise.all([readFile(join(dir, 'report.csv')).catch(() => null), readFile(join(dir, 'secrets.sealed'), 'utf8').catch(() => null)]);
+  const [report, secrets] = await Promise.all([
+    readFile(join(dir, 'report.csv')).catch(() => null),
+    readFile(join(dir, 'secrets.sealed'), 'utf8').catch(() => null),
+  ]);
   // The row is the secrets' one copy now: answered once, from whichever process is asked.
   await rm(join(dir, 'secrets.sealed'), { force: true });
   return { report: report && (await gzipped(report)).toString('base64'), secrets };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/schema.ts';
-import { beat, endOrphan, insertJob, jobById, jobReport, requestCancel, takeSecrets, writeEnd, writeProgress, type JobRow } from './store.ts';
+import { beat, endOrphan, insertJob, jobById, jobReport, requestCancel, runningOn, takeSecrets, writeEnd, writeProgress, type JobRow } from './store.ts';
 
 /** A job as every process reads it: the fields of an import's or a sync's view. */
 export interface SharedJob {
@@ -60,12 +60,17 @@ export class JobBoard {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  /** A job started in this process; `cancel` is called when another process asks. */
-  opened(domainId: string, job: SharedJob, cancel: () => void): void {
+  /**
+   * A job started in this process; `cancel` is called when another process asks. Answers once its
+   * row is written: a job answered 202 is then found by every process.
+   */
+  opened(domainId: string, job: SharedJob, cancel: () => void): Promise<void> {
     const now = new Date().toISOString();
     const row = { ...rowOf(domainId, job), owner: this.owner, heartbeat_at: now };
-    this.#local.set(job.id, { cancel, writes: this.#write(() => insertJob(this.db, row)), writtenAt: 0 });
+    const writes = this.#write(() => insertJob(this.db, row));
+    this.#local.set(job.id, { cancel, writes, writtenAt: 0 });
     this.#timer ??= setInterval(() => void this.#beat(), BEAT_MS).unref();
+    return writes;
   }
 
   progressed(id: string, progress: unknown): void {
@@ -110,6 +115,11 @@ export class JobBoard {
     if (row.state !== 'running' || row.heartbeat_at >= stale.toISOString()) return jobOf(row);
     await endOrphan(this.db, id, stale, now, JSON.stringify(orphaned));
     return jobOf((await jobById(this.db, domainId, id, this.kinds)) ?? row);
+  }
+
+  /** Whether a job of `kind` on `source` runs in any live process of the cluster. */
+  running(domainId: string, kind: string, source: string): Promise<boolean> {
+    return runningOn(this.db, domainId, kind, source, new Date(Date.now() - ORPHANED_AFTER_MS));
   }
 
   /** Asks the process running a job to cancel it, and answers the job once it ended (or the wait did). */

@@ -5,7 +5,20 @@ export const JOB_KEPT_MS = 60 * 60 * 1000;
 
 export type JobRow = Omit<JobsTable, 'report' | 'secrets' | 'owner' | 'cancel_requested_at'>;
 
-const viewColumns = ['id', 'domain_id', 'kind', 'source', 'state', 'started_by', 'started_at', 'finished_at', 'progress', 'result', 'error', 'heartbeat_at'] as const;
+const viewColumns = [
+  'id',
+  'domain_id',
+  'kind',
+  'source',
+  'state',
+  'started_by',
+  'started_at',
+  'finished_at',
+  'progress',
+  'result',
+  'error',
+  'heartbeat_at',
+] as const;
 
 export async function insertJob(db: Db, row: JobRow & { owner: string }): Promise<void> {
   await db.insertInto('jobs').values(row).execute();
@@ -38,6 +51,20 @@ export async function beat(db: Db, owner: string, now: Date): Promise<string[]> 
 
 export async function jobById(db: Db, domainId: string, id: string, kinds: string[]): Promise<JobRow | undefined> {
   return db.selectFrom('jobs').select(viewColumns).where('id', '=', id).where('domain_id', '=', domainId).where('kind', 'in', kinds).executeTakeFirst();
+}
+
+/** Whether a job of `kind` on `source` runs, its process alive since `aliveSince`. */
+export async function runningOn(db: Db, domainId: string, kind: string, source: string, aliveSince: Date): Promise<boolean> {
+  const row = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('domain_id', '=', domainId)
+    .where('kind', '=', kind)
+    .where('source', '=', source)
+    .where('state', '=', 'running')
+    .where('heartbeat_at', '>=', aliveSince.toISOString())
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Asks the process running a job to cancel it (see beat); answers whether the job still ran. */
