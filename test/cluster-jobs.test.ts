@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type Storage } from '../src/server/db/connect.ts';
 import { freshStorage } from './databases.ts';
+import { PEOPLE, startSlapd, SYNC_DN, SYNC_PASSWORD } from './slapd.ts';
 import { dropRedisKeys, serveProcess, stopProcesses, type ServeProcess } from './serve-process.ts';
 
 const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -157,6 +158,39 @@ describe('jobs and timers of two processes on one PostgreSQL and one Redis', () 
     assert.equal(secrets.status, 200);
     assert.match(await secrets.text(), /near1,610001,/);
     assert.equal((await call(a, `/jobs/${started.id}/secrets.csv`)).status, 404, 'the secrets are answered once, by any process');
+  });
+
+  it('answers through process B a directory sync that process A runs, and refuses there a second sync of its source', async () => {
+    const slapd = await startSlapd(300);
+    try {
+      const created = await call(a, '/directory-sources', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'corp-ldap', url: slapd.url, bindDn: SYNC_DN, bindPassword: SYNC_PASSWORD, baseDn: PEOPLE, preset: 'openLdap' }),
+      });
+      assert.equal(created.status, 201);
+      const source = ((await created.json()) as { id: string }).id;
+      const started = await call(a, `/directory-sources/${source}/sync`, { method: 'POST', headers: { prefer: 'respond-async' } });
+      assert.equal(started.status, 202);
+      const job = (await started.json()) as Job;
+
+      const second = await call(b, `/directory-sources/${source}/sync?dryRun=true`, { method: 'POST' });
+      const seen = await call(b, `/directory-sources/${source}/jobs/${job.id}`);
+      assert.equal(seen.status, 200, 'B answers the job A runs');
+      const { state } = (await seen.json()) as Job;
+      if (state === 'running') assert.equal(second.status, 409, 'one sync of a source at a time, in the whole cluster');
+
+      const deadline = Date.now() + 30_000;
+      let finished: Job & { result: { created: number } | null };
+      do {
+        await sleep(50);
+        finished = (await (await call(b, `/directory-sources/${source}/jobs/${job.id}`)).json()) as typeof finished;
+      } while (finished.state === 'running' && Date.now() < deadline);
+      assert.equal(finished.state, 'succeeded');
+      assert.equal(finished.result?.created, 300);
+    } finally {
+      await slapd.close();
+    }
   });
 
   it('runs housekeeping in one process of the two, and in the other once the first is killed; its import is shown failed', async () => {
