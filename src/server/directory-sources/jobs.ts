@@ -19,7 +19,8 @@ const KEPT_MS = 60 * 60 * 1000;
  * Syncs running in this process and the ones finished in the last hour, as the import keeps its
  * jobs: each change of a job is published to its domain's event stream (`job` events, counts
  * only), the job is answered from memory by the process that runs it and from the board by any
- * other. One sync of a source at a time in a process (the schedule claims a sync cluster-wide).
+ * other. One sync of a source at a time: here in a process, across the cluster by the board (a
+ * started sync is refused while another process runs one) and the schedule's claim.
  */
 export class SyncJobs {
   readonly #jobs = new Map<string, Job>();
