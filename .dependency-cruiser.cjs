@@ -3,7 +3,7 @@
  * A feature folder under src/server reads schema.ts, rules.ts, store.ts, commands.ts, routes.ts;
  * shared plumbing sits in folders that know no feature.
  */
-const infrastructure = '^src/server/(http|db|secrets|identifiers|tenancy|networks|permissions|threads|tracing)/';
+const infrastructure = '^src/server/(http|db|secrets|identifiers|tenancy|networks|permissions|threads|tracing|leases|jobs)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -31,6 +31,7 @@ const environment = z
     SWITCHBOARD_PURGE_AFTER_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
     SWITCHBOARD_CHANGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     SWITCHBOARD_CHANGE_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(250),
+    SWITCHBOARD_HOUSEKEEPING_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(3_600_000),
     /** For bench/change-feed only: `off` writes no change entries, to measure what the feed costs. */
     SWITCHBOARD_CHANGE_FEED: z.enum(['on', 'off']).default('on'),
     SWITCHBOARD_BODY_LIMIT: z.coerce
@@ -144,6 +145,8 @@ export interface Config {
   changeRetentionDays: number;
   /** How often each process reads the change feed for what other processes committed. */
   changePollMs: number;
+  /** How often the purge and prunes run, once per cluster (a short one only for tests). */
+  housekeepingIntervalMs: number;
   /**
    * Whether writes record change entries. Off only to measure the feed's cost (bench/change-feed):
    * without it webhooks, directory events and other processes' caches miss every change.
@@ -239,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     purgeAfterDays: e.SWITCHBOARD_PURGE_AFTER_DAYS,
     changeRetentionDays: e.SWITCHBOARD_CHANGE_RETENTION_DAYS,
     changePollMs: e.SWITCHBOARD_CHANGE_POLL_MS,
+    housekeepingIntervalMs: e.SWITCHBOARD_HOUSEKEEPING_INTERVAL_MS,
     changeFeed: e.SWITCHBOARD_CHANGE_FEED === 'on',
     bodyLimit: e.SWITCHBOARD_BODY_LIMIT,
     trustedProxies: e.SWITCHBOARD_TRUSTED_PROXIES,

@@ -14,8 +14,11 @@ import { pruneChanges } from './changes/store.ts';
 import { pruneDeliveries } from './webhooks/store.ts';
 import { safeguardsFor } from './users/safeguards.ts';
 import { purgeDeletedUsers } from './users/purge.ts';
+import { Lease } from './leases/lease.ts';
+import { pruneJobs } from './jobs/store.ts';
 
-const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
+/** How often a process asks for the housekeeping lease: it moves within about twice this of its holder's death. */
+const HOUSEKEEPING_LEASE_MS = 15_000;
 
 /** Starts the service: configuration, database, first start, HTTP, housekeeping, graceful stop. */
 export async function serve(): Promise<void> {
@@ -41,7 +44,12 @@ export async function serve(): Promise<void> {
       : undefined;
   if (config.tls) renewOnHangup(config.tls, [(renewed) => app.server.setSecureContext(renewed), ...(sipTls ? [sipTls.renew] : [])], app.log);
 
+  // Once per cluster: the process holding the lease does it.
+  const lease = new Lease(storage.db, 'housekeeping', Math.min(config.housekeepingIntervalMs, HOUSEKEEPING_LEASE_MS), (error) =>
+    app.log.error({ err: error }, 'the housekeeping lease could not be asked for'),
+  );
   const housekeeping = async () => {
+    if (!lease.held) return;
     try {
       const purged = await purgeDeletedUsers(storage.db, config.purgeAfterDays);
       await pruneExpiredSessions(storage.db);
@@ -51,15 +59,16 @@ export async function serve(): Promise<void> {
       await pruneChanges(storage.db, new Date(Date.now() - config.changeRetentionDays * 86_400_000));
       // The delivery log is kept as long as the feed it was made from.
       await pruneDeliveries(storage.db, new Date(Date.now() - config.changeRetentionDays * 86_400_000));
+      await pruneJobs(storage.db, new Date());
       app.cache.invalidateAll();
-      if (purged > 0) app.log.info({ purged }, 'purged deleted users');
+      app.log.info({ purged }, 'housekeeping done');
     } catch (error) {
       app.log.error({ err: error }, 'housekeeping failed');
     }
   };
-  const timer = setInterval(housekeeping, HOUSEKEEPING_INTERVAL_MS);
+  const timer = setInterval(housekeeping, config.housekeepingIntervalMs);
   timer.unref();
-  void housekeeping();
+  void lease.start().then(housekeeping);
 
   // Printed, not logged: the generated password is shown once, to whoever started the service.
   const lines = [
@@ -86,6 +95,7 @@ export async function serve(): Promise<void> {
   const stop = async (signal: string) => {
     app.log.info({ signal, graceMs: config.drainMs }, 'draining');
     clearInterval(timer);
+    await lease.stop();
     await sip?.close();
     await sipTls?.close();
     if (!(await drainApp(app, app.drain, config.drainMs))) app.log.warn({ graceMs: config.drainMs }, 'the drain grace ran out: what still ran is cut');

@@ -25,6 +25,7 @@ import { directorySources } from './migrations/2026-11-30-directory-sources.ts';
 import { identityProviders } from './migrations/2026-11-30-identity-providers.ts';
 import { subscriberDigests } from './migrations/2026-11-30-subscriber-digests.ts';
 import { externalIds } from './migrations/2026-11-30-external-ids.ts';
+import { jobsAndLeases } from './migrations/2026-11-30-jobs-and-leases.ts';
 import { searchWalkIndex } from './migrations/2026-11-30-search-walk-index.ts';
 
 /**
@@ -57,6 +58,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30.08-identity-providers': identityProviders,
   '2026-11-30.09-subscriber-digests': subscriberDigests,
   '2026-11-30.10-external-ids': externalIds,
+  '2026-11-30.11-jobs-and-leases': jobsAndLeases,
   '2026-11-30.12-search-walk-index': searchWalkIndex,
 };
 

@@ -28,6 +28,10 @@ export interface Database {
   directory_sources: DirectorySourcesTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  /** Imports, migrations and directory syncs, as every process of a cluster sees them (see jobs/). */
+  jobs: JobsTable;
+  /** Who runs a once-per-cluster timer, until when (see leases/). */
+  leases: { name: string; holder: string; expires_at: string };
   password_history: { user_id: string; password_hash: string; created_at: string };
   login_failures: { key: string; failures: number; lockouts: number; last_failure_at: string; locked_until: string | null };
   recovery_codes: { user_id: string; code_hash: string; used_at: string | null };
@@ -390,4 +394,25 @@ export interface DirectorySourcesTable {
   last_sync: string | null;
   created_at: string;
   updated_at: string;
+}
+
+export interface JobsTable {
+  id: string;
+  domain_id: string;
+  kind: string;
+  source: string | null;
+  state: string;
+  started_by: string;
+  started_at: string;
+  finished_at: string | null;
+  /** JSON, as the job's view carries them. */
+  progress: string;
+  result: string | null;
+  error: string | null;
+  /** The process that runs the job, proving it alive at `heartbeat_at`. */
+  owner: string;
+  heartbeat_at: string;
+  cancel_requested_at: string | null;
+  report: string | null;
+  secrets: string | null;
 }

@@ -30,7 +30,7 @@ describe('The sign-in file beside an SQLite directory', () => {
     const { rows } = await sql<{ name: string }>`select name from sign_in.sqlite_master where type = 'table' order by name`.execute(service.db);
     assert.deepEqual(
       rows.map((r) => r.name),
-      ['audit_outbox', 'login_failures', 'sessions', 'sso_sessions'],
+      ['audit_outbox', 'jobs', 'leases', 'login_failures', 'sessions', 'sso_sessions'],
     );
   });
 

@@ -6,10 +6,11 @@ import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import type { Deps, Router } from '../deps.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import type { Requester } from '../users/commands.ts';
-import { createSource, mustFindSource, removeSource, updateSource } from './commands.ts';
+import { createSource, mustFindSource, removeSource, syncRunning, updateSource } from './commands.ts';
 import { SyncJobs } from './jobs.ts';
+import { JobBoard } from '../jobs/board.ts';
 import { SyncSchedule } from './schedule.ts';
-import { directorySourceCreate, directorySourceUpdate, directorySourceView, syncJobView, syncQuery, syncReport } from './schema.ts';
+import { directorySourceCreate, directorySourceUpdate, directorySourceView, syncJobView, syncQuery, syncReport, type SyncJobView } from './schema.ts';
 import { listSources, toSourceView, type SourceRow } from './store.ts';
 import { syncSource } from './sync.ts';
 
@@ -25,7 +26,8 @@ const scheduler: Requester = { id: null, login: 'system', platformAdmin: false, 
 
 export function directorySourceRoutes(router: Router, { db, cipher, passwords, presence, cache, drain }: Deps): void {
   const guards = { passwords, cipher };
-  const jobs = new SyncJobs((domainId, view) => presence.store.publish(domainId, { type: 'job', userId: null, data: view }));
+  const board = new JobBoard(db, ['directory.sync'], (error) => router.log.error({ err: error }, 'a sync job could not be written for the cluster'));
+  const jobs = new SyncJobs((domainId, view) => presence.store.publish(domainId, { type: 'job', userId: null, data: view }), board);
   const startSync = (requester: Requester, domain: DomainRecord, source: SourceRow, dryRun: boolean) => {
     const id = timeOrderedId();
     const job = jobs.start(domain.id, source.id, id, requester.login, (signal, onProgress) =>
@@ -46,9 +48,8 @@ export function directorySourceRoutes(router: Router, { db, cipher, passwords, p
     await schedule.stop();
     await jobs.close();
   });
-  const jobOf = (domainId: string, sourceId: string, id: string) => {
-    const job = jobs.get(domainId, id);
-    if (!job || job.view.source !== sourceId) throw notFound('Sync job');
+  const jobOf = (sourceId: string, job: SyncJobView | undefined) => {
+    if (!job || job.source !== sourceId) throw notFound('Sync job');
     return job;
   };
 
@@ -124,8 +125,10 @@ export function directorySourceRoutes(router: Router, { db, cipher, passwords, p
     handler: async (request, reply) => {
       const domain = domainOf(request);
       const source = await mustFindSource(db, domain.id, request.params.id);
+      if (await board.running(domain.id, 'directory.sync', source.id)) throw syncRunning();
       const job = startSync(actorOf(request), domain, source, request.query.dryRun);
       if (/\brespond-async\b/i.test(String(request.headers.prefer ?? ''))) {
+        await job.recorded;
         return reply
           .code(202)
           .header('preference-applied', 'respond-async')
@@ -146,12 +149,16 @@ export function directorySourceRoutes(router: Router, { db, cipher, passwords, p
   router.get('/api/v1/domains/:domain/directory-sources/:id/jobs/:job', {
     config: read,
     schema: { tags, summary: 'A sync job: its state, progress and, when finished, its report', params: jobParams, response: { 200: syncJobView } },
-    handler: async (request) => ({ ...jobOf(domainOf(request).id, request.params.id, request.params.job).view }),
+    handler: async (request) => jobOf(request.params.id, await jobs.read(domainOf(request).id, request.params.job)),
   });
 
   router.post('/api/v1/domains/:domain/directory-sources/:id/jobs/:job/cancel', {
     config: update,
     schema: { tags, summary: 'Cancel a running sync: nothing of it stays', params: jobParams, response: { 200: syncJobView } },
-    handler: async (request) => jobs.cancel(jobOf(domainOf(request).id, request.params.id, request.params.job)),
+    handler: async (request) => {
+      const domainId = domainOf(request).id;
+      jobOf(request.params.id, await jobs.read(domainId, request.params.job));
+      return jobOf(request.params.id, await jobs.cancelAnywhere(domainId, request.params.job));
+    },
   });
 }

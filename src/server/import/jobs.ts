@@ -3,6 +3,7 @@ import { Problem } from '../http/problem.ts';
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { countImportRows } from '../metrics/counters.ts';
+import type { JobBoard, SharedJob } from '../jobs/board.ts';
 import type { RecordReader } from './records.ts';
 import { importResult, type ImportProgress, type ImportQuery, type ImportReport } from './schema.ts';
 
@@ -54,20 +55,32 @@ interface Job {
   view: JobView;
   abort: AbortController;
   done: Promise<JobView>;
+  /** Its row is written: every process of the cluster finds it. */
+  recorded: Promise<void>;
 }
 
-/** How long a finished job (and its file, for the error report) is kept. */
+/** How long a finished job (and its spool folder) is kept in the process that ran it. */
 const KEPT_MS = 60 * 60 * 1000;
+
+/** What a finished import keeps for any process to answer: its error report, its generated secrets (sealed). */
+export interface KeptFiles {
+  report: string | null;
+  secrets: string | null;
+}
 
 /**
  * The imports running in this process and the ones finished in the last hour. Each change of a
  * job is published to its domain's event stream, which every process of a cluster hears; the job
- * itself is answered by the process that runs it.
+ * is answered from memory by the process that runs it, and from the board (jobs/board.ts) by any
+ * other, which cancels it through the board too.
  */
 export class ImportJobs {
   readonly #jobs = new Map<string, Job>();
 
-  constructor(private readonly publish: (domainId: string, event: JobEvent) => Promise<void>) {}
+  constructor(
+    private readonly publish: (domainId: string, event: JobEvent) => Promise<void>,
+    private readonly board: JobBoard,
+  ) {}
 
   start(
     domainId: string,
@@ -75,6 +88,7 @@ export class ImportJobs {
     startedBy: string,
     task: (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => Promise<ImportReport>,
     cleanup: () => Promise<void>,
+    kept: () => Promise<KeptFiles>,
   ): Job {
     const abort = new AbortController();
     const view: JobView = {
@@ -89,15 +103,21 @@ export class ImportJobs {
       error: null,
     };
     const changed = () => void this.publish(domainId, eventOf(view)).catch(() => undefined);
-    const finish = (state: JobView['state'], fields: Partial<JobView>) => {
-      Object.assign(view, { state, finishedAt: new Date().toISOString(), ...fields });
+    // The board has the end before the event stream tells it: a console that reads it then finds it.
+    const finish = async (state: JobView['state'], fields: Partial<JobView>) => {
+      const end = { ...view, state, finishedAt: new Date().toISOString(), ...fields };
+      await this.board.closed(end, await kept().catch(() => undefined));
+      Object.assign(view, end);
       changed();
       setTimeout(() => void this.#forget(id, cleanup), KEPT_MS).unref();
       return { ...view };
     };
+    // Its row is asked for before the task takes a connection (SQLite in memory has one).
+    const recorded = this.board.opened(domainId, view, () => void this.cancel(job));
     const done = task(abort.signal, (p) => {
       countImportRows(p.rows - view.progress.rows);
       view.progress = p;
+      this.board.progressed(id, p);
       changed();
     }).then(
       (result) => finish('succeeded', { result, progress: { ...view.progress, ...progressOf(result) } }),
@@ -109,7 +129,7 @@ export class ImportJobs {
         });
       },
     );
-    const job = { domainId, view, abort, done };
+    const job: Job = { domainId, view, abort, done, recorded };
     this.#jobs.set(id, job);
     changed();
     return job;
@@ -118,6 +138,18 @@ export class ImportJobs {
   get(domainId: string, id: string): Job | undefined {
     const job = this.#jobs.get(id);
     return job?.domainId === domainId ? job : undefined;
+  }
+
+  /** A job of any process of the cluster. */
+  async read(domainId: string, id: string): Promise<JobView | undefined> {
+    const job = this.get(domainId, id);
+    return job ? { ...job.view } : viewOf(await this.board.read(domainId, id));
+  }
+
+  /** Cancels a job of any process of the cluster; answers it once ended. */
+  async cancelAnywhere(domainId: string, id: string): Promise<JobView | undefined> {
+    const job = this.get(domainId, id);
+    return job ? this.cancel(job) : viewOf(await this.board.cancel(domainId, id));
   }
 
   /** Cancels a running job: its transaction rolls back, so nothing of it stays. */
@@ -130,6 +162,7 @@ export class ImportJobs {
   async close(cleanups: () => Promise<void>): Promise<void> {
     await Promise.all([...this.#jobs.values()].map((job) => this.cancel(job)));
     this.#jobs.clear();
+    this.board.close();
     await cleanups();
   }
 
@@ -138,6 +171,8 @@ export class ImportJobs {
     await cleanup().catch(() => undefined);
   }
 }
+
+const viewOf = (job: SharedJob | undefined) => job as JobView | undefined;
 
 const progressOf = (result: ImportReport) => ({
   fraction: 1,

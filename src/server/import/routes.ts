@@ -1,9 +1,11 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { appendFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { createGunzip, gzip } from 'node:zlib';
 import { stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 import type { FastifyReply } from 'fastify';
@@ -20,7 +22,8 @@ import { withErrors } from './commands.ts';
 import { runImport } from './threads.ts';
 import { csvReader } from './records.ts';
 import { importQuery, importResult, type GeneratedSecret, type ImportProgress, type ImportReport } from './schema.ts';
-import { ImportJobs, jobView, type ImportLauncher } from './jobs.ts';
+import { ImportJobs, jobView, type ImportLauncher, type KeptFiles } from './jobs.ts';
+import { JobBoard } from '../jobs/board.ts';
 
 const tags = ['bulk'];
 const params = z.object({ domain: z.string() });
@@ -48,6 +51,8 @@ function alive(pid: number) {
   }
 }
 
+const gzipped = promisify(gzip);
+
 /** The largest file an import takes: it is spooled to disk, so memory does not grow with it. */
 const MAX_FILE = 1024 * 2 ** 20;
 
@@ -59,7 +64,8 @@ const MAX_FILE = 1024 * 2 ** 20;
 export function importRoutes(router: Router, { db, config, passwords, cipher, presence, cache, crm, drain }: Deps): ImportLauncher {
   const guards = { passwords, cipher, crm };
   void sweepOrphanedSpools();
-  const jobs = new ImportJobs((domainId, view) => presence.store.publish(domainId, { type: 'job', userId: null, data: view }));
+  const board = new JobBoard(db, ['users.import'], (error) => router.log.error({ err: error }, 'an import job could not be written for the cluster'));
+  const jobs = new ImportJobs((domainId, view) => presence.store.publish(domainId, { type: 'job', userId: null, data: view }), board);
   const files = new Map<string, string>();
   const forget = (id: string) => async () => {
     const dir = files.get(id);
@@ -68,8 +74,8 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
   };
   router.addHook('onClose', () => jobs.close(async () => void (await Promise.all([...files.keys()].map((id) => forget(id)())))));
   const jobParams = z.object({ domain: z.string(), id: z.string().max(64) });
-  const jobOf = (request: { params: { id: string } } & Parameters<typeof domainOf>[0]) => {
-    const job = jobs.get(domainOf(request).id, request.params.id);
+  const jobOf = async (request: { params: { id: string } } & Parameters<typeof domainOf>[0]) => {
+    const job = await jobs.read(domainOf(request).id, request.params.id);
     if (!job) throw notFound('Job');
     return job;
   };
@@ -93,7 +99,8 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
       throw error;
     });
     const secrets = join(dir, 'secrets.sealed');
-    // Generated SIP secrets wait, sealed, for one download; an import not written drops them.
+    // Generated SIP secrets wait, sealed, for one download (in the job's row once it ended); an
+    // import not written drops them.
     const onSecrets = (list: GeneratedSecret[]) => appendFile(secrets, list.map((s) => `${cipher.seal(JSON.stringify(s))}\n`).join(''));
     const task = async (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => {
       const report = await runImport(db, config, requester, domain, read.reader, query, guards, { id, signal, onProgress, onSecrets }).catch(
@@ -106,12 +113,13 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
       await read.done?.(report);
       return report;
     };
-    const job = jobs.start(domain.id, id, requester.login, task, forget(id));
+    const job = jobs.start(domain.id, id, requester.login, task, forget(id), () => keptFiles(dir));
     // A process stopping (SIGTERM) lets the import finish within its grace before it cancels it.
     drain.track(job.done);
     // The import ends outside any request's answer: what was read while it ran is not served again.
     void job.done.then(() => cache.invalidateAll());
     if (/\brespond-async\b/i.test(String(request.headers.prefer ?? ''))) {
+      await job.recorded;
       return reply
         .code(202)
         .header('preference-applied', 'respond-async')
@@ -185,29 +193,31 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
       },
     });
 
-    // Both answer from memory: on SQLite they are served between the chunks of a running import.
+    // Both answer from memory a job this process runs (on SQLite, between the chunks of a running
+    // import), another's from its row.
     scope.get('/api/v1/domains/:domain/jobs/:id', {
       config: { access: { permission: 'users:create' }, borrowsConnection: true },
       schema: { tags, summary: 'An import job: its state, progress and, when finished, its report', params: jobParams, response: { 200: jobView } },
-      handler: async (request) => ({ ...jobOf(request).view }),
+      handler: async (request) => jobOf(request),
     });
 
     scope.post('/api/v1/domains/:domain/jobs/:id/cancel', {
       config: { access: { permission: 'users:create' }, borrowsConnection: true },
       schema: { tags, summary: 'Cancel a running import: nothing of it stays', params: jobParams, response: { 200: jobView } },
-      handler: async (request) => jobs.cancel(jobOf(request)),
+      handler: async (request) => {
+        const job = await jobs.cancelAnywhere(domainOf(request).id, request.params.id);
+        if (!job) throw notFound('Job');
+        return job;
+      },
     });
 
     scope.get('/api/v1/domains/:domain/jobs/:id/secrets.csv', {
       config: { access: { permission: 'users:create' } },
       schema: { tags, summary: 'The SIP secrets the import generated, once: the file is gone after this answer', params: jobParams, produces: ['text/csv'] },
       handler: async (request, reply) => {
-        const job = jobOf(request);
-        const dir = files.get(job.view.id);
-        const file = dir && join(dir, 'secrets.sealed');
-        const sealed = file && job.view.result?.written ? await readFile(file, 'utf8').catch(() => null) : null;
-        if (!file || sealed === null) throw notFound('Generated secrets (they are answered once, for a written import)');
-        await rm(file, { force: true });
+        const job = await jobOf(request);
+        const sealed = job.result?.written ? await board.secrets(domainOf(request).id, job.id) : null;
+        if (sealed === null) throw notFound('Generated secrets (they are answered once, for a written import)');
         const rows = sealed
           .split('\n')
           .filter(Boolean)
@@ -232,12 +242,11 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
         produces: ['text/csv'],
       },
       handler: async (request, reply) => {
-        const job = jobOf(request);
-        const dir = files.get(job.view.id);
-        if (!job.view.result || !dir) throw conflict('import.not_finished', 'The job has no report (yet)');
-        const file = join(dir, 'report.csv');
-        if (!(await stat(file).catch(() => null))) throw notFound('An error file (a migration has none: its report names each entry by its origin)');
-        return sendErrorReport(reply, file);
+        const job = await jobOf(request);
+        if (!job.result) throw conflict('import.not_finished', 'The job has no report (yet)');
+        const report = await board.report(domainOf(request).id, job.id);
+        if (!report) throw notFound('An error file (a migration has none: its report names each entry by its origin)');
+        return sendErrorReport(reply, Readable.from([Buffer.from(report, 'base64')]).pipe(createGunzip()));
       },
     });
   });
@@ -256,8 +265,25 @@ async function spool(body: Readable, file: string) {
   await pipeline(body, limit, createWriteStream(file, { mode: 0o600 }));
 }
 
-const sendErrorReport = (reply: FastifyReply, report: string) =>
-  reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="import-report.csv"').send(createReadStream(report));
+const sendErrorReport = (reply: FastifyReply, report: string | Readable) =>
+  reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', 'attachment; filename="import-report.csv"')
+    .send(typeof report === 'string' ? createReadStream(report) : report);
+
+/**
+ * What a finished import keeps in its row, for any process to answer: the error report, gzipped
+ * (its secret cells are empty), and the generated SIP secrets as sealed (see `launch`).
+ */
+async function keptFiles(dir: string): Promise<KeptFiles> {
+  const [report, secrets] = await Promise.all([
+    readFile(join(dir, 'report.csv')).catch(() => null),
+    readFile(join(dir, 'secrets.sealed'), 'utf8').catch(() => null),
+  ]);
+  // The row is the secrets' one copy now: answered once, from whichever process is asked.
+  await rm(join(dir, 'secrets.sealed'), { force: true });
+  return { report: report && (await gzipped(report)).toString('base64'), secrets };
+}
 
 const refused = (report: ImportReport) =>
   invalid(
