@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type Storage } from '../src/server/db/connect.ts';
 import { freshStorage } from './databases.ts';
 import { PEOPLE, startSlapd, SYNC_DN, SYNC_PASSWORD } from './slapd.ts';
-import { dropRedisKeys, serveProcess, stopProcesses, type ServeProcess } from './serve-process.ts';
+import { CLUSTER_ADMIN_PASSWORD, CLUSTER_REDIS_URL, clusterEnv, dropRedisKeys, serveProcess, stopProcesses, type ServeProcess } from './serve-process.ts';
 
-const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PASSWORD = 'Grey-Heron-Flies-42!';
+const REDIS_URL = CLUSTER_REDIS_URL;
+const PASSWORD = CLUSTER_ADMIN_PASSWORD;
 const HOUSEKEEPING_MS = 300;
 
 interface Job {
@@ -91,19 +88,7 @@ describe('jobs and timers of two processes on one PostgreSQL and one Redis', () 
 
   before(async () => {
     database = await freshStorage('postgres');
-    const env = {
-      SWITCHBOARD_DATABASE_URL: database.url,
-      SWITCHBOARD_REDIS_URL: REDIS_URL,
-      SWITCHBOARD_REDIS_PREFIX: prefix,
-      SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'),
-      SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
-      SWITCHBOARD_PWNED_URL: '',
-      SWITCHBOARD_LOG_LEVEL: 'info',
-      SWITCHBOARD_PORT: '0',
-      SWITCHBOARD_SIP_PORT: 'off',
-      SWITCHBOARD_HOUSEKEEPING_INTERVAL_MS: String(HOUSEKEEPING_MS),
-      SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-cluster-jobs-')),
-    };
+    const env = clusterEnv(database.url, prefix, { SWITCHBOARD_LOG_LEVEL: 'info', SWITCHBOARD_HOUSEKEEPING_INTERVAL_MS: String(HOUSEKEEPING_MS) });
     a = member(await serveProcess(env));
     b = member(await serveProcess(env));
     storage = connect(database.url);

@@ -3,9 +3,6 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import JsSIP from 'jssip';
 import { WebSocket } from 'ws';
@@ -13,15 +10,15 @@ import { freshStorage } from './databases.ts';
 import { openEvents, type EventClient } from './events-client.ts';
 import { startLoadBalancer, type Backend, type LoadBalancer } from './load-balancer.ts';
 import { openSipStream, registerWithDigest, type SipStream } from './sip-client.ts';
-import { dropRedisKeys, serveProcess, stopProcesses, type ServeProcess } from './serve-process.ts';
+import { CLUSTER_ADMIN_PASSWORD, CLUSTER_REDIS_URL, clusterEnv, dropRedisKeys, serveProcess, stopProcesses, type ServeProcess } from './serve-process.ts';
 import { startReceiver, type Receiver } from './webhook-receiver.ts';
 
 // JsSIP opens its transport with the global WebSocket, which Node 20 lacks.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 JsSIP.debug.disable('JsSIP:*');
 
-const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PASSWORD = 'Grey-Heron-Flies-42!';
+const REDIS_URL = CLUSTER_REDIS_URL;
+const PASSWORD = CLUSTER_ADMIN_PASSWORD;
 
 describe('a process killed in a cluster leaves no ghost', () => {
   const prefix = `sbtest-${randomBytes(4).toString('hex')}:`;
@@ -35,21 +32,11 @@ describe('a process killed in a cluster leaves no ghost', () => {
 
   before(async () => {
     database = await freshStorage('postgres');
-    env = {
-      SWITCHBOARD_DATABASE_URL: database.url,
-      SWITCHBOARD_REDIS_URL: REDIS_URL,
-      SWITCHBOARD_REDIS_PREFIX: prefix,
-      SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'),
-      SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
-      SWITCHBOARD_PWNED_URL: '',
-      SWITCHBOARD_LOG_LEVEL: 'warn',
-      SWITCHBOARD_PORT: '0',
-      SWITCHBOARD_SIP_PORT: 'off',
+    env = clusterEnv(database.url, prefix, {
       SWITCHBOARD_PROCESS_HEARTBEAT_MS: String(HEARTBEAT_MS),
       SWITCHBOARD_PROCESS_TTL_MS: String(TTL_MS),
       SWITCHBOARD_PRESENCE_GRACE: String(GRACE_S),
-      SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-cluster-')),
-    };
+    });
   });
 
   after(async () => {
@@ -217,15 +204,7 @@ describe('three server processes on one PostgreSQL and one Redis, behind the loa
         return attempt.cutAt === null ? 204 : 503;
       },
     });
-    const env = {
-      SWITCHBOARD_DATABASE_URL: database.url,
-      SWITCHBOARD_REDIS_URL: REDIS_URL,
-      SWITCHBOARD_REDIS_PREFIX: prefix,
-      SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'),
-      SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
-      SWITCHBOARD_PWNED_URL: '',
-      SWITCHBOARD_LOG_LEVEL: 'warn',
-      SWITCHBOARD_PORT: '0',
+    const env = clusterEnv(database.url, prefix, {
       SWITCHBOARD_SIP_PORT: '0',
       SWITCHBOARD_TRUSTED_PROXIES: '127.0.0.1',
       SWITCHBOARD_LOGIN_RATE_LIMIT: '10000',
@@ -240,8 +219,7 @@ describe('three server processes on one PostgreSQL and one Redis, behind the loa
       SWITCHBOARD_WEBHOOK_TIMEOUT_MS: '2000',
       // A quarter of it per subscription: one attempt in flight per process.
       SWITCHBOARD_WEBHOOK_CONCURRENCY: '4',
-      SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-cluster-')),
-    };
+    });
     // The first one migrates the empty database; then the other two start together.
     servers.push(await serveProcess(env));
     servers.push(...(await Promise.all([serveProcess(env), serveProcess(env)])));

@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
 export interface ServeProcess {
@@ -9,6 +13,27 @@ export interface ServeProcess {
   /** The registrar's UDP and TCP port, or null when it is off. */
   sipPort: number | null;
 }
+
+export const CLUSTER_REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const CLUSTER_ADMIN_PASSWORD = 'Grey-Heron-Flies-42!';
+
+/**
+ * What every process of a test cluster shares: the database, Redis under the test's own prefix,
+ * the secret key, the first administrator, a data folder; ports chosen by the system; no SIP.
+ */
+export const clusterEnv = (databaseUrl: string, redisPrefix: string, more: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  SWITCHBOARD_DATABASE_URL: databaseUrl,
+  SWITCHBOARD_REDIS_URL: CLUSTER_REDIS_URL,
+  SWITCHBOARD_REDIS_PREFIX: redisPrefix,
+  SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'),
+  SWITCHBOARD_ADMIN_PASSWORD: CLUSTER_ADMIN_PASSWORD,
+  SWITCHBOARD_PWNED_URL: '',
+  SWITCHBOARD_LOG_LEVEL: 'warn',
+  SWITCHBOARD_PORT: '0',
+  SWITCHBOARD_SIP_PORT: 'off',
+  SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-cluster-')),
+  ...more,
+});
 
 /**
  * `switchboard serve` in a process of its own, as an operator runs it, started once its banner
