@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SipDigests } from '../sip-accounts/digest.ts';
 import type { Db } from '../db/schema.ts';
 import { uniqueViolationAs } from '../db/errors.ts';
@@ -161,6 +162,31 @@ export async function writeNewUser(trx: Db, requester: AuditActor, domain: Domai
 }
 
 export async function changeUser(
+  db: Db,
+  requester: Requester,
+  domain: DomainRecord,
+  id: string,
+  change: UserUpdate,
+  expectedVersion: number | undefined,
+  guards: Safeguards,
+): Promise<UserView> {
+  // Without If-Match the caller asked for its change on whatever is there: a write that slipped in
+  // between our read and our write is read again, not answered 412 (which If-Match alone asks for).
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await changeUserOnce(db, requester, domain, id, change, expectedVersion, guards);
+    } catch (error) {
+      if (expectedVersion !== undefined || attempt === UNCONDITIONAL_ATTEMPTS || !(error instanceof Problem && error.code === stale().code)) throw error;
+      // Apart, so that of several writers each attempt lets one through rather than none.
+      await sleep(Math.random() * 10 * attempt);
+    }
+  }
+}
+
+/** How often a change without If-Match is tried on a user others keep changing, before it is refused as stale. */
+const UNCONDITIONAL_ATTEMPTS = 20;
+
+async function changeUserOnce(
   db: Db,
   requester: Requester,
   domain: DomainRecord,
