@@ -74,6 +74,23 @@ describe('live events over WebSocket', () => {
     await late.close();
   });
 
+  it('tells a client that sees only itself where it stands, so that resuming from there replays only what came after', async () => {
+    const own = await openEvents(url, 'default', agent.token);
+    await own.next((m) => m.type === 'snapshot');
+    for (const firstName of ['Unseen', 'Unseen again']) await h.admin.patch(`${base}/users/${other.id}`, { firstName });
+    const unseen = await lastChange(h);
+    const position = await own.next((m) => m.type === 'position' && m.data.changes === unseen);
+    assert.ok(!own.messages.some((m) => m.type === 'directory' && m.userId === other.id), 'other users’ changes are not shown, only counted');
+    await own.close();
+
+    await h.admin.patch(`${base}/users/${agent.id}`, { description: 'changed while away' });
+    const resumed = await openEvents(url, 'default', agent.token, { since: position.seq, changes: position.data.changes });
+    const missed = await resumed.next((m) => m.type === 'directory');
+    assert.deepEqual([missed.userId, missed.data.fields], [agent.id, ['description']]);
+    assert.ok(!resumed.messages.some((m) => m.type === 'snapshot'), 'no snapshot: it resumed');
+    await resumed.close();
+  });
+
   it('announces directory changes', async () => {
     const admin = await openEvents(url, 'default', h.admin.token as string);
     await admin.next((m) => m.type === 'snapshot');
@@ -110,4 +127,10 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
     if (done(value) || Date.now() > deadline) return value;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The change feed's last number in the domain, as the administrator reads it. */
+async function lastChange(h: Harness): Promise<number> {
+  const feed = await h.admin.get('/api/v1/domains/default/changes?limit=1000');
+  return Math.max(...feed.body.items.map((c: { seq: number }) => c.seq));
 }
