@@ -72,8 +72,8 @@ interface Figure {
   perSecond: number;
   p50: number;
   p99: number;
-  /** The server's own view of the rate (Switchboard only): event-loop delay p99 and max, time in GC (ms). */
-  loop?: { p99: number; max: number; gc: number };
+  /** The server's own view of the rate (Switchboard only): event-loop delay p99 and max, time in GC (ms), heap used after it (MB). */
+  loop?: { p99: number; max: number; gc: number; heap: number };
 }
 
 const freePort = () =>
@@ -182,11 +182,16 @@ async function startSwitchboard(url: string, tree: string): Promise<{ child: Chi
 }
 
 /** The server's event-loop delay since the last scrape, and its time in GC so far (from /metrics, allowed from loopback). */
-async function serverLoop(httpPort: number): Promise<{ p99: number; max: number; gcTotal: number }> {
+async function serverLoop(httpPort: number): Promise<{ p99: number; max: number; gcTotal: number; heap: number }> {
   const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
   const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
   const gcTotal = [...text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
-  return { p99: value('nodejs_eventloop_lag_p99_seconds') * 1000, max: value('nodejs_eventloop_lag_max_seconds') * 1000, gcTotal: gcTotal * 1000 };
+  return {
+    p99: value('nodejs_eventloop_lag_p99_seconds') * 1000,
+    max: value('nodejs_eventloop_lag_max_seconds') * 1000,
+    gcTotal: gcTotal * 1000,
+    heap: value('nodejs_heap_size_used_bytes') / 2 ** 20,
+  };
 }
 
 /** Every rate on one Switchboard (the checkout in `tree`): a warm-up, then each rate with the server's loop figures. */
@@ -197,7 +202,10 @@ async function runSwitchboard(label: string, tree: string, url: string, dir: str
     const before = await serverLoop(switchboard.httpPort);
     const figure = await sipp(label, switchboard.sipPort, rate, dir, offset);
     const after = await serverLoop(switchboard.httpPort);
-    figures.push({ ...figure, loop: { p99: Math.round(after.p99), max: Math.round(after.max), gc: Math.round(after.gcTotal - before.gcTotal) } });
+    figures.push({
+      ...figure,
+      loop: { p99: Math.round(after.p99), max: Math.round(after.max), gc: Math.round(after.gcTotal - before.gcTotal), heap: Math.round(after.heap) },
+    });
     offset += CALLS;
   }
   switchboard.child.kill('SIGTERM');
@@ -268,11 +276,11 @@ const lines = [
   `bench/register — ${new Date().toISOString().slice(0, 10)}, ${USERS} users on PostgreSQL, ${CALLS} registrations per rate, SIPp over UDP, MD5 digest`,
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
   '',
-  '| registrar | offered /s | succeeded | failed | registrations/s | p50 ms | p99 ms | server loop delay p99 / max ms | server GC ms |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| registrar | offered /s | succeeded | failed | registrations/s | p50 ms | p99 ms | server loop delay p99 / max ms | server GC ms | server heap MB |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...figures.map(
     (f) =>
-      `| ${f.target} | ${f.rate} | ${f.succeeded} | ${f.failed} | ${f.perSecond} | ${f.p50} | ${f.p99} | ${f.loop ? `${f.loop.p99} / ${f.loop.max}` : '—'} | ${f.loop?.gc ?? '—'} |`,
+      `| ${f.target} | ${f.rate} | ${f.succeeded} | ${f.failed} | ${f.perSecond} | ${f.p50} | ${f.p99} | ${f.loop ? `${f.loop.p99} / ${f.loop.max}` : '—'} | ${f.loop?.gc ?? '—'} | ${f.loop?.heap ?? '—'} |`,
   ),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
