@@ -134,9 +134,7 @@ export class Registrar {
       if (previous && previous.until > now) return previous.answer;
       const answer = await this.#register(request, source);
       countRegisterAnswer(source.transport, answer);
-      // A challenge to a REGISTER without credentials spent nothing: its retransmission is simply
-      // challenged again (a fresh nonce as good as the first), so it need not be remembered.
-      if (request.headers.has('authorization') || !answer.startsWith('SIP/2.0 401 ')) this.#remember(transaction, answer, now);
+      this.#remember(transaction, answer, now);
       return answer;
     } catch (error) {
       if (error instanceof MalformedMessage) return respond(request, 400, [], this.#toTag);
