@@ -88,7 +88,7 @@ export class Registrar {
    * Answers already given, by transaction (RFC 3261 17.2): a retransmitted request gets the same
    * answer again instead of being processed twice (which would also spend its nonce count).
    */
-  readonly #answered = new Map<string, { answer: string; until: number }>();
+  readonly #answered = new Map<string, { answer: Buffer; until: number }>();
   readonly #batches = new Map<
     string,
     { waiting: Map<string, ((account: RegistrarAccount | null) => void)[]>; failing: Map<string, ((error: unknown) => void)[]> }
@@ -131,7 +131,7 @@ export class Registrar {
       const transaction = [`${source.address}:${source.port}`, header(request, 'via'), header(request, 'call-id'), header(request, 'cseq')].join('|');
       const now = this.clock();
       const previous = this.#answered.get(transaction);
-      if (previous && previous.until > now) return previous.answer;
+      if (previous && previous.until > now) return previous.answer.toString('utf8');
       const answer = await this.#register(request, source);
       countRegisterAnswer(source.transport, answer);
       this.#remember(transaction, answer, now);
@@ -291,7 +291,8 @@ export class Registrar {
    */
   #remember(transaction: string, answer: string, now: number) {
     this.#answered.delete(transaction);
-    this.#answered.set(transaction, { answer, until: now + 32_000 });
+    // As bytes: outside the JavaScript heap, which the collector neither copies nor walks.
+    this.#answered.set(transaction, { answer: Buffer.from(answer, 'utf8'), until: now + 32_000 });
     for (const [key, entry] of this.#answered) {
       if (entry.until > now && this.#answered.size <= 200_000) break;
       this.#answered.delete(key);
