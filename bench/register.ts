@@ -4,6 +4,11 @@
  * with auth_db on the sip_subscriber view (docs/kamailio.md). Each registration is two round trips
  * (REGISTER, 401 challenge, REGISTER with credentials, 200). Run: npm run bench:register
  * BENCH_USERS, BENCH_CALLS and BENCH_RATES shorten or change a run; BENCH_KAMAILIO=0 leaves Kamailio out.
+ * BENCH_BASELINE=DIR also runs the Switchboard of another checkout (an older commit) on the same
+ * database, first, so a change is measured against its predecessor in the same conditions.
+ * BENCH_SERVER_FLAGS adds node flags to the server (e.g. --trace-gc; its output goes to stderr).
+ * Each Switchboard rate also reports the server's event-loop delay (p99, max) and time in GC, from
+ * its /metrics (the loop-delay histogram restarts at each scrape).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -67,6 +72,8 @@ interface Figure {
   perSecond: number;
   p50: number;
   p99: number;
+  /** The server's own view of the rate (Switchboard only): event-loop delay p99 and max, time in GC (ms), heap used after it (MB). */
+  loop?: { p99: number; max: number; gc: number; heap: number };
 }
 
 const freePort = () =>
@@ -142,18 +149,68 @@ async function sipp(target: string, port: number, rate: number, dir: string, off
   return { target, rate, succeeded, failed: count('Failed call'), perSecond: Math.round(succeeded / seconds), p50: at(0.5), p99: at(0.99) };
 }
 
-async function startSwitchboard(url: string): Promise<{ child: ChildProcess; sipPort: number }> {
+async function startSwitchboard(url: string, tree: string): Promise<{ child: ChildProcess; httpPort: number; sipPort: number }> {
   // BENCH_PROFILE=dir writes a CPU profile of the server there.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
-  const child = spawn('node', [...profile, '--import', 'tsx', 'bench/server.ts'], {
+  const flags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn('node', [...profile, ...flags, '--import', 'tsx', 'bench/server.ts'], {
+    cwd: tree,
     env: { ...process.env, SWITCHBOARD_DATABASE_URL: url, SWITCHBOARD_LOG_LEVEL: 'warn', SWITCHBOARD_PWNED_URL: '', BENCH_SIP: '1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const line = await new Promise<string>((resolve, reject) => {
-    child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+  // The ports come as one line of two numbers; anything else the server prints (--trace-gc) is passed on.
+  const ports = await new Promise<number[]>((resolve, reject) => {
+    let pending = '';
+    let found = false;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (found) return void process.stderr.write(chunk);
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (found || !/^\d+ \d+$/.test(line.trim())) {
+          process.stderr.write(`${line}\n`);
+          continue;
+        }
+        found = true;
+        resolve(line.trim().split(' ').map(Number));
+      }
+    });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
-  return { child, sipPort: Number(line.split(' ')[1]) };
+  return { child, httpPort: ports[0] as number, sipPort: ports[1] as number };
+}
+
+/** The server's event-loop delay since the last scrape, and its time in GC so far (from /metrics, allowed from loopback). */
+async function serverLoop(httpPort: number): Promise<{ p99: number; max: number; gcTotal: number; heap: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const gcTotal = [...text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  return {
+    p99: value('nodejs_eventloop_lag_p99_seconds') * 1000,
+    max: value('nodejs_eventloop_lag_max_seconds') * 1000,
+    gcTotal: gcTotal * 1000,
+    heap: value('nodejs_heap_size_used_bytes') / 2 ** 20,
+  };
+}
+
+/** Every rate on one Switchboard (the checkout in `tree`): a warm-up, then each rate with the server's loop figures. */
+async function runSwitchboard(label: string, tree: string, url: string, dir: string, offset: number): Promise<number> {
+  const switchboard = await startSwitchboard(url, tree);
+  await sipp('warm-up', switchboard.sipPort, 1000, dir, 0, WARM_UP);
+  for (const rate of RATES) {
+    const before = await serverLoop(switchboard.httpPort);
+    const figure = await sipp(label, switchboard.sipPort, rate, dir, offset);
+    const after = await serverLoop(switchboard.httpPort);
+    figures.push({
+      ...figure,
+      loop: { p99: Math.round(after.p99), max: Math.round(after.max), gc: Math.round(after.gcTotal - before.gcTotal), heap: Math.round(after.heap) },
+    });
+    offset += CALLS;
+  }
+  switchboard.child.kill('SIGTERM');
+  await once(switchboard.child, 'exit');
+  return offset;
 }
 
 async function startKamailio(url: string, dir: string): Promise<{ child: ChildProcess; port: number } | null> {
@@ -175,6 +232,8 @@ async function startKamailio(url: string, dir: string): Promise<{ child: ChildPr
   return child.exitCode === null ? { child, port } : null;
 }
 
+// Each registrar first takes 5,000 registrations at 1,000/s (JIT, caches, connections), not counted.
+const WARM_UP = 5000;
 const database = await freshStorage('postgres');
 const dir = mkdtempSync(join(tmpdir(), 'bench-register-'));
 const figures: Figure[] = [];
@@ -192,17 +251,9 @@ try {
   await storage.close();
   process.stderr.write(`seeded ${USERS} users\n`);
 
-  // Each registrar first takes 5,000 registrations at 1,000/s (JIT, caches, connections), not counted.
-  const WARM_UP = 5000;
   let offset = WARM_UP;
-  const switchboard = await startSwitchboard(database.url);
-  await sipp('warm-up', switchboard.sipPort, 1000, dir, 0, WARM_UP);
-  for (const rate of RATES) {
-    figures.push(await sipp('Switchboard', switchboard.sipPort, rate, dir, offset));
-    offset += CALLS;
-  }
-  switchboard.child.kill('SIGTERM');
-  await once(switchboard.child, 'exit');
+  if (process.env.BENCH_BASELINE) offset = await runSwitchboard('Switchboard (before)', process.env.BENCH_BASELINE, database.url, dir, offset);
+  offset = await runSwitchboard('Switchboard', '.', database.url, dir, offset);
 
   const kamailio = process.env.BENCH_KAMAILIO === '0' ? null : await startKamailio(database.url, dir);
   if (kamailio) {
@@ -225,8 +276,11 @@ const lines = [
   `bench/register — ${new Date().toISOString().slice(0, 10)}, ${USERS} users on PostgreSQL, ${CALLS} registrations per rate, SIPp over UDP, MD5 digest`,
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
   '',
-  '| registrar | offered /s | succeeded | failed | registrations/s | p50 ms | p99 ms |',
-  '|---|---:|---:|---:|---:|---:|---:|',
-  ...figures.map((f) => `| ${f.target} | ${f.rate} | ${f.succeeded} | ${f.failed} | ${f.perSecond} | ${f.p50} | ${f.p99} |`),
+  '| registrar | offered /s | succeeded | failed | registrations/s | p50 ms | p99 ms | server loop delay p99 / max ms | server GC ms | server heap MB |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...figures.map(
+    (f) =>
+      `| ${f.target} | ${f.rate} | ${f.succeeded} | ${f.failed} | ${f.perSecond} | ${f.p50} | ${f.p99} | ${f.loop ? `${f.loop.p99} / ${f.loop.max}` : '—'} | ${f.loop?.gc ?? '—'} | ${f.loop?.heap ?? '—'} |`,
+  ),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -93,6 +93,8 @@ export class PresenceEngine {
   /** History rows waiting to be written together: registrations come in bursts of thousands. */
   #pending: Database['status_history'][] = [];
   #flushing: Promise<void> | undefined;
+  /** The last write of history rows, settled (its failure is reported to whoever asked for it). */
+  #written: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: PresenceOptions) {
     this.store = options.store;
@@ -127,17 +129,29 @@ export class PresenceEngine {
       ...rows.map((r) => ({ id: timeOrderedId(), domain_id: after.domainId, user_id: after.userId, ...r, actor: r.by === 'administrator' ? actor : null, at })),
     );
     // A status or CC change someone asked for is on record before the answer; device and
-    // connection changes are written in batches a few milliseconds later.
-    if (rows.some((r) => r.dimension === 'status' || r.dimension === 'cc') || this.#pending.length >= 500) await this.flushHistory();
+    // connection changes are written in batches a few milliseconds later, and a full batch at
+    // once, but never waited for: a REGISTER's answer does not wait for 500 rows to be written.
+    if (rows.some((r) => r.dimension === 'status' || r.dimension === 'cc')) await this.flushHistory();
+    else if (this.#pending.length >= 500) void this.flushHistory().catch((error: unknown) => this.options.onError?.(error));
     else if (!this.#flushing)
       this.#flushing = new Promise((resolve) => setTimeout(resolve, 20))
         .then(() => this.flushHistory())
         .catch((error: unknown) => this.options.onError?.(error));
   }
 
-  /** Writes the history rows still waiting; readers of the history call it first. */
-  async flushHistory(): Promise<void> {
+  /**
+   * Writes the history rows still waiting; readers of the history call it first. Writes go one
+   * after another, so it answers once every row handed to it before is written, those of a write
+   * already under way too.
+   */
+  flushHistory(): Promise<void> {
     this.#flushing = undefined;
+    const written = this.#written.then(() => this.#writePending());
+    this.#written = written.catch(() => undefined);
+    return written;
+  }
+
+  async #writePending(): Promise<void> {
     while (this.#pending.length) {
       const rows = this.#pending.splice(0, 500);
       const along = (await this.options.alongHistory?.(rows)) ?? null;

@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { detached } from './message.ts';
 
 export type DigestAlgorithm = 'MD5' | 'SHA-256';
 const hashOf = { MD5: 'md5', 'SHA-256': 'sha256' } as const;
@@ -52,13 +53,22 @@ export class NonceKeeper {
     return this.clock() - parseInt(match[2] as string, 16) * 1000 > this.ttlMs ? 'stale' : 'ok';
   }
 
-  /** Accepts each nonce count once and only upwards. */
+  /**
+   * Accepts each nonce count once and only upwards. A count is kept as long as its nonce can be
+   * fresh (a nonce is stale `ttlMs` after it was issued, which is no later than now), in order of
+   * expiry, so the expired are dropped from the front a few at a time instead of by a scan.
+   */
   accept(nonce: string, nc: number): boolean {
     const now = this.clock();
     const seen = this.#counts.get(nonce);
     if (seen && nc <= seen.nc) return false;
-    this.#counts.set(nonce, { nc, until: now + this.ttlMs * 2 });
-    if (this.#counts.size > 100_000) for (const [key, entry] of this.#counts) if (entry.until < now) this.#counts.delete(key);
+    this.#counts.delete(nonce);
+    // A copy: the nonce was cut out of the request, and kept as it is it would keep the whole request.
+    this.#counts.set(detached(nonce), { nc, until: now + this.ttlMs });
+    for (const [key, entry] of this.#counts) {
+      if (entry.until >= now) break;
+      this.#counts.delete(key);
+    }
     return true;
   }
 }

@@ -87,6 +87,13 @@ export function parseRequest(text: string): SipRequest {
   return { method: (start[1] as string).toUpperCase(), uri: start[2] as string, headers, body };
 }
 
+/**
+ * A copy of a piece of a message, for keeping: V8 keeps a piece cut out of a string (slice,
+ * split, match) as a view of the whole, so a nonce, a transaction key or a contact kept for
+ * minutes would keep its whole request alive with it (and every young collection would copy it).
+ */
+export const detached = (piece: string): string => Buffer.from(piece, 'utf8').toString('utf8');
+
 export const header = (request: SipRequest, name: string): string | undefined => request.headers.get(name)?.[0];
 
 /** A name-addr or addr-spec (`"Ann" <sip:1000@example.com>;tag=x`): its URI and its parameters. */

@@ -9,7 +9,7 @@ import type { Db } from '../db/schema.ts';
 import type { PresenceEngine } from '../presence/engine.ts';
 import { register, type Contact } from '../presence/rules.ts';
 import { challengeHeaders, expectedResponse, NonceKeeper, parseDigest, sameHex, type DigestAlgorithm } from './challenge.ts';
-import { header, MalformedMessage, parseNameAddr, parseRequest, parseSipUri, respond, type SipRequest } from './message.ts';
+import { detached, header, MalformedMessage, parseNameAddr, parseRequest, parseSipUri, respond, type SipRequest } from './message.ts';
 import { type RegistrarAccount, type RegistrarDomain, sipDomainByHost, accountByUsername, accountOfRow, accountOfUser, accountsByUsername } from './store.ts';
 
 export interface Source {
@@ -88,7 +88,7 @@ export class Registrar {
    * Answers already given, by transaction (RFC 3261 17.2): a retransmitted request gets the same
    * answer again instead of being processed twice (which would also spend its nonce count).
    */
-  readonly #answered = new Map<string, { answer: string; until: number }>();
+  readonly #answered = new Map<string, { answer: Buffer; until: number }>();
   readonly #batches = new Map<
     string,
     { waiting: Map<string, ((account: RegistrarAccount | null) => void)[]>; failing: Map<string, ((error: unknown) => void)[]> }
@@ -127,10 +127,11 @@ export class Registrar {
           this.#toTag,
         );
       if (request.method !== 'REGISTER') return respond(request, 405, [['Allow', ALLOW]], this.#toTag);
-      const transaction = `${source.address}:${source.port}|${header(request, 'via')}|${header(request, 'call-id')}|${header(request, 'cseq')}`;
+      // Joined, not templated: a copy of its pieces, which would otherwise keep the whole request alive.
+      const transaction = [`${source.address}:${source.port}`, header(request, 'via'), header(request, 'call-id'), header(request, 'cseq')].join('|');
       const now = this.clock();
       const previous = this.#answered.get(transaction);
-      if (previous && previous.until > now) return previous.answer;
+      if (previous && previous.until > now) return previous.answer.toString('utf8');
       const answer = await this.#register(request, source);
       countRegisterAnswer(source.transport, answer);
       this.#remember(transaction, answer, now);
@@ -237,16 +238,18 @@ export class Registrar {
         const { uri, params } = parseNameAddr(value);
         parseSipUri(uri);
         const own = params.get('expires');
-        return { uri, expires: own !== undefined && /^\d+$/.test(own) ? Number(own) : fallback };
+        return { uri: detached(uri), expires: own !== undefined && /^\d+$/.test(own) ? Number(own) : fallback };
       });
       if (bindings.some((b) => b.expires > 0 && b.expires < min)) return reply(423, [['Min-Expires', String(min)]]);
       bindings = bindings.map((b) => ({ ...b, expires: Math.min(b.expires, max) }));
     }
+    // Kept with the binding until it expires: copies, not pieces that would keep the request alive.
+    const userAgent = header(request, 'user-agent');
     const details = {
-      userAgent: header(request, 'user-agent') ?? null,
+      userAgent: userAgent === undefined ? null : detached(userAgent),
       source: `${source.address}:${source.port}`,
       transport: source.transport,
-      callId: header(request, 'call-id') as string,
+      callId: detached(header(request, 'call-id') as string),
       cseq: Number((header(request, 'cseq') as string).split(/\s+/)[0]),
       owner: this.presence.contactOwner(source.transport),
     };
@@ -282,15 +285,18 @@ export class Registrar {
     return reply(503, [['P-Registrar-Error', refusals[outcome.refused]]]);
   }
 
+  /**
+   * Entries go in order of expiry (a Map keeps insertion order), so the expired are dropped from
+   * the front a few at a time, and past the bound the oldest: never a pass over all of them.
+   */
   #remember(transaction: string, answer: string, now: number) {
-    this.#answered.set(transaction, { answer, until: now + 32_000 });
-    if (this.#answered.size <= 200_000) return;
-    // Oldest first (a Map keeps insertion order): drop the expired, or the oldest half when none are.
+    this.#answered.delete(transaction);
+    // As bytes: outside the JavaScript heap, which the collector neither copies nor walks.
+    this.#answered.set(transaction, { answer: Buffer.from(answer, 'utf8'), until: now + 32_000 });
     for (const [key, entry] of this.#answered) {
-      if (entry.until > now && this.#answered.size > 100_000) break;
+      if (entry.until > now && this.#answered.size <= 200_000) break;
       this.#answered.delete(key);
     }
-    if (this.#answered.size > 200_000) for (const key of [...this.#answered.keys()].slice(0, 100_000)) this.#answered.delete(key);
   }
 
   /**
