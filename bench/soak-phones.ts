@@ -23,7 +23,7 @@ const header = (message: string, name: string) => new RegExp(`^${name}:\\s*(.*)$
  * request, too many at this rate. A request unanswered is sent again after 0.5, 1, 2 and 4 s, as
  * a phone does (RFC 3261 timer E); nginx's empty datagram for a refused one is ignored.
  */
-export function registerPhones(port: number, phones: Phone[], periodMs: number, onResult: (ok: boolean) => void): PhoneFleet {
+export function registerPhones(port: number, phones: Phone[], periodMs: number, onResult: (failure: string | null) => void, onStale: () => void): PhoneFleet {
   const waiting = new Map<string, (answer: string) => void>();
   const sockets: Socket[] = Array.from({ length: 8 }, () => {
     const socket = createSocket('udp4');
@@ -58,7 +58,7 @@ export function registerPhones(port: number, phones: Phone[], periodMs: number, 
       send();
     });
 
-  const register = async (phone: Phone, state: { callId: string; cseq: number; ha1: string }, socket: Socket) => {
+  const register = async (phone: Phone, state: { callId: string; cseq: number; ha1: string }, socket: Socket): Promise<string | null> => {
     const request = (cseq: number, authorization?: string) =>
       [
         `REGISTER sip:${REALM} SIP/2.0`,
@@ -74,28 +74,35 @@ export function registerPhones(port: number, phones: Phone[], periodMs: number, 
         '',
         '',
       ].join('\r\n');
+    const md5Challenge = (answer: string) =>
+      answer
+        .split('\r\n')
+        .find((line) => line.startsWith('WWW-Authenticate:') && line.includes('algorithm=MD5'))
+        ?.match(/nonce="([^"]+)", .*?(stale=true)?$/);
     state.cseq += 1;
-    const challenge = await exchange(socket, state.callId, state.cseq, request(state.cseq));
-    if (challenge.startsWith('SIP/2.0 200 ')) return true;
-    const nonce = challenge
-      .split('\r\n')
-      .find((line) => line.startsWith('WWW-Authenticate:') && line.includes('algorithm=MD5'))
-      ?.match(/nonce="([^"]+)"/)?.[1];
-    if (!nonce) return false;
-    const uri = `sip:${REALM}`;
-    const cnonce = randomBytes(8).toString('hex');
-    const response = md5(`${state.ha1}:${nonce}:00000001:${cnonce}:auth:${md5(`REGISTER:${uri}`)}`);
-    state.cseq += 1;
-    const answer = await exchange(
-      socket,
-      state.callId,
-      state.cseq,
-      request(
+    let answer = await exchange(socket, state.callId, state.cseq, request(state.cseq));
+    // A phone answers a challenge, and answers again once more when told its nonce was stale
+    // (stale=true: its count already used, e.g. by a retransmission another process took first).
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const challenge = md5Challenge(answer);
+      if (!challenge || (attempt > 0 && !challenge[2])) break;
+      if (attempt > 0) onStale();
+      const nonce = challenge[1] as string;
+      const uri = `sip:${REALM}`;
+      const cnonce = randomBytes(8).toString('hex');
+      const response = md5(`${state.ha1}:${nonce}:00000001:${cnonce}:auth:${md5(`REGISTER:${uri}`)}`);
+      state.cseq += 1;
+      answer = await exchange(
+        socket,
+        state.callId,
         state.cseq,
-        `Authorization: Digest username="${phone.extension}", realm="${REALM}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5, cnonce="${cnonce}", qop=auth, nc=00000001`,
-      ),
-    );
-    return answer.startsWith('SIP/2.0 200 ');
+        request(
+          state.cseq,
+          `Authorization: Digest username="${phone.extension}", realm="${REALM}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5, cnonce="${cnonce}", qop=auth, nc=00000001`,
+        ),
+      );
+    }
+    return answer.startsWith('SIP/2.0 200 ') ? null : (answer.split('\r\n')[0] as string);
   };
 
   const timers: NodeJS.Timeout[] = [];
@@ -104,7 +111,7 @@ export function registerPhones(port: number, phones: Phone[], periodMs: number, 
     const socket = sockets[i % sockets.length] as Socket;
     const once = () => {
       if (stopped) return;
-      register(phone, state, socket).then(onResult, () => !stopped && onResult(false));
+      register(phone, state, socket).then(onResult, (error: Error) => !stopped && onResult(error.message));
     };
     timers.push(
       setTimeout(
@@ -118,6 +125,7 @@ export function registerPhones(port: number, phones: Phone[], periodMs: number, 
   });
   return {
     stop() {
+      if (stopped) return;
       stopped = true;
       for (const timer of timers) clearTimeout(timer);
       for (const socket of sockets) socket.close();

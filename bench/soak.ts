@@ -45,6 +45,15 @@ const rssMiB = (pid: number | undefined) => {
     return NaN;
   }
 };
+/** A refusal in a few words: a problem's detail and first error, or the start of whatever else came (nginx's HTML). */
+const problemOf = (text: string) => {
+  try {
+    const problem = JSON.parse(text) as { detail?: string; errors?: { path: string; message: string }[] };
+    return [problem.detail, problem.errors?.[0] && `${problem.errors[0].path}: ${problem.errors[0].message}`].filter(Boolean).join(' — ');
+  } catch {
+    return (/<title>([^<]*)</.exec(text)?.[1] ?? text.slice(0, 60)).trim();
+  }
+};
 const pct = (list: number[], q: number) => [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(list.length * q))] ?? NaN;
 
 interface Minute {
@@ -53,10 +62,24 @@ interface Minute {
   errorsInFlight: number;
   registered: number;
   registerFailed: number;
+  /** Registrations answered 401 stale=true after their credentials, and sent again. */
+  restale: number;
   events: number;
+  /** Why writes and registrations failed, with how often. */
+  failures: Map<string, number>;
   rss: number[];
 }
-const newMinute = (): Minute => ({ latencies: [], errors: 0, errorsInFlight: 0, registered: 0, registerFailed: 0, events: 0, rss: [] });
+const newMinute = (): Minute => ({
+  latencies: [],
+  errors: 0,
+  errorsInFlight: 0,
+  registered: 0,
+  registerFailed: 0,
+  restale: 0,
+  events: 0,
+  failures: new Map(),
+  rss: [],
+});
 
 // Everything started is stopped by `cleanUp`, on the way out, on an error or on Ctrl-C.
 const prefix = `sbsoak-${randomBytes(4).toString('hex')}:`;
@@ -65,23 +88,34 @@ let database: Awaited<ReturnType<typeof freshStorage>> | undefined;
 let lb: LoadBalancer | undefined;
 let fleet: StreamFleet | undefined;
 let phones: PhoneFleet | undefined;
-const keepAlive = new HttpAgent({ keepAlive: true, maxSockets: 16 });
+const keepAlive = new HttpAgent({ keepAlive: true, maxSockets: 256 });
 const timers: NodeJS.Timeout[] = [];
 const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-soak-'));
 let cleaning: Promise<void> | undefined;
 const cleanUp = () =>
   (cleaning ??= (async () => {
+    const step = async (what: string, run: () => unknown) => {
+      try {
+        await run();
+      } catch (error) {
+        process.stderr.write(`cleaning up, ${what} failed: ${String(error)}\n`);
+      }
+    };
     for (const timer of timers) clearInterval(timer);
-    phones?.stop();
+    await step('stopping the phones', () => phones?.stop());
     // Before the processes: a draining process closes its streams with 1012, and they would reconnect.
-    fleet?.stop();
+    await step('closing the streams', () => fleet?.stop());
     keepAlive.destroy();
-    await stopProcesses(servers).catch(() => undefined);
-    await lb?.stop().catch(() => undefined);
-    await database?.drop().catch((error: unknown) => process.stderr.write(`could not drop the database: ${String(error)}\n`));
-    await dropRedisKeys(REDIS_URL, prefix).catch(() => undefined);
+    await step('stopping the processes', () => stopProcesses(servers));
+    await step('stopping nginx', () => lb?.stop());
+    await step('dropping the database', () => database?.drop());
+    await step('removing the Redis keys', () => dropRedisKeys(REDIS_URL, prefix));
     rmSync(dataDir, { recursive: true, force: true });
   })());
+process.once('uncaughtException', (error) => {
+  process.stderr.write(`${error.stack ?? String(error)}\nstopping every process and dropping the database\n`);
+  void cleanUp().then(() => process.exit(1));
+});
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {
     process.stderr.write(`\n${signal}: stopping every process and dropping the database\n`);
@@ -145,6 +179,15 @@ try {
     body: JSON.stringify({ domain: 'default', login: 'admin', password: PASSWORD }),
   });
   const admin = ((await signedIn.json()) as { token: string }).token;
+  // bench/seed.ts tags users straight in their table; a write checks a user's tags against the catalog.
+  for (const name of ['vip', 'night', 'sales', 'support', 'polish', 'english', 'ukrainian']) {
+    const tag = await fetch(`${base}/api/v1/domains/default/tags`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ name }),
+    });
+    if (tag.status !== 201) throw new Error(`tag ${name} not made: ${tag.status} ${await tag.text()}`);
+  }
   say(`three processes and nginx up; opening ${agents.length} + ${SUPERVISORS} event streams`);
 
   let minute = newMinute();
@@ -157,13 +200,29 @@ try {
   fleet = await openStreams(
     base,
     'default',
-    [...agents.map((id, i) => ({ token: agentTokens[i] as string, userId: id })), ...Array.from({ length: SUPERVISORS }, () => ({ token: admin, userId: null }))],
+    [
+      ...agents.map((id, i) => ({ token: agentTokens[i] as string, userId: id })),
+      ...Array.from({ length: SUPERVISORS }, () => ({ token: admin, userId: null })),
+    ],
     onMessage,
   );
   say('streams open; phones start registering, writes start');
 
   const started = Date.now();
-  phones = registerPhones(lb.sipPort, phoneList, REGISTER_EVERY_MS, (ok) => (ok ? (minute.registered += 1) : (minute.registerFailed += 1)));
+  const failed = (counted: Minute, why: string) => counted.failures.set(why, (counted.failures.get(why) ?? 0) + 1);
+  phones = registerPhones(
+    lb.sipPort,
+    phoneList,
+    REGISTER_EVERY_MS,
+    (failure) => {
+      if (failure === null) minute.registered += 1;
+      else {
+        minute.registerFailed += 1;
+        failed(minute, `REGISTER: ${failure}`);
+      }
+    },
+    () => (minute.restale += 1),
+  );
 
   // The writes: a steady 50/s, each to the next agent's description (an event owed to its stream).
   let killedAt = Infinity;
@@ -176,9 +235,10 @@ try {
     inFlight += 1;
     const at = Date.now();
     const counted = minute;
-    const done = (ok: boolean) => {
+    const done = (failure: string | null) => {
       inFlight -= 1;
-      if (ok) return counted.latencies.push(Date.now() - at);
+      if (failure === null) return counted.latencies.push(Date.now() - at);
+      failed(counted, `PATCH: ${failure}`);
       // In flight on the killed process: sent before the kill, failed after it.
       if (at <= killedAt && Date.now() >= killedAt) counted.errorsInFlight += 1;
       else counted.errors += 1;
@@ -191,11 +251,12 @@ try {
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${admin}` },
       },
       (response) => {
-        response.resume();
-        response.once('end', () => done(response.statusCode === 200));
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.once('end', () => done(response.statusCode === 200 ? null : `${response.statusCode} ${problemOf(text)}`));
       },
     );
-    request.once('error', () => done(false));
+    request.once('error', (error) => done(error.message));
     request.end(body);
   };
   const writing = setInterval(() => {
@@ -213,6 +274,7 @@ try {
   const closeMinute = () => {
     minute.rss = servers.map((s) => rssMiB(s.child.pid));
     minutes.push(minute);
+    if (minute.failures.size) say(`  failures: ${[...minute.failures].map(([why, n]) => `${why} × ${n}`).join('; ')}`);
     say(
       `minute ${minutes.length}: ${minute.latencies.length} writes, p99 ${pct(minute.latencies, 0.99)} ms, ${minute.errors}+${minute.errorsInFlight} errors, ` +
         `${minute.registered}/${minute.registerFailed} registrations, ${minute.events} events, RSS ${minute.rss.join('/')} MiB`,
@@ -237,7 +299,8 @@ try {
     say(`import ${job.id} accepted in ${importJob.answered} ms`);
   })();
   const killing = (async () => {
-    await until(killAt);
+    // A second past the minute's end: that minute's memory is read before.
+    await until(killAt + 1000);
     const dead = servers[victim] as ServeProcess;
     killedAt = Date.now();
     dead.child.kill('SIGKILL');
@@ -255,16 +318,16 @@ try {
 
   // The import is followed to its end by its `job` events, which every process relays.
   const importState = async () => (importJob ? jobs.get(importJob.id)?.state : undefined);
-  for (const deadline = Date.now() + 300_000; (await importState()) === 'running' && Date.now() < deadline; )
+  for (const deadline = Date.now() + 300_000; (await importState()) === 'running' && Date.now() < deadline;)
     await new Promise((resolve) => setTimeout(resolve, 500));
   const job = importJob ? jobs.get(importJob.id) : undefined;
   const importSeconds = job?.data.finishedAt ? (Date.parse(job.data.finishedAt) - (importJob?.startedAt ?? 0)) / 1000 : NaN;
 
   // The feed from the first position any stream joined at, to its end, once the writes in flight returned.
-  for (const deadline = Date.now() + 10_000; inFlight > 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (const deadline = Date.now() + 10_000; inFlight > 0 && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 100));
   const from = Math.min(...fleet.streams.map((s) => s.start ?? Infinity));
   const feed: FedChange[] = [];
-  for (let after = from; ; ) {
+  for (let after = from; ;) {
     const page = await fetch(`${base}/api/v1/domains/default/changes?after=${after}&limit=1000`, { headers: { authorization: `Bearer ${admin}` } });
     const { items } = (await page.json()) as { items: { seq: number; resource: { type: string; id: string } }[] };
     feed.push(...items.map((c) => ({ seq: c.seq, userId: c.resource.type === 'user' ? c.resource.id : null })));
@@ -274,7 +337,7 @@ try {
   // Until every supervisor has the feed's last change (or 30 s), then a moment for the agents.
   const last = feed.at(-1)?.seq ?? 0;
   const supervisors = fleet.streams.filter((s) => s.userId === null);
-  for (const deadline = Date.now() + 30_000; supervisors.some((s) => (s.changes.at(-1) ?? 0) < last) && Date.now() < deadline; )
+  for (const deadline = Date.now() + 30_000; supervisors.some((s) => (s.changes.at(-1) ?? 0) < last) && Date.now() < deadline;)
     await new Promise((resolve) => setTimeout(resolve, 200));
   await new Promise((resolve) => setTimeout(resolve, 2000));
   fleet.stop();
@@ -297,6 +360,8 @@ try {
   const errors = minutes.reduce((n, m) => n + m.errors, 0);
   const errorsInFlight = minutes.reduce((n, m) => n + m.errorsInFlight, 0);
   const all = minutes.flatMap((m) => m.latencies);
+  const failures = new Map<string, number>();
+  for (const m of minutes) for (const [why, n] of m.failures) failures.set(why, (failures.get(why) ?? 0) + n);
   const percent = (value: number) => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(1)}%` : 'n/a (run too short)');
 
   const lines = [
@@ -318,10 +383,12 @@ try {
     `| directory changes owed to agents' streams / lost / received twice (streams losing any) | ${agentsChecked.owed} / **${agentsChecked.lost}** / ${agentsChecked.repeated} (${agentsChecked.streamsLosing}) |`,
     `| directory changes owed to supervisors' streams / lost / received twice | ${supervisorsChecked.owed} / **${supervisorsChecked.lost}** / ${supervisorsChecked.repeated} |`,
     `| reconnections; resumes answered "too many missed, re-read" | ${reconnects}; ${resyncs} |`,
-    `| API writes: sent / errors other than in flight on the killed process / in flight | ${sent} / **${errors}** / ${errorsInFlight} |`,
+    `| API writes: sent / errors other than in flight on the killed process / in flight / unanswered at the end | ${sent} / **${errors}** / ${errorsInFlight} / ${inFlight} |`,
+    `| registrations told stale=true after their credentials (and sent again) | ${minutes.reduce((n, m) => n + m.restale, 0)} |`,
     `| API writes p50 / p99 / max over the run | ${pct(all, 0.5)} / ${pct(all, 0.99)} / ${pct(all, 1)} ms |`,
     `| import of ${IMPORT_ROWS} users: state, created, seconds to its end | ${job?.state ?? 'no job event'}, ${job?.data.result?.created ?? job?.data.progress?.created ?? '?'}, ${importSeconds.toFixed(1)} |`,
     `| killed process back (started, registrar listening) after | ${restartMs} ms |`,
+    `| why writes and registrations failed | ${[...failures].map(([why, n]) => `${why} × ${n}`).join('; ') || 'none'} |`,
     `| RSS growth after minute 2 (1 / 2, restarted: after its own first two / 3) | ${growth.map(percent).join(' / ')} |`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
