@@ -4,7 +4,7 @@
  * beside BENCH_SUPERVISORS (10) supervisors, BENCH_PHONES (10,000) phones re-register every 60 s
  * over UDP, 50 API writes/s change users' descriptions, 20,000 users are imported at minute T/2 - 1,
  * and one process is killed with SIGKILL at minute T/2 and started again on its port. Everything
- * goes through the load balancer. Reports per minute and checks, by the change feed's numbers, that
+ * goes through the load balancer (BENCH_WRITES changes the write rate). Reports per minute and checks, by the change feed's numbers, that
  * every stream received every change owed to it, once. Run: npm run bench:soak
  */
 import { once } from 'node:events';
@@ -32,7 +32,7 @@ const MINUTES = Number(process.env.BENCH_MINUTES ?? 10);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 5000);
 const SUPERVISORS = Number(process.env.BENCH_SUPERVISORS ?? 10);
 const PHONES = Number(process.env.BENCH_PHONES ?? 10_000);
-const WRITES_PER_SECOND = 50;
+const WRITES_PER_SECOND = Number(process.env.BENCH_WRITES ?? 50);
 const IMPORT_ROWS = 20_000;
 const REGISTER_EVERY_MS = 60_000;
 const PASSWORD = 'Bench-Heron-Quartz-61!';
