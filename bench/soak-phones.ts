@@ -102,7 +102,8 @@ export function registerPhones(port: number, phones: Phone[], periodMs: number, 
         ),
       );
     }
-    return answer.startsWith('SIP/2.0 200 ') ? null : (answer.split('\r\n')[0] as string);
+    if (answer.startsWith('SIP/2.0 200 ')) return null;
+    return `${answer.split('\r\n')[0]}${md5Challenge(answer)?.[2] ? ' (stale=true twice)' : ''}`;
   };
 
   const timers: NodeJS.Timeout[] = [];
