@@ -397,6 +397,8 @@ try {
     `| RSS growth after minute 2 (1 / 2, restarted: after its own first two / 3) | ${growth.map(percent).join(' / ')} |`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  // Events lost fail the run, as a test would.
+  if (agentsChecked.lost + supervisorsChecked.lost > 0) process.exitCode = 1;
 } finally {
   await cleanUp();
 }
