@@ -61,6 +61,9 @@ export async function openStreams(
           if (message.data.changesMissed) stream.resyncs += 1;
           position.changes = Math.max(position.changes ?? 0, message.data.changes);
           settle();
+        } else if (message.type === 'position') {
+          // Where a stream that sees only its own events stands in the feed (README, event stream).
+          position.changes = Math.max(position.changes ?? 0, message.data.changes);
         } else if (message.change !== undefined) {
           stream.changes.push(message.change);
           position.changes = Math.max(position.changes ?? 0, message.change);
