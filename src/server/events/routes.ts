@@ -49,16 +49,14 @@ export function eventRoutes(router: Router, { db, presence, config }: Deps): voi
       let sentUpTo = 0;
       let changesUpTo = 0;
       const early: LiveEvent[] = [];
-      const position = positionTeller(send);
+      const position = positionTeller(send, config.eventPositionEvery);
       const deliver = (event: LiveEvent) => {
         if (event.change !== undefined) {
           if (event.change <= changesUpTo) return;
           changesUpTo = event.change;
         } else if (event.seq <= sentUpTo) return;
-        if (visible(event)) {
-          send(event);
-          position.passed(event.seq, changesUpTo);
-        } else position.owe(event.seq, changesUpTo);
+        if (visible(event)) send(event);
+        else if (event.change !== undefined) position.owe(event.seq, changesUpTo);
       };
       const unsubscribe = presence.store.events.subscribe((domainId, event) => {
         if (domainId !== domain.id) return;
@@ -103,7 +101,6 @@ export function eventRoutes(router: Router, { db, presence, config }: Deps): voi
         socket.close(1011, 'internal error');
       });
       socket.on('close', () => {
-        position.stop();
         unsubscribe();
         unwatch();
         clearInterval(alive);
@@ -117,33 +114,23 @@ export function eventRoutes(router: Router, { db, presence, config }: Deps): voi
   );
 }
 
-/** How long a stream that sees only some events may lag in where it stands. */
-const POSITION_EVERY_MS = 1000;
-
 /**
- * Where the stream stands, for a client that sees only some events (an agent sees its own): the
- * events and changes it was not shown still move its place, told at most once a second as
- * `position` (the last `seq`, and the last `changes` in `data`). A client resuming from there is
- * sent what it missed since, not everything since its last own event, which after a large import
- * is more than a resume replays.
+ * Where the stream stands, for a client that sees only some events (an agent sees its own): once
+ * `every` directory changes went by unshown since it was last told, it is told `position` (the
+ * last `seq`, and the last `changes` in `data`). A client resuming from there is sent what it
+ * missed since, never more than a few thousand changes, not everything since its last own event
+ * (after a large import, more than a resume replays). Counted in changes, not time: an idle
+ * stream is told nothing, a stream beside an import a few times.
  */
-function positionTeller(send: (message: unknown) => void) {
-  let owed: { seq: number; changes: number } | undefined;
-  let timer: NodeJS.Timeout | undefined;
+function positionTeller(send: (message: unknown) => void, every: number) {
+  let told: number | undefined;
   return {
     owe(seq: number, changes: number) {
-      owed = { seq, changes };
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        if (owed) send({ type: 'position', seq: owed.seq, data: { changes: owed.changes } });
-        owed = undefined;
-      }, POSITION_EVERY_MS);
+      told ??= changes - 1;
+      if (changes - told < every) return;
+      told = changes;
+      send({ type: 'position', seq, data: { changes } });
     },
-    /** A later event was sent: a position still owed must not tell an earlier place. */
-    passed(seq: number, changes: number) {
-      if (owed) owed = { seq, changes };
-    },
-    stop: () => clearTimeout(timer),
   };
 }
 
