@@ -12,7 +12,12 @@ describe('live events over WebSocket', () => {
   let other: { id: string };
 
   before(async () => {
-    h = await startHarness('sqlite', { SWITCHBOARD_HEARTBEAT_MS: '200', SWITCHBOARD_PRESENCE_GRACE: '1', SWITCHBOARD_EVENT_BUFFER: '5', SWITCHBOARD_EVENT_POSITION_EVERY: '2' });
+    h = await startHarness('sqlite', {
+      SWITCHBOARD_HEARTBEAT_MS: '200',
+      SWITCHBOARD_PRESENCE_GRACE: '1',
+      SWITCHBOARD_EVENT_BUFFER: '5',
+      SWITCHBOARD_EVENT_POSITION_EVERY: '2',
+    });
     url = await h.app.listen({ host: '127.0.0.1', port: 0 });
     const created = (
       await h.admin.post(`${base}/users`, { login: 'live-agent', roles: ['agent'], password: passwordFor('live-agent'), agent: { enabled: true } })
