@@ -7,15 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
-import { connect, type Engine } from '../src/server/db/connect.ts';
-import { migrateToLatest } from '../src/server/db/migrate.ts';
-import { bootstrapDirectory } from '../src/server/setup/bootstrap.ts';
-import { loadConfig } from '../src/server/config.ts';
-import { safeguardsFor } from '../src/server/users/safeguards.ts';
-import { tmpdir } from 'node:os';
-import { findDomain } from '../src/server/tenancy/domain-record.ts';
-import { freshStorage } from '../test/databases.ts';
-import { seedUsers } from './seed.ts';
+import { type Engine } from '../src/server/db/connect.ts';
+import { freshDirectory, seedUsers } from './seed.ts';
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -80,17 +73,9 @@ async function load(name: string, base: string, paths: string[], headers: Record
 }
 
 async function benchEngine(engine: Engine): Promise<Figure[]> {
-  const database = await freshStorage(engine);
-  const storage = connect(database.url);
-  await migrateToLatest(storage.db);
-  await bootstrapDirectory(
-    storage.db,
-    { login: 'admin', password: PASSWORD },
-    safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })),
-  );
-  const domain = await findDomain(storage.db, 'default');
+  const { database, storage, domain } = await freshDirectory(engine, PASSWORD);
   const started = Date.now();
-  const ids = await seedUsers(storage.db, domain!.id, USERS);
+  const ids = await seedUsers(storage.db, domain.id, USERS);
   // What autovacuum does to a loaded table in production: statistics and the visibility map.
   if (engine === 'postgres') await sql`vacuum analyze`.execute(storage.db);
   process.stderr.write(`${engine}: seeded ${USERS} users in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

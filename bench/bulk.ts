@@ -5,16 +5,10 @@
  * Run: npm run bench:bulk
  */
 import { startServer } from './server-process.ts';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { sql } from 'kysely';
-import { loadConfig } from '../src/server/config.ts';
-import { connect, type Engine } from '../src/server/db/connect.ts';
-import { migrateToLatest } from '../src/server/db/migrate.ts';
-import { bootstrapDirectory } from '../src/server/setup/bootstrap.ts';
-import { findDomain } from '../src/server/tenancy/domain-record.ts';
-import { safeguardsFor } from '../src/server/users/safeguards.ts';
-import { freshStorage } from '../test/databases.ts';
-import { seedUsers } from './seed.ts';
+import { type Engine } from '../src/server/db/connect.ts';
+import { freshDirectory, seedUsers } from './seed.ts';
 
 const PASSWORD = 'Bench-Heron-Quartz-61!';
 const USERS = 20_000;
@@ -35,16 +29,8 @@ async function timed(base: string, token: string, path: string, body: unknown) {
 const loadAtStart = loadavg()[0]?.toFixed(1);
 const lines: string[] = [];
 for (const engine of (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',') as Engine[]) {
-  const database = await freshStorage(engine);
-  const storage = connect(database.url);
-  await migrateToLatest(storage.db);
-  await bootstrapDirectory(
-    storage.db,
-    { login: 'admin', password: PASSWORD },
-    safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })),
-  );
-  const domain = await findDomain(storage.db, 'default');
-  const ids = await seedUsers(storage.db, domain!.id, USERS);
+  const { database, storage, domain } = await freshDirectory(engine, PASSWORD);
+  const ids = await seedUsers(storage.db, domain.id, USERS);
   if (engine === 'postgres') await sql`vacuum analyze`.execute(storage.db);
   await storage.close();
   const server = await startServer(database.url);

@@ -9,16 +9,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../src/server/config.ts';
-import { connect, type Engine } from '../src/server/db/connect.ts';
-import { migrateToLatest } from '../src/server/db/migrate.ts';
-import { bootstrapDirectory } from '../src/server/setup/bootstrap.ts';
-import { findDomain } from '../src/server/tenancy/domain-record.ts';
-import { safeguardsFor } from '../src/server/users/safeguards.ts';
-import { freshStorage } from '../test/databases.ts';
+import { type Engine } from '../src/server/db/connect.ts';
 import { kamailioOnPostgres } from '../test/kamailio-tables.ts';
 import { signIn, uploadCsv, writeCsv } from './import-file.ts';
-import { seedUsers } from './seed.ts';
+import { freshDirectory, seedUsers } from './seed.ts';
 import { startServer } from './server-process.ts';
 
 const PASSWORD = 'Bench-Heron-Quartz-61!';
@@ -53,16 +47,7 @@ try {
   for (const engine of (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',') as Engine[]) {
     const file = join(dir, `users-${rows}.csv`);
     await writeCsv(file, rows);
-    const database = await freshStorage(engine);
-    const storage = connect(database.url);
-    await migrateToLatest(storage.db);
-    await bootstrapDirectory(
-      storage.db,
-      { login: 'admin', password: PASSWORD },
-      safeguardsFor(storage.db, loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() })),
-    );
-    const domain = await findDomain(storage.db, 'default');
-    if (!domain) throw new Error('no default domain');
+    const { database, storage, domain } = await freshDirectory(engine, PASSWORD);
     await seedUsers(storage.db, domain.id, 0);
     const server = await startServer(database.url);
     try {

@@ -1,4 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { loadConfig } from '../src/server/config.ts';
+import { connect, type Engine } from '../src/server/db/connect.ts';
+import { migrateToLatest } from '../src/server/db/migrate.ts';
+import { bootstrapDirectory } from '../src/server/setup/bootstrap.ts';
+import { findDomain } from '../src/server/tenancy/domain-record.ts';
+import { safeguardsFor } from '../src/server/users/safeguards.ts';
+import { freshStorage } from '../test/databases.ts';
 import type { Insertable } from 'kysely';
 import type { Database, Db } from '../src/server/db/schema.ts';
 import { timeOrderedId } from '../src/server/identifiers/time-ordered-id.ts';
@@ -176,4 +184,16 @@ export async function seedUsers(db: Db, domainId: string, count: number): Promis
     });
   }
   return ids;
+}
+
+/** A fresh database of `engine`, migrated, with its default domain and first administrator (`admin`, `password`). */
+export async function freshDirectory(engine: Engine, password: string) {
+  const database = await freshStorage(engine);
+  const storage = connect(database.url);
+  await migrateToLatest(storage.db);
+  const config = loadConfig({ SWITCHBOARD_PWNED_URL: '', SWITCHBOARD_DATA_DIR: tmpdir() });
+  await bootstrapDirectory(storage.db, { login: 'admin', password }, safeguardsFor(storage.db, config));
+  const domain = await findDomain(storage.db, 'default');
+  if (!domain) throw new Error('no default domain');
+  return { database, storage, domain };
 }
