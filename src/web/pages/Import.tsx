@@ -18,6 +18,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ImportOptions } from '../components/ImportOptions.tsx';
+import { ImportProblems } from '../components/ImportProblems.tsx';
 import { JobProgress } from '../components/JobProgress.tsx';
 import { importColumns, secretColumns, type ImportColumn } from '../../server/import/columns.ts';
 import { useMe } from '../api/session.ts';
@@ -292,26 +293,7 @@ function CsvImport() {
                   {t('import.errorsCsvNote')}
                 </Text>
               </Group>
-              <Table striped aria-label={t('import.problems')}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{t('import.row')}</Table.Th>
-                    <Table.Th>{t('import.column')}</Table.Th>
-                    <Table.Th>{t('import.value')}</Table.Th>
-                    <Table.Th>{t('import.problem')}</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {report.problems.slice(0, 500).map((p, i) => (
-                    <Table.Tr key={`${p.row}-${p.column}-${i}`}>
-                      <Table.Td>{p.row}</Table.Td>
-                      <Table.Td>{p.column}</Table.Td>
-                      <Table.Td>{p.value}</Table.Td>
-                      <Table.Td>{problemWords(p)}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
+              <ImportProblems report={report} whereLabel={t('import.row')} where={(p) => p.row} />
             </>
           )}
         </Stack>

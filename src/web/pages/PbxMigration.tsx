@@ -1,13 +1,14 @@
-import { Alert, Button, FileInput, Group, PasswordInput, Select, Stack, Table, TextInput } from '@mantine/core';
+import { Alert, Button, FileInput, Group, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ImportOptions } from '../components/ImportOptions.tsx';
+import { ImportProblems } from '../components/ImportProblems.tsx';
 import { JobProgress } from '../components/JobProgress.tsx';
 import { ApiProblem } from '../api/client.ts';
 import { useMe } from '../api/session.ts';
 import { followJob, type Job } from './import-job.ts';
-import { problemWords, type Report } from './import-retry.ts';
+import type { Report } from './import-retry.ts';
 
 /** The systems users move in from: read over their database, or from their configuration files. */
 const systems = [
@@ -141,28 +142,7 @@ export function PbxMigration() {
               problems: report.problemCount,
             })}
           </Alert>
-          {report.problemCount > 0 && (
-            <Table striped aria-label={t('import.problems')}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('migration.entry')}</Table.Th>
-                  <Table.Th>{t('import.column')}</Table.Th>
-                  <Table.Th>{t('import.value')}</Table.Th>
-                  <Table.Th>{t('import.problem')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {report.problems.slice(0, 500).map((p, i) => (
-                  <Table.Tr key={`${p.row}-${p.column}-${i}`}>
-                    <Table.Td>{p.origin ?? p.row}</Table.Td>
-                    <Table.Td>{p.column}</Table.Td>
-                    <Table.Td>{p.value}</Table.Td>
-                    <Table.Td>{problemWords(p)}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          )}
+          {report.problemCount > 0 && <ImportProblems report={report} whereLabel={t('migration.entry')} where={(p) => p.origin ?? p.row} />}
         </Stack>
       )}
     </Stack>
