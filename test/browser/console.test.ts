@@ -60,7 +60,9 @@ describe('the console in Chromium', () => {
     await row.getByText('Registered', { exact: true }).waitFor({ timeout: 5000 });
     await admin.getByRole('combobox', { name: 'Status', exact: true }).click();
     await admin.getByRole('option', { name: 'Break' }).click();
+    // The filtered list is a new query: the rows are empty while it loads, so wait for its answer.
     await admin.locator('[role=row][data-login="admin"]').waitFor({ state: 'detached' });
+    await row.waitFor();
     assert.deepEqual(
       await admin.locator('[role=row][data-login]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-login'))),
       ['live-agent'],
