@@ -65,6 +65,7 @@ const environment = z
     SWITCHBOARD_EVENT_BUFFER: z.coerce.number().int().min(1).max(1_000_000).default(1000),
     /** A stream that sees only some events is told where it stands once this many directory changes went by unshown. */
     SWITCHBOARD_EVENT_POSITION_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    SWITCHBOARD_EVENT_REPLAY_MAX: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
     SWITCHBOARD_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     SWITCHBOARD_PROCESS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     SWITCHBOARD_PROCESS_TTL_MS: z.coerce.number().int().min(300).max(300_000).default(15_000),
@@ -173,6 +174,8 @@ export interface Config {
   /** Events kept per domain for clients that reconnect with their last sequence number. */
   eventBuffer: number;
   eventPositionEvery: number;
+  /** At most this many missed directory changes are replayed to a resuming stream; past it the client re-reads. */
+  eventReplayMax: number;
   /** WebSocket ping interval; a connection that misses a pong is dropped at the next. */
   heartbeatMs: number;
   /** How often a process proves to the others (Redis) that it is alive. */
@@ -269,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     processTtlMs: e.SWITCHBOARD_PROCESS_TTL_MS,
     eventBuffer: e.SWITCHBOARD_EVENT_BUFFER,
     eventPositionEvery: e.SWITCHBOARD_EVENT_POSITION_EVERY,
+    eventReplayMax: e.SWITCHBOARD_EVENT_REPLAY_MAX,
     sipPort: e.SWITCHBOARD_SIP_PORT,
     tls: e.SWITCHBOARD_TLS_CERT && e.SWITCHBOARD_TLS_KEY ? { certFile: resolve(e.SWITCHBOARD_TLS_CERT), keyFile: resolve(e.SWITCHBOARD_TLS_KEY) } : undefined,
     sipTlsPort: e.SWITCHBOARD_TLS_CERT ? (e.SWITCHBOARD_SIP_TLS_PORT ?? 5061) : 'off',

@@ -165,10 +165,12 @@ const toView = (
   actor: { id: row.actor_id, login: row.actor_login },
 });
 
+const shownColumns = ['seq', 'at', 'resource_type', 'resource_id', 'action', 'version', 'fields', 'actor_id', 'actor_login'] as const;
+
 const changesAfter = prepared<{ domainId: string; after: number; limit: number }, Parameters<typeof toView>[0]>((db: Db, param) =>
   db
     .selectFrom('changes')
-    .select(['seq', 'at', 'resource_type', 'resource_id', 'action', 'version', 'fields', 'actor_id', 'actor_login'])
+    .select(shownColumns)
     .where('domain_id', '=', param('domainId'))
     .where('seq', '>', param('after'))
     .orderBy('seq')
@@ -180,6 +182,68 @@ export async function listChanges(db: Db, domainId: string, after: number, limit
   const rows = await changesAfter(db, { domainId, after, limit: limit + 1 });
   const items = rows.slice(0, limit).map(toView);
   return { items, nextCursor: rows.length > limit ? String(items[items.length - 1]?.seq) : null };
+}
+
+type UserScope = { domainId: string; userId: string; after: number; limit: number };
+
+/**
+ * What a stream of one user shows after `after`: that user's entries and the shared resources'
+ * (everything that is not a user), each read by its own index, oldest first.
+ */
+const shownToUser = (db: Db, param: <K extends keyof UserScope>(name: K) => UserScope[K]) => {
+  const own = db
+    .selectFrom('changes')
+    .select(shownColumns)
+    .where('resource_id', '=', param('userId'))
+    .where('domain_id', '=', param('domainId'))
+    .where('seq', '>', param('after'))
+    .orderBy('seq')
+    .limit(param('limit'));
+  // Written as a literal so that both engines see the partial index's own condition.
+  const shared = db
+    .selectFrom('changes')
+    .select(shownColumns)
+    .where('domain_id', '=', param('domainId'))
+    .where(sql<boolean>`resource_type <> 'user'`)
+    .where('seq', '>', param('after'))
+    .orderBy('seq')
+    .limit(param('limit'));
+  return db
+    .selectFrom(own.as('own'))
+    .selectAll()
+    .unionAll(db.selectFrom(shared.as('shared')).selectAll())
+    .orderBy('seq')
+    .limit(param('limit'));
+};
+
+const changesShownToUser = prepared<UserScope, Parameters<typeof toView>[0]>((db: Db, param) => shownToUser(db, param));
+
+const countShownToUser = prepared<UserScope, { n: number | string }>((db: Db, param) =>
+  db.selectFrom(shownToUser(db, param).as('shown')).select((eb) => eb.fn.countAll<number | string>().as('n')),
+);
+
+/** Committed entries after `after` that a stream of `userId` shows (its own and the shared resources'), oldest first. */
+export async function listChangesShownToUser(db: Db, domainId: string, userId: string, after: number, limit: number): Promise<ChangeView[]> {
+  return (await changesShownToUser(db, { domainId, userId, after, limit })).map(toView);
+}
+
+/** How many entries after `after` a stream of `userId` shows, counted up to `atMost`. */
+export async function countChangesShownToUser(db: Db, domainId: string, userId: string, after: number, atMost: number): Promise<number> {
+  const [row] = await countShownToUser(db, { domainId, userId, after, limit: atMost });
+  return Number(row?.n ?? 0);
+}
+
+const oldestNumbered = prepared<{ domainId: string }, { seq: number | string | null }>((db: Db, param) =>
+  db
+    .selectFrom('changes')
+    .select((eb) => eb.fn.min('seq').as('seq'))
+    .where('domain_id', '=', param('domainId')),
+);
+
+/** The oldest number a domain's feed still holds (older ones were pruned), null when it holds none. */
+export async function firstChange(db: Db, domainId: string): Promise<number | null> {
+  const [row] = await oldestNumbered(db, { domainId });
+  return row?.seq === undefined || row.seq === null ? null : Number(row.seq);
 }
 
 const allCounters = prepared<Record<string, never>, { domain_id: string; last_seq: number }>((db: Db) =>

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { passwordFor, startHarness, type Harness } from '../../../test/harness.ts';
 import { openEvents } from '../../../test/events-client.ts';
+import { pruneChanges } from '../changes/store.ts';
 
 const base = '/api/v1/domains/default';
 
@@ -17,6 +18,7 @@ describe('live events over WebSocket', () => {
       SWITCHBOARD_PRESENCE_GRACE: '1',
       SWITCHBOARD_EVENT_BUFFER: '5',
       SWITCHBOARD_EVENT_POSITION_EVERY: '2',
+      SWITCHBOARD_EVENT_REPLAY_MAX: '700',
     });
     url = await h.app.listen({ host: '127.0.0.1', port: 0 });
     const created = (
@@ -106,6 +108,54 @@ describe('live events over WebSocket', () => {
       ['user.updated', { type: 'user', id: other.id }, ['firstName'], change.data.seq],
     );
     await admin.close();
+  });
+
+  it('replays to a resuming administrator every change missed, in order, page after page; past the limit it says to re-read', async () => {
+    const admin = await openEvents(url, 'default', h.admin.token as string);
+    const start = (await admin.next((m) => m.type === 'snapshot')).data.changes as number;
+    await admin.close();
+    await h.admin.post(`${base}/users/range`, { from: '6000', to: '6599' });
+    const resumed = await openEvents(url, 'default', h.admin.token as string, { changes: start });
+    await resumed.next((m) => m.type === 'directory' && m.change === start + 600, 10_000);
+    const replayed = resumed.messages.filter((m) => m.type === 'directory').map((m) => m.change);
+    assert.deepEqual(
+      replayed,
+      Array.from({ length: 600 }, (_, i) => start + 1 + i),
+      'every change once, in order, across more than one page (500)',
+    );
+    assert.equal(resumed.messages.find((m) => m.type === 'snapshot')?.data.changesMissed, false);
+    await resumed.close();
+
+    await h.admin.post(`${base}/users/range`, { from: '6600', to: '6799' });
+    const late = await openEvents(url, 'default', h.admin.token as string, { changes: start });
+    const snapshot = await late.next((m) => m.type === 'snapshot');
+    assert.deepEqual([snapshot.data.changesMissed, snapshot.data.changes], [true, await lastChange(h)], '800 missed, more than the 700 replayed');
+    await late.close();
+  });
+
+  it('replays to a client that sees only itself its own changes, however many of other users it missed', async () => {
+    const own = await openEvents(url, 'default', agent.token);
+    const start = (await own.next((m) => m.type === 'snapshot')).data.changes as number;
+    await own.close();
+    await h.admin.post(`${base}/users/range`, { from: '6800', to: '7599' });
+    await h.admin.patch(`${base}/users/${agent.id}`, { description: 'changed after an import' });
+    const resumed = await openEvents(url, 'default', agent.token, { changes: start });
+    const missed = await resumed.next((m) => m.type === 'directory');
+    assert.deepEqual([missed.userId, missed.data.fields], [agent.id, ['description']]);
+    assert.equal(resumed.messages.find((m) => m.type === 'snapshot')?.data.changesMissed, false, '800 changes of others went by, not one of them is owed');
+    await resumed.close();
+  });
+
+  it('tells a client whose place in the feed was pruned to re-read', async () => {
+    const admin = await openEvents(url, 'default', h.admin.token as string);
+    const start = (await admin.next((m) => m.type === 'snapshot')).data.changes as number;
+    await admin.close();
+    await h.admin.patch(`${base}/users/${other.id}`, { firstName: 'Pruned' });
+    await pruneChanges(h.storage.db, new Date(Date.now() + 60_000));
+    await h.admin.patch(`${base}/users/${other.id}`, { firstName: 'Kept' });
+    const resumed = await openEvents(url, 'default', h.admin.token as string, { changes: start });
+    assert.equal((await resumed.next((m) => m.type === 'snapshot')).data.changesMissed, true, 'the change after its place is gone');
+    await resumed.close();
   });
 
   it('drops a connection that stops answering heartbeats, and logs the agent out of CC after the grace period', async () => {

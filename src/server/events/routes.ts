@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { actorOf, can, domainOf, type Actor } from '../http/access.ts';
 import type { Deps, Router } from '../deps.ts';
 import type { LiveEvent } from '../presence/live.ts';
 import { lastChange } from '../changes/store.ts';
-import { changesAfter } from './store.ts';
+import { replayOf } from './store.ts';
 import { countEventStream } from '../metrics/counters.ts';
 
 const eventsQuery = z.strictObject({
@@ -74,10 +75,11 @@ export function eventRoutes(router: Router, { db, presence, config }: Deps): voi
       const joined = (async () => {
         const { since, changes } = request.query as z.infer<typeof eventsQuery>;
         changesUpTo = changes ?? (await lastChange(db, domain.id));
-        const replayed = changes === undefined ? [] : await changesAfter(db, domain.id, changes);
+        const audience = can(actor, 'users:read') ? 'everyone' : { userId: actor.id };
+        const replay = changes === undefined ? [] : await replayOf(db, domain.id, changes, audience, config.eventReplayMax);
         // Too many directory changes missed: a snapshot, from which the client re-reads what it shows.
-        if (replayed === null) changesUpTo = await lastChange(db, domain.id);
-        const missed = since === undefined || replayed === null ? null : presence.store.events.since(domain.id, since);
+        if (replay === null) changesUpTo = await lastChange(db, domain.id);
+        const missed = since === undefined || replay === null ? null : presence.store.events.since(domain.id, since);
         if (missed) {
           // Directory changes come from the feed when the client names where it is in it; else as buffered.
           for (const event of missed) if (visible(event) && (changes === undefined || event.change === undefined)) send(event);
@@ -86,10 +88,19 @@ export function eventRoutes(router: Router, { db, presence, config }: Deps): voi
           sentUpTo = presence.store.events.lastSeq(domain.id);
           // Someone who sees only themselves gets only their own state: no walk over the whole domain.
           const views = can(actor, 'users:read') ? [...(await presence.views(domain.id)).values()] : own ? await presence.viewsOf(domain.id, [actor.id]) : [];
-          send({ type: 'snapshot', seq: sentUpTo, data: { presence: views, changes: changesUpTo, changesMissed: replayed === null } });
+          send({ type: 'snapshot', seq: sentUpTo, data: { presence: views, changes: changesUpTo, changesMissed: replay === null } });
         }
-        for (const change of replayed ?? [])
-          deliver({ type: 'directory', seq: sentUpTo, change: change.seq, userId: change.resource.type === 'user' ? change.resource.id : null, data: change });
+        for await (const page of replay ?? []) {
+          for (const change of page)
+            deliver({
+              type: 'directory',
+              seq: sentUpTo,
+              change: change.seq,
+              userId: change.resource.type === 'user' ? change.resource.id : null,
+              data: change,
+            });
+          if (!(await taken(socket))) break;
+        }
         ready = true;
         for (const event of early) deliver(event);
         early.length = 0;
@@ -132,6 +143,15 @@ function positionTeller(send: (message: unknown) => void, every: number) {
       send({ type: 'position', seq, data: { changes } });
     },
   };
+}
+
+/** Over this much unsent, a replay waits before it reads its next page. */
+const REPLAY_BACKLOG = 256 * 1024;
+
+/** Whether the client took what it was sent (down to a backlog) while it stays connected: a replay goes no faster than its reader. */
+async function taken(socket: WebSocket): Promise<boolean> {
+  while (socket.readyState === socket.OPEN && socket.bufferedAmount > REPLAY_BACKLOG) await sleep(20);
+  return socket.readyState === socket.OPEN;
 }
 
 /** Pings every interval; a socket that did not answer the previous ping is dropped. */
