@@ -161,8 +161,13 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   lendToMarkedRoutes(app);
   installGuard(app, storage.db, cache);
   const store = config.redisUrl
-    ? await RedisLiveStore.connect(config.redisUrl, { prefix: config.redisPrefix, bufferSize: config.eventBuffer, processTtlMs: config.processTtlMs })
-    : new MemoryLiveStore(config.eventBuffer);
+    ? await RedisLiveStore.connect(config.redisUrl, {
+        prefix: config.redisPrefix,
+        bufferSize: config.eventBuffer,
+        positionEvery: config.eventPositionEvery,
+        processTtlMs: config.processTtlMs,
+      })
+    : new MemoryLiveStore(config.eventBuffer, config.eventPositionEvery);
   const liveness = { heartbeatMs: config.processHeartbeatMs, ttlMs: config.processTtlMs };
   const presence = new PresenceEngine({
     db: storage.db,

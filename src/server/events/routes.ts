@@ -26,7 +26,7 @@ const eventsQuery = z.strictObject({
 });
 
 /** Administrators and supervisors (users:read) see every user's events; everybody else only their own. */
-const visibleTo = (actor: Actor) => (event: Pick<LiveEvent, 'userId'>) => can(actor, 'users:read') || event.userId === actor.id || event.userId === null;
+const seesEveryone = (actor: Actor) => can(actor, 'users:read');
 
 /**
  * The live event stream of a domain over WebSocket: a snapshot (or the missed events), then every
@@ -44,25 +44,31 @@ export function eventRoutes(router: Router, { db, presence, config }: Deps): voi
     (socket, request) => {
       const actor = actorOf(request);
       const domain = domainOf(request);
-      const visible = visibleTo(actor);
+      const everyone = seesEveryone(actor);
+      const visible = (event: Pick<LiveEvent, 'userId'>) => everyone || event.userId === actor.id || event.userId === null;
       const send = (message: unknown) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(message));
       let ready = false;
       let sentUpTo = 0;
       let changesUpTo = 0;
       const early: LiveEvent[] = [];
-      const position = positionTeller(send, config.eventPositionEvery);
+      // What the fan-out hands over is what this stream shows; replayed changes are read likewise.
       const deliver = (event: LiveEvent) => {
         if (event.change !== undefined) {
           if (event.change <= changesUpTo) return;
           changesUpTo = event.change;
         } else if (event.seq <= sentUpTo) return;
-        if (visible(event)) send(event);
-        else if (event.change !== undefined) position.owe(event.seq, changesUpTo);
+        send(event);
       };
-      const unsubscribe = presence.store.events.subscribe((domainId, event) => {
-        if (domainId !== domain.id) return;
-        if (ready) deliver(event);
-        else early.push(event);
+      const unsubscribe = presence.store.events.subscribe({
+        domainId: domain.id,
+        userId: everyone ? null : actor.id,
+        event: (event) => (ready ? deliver(event) : early.push(event)),
+        // Told where the domain stands, a stream of one user resumes from there, not from its own last change (before an import, say).
+        position: (seq, change) => {
+          if (!ready || change <= changesUpTo) return;
+          changesUpTo = change;
+          send({ type: 'position', seq, data: { changes: change } });
+        },
       });
       const alive = keepAlive(socket, config.heartbeatMs);
       socket.once('close', countEventStream());
@@ -75,7 +81,7 @@ export function eventRoutes(router: Router, { db, presence, config }: Deps): voi
       const joined = (async () => {
         const { since, changes } = request.query as z.infer<typeof eventsQuery>;
         changesUpTo = changes ?? (await lastChange(db, domain.id));
-        const audience = can(actor, 'users:read') ? 'everyone' : { userId: actor.id };
+        const audience = everyone ? 'everyone' : { userId: actor.id };
         const replay = changes === undefined ? [] : await replayOf(db, domain.id, changes, audience, config.eventReplayMax);
         // Too many directory changes missed: a snapshot, from which the client re-reads what it shows.
         if (replay === null) changesUpTo = await lastChange(db, domain.id);
@@ -87,7 +93,7 @@ export function eventRoutes(router: Router, { db, presence, config }: Deps): voi
         } else {
           sentUpTo = presence.store.events.lastSeq(domain.id);
           // Someone who sees only themselves gets only their own state: no walk over the whole domain.
-          const views = can(actor, 'users:read') ? [...(await presence.views(domain.id)).values()] : own ? await presence.viewsOf(domain.id, [actor.id]) : [];
+          const views = everyone ? [...(await presence.views(domain.id)).values()] : own ? await presence.viewsOf(domain.id, [actor.id]) : [];
           send({ type: 'snapshot', seq: sentUpTo, data: { presence: views, changes: changesUpTo, changesMissed: replay === null } });
         }
         for await (const page of replay ?? []) {
@@ -123,26 +129,6 @@ export function eventRoutes(router: Router, { db, presence, config }: Deps): voi
       });
     },
   );
-}
-
-/**
- * Where the stream stands, for a client that sees only some events (an agent sees its own): once
- * `every` directory changes went by unshown since it was last told, it is told `position` (the
- * last `seq`, and the last `changes` in `data`). A client resuming from there is sent what it
- * missed since, never more than a few thousand changes, not everything since its last own event
- * (after a large import, more than a resume replays). Counted in changes, not time: an idle
- * stream is told nothing, a stream beside an import a few times.
- */
-function positionTeller(send: (message: unknown) => void, every: number) {
-  let told: number | undefined;
-  return {
-    owe(seq: number, changes: number) {
-      told ??= changes - 1;
-      if (changes - told < every) return;
-      told = changes;
-      send({ type: 'position', seq, data: { changes } });
-    },
-  };
 }
 
 /** Over this much unsent, a replay waits before it reads its next page. */

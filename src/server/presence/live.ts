@@ -50,34 +50,93 @@ export interface LiveStore {
 }
 
 /**
- * The events a process hears, handed to its listeners (the open event streams) and kept in a
- * bounded buffer per domain for clients that reconnect.
+ * An open event stream as the fan-out knows it: the domain it follows and whose events it shows,
+ * everybody's (`userId` null) or one user's own and those about no user.
+ */
+export interface EventSubscriber {
+  domainId: string;
+  userId: string | null;
+  event(event: LiveEvent): void;
+  /**
+   * For a stream of one user: where the domain stands (the last `seq` and directory change), told
+   * once `positionEvery` directory changes of other users went by, so that it can resume from near there.
+   */
+  position?(seq: number, change: number): void;
+}
+
+/**
+ * The events a process hears, handed to the open event streams and kept in a bounded buffer per
+ * domain for clients that reconnect. An event reaches only the streams that show it: a stream of
+ * one user is never called for another user's event, so thousands of agents' streams cost nothing
+ * per event about someone else.
  */
 export class EventFanout {
+  /** Per domain, at least the last `size` events; trimmed once it holds twice as many, not on every event. */
   readonly #events = new Map<string, LiveEvent[]>();
-  readonly #listeners = new Set<(domainId: string, event: LiveEvent) => void>();
-  constructor(private readonly size: number) {}
+  readonly #everyone = new Map<string, Set<EventSubscriber>>();
+  readonly #ofUser = new Map<string, Map<string, Set<EventSubscriber>>>();
+  /** Per domain, other users' directory changes since its streams of one user were last told a position. */
+  readonly #unshown = new Map<string, number>();
+  constructor(
+    private readonly size: number,
+    private readonly positionEvery = 1000,
+  ) {}
 
   deliver(domainId: string, event: LiveEvent): void {
+    this.#keep(domainId, event);
+    for (const subscriber of this.#everyone.get(domainId) ?? []) subscriber.event(event);
+    const ofUser = this.#ofUser.get(domainId);
+    if (!ofUser) return;
+    if (event.userId === null) {
+      for (const subscribers of ofUser.values()) for (const subscriber of subscribers) subscriber.event(event);
+      return;
+    }
+    for (const subscriber of ofUser.get(event.userId) ?? []) subscriber.event(event);
+    if (event.change !== undefined) this.#passed(domainId, ofUser, event.seq, event.change);
+  }
+
+  #keep(domainId: string, event: LiveEvent) {
     let list = this.#events.get(domainId);
     if (!list) this.#events.set(domainId, (list = []));
     list.push(event);
-    if (list.length > this.size) list.splice(0, list.length - this.size);
-    for (const listener of this.#listeners) listener(domainId, event);
+    if (list.length >= this.size * 2) list.splice(0, list.length - this.size);
   }
 
-  subscribe(listener: (domainId: string, event: LiveEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => void this.#listeners.delete(listener);
+  #passed(domainId: string, ofUser: Map<string, Set<EventSubscriber>>, seq: number, change: number) {
+    const unshown = (this.#unshown.get(domainId) ?? 0) + 1;
+    this.#unshown.set(domainId, unshown % this.positionEvery);
+    if (unshown < this.positionEvery) return;
+    for (const subscribers of ofUser.values()) for (const subscriber of subscribers) subscriber.position?.(seq, change);
+  }
+
+  subscribe(subscriber: EventSubscriber): () => void {
+    const { domainId, userId } = subscriber;
+    const set =
+      userId === null
+        ? getOrAdd(this.#everyone, domainId, () => new Set())
+        : getOrAdd(
+            getOrAdd(this.#ofUser, domainId, () => new Map()),
+            userId,
+            () => new Set(),
+          );
+    set.add(subscriber);
+    return () => {
+      set.delete(subscriber);
+      if (set.size > 0) return;
+      if (userId === null) this.#everyone.delete(domainId);
+      else this.#ofUser.get(domainId)?.delete(userId);
+    };
   }
 
   close(): void {
-    this.#listeners.clear();
+    this.#everyone.clear();
+    this.#ofUser.clear();
   }
 
-  /** Events after `seq` still buffered, or null when some are gone (the client needs a snapshot). */
+  /** Events after `seq` still buffered (the last `size`), or null when some are gone (the client needs a snapshot). */
   since(domainId: string, seq: number): LiveEvent[] | null {
-    const list = this.#events.get(domainId) ?? [];
+    const all = this.#events.get(domainId) ?? [];
+    const list = all.length > this.size ? all.slice(all.length - this.size) : all;
     const last = list.at(-1)?.seq ?? 0;
     if (seq >= last) return [];
     const first = list[0]?.seq ?? last + 1;
@@ -91,6 +150,12 @@ export class EventFanout {
   }
 }
 
+function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = make()));
+  return value;
+}
+
 /** One process: plain maps, listeners called synchronously; it is alive as long as its states. */
 export class MemoryLiveStore implements LiveStore {
   readonly processId = randomUUID();
@@ -99,8 +164,8 @@ export class MemoryLiveStore implements LiveStore {
   readonly #sequences = new Map<string, number>();
   readonly events: EventFanout;
 
-  constructor(bufferSize = 1000) {
-    this.events = new EventFanout(bufferSize);
+  constructor(bufferSize = 1000, positionEvery = 1000) {
+    this.events = new EventFanout(bufferSize, positionEvery);
   }
 
   #domain(domainId: string) {

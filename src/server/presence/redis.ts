@@ -60,6 +60,8 @@ export interface RedisLiveStoreOptions {
   prefix: string;
   /** Events kept per domain for clients that reconnect. */
   bufferSize: number;
+  /** A stream of one user is told where the domain stands once this many other users' directory changes went by. */
+  positionEvery?: number;
   /** How long the proof of life given at start lasts (then `heartbeat` renews it). */
   processTtlMs: number;
 }
@@ -82,15 +84,16 @@ export class RedisLiveStore implements LiveStore {
     private readonly subscriber: Redis,
     private readonly prefix: string,
     bufferSize: number,
+    positionEvery: number | undefined,
   ) {
-    this.events = new EventFanout(bufferSize);
+    this.events = new EventFanout(bufferSize, positionEvery);
   }
 
   static async connect(url: string, options: RedisLiveStoreOptions): Promise<RedisLiveStore> {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
     await client.connect();
     const subscriber = client.duplicate();
-    const store = new RedisLiveStore(client, subscriber, options.prefix, options.bufferSize);
+    const store = new RedisLiveStore(client, subscriber, options.prefix, options.bufferSize, options.positionEvery);
     subscriber.on('message', (_channel: string, message: string) => store.#heard(message));
     await subscriber.subscribe(`${options.prefix}events`);
     // Alive before the first connection is counted, so that no connection can outlive it unseen.
