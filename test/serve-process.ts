@@ -40,7 +40,9 @@ export const clusterEnv = (databaseUrl: string, redisPrefix: string, more: NodeJ
  * names the registrar. `prefix` runs it under another command (e.g. prlimit).
  */
 export async function serveProcess(env: NodeJS.ProcessEnv, prefix: string[] = []): Promise<ServeProcess> {
-  const command = [...prefix, 'node', ...(process.env.PROF_ARGS ? process.env.PROF_ARGS.split(' ') : []), '--import', 'tsx', 'src/cli/main.ts', 'serve'];
+  // BENCH_NODE_ARGS: Node's own options for each process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/soak` (NODE_OPTIONS refuses them).
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const command = [...prefix, 'node', ...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'serve'];
   const child = spawn(command[0] as string, command.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
