@@ -103,18 +103,20 @@ class ImportThread {
 
 const thread = new ImportThread();
 
-/** Whether imports run in a worker thread: on a SQLite file (a memory database has no second connection). */
-export const importsInWorker = (config: Config) => config.databaseUrl.startsWith('sqlite:') && config.databaseUrl !== 'sqlite::memory:';
+/** Whether imports run in a worker thread: always, but on a SQLite memory database (it has no second connection). */
+export const importsInWorker = (config: Config) => config.databaseUrl !== 'sqlite::memory:';
 
 /**
- * Runs an import. On SQLite, whose driver is synchronous, an import on the server's connection
- * would hold the event loop for each of its statements and keep every other request waiting
- * for its end; there it runs in a worker thread with its own connection to the file. SQLite in
- * WAL mode lets the server's connection read beside it — the directory as last committed, so
- * as it was before the import, which commits once — and writes wait for its end without blocking
- * (db/busy.ts). A cancel is a message: the worker stops after the chunk it is writing and rolls
- * back. A killed process takes the thread with it, its transaction never committed. PostgreSQL
- * has a pool: the import runs in the process, on a connection of its own.
+ * Runs an import in a worker thread with its own connection. On SQLite, whose driver is
+ * synchronous, an import on the server's connection would hold the event loop for each of its
+ * statements and keep every other request waiting for its end. SQLite in WAL mode lets the
+ * server's connection read beside it — the directory as last committed, so as it was before the
+ * import, which commits once — and writes wait for its end without blocking (db/busy.ts). On
+ * PostgreSQL the import's own work (parsing, checking, hashing, building each chunk) would take
+ * the event loop for a second at a time from the registrar and the event streams: phones behind a
+ * load balancer went unanswered for as long as an import of 20,000 users ran. A cancel is a
+ * message: the worker stops after the chunk it is writing and rolls back. A killed process takes
+ * the thread with it, its transaction never committed.
  */
 export function runImport(
   db: Db,

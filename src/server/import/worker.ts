@@ -1,5 +1,5 @@
 /**
- * Imports on SQLite, in a thread of their own, each with its own connection to the database file,
+ * Imports in a thread of their own, each with its own connection to the database,
  * so the server's event loop stays free while they write (see threads.ts). Each runs
  * `importUsers` as the server would, answers progress and generated secrets as messages, and
  * stops at a `cancel`.
