@@ -14,7 +14,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/server/config.ts';
@@ -72,8 +72,11 @@ interface Figure {
   perSecond: number;
   p50: number;
   p99: number;
-  /** The server's own view of the rate (Switchboard only): event-loop delay p99 and max, time in GC (ms), heap used after it (MB). */
-  loop?: { p99: number; max: number; gc: number; heap: number };
+  /**
+   * The server's own view of the rate (Switchboard only): event-loop delay p99 and max, time in GC (ms), heap used after it (MB),
+   * and its CPU time (user + system, from /proc) per registration in microseconds.
+   */
+  loop?: { p99: number; max: number; gc: number; heap: number; cpu: number };
 }
 
 const freePort = () =>
@@ -194,17 +197,36 @@ async function serverLoop(httpPort: number): Promise<{ p99: number; max: number;
   };
 }
 
+/** CPU time (user + system) of a process so far, in ms, from /proc (Linux); NaN elsewhere. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are the stat line's 14th and 15th fields, in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Every rate on one Switchboard (the checkout in `tree`): a warm-up, then each rate with the server's loop figures. */
 async function runSwitchboard(label: string, tree: string, url: string, dir: string, offset: number): Promise<number> {
   const switchboard = await startSwitchboard(url, tree);
   await sipp('warm-up', switchboard.sipPort, 1000, dir, 0, WARM_UP);
   for (const rate of RATES) {
     const before = await serverLoop(switchboard.httpPort);
+    const cpuBefore = cpuMs(switchboard.child.pid);
     const figure = await sipp(label, switchboard.sipPort, rate, dir, offset);
+    const cpu = cpuMs(switchboard.child.pid) - cpuBefore;
     const after = await serverLoop(switchboard.httpPort);
     figures.push({
       ...figure,
-      loop: { p99: Math.round(after.p99), max: Math.round(after.max), gc: Math.round(after.gcTotal - before.gcTotal), heap: Math.round(after.heap) },
+      loop: {
+        p99: Math.round(after.p99),
+        max: Math.round(after.max),
+        gc: Math.round(after.gcTotal - before.gcTotal),
+        heap: Math.round(after.heap),
+        cpu: Math.round((cpu * 1000) / Math.max(1, figure.succeeded)),
+      },
     });
     offset += CALLS;
   }
@@ -234,6 +256,8 @@ async function startKamailio(url: string, dir: string): Promise<{ child: ChildPr
 
 // Each registrar first takes 5,000 registrations at 1,000/s (JIT, caches, connections), not counted.
 const WARM_UP = 5000;
+// The machine's load (1-minute average) at the start and the end: a shared machine's runs are compared by it.
+const loadAtStart = loadavg()[0] as number;
 const database = await freshStorage('postgres');
 const dir = mkdtempSync(join(tmpdir(), 'bench-register-'));
 const figures: Figure[] = [];
@@ -274,13 +298,13 @@ try {
 
 const lines = [
   `bench/register — ${new Date().toISOString().slice(0, 10)}, ${USERS} users on PostgreSQL, ${CALLS} registrations per rate, SIPp over UDP, MD5 digest`,
-  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadAtStart.toFixed(1)} → ${(loadavg()[0] as number).toFixed(1)}`,
   '',
-  '| registrar | offered /s | succeeded | failed | registrations/s | p50 ms | p99 ms | server loop delay p99 / max ms | server GC ms | server heap MB |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| registrar | offered /s | succeeded | failed | registrations/s | p50 ms | p99 ms | server loop delay p99 / max ms | server GC ms | server heap MB | server CPU µs per registration |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...figures.map(
     (f) =>
-      `| ${f.target} | ${f.rate} | ${f.succeeded} | ${f.failed} | ${f.perSecond} | ${f.p50} | ${f.p99} | ${f.loop ? `${f.loop.p99} / ${f.loop.max}` : '—'} | ${f.loop?.gc ?? '—'} | ${f.loop?.heap ?? '—'} |`,
+      `| ${f.target} | ${f.rate} | ${f.succeeded} | ${f.failed} | ${f.perSecond} | ${f.p50} | ${f.p99} | ${f.loop ? `${f.loop.p99} / ${f.loop.max}` : '—'} | ${f.loop?.gc ?? '—'} | ${f.loop?.heap ?? '—'} | ${f.loop?.cpu ?? '—'} |`,
   ),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -37,4 +37,16 @@ describe('read cache', () => {
     assert.equal(await misses.get('gone', async () => null), null);
     assert.equal(await misses.get('gone', async () => 'back'), 'back');
   });
+
+  it('drops expired entries as new ones are kept, instead of holding them until the bound', async () => {
+    const cache = new ReadCache<string>(20, 1000);
+    for (let i = 0; i < 100; i += 1) await cache.get(`k${i}`, async () => 'v');
+    assert.equal(cache.size, 100);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await cache.get('fresh', async () => 'v');
+    assert.equal(cache.size, 1, 'only the entry kept last is left');
+    let loads = 0;
+    assert.equal(await cache.get('fresh', async () => ((loads += 1), 'again')), 'v', 'a live entry is still served');
+    assert.equal(loads, 0);
+  });
 });

@@ -25,11 +25,25 @@ export class ReadCache<V> {
     const value = await load();
     if (value !== null && generation === this.#generation && this.ttlMs > 0 && !borrowsConnection()) {
       if (this.#entries.size >= this.maxEntries) this.#entries.clear();
+      // Set anew, so the entries stay in order of expiry (a Map keeps a key where it was first set)
+      // and the expired go from the front, a few per entry kept: without it, a registrar seeing
+      // thousands of new phones a second kept every account read until the bound, for a minute or
+      // more, long after any could be served, growing the old space the collector has to mark.
+      this.#entries.delete(key);
       this.#entries.set(key, { value, until: now + this.ttlMs });
+      for (const [old, entry] of this.#entries) {
+        if (entry.until > now) break;
+        this.#entries.delete(old);
+      }
     } else {
       this.#entries.delete(key);
     }
     return value;
+  }
+
+  /** Entries held, expired ones not yet dropped included. */
+  get size(): number {
+    return this.#entries.size;
   }
 
   invalidateAll(): void {

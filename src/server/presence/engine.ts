@@ -17,6 +17,7 @@ import {
   ownerLost,
   ready,
   register,
+  sameState,
   setStatus,
   type AgentTimers,
   type By,
@@ -109,7 +110,7 @@ export class PresenceEngine {
     await this.store.setDeadline(domainId, userId, nextDeadline(after, this.options.graceMs));
     const previous = before ?? initialState(userId, domainId, now);
     await this.#record(previous, after, actor, now);
-    if (JSON.stringify(previous) !== JSON.stringify(after)) await this.store.publish(domainId, { type: 'presence', userId, data: toPresenceView(after, now) });
+    if (!sameState(previous, after)) await this.store.publish(domainId, { type: 'presence', userId, data: toPresenceView(after, now) });
     return after;
   }
 

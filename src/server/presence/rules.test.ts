@@ -15,6 +15,7 @@ import {
   ownerLost,
   ready,
   register,
+  sameState,
   setStatus,
   statusChoices,
   type AgentTimers,
@@ -153,5 +154,36 @@ describe('what may be set on a user (the row menu and the workspace offer only t
     assert.deepEqual(statusChoices({ ...working, agent: true }), ['break', 'dnd', 'cc-logout'], 'available already');
     const onBreak = setStatus(working, 'break', 'Lunch', null, 'self', null, at(1));
     assert.deepEqual(statusChoices({ ...onBreak, agent: true }), ['available', 'break', 'dnd', 'cc-logout'], 'another break is another reason');
+  });
+});
+
+describe('sameState', () => {
+  const contact = { userAgent: 'SIPp', source: '127.0.0.1:5061', transport: 'udp' as const, callId: 'c-1', cseq: 2, owner: null };
+  const registered = register(initialState('u1', 'd1', t0), [{ uri: 'sip:1001@127.0.0.1:5061', expires: 60 }], contact, t0);
+
+  it('is the same as comparing the two states as JSON, for the changes a state goes through', () => {
+    const states = [
+      initialState('u1', 'd1', t0),
+      registered,
+      register(registered, [{ uri: 'sip:1001@127.0.0.1:5061', expires: 60 }], contact, at(1)),
+      register(registered, [{ uri: 'sip:1001@127.0.0.1:5061', expires: 0 }], contact, t0),
+      register(registered, [{ uri: 'sip:1001@127.0.0.1:5062', expires: 60 }], contact, t0),
+      connected(registered, 'p1', t0),
+      connected(connected(registered, 'p1', t0), 'p1', t0),
+      workingAgent(),
+      setStatus(workingAgent(), 'break', 'lunch', 600, 'self', null, t0),
+      setStatus(workingAgent(), 'break', 'coffee', 600, 'self', null, t0),
+      offered(workingAgent(), 'call-1'),
+      elapse(registered, at(61), GRACE),
+    ];
+    for (const a of states)
+      for (const b of states) assert.equal(sameState(a, b), JSON.stringify(a) === JSON.stringify(b), `${JSON.stringify(a)} against ${JSON.stringify(b)}`);
+    assert.equal(sameState(registered, structuredClone(registered)), true, 'equal copies are the same');
+  });
+
+  it('takes a field set to undefined as one left out, as JSON does', () => {
+    const withUndefined = { ...registered, extra: undefined } as unknown as typeof registered;
+    assert.equal(sameState(withUndefined, registered), true);
+    assert.equal(sameState(registered, withUndefined), true);
   });
 });

@@ -73,6 +73,28 @@ export function initialState(userId: string, domainId: string, now: number): Liv
   };
 }
 
+/**
+ * Whether two live states are the same JSON (as Redis keeps them and clients see them): no change,
+ * no event. Compared field by field, stopping at the first difference, instead of serializing
+ * both: the two strings cost more than the rest of a REGISTER's change and were garbage at once.
+ */
+export const sameState = (a: LiveState, b: LiveState): boolean => sameJson(a, b);
+
+/** Equality of plain JSON values (objects, arrays, strings, numbers, booleans, null); a field set to undefined is one left out. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i += 1) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  const [x, y] = [a as Record<string, unknown>, b as Record<string, unknown>];
+  for (const key in x) if (!sameJson(x[key], y[key])) return false;
+  for (const key in y) if (!(key in x) && y[key] !== undefined) return false;
+  return true;
+}
+
 /** Open event connections of the user, whichever process holds them. */
 export const connectionCount = (state: LiveState) => Object.values(state.connections).reduce((sum, n) => sum + n, 0);
 

@@ -127,10 +127,15 @@ describe('SIP registrar with sipp (MD5 digest)', () => {
     await h.admin.put(`${base}/sip-settings`, {});
   });
 
-  it('answers a retransmitted REGISTER with the same answer, without spending its nonce count again', async () => {
+  it('answers a retransmitted REGISTER with credentials with the same answer, without spending its nonce count again', async () => {
     const callId = 'retransmitted-call';
-    const challenge = await exchange(sip.port, registerRequest('1001', 'default', 1, callId));
+    const unauthenticated = registerRequest('1001', 'default', 1, callId);
+    const challenge = await exchange(sip.port, unauthenticated, '127.0.0.1', 3000, 5098);
     const nonce = /nonce="([^"]+)"/.exec(challenge)?.[1] as string;
+    // A challenge is not kept (RFC 3261 8.2.7): the first REGISTER sent again gets a new one, and the first nonce stays good.
+    const challengedAgain = await exchange(sip.port, unauthenticated, '127.0.0.1', 3000, 5098);
+    assert.match(challengedAgain, /^SIP\/2\.0 401 Unauthorized\r\n/);
+    assert.notEqual(/nonce="([^"]+)"/.exec(challengedAgain)?.[1], nonce);
     const md5 = (text: string) => createHash('md5').update(text).digest('hex');
     const response = md5(`${md5(`1001:default:${phone.secret}`)}:${nonce}:00000001:c0ffee:auth:${md5('REGISTER:sip:default')}`);
     const authorization = `Authorization: Digest username="1001", realm="default", nonce="${nonce}", uri="sip:default", response="${response}", algorithm=MD5, cnonce="c0ffee", qop=auth, nc=00000001`;

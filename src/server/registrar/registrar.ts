@@ -134,7 +134,11 @@ export class Registrar {
       if (previous && previous.until > now) return previous.answer.toString('utf8');
       const answer = await this.#register(request, source);
       countRegisterAnswer(source.transport, answer);
-      this.#remember(transaction, answer, now);
+      // A challenge to a REGISTER without credentials changes nothing and spends no nonce count: a
+      // retransmission gets a new, equally good challenge (RFC 3261 8.2.7 allows a stateless UAS
+      // for exactly these). Not keeping it halves the transaction memory, 32 s of entries that
+      // every young collection copied and promoted and that grew the old space.
+      if (request.headers.has('authorization') || !answer.startsWith('SIP/2.0 401')) this.#remember(transaction, answer, now);
       return answer;
     } catch (error) {
       if (error instanceof MalformedMessage) return respond(request, 400, [], this.#toTag);
