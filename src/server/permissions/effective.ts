@@ -4,7 +4,7 @@ import { allPermissions, grantablePermissions, isGrantable, type Permission } fr
  * Effective permissions: the union of every held role's, everything in the domain for a
  * domain administrator, everything at all for a platform administrator.
  */
-export function effectivePermissions(roles: string[][], flags: { domainAdmin: boolean; platformAdmin: boolean }): Set<Permission> {
+export function effectivePermissions(roles: readonly (readonly string[])[], flags: { domainAdmin: boolean; platformAdmin: boolean }): Set<Permission> {
   if (flags.platformAdmin) return new Set(allPermissions);
   if (flags.domainAdmin) return new Set(grantablePermissions);
   const held = new Set<Permission>();

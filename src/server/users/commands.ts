@@ -36,8 +36,8 @@ import {
   directoryOwnerOf,
   findTaken,
   findUserRow,
+  findUserView,
   setDeleted,
-  toUserViews,
   updateUser,
   type Links,
   type StoredSecrets,
@@ -383,10 +383,9 @@ export async function accountInCharge(db: Db, requester: Requester, domainId: st
 
 /** A user of the domain; `deleted` picks live or deleted ones, absent means either. */
 export async function readUser(db: Db, domain: DomainRecord, id: string, only?: { deleted: boolean }): Promise<UserView> {
-  const row = await findUserRow(db, domain.id, id);
-  if (!row || (only && (row.deleted_at !== null) !== only.deleted)) throw notFound(only?.deleted ? 'Deleted user' : 'User');
-  const [view] = await toUserViews(db, domain, [row]);
-  return view as UserView;
+  const view = await findUserView(db, domain, id);
+  if (!view || (only && (view.deletedAt !== null) !== only.deleted)) throw notFound(only?.deleted ? 'Deleted user' : 'User');
+  return view;
 }
 
 /** Each id of the list another user of the domain holds is a 409 naming the system and the id. */

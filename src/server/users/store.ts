@@ -330,10 +330,33 @@ async function directorySourcesOf(db: Db, rows: UserRow[]) {
 export async function toUserViews(db: Db, domain: DomainRecord, rows: UserRow[]): Promise<UserView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
+  const telephony = ids.length === 1 ? await telephonyOfOne(db, { id: ids[0] as string }) : await telephonyQuery(db, ids).execute();
+  return viewsOf(db, domain, rows, telephony);
+}
+
+/**
+ * One user's row with its telephony, in one query: reading a user by id is the API's most
+ * frequent request, and each query saved is a round trip to PostgreSQL and a lookup of the user
+ * by id less on SQLite.
+ */
+const userWithTelephonyById = prepared<{ domainId: string; id: string }, UserRow & TelephonyRow>((db: Db, param) =>
+  telephonyQuery(db, [param('id')])
+    .select(userColumns.filter((c) => c !== 'id').map((c) => `u.${c}` as const))
+    // `in (?)`: a domain has many users, so SQLite would plan `= ?` anew for each value bound (see rolesHeld in sessions/store.ts).
+    .where('u.domain_id', 'in', [param('domainId')]),
+);
+
+/** A user of the domain by id, as the API answers it (deleted or not); undefined when there is none. */
+export async function findUserView(db: Db, domain: DomainRecord, id: string): Promise<UserView | undefined> {
+  const rows = await userWithTelephonyById(db, { domainId: domain.id, id });
+  return rows.length === 0 ? undefined : (await viewsOf(db, domain, rows, rows))[0];
+}
+
+/** The views of users whose telephony is read: one more query for what they carry by name (and one for directory sources, if any). */
+async function viewsOf(db: Db, domain: DomainRecord, rows: UserRow[], telephony: TelephonyRow[]): Promise<UserView[]> {
+  const ids = rows.map((r) => r.id);
   const now = new Date().toISOString();
-  const one = ids.length === 1 ? (ids[0] as string) : undefined;
-  const links = one ? await linksOfOne(db, { id: one, now }) : await linksQuery(db, ids, now).execute();
-  const telephony = one ? await telephonyOfOne(db, { id: one }) : await telephonyQuery(db, ids).execute();
+  const links = ids.length === 1 ? await linksOfOne(db, { id: ids[0] as string, now }) : await linksQuery(db, ids, now).execute();
   const carried = carriedBy(links);
   const telephonyOf = new Map(telephony.map((t) => [t.id, t]));
   const sources = await directorySourcesOf(db, rows);
