@@ -13,19 +13,23 @@ export interface PhoneFleet {
 }
 
 const REALM = 'default';
+const PHONES_PER_SOCKET = 10;
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 const header = (message: string, name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(message)?.[1]?.trim();
 
 /**
  * Thousands of phones re-registering over UDP, each every `periodMs` (spread evenly over the
  * period), with MD5 digest: REGISTER, 401, REGISTER with credentials, 200. A lean client of its own
- * (a few sockets, answers matched by Call-ID and CSeq): test/sip-client.ts opens a socket per
+ * (a socket per ten phones, answers matched by Call-ID and CSeq): test/sip-client.ts opens a socket per
  * request, too many at this rate. A request unanswered is sent again after 0.5, 1, 2 and 4 s, as
  * a phone does (RFC 3261 timer E); nginx's empty datagram for a refused one is ignored.
  */
 export function registerPhones(port: number, phones: Phone[], periodMs: number, onResult: (failure: string | null) => void, onStale: () => void): PhoneFleet {
   const waiting = new Map<string, (answer: string) => void>();
-  const sockets: Socket[] = Array.from({ length: 8 }, () => {
+  // A socket per PHONES_PER_SOCKET phones: nginx keeps a UDP session per client address and port
+  // for as long as datagrams keep coming, so eight sockets pinned eight sessions, and all their
+  // phones, to whichever processes they first reached. Real phones each have an address of their own.
+  const sockets: Socket[] = Array.from({ length: Math.max(8, Math.ceil(phones.length / PHONES_PER_SOCKET)) }, () => {
     const socket = createSocket('udp4');
     socket.bind(0, '127.0.0.1');
     socket.on('message', (data) => {
