@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { buildApp } from '../app.ts';
+import { appendChanges } from './store.ts';
+import type { ChangeDraft } from './rules.ts';
 import { clientFor, forEachEngine, passwordFor, userWithRoles, type Client } from '../../../test/harness.ts';
 
 const base = '/api/v1/domains/default';
@@ -83,6 +85,42 @@ forEachEngine('the change feed', (h) => {
       [...byUser.values()].map((actions) => actions.join()),
       Array(20).fill('user.created,user.updated'),
       'each user created before it was changed',
+    );
+  });
+
+  it('takes a write’s number as it commits: a writer that has yet to commit holds back no other writer of the domain', async (t) => {
+    if (h().engine !== 'postgres') return t.skip('SQLite has one writer at a time');
+    const db = h().storage.db;
+    const domain = (await db.selectFrom('domains').select('id').where('name', '=', 'default').executeTakeFirstOrThrow()).id;
+    const draft = (resourceId: string): ChangeDraft => ({
+      domainId: domain,
+      resourceType: 'role',
+      resourceId,
+      action: 'role.updated',
+      version: null,
+      fields: ['description'],
+      actor: { id: null, login: 'system' },
+    });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let written = () => {};
+    const slowWrote = new Promise<void>((resolve) => (written = resolve));
+    const slow = db.transaction().execute(async (trx) => {
+      await appendChanges(trx, [draft('slow')]);
+      written();
+      await held;
+    });
+    await slowWrote;
+    const quick = db.transaction().execute((trx) => appendChanges(trx, [draft('quick')]));
+    const outcome = await Promise.race([quick.then(() => 'committed'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 2000))]);
+    release();
+    await Promise.all([slow, quick]);
+    assert.equal(outcome, 'committed', 'the second writer did not wait for the first to commit');
+    const numbers = await db.selectFrom('changes').select(['resource_id', 'seq']).where('resource_id', 'in', ['slow', 'quick']).orderBy('seq').execute();
+    assert.deepEqual(
+      numbers.map((n) => n.resource_id),
+      ['quick', 'slow'],
+      'numbered in the order they committed',
     );
   });
 

@@ -60,7 +60,11 @@ export async function appendChanges(trx: Db, drafts: ChangeDraft[]): Promise<voi
   const at = new Date().toISOString();
   const pending = deferring.get(trx);
   const [only] = drafts;
-  if (!pending && drafts.length === 1 && only && trx.getExecutor().adapter instanceof PostgresAdapter) return numberAndInsert(trx, rowOf(only, null, at));
+  // PostgreSQL numbers a single entry as the transaction commits (migration 14's trigger).
+  if (!pending && drafts.length === 1 && only && trx.getExecutor().adapter instanceof PostgresAdapter) {
+    await insertChange(trx, rowOf(only, null, at) as ChangesTable & Record<string, unknown>);
+    return;
+  }
   const rows: ChangesTable[] = [];
   const byDomain = new Map<string, ChangeDraft[]>();
   for (const draft of drafts) {
@@ -91,34 +95,6 @@ const rowOf = (draft: ChangeDraft, seq: number | null, at: string): ChangesTable
   actor_id: draft.actor.id,
   actor_login: draft.actor.login,
 });
-
-/**
- * PostgreSQL: one entry numbered and written by one statement. The counter's row is locked from
- * the number to the commit, and every round trip between waits for this process's event loop:
- * under load, each one more is a wait for every other writer of the domain.
- */
-const NUMBER_AND_INSERT = `with numbered as (
-  insert into change_counters (domain_id, last_seq) values ($2, 1)
-  on conflict (domain_id) do update set last_seq = change_counters.last_seq + 1
-  returning last_seq)
-insert into changes (id, domain_id, seq, batch, at, resource_type, resource_id, action, version, fields, actor_id, actor_login)
-select $1, $2, last_seq, null, $3, $4, $5, $6, $7::integer, $8, $9, $10 from numbered`;
-async function numberAndInsert(trx: Db, row: ChangesTable): Promise<void> {
-  await trx.executeQuery(
-    CompiledQuery.raw(NUMBER_AND_INSERT, [
-      row.id,
-      row.domain_id,
-      row.at,
-      row.resource_type,
-      row.resource_id,
-      row.action,
-      row.version,
-      row.fields,
-      row.actor_id,
-      row.actor_login,
-    ]),
-  );
-}
 
 /** Rows into a long write's temporary table (an import writes thousands): on SQLite multi-row INSERTs, their text kept per size. */
 const pendingInserts = new Map<string, string>();

@@ -28,6 +28,7 @@ import { externalIds } from './migrations/2026-11-30-external-ids.ts';
 import { jobsAndLeases } from './migrations/2026-11-30-jobs-and-leases.ts';
 import { searchWalkIndex } from './migrations/2026-11-30-search-walk-index.ts';
 import { changesByResource } from './migrations/2026-11-30-changes-by-resource.ts';
+import { changesNumberedAtCommit } from './migrations/2026-11-30-changes-numbered-at-commit.ts';
 
 /**
  * Listed, not discovered: a reader finds every migration here, and the build needs no file globbing.
@@ -62,6 +63,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30.11-jobs-and-leases': jobsAndLeases,
   '2026-11-30.12-search-walk-index': searchWalkIndex,
   '2026-11-30.13-changes-by-resource': changesByResource,
+  '2026-11-30.14-changes-numbered-at-commit': changesNumberedAtCommit,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
