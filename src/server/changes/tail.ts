@@ -1,8 +1,12 @@
+import { setImmediate as turn } from 'node:timers/promises';
 import type { Db } from '../db/schema.ts';
 import type { ChangeView } from './schema.ts';
 import { lastChanges, listChanges } from './store.ts';
 
 type Listener = (domainId: string, changes: ChangeView[]) => void;
+
+/** Entries read at once: a page is a few milliseconds of reading and fan-out. */
+const PAGE = 1000;
 
 /**
  * Follows the change feed of every domain from this process: each process reads what every
@@ -60,17 +64,23 @@ export class FeedTail {
     await this.#running;
   }
 
+  /**
+   * Reads the feed a page at a time, letting the event loop turn between pages: on SQLite every
+   * page is a synchronous read, and after an import of 100,000 users the feed holds some 100
+   * pages, a second and more of reads and fan-out that would otherwise hold every request.
+   */
   async #read(): Promise<void> {
     const counters = await lastChanges(this.db);
     for (const { domain_id: domainId, last_seq } of counters) {
       const last = Number(last_seq);
       // A domain first heard of now is read from its start: its first changes are news too.
       for (let seen = this.#seen.get(domainId) ?? 0; seen < last;) {
-        const page = await listChanges(this.db, domainId, seen, 1000);
+        const page = await listChanges(this.db, domainId, seen, PAGE);
         if (!page.items.length) break;
         seen = page.items.at(-1)?.seq ?? last;
         this.#seen.set(domainId, seen);
         for (const listener of this.#listeners) listener(domainId, page.items);
+        await turn();
       }
     }
   }
