@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -98,12 +98,11 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
       await forget(id)();
       throw error;
     });
-    const secrets = join(dir, 'secrets.sealed');
     // Generated SIP secrets wait, sealed, for one download (in the job's row once it ended); an
     // import not written drops them.
-    const onSecrets = (list: GeneratedSecret[]) => appendFile(secrets, list.map((s) => `${cipher.seal(JSON.stringify(s))}\n`).join(''));
+    const secrets = join(dir, 'secrets.sealed');
     const task = async (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => {
-      const report = await runImport(db, config, requester, domain, read.reader, query, guards, { id, signal, onProgress, onSecrets }).catch(
+      const report = await runImport(db, config, requester, domain, read.reader, query, guards, { id, signal, onProgress, secretsFile: secrets }).catch(
         async (error: unknown) => {
           await Promise.all([rm(secrets, { force: true }), read.done?.(undefined)]);
           throw error;

@@ -9,7 +9,8 @@ import type { Requester } from '../users/commands.ts';
 import type { Safeguards } from '../users/safeguards.ts';
 import { importUsers, type ImportRun } from './commands.ts';
 import { openReader, type RecordReader } from './records.ts';
-import type { GeneratedSecret, ImportProgress, ImportQuery, ImportReport } from './schema.ts';
+import { appendSealed } from './sealed-secrets.ts';
+import type { ImportProgress, ImportQuery, ImportReport } from './schema.ts';
 
 /** What the worker is given: everything `importUsers` needs that is not a connection. */
 export interface WorkerTask {
@@ -19,13 +20,17 @@ export interface WorkerTask {
   reader: RecordReader;
   query: ImportQuery;
   id: string;
+  /** Where the generated secrets go, sealed by the worker itself (sealed-secrets.ts). */
+  secretsFile: string;
 }
+
+/** An import as the server runs it: its generated secrets are sealed into `secretsFile`. */
+export type ServerImportRun = Omit<ImportRun, 'onSecrets'> & { id: string; secretsFile: string };
 
 export type ToWorker = { type: 'run'; task: WorkerTask } | { type: 'cancel'; id: string };
 
 export type FromWorker = { id: string } & (
   | { type: 'progress'; progress: ImportProgress }
-  | { type: 'secrets'; secrets: GeneratedSecret[] }
   | { type: 'done'; report: ImportReport }
   | {
       type: 'failed';
@@ -35,9 +40,7 @@ export type FromWorker = { id: string } & (
 );
 
 interface Running {
-  run: ImportRun;
-  /** Secrets are kept in the order they come, each chunk's before the answer. */
-  secretsWritten: Promise<void>;
+  run: ServerImportRun;
   resolve: (report: ImportReport) => void;
   reject: (error: unknown) => void;
 }
@@ -51,10 +54,10 @@ class ImportThread {
   #worker: Worker | undefined;
   readonly #running = new Map<string, Running>();
 
-  run(task: WorkerTask, run: ImportRun): Promise<ImportReport> {
+  run(task: WorkerTask, run: ServerImportRun): Promise<ImportReport> {
     const worker = this.#started();
     return new Promise<ImportReport>((resolve, reject) => {
-      this.#running.set(task.id, { run, secretsWritten: Promise.resolve(), resolve, reject });
+      this.#running.set(task.id, { run, resolve, reject });
       worker.ref();
       const cancel = () => worker.postMessage({ type: 'cancel', id: task.id } satisfies ToWorker);
       run.signal?.addEventListener('abort', cancel, { once: true });
@@ -85,19 +88,12 @@ class ImportThread {
     if (!running) return;
     const { run } = running;
     if (message.type === 'progress') return run.onProgress?.(message.progress);
-    if (message.type === 'secrets') {
-      const { onSecrets } = run;
-      if (onSecrets) running.secretsWritten = running.secretsWritten.then(() => onSecrets(message.secrets));
-      return;
-    }
     this.#running.delete(message.id);
     if (this.#running.size === 0) this.#worker?.unref();
-    void running.secretsWritten.then(() => {
-      if (message.type === 'done') return running.resolve(message.report);
-      const { problem } = message;
-      if (problem) return running.reject(new Problem(problem.status, problem.code, problem.detail, problem.errors, problem.headers));
-      running.reject(new Error(`the import failed in its thread: ${message.message}`));
-    }, running.reject);
+    if (message.type === 'done') return running.resolve(message.report);
+    const { problem } = message;
+    if (problem) return running.reject(new Problem(problem.status, problem.code, problem.detail, problem.errors, problem.headers));
+    running.reject(new Error(`the import failed in its thread: ${message.message}`));
   }
 }
 
@@ -126,8 +122,13 @@ export function runImport(
   reader: RecordReader,
   query: ImportQuery,
   guards: Safeguards,
-  run: ImportRun & { id: string },
+  run: ServerImportRun,
 ): Promise<ImportReport> {
-  if (!importsInWorker(config)) return openReader(reader).then((source) => importUsers(db, requester, domain, source, query, guards, run));
-  return thread.run({ config, requester, domain, reader, query, id: run.id }, run);
+  if (!importsInWorker(config)) {
+    const { secretsFile, ...rest } = run;
+    return openReader(reader).then((source) =>
+      importUsers(db, requester, domain, source, query, guards, { ...rest, onSecrets: appendSealed(secretsFile, guards.cipher) }),
+    );
+  }
+  return thread.run({ config, requester, domain, reader, query, id: run.id, secretsFile: run.secretsFile }, run);
 }

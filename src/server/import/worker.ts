@@ -1,8 +1,8 @@
 /**
  * Imports in a thread of their own, each with its own connection to the database,
  * so the server's event loop stays free while they write (see threads.ts). Each runs
- * `importUsers` as the server would, answers progress and generated secrets as messages, and
- * stops at a `cancel`.
+ * `importUsers` as the server would, answers progress as messages, seals the generated secrets
+ * into the job's file itself, and stops at a `cancel`.
  */
 import { parentPort } from 'node:worker_threads';
 import { recordChanges } from '../changes/store.ts';
@@ -13,6 +13,7 @@ import { Problem } from '../http/problem.ts';
 import { safeguardsFor } from '../users/safeguards.ts';
 import { importUsers } from './commands.ts';
 import { openReader } from './records.ts';
+import { appendSealed } from './sealed-secrets.ts';
 import type { FromWorker, ToWorker, WorkerTask } from './threads.ts';
 
 const port = parentPort;
@@ -38,7 +39,7 @@ async function run(task: WorkerTask) {
       id,
       signal: abort.signal,
       onProgress: (progress) => tell({ type: 'progress', id, progress }),
-      onSecrets: async (secrets) => tell({ type: 'secrets', id, secrets }),
+      onSecrets: appendSealed(task.secretsFile, guards.cipher),
     });
     await checkpointAfterLongWrite(storage.db, storage.engine);
     tell({ type: 'done', id, report });
