@@ -517,9 +517,13 @@ export async function* withErrors(path: string, report: ImportReport): AsyncGene
     while (runs[run] && (runs[run] as [number, number])[1] < row) run += 1;
     return runs[run] !== undefined && (runs[run] as [number, number])[0] <= row;
   };
+  // Of a written import, nothing past its last failed row comes back: the file is not read further
+  // (all of it, for an import with no problem — 100,000 rows parsed again on the event loop).
+  const lastFailed = runs.at(-1)?.[1] ?? 1;
   let row = 0;
   for await (const cells of csv.records()) {
     row += 1;
+    if (report.written && row > lastFailed) break;
     if (row > 1 && report.written && !failed(row)) continue;
     // Secret cells come back empty: the file is handed out again, and secrets are write-only.
     const shown =
