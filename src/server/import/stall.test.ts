@@ -88,6 +88,21 @@ forEachEngine('Requests during an import', (h) => {
     }
   });
 
+  // The import's thread moves them into the job's row (sealed-secrets.ts); the job's end, written
+  // by the server, must leave them there.
+  it("keeps a big import's generated SIP secrets for their one download", async () => {
+    const rows = 10_000;
+    const lines = ['login,firstName,lastName,extension,connection', ...Array.from({ length: rows }, (_, n) => `phone${n},Phone,No ${n},${600_000 + n},pbx`)];
+    const started = await upload(`${lines.join('\n')}\n`);
+    const id = started.json().id;
+    const done = await finished(id);
+    assert.deepEqual([done.state, done.result.generatedSecrets], ['succeeded', rows]);
+    const secrets = await h().app.inject({ method: 'GET', url: `${base}/jobs/${id}/secrets.csv`, headers: { authorization: `Bearer ${h().admin.token}` } });
+    assert.equal(secrets.statusCode, 200);
+    const csv = secrets.body.trim().split('\n');
+    assert.deepEqual([csv.length, csv[1]?.startsWith('phone0,600000,')], [rows + 1, true]);
+  });
+
   it('lets a write wait for the import a bounded time, then writes it or refuses it with database.busy — never loses it', async () => {
     const started = await upload(agentsFile(IMPORTED, 300_000, 'waiting'));
     const id = started.json().id;

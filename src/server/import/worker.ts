@@ -13,7 +13,7 @@ import { Problem } from '../http/problem.ts';
 import { safeguardsFor } from '../users/safeguards.ts';
 import { importUsers } from './commands.ts';
 import { openReader } from './records.ts';
-import { appendSealed } from './sealed-secrets.ts';
+import { appendSealed, keepSealedInJob } from './sealed-secrets.ts';
 import type { FromWorker, ToWorker, WorkerTask } from './threads.ts';
 
 const port = parentPort;
@@ -41,6 +41,7 @@ async function run(task: WorkerTask) {
       onProgress: (progress) => tell({ type: 'progress', id, progress }),
       onSecrets: appendSealed(task.secretsFile, guards.cipher),
     });
+    if (report.written) await keepSealedInJob(storage.db, id, task.secretsFile);
     await checkpointAfterLongWrite(storage.db, storage.engine);
     tell({ type: 'done', id, report });
   } catch (error) {

@@ -101,7 +101,8 @@ export class JobBoard {
       result: json(job.result),
       error: json(job.error),
       report: kept.report ?? null,
-      secrets: kept.secrets ?? null,
+      // Absent when the job's own thread kept them in the row already (store.ts keepSecrets).
+      ...(kept.secrets ? { secrets: kept.secrets } : {}),
     };
     await local.writes.then(() => this.#write(() => writeEnd(this.db, job.id, end)));
   }
