@@ -5,7 +5,8 @@
  * REGISTER with MD5 digest over UDP (two round trips, a JS client: test/sip-client.ts). Their
  * latencies are measured first for BENCH_REFERENCE_S seconds with no import (the reference), then
  * for the import's whole run, in the same server process. Target: p99 under 50 ms each during the
- * import. Run: npm run bench:stall (BENCH_IMPORT_ROWS, BENCH_SEED change the sizes).
+ * import. Run: npm run bench:stall (BENCH_IMPORT_ROWS, BENCH_SEED change the sizes;
+ * BENCH_SERVER_NODE_ARGS gives the server's node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
  */
 import { randomInt } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -59,7 +60,7 @@ if (!domain) throw new Error('no default domain');
 const ids = await seedUsers(storage.db, domain.id, SEED);
 await storage.close();
 // bench/server.ts prints its HTTP port and, with BENCH_SIP, its SIP port (server-process.ts keeps only the first).
-const child = spawn('node', ['--import', 'tsx', 'bench/server.ts'], {
+const child = spawn('node', [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'bench/server.ts'], {
   env: {
     ...process.env,
     SWITCHBOARD_DATABASE_URL: database.url,
