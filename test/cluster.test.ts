@@ -9,7 +9,7 @@ import { WebSocket } from 'ws';
 import { freshStorage } from './databases.ts';
 import { openEvents, type EventClient } from './events-client.ts';
 import { startLoadBalancer, type Backend, type LoadBalancer } from './load-balancer.ts';
-import { openSipStream, registerWithDigest, type SipStream } from './sip-client.ts';
+import { openSipStream, registerRequest, registerWithDigest, type SipStream } from './sip-client.ts';
 import { CLUSTER_ADMIN_PASSWORD, CLUSTER_REDIS_URL, clusterEnv, dropRedisKeys, serveProcess, stopProcesses, type ServeProcess } from './serve-process.ts';
 import { startReceiver, type Receiver } from './webhook-receiver.ts';
 
@@ -292,6 +292,42 @@ describe('three server processes on one PostgreSQL and one Redis, behind the loa
     assert.equal(sessions.items.find((s) => s.current)?.address, '127.0.0.2');
   });
 
+  it('keeps every live process in the UDP balancing though a datagram gets no answer (a keep-alive), and sends a retransmission to the process of the first copy', async () => {
+    // A phone keeps its NAT binding open with a CRLF between REGISTERs: no SIP request, so no answer.
+    const keepAlives: string[] = [];
+    for (const _ of servers) keepAlives.push(`127.0.0.1:${(await sentFromOnePort(lb.sipPort, ['\r\n\r\n'], 0, 0)).port}`);
+    // A REGISTER sent again before its answer came, as after timer E: the same request from the same port.
+    const register = registerRequest('6199', 'default', 1, randomBytes(8).toString('hex'));
+    const twice = await sentFromOnePort(lb.sipPort, [register, register], 200, 300);
+    assert.match(twice.answers[0] ?? '', /^SIP\/2\.0 401 /);
+    const clients = [...keepAlives, `127.0.0.1:${twice.port}`];
+    // nginx logs a UDP session when it ends, and has by then counted it a failure or not.
+    const flows = await until(
+      async () => lb.sipLog().filter((flow) => clients.includes(flow.client)),
+      (seen) => new Set(seen.map((flow) => flow.client)).size === clients.length,
+      10_000,
+    );
+    assert.equal(new Set(flows.map((flow) => flow.client)).size, clients.length, 'every session ended');
+    assert.equal(
+      new Set(flows.filter((flow) => keepAlives.includes(flow.client)).map((flow) => flow.upstream)).size,
+      servers.length,
+      'a keep-alive to each process',
+    );
+    assert.deepEqual(
+      lb
+        .errorLog()
+        .split('\n')
+        .filter((line) => /temporarily disabled|no live upstreams/.test(line)),
+      [],
+      'no live process taken out',
+    );
+    assert.deepEqual(
+      flows.filter((flow) => flow.client === `127.0.0.1:${twice.port}`).map((flow) => flow.received),
+      [2 * Buffer.byteLength(register)],
+      'both copies in one session, to one process',
+    );
+  });
+
   it('loses no event, no registration and no webhook delivery when a process is killed with SIGKILL', async () => {
     const phones = await Promise.all(
       [0, 1, 2, 3, 4, 5].map(async (i) => {
@@ -335,8 +371,8 @@ describe('three server processes on one PostgreSQL and one Redis, behind the loa
       assert.equal(presence.registration.contacts[0]?.source, `${phone.address}:${phone.stream?.socket.localPort}`, 'the process saw the phone, not nginx');
     }
     const backends = servers.map((s) => `127.0.0.1:${s.sipPort}`);
-    // nginx logs a UDP session once its answer went back.
-    const udpUpstreams = async () => [...new Set(lb.sipLog().flatMap((l) => (l.protocol === 'UDP' ? [l.upstream] : [])))].sort();
+    // nginx logs a UDP session once it ended; one that sent nothing back was no REGISTER's.
+    const udpUpstreams = async () => [...new Set(lb.sipLog().flatMap((l) => (l.protocol === 'UDP' && l.sent > 0 ? [l.upstream] : [])))].sort();
     assert.deepEqual(await until(udpUpstreams, (seen) => seen.length === backends.length), [...backends].sort(), 'every process answered REGISTERs over UDP');
 
     const hook = await call(lb.url, admin, 'POST', '/api/v1/domains/default/webhooks', { url: receiver.url, eventTypes: ['user.created'] });
@@ -422,8 +458,23 @@ describe('three server processes on one PostgreSQL and one Redis, behind the loa
     assert.ok(cutOff.length >= 1, 'a TCP phone was connected to the killed process');
     for (const phone of cutOff)
       assert.match(await register(phone), /^SIP\/2\.0 200 OK/, `TCP phone ${phone.extension} registered again through another process`);
+    // A UDP phone that nginx sends to the dead process has its request refused (ICMP port
+    // unreachable), and is answered by another process on a retransmission, within Timer F.
     for (const phone of phones.filter((p) => p.transport === 'udp'))
       assert.match(await register(phone), /^SIP\/2\.0 200 OK/, `UDP phone ${phone.extension} refreshed through the load balancer`);
+    const victimAddresses = [new URL(victim.url).host, `127.0.0.1:${victim.sipPort}`];
+    const errors = lb.errorLog().split('\n');
+    assert.ok(
+      errors.some((line) => line.includes('Connection refused') && line.includes('udp client') && line.includes(`upstream: "127.0.0.1:${victim.sipPort}"`)),
+      'a UDP phone was sent to the killed process',
+    );
+    assert.deepEqual(
+      errors
+        .filter((line) => /temporarily disabled|no live upstreams/.test(line))
+        .filter((line) => !victimAddresses.includes(/upstream: "(?:http:\/\/)?([^/"]+)/.exec(line)?.[1] ?? '')),
+      [],
+      'nginx took out the killed process only',
+    );
     for (const phone of phones) {
       const presence = (await call(lb.url, admin, 'GET', `/api/v1/domains/default/users/${phone.id}/presence`)).body as {
         registration: { registered: boolean; contacts: { uri: string }[] };
@@ -519,22 +570,51 @@ describe('three server processes on one PostgreSQL and one Redis, behind the loa
   });
 });
 
+/** RFC 3261's timers for a request over UDP: T1, T2 (timer E's cap), and Timer F, when the phone gives up. */
+const T1_MS = 500;
+const T2_MS = 4000;
+const TIMER_F_MS = 64 * T1_MS;
+
 /**
- * SIP over UDP as a phone sends it, from one port: the same request again after 500 ms, 1 s and
- * 2 s until a SIP answer comes. What is not SIP is ignored: nginx sends an empty datagram when the
- * process it chose refused the request.
+ * SIP over UDP as a phone sends it, from one port (RFC 3261 17.1.2.2): the same request again
+ * after 500 ms, 1 s, 2 s, then every 4 s (timer E) until a SIP answer comes, giving up after 32 s
+ * (Timer F). What is not SIP is ignored: nginx sends an empty datagram when the process it chose
+ * refused the request.
  */
 async function retransmitted(port: number, message: string): Promise<string> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   try {
     const answer = new Promise<string>((resolve) => socket.on('message', (data) => data.toString().startsWith('SIP/2.0 ') && resolve(data.toString())));
-    for (const waitMs of [500, 1000, 2000]) {
+    const givesUpAt = Date.now() + TIMER_F_MS;
+    for (let timerE = T1_MS; Date.now() < givesUpAt; timerE = Math.min(2 * timerE, T2_MS)) {
       socket.send(message, port, '127.0.0.1');
-      const answered = await Promise.race([answer, new Promise<null>((resolve) => setTimeout(() => resolve(null), waitMs))]);
+      const wait = Math.min(timerE, givesUpAt - Date.now());
+      const answered = await Promise.race([answer, new Promise<null>((resolve) => setTimeout(() => resolve(null), wait))]);
       if (answered !== null) return answered;
     }
-    throw new Error('no SIP answer over UDP after three tries');
+    throw new Error(`no SIP answer over UDP within Timer F (${TIMER_F_MS} ms)`);
+  } finally {
+    socket.close();
+  }
+}
+
+/**
+ * Datagrams from one port of its own, `gapMs` apart, as a phone sends them without waiting for
+ * an answer; answers that port and the SIP answers that came until `listenMs` after the last.
+ */
+async function sentFromOnePort(port: number, messages: string[], gapMs: number, listenMs: number): Promise<{ port: number; answers: string[] }> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const answers: string[] = [];
+  socket.on('message', (data) => data.toString().startsWith('SIP/2.0 ') && answers.push(data.toString()));
+  try {
+    for (const [i, message] of messages.entries()) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
+      socket.send(message, port, '127.0.0.1');
+    }
+    await new Promise((resolve) => setTimeout(resolve, listenMs));
+    return { port: socket.address().port, answers };
   } finally {
     socket.close();
   }

@@ -15,13 +15,25 @@ export interface Backend {
   sip: string;
 }
 
+export interface SipFlow {
+  /** address:port */
+  client: string;
+  protocol: string;
+  /** Bytes from the client, to the client. */
+  received: number;
+  sent: number;
+  upstream: string;
+}
+
 export interface LoadBalancer {
   /** http://127.0.0.1:port */
   url: string;
   /** The SIP port, UDP and TCP. */
   sipPort: number;
-  /** The stream module's log (logs/sip.log): each SIP flow, the client's address and the process that took it. */
-  sipLog(): { client: string; protocol: string; upstream: string }[];
+  /** The stream module's log (logs/sip.log): each SIP flow once it ended, the client's address and the process that took it. */
+  sipLog(): SipFlow[];
+  /** nginx's error log (logs/error.log, warnings and worse). */
+  errorLog(): string;
   stop(): Promise<void>;
 }
 
@@ -70,9 +82,10 @@ export async function startLoadBalancer(backends: [Backend, Backend, Backend]): 
         .split('\n')
         .filter(Boolean)
         .map((line) => {
-          const [client, protocol] = line.split(' ') as [string, string];
-          return { client, protocol, upstream: /"([^"]*)"$/.exec(line)?.[1] ?? '' };
+          const [client, protocol, , received, sent] = line.split(' ') as [string, string, string, string, string];
+          return { client, protocol, received: Number(received), sent: Number(sent), upstream: /"([^"]*)"$/.exec(line)?.[1] ?? '' };
         }),
+    errorLog: () => readFileSync(join(prefix, 'logs', 'error.log'), 'utf8'),
     async stop() {
       if (nginx.exitCode === null && nginx.signalCode === null) {
         // TERM: nginx's fast stop (QUIT would wait for the open WebSockets).
