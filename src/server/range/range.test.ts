@@ -50,6 +50,26 @@ forEachEngine('range creation', (h) => {
     );
   });
 
+  it("puts each user of a range in the change feed, numbered one after the other in the range's order", async () => {
+    const before = (await h().admin.get(`${base}/changes?limit=1000`)).body.items as { seq: number }[];
+    const after = before.length ? (before[before.length - 1] as { seq: number }).seq : 0;
+    const made = await h().admin.post(`${base}/users/range`, { from: '7500', to: '7519' });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    const entries = (await h().admin.get(`${base}/changes?after=${after}&limit=1000`)).body.items as {
+      seq: number;
+      action: string;
+      resource: { type: string; id: string };
+    }[];
+    assert.deepEqual(
+      entries.map((e) => [e.resource.type, e.resource.id, e.action]),
+      made.body.created.map((u: { id: string }) => ['user', u.id, 'user.created']),
+    );
+    assert.deepEqual(
+      entries.map((e) => e.seq),
+      entries.map((_, i) => after + 1 + i),
+    );
+  });
+
   it('lists the numbers already taken, and fails or skips them as asked', async () => {
     await h().admin.post(`${base}/users`, { login: 'taken-ext', roles: ['agent'], sip: { extension: '7202' } });
     await h().admin.post(`${base}/users`, { login: '7204', roles: ['agent'] });
