@@ -8,6 +8,11 @@ describe('search text', () => {
     assert.equal(foldForSearch('Ｋｏｗａｌ'), 'kowal');
   });
 
+  it('folds ASCII text (taken as it is) as it folds the same text beside a transliterated letter', () => {
+    const ascii = Array.from({ length: 0x80 }, (_, code) => String.fromCharCode(code)).join('');
+    assert.equal(`${foldForSearch(ascii)}e`, foldForSearch(`${ascii}é`));
+  });
+
   it('writes every script in Latin letters, without the apostrophes of soft signs', () => {
     assert.equal(foldForSearch('Łukasz Øre Straße'), 'lukasz ore strasse');
     assert.equal(foldForSearch('Ольга Шевченко'), 'olga shevchenko');

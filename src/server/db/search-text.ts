@@ -1,5 +1,7 @@
 import anyAscii from 'any-ascii';
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /**
  * The text a user is found by, and the words of a search, in one folded form so that the two
  * compare as plain strings on both engines: every script in Latin letters and without diacritics
@@ -9,7 +11,8 @@ import anyAscii from 'any-ascii';
  * since it separates the words of a login or an e-mail and a search may name it (`a_z`).
  */
 export function foldForSearch(text: string): string {
-  return anyAscii(text).toLowerCase().replace(/['"`]/g, '').replace(/\s+/g, ' ').trim();
+  // Most logins, numbers and names are ASCII already, which any-ascii would copy a character at a time.
+  return (ASCII.test(text) ? text : anyAscii(text)).toLowerCase().replace(/['"`]/g, '').replace(/\s+/g, ' ').trim();
 }
 
 /** Where a word starts inside search text: at its start or after one of these. */
