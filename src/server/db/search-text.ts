@@ -1,6 +1,6 @@
 import anyAscii from 'any-ascii';
 
-const ASCII = /^[\x00-\x7f]*$/;
+const ASCII = /^\p{ASCII}*$/u;
 
 /**
  * The text a user is found by, and the words of a search, in one folded form so that the two
