@@ -1,3 +1,4 @@
+import { numberedAtTheEnd } from '../changes/store.ts';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
 import { diff, MASK } from '../audit/rules.ts';
 import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
@@ -109,40 +110,39 @@ export async function createRange(db: Db, requester: Requester & AuditActor, dom
     },
   }));
   await passRange(db, guards, domain, users);
-  // The users' change entries are numbered as writeNewUsers writes them, in one statement after
-  // every other table: the domain's counter is held from there to the commit, as numberedAtTheEnd
-  // would hold it, without the temporary table that would first take every entry.
-  await db.transaction().execute(async (trx) => {
-    for (const license of licenses) {
-      if (!(await takeSeats(trx, license.id, created.length)))
-        throw conflict('license.no_free_seats', `${license.name} has fewer than ${created.length} free seats`);
-    }
-    // Each user's entry names it and the operation; the template they share is recorded once, below.
-    await writeNewUsers(trx, requester, domain, users, {
-      auditChanges: (user) => ({
-        extension: { from: null, to: user.state.sip?.extension ?? null },
-        sipSecret: { from: null, to: MASK },
-        ...(user.state.externalIds.length ? { externalIds: { from: null, to: user.state.externalIds } } : {}),
-        ...(user.secretsSet.includes('password') ? { password: { from: null, to: MASK } } : {}),
-        bulkOperation: { from: null, to: bulkId },
-      }),
-    });
-    await recordAudit(trx, {
-      domainId: domain.id,
-      actor: requester,
-      action: 'users.range_created',
-      target: { type: 'bulk', id: bulkId, name: `${input.from}-${input.to}` },
-      changes: {
-        ...diff(null, {
-          ...prepared.state,
-          login: null,
-          firstName: input.namePattern,
-          sip: prepared.state.sip && { ...prepared.state.sip, extension: null, username: null },
+  await db.transaction().execute((trx) =>
+    numberedAtTheEnd(trx, async () => {
+      for (const license of licenses) {
+        if (!(await takeSeats(trx, license.id, created.length)))
+          throw conflict('license.no_free_seats', `${license.name} has fewer than ${created.length} free seats`);
+      }
+      // Each user's entry names it and the operation; the template they share is recorded once, below.
+      await writeNewUsers(trx, requester, domain, users, {
+        auditChanges: (user) => ({
+          extension: { from: null, to: user.state.sip?.extension ?? null },
+          sipSecret: { from: null, to: MASK },
+          ...(user.state.externalIds.length ? { externalIds: { from: null, to: user.state.externalIds } } : {}),
+          ...(user.secretsSet.includes('password') ? { password: { from: null, to: MASK } } : {}),
+          bulkOperation: { from: null, to: bulkId },
         }),
-        count: { from: null, to: created.length },
-      },
-    });
-  });
+      });
+      await recordAudit(trx, {
+        domainId: domain.id,
+        actor: requester,
+        action: 'users.range_created',
+        target: { type: 'bulk', id: bulkId, name: `${input.from}-${input.to}` },
+        changes: {
+          ...diff(null, {
+            ...prepared.state,
+            login: null,
+            firstName: input.namePattern,
+            sip: prepared.state.sip && { ...prepared.state.sip, extension: null, username: null },
+          }),
+          count: { from: null, to: created.length },
+        },
+      });
+    }),
+  );
   return { bulkId, created, skipped };
 }
 
