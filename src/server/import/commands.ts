@@ -83,7 +83,11 @@ export async function importUsers(
         if ('problem' in record) {
           // Told with its chunk, in row order: the chunk before may still be being checked.
           const row = (line += 1);
-          rows.push({ row, origin: record.origin, unreadable: { row, column: 'source', value: '', code: 'import.unreadable_entry', message: record.problem, origin: record.origin } });
+          rows.push({
+            row,
+            origin: record.origin,
+            unreadable: { row, column: 'source', value: '', code: 'import.unreadable_entry', message: record.problem, origin: record.origin },
+          });
           continue;
         }
         const { cells } = record;
@@ -91,7 +95,8 @@ export async function importUsers(
           headers = cells;
           const mapped = mapHeaders(cells, (query.columns ?? {}) as Record<string, ImportColumn | ''>);
           const refused = headerProblems(cells, mapped.columns);
-          if (refused.length) throw invalid(refused, `The header line cannot be imported: ${refused.length === 1 ? '1 problem' : `${refused.length} problems`}`);
+          if (refused.length)
+            throw invalid(refused, `The header line cannot be imported: ${refused.length === 1 ? '1 problem' : `${refused.length} problems`}`);
           mapping = cells.map((header, index) => ({ header, columns: mapped.columns[index] ?? [] }));
           columns = mapped.columns;
           unknown = mapped.unknown.map((u) => u.header);
