@@ -30,29 +30,23 @@ export const noAgent: StoredAgent = { enabled: false, allTags: false, allSkills:
 
 /** The agent as it works: its own settings over the domain's defaults, and which ones are inherited. */
 export function effectiveAgent(agent: StoredAgent, defaults: AgentDefaults): AgentView {
+  // Loops, not Object.fromEntries over closures: an import works out several of these a row.
   const inherited: string[] = [];
-  const pick = <K extends (typeof overridableSettings)[number]>(key: K): AgentDefaults[K] => {
+  const view: Record<string, unknown> = { enabled: agent.enabled, skills: agent.skills, allTags: agent.allTags, allSkills: agent.allSkills };
+  for (const key of overridableSettings) {
     const own = agent.overrides[key];
     if (own === undefined) inherited.push(key);
-    return (own ?? defaults[key]) as AgentDefaults[K];
-  };
-  const settings = Object.fromEntries(overridableSettings.map((key) => [key, pick(key)])) as Omit<AgentDefaults, 'personalPredictiveQueue'>;
+    view[key] = own ?? defaults[key];
+  }
   const ownQueue = agent.overrides.personalPredictiveQueue ?? {};
-  const queue = Object.fromEntries(
-    predictiveSettings.map((key) => {
-      if (ownQueue[key] === undefined) inherited.push(`personalPredictiveQueue.${key}`);
-      return [key, ownQueue[key] ?? defaults.personalPredictiveQueue[key]];
-    }),
-  ) as Predictive;
-  return {
-    enabled: agent.enabled,
-    skills: agent.skills,
-    allTags: agent.allTags,
-    allSkills: agent.allSkills,
-    ...settings,
-    personalPredictiveQueue: queue,
-    inherited,
-  };
+  const queue: Record<string, unknown> = {};
+  for (const key of predictiveSettings) {
+    if (ownQueue[key] === undefined) inherited.push(`personalPredictiveQueue.${key}`);
+    queue[key] = ownQueue[key] ?? defaults.personalPredictiveQueue[key];
+  }
+  view.personalPredictiveQueue = queue;
+  view.inherited = inherited;
+  return view as unknown as AgentView;
 }
 
 /** The own settings behind an effective view: those not marked inherited. */

@@ -5,7 +5,7 @@ import { timeOrderedId } from '../identifiers/time-ordered-id.ts';
 import { Lender } from '../db/lent-connection.ts';
 import type { Db } from '../db/schema.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
-import { conflict, invalid, Problem } from '../http/problem.ts';
+import { conflict, invalid, Problem, type FieldProblem } from '../http/problem.ts';
 import { isExpired } from '../licenses/store.ts';
 import { readPolicy } from '../passwords/store.ts';
 import { keepingAnAdministrator } from '../roles/administrators.ts';
@@ -65,32 +65,54 @@ export async function importUsers(
     let columns: ImportColumn[][] = [];
     let rows: ChunkRow[] = [];
     let line = 1;
-    for await (const record of source.records()) {
-      if ('problem' in record) {
-        tally.rows += 1;
-        tally.problem({ row: (line += 1), column: 'source', value: '', code: 'import.unreadable_entry', message: record.problem, origin: record.origin });
-        continue;
-      }
-      const { cells } = record;
-      if (!headers) {
-        headers = cells;
-        const mapped = mapHeaders(cells, (query.columns ?? {}) as Record<string, ImportColumn | ''>);
-        const refused = headerProblems(cells, mapped.columns);
-        if (refused.length) throw invalid(refused, `The header line cannot be imported: ${refused.length === 1 ? '1 problem' : `${refused.length} problems`}`);
-        mapping = cells.map((header, index) => ({ header, columns: mapped.columns[index] ?? [] }));
-        columns = mapped.columns;
-        unknown = mapped.unknown.map((u) => u.header);
-        continue;
-      }
-      rows.push({ row: (line += 1), cells, origin: record.origin });
-      if (rows.length < CHUNK) continue;
-      await chunk.run(headers, columns, rows);
-      rows = [];
+    // A chunk is checked and written while the next one is read and parsed: on PostgreSQL the
+    // chunk's statements leave the thread waiting, and the file's next rows fill that wait.
+    let checking: Promise<void> = Promise.resolve();
+    const handOn = async (batch: ChunkRow[]) => {
+      const read = readChunk(headers ?? [], columns, batch);
+      await checking;
       // On SQLite a cancel reaches the job only now, when the connection is lent to it.
       await lender.lend();
       if (run.signal?.aborted) throw run.signal.reason;
+      checking = chunk.run(read);
+      // Awaited before the next chunk or at the end; until then its failure must not count as unhandled.
+      checking.catch(() => undefined);
+    };
+    try {
+      for await (const record of source.records()) {
+        if ('problem' in record) {
+          // Told with its chunk, in row order: the chunk before may still be being checked.
+          const row = (line += 1);
+          rows.push({
+            row,
+            origin: record.origin,
+            unreadable: { row, column: 'source', value: '', code: 'import.unreadable_entry', message: record.problem, origin: record.origin },
+          });
+          continue;
+        }
+        const { cells } = record;
+        if (!headers) {
+          headers = cells;
+          const mapped = mapHeaders(cells, (query.columns ?? {}) as Record<string, ImportColumn | ''>);
+          const refused = headerProblems(cells, mapped.columns);
+          if (refused.length)
+            throw invalid(refused, `The header line cannot be imported: ${refused.length === 1 ? '1 problem' : `${refused.length} problems`}`);
+          mapping = cells.map((header, index) => ({ header, columns: mapped.columns[index] ?? [] }));
+          columns = mapped.columns;
+          unknown = mapped.unknown.map((u) => u.header);
+          continue;
+        }
+        rows.push({ row: (line += 1), cells, origin: record.origin });
+        if (rows.length < CHUNK) continue;
+        await handOn(rows);
+        rows = [];
+      }
+      if (rows.length) await handOn(rows);
+    } finally {
+      // No statement of a chunk may outlive the transaction, whatever ended the reading.
+      await checking.catch(() => undefined);
     }
-    if (rows.length) await chunk.run(headers ?? [], columns, rows);
+    await checking;
     tally.report(true);
     if (query.dryRun || (query.mode === 'atomic' && tally.problemCount > 0)) throw new Rollback();
     const count = (n: number) => ({ from: null, to: n });
@@ -198,7 +220,35 @@ class Tally {
 }
 
 type Parsed = ReturnType<typeof rowToUser>;
-type ChunkRow = { row: number; cells: string[]; origin?: string };
+/** A row of the file, or an entry its source could not read (a PBX's account), told as a problem of its row. */
+type ChunkRow = { row: number; cells: string[]; origin?: string } | { row: number; origin: string; unreadable: CellProblem };
+
+/** A chunk's rows as far as they can be read without the directory: their shape and the user schema. */
+interface ReadChunk {
+  headers: string[];
+  columns: ImportColumn[][];
+  rows: ChunkRow[];
+  /** The problems of each row that cannot be read at all, in row order. */
+  refused: CellProblem[][];
+  parsed: { row: number; cells: string[]; parsed: Parsed }[];
+}
+
+/** Pure: reads a chunk's rows into users, so it can run while the chunk before is being written. */
+function readChunk(headers: string[], columns: ImportColumn[][], rows: ChunkRow[]): ReadChunk {
+  const refused: CellProblem[][] = [];
+  const parsed: ReadChunk['parsed'] = [];
+  for (const entry of rows) {
+    if ('unreadable' in entry) {
+      refused.push([entry.unreadable]);
+      continue;
+    }
+    const { row, cells } = entry;
+    const shape = shapeProblems(row, headers, cells);
+    if (shape.length === 0) parsed.push({ row, cells, parsed: rowToUser(row, headers, columns, cells, { roles: ['agent'] }) });
+    else refused.push(shape);
+  }
+  return { headers, columns, rows, refused, parsed };
+}
 
 /** What the import knows for its whole run: the lookups and the domain's licenses and password policy. */
 class ImportChunk {
@@ -220,16 +270,11 @@ class ImportChunk {
     this.#lookups = new ImportLookups(trx, domain.id);
   }
 
-  async run(headers: string[], columns: ImportColumn[][], rows: ChunkRow[]) {
+  async run({ headers, columns, rows, refused, parsed }: ReadChunk) {
     this.tally.origins = new Map(rows.flatMap(({ row, origin }) => (origin ? [[row, origin] as const] : [])));
-    const parsed = [];
-    for (const { row, cells } of rows) {
-      const shape = shapeProblems(row, headers, cells);
-      if (shape.length === 0) parsed.push({ row, cells, parsed: rowToUser(row, headers, columns, cells, { roles: ['agent'] }) });
-      else {
-        this.tally.rows += 1;
-        this.tally.problem(...shape);
-      }
+    for (const problems of refused) {
+      this.tally.rows += 1;
+      this.tally.problem(...problems);
     }
     const loginColumn = columns.findIndex((c) => c.includes('login'));
     await this.#lookups.prefetch(keysOf(parsed.map((p) => p.parsed)));
@@ -253,7 +298,7 @@ class ImportChunk {
       let loginProblem: CellProblem | undefined;
       if (key && earlier !== undefined) loginProblem = loginAt('import.same_login', `The same login as row ${earlier}`, { row: earlier });
       else if (key) firstRowOf.set(key, row);
-      const exists = !loginProblem && key !== '' && (await this.#lookups.userHolding('login_key', key, null));
+      const exists = !loginProblem && key !== '' && this.#lookups.holdsLogin(key);
       if (exists && this.query.onExisting === 'update') {
         const prepared = await this.#change(row, key, p);
         if (prepared) updates.push(prepared);
@@ -294,7 +339,8 @@ class ImportChunk {
     const problems: CellProblem[] = [...(loginProblem ? [loginProblem] : []), ...p.problems];
     if (!checked) return void this.tally.problem(...problems);
     const { password, ...user } = checked;
-    const licenses = await this.#licensesFor(p);
+    // Most rows name no license: no wait for them (a microtask a row, with the async hooks the database's context needs).
+    const licenses = p.licenses.length ? await this.#licensesFor(p) : { ids: [], problems: [] };
     const passwordProblems = password ? await this.#passwordProblems(password, user) : [];
     const found = p.located([...licenses.problems, ...passwordProblems]);
     let prepared: PreparedUser | undefined;
@@ -434,8 +480,7 @@ class ImportChunk {
   }
 
   /** The licenses a row names: ids of live ones with a free seat, and a problem for each other. */
-  async #licensesFor(p: Parsed) {
-    if (p.licenses.length === 0) return { ids: [] as string[], problems: [] };
+  async #licensesFor(p: Parsed): Promise<{ ids: string[]; problems: FieldProblem[] }> {
     if (!this.#licenses) {
       const rows = await domainLicenses(this.trx, this.domain.id);
       this.#licenses = new Map(rows.map((r) => [r.name_key, { id: r.id, name: r.name, free: r.seats - r.used, expired: isExpired(r) }]));

@@ -78,6 +78,11 @@ export class ImportLookups implements Lookups {
     return lists;
   }
 
+  /** Whether the domain or an earlier row of the chunk holds the login: answered from the prefetch, without a wait. */
+  holdsLogin(key: string): boolean {
+    return this.#held.logins.has(key);
+  }
+
   async userHolding(column: 'login_key' | 'email_key', key: string, exceptId: string | null): Promise<boolean> {
     if (exceptId) return this.#db.userHolding(column, key, exceptId);
     return (column === 'login_key' ? this.#held.logins : this.#held.emails).has(key);

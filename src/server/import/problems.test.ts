@@ -118,4 +118,36 @@ forEachEngine("an import row's problems, all at once, and what a retry needs", (
     assert.match(lines[1] as string, /^bad one;;;7402;Sales, day;"?login: /);
     assert.equal(errors.body.includes('7392') || errors.body.includes('Quiet-Otter'), false, 'no secret cell comes back');
   });
+  it('tells the problems of three chunks chunk by chunk, and their failed rows as runs, while chunks are read ahead', async () => {
+    // Row 2 is the header's next line; a chunk is 1,000 rows. A chunk tells its rows of the wrong
+    // shape first, then what its check finds (here logins a chunk before wrote); chunk after chunk.
+    const lines = ['login;extension'];
+    for (let n = 0; n < 2500; n += 1) lines.push(`order-${n};${73_000 + n}`);
+    const row = (r: number) => r - 1;
+    for (const r of [900, 1900, 2400]) lines[row(r)] = 'one;two;three';
+    for (const r of [1500, 2500]) lines[row(r)] = `order-10;${79_000 + r}`;
+    lines[row(1501)] = 'order-11;79999';
+    const answer = await upload(lines.join('\n'), '?mode=partial');
+    assert.equal(answer.statusCode, 200, answer.body);
+    const report = answer.json();
+    assert.deepEqual(
+      report.problems.map((p: { row: number; code: string }) => `${p.row} ${p.code}`),
+      [
+        '900 import.cell_count',
+        '1900 import.cell_count',
+        '1500 import.user_exists',
+        '1501 import.user_exists',
+        '2400 import.cell_count',
+        '2500 import.user_exists',
+      ],
+    );
+    assert.deepEqual(report.failedRows, [
+      [900, 900],
+      [1500, 1501],
+      [1900, 1900],
+      [2400, 2400],
+      [2500, 2500],
+    ]);
+    assert.equal(report.created, 2500 - 6);
+  });
 });
