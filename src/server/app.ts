@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -30,6 +29,7 @@ import { metricsRoutes } from './metrics/routes.ts';
 import { traceRequests } from './tracing/tracer.ts';
 import { Problem } from './http/problem.ts';
 import { serializerCompiler } from './http/serializer.ts';
+import { sendSecurityHeaders } from './http/security-headers.ts';
 import { healthRoutes } from './http/health.ts';
 import { installDrain } from './http/drain.ts';
 import { passwordRoutes } from './passwords/routes.ts';
@@ -129,7 +129,7 @@ export async function buildApp({ storage, config, logger = false }: AppOptions) 
   // The one WebSocket server: SIP (subprotocol sip) and the event stream (none) share it.
   await app.register(websocket, { options: { maxPayload: 65_536, handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false) } });
   // Security headers on every answer; the API reference's own assets are allowed by their hashes.
-  await app.register(helmet, { global: true });
+  sendSecurityHeaders(app);
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>

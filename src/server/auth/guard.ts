@@ -19,8 +19,9 @@ export function installGuard(app: FastifyInstance, db: Db, cache: DirectoryCache
   app.decorateRequest('domain', null);
   // Whatever a write changed (a role, an account, a session), nobody is let in on the old state.
   // A refused write wrote nothing the cache holds, so a flood of bad sign-ins does not empty it.
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) cache.invalidateAll();
+    done(null, payload);
   });
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access;

@@ -36,3 +36,31 @@ export function prepared<Params extends Record<string, unknown>, Row>(
     return result.rows;
   };
 }
+
+/**
+ * `prepared` for a query over a list of ids (a page of users): compiled once for each length of
+ * the list, since the SQL holds a placeholder per id. The lengths are those of pages and batches,
+ * a few hundred at most.
+ */
+export function preparedForIds<Params extends Record<string, unknown>, Row>(
+  build: (db: Kysely<any>, ids: string[], param: <K extends keyof Params & string>(name: K) => Params[K]) => Compilable<Row>,
+) {
+  const byLength = new Map<number, (db: Kysely<any>, params: Record<string, unknown>) => Promise<Row[]>>();
+  return (db: Kysely<any>, ids: readonly string[], params: Params): Promise<Row[]> => {
+    let query = byLength.get(ids.length);
+    if (!query) {
+      const names = ids.map((_, i) => `id${i}`);
+      query = prepared<Record<string, unknown>, Row>((db, param) =>
+        build(
+          db,
+          names.map((name) => param(name) as string),
+          (name) => param(name) as never,
+        ),
+      );
+      byLength.set(ids.length, query);
+    }
+    const values: Record<string, unknown> = { ...params };
+    ids.forEach((id, i) => (values[`id${i}`] = id));
+    return query(db, values);
+  };
+}

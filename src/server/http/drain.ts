@@ -42,8 +42,9 @@ export class Drain {
 /** The app's drain: from its start, a request that comes on a kept connection is served and closes it. */
 export function installDrain(app: FastifyInstance): Drain {
   const drain = new Drain();
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', (_request, reply, done) => {
     if (drain.draining) reply.raw.setHeader('connection', 'close');
+    done();
   });
   return drain;
 }

@@ -7,14 +7,15 @@ import { invalid, type FieldProblem } from './problem.ts';
  * every place it occurs, before the guard looks up the domain in the path.
  */
 export function refuseNulCharacters(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
+  // Hooks that call back rather than return a promise: they run on every request.
+  app.addHook('onRequest', (request, _reply, done) => {
     // Copied: the router's parameters are instances of its own class, not plain objects.
     const problems = [...nulProblems({ ...(request.params as object) }, ['params']), ...nulProblems({ ...(request.query as object) }, ['querystring'])];
-    if (problems.length) throw invalid(problems);
+    done(problems.length ? invalid(problems) : undefined);
   });
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const problems = nulProblems(request.body, []);
-    if (problems.length) throw invalid(problems);
+    done(problems.length ? invalid(problems) : undefined);
   });
 }
 

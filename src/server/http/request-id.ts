@@ -16,8 +16,9 @@ export function requestIdOf(request: IncomingMessage): string {
 
 /** Every answer names its request, so a client's report can be found in the logs. */
 export function answerRequestIds(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 }
 

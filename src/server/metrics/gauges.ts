@@ -34,12 +34,13 @@ function timeRequests(router: Router, registry: Registry): void {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  router.addHook('onResponse', async (request, reply) => {
+  router.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
     duration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_class: `${Math.floor(status / 100)}xx`, status: String(status) },
       reply.elapsedTime / 1000,
     );
+    done();
   });
 }
 

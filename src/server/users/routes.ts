@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { actorOf, domainOf } from '../http/access.ts';
 import { expectedVersion, sendEtag } from '../http/etag.ts';
 import { pageSchema } from '../http/paging.ts';
-import { compileSerializer } from '../http/serializer.ts';
 import type { Deps, Router } from '../deps.ts';
 import { changeUser, createUser, deleteUser, readUser, restoreUser } from './commands.ts';
 import { userCreate, userListQuery, userParams, userResponse, userUpdate } from './schema.ts';
@@ -10,11 +9,12 @@ import { liveNarrowing } from './store.ts';
 import type { UserReads } from './reads.ts';
 import type { ReaderThreads } from '../threads/readers.ts';
 import { withPurgeDate } from './rules.ts';
+import { serializeUser, userPageJson } from './answers.ts';
 
 const domainParams = z.object({ domain: z.string() });
 const tags = ['users'];
-/** A user read is cached as its JSON, so a cached answer costs no serialization. */
-const serializeUser = compileSerializer(userResponse);
+/** Answers already JSON: Fastify sends a string with a JSON content type as it is. */
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 export function userRoutes(router: Router, { db, config, cache, passwords, cipher, presence, crm }: Deps, readers: ReaderThreads<UserReads>): void {
   router.get('/api/v1/domains/:domain/users', {
@@ -27,14 +27,15 @@ export function userRoutes(router: Router, { db, config, cache, passwords, ciphe
       querystring: userListQuery,
       response: { 200: pageSchema(userResponse) },
     },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const domain = domainOf(request);
-      const page = await readers.run('listUsers', { domain, query: request.query, live: await liveNarrowing(presence, domain.id, request.query) });
-      const live = await presence.viewsOf(
+      const live = await liveNarrowing(presence, domain.id, request.query);
+      const page = await readers.run('listUsers', { domain, query: request.query, live, purgeAfterDays: config.purgeAfterDays });
+      const presenceOf = await presence.viewsOf(
         domain.id,
         page.items.map((u) => u.id),
       );
-      return { ...page, items: page.items.map((user, i) => ({ ...withPurgeDate(user, config.purgeAfterDays), presence: live[i] })) };
+      return reply.type(JSON_TYPE).send(userPageJson(page.items, presenceOf, page.nextCursor) as never);
     },
   });
 
@@ -66,8 +67,7 @@ export function userRoutes(router: Router, { db, config, cache, passwords, ciphe
       });
       if (!user) throw new Error('a user read answers or throws');
       sendEtag(reply, user.version);
-      // Already JSON: Fastify sends a string with a JSON content type as it is.
-      return reply.type('application/json; charset=utf-8').send(user.json as never);
+      return reply.type(JSON_TYPE).send(user.json as never);
     },
   });
 

@@ -1,5 +1,5 @@
 import { PostgresAdapter, sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
-import { prepared } from '../db/prepared.ts';
+import { prepared, preparedForIds } from '../db/prepared.ts';
 import type { Database, Db, UsersTable } from '../db/schema.ts';
 import { decodeCursor, encodeCursor, toPage } from '../http/paging.ts';
 import { invalid, type FieldProblem } from '../http/problem.ts';
@@ -257,7 +257,8 @@ const linksQuery = (db: Db, ids: string[], now: string) =>
     .unionAll(externalIdLinks(db, ids));
 
 type LinkRow = { user_id: string; kind: string; name: string; rank: number };
-const linksOfOne = prepared<{ id: string; now: string }, LinkRow>((db: Db, param) => linksQuery(db, [param('id')], param('now')));
+/** Built and compiled once per page size: building and compiling the seven-way union cost as much as running it. */
+const linkRows = preparedForIds<{ now: string }, LinkRow>((db: Db, ids, param) => linksQuery(db, ids, param('now')));
 
 /** Users' SIP account, agent row and current hot desk, one row per user (nulls where none). */
 const telephonyQuery = (db: Db, ids: string[]) =>
@@ -291,7 +292,7 @@ const telephonyQuery = (db: Db, ids: string[]) =>
     .where('u.id', 'in', ids);
 
 export type TelephonyRow = Awaited<ReturnType<ReturnType<typeof telephonyQuery>['execute']>>[number];
-const telephonyOfOne = prepared<{ id: string }, TelephonyRow>((db: Db, param) => telephonyQuery(db, [param('id')]));
+const telephonyRows = preparedForIds<Record<string, never>, TelephonyRow>((db: Db, ids) => telephonyQuery(db, ids));
 
 interface Carried {
   role: string[];
@@ -330,7 +331,7 @@ async function directorySourcesOf(db: Db, rows: UserRow[]) {
 export async function toUserViews(db: Db, domain: DomainRecord, rows: UserRow[]): Promise<UserView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const telephony = ids.length === 1 ? await telephonyOfOne(db, { id: ids[0] as string }) : await telephonyQuery(db, ids).execute();
+  const telephony = await telephonyRows(db, ids, {});
   return viewsOf(db, domain, rows, telephony);
 }
 
@@ -356,7 +357,7 @@ export async function findUserView(db: Db, domain: DomainRecord, id: string): Pr
 async function viewsOf(db: Db, domain: DomainRecord, rows: UserRow[], telephony: TelephonyRow[]): Promise<UserView[]> {
   const ids = rows.map((r) => r.id);
   const now = new Date().toISOString();
-  const links = ids.length === 1 ? await linksOfOne(db, { id: ids[0] as string, now }) : await linksQuery(db, ids, now).execute();
+  const links = await linkRows(db, ids, { now });
   const carried = carriedBy(links);
   const telephonyOf = new Map(telephony.map((t) => [t.id, t]));
   const sources = await directorySourcesOf(db, rows);
