@@ -24,14 +24,20 @@ export const busyProblem = () => new DatabaseBusy();
 
 export const isBusyProblem = (error: unknown): error is DatabaseBusy => error instanceof DatabaseBusy;
 
+/**
+ * How long a write that may be skipped waits for the writer: long enough for another request's
+ * commit (a few milliseconds), far shorter than an import's hold, so no request is slowed by it.
+ */
+export const SKIPPABLE_WAIT_MS = 20;
+
 const impatient = new AsyncLocalStorage<true>();
 
-/** Whether the work running now gives up at once rather than waiting for the writer (see `unlessBusy`). */
-export const waitsForWriter = () => impatient.getStore() !== true;
+/** The longest the work running now waits for the writer (see `unlessBusy`). */
+export const writerWaitMs = () => (impatient.getStore() === true ? SKIPPABLE_WAIT_MS : BUSY_WAIT_MS);
 
 /**
- * Runs a write that may be skipped (a session's last-seen time): if the database is busy it is
- * not waited for, and the answer is undefined instead of a refusal.
+ * Runs a write that may be skipped (a session's last-seen time): if the database stays busy
+ * beyond `SKIPPABLE_WAIT_MS` it is given up, and the answer is undefined instead of a refusal.
  */
 export const unlessBusy = <T>(write: () => Promise<T>): Promise<T | undefined> =>
   impatient.run(true, write).catch((error: unknown) => {
@@ -44,13 +50,13 @@ export const unlessBusy = <T>(write: () => Promise<T>): Promise<T | undefined> =
  * with `pause` wrapped around each pause (the caller gives its connection back meanwhile).
  */
 export async function whileBusy<T>(attempt: () => Promise<T>, pause: (wait: () => Promise<void>) => Promise<void>): Promise<T> {
-  const deadline = performance.now() + BUSY_WAIT_MS;
+  const deadline = performance.now() + writerWaitMs();
   for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
     try {
       return await attempt();
     } catch (error) {
       if (!isBusy(error)) throw error;
-      if (!waitsForWriter() || performance.now() + delay > deadline) throw busyProblem();
+      if (performance.now() + delay > deadline) throw busyProblem();
     }
     await pause(() => sleep(delay));
   }
