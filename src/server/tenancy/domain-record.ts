@@ -26,9 +26,11 @@ export function findDomain(db: Db, name: string): Promise<DomainRecord | undefin
 
 /**
  * Makes writers that pick from the domain's shared pools (free extensions) take turns until the
- * transaction ends. SQLite runs one transaction at a time anyway.
+ * transaction ends. SQLite runs one transaction at a time anyway. `FOR NO KEY UPDATE`, not `FOR
+ * UPDATE`: every other write of the domain checks its foreign key with `FOR KEY SHARE`, which
+ * `FOR UPDATE` would make wait for a whole import.
  */
 export async function lockDomain(db: Db, id: string): Promise<void> {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
-  await db.selectFrom('domains').select('id').where('id', '=', id).forUpdate().execute();
+  await db.selectFrom('domains').select('id').where('id', '=', id).forNoKeyUpdate().execute();
 }
