@@ -29,6 +29,7 @@ import { jobsAndLeases } from './migrations/2026-11-30-jobs-and-leases.ts';
 import { searchWalkIndex } from './migrations/2026-11-30-search-walk-index.ts';
 import { changesByResource } from './migrations/2026-11-30-changes-by-resource.ts';
 import { changesNumberedAtCommit } from './migrations/2026-11-30-changes-numbered-at-commit.ts';
+import { domainAdministratorsIndex } from './migrations/2026-12-01-domain-administrators-index.ts';
 
 /**
  * Listed, not discovered: a reader finds every migration here, and the build needs no file globbing.
@@ -64,6 +65,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30.12-search-walk-index': searchWalkIndex,
   '2026-11-30.13-changes-by-resource': changesByResource,
   '2026-11-30.14-changes-numbered-at-commit': changesNumberedAtCommit,
+  '2026-12-01.15-domain-administrators-index': domainAdministratorsIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

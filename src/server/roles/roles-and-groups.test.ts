@@ -72,6 +72,7 @@ forEachEngine('roles and groups', (h) => {
     const deputy = await userWithRoles(h(), 'deputy', ['agent'], { groups: ['Admins'] });
     assert.equal((await h().admin.patch(url, { roles: ['agent'], domainAdmin: false })).status, 200);
     assert.equal((await h().admin.patch(`${base}/groups/admins`, { roles: [] })).status, 409);
+    assert.equal((await h().admin.patch(`${base}/users/${deputy.id}`, { groups: [] })).status, 409, 'nor may the deputy leave the group');
     assert.equal((await h().admin.delete(`${base}/groups/admins`)).status, 409);
     // A domain administrator changes no platform administrator (issue: taking over an account); the platform administrator restores itself.
     assert.equal((await deputy.client.patch(url, { roles: ['admin'] })).body.code, 'user.platform_admin_protected');

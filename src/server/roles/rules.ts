@@ -43,8 +43,8 @@ export function roleInUse(usage: { users: number; groups: number }) {
 }
 
 /** A domain that had an administrator keeps at least one. */
-export function leavesDomainUnadministered(before: number, after: number): boolean {
-  return before > 0 && after === 0;
+export function leavesDomainUnadministered(before: boolean, after: boolean): boolean {
+  return before && !after;
 }
 
 export const lastAdministrator = () =>

@@ -116,40 +116,44 @@ export async function permissionsOfRoles(db: Db, roleIds: string[]): Promise<str
  * Administrators of a domain: active, not deleted users who are domain administrators
  * or hold the `admin` role, directly or through a group.
  */
-export async function countAdministrators(db: Db, domainId: string): Promise<number> {
+/**
+ * Whether the domain has an active administrator: by the flag, the admin role, or a group holding
+ * it. Three probes, each stopping at its first row by its own index, not a count of the domain's users.
+ */
+export async function hasAdministrator(db: Db, domainId: string): Promise<boolean> {
   const row = await db
-    .selectFrom('users as u')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('u.domain_id', '=', domainId)
-    .where('u.active', '=', 1)
-    .where('u.deleted_at', 'is', null)
-    .where((eb) =>
-      eb.or([
-        eb('u.domain_admin', '=', 1),
-        // Sets taken once (the administrators' few rows by the role's index), not a look-up per user.
-        eb(
-          'u.id',
-          'in',
-          eb
-            .selectFrom('user_roles as ur')
-            .innerJoin('roles as r', 'r.id', 'ur.role_id')
-            .where('r.name_key', '=', nameKey(ADMIN_ROLE))
-            .where('r.builtin', '=', 1)
-            .select('ur.user_id'),
-        ),
-        eb(
-          'u.id',
-          'in',
-          eb
-            .selectFrom('user_groups as ug')
-            .innerJoin('group_roles as gr', 'gr.group_id', 'ug.group_id')
-            .innerJoin('roles as r', 'r.id', 'gr.role_id')
-            .where('r.name_key', '=', nameKey(ADMIN_ROLE))
-            .where('r.builtin', '=', 1)
-            .select('ug.user_id'),
-        ),
-      ]),
-    )
+    .selectNoFrom((eb) => {
+      const adminRoles = eb
+        .selectFrom('roles as r')
+        .select('r.id')
+        .where('r.domain_id', '=', domainId)
+        .where('r.name_key', '=', nameKey(ADMIN_ROLE))
+        .where('r.builtin', '=', 1);
+      return eb
+        .or([
+          eb.exists(eb.selectFrom('users as u').select('u.id').where('u.domain_id', '=', domainId).where('u.domain_admin', '=', 1).where('u.active', '=', 1).where('u.deleted_at', 'is', null)),
+          eb.exists(
+            eb
+              .selectFrom('user_roles as ur')
+              .innerJoin('users as u', 'u.id', 'ur.user_id')
+              .select('u.id')
+              .where('ur.role_id', 'in', adminRoles)
+              .where('u.active', '=', 1)
+              .where('u.deleted_at', 'is', null),
+          ),
+          eb.exists(
+            eb
+              .selectFrom('group_roles as gr')
+              .innerJoin('user_groups as ug', 'ug.group_id', 'gr.group_id')
+              .innerJoin('users as u', 'u.id', 'ug.user_id')
+              .select('u.id')
+              .where('gr.role_id', 'in', adminRoles)
+              .where('u.active', '=', 1)
+              .where('u.deleted_at', 'is', null),
+          ),
+        ])
+        .as('held');
+    })
     .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return Boolean(Number(row.held));
 }

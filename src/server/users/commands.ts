@@ -15,7 +15,7 @@ import { keepingAnAdministrator } from '../roles/administrators.ts';
 import { resolveNames } from '../roles/store.ts';
 import { nameKey } from '../identifiers/normal-form.ts';
 import { effectivePermissions } from '../permissions/effective.ts';
-import { accountControlFields, accountControlRefusal, applyUpdate, ownedFieldProblems } from './rules.ts';
+import { accountControlFields, accountControlRefusal, administrationFields, applyUpdate, ownedFieldProblems } from './rules.ts';
 import { permissionsBeyondActor } from '../permissions/rules.ts';
 import { rememberPassword } from '../passwords/store.ts';
 import { clearTwoFactor } from '../totp/store.ts';
@@ -199,9 +199,13 @@ async function changeUserOnce(
   if (expectedVersion !== undefined && expectedVersion !== before.version) throw stale();
   const prepared = await prepareChange(db, requester, domain, before, change, guards);
   if (!before.sip && prepared.state.sip) await passCrmGateAlone(db, guards, domain, { state: prepared.state, reason: 'sip.create', userId: id });
+  // Most changes (a description, a phone) cannot take an administrator away: no look for one around them.
+  const mayUnseat = Object.keys(diff(stateOf(before), prepared.state)).some((key) => administrationFields.has(key));
   await db
     .transaction()
-    .execute((trx) => keepingAnAdministrator(trx, domain.id, () => writeChange(trx, requester, domain, prepared)))
+    .execute((trx) =>
+      mayUnseat ? keepingAnAdministrator(trx, domain.id, () => writeChange(trx, requester, domain, prepared)) : writeChange(trx, requester, domain, prepared),
+    )
     .catch(uniqueViolationAs(loginTaken));
   return withSecret(await readUser(db, domain, id), prepared.telephony);
 }

@@ -45,6 +45,9 @@ export const accountControlFields = new Set([
   'domainAdmin',
 ]);
 
+/** What a change touches that may take an administrator away from the domain. */
+export const administrationFields = new Set(['roles', 'groups', 'domainAdmin', 'active']);
+
 /** An account as far as taking charge of it goes: who it is and what it may do. */
 export interface AccountHolder {
   id: string;
