@@ -18,17 +18,34 @@ export class DirectoryCache {
   readonly sipHosts: ReadCache<Map<string, RegistrarDomain>>;
 
   constructor(ttlMs: number) {
-    this.sessions = new ReadCache(ttlMs);
-    this.users = new ReadCache(ttlMs);
-    this.sipAccounts = new ReadCache(ttlMs, 200_000);
+    this.sessions = new ReadCache(ttlMs, 10_000, (_token, signedIn) => signedIn.actor.id);
+    this.users = new ReadCache(ttlMs, 10_000, (key) => key.slice(key.indexOf('/') + 1));
+    this.sipAccounts = new ReadCache(ttlMs, 200_000, (_key, account) => account.userId);
     this.sipHosts = new ReadCache(ttlMs);
   }
 
-  /** Called after every change: whatever it touched, nothing old is served again. */
+  /** Whatever it touched, nothing old is served again. */
   invalidateAll(): void {
     this.sessions.invalidateAll();
     this.users.invalidateAll();
     this.sipAccounts.invalidateAll();
     this.sipHosts.invalidateAll();
+  }
+
+  /**
+   * A change of one user: its view, its sessions and its SIP account go, and nobody else's. Under a
+   * steady stream of writes, emptying everything at each one left the registrar and the sign-in
+   * checks reading the database for every request.
+   */
+  invalidateUser(userId: string): void {
+    this.sessions.invalidateOwner(userId);
+    this.users.invalidateOwner(userId);
+    this.sipAccounts.invalidateOwner(userId);
+  }
+
+  /** A change recorded in the feed: a user's evicts that user; any other (a role, a group, the domain's settings) everything. */
+  invalidateFor(resource: { type: string; id: string }): void {
+    if (resource.type === 'user') this.invalidateUser(resource.id);
+    else this.invalidateAll();
   }
 }

@@ -20,7 +20,11 @@ export function installGuard(app: FastifyInstance, db: Db, cache: DirectoryCache
   // Whatever a write changed (a role, an account, a session), nobody is let in on the old state.
   // A refused write wrote nothing the cache holds, so a flood of bad sign-ins does not empty it.
   app.addHook('onSend', (request, reply, payload, done) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) cache.invalidateAll();
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) {
+      const userId = userWrittenAlone(request);
+      if (userId) cache.invalidateUser(userId);
+      else cache.invalidateAll();
+    }
     done(null, payload);
   });
   app.addHook('onRequest', async (request) => {
@@ -116,4 +120,18 @@ const isWebSocketUpgrade = (request: FastifyRequest) => request.headers.upgrade?
 /** The session as an HttpOnly cookie, for the console; strict, so no other site's page sends it. */
 export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: string, secure: boolean) {
   reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure, expires: new Date(expiresAt) });
+}
+
+const USER_ROUTE = '/api/v1/domains/:domain/users/:id';
+
+/**
+ * The user a write changed when it can have changed no one else's cached state: a route of one
+ * user's own (its record, status, sessions, tokens, licenses). Its SIP routes are left out: a
+ * hot desk signed into takes the extension from whoever held it.
+ */
+function userWrittenAlone(request: FastifyRequest): string | null {
+  const url = request.routeOptions.url ?? '';
+  if (url !== USER_ROUTE && !url.startsWith(`${USER_ROUTE}/`)) return null;
+  if (url.startsWith(`${USER_ROUTE}/sip`)) return null;
+  return (request.params as { id?: string }).id ?? null;
 }

@@ -50,4 +50,31 @@ forEachEngine('followers of the change feed', (h) => {
     }
     assert.equal(seen, 'changed elsewhere', 'seen well before the 5-second cache would have let go');
   });
+
+  it("evicts only the changed user's entries, and everything for a change of what many embed (a role)", async () => {
+    const reader = clientFor(other, h().admin.token);
+    /** Until the other server shows `position` of a user it had cached: its feed has then been read this far. */
+    const seenElsewhere = async (id: string, position: string) => {
+      const deadline = Date.now() + 3000;
+      let seen: string | null = null;
+      while (seen !== position && Date.now() < deadline) {
+        seen = (await reader.get(`${base}/users/${id}`)).body.position;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      return seen;
+    };
+    const bystander = (await h().admin.post(`${base}/users`, { login: 'kept', roles: ['agent'] })).body.id as string;
+    const changed = (await h().admin.post(`${base}/users`, { login: 'evicted', roles: ['agent'] })).body.id as string;
+    await reader.get(`${base}/users/${changed}`);
+    await h().admin.patch(`${base}/users/${changed}`, { position: 'caught up' });
+    assert.equal(await seenElsewhere(changed, 'caught up'), 'caught up', 'the other server has heard both creations');
+    await reader.get(`${base}/users/${bystander}`);
+    // Written behind every cache's back: only a read of the database sees it.
+    await h().storage.db.updateTable('users').set({ position: 'behind the cache' }).where('id', '=', bystander).execute();
+    await h().admin.patch(`${base}/users/${changed}`, { position: 'changed elsewhere' });
+    assert.equal(await seenElsewhere(changed, 'changed elsewhere'), 'changed elsewhere');
+    assert.equal((await reader.get(`${base}/users/${bystander}`)).body.position, null, "the bystander's cached view was kept");
+    await h().admin.patch(`${base}/roles/agent`, { description: 'changed elsewhere' });
+    assert.equal(await seenElsewhere(bystander, 'behind the cache'), 'behind the cache', 'a role change emptied the cache');
+  });
 });

@@ -49,4 +49,53 @@ describe('read cache', () => {
     assert.equal(await cache.get('fresh', async () => ((loads += 1), 'again')), 'v', 'a live entry is still served');
     assert.equal(loads, 0);
   });
+
+  describe('by owner', () => {
+    const owned = () => new ReadCache<{ owner: string }>(60_000, 1000, (_key, value) => value.owner);
+
+    it("evicts one owner's entries and keeps everyone else's", async () => {
+      const cache = owned();
+      let loads = 0;
+      const load = (owner: string) => async () => ((loads += 1), { owner });
+      await cache.get('ann-session-1', load('ann'));
+      await cache.get('ann-session-2', load('ann'));
+      await cache.get('bob-session', load('bob'));
+      cache.invalidateOwner('ann');
+      assert.equal(cache.size, 1);
+      await cache.get('bob-session', load('bob'));
+      assert.equal(loads, 3, "bob's entry was served from memory");
+      await cache.get('ann-session-1', load('ann'));
+      assert.equal(loads, 4, "ann's was read again");
+    });
+
+    it("keeps a read that raced with another owner's change, never one that raced with its own", async () => {
+      const cache = owned();
+      await cache.get('bob-session', async () => (cache.invalidateOwner('ann'), { owner: 'bob' }));
+      await cache.get('ann-session', async () => (cache.invalidateOwner('ann'), { owner: 'ann' }));
+      assert.equal(cache.size, 1);
+      let loads = 0;
+      await cache.get('bob-session', async () => ((loads += 1), { owner: 'bob' }));
+      await cache.get('ann-session', async () => ((loads += 1), { owner: 'ann' }));
+      assert.equal(loads, 1, 'only ann was read again');
+    });
+
+    it('keeps no read older than the evictions it remembers', async () => {
+      const cache = owned();
+      await cache.get('bob-session', async () => {
+        for (let i = 0; i <= 10_000; i += 1) cache.invalidateOwner(`user-${i}`);
+        return { owner: 'bob' };
+      });
+      assert.equal(cache.size, 0, 'whether bob was among the forgotten evictions cannot be told');
+    });
+
+    it('keeps an entry of no owner through owners’ changes, not through a change of everything', async () => {
+      const cache = new ReadCache<string>(60_000);
+      await cache.get('hosts', async () => (cache.invalidateOwner('ann'), 'all hosts'));
+      assert.equal(cache.size, 1);
+      cache.invalidateOwner('bob');
+      assert.equal(cache.size, 1);
+      cache.invalidateAll();
+      assert.equal(cache.size, 0);
+    });
+  });
 });
