@@ -54,6 +54,15 @@ const problemOf = (text: string) => {
     return (/<title>([^<]*)</.exec(text)?.[1] ?? text.slice(0, 60)).trim();
   }
 };
+/** nginx's error log by kind of message (its time, worker and connection numbers, client and request left out), the most frequent first. */
+const nginxErrors = (log: string) => {
+  const kinds = new Map<string, number>();
+  for (const line of log.split('\n').filter(Boolean)) {
+    const kind = line.replace(/^\S+ \S+ (\[\w+\]) \d+#\d+: (\*\d+ )?/, '$1 ').replace(/, client: .*/, '').replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'ADDR');
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  return [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([kind, n]) => `${kind} × ${n}`).join('; ');
+};
 const pct = (list: number[], q: number) => [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(list.length * q))] ?? NaN;
 
 interface Minute {
@@ -395,6 +404,7 @@ try {
     `| killed process back (started, registrar listening) after | ${restartMs} ms |`,
     `| why writes and registrations failed | ${[...failures].map(([why, n]) => `${why} × ${n}`).join('; ') || 'none'} |`,
     `| RSS growth after minute 2 (1 / 2, restarted: after its own first two / 3) | ${growth.map(percent).join(' / ')} |`,
+    `| nginx's error log, by kind | ${nginxErrors(lb.errorLog()) || 'empty'} |`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   // Events lost fail the run, as a test would.

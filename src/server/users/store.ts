@@ -157,7 +157,7 @@ export async function updateUser(
   state: UserState,
   links: Links,
   secrets: StoredSecrets,
-  previous: Pick<UserState, 'externalIds'>,
+  previous: Pick<UserState, 'externalIds' | 'roles' | 'groups' | 'tags'>,
 ): Promise<boolean> {
   const result = await db
     .updateTable('users')
@@ -171,31 +171,33 @@ export async function updateUser(
     .where('version', '=', version)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) return false;
-  for (const table of ['user_roles', 'user_groups', 'user_tags'] as const) {
-    await db.deleteFrom(table).where('user_id', '=', id).execute();
-  }
-  await writeLinks(db, domainId, id, state, links);
+  // Only the lists the change touched are written again: most changes (a description, a phone) touch none.
+  const unchanged = (list: 'roles' | 'groups' | 'tags') => JSON.stringify(previous[list]) === JSON.stringify(state[list]);
+  await writeLinks(db, domainId, id, {
+    roleIds: unchanged('roles') ? null : links.roleIds,
+    groupIds: unchanged('groups') ? null : links.groupIds,
+    tags: unchanged('tags') ? null : state.tags,
+  });
   if (JSON.stringify(previous.externalIds) !== JSON.stringify(state.externalIds)) await replaceExternalIds(db, domainId, id, state.externalIds);
   return true;
 }
 
-async function writeLinks(db: Db, domainId: string, userId: string, state: UserState, links: Links) {
-  if (links.roleIds.length)
-    await db
-      .insertInto('user_roles')
-      .values(links.roleIds.map((role_id) => ({ user_id: userId, role_id })))
-      .execute();
-  if (links.groupIds.length)
-    await db
-      .insertInto('user_groups')
-      .values(links.groupIds.map((group_id) => ({ user_id: userId, group_id })))
-      .execute();
-  const tags = [...new Map(state.tags.map((t) => [t.toLowerCase(), t])).values()];
-  if (tags.length)
-    await db
-      .insertInto('user_tags')
-      .values(tags.map((tag) => ({ user_id: userId, domain_id: domainId, tag })))
-      .execute();
+/** Writes a user's roles, groups and tags anew; a list given as null is left as it is. */
+async function writeLinks(db: Db, domainId: string, userId: string, lists: { roleIds: string[] | null; groupIds: string[] | null; tags: string[] | null }) {
+  const { roleIds, groupIds, tags } = lists;
+  if (roleIds) {
+    await db.deleteFrom('user_roles').where('user_id', '=', userId).execute();
+    if (roleIds.length) await db.insertInto('user_roles').values(roleIds.map((role_id) => ({ user_id: userId, role_id }))).execute();
+  }
+  if (groupIds) {
+    await db.deleteFrom('user_groups').where('user_id', '=', userId).execute();
+    if (groupIds.length) await db.insertInto('user_groups').values(groupIds.map((group_id) => ({ user_id: userId, group_id }))).execute();
+  }
+  if (tags) {
+    await db.deleteFrom('user_tags').where('user_id', '=', userId).execute();
+    const spelled = [...new Map(tags.map((t) => [t.toLowerCase(), t])).values()];
+    if (spelled.length) await db.insertInto('user_tags').values(spelled.map((tag) => ({ user_id: userId, domain_id: domainId, tag }))).execute();
+  }
 }
 
 /** Marks the user deleted (or not) and bumps its version; answers false on a stale version. */
