@@ -2,6 +2,7 @@ import { buildApp } from './app.ts';
 import { listenSip, listenSipTls } from './registrar/transports.ts';
 import { readTlsCredentials, renewOnHangup } from './tls/credentials.ts';
 import { drainApp } from './http/drain.ts';
+import { LISTEN_BACKLOG } from './http/listen-backlog.ts';
 import { pruneExpiredSessions } from './sessions/store.ts';
 import { moveSignInAudit } from './audit/store.ts';
 import { loadConfig } from './config.ts';
@@ -35,7 +36,7 @@ export async function serve(): Promise<void> {
     config,
     logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
   });
-  const address = await app.listen({ host: config.host, port: config.port });
+  const address = await app.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
   const sip =
     config.sipPort === 'off' ? undefined : await listenSip(app.registrar, app.sipConnections, config.host, config.sipPort, app.log, config.trustedProxies);
   const sipTls =

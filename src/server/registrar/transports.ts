@@ -2,6 +2,7 @@ import { createSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket } from 'node:tls';
 import type { FastifyBaseLogger } from 'fastify';
+import { LISTEN_BACKLOG } from '../http/listen-backlog.ts';
 import { addressAllowed } from '../networks/networks.ts';
 import { readProxyHeader } from '../proxy-protocol/header.ts';
 import type { TlsCredentials } from '../tls/credentials.ts';
@@ -35,7 +36,7 @@ export async function listenSip(
   trustedProxies: string[] = [],
 ): Promise<SipListeners> {
   const { server: tcp, close: closeStreams } = streamServer(registrar, connections, log, trustedProxies, 'tcp');
-  await new Promise<void>((resolve, reject) => tcp.once('error', reject).listen(port, host, () => resolve()));
+  await new Promise<void>((resolve, reject) => tcp.once('error', reject).listen(port, host, LISTEN_BACKLOG, () => resolve()));
   const bound = (tcp.address() as { port: number }).port;
   const udp = createSocket(host.includes(':') ? 'udp6' : 'udp4');
   udp.on('message', (message, remote) => {
@@ -84,7 +85,7 @@ export async function listenSipTls(
     secure.on('error', (error) => log.debug({ err: error, source: socket.remoteAddress }, 'SIP TLS connection failed'));
     return secure;
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, () => resolve()));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, LISTEN_BACKLOG, () => resolve()));
   return {
     port: (server.address() as { port: number }).port,
     renew: (renewed) => void (context = createSecureContext(renewed)),
