@@ -269,7 +269,9 @@ export async function prepareChange(
   const state = stateOf(after);
   const links = await refusals.check(() => resolveLinks(lookups, state, []));
   if (links) {
-    const previous = await resolveLinks(lookups, stateOf(before), []);
+    // Unchanged roles and groups resolve to the same ids: not asked again.
+    const same = (list: 'roles' | 'groups') => JSON.stringify(before[list]) === JSON.stringify(state[list]);
+    const previous = same('roles') && same('groups') ? links : await resolveLinks(lookups, stateOf(before), []);
     assertMayGrant(requester, {
       ...links,
       granted: await grantedBy(lookups, links, [previous.roleIds, previous.groupIds].flat(), after.domainAdmin && !before.domainAdmin && 'domainAdmin'),
