@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import { unlessBusy } from '../db/busy.ts';
 import { prepared } from '../db/prepared.ts';
 import type { Db } from '../db/schema.ts';
@@ -156,6 +156,25 @@ export const domainOfRow = (row: {
  * A live session, its account and domain by the session's id. Every request of a signed-in user
  * reads it when the read cache is off: built and compiled once (prepared.ts), not per request.
  */
+/**
+ * The roles the session's user holds, directly or through groups, as a JSON list of
+ * [permissions, require_two_factor]: read with the session rather than by a statement after it,
+ * which every request paid when the read cache was off or just emptied.
+ */
+const heldRolesJson = (db: Db) => {
+  const held = sql`r.id in (select role_id from user_roles where user_id = u.id)
+    or r.id in (select gr.role_id from user_groups ug inner join group_roles gr on gr.group_id = ug.group_id where ug.user_id = u.id)`;
+  return db.getExecutor().adapter instanceof PostgresAdapter
+    ? sql<unknown>`(select coalesce(json_agg(json_build_array(r.permissions, r.require_two_factor)), '[]'::json) from roles r where ${held})`
+    : sql<unknown>`(select json_group_array(json_array(r.permissions, r.require_two_factor)) from roles r where ${held})`;
+};
+
+/** The roles of `heldRolesJson`, as PostgreSQL (parsed JSON) or SQLite (its text) answers them. */
+function rolesOf(held: unknown): { permissions: readonly string[]; requireTwoFactor: boolean }[] {
+  const list = (typeof held === 'string' ? JSON.parse(held) : held) as [string, number][];
+  return list.map(([permissions, requireTwoFactor]) => ({ permissions: parsedPermissions(permissions), requireTwoFactor: requireTwoFactor === 1 }));
+}
+
 const liveSessionQuery = (db: Db, sessionId: string, now: string) =>
   db
     .selectFrom('sessions as s')
@@ -172,6 +191,7 @@ const liveSessionQuery = (db: Db, sessionId: string, now: string) =>
       'u.two_factor',
       'u.require_two_factor as user_requires_two_factor',
       ...accountColumns,
+      heldRolesJson(db).as('held_roles'),
     ])
     .where('s.id', '=', sessionId)
     .where('s.expires_at', '>', now)
@@ -249,7 +269,7 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
     await unlessBusy(() => db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id', '=', row.session_id).execute());
   }
   const platformAdmin = row.platform_admin === 1;
-  const roles = await heldRoles(db, row.user_id);
+  const roles = rolesOf(row.held_roles);
   const domain = domainOfRow(row);
   const actor: Actor = {
     sessionId: row.session_id,
