@@ -58,10 +58,17 @@ const problemOf = (text: string) => {
 const nginxErrors = (log: string) => {
   const kinds = new Map<string, number>();
   for (const line of log.split('\n').filter(Boolean)) {
-    const kind = line.replace(/^\S+ \S+ (\[\w+\]) \d+#\d+: (\*\d+ )?/, '$1 ').replace(/, client: .*/, '').replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'ADDR');
+    const kind = line
+      .replace(/^\S+ \S+ (\[\w+\]) \d+#\d+: (\*\d+ )?/, '$1 ')
+      .replace(/, client: .*/, '')
+      .replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'ADDR');
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   }
-  return [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([kind, n]) => `${kind} × ${n}`).join('; ');
+  return [...kinds]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([kind, n]) => `${kind} × ${n}`)
+    .join('; ');
 };
 const pct = (list: number[], q: number) => [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(list.length * q))] ?? NaN;
 

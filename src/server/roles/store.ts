@@ -131,7 +131,15 @@ export async function hasAdministrator(db: Db, domainId: string): Promise<boolea
         .where('r.builtin', '=', 1);
       return eb
         .or([
-          eb.exists(eb.selectFrom('users as u').select('u.id').where('u.domain_id', '=', domainId).where('u.domain_admin', '=', 1).where('u.active', '=', 1).where('u.deleted_at', 'is', null)),
+          eb.exists(
+            eb
+              .selectFrom('users as u')
+              .select('u.id')
+              .where('u.domain_id', '=', domainId)
+              .where('u.domain_admin', '=', 1)
+              .where('u.active', '=', 1)
+              .where('u.deleted_at', 'is', null),
+          ),
           eb.exists(
             eb
               .selectFrom('user_roles as ur')

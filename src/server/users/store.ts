@@ -187,16 +187,28 @@ async function writeLinks(db: Db, domainId: string, userId: string, lists: { rol
   const { roleIds, groupIds, tags } = lists;
   if (roleIds) {
     await db.deleteFrom('user_roles').where('user_id', '=', userId).execute();
-    if (roleIds.length) await db.insertInto('user_roles').values(roleIds.map((role_id) => ({ user_id: userId, role_id }))).execute();
+    if (roleIds.length)
+      await db
+        .insertInto('user_roles')
+        .values(roleIds.map((role_id) => ({ user_id: userId, role_id })))
+        .execute();
   }
   if (groupIds) {
     await db.deleteFrom('user_groups').where('user_id', '=', userId).execute();
-    if (groupIds.length) await db.insertInto('user_groups').values(groupIds.map((group_id) => ({ user_id: userId, group_id }))).execute();
+    if (groupIds.length)
+      await db
+        .insertInto('user_groups')
+        .values(groupIds.map((group_id) => ({ user_id: userId, group_id })))
+        .execute();
   }
   if (tags) {
     await db.deleteFrom('user_tags').where('user_id', '=', userId).execute();
     const spelled = [...new Map(tags.map((t) => [t.toLowerCase(), t])).values()];
-    if (spelled.length) await db.insertInto('user_tags').values(spelled.map((tag) => ({ user_id: userId, domain_id: domainId, tag }))).execute();
+    if (spelled.length)
+      await db
+        .insertInto('user_tags')
+        .values(spelled.map((tag) => ({ user_id: userId, domain_id: domainId, tag })))
+        .execute();
   }
 }
 
