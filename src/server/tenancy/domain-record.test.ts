@@ -22,21 +22,16 @@ forEachEngine('the domain lock of writers picking free extensions', (h) => {
       await held;
     });
     await lockTaken;
-    const bystander = db
-      .transaction()
-      .execute((trx) =>
-        appendChanges(trx, [
-          {
-            domainId,
-            resourceType: 'role',
-            resourceId: 'bystander',
-            action: 'role.updated',
-            version: null,
-            fields: ['description'],
-            actor: { id: null, login: 'system' },
-          },
-        ]),
-      );
+    const draft = {
+      domainId,
+      resourceType: 'role',
+      resourceId: 'bystander',
+      action: 'role.updated',
+      version: null,
+      fields: ['description'],
+      actor: { id: null, login: 'system' },
+    };
+    const bystander = db.transaction().execute((trx) => appendChanges(trx, [draft]));
     const secondPicker = db.transaction().execute((trx) => lockDomain(trx, domainId));
     const [bystanderOutcome, pickerOutcome] = await Promise.all([within(bystander, 2000), within(secondPicker, 500)]);
     release();
