@@ -21,6 +21,8 @@ export class ReadCache<V> {
   #allEvictedAt = 0;
   readonly #evictedAt = new Map<string, number>();
   #forgottenBefore = 0;
+  /** Reads in flight: only they need to know what was evicted while they ran. */
+  #loading = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -34,7 +36,13 @@ export class ReadCache<V> {
     const hit = this.#entries.get(key);
     if (hit && hit.until > now) return hit.value;
     const startedAt = this.#evictions;
-    const value = await load();
+    this.#loading += 1;
+    let value: V | null;
+    try {
+      value = await load();
+    } finally {
+      this.#loading -= 1;
+    }
     if (value !== null && this.ttlMs > 0 && !borrowsConnection() && this.#unchangedSince(startedAt, this.ownerOf(key, value))) {
       if (this.#entries.size >= this.maxEntries) this.#clear();
       // Set anew, so the entries stay in order of expiry (a Map keeps a key where it was first set)
@@ -69,6 +77,15 @@ export class ReadCache<V> {
 
   /** Evicts one owner's entries (and keeps none of its reads in flight). */
   invalidateOwner(owner: string): void {
+    // Remembered only for the reads in flight: an import's 100,000 evictions, heard while nothing
+    // is being read, cost a look-up each and no bookkeeping.
+    if (this.#loading > 0) this.#remember(owner);
+    else this.#evictedAt.clear();
+    for (const key of this.#keysByOwner.get(owner) ?? []) this.#entries.delete(key);
+    this.#keysByOwner.delete(owner);
+  }
+
+  #remember(owner: string): void {
     this.#evictions += 1;
     this.#evictedAt.delete(owner);
     this.#evictedAt.set(owner, this.#evictions);
@@ -77,8 +94,6 @@ export class ReadCache<V> {
       this.#evictedAt.delete(oldest);
       this.#forgottenBefore = at;
     }
-    for (const key of this.#keysByOwner.get(owner) ?? []) this.#entries.delete(key);
-    this.#keysByOwner.delete(owner);
   }
 
   /** Whether nothing that could have changed a read begun at `startedAt` was evicted since. */
