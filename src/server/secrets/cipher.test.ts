@@ -16,6 +16,20 @@ describe('secret cipher', () => {
     assert.equal(cipher.open(a), 'caldav-token-123');
   });
 
+  it('never repeats a nonce under its key, across many refills of the random pool', () => {
+    const cipher = new SecretCipher(randomBytes(32));
+    const nonces = new Set<string>();
+    for (let i = 0; i < 20_000; i += 1) {
+      const sealed = cipher.seal('pin');
+      nonces.add(
+        Buffer.from(sealed.split('.')[2] as string, 'base64url')
+          .subarray(0, 12)
+          .toString('hex'),
+      );
+    }
+    assert.equal(nonces.size, 20_000);
+  });
+
   it('refuses a tampered value and a value of an unknown key', () => {
     const cipher = new SecretCipher(randomBytes(32));
     const sealed = cipher.seal('x');

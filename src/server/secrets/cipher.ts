@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytesPooled } from './random.ts';
 
 const keyId = (key: Buffer) => createHash('sha256').update(key).digest('hex').slice(0, 8);
 
@@ -20,7 +21,9 @@ export class SecretCipher {
   }
 
   seal(plain: string): string {
-    const iv = randomBytes(12);
+    // From the pool: the operating system asked for 12 bytes per secret cost an import of 100,000
+    // users 0.6 s. Each pooled byte is handed out once, so no nonce repeats under a key.
+    const iv = randomBytesPooled(12);
     const cipher = createCipheriv('aes-256-gcm', this.#current.key, iv);
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     return `v1.${this.#current.id}.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
