@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { LISTEN_BACKLOG } from '../src/server/http/listen-backlog.ts';
 import { freshStorage } from './databases.ts';
-import { serveProcess, type ServeProcess } from './serve-process.ts';
+import { clusterEnv, serveProcess, type ServeProcess } from './serve-process.ts';
 
 /** The accept queue's bound of the TCP listener on `port`, as the kernel reports it (ss's Send-Q of a listening socket). */
 const acceptQueueOf = (port: number) => {
@@ -21,17 +18,8 @@ describe('switchboard serve under a reconnection storm', () => {
   let server: ServeProcess;
   before(async () => {
     database = await freshStorage('sqlite');
-    server = await serveProcess({
-      SWITCHBOARD_DATABASE_URL: database.url,
-      SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'),
-      SWITCHBOARD_ADMIN_PASSWORD: 'Grey-Heron-Flies-42!',
-      SWITCHBOARD_PWNED_URL: '',
-      SWITCHBOARD_LOG_LEVEL: 'warn',
-      SWITCHBOARD_HOST: '127.0.0.1',
-      SWITCHBOARD_PORT: '0',
-      SWITCHBOARD_SIP_PORT: '0',
-      SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-backlog-')),
-    });
+    // One process on SQLite alone: no Redis, the registrar on.
+    server = await serveProcess(clusterEnv(database.url, 'backlog', { SWITCHBOARD_REDIS_URL: '', SWITCHBOARD_HOST: '127.0.0.1', SWITCHBOARD_SIP_PORT: '0' }));
   });
   after(async () => {
     if (server?.child.exitCode === null) {

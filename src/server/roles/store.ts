@@ -113,10 +113,6 @@ export async function permissionsOfRoles(db: Db, roleIds: string[]): Promise<str
 }
 
 /**
- * Administrators of a domain: active, not deleted users who are domain administrators
- * or hold the `admin` role, directly or through a group.
- */
-/**
  * Whether the domain has an active administrator: by the flag, the admin role, or a group holding
  * it. Three probes, each stopping at its first row by its own index, not a count of the domain's users.
  */

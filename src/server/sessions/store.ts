@@ -153,15 +153,11 @@ export const domainOfRow = (row: {
 });
 
 /**
- * A live session, its account and domain by the session's id. Every request of a signed-in user
- * reads it when the read cache is off: built and compiled once (prepared.ts), not per request.
+ * The roles the signed-in user (`users as u`) holds, directly or through groups, as a JSON list of
+ * [permissions, require_two_factor]: read with the session or API token rather than by a
+ * statement after it, which every request paid when the read cache was off or just emptied.
  */
-/**
- * The roles the session's user holds, directly or through groups, as a JSON list of
- * [permissions, require_two_factor]: read with the session rather than by a statement after it,
- * which every request paid when the read cache was off or just emptied.
- */
-const heldRolesJson = (db: Db) => {
+export const heldRolesJson = (db: Db) => {
   const held = sql`r.id in (select role_id from user_roles where user_id = u.id)
     or r.id in (select gr.role_id from user_groups ug inner join group_roles gr on gr.group_id = ug.group_id where ug.user_id = u.id)`;
   return db.getExecutor().adapter instanceof PostgresAdapter
@@ -170,11 +166,15 @@ const heldRolesJson = (db: Db) => {
 };
 
 /** The roles of `heldRolesJson`, as PostgreSQL (parsed JSON) or SQLite (its text) answers them. */
-function rolesOf(held: unknown): { permissions: readonly string[]; requireTwoFactor: boolean }[] {
+export function rolesOf(held: unknown): { permissions: readonly string[]; requireTwoFactor: boolean }[] {
   const list = (typeof held === 'string' ? JSON.parse(held) : held) as [string, number][];
   return list.map(([permissions, requireTwoFactor]) => ({ permissions: parsedPermissions(permissions), requireTwoFactor: requireTwoFactor === 1 }));
 }
 
+/**
+ * A live session, its account and domain by the session's id. Every request of a signed-in user
+ * reads it when the read cache is off: built and compiled once (prepared.ts), not per request.
+ */
 const liveSessionQuery = (db: Db, sessionId: string, now: string) =>
   db
     .selectFrom('sessions as s')
@@ -201,38 +201,6 @@ const liveSessionQuery = (db: Db, sessionId: string, now: string) =>
 
 type LiveSessionRow = Awaited<ReturnType<ReturnType<typeof liveSessionQuery>['execute']>>[number];
 const liveSession = prepared<{ sessionId: string; now: string }, LiveSessionRow>((db: Db, param) => liveSessionQuery(db, param('sessionId'), param('now')));
-
-/**
- * `in (?)`, not `= ?`: SQLite (built with STAT4) plans `user_id = ?` with the bound value's
- * samples and so prepares the statement anew each time a value is bound, which costs more than
- * the query; `in (?)` it plans once (it reads it as `= +?`, a value it does not look into).
- */
-const rolesHeld = prepared<{ userId: string }, { permissions: string; require_two_factor: number }>((db: Db, param) =>
-  db
-    .selectFrom('roles')
-    .select(['permissions', 'require_two_factor'])
-    .where((eb) =>
-      eb.or([
-        eb(
-          'id',
-          'in',
-          eb
-            .selectFrom('user_roles')
-            .select('role_id')
-            .where('user_id', 'in', [param('userId')]),
-        ),
-        eb(
-          'id',
-          'in',
-          eb
-            .selectFrom('user_groups as ug')
-            .innerJoin('group_roles as gr', 'gr.group_id', 'ug.group_id')
-            .select('gr.role_id')
-            .where('ug.user_id', 'in', [param('userId')]),
-        ),
-      ]),
-    ),
-);
 
 /**
  * A role's permissions as stored (a JSON list), parsed once per distinct list: every request of
@@ -293,12 +261,6 @@ export async function actorForToken(db: Db, token: string): Promise<SignedIn | n
           : null,
   };
   return { actor, domain };
-}
-
-/** Every role a user holds, directly or through groups: its permissions and whether it asks for 2FA. */
-export async function heldRoles(db: Db, userId: string): Promise<{ permissions: readonly string[]; requireTwoFactor: boolean }[]> {
-  const rows = await rolesHeld(db, { userId });
-  return rows.map((r) => ({ permissions: parsedPermissions(r.permissions), requireTwoFactor: r.require_two_factor === 1 }));
 }
 
 /** Whether a user may sign in only through an identity provider: their domain or a role they hold, directly or through a group, says so. */

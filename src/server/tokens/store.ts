@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { unlessBusy } from '../db/busy.ts';
 import type { Db } from '../db/schema.ts';
 import { effectivePermissions } from '../permissions/effective.ts';
-import { accountColumns, domainOfRow, heldRoles, type SignedIn } from '../sessions/store.ts';
+import { accountColumns, domainOfRow, heldRolesJson, rolesOf, type SignedIn } from '../sessions/store.ts';
 import type { Permission } from '../permissions/catalog.ts';
 import type { TokenCreate } from './schema.ts';
 
@@ -58,7 +58,7 @@ export async function actorForApiToken(db: Db, token: string): Promise<SignedIn 
     .selectFrom('api_tokens as t')
     .innerJoin('users as u', 'u.id', 't.user_id')
     .innerJoin('domains as d', 'd.id', 'u.domain_id')
-    .select(['t.id as token_id', 't.permissions as scope', 't.last_used_at', 'u.ip_allow_list', ...accountColumns])
+    .select(['t.id as token_id', 't.permissions as scope', 't.last_used_at', 'u.ip_allow_list', ...accountColumns, heldRolesJson(db).as('held_roles')])
     .where('t.token_hash', '=', hashOf(token))
     .where('t.expires_at', '>', now.toISOString())
     .where('u.active', '=', 1)
@@ -71,7 +71,7 @@ export async function actorForApiToken(db: Db, token: string): Promise<SignedIn 
     await unlessBusy(() => db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', row.token_id).execute());
   }
   const owner = effectivePermissions(
-    (await heldRoles(db, row.user_id)).map((r) => r.permissions),
+    rolesOf(row.held_roles).map((r) => r.permissions),
     { domainAdmin: row.domain_admin === 1, platformAdmin: row.platform_admin === 1 },
   );
   const scope = (JSON.parse(row.scope) as Permission[]).filter((p) => owner.has(p));

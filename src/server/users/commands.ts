@@ -200,7 +200,7 @@ async function changeUserOnce(
   const prepared = await prepareChange(db, requester, domain, before, change, guards);
   if (!before.sip && prepared.state.sip) await passCrmGateAlone(db, guards, domain, { state: prepared.state, reason: 'sip.create', userId: id });
   // Most changes (a description, a phone) cannot take an administrator away: no look for one around them.
-  const mayUnseat = Object.keys(diff(stateOf(before), prepared.state)).some((key) => administrationFields.has(key));
+  const mayUnseat = [...prepared.changedFields].some((key) => administrationFields.has(key));
   await db
     .transaction()
     .execute((trx) =>
@@ -230,6 +230,8 @@ async function refuseOwnedFields(db: Db, before: UserView, after: UserView, chan
 export interface PreparedChange {
   before: UserView;
   state: UserState;
+  /** The fields of the state the change sets to another value (secrets aside). */
+  changedFields: Set<string>;
   links: Links;
   secrets: StoredSecrets;
   secretsChanged: string[];
@@ -268,10 +270,11 @@ export async function prepareChange(
   Object.assign(after, telephony.state);
   const state = stateOf(after);
   const links = await refusals.check(() => resolveLinks(lookups, state, []));
+  // After the links are resolved: they write the catalog's spelling of the tags into the state.
+  const changedFields = new Set(Object.keys(diff(stateOf(before), state)));
   if (links) {
     // Unchanged roles and groups resolve to the same ids: not asked again.
-    const same = (list: 'roles' | 'groups') => JSON.stringify(before[list]) === JSON.stringify(state[list]);
-    const previous = same('roles') && same('groups') ? links : await resolveLinks(lookups, stateOf(before), []);
+    const previous = changedFields.has('roles') || changedFields.has('groups') ? await resolveLinks(lookups, stateOf(before), []) : links;
     assertMayGrant(requester, {
       ...links,
       granted: await grantedBy(lookups, links, [previous.roleIds, previous.groupIds].flat(), after.domainAdmin && !before.domainAdmin && 'domainAdmin'),
@@ -279,9 +282,7 @@ export async function prepareChange(
     });
   }
   const controlling =
-    change.password !== undefined ||
-    change.integrations?.calDavToken !== undefined ||
-    Object.keys(diff(stateOf(before), state)).some((key) => accountControlFields.has(key));
+    change.password !== undefined || change.integrations?.calDavToken !== undefined || [...changedFields].some((key) => accountControlFields.has(key));
   // What else a change may touch is refused only on a platform administrator, whom the view names: no query for the rest (a bulk edit of thousands).
   if (controlling || before.platformAdmin) await assertMayChangeAccounts(db, requester, domain.id, [id], controlling);
   const taken = await findTaken(lookups, { login: change.login, email: change.email }, id);
@@ -294,9 +295,8 @@ export async function prepareChange(
   const token = change.integrations?.calDavToken;
   const secrets: StoredSecrets = { passwordHash, calDavToken: token === undefined || token === null ? token : guards.cipher.seal(token) };
   const secretsChanged = [...(change.password !== undefined ? ['password'] : []), ...(token !== undefined ? ['calDavToken'] : [])];
-  const changed =
-    secretsChanged.length + telephony.secretsChanged.length > 0 || telephony.allocate !== undefined || Object.keys(diff(stateOf(before), state)).length > 0;
-  return { before, state, links, secrets, secretsChanged, telephony, changed };
+  const changed = secretsChanged.length + telephony.secretsChanged.length > 0 || telephony.allocate !== undefined || changedFields.size > 0;
+  return { before, state, changedFields, links, secrets, secretsChanged, telephony, changed };
 }
 
 /** Writes a prepared change and its audit entry in the caller's transaction. */
