@@ -3,12 +3,12 @@
  * bare Fastify route (the framework's ceiling on this machine). Run: npm run bench:api
  * BENCH_USERS and BENCH_SECONDS shorten a trial run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { type Engine } from '../src/server/db/connect.ts';
 import { freshDirectory, seedUsers } from './seed.ts';
+import { startServer } from './server-process.ts';
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -42,15 +42,6 @@ interface Figure {
   p50: number;
   p99: number;
   errors: number;
-}
-
-async function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn('node', ['--import', 'tsx', 'bench/server.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve, reject) => {
-    child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return { child, base: `http://127.0.0.1:${port}` };
 }
 
 async function load(name: string, base: string, paths: string[], headers: Record<string, string> = {}, connections = CONNECTIONS): Promise<Figure> {
@@ -93,12 +84,7 @@ async function benchEngine(engine: Engine): Promise<Figure[]> {
 }
 
 async function loadEngine(engine: Engine, url: string, ids: string[], readCacheMs: string): Promise<Figure[]> {
-  const { child, base } = await startServer({
-    SWITCHBOARD_DATABASE_URL: url,
-    SWITCHBOARD_LOG_LEVEL: 'warn',
-    SWITCHBOARD_READ_CACHE_MS: readCacheMs,
-    SWITCHBOARD_PWNED_URL: '',
-  });
+  const { child, base } = await startServer(url, { SWITCHBOARD_READ_CACHE_MS: readCacheMs });
   const label = `${engine}${readCacheMs === '0' ? ', read cache off' : ''}`;
   try {
     const signIn = await fetch(`${base}/api/v1/auth/login`, {
@@ -136,7 +122,7 @@ async function loadEngine(engine: Engine, url: string, ids: string[], readCacheM
 }
 
 const figures: Figure[] = [];
-const bare = await startServer({ BENCH_SERVER: 'bare' });
+const bare = await startServer('', { BENCH_SERVER: 'bare' });
 figures.push(await load('bare Fastify route (constant)', bare.base, ['/constant']));
 bare.child.kill('SIGTERM');
 for (const engine of (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',') as Engine[]) figures.push(...(await benchEngine(engine)));

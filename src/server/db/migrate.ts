@@ -30,6 +30,7 @@ import { searchWalkIndex } from './migrations/2026-11-30-search-walk-index.ts';
 import { changesByResource } from './migrations/2026-11-30-changes-by-resource.ts';
 import { changesNumberedAtCommit } from './migrations/2026-11-30-changes-numbered-at-commit.ts';
 import { domainAdministratorsIndex } from './migrations/2026-12-01-domain-administrators-index.ts';
+import { usersLeanIndexes } from './migrations/2026-12-01-users-lean-indexes.ts';
 
 /**
  * Listed, not discovered: a reader finds every migration here, and the build needs no file globbing.
@@ -66,6 +67,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30.13-changes-by-resource': changesByResource,
   '2026-11-30.14-changes-numbered-at-commit': changesNumberedAtCommit,
   '2026-12-01.15-domain-administrators-index': domainAdministratorsIndex,
+  '2026-12-01.16-users-lean-indexes': usersLeanIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
