@@ -271,10 +271,11 @@ export async function prepareChange(
   const state = stateOf(after);
   const links = await refusals.check(() => resolveLinks(lookups, state, []));
   // After the links are resolved: they write the catalog's spelling of the tags into the state.
-  const changedFields = new Set(Object.keys(diff(stateOf(before), state)));
+  const stateBefore = stateOf(before);
+  const changedFields = new Set(Object.keys(diff(stateBefore, state)));
   if (links) {
     // Unchanged roles and groups resolve to the same ids: not asked again.
-    const previous = changedFields.has('roles') || changedFields.has('groups') ? await resolveLinks(lookups, stateOf(before), []) : links;
+    const previous = changedFields.has('roles') || changedFields.has('groups') ? await resolveLinks(lookups, stateBefore, []) : links;
     assertMayGrant(requester, {
       ...links,
       granted: await grantedBy(lookups, links, [previous.roleIds, previous.groupIds].flat(), after.domainAdmin && !before.domainAdmin && 'domainAdmin'),
