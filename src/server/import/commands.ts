@@ -267,7 +267,7 @@ class ImportChunk {
     private readonly tally: Tally,
     private readonly onSecrets?: (secrets: GeneratedSecret[]) => Promise<void>,
   ) {
-    this.#lookups = new ImportLookups(trx, domain.id);
+    this.#lookups = new ImportLookups(trx, domain.id, { readAhead: query.onExisting !== 'update' });
   }
 
   async run({ headers, columns, rows, refused, parsed }: ReadChunk) {
@@ -313,6 +313,7 @@ class ImportChunk {
       if (created) creates.push(created);
     }
     await this.#write(creates, updates);
+    this.#lookups.chunkWritten();
     this.tally.failedRows();
     await this.#refreshStatistics();
   }

@@ -2,6 +2,7 @@ import type { Db } from '../db/schema.ts';
 import { chunkCollisions, type ChunkKeys } from './store.ts';
 import { lockDomain } from '../tenancy/domain-record.ts';
 import { lowestFreeExtensions } from '../sip-accounts/store.ts';
+import { markWritten, readAhead } from '../db/remote.ts';
 import type { PreparedUser } from '../users/commands.ts';
 import { lookupsOf } from '../users/lookups.ts';
 import { type CatalogRow, type CatalogTable, type LicenseProduct, type Lookups, type NumberRow } from '../tenancy/lookups.ts';
@@ -10,7 +11,9 @@ import { type CatalogRow, type CatalogTable, type LicenseProduct, type Lookups, 
  * Lookups for an import, answered from memory: the domain's catalogs are fetched once per
  * import and kept; what rows may collide with is fetched once per chunk, and every row accepted
  * claims its login, e-mail, extensions and username, so later rows of the chunk see it. The
- * import runs in one transaction, so earlier chunks are in the database these queries read.
+ * import runs in one transaction, so earlier chunks are in the database these queries read —
+ * or, where a chunk is checked while the one before is written (import/worker.ts), in the claims
+ * of the chunks the writer has not reached yet, which each chunk's look-ups add to what they read.
  */
 export class ImportLookups implements Lookups {
   readonly #db: Lookups;
@@ -18,39 +21,65 @@ export class ImportLookups implements Lookups {
   readonly #numbers = new Map<string, NumberRow | null>();
   readonly #permissions = new Map<string, string[][]>();
   readonly #products = new Map<string, LicenseProduct[]>();
-  #held = { logins: new Set<string>(), emails: new Set<string>(), extensions: new Map<string, string>(), usernames: new Map<string, boolean>() };
+  #held = emptyClaims();
+  /** What this chunk's rows took, and the chunks sent to be written whose writes may not have run yet. */
+  #chunkClaims = emptyClaims();
+  #unwritten: { mark: number; claims: Claims }[] = [];
   #free: string[] = [];
   #locked = false;
   readonly #externalIds = new Set<string>();
 
+  /**
+   * `readAhead`: a chunk's look-ups need not wait for the chunk before it to be written. Only for
+   * imports that create: an update's changes (a new e-mail, say) are not claimed.
+   */
   constructor(
     private readonly trx: Db,
     private readonly domainId: string,
+    private readonly options: { readAhead?: boolean } = {},
   ) {
     this.#db = lookupsOf(trx, domainId);
   }
 
   /** Fetches what the chunk's rows may collide with, forgetting the previous chunk's. */
   async prefetch(keys: ChunkKeys): Promise<void> {
-    const { trx, domainId } = this;
-    const { logins, emails, numbers, usernames } = await chunkCollisions(trx, domainId, keys);
+    const { domainId } = this;
+    const {
+      value: { logins, emails, numbers, usernames },
+      applied,
+    } = await this.#read((db) => chunkCollisions(db, domainId, keys));
     this.#held = {
       logins: new Set(logins.map((r) => r.login_key)),
       emails: new Set(emails.map((r) => r.email_key as string)),
       extensions: new Map(numbers.map((r) => [r.number, r.kind])),
       usernames: new Map([...keys.usernames.map((u): [string, boolean] => [u, false]), ...usernames.map((r): [string, boolean] => [r.username_key, true])]),
     };
+    this.#unwritten = this.#unwritten.filter((chunk) => chunk.mark > applied);
+    for (const { claims } of this.#unwritten) addClaims(this.#held, claims);
     this.#free = [];
+  }
+
+  /** The chunk's writes are sent: its claims count until the writer has run them. */
+  chunkWritten(): void {
+    const mark = markWritten();
+    if (mark !== undefined) this.#unwritten.push({ mark, claims: this.#chunkClaims });
+    this.#chunkClaims = emptyClaims();
+  }
+
+  #read<T>(read: (db: Db) => Promise<T>): Promise<{ value: T; applied: number }> {
+    return this.options.readAhead ? readAhead(this.trx, read) : read(this.trx).then((value) => ({ value, applied: Infinity }));
   }
 
   /** A row accepted: what it holds is taken for the rows after it. */
   claim(user: PreparedUser): void {
-    this.#held.logins.add(user.state.login.toLowerCase());
-    if (user.state.email) this.#held.emails.add(user.state.email.toLowerCase());
-    const account = user.telephony.sip?.account;
-    if (account?.extension) this.#held.extensions.set(account.extension, 'user');
-    if (account?.virtualExtension) this.#held.extensions.set(account.virtualExtension, 'virtual');
-    if (account?.username) this.#held.usernames.set(account.username.toLowerCase(), true);
+    for (const claims of [this.#held, this.#chunkClaims]) {
+      claims.logins.add(user.state.login.toLowerCase());
+      if (user.state.email) claims.emails.add(user.state.email.toLowerCase());
+      const account = user.telephony.sip?.account;
+      if (account?.extension) claims.extensions.set(account.extension, 'user');
+      if (account?.virtualExtension) claims.extensions.set(account.virtualExtension, 'virtual');
+      if (account?.username) claims.usernames.set(account.username.toLowerCase(), true);
+    }
     for (const entry of user.state.externalIds) this.#externalIds.add(`${entry.system}:${entry.id}`);
   }
 
@@ -119,7 +148,7 @@ export class ImportLookups implements Lookups {
   async takeFreeExtension(range: { from: string; to: string }): Promise<string | undefined> {
     const free = await this.#freeExtensions(range);
     const taken = free.shift();
-    if (taken) this.#held.extensions.set(taken, 'user');
+    if (taken) for (const claims of [this.#held, this.#chunkClaims]) claims.extensions.set(taken, 'user');
     return taken;
   }
 
@@ -129,7 +158,8 @@ export class ImportLookups implements Lookups {
       // Locked once, so creations elsewhere wait for the import instead of picking the same numbers.
       if (!this.#locked) await lockDomain(this.trx, this.domainId);
       this.#locked = true;
-      const candidates = await lowestFreeExtensions(this.trx, this.domainId, range, 1000 + this.#held.extensions.size);
+      // Read ahead of the chunks being written: their extensions are among the held ones.
+      const { value: candidates } = await this.#read((db) => lowestFreeExtensions(db, this.domainId, range, 1000 + this.#held.extensions.size));
       this.#free = candidates.filter((n) => !this.#held.extensions.has(n));
     }
     return this.#free;
@@ -145,4 +175,21 @@ export class ImportLookups implements Lookups {
   licensesHeld(userId: string): Promise<string[]> {
     return this.#db.licensesHeld(userId);
   }
+}
+
+/** What rows of the import hold: logins, e-mails, extensions (and their kind), SIP usernames (whether held). */
+interface Claims {
+  logins: Set<string>;
+  emails: Set<string>;
+  extensions: Map<string, string>;
+  usernames: Map<string, boolean>;
+}
+
+const emptyClaims = (): Claims => ({ logins: new Set(), emails: new Set(), extensions: new Map(), usernames: new Map() });
+
+function addClaims(to: Claims, from: Claims) {
+  for (const login of from.logins) to.logins.add(login);
+  for (const email of from.emails) to.emails.add(email);
+  for (const [number, kind] of from.extensions) to.extensions.set(number, kind);
+  for (const [username, held] of from.usernames) if (held) to.usernames.set(username, true);
 }

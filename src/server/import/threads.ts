@@ -3,6 +3,7 @@ import { siblingModule, spawnThread } from '../threads/spawn.ts';
 import type { Config } from '../config.ts';
 import type { AuditActor } from '../audit/store.ts';
 import type { Db } from '../db/schema.ts';
+import { DatabaseBusy } from '../db/busy.ts';
 import { Problem, type FieldProblem } from '../http/problem.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import type { Requester } from '../users/commands.ts';
@@ -98,6 +99,23 @@ class ImportThread {
 }
 
 const thread = new ImportThread();
+
+/** The reason a cancelled import stops with. */
+export const cancelled = () => new Problem(409, 'import.cancelled', 'The import was cancelled; nothing of it was written');
+
+/** How a thread tells the import's failure: a problem as it is, a busy database as a 503, anything else as its stack. */
+export function failureOf(error: unknown): Pick<Extract<FromWorker, { type: 'failed' }>, 'problem' | 'message'> {
+  const problem =
+    error instanceof Problem
+      ? error
+      : error instanceof DatabaseBusy
+        ? new Problem(503, error.code, error.message, undefined, { 'retry-after': '2' })
+        : undefined;
+  return {
+    problem: problem && { status: problem.status, code: problem.code, detail: problem.detail, errors: problem.errors, headers: problem.headers },
+    message: problem ? undefined : String((error as Error)?.stack ?? error),
+  };
+}
 
 /** Whether imports run in a worker thread: always, but on a SQLite memory database (it has no second connection). */
 export const importsInWorker = (config: Config) => config.databaseUrl !== 'sqlite::memory:';

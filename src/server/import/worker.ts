@@ -3,63 +3,96 @@
  * so the server's event loop stays free while they write (see threads.ts). Each runs
  * `importUsers` as the server would, answers progress as messages, seals the generated secrets
  * into the job's file itself, and stops at a `cancel`.
+ *
+ * On SQLite the work is split over two threads: this one holds the connection and its
+ * transaction and runs the statements, a checker thread (checker.ts) reads and checks the rows
+ * and sends its statements here (db/remote.ts). So one chunk is checked while the one before is
+ * written. On PostgreSQL the statements wait for the server, and those waits already let the
+ * next chunk be read meanwhile.
  */
-import { parentPort } from 'node:worker_threads';
+import { MessageChannel, parentPort } from 'node:worker_threads';
 import { recordChanges } from '../changes/store.ts';
-import { DatabaseBusy } from '../db/busy.ts';
-import { connect } from '../db/connect.ts';
+import { connect, type Storage } from '../db/connect.ts';
+import { holdStatements } from '../db/remote.ts';
 import { checkpointAfterLongWrite } from '../db/statistics.ts';
-import { Problem } from '../http/problem.ts';
+import { siblingModule, spawnThread } from '../threads/spawn.ts';
 import { safeguardsFor } from '../users/safeguards.ts';
 import { importUsers } from './commands.ts';
 import { openReader } from './records.ts';
 import { appendSealed, keepSealedInJob } from './sealed-secrets.ts';
-import type { FromWorker, ToWorker, WorkerTask } from './threads.ts';
+import type { ImportReport } from './schema.ts';
+import { cancelled, failureOf, type FromWorker, type ToWorker, type WorkerTask } from './threads.ts';
 
 const port = parentPort;
 if (!port) throw new Error('import/worker.ts runs as a worker thread');
 const tell = (message: FromWorker) => port.postMessage(message);
-const running = new Map<string, AbortController>();
+const cancels = new Map<string, () => void>();
 
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'cancel') running.get(message.id)?.abort(new Problem(409, 'import.cancelled', 'The import was cancelled; nothing of it was written'));
+  if (message.type === 'cancel') cancels.get(message.id)?.();
   else void run(message.task);
 });
 
 async function run(task: WorkerTask) {
   const { id } = task;
-  const abort = new AbortController();
-  running.set(id, abort);
-  recordChanges(task.config.changeFeed);
   const storage = connect(task.config.databaseUrl, { longWriter: true });
-  const guards = safeguardsFor(storage.db, task.config);
   try {
-    const source = await openReader(task.reader);
-    const report = await importUsers(storage.db, task.requester, task.domain, source, task.query, guards, {
-      id,
-      signal: abort.signal,
-      onProgress: (progress) => tell({ type: 'progress', id, progress }),
-      onSecrets: appendSealed(task.secretsFile, guards.cipher),
-    });
+    const report = storage.engine === 'sqlite' ? await checkedBeside(storage, task) : await importedHere(storage, task);
     if (report.written) await keepSealedInJob(storage.db, id, task.secretsFile);
     await checkpointAfterLongWrite(storage.db, storage.engine);
     tell({ type: 'done', id, report });
   } catch (error) {
-    const problem =
-      error instanceof Problem
-        ? error
-        : error instanceof DatabaseBusy
-          ? new Problem(503, error.code, error.message, undefined, { 'retry-after': '2' })
-          : undefined;
-    tell({
-      type: 'failed',
-      id,
-      problem: problem && { status: problem.status, code: problem.code, detail: problem.detail, errors: problem.errors, headers: problem.headers },
-      message: problem ? undefined : String((error as Error)?.stack ?? error),
+    tell(error instanceof CheckerFailed ? error.told : { type: 'failed', id, ...failureOf(error) });
+  } finally {
+    cancels.delete(id);
+    await storage.close();
+  }
+}
+
+async function importedHere(storage: Storage, task: WorkerTask): Promise<ImportReport> {
+  const abort = new AbortController();
+  cancels.set(task.id, () => abort.abort(cancelled()));
+  recordChanges(task.config.changeFeed);
+  const guards = safeguardsFor(storage.db, task.config);
+  try {
+    const source = await openReader(task.reader);
+    return await importUsers(storage.db, task.requester, task.domain, source, task.query, guards, {
+      id: task.id,
+      signal: abort.signal,
+      onProgress: (progress) => tell({ type: 'progress', id: task.id, progress }),
+      onSecrets: appendSealed(task.secretsFile, guards.cipher),
     });
   } finally {
-    running.delete(id);
     guards.crm.close();
-    await storage.close();
+  }
+}
+
+/** The import run by a checker thread, its statements run here; its progress passed on as it comes. */
+async function checkedBeside(storage: Storage, task: WorkerTask): Promise<ImportReport> {
+  const { port1, port2 } = new MessageChannel();
+  const held = holdStatements(storage.db, port1);
+  const checker = spawnThread(siblingModule(import.meta.url, 'checker'), { task, statements: port2 }, [port2]);
+  cancels.set(task.id, () => checker.postMessage('cancel'));
+  try {
+    return await new Promise<ImportReport>((resolve, reject) => {
+      checker.on('message', (message: FromWorker) => {
+        if (message.type === 'progress') return tell(message);
+        if (message.type === 'done') return resolve(message.report);
+        reject(new CheckerFailed(message));
+      });
+      checker.on('error', reject);
+      checker.on('exit', (code) => reject(new Error(`the import's checker thread ended (${code})`)));
+    });
+  } finally {
+    await held.close();
+    port1.close();
+    await checker.terminate();
+  }
+}
+
+/** The checker's failure, told on as it came. */
+class CheckerFailed extends Error {
+  constructor(readonly told: FromWorker) {
+    super('the import failed in its checker thread');
   }
 }

@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { randomBytesPooled } from '../secrets/random.ts';
 
 /** 144 random bits, printable: what a phone is provisioned with when nobody chose a secret. */
 export const generateSecret = () => randomBytesPooled(18).toString('base64url');
 
-const hex = (algorithm: 'md5' | 'sha256', text: string) => createHash(algorithm).update(text).digest('hex');
+// The one-shot hash: twice as fast as a Hash object for texts this short (four of them a new account).
+const hex = (algorithm: 'md5' | 'sha256', text: string) => hash(algorithm, text, 'hex');
 
 /**
  * The digest HA1 values a registrar checks a phone against (RFC 7616: H(username:realm:secret)),
