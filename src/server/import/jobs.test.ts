@@ -150,6 +150,32 @@ forEachEngine('CSV import as a job', (h) => {
     assert.equal(report.statusCode, 200);
   });
 
+  it('gives extensions from the range across chunks, none twice, and tells a later row that names one an earlier chunk was given', async () => {
+    // On SQLite the second chunk is checked while the first is written: its look-ups must count
+    // the first chunk's numbers before they are in the database.
+    await h().admin.put(`${base}/sip-settings`, { extensionRange: { from: '61000', to: '64999' } });
+    const lines = ['login,assignment,extension'];
+    for (let n = 0; n < 1500; n += 1) lines.push(`alloc${n},static,`);
+    const file = `${[...lines, 'late,static,61005'].join('\n')}\n`;
+    const atomic = await upload(file);
+    assert.equal(atomic.statusCode, 400);
+    assert.deepEqual(
+      atomic.json().errors.map((e: { path: string }) => e.path),
+      ['rows/1502/extension'],
+    );
+    const partial = await upload(file, '?mode=partial');
+    assert.deepEqual([partial.json().created, partial.json().problemCount], [1500, 1]);
+    const given = await h()
+      .storage.db.selectFrom('sip_accounts')
+      .innerJoin('users', 'users.id', 'sip_accounts.user_id')
+      .select('sip_accounts.extension')
+      .where('users.login_key', 'like', 'alloc%')
+      .execute();
+    assert.equal(new Set(given.map((g) => g.extension)).size, 1500, 'no extension given twice');
+    const numbers = given.map((g) => String(g.extension)).sort();
+    assert.deepEqual([numbers[0], numbers.at(-1)], ['61000', '62499'], 'the lowest free numbers of the range');
+  });
+
   it('takes password hashes from another system and signs their owners in, replacing them by ours', async () => {
     const hashes = {
       argon: await argon2.hash('Argon-Heron-81!'),
