@@ -211,7 +211,8 @@ export function holdStatements(db: Db, port: Port): { close(): Promise<void> } {
 
   const finish = async (commit: boolean) => {
     const open = transaction;
-    if (!open) throw new Error('no transaction to end');
+    // A rollback after a commit that failed (and so rolled back) ends nothing more.
+    if (!open) return;
     transaction = undefined;
     const earlier = failed;
     failed = undefined;

@@ -7,6 +7,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { recordChanges } from '../changes/store.ts';
 import { remoteSqlite } from '../db/remote.ts';
+import { runInBackground } from '../threads/spawn.ts';
 import { safeguardsFor } from '../users/safeguards.ts';
 import { importUsers } from './commands.ts';
 import { openReader } from './records.ts';
@@ -15,6 +16,7 @@ import { cancelled, failureOf, type FromWorker, type WorkerTask } from './thread
 
 const port = parentPort;
 if (!port) throw new Error('import/checker.ts runs as a worker thread');
+runInBackground();
 const { task, statements } = workerData as { task: WorkerTask; statements: MessagePort };
 const tell = (message: FromWorker) => port.postMessage(message);
 const abort = new AbortController();

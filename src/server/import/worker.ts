@@ -15,7 +15,7 @@ import { recordChanges } from '../changes/store.ts';
 import { connect, type Storage } from '../db/connect.ts';
 import { holdStatements } from '../db/remote.ts';
 import { checkpointAfterLongWrite } from '../db/statistics.ts';
-import { siblingModule, spawnThread } from '../threads/spawn.ts';
+import { runInBackground, siblingModule, spawnThread } from '../threads/spawn.ts';
 import { safeguardsFor } from '../users/safeguards.ts';
 import { importUsers } from './commands.ts';
 import { openReader } from './records.ts';
@@ -25,6 +25,7 @@ import { cancelled, failureOf, type FromWorker, type ToWorker, type WorkerTask }
 
 const port = parentPort;
 if (!port) throw new Error('import/worker.ts runs as a worker thread');
+runInBackground();
 const tell = (message: FromWorker) => port.postMessage(message);
 const cancels = new Map<string, () => void>();
 
