@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import {
   CompiledQuery,
@@ -238,10 +239,11 @@ export function holdStatements(db: Db, port: Port): { close(): Promise<void> } {
     }
   };
 
-  // A read ahead runs between two of the queued statements, not after them all.
+  // A read ahead runs between two of the queued statements, not after them all: the queue lets
+  // the event loop turn between its statements, so that messages that came meanwhile are heard.
   const listener = (message: ToHolder) => {
     if (message.step === 'query' && message.ahead) void handle(message);
-    else chain = chain.then(() => handle(message));
+    else chain = chain.then(() => handle(message)).then(nextTurn);
   };
   port.on('message', listener);
   return {
