@@ -48,6 +48,9 @@ export const markWritten = (): number | undefined => channel?.mark();
  * those writes reached — what was written after it the caller must add from what it knows itself
  * (`Infinity` where statements run on this thread's own connection `db`: everything is read).
  */
+/** Whether this thread's reads can go ahead of its writes: only where they are sent to a holder. */
+export const readsAhead = (): boolean => channel !== undefined;
+
 export async function readAhead<T>(db: Db, read: (db: Db) => Promise<T>): Promise<{ value: T; applied: number }> {
   if (!channel) return { value: await read(db), applied: Infinity };
   return channel.readAhead(read);
@@ -69,9 +72,6 @@ class Channel {
   #next = 0;
   readonly #waiting = new Map<number, { resolve: (answer: Answer) => void; reject: (error: Error) => void }>();
   readonly db: Db;
-  /** Statements that jump the queue, on a connection of their own (the other is held by the transaction). */
-  readonly #ahead: Db;
-  #applied: number | undefined;
 
   constructor(private readonly port: Port) {
     port.on('message', (message: FromHolder) => {
@@ -81,19 +81,14 @@ class Channel {
       if ('result' in message) waiting.resolve(message);
       else waiting.reject(errorOf(message.failure));
     });
-    this.db = remoteKysely(new RemoteDriver(this, false));
-    this.#ahead = remoteKysely(new RemoteDriver(this, true));
+    this.db = remoteKysely(new RemoteDriver(this));
   }
 
+  /** Each read ahead on a connection of its own (the other is held by the transaction), keeping the lowest mark told. */
   async readAhead<T>(read: (db: Db) => Promise<T>): Promise<{ value: T; applied: number }> {
-    if (this.#applied !== undefined) throw new Error('one read ahead at a time');
-    this.#applied = Infinity;
-    try {
-      const value = await read(this.#ahead);
-      return { value, applied: this.#applied };
-    } finally {
-      this.#applied = undefined;
-    }
+    const progress = { applied: Infinity };
+    const value = await read(remoteKysely(new RemoteDriver(this, progress)));
+    return { value, applied: progress.applied };
   }
 
   mark(): number {
@@ -106,15 +101,23 @@ class Channel {
     await this.#asked({ id: this.#next++, step });
   }
 
-  async send(query: CompiledQuery, ahead: boolean): Promise<QueryResult<unknown>> {
+  /** Sends a statement: ahead of the queue when it reads ahead (`progress` then keeps the lowest mark told). */
+  async send(query: CompiledQuery, progress?: { applied: number }): Promise<QueryResult<unknown>> {
     const answer = !unanswered(query.sql);
-    const message: ToHolder = { id: this.#next++, step: 'query', sql: query.sql, parameters: query.parameters, answer, ahead: answer && ahead };
+    const message: ToHolder = {
+      id: this.#next++,
+      step: 'query',
+      sql: query.sql,
+      parameters: query.parameters,
+      answer,
+      ahead: answer && progress !== undefined,
+    };
     if (!answer) {
       this.port.postMessage(message);
       return { rows: [] };
     }
     const { result, applied } = await this.#asked(message);
-    if (ahead && this.#applied !== undefined) this.#applied = Math.min(this.#applied, applied);
+    if (progress) progress.applied = Math.min(progress.applied, applied);
     return result;
   }
 
@@ -143,10 +146,10 @@ class RemoteDriver implements Driver {
 
   constructor(
     private readonly channel: Channel,
-    ahead: boolean,
+    progress?: { applied: number },
   ) {
     this.#connection = {
-      executeQuery: <R>(query: CompiledQuery) => channel.send(query, ahead) as Promise<QueryResult<R>>,
+      executeQuery: <R>(query: CompiledQuery) => channel.send(query, progress) as Promise<QueryResult<R>>,
       streamQuery: () => {
         throw new Error('a remote connection streams no query');
       },

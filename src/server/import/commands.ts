@@ -13,6 +13,8 @@ import { nameKey } from '../identifiers/normal-form.ts';
 import { prepareChange, prepareUser, readUser, writeChange, type PreparedChange, type PreparedUser, type Requester } from '../users/commands.ts';
 import { writeNewUsers, type NewUser } from '../users/new-users.ts';
 import { passCrmGate } from '../users/crm-passage.ts';
+import { readGate } from '../crm-gate/store.ts';
+import { readAhead } from '../db/remote.ts';
 import type { Safeguards } from '../users/safeguards.ts';
 import { readCsv, type CsvDelimiter, type CsvEncoding } from './csv-decoding.ts';
 import type { RecordSource } from './records.ts';
@@ -70,11 +72,12 @@ export async function importUsers(
     let checking: Promise<void> = Promise.resolve();
     const handOn = async (batch: ChunkRow[]) => {
       const read = readChunk(headers ?? [], columns, batch);
+      const early = chunk.lookAhead(read);
       await checking;
       // On SQLite a cancel reaches the job only now, when the connection is lent to it.
       await lender.lend();
       if (run.signal?.aborted) throw run.signal.reason;
-      checking = chunk.run(read);
+      checking = chunk.run(read, early);
       // Awaited before the next chunk or at the end; until then its failure must not count as unhandled.
       checking.catch(() => undefined);
     };
@@ -250,12 +253,15 @@ function readChunk(headers: string[], columns: ImportColumn[][], rows: ChunkRow[
   return { headers, columns, rows, refused, parsed };
 }
 
+type ChunkLookAhead = { keys: ReturnType<typeof keysOf>; early: ReturnType<ImportLookups['early']> };
+
 /** What the import knows for its whole run: the lookups and the domain's licenses and password policy. */
 class ImportChunk {
   readonly #lookups: ImportLookups;
   #licenses?: Map<string, { id: string; name: string; free: number; expired: boolean }>;
   #policy?: Awaited<ReturnType<typeof readPolicy>>;
   #chunks = 0;
+  #gate?: Promise<boolean>;
 
   constructor(
     private readonly trx: Db,
@@ -270,14 +276,20 @@ class ImportChunk {
     this.#lookups = new ImportLookups(trx, domain.id, { readAhead: query.onExisting !== 'update' });
   }
 
-  async run({ headers, columns, rows, refused, parsed }: ReadChunk) {
+  /** The chunk's look-ups started before the chunk before it is checked, where they may be (lookups.ts). */
+  lookAhead(read: ReadChunk): ChunkLookAhead {
+    const keys = keysOf(read.parsed.map((p) => p.parsed));
+    return { keys, early: this.#lookups.early(keys) };
+  }
+
+  async run({ headers, columns, rows, refused, parsed }: ReadChunk, { keys, early }: ChunkLookAhead) {
     this.tally.origins = new Map(rows.flatMap(({ row, origin }) => (origin ? [[row, origin] as const] : [])));
     for (const problems of refused) {
       this.tally.rows += 1;
       this.tally.problem(...problems);
     }
     const loginColumn = columns.findIndex((c) => c.includes('login'));
-    await this.#lookups.prefetch(keysOf(parsed.map((p) => p.parsed)));
+    await this.#lookups.prefetch(keys, early);
     const creates: (NewUser & { row: number; hash?: Promise<string> })[] = [];
     const updates: { row: number; prepared: PreparedChange; hash?: Promise<string> }[] = [];
     const firstRowOf = new Map<string, number>();
@@ -430,7 +442,7 @@ class ImportChunk {
    * gate's time limit once per chunk of 1000 rows. A CRM that is unavailable fails the import.
    */
   async #passCrmGate(creates: { row: number; user: PreparedUser }[], updates: { row: number; prepared: PreparedChange }[]): Promise<Set<number>> {
-    if (this.query.dryRun) return new Set();
+    if (this.query.dryRun || !(await this.#gateOn())) return new Set();
     const entrants = [
       ...creates.map((c) => ({ row: c.row, entrant: { state: c.user.state, reason: 'user.create' as const } })),
       ...updates
@@ -456,6 +468,15 @@ class ImportChunk {
     }
     this.tally.problem(...problems);
     return new Set(problems.map((p) => p.row));
+  }
+
+  /**
+   * Whether the domain's CRM gate is on, read once for the import and ahead of its queued writes
+   * (db/remote.ts), which do not change it: a chunk need not wait for the one before to be written.
+   */
+  async #gateOn(): Promise<boolean> {
+    this.#gate ??= readAhead(this.trx, (db) => readGate(db, this.domain.id)).then(({ value }) => value?.enabled === true);
+    return this.#gate;
   }
 
   #problemOf(row: number, p: Parsed, error: unknown) {

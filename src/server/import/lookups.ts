@@ -2,7 +2,7 @@ import type { Db } from '../db/schema.ts';
 import { chunkCollisions, type ChunkKeys } from './store.ts';
 import { lockDomain } from '../tenancy/domain-record.ts';
 import { lowestFreeExtensions } from '../sip-accounts/store.ts';
-import { markWritten, readAhead } from '../db/remote.ts';
+import { markWritten, readAhead, readsAhead } from '../db/remote.ts';
 import type { PreparedUser } from '../users/commands.ts';
 import { lookupsOf } from '../users/lookups.ts';
 import { type CatalogRow, type CatalogTable, type LicenseProduct, type Lookups, type NumberRow } from '../tenancy/lookups.ts';
@@ -42,12 +42,11 @@ export class ImportLookups implements Lookups {
   }
 
   /** Fetches what the chunk's rows may collide with, forgetting the previous chunk's. */
-  async prefetch(keys: ChunkKeys): Promise<void> {
-    const { domainId } = this;
+  async prefetch(keys: ChunkKeys, early?: EarlyCollisions): Promise<void> {
     const {
       value: { logins, emails, numbers, usernames },
       applied,
-    } = await this.#read((db) => chunkCollisions(db, domainId, keys));
+    } = await (early ?? this.#collisions(keys));
     this.#held = {
       logins: new Set(logins.map((r) => r.login_key)),
       emails: new Set(emails.map((r) => r.email_key as string)),
@@ -57,6 +56,23 @@ export class ImportLookups implements Lookups {
     this.#unwritten = this.#unwritten.filter((chunk) => chunk.mark > applied);
     for (const { claims } of this.#unwritten) addClaims(this.#held, claims);
     this.#free = [];
+  }
+
+  /**
+   * Where reads go ahead of the queued writes (db/remote.ts), what a chunk's rows may collide with
+   * is read as soon as the chunk is read, before the chunk before it is checked: `prefetch` adds
+   * that chunk's claims then. Elsewhere a read must follow the writes before it: nothing early.
+   */
+  early(keys: ChunkKeys): EarlyCollisions | undefined {
+    if (!this.options.readAhead || !readsAhead()) return undefined;
+    const fetched = this.#collisions(keys);
+    // Awaited by `prefetch`; a failure meanwhile is told there.
+    fetched.catch(() => undefined);
+    return fetched;
+  }
+
+  #collisions(keys: ChunkKeys): EarlyCollisions {
+    return this.#read((db) => chunkCollisions(db, this.domainId, keys));
   }
 
   /** The chunk's writes are sent: its claims count until the writer has run them. */
@@ -193,3 +209,5 @@ function addClaims(to: Claims, from: Claims) {
   for (const [number, kind] of from.extensions) to.extensions.set(number, kind);
   for (const [username, held] of from.usernames) if (held) to.usernames.set(username, true);
 }
+
+type EarlyCollisions = Promise<{ value: Awaited<ReturnType<typeof chunkCollisions>>; applied: number }>;
