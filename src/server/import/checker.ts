@@ -32,6 +32,7 @@ try {
     signal: abort.signal,
     onProgress: (progress) => tell({ type: 'progress', id: task.id, progress }),
     onSecrets: appendSealed(task.secretsFile, guards.cipher),
+    lends: false,
   });
   tell({ type: 'done', id: task.id, report });
 } catch (error) {

@@ -62,6 +62,7 @@ async function importedHere(storage: Storage, task: WorkerTask): Promise<ImportR
       signal: abort.signal,
       onProgress: (progress) => tell({ type: 'progress', id: task.id, progress }),
       onSecrets: appendSealed(task.secretsFile, guards.cipher),
+      lends: false,
     });
   } finally {
     guards.crm.close();
