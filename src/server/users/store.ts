@@ -502,13 +502,44 @@ const SEARCH_CANDIDATES = 2_000;
 async function planSearch(db: Db, words: string[]): Promise<SearchPlan> {
   const long = words.filter((w) => Array.from(w).length >= TRIGRAM);
   if (db.getExecutor().adapter instanceof PostgresAdapter || long.length === 0) return { words, candidates: null, nothing: false };
+  const query = trigramQuery(long);
+  if (walkedLately.has(query)) return { words, candidates: null, nothing: false };
   // The candidates are kept, not counted: each tier's query then reads them by rowid instead of
   // asking the FTS5 table again.
   const { rows } = await sql<{
     rowid: number;
-  }>`select rowid from users_search where users_search match ${trigramQuery(long)} limit ${SEARCH_CANDIDATES + 1}`.execute(db);
+  }>`select rowid from users_search where users_search match ${query} limit ${SEARCH_CANDIDATES + 1}`.execute(db);
+  if (rows.length > SEARCH_CANDIDATES) walkedLately.add(query);
   return { words, candidates: rows.length <= SEARCH_CANDIDATES ? JSON.stringify(rows.map((r) => r.rowid)) : null, nothing: rows.length === 0 };
 }
+
+/**
+ * Searches found to have many matches lately: the next page of one, or the same search again,
+ * walks the list without asking the FTS5 table first (a millisecond of reading 2,001 rowids).
+ * Only the plan is kept, never a result: should the matches have become few meanwhile, the walk
+ * still finds them all, only slower, until the entry is forgotten.
+ */
+class WalkedLately {
+  readonly #since = new Map<string, number>();
+
+  has(query: string): boolean {
+    const since = this.#since.get(query);
+    if (since === undefined) return false;
+    if (performance.now() - since < PLAN_KEPT_MS) return true;
+    this.#since.delete(query);
+    return false;
+  }
+
+  add(query: string): void {
+    // Oldest first, as a Map iterates: at its bound the oldest half goes.
+    if (this.#since.size >= PLANS_KEPT) for (const key of [...this.#since.keys()].slice(0, PLANS_KEPT / 2)) this.#since.delete(key);
+    this.#since.set(query, performance.now());
+  }
+}
+
+const PLAN_KEPT_MS = 60_000;
+const PLANS_KEPT = 1_000;
+const walkedLately = new WalkedLately();
 
 /** A search's words and, on SQLite when few users hold its trigrams, their rowids (a JSON array). */
 interface SearchPlan {
