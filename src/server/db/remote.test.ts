@@ -74,12 +74,29 @@ describe('statements sent to the thread that holds the connection', () => {
     assert.deepEqual(await rows(), [1, 2, 3, 6]);
   });
 
+  it('keeps the sender one mark ahead at most: a mark is caught up once the holder has run the one before', async () => {
+    await remote.transaction().execute(async (trx) => {
+      for (let n = 3000; n < 3100; n += 1) await sql`insert into sent (n) values (${n})`.execute(trx);
+      const first = markWritten();
+      for (let n = 3100; n < 3200; n += 1) await sql`insert into sent (n) values (${n})`.execute(trx);
+      const second = markWritten();
+      await second?.caughtUp;
+      const { value: count, applied } = await readAhead(
+        trx,
+        async (db) => (await sql<{ count: number }>`select count(*) as count from sent where n >= 3000`.execute(db)).rows[0]?.count,
+      );
+      assert.ok(applied >= (first?.mark as number), 'the first mark has run');
+      assert.ok(count !== undefined && count >= 100, `the rows before the first mark are written (${count})`);
+      await sql`delete from sent where n >= 3000`.execute(trx);
+    });
+  });
+
   it('answers a read ahead with the last mark whose writes had all run before it read', async () => {
     await remote.transaction().execute(async (trx) => {
       for (let round = 0; round < 20; round += 1) {
         const first = 100 + round * 50;
         for (let n = first; n < first + 50; n += 1) await sql`insert into sent (n) values (${n})`.execute(trx);
-        const mark = markWritten() as number;
+        const mark = markWritten()?.mark as number;
         const { value: count, applied } = await readAhead(
           trx,
           async (db) => (await sql<{ count: number }>`select count(*) as count from sent`.execute(db)).rows[0]?.count,

@@ -37,10 +37,15 @@ let channel: Channel | undefined;
 
 /**
  * Marks that everything sent so far belongs to one step (a chunk of an import): answers the mark,
- * which reads ahead (`readAhead`) tell once the holder has run everything before it. Undefined
- * where statements run on this thread's own connection.
+ * which reads ahead (`readAhead`) tell once the holder has run everything before it, and when the
+ * holder has run the step before this one — awaited, it keeps the sender at most one step ahead,
+ * so what waits at the holder stays bounded. Undefined where statements run on this thread's own
+ * connection.
  */
-export const markWritten = (): number | undefined => channel?.mark();
+export const markWritten = (): { mark: number; caughtUp: Promise<void> } | undefined => channel?.mark();
+
+/** Whether this thread's reads can go ahead of its writes: only where they are sent to a holder. */
+export const readsAhead = (): boolean => channel !== undefined;
 
 /**
  * Runs `read` ahead of the writes still queued at the holder, on the Db it is given: the holder
@@ -48,9 +53,6 @@ export const markWritten = (): number | undefined => channel?.mark();
  * those writes reached — what was written after it the caller must add from what it knows itself
  * (`Infinity` where statements run on this thread's own connection `db`: everything is read).
  */
-/** Whether this thread's reads can go ahead of its writes: only where they are sent to a holder. */
-export const readsAhead = (): boolean => channel !== undefined;
-
 export async function readAhead<T>(db: Db, read: (db: Db) => Promise<T>): Promise<{ value: T; applied: number }> {
   if (!channel) return { value: await read(db), applied: Infinity };
   return channel.readAhead(read);
@@ -91,10 +93,15 @@ class Channel {
     return { value, applied: progress.applied };
   }
 
-  mark(): number {
+  #lastMark: Promise<unknown> = Promise.resolve();
+
+  mark(): { mark: number; caughtUp: Promise<void> } {
     const id = this.#next++;
-    this.port.postMessage({ id, step: 'mark' } satisfies ToHolder);
-    return id;
+    const previous = this.#lastMark;
+    this.#lastMark = this.#asked({ id, step: 'mark' });
+    // Awaited only through a later mark's `caughtUp`; a failure meanwhile is told by the next answer.
+    this.#lastMark.catch(() => undefined);
+    return { mark: id, caughtUp: previous.then(() => undefined) };
   }
 
   async step(step: 'begin' | 'commit' | 'rollback'): Promise<void> {
@@ -228,7 +235,7 @@ export function holdStatements(db: Db, port: Port): { close(): Promise<void> } {
   const done = (id: number) => tell({ id, result: { rows: [] }, applied });
   const handle = async (message: ToHolder) => {
     try {
-      if (message.step === 'mark') return void (applied = message.id);
+      if (message.step === 'mark') return ((applied = message.id), done(message.id));
       if (message.step === 'begin') return (await begin(), done(message.id));
       if (message.step !== 'query') return (await finish(message.step === 'commit'), done(message.id));
       if (failed) throw failed;

@@ -331,7 +331,7 @@ class ImportChunk {
       if (created) creates.push(created);
     }
     await this.#write(creates, updates);
-    this.#lookups.chunkWritten();
+    await this.#lookups.chunkWritten();
     this.tally.failedRows();
     await this.#refreshStatistics();
   }

@@ -76,10 +76,12 @@ export class ImportLookups implements Lookups {
   }
 
   /** The chunk's writes are sent: its claims count until the writer has run them. */
-  chunkWritten(): void {
-    const mark = markWritten();
-    if (mark !== undefined) this.#unwritten.push({ mark, claims: this.#chunkClaims });
+  async chunkWritten(): Promise<void> {
+    const marked = markWritten();
+    if (marked) this.#unwritten.push({ mark: marked.mark, claims: this.#chunkClaims });
     this.#chunkClaims = emptyClaims();
+    // No more than the chunk being written waits behind it: memory stays flat however long the file.
+    await marked?.caughtUp;
   }
 
   #read<T>(read: (db: Db) => Promise<T>): Promise<{ value: T; applied: number }> {
