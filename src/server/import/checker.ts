@@ -5,14 +5,9 @@
  * the next.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { recordChanges } from '../changes/store.ts';
 import { remoteSqlite } from '../db/remote.ts';
 import { runInBackground } from '../threads/spawn.ts';
-import { safeguardsFor } from '../users/safeguards.ts';
-import { importUsers } from './commands.ts';
-import { openReader } from './records.ts';
-import { appendSealed } from './sealed-secrets.ts';
-import { cancelled, failureOf, type FromWorker, type WorkerTask } from './threads.ts';
+import { cancelled, failureOf, importTask, type FromWorker, type WorkerTask } from './threads.ts';
 
 const port = parentPort;
 if (!port) throw new Error('import/checker.ts runs as a worker thread');
@@ -22,23 +17,12 @@ const tell = (message: FromWorker) => port.postMessage(message);
 const abort = new AbortController();
 port.on('message', () => abort.abort(cancelled()));
 
-recordChanges(task.config.changeFeed);
-const db = remoteSqlite(statements);
-const guards = safeguardsFor(db, task.config);
 try {
-  const source = await openReader(task.reader);
-  const report = await importUsers(db, task.requester, task.domain, source, task.query, guards, {
-    id: task.id,
-    signal: abort.signal,
-    onProgress: (progress) => tell({ type: 'progress', id: task.id, progress }),
-    onSecrets: appendSealed(task.secretsFile, guards.cipher),
-    lends: false,
-  });
+  const report = await importTask(remoteSqlite(statements), task, abort.signal, tell);
   tell({ type: 'done', id: task.id, report });
 } catch (error) {
   tell({ type: 'failed', id: task.id, ...failureOf(error) });
 } finally {
-  guards.crm.close();
   statements.close();
   port.close();
 }

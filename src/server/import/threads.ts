@@ -7,7 +7,8 @@ import { DatabaseBusy } from '../db/busy.ts';
 import { Problem, type FieldProblem } from '../http/problem.ts';
 import type { DomainRecord } from '../tenancy/domain-record.ts';
 import type { Requester } from '../users/commands.ts';
-import type { Safeguards } from '../users/safeguards.ts';
+import { safeguardsFor, type Safeguards } from '../users/safeguards.ts';
+import { recordChanges } from '../changes/store.ts';
 import { importUsers, type ImportRun } from './commands.ts';
 import { openReader, type RecordReader } from './records.ts';
 import { appendSealed } from './sealed-secrets.ts';
@@ -115,6 +116,28 @@ export function failureOf(error: unknown): Pick<Extract<FromWorker, { type: 'fai
     problem: problem && { status: problem.status, code: problem.code, detail: problem.detail, errors: problem.errors, headers: problem.headers },
     message: problem ? undefined : String((error as Error)?.stack ?? error),
   };
+}
+
+/**
+ * A task's import on `db`, as a thread of its own runs it (worker.ts on PostgreSQL, checker.ts on
+ * SQLite): progress told by `tell`, generated secrets sealed into the task's file, and no
+ * connection lent (nobody shares it).
+ */
+export async function importTask(db: Db, task: WorkerTask, signal: AbortSignal, tell: (message: FromWorker) => void): Promise<ImportReport> {
+  recordChanges(task.config.changeFeed);
+  const guards = safeguardsFor(db, task.config);
+  try {
+    const source = await openReader(task.reader);
+    return await importUsers(db, task.requester, task.domain, source, task.query, guards, {
+      id: task.id,
+      signal,
+      onProgress: (progress) => tell({ type: 'progress', id: task.id, progress }),
+      onSecrets: appendSealed(task.secretsFile, guards.cipher),
+      lends: false,
+    });
+  } finally {
+    guards.crm.close();
+  }
 }
 
 /** Whether imports run in a worker thread: always, but on a SQLite memory database (it has no second connection). */

@@ -11,17 +11,13 @@
  * next chunk be read meanwhile.
  */
 import { MessageChannel, parentPort } from 'node:worker_threads';
-import { recordChanges } from '../changes/store.ts';
 import { connect, type Storage } from '../db/connect.ts';
 import { holdStatements } from '../db/remote.ts';
 import { checkpointAfterLongWrite } from '../db/statistics.ts';
 import { runInBackground, siblingModule, spawnThread } from '../threads/spawn.ts';
-import { safeguardsFor } from '../users/safeguards.ts';
-import { importUsers } from './commands.ts';
-import { openReader } from './records.ts';
-import { appendSealed, keepSealedInJob } from './sealed-secrets.ts';
+import { keepSealedInJob } from './sealed-secrets.ts';
 import type { ImportReport } from './schema.ts';
-import { cancelled, failureOf, type FromWorker, type ToWorker, type WorkerTask } from './threads.ts';
+import { cancelled, failureOf, importTask, type FromWorker, type ToWorker, type WorkerTask } from './threads.ts';
 
 const port = parentPort;
 if (!port) throw new Error('import/worker.ts runs as a worker thread');
@@ -53,20 +49,7 @@ async function run(task: WorkerTask) {
 async function importedHere(storage: Storage, task: WorkerTask): Promise<ImportReport> {
   const abort = new AbortController();
   cancels.set(task.id, () => abort.abort(cancelled()));
-  recordChanges(task.config.changeFeed);
-  const guards = safeguardsFor(storage.db, task.config);
-  try {
-    const source = await openReader(task.reader);
-    return await importUsers(storage.db, task.requester, task.domain, source, task.query, guards, {
-      id: task.id,
-      signal: abort.signal,
-      onProgress: (progress) => tell({ type: 'progress', id: task.id, progress }),
-      onSecrets: appendSealed(task.secretsFile, guards.cipher),
-      lends: false,
-    });
-  } finally {
-    guards.crm.close();
-  }
+  return importTask(storage.db, task, abort.signal, tell);
 }
 
 /** The import run by a checker thread, its statements run here; its progress passed on as it comes. */
