@@ -31,6 +31,7 @@ import { changesByResource } from './migrations/2026-11-30-changes-by-resource.t
 import { changesNumberedAtCommit } from './migrations/2026-11-30-changes-numbered-at-commit.ts';
 import { domainAdministratorsIndex } from './migrations/2026-12-01-domain-administrators-index.ts';
 import { usersLeanIndexes } from './migrations/2026-12-01-users-lean-indexes.ts';
+import { jobSecrets } from './migrations/2026-12-02-job-secrets.ts';
 
 /**
  * Listed, not discovered: a reader finds every migration here, and the build needs no file globbing.
@@ -68,6 +69,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30.14-changes-numbered-at-commit': changesNumberedAtCommit,
   '2026-12-01.15-domain-administrators-index': domainAdministratorsIndex,
   '2026-12-01.16-users-lean-indexes': usersLeanIndexes,
+  '2026-12-01.17-job-secrets': jobSecrets,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

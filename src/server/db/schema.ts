@@ -30,6 +30,8 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable;
   /** Imports, migrations and directory syncs, as every process of a cluster sees them (see jobs/). */
   jobs: JobsTable;
+  /** An import's generated SIP secrets, sealed, a line each, a row per chunk (see import/sealed-secrets.ts). */
+  job_secrets: { job_id: string; chunk: number; sealed: string };
   /** Who runs a once-per-cluster timer, until when (see leases/). */
   leases: { name: string; holder: string; expires_at: string };
   password_history: { user_id: string; password_hash: string; created_at: string };
@@ -414,5 +416,6 @@ export interface JobsTable {
   heartbeat_at: string;
   cancel_requested_at: string | null;
   report: string | null;
-  secrets: string | null;
+  /** When its generated secrets (job_secrets) were answered: they are answered once. */
+  secrets_taken_at: string | null;
 }

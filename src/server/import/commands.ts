@@ -36,8 +36,8 @@ export interface ImportRun {
   id?: string;
   signal?: AbortSignal;
   onProgress?: (progress: ImportProgress) => void;
-  /** Called with each chunk's generated secrets once the chunk is written (inside the transaction). */
-  onSecrets?: (secrets: GeneratedSecret[]) => Promise<void>;
+  /** Called with each chunk's generated secrets once the chunk is written, and the transaction it is written in. */
+  onSecrets?: (secrets: GeneratedSecret[], trx: Db) => Promise<void>;
   /**
    * Whether the connection is lent between chunks (db/lent-connection.ts): only where the import
    * shares the server's connection. In a thread of its own nobody borrows, and not tracking a
@@ -277,7 +277,7 @@ class ImportChunk {
     private readonly guards: Safeguards,
     private readonly bulkId: string,
     private readonly tally: Tally,
-    private readonly onSecrets?: (secrets: GeneratedSecret[]) => Promise<void>,
+    private readonly onSecrets?: ImportRun['onSecrets'],
   ) {
     this.#lookups = new ImportLookups(trx, domain.id, { readAhead: query.onExisting !== 'update' });
   }
@@ -433,7 +433,7 @@ class ImportChunk {
       const account = user.telephony.sip?.account;
       return secret && account ? [{ login: user.state.login, extension: account.extension, sipUsername: account.username, sipSecret: secret }] : [];
     });
-    if (secrets.length && this.onSecrets) await this.onSecrets(secrets);
+    if (secrets.length && this.onSecrets) await this.onSecrets(secrets, this.trx);
     this.tally.generatedSecrets += secrets.length;
     this.tally.created += ready.length;
     this.tally.updated += updates.length;

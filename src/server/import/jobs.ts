@@ -62,10 +62,9 @@ interface Job {
 /** How long a finished job (and its spool folder) is kept in the process that ran it. */
 const KEPT_MS = 60 * 60 * 1000;
 
-/** What a finished import keeps for any process to answer: its error report, its generated secrets (sealed). */
+/** What a finished import keeps in its row for any process to answer: its error report (its generated secrets are kept apart, sealed-secrets.ts). */
 export interface KeptFiles {
   report: string | null;
-  secrets: string | null;
 }
 
 /**

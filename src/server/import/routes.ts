@@ -21,7 +21,8 @@ import { MAX_CELL } from './rows.ts';
 import { withErrors } from './commands.ts';
 import { runImport } from './threads.ts';
 import { csvReader } from './records.ts';
-import { importQuery, importResult, type GeneratedSecret, type ImportProgress, type ImportReport } from './schema.ts';
+import { importQuery, importResult, type ImportProgress, type ImportReport } from './schema.ts';
+import { secretsCsv } from './sealed-secrets.ts';
 import { ImportJobs, jobView, type ImportLauncher, type KeptFiles } from './jobs.ts';
 import { JobBoard } from '../jobs/board.ts';
 
@@ -98,17 +99,11 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
       await forget(id)();
       throw error;
     });
-    // Generated SIP secrets wait, sealed, for one download (in the job's row once it ended); an
-    // import not written drops them.
-    const secrets = join(dir, 'secrets.sealed');
     const task = async (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => {
-      const report = await runImport(db, config, requester, domain, read.reader, query, guards, { id, signal, onProgress, secretsFile: secrets }).catch(
-        async (error: unknown) => {
-          await Promise.all([rm(secrets, { force: true }), read.done?.(undefined)]);
-          throw error;
-        },
-      );
-      if (!report.written) await rm(secrets, { force: true });
+      const report = await runImport(db, config, requester, domain, read.reader, query, guards, { id, signal, onProgress }).catch(async (error: unknown) => {
+        await read.done?.(undefined);
+        throw error;
+      });
       await read.done?.(report);
       return report;
     };
@@ -215,19 +210,10 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
       schema: { tags, summary: 'The SIP secrets the import generated, once: the file is gone after this answer', params: jobParams, produces: ['text/csv'] },
       handler: async (request, reply) => {
         const job = await jobOf(request);
-        const sealed = job.result?.written ? await board.secrets(domainOf(request).id, job.id) : null;
-        if (sealed === null) throw notFound('Generated secrets (they are answered once, for a written import)');
-        const rows = sealed
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(cipher.open(line)) as GeneratedSecret);
+        const taken = job.result?.written === true && (await board.takeSecrets(domainOf(request).id, job.id));
+        if (!taken) throw notFound('Generated secrets (they are answered once, for a written import)');
         reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="sip-secrets.csv"').header('cache-control', 'no-store');
-        return reply.send(
-          stringifySync([
-            ['login', 'extension', 'sipUsername', 'sipSecret'],
-            ...rows.map((r) => [r.login, r.extension ?? '', r.sipUsername, r.sipSecret]),
-          ]) as never,
-        );
+        return reply.send(Readable.from(secretsCsv(db, job.id, cipher)));
       },
     });
 
@@ -270,18 +256,10 @@ const sendErrorReport = (reply: FastifyReply, report: string | Readable) =>
     .header('content-disposition', 'attachment; filename="import-report.csv"')
     .send(typeof report === 'string' ? createReadStream(report) : report);
 
-/**
- * What a finished import keeps in its row, for any process to answer: the error report, gzipped
- * (its secret cells are empty), and the generated SIP secrets as sealed (see `launch`).
- */
+/** What a finished import keeps in its row, for any process to answer: the error report, gzipped (its secret cells are empty). */
 async function keptFiles(dir: string): Promise<KeptFiles> {
-  const [report, secrets] = await Promise.all([
-    readFile(join(dir, 'report.csv')).catch(() => null),
-    readFile(join(dir, 'secrets.sealed'), 'utf8').catch(() => null),
-  ]);
-  // The row is the secrets' one copy now: answered once, from whichever process is asked.
-  await rm(join(dir, 'secrets.sealed'), { force: true });
-  return { report: report && (await gzipped(report)).toString('base64'), secrets };
+  const report = await readFile(join(dir, 'report.csv')).catch(() => null);
+  return { report: report && (await gzipped(report)).toString('base64') };
 }
 
 const refused = (report: ImportReport) =>

@@ -88,8 +88,8 @@ forEachEngine('Requests during an import', (h) => {
     }
   });
 
-  // The import's thread moves them into the job's row (sealed-secrets.ts); the job's end, written
-  // by the server, must leave them there.
+  // Kept a chunk a row in the import's own transaction (sealed-secrets.ts), answered a chunk at a
+  // time and then gone: ten chunks here, in the order of the file.
   it("keeps a big import's generated SIP secrets for their one download", async () => {
     const rows = 10_000;
     const lines = ['login,firstName,lastName,extension,connection', ...Array.from({ length: rows }, (_, n) => `phone${n},Phone,No ${n},${600_000 + n},pbx`)];
@@ -100,7 +100,13 @@ forEachEngine('Requests during an import', (h) => {
     const secrets = await h().app.inject({ method: 'GET', url: `${base}/jobs/${id}/secrets.csv`, headers: { authorization: `Bearer ${h().admin.token}` } });
     assert.equal(secrets.statusCode, 200);
     const csv = secrets.body.trim().split('\n');
-    assert.deepEqual([csv.length, csv[1]?.startsWith('phone0,600000,')], [rows + 1, true]);
+    assert.deepEqual(
+      [csv.length, csv[1]?.startsWith('phone0,600000,'), csv.at(-1)?.startsWith(`phone${rows - 1},${600_000 + rows - 1},`)],
+      [rows + 1, true, true],
+    );
+    assert.equal(new Set(csv.map((line) => line.split(',')[3])).size, rows + 1, 'each secret its own');
+    const left = await h().storage.db.selectFrom('job_secrets').select('chunk').where('job_id', '=', id).execute();
+    assert.deepEqual(left, [], 'answered, they are gone from the database');
   });
 
   it('lets a write wait for the import a bounded time, then writes it or refuses it with database.busy — never loses it', async () => {

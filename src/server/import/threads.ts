@@ -11,7 +11,7 @@ import { safeguardsFor, type Safeguards } from '../users/safeguards.ts';
 import { recordChanges } from '../changes/store.ts';
 import { importUsers, type ImportRun } from './commands.ts';
 import { openReader, type RecordReader } from './records.ts';
-import { appendSealed } from './sealed-secrets.ts';
+import { keptSealed } from './sealed-secrets.ts';
 import type { ImportProgress, ImportQuery, ImportReport } from './schema.ts';
 
 /** What the worker is given: everything `importUsers` needs that is not a connection. */
@@ -22,12 +22,10 @@ export interface WorkerTask {
   reader: RecordReader;
   query: ImportQuery;
   id: string;
-  /** Where the generated secrets go, sealed by the worker itself (sealed-secrets.ts). */
-  secretsFile: string;
 }
 
-/** An import as the server runs it: its generated secrets are sealed into `secretsFile`. */
-export type ServerImportRun = Omit<ImportRun, 'onSecrets'> & { id: string; secretsFile: string };
+/** An import as the server runs it: a job's, whose generated secrets are kept sealed with it (sealed-secrets.ts). */
+export type ServerImportRun = Omit<ImportRun, 'onSecrets'> & { id: string };
 
 export type ToWorker = { type: 'run'; task: WorkerTask } | { type: 'cancel'; id: string };
 
@@ -120,7 +118,7 @@ export function failureOf(error: unknown): Pick<Extract<FromWorker, { type: 'fai
 
 /**
  * A task's import on `db`, as a thread of its own runs it (worker.ts on PostgreSQL, checker.ts on
- * SQLite): progress told by `tell`, generated secrets sealed into the task's file, and no
+ * SQLite): progress told by `tell`, generated secrets kept sealed with the job, and no
  * connection lent (nobody shares it).
  */
 export async function importTask(db: Db, task: WorkerTask, signal: AbortSignal, tell: (message: FromWorker) => void): Promise<ImportReport> {
@@ -132,7 +130,7 @@ export async function importTask(db: Db, task: WorkerTask, signal: AbortSignal, 
       id: task.id,
       signal,
       onProgress: (progress) => tell({ type: 'progress', id: task.id, progress }),
-      onSecrets: appendSealed(task.secretsFile, guards.cipher),
+      onSecrets: keptSealed(task.id, guards.cipher),
       lends: false,
     });
   } finally {
@@ -165,11 +163,9 @@ export function runImport(
   guards: Safeguards,
   run: ServerImportRun,
 ): Promise<ImportReport> {
-  if (!importsInWorker(config)) {
-    const { secretsFile, ...rest } = run;
+  if (!importsInWorker(config))
     return openReader(reader).then((source) =>
-      importUsers(db, requester, domain, source, query, guards, { ...rest, onSecrets: appendSealed(secretsFile, guards.cipher) }),
+      importUsers(db, requester, domain, source, query, guards, { ...run, onSecrets: keptSealed(run.id, guards.cipher) }),
     );
-  }
-  return thread.run({ config, requester, domain, reader, query, id: run.id, secretsFile: run.secretsFile }, run);
+  return thread.run({ config, requester, domain, reader, query, id: run.id }, run);
 }

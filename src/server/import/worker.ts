@@ -2,7 +2,7 @@
  * Imports in a thread of their own, each with its own connection to the database,
  * so the server's event loop stays free while they write (see threads.ts). Each runs
  * `importUsers` as the server would, answers progress as messages, seals the generated secrets
- * into the job's file itself, and stops at a `cancel`.
+ * itself, and stops at a `cancel`.
  *
  * On SQLite the work is split over two threads: this one holds the connection and its
  * transaction and runs the statements, a checker thread (checker.ts) reads and checks the rows
@@ -15,7 +15,6 @@ import { connect, type Storage } from '../db/connect.ts';
 import { holdStatements } from '../db/remote.ts';
 import { checkpointAfterLongWrite } from '../db/statistics.ts';
 import { runInBackground, siblingModule, spawnThread } from '../threads/spawn.ts';
-import { keepSealedInJob } from './sealed-secrets.ts';
 import type { ImportReport } from './schema.ts';
 import { cancelled, failureOf, importTask, type FromWorker, type ToWorker, type WorkerTask } from './threads.ts';
 
@@ -35,7 +34,6 @@ async function run(task: WorkerTask) {
   const storage = connect(task.config.databaseUrl, { longWriter: true });
   try {
     const report = storage.engine === 'sqlite' ? await checkedBeside(storage, task) : await importedHere(storage, task);
-    if (report.written) await keepSealedInJob(storage.db, id, task.secretsFile);
     await checkpointAfterLongWrite(storage.db, storage.engine);
     tell({ type: 'done', id, report });
   } catch (error) {

@@ -5,7 +5,7 @@ import { connect, type Storage } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { engines, freshStorage } from '../../../test/databases.ts';
 import { JobBoard, type SharedJob } from './board.ts';
-import { insertJob, pruneJobs } from './store.ts';
+import { insertJob, keepSealedSecrets, pruneJobs, sealedSecretsAfter } from './store.ts';
 
 const job = (id: string): SharedJob => ({
   id,
@@ -55,16 +55,18 @@ for (const engine of engines) {
       assert.deepEqual((await other.read('domain-1', sut.id))?.progress, { rows: 100 }, 'the last progress is written within half a second');
       assert.equal(await other.read('domain-2', sut.id), undefined, 'a job is read in its own domain only');
 
-      await owner.closed(
-        { ...sut, state: 'succeeded', finishedAt: new Date().toISOString(), result: { written: true } },
-        { report: 'REPORT', secrets: 'SEALED' },
-      );
+      await keepSealedSecrets(storage.db, sut.id, 0, 'SEALED-0\n');
+      await keepSealedSecrets(storage.db, sut.id, 1, 'SEALED-1\n');
+      await owner.closed({ ...sut, state: 'succeeded', finishedAt: new Date().toISOString(), result: { written: true } }, { report: 'REPORT' });
       const ended = await other.read('domain-1', sut.id);
       assert.equal(ended?.state, 'succeeded');
       assert.deepEqual(ended?.result, { written: true });
       assert.equal(await other.report('domain-1', sut.id), 'REPORT');
-      assert.equal(await other.secrets('domain-1', sut.id), 'SEALED');
-      assert.equal(await owner.secrets('domain-1', sut.id), null, 'the secrets are answered once');
+      assert.equal(await other.takeSecrets('domain-2', sut.id), false, 'secrets are taken in their own domain only');
+      assert.equal(await other.takeSecrets('domain-1', sut.id), true);
+      assert.equal(await owner.takeSecrets('domain-1', sut.id), false, 'the secrets are answered once');
+      assert.deepEqual(await sealedSecretsAfter(storage.db, sut.id, 0), { chunk: 1, sealed: 'SEALED-1\n' }, 'read a chunk at a time, in order');
+      assert.equal(await other.takeSecrets('domain-1', 'job-cancelled'), false, 'a job that kept none has none to take');
     });
 
     it('cancels through another process a job its owner runs, within a second of asking', async () => {
@@ -104,6 +106,7 @@ for (const engine of engines) {
 
       await pruneJobs(storage.db, new Date(Date.now() + 2 * 60 * 60 * 1000));
       assert.equal(await other.read('domain-1', 'job-followed'), undefined);
+      assert.equal(await sealedSecretsAfter(storage.db, 'job-followed', -1), undefined, 'secrets not answered whole go with their job');
     });
   });
 }

@@ -87,8 +87,8 @@ export class JobBoard {
     local.writes = local.writes.then(() => this.#write(() => writeProgress(this.db, id, progress)));
   }
 
-  /** A job of this process ended: its row takes its end and what it keeps (report, sealed secrets). */
-  async closed(job: SharedJob, kept: { report?: string | null; secrets?: string | null } = {}): Promise<void> {
+  /** A job of this process ended: its row takes its end and what it keeps (its report). */
+  async closed(job: SharedJob, kept: { report?: string | null } = {}): Promise<void> {
     const local = this.#local.get(job.id);
     if (!local) return;
     clearTimeout(local.progressTimer);
@@ -101,8 +101,6 @@ export class JobBoard {
       result: json(job.result),
       error: json(job.error),
       report: kept.report ?? null,
-      // Absent when the job's own thread kept them in the row already (store.ts keepSecrets).
-      ...(kept.secrets ? { secrets: kept.secrets } : {}),
     };
     await local.writes.then(() => this.#write(() => writeEnd(this.db, job.id, end)));
   }
@@ -138,7 +136,8 @@ export class JobBoard {
     return jobReport(this.db, domainId, id);
   }
 
-  secrets(domainId: string, id: string): Promise<string | null> {
+  /** Takes a job's generated secrets for their one answer (store.ts takeSecrets). */
+  takeSecrets(domainId: string, id: string): Promise<boolean> {
     return takeSecrets(this.db, domainId, id);
   }
 

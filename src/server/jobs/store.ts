@@ -3,7 +3,7 @@ import type { Db, JobsTable } from '../db/schema.ts';
 /** How long a finished job is kept to be read, with its report. */
 export const JOB_KEPT_MS = 60 * 60 * 1000;
 
-export type JobRow = Omit<JobsTable, 'report' | 'secrets' | 'owner' | 'cancel_requested_at'>;
+export type JobRow = Omit<JobsTable, 'report' | 'secrets_taken_at' | 'owner' | 'cancel_requested_at'>;
 
 const viewColumns = [
   'id',
@@ -29,20 +29,13 @@ export async function writeProgress(db: Db, id: string, progress: string): Promi
 }
 
 /** A job's end, with what it keeps to be read from any process. */
-export async function writeEnd(
-  db: Db,
-  id: string,
-  end: Pick<JobsTable, 'state' | 'finished_at' | 'progress' | 'result' | 'error' | 'report'> & Partial<Pick<JobsTable, 'secrets'>>,
-): Promise<void> {
+export async function writeEnd(db: Db, id: string, end: Pick<JobsTable, 'state' | 'finished_at' | 'progress' | 'result' | 'error' | 'report'>): Promise<void> {
   await db.updateTable('jobs').set(end).where('id', '=', id).execute();
 }
 
-/**
- * Keeps a running job's sealed secrets in its row, written by the thread that ran it (an import of
- * 100,000 users has 19 MB of them): answered only once the job's end says its work was written.
- */
-export async function keepSecrets(db: Db, id: string, secrets: string): Promise<void> {
-  await db.updateTable('jobs').set({ secrets }).where('id', '=', id).execute();
+/** Keeps one chunk of a running import's generated secrets, sealed, inside the import's transaction. */
+export async function keepSealedSecrets(trx: Db, jobId: string, chunk: number, sealed: string): Promise<void> {
+  await trx.insertInto('job_secrets').values({ job_id: jobId, chunk, sealed }).execute();
 }
 
 /** Proves the owner's running jobs alive; answers those another process asked to cancel. */
@@ -102,19 +95,48 @@ export async function jobReport(db: Db, domainId: string, id: string): Promise<s
   return row?.report;
 }
 
-/** Answers a job's sealed secrets once: the first reader takes them, any other finds none. */
-export async function takeSecrets(db: Db, domainId: string, id: string): Promise<string | null> {
-  const row = await db.selectFrom('jobs').select('secrets').where('id', '=', id).where('domain_id', '=', domainId).executeTakeFirst();
-  if (!row?.secrets) return null;
-  const taken = await db.updateTable('jobs').set({ secrets: null }).where('id', '=', id).where('secrets', '=', row.secrets).executeTakeFirst();
-  return Number(taken.numUpdatedRows) > 0 ? row.secrets : null;
+/**
+ * Takes a job's generated secrets for their one answer: true for the first to ask while there are
+ * any, false for anyone after (or for a job that has none). They are then read a chunk at a time.
+ */
+export async function takeSecrets(db: Db, domainId: string, id: string): Promise<boolean> {
+  const kept = await db.selectFrom('job_secrets').select('chunk').where('job_id', '=', id).limit(1).executeTakeFirst();
+  if (!kept) return false;
+  const taken = await db
+    .updateTable('jobs')
+    .set({ secrets_taken_at: new Date().toISOString() })
+    .where('id', '=', id)
+    .where('domain_id', '=', domainId)
+    .where('secrets_taken_at', 'is', null)
+    .executeTakeFirst();
+  return Number(taken.numUpdatedRows) > 0;
+}
+
+/** The chunk of a job's sealed secrets after `chunk`, if any. */
+export async function sealedSecretsAfter(db: Db, jobId: string, chunk: number): Promise<{ chunk: number; sealed: string } | undefined> {
+  return db
+    .selectFrom('job_secrets')
+    .select(['chunk', 'sealed'])
+    .where('job_id', '=', jobId)
+    .where('chunk', '>', chunk)
+    .orderBy('chunk')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function dropSecrets(db: Db, jobId: string): Promise<void> {
+  await db.deleteFrom('job_secrets').where('job_id', '=', jobId).execute();
 }
 
 /** Forgets the jobs finished (or last heard of) over `JOB_KEPT_MS` ago, with their reports. */
 export async function pruneJobs(db: Db, now: Date): Promise<void> {
   const before = new Date(now.getTime() - JOB_KEPT_MS).toISOString();
-  await db
-    .deleteFrom('jobs')
-    .where((eb) => eb.or([eb('finished_at', '<', before), eb('heartbeat_at', '<', before)]))
-    .execute();
+  const pruned = db
+    .selectFrom('jobs')
+    .select('id')
+    .where((eb) => eb.or([eb('finished_at', '<', before), eb('heartbeat_at', '<', before)]));
+  // First the secrets (those not answered, or whose answer broke off): a prune that fails between
+  // the two leaves its jobs for the next one.
+  await db.deleteFrom('job_secrets').where('job_id', 'in', pruned).execute();
+  await db.deleteFrom('jobs').where('id', 'in', pruned).execute();
 }
