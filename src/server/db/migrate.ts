@@ -69,7 +69,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30.14-changes-numbered-at-commit': changesNumberedAtCommit,
   '2026-12-01.15-domain-administrators-index': domainAdministratorsIndex,
   '2026-12-01.16-users-lean-indexes': usersLeanIndexes,
-  '2026-12-01.17-job-secrets': jobSecrets,
+  '2026-12-02.17-job-secrets': jobSecrets,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

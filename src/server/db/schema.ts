@@ -416,6 +416,6 @@ export interface JobsTable {
   heartbeat_at: string;
   cancel_requested_at: string | null;
   report: string | null;
-  /** When its generated secrets (job_secrets) were answered: they are answered once. */
+  /** When its generated secrets (job_secrets) were taken for their one answer. (`secrets`, emptied, stays for the release before: migration 17.) */
   secrets_taken_at: string | null;
 }

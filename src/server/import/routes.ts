@@ -82,8 +82,8 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
   };
 
   /**
-   * Starts an import job of any source in a spool folder of its own (an upload, the sealed
-   * generated secrets, the error report live there for the hour the job is kept), and answers
+   * Starts an import job of any source in a spool folder of its own (the upload and the error
+   * report live there for the hour the job is kept), and answers
    * its job at once (`Prefer: respond-async`) or its report when it ends.
    */
   const launch: ImportLauncher = async ({ request, reply, query, upload, reader, afterwards }) => {
@@ -206,14 +206,21 @@ export function importRoutes(router: Router, { db, config, passwords, cipher, pr
     });
 
     scope.get('/api/v1/domains/:domain/jobs/:id/secrets.csv', {
+      // A HEAD would take them for an answer it does not send.
+      exposeHeadRoute: false,
       config: { access: { permission: 'users:create' } },
-      schema: { tags, summary: 'The SIP secrets the import generated, once: the file is gone after this answer', params: jobParams, produces: ['text/csv'] },
+      schema: {
+        tags,
+        summary: 'The SIP secrets the import generated, once: answered whole, they are gone (an answer broken off leaves them to be asked again)',
+        params: jobParams,
+        produces: ['text/csv'],
+      },
       handler: async (request, reply) => {
         const job = await jobOf(request);
         const taken = job.result?.written === true && (await board.takeSecrets(domainOf(request).id, job.id));
         if (!taken) throw notFound('Generated secrets (they are answered once, for a written import)');
         reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="sip-secrets.csv"').header('cache-control', 'no-store');
-        return reply.send(Readable.from(secretsCsv(db, job.id, cipher)));
+        return reply.send(Readable.from(secretsCsv(db, domainOf(request).id, job.id, cipher)));
       },
     });
 

@@ -2,7 +2,7 @@ import { setImmediate as turn } from 'node:timers/promises';
 import { stringify } from 'csv-stringify/sync';
 import { unlessBusy } from '../db/busy.ts';
 import type { Db } from '../db/schema.ts';
-import { dropSecrets, keepSealedSecrets, sealedSecretsAfter } from '../jobs/store.ts';
+import { dropSecrets, keepSealedSecrets, releaseSecrets, sealedSecretsAfter } from '../jobs/store.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 import type { GeneratedSecret } from './schema.ts';
 
@@ -23,20 +23,26 @@ const SECRETS_OPENED_AT_ONCE = 200;
 
 /**
  * A taken job's generated secrets as CSV, a chunk read at a time and opened a few at a time, so
- * neither memory nor the event loop holds an import's worth at once; gone once answered whole
- * (what a broken-off answer leaves goes with the job, jobs/store.ts pruneJobs).
+ * neither memory nor the event loop holds an import's worth at once. Answered whole, they are
+ * gone; an answer broken off (the client gone, a failed read) gives them back to be asked again:
+ * a download cut half-way must not leave the administrator with no way to the rest.
  */
-export async function* secretsCsv(db: Db, jobId: string, cipher: SecretCipher): AsyncGenerator<string> {
-  yield stringify([['login', 'extension', 'sipUsername', 'sipSecret']]);
-  for (let kept = await sealedSecretsAfter(db, jobId, -1); kept; kept = await sealedSecretsAfter(db, jobId, kept.chunk))
-    for (const secrets of opened(kept.sealed, cipher)) {
-      yield stringify(secrets.map((r) => [r.login, r.extension ?? '', r.sipUsername, r.sipSecret]));
-      // A stream pulls on without a turn of the event loop until its buffer is full.
-      await turn();
-    }
-  // Skipped while another write holds the database (an import on SQLite): taken, they are never
-  // answered again, and the prune takes them with their job.
-  await unlessBusy(() => dropSecrets(db, jobId));
+export async function* secretsCsv(db: Db, domainId: string, jobId: string, cipher: SecretCipher): AsyncGenerator<string> {
+  let whole = false;
+  try {
+    yield stringify([['login', 'extension', 'sipUsername', 'sipSecret']]);
+    for (let kept = await sealedSecretsAfter(db, jobId, -1); kept; kept = await sealedSecretsAfter(db, jobId, kept.chunk))
+      for (const secrets of opened(kept.sealed, cipher)) {
+        yield stringify(secrets.map((r) => [r.login, r.extension ?? '', r.sipUsername, r.sipSecret]));
+        // A stream pulls on without a turn of the event loop until its buffer is full.
+        await turn();
+      }
+    whole = true;
+  } finally {
+    // Dropping is skipped while another write holds the database (an import on SQLite): taken,
+    // they are not answered again, and the prune takes them with their job.
+    await (whole ? unlessBusy(() => dropSecrets(db, jobId)) : releaseSecrets(db, domainId, jobId));
+  }
 }
 
 /** The sealed lines of one kept chunk, opened a few at a time. */

@@ -97,6 +97,8 @@ forEachEngine('Requests during an import', (h) => {
     const id = started.json().id;
     const done = await finished(id);
     assert.deepEqual([done.state, done.result.generatedSecrets], ['succeeded', rows]);
+    const head = await h().app.inject({ method: 'HEAD', url: `${base}/jobs/${id}/secrets.csv`, headers: { authorization: `Bearer ${h().admin.token}` } });
+    assert.equal(head.statusCode, 404, 'a HEAD does not take them for an answer it would not send');
     const secrets = await h().app.inject({ method: 'GET', url: `${base}/jobs/${id}/secrets.csv`, headers: { authorization: `Bearer ${h().admin.token}` } });
     assert.equal(secrets.statusCode, 200);
     const csv = secrets.body.trim().split('\n');

@@ -124,6 +124,11 @@ export async function sealedSecretsAfter(db: Db, jobId: string, chunk: number): 
     .executeTakeFirst();
 }
 
+/** Gives taken secrets back, to be asked again (their answer broke off). */
+export async function releaseSecrets(db: Db, domainId: string, id: string): Promise<void> {
+  await db.updateTable('jobs').set({ secrets_taken_at: null }).where('id', '=', id).where('domain_id', '=', domainId).execute();
+}
+
 export async function dropSecrets(db: Db, jobId: string): Promise<void> {
   await db.deleteFrom('job_secrets').where('job_id', '=', jobId).execute();
 }
@@ -135,8 +140,12 @@ export async function pruneJobs(db: Db, now: Date): Promise<void> {
     .selectFrom('jobs')
     .select('id')
     .where((eb) => eb.or([eb('finished_at', '<', before), eb('heartbeat_at', '<', before)]));
-  // First the secrets (those not answered, or whose answer broke off): a prune that fails between
-  // the two leaves its jobs for the next one.
-  await db.deleteFrom('job_secrets').where('job_id', 'in', pruned).execute();
+  // First the secrets (not answered, or kept when their drop found the database busy), and those
+  // of an import whose job's row could not be written: a prune that fails between the two
+  // leaves its jobs for the next one.
+  await db
+    .deleteFrom('job_secrets')
+    .where((eb) => eb.or([eb('job_id', 'in', pruned), eb('job_id', 'not in', eb.selectFrom('jobs').select('id'))]))
+    .execute();
   await db.deleteFrom('jobs').where('id', 'in', pruned).execute();
 }
