@@ -43,6 +43,7 @@ forEachEngine('The import thread', (h) => {
       const letGo = new Promise((resolve) => setTimeout(resolve, 300)).then(() => imported('job-racing', 'thread-racing'));
       assert.equal((await letGo).created, 1);
     } finally {
+      await thread.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

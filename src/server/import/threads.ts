@@ -113,6 +113,12 @@ export class ImportThread {
     running.reject(new Error(`the import failed in its thread: ${message.message}`));
   }
 
+  /** Ends the thread now, whatever it runs (its imports roll back): for whoever owns it and is done with it. */
+  async close(): Promise<void> {
+    clearTimeout(this.#idle);
+    await this.#worker?.terminate();
+  }
+
   #idled() {
     this.#worker?.unref();
     this.#idle = setTimeout(() => {
