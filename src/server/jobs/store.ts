@@ -136,16 +136,12 @@ export async function dropSecrets(db: Db, jobId: string): Promise<void> {
 /** Forgets the jobs finished (or last heard of) over `JOB_KEPT_MS` ago, with their reports. */
 export async function pruneJobs(db: Db, now: Date): Promise<void> {
   const before = new Date(now.getTime() - JOB_KEPT_MS).toISOString();
-  const pruned = db
-    .selectFrom('jobs')
-    .select('id')
-    .where((eb) => eb.or([eb('finished_at', '<', before), eb('heartbeat_at', '<', before)]));
-  // First the secrets (not answered, or kept when their drop found the database busy), and those
-  // of an import whose job's row could not be written: a prune that fails between the two
-  // leaves its jobs for the next one.
   await db
-    .deleteFrom('job_secrets')
-    .where((eb) => eb.or([eb('job_id', 'in', pruned), eb('job_id', 'not in', eb.selectFrom('jobs').select('id'))]))
+    .deleteFrom('jobs')
+    .where((eb) => eb.or([eb('finished_at', '<', before), eb('heartbeat_at', '<', before)]))
     .execute();
-  await db.deleteFrom('jobs').where('id', 'in', pruned).execute();
+  // Then the secrets of no job: those never answered (or kept when their drop found the database
+  // busy) of the jobs just forgotten, of any prune that failed between the two, and of an import
+  // whose job's row could not be written.
+  await db.deleteFrom('job_secrets').where('job_id', 'not in', db.selectFrom('jobs').select('id')).execute();
 }
