@@ -60,6 +60,8 @@ for (const engine of engines) {
       await page.getByRole('button', { name: 'New provisioning token' }).click();
       const form = page.getByRole('dialog', { name: 'New provisioning token' });
       const scope = form.getByRole('list', { name: 'Permissions of the token' });
+      // The scope is shown once the roles are read (a loader until then).
+      await scope.getByText('profile:read', { exact: true }).waitFor();
       assert.deepEqual(
         await scope.getByRole('listitem').allInnerTexts(),
         ['scim:provision', 'profile:read', 'profile:update'],

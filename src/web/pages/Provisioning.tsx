@@ -5,6 +5,7 @@ import {
   CopyButton,
   Group,
   List,
+  Loader,
   Modal,
   MultiSelect,
   Select,
@@ -287,13 +288,18 @@ function TokenForm({ me, onClose, onCreated }: { me: Me; onClose: () => void; on
           <Text size="sm" fw={600} id="token-scope">
             {t('provisioning.scope')}
           </Text>
-          <Group gap={4} aria-labelledby="token-scope" role="list">
-            {permissions.map((p) => (
-              <Code key={p} role="listitem">
-                {p}
-              </Code>
-            ))}
-          </Group>
+          {/* Until the roles are read, the scope is not yet known: shown, or made, it would be narrower than the token's. */}
+          {roles.isLoading ? (
+            <Loader size="xs" aria-label={t('users.loading')} />
+          ) : (
+            <Group gap={4} aria-labelledby="token-scope" role="list">
+              {permissions.map((p) => (
+                <Code key={p} role="listitem">
+                  {p}
+                </Code>
+              ))}
+            </Group>
+          )}
           <Text size="xs" c="dimmed">
             {t('provisioning.scopeHint')}
           </Text>
@@ -302,7 +308,9 @@ function TokenForm({ me, onClose, onCreated }: { me: Me; onClose: () => void; on
           <Button variant="default" onClick={onClose}>
             {t('bulk.cancel')}
           </Button>
-          <Button type="submit">{t('provisioning.create')}</Button>
+          <Button type="submit" disabled={roles.isLoading}>
+            {t('provisioning.create')}
+          </Button>
         </Group>
       </Stack>
     </form>
