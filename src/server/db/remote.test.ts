@@ -13,7 +13,7 @@ import type { Db } from './schema.ts';
 describe('statements sent to the thread that holds the connection', () => {
   let dir: string;
   let storage: Storage;
-  let held: { close(): Promise<void> };
+  let held: ReturnType<typeof holdStatements>;
   let remote: Db;
   const channel = new MessageChannel();
   const rows = async () => (await sql<{ n: number }>`select n from sent order by n`.execute(storage.db)).rows.map((r) => r.n);
@@ -72,6 +72,25 @@ describe('statements sent to the thread that holds the connection', () => {
       /UNIQUE constraint failed/,
     );
     assert.deepEqual(await rows(), [1, 2, 3, 6]);
+  });
+
+  it('fails, once cancelled, the statements still queued without running them, and commits nothing', async () => {
+    await assert.rejects(
+      remote.transaction().execute(async (trx) => {
+        await sql`insert into sent (n) values (8)`.execute(trx);
+        // Run, this insert would fail the transaction with its own error.
+        await sql`insert into sent (n) values (1)`.execute(trx);
+        held.cancel(new Error('the import was cancelled'));
+        await sql`select count(*) from sent`.execute(trx);
+      }),
+      /the import was cancelled/,
+    );
+    assert.deepEqual(await rows(), [1, 2, 3, 6], 'rolled back');
+    await remote.transaction().execute(async (trx) => {
+      await sql`insert into sent (n) values (9)`.execute(trx);
+    });
+    assert.deepEqual(await rows(), [1, 2, 3, 6, 9], 'the next transaction is not cancelled');
+    await sql`delete from sent where n = 9`.execute(storage.db);
   });
 
   it('keeps the sender one mark ahead at most: a mark is caught up once the holder has run the one before', async () => {

@@ -191,7 +191,7 @@ class RemoteDriver implements Driver {
  * transaction holds `db`'s connection until that thread commits or rolls back. After a statement
  * failed, every later one fails too, until the transaction ends.
  */
-export function holdStatements(db: Db, port: Port): { close(): Promise<void> } {
+export function holdStatements(db: Db, port: Port): { cancel(reason: Error): void; close(): Promise<void> } {
   let chain: Promise<void> = Promise.resolve();
   let transaction: { trx: Db; end: (commit: boolean) => void; ended: Promise<void> } | undefined;
   let failed: Error | undefined;
@@ -257,6 +257,10 @@ export function holdStatements(db: Db, port: Port): { close(): Promise<void> } {
   };
   port.on('message', listener);
   return {
+    /** Fails the open transaction's statements still queued, without running them: its rollback is next. */
+    cancel(reason) {
+      if (transaction) failed ??= reason;
+    },
     async close() {
       port.off('message', listener);
       await chain;

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { numberedAtTheEnd } from '../changes/store.ts';
 import { recordAudit, type AuditActor } from '../audit/store.ts';
 import { hashPassword } from '../passwords/hashing.ts';
@@ -29,6 +30,8 @@ import { FAILED_RUNS_KEPT, PROBLEMS_KEPT, type GeneratedSecret, type ImportProgr
 
 /** Rows checked and written together: one query per table for the chunk. */
 const CHUNK = 1000;
+/** How many rows of a chunk are checked between two looks for a cancel. */
+const HEARD_EVERY = 100;
 
 class Rollback extends Error {}
 
@@ -69,7 +72,7 @@ export async function importUsers(
   let mapping: { header: string; columns: string[] }[] = [];
   const lender = run.lends === false ? undefined : new Lender();
   const work = async (trx: Db) => {
-    const chunk = new ImportChunk(trx, requester, domain, query, guards, bulkId, tally, run.onSecrets);
+    const chunk = new ImportChunk(trx, requester, domain, query, guards, bulkId, tally, run);
     let columns: ImportColumn[][] = [];
     let rows: ChunkRow[] = [];
     let line = 1;
@@ -277,7 +280,7 @@ class ImportChunk {
     private readonly guards: Safeguards,
     private readonly bulkId: string,
     private readonly tally: Tally,
-    private readonly onSecrets?: ImportRun['onSecrets'],
+    private readonly given: Pick<ImportRun, 'onSecrets' | 'signal'>,
   ) {
     this.#lookups = new ImportLookups(trx, domain.id, { readAhead: query.onExisting !== 'update' });
   }
@@ -299,7 +302,8 @@ class ImportChunk {
     const creates: (NewUser & { row: number; hash?: Promise<string> })[] = [];
     const updates: { row: number; prepared: PreparedChange; hash?: Promise<string> }[] = [];
     const firstRowOf = new Map<string, number>();
-    for (const { row, cells, parsed: p } of parsed) {
+    for (const [index, { row, cells, parsed: p }] of parsed.entries()) {
+      if (index % HEARD_EVERY === 0) await this.#heard();
       this.tally.rows += 1;
       const login = p.user?.login ?? cells[loginColumn] ?? '';
       const key = login.toLowerCase();
@@ -334,6 +338,17 @@ class ImportChunk {
     await this.#lookups.chunkWritten();
     this.tally.failedRows();
     await this.#refreshStatistics();
+  }
+
+  /**
+   * A cancel stops the chunk within a few rows, not at its end: a chunk takes long on a busy
+   * machine (the import's threads run at a lower priority), and the cancel's answer waits for it.
+   * Its message is heard only between turns of the event loop, which the chunk's checks seldom reach.
+   */
+  async #heard() {
+    if (!this.given.signal) return;
+    await nextTurn();
+    this.given.signal.throwIfAborted();
   }
 
   /**
@@ -433,7 +448,7 @@ class ImportChunk {
       const account = user.telephony.sip?.account;
       return secret && account ? [{ login: user.state.login, extension: account.extension, sipUsername: account.username, sipSecret: secret }] : [];
     });
-    if (secrets.length && this.onSecrets) await this.onSecrets(secrets, this.trx);
+    if (secrets.length && this.given.onSecrets) await this.given.onSecrets(secrets, this.trx);
     this.tally.generatedSecrets += secrets.length;
     this.tally.created += ready.length;
     this.tally.updated += updates.length;

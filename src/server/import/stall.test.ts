@@ -170,8 +170,9 @@ forEachEngine('Requests during an import', (h) => {
     const [cancelled, cancelMs] = await timed(() => h().admin.post(`${base}/jobs/${id}/cancel`, {}));
     assert.equal(cancelled.body.state, 'cancelled');
     assert.ok(cancelled.body.progress.rows < IMPORTED);
-    // A cancel waits at most for the chunk being written: on PostgreSQL that chunk's checks share
-    // this event loop, so its bound is wider; either is far below the import's own length.
+    // A cancel waits for a hundred rows' checks or the statement running, then the rollback (some
+    // tens of ms here, 0.2 s on PostgreSQL, whose statistics refresh it may wait for); the bounds
+    // leave room for a busy machine, where the import's threads run at a lower priority.
     const bound = h().engine === 'sqlite' ? 1500 : 3000;
     assert.ok(cancelMs < bound, `the cancel took ${Math.round(cancelMs)} ms`);
     assert.equal(await count('cancelling'), 0);

@@ -55,7 +55,8 @@ async function checkedBeside(storage: Storage, task: WorkerTask): Promise<Import
   const { port1, port2 } = new MessageChannel();
   const held = holdStatements(storage.db, port1);
   const checker = spawnThread(siblingModule(import.meta.url, 'checker'), { task, statements: port2 }, [port2]);
-  cancels.set(task.id, () => checker.postMessage('cancel'));
+  // The holder fails the statements queued behind the cancel instead of running them first.
+  cancels.set(task.id, () => (held.cancel(cancelled()), checker.postMessage('cancel')));
   try {
     return await new Promise<ImportReport>((resolve, reject) => {
       checker.on('message', (message: FromWorker) => {
@@ -69,7 +70,8 @@ async function checkedBeside(storage: Storage, task: WorkerTask): Promise<Import
   } finally {
     await held.close();
     port1.close();
-    await checker.terminate();
+    // Not waited for: the checker has told its end, and a thread's end takes a while on a busy machine.
+    void checker.terminate();
   }
 }
 
