@@ -40,4 +40,10 @@ fi
 npx vite build --config src/web/vite.config.ts --logLevel warn || exit 1
 
 mapfile -t files < <(find src test docs -name '*.test.ts' -not -path 'src/web/*' | sort)
-exec node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}"
+node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}"
+status=$?
+# The schema templates the harness copied its PostgreSQL databases from (test/databases.ts).
+for template in $(psql -h 127.0.0.1 -U postgres -d test -Atqc "select datname from pg_database where datname like 'sb\_template\_%'" 2>/dev/null); do
+  dropdb -h 127.0.0.1 -U postgres --if-exists --force "$template" >/dev/null 2>&1
+done
+exit $status

@@ -4,10 +4,9 @@ import { after, before, describe } from 'node:test';
 import { buildApp, type App, type AppOptions } from '../src/server/app.ts';
 import { loadConfig, type Config } from '../src/server/config.ts';
 import { connect, type Engine, type Storage } from '../src/server/db/connect.ts';
-import { migrateToLatest } from '../src/server/db/migrate.ts';
 import { bootstrapDirectory } from '../src/server/setup/bootstrap.ts';
 import { safeguardsFor } from '../src/server/users/safeguards.ts';
-import { engines, freshStorage } from './databases.ts';
+import { engines, freshStorage, migratedStorage } from './databases.ts';
 
 export { engines, freshStorage };
 
@@ -37,7 +36,7 @@ export interface Harness {
 }
 
 export async function startHarness(engine: Engine, env: Record<string, string> = {}, logger: AppOptions['logger'] = false): Promise<Harness> {
-  const database = await freshStorage(engine);
+  const database = await migratedStorage(engine);
   // No test reaches the internet: breach screening is off unless a test points it at its own server.
   const config = loadConfig({
     SWITCHBOARD_DATABASE_URL: database.url,
@@ -49,7 +48,6 @@ export async function startHarness(engine: Engine, env: Record<string, string> =
   });
   const storage = connect(config.databaseUrl);
   const app = await (async () => {
-    await migrateToLatest(storage.db);
     await bootstrapDirectory(storage.db, { login: 'admin', password: ADMIN_PASSWORD }, safeguardsFor(storage.db, config));
     const built = await buildApp({ storage, config, logger });
     await built.ready();
