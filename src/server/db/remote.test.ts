@@ -26,7 +26,7 @@ describe('statements sent to the thread that holds the connection', () => {
     await sql`create table sent (n integer primary key)`.execute(storage.db);
     held = holdStatements(storage.db, channel.port1);
     // Both ends in one thread here; in an import they are two (import/worker.ts, import/checker.ts).
-    remote = remoteSqlite(channel.port2);
+    ({ db: remote } = remoteSqlite(channel.port2));
   });
 
   after(async () => {

@@ -58,11 +58,21 @@ export async function readAhead<T>(db: Db, read: (db: Db) => Promise<T>): Promis
   return channel.readAhead(read);
 }
 
-/** A Kysely instance of SQLite whose statements run on the connection `port`'s thread holds (see `holdStatements`). */
-export function remoteSqlite(port: Port): Db {
-  if (channel) throw new Error('a thread sends its statements to one holder');
-  channel = new Channel(port);
-  return channel.db;
+/**
+ * A Kysely instance of SQLite whose statements run on the connection `port`'s thread holds (see
+ * `holdStatements`), until `release`: a thread sends to one holder at a time.
+ */
+export function remoteSqlite(port: Port): { db: Db; release(): void } {
+  if (channel) throw new Error('a thread sends its statements to one holder at a time');
+  const opened = new Channel(port);
+  channel = opened;
+  return {
+    db: opened.db,
+    release: () => {
+      if (channel === opened) channel = undefined;
+      opened.close();
+    },
+  };
 }
 
 /** An INSERT whose result nobody reads: sent on without a wait. */
@@ -75,15 +85,21 @@ class Channel {
   readonly #waiting = new Map<number, { resolve: (answer: Answer) => void; reject: (error: Error) => void }>();
   readonly db: Db;
 
+  readonly #heard = (message: FromHolder) => {
+    const waiting = this.#waiting.get(message.id);
+    if (!waiting) return;
+    this.#waiting.delete(message.id);
+    if ('result' in message) waiting.resolve(message);
+    else waiting.reject(errorOf(message.failure));
+  };
+
   constructor(private readonly port: Port) {
-    port.on('message', (message: FromHolder) => {
-      const waiting = this.#waiting.get(message.id);
-      if (!waiting) return;
-      this.#waiting.delete(message.id);
-      if ('result' in message) waiting.resolve(message);
-      else waiting.reject(errorOf(message.failure));
-    });
+    port.on('message', this.#heard);
     this.db = remoteKysely(new RemoteDriver(this));
+  }
+
+  close(): void {
+    this.port.off('message', this.#heard);
   }
 
   /** Each read ahead on a connection of its own (the other is held by the transaction), keeping the lowest mark told. */

@@ -27,6 +27,11 @@ export interface WorkerTask {
 /** An import as the server runs it: a job's, whose generated secrets are kept sealed with it (sealed-secrets.ts). */
 export type ServerImportRun = Omit<ImportRun, 'onSecrets'> & { id: string };
 
+/** What the import thread is started with: whether its imports are checked in a thread beside it (SQLite's). */
+export interface ImportThreadData {
+  checks: boolean;
+}
+
 export type ToWorker = { type: 'run'; task: WorkerTask } | { type: 'cancel'; id: string };
 
 export type FromWorker = { id: string } & (
@@ -69,7 +74,7 @@ export class ImportThread {
 
   run(task: WorkerTask, run: ServerImportRun): Promise<ImportReport> {
     clearTimeout(this.#idle);
-    const worker = this.#started();
+    const worker = this.#started(task);
     return new Promise<ImportReport>((resolve, reject) => {
       this.#running.set(task.id, { run, resolve, reject });
       worker.ref();
@@ -80,9 +85,10 @@ export class ImportThread {
     });
   }
 
-  #started(): Worker {
+  #started(task: WorkerTask): Worker {
     if (this.#worker) return this.#worker;
-    const worker = spawnThread(siblingModule(import.meta.url, 'worker'));
+    const data: ImportThreadData = { checks: task.config.databaseUrl.startsWith('sqlite:') };
+    const worker = spawnThread(siblingModule(import.meta.url, 'worker'), data);
     this.#worker = worker;
     worker.on('message', (message: FromWorker) => this.#heard(message));
     const lost = (error: unknown) => {

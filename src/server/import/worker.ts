@@ -10,16 +10,22 @@
  * written. On PostgreSQL the statements wait for the server, and those waits already let the
  * next chunk be read meanwhile.
  */
-import { MessageChannel, parentPort } from 'node:worker_threads';
+import { MessageChannel, parentPort, workerData, type Worker } from 'node:worker_threads';
 import { connect, type Storage } from '../db/connect.ts';
 import { holdStatements } from '../db/remote.ts';
 import { checkpointAfterLongWrite } from '../db/statistics.ts';
 import { runInBackground, siblingModule, spawnThread } from '../threads/spawn.ts';
+import type { ToChecker } from './checker.ts';
 import type { ImportReport } from './schema.ts';
-import { cancelled, failureOf, importTask, type FromWorker, type ToWorker, type WorkerTask } from './threads.ts';
+import { cancelled, failureOf, importTask, type FromWorker, type ImportThreadData, type ToWorker, type WorkerTask } from './threads.ts';
 
 const port = parentPort;
 if (!port) throw new Error('import/worker.ts runs as a worker thread');
+const checkerThread = (): Worker => spawnThread(siblingModule(import.meta.url, 'checker'));
+/** Checker threads between two imports, kept for the next as long as this thread lives (one an import: imports may overlap). */
+const idleCheckers: Worker[] = [];
+// Started before this thread lowers its priority, which a thread inherits from the one starting it.
+if ((workerData as ImportThreadData | undefined)?.checks) idleCheckers.push(checkerThread());
 runInBackground();
 const tell = (message: FromWorker) => port.postMessage(message);
 const cancels = new Map<string, () => void>();
@@ -54,24 +60,39 @@ async function importedHere(storage: Storage, task: WorkerTask): Promise<ImportR
 async function checkedBeside(storage: Storage, task: WorkerTask): Promise<ImportReport> {
   const { port1, port2 } = new MessageChannel();
   const held = holdStatements(storage.db, port1);
-  const checker = spawnThread(siblingModule(import.meta.url, 'checker'), { task, statements: port2 }, [port2]);
+  const checker = idleCheckers.pop() ?? checkerThread();
   // The holder fails the statements queued behind the cancel instead of running them first.
-  cancels.set(task.id, () => (held.cancel(cancelled()), checker.postMessage('cancel')));
+  cancels.set(task.id, () => (held.cancel(cancelled()), checker.postMessage({ type: 'cancel' } satisfies ToChecker)));
+  let heard: ((message: FromWorker) => void) | undefined;
+  let ended: ((error: unknown) => void) | undefined;
+  let reusable = false;
   try {
-    return await new Promise<ImportReport>((resolve, reject) => {
-      checker.on('message', (message: FromWorker) => {
+    const report = await new Promise<ImportReport>((resolve, reject) => {
+      heard = (message: FromWorker) => {
+        if (message.id !== task.id) return;
         if (message.type === 'progress') return tell(message);
         if (message.type === 'done') return resolve(message.report);
         reject(new CheckerFailed(message));
-      });
-      checker.on('error', reject);
-      checker.on('exit', (code) => reject(new Error(`the import's checker thread ended (${code})`)));
+      };
+      ended = (error: unknown) => reject(error instanceof Error ? error : new Error(`the import's checker thread ended (${String(error)})`));
+      checker.on('message', heard);
+      checker.on('error', ended);
+      checker.on('exit', ended);
+      checker.postMessage({ type: 'check', task, statements: port2 } satisfies ToChecker, [port2]);
     });
+    reusable = true;
+    return report;
+  } catch (error) {
+    reusable = error instanceof CheckerFailed;
+    throw error;
   } finally {
+    if (heard) checker.off('message', heard);
+    if (ended) checker.off('error', ended).off('exit', ended);
     await held.close();
     port1.close();
-    // Not waited for: the checker has told its end, and a thread's end takes a while on a busy machine.
-    void checker.terminate();
+    // A checker that told its end is kept for the next import; one that failed otherwise goes.
+    if (reusable) idleCheckers.push(checker);
+    else void checker.terminate();
   }
 }
 
