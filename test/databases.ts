@@ -70,7 +70,7 @@ const TEMPLATE_LOCK = 0x5b7e_3a11;
  * build cache; scripts/test.sh drops every template at the end of a full run.
  */
 async function migratedTemplate(): Promise<string> {
-  const name = `${TEMPLATE_PREFIX}${schemaDigest()}`;
+  const name = `${TEMPLATE_PREFIX}${(digest ??= schemaDigest())}`;
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   await admin.connect();
   try {
@@ -90,6 +90,8 @@ async function migratedTemplate(): Promise<string> {
     await admin.end();
   }
 }
+
+let digest: string | undefined;
 
 /** A digest of the code the schema comes from: the migrations and what they use, all in src/server/db. */
 function schemaDigest(): string {

@@ -10,7 +10,7 @@
  * written. On PostgreSQL the statements wait for the server, and those waits already let the
  * next chunk be read meanwhile.
  */
-import { MessageChannel, parentPort, workerData, type Worker } from 'node:worker_threads';
+import { MessageChannel, parentPort, workerData, type MessagePort, type Worker } from 'node:worker_threads';
 import { connect, type Storage } from '../db/connect.ts';
 import { holdStatements } from '../db/remote.ts';
 import { checkpointAfterLongWrite } from '../db/statistics.ts';
@@ -63,37 +63,40 @@ async function checkedBeside(storage: Storage, task: WorkerTask): Promise<Import
   const checker = idleCheckers.pop() ?? checkerThread();
   // The holder fails the statements queued behind the cancel instead of running them first.
   cancels.set(task.id, () => (held.cancel(cancelled()), checker.postMessage({ type: 'cancel' } satisfies ToChecker)));
-  let heard: ((message: FromWorker) => void) | undefined;
-  let ended: ((error: unknown) => void) | undefined;
-  let reusable = false;
+  const checked = checkedBy(checker, task, port2);
   try {
-    const report = await new Promise<ImportReport>((resolve, reject) => {
-      heard = (message: FromWorker) => {
-        if (message.id !== task.id) return;
-        if (message.type === 'progress') return tell(message);
-        if (message.type === 'done') return resolve(message.report);
-        reject(new CheckerFailed(message));
-      };
-      ended = (error: unknown) => reject(error instanceof Error ? error : new Error(`the import's checker thread ended (${String(error)})`));
-      checker.on('message', heard);
-      checker.on('error', ended);
-      checker.on('exit', ended);
-      checker.postMessage({ type: 'check', task, statements: port2 } satisfies ToChecker, [port2]);
-    });
-    reusable = true;
-    return report;
-  } catch (error) {
-    reusable = error instanceof CheckerFailed;
-    throw error;
+    return await checked;
   } finally {
-    if (heard) checker.off('message', heard);
-    if (ended) checker.off('error', ended).off('exit', ended);
     await held.close();
     port1.close();
-    // A checker that told its end is kept for the next import; one that failed otherwise goes.
-    if (reusable) idleCheckers.push(checker);
+    // A checker that told its end is kept for the next import; one lost otherwise goes.
+    const told = await checked.then(
+      () => true,
+      (error: unknown) => error instanceof CheckerFailed,
+    );
+    if (told) idleCheckers.push(checker);
     else void checker.terminate();
   }
+}
+
+/** The checker's answer to `task`, its progress passed on as it comes; it fails with CheckerFailed as the checker told it. */
+function checkedBy(checker: Worker, task: WorkerTask, statements: MessagePort): Promise<ImportReport> {
+  return new Promise<ImportReport>((resolve, reject) => {
+    const settled = () => checker.off('message', heard).off('error', lost).off('exit', lost);
+    const heard = (message: FromWorker) => {
+      if (message.id !== task.id) return;
+      if (message.type === 'progress') return tell(message);
+      settled();
+      if (message.type === 'done') resolve(message.report);
+      else reject(new CheckerFailed(message));
+    };
+    const lost = (error: unknown) => {
+      settled();
+      reject(error instanceof Error ? error : new Error(`the import's checker thread ended (${String(error)})`));
+    };
+    checker.on('message', heard).on('error', lost).on('exit', lost);
+    checker.postMessage({ type: 'check', task, statements } satisfies ToChecker, [statements]);
+  });
 }
 
 /** The checker's failure, told on as it came. */

@@ -6,19 +6,14 @@ import { Redis } from 'ioredis';
 import { forEachEngine, passwordFor } from '../../../test/harness.ts';
 import { openEvents } from '../../../test/events-client.ts';
 import { loadConfig } from '../config.ts';
+import { CLUSTER_REDIS_URL as REDIS_URL, dropRedisKeys } from '../../../test/serve-process.ts';
 import { RedisLiveStore } from './redis.ts';
 import { connected, initialState } from './rules.ts';
 
-const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `sbtest-${randomBytes(4).toString('hex')}:`;
 const base = '/api/v1/domains/default';
 
-after(async () => {
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
+after(() => dropRedisKeys(REDIS_URL, prefix));
 
 describe('the connections of a dead process', () => {
   it('are handed to one survivor only, however many look at once', async () => {

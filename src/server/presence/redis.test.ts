@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
+import { CLUSTER_REDIS_URL as REDIS_URL, dropRedisKeys } from '../../../test/serve-process.ts';
 import { RedisLiveStore } from './redis.ts';
 
-const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `sbtest-${randomBytes(4).toString('hex')}:`;
 
-after(async () => {
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
+after(() => dropRedisKeys(REDIS_URL, prefix));
 
 describe('events published by several processes at once', () => {
   it('are heard by every process in the order of their numbers, so a stream resumed from one misses none', async (t) => {
